@@ -1,0 +1,201 @@
+package actors
+
+import (
+	"fmt"
+	"net"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/behaviors"
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// acceptor is the acceptor actor of one listener. It owns the net.Listener, runs
+// the accept loop (a goroutine that only sends it messages), spawns a connection
+// actor per accepted connection and supervises them with the strategy from
+// package supervision. Its parent is the root actor, which restarts it (a new
+// listener on the same address) when the listener fails for good.
+type acceptor struct {
+	cfg     *Config
+	addr    string // the bound address; a restart listens here again
+	factory behaviors.Factory
+	log     *logrus.Entry
+
+	ln       net.Listener  // nil until listening
+	sem      chan struct{} // a slot per open connection: the accept loop takes one before Accept
+	stopLoop chan struct{} // closed to stop the accept loop
+	loopDone chan struct{} // closed by the accept loop as it exits
+
+	conns    map[string]*connEntry // by PID id
+	seq      int
+	draining bool // after Drain: close new connections, stop when the last is gone
+	forcing  bool // after ForceClose: connections still open are being closed hard
+	drained  messages.Drained
+	finished bool
+}
+
+// connEntry is what the acceptor knows about one of its connections.
+type connEntry struct {
+	pid  *actor.PID
+	link *link
+}
+
+// acceptorProps returns the props of the acceptor of ln. The first incarnation
+// takes ln; after a restart the acceptor listens on the same address again.
+func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, log *logrus.Entry) *actor.Props {
+	addr := ln.Addr().String()
+	first := ln
+	// The strategy reports to the current incarnation, which knows the connections.
+	// Both run on the acceptor's goroutine.
+	var current *acceptor
+	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
+	return actor.PropsFromProducer(func() actor.Actor {
+		current = &acceptor{cfg: cfg, addr: addr, factory: factory, ln: first,
+			log: log.WithField("listener", addr)}
+		first = nil
+		return current
+	}, actor.WithSupervisor(strategy))
+}
+
+// Receive dispatches.
+func (a *acceptor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.onStarted(ctx)
+	case *messages.ConnectionAccepted:
+		a.onAccepted(ctx, m)
+	case *messages.AcceptFailed:
+		panic(supervision.New(supervision.ListenerFailed, "accept", m.Err))
+	case *actor.Terminated:
+		a.onTerminated(ctx, m)
+	case *messages.Drain:
+		a.onDrain(ctx)
+	case *messages.ForceClose:
+		a.onForceClose()
+	case *actor.Restarting, *actor.Stopping:
+		a.stopAccepting()
+	}
+}
+
+func (a *acceptor) onStarted(ctx actor.Context) {
+	a.conns = make(map[string]*connEntry)
+	if a.ln == nil { // a restart: the old listener is gone
+		ln, err := a.cfg.listen(a.addr)
+		if err != nil {
+			panic(supervision.New(supervision.ListenerFailed, "listen", err))
+		}
+		a.ln = ln
+		a.log.Warn("listening again")
+	}
+	a.sem = make(chan struct{}, a.cfg.MaxConns)
+	a.stopLoop, a.loopDone = make(chan struct{}), make(chan struct{})
+	go acceptLoop(a.ln, a.sem, a.stopLoop, a.loopDone, ctx.ActorSystem().Root, ctx.Self(), a.log)
+}
+
+func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted) {
+	if a.draining {
+		_ = m.Conn.Close()
+		a.release()
+		return
+	}
+	a.seq++
+	name := fmt.Sprintf("conn-%d", a.seq)
+	l := newLink(m.Conn, name, a.cfg, a.log)
+	pid, err := ctx.SpawnNamed(connProps(l, a.factory), name)
+	if err != nil { // only a name clash, which seq rules out
+		a.log.WithError(err).Error("cannot spawn connection actor")
+		_ = m.Conn.Close()
+		a.release()
+		return
+	}
+	a.conns[pid.Id] = &connEntry{pid: pid, link: l}
+}
+
+// onTerminated frees the slot of a connection that has gone.
+func (a *acceptor) onTerminated(ctx actor.Context, m *actor.Terminated) {
+	if _, ok := a.conns[m.Who.Id]; !ok {
+		return
+	}
+	delete(a.conns, m.Who.Id)
+	a.release()
+	switch {
+	case a.forcing:
+		a.drained.Forced++
+	case a.draining:
+		a.drained.Graceful++
+	}
+	a.finishDrain(ctx)
+}
+
+// onDrain begins the acceptor's part of a graceful shutdown: no new connections,
+// and a poison pill to every connection, which answers what it already received
+// and then closes.
+func (a *acceptor) onDrain(ctx actor.Context) {
+	a.draining = true
+	a.stopAccepting()
+	for _, c := range a.conns {
+		ctx.Poison(c.pid)
+	}
+	a.finishDrain(ctx)
+}
+
+// onForceClose closes every connection still open at once. Closing the socket
+// also unblocks a connection actor stuck in a write.
+func (a *acceptor) onForceClose() {
+	a.forcing = true
+	for _, c := range a.conns {
+		c.link.shut(false)
+	}
+}
+
+// finishDrain reports to root once draining and the last connection is gone. Root
+// then poisons the acceptor: a pill, not Stop, because ConnectionAccepted messages
+// the accept loop sent before it exited may still be queued, and each must be seen
+// so that its socket is closed.
+func (a *acceptor) finishDrain(ctx actor.Context) {
+	if !a.draining || len(a.conns) > 0 || a.finished {
+		return
+	}
+	a.finished = true
+	a.drained.Listener = a.addr
+	ctx.Send(ctx.Parent(), &a.drained)
+}
+
+// stopAccepting closes the listener and waits for the accept loop to exit (at
+// once: Accept returns when its listener closes). Every ConnectionAccepted the loop
+// sent is then in the mailbox.
+func (a *acceptor) stopAccepting() {
+	if a.ln == nil {
+		return
+	}
+	close(a.stopLoop)
+	_ = a.ln.Close()
+	<-a.loopDone
+	a.ln = nil
+}
+
+// logDecision logs one supervision decision about a connection. It runs on the
+// acceptor's goroutine (protoactor calls the strategy there), so it may read
+// a.conns.
+func (a *acceptor) logDecision(d supervision.Decision) {
+	entry := a.log.WithFields(decisionFields(d))
+	if c, ok := a.conns[d.Child.Id]; ok {
+		entry = entry.WithField("remote", c.link.conn.RemoteAddr().String())
+	}
+	if d.Category == supervision.ConnectionFailed { // a peer's reset is not our problem
+		entry.Info("supervision decision")
+		return
+	}
+	entry.Warn("supervision decision")
+}
+
+// release frees a connection slot. It never blocks: after a restart, connections
+// accepted by the old loop are released into the new incarnation's semaphore.
+func (a *acceptor) release() {
+	select {
+	case <-a.sem:
+	default:
+	}
+}

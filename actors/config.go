@@ -1,0 +1,93 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"async_server/behaviors"
+	"async_server/logs"
+	"async_server/supervision"
+)
+
+// Config is everything a Server needs. main.go maps the command line onto it;
+// tests build it directly.
+type Config struct {
+	Host     string // address to listen on
+	Port     int    // 0 picks a free port
+	Behavior string // registered behavior name (see behaviors.Names)
+	Options  behaviors.Options
+
+	Log logs.Config
+
+	MaxConns        int           // open connections per listener; at the limit the acceptor stops accepting
+	IdleTimeout     time.Duration // a connection that sends nothing for this long is closed (0: never)
+	WriteTimeout    time.Duration // a write that does not complete in this long fails with Timeout (0: never)
+	ShutdownTimeout time.Duration // graceful shutdown waits this long, then closes what is left
+
+	Intensity supervision.Intensity // restart intensity of every supervisor
+
+	// Protocol, when set, is used instead of the behavior named by Behavior. Tests use
+	// it to run a behavior of their own (a faulty one, say) over real TCP.
+	Protocol behaviors.Factory
+
+	// Listen, when set, replaces net.Listen. Tests use it to inject listener failures.
+	Listen func(network, address string) (net.Listener, error)
+}
+
+// DefaultConfig returns the defaults the command line documents.
+func DefaultConfig() Config {
+	return Config{
+		Host:     "127.0.0.1",
+		Port:     7878,
+		Behavior: "echo",
+		Log:      logs.Config{File: "server.log", Format: "text", Level: "info"},
+		// 1024 matches the usual soft limit on open files: past it accept fails anyway.
+		MaxConns: 1024,
+		// Long enough for an interactive nc session, short enough that abandoned
+		// connections do not pile up.
+		IdleTimeout: 5 * time.Minute,
+		// A peer that has not taken a single write in 10 s is not reading at all.
+		WriteTimeout:    10 * time.Second,
+		ShutdownTimeout: 10 * time.Second,
+		Intensity:       supervision.DefaultIntensity,
+	}
+}
+
+// Validate reports the first field that cannot work, by its command-line name.
+func (c Config) Validate() error {
+	switch {
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("port: %d is not from 0 to 65535", c.Port)
+	case c.MaxConns < 1:
+		return fmt.Errorf("max-conns: %d is not at least 1", c.MaxConns)
+	case c.IdleTimeout < 0:
+		return fmt.Errorf("idle-timeout: %v is negative", c.IdleTimeout)
+	case c.WriteTimeout < 0:
+		return fmt.Errorf("write-timeout: %v is negative", c.WriteTimeout)
+	case c.ShutdownTimeout < 0:
+		return fmt.Errorf("shutdown-timeout: %v is negative", c.ShutdownTimeout)
+	case c.Intensity.MaxRestarts < 0:
+		return errors.New("restart intensity: max restarts is negative")
+	}
+	if c.Protocol == nil {
+		if _, err := behaviors.New(c.Behavior, c.Options); err != nil {
+			return fmt.Errorf("behavior: %w", err)
+		}
+	}
+	return c.Log.Validate()
+}
+
+// address is the host:port to listen on.
+func (c Config) address() string {
+	return net.JoinHostPort(c.Host, fmt.Sprint(c.Port))
+}
+
+// listen opens a listener on addr with c.Listen or net.Listen.
+func (c Config) listen(addr string) (net.Listener, error) {
+	if c.Listen != nil {
+		return c.Listen("tcp", addr)
+	}
+	return net.Listen("tcp", addr)
+}

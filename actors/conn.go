@@ -1,0 +1,116 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/behaviors"
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// connActor is a connection actor: it runs one behavior over one connection. Its
+// parent, an acceptor, supervises it. A restart replaces the connActor (and with
+// it the behavior's state) by a fresh one from the producer; the link, and so the
+// socket and the reader goroutine, stay.
+type connActor struct {
+	link   *link
+	proto  behaviors.Protocol
+	failed bool // this incarnation failed: if it is stopped now, close hard
+}
+
+// connProps returns the props of the connection actor for l: a producer that makes
+// a fresh behavior each time, and the synchronized dispatcher, which runs Receive
+// on the goroutine that sends to an idle mailbox. That is almost always the
+// reader (see link.ack: the reader sends only when the mailbox is idle), so a
+// message costs no goroutine hand-off. Other actors' messages (a poison pill, a
+// supervisor's restart) can run Receive inline too; their handlers never block.
+func connProps(l *link, factory behaviors.Factory) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &connActor{link: l, proto: factory(l)}
+	}, actor.WithDispatcher(actor.NewSynchronizedDispatcher(300)))
+}
+
+// Receive dispatches.
+func (a *connActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.onStarted(ctx)
+	case *messages.DataReceived:
+		a.onData(ctx, m)
+	case *messages.ReadFailed:
+		a.onReadFailed(ctx, m)
+	case *actor.Stopping:
+		a.link.shut(!a.failed)
+	}
+}
+
+// onStarted starts the reader on first start. After a restart it acks instead: the
+// message that failed was not acked, so that the reader's next message finds the
+// new incarnation ready and idle rather than queued behind the restart.
+func (a *connActor) onStarted(ctx actor.Context) {
+	if a.link.readerStarted {
+		a.link.ack()
+		return
+	}
+	a.link.readerStarted = true
+	a.link.log.Debug("connection opened")
+	go a.link.read(ctx.ActorSystem().Root, ctx.Self())
+}
+
+func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
+	if err := a.call(func() error { return a.proto.Received(m.Data) }); err != nil {
+		a.fail(err)
+	}
+	a.link.ack()
+	if a.link.closeRequested {
+		ctx.Stop(ctx.Self())
+	}
+}
+
+// onReadFailed ends the connection: in order after the peer's EOF (everything it
+// sent has been answered), or as a failure the supervisor decides on.
+func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
+	switch err := m.Err; {
+	case errors.Is(err, io.EOF):
+		a.link.log.Debug("connection closed by peer")
+		ctx.Stop(ctx.Self())
+	case errors.Is(err, net.ErrClosed):
+		// We closed it; the actor is stopping already.
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		_ = a.call(func() error { a.proto.TimedOut(); return nil })
+		a.fail(supervision.New(supervision.Timeout, "read", err))
+	default:
+		a.fail(supervision.New(supervision.ConnectionFailed, "read", err))
+	}
+}
+
+// call runs behavior code, turning a panic into an Internal error (and logging
+// its stack, which the supervisor's log line does not carry).
+func (a *connActor) call(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.link.log.WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).
+				Error("behavior panicked")
+			err = supervision.New(supervision.Internal, "behavior", fmt.Errorf("panic: %v", r))
+		}
+	}()
+	return f()
+}
+
+// fail hands err to the supervisor: the actor fails (panics) with it and the
+// acceptor's strategy restarts or stops it by its category.
+func (a *connActor) fail(err error) {
+	a.failed = true
+	var se *supervision.Error
+	if !errors.As(err, &se) {
+		err = supervision.New(supervision.Internal, "behavior", err)
+	}
+	panic(err)
+}

@@ -1,0 +1,201 @@
+package actors
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/behaviors"
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+const (
+	// readBufferSize is the most one DataReceived carries. 16 KiB takes a typical
+	// request or a pipelined batch in one read without costing much per idle
+	// connection (10 000 idle connections hold 160 MiB).
+	readBufferSize = 16 << 10
+
+	// lingerTimeout bounds how long a gracefully closed connection keeps reading
+	// (and discarding) after it sent its FIN: closing a socket with unread input
+	// makes the kernel send RST, which can destroy the last reply in flight. 500 ms
+	// is net/http's choice for the same problem.
+	lingerTimeout = 500 * time.Millisecond
+)
+
+// link is one connection's socket and reader goroutine: everything about the
+// connection that survives restarts of its actor. It implements behaviors.Conn.
+//
+// Flow control: the reader sends one DataReceived and then waits for an ack before
+// it reads again, so a peer can never queue more than one buffer in the server;
+// TCP pushes back on it instead.
+type link struct {
+	conn         net.Conn
+	id           string
+	log          *logrus.Entry
+	idleTimeout  time.Duration
+	writeTimeout time.Duration
+
+	acks       chan struct{} // capacity 1; the actor acks each DataReceived it handled
+	closed     chan struct{} // closed by shut: the reader stops delivering and drains
+	readerDone chan struct{} // closed when the reader goroutine exits
+	shutOnce   sync.Once
+
+	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
+
+	// Touched only by the connection actor (one incarnation at a time).
+	readerStarted  bool
+	closeRequested bool
+}
+
+var _ behaviors.Conn = (*link)(nil)
+
+func newLink(conn net.Conn, id string, cfg *Config, log *logrus.Entry) *link {
+	return &link{
+		conn:         conn,
+		id:           id,
+		log:          log.WithFields(logrus.Fields{"conn": id, "remote": conn.RemoteAddr().String()}),
+		idleTimeout:  cfg.IdleTimeout,
+		writeTimeout: cfg.WriteTimeout,
+		acks:         make(chan struct{}, 1),
+		closed:       make(chan struct{}),
+		readerDone:   make(chan struct{}),
+	}
+}
+
+// read is the reader goroutine: it turns socket bytes into DataReceived messages
+// for the connection actor self, one at a time, and ends with one ReadFailed. It
+// owns the final close of the socket on the graceful path. It exits when the read
+// fails or once shut has been called and the socket is drained; the acceptor waits
+// for nothing from it, the socket's close is its last act.
+func (l *link) read(root *actor.RootContext, self *actor.PID) {
+	defer close(l.readerDone)
+	buf := make([]byte, readBufferSize)
+	for {
+		_ = l.conn.SetReadDeadline(l.nextDeadline())
+		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
+			break
+		}
+		n, err := l.conn.Read(buf)
+		if n > 0 && !l.isShut() {
+			root.Send(self, &messages.DataReceived{Data: buf[:n]})
+			select {
+			case <-l.acks:
+			case <-l.closed:
+			}
+		}
+		if err != nil {
+			if !l.isShut() {
+				root.Send(self, &messages.ReadFailed{Err: err})
+			}
+			<-l.closed // the actor always stops after a ReadFailed
+			break
+		}
+	}
+	l.drain(buf)
+}
+
+// drain discards what the peer still sends until it closes or lingerTimeout
+// passes, then closes the socket.
+func (l *link) drain(buf []byte) {
+	_ = l.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	for {
+		if _, err := l.conn.Read(buf); err != nil {
+			break
+		}
+	}
+	_ = l.conn.Close()
+}
+
+// nextDeadline is the earlier of the idle deadline and the behavior's deadline.
+func (l *link) nextDeadline() time.Time {
+	var d time.Time
+	if l.idleTimeout > 0 {
+		d = time.Now().Add(l.idleTimeout)
+	}
+	if ns := l.readDeadline.Load(); ns != 0 {
+		if b := time.Unix(0, ns); d.IsZero() || b.Before(d) {
+			d = b
+		}
+	}
+	return d
+}
+
+// ack lets the reader read again.
+func (l *link) ack() {
+	select {
+	case l.acks <- struct{}{}:
+	default:
+	}
+}
+
+func (l *link) isShut() bool {
+	select {
+	case <-l.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// shut ends the connection; calling it again does nothing. graceful sends FIN
+// first and leaves the close to the reader, which drains the peer's last bytes so
+// that the close does not reset replies in flight; otherwise the socket is closed
+// at once. It never blocks: the actors that call it must not stall.
+func (l *link) shut(graceful bool) {
+	l.shutOnce.Do(func() {
+		close(l.closed)
+		if !graceful {
+			_ = l.conn.Close()
+			return
+		}
+		if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
+			_ = cw.CloseWrite()
+		}
+		// Wake a reader blocked in Read; it drains and closes.
+		_ = l.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	})
+}
+
+// Write implements behaviors.Conn.
+func (l *link) Write(p []byte) (int, error) {
+	if l.writeTimeout > 0 {
+		_ = l.conn.SetWriteDeadline(time.Now().Add(l.writeTimeout))
+	}
+	n, err := l.conn.Write(p)
+	if err != nil {
+		cat := supervision.ConnectionFailed
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			cat = supervision.Timeout
+		}
+		return n, supervision.New(cat, "write", err)
+	}
+	return n, nil
+}
+
+// SetReadDeadline implements behaviors.Conn.
+func (l *link) SetReadDeadline(t time.Time) {
+	if t.IsZero() {
+		l.readDeadline.Store(0)
+	} else {
+		l.readDeadline.Store(t.UnixNano())
+	}
+}
+
+// Close implements behaviors.Conn.
+func (l *link) Close() { l.closeRequested = true }
+
+// ID implements behaviors.Conn.
+func (l *link) ID() string { return l.id }
+
+// RemoteAddr implements behaviors.Conn.
+func (l *link) RemoteAddr() net.Addr { return l.conn.RemoteAddr() }
+
+// Log implements behaviors.Conn.
+func (l *link) Log() *logrus.Entry { return l.log }

@@ -1,0 +1,204 @@
+package actors
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/behaviors"
+	"async_server/logs"
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// rootActor is the root system actor. It owns the tree: it starts the logger
+// first, then one acceptor per listener, supervises them (a failed listener gets a
+// fresh acceptor), and runs the graceful shutdown. Its order is the point:
+//
+//  1. Shutdown: every acceptor closes its listener at once and poisons each of its
+//     connections, which answer what they already received and close.
+//  2. Each acceptor reports Drained when its last connection is gone. If the
+//     shutdown timeout passes first, root sends ForceClose: the rest are closed hard.
+//  3. With every report in, root logs the shutdown report and poisons the acceptors.
+//  4. With every acceptor gone, root poisons the logger, which writes every entry
+//     sent before the pill and syncs the file (protoactor stops siblings
+//     concurrently, so "logger last" has to be a phase of its own).
+//  5. With the logger gone, root stops itself and the Server is done.
+type rootActor struct {
+	cfg       *Config
+	listeners []net.Listener
+	factory   behaviors.Factory
+	out       *logrus.Logger // the log file's writer, owned by the logger actor
+	file      *os.File
+	fw        *logs.Forwarder
+	log       *logrus.Entry
+	exit      func(error) // called once, in Stopped, with why the server stopped (nil: asked to)
+
+	logger    *actor.PID
+	acceptors map[string]string // PID id -> listener address
+
+	shuttingDown bool
+	cause        error            // why the server is stopping, if it is a failure
+	started      time.Time        // when shutdown began
+	waiting      map[string]bool  // listener addresses whose Drained report is still due
+	report       messages.Drained // the sum of the reports
+	timer        *time.Timer      // the shutdown timeout
+	reported     bool             // the shutdown report is logged; acceptors are being stopped
+	stopLogger   bool             // the logger has been poisoned
+}
+
+// Receive dispatches.
+func (r *rootActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		r.onStarted(ctx)
+	case *messages.Shutdown:
+		r.beginShutdown(ctx, nil)
+	case *messages.Drained:
+		r.onDrained(ctx, m)
+	case *messages.ShutdownTimedOut:
+		r.onShutdownTimedOut(ctx)
+	case *actor.Terminated:
+		r.onTerminated(ctx, m)
+	case *actor.Stopped:
+		r.exit(r.cause)
+	}
+}
+
+func (r *rootActor) onStarted(ctx actor.Context) {
+	// Names are unique within root, so SpawnNamed cannot fail here.
+	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw), "logger")
+	r.acceptors = make(map[string]string)
+	for _, ln := range r.listeners {
+		addr := ln.Addr().String()
+		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.factory, r.log), "acceptor-"+addr)
+		r.acceptors[pid.Id] = addr
+		r.log.WithField("listener", addr).Info("listening")
+	}
+	if len(r.listeners) == 0 { // Start failed to listen: nothing to serve
+		r.beginShutdown(ctx, nil)
+	}
+}
+
+// beginShutdown starts phase 1; a second call does nothing.
+func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
+	if r.shuttingDown {
+		return
+	}
+	r.shuttingDown, r.cause, r.started = true, cause, time.Now()
+	r.log.WithField("timeout", r.cfg.ShutdownTimeout.String()).Info("shutdown started")
+	r.waiting = make(map[string]bool)
+	for pid, addr := range r.acceptors {
+		r.waiting[addr] = true
+		ctx.Send(actor.NewPID(ctx.Self().Address, pid), &messages.Drain{})
+	}
+	root, self := ctx.ActorSystem().Root, ctx.Self()
+	r.timer = time.AfterFunc(r.cfg.ShutdownTimeout, func() { root.Send(self, &messages.ShutdownTimedOut{}) })
+	r.maybeReport(ctx)
+}
+
+func (r *rootActor) onDrained(ctx actor.Context, m *messages.Drained) {
+	r.report.Graceful += m.Graceful
+	r.report.Forced += m.Forced
+	delete(r.waiting, m.Listener)
+	r.maybeReport(ctx)
+}
+
+// onShutdownTimedOut is phase 2's deadline: close what is still open.
+func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
+	if r.reported {
+		return
+	}
+	r.log.WithField("listeners", len(r.waiting)).Warn("shutdown timeout passed; closing remaining connections")
+	for pid, addr := range r.acceptors {
+		if r.waiting[addr] {
+			ctx.Send(actor.NewPID(ctx.Self().Address, pid), &messages.ForceClose{})
+		}
+	}
+}
+
+// maybeReport runs phase 3 once every acceptor has reported.
+func (r *rootActor) maybeReport(ctx actor.Context) {
+	if !r.shuttingDown || r.reported || len(r.waiting) > 0 {
+		return
+	}
+	r.reported = true
+	r.timer.Stop()
+	entry := r.log.WithFields(logrus.Fields{
+		"graceful": r.report.Graceful,
+		"forced":   r.report.Forced,
+		"took":     time.Since(r.started).Round(time.Millisecond).String(),
+	})
+	if r.report.Forced > 0 {
+		entry.Warn("shutdown report")
+	} else {
+		entry.Info("shutdown report")
+	}
+	for pid := range r.acceptors {
+		ctx.Poison(actor.NewPID(ctx.Self().Address, pid))
+	}
+	r.maybeStopLogger(ctx)
+}
+
+func (r *rootActor) onTerminated(ctx actor.Context, m *actor.Terminated) {
+	switch {
+	case m.Who.Equal(r.logger):
+		if !r.stopLogger { // its restarts are spent: write the file directly from now on
+			r.logger = nil
+			r.fw.Detach(r.out)
+			r.log.Error("logger actor stopped; writing the log directly")
+			return
+		}
+		ctx.Stop(ctx.Self()) // phase 5
+	default:
+		addr, ok := r.acceptors[m.Who.Id]
+		if !ok {
+			return
+		}
+		delete(r.acceptors, m.Who.Id)
+		delete(r.waiting, addr)
+		if !r.shuttingDown { // its restarts are spent: the server cannot serve this listener
+			r.log.WithField("listener", addr).Error("acceptor stopped; shutting down")
+			r.beginShutdown(ctx, fmt.Errorf("listener %s failed", addr))
+			return
+		}
+		r.maybeReport(ctx)
+		r.maybeStopLogger(ctx)
+	}
+}
+
+// maybeStopLogger runs phase 4 once the report is out and the acceptors are gone.
+func (r *rootActor) maybeStopLogger(ctx actor.Context) {
+	if !r.reported || len(r.acceptors) > 0 || r.stopLogger {
+		return
+	}
+	r.stopLogger = true
+	if r.logger == nil {
+		ctx.Stop(ctx.Self())
+		return
+	}
+	ctx.Poison(r.logger)
+}
+
+// logDecision logs a supervision decision about one of root's children.
+func (r *rootActor) logDecision(d supervision.Decision) {
+	r.log.WithFields(decisionFields(d)).WithField("listener", r.acceptors[d.Child.Id]).
+		Warn("supervision decision")
+}
+
+// decisionFields are the log fields of every supervision decision.
+func decisionFields(d supervision.Decision) logrus.Fields {
+	return logrus.Fields{
+		"actor":     d.Child.Id[strings.LastIndexByte(d.Child.Id, '/')+1:],
+		"category":  d.Category.String(),
+		"directive": strings.TrimSuffix(d.Directive.String(), "Directive"),
+		"restarts":  d.Restarts,
+		"budget":    d.Budget,
+		"cause":     fmt.Sprint(d.Cause),
+	}
+}

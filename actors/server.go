@@ -1,0 +1,106 @@
+package actors
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/behaviors"
+	"async_server/logs"
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// Server is a running async_server: an actor system whose root actor owns the
+// tree. Start it, Shutdown it, and wait on Done.
+type Server struct {
+	addrs []net.Addr
+	sys   *actor.ActorSystem
+	root  *actor.PID
+	done  chan struct{} // closed once the tree has stopped and the log is closed
+	err   error         // why it stopped; written before done is closed
+
+	shutdownOnce sync.Once
+}
+
+// Start opens the log, listens, and starts the actor tree. When it cannot listen it
+// logs why, stops what it started and returns the error.
+func Start(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	factory := cfg.Protocol
+	if factory == nil {
+		factory, _ = behaviors.New(cfg.Behavior, cfg.Options) // Validate checked it
+	}
+	out, file, err := logs.Open(cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	front, fw := logs.NewFrontEnd(out.GetLevel())
+	log := logrus.NewEntry(front)
+	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(logs.SlogHandler(front)).With("lib", "protoactor")
+	}))
+
+	s := &Server{sys: sys, done: make(chan struct{})}
+	addr := cfg.address()
+	ln, listenErr := cfg.listen(addr)
+	var listeners []net.Listener
+	if listenErr != nil {
+		log.WithError(listenErr).WithField("address", addr).Error("cannot listen")
+	} else {
+		listeners = append(listeners, ln)
+		s.addrs = append(s.addrs, ln.Addr())
+	}
+
+	r := &rootActor{cfg: &cfg, listeners: listeners, factory: factory, out: out, file: file, fw: fw,
+		log: log, exit: func(err error) {
+			fw.Close()
+			if file != nil {
+				_ = file.Sync()
+				_ = file.Close()
+			}
+			s.err = err
+			close(s.done)
+		}}
+	props := actor.PropsFromProducer(func() actor.Actor { return r },
+		actor.WithSupervisor(supervision.NewStrategy(cfg.Intensity, r.logDecision)),
+		// Root must not restart (it would re-run Started and spawn a second tree):
+		// if it fails, it stops, and the server stops with it.
+		actor.WithGuardian(actor.NewOneForOneStrategy(0, 0, func(reason any) actor.Directive {
+			r.cause = fmt.Errorf("root actor failed: %v", reason)
+			return actor.StopDirective
+		})))
+	s.root, _ = sys.Root.SpawnNamed(props, "root") // the only actor named root
+	if listenErr != nil {
+		<-s.done
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, listenErr)
+	}
+	return s, nil
+}
+
+// Addrs returns the addresses the server listens on (the real port when asked
+// for port 0).
+func (s *Server) Addrs() []net.Addr { return s.addrs }
+
+// Shutdown begins the graceful shutdown (see rootActor for its order) and returns
+// at once; Done is closed when it is over. Calling it again does nothing.
+func (s *Server) Shutdown() {
+	s.shutdownOnce.Do(func() { s.sys.Root.Send(s.root, &messages.Shutdown{}) })
+}
+
+// Done is closed when the server has stopped: every connection closed, every log
+// entry written and the log file closed.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err returns why the server stopped once Done is closed: nil after Shutdown, an
+// error when it stopped by itself (a listener that failed for good).
+func (s *Server) Err() error {
+	<-s.done
+	return s.err
+}

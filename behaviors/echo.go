@@ -1,0 +1,23 @@
+package behaviors
+
+// echo writes every byte it receives back to the peer, unchanged: the smallest
+// behavior, and the model for a new one.
+type echo struct {
+	conn Conn
+}
+
+var _ Protocol = (*echo)(nil)
+
+func newEcho(Options) (Factory, error) {
+	return func(c Conn) Protocol { return &echo{conn: c} }, nil
+}
+
+// Received writes data straight back; a failed write fails the connection with the
+// write's own category.
+func (e *echo) Received(data []byte) error {
+	_, err := e.conn.Write(data)
+	return err
+}
+
+// TimedOut has nothing to say: echo has no timeout reply.
+func (e *echo) TimedOut() {}

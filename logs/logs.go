@@ -1,0 +1,92 @@
+// Package logs sets up async_server's logging: the logrus logger that writes the
+// log file (owned by the logger actor), and the front end every other component
+// logs through, which hands each entry to the logger actor instead of writing it.
+//
+//	component --logrus API--> front end --LogEntry--> logger actor --logrus--> server.log
+//	protoactor --slog--------^
+//
+// Logs carry fields; messages are fixed text. Text output quotes any field value
+// that holds spaces, quotes or control characters, and JSON escapes them, so text a
+// client sent can never start a log line of its own.
+package logs
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"async_server/messages"
+
+	"github.com/sirupsen/logrus"
+	lslog "github.com/sirupsen/logrus/hooks/slog"
+)
+
+// Config says where and how the log is written.
+type Config struct {
+	File   string // path of the log file, appended to; "-" for standard error
+	Format string // "text" or "json"
+	Level  string // a logrus level name: panic, fatal, error, warn, info, debug, trace
+}
+
+// Validate reports the first field of c that cannot work, by name.
+func (c Config) Validate() error {
+	if c.File == "" {
+		return fmt.Errorf("log-file: must not be empty")
+	}
+	if c.Format != "text" && c.Format != "json" {
+		return fmt.Errorf("log-format: %q is not text or json", c.Format)
+	}
+	if _, err := logrus.ParseLevel(c.Level); err != nil {
+		return fmt.Errorf("log-level: %q is not a level (error, warn, info, debug, ...)", c.Level)
+	}
+	return nil
+}
+
+// Open opens the log file and returns the logger that writes it, and the file
+// (nil for standard error) for the caller to sync and close once the last entry is
+// written.
+func Open(c Config) (*logrus.Logger, *os.File, error) {
+	if err := c.Validate(); err != nil {
+		return nil, nil, err
+	}
+	level, _ := logrus.ParseLevel(c.Level)
+	lg := logrus.New()
+	lg.SetLevel(level)
+	if c.Format == "json" {
+		lg.SetFormatter(&logrus.JSONFormatter{})
+	} else {
+		lg.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true})
+	}
+	if c.File == "-" {
+		lg.SetOutput(os.Stderr)
+		return lg, nil, nil
+	}
+	f, err := os.OpenFile(c.File, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log-file: %w", err)
+	}
+	lg.SetOutput(f)
+	return lg, f, nil
+}
+
+// Write writes one entry with lg. The logger actor calls it for every LogEntry.
+func Write(lg *logrus.Logger, e *messages.LogEntry) {
+	lg.WithTime(e.Time).WithFields(e.Fields).Log(e.Level, e.Message)
+}
+
+// SlogHandler returns a slog handler that feeds front (a front end from NewFrontEnd).
+// It is for protoactor's own logger: its Info lines (an actor recovering, a dead
+// letter) are routine in a supervised server, where our own supervision log says
+// more, so they are demoted to Debug; warnings and errors keep their level.
+func SlogHandler(front *logrus.Logger) slog.Handler {
+	return lslog.NewHandler(front, &lslog.HandlerOptions{LevelMapper: func(l slog.Level) logrus.Level {
+		switch {
+		case l >= slog.LevelError:
+			return logrus.ErrorLevel
+		case l >= slog.LevelWarn:
+			return logrus.WarnLevel
+		default:
+			return logrus.DebugLevel
+		}
+	}})
+}

@@ -1,0 +1,84 @@
+// Package messages holds the messages async_server's actors send each other.
+//
+// Data only: no behavior, no imports of the actor packages. Every message is sent
+// and matched as a pointer and is immutable once sent. Each doc comment names the
+// sender and the receiver. Events are named in the past tense, commands in the
+// imperative.
+package messages
+
+import (
+	"net"
+	"time"
+
+	"github.com/sirupsen/logrus"
+)
+
+// ConnectionAccepted is sent by an acceptor's accept loop to its acceptor actor for
+// every accepted connection. The acceptor owns Conn from then on: it either spawns a
+// connection actor for it or closes it.
+type ConnectionAccepted struct {
+	Conn net.Conn
+}
+
+// AcceptFailed is sent by an accept loop to its acceptor when the listener is gone
+// (an error that backing off cannot cure). It is the loop's last message.
+type AcceptFailed struct {
+	Err error
+}
+
+// DataReceived is sent by a connection's reader goroutine to its connection actor.
+//
+// Data aliases the reader's buffer: the reader does not read again until the actor
+// has acknowledged this message, so Data is valid for the whole of that Receive
+// call and no longer. A behavior that keeps bytes must copy them.
+type DataReceived struct {
+	Data []byte
+}
+
+// ReadFailed is the last message a connection's reader goroutine sends to its
+// connection actor. Err is io.EOF when the peer closed its side in order.
+type ReadFailed struct {
+	Err error
+}
+
+// Shutdown is sent by the server (on SIGINT or SIGTERM) to the root actor: begin the
+// graceful shutdown.
+type Shutdown struct{}
+
+// Drain is sent by the root actor to every acceptor at shutdown: close the listener,
+// poison every connection, and stop once the last connection has gone.
+type Drain struct{}
+
+// ForceClose is sent by the root actor to every acceptor when the shutdown timeout
+// has passed: stop the connections that are still draining, now.
+type ForceClose struct{}
+
+// Drained is sent by an acceptor to the root actor as it stops after a Drain: how its
+// connections ended.
+type Drained struct {
+	Listener string // the listener's address
+	Graceful int    // connections that finished what they had received
+	Forced   int    // connections closed hard at the shutdown timeout
+}
+
+// ShutdownTimedOut is sent by the root actor's shutdown timer to the root actor.
+type ShutdownTimedOut struct{}
+
+// LogEntry is sent by any component (through the logrus front end in package logs)
+// to the logger actor, which writes it to the log file. Fields is owned by the
+// message.
+type LogEntry struct {
+	Time    time.Time
+	Level   logrus.Level
+	Message string
+	Fields  map[string]any
+}
+
+// Messages that may arrive after their receiver stopped, as part of normal
+// operation (a reader's last words after its socket was closed, a log line in flight
+// at shutdown). They are not worth a dead-letter log line; the dead-letter event is
+// still published. For LogEntry it also breaks a loop: a dead-letter line about a
+// log entry would itself be a log entry.
+func (*DataReceived) IgnoreDeadLetterLogging() {}
+func (*ReadFailed) IgnoreDeadLetterLogging()   {}
+func (*LogEntry) IgnoreDeadLetterLogging()     {}
