@@ -20,9 +20,11 @@ func (f *fakeSupervisor) Children() []*actor.PID { return nil }
 func (f *fakeSupervisor) EscalateFailure(reason, _ any) {
 	f.escalated = append(f.escalated, reason)
 }
-func (f *fakeSupervisor) RestartChildren(pids ...*actor.PID) { f.restarted = append(f.restarted, pids...) }
-func (f *fakeSupervisor) StopChildren(pids ...*actor.PID)    { f.stopped = append(f.stopped, pids...) }
-func (f *fakeSupervisor) ResumeChildren(pids ...*actor.PID)  { f.resumed = append(f.resumed, pids...) }
+func (f *fakeSupervisor) RestartChildren(pids ...*actor.PID) {
+	f.restarted = append(f.restarted, pids...)
+}
+func (f *fakeSupervisor) StopChildren(pids ...*actor.PID)   { f.stopped = append(f.stopped, pids...) }
+func (f *fakeSupervisor) ResumeChildren(pids ...*actor.PID) { f.resumed = append(f.resumed, pids...) }
 
 // applied returns the directive the strategy applied to the fake's children in
 // its last call, after checking it applied exactly one.
