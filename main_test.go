@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestParseArgs ensures the command line maps onto the config as DESIGN.md's
+// contract says: the port positional or by -port (the same value twice is fine,
+// two different ones are not), flags before and after the positional, a bad port
+// named in the error, and -h reported as flag.ErrHelp.
+func TestParseArgs(t *testing.T) {
+	tests := []struct {
+		args     []string
+		port     int
+		behavior string
+		err      string // substring of the error; "" means no error
+		errIs    error
+	}{
+		{args: nil, port: 7878},
+		{args: []string{"9000"}, port: 9000},
+		{args: []string{"0"}, port: 0},
+		{args: []string{"65535"}, port: 65535},
+		{args: []string{"-port", "9000"}, port: 9000},
+		{args: []string{"-port=9000"}, port: 9000},
+		{args: []string{"-port", "9000", "9000"}, port: 9000},
+		{args: []string{"9000", "-port", "9000"}, port: 9000},
+		{args: []string{"-port", "9000", "9001"}, err: "port given twice: -port 9000 and 9001"},
+		{args: []string{"9001", "-port", "9000"}, err: "port given twice"},
+		{args: []string{"9000", "-behavior", "echo"}, port: 9000, behavior: "echo"},
+		{args: []string{"-behavior", "echo", "9000"}, port: 9000, behavior: "echo"},
+		{args: []string{"-host", "::1", "9000", "-log-level", "debug"}, port: 9000},
+		{args: []string{"--", "9000"}, port: 9000},
+		{args: []string{"abc"}, err: `invalid port "abc"`},
+		{args: []string{"70000"}, err: `invalid port "70000"`},
+		{args: []string{"65536"}, err: `invalid port "65536"`},
+		{args: []string{"-1"}, err: `invalid port "-1"`},
+		{args: []string{"-1", "-behavior", "echo"}, err: `invalid port "-1"`},
+		{args: []string{""}, err: `invalid port ""`},
+		{args: []string{"-port", "abc"}, err: `invalid port "abc"`},
+		{args: []string{"-port", "-1"}, err: `invalid port "-1"`},
+		{args: []string{"1", "2"}, err: "too many arguments"},
+		{args: []string{"1", "-behavior", "echo", "2"}, err: "too many arguments"},
+		{args: []string{"-behavior", "gopher"}, err: `behavior: unknown behavior "gopher"`},
+		{args: []string{"-max-conns", "0"}, err: "max-conns: 0"},
+		{args: []string{"-shutdown-timeout", "-1s"}, err: "shutdown-timeout:"},
+		{args: []string{"-log-format", "xml"}, err: `log-format: "xml"`},
+		{args: []string{"-nope"}, err: "flag provided but not defined: -nope"},
+		{args: []string{"-h"}, errIs: flag.ErrHelp},
+		{args: []string{"9000", "-h"}, errIs: flag.ErrHelp},
+	}
+	for _, tt := range tests {
+		cfg, err := parseArgs(tt.args, io.Discard)
+		switch {
+		case tt.errIs != nil:
+			if !errors.Is(err, tt.errIs) {
+				t.Errorf("parseArgs(%q) error = %v; want %v", tt.args, err, tt.errIs)
+			}
+		case tt.err != "":
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("parseArgs(%q) error = %v; want one containing %q", tt.args, err, tt.err)
+			}
+		case err != nil:
+			t.Errorf("parseArgs(%q) error = %v; want nil", tt.args, err)
+		case cfg.Port != tt.port:
+			t.Errorf("parseArgs(%q).Port = %d; want %d", tt.args, cfg.Port, tt.port)
+		case tt.behavior != "" && cfg.Behavior != tt.behavior:
+			t.Errorf("parseArgs(%q).Behavior = %q; want %q", tt.args, cfg.Behavior, tt.behavior)
+		}
+	}
+}
+
+// TestParseArgsFlags ensures every flag lands in its config field.
+func TestParseArgsFlags(t *testing.T) {
+	cfg, err := parseArgs([]string{"-host", "0.0.0.0", "-behavior", "echo", "-log-file", "x.log",
+		"-log-format", "json", "-log-level", "debug", "-max-conns", "7", "-idle-timeout", "1m",
+		"-write-timeout", "2s", "-shutdown-timeout", "3s", "1234"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parseArgs: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Host", cfg.Host, "0.0.0.0"},
+		{"Behavior", cfg.Behavior, "echo"},
+		{"Log.File", cfg.Log.File, "x.log"},
+		{"Log.Format", cfg.Log.Format, "json"},
+		{"Log.Level", cfg.Log.Level, "debug"},
+		{"MaxConns", cfg.MaxConns, 7},
+		{"IdleTimeout", cfg.IdleTimeout, time.Minute},
+		{"WriteTimeout", cfg.WriteTimeout, 2 * time.Second},
+		{"ShutdownTimeout", cfg.ShutdownTimeout, 3 * time.Second},
+		{"Port", cfg.Port, 1234},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("parseArgs(...).%s = %v; want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestRunBadArgs ensures a bad command line exits 2 before anything starts, with
+// a message on stderr that names the bad value and points at -h, and nothing on
+// stdout (no ready line).
+func TestRunBadArgs(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"abc"}, `invalid port "abc"`},
+		{[]string{"70000"}, `invalid port "70000"`},
+		{[]string{"-1"}, `invalid port "-1"`},
+		{[]string{"1", "2"}, "too many arguments"},
+		{[]string{"-port", "1", "2"}, "port given twice"},
+		{[]string{"-behavior", "gopher", "0"}, `unknown behavior "gopher"`},
+		{[]string{"-nope"}, "-nope"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := run(tt.args, &stdout, &stderr); code != exitUsage {
+			t.Errorf("run(%q) = %d; want %d", tt.args, code, exitUsage)
+		}
+		if !strings.Contains(stderr.String(), tt.want) || !strings.Contains(stderr.String(), "async_server -h") {
+			t.Errorf("run(%q) stderr = %q; want it to contain %q and point at -h", tt.args, stderr.String(), tt.want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("run(%q) stdout = %q; want nothing", tt.args, stdout.String())
+		}
+	}
+}
+
+// TestRunHelp ensures -h exits 0 and prints the usage with every flag to stderr.
+func TestRunHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-h"}, &stdout, &stderr); code != exitOK {
+		t.Errorf("run(-h) = %d; want %d", code, exitOK)
+	}
+	help := stderr.String()
+	for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
+		"-log-format", "-log-level", "-max-conns", "-idle-timeout", "-write-timeout", "-shutdown-timeout"} {
+		if !strings.Contains(help, f) {
+			t.Errorf("run(-h) output lacks %q:\n%s", f, help)
+		}
+	}
+}
+
+// TestRunPortInUse ensures a port that is taken exits 1 with a message on stderr
+// that says why, and no ready line.
+func TestRunPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	var stdout, stderr bytes.Buffer
+	args := []string{"-log-file", filepath.Join(t.TempDir(), "server.log"), port}
+	if code := run(args, &stdout, &stderr); code != exitFailure {
+		t.Errorf("run(%q) = %d; want %d", args, code, exitFailure)
+	}
+	if want := "cannot listen on 127.0.0.1:" + port; !strings.Contains(stderr.String(), want) {
+		t.Errorf("run(%q) stderr = %q; want it to contain %q", args, stderr.String(), want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("run(%q) stdout = %q; want nothing", args, stdout.String())
+	}
+}
