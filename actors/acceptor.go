@@ -176,13 +176,13 @@ func (a *acceptor) stopAccepting() {
 	a.ln = nil
 }
 
-// logDecision logs one supervision decision about a connection. It runs on the
-// acceptor's goroutine (protoactor calls the strategy there), so it may read
-// a.conns.
+// logDecision logs one supervision decision about a connection, with the fields
+// of every line about that connection (conn, remote). It runs on the acceptor's
+// goroutine (protoactor calls the strategy there), so it may read a.conns.
 func (a *acceptor) logDecision(d supervision.Decision) {
 	entry := a.log.WithFields(decisionFields(d))
 	if c, ok := a.conns[d.Child.Id]; ok {
-		entry = entry.WithField("remote", c.link.conn.RemoteAddr().String())
+		entry = c.link.log.WithFields(decisionFields(d))
 	}
 	if d.Category == supervision.ConnectionFailed { // a peer's reset is not our problem
 		entry.Info("supervision decision")
