@@ -48,6 +48,8 @@ type link struct {
 	shutOnce   sync.Once
 
 	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
+	readArmed    time.Time    // the read deadline on the socket; touched only by the reader
+	writeArmed   time.Time    // the write deadline on the socket; touched only by the actor
 
 	// Touched only by the connection actor (one incarnation at a time).
 	readerStarted  bool
@@ -78,7 +80,7 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 	defer close(l.readerDone)
 	buf := make([]byte, readBufferSize)
 	for {
-		_ = l.conn.SetReadDeadline(l.nextDeadline())
+		l.armRead()
 		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
 			break
 		}
@@ -113,8 +115,9 @@ func (l *link) drain(buf []byte) {
 	_ = l.conn.Close()
 }
 
-// nextDeadline is the earlier of the idle deadline and the behavior's deadline.
-func (l *link) nextDeadline() time.Time {
+// armRead sets the socket's read deadline to the earlier of the idle deadline and
+// the behavior's deadline.
+func (l *link) armRead() {
 	var d time.Time
 	if l.idleTimeout > 0 {
 		d = time.Now().Add(l.idleTimeout)
@@ -124,7 +127,22 @@ func (l *link) nextDeadline() time.Time {
 			d = b
 		}
 	}
-	return d
+	if rearm(l.readArmed, d, l.idleTimeout) {
+		_ = l.conn.SetReadDeadline(d)
+		l.readArmed = d
+	}
+}
+
+// rearm reports whether a socket deadline must move from armed to want. Moving a
+// deadline costs a runtime timer update, which on the per-message path of a busy
+// connection is a measurable share of a round trip; so a deadline that would only
+// move later by less than 1/16 of its timeout stays where it is. The peer gets at
+// least 15/16 of the timeout, never less than it is owed by an earlier deadline.
+func rearm(armed, want time.Time, timeout time.Duration) bool {
+	if want.IsZero() || armed.IsZero() || want.Before(armed) {
+		return !want.Equal(armed)
+	}
+	return want.Sub(armed) > timeout/16
 }
 
 // ack lets the reader read again.
@@ -166,7 +184,10 @@ func (l *link) shut(graceful bool) {
 // Write implements behaviors.Conn.
 func (l *link) Write(p []byte) (int, error) {
 	if l.writeTimeout > 0 {
-		_ = l.conn.SetWriteDeadline(time.Now().Add(l.writeTimeout))
+		if d := time.Now().Add(l.writeTimeout); rearm(l.writeArmed, d, l.writeTimeout) {
+			_ = l.conn.SetWriteDeadline(d)
+			l.writeArmed = d
+		}
 	}
 	n, err := l.conn.Write(p)
 	if err != nil {
