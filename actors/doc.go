@@ -1,0 +1,61 @@
+// Package actors is async_server's actor tree: the root system actor, the logger
+// actor, one acceptor actor per listener, and one connection actor per TCP
+// connection. main.go starts it with Start; tests do the same with port 0.
+//
+// # The actor tree
+//
+//	root                    root.go      owns the tree and the shutdown; guardian: Stop (never restarted)
+//	├── logger              logger.go    the one writer of server.log; started first, stopped last
+//	└── acceptor-HOST:PORT  acceptor.go  owns the net.Listener; supervises its connections
+//	    ├── conn-1          conn.go      owns one net.Conn (link.go) and runs one behavior
+//	    ├── conn-2
+//	    └── ...
+//
+// Goroutines outside the mailboxes are of two kinds, and they only send messages:
+// each acceptor's accept loop (accept_loop.go; exits when the listener closes, the
+// acceptor waits for it) and each connection's reader (link.go; exits after the
+// socket fails or is shut, and closes the socket as its last act).
+//
+// # Message flow of one connection
+//
+//	accept loop --ConnectionAccepted--> acceptor --spawns--> conn-N
+//	reader --DataReceived--> conn-N --Received(data)--> behavior --Write--> socket
+//	conn-N --ack--> reader (reads again)       reader --ReadFailed--> conn-N (last)
+//
+// Flow control: the reader sends one DataReceived and waits for the actor's ack
+// before it reads again, so a peer that sends faster than its behavior consumes
+// fills its TCP window, not the server's memory. Writes carry -write-timeout, so a
+// peer that never reads ends as Timeout.
+//
+// Connection actors use protoactor's synchronized dispatcher: a message to an idle
+// mailbox is processed on the sender's goroutine, which is the reader, so a round
+// trip costs no goroutine hand-off (see README, Benchmarks).
+//
+// # Supervision
+//
+// A behavior reports failures as *supervision.Error values (a panic counts as
+// Internal); the connection actor fails with it and its acceptor's
+// supervision.Strategy decides by the table in supervision/decide.go:
+//
+//	ConnectionFailed  Stop     reset by peer, broken pipe
+//	Timeout           Stop     idle, header or write deadline (the behavior may reply first)
+//	TooLarge          Stop     over a limit (error reply first)
+//	BadRequest        Restart  error reply, fresh state, same socket; Stop if framing is lost
+//	Internal          Restart  a panic: fresh state, same socket
+//	ListenerFailed    Restart  (root, for an acceptor) a new listener on the same address
+//
+// Restart intensity: more than 3 restarts of one child within 10 s and it is
+// stopped instead. Every decision is logged ("supervision decision" with conn,
+// remote, category, directive, restarts, budget, cause). A restart throws the
+// behavior away and makes a new one; the socket and its reader stay (link.go).
+// When an acceptor is stopped for good, root shuts the server down and Err
+// reports why.
+//
+// # Shutdown order
+//
+// See rootActor (root.go): listeners close at once and every connection gets a
+// poison pill, so what it already received is answered first; each acceptor
+// reports when its last connection is gone; past -shutdown-timeout the rest are
+// closed hard; root logs the shutdown report, stops the acceptors, and only then
+// stops the logger, which writes every entry sent before it and syncs the file.
+package actors
