@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -138,14 +139,42 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		for len(args) > 0 && negativeNumber.MatchString(args[0]) {
 			positional, args = append(positional, args[0]), args[1:]
 		}
-		if err := fs.Parse(args); err != nil {
+		// Parse only up to the next negative number that is not a flag's value:
+		// the flag package would take it for an undefined flag.
+		end := len(args)
+		for i := 1; i < len(args); i++ {
+			if negativeNumber.MatchString(args[i]) && !takesValue(fs, args[i-1]) {
+				end = i
+				break
+			}
+		}
+		if err := fs.Parse(args[:end]); err != nil {
 			return nil, err
 		}
-		if args = fs.Args(); len(args) == 0 {
+		rest := fs.Args()
+		args = append(slices.Clone(rest), args[end:]...)
+		if len(args) == 0 {
 			return positional, nil
 		}
-		positional, args = append(positional, args[0]), args[1:]
+		if len(rest) > 0 {
+			positional, args = append(positional, args[0]), args[1:]
+		}
 	}
+}
+
+// takesValue reports whether arg is a flag of fs that takes the next argument as
+// its value ("-max-conns" does, "-max-conns=3" and bool flags do not).
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok || strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(strings.TrimPrefix(name, "-"))
+	if f == nil {
+		return false
+	}
+	b, isBool := f.Value.(interface{ IsBoolFlag() bool })
+	return !isBool || !b.IsBoolFlag()
 }
 
 // parsePort accepts a decimal port number from 0 to 65535.
