@@ -1,0 +1,115 @@
+package actors_test
+
+import (
+	"errors"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"async_server/actors"
+	"async_server/supervision"
+)
+
+// The ListenerFailed row of the supervision table: a listener whose Accept fails
+// for good makes root restart the acceptor, which listens again on the same
+// address; past the restart budget the server stops by itself.
+
+// errListenerBroken is the permanent Accept error the tests inject.
+var errListenerBroken = errors.New("listener broken by the test")
+
+// breakableListeners is a cfg.Listen that wraps every listener it opens, so
+// that a test can make Accept fail, or refuse to listen again.
+type breakableListeners struct {
+	breakAccept  atomic.Bool  // the next Accept fails with errListenerBroken
+	refuseListen atomic.Bool  // Listen fails from now on
+	listens      atomic.Int32 // listeners opened so far
+}
+
+func (b *breakableListeners) Listen(network, address string) (net.Listener, error) {
+	if b.refuseListen.Load() {
+		return nil, errListenerBroken
+	}
+	ln, err := net.Listen(network, address)
+	if err != nil {
+		return nil, err
+	}
+	b.listens.Add(1)
+	return &breakableListener{Listener: ln, b: b}, nil
+}
+
+// breakNextAccept makes the next Accept fail. Accept is already waiting in the
+// kernel, so a client has to connect to wake it: the connection is then closed,
+// and Accept fails.
+func (b *breakableListeners) breakNextAccept(t testing.TB, addr string) {
+	t.Helper()
+	b.breakAccept.Store(true)
+	c, err := net.DialTimeout("tcp", addr, waitTimeout)
+	if err != nil {
+		t.Fatalf("dial %s to wake Accept: %v", addr, err)
+	}
+	c.Close()
+}
+
+type breakableListener struct {
+	net.Listener
+	b *breakableListeners
+}
+
+func (l *breakableListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil && l.b.breakAccept.Swap(false) {
+		c.Close()
+		return nil, errListenerBroken // not Temporary: the listener is gone
+	}
+	return c, err
+}
+
+// TestListenerFailedRestartsAcceptor ensures a permanent Accept failure is
+// ListenerFailed -> Restart of the acceptor by root, which listens again on the
+// same address and serves new clients.
+func TestListenerFailedRestartsAcceptor(t *testing.T) {
+	var b breakableListeners
+	s := startEcho(t, func(cfg *actors.Config) { cfg.Listen = b.Listen })
+	b.breakNextAccept(t, s.Addr)
+	l := s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "ListenerFailed"})
+	checkFields(t, l, logLine{"directive": "Restart", "restarts": "1", "budget": "3",
+		"listener": s.Addr, "level": "warning"})
+	s.waitLogLine(t, logLine{"msg": "listening again", "listener": s.Addr})
+	if got := b.listens.Load(); got != 2 {
+		t.Errorf("listeners opened = %d; want 2", got)
+	}
+	s.dialLines(t).roundTrip(t, "served again", "served again")
+}
+
+// TestListenerFailedBeyondBudgetStopsServer ensures that when the acceptor
+// cannot listen again, its restarts run out and the server stops by itself: Done
+// is closed without a Shutdown, Err says why, and the log has the decision.
+func TestListenerFailedBeyondBudgetStopsServer(t *testing.T) {
+	var b breakableListeners
+	s := startEcho(t, func(cfg *actors.Config) {
+		cfg.Listen = b.Listen
+		cfg.Intensity = supervision.Intensity{MaxRestarts: 2, Within: time.Minute}
+	})
+	c := s.dialLines(t)
+	c.roundTrip(t, "before", "before")
+	b.refuseListen.Store(true)
+	b.breakNextAccept(t, s.Addr)
+	select {
+	case <-s.Done():
+	case <-time.After(waitTimeout):
+		t.Fatalf("server still running %v after its listener failed for good", waitTimeout)
+	}
+	s.stopped = true
+	if err := s.Err(); err == nil {
+		t.Errorf("Err() = nil; want why the server stopped")
+	}
+	c.expectEOF(t)
+	l := s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "ListenerFailed",
+		"directive": "Stop"})
+	checkFields(t, l, logLine{"restarts": "3", "budget": "2"})
+	s.waitLogLine(t, logLine{"msg": "shutdown report"})
+	if _, err := net.DialTimeout("tcp", s.Addr, waitTimeout); err == nil {
+		t.Errorf("dial %s after the server stopped: connected; want refused", s.Addr)
+	}
+}
