@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -160,7 +161,7 @@ func TestRunHelp(t *testing.T) {
 }
 
 // TestRunPortInUse ensures a port that is taken exits 1 with a message on stderr
-// that says why, and no ready line.
+// that says why, no ready line, and a log entry.
 func TestRunPortInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -169,7 +170,8 @@ func TestRunPortInUse(t *testing.T) {
 	defer ln.Close()
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	var stdout, stderr bytes.Buffer
-	args := []string{"-log-file", filepath.Join(t.TempDir(), "server.log"), port}
+	logPath := filepath.Join(t.TempDir(), "server.log")
+	args := []string{"-log-file", logPath, port}
 	if code := run(args, &stdout, &stderr); code != exitFailure {
 		t.Errorf("run(%q) = %d; want %d", args, code, exitFailure)
 	}
@@ -178,5 +180,12 @@ func TestRunPortInUse(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("run(%q) stdout = %q; want nothing", args, stdout.String())
+	}
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `msg="cannot listen"`; !strings.Contains(string(log), want) {
+		t.Errorf("log = %q; want an entry %s", log, want)
 	}
 }

@@ -33,7 +33,9 @@ func (l *loggerActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		root, self := ctx.ActorSystem().Root, ctx.Self()
-		l.fw.Attach(func(e *messages.LogEntry) { root.Send(self, e) })
+		for _, e := range l.fw.Attach(func(e *messages.LogEntry) { root.Send(self, e) }) {
+			logs.Write(l.out, e) // before anything in the mailbox, a poison pill included
+		}
 	case *messages.LogEntry:
 		logs.Write(l.out, m)
 	case *actor.Stopping:

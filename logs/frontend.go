@@ -56,17 +56,19 @@ func (f *Forwarder) Fire(e *logrus.Entry) error {
 	return nil
 }
 
-// Attach makes send the destination of every entry, after handing it the entries
-// logged so far. The logger actor attaches itself when it starts.
-func (f *Forwarder) Attach(send func(*messages.LogEntry)) {
+// Attach makes send the destination of every later entry and returns the entries
+// logged so far, in order, for the caller to write first. The logger actor
+// attaches itself when it starts and writes those at once: sent to its own
+// mailbox they could queue behind a poison pill root sent while it was starting
+// (a server that cannot listen stops at once), and be lost.
+func (f *Forwarder) Attach(send func(*messages.LogEntry)) []*messages.LogEntry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, m := range f.pending {
-		send(m)
-	}
+	pending := f.pending
 	f.pending = nil
 	f.send = send
 	f.direct = nil
+	return pending
 }
 
 // Detach stops handing entries on; from now on they are written with direct (the

@@ -39,8 +39,8 @@ func newDirect() (*logrus.Logger, *bytes.Buffer) {
 }
 
 // TestForwarderLifecycle ensures entries reach the right place at each stage of
-// the logger actor's life: kept in order until Attach and then handed over
-// before any later entry; sent while attached; written directly after Detach;
+// the logger actor's life: kept in order until Attach, which returns them for
+// the logger actor to write before any later entry; sent while attached; written directly after Detach;
 // dropped after Close.
 func TestForwarderLifecycle(t *testing.T) {
 	front, fw := NewFrontEnd(logrus.InfoLevel)
@@ -50,9 +50,11 @@ func TestForwarderLifecycle(t *testing.T) {
 	front.Debug("below the level")
 
 	var c collector
-	fw.Attach(c.send)
+	for _, m := range fw.Attach(c.send) {
+		c.send(m) // as the logger actor writes them
+	}
 	if got, want := strings.Join(c.messages(), ","), "early 0,early 1,early 2"; got != want {
-		t.Errorf("after Attach the logger actor got %q; want %q", got, want)
+		t.Errorf("Attach returned %q; want %q", got, want)
 	}
 	if got := c.got[1].Fields["i"]; got != 1 {
 		t.Errorf("entry 1 field i = %v; want 1", got)
@@ -92,9 +94,8 @@ func TestForwarderCloseCountsPending(t *testing.T) {
 		t.Errorf("Close() = %d; want 2", n)
 	}
 	var c collector
-	fw.Attach(c.send)
-	if len(c.got) != 0 {
-		t.Errorf("Attach after Close delivered %q; want nothing", c.messages())
+	if got := fw.Attach(c.send); len(got) != 0 {
+		t.Errorf("Attach after Close returned %d entries; want none", len(got))
 	}
 }
 
