@@ -88,7 +88,31 @@ func testCLIGracefulShutdown(t *testing.T, bin string, sig os.Signal) {
 	for i := range 2 {
 		got[i] = cliReadN(t, conns[i], 1)
 	}
+	// One more client sends far more than it reads: when the signal comes, the
+	// server is blocked writing its echo. That reply must be finished and followed
+	// by a clean EOF, not cut short by a reset.
+	bulk := cliDial(t, addr)
+	bulkSent, err := cliWriteUntilStalled(bulk, time.Second)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("bulk client: %v after %d bytes; want the writes to stall", err, bulkSent)
+	}
 	p.signal(t, sig)
+
+	_ = bulk.SetReadDeadline(time.Now().Add(waitTimeout))
+	echo, err := io.ReadAll(bulk)
+	if err != nil {
+		t.Errorf("bulk client: after the signal, read %d bytes then %v; want the reply, then EOF", len(echo), err)
+	}
+	if len(echo) == 0 || int64(len(echo)) > bulkSent {
+		t.Errorf("bulk client: got %d bytes of echo after sending %d; want the part the server had read", len(echo), bulkSent)
+	}
+	for k, b := range echo {
+		if b != cliStreamByte(int64(k)) {
+			t.Errorf("bulk client: echo byte %d = %d; want %d", k, b, cliStreamByte(int64(k)))
+			break
+		}
+	}
+	_ = bulk.Close()
 
 	for i, c := range conns {
 		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
@@ -124,8 +148,8 @@ func testCLIGracefulShutdown(t *testing.T, bin string, sig os.Signal) {
 			t.Errorf("log line %q is not a whole entry", line)
 		}
 	}
-	if n := strings.Count(log, "connection opened"); n != clients {
-		t.Errorf("log has %d \"connection opened\" entries; want %d", n, clients)
+	if n := strings.Count(log, "connection opened"); n != clients+1 {
+		t.Errorf("log has %d \"connection opened\" entries; want %d", n, clients+1)
 	}
 	for _, want := range []string{`msg=listening`, `msg="shutdown started"`} {
 		if !strings.Contains(log, want) {
@@ -133,8 +157,8 @@ func testCLIGracefulShutdown(t *testing.T, bin string, sig os.Signal) {
 		}
 	}
 	last := lines[len(lines)-1]
-	if !containsAll(last, `msg="shutdown report"`, fmt.Sprintf("graceful=%d", clients), "forced=0") {
-		t.Errorf("last log line = %q; want the shutdown report with graceful=%d forced=0", last, clients)
+	if !containsAll(last, `msg="shutdown report"`, fmt.Sprintf("graceful=%d", clients+1), "forced=0") {
+		t.Errorf("last log line = %q; want the shutdown report with graceful=%d forced=0", last, clients+1)
 	}
 }
 
@@ -456,13 +480,16 @@ func cliReadN(t testing.TB, c net.Conn, n int) string {
 	return string(buf)
 }
 
-// cliWriteUntilStalled writes to c until a write makes no progress for stall,
-// and returns how much it wrote and the error that ended it (a deadline error
-// when the peer stopped reading).
+// cliWriteUntilStalled writes the stream of cliStreamByte to c until a write
+// makes no progress for stall, and returns how much it wrote and the error that
+// ended it (a deadline error when the peer stopped reading).
 func cliWriteUntilStalled(c net.Conn, stall time.Duration) (int64, error) {
-	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	chunk := make([]byte, 64<<10)
 	var total int64
 	for {
+		for i := range chunk {
+			chunk[i] = cliStreamByte(total + int64(i))
+		}
 		_ = c.SetWriteDeadline(time.Now().Add(stall))
 		n, err := c.Write(chunk)
 		total += int64(n)
@@ -471,3 +498,8 @@ func cliWriteUntilStalled(c net.Conn, stall time.Duration) (int64, error) {
 		}
 	}
 }
+
+// cliStreamByte is the byte at offset k of the stream cliWriteUntilStalled
+// writes: a period (251) prime to every buffer size, so a reply with bytes
+// lost or repeated does not match it.
+func cliStreamByte(k int64) byte { return byte(k % 251) }
