@@ -1,0 +1,94 @@
+package actors_test
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"async_server/actors"
+)
+
+// Graceful shutdown, in process: Server.Shutdown, then Done.
+
+// waitDone waits for the server to stop by itself or after a Shutdown.
+func (s *testServer) waitDone(t testing.TB) {
+	t.Helper()
+	select {
+	case <-s.Done():
+		s.stopped = true
+	case <-time.After(waitTimeout):
+		t.Fatalf("server not done %v after shutdown began", waitTimeout)
+	}
+}
+
+// lastLogLine returns the last line of the log, parsed.
+func (s *testServer) lastLogLine(t testing.TB) logLine {
+	t.Helper()
+	lines := s.logLines(t)
+	return lines[len(lines)-1]
+}
+
+// expectRefused asserts that a new client cannot connect.
+func (s *testServer) expectRefused(t testing.TB) {
+	t.Helper()
+	if c, err := net.DialTimeout("tcp", s.Addr, waitTimeout); err == nil {
+		c.Close()
+		t.Fatalf("dial %s during shutdown: connected; want refused", s.Addr)
+	}
+}
+
+// TestShutdownAnswersPendingData ensures that what a connection had received
+// when Shutdown came is answered before the connection is closed: the lines that
+// arrived with a "block" command, still waiting behind it, come back after it,
+// then EOF. The listener refuses new clients at once; the report counts both
+// connections as graceful and ends the log.
+func TestShutdownAnswersPendingData(t *testing.T) {
+	release := make(chan struct{})
+	s := startServer(t, func(cfg *actors.Config) { cfg.Protocol = faultyFactory(release) })
+	idle, c := s.dialLines(t), s.dialLines(t)
+	idle.roundTrip(t, "a", "count 1 a")
+	// One write, so one read: the connection has all of it when it blocks.
+	if _, err := c.Write([]byte("block\nx\ny\n")); err != nil {
+		t.Fatalf("writing: %v", err)
+	}
+	c.expect(t, "blocking")
+	s.Shutdown()
+	idle.expectEOF(t) // the acceptor has closed its listener and poisoned its connections
+	s.expectRefused(t)
+	close(release)
+	c.expect(t, "count 1 x", "count 2 y")
+	c.expectEOF(t)
+	s.waitDone(t)
+	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": "2", "forced": "0"})
+}
+
+// TestShutdownTimeoutForcesStuckConnection ensures the shutdown timeout closes a
+// connection whose behavior is stuck: the listener refuses new clients at once,
+// an idle connection closes gracefully, the stuck one is closed hard at the
+// timeout (while its behavior is still blocked), and the report, the log's last
+// line, says graceful=1 forced=1.
+func TestShutdownTimeoutForcesStuckConnection(t *testing.T) {
+	release := make(chan struct{})
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.Protocol = faultyFactory(release)
+		cfg.ShutdownTimeout = 200 * time.Millisecond
+	})
+	idle, stuck := s.dialLines(t), s.dialLines(t)
+	idle.roundTrip(t, "a", "count 1 a")
+	stuck.roundTrip(t, "block", "blocking")
+
+	s.Shutdown()
+	idle.expectEOF(t)
+	s.expectRefused(t)
+	s.waitLogLine(t, logLine{"msg": "shutdown timeout passed; closing remaining connections"})
+	stuck.expectEOF(t)
+	select {
+	case <-s.Done():
+		t.Fatalf("server done while a behavior is still blocked")
+	default:
+	}
+	close(release)
+	s.waitDone(t)
+	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": "1", "forced": "1",
+		"level": "warning"})
+}
