@@ -1,0 +1,126 @@
+package actors_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"async_server/actors"
+)
+
+// The log: the logger actor writes everything before the server is done, and
+// nothing a client sends can forge a line of its own.
+
+// TestLogCompleteAfterDone ensures every entry logged while serving is in the
+// file once Done is closed, even when Shutdown comes right after the last
+// entries, and the shutdown report is the file's last line.
+func TestLogCompleteAfterDone(t *testing.T) {
+	const clients, lines = 20, 50
+	s := startFaulty(t, nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	sent := 0
+	for i := range clients {
+		c := s.dialLines(t)
+		sent += lines * len(fmt.Sprintf("client %d line 00\n", i))
+		wg.Go(func() {
+			if err := converse(c, i, lines); err != nil {
+				errs <- fmt.Errorf("client %d: %w", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// Every entry below was logged before its reply was written, and all replies
+	// are in: from here on, only the logger can lose them.
+	s.Shutdown()
+	s.waitDone(t)
+
+	logged := 0
+	for i, l := range s.logLines(t) {
+		if l == nil || l["time"] == "" {
+			t.Errorf("log line %d is not a log entry: %q", i+1, strings.Split(s.log(t), "\n")[i])
+		}
+		if l["msg"] == "faulty received" {
+			logged += len(l["data"])
+		}
+	}
+	if logged != sent {
+		t.Errorf("bytes in \"faulty received\" entries = %d; want %d (all that was sent)", logged, sent)
+	}
+	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": fmt.Sprint(clients)})
+}
+
+// converse sends lines lines on c and checks each reply. It runs on its own
+// goroutine, so it returns its failure instead of failing the test.
+func converse(c *lineClient, client, lines int) error {
+	for n := 1; n <= lines; n++ {
+		line := fmt.Sprintf("client %d line %02d", client, n)
+		if _, err := fmt.Fprintf(c, "%s\n", line); err != nil {
+			return err
+		}
+		got, err := c.r.ReadString('\n')
+		if want := fmt.Sprintf("count %d %s\n", n, line); err != nil || got != want {
+			return fmt.Errorf("read %q (%v); want %q", got, err, want)
+		}
+	}
+	return nil
+}
+
+// TestLogCannotBeForged ensures client text logged as a field (faulty logs every
+// chunk it receives) stays inside its field in both log formats: a newline
+// followed by something that looks like an entry starts no line of its own.
+func TestLogCannotBeForged(t *testing.T) {
+	const forgery = "x\nlevel=error msg=forged\n{\"level\":\"error\",\"msg\":\"forged\"}\n"
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			s := startFaulty(t, func(cfg *actors.Config) { cfg.Log.Format = format })
+			c := s.dialLines(t)
+			if _, err := c.Write([]byte(forgery)); err != nil { // one write, one chunk
+				t.Fatalf("writing: %v", err)
+			}
+			c.expect(t, "count 1 x")
+			s.stop(t)
+
+			found := false
+			for i, line := range strings.Split(strings.TrimSuffix(s.log(t), "\n"), "\n") {
+				entry := parseEntry(format, line)
+				if entry == nil || entry["time"] == "" {
+					t.Errorf("log line %d is not an entry of its own: %q", i+1, line)
+					continue
+				}
+				if entry["msg"] == "forged" {
+					t.Errorf("log line %d is forged: %q", i+1, line)
+				}
+				if entry["msg"] == "faulty received" && entry["data"] == forgery {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no \"faulty received\" entry with data %q", forgery)
+			}
+		})
+	}
+}
+
+// parseEntry parses one log line of the given format into its fields, or
+// returns nil.
+func parseEntry(format, line string) logLine {
+	if format == "text" {
+		return parseLogLine(line)
+	}
+	var fields map[string]any
+	if json.Unmarshal([]byte(line), &fields) != nil {
+		return nil
+	}
+	entry := logLine{}
+	for k, v := range fields {
+		entry[k] = fmt.Sprint(v)
+	}
+	return entry
+}
