@@ -189,3 +189,19 @@ func TestRunPortInUse(t *testing.T) {
 		t.Errorf("log = %q; want an entry %s", log, want)
 	}
 }
+
+// TestRunBadLogFile ensures a log file that cannot be opened stops the start
+// with exit 1 and a message naming the flag, and no ready line.
+func TestRunBadLogFile(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-log-file", filepath.Join(t.TempDir(), "missing", "server.log"), "0"}
+	if code := run(args, &stdout, &stderr); code != exitFailure {
+		t.Errorf("run(%q) = %d; want %d", args, code, exitFailure)
+	}
+	if want := "log-file:"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("run(%q) stderr = %q; want it to contain %q", args, stderr.String(), want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("run(%q) stdout = %q; want nothing", args, stdout.String())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,6 +97,47 @@ func TestForwarderCloseCountsPending(t *testing.T) {
 	var c collector
 	if got := fw.Attach(c.send); len(got) != 0 {
 		t.Errorf("Attach after Close returned %d entries; want none", len(got))
+	}
+}
+
+// TestForwarderAttachConcurrent ensures no entry is lost or doubled, and each
+// goroutine's entries stay in order, when components log while the logger actor
+// attaches: every entry is either returned by Attach or sent after it.
+func TestForwarderAttachConcurrent(t *testing.T) {
+	front, fw := NewFrontEnd(logrus.InfoLevel)
+	const goroutines, each = 4, 500
+	var mu sync.Mutex
+	var sent []*messages.LogEntry
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for i := range each {
+				front.WithFields(logrus.Fields{"g": g, "i": i}).Info("entry")
+			}
+		}()
+	}
+	close(start)
+	all := fw.Attach(func(m *messages.LogEntry) {
+		mu.Lock()
+		sent = append(sent, m)
+		mu.Unlock()
+	})
+	wg.Wait()
+	all = append(all, sent...)
+	if len(all) != goroutines*each {
+		t.Fatalf("got %d entries; want %d", len(all), goroutines*each)
+	}
+	next := make([]int, goroutines)
+	for _, m := range all {
+		g, i := m.Fields["g"].(int), m.Fields["i"].(int)
+		if i != next[g] {
+			t.Fatalf("goroutine %d: entry %d came where %d was due", g, i, next[g])
+		}
+		next[g]++
 	}
 }
 
