@@ -275,8 +275,9 @@ func testCLIHelp(t *testing.T, bin string) {
 	// PrintDefaults writes each flag as "  -name type" followed by indented lines.
 	flags := map[string]string{}
 	var name string
+	flagLine := regexp.MustCompile(`^  -([a-z-]+)`)
 	for _, line := range strings.Split(help, "\n") {
-		if m := regexp.MustCompile(`^  -([a-z-]+)`).FindStringSubmatch(line); m != nil {
+		if m := flagLine.FindStringSubmatch(line); m != nil {
 			name = m[1]
 		}
 		if name != "" {
@@ -308,8 +309,10 @@ func testCLIHelp(t *testing.T, bin string) {
 }
 
 // cliBuild builds the binary into a temporary directory removed when t ends, with
-// the race detector if this test binary has it.
-func cliBuild(t *testing.T) string {
+// the race detector if this test binary has it. TestCLI calls it once and shares
+// the binary with its subtests, so the build happens once per run and the
+// directory goes when the last subtest is done.
+func cliBuild(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
