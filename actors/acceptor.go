@@ -3,6 +3,7 @@ package actors
 import (
 	"fmt"
 	"net"
+	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
@@ -21,6 +22,7 @@ type acceptor struct {
 	cfg     *Config
 	addr    string // the bound address; a restart listens here again
 	factory behaviors.Factory
+	readers *sync.WaitGroup // every connection's reader goroutine; the Server waits on it
 	log     *logrus.Entry
 
 	ln       net.Listener  // nil until listening
@@ -44,7 +46,8 @@ type connEntry struct {
 
 // acceptorProps returns the props of the acceptor of ln. The first incarnation
 // takes ln; after a restart the acceptor listens on the same address again.
-func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, log *logrus.Entry) *actor.Props {
+func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, readers *sync.WaitGroup,
+	log *logrus.Entry) *actor.Props {
 	addr := ln.Addr().String()
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
@@ -52,7 +55,7 @@ func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, log 
 	var current *acceptor
 	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
 	return actor.PropsFromProducer(func() actor.Actor {
-		current = &acceptor{cfg: cfg, addr: addr, factory: factory, ln: first,
+		current = &acceptor{cfg: cfg, addr: addr, factory: factory, readers: readers, ln: first,
 			log: log.WithField("listener", addr)}
 		first = nil
 		return current
@@ -102,7 +105,7 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 	}
 	a.seq++
 	name := fmt.Sprintf("conn-%d", a.seq)
-	l := newLink(m.Conn, name, a.cfg, a.log)
+	l := newLink(m.Conn, name, a.cfg, a.readers, a.log)
 	pid, err := ctx.SpawnNamed(connProps(l, a.factory), name)
 	if err != nil { // only a name clash, which seq rules out
 		a.log.WithError(err).Error("cannot spawn connection actor")

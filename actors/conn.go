@@ -61,6 +61,7 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	}
 	a.link.readerStarted = true
 	a.link.log.Debug("connection opened")
+	a.link.readers.Add(1)
 	go a.link.read(ctx.ActorSystem().Root, ctx.Self())
 }
 

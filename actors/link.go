@@ -42,9 +42,10 @@ type link struct {
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
 
-	acks       chan struct{} // capacity 1; the actor acks each DataReceived it handled
-	closed     chan struct{} // closed by shut: the reader stops delivering and drains
-	readerDone chan struct{} // closed when the reader goroutine exits
+	acks       chan struct{}   // capacity 1; the actor acks each DataReceived it handled
+	closed     chan struct{}   // closed by shut: the reader stops delivering and drains
+	readerDone chan struct{}   // closed when the reader goroutine exits
+	readers    *sync.WaitGroup // the server's readers: Done waits for every one to exit
 	shutOnce   sync.Once
 
 	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
@@ -58,8 +59,9 @@ type link struct {
 
 var _ behaviors.Conn = (*link)(nil)
 
-func newLink(conn net.Conn, id string, cfg *Config, log *logrus.Entry) *link {
+func newLink(conn net.Conn, id string, cfg *Config, readers *sync.WaitGroup, log *logrus.Entry) *link {
 	return &link{
+		readers:      readers,
 		conn:         conn,
 		id:           id,
 		log:          log.WithFields(logrus.Fields{"conn": id, "remote": conn.RemoteAddr().String()}),
@@ -74,9 +76,12 @@ func newLink(conn net.Conn, id string, cfg *Config, log *logrus.Entry) *link {
 // read is the reader goroutine: it turns socket bytes into DataReceived messages
 // for the connection actor self, one at a time, and ends with one ReadFailed. It
 // owns the final close of the socket on the graceful path. It exits when the read
-// fails or once shut has been called and the socket is drained; the acceptor waits
-// for nothing from it, the socket's close is its last act.
+// fails or once shut has been called and the socket is drained; the socket's close
+// is its last act. The acceptor waits for nothing from it; the Server waits for
+// every reader (l.readers, added to by the connection actor that starts it)
+// before it is done, so no reader or socket outlives it.
 func (l *link) read(root *actor.RootContext, self *actor.PID) {
+	defer l.readers.Done()
 	defer close(l.readerDone)
 	buf := make([]byte, readBufferSize)
 	for {
@@ -176,8 +181,8 @@ func (l *link) shut(graceful bool) {
 		if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
 			_ = cw.CloseWrite()
 		}
-		// Wake a reader blocked in Read; it drains and closes.
-		_ = l.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+		// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
+		_ = l.conn.SetReadDeadline(time.Now())
 	})
 }
 

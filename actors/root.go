@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -33,7 +34,8 @@ type rootActor struct {
 	cfg       *Config
 	listeners []net.Listener
 	factory   behaviors.Factory
-	out       *logrus.Logger // the log file's writer, owned by the logger actor
+	readers   *sync.WaitGroup // the connections' reader goroutines, passed to every acceptor
+	out       *logrus.Logger  // the log file's writer, owned by the logger actor
 	file      *os.File
 	fw        *logs.Forwarder
 	log       *logrus.Entry
@@ -76,7 +78,7 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 	r.acceptors = make(map[string]string)
 	for _, ln := range r.listeners {
 		addr := ln.Addr().String()
-		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.factory, r.log), "acceptor-"+addr)
+		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.factory, r.readers, r.log), "acceptor-"+addr)
 		r.acceptors[pid.Id] = addr
 		r.log.WithField("listener", addr).Info("listening")
 	}

@@ -24,6 +24,11 @@ type Server struct {
 	done  chan struct{} // closed once the tree has stopped and the log is closed
 	err   error         // why it stopped; written before done is closed
 
+	// readers counts the connections' reader goroutines. A reader outlives its
+	// connection actor by up to lingerTimeout, draining the peer's last bytes before
+	// it closes the socket; done waits for all of them.
+	readers sync.WaitGroup
+
 	shutdownOnce sync.Once
 }
 
@@ -58,8 +63,11 @@ func Start(cfg Config) (*Server, error) {
 		s.addrs = append(s.addrs, ln.Addr())
 	}
 
-	r := &rootActor{cfg: &cfg, listeners: listeners, factory: factory, out: out, file: file, fw: fw,
-		log: log, exit: func(err error) {
+	r := &rootActor{cfg: &cfg, listeners: listeners, factory: factory, readers: &s.readers, out: out,
+		file: file, fw: fw, log: log, exit: func(err error) {
+			// Every connection actor has stopped; their readers finish within
+			// lingerTimeout. Blocking root's last message for that long is harmless.
+			s.readers.Wait()
 			fw.Close()
 			if file != nil {
 				_ = file.Sync()
