@@ -14,7 +14,8 @@
 // Goroutines outside the mailboxes are of two kinds, and they only send messages:
 // each acceptor's accept loop (accept_loop.go; exits when the listener closes, the
 // acceptor waits for it) and each connection's reader (link.go; exits after the
-// socket fails or is shut, and closes the socket as its last act).
+// socket fails or is shut, and closes the socket as its last act; the Server waits
+// for every reader before it is done).
 //
 // # Message flow of one connection
 //
