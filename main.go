@@ -109,6 +109,7 @@ func parseArgs(args []string, stderr io.Writer) (actors.Config, error) {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them")
+	httpFlags(fs, &cfg.Options.HTTP)
 
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -184,6 +185,16 @@ func parsePort(s string) (int, error) {
 		return 0, fmt.Errorf("invalid port %q: want a number from 0 to 65535", s)
 	}
 	return n, nil
+}
+
+// httpFlags defines the http behavior's flags on fs, writing into o.
+func httpFlags(fs *flag.FlagSet, o *behaviors.HTTPOptions) {
+	o.MaxBody, o.MaxHeaderBytes, o.HeaderTimeout =
+		behaviors.DefaultMaxBody, behaviors.DefaultMaxHeaderBytes, behaviors.DefaultHeaderTimeout
+	fs.StringVar(&o.Root, "root", o.Root, "http: directory to serve (default: the embedded site)")
+	fs.Int64Var(&o.MaxBody, "max-body", o.MaxBody, "http: largest request body in bytes; larger ones get 413")
+	fs.IntVar(&o.MaxHeaderBytes, "max-header-bytes", o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431")
+	fs.DurationVar(&o.HeaderTimeout, "header-timeout", o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, else 408 and close")
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {

@@ -37,7 +37,9 @@ type testServer struct {
 }
 
 // startServer starts a server on 127.0.0.1:0 with a log file in a temporary
-// directory. configure, if not nil, adjusts the config first. The server is shut
+// directory, running the echo behavior (what most foundation tests want; http
+// tests set cfg.Behavior themselves). configure, if not nil, adjusts the config
+// first. The server is shut
 // down when the test ends (if the test has not done it).
 func startServer(t testing.TB, configure func(*actors.Config)) *testServer {
 	t.Helper()
@@ -45,6 +47,7 @@ func startServer(t testing.TB, configure func(*actors.Config)) *testServer {
 	cfg.Port = 0
 	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
 	cfg.Log.Level = "debug"
+	cfg.Behavior = "echo"
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -68,11 +68,14 @@ type Conn interface {
 type Factory func(conn Conn) Protocol
 
 // Options holds every behavior's settings, taken from the command line.
-type Options struct{}
+type Options struct {
+	HTTP HTTPOptions // the http behavior's (-root, -max-body, ...)
+}
 
 // registry names every behavior: name -> constructor of its Factory.
 var registry = map[string]func(Options) (Factory, error){
 	"echo": newEcho,
+	"http": newHTTP,
 }
 
 // New returns the Factory of the behavior called name.

@@ -1,0 +1,152 @@
+package behaviors
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+)
+
+// This file is the http behavior's public face: its options, the constructor a Go
+// user calls to serve their own http.Handler, and the static-file handler the
+// registry entry "http" serves. The protocol itself is in http_conn.go (framing,
+// limits, deadlines) and http_response.go (the http.ResponseWriter).
+
+// HTTPOptions are the http behavior's settings. A zero field takes its default,
+// so HTTPOptions{} is a working configuration.
+type HTTPOptions struct {
+	// Root is the directory the registry's "http" behavior serves (-root); empty
+	// serves the embedded default site. HTTP ignores it: it serves its handler.
+	Root string
+
+	// MaxBody is the largest request body, in bytes, buffered before the handler
+	// runs (-max-body); a larger one is answered 413.
+	MaxBody int64
+
+	// MaxHeaderBytes bounds the request line and header block (-max-header-bytes);
+	// a larger one is answered 431.
+	MaxHeaderBytes int
+
+	// HeaderTimeout is how long a request head may take to arrive, counted from its
+	// first byte (-header-timeout); a body must make progress at least this often.
+	// A peer that misses it is answered 408 and closed: slowloris protection.
+	HeaderTimeout time.Duration
+}
+
+// The defaults of HTTPOptions.
+const (
+	// DefaultMaxBody is 1 MiB: bodies are buffered whole before the handler runs,
+	// so this times -max-conns bounds the memory bodies can take; a static site
+	// needs no bodies at all.
+	DefaultMaxBody = 1 << 20
+
+	// DefaultMaxHeaderBytes is net/http's own limit (http.DefaultMaxHeaderBytes).
+	DefaultMaxHeaderBytes = http.DefaultMaxHeaderBytes
+
+	// DefaultHeaderTimeout is 10 s: a real client sends its head in one packet, so
+	// this is only ever reached by a broken or hostile one.
+	DefaultHeaderTimeout = 10 * time.Second
+)
+
+// withDefaults returns o with every zero or negative field set to its default.
+func (o HTTPOptions) withDefaults() HTTPOptions {
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if o.HeaderTimeout <= 0 {
+		o.HeaderTimeout = DefaultHeaderTimeout
+	}
+	return o
+}
+
+// validate names the first option that cannot work, by its command-line flag.
+func (o HTTPOptions) validate() error {
+	switch {
+	case o.MaxBody < 0:
+		return fmt.Errorf("max-body: %d is negative", o.MaxBody)
+	case o.MaxHeaderBytes < 0:
+		return fmt.Errorf("max-header-bytes: %d is negative", o.MaxHeaderBytes)
+	case o.HeaderTimeout < 0:
+		return fmt.Errorf("header-timeout: %v is negative", o.HeaderTimeout)
+	}
+	return nil
+}
+
+// HTTP returns the Factory of an http behavior that serves h: HTTP/1.0 and 1.1
+// with keep-alive and pipelining, parsed by net/http's own http.ReadRequest. Use it
+// as actors.Config.Protocol to run any handler under a supervised connection
+// actor. Zero or negative options take their defaults.
+func HTTP(h http.Handler, o HTTPOptions) Factory {
+	o = o.withDefaults()
+	return func(c Conn) Protocol { return newHTTPConn(c, h, o) }
+}
+
+// newHTTP is the registry's "http": static files from o.HTTP.Root, or the
+// embedded default site.
+func newHTTP(o Options) (Factory, error) {
+	if err := o.HTTP.validate(); err != nil {
+		return nil, err
+	}
+	h, err := staticHandler(o.HTTP.Root)
+	if err != nil {
+		return nil, err
+	}
+	return HTTP(h, o.HTTP), nil
+}
+
+// site is the default site, served when no -root is given.
+//
+//go:embed site
+var site embed.FS
+
+// staticHandler serves the files under dir, or the embedded site when dir is
+// empty, with http.FileServerFS: index.html, content types, Range and conditional
+// requests come from the standard library.
+func staticHandler(dir string) (http.Handler, error) {
+	if dir == "" {
+		sub, err := fs.Sub(site, "site")
+		if err != nil {
+			return nil, err
+		}
+		return http.FileServerFS(sub), nil
+	}
+	r, err := os.OpenRoot(dir) // fails unless dir is a directory we can open
+	if err != nil {
+		return nil, fmt.Errorf("root: %w", err)
+	}
+	_ = r.Close()
+	return http.FileServerFS(rootFS(dir)), nil
+}
+
+// rootFS is a directory whose files are opened through os.Root, so that no path,
+// encoding or symlink reaches outside it. It opens a fresh os.Root for every file
+// rather than holding one open: the Factory has no end of life at which to close
+// it, and a server that has stopped must not keep a descriptor open.
+type rootFS string
+
+var _ fs.FS = rootFS("")
+
+// Open implements fs.FS. A refusal that is not a system error (a path escaping
+// the root through ".." or a symlink, an invalid name) is reported as
+// fs.ErrPermission, which the file server answers 403, rather than as a failure of
+// the server (500).
+func (d rootFS) Open(name string) (fs.File, error) {
+	r, err := os.OpenRoot(string(d))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close() // an open file outlives its Root
+	f, err := r.FS().Open(name)
+	var errno syscall.Errno
+	if err != nil && !errors.As(err, &errno) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return f, err
+}

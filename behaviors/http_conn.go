@@ -1,0 +1,336 @@
+package behaviors
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"async_server/supervision"
+)
+
+// httpConn is the http connection behavior: one connection's HTTP/1.x state.
+//
+// The connection actor pushes bytes at it; it keeps the part of a request that
+// has not fully arrived in buf, and answers every complete request, in order,
+// within the Received call that completed it. So pipelined requests are answered
+// in order, a poison pill (shutdown) finds every received request answered, and a
+// response is written whole before the actor looks at its mailbox again.
+type httpConn struct {
+	conn    Conn
+	handler http.Handler
+	opts    HTTPOptions // with defaults applied
+
+	// Owned by Received; all of it is reset by a restart (a fresh httpConn).
+	buf      []byte       // received bytes not yet consumed: the start of the next request
+	scanned  int          // buf[:scanned] holds no complete head (or chunked body end)
+	pending  *pendingHead // the parsed head whose body is still arriving, or nil
+	closing  bool         // Conn.Close was called: read nothing more
+	started  time.Time    // when the first byte of the head in buf arrived
+	deadline time.Time    // the read deadline last set on conn (zero: none)
+
+	bw     *bufio.Writer // response bytes, flushed at the end of Received; nil between calls
+	cw     connWriter    // bw's destination: conn, remembering the first write error
+	pre    [preCommitSize]byte
+	remote string // conn.RemoteAddr().String(), computed once
+	clock  clock
+}
+
+var _ Protocol = (*httpConn)(nil)
+
+// pendingHead is a request whose head has been parsed while its body arrives.
+type pendingHead struct {
+	req       *http.Request
+	headLen   int  // bytes of the head, blank line included
+	continued bool // "100 Continue" has been sent
+}
+
+// writerSize is the response buffer: big enough to batch the responses to a
+// pipelined burst of small requests into one write, small enough to pool.
+const writerSize = 16 << 10
+
+// writers and readers pool the buffers of connections that are between requests,
+// so an idle keep-alive connection holds none.
+var (
+	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writerSize) }}
+	readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+)
+
+func newHTTPConn(c Conn, h http.Handler, o HTTPOptions) *httpConn {
+	hc := &httpConn{conn: c, handler: h, opts: o}
+	hc.cw.conn = c
+	return hc
+}
+
+// Received implements Protocol: it answers every request that data completes,
+// keeps what is left, and sets the read deadline for the next bytes.
+func (h *httpConn) Received(data []byte) error {
+	if h.closing {
+		return nil
+	}
+	src := data // data is only valid during this call; buf outlives it
+	if len(h.buf) > 0 {
+		h.buf = append(h.buf, data...)
+		src = h.buf
+	}
+	n, err := h.serve(src)
+	if ferr := h.flush(); err == nil {
+		err = ferr
+	}
+	if err != nil || h.closing {
+		return err
+	}
+	h.keep(src[n:])
+	h.setDeadline()
+	return nil
+}
+
+// TimedOut implements Protocol: a peer that missed the header deadline in the
+// middle of a request gets 408. An idle keep-alive connection is closed quietly,
+// as net/http does: a client may already be reusing it and would read the 408 as
+// the answer to its next request.
+func (h *httpConn) TimedOut() {
+	if len(h.buf) == 0 && h.pending == nil {
+		return
+	}
+	_ = h.reject(http.StatusRequestTimeout, errHeaderTimeout, supervision.Timeout)
+	_ = h.flush()
+}
+
+// serve answers the complete requests at the start of src and returns how many
+// bytes they took.
+func (h *httpConn) serve(src []byte) (int, error) {
+	off := 0
+	for off < len(src) && !h.closing {
+		n, err := h.next(src[off:])
+		if err != nil || n == 0 {
+			return off, err
+		}
+		off += n
+	}
+	return off, nil
+}
+
+// next answers the request at the start of b if it is complete, and returns the
+// bytes it took; 0 means wait for more.
+func (h *httpConn) next(b []byte) (int, error) {
+	if h.pending == nil {
+		if n := leadingBlankLines(b); n > 0 { // RFC 9112 section 2.2: ignore them
+			return n, nil
+		}
+		ok, err := h.head(b)
+		if !ok || err != nil {
+			return 0, err
+		}
+	}
+	p := h.pending
+	body, n, err := h.body(b)
+	if err != nil || n == 0 {
+		if err == nil && !p.continued && expectsContinue(p.req) {
+			p.continued = true
+			_, _ = h.writer().WriteString("HTTP/1.1 100 Continue\r\n\r\n")
+		}
+		return 0, err
+	}
+	h.pending, h.scanned, h.started = nil, 0, time.Time{}
+	return n, h.respond(p.req, body, n < len(b))
+}
+
+// head parses the request head at the start of b once it is complete, checks
+// it against the limits, and makes it pending.
+func (h *httpConn) head(b []byte) (bool, error) {
+	end := blankLineEnd(b, h.scanned)
+	if end < 0 {
+		if len(b) > h.opts.MaxHeaderBytes {
+			return false, h.reject(http.StatusRequestHeaderFieldsTooLarge, errHeaderTooLarge, supervision.TooLarge)
+		}
+		h.scanned = max(len(b)-2, 0) // a blank line may straddle the next chunk
+		return false, nil
+	}
+	if end > h.opts.MaxHeaderBytes {
+		return false, h.reject(http.StatusRequestHeaderFieldsTooLarge, errHeaderTooLarge, supervision.TooLarge)
+	}
+	req, status, err := h.parseHead(b[:end])
+	if err != nil {
+		return false, h.reject(status, err, supervision.BadRequest)
+	}
+	if req.ContentLength > h.opts.MaxBody {
+		return false, h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
+	}
+	h.pending, h.scanned = &pendingHead{req: req, headLen: end}, end
+	return true, nil
+}
+
+// respond runs the handler on req and writes its response. more says pipelined
+// bytes follow the request.
+func (h *httpConn) respond(req *http.Request, body []byte, more bool) error {
+	req.Body = http.NoBody
+	if len(body) > 0 {
+		req.Body = newBody(body)
+	}
+	if h.remote == "" {
+		h.remote = h.conn.RemoteAddr().String()
+	}
+	req.RemoteAddr = h.remote
+	w := newResponse(h, req)
+	if r := h.callHandler(w, req); r != nil {
+		return h.handlerPanicked(w, r, more)
+	}
+	if err := w.finish(); err != nil {
+		return err
+	}
+	if w.closeAfter {
+		h.close()
+	}
+	return h.cw.err
+}
+
+// callHandler runs the handler and returns what it panicked with, if it did.
+func (h *httpConn) callHandler(w *response, req *http.Request) (panicked any) {
+	defer func() { panicked = recover() }()
+	h.handler.ServeHTTP(w, req)
+	return nil
+}
+
+// handlerPanicked answers 500 if no part of the response has been sent, and
+// fails the connection with Internal: the actor restarts with the socket kept. A
+// restart forgets buffered bytes, so when the response was cut short or
+// pipelined requests follow, the framing is lost and the connection is closed.
+func (h *httpConn) handlerPanicked(w *response, r any, more bool) error {
+	cause := fmt.Errorf("handler panic: %v", r)
+	if r != http.ErrAbortHandler { // the handler's way of saying "abort quietly"
+		h.conn.Log().WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).
+			Error("http handler panicked")
+	}
+	lost := w.committed || more || r == http.ErrAbortHandler
+	if !w.committed {
+		writeErrorResponse(h.writer(), h.clock.date(), http.StatusInternalServerError, errHandlerPanic, lost)
+	}
+	if lost {
+		h.close()
+	}
+	return &supervision.Error{Category: supervision.Internal, Op: "handler", Err: cause, FramingLost: lost}
+}
+
+// reject answers a request the server will not serve with status and a short
+// text, closes the connection once it is sent, and returns the categorized error
+// the connection fails with. The framing is lost: the server no longer knows
+// where the next request would start.
+func (h *httpConn) reject(status int, cause error, c supervision.Category) error {
+	reason := cause
+	if status == http.StatusBadRequest && cause != errMissingHost { // the parser's words may quote a megabyte of input
+		reason = errMalformed
+	}
+	writeErrorResponse(h.writer(), h.clock.date(), status, reason, true)
+	h.close()
+	return &supervision.Error{Category: c, Op: "http", Err: cause, FramingLost: true}
+}
+
+func (h *httpConn) close() {
+	h.closing = true
+	h.conn.Close()
+}
+
+// writer returns the response buffer, taking one from the pool if needed.
+func (h *httpConn) writer() *bufio.Writer {
+	if h.bw == nil {
+		h.bw = writers.Get().(*bufio.Writer)
+		h.bw.Reset(&h.cw)
+	}
+	return h.bw
+}
+
+// flush sends the buffered response bytes and returns the buffer to the pool.
+func (h *httpConn) flush() error {
+	if h.bw == nil {
+		return h.cw.err
+	}
+	_ = h.bw.Flush()
+	h.bw.Reset(nil)
+	writers.Put(h.bw)
+	h.bw = nil
+	return h.cw.err
+}
+
+// keep saves rest, the start of a request still arriving, for the next call. A
+// large buffer is dropped once empty so that idle connections stay small.
+func (h *httpConn) keep(rest []byte) {
+	if len(rest) == 0 {
+		if cap(h.buf) > 64<<10 {
+			h.buf = nil
+		}
+		h.buf = h.buf[:0]
+		return
+	}
+	if len(h.buf) > 0 { // rest is the tail of buf: move it to the front
+		h.buf = h.buf[:copy(h.buf, rest)]
+		return
+	}
+	h.buf = append(h.buf[:0], rest...)
+}
+
+// setDeadline sets the read deadline for what is still missing: none between
+// requests (the idle timeout applies), the head's deadline (counted from its
+// first byte, so trickling bytes does not extend it), or, while a body arrives,
+// one more HeaderTimeout from each chunk.
+func (h *httpConn) setDeadline() {
+	var want time.Time
+	switch {
+	case len(h.buf) == 0 && h.pending == nil:
+	case h.pending == nil:
+		if h.started.IsZero() {
+			h.started = h.clock.now()
+		}
+		want = h.started.Add(h.opts.HeaderTimeout)
+	default:
+		want = h.clock.now().Add(h.opts.HeaderTimeout)
+	}
+	if !want.Equal(h.deadline) {
+		h.conn.SetReadDeadline(want)
+		h.deadline = want
+	}
+}
+
+// connWriter writes to a Conn and keeps the first error, so that a handler that
+// ignores a failed write cannot hide it from Received.
+type connWriter struct {
+	conn Conn
+	err  error
+}
+
+func (w *connWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.conn.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// newBody is a request body over a copy of b: the handler may keep it past the
+// Received call that read it.
+func newBody(b []byte) *bodyReader {
+	return &bodyReader{Reader: *bytes.NewReader(bytes.Clone(b))}
+}
+
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
+
+// Why the server refused a request: the text of its error reply and the cause
+// of the connection's failure in the log.
+var (
+	errHeaderTooLarge     = errors.New("request header fields too large")
+	errBodyTooLarge       = errors.New("request body too large")
+	errHeaderTimeout      = errors.New("request not received within the header timeout")
+	errUnsupportedVersion = errors.New("unsupported HTTP version")
+	errMissingHost        = errors.New("missing required Host header")
+	errMalformed          = errors.New("malformed request")
+	errHandlerPanic       = errors.New("the handler failed")
+)
