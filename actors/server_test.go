@@ -17,6 +17,7 @@ import (
 func TestDoneAfterEveryReader(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Port = 0
+	cfg.Behavior = "echo" // not the default: that may become http
 	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
 	srv, err := Start(cfg)
 	if err != nil {
