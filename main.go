@@ -118,8 +118,10 @@ func parseArgs(args []string, stderr io.Writer) (actors.Config, error) {
 	switch {
 	case len(positional) > 1:
 		return cfg, fmt.Errorf("too many arguments: %q (want at most a port)", positional)
-	case len(positional) == 1 && isSet(fs, "port") && positional[0] != *port:
-		return cfg, fmt.Errorf("port given twice: -port %s and %s", *port, positional[0])
+	case len(positional) == 1 && isSet(fs, "port"):
+		if err := samePort(*port, positional[0]); err != nil {
+			return cfg, err
+		}
 	case len(positional) == 1:
 		*port = positional[0]
 	}
@@ -195,6 +197,23 @@ func httpFlags(fs *flag.FlagSet, o *behaviors.HTTPOptions) {
 	fs.Int64Var(&o.MaxBody, "max-body", o.MaxBody, "http: largest request body in bytes; larger ones get 413")
 	fs.IntVar(&o.MaxHeaderBytes, "max-header-bytes", o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431")
 	fs.DurationVar(&o.HeaderTimeout, "header-timeout", o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, else 408 and close")
+}
+
+// samePort accepts a port given both as -port and as the argument only when both
+// are valid and name the same port.
+func samePort(flagValue, arg string) error {
+	a, err := parsePort(flagValue)
+	if err != nil {
+		return err
+	}
+	b, err := parsePort(arg)
+	if err != nil {
+		return err
+	}
+	if a != b {
+		return fmt.Errorf("port given twice: -port %s and %s", flagValue, arg)
+	}
+	return nil
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {

@@ -34,6 +34,8 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"-port=9000"}, port: 9000},
 		{args: []string{"-port", "9000", "9000"}, port: 9000},
 		{args: []string{"9000", "-port", "9000"}, port: 9000},
+		{args: []string{"-port", "9000", "09000"}, port: 9000}, // the same number
+		{args: []string{"-port", "9000", "x"}, err: `invalid port "x"`},
 		{args: []string{"-port", "9000", "9001"}, err: "port given twice: -port 9000 and 9001"},
 		{args: []string{"9001", "-port", "9000"}, err: "port given twice"},
 		{args: []string{"9000", "-behavior", "echo"}, port: 9000, behavior: "echo"},

@@ -31,9 +31,9 @@ type acceptor struct {
 	loopDone chan struct{} // closed by the accept loop as it exits
 
 	conns    map[string]*connEntry // by PID id
-	seq      int
-	draining bool // after Drain: close new connections, stop when the last is gone
-	forcing  bool // after ForceClose: connections still open are being closed hard
+	seq      *int                  // connections accepted on this address, across restarts: names stay unique
+	draining bool                  // after Drain: close new connections, stop when the last is gone
+	forcing  bool                  // after ForceClose: connections still open are being closed hard
 	drained  messages.Drained
 	finished bool
 }
@@ -53,9 +53,10 @@ func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, read
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
 	var current *acceptor
+	seq := 0
 	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
 	return actor.PropsFromProducer(func() actor.Actor {
-		current = &acceptor{cfg: cfg, addr: addr, factory: factory, readers: readers, ln: first,
+		current = &acceptor{cfg: cfg, addr: addr, factory: factory, readers: readers, ln: first, seq: &seq,
 			log: log.WithField("listener", addr)}
 		first = nil
 		return current
@@ -103,8 +104,8 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		a.release()
 		return
 	}
-	a.seq++
-	name := fmt.Sprintf("conn-%d", a.seq)
+	*a.seq++
+	name := fmt.Sprintf("conn-%d", *a.seq)
 	l := newLink(m.Conn, name, a.cfg, a.readers, a.log)
 	pid, err := ctx.SpawnNamed(connProps(l, a.factory), name)
 	if err != nil { // only a name clash, which seq rules out

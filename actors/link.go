@@ -112,12 +112,18 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 // passes, then closes the socket.
 func (l *link) drain(buf []byte) {
 	_ = l.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	discarded := 0
 	for {
-		if _, err := l.conn.Read(buf); err != nil {
+		n, err := l.conn.Read(buf)
+		discarded += n
+		if err != nil {
 			break
 		}
 	}
 	_ = l.conn.Close()
+	if discarded > 0 { // input that arrived after the connection began to close
+		l.log.WithField("bytes", discarded).Info("unread input discarded at close")
+	}
 }
 
 // armRead sets the socket's read deadline to the earlier of the idle deadline and

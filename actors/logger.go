@@ -13,9 +13,9 @@ import (
 // loggerActor is the logger actor: the one writer of the log file. Every entry
 // logged anywhere in the server (protoactor's own lines included) reaches it as a
 // LogEntry through the front end's Forwarder, so writes never interleave and a
-// slow disk never blocks a connection. Root starts it first and stops it last,
-// with a poison pill, so every entry sent before the pill is written; then it
-// syncs the file.
+// slow disk never blocks a connection. Root starts it first and stops it last
+// with StopLogger: it detaches from the Forwarder (later entries are written
+// directly), writes every entry already queued, and syncs the file.
 type loggerActor struct {
 	out  *logrus.Logger // writes the file
 	file *os.File       // nil when logging to standard error
@@ -38,9 +38,12 @@ func (l *loggerActor) Receive(ctx actor.Context) {
 		}
 	case *messages.LogEntry:
 		logs.Write(l.out, m)
-	case *actor.Stopping:
-		// From here on the Forwarder writes directly: nobody else writes the file.
+	case *messages.StopLogger:
+		// Entries logged from now on are written directly (logrus serializes the
+		// writes); the pill goes behind every entry already queued, so none is lost.
 		l.fw.Detach(l.out)
+		ctx.Poison(ctx.Self())
+	case *actor.Stopping:
 		if l.file != nil {
 			_ = l.file.Sync()
 		}

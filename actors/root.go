@@ -25,9 +25,11 @@ import (
 //     connections, which answer what they already received and close.
 //  2. Each acceptor reports Drained when its last connection is gone. If the
 //     shutdown timeout passes first, root sends ForceClose: the rest are closed hard.
-//  3. With every report in, root logs the shutdown report and poisons the acceptors.
-//  4. With every acceptor gone, root poisons the logger, which writes every entry
-//     sent before the pill and syncs the file (protoactor stops siblings
+//  3. With every report in and every socket closed (readers drain a closing
+//     socket for up to lingerTimeout), root logs the shutdown report and poisons
+//     the acceptors.
+//  4. With every acceptor gone, root sends StopLogger: the logger writes every
+//     entry already queued and syncs the file (protoactor stops siblings
 //     concurrently, so "logger last" has to be a phase of its own).
 //  5. With the logger gone, root stops itself and the Server is done.
 type rootActor struct {
@@ -44,14 +46,16 @@ type rootActor struct {
 	logger    *actor.PID
 	acceptors map[string]string // PID id -> listener address
 
-	shuttingDown bool
-	cause        error            // why the server is stopping, if it is a failure
-	started      time.Time        // when shutdown began
-	waiting      map[string]bool  // listener addresses whose Drained report is still due
-	report       messages.Drained // the sum of the reports
-	timer        *time.Timer      // the shutdown timeout
-	reported     bool             // the shutdown report is logged; acceptors are being stopped
-	stopLogger   bool             // the logger has been poisoned
+	shuttingDown    bool
+	cause           error            // why the server is stopping, if it is a failure
+	started         time.Time        // when shutdown began
+	waiting         map[string]bool  // listener addresses whose Drained report is still due
+	report          messages.Drained // the sum of the reports
+	timer           *time.Timer      // the shutdown timeout
+	awaitingSockets bool             // a goroutine waits for the readers to close their sockets
+	socketsClosed   bool             // every connection's socket is closed
+	reported        bool             // the shutdown report is logged; acceptors are being stopped
+	stopLogger      bool             // the logger has been told to stop
 }
 
 // Receive dispatches.
@@ -63,6 +67,9 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.beginShutdown(ctx, nil)
 	case *messages.Drained:
 		r.onDrained(ctx, m)
+	case *messages.SocketsClosed:
+		r.socketsClosed = true
+		r.maybeReport(ctx)
 	case *messages.ShutdownTimedOut:
 		r.onShutdownTimedOut(ctx)
 	case *actor.Terminated:
@@ -124,9 +131,21 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 	}
 }
 
-// maybeReport runs phase 3 once every acceptor has reported.
+// maybeReport runs phase 3 once every acceptor has reported and every socket is
+// closed. Readers close their sockets after their connection actors stop (they
+// drain the peer's last bytes for up to lingerTimeout, and may log what they
+// threw away), so a goroutine waits for them and tells root: the report stays the
+// last word about connections.
 func (r *rootActor) maybeReport(ctx actor.Context) {
 	if !r.shuttingDown || r.reported || len(r.waiting) > 0 {
+		return
+	}
+	if !r.socketsClosed {
+		if !r.awaitingSockets {
+			r.awaitingSockets = true
+			root, self, readers := ctx.ActorSystem().Root, ctx.Self(), r.readers
+			go func() { readers.Wait(); root.Send(self, &messages.SocketsClosed{}) }()
+		}
 		return
 	}
 	r.reported = true
@@ -184,7 +203,7 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 		ctx.Stop(ctx.Self())
 		return
 	}
-	ctx.Poison(r.logger)
+	ctx.Send(r.logger, &messages.StopLogger{})
 }
 
 // logDecision logs a supervision decision about one of root's children.

@@ -65,9 +65,6 @@ func Start(cfg Config) (*Server, error) {
 
 	r := &rootActor{cfg: &cfg, listeners: listeners, factory: factory, readers: &s.readers, out: out,
 		file: file, fw: fw, log: log, exit: func(err error) {
-			// Every connection actor has stopped; their readers finish within
-			// lingerTimeout. Blocking root's last message for that long is harmless.
-			s.readers.Wait()
 			fw.Close()
 			if file != nil {
 				_ = file.Sync()

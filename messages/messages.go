@@ -61,6 +61,14 @@ type Drained struct {
 	Forced   int    // connections closed hard at the shutdown timeout
 }
 
+// SocketsClosed is sent to the root actor, during shutdown, by a goroutine root
+// starts to wait for every connection's reader to close its socket.
+type SocketsClosed struct{}
+
+// StopLogger is sent by the root actor to the logger actor as the last step of the
+// shutdown: write every entry already queued, then stop.
+type StopLogger struct{}
+
 // ShutdownTimedOut is sent by the root actor's shutdown timer to the root actor.
 type ShutdownTimedOut struct{}
 
