@@ -1,0 +1,235 @@
+package behaviors
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestHTTPRequests is the request side's contract: for each input, the statuses
+// answered in order, whether the connection is closed after them, and the
+// category of the error Received returns.
+func TestHTTPRequests(t *testing.T) {
+	get := req("GET /a HTTP/1.1", "Host: x")
+	small := HTTPOptions{MaxBody: 10, MaxHeaderBytes: 200}
+	tests := []struct {
+		name     string
+		in       string
+		o        HTTPOptions
+		methods  []string
+		statuses []int
+		closed   bool
+		category string
+		body0    string // when set, the first body
+	}{
+		{"one GET", get, HTTPOptions{}, nil, []int{200}, false, "none",
+			`GET /a HTTP/1.1 body="" trailer=""`},
+		{"pipelined", get + req("GET /b HTTP/1.1", "Host: x") + get, HTTPOptions{}, nil,
+			[]int{200, 200, 200}, false, "none", ""},
+		{"stray CRLF between requests", get + "\r\n" + get, HTTPOptions{}, nil, []int{200, 200}, false, "none", ""},
+		{"bare LF line ends", "GET /a HTTP/1.1\nHost: x\n\n", HTTPOptions{}, nil, []int{200}, false, "none", ""},
+		{"Content-Length body", req("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello",
+			HTTPOptions{}, nil, []int{200}, false, "none", `POST /p HTTP/1.1 body="hello" trailer=""`},
+		{"chunked body with trailer",
+			req("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\r\nhel\r\n2\r\nlo\r\n0\r\nX-T: t\r\n\r\n",
+			HTTPOptions{}, nil, []int{200}, false, "none", `POST /p HTTP/1.1 body="hello" trailer="t"`},
+		{"HEAD", req("HEAD / HTTP/1.1", "Host: x"), HTTPOptions{}, []string{"HEAD"}, []int{200}, false, "none", ""},
+		{"HTTP/1.0 closes", req("GET / HTTP/1.0"), HTTPOptions{}, nil, []int{200}, true, "none", ""},
+		{"HTTP/1.0 keep-alive", req("GET / HTTP/1.0", "Connection: keep-alive") + req("GET / HTTP/1.0"),
+			HTTPOptions{}, nil, []int{200, 200}, true, "none", ""},
+		{"Connection: close stops the pipeline", req("GET / HTTP/1.1", "Host: x", "Connection: close") + get,
+			HTTPOptions{}, nil, []int{200}, true, "none", ""},
+		{"handler sets Connection: close", req("GET /close HTTP/1.1", "Host: x") + get,
+			HTTPOptions{}, nil, []int{200}, true, "none", ""},
+		{"short Content-Length closes", req("GET /short HTTP/1.1", "Host: x") + get,
+			HTTPOptions{}, nil, []int{200}, true, "none", ""},
+		{"malformed", "NOT HTTP AT ALL\r\n\r\n", HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"bad header line", req("GET / HTTP/1.1", "Host: x", "no colon"), HTTPOptions{}, nil,
+			[]int{400}, true, "BadRequest+lost", ""},
+		{"missing Host", req("GET / HTTP/1.1"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"answered before the bad one", get + "BAD\r\n\r\n", HTTPOptions{}, nil, []int{200, 400}, true, "BadRequest+lost", ""},
+		{"bad chunk", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "zz\r\n\r\n",
+			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"unknown transfer coding", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: gzip"),
+			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"HTTP/2.0", req("GET / HTTP/2.0", "Host: x"), HTTPOptions{}, nil, []int{505}, true, "BadRequest+lost", ""},
+		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", HTTPOptions{}, nil, []int{505}, true, "BadRequest+lost", ""},
+		{"head over limit", req("GET / HTTP/1.1", "Host: x", "X: "+strings.Repeat("a", 300)), small, nil,
+			[]int{431}, true, "TooLarge+lost", ""},
+		{"unfinished head over limit", "GET / HTTP/1.1\r\nX: " + strings.Repeat("a", 300), small, nil,
+			[]int{431}, true, "TooLarge+lost", ""},
+		{"Content-Length over max-body", req("POST / HTTP/1.1", "Host: x", "Content-Length: 11"), small, nil,
+			[]int{413}, true, "TooLarge+lost", ""},
+		{"chunked over max-body", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "b\r\nhello world\r\n0\r\n\r\n",
+			small, nil, []int{413}, true, "TooLarge+lost", ""},
+		{"panic", req("GET /panic HTTP/1.1", "Host: x"), HTTPOptions{}, nil, []int{500}, false, "Internal", ""},
+		{"panic with a pipelined request after it", req("GET /panic HTTP/1.1", "Host: x") + get,
+			HTTPOptions{}, nil, []int{500}, true, "Internal+lost", ""},
+		{"incomplete head waits", "GET / HTTP/1.1\r\nHost: x\r\n", HTTPOptions{}, nil, nil, false, "none", ""},
+		{"incomplete body waits", req("POST / HTTP/1.1", "Host: x", "Content-Length: 5") + "hel",
+			HTTPOptions{}, nil, nil, false, "none", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hc, fc := newTestConn(testHandler(), tt.o)
+			err := feed(hc, fc, []byte(tt.in))
+			if got := categoryOf(err); got != tt.category {
+				t.Errorf("error = %v (%s); want %s", err, got, tt.category)
+			}
+			if fc.closed != tt.closed {
+				t.Errorf("closed = %v; want %v", fc.closed, tt.closed)
+			}
+			replies := parseReplies(t, fc.out.Bytes(), tt.methods...)
+			var statuses []int
+			for _, r := range replies {
+				statuses = append(statuses, r.status)
+			}
+			if fmt.Sprint(statuses) != fmt.Sprint(tt.statuses) {
+				t.Fatalf("statuses = %v; want %v; output:\n%s", statuses, tt.statuses, fc.out.Bytes())
+			}
+			if tt.body0 != "" && replies[0].body != tt.body0 {
+				t.Errorf("body = %q; want %q", replies[0].body, tt.body0)
+			}
+			if last := len(replies) - 1; tt.closed && last >= 0 && !replies[last].close && !replies[last].truncated {
+				t.Errorf("last response lacks Connection: close; output:\n%s", fc.out.Bytes())
+			}
+		})
+	}
+}
+
+// TestHTTPSplitEverywhere ensures that pipelined requests, including bodies in
+// both framings, get byte-for-byte the same responses however their bytes are
+// split: at every single boundary, and one byte at a time.
+func TestHTTPSplitEverywhere(t *testing.T) {
+	in := []byte(req("GET /a HTTP/1.1", "Host: x") +
+		req("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello" +
+		"\r\n" +
+		req("POST /c HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n" +
+		req("HEAD /h HTTP/1.1", "Host: x") +
+		"GET /lf HTTP/1.1\nHost: x\n\n" +
+		req("GET /stream?n=5000 HTTP/1.1", "Host: x"))
+	whole, fw := newTestConn(testHandler(), HTTPOptions{})
+	if err := feed(whole, fw, in); err != nil {
+		t.Fatalf("whole input: %v", err)
+	}
+	want := fw.out.String()
+	if n := len(parseReplies(t, fw.out.Bytes(), "GET", "POST", "POST", "HEAD")); n != 6 {
+		t.Fatalf("%d responses; want 6:\n%s", n, want)
+	}
+	check := func(name string, chunks [][]byte) {
+		hc, fc := newTestConn(testHandler(), HTTPOptions{})
+		if err := feed(hc, fc, chunks...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := fc.out.String(); got != want {
+			t.Fatalf("%s: output differs from the unsplit input's:\n%s\nwant:\n%s", name, got, want)
+		}
+		if len(hc.buf) != 0 || hc.pending != nil {
+			t.Fatalf("%s: %d bytes left over", name, len(hc.buf))
+		}
+	}
+	for i := 1; i < len(in); i++ {
+		check(fmt.Sprintf("split at %d", i), splitAt(in, i))
+	}
+	var bytewise [][]byte
+	for i := range in {
+		bytewise = append(bytewise, in[i:i+1])
+	}
+	check("byte by byte", bytewise)
+}
+
+// TestHTTPOneWritePerBatch ensures the responses to a pipelined batch leave in
+// one write, not one per response.
+func TestHTTPOneWritePerBatch(t *testing.T) {
+	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	batch := strings.Repeat(req("GET / HTTP/1.1", "Host: x"), 20)
+	if err := feed(hc, fc, []byte(batch)); err != nil {
+		t.Fatal(err)
+	}
+	if fc.writes != 1 {
+		t.Errorf("%d writes for 20 pipelined responses; want 1", fc.writes)
+	}
+}
+
+// TestHTTPDeadlines ensures the header deadline counts from a head's first byte
+// (trickling does not extend it), a body in progress earns more time with each
+// chunk, and a connection between requests has none.
+func TestHTTPDeadlines(t *testing.T) {
+	o := HTTPOptions{HeaderTimeout: time.Second}
+	hc, fc := newTestConn(testHandler(), o)
+	step := func(what, in string, want time.Time) {
+		t.Helper()
+		if err := feed(hc, fc, []byte(in)); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if !fc.deadline.Equal(want) {
+			t.Fatalf("%s: deadline = %v; want %v", what, fc.deadline, want)
+		}
+	}
+	step("first byte of a head", "G", testTime.Add(time.Second))
+	hc.clock.fixed = testTime.Add(500 * time.Millisecond)
+	step("more of the head", "ET / HTTP/1.1\r\n", testTime.Add(time.Second))
+	step("head done, body pending", "Host: x\r\nContent-Length: 4\r\n\r\nab", testTime.Add(1500*time.Millisecond))
+	step("request done", "cd", time.Time{})
+	hc.clock.fixed = testTime.Add(time.Hour)
+	step("a complete request and the start of the next", req("GET / HTTP/1.1", "Host: x")+"GE",
+		testTime.Add(time.Hour+time.Second))
+}
+
+// TestHTTPTimedOut ensures a peer that misses the deadline mid-request gets 408,
+// and an idle keep-alive connection is closed without one.
+func TestHTTPTimedOut(t *testing.T) {
+	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	hc.TimedOut()
+	if fc.out.Len() != 0 {
+		t.Errorf("idle connection got %q; want nothing", fc.out.String())
+	}
+	_ = feed(hc, fc, []byte("GET / HTTP/1.1\r\n"))
+	hc.TimedOut()
+	if r := parseReplies(t, fc.out.Bytes()); len(r) != 1 || r[0].status != http.StatusRequestTimeout {
+		t.Errorf("output %q; want one 408", fc.out.String())
+	}
+}
+
+// TestHTTPExpectContinue ensures a client that waits for "100 Continue" gets it
+// once, before its body, and then the response.
+func TestHTTPExpectContinue(t *testing.T) {
+	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	head := req("PUT /u HTTP/1.1", "Host: x", "Content-Length: 2", "Expect: 100-continue")
+	if err := feed(hc, fc, []byte(head)); err != nil {
+		t.Fatal(err)
+	}
+	if got := fc.out.String(); got != "HTTP/1.1 100 Continue\r\n\r\n" {
+		t.Fatalf("after the head: %q; want 100 Continue", got)
+	}
+	_ = feed(hc, fc, []byte("o"), []byte("k"))
+	if r := parseReplies(t, fc.out.Bytes(), "PUT"); len(r) != 1 || !strings.Contains(r[0].body, `body="ok"`) {
+		t.Fatalf("output %q; want 100 then the response", fc.out.String())
+	}
+}
+
+// TestHTTPWriteFailure ensures a failed write fails Received with its category.
+func TestHTTPWriteFailure(t *testing.T) {
+	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	fc.failAt = 1
+	err := feed(hc, fc, []byte(req("GET / HTTP/1.1", "Host: x")))
+	if got := categoryOf(err); got != "ConnectionFailed" {
+		t.Errorf("error = %v (%s); want ConnectionFailed", err, got)
+	}
+}
+
+// TestHTTPBufferKept ensures a partial request survives the reuse of the reader's
+// buffer between calls (feed overwrites it).
+func TestHTTPBufferKept(t *testing.T) {
+	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	in := []byte(req("POST /p HTTP/1.1", "Host: x", "Content-Length: 3") + "xyz")
+	if err := feed(hc, fc, splitAt(in, 10, 20, len(in)-1)...); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(fc.out.Bytes(), []byte(`body="xyz"`)) {
+		t.Errorf("output %q; want the body xyz", fc.out.String())
+	}
+}
