@@ -116,4 +116,3 @@ func writeRandomFile(t testing.TB, path string, size int) [32]byte {
 	}
 	return [32]byte(h.Sum(nil))
 }
-
