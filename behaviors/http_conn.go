@@ -212,6 +212,8 @@ func (h *httpConn) handlerPanicked(w *response, r any, more bool) error {
 	}
 	if lost {
 		h.close()
+	} else { // the fresh behavior expects no deadline of its predecessor's
+		h.conn.SetReadDeadline(time.Time{})
 	}
 	return &supervision.Error{Category: supervision.Internal, Op: "handler", Err: cause, FramingLost: lost}
 }

@@ -233,3 +233,17 @@ func TestHTTPBufferKept(t *testing.T) {
 		t.Errorf("output %q; want the body xyz", fc.out.String())
 	}
 }
+
+// TestHTTPPanicClearsDeadline ensures a handler panic on a request whose head
+// came in pieces leaves no header deadline behind for the restarted behavior,
+// which would otherwise time the idle connection out.
+func TestHTTPPanicClearsDeadline(t *testing.T) {
+	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	err := feed(hc, fc, []byte("GET /panic HTTP/1.1\r\n"), []byte("Host: x\r\n\r\n"))
+	if got := categoryOf(err); got != "Internal" {
+		t.Fatalf("error = %v (%s); want Internal", err, got)
+	}
+	if !fc.deadline.IsZero() {
+		t.Errorf("deadline %v left set after the panic; want none", fc.deadline)
+	}
+}
