@@ -2,8 +2,6 @@ package behaviors
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -296,43 +294,3 @@ func (h *httpConn) setDeadline() {
 		h.deadline = want
 	}
 }
-
-// connWriter writes to a Conn and keeps the first error, so that a handler that
-// ignores a failed write cannot hide it from Received.
-type connWriter struct {
-	conn Conn
-	err  error
-}
-
-func (w *connWriter) Write(p []byte) (int, error) {
-	if w.err != nil {
-		return 0, w.err
-	}
-	n, err := w.conn.Write(p)
-	if err != nil {
-		w.err = err
-	}
-	return n, err
-}
-
-// newBody is a request body over a copy of b: the handler may keep it past the
-// Received call that read it.
-func newBody(b []byte) *bodyReader {
-	return &bodyReader{Reader: *bytes.NewReader(bytes.Clone(b))}
-}
-
-type bodyReader struct{ bytes.Reader }
-
-func (*bodyReader) Close() error { return nil }
-
-// Why the server refused a request: the text of its error reply and the cause
-// of the connection's failure in the log.
-var (
-	errHeaderTooLarge     = errors.New("request header fields too large")
-	errBodyTooLarge       = errors.New("request body too large")
-	errHeaderTimeout      = errors.New("request not received within the header timeout")
-	errUnsupportedVersion = errors.New("unsupported HTTP version")
-	errMissingHost        = errors.New("missing required Host header")
-	errMalformed          = errors.New("malformed request")
-	errHandlerPanic       = errors.New("the handler failed")
-)

@@ -15,7 +15,8 @@ import (
 	"async_server/supervision"
 )
 
-// This file finds where requests start and end in the received bytes. The grammar
+// This file finds where requests start and end in the received bytes (and holds
+// the request body type and the reasons a request is refused). The grammar
 // is net/http's: http.ReadRequest parses each head and httputil's chunked reader
 // decodes chunked bodies. What is here only decides when enough bytes have arrived
 // to call them, so that a partial request costs one scan of its bytes, not a
@@ -206,3 +207,25 @@ func (c *clock) date() []byte {
 	}
 	return c.line
 }
+
+// newBody is a request body over a copy of b: the handler may keep it past the
+// Received call that read it.
+func newBody(b []byte) *bodyReader {
+	return &bodyReader{Reader: *bytes.NewReader(bytes.Clone(b))}
+}
+
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
+
+// Why the server refused a request: the text of its error reply and the cause
+// of the connection's failure in the log.
+var (
+	errHeaderTooLarge     = errors.New("request header fields too large")
+	errBodyTooLarge       = errors.New("request body too large")
+	errHeaderTimeout      = errors.New("request not received within the header timeout")
+	errUnsupportedVersion = errors.New("unsupported HTTP version")
+	errMissingHost        = errors.New("missing required Host header")
+	errMalformed          = errors.New("malformed request")
+	errHandlerPanic       = errors.New("the handler failed")
+)

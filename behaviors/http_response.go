@@ -243,3 +243,21 @@ func hasToken(values []string, token string) bool {
 	}
 	return false
 }
+
+// connWriter writes to a Conn and keeps the first error, so that a handler that
+// ignores a failed write cannot hide it from Received.
+type connWriter struct {
+	conn Conn
+	err  error
+}
+
+func (w *connWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.conn.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
+}
