@@ -20,9 +20,13 @@ import (
 // it the behavior's state) by a fresh one from the producer; the link, and so the
 // socket and the reader goroutine, stay.
 type connActor struct {
-	link   *link
-	proto  behaviors.Protocol
-	failed bool // this incarnation failed: if it is stopped now, close hard
+	link  *link
+	proto behaviors.Protocol
+	// hardClose: this incarnation failed with a broken connection, so if it is
+	// stopped now there is nothing to flush: close at once. Other failures close
+	// gracefully (FIN, then a short drain) so that the error reply the behavior
+	// wrote (HTTP 413, 408, ...) is not destroyed by a reset.
+	hardClose bool
 }
 
 // connProps returns the props of the connection actor for l: a producer that makes
@@ -47,7 +51,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 	case *messages.ReadFailed:
 		a.onReadFailed(ctx, m)
 	case *actor.Stopping:
-		a.link.shut(!a.failed)
+		a.link.shut(!a.hardClose)
 	}
 }
 
@@ -108,10 +112,11 @@ func (a *connActor) call(f func() error) (err error) {
 // fail hands err to the supervisor: the actor fails (panics) with it and the
 // acceptor's strategy restarts or stops it by its category.
 func (a *connActor) fail(err error) {
-	a.failed = true
 	var se *supervision.Error
 	if !errors.As(err, &se) {
-		err = supervision.New(supervision.Internal, "behavior", err)
+		se = supervision.New(supervision.Internal, "behavior", err)
+		err = se
 	}
+	a.hardClose = se.Category == supervision.ConnectionFailed
 	panic(err)
 }
