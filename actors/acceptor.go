@@ -184,9 +184,9 @@ func (a *acceptor) stopAccepting() {
 // of every line about that connection (conn, remote). It runs on the acceptor's
 // goroutine (protoactor calls the strategy there), so it may read a.conns.
 func (a *acceptor) logDecision(d supervision.Decision) {
-	entry := a.log.WithFields(decisionFields(d))
+	entry := a.log.WithField("conn", childName(d.Child)).WithFields(decisionFields(d))
 	if c, ok := a.conns[d.Child.Id]; ok {
-		entry = c.link.log.WithFields(decisionFields(d))
+		entry = c.link.log.WithFields(decisionFields(d)) // conn and remote
 	}
 	if d.Category == supervision.ConnectionFailed { // a peer's reset is not our problem
 		entry.Info("supervision decision")

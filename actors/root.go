@@ -208,14 +208,20 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 
 // logDecision logs a supervision decision about one of root's children.
 func (r *rootActor) logDecision(d supervision.Decision) {
-	r.log.WithFields(decisionFields(d)).WithField("listener", r.acceptors[d.Child.Id]).
+	r.log.WithFields(decisionFields(d)).
+		WithFields(logrus.Fields{"actor": childName(d.Child), "listener": r.acceptors[d.Child.Id]}).
 		Warn("supervision decision")
 }
 
-// decisionFields are the log fields of every supervision decision.
+// childName is the last element of a child's PID id: "conn-3", "logger".
+func childName(pid *actor.PID) string {
+	return pid.Id[strings.LastIndexByte(pid.Id, '/')+1:]
+}
+
+// decisionFields are the log fields of every supervision decision; the caller
+// adds the fields that name the child.
 func decisionFields(d supervision.Decision) logrus.Fields {
 	return logrus.Fields{
-		"actor":     d.Child.Id[strings.LastIndexByte(d.Child.Id, '/')+1:],
 		"category":  d.Category.String(),
 		"directive": strings.TrimSuffix(d.Directive.String(), "Directive"),
 		"restarts":  d.Restarts,
