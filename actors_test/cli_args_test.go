@@ -1,0 +1,111 @@
+package actors_test
+
+// Command-line tests of the real binary that need no clients: bad ports, a
+// port in use, -h. TestCLI (cli_test.go) runs them.
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"async_server/actors"
+)
+
+// testCLIBadPort ensures an invalid port exits 2 with a message on stderr that
+// names the value, and that nothing starts: no ready line, no log file.
+func testCLIBadPort(t *testing.T, bin string) {
+	for _, port := range []string{"abc", "70000", "-1"} {
+		p := cliStart(t, bin, port)
+		if code := p.wait(t, waitTimeout); code != 2 {
+			t.Errorf("port %q: exit code %d; want 2", port, code)
+		}
+		if want := fmt.Sprintf("invalid port %q", port); !strings.Contains(p.stderr.String(), want) {
+			t.Errorf("port %q: stderr = %q; want it to contain %q", port, p.stderr.String(), want)
+		}
+		if out := p.stdout.String(); out != "" {
+			t.Errorf("port %q: stdout = %q; want nothing", port, out)
+		}
+		if _, err := os.Stat(p.logPath); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("port %q: log file exists (stat: %v); want nothing started", port, err)
+		}
+	}
+}
+
+// testCLIPortInUse ensures a port that is taken exits 1 with a clear message on
+// stderr, no ready line, and a "cannot listen" entry in the log.
+func testCLIPortInUse(t *testing.T, bin string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+
+	p := cliStart(t, bin, port)
+	if code := p.wait(t, waitTimeout); code != 1 {
+		t.Errorf("exit code %d; want 1; stderr:\n%s", code, p.stderr.String())
+	}
+	if want := "cannot listen on " + addr; !containsAll(p.stderr.String(), want, "address already in use") {
+		t.Errorf("stderr = %q; want it to contain %q and the cause", p.stderr.String(), want)
+	}
+	if out := p.stdout.String(); strings.Contains(out, "listening on") {
+		t.Errorf("stdout = %q; want no ready line", out)
+	}
+	found := false
+	for _, line := range strings.Split(p.log(t), "\n") {
+		found = found || containsAll(line, `msg="cannot listen"`, addr, "address already in use")
+	}
+	if !found {
+		t.Errorf("log lacks a \"cannot listen\" entry with the address and cause:\n%s", p.log(t))
+	}
+}
+
+// testCLIHelp ensures -h exits 0 and lists every flag of the config with its
+// default, as DESIGN.md's contract promises.
+func testCLIHelp(t *testing.T, bin string) {
+	p := cliStart(t, bin, "-h")
+	if code := p.wait(t, waitTimeout); code != 0 {
+		t.Errorf("-h: exit code %d; want 0", code)
+	}
+	help := p.stdout.String() + p.stderr.String()
+	// PrintDefaults writes each flag as "  -name type" followed by indented lines.
+	flags := map[string]string{}
+	var name string
+	flagLine := regexp.MustCompile(`^  -([a-z-]+)`)
+	for _, line := range strings.Split(help, "\n") {
+		if m := flagLine.FindStringSubmatch(line); m != nil {
+			name = m[1]
+		}
+		if name != "" {
+			flags[name] += line + "\n"
+		}
+	}
+	cfg := actors.DefaultConfig()
+	want := map[string]string{
+		"port":             strconv.Quote(strconv.Itoa(cfg.Port)),
+		"host":             strconv.Quote(cfg.Host),
+		"behavior":         strconv.Quote(cfg.Behavior),
+		"log-file":         strconv.Quote(cfg.Log.File),
+		"log-format":       strconv.Quote(cfg.Log.Format),
+		"log-level":        strconv.Quote(cfg.Log.Level),
+		"max-conns":        fmt.Sprint(cfg.MaxConns),
+		"idle-timeout":     cfg.IdleTimeout.String(),
+		"write-timeout":    cfg.WriteTimeout.String(),
+		"shutdown-timeout": cfg.ShutdownTimeout.String(),
+	}
+	for flag, def := range want {
+		text, ok := flags[flag]
+		switch {
+		case !ok:
+			t.Errorf("-h does not list -%s:\n%s", flag, help)
+		case !strings.Contains(text, "(default "+def+")"):
+			t.Errorf("-h lists -%s as %q; want its default (default %s)", flag, text, def)
+		}
+	}
+}
