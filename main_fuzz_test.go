@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+// FuzzParseArgs feeds parseArgs arbitrary command lines (NUL-separated words)
+// and checks its contract: it never panics, and it either refuses the line or
+// returns a config that validates, with a port from 0 to 65535.
+func FuzzParseArgs(f *testing.F) {
+	for _, seed := range []string{
+		"", "9000", "-port\x009000", "-port=0", "abc", "-1", "70000", "9000\x00-behavior\x00echo",
+		"-behavior\x00echo\x00-1", "-port\x009000\x0009000", "-h", "--\x00-5", "-max-conns\x00-1",
+		"-idle-timeout\x001s\x00-log-format\x00json\x00 7878",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		var args []string
+		if line != "" {
+			args = strings.Split(line, "\x00")
+		}
+		cfg, err := parseArgs(args, io.Discard)
+		if err != nil || errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		if cfg.Port < 0 || cfg.Port > 65535 {
+			t.Fatalf("parseArgs(%q) accepted port %d", args, cfg.Port)
+		}
+		if verr := cfg.Validate(); verr != nil {
+			t.Fatalf("parseArgs(%q) returned a config that does not validate: %v", args, verr)
+		}
+	})
+}
