@@ -17,12 +17,7 @@ import (
 // startEcho starts a server running the echo behavior.
 func startEcho(t testing.TB, configure func(*actors.Config)) *testServer {
 	t.Helper()
-	return startServer(t, func(cfg *actors.Config) {
-		cfg.Behavior = "echo"
-		if configure != nil {
-			configure(cfg)
-		}
-	})
+	return startBehavior(t, "echo", configure)
 }
 
 // TestEchoLines ensures the default echo behavior writes every line back.

@@ -81,6 +81,18 @@ func startServer(t testing.TB, configure func(*actors.Config)) *testServer {
 	return s
 }
 
+// startBehavior starts a server running the behavior called name; configure, if
+// not nil, adjusts the config after that.
+func startBehavior(t testing.TB, name string, configure func(*actors.Config)) *testServer {
+	t.Helper()
+	return startServer(t, func(cfg *actors.Config) {
+		cfg.Behavior = name
+		if configure != nil {
+			configure(cfg)
+		}
+	})
+}
+
 // stop shuts the server down and waits until it is done.
 func (s *testServer) stop(t testing.TB) {
 	t.Helper()

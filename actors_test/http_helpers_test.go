@@ -22,12 +22,7 @@ import (
 // adjusts the config after that.
 func startHTTP(t testing.TB, configure func(*actors.Config)) *testServer {
 	t.Helper()
-	return startServer(t, func(cfg *actors.Config) {
-		cfg.Behavior = "http"
-		if configure != nil {
-			configure(cfg)
-		}
-	})
+	return startBehavior(t, "http", configure)
 }
 
 // url is the address of path on s.
