@@ -72,9 +72,11 @@ func (c Config) Validate() error {
 		return errors.New("restart intensity: max restarts is negative")
 	}
 	if c.Protocol == nil {
-		if _, err := behaviors.New(c.Behavior, c.Options); err != nil {
+		_, release, err := behaviors.New(c.Behavior, c.Options)
+		if err != nil {
 			return fmt.Errorf("behavior: %w", err)
 		}
+		_ = release()
 	}
 	return c.Log.Validate()
 }

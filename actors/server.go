@@ -38,12 +38,16 @@ func Start(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	factory := cfg.Protocol
+	factory, release := cfg.Protocol, func() error { return nil }
 	if factory == nil {
-		factory, _ = behaviors.New(cfg.Behavior, cfg.Options) // Validate checked it
+		var err error
+		if factory, release, err = behaviors.New(cfg.Behavior, cfg.Options); err != nil {
+			return nil, err // Validate checked it, but the -root directory may have gone since
+		}
 	}
 	out, file, err := logs.Open(cfg.Log)
 	if err != nil {
+		_ = release()
 		return nil, err
 	}
 	front, fw := logs.NewFrontEnd(out.GetLevel())
@@ -65,6 +69,7 @@ func Start(cfg Config) (*Server, error) {
 
 	r := &rootActor{cfg: &cfg, listeners: listeners, factory: factory, readers: &s.readers, out: out,
 		file: file, fw: fw, log: log, exit: func(err error) {
+			_ = release() // every connection is gone: the behavior's resources go too
 			fw.Close()
 			if file != nil {
 				_ = file.Sync()

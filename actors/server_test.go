@@ -3,6 +3,7 @@ package actors
 import (
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -49,4 +50,67 @@ func TestDoneAfterEveryReader(t *testing.T) {
 			t.Errorf("a connection's reader is still running after Done:\n%s", g)
 		}
 	}
+}
+
+// TestDoneClosesRoot ensures that the http behavior's -root directory, which it
+// holds open while it serves, is closed by the time Done is: no descriptor
+// outlives a shut-down server.
+func TestDoneClosesRoot(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("needs /proc/self/fd")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Port = 0
+	cfg.Behavior = "http"
+	cfg.Options.HTTP.Root = dir
+	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
+	srv, err := Start(cfg)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	c, err := net.Dial("tcp", srv.Addrs()[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if resp, err := io.ReadAll(c); err != nil || !strings.HasSuffix(string(resp), "\r\n\r\nhello") {
+		t.Fatalf("GET /a.txt: %q, %v", resp, err)
+	}
+	if n := openDescriptorsOf(t, dir); n != 1 {
+		t.Errorf("while serving: %d descriptors of the root, want 1", n)
+	}
+
+	srv.Shutdown()
+	select {
+	case <-srv.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if n := openDescriptorsOf(t, dir); n != 0 {
+		t.Errorf("after Done: %d descriptors of the root still open", n)
+	}
+}
+
+// openDescriptorsOf counts this process's open descriptors of path.
+func openDescriptorsOf(t *testing.T, path string) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && target == path {
+			n++
+		}
+	}
+	return n
 }

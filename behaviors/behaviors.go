@@ -72,19 +72,33 @@ type Options struct {
 	HTTP HTTPOptions // the http behavior's (-root, -max-body, ...)
 }
 
+// A constructor makes a behavior's Factory, and the function that releases what
+// the Factory holds open for its whole life (nil when it holds nothing).
+type constructor func(Options) (Factory, func() error, error)
+
 // registry names every behavior: name -> constructor of its Factory.
-var registry = map[string]func(Options) (Factory, error){
+var registry = map[string]constructor{
 	"echo": newEcho,
 	"http": newHTTP,
 }
 
-// New returns the Factory of the behavior called name.
-func New(name string, o Options) (Factory, error) {
+// New returns the Factory of the behavior called name, and release, which frees
+// what the Factory holds open for its whole life (the http behavior's -root
+// directory). Call release once, when no connection uses the Factory any more;
+// the Factory must not make new connections' behaviors after it.
+func New(name string, o Options) (f Factory, release func() error, err error) {
 	mk, ok := registry[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown behavior %q (have %s)", name, strings.Join(Names(), ", "))
+		return nil, nil, fmt.Errorf("unknown behavior %q (have %s)", name, strings.Join(Names(), ", "))
 	}
-	return mk(o)
+	f, release, err = mk(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if release == nil {
+		release = func() error { return nil }
+	}
+	return f, release, nil
 }
 
 // Names lists the registered behaviors, sorted.

@@ -8,8 +8,8 @@ type echo struct {
 
 var _ Protocol = (*echo)(nil)
 
-func newEcho(Options) (Factory, error) {
-	return func(c Conn) Protocol { return &echo{conn: c} }, nil
+func newEcho(Options) (Factory, func() error, error) {
+	return func(c Conn) Protocol { return &echo{conn: c} }, nil, nil
 }
 
 // Received writes data straight back; a failed write fails the connection with the
