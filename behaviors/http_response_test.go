@@ -1,10 +1,15 @@
 package behaviors
 
 import (
+	"bytes"
 	"io"
 	"net/http"
+	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestHTTPResponseFraming is the ResponseWriter's contract: which framing each
@@ -102,5 +107,70 @@ func TestHTTPHeaderSnapshot(t *testing.T) {
 	r := parseReplies(t, fc.out.Bytes())
 	if r[0].status != http.StatusAccepted || r[0].header.Get("X-Before") != "1" || r[0].header.Get("X-After") != "" {
 		t.Errorf("response %d %v; want 202 with X-Before only", r[0].status, r[0].header)
+	}
+}
+
+// TestHTTPReadFromMatchesWrite ensures that a body copied in through ReadFrom
+// (io.Copy's choice) reaches the client as the same body written with Write
+// does, with the same header and framing: short (a length), past the pre-commit
+// buffer (chunked; the chunks may be cut differently), with a declared length,
+// and for HEAD.
+func TestHTTPReadFromMatchesWrite(t *testing.T) {
+	for _, n := range []int{0, 100, preCommitSize, preCommitSize + 1, 100 << 10} {
+		for _, declared := range []bool{false, true} {
+			for _, method := range []string{"GET", "HEAD"} {
+				body := strings.Repeat("0123456789", n/10+1)[:n]
+				serve := func(copyIn bool) reply {
+					h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if declared {
+							w.Header().Set("Content-Length", strconv.Itoa(n))
+						}
+						if copyIn { // a plain Reader, so that io.Copy picks w's ReadFrom
+							_, _ = io.Copy(w, struct{ io.Reader }{strings.NewReader(body)})
+						} else {
+							_, _ = w.Write([]byte(body))
+						}
+					})
+					hc, fc := newTestConn(h, HTTPOptions{})
+					if err := feed(hc, fc, []byte(req(method+" / HTTP/1.1", "Host: x"))); err != nil {
+						t.Fatal(err)
+					}
+					r := parseReplies(t, fc.out.Bytes(), method)
+					if len(r) != 1 {
+						t.Fatalf("%d responses; want 1:\n%.300q", len(r), fc.out.String())
+					}
+					return r[0]
+				}
+				if got, want := serve(true), serve(false); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s of %d bytes (declared %v): ReadFrom sent\n%+.300v\nWrite sent\n%+.300v", method, n, declared, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestHTTPFileAllocations ensures that serving a static file does not allocate
+// a copy buffer per request (io.Copy's is the file's size, up to 32 KiB): the
+// file server's copy goes through ReadFrom's pooled buffer.
+func TestHTTPFileAllocations(t *testing.T) {
+	h := http.FileServerFS(fstest.MapFS{"page.txt": {Data: bytes.Repeat([]byte("x"), 64<<10)}})
+	hc, fc := newTestConn(h, HTTPOptions{})
+	request := []byte(req("GET /page.txt HTTP/1.1", "Host: x"))
+	serve := func() {
+		fc.out.Reset()
+		if err := hc.Received(request); err != nil || !bytes.HasPrefix(fc.out.Bytes(), []byte("HTTP/1.1 200 ")) {
+			t.Fatalf("response %.100q, %v", fc.out.Bytes(), err)
+		}
+	}
+	serve() // warm the pools
+	const n = 100
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		serve()
+	}
+	runtime.ReadMemStats(&after)
+	if perRequest := (after.TotalAlloc - before.TotalAlloc) / n; perRequest > 16<<10 {
+		t.Errorf("%d bytes allocated per request; want at most 16 KiB", perRequest)
 	}
 }
