@@ -44,6 +44,7 @@ type link struct {
 
 	acks       chan struct{}   // capacity 1; the actor acks each DataReceived it handled
 	closed     chan struct{}   // closed by shut: the reader stops delivering and drains
+	isClosed   atomic.Bool     // set by shut just before it closes closed: cheaper to poll
 	readerDone chan struct{}   // closed when the reader goroutine exits
 	readers    *sync.WaitGroup // the server's readers: Done waits for every one to exit
 	shutOnce   sync.Once
@@ -84,6 +85,9 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 	defer l.readers.Done()
 	defer close(l.readerDone)
 	buf := make([]byte, readBufferSize)
+	// One message serves every read, as buf does: see messages.DataReceived for
+	// why that is safe. It saves an allocation per read.
+	msg := &messages.DataReceived{}
 	for {
 		l.armRead()
 		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
@@ -91,10 +95,15 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 		}
 		n, err := l.conn.Read(buf)
 		if n > 0 && !l.isShut() {
-			root.Send(self, &messages.DataReceived{Data: buf[:n]})
+			msg.Data = buf[:n]
+			root.Send(self, msg)
 			select {
-			case <-l.acks:
-			case <-l.closed:
+			case <-l.acks: // almost always: Send ran the actor on this goroutine
+			default:
+				select {
+				case <-l.acks:
+				case <-l.closed:
+				}
 			}
 		}
 		if err != nil {
@@ -164,14 +173,7 @@ func (l *link) ack() {
 	}
 }
 
-func (l *link) isShut() bool {
-	select {
-	case <-l.closed:
-		return true
-	default:
-		return false
-	}
-}
+func (l *link) isShut() bool { return l.isClosed.Load() }
 
 // shut ends the connection; calling it again does nothing. graceful sends FIN
 // first and leaves the close to the reader, which drains the peer's last bytes so
@@ -179,6 +181,7 @@ func (l *link) isShut() bool {
 // at once. It never blocks: the actors that call it must not stall.
 func (l *link) shut(graceful bool) {
 	l.shutOnce.Do(func() {
+		l.isClosed.Store(true)
 		close(l.closed)
 		if !graceful {
 			_ = l.conn.Close()

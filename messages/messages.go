@@ -31,6 +31,13 @@ type AcceptFailed struct {
 // Data aliases the reader's buffer: the reader does not read again until the actor
 // has acknowledged this message, so Data is valid for the whole of that Receive
 // call and no longer. A behavior that keeps bytes must copy them.
+//
+// The message itself is reused the same way, as the one exception to "immutable
+// once sent": the reader sends the same *DataReceived for every read and sets its
+// Data only after the actor has acknowledged the previous one (or never again,
+// once the connection is shut). That holds because at most one is in flight per
+// connection. So no receiver may keep the message past its Receive call, nor pass
+// it on (the supervisor's failure report carries it, and ignores it).
 type DataReceived struct {
 	Data []byte
 }
