@@ -20,15 +20,7 @@ func TestDoneAfterEveryReader(t *testing.T) {
 	cfg.Port = 0
 	cfg.Behavior = "echo" // not the default: that may become http
 	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
-	srv, err := Start(cfg)
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	c, err := net.Dial("tcp", srv.Addrs()[0].String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	srv, c := startAndDial(t, cfg)
 	if _, err := io.WriteString(c, "hi\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -37,12 +29,7 @@ func TestDoneAfterEveryReader(t *testing.T) {
 		t.Fatalf("echo: %v", err)
 	}
 
-	srv.Shutdown()
-	select {
-	case <-srv.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not stop")
-	}
+	stopAndWait(t, srv)
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
 	for _, g := range strings.Split(stacks, "\n\n") {
@@ -68,15 +55,7 @@ func TestDoneClosesRoot(t *testing.T) {
 	cfg.Behavior = "http"
 	cfg.Options.HTTP.Root = dir
 	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
-	srv, err := Start(cfg)
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	c, err := net.Dial("tcp", srv.Addrs()[0].String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	srv, c := startAndDial(t, cfg)
 	if _, err := io.WriteString(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -88,12 +67,7 @@ func TestDoneClosesRoot(t *testing.T) {
 		t.Errorf("while serving: %d descriptors of the root, want 1", n)
 	}
 
-	srv.Shutdown()
-	select {
-	case <-srv.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not stop")
-	}
+	stopAndWait(t, srv)
 	if n := openDescriptorsOf(t, dir); n != 0 {
 		t.Errorf("after Done: %d descriptors of the root still open", n)
 	}
@@ -113,4 +87,31 @@ func openDescriptorsOf(t *testing.T, path string) int {
 		}
 	}
 	return n
+}
+
+// startAndDial starts a server with cfg and connects to it; the connection is
+// closed when the test ends.
+func startAndDial(t *testing.T, cfg Config) (*Server, net.Conn) {
+	t.Helper()
+	srv, err := Start(cfg)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	c, err := net.Dial("tcp", srv.Addrs()[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return srv, c
+}
+
+// stopAndWait shuts srv down and waits until it is done.
+func stopAndWait(t *testing.T, srv *Server) {
+	t.Helper()
+	srv.Shutdown()
+	select {
+	case <-srv.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
 }
