@@ -3,7 +3,9 @@ package actors_test
 import (
 	"errors"
 	"net"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ var errListenerBroken = errors.New("listener broken by the test")
 // that a test can make Accept fail, or refuse to listen again.
 type breakableListeners struct {
 	breakAccept  atomic.Bool  // the next Accept fails with errListenerBroken
+	transient    atomic.Int32 // this many Accepts fail with EMFILE, a passing condition
 	refuseListen atomic.Bool  // Listen fails from now on
 	listens      atomic.Int32 // listeners opened so far
 }
@@ -62,7 +65,37 @@ func (l *breakableListener) Accept() (net.Conn, error) {
 		c.Close()
 		return nil, errListenerBroken // not Temporary: the listener is gone
 	}
+	if err == nil && l.b.transient.Add(-1) >= 0 {
+		c.Close()
+		// What accept(2) returns when the process is out of file descriptors.
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept", syscall.EMFILE)}
+	}
 	return c, err
+}
+
+// TestAcceptBacksOff ensures a passing Accept failure (out of file descriptors)
+// is not a ListenerFailed: the accept loop logs it, backs off 5 ms doubling, and
+// goes on serving with the same listener.
+func TestAcceptBacksOff(t *testing.T) {
+	var b breakableListeners
+	s := startEcho(t, func(cfg *actors.Config) { cfg.Listen = b.Listen })
+	b.transient.Store(2)
+	for range 2 { // each wakes one Accept, which fails and closes it
+		c, err := net.DialTimeout("tcp", s.Addr, waitTimeout)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		c.Close()
+	}
+	s.dialLines(t).roundTrip(t, "after EMFILE", "after EMFILE")
+	s.waitLogLine(t, logLine{"msg": "accept failed", "retry_in": "5ms", "level": "warning"})
+	s.waitLogLine(t, logLine{"msg": "accept failed", "retry_in": "10ms", "level": "warning"})
+	if n := s.countLogLines(t, logLine{"msg": "supervision decision"}); n != 0 {
+		t.Errorf("%d supervision decisions; want none for a passing accept error", n)
+	}
+	if got := b.listens.Load(); got != 1 {
+		t.Errorf("listeners opened = %d; want 1 (no restart)", got)
+	}
 }
 
 // TestListenerFailedRestartsAcceptor ensures a permanent Accept failure is
