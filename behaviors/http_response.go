@@ -100,6 +100,20 @@ func (w *response) Write(p []byte) (int, error) {
 	return w.writeBody(p)
 }
 
+// WriteString implements io.StringWriter, which io.WriteString and fmt.Fprint
+// prefer: a small body (the common case) goes into the pre-commit buffer without
+// the allocation of a []byte conversion. Anything else is Write's.
+func (w *response) WriteString(s string) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.committed && bodyAllowedForStatus(w.status) && len(w.pre)+len(s) <= cap(w.pre) {
+		w.pre = append(w.pre, s...)
+		return len(s), nil
+	}
+	return w.Write([]byte(s))
+}
+
 // ReadFrom implements io.ReaderFrom, which io.Copy prefers. http.ServeContent
 // copies every file with io.CopyN; without ReadFrom each response allocates
 // io.Copy's buffer (the file's size, up to 32 KiB): half of all the bytes the

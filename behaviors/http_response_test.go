@@ -111,23 +111,26 @@ func TestHTTPHeaderSnapshot(t *testing.T) {
 }
 
 // TestHTTPReadFromMatchesWrite ensures that a body copied in through ReadFrom
-// (io.Copy's choice) reaches the client as the same body written with Write
-// does, with the same header and framing: short (a length), past the pre-commit
-// buffer (chunked; the chunks may be cut differently), with a declared length,
-// and for HEAD.
+// (io.Copy's choice) or WriteString (io.WriteString's) reaches the client as the
+// same body written with Write does, with the same header and framing: short (a
+// length), past the pre-commit buffer (chunked; the chunks may be cut
+// differently), with a declared length, and for HEAD.
 func TestHTTPReadFromMatchesWrite(t *testing.T) {
 	for _, n := range []int{0, 100, preCommitSize, preCommitSize + 1, 100 << 10} {
 		for _, declared := range []bool{false, true} {
 			for _, method := range []string{"GET", "HEAD"} {
 				body := strings.Repeat("0123456789", n/10+1)[:n]
-				serve := func(copyIn bool) reply {
+				serve := func(how string) reply {
 					h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 						if declared {
 							w.Header().Set("Content-Length", strconv.Itoa(n))
 						}
-						if copyIn { // a plain Reader, so that io.Copy picks w's ReadFrom
+						switch how {
+						case "ReadFrom": // a plain Reader, so that io.Copy picks w's ReadFrom
 							_, _ = io.Copy(w, struct{ io.Reader }{strings.NewReader(body)})
-						} else {
+						case "WriteString":
+							_, _ = w.(io.StringWriter).WriteString(body)
+						default:
 							_, _ = w.Write([]byte(body))
 						}
 					})
@@ -141,8 +144,11 @@ func TestHTTPReadFromMatchesWrite(t *testing.T) {
 					}
 					return r[0]
 				}
-				if got, want := serve(true), serve(false); !reflect.DeepEqual(got, want) {
-					t.Errorf("%s of %d bytes (declared %v): ReadFrom sent\n%+.300v\nWrite sent\n%+.300v", method, n, declared, got, want)
+				want := serve("Write")
+				for _, how := range []string{"ReadFrom", "WriteString"} {
+					if got := serve(how); !reflect.DeepEqual(got, want) {
+						t.Errorf("%s of %d bytes (declared %v): %s sent\n%+.300v\nWrite sent\n%+.300v", method, n, declared, how, got, want)
+					}
 				}
 			}
 		}
