@@ -8,6 +8,7 @@ type echo struct {
 
 var _ Protocol = (*echo)(nil)
 
+// newEcho returns echo's Factory; echo holds nothing open, so no release func.
 func newEcho(Options) (Factory, func() error, error) {
 	return func(c Conn) Protocol { return &echo{conn: c} }, nil, nil
 }
