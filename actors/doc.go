@@ -57,6 +57,7 @@
 // See rootActor (root.go): listeners close at once and every connection gets a
 // poison pill, so what it already received is answered first; each acceptor
 // reports when its last connection is gone; past -shutdown-timeout the rest are
-// closed hard; root logs the shutdown report, stops the acceptors, and only then
-// stops the logger, which writes every entry sent before it and syncs the file.
+// closed hard; once every reader has closed its socket, root logs the shutdown
+// report, stops the acceptors, and only then stops the logger (StopLogger), which
+// writes every entry already queued and syncs the file.
 package actors
