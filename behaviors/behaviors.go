@@ -78,8 +78,9 @@ type constructor func(Options) (Factory, func() error, error)
 
 // registry names every behavior: name -> constructor of its Factory.
 var registry = map[string]constructor{
-	"echo": newEcho,
-	"http": newHTTP,
+	"echo":   newEcho,
+	"faults": newFaults,
+	"http":   newHTTP,
 }
 
 // New returns the Factory of the behavior called name, and release, which frees
