@@ -24,7 +24,7 @@ type Decision struct {
 	Category  Category
 	Cause     any             // the failure reason (the panic value)
 	Directive actor.Directive // what was done: Restart or Stop
-	Restarts  int             // failures of this child within the intensity window, this one included
+	Restarts  int             // restarts of this child within the intensity window, this failure included if restartable
 	Budget    int             // Intensity.MaxRestarts
 }
 
@@ -47,7 +47,7 @@ func NewStrategy(in Intensity, observe func(Decision)) *Strategy {
 func (s *Strategy) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
 	rs *actor.RestartStatistics, reason, _ any) {
 	cat, dir := Decide(reason)
-	restarts := 0
+	restarts := rs.NumberOfFailures(s.intensity.Within) // used so far
 	if dir == actor.RestartDirective {
 		rs.Fail()
 		restarts = rs.NumberOfFailures(s.intensity.Within)

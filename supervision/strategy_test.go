@@ -133,6 +133,17 @@ func TestStrategyStopCategories(t *testing.T) {
 	if n := rs.FailureCount(); n != 0 {
 		t.Errorf("restart statistics count %d failures after Stop decisions; want 0", n)
 	}
+
+	// After a restart, a Stop decision reports the restart already used.
+	s.HandleFailure(sys, sup, child, rs, errors.New("bug"), nil)
+	sup.applied(t)
+	got = nil
+	reason := New(Timeout, "read", nil)
+	s.HandleFailure(sys, sup, child, rs, reason, nil)
+	sup.applied(t)
+	if len(got) != 1 || got[0].Restarts != 1 || got[0].Directive != actor.StopDirective {
+		t.Errorf("Stop after one restart: observer got %+v; want Restarts 1, Stop", got)
+	}
 }
 
 // TestStrategyNoRestarts ensures MaxRestarts 0 means a restartable failure is
