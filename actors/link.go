@@ -42,12 +42,11 @@ type link struct {
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
 
-	acks       chan struct{}   // capacity 1; the actor acks each DataReceived it handled
-	closed     chan struct{}   // closed by shut: the reader stops delivering and drains
-	isClosed   atomic.Bool     // set by shut just before it closes closed: cheaper to poll
-	readerDone chan struct{}   // closed when the reader goroutine exits
-	readers    *sync.WaitGroup // the server's readers: Done waits for every one to exit
-	shutOnce   sync.Once
+	acks     chan struct{}   // capacity 1; the actor acks each DataReceived it handled
+	closed   chan struct{}   // closed by shut: the reader stops delivering and drains
+	isClosed atomic.Bool     // set by shut just before it closes closed: cheaper to poll
+	readers  *sync.WaitGroup // the server's readers: Done waits for every one to exit
+	shutOnce sync.Once
 
 	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
 	readArmed    time.Time    // the read deadline on the socket; touched only by the reader
@@ -70,7 +69,6 @@ func newLink(conn net.Conn, id string, cfg *Config, readers *sync.WaitGroup, log
 		writeTimeout: cfg.WriteTimeout,
 		acks:         make(chan struct{}, 1),
 		closed:       make(chan struct{}),
-		readerDone:   make(chan struct{}),
 	}
 }
 
@@ -83,7 +81,6 @@ func newLink(conn net.Conn, id string, cfg *Config, readers *sync.WaitGroup, log
 // before it is done, so no reader or socket outlives it.
 func (l *link) read(root *actor.RootContext, self *actor.PID) {
 	defer l.readers.Done()
-	defer close(l.readerDone)
 	buf := make([]byte, readBufferSize)
 	// One message serves every read, as buf does: see messages.DataReceived for
 	// why that is safe. It saves an allocation per read.

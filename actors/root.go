@@ -44,7 +44,7 @@ type rootActor struct {
 	exit      func(error) // called once, in Stopped, with why the server stopped (nil: asked to)
 
 	logger    *actor.PID
-	acceptors map[string]string // PID id -> listener address
+	acceptors map[string]acceptorRef // by PID id
 
 	shuttingDown    bool
 	cause           error            // why the server is stopping, if it is a failure
@@ -56,6 +56,12 @@ type rootActor struct {
 	socketsClosed   bool             // every connection's socket is closed
 	reported        bool             // the shutdown report is logged; acceptors are being stopped
 	stopLogger      bool             // the logger has been told to stop
+}
+
+// acceptorRef is what root knows about one of its acceptors.
+type acceptorRef struct {
+	pid  *actor.PID
+	addr string // the listener's address
 }
 
 // Receive dispatches.
@@ -82,11 +88,11 @@ func (r *rootActor) Receive(ctx actor.Context) {
 func (r *rootActor) onStarted(ctx actor.Context) {
 	// Names are unique within root, so SpawnNamed cannot fail here.
 	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw), "logger")
-	r.acceptors = make(map[string]string)
+	r.acceptors = make(map[string]acceptorRef)
 	for _, ln := range r.listeners {
 		addr := ln.Addr().String()
 		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.factory, r.readers, r.log), "acceptor-"+addr)
-		r.acceptors[pid.Id] = addr
+		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithField("listener", addr).Info("listening")
 	}
 	if len(r.listeners) == 0 { // Start failed to listen: nothing to serve
@@ -102,9 +108,9 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 	r.shuttingDown, r.cause, r.started = true, cause, time.Now()
 	r.log.WithField("timeout", r.cfg.ShutdownTimeout.String()).Info("shutdown started")
 	r.waiting = make(map[string]bool)
-	for pid, addr := range r.acceptors {
-		r.waiting[addr] = true
-		ctx.Send(actor.NewPID(ctx.Self().Address, pid), &messages.Drain{})
+	for _, a := range r.acceptors {
+		r.waiting[a.addr] = true
+		ctx.Send(a.pid, &messages.Drain{})
 	}
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	r.timer = time.AfterFunc(r.cfg.ShutdownTimeout, func() { root.Send(self, &messages.ShutdownTimedOut{}) })
@@ -124,9 +130,9 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 		return
 	}
 	r.log.WithField("listeners", len(r.waiting)).Warn("shutdown timeout passed; closing remaining connections")
-	for pid, addr := range r.acceptors {
-		if r.waiting[addr] {
-			ctx.Send(actor.NewPID(ctx.Self().Address, pid), &messages.ForceClose{})
+	for _, a := range r.acceptors {
+		if r.waiting[a.addr] {
+			ctx.Send(a.pid, &messages.ForceClose{})
 		}
 	}
 }
@@ -160,8 +166,8 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 	} else {
 		entry.Info("shutdown report")
 	}
-	for pid := range r.acceptors {
-		ctx.Poison(actor.NewPID(ctx.Self().Address, pid))
+	for _, a := range r.acceptors {
+		ctx.Poison(a.pid)
 	}
 	r.maybeStopLogger(ctx)
 }
@@ -177,15 +183,15 @@ func (r *rootActor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 		}
 		ctx.Stop(ctx.Self()) // phase 5
 	default:
-		addr, ok := r.acceptors[m.Who.Id]
+		a, ok := r.acceptors[m.Who.Id]
 		if !ok {
 			return
 		}
 		delete(r.acceptors, m.Who.Id)
-		delete(r.waiting, addr)
+		delete(r.waiting, a.addr)
 		if !r.shuttingDown { // its restarts are spent: the server cannot serve this listener
-			r.log.WithField("listener", addr).Error("acceptor stopped; shutting down")
-			r.beginShutdown(ctx, fmt.Errorf("listener %s failed", addr))
+			r.log.WithField("listener", a.addr).Error("acceptor stopped; shutting down")
+			r.beginShutdown(ctx, fmt.Errorf("listener %s failed", a.addr))
 			return
 		}
 		r.maybeReport(ctx)
@@ -209,7 +215,7 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 // logDecision logs a supervision decision about one of root's children.
 func (r *rootActor) logDecision(d supervision.Decision) {
 	r.log.WithFields(decisionFields(d)).
-		WithFields(logrus.Fields{"actor": childName(d.Child), "listener": r.acceptors[d.Child.Id]}).
+		WithFields(logrus.Fields{"actor": childName(d.Child), "listener": r.acceptors[d.Child.Id].addr}).
 		Warn("supervision decision")
 }
 
