@@ -52,9 +52,15 @@ type link struct {
 	readArmed    time.Time    // the read deadline on the socket; touched only by the reader
 	writeArmed   time.Time    // the write deadline on the socket; touched only by the actor
 
+	// idleSince is when the behavior last said it is idle (SetIdle), in unix
+	// nanoseconds; 0 while it is busy. The acceptor reads it at the connection
+	// limit to pick the connection to close.
+	idleSince atomic.Int64
+
 	// Touched only by the connection actor (one incarnation at a time).
 	readerStarted  bool
 	closeRequested bool
+	unread         []byte // input handed back by a failing behavior, for its successor
 }
 
 var _ behaviors.Conn = (*link)(nil)
@@ -222,6 +228,18 @@ func (l *link) SetReadDeadline(t time.Time) {
 
 // Close implements behaviors.Conn.
 func (l *link) Close() { l.closeRequested = true }
+
+// SetIdle implements behaviors.Conn.
+func (l *link) SetIdle(idle bool) {
+	if !idle {
+		l.idleSince.Store(0)
+	} else if l.idleSince.Load() == 0 {
+		l.idleSince.Store(time.Now().UnixNano())
+	}
+}
+
+// Unread implements behaviors.Conn.
+func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }
 
 // ID implements behaviors.Conn.
 func (l *link) ID() string { return l.id }

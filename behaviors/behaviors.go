@@ -58,6 +58,22 @@ type Conn interface {
 	// after everything written so far has been sent.
 	Close()
 
+	// SetIdle says whether the behavior is between requests and owes the peer
+	// nothing (true), or is busy with one (false, the state a connection starts
+	// in). At the connection limit the acceptor closes the longest-idle
+	// connection to admit a waiting client, as servers under pressure drop idle
+	// keep-alive connections first. A behavior that never calls it is never
+	// closed that way.
+	SetIdle(idle bool)
+
+	// Unread hands back input the behavior received but did not consume because
+	// it is failing on a request before it. If the supervisor restarts the
+	// behavior, the fresh one receives p before anything else, so the peer loses
+	// only the request that failed; if the connection stops instead, p is
+	// dropped. p is copied. Call it just before returning the error (or
+	// panicking); a later call replaces an earlier one.
+	Unread(p []byte)
+
 	ID() string           // the connection's name in the log and the actor tree
 	RemoteAddr() net.Addr // the peer's address
 	Log() *logrus.Entry   // a logger that carries the connection's id and remote address

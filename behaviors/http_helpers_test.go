@@ -24,6 +24,8 @@ type fakeConn struct {
 	closed   bool      // Close was called
 	deadline time.Time // the last SetReadDeadline
 	failAt   int       // when > 0, the failAt-th Write fails
+	idle     bool      // the last SetIdle
+	unread   []byte    // the last Unread
 }
 
 var _ Conn = (*fakeConn)(nil)
@@ -38,6 +40,8 @@ func (c *fakeConn) Write(p []byte) (int, error) {
 
 func (c *fakeConn) SetReadDeadline(t time.Time) { c.deadline = t }
 func (c *fakeConn) Close()                      { c.closed = true }
+func (c *fakeConn) SetIdle(idle bool)           { c.idle = idle }
+func (c *fakeConn) Unread(p []byte)             { c.unread = bytes.Clone(p) }
 func (c *fakeConn) ID() string                  { return "conn-test" }
 func (c *fakeConn) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4242}
