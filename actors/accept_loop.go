@@ -19,29 +19,30 @@ const (
 	acceptBackoffMax = time.Second
 )
 
-// acceptLoop is an acceptor's accept goroutine. It takes a slot in sem before each
-// Accept, so at the connection limit it stops accepting (the kernel backlog holds
-// new clients) until the acceptor frees a slot. It only sends messages to the
-// acceptor self: ConnectionAccepted per connection, or a last AcceptFailed when the
-// listener is gone. It exits when stop is closed (the acceptor closes the listener
-// too) or after AcceptFailed, and closes done; the acceptor waits for done.
-func acceptLoop(ln net.Listener, sem chan struct{}, stop <-chan struct{}, done chan<- struct{},
+// acceptLoop is an acceptor's accept goroutine, the loop-th on its address. It
+// needs a slot in slots for each connection it hands over: at the connection
+// limit it holds the one client it accepted, tells the acceptor (which may close
+// an idle connection to make room), and accepts no more until a slot frees; the
+// kernel backlog holds later clients. It only sends messages to the acceptor
+// self: ConnectionAccepted per connection, ClientWaiting at the limit, or a last
+// AcceptFailed when the listener is gone. It exits when stop is closed (the
+// acceptor closes the listener too) or after AcceptFailed, and closes done; the
+// acceptor waits for done.
+func acceptLoop(ln net.Listener, loop int, slots chan struct{}, stop <-chan struct{}, done chan<- struct{},
 	root *actor.RootContext, self *actor.PID, log *logrus.Entry) {
 	defer close(done)
 	var backoff time.Duration
 	for {
-		select {
-		case sem <- struct{}{}:
-		case <-stop:
-			return
-		}
 		conn, err := ln.Accept()
 		if err == nil {
 			backoff = 0
-			root.Send(self, &messages.ConnectionAccepted{Conn: conn})
+			if !waitForSlot(slots, stop, func() { root.Send(self, &messages.ClientWaiting{}) }) {
+				_ = conn.Close()
+				return
+			}
+			root.Send(self, &messages.ConnectionAccepted{Conn: conn, Loop: loop})
 			continue
 		}
-		<-sem
 		select {
 		case <-stop: // the acceptor closed the listener
 			return
@@ -58,6 +59,21 @@ func acceptLoop(ln net.Listener, sem chan struct{}, stop <-chan struct{}, done c
 		case <-stop:
 			return
 		}
+	}
+}
+
+// waitForSlot takes a slot, calling atLimit first if none is free. It reports
+// false if stop closed first.
+func waitForSlot(slots chan struct{}, stop <-chan struct{}, atLimit func()) bool {
+	if takeSlot(slots) {
+		return true
+	}
+	atLimit()
+	select {
+	case slots <- struct{}{}:
+		return true
+	case <-stop:
+		return false
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
@@ -26,7 +27,9 @@ type acceptor struct {
 	log     *logrus.Entry
 
 	ln       net.Listener  // nil until listening
-	sem      chan struct{} // a slot per open connection: the accept loop takes one before Accept
+	sem      chan struct{} // a slot per open socket: the accept loop takes one, the reader frees it at close
+	loop     int           // this incarnation's accept loop, counted across restarts
+	loops    *int          // accept loops started on this address, across restarts
 	stopLoop chan struct{} // closed to stop the accept loop
 	loopDone chan struct{} // closed by the accept loop as it exits
 
@@ -53,10 +56,10 @@ func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, read
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
 	var current *acceptor
-	seq := 0
+	seq, loops := 0, 0
 	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
 	return actor.PropsFromProducer(func() actor.Actor {
-		current = &acceptor{cfg: cfg, addr: addr, factory: factory, readers: readers, ln: first, seq: &seq,
+		current = &acceptor{cfg: cfg, addr: addr, factory: factory, readers: readers, ln: first, seq: &seq, loops: &loops,
 			log: log.WithField("listener", addr)}
 		first = nil
 		return current
@@ -71,7 +74,9 @@ func (a *acceptor) Receive(ctx actor.Context) {
 	case *messages.ConnectionAccepted:
 		a.onAccepted(ctx, m)
 	case *messages.AcceptFailed:
-		panic(supervision.New(supervision.ListenerFailed, "accept", m.Err))
+		a.onAcceptFailed(m)
+	case *messages.ClientWaiting:
+		a.onClientWaiting(ctx)
 	case *actor.Terminated:
 		a.onTerminated(ctx, m)
 	case *messages.Drain:
@@ -94,36 +99,77 @@ func (a *acceptor) onStarted(ctx actor.Context) {
 		a.log.Warn("listening again")
 	}
 	a.sem = make(chan struct{}, a.cfg.MaxConns)
+	*a.loops++
+	a.loop = *a.loops
 	a.stopLoop, a.loopDone = make(chan struct{}), make(chan struct{})
-	go acceptLoop(a.ln, a.sem, a.stopLoop, a.loopDone, ctx.ActorSystem().Root, ctx.Self(), a.log)
+	go acceptLoop(a.ln, a.loop, a.sem, a.stopLoop, a.loopDone, ctx.ActorSystem().Root, ctx.Self(), a.log)
 }
 
+// onAccepted spawns a connection actor for a new connection, whose slot the
+// accept loop took. A connection accepted by an earlier incarnation's loop took
+// its slot from a set of slots that is gone: it takes one here, or is closed.
 func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted) {
+	if m.Loop != a.loop && !takeSlot(a.sem) {
+		_ = m.Conn.Close()
+		return
+	}
 	if a.draining {
 		_ = m.Conn.Close()
-		a.release()
+		freeSlot(a.sem)
 		return
 	}
 	*a.seq++
 	name := fmt.Sprintf("conn-%d", *a.seq)
-	l := newLink(m.Conn, name, a.cfg, a.readers, a.log)
+	l := newLink(m.Conn, name, a.cfg, a.sem, a.readers, a.log)
 	pid, err := ctx.SpawnNamed(connProps(l, a.factory), name)
 	if err != nil { // only a name clash, which seq rules out
 		a.log.WithError(err).Error("cannot spawn connection actor")
 		_ = m.Conn.Close()
-		a.release()
+		freeSlot(a.sem)
 		return
 	}
 	a.conns[pid.Id] = &connEntry{pid: pid, link: l}
 }
 
-// onTerminated frees the slot of a connection that has gone.
+// onAcceptFailed fails the acceptor with ListenerFailed, so that root makes a
+// fresh one on the same address; unless it is draining: a draining acceptor has
+// closed its listener and must never come back to life.
+func (a *acceptor) onAcceptFailed(m *messages.AcceptFailed) {
+	if a.draining {
+		return
+	}
+	panic(supervision.New(supervision.ListenerFailed, "accept", m.Err))
+}
+
+// onClientWaiting makes room for a client the accept loop holds at the connection
+// limit: it closes the connection that has been idle longest (its behavior said
+// it owes the peer nothing, as an HTTP keep-alive connection between requests).
+// The slot frees when that socket is closed, and the loop hands the waiting
+// client over. With no idle connection the client waits for a slot: backpressure.
+func (a *acceptor) onClientWaiting(ctx actor.Context) {
+	var oldest *connEntry
+	var since int64
+	for _, c := range a.conns {
+		if t := c.link.idleSince.Load(); t != 0 && (oldest == nil || t < since) {
+			oldest, since = c, t
+		}
+	}
+	if oldest == nil {
+		return
+	}
+	oldest.link.log.WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
+		Debug("closing idle connection to admit a waiting client")
+	oldest.link.shut(true)
+	ctx.Stop(oldest.pid)
+}
+
+// onTerminated forgets a connection that has gone. Its slot is freed by its
+// reader, once the socket is closed.
 func (a *acceptor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	if _, ok := a.conns[m.Who.Id]; !ok {
 		return
 	}
 	delete(a.conns, m.Who.Id)
-	a.release()
 	switch {
 	case a.forcing:
 		a.drained.Forced++
@@ -195,11 +241,20 @@ func (a *acceptor) logDecision(d supervision.Decision) {
 	entry.Warn("supervision decision")
 }
 
-// release frees a connection slot. It never blocks: after a restart, connections
-// accepted by the old loop are released into the new incarnation's semaphore.
-func (a *acceptor) release() {
+// takeSlot takes a connection slot if one is free. It never blocks.
+func takeSlot(slots chan struct{}) bool {
 	select {
-	case <-a.sem:
+	case slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// freeSlot frees a connection slot. It never blocks.
+func freeSlot(slots chan struct{}) {
+	select {
+	case <-slots:
 	default:
 	}
 }

@@ -30,15 +30,15 @@ type connActor struct {
 }
 
 // connProps returns the props of the connection actor for l: a producer that makes
-// a fresh behavior each time, and the synchronized dispatcher, which runs Receive
-// on the goroutine that sends to an idle mailbox. That is almost always the
-// reader (see link.ack: the reader sends only when the mailbox is idle), so a
-// message costs no goroutine hand-off. Other actors' messages (a poison pill, a
-// supervisor's restart) can run Receive inline too; their handlers never block.
+// a fresh behavior each time, and the link's own dispatcher, which runs the
+// mailbox only on this connection's goroutines (dispatch.go): on the reader when
+// the reader's message woke it, so a round trip costs no goroutine hand-off, and
+// on a goroutine of its own when anyone else's did (a spawn, a restart, a poison
+// pill), so behavior code never runs on the acceptor's or root's goroutine.
 func connProps(l *link, factory behaviors.Factory) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l, proto: factory(l)}
-	}, actor.WithDispatcher(actor.NewSynchronizedDispatcher(300)))
+	}, actor.WithDispatcher(&l.dispatch))
 }
 
 // Receive dispatches.
@@ -55,11 +55,17 @@ func (a *connActor) Receive(ctx actor.Context) {
 	}
 }
 
-// onStarted starts the reader on first start. After a restart it acks instead: the
-// message that failed was not acked, so that the reader's next message finds the
-// new incarnation ready and idle rather than queued behind the restart.
+// onStarted starts the reader on first start. After a restart it first hands the
+// fresh behavior what the failed one gave back unconsumed (Conn.Unread), so the
+// peer loses only the request that failed, then acks: the message that failed
+// was not acked, so that the reader's next message finds the new incarnation
+// ready and idle rather than queued behind the restart.
 func (a *connActor) onStarted(ctx actor.Context) {
 	if a.link.readerStarted {
+		a.link.restarted()
+		if rest := a.link.takeUnread(); len(rest) > 0 {
+			a.receive(ctx, rest)
+		}
 		a.link.ack()
 		return
 	}
@@ -70,10 +76,17 @@ func (a *connActor) onStarted(ctx actor.Context) {
 }
 
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
-	if err := a.call(func() error { return a.proto.Received(m.Data) }); err != nil {
+	a.receive(ctx, m.Data)
+	a.link.ack()
+}
+
+// receive hands data to the behavior. A failure fails the actor; a behavior that
+// asked to close stops it.
+func (a *connActor) receive(ctx actor.Context, data []byte) {
+	if err := a.call(func() error { return a.proto.Received(data) }); err != nil {
 		a.fail(err)
 	}
-	a.link.ack()
+	a.link.unread = a.link.unread[:0] // handed back without a failure: nothing to keep
 	if a.link.closeRequested {
 		ctx.Stop(ctx.Self())
 	}

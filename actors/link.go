@@ -42,6 +42,8 @@ type link struct {
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
 
+	dispatch connDispatcher  // runs the connection actor's mailbox on this connection's goroutines
+	slots    chan struct{}   // the acceptor's connection slots: the reader frees one as it closes the socket
 	acks     chan struct{}   // capacity 1; the actor acks each DataReceived it handled
 	closed   chan struct{}   // closed by shut: the reader stops delivering and drains
 	isClosed atomic.Bool     // set by shut just before it closes closed: cheaper to poll
@@ -65,8 +67,10 @@ type link struct {
 
 var _ behaviors.Conn = (*link)(nil)
 
-func newLink(conn net.Conn, id string, cfg *Config, readers *sync.WaitGroup, log *logrus.Entry) *link {
+func newLink(conn net.Conn, id string, cfg *Config, slots chan struct{}, readers *sync.WaitGroup,
+	log *logrus.Entry) *link {
 	return &link{
+		slots:        slots,
 		readers:      readers,
 		conn:         conn,
 		id:           id,
@@ -99,9 +103,9 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 		n, err := l.conn.Read(buf)
 		if n > 0 && !l.isShut() {
 			msg.Data = buf[:n]
-			root.Send(self, msg)
+			l.dispatch.deliver(root, self, msg)
 			select {
-			case <-l.acks: // almost always: Send ran the actor on this goroutine
+			case <-l.acks: // almost always: deliver ran the actor on this goroutine
 			default:
 				select {
 				case <-l.acks:
@@ -111,7 +115,7 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 		}
 		if err != nil {
 			if !l.isShut() {
-				root.Send(self, &messages.ReadFailed{Err: err})
+				l.dispatch.deliver(root, self, &messages.ReadFailed{Err: err})
 			}
 			<-l.closed // the actor always stops after a ReadFailed
 			break
@@ -121,7 +125,8 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 }
 
 // drain discards what the peer still sends until it closes or lingerTimeout
-// passes, then closes the socket.
+// passes, then closes the socket and frees the connection's slot: only now,
+// so -max-conns bounds open sockets, not just live actors.
 func (l *link) drain(buf []byte) {
 	_ = l.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
 	discarded := 0
@@ -136,6 +141,7 @@ func (l *link) drain(buf []byte) {
 	if discarded > 0 { // input that arrived after the connection began to close
 		l.log.WithField("bytes", discarded).Info("unread input discarded at close")
 	}
+	freeSlot(l.slots) // last: the next connection's log lines come after this one's
 }
 
 // armRead sets the socket's read deadline to the earlier of the idle deadline and
@@ -150,22 +156,25 @@ func (l *link) armRead() {
 			d = b
 		}
 	}
-	if rearm(l.readArmed, d, l.idleTimeout) {
+	if rearm(l.readArmed, d, time.Now()) {
 		_ = l.conn.SetReadDeadline(d)
 		l.readArmed = d
 	}
 }
 
-// rearm reports whether a socket deadline must move from armed to want. Moving a
-// deadline costs a runtime timer update, which on the per-message path of a busy
-// connection is a measurable share of a round trip; so a deadline that would only
-// move later by less than 1/16 of its timeout stays where it is. The peer gets at
-// least 15/16 of the timeout, never less than it is owed by an earlier deadline.
-func rearm(armed, want time.Time, timeout time.Duration) bool {
+// rearm reports whether a socket deadline must move from armed to want, at now.
+// Moving a deadline costs a runtime timer update, which on the per-message path
+// of a busy connection is a measurable share of a round trip; so a deadline that
+// would only move later by less than 1/16 of the time it grants (want - now)
+// stays where it is. The tolerance follows the deadline asked for, whichever
+// timeout it comes from: a behavior's 500 ms deadline moves every 31 ms of
+// progress, the 5 min idle timeout every 19 s. The peer gets at least 15/16 of
+// what it is owed, never less than an earlier deadline gives it.
+func rearm(armed, want, now time.Time) bool {
 	if want.IsZero() || armed.IsZero() || want.Before(armed) {
 		return !want.Equal(armed)
 	}
-	return want.Sub(armed) > timeout/16
+	return want.Sub(armed) > want.Sub(now)/16
 }
 
 // ack lets the reader read again.
@@ -201,7 +210,8 @@ func (l *link) shut(graceful bool) {
 // Write implements behaviors.Conn.
 func (l *link) Write(p []byte) (int, error) {
 	if l.writeTimeout > 0 {
-		if d := time.Now().Add(l.writeTimeout); rearm(l.writeArmed, d, l.writeTimeout) {
+		now := time.Now()
+		if d := now.Add(l.writeTimeout); rearm(l.writeArmed, d, now) {
 			_ = l.conn.SetWriteDeadline(d)
 			l.writeArmed = d
 		}
@@ -228,6 +238,22 @@ func (l *link) SetReadDeadline(t time.Time) {
 
 // Close implements behaviors.Conn.
 func (l *link) Close() { l.closeRequested = true }
+
+// restarted forgets what the failed behavior asked of the connection, so that
+// its successor starts as a fresh behavior on a fresh connection would: no close
+// pending, no read deadline of its own, busy.
+func (l *link) restarted() {
+	l.closeRequested = false
+	l.readDeadline.Store(0)
+	l.idleSince.Store(0)
+}
+
+// takeUnread returns the input the failed behavior handed back, and forgets it.
+func (l *link) takeUnread() []byte {
+	rest := l.unread
+	l.unread = nil
+	return rest
+}
 
 // SetIdle implements behaviors.Conn.
 func (l *link) SetIdle(idle bool) {

@@ -41,7 +41,8 @@ type rootActor struct {
 	file      *os.File
 	fw        *logs.Forwarder
 	log       *logrus.Entry
-	exit      func(error) // called once, in Stopped, with why the server stopped (nil: asked to)
+	exit      func(error)           // called once, in Stopped, with why the server stopped (nil: asked to)
+	strategy  *supervision.Strategy // supervises the acceptors; set by Start
 
 	logger    *actor.PID
 	acceptors map[string]acceptorRef // by PID id
@@ -95,8 +96,9 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithField("listener", addr).Info("listening")
 	}
-	if len(r.listeners) == 0 { // Start failed to listen: nothing to serve
-		r.beginShutdown(ctx, nil)
+	if len(r.listeners) == 0 { // Start failed to listen: nothing ran, so nothing to report
+		r.shuttingDown, r.reported = true, true
+		r.maybeStopLogger(ctx)
 	}
 }
 
@@ -106,6 +108,7 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 		return
 	}
 	r.shuttingDown, r.cause, r.started = true, cause, time.Now()
+	r.strategy.StopRestarting() // an acceptor that fails now stays down: nobody would drain it
 	r.log.WithField("timeout", r.cfg.ShutdownTimeout.String()).Info("shutdown started")
 	r.waiting = make(map[string]bool)
 	for _, a := range r.acceptors {

@@ -78,8 +78,9 @@ func Start(cfg Config) (*Server, error) {
 			s.err = err
 			close(s.done)
 		}}
+	r.strategy = supervision.NewStrategy(cfg.Intensity, r.logDecision)
 	props := actor.PropsFromProducer(func() actor.Actor { return r },
-		actor.WithSupervisor(supervision.NewStrategy(cfg.Intensity, r.logDecision)),
+		actor.WithSupervisor(r.strategy),
 		// Root must not restart (it would re-run Started and spawn a second tree):
 		// if it fails, it stops, and the server stops with it.
 		actor.WithGuardian(actor.NewOneForOneStrategy(0, 0, func(reason any) actor.Directive {

@@ -18,7 +18,12 @@ import (
 // connection actor for it or closes it.
 type ConnectionAccepted struct {
 	Conn net.Conn
+	Loop int // which accept loop took the connection's slot; an acceptor restart starts a new loop
 }
+
+// ClientWaiting is sent by an accept loop to its acceptor when it has accepted a
+// connection but every slot is taken: make room if an idle connection can go.
+type ClientWaiting struct{}
 
 // AcceptFailed is sent by an accept loop to its acceptor when the listener is gone
 // (an error that backing off cannot cure). It is the loop's last message.

@@ -30,9 +30,17 @@ type Decision struct {
 
 // Strategy is a one-for-one supervisor strategy that decides by Decide, applies
 // restart intensity, and reports every decision to an observer before applying it.
+//
+// It keeps each child's restart times itself, pruned to the intensity window,
+// instead of protoactor's RestartStatistics, which never forgets a failure: a
+// connection that fails now and then for days would grow it without end.
 type Strategy struct {
 	intensity Intensity
 	observe   func(Decision)
+	restarts  map[string][]time.Time // by child PID id: restarts within the window, oldest first
+	sweepAt   int                    // sweep the map of stale children when it grows past this
+	final     bool                   // StopRestarting was called
+	now       func() time.Time       // the clock; tests set it
 }
 
 var _ actor.SupervisorStrategy = (*Strategy)(nil)
@@ -40,23 +48,38 @@ var _ actor.SupervisorStrategy = (*Strategy)(nil)
 // NewStrategy returns a Strategy. observe runs on the supervisor's goroutine (so it
 // may read the supervisor's state) and must not block or panic.
 func NewStrategy(in Intensity, observe func(Decision)) *Strategy {
-	return &Strategy{intensity: in, observe: observe}
+	return &Strategy{intensity: in, observe: observe, restarts: make(map[string][]time.Time),
+		now: time.Now}
 }
 
-// HandleFailure implements actor.SupervisorStrategy.
+// StopRestarting makes every later decision Stop, whatever the category: a
+// supervisor that is shutting down must not bring a child back to life. Call it
+// on the supervisor's goroutine.
+func (s *Strategy) StopRestarting() { s.final = true }
+
+// HandleFailure implements actor.SupervisorStrategy. It runs on the supervisor's
+// goroutine.
 func (s *Strategy) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
-	rs *actor.RestartStatistics, reason, _ any) {
+	_ *actor.RestartStatistics, reason, _ any) {
 	cat, dir := Decide(reason)
-	restarts := rs.NumberOfFailures(s.intensity.Within) // used so far
+	if s.final {
+		dir = actor.StopDirective
+	}
+	now := s.now()
+	restarts := s.recent(child.Id, now)
 	if dir == actor.RestartDirective {
-		rs.Fail()
-		restarts = rs.NumberOfFailures(s.intensity.Within)
-		if restarts > s.intensity.MaxRestarts {
+		restarts = append(restarts, now)
+		if len(restarts) > s.intensity.MaxRestarts {
 			dir = actor.StopDirective
 		}
 	}
+	if dir == actor.RestartDirective {
+		s.restarts[child.Id] = restarts
+	} else {
+		delete(s.restarts, child.Id) // a stopped child is gone for good
+	}
 	s.observe(Decision{Child: child, Category: cat, Cause: reason, Directive: dir,
-		Restarts: restarts, Budget: s.intensity.MaxRestarts})
+		Restarts: len(restarts), Budget: s.intensity.MaxRestarts})
 	// Keep protoactor's own event stream informed, as its built-in strategies do.
 	sys.EventStream.Publish(&actor.SupervisorEvent{Child: child, Reason: reason, Directive: dir})
 	if dir == actor.RestartDirective {
@@ -64,4 +87,34 @@ func (s *Strategy) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, c
 	} else {
 		sup.StopChildren(child)
 	}
+}
+
+// recent returns the child's restarts still inside the window at now, and sweeps
+// children whose restarts have all left it (a child that ended without a Stop
+// decision, at its peer's EOF, say). Sweeping when the map has doubled keeps the
+// cost amortized constant and the map no larger than twice the children that
+// restarted within one window.
+func (s *Strategy) recent(id string, now time.Time) []time.Time {
+	if len(s.restarts) > s.sweepAt {
+		for k, ts := range s.restarts {
+			if len(s.inWindow(ts, now)) == 0 {
+				delete(s.restarts, k)
+			}
+		}
+		s.sweepAt = 2*len(s.restarts) + 64
+	}
+	return s.inWindow(s.restarts[id], now)
+}
+
+// inWindow drops the times at the front of ts that are outside the window at now.
+// A zero window counts every restart ever, as protoactor's does.
+func (s *Strategy) inWindow(ts []time.Time, now time.Time) []time.Time {
+	if s.intensity.Within <= 0 {
+		return ts
+	}
+	i := 0
+	for i < len(ts) && now.Sub(ts[i]) >= s.intensity.Within {
+		i++
+	}
+	return ts[i:]
 }

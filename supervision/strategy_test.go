@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -165,24 +166,73 @@ func TestStrategyNoRestarts(t *testing.T) {
 }
 
 // TestStrategyWindow ensures failures older than the intensity window do not
-// count against the budget: a child that fails rarely is restarted forever.
+// count against the budget: a child that fails rarely is restarted forever, and
+// the strategy keeps no more than the restarts inside the window, however long
+// the child lives.
 func TestStrategyWindow(t *testing.T) {
 	sys, _ := newSystem(t)
 	var got []Decision
 	const within = 20 * time.Millisecond
 	s := NewStrategy(Intensity{MaxRestarts: 1, Within: within}, func(d Decision) { got = append(got, d) })
+	clock := time.Unix(1000, 0)
+	s.now = func() time.Time { return clock }
 	sup := &fakeSupervisor{}
 	child := actor.NewPID("nonhost", "acceptor/conn-4")
-	rs := actor.NewRestartStatistics()
-	for i := range 3 {
-		s.HandleFailure(sys, sup, child, rs, "panic", nil)
+	for i := range 1000 {
+		s.HandleFailure(sys, sup, child, actor.NewRestartStatistics(), "panic", nil)
 		if d := sup.applied(t); d != actor.RestartDirective {
-			t.Fatalf("failure %d, each more than %v apart: applied %v; want %v", i+1, within, d, actor.RestartDirective)
+			t.Fatalf("failure %d, each %v apart: applied %v; want %v", i+1, 2*within, d, actor.RestartDirective)
 		}
-		if got[len(got)-1].Restarts != 1 {
-			t.Errorf("failure %d: Restarts = %d; want 1 (older failures are outside the window)", i+1, got[len(got)-1].Restarts)
+		if r := got[len(got)-1].Restarts; r != 1 {
+			t.Fatalf("failure %d: Restarts = %d; want 1 (older failures are outside the window)", i+1, r)
 		}
-		// Waiting for time itself to pass is the point here: nothing to wait on.
-		time.Sleep(2 * within)
+		if n := len(s.restarts[child.Id]); n != 1 {
+			t.Fatalf("failure %d: strategy holds %d restart times of the child; want 1", i+1, n)
+		}
+		clock = clock.Add(2 * within)
+	}
+}
+
+// TestStrategyForgetsEndedChildren ensures the strategy's memory of children
+// that restarted once and then ended without a Stop decision (a peer's EOF) is
+// swept once their restarts leave the window: it stays bounded by the children
+// that restarted within one window.
+func TestStrategyForgetsEndedChildren(t *testing.T) {
+	sys, _ := newSystem(t)
+	const within = time.Second
+	s := NewStrategy(Intensity{MaxRestarts: 3, Within: within}, func(Decision) {})
+	clock := time.Unix(1000, 0)
+	s.now = func() time.Time { return clock }
+	sup := &fakeSupervisor{}
+	for i := range 10000 {
+		child := actor.NewPID("nonhost", fmt.Sprintf("acceptor/conn-%d", i))
+		s.HandleFailure(sys, sup, child, actor.NewRestartStatistics(), "panic", nil)
+		sup.applied(t)
+		clock = clock.Add(within / 10) // ten children restart per window
+	}
+	if n := len(s.restarts); n > 2*10+64 {
+		t.Errorf("after 10000 children restarted once, 10 per window: strategy remembers %d; want at most %d",
+			n, 2*10+64)
+	}
+}
+
+// TestStrategyStopRestarting ensures that after StopRestarting every failure is
+// stopped, restartable categories included: a supervisor that is shutting down
+// never brings a child back.
+func TestStrategyStopRestarting(t *testing.T) {
+	sys, _ := newSystem(t)
+	var got []Decision
+	s := NewStrategy(DefaultIntensity, func(d Decision) { got = append(got, d) })
+	sup := &fakeSupervisor{}
+	child := actor.NewPID("nonhost", "root/acceptor-127.0.0.1:1")
+	s.StopRestarting()
+	for _, reason := range []any{New(ListenerFailed, "accept", nil), New(Internal, "x", nil), "panic"} {
+		s.HandleFailure(sys, sup, child, actor.NewRestartStatistics(), reason, nil)
+		if d := sup.applied(t); d != actor.StopDirective {
+			t.Errorf("after StopRestarting, HandleFailure(%v) applied %v; want %v", reason, d, actor.StopDirective)
+		}
+	}
+	if len(got) != 3 || got[0].Directive != actor.StopDirective {
+		t.Errorf("observer got %+v; want three Stop decisions", got)
 	}
 }

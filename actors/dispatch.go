@@ -1,0 +1,71 @@
+package actors
+
+import (
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// connDispatcher is a connection actor's dispatcher: it decides which goroutine
+// runs the actor's mailbox, and so the behavior's code and its socket writes.
+//
+// The rule it keeps (DESIGN.md, Confinement): a connection's mailbox runs only on
+// that connection's own goroutines: its reader, or a goroutine started for that
+// one run. Never on the goroutine of whoever sent the message (the acceptor
+// spawning or restarting it, root's poison pill, a service), because protoactor
+// runs a mailbox until its queues are empty, so the sender would also run every
+// message that arrives meanwhile, writes to a slow peer included.
+//
+// protoactor calls Schedule on the goroutine that found the mailbox idle. If
+// that is the reader inside deliver ("awake"), the run is handed to the reader,
+// which runs it as soon as Send returns: a round trip costs no goroutine
+// hand-off. Anyone else, or the reader while it waits in Read, gets a fresh
+// goroutine for the run, as with protoactor's default dispatcher.
+type connDispatcher struct {
+	state atomic.Int32 // asleep, awake or handed
+	// run is the mailbox run handed to the reader; written by Schedule before the
+	// CAS that publishes it (state handed), read by the reader after it sees that.
+	// protoactor schedules a mailbox at most once until the run ends, so there is
+	// never more than one.
+	run func()
+}
+
+// The reader's states, as Schedule sees them.
+const (
+	asleep int32 = iota // the reader is reading or waiting: it cannot take a run
+	awake               // the reader is inside deliver: it runs what it is handed
+	handed              // a run has been handed to the awake reader
+)
+
+// dispatchThroughput is how many messages a mailbox run handles before it yields
+// the processor (runtime.Gosched), protoactor's default.
+const dispatchThroughput = 300
+
+var _ actor.Dispatcher = (*connDispatcher)(nil)
+
+// Schedule implements actor.Dispatcher.
+func (d *connDispatcher) Schedule(fn func()) {
+	if d.state.Load() == awake {
+		d.run = fn
+		if d.state.CompareAndSwap(awake, handed) {
+			return
+		}
+	}
+	go fn()
+}
+
+// Throughput implements actor.Dispatcher.
+func (d *connDispatcher) Throughput() int { return dispatchThroughput }
+
+// deliver sends msg to the connection actor self from the reader goroutine and,
+// if the send woke the mailbox, runs it here before returning. Only the reader
+// calls it.
+func (d *connDispatcher) deliver(root *actor.RootContext, self *actor.PID, msg any) {
+	d.state.Store(awake)
+	root.Send(self, msg)
+	for !d.state.CompareAndSwap(awake, asleep) { // a run was handed over
+		fn := d.run
+		d.state.Store(awake)
+		fn()
+	}
+}
