@@ -70,6 +70,7 @@ func (f *faulty) Received(data []byte) error {
 		line := string(f.partial[:i])
 		f.partial = f.partial[i+1:]
 		if err := f.command(line); err != nil {
+			f.conn.Unread(f.partial) // the lines behind the failing one go to the fresh instance
 			return err
 		}
 	}
@@ -78,6 +79,7 @@ func (f *faulty) Received(data []byte) error {
 func (f *faulty) command(line string) error {
 	switch line {
 	case "panic":
+		f.conn.Unread(f.partial)
 		panic("faulty: panic requested")
 	case "bad":
 		return f.fail("-ERR bad", supervision.New(supervision.BadRequest, "parse", errRequested))

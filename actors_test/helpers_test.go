@@ -27,6 +27,17 @@ func (s *testServer) dialLines(t testing.TB) *lineClient {
 	return &lineClient{Conn: c, r: bufio.NewReader(c)}
 }
 
+// dialLineClient connects a lineClient to addr from any goroutine (it takes no
+// testing.TB); the caller closes it. It must be done within waitTimeout.
+func dialLineClient(addr string) (*lineClient, error) {
+	c, err := net.DialTimeout("tcp", addr, waitTimeout)
+	if err != nil {
+		return nil, err
+	}
+	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	return &lineClient{Conn: c, r: bufio.NewReader(c)}, nil
+}
+
 // send writes each line followed by a newline.
 func (c *lineClient) send(t testing.TB, lines ...string) {
 	t.Helper()

@@ -19,9 +19,10 @@ import (
 //	big    replies "-ERR too large": TooLarge, Stop
 //	other  replies "count N: other", N counting the lines this incarnation answered
 //
-// More than 3 restarts within 10 s and the connection is stopped. A failure drops
-// the rest of the bytes read with the failing line (protoactor drops the failing
-// message), so type one command at a time.
+// More than 3 restarts within 10 s and the connection is stopped. A failing
+// command hands the lines behind it back to the connection (Conn.Unread), so
+// after a restart the fresh behavior answers them: a client that pipelines
+// commands loses only the one that failed.
 type faults struct {
 	conn    Conn
 	lines   int    // lines answered by this incarnation: the state a restart resets
@@ -48,6 +49,7 @@ func (f *faults) Received(data []byte) error {
 		line := string(bytes.TrimSuffix(f.partial[:i], []byte("\r")))
 		f.partial = f.partial[i+1:]
 		if err := f.run(line); err != nil {
+			f.conn.Unread(f.partial)
 			return err
 		}
 	}
@@ -56,6 +58,7 @@ func (f *faults) Received(data []byte) error {
 func (f *faults) run(line string) error {
 	switch line {
 	case "panic":
+		f.conn.Unread(f.partial)
 		panic("faults: panic requested")
 	case "bad":
 		return f.fail("-ERR bad request", supervision.New(supervision.BadRequest, "parse", errRequested))
