@@ -182,8 +182,10 @@ func (a *acceptor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 // onDrain begins the acceptor's part of a graceful shutdown: no new connections,
 // and a poison pill to every connection, which answers what it already received
 // and then closes.
+//
+// Each Drain gets its own Drained report, so a second one is harmless.
 func (a *acceptor) onDrain(ctx actor.Context) {
-	a.draining = true
+	a.draining, a.finished = true, false
 	a.stopAccepting()
 	for _, c := range a.conns {
 		ctx.Poison(c.pid)

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
 )
 
 // TestDoneAfterEveryReader ensures that once Done is closed no connection's
@@ -113,5 +118,35 @@ func stopAndWait(t *testing.T, srv *Server) {
 	case <-srv.Done():
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not stop")
+	}
+}
+
+// TestDrainingAcceptorStaysDown ensures an acceptor that has begun to drain never
+// comes back to life: a listener failure reported behind the Drain (the accept
+// loop sent it just before the listener was closed) is ignored, rather than
+// failing the acceptor so that root makes a fresh one that accepts clients
+// nobody drains. The server still shuts down.
+func TestDrainingAcceptorStaysDown(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Port = 0
+	cfg.Behavior = "echo"
+	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
+	srv, c := startAndDial(t, cfg)
+	c.Close()
+	addr := srv.Addrs()[0].String()
+	acceptor := actor.NewPID(srv.sys.Address(), srv.root.Id+"/acceptor-"+addr)
+	srv.sys.Root.Send(acceptor, &messages.Drain{})
+	srv.sys.Root.Send(acceptor, &messages.AcceptFailed{Err: errors.New("listener broken by the test")})
+	stopAndWait(t, srv) // root's own Drain reaches the acceptor after both
+
+	log, err := os.ReadFile(cfg.Log.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"listening again", "ListenerFailed"} {
+		if strings.Contains(string(log), bad) {
+			t.Errorf("log has %q: the draining acceptor was restarted\n%s", bad, log)
+
+		}
 	}
 }
