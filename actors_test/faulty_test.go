@@ -25,6 +25,8 @@ import (
 //	big    replies "-ERR too large", fails with TooLarge (Stop)
 //	flood  writes until a write fails, and fails with the write's error
 //	block  replies "blocking", then blocks until the factory's release is closed
+//	idle   replies "idle" and tells the connection it is idle (Conn.SetIdle);
+//	       any other line makes it busy again
 //	other  replies "count N other", where N counts the lines this instance has
 //	       answered: a restart (a fresh instance) starts again at 1
 //
@@ -77,6 +79,7 @@ func (f *faulty) Received(data []byte) error {
 }
 
 func (f *faulty) command(line string) error {
+	f.conn.SetIdle(line == "idle")
 	switch line {
 	case "panic":
 		f.conn.Unread(f.partial)
@@ -102,6 +105,9 @@ func (f *faulty) command(line string) error {
 		}
 		<-f.release
 		return nil
+	case "idle":
+		_, err := f.conn.Write([]byte("idle\n"))
+		return err
 	}
 	f.lines++
 	_, err := fmt.Fprintf(f.conn, "count %d %s\n", f.lines, line)

@@ -33,3 +33,49 @@ func TestMaxConnsBackpressure(t *testing.T) {
 	third.roundTrip(t, "served", "served")
 	second.roundTrip(t, "still served", "still served")
 }
+
+// TestMaxConnsClosesIdleFirst ensures that at the connection limit a waiting
+// client is admitted by closing the connection that said it is idle (as an HTTP
+// keep-alive connection between requests does), not a busy one.
+func TestMaxConnsClosesIdleFirst(t *testing.T) {
+	s := startFaulty(t, func(cfg *actors.Config) { cfg.MaxConns = 2 })
+	idle, busy := s.dialLines(t), s.dialLines(t)
+	idle.roundTrip(t, "idle", "idle")
+	busy.roundTrip(t, "working", "count 1 working")
+
+	waiting := s.dialLines(t)
+	waiting.roundTrip(t, "hello", "count 1 hello")
+	idle.expectEOF(t)
+	busy.roundTrip(t, "still", "count 2 still")
+	s.waitLogLine(t, logLine{"msg": "closing idle connection to admit a waiting client",
+		"remote": idle.LocalAddr().String()})
+}
+
+// TestMaxConnsSlotHeldUntilSocketClosed ensures -max-conns bounds open sockets:
+// a connection the server has stopped keeps its slot while its socket drains
+// (the server sent FIN and reads what the peer still sends, for up to 500 ms),
+// so the next client is admitted only after that socket is closed.
+func TestMaxConnsSlotHeldUntilSocketClosed(t *testing.T) {
+	s := startFaulty(t, func(cfg *actors.Config) { cfg.MaxConns = 1 })
+	first := s.dialLines(t)
+	first.roundTrip(t, "big", "-ERR too large") // TooLarge: Stop, graceful close
+	first.send(t, "late")                        // drained and discarded; first stays open
+
+	second := s.dialLines(t)
+	second.roundTrip(t, "hello", "count 1 hello")
+	s.stop(t)
+
+	discarded, opened := -1, -1
+	for i, l := range s.logLines(t) {
+		switch {
+		case l.matches(logLine{"msg": "unread input discarded at close", "remote": first.LocalAddr().String()}):
+			discarded = i
+		case l.matches(logLine{"msg": "connection opened", "remote": second.LocalAddr().String()}):
+			opened = i
+		}
+	}
+	if discarded < 0 || opened < 0 || opened < discarded {
+		t.Errorf("log line of the first socket's close at %d, of the second connection's start at %d; "+
+			"want both, the close first", discarded, opened)
+	}
+}
