@@ -1,0 +1,35 @@
+package actors
+
+import (
+	"testing"
+	"time"
+)
+
+// TestRearm ensures a socket deadline moves whenever it must: earlier at once,
+// to or from none at once, and later only by more than 1/16 of the time the new
+// deadline grants, whatever timeout it comes from, so that a short deadline a
+// behavior asks for keeps moving with the peer's progress.
+func TestRearm(t *testing.T) {
+	now := time.Unix(1000, 0)
+	at := func(d time.Duration) time.Time { return now.Add(d) }
+	ms := time.Millisecond
+	tests := []struct {
+		name         string
+		armed, want  time.Time
+		wantRearming bool
+	}{
+		{"same", at(500 * ms), at(500 * ms), false},
+		{"earlier", at(500 * ms), at(400 * ms), true},
+		{"none to some", time.Time{}, at(500 * ms), true},
+		{"some to none", at(500 * ms), time.Time{}, true},
+		{"500ms deadline, 50ms later", at(450 * ms), at(500 * ms), true},
+		{"500ms deadline, 20ms later", at(480 * ms), at(500 * ms), false},
+		{"5min deadline, 50ms later", at(5*time.Minute - 50*ms), at(5 * time.Minute), false},
+		{"5min deadline, 20s later", at(5*time.Minute - 20*time.Second), at(5 * time.Minute), true},
+	}
+	for _, tt := range tests {
+		if got := rearm(tt.armed, tt.want, now); got != tt.wantRearming {
+			t.Errorf("%s: rearm(%v, %v, now) = %v; want %v", tt.name, tt.armed.Sub(now), tt.want.Sub(now), got, tt.wantRearming)
+		}
+	}
+}
