@@ -37,7 +37,7 @@ func main() {
 
 // run is main with its inputs and outputs explicit.
 func run(args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseArgs(args, stderr)
+	cfg, err := parseArgs(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -93,42 +93,75 @@ func waitForShutdown(srv *actors.Server, timeout time.Duration, signals <-chan o
 }
 
 // parseArgs maps the command line onto an actors.Config. Flags may come before
-// and after the positional port.
-func parseArgs(args []string, stderr io.Writer) (actors.Config, error) {
+// and after the positional port. -h writes the usage to help (standard output,
+// so that "async_server -h | less" works) and returns flag.ErrHelp. A bad command
+// line writes nothing: run prints the error once, with a hint, on standard error.
+func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 	cfg := actors.DefaultConfig()
 	fs := flag.NewFlagSet("async_server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(fs, stderr) }
+	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
+	fs.Usage = func() {}
 	port := fs.String("port", strconv.Itoa(cfg.Port), "TCP port to listen on, 0 for any free port (or give it as the argument)")
 	fs.StringVar(&cfg.Host, "host", cfg.Host, "address to listen on")
 	fs.StringVar(&cfg.Behavior, "behavior", cfg.Behavior, "connection behavior (protocol): "+strings.Join(behaviors.Names(), ", "))
 	fs.StringVar(&cfg.Log.File, "log-file", cfg.Log.File, "log file, appended to (- for standard error)")
 	fs.StringVar(&cfg.Log.Format, "log-format", cfg.Log.Format, "log format: text or json")
 	fs.StringVar(&cfg.Log.Level, "log-level", cfg.Log.Level, "least level logged: error, warn, info, debug or trace")
-	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener; at the limit new clients wait in the kernel backlog")
+	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, at least 1; at the limit new clients wait in the kernel backlog")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
-	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them")
-	httpFlags(fs, &cfg.Options.HTTP)
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
+	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 
 	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(fs, help)
+	}
 	if err != nil {
 		return cfg, err
 	}
-	switch {
-	case len(positional) > 1:
-		return cfg, fmt.Errorf("too many arguments: %q (want at most a port)", positional)
-	case len(positional) == 1 && isSet(fs, "port"):
-		if err := samePort(*port, positional[0]); err != nil {
-			return cfg, err
-		}
-	case len(positional) == 1:
-		*port = positional[0]
-	}
-	if cfg.Port, err = parsePort(*port); err != nil {
+	// Names are case-insensitive, as logrus has always taken its level names.
+	cfg.Behavior, cfg.Log.Format, cfg.Log.Level =
+		strings.ToLower(cfg.Behavior), strings.ToLower(cfg.Log.Format), strings.ToLower(cfg.Log.Level)
+	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
 		return cfg, err
 	}
-	return cfg, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, onlyFor(fs, httpOnly, "http", cfg.Behavior)
+}
+
+// portOf returns the port given as -port (value) or as the one positional
+// argument; both are fine when they name the same port.
+func portOf(fs *flag.FlagSet, value string, positional []string) (int, error) {
+	switch {
+	case len(positional) > 1:
+		return 0, fmt.Errorf("too many arguments: %q (want at most a port)", positional)
+	case len(positional) == 1 && isSet(fs, "port"):
+		if err := samePort(value, positional[0]); err != nil {
+			return 0, err
+		}
+	case len(positional) == 1:
+		value = positional[0]
+	}
+	return parsePort(value)
+}
+
+// onlyFor refuses a flag of names (a behavior's own) set on the command line when
+// the behavior is not the one they belong to: "-behavior echo -max-body 5" would
+// otherwise be accepted and silently do nothing.
+func onlyFor(fs *flag.FlagSet, names []string, owner, behavior string) error {
+	if behavior == owner {
+		return nil
+	}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && slices.Contains(names, f.Name) {
+			err = fmt.Errorf("-%s is a flag of -behavior %s; it does nothing with -behavior %s", f.Name, owner, behavior)
+		}
+	})
+	return err
 }
 
 // negativeNumber matches an argument the flag package would take for a flag but
@@ -189,14 +222,18 @@ func parsePort(s string) (int, error) {
 	return n, nil
 }
 
-// httpFlags defines the http behavior's flags on fs, writing into o.
-func httpFlags(fs *flag.FlagSet, o *behaviors.HTTPOptions) {
+// httpFlags defines the http behavior's flags on fs, writing into o, and returns
+// their names: parseArgs refuses them with another behavior. Define every http
+// flag through name, so the list cannot miss one.
+func httpFlags(fs *flag.FlagSet, o *behaviors.HTTPOptions) (names []string) {
+	name := func(n string) string { names = append(names, n); return n }
 	o.MaxBody, o.MaxHeaderBytes, o.HeaderTimeout =
 		behaviors.DefaultMaxBody, behaviors.DefaultMaxHeaderBytes, behaviors.DefaultHeaderTimeout
-	fs.StringVar(&o.Root, "root", o.Root, "http: directory to serve (default: the embedded site)")
-	fs.Int64Var(&o.MaxBody, "max-body", o.MaxBody, "http: largest request body in bytes; larger ones get 413")
-	fs.IntVar(&o.MaxHeaderBytes, "max-header-bytes", o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431")
-	fs.DurationVar(&o.HeaderTimeout, "header-timeout", o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, else 408 and close")
+	fs.StringVar(&o.Root, name("root"), o.Root, "http: directory to serve (default: the embedded site)")
+	fs.Int64Var(&o.MaxBody, name("max-body"), o.MaxBody, "http: largest request body in bytes, buffered before the handler runs; larger ones get 413 (0: no limit)")
+	fs.IntVar(&o.MaxHeaderBytes, name("max-header-bytes"), o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431 (0: no limit)")
+	fs.DurationVar(&o.HeaderTimeout, name("header-timeout"), o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, and a body progress as often, else 408 and close (0: no limit)")
+	return names
 }
 
 // samePort accepts a port given both as -port and as the argument only when both
@@ -222,6 +259,7 @@ func isSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
+// usage writes the help -h asks for to w.
 func usage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprint(w, `usage: async_server [flags] [port]
 
@@ -232,7 +270,12 @@ shuts down gracefully, a second CTRL+C exits at once. The port defaults to 7878.
 Exit status: 0 after a clean shutdown, 1 when the server cannot start or stops on
 a failure, 2 for a bad command line.
 
+Sizes and durations: 0 turns the limit off (never, no limit); a negative value is
+an error. Names (behavior, log format, log level) may be given in any case. Flags
+marked "http:" belong to -behavior http and are refused with any other.
+
 Flags:
 `)
+	fs.SetOutput(w)
 	fs.PrintDefaults()
 }

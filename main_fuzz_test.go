@@ -6,16 +6,20 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"async_server/behaviors"
 )
 
 // FuzzParseArgs feeds parseArgs arbitrary command lines (NUL-separated words)
 // and checks its contract: it never panics, and it either refuses the line or
-// returns a config that validates, with a port from 0 to 65535.
+// returns a config that validates, with a port from 0 to 65535 and no http flag
+// set for another behavior.
 func FuzzParseArgs(f *testing.F) {
 	for _, seed := range []string{
 		"", "9000", "-port\x009000", "-port=0", "abc", "-1", "70000", "9000\x00-behavior\x00echo",
 		"-behavior\x00echo\x00-1", "-port\x009000\x0009000", "-h", "--\x00-5", "-max-conns\x00-1",
-		"-idle-timeout\x001s\x00-log-format\x00json\x00 7878",
+		"-idle-timeout\x001s\x00-log-format\x00json\x00 7878", "-log-format\x00JSON", "-behavior\x00ECHO",
+		"-behavior\x00echo\x00-max-body\x005", "-max-body\x000\x00-header-timeout\x000",
 	} {
 		f.Add(seed)
 	}
@@ -33,6 +37,11 @@ func FuzzParseArgs(f *testing.F) {
 		}
 		if verr := cfg.Validate(); verr != nil {
 			t.Fatalf("parseArgs(%q) returned a config that does not validate: %v", args, verr)
+		}
+		defaults := behaviors.HTTPOptions{MaxBody: behaviors.DefaultMaxBody,
+			MaxHeaderBytes: behaviors.DefaultMaxHeaderBytes, HeaderTimeout: behaviors.DefaultHeaderTimeout}
+		if cfg.Behavior != "http" && cfg.Options.HTTP != defaults {
+			t.Fatalf("parseArgs(%q) accepted http options %+v for -behavior %s", args, cfg.Options.HTTP, cfg.Behavior)
 		}
 	})
 }

@@ -8,10 +8,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"async_server/actors"
+	"async_server/behaviors"
 )
 
 // TestParseArgs ensures the command line maps onto the config as DESIGN.md's
@@ -63,6 +67,15 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"-shutdown-timeout", "-1s"}, err: "shutdown-timeout:"},
 		{args: []string{"-log-format", "xml"}, err: `log-format: "xml"`},
 		{args: []string{"-nope"}, err: "flag provided but not defined: -nope"},
+		{args: []string{"-log-format", "JSON"}, port: 7878},
+		{args: []string{"-behavior", "ECHO"}, port: 7878, behavior: "echo"},
+		{args: []string{"-behavior", "echo", "-max-body", "-1"}, err: "-max-body is a flag of -behavior http; it does nothing with -behavior echo"},
+		{args: []string{"-behavior", "echo", "-max-body", "5"}, err: "-max-body is a flag of -behavior http"},
+		{args: []string{"-root", ".", "-behavior", "faults"}, err: "-root is a flag of -behavior http; it does nothing with -behavior faults"},
+		{args: []string{"-behavior", "echo", "-max-header-bytes", "1"}, err: "-max-header-bytes is a flag of -behavior http"},
+		{args: []string{"-behavior", "echo", "-header-timeout=1s"}, err: "-header-timeout is a flag of -behavior http"},
+		{args: []string{"-behavior", "http", "-max-body", "5"}, port: 7878, behavior: "http"},
+		{args: []string{"-max-body", "x"}, err: `invalid value "x" for flag -max-body`},
 		{args: []string{"-h"}, errIs: flag.ErrHelp},
 		{args: []string{"9000", "-h"}, errIs: flag.ErrHelp},
 	}
@@ -84,6 +97,61 @@ func TestParseArgs(t *testing.T) {
 		case tt.behavior != "" && cfg.Behavior != tt.behavior:
 			t.Errorf("parseArgs(%q).Behavior = %q; want %q", tt.args, cfg.Behavior, tt.behavior)
 		}
+	}
+}
+
+// TestParseArgsZero ensures the one rule for limits: for every size and duration
+// flag, 0 is taken as given (it turns the limit off) and a negative value is
+// refused with an error naming the flag.
+func TestParseArgsZero(t *testing.T) {
+	tests := []struct {
+		flag     string
+		negative string
+		get      func(actors.Config) int64
+	}{
+		{"idle-timeout", "-1s", func(c actors.Config) int64 { return int64(c.IdleTimeout) }},
+		{"write-timeout", "-1s", func(c actors.Config) int64 { return int64(c.WriteTimeout) }},
+		{"shutdown-timeout", "-1s", func(c actors.Config) int64 { return int64(c.ShutdownTimeout) }},
+		{"header-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.HeaderTimeout) }},
+		{"max-body", "-1", func(c actors.Config) int64 { return c.Options.HTTP.MaxBody }},
+		{"max-header-bytes", "-1", func(c actors.Config) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) }},
+	}
+	for _, tt := range tests {
+		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)
+		if err != nil || tt.get(cfg) != 0 {
+			t.Errorf("parseArgs(-%s 0) = %d, %v; want 0, nil", tt.flag, tt.get(cfg), err)
+		}
+		_, err = parseArgs([]string{"-" + tt.flag, tt.negative}, io.Discard)
+		if want := tt.flag + ": " + tt.negative + " is negative"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseArgs(-%s %s) error = %v; want one containing %q", tt.flag, tt.negative, err, want)
+		}
+	}
+}
+
+// TestParseArgsNames ensures the name-valued flags take any case, all alike,
+// and the config holds the lower-case name.
+func TestParseArgsNames(t *testing.T) {
+	cfg, err := parseArgs([]string{"-behavior", "Echo", "-log-format", "JSON", "-log-level", "INFO"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parseArgs: %v", err)
+	}
+	if got := []string{cfg.Behavior, cfg.Log.Format, cfg.Log.Level}; !slices.Equal(got, []string{"echo", "json", "info"}) {
+		t.Errorf("parseArgs(Echo, JSON, INFO) = %q; want [echo json info]", got)
+	}
+}
+
+// TestHTTPFlagsListed ensures the list of http-only flags that parseArgs refuses
+// with another behavior holds exactly the flags whose help says "http:".
+func TestHTTPFlagsListed(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	listed := httpFlags(fs, &behaviors.HTTPOptions{})
+	fs.VisitAll(func(f *flag.Flag) {
+		if !slices.Contains(listed, f.Name) || !strings.HasPrefix(f.Usage, "http: ") {
+			t.Errorf("http flag -%s (%q) is not in the list %q or lacks \"http: \"", f.Name, f.Usage, listed)
+		}
+	})
+	if n := len(listed); n != 4 {
+		t.Errorf("httpFlags listed %q; want the 4 flags it defines", listed)
 	}
 }
 
@@ -132,14 +200,19 @@ func TestRunBadArgs(t *testing.T) {
 		{[]string{"-port", "1", "2"}, "port given twice"},
 		{[]string{"-behavior", "gopher", "0"}, `unknown behavior "gopher"`},
 		{[]string{"-nope"}, "-nope"},
+		{[]string{"-max-body", "x"}, `invalid value "x" for flag -max-body`},
+		{[]string{"-log-format", "xml"}, `log-format: "xml"`},
+		{[]string{"-behavior", "echo", "-max-body", "5"}, "-max-body is a flag of -behavior http"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
 		if code := run(tt.args, &stdout, &stderr); code != exitUsage {
 			t.Errorf("run(%q) = %d; want %d", tt.args, code, exitUsage)
 		}
-		if !strings.Contains(stderr.String(), tt.want) || !strings.Contains(stderr.String(), "async_server -h") {
-			t.Errorf("run(%q) stderr = %q; want it to contain %q and point at -h", tt.args, stderr.String(), tt.want)
+		// The error once, then the hint: no usage between or after.
+		lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[0], tt.want) || lines[1] != "Run 'async_server -h' for usage." {
+			t.Errorf("run(%q) stderr = %q; want two lines: an error containing %q, and the hint", tt.args, stderr.String(), tt.want)
 		}
 		if stdout.Len() != 0 {
 			t.Errorf("run(%q) stdout = %q; want nothing", tt.args, stdout.String())
@@ -147,19 +220,50 @@ func TestRunBadArgs(t *testing.T) {
 	}
 }
 
-// TestRunHelp ensures -h exits 0 and prints the usage with every flag to stderr.
+// TestRunHelp ensures -h exits 0 and prints the usage with every flag to
+// standard output (so that -h | less works), nothing to standard error, and
+// that every size and duration flag says what 0 means.
 func TestRunHelp(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-h"}, &stdout, &stderr); code != exitOK {
-		t.Errorf("run(-h) = %d; want %d", code, exitOK)
-	}
-	help := stderr.String()
-	for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
-		"-log-format", "-log-level", "-max-conns", "-idle-timeout", "-write-timeout", "-shutdown-timeout"} {
-		if !strings.Contains(help, f) {
-			t.Errorf("run(-h) output lacks %q:\n%s", f, help)
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{arg}, &stdout, &stderr); code != exitOK {
+			t.Errorf("run(%s) = %d; want %d", arg, code, exitOK)
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("run(%s) stderr = %q; want nothing", arg, stderr.String())
+		}
+		help := stdout.String()
+		for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
+			"-log-format", "-log-level", "-max-conns", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
+			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "0 turns the limit off"} {
+			if !strings.Contains(help, f) {
+				t.Errorf("run(%s) output lacks %q:\n%s", arg, f, help)
+			}
 		}
 	}
+	var stdout bytes.Buffer
+	run([]string{"-h"}, &stdout, io.Discard)
+	help := helpByFlag(stdout.String())
+	for _, f := range []string{"idle-timeout", "write-timeout", "shutdown-timeout", "header-timeout", "max-body", "max-header-bytes"} {
+		if !strings.Contains(help[f], "(0: ") {
+			t.Errorf("-h says %q for -%s; want it to say what 0 means", help[f], f)
+		}
+	}
+}
+
+// helpByFlag splits the output of -h into each flag's text, by flag name.
+func helpByFlag(help string) map[string]string {
+	texts := map[string]string{}
+	name := ""
+	for _, line := range strings.Split(help, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  -"); ok {
+			name, _, _ = strings.Cut(rest, " ")
+		}
+		if name != "" {
+			texts[name] += line + "\n"
+		}
+	}
+	return texts
 }
 
 // TestRunPortInUse ensures a port that is taken exits 1 with a message on stderr

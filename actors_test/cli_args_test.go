@@ -1,7 +1,7 @@
 package actors_test
 
-// Command-line tests of the real binary that need no clients: bad ports, a
-// port in use, -h. TestCLI (cli_test.go) runs them.
+// Command-line tests of the real binary that need no clients: bad ports, bad
+// flags, a port in use, -h. TestCLI (cli_test.go) runs them.
 
 import (
 	"errors"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"async_server/actors"
+	"async_server/behaviors"
 )
 
 // testCLIBadPort ensures an invalid port exits 2 with a message on stderr that
@@ -66,14 +67,49 @@ func testCLIPortInUse(t *testing.T, bin string) {
 	}
 }
 
+// testCLIBadFlags ensures a bad flag exits 2 with the error once on stderr and a
+// one-line hint (not the whole usage), and that nothing starts.
+func testCLIBadFlags(t *testing.T, bin string) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-max-body", "x"}, `invalid value "x" for flag -max-body`},
+		{[]string{"-log-format", "xml"}, `log-format: "xml"`},
+		{[]string{"-behavior", "echo", "-max-body", "5"}, "-max-body is a flag of -behavior http; it does nothing with -behavior echo"},
+		{[]string{"-idle-timeout", "-1s"}, "idle-timeout: -1s is negative"},
+	}
+	for _, tt := range tests {
+		p := cliStart(t, bin, tt.args...)
+		if code := p.wait(t, waitTimeout); code != 2 {
+			t.Errorf("%q: exit code %d; want 2", tt.args, code)
+		}
+		want := "async_server: " + tt.want
+		if lines := strings.Split(p.stderr.String(), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], want) ||
+			lines[1] != "Run 'async_server -h' for usage." || lines[2] != "" {
+			t.Errorf("%q: stderr = %q; want %q... and the hint, nothing else", tt.args, p.stderr.String(), want)
+		}
+		if out := p.stdout.String(); out != "" {
+			t.Errorf("%q: stdout = %q; want nothing", tt.args, out)
+		}
+		if _, err := os.Stat(p.logPath); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%q: log file exists (stat: %v); want nothing started", tt.args, err)
+		}
+	}
+}
+
 // testCLIHelp ensures -h exits 0 and lists every flag of the config with its
-// default, as DESIGN.md's contract promises.
+// default, as DESIGN.md's contract promises, on standard output (so that
+// "async_server -h | less" works) with nothing on standard error.
 func testCLIHelp(t *testing.T, bin string) {
 	p := cliStart(t, bin, "-h")
 	if code := p.wait(t, waitTimeout); code != 0 {
 		t.Errorf("-h: exit code %d; want 0", code)
 	}
-	help := p.stdout.String() + p.stderr.String()
+	if errOut := p.stderr.String(); errOut != "" {
+		t.Errorf("-h: stderr = %q; want nothing", errOut)
+	}
+	help := p.stdout.String()
 	// PrintDefaults writes each flag as "  -name type" followed by indented lines.
 	flags := map[string]string{}
 	var name string
@@ -98,6 +134,9 @@ func testCLIHelp(t *testing.T, bin string) {
 		"idle-timeout":     cfg.IdleTimeout.String(),
 		"write-timeout":    cfg.WriteTimeout.String(),
 		"shutdown-timeout": cfg.ShutdownTimeout.String(),
+		"max-body":         fmt.Sprint(behaviors.DefaultMaxBody),
+		"max-header-bytes": fmt.Sprint(behaviors.DefaultMaxHeaderBytes),
+		"header-timeout":   behaviors.DefaultHeaderTimeout.String(),
 	}
 	for flag, def := range want {
 		text, ok := flags[flag]

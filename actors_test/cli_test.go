@@ -32,6 +32,7 @@ func TestCLI(t *testing.T) {
 		{"BadPort", testCLIBadPort},
 		{"PortInUse", testCLIPortInUse},
 		{"Help", testCLIHelp},
+		{"BadFlags", testCLIBadFlags},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"async_server/actors"
+	"async_server/logs"
 )
 
 // The log: the logger actor writes everything before the server is done, and
@@ -123,4 +124,52 @@ func parseEntry(format, line string) logLine {
 		entry[k] = fmt.Sprint(v)
 	}
 	return entry
+}
+
+// TestLogCapsClientValues ensures a client cannot make the log grow by what it
+// sends: a 1 MB malformed request line (quoted into the error the supervision
+// decision logs) becomes a line of bounded size in server.log, marked as cut.
+func TestLogCapsClientValues(t *testing.T) {
+	s := startHTTP(t, nil)
+	c := s.dialRaw(t)
+	c.send(t, strings.Repeat("X", 1_000_000)+"\r\n\r\n") // under -max-header-bytes
+	if resp, _ := c.response(t, "GET"); resp.StatusCode != 400 {
+		t.Errorf("status %d; want 400", resp.StatusCode)
+	}
+	s.stop(t)
+
+	const bound = 4 << 10 // a few capped fields, quoted
+	cut := false
+	for i, line := range strings.Split(s.log(t), "\n") {
+		if len(line) > bound {
+			t.Errorf("log line %d is %d bytes; want at most %d: %.200s...", i+1, len(line), bound, line)
+		}
+		cut = cut || strings.Contains(line, "...[cut ")
+	}
+	if !cut {
+		t.Errorf("no log line is marked as cut:\n%s", s.log(t))
+	}
+}
+
+// TestLogPanicStack ensures a panic logs its stack in one line beside the
+// supervision decision, capped at logs.MaxStack like other long values.
+func TestLogPanicStack(t *testing.T) {
+	s := startFaulty(t, nil)
+	c := s.dialLines(t)
+	c.send(t, "panic")
+	s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "Internal", "directive": "Restart"})
+	s.stop(t)
+
+	line := logLine(nil)
+	for _, l := range s.logLines(t) {
+		if l["msg"] == "behavior panicked" {
+			line = l
+		}
+	}
+	switch {
+	case line == nil:
+		t.Fatalf("no \"behavior panicked\" line:\n%s", s.log(t))
+	case !strings.Contains(line["stack"], "goroutine ") || len(line["stack"]) > logs.MaxStack+len("...[cut 1000000 bytes]"):
+		t.Errorf("stack field is %d bytes: %.300q; want a goroutine stack of at most %d", len(line["stack"]), line["stack"], logs.MaxStack)
+	}
 }

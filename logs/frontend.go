@@ -2,6 +2,7 @@ package logs
 
 import (
 	"io"
+	"os"
 	"sync"
 
 	"github.com/sirupsen/logrus"
@@ -11,12 +12,15 @@ import (
 
 // Forwarder is the logrus hook behind the front end: it turns every entry into a
 // LogEntry and hands it to the logger actor. Entries logged before the logger actor
-// exists are kept and handed over, in order, when it attaches.
+// exists are kept and handed over, in order, when it attaches. Every entry is cut
+// to the caps in cut.go first, whichever way it goes.
 type Forwarder struct {
 	mu      sync.Mutex
 	send    func(*messages.LogEntry) // set by Attach, cleared by Detach
 	pending []*messages.LogEntry     // entries logged before Attach
 	direct  *logrus.Logger           // after Detach: write here; nil after Close
+	closed  bool                     // set by Close: the log file is gone
+	late    *logrus.Logger           // after Close: write here (standard error)
 }
 
 var _ logrus.Hook = (*Forwarder)(nil)
@@ -24,7 +28,10 @@ var _ logrus.Hook = (*Forwarder)(nil)
 // NewFrontEnd returns the logger every component logs through, filtered at level,
 // and its Forwarder. The front end formats and writes nothing itself.
 func NewFrontEnd(level logrus.Level) (*logrus.Logger, *Forwarder) {
-	fw := &Forwarder{}
+	late := logrus.New()
+	late.SetOutput(os.Stderr)
+	late.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true})
+	fw := &Forwarder{late: late}
 	front := logrus.New()
 	front.SetLevel(level)
 	front.SetOutput(io.Discard)
@@ -37,15 +44,20 @@ func NewFrontEnd(level logrus.Level) (*logrus.Logger, *Forwarder) {
 func (f *Forwarder) Levels() []logrus.Level { return logrus.AllLevels }
 
 // Fire implements logrus.Hook. e.Data is a fresh copy for this entry (logrus
-// clones it per call), so the message may own it.
+// clones it per call), so the message may own it, and its values may be cut in
+// place.
 func (f *Forwarder) Fire(e *logrus.Entry) error {
-	m := &messages.LogEntry{Time: e.Time, Level: e.Level, Message: e.Message, Fields: e.Data}
+	msg := cutEntry(e.Message, e.Data)
+	m := &messages.LogEntry{Time: e.Time, Level: e.Level, Message: msg, Fields: e.Data}
 	f.mu.Lock()
 	send := f.send
 	if send == nil {
-		if f.direct != nil {
+		switch {
+		case f.direct != nil:
 			Write(f.direct, m)
-		} else {
+		case f.closed:
+			Write(f.late, m)
+		default:
 			f.pending = append(f.pending, m)
 		}
 	}
@@ -81,13 +93,19 @@ func (f *Forwarder) Detach(direct *logrus.Logger) {
 	f.direct = direct
 }
 
-// Close drops every later entry (the log file is about to be closed) and returns
-// how many entries were still pending, which is zero unless the logger actor never
-// started.
+// Close ends the use of the log file, which the caller closes next. The logger
+// loses nothing, so nothing is dropped: an entry logged from now on (something
+// still running after the server is done) is written to standard error instead of
+// the closed file, and so are the entries still pending, which exist only if the
+// logger actor never started. Close returns how many those were. Entries are not
+// kept in memory after Close: a late logger must not grow it without bound.
 func (f *Forwarder) Close() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.send, f.direct = nil, nil
+	f.send, f.direct, f.closed = nil, nil, true
+	for _, m := range f.pending {
+		Write(f.late, m)
+	}
 	n := len(f.pending)
 	f.pending = nil
 	return n

@@ -41,8 +41,8 @@ func newDirect() (*logrus.Logger, *bytes.Buffer) {
 
 // TestForwarderLifecycle ensures entries reach the right place at each stage of
 // the logger actor's life: kept in order until Attach, which returns them for
-// the logger actor to write before any later entry; sent while attached; written directly after Detach;
-// dropped after Close.
+// the logger actor to write before any later entry; sent while attached; written
+// directly after Detach; written to standard error after Close, not kept.
 func TestForwarderLifecycle(t *testing.T) {
 	front, fw := NewFrontEnd(logrus.InfoLevel)
 	for i := range 3 {
@@ -75,24 +75,39 @@ func TestForwarderLifecycle(t *testing.T) {
 		t.Errorf("after Detach the logger actor got %d entries; want still 4", len(c.got))
 	}
 
+	var late bytes.Buffer
+	fw.late.SetOutput(&late)
 	if n := fw.Close(); n != 0 {
 		t.Errorf("Close() = %d pending; want 0", n)
 	}
 	buf.Reset()
-	front.Error("closed")
+	for range 3 {
+		front.Error("closed")
+	}
 	if buf.Len() != 0 || len(c.got) != 4 {
-		t.Errorf("after Close an entry was written (%q) or sent (%d entries); want dropped", buf.String(), len(c.got))
+		t.Errorf("after Close an entry was written to the file (%q) or sent (%d entries); want neither", buf.String(), len(c.got))
+	}
+	if got, want := strings.Count(late.String(), "msg=closed"), 3; got != want {
+		t.Errorf("after Close standard error got %d entries (%q); want %d", got, late.String(), want)
+	}
+	if len(fw.pending) != 0 {
+		t.Errorf("after Close %d entries are kept in memory; want 0", len(fw.pending))
 	}
 }
 
-// TestForwarderCloseCountsPending ensures Close reports (and drops) the entries a
-// logger actor that never started would have lost, so the loss is not silent.
+// TestForwarderCloseCountsPending ensures Close writes to standard error, and
+// counts, the entries a logger actor that never started would have lost.
 func TestForwarderCloseCountsPending(t *testing.T) {
 	front, fw := NewFrontEnd(logrus.InfoLevel)
+	var late bytes.Buffer
+	fw.late.SetOutput(&late)
 	front.Info("one")
 	front.Info("two")
 	if n := fw.Close(); n != 2 {
 		t.Errorf("Close() = %d; want 2", n)
+	}
+	if got := late.String(); !containsAll(got, "msg=one", "msg=two") {
+		t.Errorf("Close wrote %q to standard error; want both pending entries", got)
 	}
 	var c collector
 	if got := fw.Attach(c.send); len(got) != 0 {
@@ -228,6 +243,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{Config{File: "server.log", Format: "text", Level: "info"}, ""},
 		{Config{File: "-", Format: "json", Level: "trace"}, ""},
+		{Config{File: "-", Format: "JSON", Level: "INFO"}, ""}, // case-insensitive, as logrus levels are
 		{Config{File: "", Format: "text", Level: "info"}, "log-file:"},
 		{Config{File: "x", Format: "yaml", Level: "info"}, `log-format: "yaml"`},
 		{Config{File: "x", Format: "text", Level: "chatty"}, `log-level: "chatty"`},

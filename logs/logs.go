@@ -7,13 +7,16 @@
 //
 // Logs carry fields; messages are fixed text. Text output quotes any field value
 // that holds spaces, quotes or control characters, and JSON escapes them, so text a
-// client sent can never start a log line of its own.
+// client sent can never start a log line of its own; and the front end cuts every
+// long value and message to a cap (cut.go), so what a client sends cannot make a
+// log line longer than a few kilobytes.
 package logs
 
 import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"async_server/messages"
 
@@ -24,8 +27,8 @@ import (
 // Config says where and how the log is written.
 type Config struct {
 	File   string // path of the log file, appended to; "-" for standard error
-	Format string // "text" or "json"
-	Level  string // a logrus level name: panic, fatal, error, warn, info, debug, trace
+	Format string // "text" or "json", in any case
+	Level  string // a logrus level name, in any case: panic, fatal, error, warn, info, debug, trace
 }
 
 // Validate reports the first field of c that cannot work, by name.
@@ -33,7 +36,7 @@ func (c Config) Validate() error {
 	if c.File == "" {
 		return fmt.Errorf("log-file: must not be empty")
 	}
-	if c.Format != "text" && c.Format != "json" {
+	if !strings.EqualFold(c.Format, "text") && !strings.EqualFold(c.Format, "json") {
 		return fmt.Errorf("log-format: %q is not text or json", c.Format)
 	}
 	if _, err := logrus.ParseLevel(c.Level); err != nil {
@@ -52,7 +55,7 @@ func Open(c Config) (*logrus.Logger, *os.File, error) {
 	level, _ := logrus.ParseLevel(c.Level)
 	lg := logrus.New()
 	lg.SetLevel(level)
-	if c.Format == "json" {
+	if strings.EqualFold(c.Format, "json") {
 		lg.SetFormatter(&logrus.JSONFormatter{})
 	} else {
 		lg.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true})
