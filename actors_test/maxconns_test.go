@@ -59,7 +59,7 @@ func TestMaxConnsSlotHeldUntilSocketClosed(t *testing.T) {
 	s := startFaulty(t, func(cfg *actors.Config) { cfg.MaxConns = 1 })
 	first := s.dialLines(t)
 	first.roundTrip(t, "big", "-ERR too large") // TooLarge: Stop, graceful close
-	first.send(t, "late")                        // drained and discarded; first stays open
+	first.send(t, "late")                       // drained and discarded; first stays open
 
 	second := s.dialLines(t)
 	second.roundTrip(t, "hello", "count 1 hello")
