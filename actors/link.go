@@ -191,20 +191,25 @@ func (l *link) isShut() bool { return l.isClosed.Load() }
 // first and leaves the close to the reader, which drains the peer's last bytes so
 // that the close does not reset replies in flight; otherwise the socket is closed
 // at once. It never blocks: the actors that call it must not stall.
+//
+// A hard shut after a graceful one closes the socket at once, cutting the
+// drain short: that is how -shutdown-timeout forces connections that are
+// already closing.
 func (l *link) shut(graceful bool) {
 	l.shutOnce.Do(func() {
 		l.isClosed.Store(true)
 		close(l.closed)
-		if !graceful {
-			_ = l.conn.Close()
-			return
+		if graceful {
+			if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
+				_ = cw.CloseWrite()
+			}
+			// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
+			_ = l.conn.SetReadDeadline(time.Now())
 		}
-		if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
-			_ = cw.CloseWrite()
-		}
-		// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
-		_ = l.conn.SetReadDeadline(time.Now())
 	})
+	if !graceful {
+		_ = l.conn.Close() // safe beside the reader's Read, and twice
+	}
 }
 
 // Write implements behaviors.Conn.

@@ -150,3 +150,31 @@ func TestDrainingAcceptorStaysDown(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedStartReportsNoShutdown ensures a server that could not listen logs
+// why, and no "shutdown started" or shutdown report for a server that never ran.
+func TestFailedStartReportsNoShutdown(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cfg := DefaultConfig()
+	cfg.Port = taken.Addr().(*net.TCPAddr).Port
+	cfg.Behavior = "echo"
+	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
+	if srv, err := Start(cfg); err == nil {
+		stopAndWait(t, srv)
+		t.Fatalf("Start on a port in use: no error")
+	}
+	log, err := os.ReadFile(cfg.Log.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "cannot listen") {
+		t.Errorf("log lacks %q:\n%s", "cannot listen", log)
+	}
+	if strings.Contains(string(log), "shutdown") {
+		t.Errorf("log of a server that never ran mentions a shutdown:\n%s", log)
+	}
+}
