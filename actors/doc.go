@@ -20,6 +20,7 @@
 // # Message flow of one connection
 //
 //	accept loop --ConnectionAccepted--> acceptor --spawns--> conn-N
+//	accept loop --ClientWaiting--> acceptor (at the limit: close the longest-idle conn)
 //	reader --DataReceived--> conn-N --Received(data)--> behavior --Write--> socket
 //	conn-N --ack--> reader (reads again)       reader --ReadFailed--> conn-N (last)
 //
@@ -28,9 +29,19 @@
 // fills its TCP window, not the server's memory. Writes carry -write-timeout, so a
 // peer that never reads ends as Timeout.
 //
-// Connection actors use protoactor's synchronized dispatcher: a message to an idle
-// mailbox is processed on the sender's goroutine, which is the reader, so a round
-// trip costs no goroutine hand-off (see README, Benchmarks).
+// A connection slot (-max-conns) is taken by the accept loop and freed by the
+// reader once the socket is closed, so the limit bounds open sockets.
+//
+// # Confinement
+//
+// Behavior code, and so every socket write, runs only on its own connection's
+// goroutines: never on the acceptor's, root's or another actor's, so a stalled
+// peer blocks nothing but its own connection. protoactor runs a mailbox on
+// whoever finds it idle, until it is empty; a connection actor's dispatcher
+// (dispatch.go) therefore runs its mailbox on the reader when the reader's
+// message woke it (a round trip costs no goroutine hand-off), and on a goroutine
+// of its own for that run when anyone else's did (a spawn, a restart, a poison
+// pill). Every new sender to a connection (a service, say) keeps this for free.
 //
 // # Supervision
 //
@@ -48,7 +59,10 @@
 // Restart intensity: more than 3 restarts of one child within 10 s and it is
 // stopped instead. Every decision is logged ("supervision decision" with conn,
 // remote, category, directive, restarts, budget, cause). A restart throws the
-// behavior away and makes a new one; the socket and its reader stay (link.go).
+// behavior away and makes a new one; the socket and its reader stay (link.go),
+// and the input the failed behavior handed back (Conn.Unread) goes to the new
+// one first, so a client loses only the request that failed. Once shutdown has
+// begun, root's strategy restarts nothing (Strategy.StopRestarting).
 // When an acceptor is stopped for good, root shuts the server down and Err
 // reports why.
 //
