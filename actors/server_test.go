@@ -178,3 +178,57 @@ func TestFailedStartReportsNoShutdown(t *testing.T) {
 		t.Errorf("log of a server that never ran mentions a shutdown:\n%s", log)
 	}
 }
+
+// TestEarlierLoopsConnectionNeedsASlot ensures a connection accepted by an
+// earlier incarnation's accept loop (still queued when the acceptor restarted)
+// is served only if it can take a slot of the current incarnation: at the limit
+// it is closed, not served beyond -max-conns.
+func TestEarlierLoopsConnectionNeedsASlot(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Port = 0
+	cfg.Behavior = "echo"
+	cfg.MaxConns = 1
+	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
+	srv, first := startAndDial(t, cfg) // takes the only slot
+	if _, err := io.WriteString(first, "hi"); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(first, make([]byte, 2)); err != nil {
+		t.Fatalf("echo: %v", err)
+	}
+
+	client, server := tcpPair(t)
+	addr := srv.Addrs()[0].String()
+	acceptor := actor.NewPID(srv.sys.Address(), srv.root.Id+"/acceptor-"+addr)
+	srv.sys.Root.Send(acceptor, &messages.ConnectionAccepted{Conn: server, Loop: 0}) // no loop is 0
+	if _, err := io.WriteString(client, "hi"); err != nil {
+		t.Fatal(err)
+	}
+	_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := client.Read(make([]byte, 2)); err == nil {
+		t.Errorf("a connection from an earlier accept loop with no free slot was served (%d bytes)", n)
+	}
+	stopAndWait(t, srv)
+}
+
+// tcpPair returns both ends of a loopback TCP connection; both are closed when
+// the test ends.
+func tcpPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err = ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return client, server
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"async_server/actors"
 	"async_server/behaviors"
@@ -25,6 +26,7 @@ import (
 //	big    replies "-ERR too large", fails with TooLarge (Stop)
 //	flood  writes until a write fails, and fails with the write's error
 //	block  replies "blocking", then blocks until the factory's release is closed
+//	deadline  replies "deadline" and asks for the next bytes within 200 ms
 //	idle   replies "idle" and tells the connection it is idle (Conn.SetIdle);
 //	       any other line makes it busy again
 //	other  replies "count N other", where N counts the lines this instance has
@@ -39,6 +41,9 @@ type faulty struct {
 }
 
 var _ behaviors.Protocol = (*faulty)(nil)
+
+// faultyDeadline is the read deadline the "deadline" command sets.
+const faultyDeadline = 200 * time.Millisecond
 
 // errRequested is the cause of every failure a test asks faulty for.
 var errRequested = errors.New("failure requested by the test")
@@ -107,6 +112,10 @@ func (f *faulty) command(line string) error {
 		return nil
 	case "idle":
 		_, err := f.conn.Write([]byte("idle\n"))
+		return err
+	case "deadline":
+		f.conn.SetReadDeadline(time.Now().Add(faultyDeadline))
+		_, err := f.conn.Write([]byte("deadline\n"))
 		return err
 	}
 	f.lines++

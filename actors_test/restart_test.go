@@ -135,3 +135,16 @@ func soakClient(addr string, seed uint64, batches, batch int) error {
 	}
 	return nil
 }
+
+// TestRestartForgetsReadDeadline ensures a read deadline the failed behavior set
+// does not bind its successor: after a restart the peer may stay quiet for longer
+// than that deadline and is still served.
+func TestRestartForgetsReadDeadline(t *testing.T) {
+	s := startFaulty(t, nil)
+	c := s.dialLines(t)
+	c.send(t, "deadline", "bad")
+	c.expect(t, "deadline", "-ERR bad")
+	waitDecision(t, s, c, 1, logLine{"category": "BadRequest", "directive": "Restart"})
+	time.Sleep(2 * faultyDeadline) // the quiet peer is the point of the test
+	c.roundTrip(t, "late", "count 1 late")
+}
