@@ -17,27 +17,25 @@ import (
 	"go.uber.org/goleak"
 
 	"async_server/actors"
+	"async_server/internal/leakcheck"
 )
 
 // TestMain fails the run if any goroutine outlives the tests: every server the
 // tests start must leave nothing behind.
 //
-// It waits up to leakWait for goroutines to end rather than goleak's own half
-// second (see findLeaks). Each server a test starts is checked the same way when
-// it stops (testServer.stop), so a leak usually names its test first.
+// It waits up to leakcheck.Wait for goroutines to end rather than goleak's own
+// half second. Each server a test starts is checked the same way when it stops
+// (testServer.stop), so a leak usually names its test first.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if code == 0 {
-		if err := findLeaks(); err != nil {
+		if err := leakcheck.Find(); err != nil {
 			fmt.Fprintf(os.Stderr, "goleak: goroutines outlived the tests: %v\n", err)
 			code = 1
 		}
 	}
 	os.Exit(code)
 }
-
-// leakWait bounds TestMain's wait for goroutines to end (see TestMain).
-const leakWait = 5 * time.Second
 
 // waitTimeout bounds every wait on a condition. It is generous because CI
 // machines are slow and shared; a wait that succeeds returns as soon as it can.
@@ -104,27 +102,11 @@ func (s *testServer) stop(t testing.TB) {
 	case <-time.After(waitTimeout):
 		t.Fatalf("server did not stop within %v", waitTimeout)
 	}
-	if err := findLeaks(s.before); err != nil {
+	if err := leakcheck.Find(s.before); err != nil {
 		t.Errorf("goroutines outlived the server: %v", err)
 	}
 }
 
-// findLeaks waits up to leakWait for every goroutine but those of ignore to
-// end, and reports those that do not. protoactor's dead-letter throttle timer is
-// not a leak: it ends by itself after its one-second interval.
-func findLeaks(ignore ...goleak.Option) error {
-	ignore = append(ignore,
-		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottle.func1.1"),
-		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottleWithLogger.func1.1"))
-	deadline := time.Now().Add(leakWait)
-	for {
-		err := goleak.Find(ignore...)
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // log returns the server's log file as it is now.
 func (s *testServer) log(t testing.TB) string {

@@ -3,13 +3,8 @@ package supervision
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"async_server/internal/leakcheck"
 )
 
-// TestMain fails the package's tests if a goroutine outlives them. protoactor's
-// dead-letter throttle timer is not a leak: it ends by itself after one second.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottle.func1.1"),
-		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottleWithLogger.func1.1"))
-}
+// TestMain fails the package's tests if a goroutine outlives them.
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }

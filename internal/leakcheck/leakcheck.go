@@ -1,0 +1,43 @@
+// Package leakcheck is goleak as this project's tests use it: it knows which
+// goroutine of protoactor is not a leak, and waits long enough for the rest to
+// end.
+package leakcheck
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// Wait bounds the wait for goroutines to end. After any dead letter protoactor
+// keeps a throttling timer goroutine for its one-second interval; everything
+// else a stopped server leaves must be gone well within this.
+const Wait = 5 * time.Second
+
+// notLeaks are goroutines that end by themselves: protoactor's dead-letter
+// throttle timers.
+var notLeaks = []goleak.Option{
+	goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottle.func1.1"),
+	goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottleWithLogger.func1.1"),
+}
+
+// Find waits up to Wait for every goroutine but those ignored to end, and
+// reports those that do not.
+func Find(ignore ...goleak.Option) error {
+	ignore = append(ignore, notLeaks...)
+	deadline := time.Now().Add(Wait)
+	for {
+		err := goleak.Find(ignore...)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// VerifyTestMain runs a package's tests and fails the run if a goroutine
+// outlives them. Call it from TestMain.
+func VerifyTestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, notLeaks...)
+}
