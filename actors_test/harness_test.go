@@ -107,7 +107,6 @@ func (s *testServer) stop(t testing.TB) {
 	}
 }
 
-
 // log returns the server's log file as it is now.
 func (s *testServer) log(t testing.TB) string {
 	t.Helper()
