@@ -304,7 +304,7 @@ func TestHTTPPanicHandsBackRest(t *testing.T) {
 	}
 	var paths []string
 	for _, r := range parseReplies(t, fc.out.Bytes()) {
-		paths = append(paths, fmt.Sprint(r.status, " ", strings.Fields(r.body+" ?")[1]))
+		paths = append(paths, fmt.Sprint(r.status, " ", strings.Fields(r.body + " ?")[1]))
 	}
 	if got, want := fmt.Sprint(paths), "[200 /a 500 Internal 200 /b 200 /c]"; got != want {
 		t.Errorf("responses = %s; want %s", got, want)
