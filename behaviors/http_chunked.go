@@ -122,7 +122,7 @@ func (w *chunkWalk) trailerDone(b []byte) bool {
 // (readChunkLine, removeChunkExtension, parseHexUint); ok is false where it
 // would fail.
 func chunkSize(line []byte) (n uint64, ok bool) {
-	if bytes.IndexByte(line, '\r') != len(line)-2 { // CRLF only at the end
+	if len(line) < 2 || bytes.IndexByte(line, '\r') != len(line)-2 { // CRLF only at the end
 		return 0, false
 	}
 	p := line[:len(line)-2]

@@ -120,6 +120,7 @@ func TestChunkWalk(t *testing.T) {
 		{"0\r\nX: y\r\n\r\n", true},
 		{"zz\r\n", true},                       // not hex
 		{"3\nabc\r\n", true},                   // bare LF
+		{"\n", true},                           // an empty line with a bare LF
 		{"3\r\nabcXY", true},                   // no CRLF after the data
 		{"fffffffffffffffff\r\n", true},        // 17 digits
 		{"fffffffffffffff\r\n" + "abc", false}, // huge, but well formed
