@@ -29,7 +29,9 @@ type httpConn struct {
 	scanned  int          // buf[:scanned] holds no complete head (or chunked body end)
 	pending  *pendingHead // the parsed head whose body is still arriving, or nil
 	closing  bool         // Conn.Close was called: read nothing more
+	served   bool         // a request has been answered: see next
 	lastPOST bool         // the last request served was a POST: see leadingBlankLines
+	begun    bool         // next has looked at the start of the next request
 	started  time.Time    // when the head in buf began: its first byte, or the connection's start
 	deadline time.Time    // the read deadline last set on conn (zero: none)
 
@@ -128,10 +130,14 @@ func (h *httpConn) serve(src []byte) (int, error) {
 // bytes it took; 0 means wait for more.
 func (h *httpConn) next(b []byte) (int, error) {
 	if h.pending == nil {
-		n, wait := leadingBlankLines(b, h.lastPOST)
-		h.lastPOST = h.lastPOST && wait
-		if n > 0 || wait {
-			return n, nil
+		if !h.begun { // as net/http's server: peek 4 bytes before a later request, then skip
+			if h.served && len(b) < 4 {
+				return 0, nil
+			}
+			h.begun = true
+			if n := leadingBlankLines(b); h.lastPOST && n > 0 {
+				return n, nil
+			}
 		}
 		ok, err := h.head(b)
 		if !ok || err != nil {
@@ -148,7 +154,7 @@ func (h *httpConn) next(b []byte) (int, error) {
 		return 0, err
 	}
 	h.pending, h.scanned, h.started = nil, 0, time.Time{}
-	h.lastPOST = p.req.Method == http.MethodPost
+	h.served, h.begun, h.lastPOST = true, false, p.req.Method == http.MethodPost
 	return n, h.respond(p.req, body, b[n:])
 }
 

@@ -42,18 +42,15 @@ func blankLineEnd(b []byte, from int) int {
 }
 
 // leadingBlankLines is how many CR and LF bytes net/http's server skips before
-// a request: only after a POST (old clients send a stray CRLF after its body),
-// and only among the next 4 bytes. Elsewhere a blank line before a request is
-// refused, as net/http refuses it. wait says fewer than 4 bytes are here, all
-// of them line ends: net/http would wait for more before deciding.
-func leadingBlankLines(b []byte, afterPOST bool) (n int, wait bool) {
-	if !afterPOST {
-		return 0, false
-	}
+// the request after a POST (old clients send a stray CRLF after its body): those
+// among the next 4 bytes. Elsewhere a blank line before a request is refused, as
+// net/http refuses it.
+func leadingBlankLines(b []byte) int {
+	n := 0
 	for n < len(b) && n < 4 && (b[n] == '\r' || b[n] == '\n') {
 		n++
 	}
-	return n, n == len(b) && n < 4
+	return n
 }
 
 // parseHead parses a complete head with http.ReadRequest and applies the checks
