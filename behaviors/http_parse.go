@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -98,7 +99,7 @@ func checkHeader(req *http.Request, head []byte) (int, error) {
 			}
 		}
 	}
-	if e := req.Header.Get("Expect"); e != "" && !hasToken([]string{e}, "100-continue") {
+	if e := req.Header.Get("Expect"); e != "" && !containsToken(e, "100-continue") {
 		return http.StatusExpectationFailed, errExpectation
 	}
 	return 0, nil
@@ -141,7 +142,22 @@ func isUnsupportedTE(err error) bool {
 // sends the body (net/http's rule).
 func expectsContinue(req *http.Request) bool {
 	return req.ProtoAtLeast(1, 1) && req.ContentLength != 0 &&
-		hasToken([]string{req.Header.Get("Expect")}, "100-continue")
+		containsToken(req.Header.Get("Expect"), "100-continue")
+}
+
+// containsToken reports whether v holds token, ignoring case, between
+// boundaries (space, comma, tab, or either end): net/http's hasToken, which
+// decides on Expect; "100-continue 0" holds "100-continue".
+func containsToken(v, token string) bool {
+	boundary := func(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
+	for sp := 0; sp+len(token) <= len(v); sp++ {
+		end := sp + len(token)
+		if (sp == 0 || boundary(v[sp-1])) && (end == len(v) || boundary(v[end])) &&
+			strings.EqualFold(v[sp:end], token) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeErrorResponse writes a complete plain-text error response: the status,

@@ -84,6 +84,8 @@ func TestHTTPRequests(t *testing.T) {
 		{"HTTP/1.0 needs no Host", req("GET / HTTP/1.0"), HTTPOptions{}, nil, []int{200}, true, "none", ""},
 		{"unknown expectation", req("PUT / HTTP/1.1", "Host: x", "Expect: teapot", "Content-Length: 1") + "a",
 			HTTPOptions{}, nil, []int{417}, true, "BadRequest+lost", ""},
+		{"100-continue found as net/http finds it", req("GET / HTTP/1.1", "Host: x", "Expect: 100-continue 0"),
+			HTTPOptions{}, nil, []int{200}, false, "none", ""},
 		{"HTTP/1.2 is HTTP/1.x", req("GET / HTTP/1.2", "Host: x"), HTTPOptions{}, nil, []int{200}, false, "none", ""},
 		{"chunk size overflow", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "fffffffffffffffff\r\n",
 			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
