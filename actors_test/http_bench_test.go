@@ -33,7 +33,7 @@ func BenchmarkHTTP(b *testing.B) {
 	for _, conns := range []int{1, 100} {
 		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
 			ours := startServer(b, func(cfg *actors.Config) {
-				cfg.Protocol = behaviors.HTTP(handler, behaviors.HTTPOptions{})
+				cfg.Protocol = behaviors.HTTP(handler, behaviors.DefaultHTTPOptions())
 				cfg.Log.Level = "warn"
 			})
 			ref := startNetHTTP(b, handler)

@@ -92,7 +92,7 @@ func TestHTTPRangeAndConditional(t *testing.T) {
 		cfg.Protocol = behaviors.HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("ETag", `"v1"`)
 			http.ServeContent(w, r, "x.txt", mod, strings.NewReader("content"))
-		}), behaviors.HTTPOptions{})
+		}), behaviors.DefaultHTTPOptions())
 	})
 	resp, _ = httpGet(t, c, "GET", etag.url("/"), map[string]string{"If-None-Match": `"v1"`})
 	if resp.StatusCode != http.StatusNotModified {
@@ -126,7 +126,7 @@ func TestHTTPOwnHandler(t *testing.T) {
 		cfg.Protocol = behaviors.HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body)
 			fmt.Fprintf(w, "%s %s %d %s", r.Method, r.URL.Path, r.ContentLength, b)
-		}), behaviors.HTTPOptions{})
+		}), behaviors.DefaultHTTPOptions())
 	})
 	c := httpClient(t)
 	resp, err := c.Post(s.url("/up"), "text/plain", strings.NewReader("sized"))

@@ -12,17 +12,23 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors"
 )
 
 // This file is the http tests' harness: a server running the http behavior, a Go
 // http.Client bound to it, and a raw-socket client that speaks HTTP by hand for
 // what http.Client will not send (pipelining, malformed requests).
 
-// startHTTP starts a server running the http behavior; configure, if not nil,
-// adjusts the config after that.
+// startHTTP starts a server running the http behavior with the command line's
+// defaults; configure, if not nil, adjusts the config after that.
 func startHTTP(t testing.TB, configure func(*actors.Config)) *testServer {
 	t.Helper()
-	return startBehavior(t, "http", configure)
+	return startBehavior(t, "http", func(cfg *actors.Config) {
+		cfg.Options.HTTP = behaviors.DefaultHTTPOptions()
+		if configure != nil {
+			configure(cfg)
+		}
+	})
 }
 
 // url is the address of path on s.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -16,25 +17,38 @@ import (
 // registry entry "http" serves. The protocol itself is in http_conn.go (framing,
 // limits, deadlines) and http_response.go (the http.ResponseWriter).
 
-// HTTPOptions are the http behavior's settings. A zero field takes its default,
-// so HTTPOptions{} is a working configuration.
+// HTTPOptions are the http behavior's settings.
+//
+// One rule for every limit: 0 disables it (no limit, no deadline), a negative
+// value is an error. So HTTPOptions{} serves with no limits at all, which suits a
+// trusted client and nothing else: start from DefaultHTTPOptions, as the command
+// line does, and change what you need.
 type HTTPOptions struct {
 	// Root is the directory the registry's "http" behavior serves (-root); empty
 	// serves the embedded default site. HTTP ignores it: it serves its handler.
 	Root string
 
 	// MaxBody is the largest request body, in bytes, buffered before the handler
-	// runs (-max-body); a larger one is answered 413.
+	// runs (-max-body); a larger one is answered 413. 0: no limit.
 	MaxBody int64
 
 	// MaxHeaderBytes bounds the request line and header block (-max-header-bytes);
-	// a larger one is answered 431.
+	// a larger one is answered 431. 0: no limit.
 	MaxHeaderBytes int
 
-	// HeaderTimeout is how long a request head may take to arrive, counted from its
-	// first byte (-header-timeout); a body must make progress at least this often.
-	// A peer that misses it is answered 408 and closed: slowloris protection.
+	// HeaderTimeout is how long a request head may take to arrive
+	// (-header-timeout), counted from the connection's start for its first
+	// request and from the first byte for later ones, as net/http's
+	// ReadHeaderTimeout; a body must make progress at least this often. A peer
+	// that sent nothing is closed quietly; one in the middle of a request is
+	// answered 408 and closed: slowloris protection. 0: no deadline.
 	HeaderTimeout time.Duration
+
+	// KeepAliveTimeout is how long a connection may wait for the first byte of
+	// its next request after a response (-keepalive-timeout), as net/http's
+	// IdleTimeout; past it the connection is closed quietly. 0: no deadline
+	// (the server's -idle-timeout still applies).
+	KeepAliveTimeout time.Duration
 }
 
 // The defaults of HTTPOptions.
@@ -50,21 +64,26 @@ const (
 	// DefaultHeaderTimeout is 10 s: a real client sends its head in one packet, so
 	// this is only ever reached by a broken or hostile one.
 	DefaultHeaderTimeout = 10 * time.Second
+
+	// DefaultKeepAliveTimeout is 60 s: long enough for a browser to reuse its
+	// connection for the next click, short enough that idle connections do not
+	// hold slots for the 5 minutes of -idle-timeout (and at the connection limit
+	// an idle one is closed first anyway: see Conn.SetIdle).
+	DefaultKeepAliveTimeout = 60 * time.Second
 )
 
-// withDefaults returns o with every zero or negative field set to its default.
-func (o HTTPOptions) withDefaults() HTTPOptions {
-	if o.MaxBody <= 0 {
-		o.MaxBody = DefaultMaxBody
+// DefaultHTTPOptions returns the defaults the command line documents.
+func DefaultHTTPOptions() HTTPOptions {
+	return HTTPOptions{
+		MaxBody:          DefaultMaxBody,
+		MaxHeaderBytes:   DefaultMaxHeaderBytes,
+		HeaderTimeout:    DefaultHeaderTimeout,
+		KeepAliveTimeout: DefaultKeepAliveTimeout,
 	}
-	if o.MaxHeaderBytes <= 0 {
-		o.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	if o.HeaderTimeout <= 0 {
-		o.HeaderTimeout = DefaultHeaderTimeout
-	}
-	return o
 }
+
+// DefaultOptions returns every behavior's defaults.
+func DefaultOptions() Options { return Options{HTTP: DefaultHTTPOptions()} }
 
 // validate names the first option that cannot work, by its command-line flag.
 func (o HTTPOptions) validate() error {
@@ -75,16 +94,21 @@ func (o HTTPOptions) validate() error {
 		return fmt.Errorf("max-header-bytes: %d is negative", o.MaxHeaderBytes)
 	case o.HeaderTimeout < 0:
 		return fmt.Errorf("header-timeout: %v is negative", o.HeaderTimeout)
+	case o.KeepAliveTimeout < 0:
+		return fmt.Errorf("keepalive-timeout: %v is negative", o.KeepAliveTimeout)
 	}
 	return nil
 }
 
+// over reports whether n is over limit, where a limit of 0 is no limit.
+func over[T int | int64](n, limit T) bool { return limit > 0 && n > limit }
+
 // HTTP returns the Factory of an http behavior that serves h: HTTP/1.0 and 1.1
 // with keep-alive and pipelining, parsed by net/http's own http.ReadRequest. Use it
 // as actors.Config.Protocol to run any handler under a supervised connection
-// actor. Zero or negative options take their defaults.
+// actor. Options follow HTTPOptions' rule (0: no limit); a negative one, which
+// the command line refuses, counts as 0 here.
 func HTTP(h http.Handler, o HTTPOptions) Factory {
-	o = o.withDefaults()
 	return func(c Conn) Protocol { return newHTTPConn(c, h, o) }
 }
 
@@ -141,7 +165,7 @@ var _ fs.FS = rootFS{}
 // Open implements fs.FS. A refusal that is not a system error (a path escaping
 // the root through ".." or a symlink, an invalid name) is reported as
 // fs.ErrPermission, which the file server answers 403, rather than as a failure of
-// the server (500).
+// the server (500); a name with a NUL byte is not found (404), as http.Dir has it.
 //
 // Files are opened with O_NONBLOCK. Without it, package os puts every new
 // descriptor into non-blocking mode to offer it to the network poller and, when
@@ -153,6 +177,9 @@ var _ fs.FS = rootFS{}
 func (d rootFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) { // as os.Root.FS does
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	if strings.IndexByte(name, 0) >= 0 { // no file has such a name: 404, as http.Dir says
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	f, err := d.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	var errno syscall.Errno

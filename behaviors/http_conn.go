@@ -2,6 +2,7 @@ package behaviors
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -28,7 +29,10 @@ type httpConn struct {
 	scanned  int          // buf[:scanned] holds no complete head (or chunked body end)
 	pending  *pendingHead // the parsed head whose body is still arriving, or nil
 	closing  bool         // Conn.Close was called: read nothing more
-	started  time.Time    // when the first byte of the head in buf arrived
+	served   bool         // a request has been answered: see next
+	lastPOST bool         // the last request served was a POST: see leadingBlankLines
+	begun    bool         // next has looked at the start of the next request
+	started  time.Time    // when the head in buf began: its first byte, or the connection's start
 	deadline time.Time    // the read deadline last set on conn (zero: none)
 
 	bw     *bufio.Writer // response bytes, flushed at the end of Received; nil between calls
@@ -43,8 +47,9 @@ var _ Protocol = (*httpConn)(nil)
 // pendingHead is a request whose head has been parsed while its body arrives.
 type pendingHead struct {
 	req       *http.Request
-	headLen   int  // bytes of the head, blank line included
-	continued bool // "100 Continue" has been sent
+	headLen   int       // bytes of the head, blank line included
+	continued bool      // "100 Continue" has been sent
+	walk      chunkWalk // how far a chunked body's end has been looked for
 }
 
 // writerSize is the response buffer: big enough to batch the responses to a
@@ -58,9 +63,16 @@ var (
 	readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
 )
 
+// newHTTPConn makes the behavior of a connection that has sent nothing yet (or
+// whose behavior was just restarted): idle, and owed a first request within the
+// header timeout, as net/http's ReadHeaderTimeout counts from the connection's
+// start.
 func newHTTPConn(c Conn, h http.Handler, o HTTPOptions) *httpConn {
 	hc := &httpConn{conn: c, handler: h, opts: o}
 	hc.cw.conn = c
+	c.SetIdle(true)
+	hc.started = hc.clock.now()
+	hc.setDeadline()
 	return hc
 }
 
@@ -70,6 +82,7 @@ func (h *httpConn) Received(data []byte) error {
 	if h.closing {
 		return nil
 	}
+	h.conn.SetIdle(false)
 	src := data // data is only valid during this call; buf outlives it
 	if len(h.buf) > 0 {
 		h.buf = append(h.buf, data...)
@@ -88,9 +101,9 @@ func (h *httpConn) Received(data []byte) error {
 }
 
 // TimedOut implements Protocol: a peer that missed the header deadline in the
-// middle of a request gets 408. An idle keep-alive connection is closed quietly,
-// as net/http does: a client may already be reusing it and would read the 408 as
-// the answer to its next request.
+// middle of a request gets 408. A connection that sent nothing, or an idle
+// keep-alive one, is closed quietly, as net/http does: a client may already be
+// reusing it and would read the 408 as the answer to its next request.
 func (h *httpConn) TimedOut() {
 	if len(h.buf) == 0 && h.pending == nil {
 		return
@@ -117,8 +130,14 @@ func (h *httpConn) serve(src []byte) (int, error) {
 // bytes it took; 0 means wait for more.
 func (h *httpConn) next(b []byte) (int, error) {
 	if h.pending == nil {
-		if n := leadingBlankLines(b); n > 0 { // RFC 9112 section 2.2: ignore them
-			return n, nil
+		if !h.begun { // as net/http's server: peek 4 bytes before a later request, then skip
+			if h.served && len(b) < 4 {
+				return 0, nil
+			}
+			h.begun = true
+			if n := leadingBlankLines(b); h.lastPOST && n > 0 {
+				return n, nil
+			}
 		}
 		ok, err := h.head(b)
 		if !ok || err != nil {
@@ -135,7 +154,8 @@ func (h *httpConn) next(b []byte) (int, error) {
 		return 0, err
 	}
 	h.pending, h.scanned, h.started = nil, 0, time.Time{}
-	return n, h.respond(p.req, body, n < len(b))
+	h.served, h.begun, h.lastPOST = true, false, p.req.Method == http.MethodPost
+	return n, h.respond(p.req, body, b[n:])
 }
 
 // head parses the request head at the start of b once it is complete, checks
@@ -143,29 +163,29 @@ func (h *httpConn) next(b []byte) (int, error) {
 func (h *httpConn) head(b []byte) (bool, error) {
 	end := blankLineEnd(b, h.scanned)
 	if end < 0 {
-		if len(b) > h.opts.MaxHeaderBytes {
+		if over(len(b), h.opts.MaxHeaderBytes) {
 			return false, h.reject(http.StatusRequestHeaderFieldsTooLarge, errHeaderTooLarge, supervision.TooLarge)
 		}
 		h.scanned = max(len(b)-2, 0) // a blank line may straddle the next chunk
 		return false, nil
 	}
-	if end > h.opts.MaxHeaderBytes {
+	if over(end, h.opts.MaxHeaderBytes) {
 		return false, h.reject(http.StatusRequestHeaderFieldsTooLarge, errHeaderTooLarge, supervision.TooLarge)
 	}
 	req, status, err := h.parseHead(b[:end])
 	if err != nil {
 		return false, h.reject(status, err, supervision.BadRequest)
 	}
-	if req.ContentLength > h.opts.MaxBody {
+	if over(req.ContentLength, h.opts.MaxBody) {
 		return false, h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
 	}
 	h.pending, h.scanned = &pendingHead{req: req, headLen: end}, end
 	return true, nil
 }
 
-// respond runs the handler on req and writes its response. more says pipelined
-// bytes follow the request.
-func (h *httpConn) respond(req *http.Request, body []byte, more bool) error {
+// respond runs the handler on req and writes its response. rest is what
+// followed the request in the input: pipelined requests.
+func (h *httpConn) respond(req *http.Request, body []byte, rest []byte) error {
 	req.Body = http.NoBody
 	if len(body) > 0 {
 		req.Body = newBody(body)
@@ -176,7 +196,7 @@ func (h *httpConn) respond(req *http.Request, body []byte, more bool) error {
 	req.RemoteAddr = h.remote
 	w := newResponse(h, req)
 	if r := h.callHandler(w, req); r != nil {
-		return h.handlerPanicked(w, r, more)
+		return h.handlerPanicked(w, r, rest)
 	}
 	if err := w.finish(); err != nil {
 		return err
@@ -195,23 +215,24 @@ func (h *httpConn) callHandler(w *response, req *http.Request) (panicked any) {
 }
 
 // handlerPanicked answers 500 if no part of the response has been sent, and
-// fails the connection with Internal: the actor restarts with the socket kept. A
-// restart forgets buffered bytes, so when the response was cut short or
-// pipelined requests follow, the framing is lost and the connection is closed.
-func (h *httpConn) handlerPanicked(w *response, r any, more bool) error {
-	cause := fmt.Errorf("handler panic: %v", r)
+// fails the connection with Internal: the actor restarts with the socket kept,
+// and the fresh behavior gets rest, the pipelined requests behind this one,
+// through Conn.Unread. When the response was cut short (or the handler aborted
+// with http.ErrAbortHandler) the framing is lost and the connection is closed.
+func (h *httpConn) handlerPanicked(w *response, r any, rest []byte) error {
+	cause := fmt.Errorf("handler panic: %s", capText(fmt.Sprint(r)))
 	if r != http.ErrAbortHandler { // the handler's way of saying "abort quietly"
-		h.conn.Log().WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).
+		h.conn.Log().WithField("panic", capText(fmt.Sprint(r))).WithField("stack", string(debug.Stack())).
 			Error("http handler panicked")
 	}
-	lost := w.committed || more || r == http.ErrAbortHandler
+	lost := w.committed || r == http.ErrAbortHandler
 	if !w.committed {
 		writeErrorResponse(h.writer(), h.clock.date(), http.StatusInternalServerError, errHandlerPanic, lost)
 	}
 	if lost {
 		h.close()
-	} else { // the fresh behavior expects no deadline of its predecessor's
-		h.conn.SetReadDeadline(time.Time{})
+	} else if len(rest) > 0 {
+		h.conn.Unread(rest)
 	}
 	return &supervision.Error{Category: supervision.Internal, Op: "handler", Err: cause, FramingLost: lost}
 }
@@ -219,11 +240,14 @@ func (h *httpConn) handlerPanicked(w *response, r any, more bool) error {
 // reject answers a request the server will not serve with status and a short
 // text, closes the connection once it is sent, and returns the categorized error
 // the connection fails with. The framing is lost: the server no longer knows
-// where the next request would start.
+// where the next request would start. A parser's error becomes "malformed
+// request" in the reply (its words quote the input) and is capped in the log.
 func (h *httpConn) reject(status int, cause error, c supervision.Category) error {
 	reason := cause
-	if status == http.StatusBadRequest && cause != errMissingHost { // the parser's words may quote a megabyte of input
+	if errors.Is(cause, errMalformed) {
 		reason = errMalformed
+	} else if status == http.StatusBadRequest && !isOwnError(cause) {
+		reason, cause = errMalformed, malformed(cause)
 	}
 	writeErrorResponse(h.writer(), h.clock.date(), status, reason, true)
 	h.close()
@@ -233,64 +257,4 @@ func (h *httpConn) reject(status int, cause error, c supervision.Category) error
 func (h *httpConn) close() {
 	h.closing = true
 	h.conn.Close()
-}
-
-// writer returns the response buffer, taking one from the pool if needed.
-func (h *httpConn) writer() *bufio.Writer {
-	if h.bw == nil {
-		h.bw = writers.Get().(*bufio.Writer)
-		h.bw.Reset(&h.cw)
-	}
-	return h.bw
-}
-
-// flush sends the buffered response bytes and returns the buffer to the pool.
-func (h *httpConn) flush() error {
-	if h.bw == nil {
-		return h.cw.err
-	}
-	_ = h.bw.Flush()
-	h.bw.Reset(nil)
-	writers.Put(h.bw)
-	h.bw = nil
-	return h.cw.err
-}
-
-// keep saves rest, the start of a request still arriving, for the next call. A
-// large buffer is dropped once empty so that idle connections stay small.
-func (h *httpConn) keep(rest []byte) {
-	if len(rest) == 0 {
-		if cap(h.buf) > 64<<10 {
-			h.buf = nil
-		}
-		h.buf = h.buf[:0]
-		return
-	}
-	if len(h.buf) > 0 { // rest is the tail of buf: move it to the front
-		h.buf = h.buf[:copy(h.buf, rest)]
-		return
-	}
-	h.buf = append(h.buf[:0], rest...)
-}
-
-// setDeadline sets the read deadline for what is still missing: none between
-// requests (the idle timeout applies), the head's deadline (counted from its
-// first byte, so trickling bytes does not extend it), or, while a body arrives,
-// one more HeaderTimeout from each chunk.
-func (h *httpConn) setDeadline() {
-	var want time.Time
-	switch {
-	case len(h.buf) == 0 && h.pending == nil:
-	case h.pending == nil:
-		if h.started.IsZero() {
-			h.started = h.clock.now()
-		}
-		want = h.started.Add(h.opts.HeaderTimeout)
-	default:
-		want = h.clock.now().Add(h.opts.HeaderTimeout)
-	}
-	if !want.Equal(h.deadline) {
-		h.conn.SetReadDeadline(want)
-		h.deadline = want
-	}
 }

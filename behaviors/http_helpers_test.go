@@ -55,12 +55,34 @@ func (c *fakeConn) Log() *logrus.Entry {
 // testTime is the fixed clock of test connections, so responses are reproducible.
 var testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// newTestConn returns an http behavior over a fakeConn serving h with o.
+// newTestConn returns an http behavior over a fakeConn serving h with o, whose
+// zero fields take their defaults (so tests name only what they change); a
+// negative field, which the behavior reads as 0, disables its limit.
 func newTestConn(h http.Handler, o HTTPOptions) (*httpConn, *fakeConn) {
 	fc := &fakeConn{}
-	hc := newHTTPConn(fc, h, o.withDefaults())
+	hc := newHTTPConn(fc, h, testOptions(o))
 	hc.clock.fixed = testTime
+	hc.started = testTime // the connection's start, by the test's clock
+	hc.setDeadline()
 	return hc, fc
+}
+
+// testOptions returns o with its zero fields set to their defaults.
+func testOptions(o HTTPOptions) HTTPOptions {
+	d := DefaultHTTPOptions()
+	if o.MaxBody == 0 {
+		o.MaxBody = d.MaxBody
+	}
+	if o.MaxHeaderBytes == 0 {
+		o.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	if o.HeaderTimeout == 0 {
+		o.HeaderTimeout = d.HeaderTimeout
+	}
+	if o.KeepAliveTimeout == 0 {
+		o.KeepAliveTimeout = d.KeepAliveTimeout
+	}
+	return o
 }
 
 // feed delivers chunks to hc as the connection actor would: in order, stopping

@@ -4,15 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"io"
+	"fmt"
 	"net/http"
-	"net/http/httputil"
 	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"async_server/supervision"
+	"golang.org/x/net/http/httpguts"
 )
 
 // This file finds where requests start and end in the received bytes (and holds
@@ -42,18 +42,21 @@ func blankLineEnd(b []byte, from int) int {
 	return -1
 }
 
-// leadingBlankLines counts the CR and LF bytes at the start of b: stray line ends
-// between requests, which old clients send after a POST body.
+// leadingBlankLines is how many CR and LF bytes net/http's server skips before
+// the request after a POST (old clients send a stray CRLF after its body): those
+// among the next 4 bytes. Elsewhere a blank line before a request is refused, as
+// net/http refuses it.
 func leadingBlankLines(b []byte) int {
 	n := 0
-	for n < len(b) && (b[n] == '\r' || b[n] == '\n') {
+	for n < len(b) && n < 4 && (b[n] == '\r' || b[n] == '\n') {
 		n++
 	}
 	return n
 }
 
 // parseHead parses a complete head with http.ReadRequest and applies the checks
-// net/http's server makes after it. On failure it returns the status to answer.
+// net/http's server makes after it (conn.readRequest in net/http/server.go), in
+// its order. On failure it returns the status to answer.
 func (h *httpConn) parseHead(head []byte) (*http.Request, int, error) {
 	br := readers.Get().(*bufio.Reader)
 	defer readers.Put(br)
@@ -61,98 +64,100 @@ func (h *httpConn) parseHead(head []byte) (*http.Request, int, error) {
 	req, err := http.ReadRequest(br)
 	br.Reset(nil)
 	switch {
+	case err != nil && isUnsupportedTE(err):
+		return nil, http.StatusNotImplemented, errUnsupportedTE
 	case err != nil:
 		return nil, http.StatusBadRequest, err
 	case req.ProtoMajor != 1:
 		return nil, http.StatusHTTPVersionNotSupported, errUnsupportedVersion
-	case req.ProtoAtLeast(1, 1) && req.Host == "" && req.Method != "CONNECT":
-		// ReadRequest has moved Host to req.Host, so an empty Host field (legal,
-		// and rare) is refused along with a missing one.
-		return nil, http.StatusBadRequest, errMissingHost
+	}
+	if status, err := checkHeader(req, head); err != nil {
+		return nil, status, err
 	}
 	return req, 0, nil
 }
 
-// body returns the body of the pending request at the start of b, and the bytes
-// the whole request takes; 0 bytes means it has not all arrived.
-func (h *httpConn) body(b []byte) ([]byte, int, error) {
-	p := h.pending
-	rest := b[p.headLen:]
-	if !chunked(p.req) {
-		n := int(p.req.ContentLength) // at most MaxBody: head checked it
-		if len(rest) < n {
-			return nil, 0, nil
+// checkHeader makes the checks net/http's server makes on a parsed head: a
+// Host field where HTTP/1.1 requires one, a valid Host, valid field names and
+// values (a name such as "Content-Length " would otherwise be ignored for
+// framing: request smuggling behind a lenient proxy), and an Expect it can meet.
+func checkHeader(req *http.Request, head []byte) (int, error) {
+	host, haveHost := hostField(req, head)
+	if req.ProtoAtLeast(1, 1) && !haveHost && req.Method != "CONNECT" {
+		return http.StatusBadRequest, errMissingHost
+	}
+	if haveHost && !httpguts.ValidHostHeader(host) {
+		return http.StatusBadRequest, errBadHost
+	}
+	for k, vv := range req.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return http.StatusBadRequest, errBadHeaderName
 		}
-		return rest[:n], p.headLen + n, nil
+		for _, v := range vv {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return http.StatusBadRequest, errBadHeaderValue
+			}
+		}
 	}
-	// A chunked body ends with a blank line (after the last chunk and any
-	// trailer); decode only once one has arrived.
-	end := blankLineEnd(b, h.scanned)
-	h.scanned = max(len(b)-2, p.headLen)
-	if end < 0 {
-		return nil, 0, h.checkChunkedSize(len(rest))
+	if e := req.Header.Get("Expect"); e != "" && !containsToken(e, "100-continue") {
+		return http.StatusExpectationFailed, errExpectation
 	}
-	body, n, err := h.decodeChunked(rest)
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return nil, 0, h.checkChunkedSize(len(rest))
-	case errors.Is(err, errBodyTooLarge):
-		return nil, 0, h.reject(http.StatusRequestEntityTooLarge, err, supervision.TooLarge)
-	case err != nil:
-		return nil, 0, h.reject(http.StatusBadRequest, err, supervision.BadRequest)
-	}
-	if err := h.checkChunkedSize(n); err != nil {
-		return nil, 0, err
-	}
-	return body, p.headLen + n, nil
+	return 0, nil
 }
 
-// checkChunkedSize bounds the encoded size of a chunked body, n bytes so far, so
-// that chunk framing cannot make the buffer grow past MaxBody by much. The bound
-// is applied the same way to complete and incomplete bodies, so a request gets the
-// same answer however its bytes are split.
-func (h *httpConn) checkChunkedSize(n int) error {
-	if int64(n) > 2*h.opts.MaxBody+64<<10 {
-		return h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
+// hostField returns the value of the head's Host field and whether it has one.
+// http.ReadRequest has refused two, and removed the field from req.Header: its
+// value is in req.Host unless the request line names a host (absolute form),
+// which then wins. So the field is looked for in the raw head, and parsed again
+// only in the rare absolute form.
+func hostField(req *http.Request, head []byte) (string, bool) {
+	found := false
+	for line := range bytes.Lines(head) {
+		if len(line) >= 5 && bytes.EqualFold(line[:5], []byte("host:")) {
+			found = true
+			break
+		}
 	}
-	return nil
+	if !found || req.URL.Host == "" {
+		return req.Host, found
+	}
+	tp := textproto.NewReader(bufio.NewReader(bytes.NewReader(head)))
+	if _, err := tp.ReadLine(); err != nil {
+		return "", true
+	}
+	h, _ := tp.ReadMIMEHeader()
+	return h.Get("Host"), true
 }
 
-// decodeChunked decodes the chunked body and trailer at the start of b and
-// returns the body and the bytes they took. The trailer's fields go to
-// req.Trailer.
-func (h *httpConn) decodeChunked(b []byte) ([]byte, int, error) {
-	rd := bytes.NewReader(b)
-	br := readers.Get().(*bufio.Reader)
-	defer readers.Put(br)
-	br.Reset(rd)
-	defer br.Reset(nil)
-	body, err := io.ReadAll(io.LimitReader(httputil.NewChunkedReader(br), h.opts.MaxBody+1))
-	if err != nil {
-		return nil, 0, err
-	}
-	if int64(len(body)) > h.opts.MaxBody {
-		return nil, 0, errBodyTooLarge
-	}
-	trailer, err := textproto.NewReader(br).ReadMIMEHeader()
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(trailer) > 0 {
-		h.pending.req.Trailer = http.Header(trailer)
-	}
-	return body, len(b) - rd.Len() - br.Buffered(), nil
-}
-
-func chunked(req *http.Request) bool {
-	return len(req.TransferEncoding) > 0 && req.TransferEncoding[0] == "chunked"
+// isUnsupportedTE reports whether ReadRequest refused the request's
+// Transfer-Encoding (anything but a single "chunked" in HTTP/1.1), which
+// net/http's server answers 501. net/http does not export that error's type;
+// this is the same type test it makes (isUnsupportedTEError), by the type's
+// name. TestUnsupportedTEType fails if a Go release renames it.
+func isUnsupportedTE(err error) bool {
+	return fmt.Sprintf("%T", err) == "*http.unsupportedTEError"
 }
 
 // expectsContinue reports whether the client waits for "100 Continue" before it
-// sends the body.
+// sends the body (net/http's rule).
 func expectsContinue(req *http.Request) bool {
 	return req.ProtoAtLeast(1, 1) && req.ContentLength != 0 &&
-		strings.EqualFold(req.Header.Get("Expect"), "100-continue")
+		containsToken(req.Header.Get("Expect"), "100-continue")
+}
+
+// containsToken reports whether v holds token, ignoring case, between
+// boundaries (space, comma, tab, or either end): net/http's hasToken, which
+// decides on Expect; "100-continue 0" holds "100-continue".
+func containsToken(v, token string) bool {
+	boundary := func(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
+	for sp := 0; sp+len(token) <= len(v); sp++ {
+		end := sp + len(token)
+		if (sp == 0 || boundary(v[sp-1])) && (end == len(v) || boundary(v[end])) &&
+			strings.EqualFold(v[sp:end], token) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeErrorResponse writes a complete plain-text error response: the status,
@@ -226,6 +231,52 @@ var (
 	errHeaderTimeout      = errors.New("request not received within the header timeout")
 	errUnsupportedVersion = errors.New("unsupported HTTP version")
 	errMissingHost        = errors.New("missing required Host header")
+	errBadHost            = errors.New("malformed Host header")
+	errBadHeaderName      = errors.New("invalid header name")
+	errBadHeaderValue     = errors.New("invalid header value")
+	errExpectation        = errors.New("expectation failed")
+	errUnsupportedTE      = errors.New("unsupported transfer encoding")
+	errLongTrailer        = errors.New("suspiciously long trailer after chunked body")
 	errMalformed          = errors.New("malformed request")
 	errHandlerPanic       = errors.New("the handler failed")
 )
+
+// malformedError is a parser's refusal of a request. Its detail may quote a
+// megabyte of input, so it is capped; the reply says only "malformed request".
+type malformedError struct{ detail string }
+
+func (e *malformedError) Error() string        { return "malformed request: " + e.detail }
+func (e *malformedError) Is(target error) bool { return target == errMalformed }
+
+func malformed(err error) error { return &malformedError{capText(err.Error())} }
+
+// isOwnError reports whether err is one of this behavior's own reasons, whose
+// text is safe to send and to log.
+func isOwnError(err error) bool {
+	for _, own := range []error{errMissingHost, errBadHost, errBadHeaderName, errBadHeaderValue,
+		errExpectation, errUnsupportedTE, errUnsupportedVersion, errLongTrailer, errHeaderTimeout} {
+		if err == own {
+			return true
+		}
+	}
+	return false
+}
+
+// maxLogText is the most of a client-controlled text (a parser's error quoting
+// the request line, a panic value) the behavior puts in a log field or an error:
+// enough to see what was sent, too little to amplify a megabyte of input into
+// the log.
+const maxLogText = 256
+
+// capText returns s cut to maxLogText bytes (at a character boundary), marked
+// with how much was cut.
+func capText(s string) string {
+	if len(s) <= maxLogText {
+		return s
+	}
+	n := maxLogText
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "... [" + strconv.Itoa(len(s)-n) + " bytes cut]"
+}

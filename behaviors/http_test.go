@@ -29,7 +29,16 @@ func TestHTTPRequests(t *testing.T) {
 			`GET /a HTTP/1.1 body="" trailer=""`},
 		{"pipelined", get + req("GET /b HTTP/1.1", "Host: x") + get, HTTPOptions{}, nil,
 			[]int{200, 200, 200}, false, "none", ""},
-		{"stray CRLF between requests", get + "\r\n" + get, HTTPOptions{}, nil, []int{200, 200}, false, "none", ""},
+		{"stray CRLF after a GET is refused, as net/http does", get + "\r\n" + get, HTTPOptions{}, nil,
+			[]int{200, 400}, true, "BadRequest+lost", ""},
+		{"stray CRLF after a POST is skipped", req("POST /p HTTP/1.1", "Host: x", "Content-Length: 1") + "a\r\n" + get,
+			HTTPOptions{}, []string{"POST"}, []int{200, 200}, false, "none", ""},
+		{"fewer than 4 bytes after a request wait, as net/http waits", get + "\n\n", HTTPOptions{}, nil,
+			[]int{200}, false, "none", ""},
+		{"one CR or LF skipped after a POST, then 4 bytes are not waited for again",
+			req("POST /p HTTP/1.1", "Host: x", "Content-Length: 1") + "a\n0\n\n", HTTPOptions{}, []string{"POST"},
+			[]int{200, 400}, true, "BadRequest+lost", ""},
+		{"blank line before the first request", "\r\n" + get, HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
 		{"bare LF line ends", "GET /a HTTP/1.1\nHost: x\n\n", HTTPOptions{}, nil, []int{200}, false, "none", ""},
 		{"Content-Length body", req("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello",
 			HTTPOptions{}, nil, []int{200}, false, "none", `POST /p HTTP/1.1 body="hello" trailer=""`},
@@ -54,7 +63,36 @@ func TestHTTPRequests(t *testing.T) {
 		{"bad chunk", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "zz\r\n\r\n",
 			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
 		{"unknown transfer coding", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: gzip"),
+			HTTPOptions{}, nil, []int{501}, true, "BadRequest+lost", ""},
+		{"chunked, identity", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked, identity"),
+			HTTPOptions{}, nil, []int{501}, true, "BadRequest+lost", ""},
+		{"two Transfer-Encoding fields", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
+			HTTPOptions{}, nil, []int{501}, true, "BadRequest+lost", ""},
+		{"Transfer-Encoding ignored in HTTP/1.0", req("POST / HTTP/1.0", "Transfer-Encoding: gzip", "Content-Length: 1") + "a",
+			HTTPOptions{}, []string{"POST"}, []int{200}, true, "none", ""},
+		{"space before the colon of Content-Length", req("POST / HTTP/1.1", "Host: x", "Content-Length : 3") + "abc",
 			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"space before the colon of Transfer-Encoding", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding : chunked"),
+			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"invalid Host", req("GET / HTTP/1.1", "Host: a b"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"two Host fields", req("GET / HTTP/1.1", "Host: a", "Host: b"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"empty Host is allowed", req("GET / HTTP/1.1", "Host:"), HTTPOptions{}, nil, []int{200}, false, "none", ""},
+		{"absolute form still needs Host", req("GET http://x/ HTTP/1.1"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"absolute form with a bad Host", req("GET http://x/ HTTP/1.1", "Host: a b"), HTTPOptions{}, nil,
+			[]int{400}, true, "BadRequest+lost", ""},
+		{"absolute form", req("GET http://x/ HTTP/1.1", "Host: y"), HTTPOptions{}, nil, []int{200}, false, "none", ""},
+		{"HTTP/1.0 needs no Host", req("GET / HTTP/1.0"), HTTPOptions{}, nil, []int{200}, true, "none", ""},
+		{"unknown expectation", req("PUT / HTTP/1.1", "Host: x", "Expect: teapot", "Content-Length: 1") + "a",
+			HTTPOptions{}, nil, []int{417}, true, "BadRequest+lost", ""},
+		{"100-continue found as net/http finds it", req("GET / HTTP/1.1", "Host: x", "Expect: 100-continue 0"),
+			HTTPOptions{}, nil, []int{200}, false, "none", ""},
+		{"HTTP/1.2 is HTTP/1.x", req("GET / HTTP/1.2", "Host: x"), HTTPOptions{}, nil, []int{200}, false, "none", ""},
+		{"chunk size overflow", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "fffffffffffffffff\r\n",
+			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"chunk line with bare LF", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "1\na\r\n0\r\n\r\n",
+			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"no limits with zero options", req("POST / HTTP/1.1", "Host: x", "Content-Length: 20") + strings.Repeat("a", 20),
+			HTTPOptions{MaxBody: -1, MaxHeaderBytes: -1}, []string{"POST"}, []int{200}, false, "none", ""},
 		{"HTTP/2.0", req("GET / HTTP/2.0", "Host: x"), HTTPOptions{}, nil, []int{505}, true, "BadRequest+lost", ""},
 		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", HTTPOptions{}, nil, []int{505}, true, "BadRequest+lost", ""},
 		{"head over limit", req("GET / HTTP/1.1", "Host: x", "X: "+strings.Repeat("a", 300)), small, nil,
@@ -67,7 +105,7 @@ func TestHTTPRequests(t *testing.T) {
 			small, nil, []int{413}, true, "TooLarge+lost", ""},
 		{"panic", req("GET /panic HTTP/1.1", "Host: x"), HTTPOptions{}, nil, []int{500}, false, "Internal", ""},
 		{"panic with a pipelined request after it", req("GET /panic HTTP/1.1", "Host: x") + get,
-			HTTPOptions{}, nil, []int{500}, true, "Internal+lost", ""},
+			HTTPOptions{}, nil, []int{500}, false, "Internal", ""},
 		{"incomplete head waits", "GET / HTTP/1.1\r\nHost: x\r\n", HTTPOptions{}, nil, nil, false, "none", ""},
 		{"incomplete body waits", req("POST / HTTP/1.1", "Host: x", "Content-Length: 5") + "hel",
 			HTTPOptions{}, nil, nil, false, "none", ""},
@@ -154,29 +192,45 @@ func TestHTTPOneWritePerBatch(t *testing.T) {
 	}
 }
 
-// TestHTTPDeadlines ensures the header deadline counts from a head's first byte
-// (trickling does not extend it), a body in progress earns more time with each
-// chunk, and a connection between requests has none.
+// TestHTTPDeadlines ensures net/http's deadlines: the first head within the
+// header timeout of the connection's start, a later head within it of its first
+// byte (trickling does not extend it), a body earning more time with each
+// chunk, and the next request's first byte within the keep-alive timeout of the
+// last response, the connection idle meanwhile.
 func TestHTTPDeadlines(t *testing.T) {
-	o := HTTPOptions{HeaderTimeout: time.Second}
+	o := HTTPOptions{HeaderTimeout: time.Second, KeepAliveTimeout: 5 * time.Second}
 	hc, fc := newTestConn(testHandler(), o)
-	step := func(what, in string, want time.Time) {
+	check := func(what string, want time.Time, idle bool) {
+		t.Helper()
+		if !fc.deadline.Equal(want) {
+			t.Fatalf("%s: deadline = %v; want %v", what, fc.deadline, want)
+		}
+		if fc.idle != idle {
+			t.Fatalf("%s: idle = %v; want %v", what, fc.idle, idle)
+		}
+	}
+	step := func(what, in string, want time.Time, idle bool) {
 		t.Helper()
 		if err := feed(hc, fc, []byte(in)); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		if !fc.deadline.Equal(want) {
-			t.Fatalf("%s: deadline = %v; want %v", what, fc.deadline, want)
-		}
+		check(what, want, idle)
 	}
-	step("first byte of a head", "G", testTime.Add(time.Second))
+	check("a new connection", testTime.Add(time.Second), true)
 	hc.clock.fixed = testTime.Add(500 * time.Millisecond)
-	step("more of the head", "ET / HTTP/1.1\r\n", testTime.Add(time.Second))
-	step("head done, body pending", "Host: x\r\nContent-Length: 4\r\n\r\nab", testTime.Add(1500*time.Millisecond))
-	step("request done", "cd", time.Time{})
+	step("first byte of the first head", "G", testTime.Add(time.Second), false)
+	step("more of the head", "ET / HTTP/1.1\r\n", testTime.Add(time.Second), false)
+	step("head done, body pending", "Host: x\r\nContent-Length: 4\r\n\r\nab", testTime.Add(1500*time.Millisecond), false)
+	step("request done", "cd", testTime.Add(5500*time.Millisecond), true)
 	hc.clock.fixed = testTime.Add(time.Hour)
 	step("a complete request and the start of the next", req("GET / HTTP/1.1", "Host: x")+"GE",
-		testTime.Add(time.Hour+time.Second))
+		testTime.Add(time.Hour+time.Second), false)
+	step("the rest of it", "T / HTTP/1.1\r\nHost: x\r\n\r\n", testTime.Add(time.Hour+5*time.Second), true)
+
+	hc, fc = newTestConn(testHandler(), HTTPOptions{HeaderTimeout: -1, KeepAliveTimeout: -1})
+	check("a new connection, no timeouts", time.Time{}, true)
+	step("a partial head, no timeouts", "GET / HTTP/1.1\r\n", time.Time{}, false)
+	step("its end, no timeouts", "Host: x\r\n\r\n", time.Time{}, true)
 }
 
 // TestHTTPTimedOut ensures a peer that misses the deadline mid-request gets 408,
@@ -234,16 +288,32 @@ func TestHTTPBufferKept(t *testing.T) {
 	}
 }
 
-// TestHTTPPanicClearsDeadline ensures a handler panic on a request whose head
-// came in pieces leaves no header deadline behind for the restarted behavior,
-// which would otherwise time the idle connection out.
-func TestHTTPPanicClearsDeadline(t *testing.T) {
+// TestHTTPPanicHandsBackRest ensures a handler panic with pipelined requests
+// behind it answers 500, keeps the connection, and hands the rest back through
+// Unread, so that the restarted behavior answers them in order.
+func TestHTTPPanicHandsBackRest(t *testing.T) {
+	rest := req("GET /b HTTP/1.1", "Host: x") + "GET /c HT"
 	hc, fc := newTestConn(testHandler(), HTTPOptions{})
-	err := feed(hc, fc, []byte("GET /panic HTTP/1.1\r\n"), []byte("Host: x\r\n\r\n"))
+	err := feed(hc, fc, []byte(req("GET /a HTTP/1.1", "Host: x")+req("GET /panic HTTP/1.1", "Host: x")+rest))
 	if got := categoryOf(err); got != "Internal" {
 		t.Fatalf("error = %v (%s); want Internal", err, got)
 	}
-	if !fc.deadline.IsZero() {
-		t.Errorf("deadline %v left set after the panic; want none", fc.deadline)
+	if fc.closed {
+		t.Errorf("closed after a panic; want the connection kept")
+	}
+	if string(fc.unread) != rest {
+		t.Fatalf("unread = %q; want %q", fc.unread, rest)
+	}
+	fresh := newHTTPConn(fc, testHandler(), testOptions(HTTPOptions{}))
+	fresh.clock.fixed = testTime
+	if err := feed(fresh, fc, fc.unread, []byte("TP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, r := range parseReplies(t, fc.out.Bytes()) {
+		paths = append(paths, fmt.Sprint(r.status, " ", strings.Fields(r.body + " ?")[1]))
+	}
+	if got, want := fmt.Sprint(paths), "[200 /a 500 Internal 200 /b 200 /c]"; got != want {
+		t.Errorf("responses = %s; want %s", got, want)
 	}
 }

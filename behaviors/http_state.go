@@ -1,0 +1,89 @@
+package behaviors
+
+import (
+	"bufio"
+	"time"
+)
+
+// This file holds the http behavior's buffers and deadlines between Received
+// calls: what is kept of a request still arriving, and when the next bytes must
+// come.
+
+// writer returns the response buffer, taking one from the pool if needed.
+func (h *httpConn) writer() *bufio.Writer {
+	if h.bw == nil {
+		h.bw = writers.Get().(*bufio.Writer)
+		h.bw.Reset(&h.cw)
+	}
+	return h.bw
+}
+
+// flush sends the buffered response bytes and returns the buffer to the pool.
+func (h *httpConn) flush() error {
+	if h.bw == nil {
+		return h.cw.err
+	}
+	_ = h.bw.Flush()
+	h.bw.Reset(nil)
+	writers.Put(h.bw)
+	h.bw = nil
+	return h.cw.err
+}
+
+// keep saves rest, the start of a request still arriving, for the next call. A
+// large buffer is dropped once empty so that idle connections stay small.
+func (h *httpConn) keep(rest []byte) {
+	if len(rest) == 0 {
+		if cap(h.buf) > 64<<10 {
+			h.buf = nil
+		}
+		h.buf = h.buf[:0]
+		return
+	}
+	if len(h.buf) > 0 { // rest is the tail of buf: move it to the front
+		h.buf = h.buf[:copy(h.buf, rest)]
+		return
+	}
+	h.buf = append(h.buf[:0], rest...)
+}
+
+// setDeadline sets the read deadline for what is still missing, and tells the
+// connection whether it is idle. The rule is net/http's:
+//
+//   - a connection's first request, from its start: the head within
+//     HeaderTimeout (ReadHeaderTimeout), counted from the connection's start;
+//   - between requests (nothing buffered): idle, and the first byte of the next
+//     request within KeepAliveTimeout (IdleTimeout); a miss closes quietly;
+//   - a later head, from its first byte: within HeaderTimeout, so trickling
+//     bytes does not extend it;
+//   - a body: some bytes at least every HeaderTimeout (net/http bounds the whole
+//     request with ReadTimeout instead).
+//
+// A zero timeout sets no deadline (the server's -idle-timeout still applies).
+func (h *httpConn) setDeadline() {
+	var want time.Time
+	switch {
+	case len(h.buf) == 0 && h.pending == nil && h.started.IsZero():
+		h.conn.SetIdle(true)
+		want = h.after(h.clock.now(), h.opts.KeepAliveTimeout)
+	case h.pending == nil:
+		if h.started.IsZero() {
+			h.started = h.clock.now()
+		}
+		want = h.after(h.started, h.opts.HeaderTimeout)
+	default:
+		want = h.after(h.clock.now(), h.opts.HeaderTimeout)
+	}
+	if !want.Equal(h.deadline) {
+		h.conn.SetReadDeadline(want)
+		h.deadline = want
+	}
+}
+
+// after returns t+d, or the zero time (no deadline) when d is not positive.
+func (h *httpConn) after(t time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return t.Add(d)
+}
