@@ -227,12 +227,12 @@ func parsePort(s string) (int, error) {
 // flag through name, so the list cannot miss one.
 func httpFlags(fs *flag.FlagSet, o *behaviors.HTTPOptions) (names []string) {
 	name := func(n string) string { names = append(names, n); return n }
-	o.MaxBody, o.MaxHeaderBytes, o.HeaderTimeout =
-		behaviors.DefaultMaxBody, behaviors.DefaultMaxHeaderBytes, behaviors.DefaultHeaderTimeout
+	*o = behaviors.DefaultHTTPOptions()
 	fs.StringVar(&o.Root, name("root"), o.Root, "http: directory to serve (default: the embedded site)")
 	fs.Int64Var(&o.MaxBody, name("max-body"), o.MaxBody, "http: largest request body in bytes, buffered before the handler runs; larger ones get 413 (0: no limit)")
 	fs.IntVar(&o.MaxHeaderBytes, name("max-header-bytes"), o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431 (0: no limit)")
-	fs.DurationVar(&o.HeaderTimeout, name("header-timeout"), o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, and a body progress as often, else 408 and close (0: no limit)")
+	fs.DurationVar(&o.HeaderTimeout, name("header-timeout"), o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, and a body progress as often, else 408 and close; also bounds the wait for a connection's first request (0: no limit)")
+	fs.DurationVar(&o.KeepAliveTimeout, name("keepalive-timeout"), o.KeepAliveTimeout, "http: close a keep-alive connection that starts no new request within this long of the last response (0: no limit; -idle-timeout still applies)")
 	return names
 }
 

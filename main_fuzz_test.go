@@ -38,9 +38,7 @@ func FuzzParseArgs(f *testing.F) {
 		if verr := cfg.Validate(); verr != nil {
 			t.Fatalf("parseArgs(%q) returned a config that does not validate: %v", args, verr)
 		}
-		defaults := behaviors.HTTPOptions{MaxBody: behaviors.DefaultMaxBody,
-			MaxHeaderBytes: behaviors.DefaultMaxHeaderBytes, HeaderTimeout: behaviors.DefaultHeaderTimeout}
-		if cfg.Behavior != "http" && cfg.Options.HTTP != defaults {
+		if cfg.Behavior != "http" && cfg.Options.HTTP != behaviors.DefaultHTTPOptions() {
 			t.Fatalf("parseArgs(%q) accepted http options %+v for -behavior %s", args, cfg.Options.HTTP, cfg.Behavior)
 		}
 	})

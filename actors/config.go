@@ -42,6 +42,7 @@ func DefaultConfig() Config {
 		Host:     "127.0.0.1",
 		Port:     7878,
 		Behavior: "http",
+		Options:  behaviors.DefaultOptions(),
 		Log:      logs.Config{File: "server.log", Format: "text", Level: "info"},
 		// 1024 matches the usual soft limit on open files: past it accept fails anyway.
 		MaxConns: 1024,

@@ -45,8 +45,6 @@ func TestHTTPKeepAliveTimeout(t *testing.T) {
 // request that panicked: the requests pipelined behind it are answered in order
 // by the restarted behavior, on the same socket.
 func TestHTTPPanicPipelined(t *testing.T) {
-	// TODO(lead): unskip once actors delivers Conn.Unread to the restarted behavior.
-	t.Skip("needs Unread delivery from actors (lead)")
 	s := startServer(t, func(cfg *actors.Config) {
 		cfg.Protocol = behaviors.HTTP(diffHandler(behaviors.DefaultMaxBody), behaviors.DefaultHTTPOptions())
 	})

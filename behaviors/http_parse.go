@@ -10,9 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/net/http/httpguts"
+
+	"async_server/logs"
 )
 
 // This file finds where requests start and end in the received bytes (and holds
@@ -268,15 +269,5 @@ func isOwnError(err error) bool {
 // the log.
 const maxLogText = 256
 
-// capText returns s cut to maxLogText bytes (at a character boundary), marked
-// with how much was cut.
-func capText(s string) string {
-	if len(s) <= maxLogText {
-		return s
-	}
-	n := maxLogText
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "... [" + strconv.Itoa(len(s)-n) + " bytes cut]"
-}
+// capText returns s cut to maxLogText bytes, marked as the log marks a cut.
+func capText(s string) string { return logs.Cut(s, maxLogText) }

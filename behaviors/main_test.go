@@ -3,9 +3,9 @@ package behaviors
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"async_server/internal/leakcheck"
 )
 
 // TestMain fails the run if a goroutine a test started (TestStaticFIFO's
 // request, the handlers' servers) outlives the tests.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }

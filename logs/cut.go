@@ -40,7 +40,7 @@ func cutEntry(msg string, fields logrus.Fields) string {
 		}
 		fields[k] = cutValue(v, limit)
 	}
-	return cut(msg, MaxValue)
+	return Cut(msg, MaxValue)
 }
 
 // cutValue returns v, or its text cut to limit bytes when that text is longer.
@@ -71,12 +71,14 @@ func cutValue(v any, limit int) any {
 	if len(s) <= limit {
 		return v
 	}
-	return cut(s, limit)
+	return Cut(s, limit)
 }
 
-// cut returns s, or its first limit bytes (fewer, to end on a whole rune) with a
-// mark saying how many bytes were cut.
-func cut(s string, limit int) string {
+// Cut returns s, or its first limit bytes (fewer, to end on a whole rune) with a
+// mark saying how many bytes were cut: "...[cut N bytes]". Every value logged is
+// cut this way already; a behavior uses it for a client-controlled text it puts
+// anywhere else a log may end up quoting (an error's text, say).
+func Cut(s string, limit int) string {
 	if len(s) <= limit {
 		return s
 	}
