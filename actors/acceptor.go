@@ -236,7 +236,10 @@ func (a *acceptor) logDecision(d supervision.Decision) {
 	if c, ok := a.conns[d.Child.Id]; ok {
 		entry = c.link.log.WithFields(decisionFields(d)) // conn and remote
 	}
-	if d.Category == supervision.ConnectionFailed { // a peer's reset is not our problem
+	switch d.Category {
+	case supervision.ConnectionFailed, supervision.Timeout:
+		// A peer's reset or silence is routine (an idle keep-alive connection
+		// closed at its timeout, say), not the server's problem: not a warning.
 		entry.Info("supervision decision")
 		return
 	}
