@@ -23,7 +23,7 @@ type acceptor struct {
 	cfg     *Config
 	addr    string // the bound address; a restart listens here again
 	factory behaviors.Factory
-	readers *sync.WaitGroup // every connection's reader goroutine; the Server waits on it
+	env     *connEnv // what its connections share
 	log     *logrus.Entry
 
 	ln       net.Listener  // nil until listening
@@ -50,8 +50,10 @@ type connEntry struct {
 // acceptorProps returns the props of the acceptor of ln. The first incarnation
 // takes ln; after a restart the acceptor listens on the same address again.
 func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, readers *sync.WaitGroup,
-	log *logrus.Entry) *actor.Props {
+	services map[string]*actor.PID, root *actor.RootContext, log *logrus.Entry) *actor.Props {
 	addr := ln.Addr().String()
+	log = log.WithField("listener", addr)
+	env := &connEnv{cfg: cfg, readers: readers, services: services, root: root, log: log}
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
@@ -59,8 +61,8 @@ func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, read
 	seq, loops := 0, 0
 	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
 	return actor.PropsFromProducer(func() actor.Actor {
-		current = &acceptor{cfg: cfg, addr: addr, factory: factory, readers: readers, ln: first, seq: &seq, loops: &loops,
-			log: log.WithField("listener", addr)}
+		current = &acceptor{cfg: cfg, addr: addr, factory: factory, env: env, ln: first, seq: &seq, loops: &loops,
+			log: log}
 		first = nil
 		return current
 	}, actor.WithSupervisor(strategy))
@@ -120,7 +122,10 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 	}
 	*a.seq++
 	name := fmt.Sprintf("conn-%d", *a.seq)
-	l := newLink(m.Conn, name, a.cfg, a.sem, a.readers, a.log)
+	// The PID is known before the spawn, so that the link is whole before its
+	// actor's mailbox can see a message.
+	self := actor.NewPID(ctx.ActorSystem().Address(), ctx.Self().Id+"/"+name)
+	l := newLink(m.Conn, self, a.env, a.sem)
 	pid, err := ctx.SpawnNamed(connProps(l, a.factory), name)
 	if err != nil { // only a name clash, which seq rules out
 		a.log.WithError(err).Error("cannot spawn connection actor")

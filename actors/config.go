@@ -26,11 +26,19 @@ type Config struct {
 	WriteTimeout    time.Duration // a write that does not complete in this long fails with Timeout (0: never)
 	ShutdownTimeout time.Duration // graceful shutdown waits this long, then closes what is left
 
+	// What other actors may queue for one connection, in bytes, before it is
+	// closed: past OutputLimit at once, above OutputSoftLimit for a minute.
+	// 0: no limit. (Redis: client-output-buffer-limit pubsub 32mb 8mb 60.)
+	OutputLimit     int64
+	OutputSoftLimit int64
+
 	Intensity supervision.Intensity // restart intensity of every supervisor
 
-	// Protocol, when set, is used instead of the behavior named by Behavior. Tests use
-	// it to run a behavior of their own (a faulty one, say) over real TCP.
+	// Protocol, when set, is used instead of the behavior named by Behavior, with
+	// Services as its service actors. Tests use it to run a behavior of their own
+	// (a faulty one, say) over real TCP.
 	Protocol behaviors.Factory
+	Services []behaviors.Service
 
 	// Listen, when set, replaces net.Listen. Tests use it to inject listener failures.
 	Listen func(network, address string) (net.Listener, error)
@@ -52,6 +60,8 @@ func DefaultConfig() Config {
 		// A peer that has not taken a single write in 10 s is not reading at all.
 		WriteTimeout:    10 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
+		OutputLimit:     32 << 20,
+		OutputSoftLimit: 8 << 20,
 		Intensity:       supervision.DefaultIntensity,
 	}
 }
@@ -69,18 +79,34 @@ func (c Config) Validate() error {
 		return fmt.Errorf("write-timeout: %v is negative", c.WriteTimeout)
 	case c.ShutdownTimeout < 0:
 		return fmt.Errorf("shutdown-timeout: %v is negative", c.ShutdownTimeout)
+	case c.OutputLimit < 0:
+		return fmt.Errorf("output-limit: %d is negative", c.OutputLimit)
+	case c.OutputSoftLimit < 0:
+		return fmt.Errorf("output-soft-limit: %d is negative", c.OutputSoftLimit)
 	case c.Intensity.MaxRestarts < 0:
 		return errors.New("restart intensity: max restarts is negative")
 	}
 	if c.Protocol == nil {
-		_, release, err := behaviors.New(c.Behavior, c.Options)
+		s, err := behaviors.New(c.Behavior, c.Options)
 		if err != nil {
 			return fmt.Errorf("behavior: %w", err)
 		}
-		_ = release()
+		_ = s.Release()
 	}
 	return c.Log.Validate()
 }
+
+// setup returns the behavior's Setup: the registry's, or Protocol's.
+func (c Config) setup() (behaviors.Setup, error) {
+	if c.Protocol != nil {
+		return behaviors.Setup{Factory: c.Protocol, Services: c.Services, Release: func() error { return nil }}, nil
+	}
+	return behaviors.New(c.Behavior, c.Options)
+}
+
+// outputSoftFor is how long a connection may stay above OutputSoftLimit: Redis's
+// 60 seconds.
+const outputSoftFor = time.Minute
 
 // address is the host:port to listen on.
 func (c Config) address() string {

@@ -38,11 +38,12 @@ type connActor struct {
 func connProps(l *link, factory behaviors.Factory) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l, proto: factory(l)}
-	}, actor.WithDispatcher(&l.dispatch))
+	}, actor.WithDispatcher(&l.dispatch), actor.WithMailbox(actor.Unbounded(&l.outbox)))
 }
 
 // Receive dispatches.
 func (a *connActor) Receive(ctx actor.Context) {
+	a.link.ctx = ctx
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		a.onStarted(ctx)
@@ -52,6 +53,28 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onReadFailed(ctx, m)
 	case *actor.Stopping:
 		a.link.shut(!a.hardClose)
+	case *actor.Restarting, *actor.Stopped:
+	default:
+		a.onMessage(ctx, m)
+	}
+}
+
+// onMessage hands a message from another actor (a service's reply or news, an
+// actor the behavior watches that stopped) to a message-driven behavior.
+func (a *connActor) onMessage(ctx actor.Context, m any) {
+	if _, ok := m.(*messages.ServiceReply); ok {
+		a.link.replied()
+	}
+	h, ok := a.proto.(behaviors.MessageHandler)
+	if !ok {
+		a.link.log.WithField("type", fmt.Sprintf("%T", m)).Debug("message ignored: the behavior takes none")
+		return
+	}
+	if err := a.call(func() error { return h.HandleMessage(m) }); err != nil {
+		a.fail(err)
+	}
+	if a.link.closeRequested {
+		ctx.Stop(ctx.Self())
 	}
 }
 
@@ -66,7 +89,7 @@ func (a *connActor) onStarted(ctx actor.Context) {
 		if rest := a.link.takeUnread(); len(rest) > 0 {
 			a.receive(ctx, rest)
 		}
-		a.link.ack()
+		a.link.ackInput()
 		return
 	}
 	a.link.readerStarted = true
@@ -77,7 +100,7 @@ func (a *connActor) onStarted(ctx actor.Context) {
 
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 	a.receive(ctx, m.Data)
-	a.link.ack()
+	a.link.ackInput()
 }
 
 // receive hands data to the behavior. A failure fails the actor; a behavior that

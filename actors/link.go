@@ -59,27 +59,49 @@ type link struct {
 	// limit to pick the connection to close.
 	idleSince atomic.Int64
 
+	services map[string]*actor.PID // the behavior's service actors, by name
+	outbox   outbox                // bounds what other actors have queued for the connection
+
 	// Touched only by the connection actor (one incarnation at a time).
 	readerStarted  bool
 	closeRequested bool
-	unread         []byte // input handed back by a failing behavior, for its successor
+	unread         []byte        // input handed back by a failing behavior, for its successor
+	ctx            actor.Context // the current Receive's context: valid only during it
+	requests       uint64        // Requests made, across restarts: the last ID
+	inFlight       int           // Requests not yet answered
+	ackOwed        bool          // the reader waits for an ack held back by the in-flight bound
 }
 
 var _ behaviors.Conn = (*link)(nil)
 
-func newLink(conn net.Conn, id string, cfg *Config, slots chan struct{}, readers *sync.WaitGroup,
-	log *logrus.Entry) *link {
-	return &link{
+// connEnv is what every connection of an acceptor shares.
+type connEnv struct {
+	cfg      *Config
+	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
+	services map[string]*actor.PID // the behavior's service actors, by name
+	root     *actor.RootContext    // the actor system's, for the outbox's Stop
+	log      *logrus.Entry         // the acceptor's
+}
+
+// newLink makes the link of conn, whose connection actor will be self, holding a
+// slot in slots.
+func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) *link {
+	id := childName(self)
+	l := &link{
 		slots:        slots,
-		readers:      readers,
+		readers:      env.readers,
+		services:     env.services,
 		conn:         conn,
 		id:           id,
-		log:          log.WithFields(logrus.Fields{"conn": id, "remote": conn.RemoteAddr().String()}),
-		idleTimeout:  cfg.IdleTimeout,
-		writeTimeout: cfg.WriteTimeout,
+		log:          env.log.WithFields(logrus.Fields{"conn": id, "remote": conn.RemoteAddr().String()}),
+		idleTimeout:  env.cfg.IdleTimeout,
+		writeTimeout: env.cfg.WriteTimeout,
 		acks:         make(chan struct{}, 1),
 		closed:       make(chan struct{}),
 	}
+	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor,
+		root: env.root, self: self, link: l}
+	return l
 }
 
 // read is the reader goroutine: it turns socket bytes into DataReceived messages

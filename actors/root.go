@@ -18,8 +18,10 @@ import (
 )
 
 // rootActor is the root system actor. It owns the tree: it starts the logger
-// first, then one acceptor per listener, supervises them (a failed listener gets a
-// fresh acceptor), and runs the graceful shutdown. Its order is the point:
+// first, then the services supervisor (the behavior's service actors), then,
+// once the services are up, one acceptor per listener; it supervises them (a
+// failed listener gets a fresh acceptor), and runs the graceful shutdown. Its
+// order is the point:
 //
 //  1. Shutdown: every acceptor closes its listener at once and poisons each of its
 //     connections, which answer what they already received and close.
@@ -28,14 +30,17 @@ import (
 //  3. With every report in and every socket closed (readers drain a closing
 //     socket for up to lingerTimeout), root logs the shutdown report and poisons
 //     the acceptors.
-//  4. With every acceptor gone, root sends StopLogger: the logger writes every
+//  4. With every acceptor gone, root poisons the services supervisor, which
+//     stops every service: they outlive the connections, which may still be
+//     talking to them while they drain.
+//  5. With the services gone, root sends StopLogger: the logger writes every
 //     entry already queued and syncs the file (protoactor stops siblings
 //     concurrently, so "logger last" has to be a phase of its own).
-//  5. With the logger gone, root stops itself and the Server is done.
+//  6. With the logger gone, root stops itself and the Server is done.
 type rootActor struct {
 	cfg       *Config
 	listeners []net.Listener
-	factory   behaviors.Factory
+	setup     behaviors.Setup
 	readers   *sync.WaitGroup // the connections' reader goroutines, passed to every acceptor
 	out       *logrus.Logger  // the log file's writer, owned by the logger actor
 	file      *os.File
@@ -45,7 +50,8 @@ type rootActor struct {
 	strategy  *supervision.Strategy // supervises the acceptors; set by Start
 
 	logger    *actor.PID
-	acceptors map[string]acceptorRef // by PID id
+	services  *actor.PID             // the services supervisor; nil once it is gone
+	acceptors map[string]acceptorRef // by PID id; made when the services are up
 
 	shuttingDown    bool
 	cause           error            // why the server is stopping, if it is a failure
@@ -56,6 +62,7 @@ type rootActor struct {
 	awaitingSockets bool             // a goroutine waits for the readers to close their sockets
 	socketsClosed   bool             // every connection's socket is closed
 	reported        bool             // the shutdown report is logged; acceptors are being stopped
+	stopServices    bool             // the services supervisor has been told to stop
 	stopLogger      bool             // the logger has been told to stop
 }
 
@@ -70,6 +77,8 @@ func (r *rootActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		r.onStarted(ctx)
+	case *messages.ServicesStarted:
+		r.onServicesStarted(ctx)
 	case *messages.Shutdown:
 		r.beginShutdown(ctx, nil)
 	case *messages.Drained:
@@ -90,15 +99,27 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 	// Names are unique within root, so SpawnNamed cannot fail here.
 	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw), "logger")
 	r.acceptors = make(map[string]acceptorRef)
-	for _, ln := range r.listeners {
-		addr := ln.Addr().String()
-		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.factory, r.readers, r.log), "acceptor-"+addr)
-		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
-		r.log.WithField("listener", addr).Info("listening")
-	}
 	if len(r.listeners) == 0 { // Start failed to listen: nothing ran, so nothing to report
 		r.shuttingDown, r.reported = true, true
 		r.maybeStopLogger(ctx)
+		return
+	}
+	r.services, _ = ctx.SpawnNamed(servicesProps(r.setup.Services, r.cfg.Intensity, r.log), servicesName)
+}
+
+// onServicesStarted starts serving: one acceptor per listener. Only the first
+// report counts: a restarted services supervisor reports again.
+func (r *rootActor) onServicesStarted(ctx actor.Context) {
+	if len(r.acceptors) > 0 || r.shuttingDown {
+		return
+	}
+	services := servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.setup.Services)
+	for _, ln := range r.listeners {
+		addr := ln.Addr().String()
+		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.setup.Factory, r.readers, services,
+			ctx.ActorSystem().Root, r.log), "acceptor-"+addr)
+		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
+		r.log.WithField("listener", addr).Info("listening")
 	}
 }
 
@@ -184,7 +205,15 @@ func (r *rootActor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 			r.log.Error("logger actor stopped; writing the log directly")
 			return
 		}
-		ctx.Stop(ctx.Self()) // phase 5
+		ctx.Stop(ctx.Self()) // phase 6
+	case r.services != nil && m.Who.Equal(r.services):
+		r.services = nil
+		if !r.shuttingDown { // its restarts are spent: the behavior cannot work without them
+			r.log.Error("services supervisor stopped; shutting down")
+			r.beginShutdown(ctx, fmt.Errorf("services failed"))
+			return
+		}
+		r.maybeStopLogger(ctx)
 	default:
 		a, ok := r.acceptors[m.Who.Id]
 		if !ok {
@@ -202,9 +231,17 @@ func (r *rootActor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	}
 }
 
-// maybeStopLogger runs phase 4 once the report is out and the acceptors are gone.
+// maybeStopLogger runs phase 4 once the report is out and the acceptors are
+// gone, and phase 5 once the services are gone too.
 func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 	if !r.reported || len(r.acceptors) > 0 || r.stopLogger {
+		return
+	}
+	if r.services != nil {
+		if !r.stopServices {
+			r.stopServices = true
+			ctx.Poison(r.services)
+		}
 		return
 	}
 	r.stopLogger = true
@@ -217,9 +254,11 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 
 // logDecision logs a supervision decision about one of root's children.
 func (r *rootActor) logDecision(d supervision.Decision) {
-	r.log.WithFields(decisionFields(d)).
-		WithFields(logrus.Fields{"actor": childName(d.Child), "listener": r.acceptors[d.Child.Id].addr}).
-		Warn("supervision decision")
+	entry := r.log.WithFields(decisionFields(d)).WithField("actor", childName(d.Child))
+	if a, ok := r.acceptors[d.Child.Id]; ok {
+		entry = entry.WithField("listener", a.addr)
+	}
+	entry.Warn("supervision decision")
 }
 
 // childName is the last element of a child's PID id: "conn-3", "logger".

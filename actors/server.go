@@ -5,11 +5,11 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
-	"async_server/behaviors"
 	"async_server/logs"
 	"async_server/messages"
 	"async_server/supervision"
@@ -38,16 +38,13 @@ func Start(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	factory, release := cfg.Protocol, func() error { return nil }
-	if factory == nil {
-		var err error
-		if factory, release, err = behaviors.New(cfg.Behavior, cfg.Options); err != nil {
-			return nil, err // Validate checked it, but the -root directory may have gone since
-		}
+	setup, err := cfg.setup()
+	if err != nil {
+		return nil, err // Validate checked it, but the -root directory may have gone since
 	}
 	out, file, err := logs.Open(cfg.Log)
 	if err != nil {
-		_ = release()
+		_ = setup.Release()
 		return nil, err
 	}
 	front, fw := logs.NewFrontEnd(out.GetLevel())
@@ -67,9 +64,9 @@ func Start(cfg Config) (*Server, error) {
 		s.addrs = append(s.addrs, ln.Addr())
 	}
 
-	r := &rootActor{cfg: &cfg, listeners: listeners, factory: factory, readers: &s.readers, out: out,
+	r := &rootActor{cfg: &cfg, listeners: listeners, setup: setup, readers: &s.readers, out: out,
 		file: file, fw: fw, log: log, exit: func(err error) {
-			_ = release() // every connection is gone: the behavior's resources go too
+			_ = setup.Release() // every connection is gone: the behavior's resources go too
 			fw.Close()
 			if file != nil {
 				_ = file.Sync()
@@ -114,4 +111,12 @@ func (s *Server) Done() <-chan struct{} { return s.done }
 func (s *Server) Err() error {
 	<-s.done
 	return s.err
+}
+
+// Ask sends msg to the service called name and waits up to timeout for its
+// answer (the service answers with ctx.Respond). Tests use it to look into a
+// service's state; it is not for the data path.
+func (s *Server) Ask(name string, msg any, timeout time.Duration) (any, error) {
+	pid := actor.NewPID(s.sys.Address(), s.root.Id+"/"+servicesName+"/"+name)
+	return s.sys.Root.RequestFuture(pid, msg, timeout).Result()
 }

@@ -5,7 +5,6 @@ package actors_test
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -21,21 +20,10 @@ import (
 )
 
 // TestMain fails the run if any goroutine outlives the tests: every server the
-// tests start must leave nothing behind.
-//
-// It waits up to leakcheck.Wait for goroutines to end rather than goleak's own
-// half second. Each server a test starts is checked the same way when it stops
-// (testServer.stop), so a leak usually names its test first.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := leakcheck.Find(); err != nil {
-			fmt.Fprintf(os.Stderr, "goleak: goroutines outlived the tests: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+// tests start must leave nothing behind. Each server a test starts is checked
+// the same way when it stops (testServer.stop), so a leak usually names its
+// test first.
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
 
 // waitTimeout bounds every wait on a condition. It is generous because CI
 // machines are slow and shared; a wait that succeeds returns as soon as it can.

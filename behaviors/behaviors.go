@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 )
 
@@ -74,23 +75,79 @@ type Conn interface {
 	// panicking); a later call replaces an earlier one.
 	Unread(p []byte)
 
+	// Service returns the PID of the service actor called name, one of those the
+	// behavior declared in its Setup, or nil if there is none by that name.
+	Service(name string) *actor.PID
+
+	// Send sends msg to the actor pid (a service, or an actor a service named),
+	// with this connection as its sender: the receiver may answer with
+	// ctx.Respond, or keep ctx.Sender() to send to the connection later. It never
+	// blocks. msg must be plain data (no channels, funcs or pointers into another
+	// actor's state), so that a service could live on another node.
+	Send(pid *actor.PID, msg any)
+
+	// Request sends a *messages.ServiceRequest carrying msg to pid and returns its
+	// ID. The receiver answers it with exactly one *messages.ServiceReply of the
+	// same ID (ctx.Respond), which reaches HandleMessage. While MaxInFlight
+	// requests are unanswered the connection reads no more input: TCP pushes back
+	// on the peer, as it does when a behavior is slow.
+	Request(pid *actor.PID, msg any) uint64
+
+	// Watch asks for an *actor.Terminated, through HandleMessage, when pid stops
+	// (a room the connection joined, say).
+	Watch(pid *actor.PID)
+
 	ID() string           // the connection's name in the log and the actor tree
 	RemoteAddr() net.Addr // the peer's address
 	Log() *logrus.Entry   // a logger that carries the connection's id and remote address
 }
 
+// MessageHandler is implemented by a message-driven behavior: one that receives
+// messages from other actors, beside the bytes its peer sends. HandleMessage gets
+// every message sent to the connection actor that is not the connection's own:
+// a *messages.ServiceReply to a Request, what services send it, and an
+// *actor.Terminated for each actor it watches. It runs on the connection's own
+// goroutine, in mailbox order with Received, never on the sender's; its error
+// fails the connection exactly as Received's does.
+type MessageHandler interface {
+	HandleMessage(msg any) error
+}
+
+// MaxInFlight bounds a connection's unanswered Requests (see Conn.Request).
+// 64 lets a pipelining client keep a service busy without the replies it is owed
+// costing more than a few kilobytes.
+const MaxInFlight = 64
+
 // Factory makes a fresh Protocol for conn: when the connection is accepted and
 // after every restart of its actor.
 type Factory func(conn Conn) Protocol
+
+// Service declares a service actor a behavior needs: the tree spawns it at
+// start, by Name, under the services supervisor (beside the acceptors), which
+// restarts or stops it by the supervision table; it is stopped after every
+// connection has closed and before the logger.
+type Service struct {
+	Name string
+	New  func() actor.Actor // a fresh instance: at start and after each restart
+}
+
+// Setup is what a behavior's constructor makes: the Factory of its per-connection
+// protocols, the services they talk to, and Release, which frees what the Factory
+// holds open for the server's life (never nil after New).
+type Setup struct {
+	Factory  Factory
+	Services []Service
+	Release  func() error
+}
 
 // Options holds every behavior's settings, taken from the command line.
 type Options struct {
 	HTTP HTTPOptions // the http behavior's (-root, -max-body, ...)
 }
 
-// A constructor makes a behavior's Factory, and the function that releases what
-// the Factory holds open for its whole life (nil when it holds nothing).
-type constructor func(Options) (Factory, func() error, error)
+// A constructor makes a behavior's Setup (its Release may be nil when it holds
+// nothing open).
+type constructor func(Options) (Setup, error)
 
 // registry names every behavior: name -> constructor of its Factory.
 var registry = map[string]constructor{
@@ -99,23 +156,22 @@ var registry = map[string]constructor{
 	"http":   newHTTP,
 }
 
-// New returns the Factory of the behavior called name, and release, which frees
-// what the Factory holds open for its whole life (the http behavior's -root
-// directory). Call release once, when no connection uses the Factory any more;
-// the Factory must not make new connections' behaviors after it.
-func New(name string, o Options) (f Factory, release func() error, err error) {
+// New returns the Setup of the behavior called name. Call its Release once, when
+// no connection uses the Factory any more (the http behavior's closes its -root
+// directory); the Factory must not make new connections' behaviors after it.
+func New(name string, o Options) (Setup, error) {
 	mk, ok := registry[name]
 	if !ok {
-		return nil, nil, fmt.Errorf("unknown behavior %q (have %s)", name, strings.Join(Names(), ", "))
+		return Setup{}, fmt.Errorf("unknown behavior %q (have %s)", name, strings.Join(Names(), ", "))
 	}
-	f, release, err = mk(o)
+	s, err := mk(o)
 	if err != nil {
-		return nil, nil, err
+		return Setup{}, err
 	}
-	if release == nil {
-		release = func() error { return nil }
+	if s.Release == nil {
+		s.Release = func() error { return nil }
 	}
-	return f, release, nil
+	return s, nil
 }
 
 // Names lists the registered behaviors, sorted.

@@ -8,9 +8,9 @@ type echo struct {
 
 var _ Protocol = (*echo)(nil)
 
-// newEcho returns echo's Factory; echo holds nothing open, so no release func.
-func newEcho(Options) (Factory, func() error, error) {
-	return func(c Conn) Protocol { return &echo{conn: c} }, nil, nil
+// newEcho returns echo's Setup: a Factory, no services, nothing to release.
+func newEcho(Options) (Setup, error) {
+	return Setup{Factory: func(c Conn) Protocol { return &echo{conn: c} }}, nil
 }
 
 // Received writes data straight back; a failed write fails the connection with the

@@ -34,8 +34,8 @@ var _ Protocol = (*faults)(nil)
 // errRequested is the cause of every failure a peer asks for.
 var errRequested = errors.New("failure requested by the peer")
 
-func newFaults(Options) (Factory, func() error, error) {
-	return func(c Conn) Protocol { return &faults{conn: c} }, nil, nil
+func newFaults(Options) (Setup, error) {
+	return Setup{Factory: func(c Conn) Protocol { return &faults{conn: c} }}, nil
 }
 
 // Received runs every complete line as a command, in order.

@@ -114,15 +114,15 @@ func HTTP(h http.Handler, o HTTPOptions) Factory {
 
 // newHTTP is the registry's "http": static files from o.HTTP.Root, or the
 // embedded default site. Its release closes the root directory.
-func newHTTP(o Options) (Factory, func() error, error) {
+func newHTTP(o Options) (Setup, error) {
 	if err := o.HTTP.validate(); err != nil {
-		return nil, nil, err
+		return Setup{}, err
 	}
 	h, release, err := staticHandler(o.HTTP.Root)
 	if err != nil {
-		return nil, nil, err
+		return Setup{}, err
 	}
-	return HTTP(h, o.HTTP), release, nil
+	return Setup{Factory: HTTP(h, o.HTTP), Release: release}, nil
 }
 
 // site is the default site, served when no -root is given.

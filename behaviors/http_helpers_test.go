@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
 	"async_server/supervision"
@@ -42,7 +43,13 @@ func (c *fakeConn) SetReadDeadline(t time.Time) { c.deadline = t }
 func (c *fakeConn) Close()                      { c.closed = true }
 func (c *fakeConn) SetIdle(idle bool)           { c.idle = idle }
 func (c *fakeConn) Unread(p []byte)             { c.unread = bytes.Clone(p) }
-func (c *fakeConn) ID() string                  { return "conn-test" }
+func (c *fakeConn) Service(string) *actor.PID   { return nil }
+func (c *fakeConn) Send(*actor.PID, any)        {}
+func (c *fakeConn) Request(*actor.PID, any) uint64 {
+	return 0
+}
+func (c *fakeConn) Watch(*actor.PID) {}
+func (c *fakeConn) ID() string       { return "conn-test" }
 func (c *fakeConn) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4242}
 }

@@ -53,6 +53,25 @@ type ReadFailed struct {
 	Err error
 }
 
+// ServiceRequest is sent by a connection (Conn.Request) to a service, which
+// answers it with exactly one ServiceReply of the same ID (ctx.Respond). Body is
+// the behavior's own message: plain data.
+type ServiceRequest struct {
+	ID   uint64
+	Body any
+}
+
+// ServiceReply is a service's answer to a ServiceRequest, sent to the requesting
+// connection, whose behavior gets it through HandleMessage.
+type ServiceReply struct {
+	ID   uint64
+	Body any
+}
+
+// ServicesStarted is sent by the services supervisor to the root actor once it
+// has spawned every service: root starts the acceptors then.
+type ServicesStarted struct{}
+
 // Shutdown is sent by the server (on SIGINT or SIGTERM) to the root actor: begin the
 // graceful shutdown.
 type Shutdown struct{}

@@ -1,0 +1,61 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/behaviors"
+	"async_server/messages"
+)
+
+// This file is the message side of behaviors.Conn: what a behavior uses to talk
+// to service actors, and the in-flight bound on its requests. Every method runs
+// inside the connection actor's Receive (behavior code runs nowhere else).
+
+// Service implements behaviors.Conn.
+func (l *link) Service(name string) *actor.PID { return l.services[name] }
+
+// Send implements behaviors.Conn. The connection is the message's sender, so
+// the receiver can answer or remember it.
+func (l *link) Send(pid *actor.PID, msg any) {
+	if pid != nil {
+		l.ctx.Request(pid, msg)
+	}
+}
+
+// Request implements behaviors.Conn.
+func (l *link) Request(pid *actor.PID, msg any) uint64 {
+	l.requests++
+	l.inFlight++
+	l.Send(pid, &messages.ServiceRequest{ID: l.requests, Body: msg})
+	return l.requests
+}
+
+// Watch implements behaviors.Conn.
+func (l *link) Watch(pid *actor.PID) {
+	if pid != nil {
+		l.ctx.Watch(pid)
+	}
+}
+
+// replied counts an answer to one of the connection's requests, and lets the
+// reader read again if it was held back by the in-flight bound.
+func (l *link) replied() {
+	if l.inFlight > 0 {
+		l.inFlight--
+	}
+	if l.ackOwed && l.inFlight < behaviors.MaxInFlight {
+		l.ackOwed = false
+		l.ack()
+	}
+}
+
+// ackInput acks the DataReceived just handled, unless MaxInFlight requests are
+// unanswered: then the ack waits for a reply (replied), and until it comes the
+// reader reads nothing, so TCP pushes back on the peer.
+func (l *link) ackInput() {
+	if l.inFlight >= behaviors.MaxInFlight {
+		l.ackOwed = true
+		return
+	}
+	l.ack()
+}

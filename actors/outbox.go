@@ -1,0 +1,99 @@
+package actors
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/messages"
+)
+
+// outbox bounds what other actors have queued for one connection and it has not
+// yet handled (and so, for a message-driven behavior, not yet written to its
+// peer): a service that sends to a connection whose peer does not read must
+// neither block nor make the server buffer without end. It is a protoactor
+// mailbox middleware: MessagePosted runs on the sender's goroutine, so the
+// limit is enforced without waiting on the connection, and
+// MessageReceived on the connection's.
+//
+// As Redis's client-output-buffer-limit: past the hard limit the connection is
+// closed at once; above the soft limit for longer than softFor, too.
+type outbox struct {
+	hard, soft int64
+	softFor    time.Duration
+	queued     atomic.Int64 // bytes posted and not yet received
+	softSince  atomic.Int64 // unix nanoseconds when queued rose above soft; 0: below
+	over       atomic.Bool  // the limit was hit: the connection is being closed
+
+	// Set before the mailbox starts; read by MessagePosted.
+	root *actor.RootContext
+	self *actor.PID
+	link *link
+}
+
+var _ actor.MailboxMiddleware = (*outbox)(nil)
+
+// defaultMessageSize is what a message without a Size method counts for.
+const defaultMessageSize = 64
+
+// sizeOf is what msg counts against the limit: nothing for the connection's own
+// messages (the reader's input has its own flow control), its Size() if it has
+// one, defaultMessageSize otherwise (an envelope's payload counts, not the
+// envelope).
+func sizeOf(msg any) int64 {
+	switch m := actor.UnwrapEnvelopeMessage(msg).(type) {
+	case *messages.DataReceived, *messages.ReadFailed:
+		return 0
+	case interface{ Size() int }:
+		return int64(m.Size())
+	case *messages.ServiceReply:
+		if s, ok := m.Body.(interface{ Size() int }); ok {
+			return int64(s.Size())
+		}
+	}
+	return defaultMessageSize
+}
+
+func (o *outbox) MailboxStarted() {}
+func (o *outbox) MailboxEmpty()   {}
+
+// MessageReceived runs on the connection's goroutine once a message is handled.
+func (o *outbox) MessageReceived(msg any) {
+	if n := o.queued.Add(-sizeOf(msg)); n <= o.soft {
+		o.softSince.Store(0)
+	}
+}
+
+// MessagePosted runs on the sender's goroutine: it must never block.
+func (o *outbox) MessagePosted(msg any) {
+	n := o.queued.Add(sizeOf(msg))
+	if o.hard > 0 && n > o.hard {
+		o.overflow(n, "hard")
+		return
+	}
+	if o.soft <= 0 || n <= o.soft {
+		return
+	}
+	now := time.Now().UnixNano()
+	if o.softSince.CompareAndSwap(0, now) {
+		return
+	}
+	if since := o.softSince.Load(); since != 0 && time.Duration(now-since) > o.softFor {
+		o.overflow(n, "soft")
+	}
+}
+
+// overflow closes the connection, once: the socket at once (unblocking a write to
+// a peer that does not read) and the actor with a Stop, which discards what is
+// queued.
+func (o *outbox) overflow(queued int64, which string) {
+	if !o.over.CompareAndSwap(false, true) || o.link == nil {
+		return
+	}
+	o.link.log.WithFields(logrus.Fields{"queued": queued, "limit": which, "hard": o.hard, "soft": o.soft}).
+		Warn("output limit exceeded; closing the connection")
+	o.link.shut(false)
+	o.root.Stop(o.self)
+}

@@ -1,0 +1,62 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/behaviors"
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// servicesActor is the services supervisor: root's child beside the acceptors,
+// parent of the behavior's service actors (a room registry, a key space), which
+// it spawns by name and supervises with the same table and restart intensity as
+// connections. Root starts the acceptors only once it reports ServicesStarted,
+// so no connection sends to a service that is not there yet, and stops it after
+// every connection has closed and before the logger.
+type servicesActor struct {
+	specs []behaviors.Service
+}
+
+// servicesName is the services supervisor's name under root; a service called
+// NAME is root/services/NAME.
+const servicesName = "services"
+
+// servicesProps returns the props of the services supervisor.
+func servicesProps(specs []behaviors.Service, in supervision.Intensity, log *logrus.Entry) *actor.Props {
+	strategy := supervision.NewStrategy(in, func(d supervision.Decision) {
+		log.WithFields(decisionFields(d)).WithField("service", childName(d.Child)).Warn("supervision decision")
+	})
+	return actor.PropsFromProducer(func() actor.Actor { return &servicesActor{specs: specs} },
+		actor.WithSupervisor(strategy))
+}
+
+// servicePIDs returns the PID every service will have, by name, for the
+// connections to find them.
+func servicePIDs(sys *actor.ActorSystem, rootID string, specs []behaviors.Service) map[string]*actor.PID {
+	pids := make(map[string]*actor.PID, len(specs))
+	for _, s := range specs {
+		pids[s.Name] = actor.NewPID(sys.Address(), rootID+"/"+servicesName+"/"+s.Name)
+	}
+	return pids
+}
+
+// Receive dispatches.
+func (s *servicesActor) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*actor.Started); ok {
+		s.onStarted(ctx)
+	}
+}
+
+// onStarted spawns every service (again, after a restart of this supervisor,
+// which stops them all), then tells root.
+func (s *servicesActor) onStarted(ctx actor.Context) {
+	for _, spec := range s.specs {
+		// Names are unique in a behavior's Setup; a clash is a bug worth a failure.
+		if _, err := ctx.SpawnNamed(actor.PropsFromProducer(spec.New), spec.Name); err != nil {
+			panic(supervision.New(supervision.Internal, "spawn service "+spec.Name, err))
+		}
+	}
+	ctx.Send(ctx.Parent(), &messages.ServicesStarted{})
+}
