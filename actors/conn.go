@@ -82,10 +82,14 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 // fresh behavior what the failed one gave back unconsumed (Conn.Unread), so the
 // peer loses only the request that failed, then acks: the message that failed
 // was not acked, so that the reader's next message finds the new incarnation
-// ready and idle rather than queued behind the restart.
+// ready and idle rather than queued behind the restart. A behavior that
+// implements behaviors.Starter is started each time, before any input.
 func (a *connActor) onStarted(ctx actor.Context) {
 	if a.link.readerStarted {
 		a.link.restarted()
+		if !a.start(ctx) {
+			return
+		}
 		if rest := a.link.takeUnread(); len(rest) > 0 {
 			a.receive(ctx, rest)
 		}
@@ -96,6 +100,25 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	a.link.log.Debug("connection opened")
 	a.link.readers.Add(1)
 	go a.link.read(ctx.ActorSystem().Root, ctx.Self())
+	a.start(ctx)
+}
+
+// start lets a behavior that implements behaviors.Starter act before any input
+// arrives. It reports whether the connection goes on (the behavior did not ask
+// to close); a failure fails the actor.
+func (a *connActor) start(ctx actor.Context) bool {
+	s, ok := a.proto.(behaviors.Starter)
+	if !ok {
+		return true
+	}
+	if err := a.call(s.Started); err != nil {
+		a.fail(err)
+	}
+	if a.link.closeRequested {
+		ctx.Stop(ctx.Self())
+		return false
+	}
+	return true
 }
 
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {

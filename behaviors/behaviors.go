@@ -113,6 +113,16 @@ type MessageHandler interface {
 	HandleMessage(msg any) error
 }
 
+// Starter is implemented by a behavior that acts as soon as its connection
+// starts, before the peer sends anything: a greeting, a registration with a
+// service. Started runs on the connection's own goroutine when the connection
+// is accepted, and in the fresh behavior after each restart (before the input
+// the failed one handed back with Unread); its error fails the connection
+// exactly as Received's does.
+type Starter interface {
+	Started() error
+}
+
 // MaxInFlight bounds a connection's unanswered Requests (see Conn.Request).
 // 64 lets a pipelining client keep a service busy without the replies it is owed
 // costing more than a few kilobytes.
