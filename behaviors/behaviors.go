@@ -161,6 +161,7 @@ type constructor func(Options) (Setup, error)
 
 // registry names every behavior: name -> constructor of its Factory.
 var registry = map[string]constructor{
+	"chat":   newChat,
 	"echo":   newEcho,
 	"faults": newFaults,
 	"http":   newHTTP,

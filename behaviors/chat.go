@@ -1,0 +1,273 @@
+package behaviors
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// chat is a message-driven connection behavior: line-based chat rooms for nc
+// (-behavior chat). Each line is a command or a chat line:
+//
+//	/nick NAME   take a nick (every connection starts as guest-N)
+//	/join ROOM   enter ROOM (made on first join), leaving the room you are in
+//	/leave       leave your room
+//	/who         the members of your room, you included
+//	/rooms       every room, with its member count
+//	/quit        close the connection
+//	anything     goes to the other members of your room as "[room] nick: text"
+//
+// Members see "* bob joined lobby", "* bob left lobby" and "* alice is now bob"
+// for the others in their room. Bad input gets one "error: ..." line and the
+// connection goes on; a line over maxChatLine is TooLarge (an error line, then
+// the connection closes).
+//
+// The connection owns only what it needs to talk: its nick, its room's PID.
+// Nicks and membership belong to the rooms service (chat_rooms.go), which it
+// asks with Conn.Request; lines go straight to the room actor (chat_room.go)
+// with Conn.Send, and what rooms send back arrives in HandleMessage. While a
+// request is unanswered, later lines wait (queued), so input is handled in the
+// order it was typed: "/join lobby" then "hi" says hi in lobby.
+type chat struct {
+	conn    Conn
+	rooms   *actor.PID // the rooms service
+	nick    string     // as the rooms service last confirmed it
+	room    string     // "" when in no room
+	roomPID *actor.PID // the room actor lines go to; nil when in no room
+	greeted bool       // the welcome line has been written
+
+	partial []byte   // the start of a line whose newline has not arrived
+	waiting uint64   // the ID of the unanswered request; 0: none
+	queued  []string // lines received while waiting, oldest first
+	queuedN int      // their bytes
+	quit    bool     // /quit: ignore the rest
+}
+
+var (
+	_ Protocol       = (*chat)(nil)
+	_ MessageHandler = (*chat)(nil)
+	_ Starter        = (*chat)(nil)
+)
+
+const (
+	// maxChatLine bounds one line: a chat line, not a file. Over it: TooLarge.
+	maxChatLine = 4 << 10
+	// maxQueued bounds the input held while a request is unanswered (the
+	// service replies in microseconds; a client that sends this much in that
+	// time is flooding): over it, TooLarge.
+	maxQueued = 256 << 10
+)
+
+const chatHelp = "commands: /nick NAME, /join ROOM, /leave, /who, /rooms, /quit"
+
+var (
+	errLineTooLong = errors.New("line over 4096 bytes")
+	errFlooding    = errors.New("input over 256 KiB while waiting for the rooms service")
+)
+
+// newChat returns chat's Setup: the per-connection behavior and the rooms
+// service it talks to.
+func newChat(Options) (Setup, error) {
+	return Setup{
+		Factory:  func(c Conn) Protocol { return &chat{conn: c, rooms: c.Service(roomsServiceName)} },
+		Services: []Service{{Name: roomsServiceName, New: newRoomsService}},
+	}, nil
+}
+
+// Started registers the connection's default nick (guest-N, from its conn-N)
+// with the rooms service; the welcome line follows its answer.
+func (c *chat) Started() error {
+	c.nick = "guest-" + strings.TrimPrefix(c.conn.ID(), "conn-")
+	c.request(&register{Nick: c.nick})
+	return nil
+}
+
+// Received splits input into lines and handles each in order.
+func (c *chat) Received(data []byte) error {
+	for len(data) > 0 && !c.quit {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			if len(c.partial)+len(data) > maxChatLine {
+				return c.tooLarge(errLineTooLong)
+			}
+			c.partial = append(c.partial, data...)
+			return nil
+		}
+		line := data[:i]
+		if len(c.partial) > 0 {
+			line = append(c.partial, line...)
+		}
+		if len(line) > maxChatLine {
+			return c.tooLarge(errLineTooLong)
+		}
+		data = data[i+1:]
+		text := string(bytes.TrimSuffix(line, []byte("\r")))
+		c.partial = c.partial[:0]
+		if err := c.input(text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// input runs a line now, or queues it behind the unanswered request.
+func (c *chat) input(line string) error {
+	if c.waiting == 0 {
+		return c.run(line)
+	}
+	if c.queuedN += len(line); c.queuedN > maxQueued {
+		return c.tooLarge(errFlooding)
+	}
+	c.queued = append(c.queued, line)
+	return nil
+}
+
+// run handles one line.
+func (c *chat) run(line string) error {
+	cmd, err := parseLine(line)
+	if err != nil {
+		return c.write("error: " + err.Error() + "\n")
+	}
+	switch cmd.name {
+	case "":
+		if cmd.arg == "" {
+			return nil // an empty line: nothing to say
+		}
+		if c.roomPID == nil {
+			return c.write("error: " + errNoRoom + "\n")
+		}
+		c.conn.Send(c.roomPID, &say{Text: cmd.arg})
+	case "nick":
+		c.request(&setNick{Nick: cmd.arg})
+	case "join":
+		c.request(&joinRoom{Room: cmd.arg})
+	case "leave":
+		c.request(&leaveRoom{})
+	case "who":
+		c.request(&listMembers{})
+	case "rooms":
+		c.request(&listRooms{})
+	case "quit":
+		c.quit = true
+		c.conn.Close()
+		return c.write("* bye\n")
+	}
+	return nil
+}
+
+func (c *chat) request(body any) { c.waiting = c.conn.Request(c.rooms, body) }
+
+// HandleMessage handles what the rooms service and rooms send.
+func (c *chat) HandleMessage(msg any) error {
+	switch m := msg.(type) {
+	case *lineSaid:
+		return c.write(m.Line)
+	case *messages.ServiceReply:
+		return c.onReply(m)
+	case *roomClosed:
+		if m.Room == c.room {
+			c.room, c.roomPID = "", nil
+		}
+		return c.write("* room " + m.Room + " closed (it failed too often); /join it again\n")
+	case *roomsRestarted:
+		// The request in flight, if any, may have died with the old instance:
+		// this one replaces it, and a late answer to it is ignored.
+		c.request(&register{Nick: c.nick, Room: c.room})
+		return c.write("* the rooms service restarted; rejoining\n")
+	}
+	return nil
+}
+
+// onReply shows the answer to the request in flight, then runs the lines that
+// waited for it until one of them makes a request again.
+func (c *chat) onReply(m *messages.ServiceReply) error {
+	if m.ID != c.waiting {
+		return nil // superseded (see roomsRestarted)
+	}
+	c.waiting = 0
+	if err := c.write(c.answer(m.Body)); err != nil {
+		return err
+	}
+	for len(c.queued) > 0 && c.waiting == 0 && !c.quit {
+		line := c.queued[0]
+		c.queued = c.queued[1:]
+		c.queuedN -= len(line)
+		if err := c.run(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// answer applies a reply to the connection's state and returns the line that
+// tells the peer.
+func (c *chat) answer(body any) string {
+	switch m := body.(type) {
+	case *registered:
+		c.nick, c.roomPID = m.Nick, m.Room
+		if m.Room == nil {
+			c.room = ""
+		}
+		if !c.greeted {
+			c.greeted = true
+			return "* welcome, you are " + c.nick + "; " + chatHelp + "\n"
+		}
+		return "* you are " + c.nick + "\n"
+	case *nickSet:
+		c.nick = m.Nick
+		return "* you are now " + m.Nick + "\n"
+	case *roomJoined:
+		c.room, c.roomPID = m.Room, m.PID
+		return fmt.Sprintf("* you joined %s (%s)\n", m.Room, plural(m.Members, "member"))
+	case *roomLeft:
+		c.room, c.roomPID = "", nil
+		return "* you left " + m.Room + "\n"
+	case *memberList:
+		return "* in " + m.Room + ": " + strings.Join(m.Nicks, ", ") + "\n"
+	case *roomList:
+		return formatRooms(m.Rooms)
+	case *refused:
+		return "error: " + m.Reason + "\n"
+	}
+	return fmt.Sprintf("error: unexpected answer %T\n", body)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func formatRooms(rooms []roomCount) string {
+	if len(rooms) == 0 {
+		return "* no rooms; /join ROOM makes one\n"
+	}
+	parts := make([]string, len(rooms))
+	for i, r := range rooms {
+		parts[i] = fmt.Sprintf("%s (%d)", r.Name, r.Members)
+	}
+	return "* rooms: " + strings.Join(parts, ", ") + "\n"
+}
+
+// tooLarge writes the error line and fails the connection: TooLarge, Stop.
+func (c *chat) tooLarge(err error) error {
+	if werr := c.write("error: " + err.Error() + "; closing\n"); werr != nil {
+		return werr
+	}
+	return supervision.New(supervision.TooLarge, "chat", err)
+}
+
+func (c *chat) write(s string) error {
+	_, err := c.conn.Write([]byte(s))
+	return err
+}
+
+// TimedOut says goodbye before the idle connection closes.
+func (c *chat) TimedOut() { _ = c.write("* idle timeout; bye\n") }

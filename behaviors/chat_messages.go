@@ -1,0 +1,138 @@
+package behaviors
+
+import "github.com/asynkron/protoactor-go/actor"
+
+// The chat behavior's messages. All plain data (strings, counts, PIDs), sent and
+// matched as pointers, immutable once sent, so the rooms service could live on
+// another node. Who sends what:
+//
+//	connection --Request--> rooms:       register, setNick, joinRoom, leaveRoom, listMembers, listRooms
+//	rooms      --Reply---> connection:   registered, nickSet, roomJoined, roomLeft, memberList, roomList, refused
+//	connection --Send----> room:         say
+//	rooms      ---------> room:          addMember, removeMember, renameMember, PanicRoom
+//	room       ---------> connections:   lineSaid (a line, or a notice such as "* bob joined lobby")
+//	rooms      ---------> connections:   lineSaid (room restarted), roomClosed, roomsRestarted
+//	tests (Server.Ask) --> rooms:        GetChatStats -> ChatStats, PanicRoom, PanicRooms
+
+// register is a connection's first request (and again after a restart of the
+// rooms service or of its own behavior): claim nick, and re-enter room if not
+// empty. The service answers registered, with the nick it gave (nick, or nick
+// with a suffix if it was taken).
+type register struct {
+	Nick string
+	Room string
+}
+
+type registered struct {
+	Nick string
+	Room *actor.PID // the room re-entered; nil if none
+}
+
+// setNick asks the rooms service to rename the connection; answered nickSet or
+// refused.
+type setNick struct{ Nick string }
+
+type nickSet struct{ Nick string }
+
+// joinRoom asks the rooms service to move the connection into Room (made on
+// first join), out of the room it is in; answered roomJoined or refused.
+type joinRoom struct{ Room string }
+
+type roomJoined struct {
+	Room    string
+	PID     *actor.PID // where the connection sends its lines
+	Members int        // the connection included
+}
+
+// leaveRoom asks to leave the current room; answered roomLeft or refused.
+type leaveRoom struct{}
+
+type roomLeft struct{ Room string }
+
+// listMembers asks for the nicks in the connection's room; answered memberList
+// or refused.
+type listMembers struct{}
+
+type memberList struct {
+	Room  string
+	Nicks []string // sorted
+}
+
+// listRooms asks for every room; answered roomList.
+type listRooms struct{}
+
+type roomList struct{ Rooms []roomCount } // sorted by name
+
+type roomCount struct {
+	Name    string
+	Members int
+}
+
+// refused is the rooms service's answer to a request it cannot grant: Reason is
+// the one-line error the connection shows its peer.
+type refused struct{ Reason string }
+
+// say is sent by a member to its room: a line for the other members.
+type say struct{ Text string }
+
+// addMember, removeMember and renameMember are sent by the rooms service to a
+// room: every change of membership goes through the service, in its order.
+// Quiet: a member re-added after the room restarted (no "joined" notice).
+type addMember struct {
+	PID   *actor.PID
+	Nick  string
+	Quiet bool
+}
+
+type removeMember struct{ PID *actor.PID }
+
+type renameMember struct {
+	PID  *actor.PID
+	Nick string
+}
+
+// lineSaid is sent to a connection by its room (a member's line, a join or
+// leave notice) or by the rooms service (the room restarted or closed). Line is
+// ready to write, newline included; one lineSaid is shared by every member it
+// goes to.
+type lineSaid struct {
+	Line string
+}
+
+// Size is what the line counts against the connection's output limit.
+func (m *lineSaid) Size() int { return len(m.Line) + 32 }
+
+// IgnoreDeadLetterLogging: a line to a member that has just disconnected is
+// routine (its room hears of it a moment later), not worth a log line.
+func (*lineSaid) IgnoreDeadLetterLogging() {}
+
+// roomClosed is sent by the rooms service to each member of a room that was
+// stopped by its supervisor (it failed too often): the member is in no room now.
+type roomClosed struct{ Room string }
+
+// roomsRestarted is sent by the rooms service, as its old instance is replaced,
+// to every connection it knew: register again (nick and room), since the fresh
+// instance knows nobody.
+type roomsRestarted struct{}
+
+// GetChatStats asks the rooms service (Server.Ask) how much it holds; answered
+// ChatStats. Tests use it to see that state is forgotten.
+type GetChatStats struct{}
+
+// ChatStats is the rooms service's state, in counts.
+type ChatStats struct {
+	Conns   int // connections registered (each holds one nick)
+	Rooms   int // rooms with members
+	Members int // memberships, over all rooms
+	Actors  int // room actors alive (a room emptied a moment ago may still be stopping)
+}
+
+// PanicRoom is the fault-injection hook (Server.Ask to the rooms service): the
+// room called Name panics, as a bug in it would, and its supervisor (the rooms
+// service) decides. Answered with the same message, or nil if there is no such
+// room.
+type PanicRoom struct{ Name string }
+
+// PanicRooms makes the rooms service itself panic (after answering), so its own
+// supervisor (the services supervisor) decides.
+type PanicRooms struct{}

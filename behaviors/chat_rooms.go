@@ -1,0 +1,311 @@
+package behaviors
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// roomsService is the chat behavior's one service, root/services/rooms: the
+// authority on who is connected, under which nick, in which room. It spawns a
+// room actor per room on the first join and poisons it when the last member
+// leaves; rooms do the fan-out, so lines never pass through here.
+//
+// It watches every connection that registers and forgets it on Terminated, so
+// a connection that ends (in order, reset, closed for its output limit) leaves
+// its room and frees its nick.
+//
+// It is also its rooms' supervisor (it implements actor.SupervisorStrategy,
+// which protoactor uses for an actor's children): the table and restart
+// intensity of every other supervisor, each decision logged. A restarted room
+// starts empty and is given its members back from here, quietly, and they are
+// told "* room NAME restarted"; lines the room held when it crashed are lost. A
+// room stopped for failing too often is gone: its members are told (roomClosed).
+//
+// When the service itself is restarted, its rooms are stopped with it and the
+// fresh instance knows nobody: the old one tells every connection
+// (roomsRestarted), and each registers again with its nick and room. The
+// connections, not the crashed instance, are the source of truth.
+type roomsService struct {
+	conns   map[string]*chatter   // by connection PID id: every registered connection
+	nicks   map[string]string     // nick -> connection PID id
+	rooms   map[string]*roomEntry // by room name: rooms with members
+	byActor map[string]string     // room actor PID id -> room name, until the actor has stopped
+
+	strategy   *supervision.Strategy
+	decision   supervision.Decision // the last decision strategy made (observe)
+	restarting bool                 // this instance is being replaced: it handles nothing more
+}
+
+// chatter is one registered connection.
+type chatter struct {
+	pid  *actor.PID
+	nick string
+	room string // "" when in none
+}
+
+// roomEntry is one room with members.
+type roomEntry struct {
+	pid     *actor.PID
+	members map[string]bool // connection PID ids
+}
+
+var (
+	_ actor.Actor              = (*roomsService)(nil)
+	_ actor.SupervisorStrategy = (*roomsService)(nil)
+)
+
+// roomsServiceName is the service's name: root/services/rooms.
+const roomsServiceName = "rooms"
+
+func newRoomsService() actor.Actor {
+	s := &roomsService{conns: map[string]*chatter{}, nicks: map[string]string{},
+		rooms: map[string]*roomEntry{}, byActor: map[string]string{}}
+	s.strategy = supervision.NewStrategy(supervision.DefaultIntensity, func(d supervision.Decision) { s.decision = d })
+	return s
+}
+
+// Receive dispatches.
+func (s *roomsService) Receive(ctx actor.Context) {
+	if s.restarting {
+		return
+	}
+	switch m := ctx.Message().(type) {
+	case *messages.ServiceRequest:
+		ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: s.onRequest(ctx, m.Body)})
+	case *actor.Terminated:
+		s.onTerminated(ctx, m)
+	case *GetChatStats:
+		ctx.Respond(s.stats(ctx))
+	case *PanicRoom:
+		s.onPanicRoom(ctx, m)
+	case *PanicRooms:
+		ctx.Respond(m)
+		panic(supervision.New(supervision.Internal, "rooms", errPanicRequested))
+	case *actor.Restarting:
+		s.onRestarting(ctx)
+	}
+}
+
+// onRequest answers a connection's request; the answer is its reply's body.
+func (s *roomsService) onRequest(ctx actor.Context, body any) any {
+	from := ctx.Sender()
+	if r, ok := body.(*register); ok {
+		return s.register(ctx, from, r)
+	}
+	c := s.conns[from.Id]
+	if c == nil { // it asked before its register reached a restarted service
+		return &refused{Reason: "the chat service restarted; try again"}
+	}
+	switch m := body.(type) {
+	case *setNick:
+		return s.setNick(ctx, c, m.Nick)
+	case *joinRoom:
+		return s.join(ctx, c, m.Room)
+	case *leaveRoom:
+		if c.room == "" {
+			return &refused{Reason: errNoRoom}
+		}
+		name := c.room
+		s.leave(ctx, c)
+		return &roomLeft{Room: name}
+	case *listMembers:
+		return s.members(c)
+	case *listRooms:
+		return s.roomList()
+	}
+	return &refused{Reason: fmt.Sprintf("unknown request %T", body)}
+}
+
+// register (re)registers a connection: one that starts, one whose behavior was
+// restarted (its old registration goes), or one re-registering after this
+// service restarted (with the room it was in).
+func (s *roomsService) register(ctx actor.Context, from *actor.PID, r *register) any {
+	if old := s.conns[from.Id]; old != nil {
+		s.forget(ctx, old)
+	}
+	c := &chatter{pid: from, nick: s.freeNick(r.Nick)}
+	s.conns[from.Id] = c
+	s.nicks[c.nick] = from.Id
+	ctx.Watch(from)
+	var room *actor.PID
+	if r.Room != "" {
+		room = s.enter(ctx, c, r.Room, true).pid
+	}
+	return &registered{Nick: c.nick, Room: room}
+}
+
+// freeNick returns nick if nobody has it, else nick-2, nick-3, ...
+func (s *roomsService) freeNick(nick string) string {
+	for i, n := 2, nick; ; i++ {
+		if _, taken := s.nicks[n]; !taken {
+			return n
+		}
+		n = nick + "-" + strconv.Itoa(i)
+	}
+}
+
+func (s *roomsService) setNick(ctx actor.Context, c *chatter, nick string) any {
+	if owner, taken := s.nicks[nick]; taken && owner != c.pid.Id {
+		return &refused{Reason: "nick " + nick + " is taken"}
+	}
+	delete(s.nicks, c.nick)
+	c.nick = nick
+	s.nicks[nick] = c.pid.Id
+	if e := s.rooms[c.room]; e != nil {
+		ctx.Send(e.pid, &renameMember{PID: c.pid, Nick: nick})
+	}
+	return &nickSet{Nick: nick}
+}
+
+func (s *roomsService) join(ctx actor.Context, c *chatter, name string) any {
+	if c.room == name {
+		return &refused{Reason: "already in " + name}
+	}
+	if c.room != "" {
+		s.leave(ctx, c)
+	}
+	e := s.enter(ctx, c, name, false)
+	return &roomJoined{Room: name, PID: e.pid, Members: len(e.members)}
+}
+
+// enter puts c in the room called name, making the room if it has no members.
+func (s *roomsService) enter(ctx actor.Context, c *chatter, name string, quiet bool) *roomEntry {
+	e := s.rooms[name]
+	if e == nil {
+		// A prefix, not a name: the room's previous actor may still be stopping.
+		pid := ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return newRoom(name) }), name+"-")
+		e = &roomEntry{pid: pid, members: map[string]bool{}}
+		s.rooms[name] = e
+		s.byActor[pid.Id] = name
+	}
+	e.members[c.pid.Id] = true
+	c.room = name
+	ctx.Send(e.pid, &addMember{PID: c.pid, Nick: c.nick, Quiet: quiet})
+	return e
+}
+
+// leave takes c out of its room; the last member out poisons the room, after
+// the removeMember already queued for it.
+func (s *roomsService) leave(ctx actor.Context, c *chatter) {
+	e := s.rooms[c.room]
+	if e == nil {
+		c.room = ""
+		return
+	}
+	delete(e.members, c.pid.Id)
+	if len(e.members) == 0 {
+		ctx.Poison(e.pid)
+		delete(s.rooms, c.room)
+	} else {
+		ctx.Send(e.pid, &removeMember{PID: c.pid})
+	}
+	c.room = ""
+}
+
+// forget drops a connection: out of its room, its nick free.
+func (s *roomsService) forget(ctx actor.Context, c *chatter) {
+	s.leave(ctx, c)
+	delete(s.nicks, c.nick)
+	delete(s.conns, c.pid.Id)
+}
+
+// onTerminated forgets a connection that ended, or a room actor that stopped.
+// A room stopped by us (emptied) is only forgotten; one stopped by its
+// supervisor while it had members is closed: they are told.
+func (s *roomsService) onTerminated(ctx actor.Context, m *actor.Terminated) {
+	if name, ok := s.byActor[m.Who.Id]; ok {
+		delete(s.byActor, m.Who.Id)
+		if e := s.rooms[name]; e != nil && e.pid.Equal(m.Who) {
+			delete(s.rooms, name)
+			for id := range e.members {
+				if c := s.conns[id]; c != nil {
+					c.room = ""
+					ctx.Send(c.pid, &roomClosed{Room: name})
+				}
+			}
+		}
+		return
+	}
+	if c := s.conns[m.Who.Id]; c != nil {
+		s.forget(ctx, c)
+	}
+}
+
+func (s *roomsService) members(c *chatter) any {
+	e := s.rooms[c.room]
+	if e == nil {
+		return &refused{Reason: errNoRoom}
+	}
+	nicks := make([]string, 0, len(e.members))
+	for id := range e.members {
+		nicks = append(nicks, s.conns[id].nick)
+	}
+	slices.Sort(nicks)
+	return &memberList{Room: c.room, Nicks: nicks}
+}
+
+func (s *roomsService) roomList() any {
+	list := make([]roomCount, 0, len(s.rooms))
+	for name, e := range s.rooms {
+		list = append(list, roomCount{Name: name, Members: len(e.members)})
+	}
+	slices.SortFunc(list, func(a, b roomCount) int { return strings.Compare(a.Name, b.Name) })
+	return &roomList{Rooms: list}
+}
+
+func (s *roomsService) stats(ctx actor.Context) *ChatStats {
+	st := &ChatStats{Conns: len(s.conns), Rooms: len(s.rooms), Actors: len(ctx.Children())}
+	for _, e := range s.rooms {
+		st.Members += len(e.members)
+	}
+	return st
+}
+
+// onPanicRoom is the fault-injection hook: the room panics on it.
+func (s *roomsService) onPanicRoom(ctx actor.Context, m *PanicRoom) {
+	e := s.rooms[m.Name]
+	if e == nil {
+		ctx.Respond(&refused{Reason: "no room " + m.Name})
+		return
+	}
+	ctx.Send(e.pid, m)
+	ctx.Respond(m)
+}
+
+// onRestarting runs in the old instance as it is replaced: every connection it
+// knew must register again with the fresh one.
+func (s *roomsService) onRestarting(ctx actor.Context) {
+	s.restarting = true
+	for _, c := range s.conns {
+		ctx.Send(c.pid, &roomsRestarted{})
+	}
+}
+
+// HandleFailure supervises the rooms (see roomsService). It runs on the
+// service's goroutine.
+func (s *roomsService) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
+	rs *actor.RestartStatistics, reason, msg any) {
+	s.strategy.HandleFailure(sys, sup, child, rs, reason, msg)
+	d := s.decision
+	name := s.byActor[child.Id]
+	sys.Logger().Warn("supervision decision", "service", roomsServiceName, "room", name,
+		"category", d.Category.String(), "directive", strings.TrimSuffix(d.Directive.String(), "Directive"),
+		"restarts", d.Restarts, "budget", d.Budget, "cause", fmt.Sprint(d.Cause))
+	e := s.rooms[name]
+	if d.Directive != actor.RestartDirective || e == nil || !e.pid.Equal(child) {
+		return // stopped: Terminated follows (onTerminated)
+	}
+	notice := &lineSaid{Line: "* room " + name + " restarted (lines in flight may be lost)\n"}
+	for id := range e.members {
+		c := s.conns[id]
+		sys.Root.Send(child, &addMember{PID: c.pid, Nick: c.nick, Quiet: true})
+		sys.Root.Send(c.pid, notice)
+	}
+}
