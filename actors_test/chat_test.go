@@ -1,0 +1,79 @@
+package actors_test
+
+import (
+	"strings"
+	"testing"
+
+	"async_server/behaviors"
+)
+
+// TestChatConversation ensures the commands work as the README's session shows:
+// nicks, joining, a line reaching the other member (not its sender), /who,
+// /rooms, join and leave notices, /leave and /quit.
+func TestChatConversation(t *testing.T) {
+	s := startBehavior(t, "chat", nil)
+	alice := s.joinChat(t, "alice", "lobby", 0)
+	bob := s.joinChat(t, "bob", "lobby", 1)
+	alice.expect(t, "* bob joined lobby")
+
+	alice.send(t, "hi bob")
+	bob.expect(t, "[lobby] alice: hi bob")
+	bob.roundTrip(t, "/who", "* in lobby: alice, bob")
+	bob.roundTrip(t, "/rooms", "* rooms: lobby (2)")
+	bob.roundTrip(t, "/nick robert", "* you are now robert")
+	alice.expect(t, "* bob is now robert")
+	bob.send(t, "hello")
+	alice.expect(t, "[lobby] robert: hello")
+
+	bob.roundTrip(t, "/join dev", "* you joined dev (1 member)")
+	alice.expect(t, "* robert left lobby")
+	alice.roundTrip(t, "/rooms", "* rooms: dev (1), lobby (1)")
+	alice.roundTrip(t, "/leave", "* you left lobby")
+	alice.roundTrip(t, "/rooms", "* rooms: dev (1)")
+	alice.roundTrip(t, "/quit", "* bye")
+	alice.expectEOF(t)
+	s.waitChatStats(t, behaviors.ChatStats{Conns: 1, Rooms: 1, Members: 1, Actors: 1})
+}
+
+// TestChatPipelined ensures lines sent in one write, behind a request, run in
+// order: the line after /join is said in the room joined.
+func TestChatPipelined(t *testing.T) {
+	s := startBehavior(t, "chat", nil)
+	alice := s.joinChat(t, "alice", "lobby", 0)
+	bob := s.dialChat(t, "bob")
+	bob.send(t, "/join lobby\nfirst\n/nick b2\nsecond\n/who")
+	bob.expect(t, "* you joined lobby (2 members)", "* you are now b2", "* in lobby: alice, b2")
+	alice.expect(t, "* bob joined lobby", "[lobby] bob: first", "* bob is now b2", "[lobby] b2: second")
+}
+
+// TestChatBadInput ensures every bad line gets its one-line error and the
+// connection goes on; a line over 4 KiB is TooLarge: an error line, then the
+// connection is closed and the decision logged.
+func TestChatBadInput(t *testing.T) {
+	s := startBehavior(t, "chat", nil)
+	alice := s.dialChat(t, "alice")
+	bob := s.dialChat(t, "bob")
+	for _, tt := range []struct{ line, reply string }{
+		{"hello", "error: no room joined; /join ROOM first"},
+		{"/leave", "error: no room joined; /join ROOM first"},
+		{"/who", "error: no room joined; /join ROOM first"},
+		{"/dance", "error: unknown command /dance; commands: /nick NAME, /join ROOM, /leave, /who, /rooms, /quit"},
+		{"/nick alice", "error: nick alice is taken"},
+		{"/nick bad nick", `error: bad nick "bad nick": use 1 to 32 letters, digits, - or _`},
+		{"/join", "error: usage: /join ROOM"},
+		{"/join a/b", `error: bad room name "a/b": use 1 to 32 letters, digits, - or _`},
+		{"/quit now", "error: usage: /quit (no argument)"},
+		{"/rooms", "* no rooms; /join ROOM makes one"},
+	} {
+		bob.roundTrip(t, tt.line, tt.reply)
+	}
+	bob.roundTrip(t, "/join lobby", "* you joined lobby (1 member)")
+	bob.roundTrip(t, "/join lobby", "error: already in lobby")
+
+	bob.send(t, strings.Repeat("x", 5000))
+	bob.expect(t, "error: line over 4096 bytes; closing")
+	bob.expectEOF(t)
+	s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "TooLarge", "directive": "Stop"})
+	s.waitChatStats(t, behaviors.ChatStats{Conns: 1}) // bob, his nick and his room are forgotten
+	alice.roundTrip(t, "/rooms", "* no rooms; /join ROOM makes one")
+}
