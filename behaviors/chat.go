@@ -46,6 +46,7 @@ type chat struct {
 	waiting uint64   // the ID of the unanswered request; 0: none
 	queued  []string // lines received while waiting, oldest first
 	queuedN int      // their bytes
+	said    []string // chat lines not yet sent to the room: they go together (flush)
 	quit    bool     // /quit: ignore the rest
 }
 
@@ -88,8 +89,11 @@ func (c *chat) Started() error {
 	return nil
 }
 
-// Received splits input into lines and handles each in order.
+// Received splits input into lines and handles each in order. The chat lines
+// among them go to the room together (flush): a peer's lines that arrive in one
+// read leave in one message, and reach each member in one write.
 func (c *chat) Received(data []byte) error {
+	defer c.flush()
 	for len(data) > 0 && !c.quit {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
@@ -142,7 +146,7 @@ func (c *chat) run(line string) error {
 		if c.roomPID == nil {
 			return c.write("error: " + errNoRoom + "\n")
 		}
-		c.conn.Send(c.roomPID, &say{Text: cmd.arg})
+		c.said = append(c.said, cmd.arg)
 	case "nick":
 		c.request(&setNick{Nick: cmd.arg})
 	case "join":
@@ -154,6 +158,7 @@ func (c *chat) run(line string) error {
 	case "rooms":
 		c.request(&listRooms{})
 	case "quit":
+		c.flush()
 		c.quit = true
 		c.conn.Close()
 		return c.write("* bye\n")
@@ -161,7 +166,20 @@ func (c *chat) run(line string) error {
 	return nil
 }
 
-func (c *chat) request(body any) { c.waiting = c.conn.Request(c.rooms, body) }
+// request asks the rooms service; the lines said before go first.
+func (c *chat) request(body any) {
+	c.flush()
+	c.waiting = c.conn.Request(c.rooms, body)
+}
+
+// flush sends the chat lines said since the last flush to the room, in one
+// message.
+func (c *chat) flush() {
+	if len(c.said) > 0 && c.roomPID != nil {
+		c.conn.Send(c.roomPID, &say{Lines: c.said})
+	}
+	c.said = nil
+}
 
 // HandleMessage handles what the rooms service and rooms send.
 func (c *chat) HandleMessage(msg any) error {
@@ -191,6 +209,7 @@ func (c *chat) onReply(m *messages.ServiceReply) error {
 		return nil // superseded (see roomsRestarted)
 	}
 	c.waiting = 0
+	defer c.flush()
 	if err := c.write(c.answer(m.Body)); err != nil {
 		return err
 	}

@@ -72,8 +72,9 @@ type roomCount struct {
 // the one-line error the connection shows its peer.
 type refused struct{ Reason string }
 
-// say is sent by a member to its room: a line for the other members.
-type say struct{ Text string }
+// say is sent by a member to its room: lines for the other members, in order
+// (those its peer sent in one read).
+type say struct{ Lines []string }
 
 // addMember, removeMember and renameMember are sent by the rooms service to a
 // room: every change of membership goes through the service, in its order.

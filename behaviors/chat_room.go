@@ -2,6 +2,7 @@ package behaviors
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -50,7 +51,7 @@ func (r *room) Receive(ctx actor.Context) {
 	}
 }
 
-// onSay sends a member's line to the others. A line from a connection that is
+// onSay sends a member's lines to the others, in one message. A line from a connection that is
 // not a member (it left, or the room restarted and has not been told of it yet)
 // is dropped.
 func (r *room) onSay(ctx actor.Context, m *say) {
@@ -62,7 +63,15 @@ func (r *room) onSay(ctx actor.Context, m *say) {
 	if !ok {
 		return
 	}
-	r.broadcast(ctx, from, "["+r.name+"] "+sender.nick+": "+m.Text+"\n")
+	prefix := "[" + r.name + "] " + sender.nick + ": "
+	var b strings.Builder
+	for _, l := range m.Lines {
+		b.Grow(len(prefix) + len(l) + 1)
+		b.WriteString(prefix)
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	r.broadcast(ctx, from, b.String())
 }
 
 func (r *room) onAdd(ctx actor.Context, m *addMember) {
