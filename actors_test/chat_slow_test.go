@@ -2,7 +2,7 @@ package actors_test
 
 import (
 	"fmt"
-		"strings"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
