@@ -193,7 +193,7 @@ func (a *acceptor) onDrain(ctx actor.Context) {
 	a.draining, a.finished = true, false
 	a.stopAccepting()
 	for _, c := range a.conns {
-		ctx.Poison(c.pid)
+		ctx.Send(c.pid, &messages.Finish{})
 	}
 	a.finishDrain(ctx)
 }

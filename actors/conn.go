@@ -49,6 +49,9 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onStarted(ctx)
 	case *messages.DataReceived:
 		a.onData(ctx, m)
+	case *messages.Finish:
+		a.link.finishing = true
+		a.maybeFinish(ctx)
 	case *messages.ReadFailed:
 		a.onReadFailed(ctx, m)
 	case *actor.Stopping:
@@ -76,6 +79,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	if a.link.closeRequested {
 		ctx.Stop(ctx.Self())
 	}
+	a.maybeFinish(ctx)
 }
 
 // onStarted starts the reader on first start. After a restart it first hands the
@@ -99,8 +103,18 @@ func (a *connActor) onStarted(ctx actor.Context) {
 }
 
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
+	if a.link.finishing {
+		return // after the pill: not "already received"; the reader waits for shut
+	}
 	a.receive(ctx, m.Data)
 	a.link.ackInput()
+}
+
+// maybeFinish stops a connection told to Finish once no reply is owed to it.
+func (a *connActor) maybeFinish(ctx actor.Context) {
+	if a.link.finishing && a.link.inFlight == 0 {
+		ctx.Stop(ctx.Self())
+	}
 }
 
 // receive hands data to the behavior. A failure fails the actor; a behavior that

@@ -70,6 +70,7 @@ type link struct {
 	requests       uint64        // Requests made, across restarts: the last ID
 	inFlight       int           // Requests not yet answered
 	ackOwed        bool          // the reader waits for an ack held back by the in-flight bound
+	finishing      bool          // told to Finish: stop once no reply is owed
 }
 
 var _ behaviors.Conn = (*link)(nil)

@@ -41,6 +41,7 @@ type rootActor struct {
 	cfg       *Config
 	listeners []net.Listener
 	setup     behaviors.Setup
+	ready     chan struct{}   // closed once the acceptors are spawned: Start returns then
 	readers   *sync.WaitGroup // the connections' reader goroutines, passed to every acceptor
 	out       *logrus.Logger  // the log file's writer, owned by the logger actor
 	file      *os.File
@@ -121,6 +122,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithField("listener", addr).Info("listening")
 	}
+	close(r.ready)
 }
 
 // beginShutdown starts phase 1; a second call does nothing.
