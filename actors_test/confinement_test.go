@@ -28,6 +28,8 @@ var foreignFrames = []string{
 	"actors.(*rootActor)",
 	"actors.acceptLoop",
 	"supervision.(*Strategy)",
+	"actors.(*servicesActor)",
+	"actors_test_test.(*upper).Receive", // the test service of services_test.go
 }
 
 // probe is a line behavior that checks its own stack on every call. "fail"

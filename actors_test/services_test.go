@@ -25,6 +25,7 @@ import (
 // every reply (or bulk message) is written to the peer.
 type relay struct {
 	conn    behaviors.Conn
+	foreign *foreignLog // records behavior code found running on another actor's goroutine
 	partial []byte
 }
 
@@ -41,6 +42,7 @@ func (r *relay) Received(data []byte) error {
 }
 
 func (r *relay) HandleMessage(msg any) error {
+	r.foreign.check()
 	var out []byte
 	switch m := msg.(type) {
 	case *messages.ServiceReply:
@@ -117,10 +119,18 @@ func (u *upper) Receive(ctx actor.Context) {
 }
 
 // startRelay starts a server whose connections run relay over an upper service.
+// Every relay checks that no service's code is on its stack; the test fails at
+// its end if one was.
 func startRelay(t testing.TB, configure func(*actors.Config)) *testServer {
 	t.Helper()
+	foreign := &foreignLog{}
+	t.Cleanup(func() {
+		if st := foreign.String(); st != "" {
+			t.Errorf("message-driven behavior code ran on another actor's goroutine:\n%s", st)
+		}
+	})
 	return startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = func(c behaviors.Conn) behaviors.Protocol { return &relay{conn: c} }
+		cfg.Protocol = func(c behaviors.Conn) behaviors.Protocol { return &relay{conn: c, foreign: foreign} }
 		cfg.Services = []behaviors.Service{{Name: "upper", New: func() actor.Actor {
 			return &upper{conns: make(map[string]*actor.PID)}
 		}}}
