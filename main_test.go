@@ -115,6 +115,9 @@ func TestParseArgsZero(t *testing.T) {
 		{"header-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.HeaderTimeout) }},
 		{"max-body", "-1", func(c actors.Config) int64 { return c.Options.HTTP.MaxBody }},
 		{"max-header-bytes", "-1", func(c actors.Config) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) }},
+		{"keepalive-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.KeepAliveTimeout) }},
+		{"output-limit", "-1", func(c actors.Config) int64 { return c.OutputLimit }},
+		{"output-soft-limit", "-1", func(c actors.Config) int64 { return c.OutputSoftLimit }},
 	}
 	for _, tt := range tests {
 		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)
