@@ -28,7 +28,7 @@
 //	reader --DataReceived--> conn-N --Received(data)--> behavior --Write--> socket
 //	conn-N --ack--> reader (reads again)       reader --ReadFailed--> conn-N (last)
 //
-// A message-driven behavior also talks to services (link_messages.go):
+// A message-driven behavior also talks to services (link_conn.go):
 //
 //	conn-N --ServiceRequest{ID, Body}--> service --ServiceReply{ID, Body}--> conn-N --HandleMessage--> behavior
 //	service --any message, to a connection it knows--> conn-N --HandleMessage--> behavior

@@ -267,34 +267,6 @@ func (l *link) SetReadDeadline(t time.Time) {
 // Close implements behaviors.Conn.
 func (l *link) Close() { l.closeRequested = true }
 
-// restarted forgets what the failed behavior asked of the connection, so that
-// its successor starts as a fresh behavior on a fresh connection would: no close
-// pending, no read deadline of its own, busy.
-func (l *link) restarted() {
-	l.closeRequested = false
-	l.readDeadline.Store(0)
-	l.idleSince.Store(0)
-}
-
-// takeUnread returns the input the failed behavior handed back, and forgets it.
-func (l *link) takeUnread() []byte {
-	rest := l.unread
-	l.unread = nil
-	return rest
-}
-
-// SetIdle implements behaviors.Conn.
-func (l *link) SetIdle(idle bool) {
-	if !idle {
-		l.idleSince.Store(0)
-	} else if l.idleSince.Load() == 0 {
-		l.idleSince.Store(time.Now().UnixNano())
-	}
-}
-
-// Unread implements behaviors.Conn.
-func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }
-
 // ID implements behaviors.Conn.
 func (l *link) ID() string { return l.id }
 

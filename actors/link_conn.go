@@ -1,15 +1,19 @@
 package actors
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"async_server/behaviors"
 	"async_server/messages"
 )
 
-// This file is the message side of behaviors.Conn: what a behavior uses to talk
-// to service actors, and the in-flight bound on its requests. Every method runs
-// inside the connection actor's Receive (behavior code runs nowhere else).
+// This file is most of behaviors.Conn: what a behavior tells its connection
+// across restarts (idle, unread input), what it uses to talk to service actors,
+// and the in-flight bound on its requests. Every method runs inside the
+// connection actor's Receive (behavior code runs nowhere else), but for
+// idleSince, which the acceptor reads.
 
 // Service implements behaviors.Conn.
 func (l *link) Service(name string) *actor.PID { return l.services[name] }
@@ -59,3 +63,31 @@ func (l *link) ackInput() {
 	}
 	l.ack()
 }
+
+// restarted forgets what the failed behavior asked of the connection, so that
+// its successor starts as a fresh behavior on a fresh connection would: no close
+// pending, no read deadline of its own, busy.
+func (l *link) restarted() {
+	l.closeRequested = false
+	l.readDeadline.Store(0)
+	l.idleSince.Store(0)
+}
+
+// takeUnread returns the input the failed behavior handed back, and forgets it.
+func (l *link) takeUnread() []byte {
+	rest := l.unread
+	l.unread = nil
+	return rest
+}
+
+// SetIdle implements behaviors.Conn.
+func (l *link) SetIdle(idle bool) {
+	if !idle {
+		l.idleSince.Store(0)
+	} else if l.idleSince.Load() == 0 {
+		l.idleSince.Store(time.Now().UnixNano())
+	}
+}
+
+// Unread implements behaviors.Conn.
+func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }
