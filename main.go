@@ -22,6 +22,7 @@ import (
 
 	"async_server/actors"
 	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // Exit codes.
@@ -227,9 +228,9 @@ func parsePort(s string) (int, error) {
 // httpFlags defines the http behavior's flags on fs, writing into o, and returns
 // their names: parseArgs refuses them with another behavior. Define every http
 // flag through name, so the list cannot miss one.
-func httpFlags(fs *flag.FlagSet, o *behaviors.HTTPOptions) (names []string) {
+func httpFlags(fs *flag.FlagSet, o *web.Options) (names []string) {
 	name := func(n string) string { names = append(names, n); return n }
-	*o = behaviors.DefaultHTTPOptions()
+	*o = web.DefaultOptions()
 	fs.StringVar(&o.Root, name("root"), o.Root, "http: directory to serve (default: the embedded site)")
 	fs.Int64Var(&o.MaxBody, name("max-body"), o.MaxBody, "http: largest request body in bytes, buffered before the handler runs; larger ones get 413 (0: no limit)")
 	fs.IntVar(&o.MaxHeaderBytes, name("max-header-bytes"), o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431 (0: no limit)")

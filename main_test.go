@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // TestParseArgs ensures the command line maps onto the config as DESIGN.md's
@@ -147,7 +147,7 @@ func TestParseArgsNames(t *testing.T) {
 // with another behavior holds exactly the flags whose help says "http:".
 func TestHTTPFlagsListed(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	listed := httpFlags(fs, &behaviors.HTTPOptions{})
+	listed := httpFlags(fs, &web.Options{})
 	fs.VisitAll(func(f *flag.Flag) {
 		if !slices.Contains(listed, f.Name) || !strings.HasPrefix(f.Usage, "http: ") {
 			t.Errorf("http flag -%s (%q) is not in the list %q or lacks \"http: \"", f.Name, f.Usage, listed)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -21,7 +21,7 @@ import (
 // socket and the reader goroutine, stay.
 type connActor struct {
 	link  *link
-	proto behaviors.Protocol
+	proto protocol.Protocol
 	// hardClose: this incarnation failed with a broken connection, so if it is
 	// stopped now there is nothing to flush: close at once. Other failures close
 	// gracefully (FIN, then a short drain) so that the error reply the behavior
@@ -35,7 +35,7 @@ type connActor struct {
 // the reader's message woke it, so a round trip costs no goroutine hand-off, and
 // on a goroutine of its own when anyone else's did (a spawn, a restart, a poison
 // pill), so behavior code never runs on the acceptor's or root's goroutine.
-func connProps(l *link, factory behaviors.Factory) *actor.Props {
+func connProps(l *link, factory protocol.Factory) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l, proto: factory(l)}
 	}, actor.WithDispatcher(&l.dispatch), actor.WithMailbox(actor.Unbounded(&l.outbox)))
@@ -68,7 +68,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	if _, ok := m.(*messages.ServiceReply); ok {
 		a.link.replied()
 	}
-	h, ok := a.proto.(behaviors.MessageHandler)
+	h, ok := a.proto.(protocol.MessageHandler)
 	if !ok {
 		a.link.log.WithField("type", fmt.Sprintf("%T", m)).Debug("message ignored: the behavior takes none")
 		return

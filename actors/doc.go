@@ -36,7 +36,7 @@
 //
 // Services learn a connection from a message's sender, Watch it, and forget it on
 // its Terminated. Two bounds keep a connection's memory finite: at most
-// behaviors.MaxInFlight unanswered requests (then the reader is not acked, and
+// protocol.MaxInFlight unanswered requests (then the reader is not acked, and
 // TCP pushes back on the peer), and what others queue for it (outbox.go: past
 // -output-limit, or above -output-soft-limit for a minute, it is closed).
 //

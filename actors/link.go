@@ -11,7 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -30,7 +30,7 @@ const (
 )
 
 // link is one connection's socket and reader goroutine: everything about the
-// connection that survives restarts of its actor. It implements behaviors.Conn.
+// connection that survives restarts of its actor. It implements protocol.Conn.
 //
 // Flow control: the reader sends one DataReceived and then waits for an ack before
 // it reads again, so a peer can never queue more than one buffer in the server;
@@ -73,7 +73,7 @@ type link struct {
 	finishing      bool          // told to Finish: stop once no reply is owed
 }
 
-var _ behaviors.Conn = (*link)(nil)
+var _ protocol.Conn = (*link)(nil)
 
 // connEnv is what every connection of an acceptor shares.
 type connEnv struct {
@@ -235,7 +235,7 @@ func (l *link) shut(graceful bool) {
 	}
 }
 
-// Write implements behaviors.Conn.
+// Write implements protocol.Conn.
 func (l *link) Write(p []byte) (int, error) {
 	if l.writeTimeout > 0 {
 		now := time.Now()
@@ -255,7 +255,7 @@ func (l *link) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// SetReadDeadline implements behaviors.Conn.
+// SetReadDeadline implements protocol.Conn.
 func (l *link) SetReadDeadline(t time.Time) {
 	if t.IsZero() {
 		l.readDeadline.Store(0)
@@ -264,14 +264,14 @@ func (l *link) SetReadDeadline(t time.Time) {
 	}
 }
 
-// Close implements behaviors.Conn.
+// Close implements protocol.Conn.
 func (l *link) Close() { l.closeRequested = true }
 
-// ID implements behaviors.Conn.
+// ID implements protocol.Conn.
 func (l *link) ID() string { return l.id }
 
-// RemoteAddr implements behaviors.Conn.
+// RemoteAddr implements protocol.Conn.
 func (l *link) RemoteAddr() net.Addr { return l.conn.RemoteAddr() }
 
-// Log implements behaviors.Conn.
+// Log implements protocol.Conn.
 func (l *link) Log() *logrus.Entry { return l.log }

@@ -5,20 +5,20 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 )
 
-// This file is most of behaviors.Conn: what a behavior tells its connection
+// This file is most of protocol.Conn: what a behavior tells its connection
 // across restarts (idle, unread input), what it uses to talk to service actors,
 // and the in-flight bound on its requests. Every method runs inside the
 // connection actor's Receive (behavior code runs nowhere else), but for
 // idleSince, which the acceptor reads.
 
-// Service implements behaviors.Conn.
+// Service implements protocol.Conn.
 func (l *link) Service(name string) *actor.PID { return l.services[name] }
 
-// Send implements behaviors.Conn. The connection is the message's sender, so
+// Send implements protocol.Conn. The connection is the message's sender, so
 // the receiver can answer or remember it.
 func (l *link) Send(pid *actor.PID, msg any) {
 	if pid != nil {
@@ -26,7 +26,7 @@ func (l *link) Send(pid *actor.PID, msg any) {
 	}
 }
 
-// Request implements behaviors.Conn.
+// Request implements protocol.Conn.
 func (l *link) Request(pid *actor.PID, msg any) uint64 {
 	l.requests++
 	l.inFlight++
@@ -34,7 +34,7 @@ func (l *link) Request(pid *actor.PID, msg any) uint64 {
 	return l.requests
 }
 
-// Watch implements behaviors.Conn.
+// Watch implements protocol.Conn.
 func (l *link) Watch(pid *actor.PID) {
 	if pid != nil {
 		l.ctx.Watch(pid)
@@ -47,7 +47,7 @@ func (l *link) replied() {
 	if l.inFlight > 0 {
 		l.inFlight--
 	}
-	if l.ackOwed && l.inFlight < behaviors.MaxInFlight {
+	if l.ackOwed && l.inFlight < protocol.MaxInFlight {
 		l.ackOwed = false
 		l.ack()
 	}
@@ -57,7 +57,7 @@ func (l *link) replied() {
 // unanswered: then the ack waits for a reply (replied), and until it comes the
 // reader reads nothing, so TCP pushes back on the peer.
 func (l *link) ackInput() {
-	if l.inFlight >= behaviors.MaxInFlight {
+	if l.inFlight >= protocol.MaxInFlight {
 		l.ackOwed = true
 		return
 	}
@@ -80,7 +80,7 @@ func (l *link) takeUnread() []byte {
 	return rest
 }
 
-// SetIdle implements behaviors.Conn.
+// SetIdle implements protocol.Conn.
 func (l *link) SetIdle(idle bool) {
 	if !idle {
 		l.idleSince.Store(0)
@@ -89,5 +89,5 @@ func (l *link) SetIdle(idle bool) {
 	}
 }
 
-// Unread implements behaviors.Conn.
+// Unread implements protocol.Conn.
 func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // This file is the differential guard of the http behavior: the same raw bytes
@@ -86,10 +86,10 @@ type diffPair struct {
 // startDiffPair starts both servers; they are stopped when the test ends.
 func startDiffPair(tb testing.TB) *diffPair {
 	tb.Helper()
-	o := behaviors.DefaultHTTPOptions()
+	o := web.DefaultOptions()
 	h := diffHandler(o.MaxBody)
 	ours := startServer(tb, func(cfg *actors.Config) {
-		cfg.Protocol = behaviors.HTTP(h, o)
+		cfg.Protocol = web.New(h, o)
 		cfg.Log.Level = "error"
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

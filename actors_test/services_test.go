@@ -12,7 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 )
 
@@ -24,7 +24,7 @@ import (
 // relay is a message-driven behavior: every line is a Request to "upper", and
 // every reply (or bulk message) is written to the peer.
 type relay struct {
-	conn    behaviors.Conn
+	conn    protocol.Conn
 	foreign *foreignLog // records behavior code found running on another actor's goroutine
 	partial []byte
 }
@@ -130,8 +130,8 @@ func startRelay(t testing.TB, configure func(*actors.Config)) *testServer {
 		}
 	})
 	return startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = func(c behaviors.Conn) behaviors.Protocol { return &relay{conn: c, foreign: foreign} }
-		cfg.Services = []behaviors.Service{{Name: "upper", New: func() actor.Actor {
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &relay{conn: c, foreign: foreign} }
+		cfg.Services = []protocol.Service{{Name: "upper", New: func() actor.Actor {
 			return &upper{conns: make(map[string]*actor.PID)}
 		}}}
 		if configure != nil {
@@ -188,8 +188,8 @@ func TestServiceInFlightBound(t *testing.T) {
 			len(payload), n, err)
 	}
 	held := s.ask(t, &countRequests{}).(int)
-	if most := behaviors.MaxInFlight + 16<<10/len(line+"\n") + 1; held < behaviors.MaxInFlight || held > most {
-		t.Errorf("service holds %d requests; want from %d to %d", held, behaviors.MaxInFlight, most)
+	if most := protocol.MaxInFlight + 16<<10/len(line+"\n") + 1; held < protocol.MaxInFlight || held > most {
+		t.Errorf("service holds %d requests; want from %d to %d", held, protocol.MaxInFlight, most)
 	}
 	s.ask(t, &releaseRequests{})
 	complete := n / len(line+"\n")
