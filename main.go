@@ -22,6 +22,7 @@ import (
 
 	"async_server/actors"
 	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // Exit codes.
@@ -111,6 +112,8 @@ func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
+	fs.Int64Var(&cfg.OutputLimit, "output-limit", cfg.OutputLimit, "bytes other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
+	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute (0: no limit)")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 
 	positional, err := parseInterleaved(fs, args)
@@ -225,9 +228,9 @@ func parsePort(s string) (int, error) {
 // httpFlags defines the http behavior's flags on fs, writing into o, and returns
 // their names: parseArgs refuses them with another behavior. Define every http
 // flag through name, so the list cannot miss one.
-func httpFlags(fs *flag.FlagSet, o *behaviors.HTTPOptions) (names []string) {
+func httpFlags(fs *flag.FlagSet, o *web.Options) (names []string) {
 	name := func(n string) string { names = append(names, n); return n }
-	*o = behaviors.DefaultHTTPOptions()
+	*o = web.DefaultOptions()
 	fs.StringVar(&o.Root, name("root"), o.Root, "http: directory to serve (default: the embedded site)")
 	fs.Int64Var(&o.MaxBody, name("max-body"), o.MaxBody, "http: largest request body in bytes, buffered before the handler runs; larger ones get 413 (0: no limit)")
 	fs.IntVar(&o.MaxHeaderBytes, name("max-header-bytes"), o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431 (0: no limit)")

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // FuzzParseArgs feeds parseArgs arbitrary command lines (NUL-separated words)
@@ -38,7 +38,7 @@ func FuzzParseArgs(f *testing.F) {
 		if verr := cfg.Validate(); verr != nil {
 			t.Fatalf("parseArgs(%q) returned a config that does not validate: %v", args, verr)
 		}
-		if cfg.Behavior != "http" && cfg.Options.HTTP != behaviors.DefaultHTTPOptions() {
+		if cfg.Behavior != "http" && cfg.Options.HTTP != web.DefaultOptions() {
 			t.Fatalf("parseArgs(%q) accepted http options %+v for -behavior %s", args, cfg.Options.HTTP, cfg.Behavior)
 		}
 	})

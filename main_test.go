@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // TestParseArgs ensures the command line maps onto the config as DESIGN.md's
@@ -115,6 +115,9 @@ func TestParseArgsZero(t *testing.T) {
 		{"header-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.HeaderTimeout) }},
 		{"max-body", "-1", func(c actors.Config) int64 { return c.Options.HTTP.MaxBody }},
 		{"max-header-bytes", "-1", func(c actors.Config) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) }},
+		{"keepalive-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.KeepAliveTimeout) }},
+		{"output-limit", "-1", func(c actors.Config) int64 { return c.OutputLimit }},
+		{"output-soft-limit", "-1", func(c actors.Config) int64 { return c.OutputSoftLimit }},
 	}
 	for _, tt := range tests {
 		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)
@@ -144,7 +147,7 @@ func TestParseArgsNames(t *testing.T) {
 // with another behavior holds exactly the flags whose help says "http:".
 func TestHTTPFlagsListed(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	listed := httpFlags(fs, &behaviors.HTTPOptions{})
+	listed := httpFlags(fs, &web.Options{})
 	fs.VisitAll(func(f *flag.Flag) {
 		if !slices.Contains(listed, f.Name) || !strings.HasPrefix(f.Usage, "http: ") {
 			t.Errorf("http flag -%s (%q) is not in the list %q or lacks \"http: \"", f.Name, f.Usage, listed)

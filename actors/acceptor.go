@@ -9,7 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -22,7 +22,7 @@ import (
 type acceptor struct {
 	cfg     *Config
 	addr    string // the bound address; a restart listens here again
-	factory behaviors.Factory
+	factory protocol.Factory
 	env     *connEnv // what its connections share
 	log     *logrus.Entry
 
@@ -49,7 +49,7 @@ type connEntry struct {
 
 // acceptorProps returns the props of the acceptor of ln. The first incarnation
 // takes ln; after a restart the acceptor listens on the same address again.
-func acceptorProps(cfg *Config, ln net.Listener, factory behaviors.Factory, readers *sync.WaitGroup,
+func acceptorProps(cfg *Config, ln net.Listener, factory protocol.Factory, readers *sync.WaitGroup,
 	services map[string]*actor.PID, root *actor.RootContext, log *logrus.Entry) *actor.Props {
 	addr := ln.Addr().String()
 	log = log.WithField("listener", addr)
@@ -193,7 +193,7 @@ func (a *acceptor) onDrain(ctx actor.Context) {
 	a.draining, a.finished = true, false
 	a.stopAccepting()
 	for _, c := range a.conns {
-		ctx.Poison(c.pid)
+		ctx.Send(c.pid, &messages.Finish{})
 	}
 	a.finishDrain(ctx)
 }

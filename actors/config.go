@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/logs"
 	"async_server/supervision"
 )
@@ -37,8 +38,8 @@ type Config struct {
 	// Protocol, when set, is used instead of the behavior named by Behavior, with
 	// Services as its service actors. Tests use it to run a behavior of their own
 	// (a faulty one, say) over real TCP.
-	Protocol behaviors.Factory
-	Services []behaviors.Service
+	Protocol protocol.Factory
+	Services []protocol.Service
 
 	// Listen, when set, replaces net.Listen. Tests use it to inject listener failures.
 	Listen func(network, address string) (net.Listener, error)
@@ -97,9 +98,9 @@ func (c Config) Validate() error {
 }
 
 // setup returns the behavior's Setup: the registry's, or Protocol's.
-func (c Config) setup() (behaviors.Setup, error) {
+func (c Config) setup() (protocol.Setup, error) {
 	if c.Protocol != nil {
-		return behaviors.Setup{Factory: c.Protocol, Services: c.Services, Release: func() error { return nil }}, nil
+		return protocol.Setup{Factory: c.Protocol, Services: c.Services, Release: func() error { return nil }}, nil
 	}
 	return behaviors.New(c.Behavior, c.Options)
 }

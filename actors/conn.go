@@ -10,7 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -21,7 +21,7 @@ import (
 // socket and the reader goroutine, stay.
 type connActor struct {
 	link  *link
-	proto behaviors.Protocol
+	proto protocol.Protocol
 	// hardClose: this incarnation failed with a broken connection, so if it is
 	// stopped now there is nothing to flush: close at once. Other failures close
 	// gracefully (FIN, then a short drain) so that the error reply the behavior
@@ -35,7 +35,7 @@ type connActor struct {
 // the reader's message woke it, so a round trip costs no goroutine hand-off, and
 // on a goroutine of its own when anyone else's did (a spawn, a restart, a poison
 // pill), so behavior code never runs on the acceptor's or root's goroutine.
-func connProps(l *link, factory behaviors.Factory) *actor.Props {
+func connProps(l *link, factory protocol.Factory) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l, proto: factory(l)}
 	}, actor.WithDispatcher(&l.dispatch), actor.WithMailbox(actor.Unbounded(&l.outbox)))
@@ -49,6 +49,9 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onStarted(ctx)
 	case *messages.DataReceived:
 		a.onData(ctx, m)
+	case *messages.Finish:
+		a.link.finishing = true
+		a.maybeFinish(ctx)
 	case *messages.ReadFailed:
 		a.onReadFailed(ctx, m)
 	case *actor.Stopping:
@@ -65,7 +68,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	if _, ok := m.(*messages.ServiceReply); ok {
 		a.link.replied()
 	}
-	h, ok := a.proto.(behaviors.MessageHandler)
+	h, ok := a.proto.(protocol.MessageHandler)
 	if !ok {
 		a.link.log.WithField("type", fmt.Sprintf("%T", m)).Debug("message ignored: the behavior takes none")
 		return
@@ -76,6 +79,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	if a.link.closeRequested {
 		ctx.Stop(ctx.Self())
 	}
+	a.maybeFinish(ctx)
 }
 
 // onStarted starts the reader on first start. After a restart it first hands the
@@ -83,7 +87,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 // peer loses only the request that failed, then acks: the message that failed
 // was not acked, so that the reader's next message finds the new incarnation
 // ready and idle rather than queued behind the restart. A behavior that
-// implements behaviors.Starter is started each time, before any input.
+// implements protocol.Starter is started each time, before any input.
 func (a *connActor) onStarted(ctx actor.Context) {
 	if a.link.readerStarted {
 		a.link.restarted()
@@ -103,11 +107,11 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	a.start(ctx)
 }
 
-// start lets a behavior that implements behaviors.Starter act before any input
+// start lets a behavior that implements protocol.Starter act before any input
 // arrives. It reports whether the connection goes on (the behavior did not ask
 // to close); a failure fails the actor.
 func (a *connActor) start(ctx actor.Context) bool {
-	s, ok := a.proto.(behaviors.Starter)
+	s, ok := a.proto.(protocol.Starter)
 	if !ok {
 		return true
 	}
@@ -122,8 +126,18 @@ func (a *connActor) start(ctx actor.Context) bool {
 }
 
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
+	if a.link.finishing {
+		return // after the pill: not "already received"; the reader waits for shut
+	}
 	a.receive(ctx, m.Data)
 	a.link.ackInput()
+}
+
+// maybeFinish stops a connection told to Finish once no reply is owed to it.
+func (a *connActor) maybeFinish(ctx actor.Context) {
+	if a.link.finishing && a.link.inFlight == 0 {
+		ctx.Stop(ctx.Self())
+	}
 }
 
 // receive hands data to the behavior. A failure fails the actor; a behavior that

@@ -1,11 +1,15 @@
 // Package actors is async_server's actor tree: the root system actor, the logger
-// actor, one acceptor actor per listener, and one connection actor per TCP
-// connection. main.go starts it with Start; tests do the same with port 0.
+// actor, the services supervisor and the behavior's service actors, one acceptor
+// actor per listener, and one connection actor per TCP connection. main.go starts
+// it with Start; tests do the same with port 0.
 //
 // # The actor tree
 //
 //	root                    root.go      owns the tree and the shutdown; guardian: Stop (never restarted)
 //	├── logger              logger.go    the one writer of server.log; started first, stopped last
+//	├── services            services.go  supervises the behavior's service actors; up before the acceptors,
+//	│   ├── rooms                        stopped after them
+//	│   └── ...
 //	└── acceptor-HOST:PORT  acceptor.go  owns the net.Listener; supervises its connections
 //	    ├── conn-1          conn.go      owns one net.Conn (link.go) and runs one behavior
 //	    ├── conn-2
@@ -23,6 +27,18 @@
 //	accept loop --ClientWaiting--> acceptor (at the limit: close the longest-idle conn)
 //	reader --DataReceived--> conn-N --Received(data)--> behavior --Write--> socket
 //	conn-N --ack--> reader (reads again)       reader --ReadFailed--> conn-N (last)
+//
+// A message-driven behavior also talks to services (link_conn.go):
+//
+//	conn-N --ServiceRequest{ID, Body}--> service --ServiceReply{ID, Body}--> conn-N --HandleMessage--> behavior
+//	service --any message, to a connection it knows--> conn-N --HandleMessage--> behavior
+//	a watched actor stops --Terminated--> conn-N --HandleMessage--> behavior
+//
+// Services learn a connection from a message's sender, Watch it, and forget it on
+// its Terminated. Two bounds keep a connection's memory finite: at most
+// protocol.MaxInFlight unanswered requests (then the reader is not acked, and
+// TCP pushes back on the peer), and what others queue for it (outbox.go: past
+// -output-limit, or above -output-soft-limit for a minute, it is closed).
 //
 // Flow control: the reader sends one DataReceived and waits for the actor's ack
 // before it reads again, so a peer that sends faster than its behavior consumes
@@ -69,9 +85,10 @@
 // # Shutdown order
 //
 // See rootActor (root.go): listeners close at once and every connection gets a
-// poison pill, so what it already received is answered first; each acceptor
-// reports when its last connection is gone; past -shutdown-timeout the rest are
-// closed hard; once every reader has closed its socket, root logs the shutdown
-// report, stops the acceptors, and only then stops the logger (StopLogger), which
+// poison pill (messages.Finish), so what it already received is answered first,
+// replies it is owed by services included; each acceptor reports when its last
+// connection is gone; past -shutdown-timeout the rest are closed hard; once every
+// reader has closed its socket, root logs the shutdown report and stops the
+// acceptors, then the services, and only then the logger (StopLogger), which
 // writes every entry already queued and syncs the file.
 package actors

@@ -11,7 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -30,7 +30,7 @@ const (
 )
 
 // link is one connection's socket and reader goroutine: everything about the
-// connection that survives restarts of its actor. It implements behaviors.Conn.
+// connection that survives restarts of its actor. It implements protocol.Conn.
 //
 // Flow control: the reader sends one DataReceived and then waits for an ack before
 // it reads again, so a peer can never queue more than one buffer in the server;
@@ -70,9 +70,10 @@ type link struct {
 	requests       uint64        // Requests made, across restarts: the last ID
 	inFlight       int           // Requests not yet answered
 	ackOwed        bool          // the reader waits for an ack held back by the in-flight bound
+	finishing      bool          // told to Finish: stop once no reply is owed
 }
 
-var _ behaviors.Conn = (*link)(nil)
+var _ protocol.Conn = (*link)(nil)
 
 // connEnv is what every connection of an acceptor shares.
 type connEnv struct {
@@ -234,7 +235,7 @@ func (l *link) shut(graceful bool) {
 	}
 }
 
-// Write implements behaviors.Conn.
+// Write implements protocol.Conn.
 func (l *link) Write(p []byte) (int, error) {
 	if l.writeTimeout > 0 {
 		now := time.Now()
@@ -254,7 +255,7 @@ func (l *link) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// SetReadDeadline implements behaviors.Conn.
+// SetReadDeadline implements protocol.Conn.
 func (l *link) SetReadDeadline(t time.Time) {
 	if t.IsZero() {
 		l.readDeadline.Store(0)
@@ -263,42 +264,14 @@ func (l *link) SetReadDeadline(t time.Time) {
 	}
 }
 
-// Close implements behaviors.Conn.
+// Close implements protocol.Conn.
 func (l *link) Close() { l.closeRequested = true }
 
-// restarted forgets what the failed behavior asked of the connection, so that
-// its successor starts as a fresh behavior on a fresh connection would: no close
-// pending, no read deadline of its own, busy.
-func (l *link) restarted() {
-	l.closeRequested = false
-	l.readDeadline.Store(0)
-	l.idleSince.Store(0)
-}
-
-// takeUnread returns the input the failed behavior handed back, and forgets it.
-func (l *link) takeUnread() []byte {
-	rest := l.unread
-	l.unread = nil
-	return rest
-}
-
-// SetIdle implements behaviors.Conn.
-func (l *link) SetIdle(idle bool) {
-	if !idle {
-		l.idleSince.Store(0)
-	} else if l.idleSince.Load() == 0 {
-		l.idleSince.Store(time.Now().UnixNano())
-	}
-}
-
-// Unread implements behaviors.Conn.
-func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }
-
-// ID implements behaviors.Conn.
+// ID implements protocol.Conn.
 func (l *link) ID() string { return l.id }
 
-// RemoteAddr implements behaviors.Conn.
+// RemoteAddr implements protocol.Conn.
 func (l *link) RemoteAddr() net.Addr { return l.conn.RemoteAddr() }
 
-// Log implements behaviors.Conn.
+// Log implements protocol.Conn.
 func (l *link) Log() *logrus.Entry { return l.log }

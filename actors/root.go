@@ -11,7 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/logs"
 	"async_server/messages"
 	"async_server/supervision"
@@ -40,7 +40,8 @@ import (
 type rootActor struct {
 	cfg       *Config
 	listeners []net.Listener
-	setup     behaviors.Setup
+	setup     protocol.Setup
+	ready     chan struct{}   // closed once the acceptors are spawned: Start returns then
 	readers   *sync.WaitGroup // the connections' reader goroutines, passed to every acceptor
 	out       *logrus.Logger  // the log file's writer, owned by the logger actor
 	file      *os.File
@@ -121,6 +122,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithField("listener", addr).Info("listening")
 	}
+	close(r.ready)
 }
 
 // beginShutdown starts phase 1; a second call does nothing.

@@ -64,7 +64,8 @@ func Start(cfg Config) (*Server, error) {
 		s.addrs = append(s.addrs, ln.Addr())
 	}
 
-	r := &rootActor{cfg: &cfg, listeners: listeners, setup: setup, readers: &s.readers, out: out,
+	ready := make(chan struct{})
+	r := &rootActor{cfg: &cfg, listeners: listeners, setup: setup, readers: &s.readers, out: out, ready: ready,
 		file: file, fw: fw, log: log, exit: func(err error) {
 			_ = setup.Release() // every connection is gone: the behavior's resources go too
 			fw.Close()
@@ -88,6 +89,10 @@ func Start(cfg Config) (*Server, error) {
 	if listenErr != nil {
 		<-s.done
 		return nil, fmt.Errorf("cannot listen on %s: %w", addr, listenErr)
+	}
+	select { // serving: the services are up and the acceptors accept
+	case <-ready:
+	case <-s.done:
 	}
 	return s, nil
 }

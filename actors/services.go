@@ -4,7 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -16,7 +16,7 @@ import (
 // so no connection sends to a service that is not there yet, and stops it after
 // every connection has closed and before the logger.
 type servicesActor struct {
-	specs []behaviors.Service
+	specs []protocol.Service
 }
 
 // servicesName is the services supervisor's name under root; a service called
@@ -24,7 +24,7 @@ type servicesActor struct {
 const servicesName = "services"
 
 // servicesProps returns the props of the services supervisor.
-func servicesProps(specs []behaviors.Service, in supervision.Intensity, log *logrus.Entry) *actor.Props {
+func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logrus.Entry) *actor.Props {
 	strategy := supervision.NewStrategy(in, func(d supervision.Decision) {
 		log.WithFields(decisionFields(d)).WithField("service", childName(d.Child)).Warn("supervision decision")
 	})
@@ -34,7 +34,7 @@ func servicesProps(specs []behaviors.Service, in supervision.Intensity, log *log
 
 // servicePIDs returns the PID every service will have, by name, for the
 // connections to find them.
-func servicePIDs(sys *actor.ActorSystem, rootID string, specs []behaviors.Service) map[string]*actor.PID {
+func servicePIDs(sys *actor.ActorSystem, rootID string, specs []protocol.Service) map[string]*actor.PID {
 	pids := make(map[string]*actor.PID, len(specs))
 	for _, s := range specs {
 		pids[s.Name] = actor.NewPID(sys.Address(), rootID+"/"+servicesName+"/"+s.Name)

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"async_server/behaviors"
+	"async_server/behaviors/chat"
 )
 
 // TestChatCleanup ensures the rooms service forgets every connection that
@@ -35,7 +35,7 @@ func TestChatCleanup(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	s.waitChatStats(t, behaviors.ChatStats{})
+	s.waitChatStats(t, chat.Stats{})
 	if n := strings.Count(s.log(t), "DeadLetter"); n > 0 {
 		t.Errorf("%d dead-letter log lines; want none", n)
 	}

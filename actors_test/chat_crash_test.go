@@ -3,15 +3,15 @@ package actors_test
 import (
 	"testing"
 
-	"async_server/behaviors"
+	"async_server/behaviors/chat"
 )
 
 // crashRoom injects a panic into the room called name (the fault-injection
 // hook of the rooms service).
 func (s *testServer) crashRoom(t testing.TB, name string) {
 	t.Helper()
-	r, err := s.Ask("rooms", &behaviors.PanicRoom{Name: name}, waitTimeout)
-	if _, ok := r.(*behaviors.PanicRoom); err != nil || !ok {
+	r, err := s.Ask("rooms", &chat.PanicRoom{Name: name}, waitTimeout)
+	if _, ok := r.(*chat.PanicRoom); err != nil || !ok {
 		t.Fatalf("Ask rooms PanicRoom{%s} = %v, %v; want the PanicRoom back", name, r, err)
 	}
 }
@@ -41,7 +41,7 @@ func TestChatRoomCrash(t *testing.T) {
 	bob.send(t, "welcome back")
 	alice.expect(t, "[lobby] bob: welcome back")
 	bob.roundTrip(t, "/who", "* in lobby: alice, bob")
-	s.waitChatStats(t, behaviors.ChatStats{Conns: 2, Rooms: 1, Members: 2, Actors: 1})
+	s.waitChatStats(t, chat.Stats{Conns: 2, Rooms: 1, Members: 2, Actors: 1})
 }
 
 // TestChatRoomCrashLoop ensures a room that fails more often than the restart
@@ -57,11 +57,11 @@ func TestChatRoomCrashLoop(t *testing.T) {
 	s.crashRoom(t, "lobby")
 	alice.expect(t, "* room lobby closed (it failed too often); /join it again")
 	s.waitLogLine(t, logLine{"msg": "supervision decision", "room": "lobby", "directive": "Stop", "restarts": "4"})
-	s.waitChatStats(t, behaviors.ChatStats{Conns: 1})
+	s.waitChatStats(t, chat.Stats{Conns: 1})
 
 	alice.roundTrip(t, "hello?", "error: no room joined; /join ROOM first")
 	alice.roundTrip(t, "/join lobby", "* you joined lobby (1 member)")
-	s.waitChatStats(t, behaviors.ChatStats{Conns: 1, Rooms: 1, Members: 1, Actors: 1})
+	s.waitChatStats(t, chat.Stats{Conns: 1, Rooms: 1, Members: 1, Actors: 1})
 }
 
 // TestChatServiceCrash ensures that when the rooms service itself crashes, its
@@ -74,7 +74,7 @@ func TestChatServiceCrash(t *testing.T) {
 	alice.expect(t, "* bob joined lobby")
 	carol := s.joinChat(t, "carol", "dev", 0)
 
-	if _, err := s.Ask("rooms", &behaviors.PanicRooms{}, waitTimeout); err != nil {
+	if _, err := s.Ask("rooms", &chat.PanicRooms{}, waitTimeout); err != nil {
 		t.Fatalf("Ask rooms PanicRooms: %v", err)
 	}
 	for _, c := range []struct {
@@ -90,5 +90,5 @@ func TestChatServiceCrash(t *testing.T) {
 	bob.expect(t, "[lobby] alice: still here")
 	carol.roundTrip(t, "/who", "* in dev: carol")
 	bob.roundTrip(t, "/rooms", "* rooms: dev (1), lobby (2)")
-	s.waitChatStats(t, behaviors.ChatStats{Conns: 3, Rooms: 2, Members: 3, Actors: 2})
+	s.waitChatStats(t, chat.Stats{Conns: 3, Rooms: 2, Members: 3, Actors: 2})
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"async_server/behaviors"
+	"async_server/behaviors/chat"
 )
 
 // TestChatFanout ensures that in a room of 50 members who all talk at once,
@@ -20,7 +20,7 @@ func TestChatFanout(t *testing.T) {
 	for i := range clients {
 		clients[i] = s.joinChat(t, fmt.Sprintf("c%02d", i), "lobby", i)
 	}
-	s.waitChatStats(t, behaviors.ChatStats{Conns: members, Rooms: 1, Members: members, Actors: 1})
+	s.waitChatStats(t, chat.Stats{Conns: members, Rooms: 1, Members: members, Actors: 1})
 
 	errs := make(chan error, members)
 	var wg sync.WaitGroup

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"async_server/behaviors"
+	"async_server/behaviors/chat"
 )
 
 // This file holds what the chat tests share: a client that has taken a nick
@@ -42,23 +42,23 @@ func pluralS(n int) string {
 }
 
 // chatStats asks the rooms service for its state.
-func (s *testServer) chatStats(t testing.TB) behaviors.ChatStats {
+func (s *testServer) chatStats(t testing.TB) chat.Stats {
 	t.Helper()
-	r, err := s.Ask("rooms", &behaviors.GetChatStats{}, waitTimeout)
+	r, err := s.Ask("rooms", &chat.GetStats{}, waitTimeout)
 	if err != nil {
 		t.Fatalf("Ask rooms GetChatStats: %v", err)
 	}
-	st, ok := r.(*behaviors.ChatStats)
+	st, ok := r.(*chat.Stats)
 	if !ok {
-		t.Fatalf("Ask rooms GetChatStats = %T; want *behaviors.ChatStats", r)
+		t.Fatalf("Ask rooms GetChatStats = %T; want *chat.Stats", r)
 	}
 	return *st
 }
 
 // waitChatStats waits until the rooms service's state is want.
-func (s *testServer) waitChatStats(t testing.TB, want behaviors.ChatStats) {
+func (s *testServer) waitChatStats(t testing.TB, want chat.Stats) {
 	t.Helper()
-	var got behaviors.ChatStats
+	var got chat.Stats
 	waitFor(t, fmt.Sprintf("chat stats %+v", want), func() bool {
 		got = s.chatStats(t)
 		return got == want

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"async_server/behaviors"
+	"async_server/behaviors/chat"
 )
 
 // TestChatConversation ensures the commands work as the README's session shows:
@@ -32,7 +32,7 @@ func TestChatConversation(t *testing.T) {
 	alice.roundTrip(t, "/rooms", "* rooms: dev (1)")
 	alice.roundTrip(t, "/quit", "* bye")
 	alice.expectEOF(t)
-	s.waitChatStats(t, behaviors.ChatStats{Conns: 1, Rooms: 1, Members: 1, Actors: 1})
+	s.waitChatStats(t, chat.Stats{Conns: 1, Rooms: 1, Members: 1, Actors: 1})
 }
 
 // TestChatPipelined ensures lines sent in one write, behind a request, run in
@@ -74,6 +74,6 @@ func TestChatBadInput(t *testing.T) {
 	bob.expect(t, "error: line over 4096 bytes; closing")
 	bob.expectEOF(t)
 	s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "TooLarge", "directive": "Stop"})
-	s.waitChatStats(t, behaviors.ChatStats{Conns: 1}) // bob, his nick and his room are forgotten
+	s.waitChatStats(t, chat.Stats{Conns: 1}) // bob, his nick and his room are forgotten
 	alice.roundTrip(t, "/rooms", "* no rooms; /join ROOM makes one")
 }

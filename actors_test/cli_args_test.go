@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // testCLIBadPort ensures an invalid port exits 2 with a message on stderr that
@@ -134,9 +134,9 @@ func testCLIHelp(t *testing.T, bin string) {
 		"idle-timeout":     cfg.IdleTimeout.String(),
 		"write-timeout":    cfg.WriteTimeout.String(),
 		"shutdown-timeout": cfg.ShutdownTimeout.String(),
-		"max-body":         fmt.Sprint(behaviors.DefaultMaxBody),
-		"max-header-bytes": fmt.Sprint(behaviors.DefaultMaxHeaderBytes),
-		"header-timeout":   behaviors.DefaultHeaderTimeout.String(),
+		"max-body":         fmt.Sprint(web.DefaultMaxBody),
+		"max-header-bytes": fmt.Sprint(web.DefaultMaxHeaderBytes),
+		"header-timeout":   web.DefaultHeaderTimeout.String(),
 	}
 	for flag, def := range want {
 		text, ok := flags[flag]

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/supervision"
 )
 
@@ -28,6 +28,8 @@ var foreignFrames = []string{
 	"actors.(*rootActor)",
 	"actors.acceptLoop",
 	"supervision.(*Strategy)",
+	"actors.(*servicesActor)",
+	"actors_test_test.(*upper).Receive", // the test service of services_test.go
 }
 
 // probe is a line behavior that checks its own stack on every call. "fail"
@@ -35,7 +37,7 @@ var foreignFrames = []string{
 // fresh behavior runs them inside the restart; "flood" writes until the write
 // fails; any other line is echoed.
 type probe struct {
-	conn    behaviors.Conn
+	conn    protocol.Conn
 	foreign *foreignLog
 	partial []byte
 }
@@ -107,7 +109,7 @@ func (f *foreignLog) String() string {
 func TestBehaviorRunsOnlyOnItsConnection(t *testing.T) {
 	foreign := &foreignLog{}
 	s := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = func(c behaviors.Conn) behaviors.Protocol { return &probe{conn: c, foreign: foreign} }
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &probe{conn: c, foreign: foreign} }
 		cfg.WriteTimeout = 0
 		cfg.ShutdownTimeout = 200 * time.Millisecond
 		cfg.Intensity = supervision.Intensity{MaxRestarts: 1000, Within: time.Minute}

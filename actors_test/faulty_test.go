@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/protocol"
 	"async_server/supervision"
 )
 
 // faulty is a connection behavior for tests: a line protocol that fails on
 // command, so that a test can drive every row of the supervision table over real
-// TCP. It is also the model for testing a new behavior: a behaviors.Protocol, a
-// behaviors.Factory handed to the server as cfg.Protocol (no registry entry
+// TCP. It is also the model for testing a new behavior: a protocol.Protocol, a
+// protocol.Factory handed to the server as cfg.Protocol (no registry entry
 // needed), and tests that talk to it through the harness.
 //
 // Every line the peer sends is a command:
@@ -34,13 +34,13 @@ import (
 //
 // It also logs every chunk it receives as a field, as a careless behavior might.
 type faulty struct {
-	conn    behaviors.Conn
+	conn    protocol.Conn
 	release <-chan struct{}
 	lines   int    // lines answered by this instance: the state a restart resets
 	partial []byte // the start of a line whose newline has not arrived yet
 }
 
-var _ behaviors.Protocol = (*faulty)(nil)
+var _ protocol.Protocol = (*faulty)(nil)
 
 // faultyDeadline is the read deadline the "deadline" command sets.
 const faultyDeadline = 200 * time.Millisecond
@@ -49,8 +49,8 @@ const faultyDeadline = 200 * time.Millisecond
 var errRequested = errors.New("failure requested by the test")
 
 // faultyFactory returns a Factory of faulty behaviors; "block" waits on release.
-func faultyFactory(release <-chan struct{}) behaviors.Factory {
-	return func(c behaviors.Conn) behaviors.Protocol { return &faulty{conn: c, release: release} }
+func faultyFactory(release <-chan struct{}) protocol.Factory {
+	return func(c protocol.Conn) protocol.Protocol { return &faulty{conn: c, release: release} }
 }
 
 // startFaulty starts a server whose connections run faulty. configure, if not

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // BenchmarkHTTP serves the same small page through the http behavior and through
@@ -33,7 +33,7 @@ func BenchmarkHTTP(b *testing.B) {
 	for _, conns := range []int{1, 100} {
 		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
 			ours := startServer(b, func(cfg *actors.Config) {
-				cfg.Protocol = behaviors.HTTP(handler, behaviors.DefaultHTTPOptions())
+				cfg.Protocol = web.New(handler, web.DefaultOptions())
 				cfg.Log.Level = "warn"
 			})
 			ref := startNetHTTP(b, handler)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // TestHTTPDefaultSite ensures the http behavior with no -root serves the
@@ -89,10 +89,10 @@ func TestHTTPRangeAndConditional(t *testing.T) {
 	}
 
 	etag := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = behaviors.HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cfg.Protocol = web.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("ETag", `"v1"`)
 			http.ServeContent(w, r, "x.txt", mod, strings.NewReader("content"))
-		}), behaviors.DefaultHTTPOptions())
+		}), web.DefaultOptions())
 	})
 	resp, _ = httpGet(t, c, "GET", etag.url("/"), map[string]string{"If-None-Match": `"v1"`})
 	if resp.StatusCode != http.StatusNotModified {
@@ -119,14 +119,14 @@ func TestHTTPPipelining(t *testing.T) {
 	c.expectEOF(t)
 }
 
-// TestHTTPOwnHandler ensures a Go user's own handler runs through behaviors.HTTP,
+// TestHTTPOwnHandler ensures a Go user's own handler runs through web.New,
 // with request bodies in both framings.
 func TestHTTPOwnHandler(t *testing.T) {
 	s := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = behaviors.HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cfg.Protocol = web.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body)
 			fmt.Fprintf(w, "%s %s %d %s", r.Method, r.URL.Path, r.ContentLength, b)
-		}), behaviors.DefaultHTTPOptions())
+		}), web.DefaultOptions())
 	})
 	c := httpClient(t)
 	resp, err := c.Post(s.url("/up"), "text/plain", strings.NewReader("sized"))

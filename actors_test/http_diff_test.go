@@ -9,12 +9,13 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // This file is the differential guard of the http behavior: the same raw bytes
@@ -86,10 +87,10 @@ type diffPair struct {
 // startDiffPair starts both servers; they are stopped when the test ends.
 func startDiffPair(tb testing.TB) *diffPair {
 	tb.Helper()
-	o := behaviors.DefaultHTTPOptions()
+	o := web.DefaultOptions()
 	h := diffHandler(o.MaxBody)
 	ours := startServer(tb, func(cfg *actors.Config) {
-		cfg.Protocol = behaviors.HTTP(h, o)
+		cfg.Protocol = web.New(h, o)
 		cfg.Log.Level = "error"
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -215,7 +216,7 @@ var divergences = []divergence{
 		"speaks no HTTP/2",
 		func(in []byte, ours, theirs exchange) bool {
 			k := len(ours) - 1
-			return bytes.Contains(in, []byte("PRI * HTTP/2.0\r\n\r\n")) && k >= 0 && k < len(theirs) &&
+			return h2Preface.Match(in) && k >= 0 && k < len(theirs) &&
 				ours[:k].String() == theirs[:k].String() && ours[k].status == http.StatusHTTPVersionNotSupported
 		}},
 	{"408", "a request head (or body) that misses -header-timeout is answered 408 before the " +
@@ -233,6 +234,10 @@ var divergences = []divergence{
 	{"keepalive-default", "-keepalive-timeout is 60 s by default; net/http's IdleTimeout has no " +
 		"default (it falls back to ReadTimeout, none by default)", nil},
 }
+
+// h2Preface matches the HTTP/2 preface's first line and the blank line after it,
+// with CRLF or bare LF line ends (net/http's parser takes either).
+var h2Preface = regexp.MustCompile(`PRI \* HTTP/2\.0\r?\n\r?\n`)
 
 // endsMidRequest reports whether in ends inside a request, by net/http's own
 // parser and its server's rule for blank lines after a POST: a head without its

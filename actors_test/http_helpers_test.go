@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // This file is the http tests' harness: a server running the http behavior, a Go
@@ -24,7 +24,7 @@ import (
 func startHTTP(t testing.TB, configure func(*actors.Config)) *testServer {
 	t.Helper()
 	return startBehavior(t, "http", func(cfg *actors.Config) {
-		cfg.Options.HTTP = behaviors.DefaultHTTPOptions()
+		cfg.Options.HTTP = web.DefaultOptions()
 		if configure != nil {
 			configure(cfg)
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // TestHTTPSilentConnectionClosed ensures a connection that sends nothing holds
@@ -46,7 +46,7 @@ func TestHTTPKeepAliveTimeout(t *testing.T) {
 // by the restarted behavior, on the same socket.
 func TestHTTPPanicPipelined(t *testing.T) {
 	s := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = behaviors.HTTP(diffHandler(behaviors.DefaultMaxBody), behaviors.DefaultHTTPOptions())
+		cfg.Protocol = web.New(diffHandler(web.DefaultMaxBody), web.DefaultOptions())
 	})
 	c := s.dialRaw(t)
 	c.send(t, httpReq("GET / HTTP/1.1", "Host: x")+httpReq("GET /panic HTTP/1.1", "Host: x")+

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"async_server/actors"
-	"async_server/behaviors"
+	"async_server/behaviors/web"
 )
 
 // TestHTTPHandlerPanic ensures a handler panic is answered 500, logged as an
@@ -20,7 +20,7 @@ func TestHTTPHandlerPanic(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
 	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fine") })
-	s := startServer(t, func(cfg *actors.Config) { cfg.Protocol = behaviors.HTTP(mux, behaviors.DefaultHTTPOptions()) })
+	s := startServer(t, func(cfg *actors.Config) { cfg.Protocol = web.New(mux, web.DefaultOptions()) })
 	c := s.dialRaw(t)
 	c.send(t, httpReq("GET /panic HTTP/1.1", "Host: x"))
 	if resp, _ := c.response(t, "GET"); resp.StatusCode != http.StatusInternalServerError || resp.Close {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"async_server/behaviors/protocol"
 	"async_server/supervision"
 )
 
@@ -24,18 +25,18 @@ import (
 // after a restart the fresh behavior answers them: a client that pipelines
 // commands loses only the one that failed.
 type faults struct {
-	conn    Conn
+	conn    protocol.Conn
 	lines   int    // lines answered by this incarnation: the state a restart resets
 	partial []byte // the start of a line whose newline has not arrived yet
 }
 
-var _ Protocol = (*faults)(nil)
+var _ protocol.Protocol = (*faults)(nil)
 
 // errRequested is the cause of every failure a peer asks for.
 var errRequested = errors.New("failure requested by the peer")
 
-func newFaults(Options) (Setup, error) {
-	return Setup{Factory: func(c Conn) Protocol { return &faults{conn: c} }}, nil
+func newFaults(Options) (protocol.Setup, error) {
+	return protocol.Setup{Factory: func(c protocol.Conn) protocol.Protocol { return &faults{conn: c} }}, nil
 }
 
 // Received runs every complete line as a command, in order.

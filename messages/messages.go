@@ -68,6 +68,12 @@ type ServiceReply struct {
 	Body any
 }
 
+// Finish is the poison pill an acceptor sends each of its connections at
+// shutdown: an ordinary message, so what the connection received before it is
+// answered first, replies it is owed by services included; then it closes.
+// Input that arrives after it is not handed to the behavior.
+type Finish struct{}
+
 // ServicesStarted is sent by the services supervisor to the root actor once it
 // has spawned every service: root starts the acceptors then.
 type ServicesStarted struct{}

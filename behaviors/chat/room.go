@@ -1,4 +1,4 @@
-package behaviors
+package chat
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package behaviors
+package chat
 
 import (
 	"fmt"
@@ -81,7 +81,7 @@ func (s *roomsService) Receive(ctx actor.Context) {
 		ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: s.onRequest(ctx, m.Body)})
 	case *actor.Terminated:
 		s.onTerminated(ctx, m)
-	case *GetChatStats:
+	case *GetStats:
 		ctx.Respond(s.stats(ctx))
 	case *PanicRoom:
 		s.onPanicRoom(ctx, m)
@@ -260,8 +260,8 @@ func (s *roomsService) roomList() any {
 	return &roomList{Rooms: list}
 }
 
-func (s *roomsService) stats(ctx actor.Context) *ChatStats {
-	st := &ChatStats{Conns: len(s.conns), Rooms: len(s.rooms), Actors: len(ctx.Children())}
+func (s *roomsService) stats(ctx actor.Context) *Stats {
+	st := &Stats{Conns: len(s.conns), Rooms: len(s.rooms), Actors: len(ctx.Children())}
 	for _, e := range s.rooms {
 		st.Members += len(e.members)
 	}

@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"bufio"
@@ -51,7 +51,7 @@ func TestHTTPCapsClientText(t *testing.T) {
 		{"panic value", panicky, req("GET / HTTP/1.1", "Host: x")},
 	}
 	for _, tt := range tests {
-		hc, fc := newTestConn(tt.h, HTTPOptions{MaxHeaderBytes: -1})
+		hc, fc := newTestConn(tt.h, Options{MaxHeaderBytes: -1})
 		err := feed(hc, fc, []byte(tt.in))
 		if err == nil {
 			t.Fatalf("%s: no error", tt.name)
@@ -144,7 +144,7 @@ func blankLineBody(n int) []byte {
 
 // feedSmall delivers in to a fresh behavior in 512-byte reads.
 func feedSmall(tb testing.TB, in []byte) {
-	hc, fc := newTestConn(http.NotFoundHandler(), HTTPOptions{MaxBody: -1})
+	hc, fc := newTestConn(http.NotFoundHandler(), Options{MaxBody: -1})
 	var chunks [][]byte
 	for len(in) > 0 {
 		n := min(len(in), 512)

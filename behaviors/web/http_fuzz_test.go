@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func FuzzHTTPFraming(f *testing.F) {
 	f.Add([]byte(req("GET / HTTP/1.1", "Host: x")+req("HEAD / HTTP/1.1", "Host: x")), []byte{3, 20})
 	f.Add([]byte(req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked")+"3\r\nabc\r\n0\r\n\r\n"), []byte{40, 1, 1})
 	f.Add([]byte(req("POST / HTTP/1.1", "Host: x", "Content-Length: 3", "Expect: 100-continue")+"abc"), []byte{50})
-	o := HTTPOptions{MaxBody: 64, MaxHeaderBytes: 256}
+	o := Options{MaxBody: 64, MaxHeaderBytes: 256}
 	f.Fuzz(func(t *testing.T, in, cuts []byte) {
 		whole := runFramed(t, o, [][]byte{in})
 		split := runFramed(t, o, chunksOf(in, cuts))
@@ -38,11 +38,11 @@ type framedRun struct {
 	raw      string   // the output
 	out      string   // the output without 100 Continue
 	category string   // of the error Received returned
-	closed   bool     // Conn.Close was called
+	closed   bool     // protocol.Conn.Close was called
 	methods  []string // of the requests the handler served, in order
 }
 
-func runFramed(t *testing.T, o HTTPOptions, chunks [][]byte) framedRun {
+func runFramed(t *testing.T, o Options, chunks [][]byte) framedRun {
 	var run framedRun
 	inner := testHandler()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

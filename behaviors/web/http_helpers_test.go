@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"bufio"
@@ -15,10 +15,11 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
+	"async_server/behaviors/protocol"
 	"async_server/supervision"
 )
 
-// fakeConn is a Conn that records what the behavior does with it.
+// fakeConn is a protocol.Conn that records what the behavior does with it.
 type fakeConn struct {
 	out      bytes.Buffer
 	writes   int       // Write calls
@@ -29,7 +30,7 @@ type fakeConn struct {
 	unread   []byte    // the last Unread
 }
 
-var _ Conn = (*fakeConn)(nil)
+var _ protocol.Conn = (*fakeConn)(nil)
 
 func (c *fakeConn) Write(p []byte) (int, error) {
 	c.writes++
@@ -65,7 +66,7 @@ var testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 // newTestConn returns an http behavior over a fakeConn serving h with o, whose
 // zero fields take their defaults (so tests name only what they change); a
 // negative field, which the behavior reads as 0, disables its limit.
-func newTestConn(h http.Handler, o HTTPOptions) (*httpConn, *fakeConn) {
+func newTestConn(h http.Handler, o Options) (*httpConn, *fakeConn) {
 	fc := &fakeConn{}
 	hc := newHTTPConn(fc, h, testOptions(o))
 	hc.clock.fixed = testTime
@@ -75,8 +76,8 @@ func newTestConn(h http.Handler, o HTTPOptions) (*httpConn, *fakeConn) {
 }
 
 // testOptions returns o with its zero fields set to their defaults.
-func testOptions(o HTTPOptions) HTTPOptions {
-	d := DefaultHTTPOptions()
+func testOptions(o Options) Options {
+	d := DefaultOptions()
 	if o.MaxBody == 0 {
 		o.MaxBody = d.MaxBody
 	}

@@ -1,4 +1,4 @@
-package behaviors
+package chat
 
 import (
 	"bytes"
@@ -8,11 +8,13 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
 )
 
-// chat is a message-driven connection behavior: line-based chat rooms for nc
+// session is one connection of the chat behavior, a message-driven connection
+// behavior: line-based chat rooms for nc
 // (-behavior chat). Each line is a command or a chat line:
 //
 //	/nick NAME   take a nick (every connection starts as guest-N)
@@ -29,13 +31,13 @@ import (
 // the connection closes).
 //
 // The connection owns only what it needs to talk: its nick, its room's PID.
-// Nicks and membership belong to the rooms service (chat_rooms.go), which it
-// asks with Conn.Request; lines go straight to the room actor (chat_room.go)
+// Nicks and membership belong to the rooms service (rooms.go), which it
+// asks with Conn.Request; lines go straight to the room actor (room.go)
 // with Conn.Send, and what rooms send back arrives in HandleMessage. While a
 // request is unanswered, later lines wait (queued), so input is handled in the
 // order it was typed: "/join lobby" then "hi" says hi in lobby.
-type chat struct {
-	conn    Conn
+type session struct {
+	conn    protocol.Conn
 	rooms   *actor.PID // the rooms service
 	nick    string     // as the rooms service last confirmed it
 	room    string     // "" when in no room
@@ -51,9 +53,9 @@ type chat struct {
 }
 
 var (
-	_ Protocol       = (*chat)(nil)
-	_ MessageHandler = (*chat)(nil)
-	_ Starter        = (*chat)(nil)
+	_ protocol.Protocol       = (*session)(nil)
+	_ protocol.MessageHandler = (*session)(nil)
+	_ protocol.Starter        = (*session)(nil)
 )
 
 const (
@@ -72,18 +74,20 @@ var (
 	errFlooding    = errors.New("input over 256 KiB while waiting for the rooms service")
 )
 
-// newChat returns chat's Setup: the per-connection behavior and the rooms
-// service it talks to.
-func newChat(Options) (Setup, error) {
-	return Setup{
-		Factory:  func(c Conn) Protocol { return &chat{conn: c, rooms: c.Service(roomsServiceName)} },
-		Services: []Service{{Name: roomsServiceName, New: newRoomsService}},
-	}, nil
+// New returns the chat behavior's Setup: a session per connection and the
+// rooms service they talk to.
+func New() protocol.Setup {
+	return protocol.Setup{
+		Factory: func(c protocol.Conn) protocol.Protocol {
+			return &session{conn: c, rooms: c.Service(roomsServiceName)}
+		},
+		Services: []protocol.Service{{Name: roomsServiceName, New: newRoomsService}},
+	}
 }
 
 // Started registers the connection's default nick (guest-N, from its conn-N)
 // with the rooms service; the welcome line follows its answer.
-func (c *chat) Started() error {
+func (c *session) Started() error {
 	c.nick = "guest-" + strings.TrimPrefix(c.conn.ID(), "conn-")
 	c.request(&register{Nick: c.nick})
 	return nil
@@ -92,7 +96,7 @@ func (c *chat) Started() error {
 // Received splits input into lines and handles each in order. The chat lines
 // among them go to the room together (flush): a peer's lines that arrive in one
 // read leave in one message, and reach each member in one write.
-func (c *chat) Received(data []byte) error {
+func (c *session) Received(data []byte) error {
 	defer c.flush()
 	for len(data) > 0 && !c.quit {
 		i := bytes.IndexByte(data, '\n')
@@ -121,7 +125,7 @@ func (c *chat) Received(data []byte) error {
 }
 
 // input runs a line now, or queues it behind the unanswered request.
-func (c *chat) input(line string) error {
+func (c *session) input(line string) error {
 	if c.waiting == 0 {
 		return c.run(line)
 	}
@@ -133,7 +137,7 @@ func (c *chat) input(line string) error {
 }
 
 // run handles one line.
-func (c *chat) run(line string) error {
+func (c *session) run(line string) error {
 	cmd, err := parseLine(line)
 	if err != nil {
 		return c.write("error: " + err.Error() + "\n")
@@ -167,14 +171,14 @@ func (c *chat) run(line string) error {
 }
 
 // request asks the rooms service; the lines said before go first.
-func (c *chat) request(body any) {
+func (c *session) request(body any) {
 	c.flush()
 	c.waiting = c.conn.Request(c.rooms, body)
 }
 
 // flush sends the chat lines said since the last flush to the room, in one
 // message.
-func (c *chat) flush() {
+func (c *session) flush() {
 	if len(c.said) > 0 && c.roomPID != nil {
 		c.conn.Send(c.roomPID, &say{Lines: c.said})
 	}
@@ -182,7 +186,7 @@ func (c *chat) flush() {
 }
 
 // HandleMessage handles what the rooms service and rooms send.
-func (c *chat) HandleMessage(msg any) error {
+func (c *session) HandleMessage(msg any) error {
 	switch m := msg.(type) {
 	case *lineSaid:
 		return c.write(m.Line)
@@ -204,7 +208,7 @@ func (c *chat) HandleMessage(msg any) error {
 
 // onReply shows the answer to the request in flight, then runs the lines that
 // waited for it until one of them makes a request again.
-func (c *chat) onReply(m *messages.ServiceReply) error {
+func (c *session) onReply(m *messages.ServiceReply) error {
 	if m.ID != c.waiting {
 		return nil // superseded (see roomsRestarted)
 	}
@@ -226,7 +230,7 @@ func (c *chat) onReply(m *messages.ServiceReply) error {
 
 // answer applies a reply to the connection's state and returns the line that
 // tells the peer.
-func (c *chat) answer(body any) string {
+func (c *session) answer(body any) string {
 	switch m := body.(type) {
 	case *registered:
 		c.nick, c.roomPID = m.Nick, m.Room
@@ -276,17 +280,17 @@ func formatRooms(rooms []roomCount) string {
 }
 
 // tooLarge writes the error line and fails the connection: TooLarge, Stop.
-func (c *chat) tooLarge(err error) error {
+func (c *session) tooLarge(err error) error {
 	if werr := c.write("error: " + err.Error() + "; closing\n"); werr != nil {
 		return werr
 	}
 	return supervision.New(supervision.TooLarge, "chat", err)
 }
 
-func (c *chat) write(s string) error {
+func (c *session) write(s string) error {
 	_, err := c.conn.Write([]byte(s))
 	return err
 }
 
 // TimedOut says goodbye before the idle connection closes.
-func (c *chat) TimedOut() { _ = c.write("* idle timeout; bye\n") }
+func (c *session) TimedOut() { _ = c.write("* idle timeout; bye\n") }

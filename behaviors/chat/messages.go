@@ -1,4 +1,4 @@
-package behaviors
+package chat
 
 import "github.com/asynkron/protoactor-go/actor"
 
@@ -12,7 +12,7 @@ import "github.com/asynkron/protoactor-go/actor"
 //	rooms      ---------> room:          addMember, removeMember, renameMember, PanicRoom
 //	room       ---------> connections:   lineSaid (a line, or a notice such as "* bob joined lobby")
 //	rooms      ---------> connections:   lineSaid (room restarted), roomClosed, roomsRestarted
-//	tests (Server.Ask) --> rooms:        GetChatStats -> ChatStats, PanicRoom, PanicRooms
+//	tests (Server.Ask) --> rooms:        GetStats -> Stats, PanicRoom, PanicRooms
 
 // register is a connection's first request (and again after a restart of the
 // rooms service or of its own behavior): claim nick, and re-enter room if not
@@ -116,12 +116,12 @@ type roomClosed struct{ Room string }
 // instance knows nobody.
 type roomsRestarted struct{}
 
-// GetChatStats asks the rooms service (Server.Ask) how much it holds; answered
-// ChatStats. Tests use it to see that state is forgotten.
-type GetChatStats struct{}
+// GetStats asks the rooms service (Server.Ask) how much it holds; answered
+// Stats. Tests use it to see that state is forgotten.
+type GetStats struct{}
 
-// ChatStats is the rooms service's state, in counts.
-type ChatStats struct {
+// Stats is the rooms service's state, in counts.
+type Stats struct {
 	Conns   int // connections registered (each holds one nick)
 	Rooms   int // rooms with members
 	Members int // memberships, over all rooms

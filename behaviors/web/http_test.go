@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"bytes"
@@ -14,87 +14,87 @@ import (
 // category of the error Received returns.
 func TestHTTPRequests(t *testing.T) {
 	get := req("GET /a HTTP/1.1", "Host: x")
-	small := HTTPOptions{MaxBody: 10, MaxHeaderBytes: 200}
+	small := Options{MaxBody: 10, MaxHeaderBytes: 200}
 	tests := []struct {
 		name     string
 		in       string
-		o        HTTPOptions
+		o        Options
 		methods  []string
 		statuses []int
 		closed   bool
 		category string
 		body0    string // when set, the first body
 	}{
-		{"one GET", get, HTTPOptions{}, nil, []int{200}, false, "none",
+		{"one GET", get, Options{}, nil, []int{200}, false, "none",
 			`GET /a HTTP/1.1 body="" trailer=""`},
-		{"pipelined", get + req("GET /b HTTP/1.1", "Host: x") + get, HTTPOptions{}, nil,
+		{"pipelined", get + req("GET /b HTTP/1.1", "Host: x") + get, Options{}, nil,
 			[]int{200, 200, 200}, false, "none", ""},
-		{"stray CRLF after a GET is refused, as net/http does", get + "\r\n" + get, HTTPOptions{}, nil,
+		{"stray CRLF after a GET is refused, as net/http does", get + "\r\n" + get, Options{}, nil,
 			[]int{200, 400}, true, "BadRequest+lost", ""},
 		{"stray CRLF after a POST is skipped", req("POST /p HTTP/1.1", "Host: x", "Content-Length: 1") + "a\r\n" + get,
-			HTTPOptions{}, []string{"POST"}, []int{200, 200}, false, "none", ""},
-		{"fewer than 4 bytes after a request wait, as net/http waits", get + "\n\n", HTTPOptions{}, nil,
+			Options{}, []string{"POST"}, []int{200, 200}, false, "none", ""},
+		{"fewer than 4 bytes after a request wait, as net/http waits", get + "\n\n", Options{}, nil,
 			[]int{200}, false, "none", ""},
 		{"one CR or LF skipped after a POST, then 4 bytes are not waited for again",
-			req("POST /p HTTP/1.1", "Host: x", "Content-Length: 1") + "a\n0\n\n", HTTPOptions{}, []string{"POST"},
+			req("POST /p HTTP/1.1", "Host: x", "Content-Length: 1") + "a\n0\n\n", Options{}, []string{"POST"},
 			[]int{200, 400}, true, "BadRequest+lost", ""},
-		{"blank line before the first request", "\r\n" + get, HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
-		{"bare LF line ends", "GET /a HTTP/1.1\nHost: x\n\n", HTTPOptions{}, nil, []int{200}, false, "none", ""},
+		{"blank line before the first request", "\r\n" + get, Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"bare LF line ends", "GET /a HTTP/1.1\nHost: x\n\n", Options{}, nil, []int{200}, false, "none", ""},
 		{"Content-Length body", req("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello",
-			HTTPOptions{}, nil, []int{200}, false, "none", `POST /p HTTP/1.1 body="hello" trailer=""`},
+			Options{}, nil, []int{200}, false, "none", `POST /p HTTP/1.1 body="hello" trailer=""`},
 		{"chunked body with trailer",
 			req("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\r\nhel\r\n2\r\nlo\r\n0\r\nX-T: t\r\n\r\n",
-			HTTPOptions{}, nil, []int{200}, false, "none", `POST /p HTTP/1.1 body="hello" trailer="t"`},
-		{"HEAD", req("HEAD / HTTP/1.1", "Host: x"), HTTPOptions{}, []string{"HEAD"}, []int{200}, false, "none", ""},
-		{"HTTP/1.0 closes", req("GET / HTTP/1.0"), HTTPOptions{}, nil, []int{200}, true, "none", ""},
+			Options{}, nil, []int{200}, false, "none", `POST /p HTTP/1.1 body="hello" trailer="t"`},
+		{"HEAD", req("HEAD / HTTP/1.1", "Host: x"), Options{}, []string{"HEAD"}, []int{200}, false, "none", ""},
+		{"HTTP/1.0 closes", req("GET / HTTP/1.0"), Options{}, nil, []int{200}, true, "none", ""},
 		{"HTTP/1.0 keep-alive", req("GET / HTTP/1.0", "Connection: keep-alive") + req("GET / HTTP/1.0"),
-			HTTPOptions{}, nil, []int{200, 200}, true, "none", ""},
+			Options{}, nil, []int{200, 200}, true, "none", ""},
 		{"Connection: close stops the pipeline", req("GET / HTTP/1.1", "Host: x", "Connection: close") + get,
-			HTTPOptions{}, nil, []int{200}, true, "none", ""},
+			Options{}, nil, []int{200}, true, "none", ""},
 		{"handler sets Connection: close", req("GET /close HTTP/1.1", "Host: x") + get,
-			HTTPOptions{}, nil, []int{200}, true, "none", ""},
+			Options{}, nil, []int{200}, true, "none", ""},
 		{"short Content-Length closes", req("GET /short HTTP/1.1", "Host: x") + get,
-			HTTPOptions{}, nil, []int{200}, true, "none", ""},
-		{"malformed", "NOT HTTP AT ALL\r\n\r\n", HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
-		{"bad header line", req("GET / HTTP/1.1", "Host: x", "no colon"), HTTPOptions{}, nil,
+			Options{}, nil, []int{200}, true, "none", ""},
+		{"malformed", "NOT HTTP AT ALL\r\n\r\n", Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"bad header line", req("GET / HTTP/1.1", "Host: x", "no colon"), Options{}, nil,
 			[]int{400}, true, "BadRequest+lost", ""},
-		{"missing Host", req("GET / HTTP/1.1"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
-		{"answered before the bad one", get + "BAD\r\n\r\n", HTTPOptions{}, nil, []int{200, 400}, true, "BadRequest+lost", ""},
+		{"missing Host", req("GET / HTTP/1.1"), Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"answered before the bad one", get + "BAD\r\n\r\n", Options{}, nil, []int{200, 400}, true, "BadRequest+lost", ""},
 		{"bad chunk", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "zz\r\n\r\n",
-			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
 		{"unknown transfer coding", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: gzip"),
-			HTTPOptions{}, nil, []int{501}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{501}, true, "BadRequest+lost", ""},
 		{"chunked, identity", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked, identity"),
-			HTTPOptions{}, nil, []int{501}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{501}, true, "BadRequest+lost", ""},
 		{"two Transfer-Encoding fields", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
-			HTTPOptions{}, nil, []int{501}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{501}, true, "BadRequest+lost", ""},
 		{"Transfer-Encoding ignored in HTTP/1.0", req("POST / HTTP/1.0", "Transfer-Encoding: gzip", "Content-Length: 1") + "a",
-			HTTPOptions{}, []string{"POST"}, []int{200}, true, "none", ""},
+			Options{}, []string{"POST"}, []int{200}, true, "none", ""},
 		{"space before the colon of Content-Length", req("POST / HTTP/1.1", "Host: x", "Content-Length : 3") + "abc",
-			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
 		{"space before the colon of Transfer-Encoding", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding : chunked"),
-			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
-		{"invalid Host", req("GET / HTTP/1.1", "Host: a b"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
-		{"two Host fields", req("GET / HTTP/1.1", "Host: a", "Host: b"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
-		{"empty Host is allowed", req("GET / HTTP/1.1", "Host:"), HTTPOptions{}, nil, []int{200}, false, "none", ""},
-		{"absolute form still needs Host", req("GET http://x/ HTTP/1.1"), HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
-		{"absolute form with a bad Host", req("GET http://x/ HTTP/1.1", "Host: a b"), HTTPOptions{}, nil,
+			Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"invalid Host", req("GET / HTTP/1.1", "Host: a b"), Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"two Host fields", req("GET / HTTP/1.1", "Host: a", "Host: b"), Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"empty Host is allowed", req("GET / HTTP/1.1", "Host:"), Options{}, nil, []int{200}, false, "none", ""},
+		{"absolute form still needs Host", req("GET http://x/ HTTP/1.1"), Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
+		{"absolute form with a bad Host", req("GET http://x/ HTTP/1.1", "Host: a b"), Options{}, nil,
 			[]int{400}, true, "BadRequest+lost", ""},
-		{"absolute form", req("GET http://x/ HTTP/1.1", "Host: y"), HTTPOptions{}, nil, []int{200}, false, "none", ""},
-		{"HTTP/1.0 needs no Host", req("GET / HTTP/1.0"), HTTPOptions{}, nil, []int{200}, true, "none", ""},
+		{"absolute form", req("GET http://x/ HTTP/1.1", "Host: y"), Options{}, nil, []int{200}, false, "none", ""},
+		{"HTTP/1.0 needs no Host", req("GET / HTTP/1.0"), Options{}, nil, []int{200}, true, "none", ""},
 		{"unknown expectation", req("PUT / HTTP/1.1", "Host: x", "Expect: teapot", "Content-Length: 1") + "a",
-			HTTPOptions{}, nil, []int{417}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{417}, true, "BadRequest+lost", ""},
 		{"100-continue found as net/http finds it", req("GET / HTTP/1.1", "Host: x", "Expect: 100-continue 0"),
-			HTTPOptions{}, nil, []int{200}, false, "none", ""},
-		{"HTTP/1.2 is HTTP/1.x", req("GET / HTTP/1.2", "Host: x"), HTTPOptions{}, nil, []int{200}, false, "none", ""},
+			Options{}, nil, []int{200}, false, "none", ""},
+		{"HTTP/1.2 is HTTP/1.x", req("GET / HTTP/1.2", "Host: x"), Options{}, nil, []int{200}, false, "none", ""},
 		{"chunk size overflow", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "fffffffffffffffff\r\n",
-			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
 		{"chunk line with bare LF", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "1\na\r\n0\r\n\r\n",
-			HTTPOptions{}, nil, []int{400}, true, "BadRequest+lost", ""},
+			Options{}, nil, []int{400}, true, "BadRequest+lost", ""},
 		{"no limits with zero options", req("POST / HTTP/1.1", "Host: x", "Content-Length: 20") + strings.Repeat("a", 20),
-			HTTPOptions{MaxBody: -1, MaxHeaderBytes: -1}, []string{"POST"}, []int{200}, false, "none", ""},
-		{"HTTP/2.0", req("GET / HTTP/2.0", "Host: x"), HTTPOptions{}, nil, []int{505}, true, "BadRequest+lost", ""},
-		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", HTTPOptions{}, nil, []int{505}, true, "BadRequest+lost", ""},
+			Options{MaxBody: -1, MaxHeaderBytes: -1}, []string{"POST"}, []int{200}, false, "none", ""},
+		{"HTTP/2.0", req("GET / HTTP/2.0", "Host: x"), Options{}, nil, []int{505}, true, "BadRequest+lost", ""},
+		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Options{}, nil, []int{505}, true, "BadRequest+lost", ""},
 		{"head over limit", req("GET / HTTP/1.1", "Host: x", "X: "+strings.Repeat("a", 300)), small, nil,
 			[]int{431}, true, "TooLarge+lost", ""},
 		{"unfinished head over limit", "GET / HTTP/1.1\r\nX: " + strings.Repeat("a", 300), small, nil,
@@ -103,12 +103,12 @@ func TestHTTPRequests(t *testing.T) {
 			[]int{413}, true, "TooLarge+lost", ""},
 		{"chunked over max-body", req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "b\r\nhello world\r\n0\r\n\r\n",
 			small, nil, []int{413}, true, "TooLarge+lost", ""},
-		{"panic", req("GET /panic HTTP/1.1", "Host: x"), HTTPOptions{}, nil, []int{500}, false, "Internal", ""},
+		{"panic", req("GET /panic HTTP/1.1", "Host: x"), Options{}, nil, []int{500}, false, "Internal", ""},
 		{"panic with a pipelined request after it", req("GET /panic HTTP/1.1", "Host: x") + get,
-			HTTPOptions{}, nil, []int{500}, false, "Internal", ""},
-		{"incomplete head waits", "GET / HTTP/1.1\r\nHost: x\r\n", HTTPOptions{}, nil, nil, false, "none", ""},
+			Options{}, nil, []int{500}, false, "Internal", ""},
+		{"incomplete head waits", "GET / HTTP/1.1\r\nHost: x\r\n", Options{}, nil, nil, false, "none", ""},
 		{"incomplete body waits", req("POST / HTTP/1.1", "Host: x", "Content-Length: 5") + "hel",
-			HTTPOptions{}, nil, nil, false, "none", ""},
+			Options{}, nil, nil, false, "none", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,7 +149,7 @@ func TestHTTPSplitEverywhere(t *testing.T) {
 		req("HEAD /h HTTP/1.1", "Host: x") +
 		"GET /lf HTTP/1.1\nHost: x\n\n" +
 		req("GET /stream?n=5000 HTTP/1.1", "Host: x"))
-	whole, fw := newTestConn(testHandler(), HTTPOptions{})
+	whole, fw := newTestConn(testHandler(), Options{})
 	if err := feed(whole, fw, in); err != nil {
 		t.Fatalf("whole input: %v", err)
 	}
@@ -158,7 +158,7 @@ func TestHTTPSplitEverywhere(t *testing.T) {
 		t.Fatalf("%d responses; want 6:\n%s", n, want)
 	}
 	check := func(name string, chunks [][]byte) {
-		hc, fc := newTestConn(testHandler(), HTTPOptions{})
+		hc, fc := newTestConn(testHandler(), Options{})
 		if err := feed(hc, fc, chunks...); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -182,7 +182,7 @@ func TestHTTPSplitEverywhere(t *testing.T) {
 // TestHTTPOneWritePerBatch ensures the responses to a pipelined batch leave in
 // one write, not one per response.
 func TestHTTPOneWritePerBatch(t *testing.T) {
-	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	hc, fc := newTestConn(testHandler(), Options{})
 	batch := strings.Repeat(req("GET / HTTP/1.1", "Host: x"), 20)
 	if err := feed(hc, fc, []byte(batch)); err != nil {
 		t.Fatal(err)
@@ -198,7 +198,7 @@ func TestHTTPOneWritePerBatch(t *testing.T) {
 // chunk, and the next request's first byte within the keep-alive timeout of the
 // last response, the connection idle meanwhile.
 func TestHTTPDeadlines(t *testing.T) {
-	o := HTTPOptions{HeaderTimeout: time.Second, KeepAliveTimeout: 5 * time.Second}
+	o := Options{HeaderTimeout: time.Second, KeepAliveTimeout: 5 * time.Second}
 	hc, fc := newTestConn(testHandler(), o)
 	check := func(what string, want time.Time, idle bool) {
 		t.Helper()
@@ -227,7 +227,7 @@ func TestHTTPDeadlines(t *testing.T) {
 		testTime.Add(time.Hour+time.Second), false)
 	step("the rest of it", "T / HTTP/1.1\r\nHost: x\r\n\r\n", testTime.Add(time.Hour+5*time.Second), true)
 
-	hc, fc = newTestConn(testHandler(), HTTPOptions{HeaderTimeout: -1, KeepAliveTimeout: -1})
+	hc, fc = newTestConn(testHandler(), Options{HeaderTimeout: -1, KeepAliveTimeout: -1})
 	check("a new connection, no timeouts", time.Time{}, true)
 	step("a partial head, no timeouts", "GET / HTTP/1.1\r\n", time.Time{}, false)
 	step("its end, no timeouts", "Host: x\r\n\r\n", time.Time{}, true)
@@ -236,7 +236,7 @@ func TestHTTPDeadlines(t *testing.T) {
 // TestHTTPTimedOut ensures a peer that misses the deadline mid-request gets 408,
 // and an idle keep-alive connection is closed without one.
 func TestHTTPTimedOut(t *testing.T) {
-	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	hc, fc := newTestConn(testHandler(), Options{})
 	hc.TimedOut()
 	if fc.out.Len() != 0 {
 		t.Errorf("idle connection got %q; want nothing", fc.out.String())
@@ -251,7 +251,7 @@ func TestHTTPTimedOut(t *testing.T) {
 // TestHTTPExpectContinue ensures a client that waits for "100 Continue" gets it
 // once, before its body, and then the response.
 func TestHTTPExpectContinue(t *testing.T) {
-	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	hc, fc := newTestConn(testHandler(), Options{})
 	head := req("PUT /u HTTP/1.1", "Host: x", "Content-Length: 2", "Expect: 100-continue")
 	if err := feed(hc, fc, []byte(head)); err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestHTTPExpectContinue(t *testing.T) {
 
 // TestHTTPWriteFailure ensures a failed write fails Received with its category.
 func TestHTTPWriteFailure(t *testing.T) {
-	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	hc, fc := newTestConn(testHandler(), Options{})
 	fc.failAt = 1
 	err := feed(hc, fc, []byte(req("GET / HTTP/1.1", "Host: x")))
 	if got := categoryOf(err); got != "ConnectionFailed" {
@@ -278,7 +278,7 @@ func TestHTTPWriteFailure(t *testing.T) {
 // TestHTTPBufferKept ensures a partial request survives the reuse of the reader's
 // buffer between calls (feed overwrites it).
 func TestHTTPBufferKept(t *testing.T) {
-	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	hc, fc := newTestConn(testHandler(), Options{})
 	in := []byte(req("POST /p HTTP/1.1", "Host: x", "Content-Length: 3") + "xyz")
 	if err := feed(hc, fc, splitAt(in, 10, 20, len(in)-1)...); err != nil {
 		t.Fatal(err)
@@ -293,7 +293,7 @@ func TestHTTPBufferKept(t *testing.T) {
 // Unread, so that the restarted behavior answers them in order.
 func TestHTTPPanicHandsBackRest(t *testing.T) {
 	rest := req("GET /b HTTP/1.1", "Host: x") + "GET /c HT"
-	hc, fc := newTestConn(testHandler(), HTTPOptions{})
+	hc, fc := newTestConn(testHandler(), Options{})
 	err := feed(hc, fc, []byte(req("GET /a HTTP/1.1", "Host: x")+req("GET /panic HTTP/1.1", "Host: x")+rest))
 	if got := categoryOf(err); got != "Internal" {
 		t.Fatalf("error = %v (%s); want Internal", err, got)
@@ -304,7 +304,7 @@ func TestHTTPPanicHandsBackRest(t *testing.T) {
 	if string(fc.unread) != rest {
 		t.Fatalf("unread = %q; want %q", fc.unread, rest)
 	}
-	fresh := newHTTPConn(fc, testHandler(), testOptions(HTTPOptions{}))
+	fresh := newHTTPConn(fc, testHandler(), testOptions(Options{}))
 	fresh.clock.fixed = testTime
 	if err := feed(fresh, fc, fc.unread, []byte("TP/1.1\r\nHost: x\r\n\r\n")); err != nil {
 		t.Fatal(err)

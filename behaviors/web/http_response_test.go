@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func TestHTTPResponseFraming(t *testing.T) {
 	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hc, fc := newTestConn(mux, HTTPOptions{})
+			hc, fc := newTestConn(mux, Options{})
 			if err := feed(hc, fc, []byte(tt.in)); err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestHTTPHeaderSnapshot(t *testing.T) {
 		w.Header().Set("X-After", "1")
 		io.WriteString(w, "ok")
 	})
-	hc, fc := newTestConn(h, HTTPOptions{})
+	hc, fc := newTestConn(h, Options{})
 	if err := feed(hc, fc, []byte(req("GET / HTTP/1.1", "Host: x"))); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestHTTPReadFromMatchesWrite(t *testing.T) {
 							_, _ = w.Write([]byte(body))
 						}
 					})
-					hc, fc := newTestConn(h, HTTPOptions{})
+					hc, fc := newTestConn(h, Options{})
 					if err := feed(hc, fc, []byte(req(method+" / HTTP/1.1", "Host: x"))); err != nil {
 						t.Fatal(err)
 					}
@@ -163,7 +163,7 @@ func TestHTTPFileAllocations(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop buffers at random")
 	}
 	h := http.FileServerFS(fstest.MapFS{"page.txt": {Data: bytes.Repeat([]byte("x"), 64<<10)}})
-	hc, fc := newTestConn(h, HTTPOptions{})
+	hc, fc := newTestConn(h, Options{})
 	request := []byte(req("GET /page.txt HTTP/1.1", "Host: x"))
 	serve := func() {
 		fc.out.Reset()

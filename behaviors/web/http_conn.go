@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"async_server/behaviors/protocol"
 	"async_server/supervision"
 )
 
@@ -20,15 +21,15 @@ import (
 // in order, a poison pill (shutdown) finds every received request answered, and a
 // response is written whole before the actor looks at its mailbox again.
 type httpConn struct {
-	conn    Conn
+	conn    protocol.Conn
 	handler http.Handler
-	opts    HTTPOptions // with defaults applied
+	opts    Options // with defaults applied
 
 	// Owned by Received; all of it is reset by a restart (a fresh httpConn).
 	buf      []byte       // received bytes not yet consumed: the start of the next request
 	scanned  int          // buf[:scanned] holds no complete head (or chunked body end)
 	pending  *pendingHead // the parsed head whose body is still arriving, or nil
-	closing  bool         // Conn.Close was called: read nothing more
+	closing  bool         // protocol.Conn.Close was called: read nothing more
 	served   bool         // a request has been answered: see next
 	lastPOST bool         // the last request served was a POST: see leadingBlankLines
 	begun    bool         // next has looked at the start of the next request
@@ -42,7 +43,7 @@ type httpConn struct {
 	clock  clock
 }
 
-var _ Protocol = (*httpConn)(nil)
+var _ protocol.Protocol = (*httpConn)(nil)
 
 // pendingHead is a request whose head has been parsed while its body arrives.
 type pendingHead struct {
@@ -67,7 +68,7 @@ var (
 // whose behavior was just restarted): idle, and owed a first request within the
 // header timeout, as net/http's ReadHeaderTimeout counts from the connection's
 // start.
-func newHTTPConn(c Conn, h http.Handler, o HTTPOptions) *httpConn {
+func newHTTPConn(c protocol.Conn, h http.Handler, o Options) *httpConn {
 	hc := &httpConn{conn: c, handler: h, opts: o}
 	hc.cw.conn = c
 	c.SetIdle(true)
@@ -76,7 +77,7 @@ func newHTTPConn(c Conn, h http.Handler, o HTTPOptions) *httpConn {
 	return hc
 }
 
-// Received implements Protocol: it answers every request that data completes,
+// Received implements protocol.Protocol: it answers every request that data completes,
 // keeps what is left, and sets the read deadline for the next bytes.
 func (h *httpConn) Received(data []byte) error {
 	if h.closing {
@@ -100,7 +101,7 @@ func (h *httpConn) Received(data []byte) error {
 	return nil
 }
 
-// TimedOut implements Protocol: a peer that missed the header deadline in the
+// TimedOut implements protocol.Protocol: a peer that missed the header deadline in the
 // middle of a request gets 408. A connection that sent nothing, or an idle
 // keep-alive one, is closed quietly, as net/http does: a client may already be
 // reusing it and would read the 408 as the answer to its next request.
@@ -217,7 +218,7 @@ func (h *httpConn) callHandler(w *response, req *http.Request) (panicked any) {
 // handlerPanicked answers 500 if no part of the response has been sent, and
 // fails the connection with Internal: the actor restarts with the socket kept,
 // and the fresh behavior gets rest, the pipelined requests behind this one,
-// through Conn.Unread. When the response was cut short (or the handler aborted
+// through protocol.Conn.Unread. When the response was cut short (or the handler aborted
 // with http.ErrAbortHandler) the framing is lost and the connection is closed.
 func (h *httpConn) handlerPanicked(w *response, r any, rest []byte) error {
 	cause := fmt.Errorf("handler panic: %s", capText(fmt.Sprint(r)))

@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"embed"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"async_server/behaviors/protocol"
 )
 
 // This file is the http behavior's public face: its options, the constructor a Go
@@ -17,13 +19,13 @@ import (
 // registry entry "http" serves. The protocol itself is in http_conn.go (framing,
 // limits, deadlines) and http_response.go (the http.ResponseWriter).
 
-// HTTPOptions are the http behavior's settings.
+// Options are the http behavior's settings.
 //
 // One rule for every limit: 0 disables it (no limit, no deadline), a negative
-// value is an error. So HTTPOptions{} serves with no limits at all, which suits a
-// trusted client and nothing else: start from DefaultHTTPOptions, as the command
+// value is an error. So Options{} serves with no limits at all, which suits a
+// trusted client and nothing else: start from DefaultOptions, as the command
 // line does, and change what you need.
-type HTTPOptions struct {
+type Options struct {
 	// Root is the directory the registry's "http" behavior serves (-root); empty
 	// serves the embedded default site. HTTP ignores it: it serves its handler.
 	Root string
@@ -51,7 +53,7 @@ type HTTPOptions struct {
 	KeepAliveTimeout time.Duration
 }
 
-// The defaults of HTTPOptions.
+// The defaults of Options.
 const (
 	// DefaultMaxBody is 1 MiB: bodies are buffered whole before the handler runs,
 	// so this times -max-conns bounds the memory bodies can take; a static site
@@ -68,13 +70,13 @@ const (
 	// DefaultKeepAliveTimeout is 60 s: long enough for a browser to reuse its
 	// connection for the next click, short enough that idle connections do not
 	// hold slots for the 5 minutes of -idle-timeout (and at the connection limit
-	// an idle one is closed first anyway: see Conn.SetIdle).
+	// an idle one is closed first anyway: see protocol.Conn.SetIdle).
 	DefaultKeepAliveTimeout = 60 * time.Second
 )
 
-// DefaultHTTPOptions returns the defaults the command line documents.
-func DefaultHTTPOptions() HTTPOptions {
-	return HTTPOptions{
+// DefaultOptions returns the defaults the command line documents.
+func DefaultOptions() Options {
+	return Options{
 		MaxBody:          DefaultMaxBody,
 		MaxHeaderBytes:   DefaultMaxHeaderBytes,
 		HeaderTimeout:    DefaultHeaderTimeout,
@@ -82,11 +84,8 @@ func DefaultHTTPOptions() HTTPOptions {
 	}
 }
 
-// DefaultOptions returns every behavior's defaults.
-func DefaultOptions() Options { return Options{HTTP: DefaultHTTPOptions()} }
-
 // validate names the first option that cannot work, by its command-line flag.
-func (o HTTPOptions) validate() error {
+func (o Options) validate() error {
 	switch {
 	case o.MaxBody < 0:
 		return fmt.Errorf("max-body: %d is negative", o.MaxBody)
@@ -103,26 +102,26 @@ func (o HTTPOptions) validate() error {
 // over reports whether n is over limit, where a limit of 0 is no limit.
 func over[T int | int64](n, limit T) bool { return limit > 0 && n > limit }
 
-// HTTP returns the Factory of an http behavior that serves h: HTTP/1.0 and 1.1
+// New returns the protocol.Factory of an http behavior that serves h: HTTP/1.0 and 1.1
 // with keep-alive and pipelining, parsed by net/http's own http.ReadRequest. Use it
 // as actors.Config.Protocol to run any handler under a supervised connection
-// actor. Options follow HTTPOptions' rule (0: no limit); a negative one, which
+// actor. Options follow Options' rule (0: no limit); a negative one, which
 // the command line refuses, counts as 0 here.
-func HTTP(h http.Handler, o HTTPOptions) Factory {
-	return func(c Conn) Protocol { return newHTTPConn(c, h, o) }
+func New(h http.Handler, o Options) protocol.Factory {
+	return func(c protocol.Conn) protocol.Protocol { return newHTTPConn(c, h, o) }
 }
 
-// newHTTP is the registry's "http": static files from o.HTTP.Root, or the
-// embedded default site. Its release closes the root directory.
-func newHTTP(o Options) (Setup, error) {
-	if err := o.HTTP.validate(); err != nil {
-		return Setup{}, err
+// Static is the registry's "http": static files from o.Root, or the embedded
+// default site. Its Release closes the root directory.
+func Static(o Options) (protocol.Setup, error) {
+	if err := o.validate(); err != nil {
+		return protocol.Setup{}, err
 	}
-	h, release, err := staticHandler(o.HTTP.Root)
+	h, release, err := staticHandler(o.Root)
 	if err != nil {
-		return Setup{}, err
+		return protocol.Setup{}, err
 	}
-	return Setup{Factory: HTTP(h, o.HTTP), Release: release}, nil
+	return protocol.Setup{Factory: New(h, o), Release: release}, nil
 }
 
 // site is the default site, served when no -root is given.
@@ -153,7 +152,7 @@ func staticHandler(dir string) (h http.Handler, release func() error, err error)
 // path, encoding or symlink reaches outside it.
 //
 // The os.Root is opened once, by staticHandler, and held until the server that
-// owns the Factory releases it. Opening one per file (and closing it again) cost
+// owns the protocol.Factory releases it. Opening one per file (and closing it again) cost
 // three system calls per open and six per request for "/" (the directory, then
 // its index.html): about a sixth of the server's CPU under load. So the directory
 // served is the one -root named at start: its contents are seen live, but a

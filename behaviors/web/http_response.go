@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"async_server/behaviors/protocol"
 )
 
 // preCommitSize is how much body a response holds back before it must choose its
@@ -277,10 +279,10 @@ func hasToken(values []string, token string) bool {
 	return false
 }
 
-// connWriter writes to a Conn and keeps the first error, so that a handler that
+// connWriter writes to a protocol.Conn and keeps the first error, so that a handler that
 // ignores a failed write cannot hide it from Received.
 type connWriter struct {
-	conn Conn
+	conn protocol.Conn
 	err  error
 }
 

@@ -1,6 +1,6 @@
 //go:build unix
 
-package behaviors
+package web
 
 import (
 	"net/http"

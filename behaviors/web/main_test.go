@@ -1,4 +1,4 @@
-package behaviors
+package web
 
 import (
 	"testing"

@@ -1,0 +1,93 @@
+package actors
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/behaviors/protocol"
+	"async_server/messages"
+)
+
+// This file is most of protocol.Conn: what a behavior tells its connection
+// across restarts (idle, unread input), what it uses to talk to service actors,
+// and the in-flight bound on its requests. Every method runs inside the
+// connection actor's Receive (behavior code runs nowhere else), but for
+// idleSince, which the acceptor reads.
+
+// Service implements protocol.Conn.
+func (l *link) Service(name string) *actor.PID { return l.services[name] }
+
+// Send implements protocol.Conn. The connection is the message's sender, so
+// the receiver can answer or remember it.
+func (l *link) Send(pid *actor.PID, msg any) {
+	if pid != nil {
+		l.ctx.Request(pid, msg)
+	}
+}
+
+// Request implements protocol.Conn.
+func (l *link) Request(pid *actor.PID, msg any) uint64 {
+	l.requests++
+	l.inFlight++
+	l.Send(pid, &messages.ServiceRequest{ID: l.requests, Body: msg})
+	return l.requests
+}
+
+// Watch implements protocol.Conn.
+func (l *link) Watch(pid *actor.PID) {
+	if pid != nil {
+		l.ctx.Watch(pid)
+	}
+}
+
+// replied counts an answer to one of the connection's requests, and lets the
+// reader read again if it was held back by the in-flight bound.
+func (l *link) replied() {
+	if l.inFlight > 0 {
+		l.inFlight--
+	}
+	if l.ackOwed && l.inFlight < protocol.MaxInFlight {
+		l.ackOwed = false
+		l.ack()
+	}
+}
+
+// ackInput acks the DataReceived just handled, unless MaxInFlight requests are
+// unanswered: then the ack waits for a reply (replied), and until it comes the
+// reader reads nothing, so TCP pushes back on the peer.
+func (l *link) ackInput() {
+	if l.inFlight >= protocol.MaxInFlight {
+		l.ackOwed = true
+		return
+	}
+	l.ack()
+}
+
+// restarted forgets what the failed behavior asked of the connection, so that
+// its successor starts as a fresh behavior on a fresh connection would: no close
+// pending, no read deadline of its own, busy.
+func (l *link) restarted() {
+	l.closeRequested = false
+	l.readDeadline.Store(0)
+	l.idleSince.Store(0)
+}
+
+// takeUnread returns the input the failed behavior handed back, and forgets it.
+func (l *link) takeUnread() []byte {
+	rest := l.unread
+	l.unread = nil
+	return rest
+}
+
+// SetIdle implements protocol.Conn.
+func (l *link) SetIdle(idle bool) {
+	if !idle {
+		l.idleSince.Store(0)
+	} else if l.idleSince.Load() == 0 {
+		l.idleSince.Store(time.Now().UnixNano())
+	}
+}
+
+// Unread implements protocol.Conn.
+func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }

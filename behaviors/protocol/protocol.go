@@ -1,0 +1,147 @@
+// Package protocol is the contract between the actor tree and a connection
+// behavior (a protocol): what a behavior implements (Protocol, and
+// MessageHandler if it takes messages from other actors), what it sees of its
+// connection (Conn), and what its constructor hands the tree (Setup: a Factory
+// and the service actors it needs). Every behavior package imports it; it
+// imports none of them.
+//
+// A connection behavior is the per-connection state and logic of one protocol.
+// The connection actor (package actors) owns the socket and a reader goroutine; it
+// hands every chunk of bytes the peer sends to its Protocol, in order, one at a
+// time, and the Protocol writes replies through its Conn. A Protocol never reads
+// the socket, never blocks on anything but its own writes, and never needs a lock.
+package protocol
+
+import (
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+)
+
+// Protocol is a connection behavior: one connection's protocol state and logic.
+// A fresh Protocol is made for each connection, and again after each restart of
+// its connection actor (a restart throws the old state away; the socket stays).
+type Protocol interface {
+	// Received handles the next bytes the peer sent. data is valid only during the
+	// call: keep a copy of what you need later. A returned error fails the
+	// connection actor, and its category decides what the supervisor does; return a
+	// *supervision.Error (an error of any other type counts as Internal, as does a
+	// panic). Write any error reply the protocol has before returning the error.
+	Received(data []byte) error
+
+	// TimedOut is called when the peer missed a read deadline: it sent nothing for
+	// the idle timeout, or missed a deadline set with Conn.SetReadDeadline. The
+	// connection is closed right after (Timeout: Stop); a protocol may write a last
+	// reply first (HTTP 408).
+	TimedOut()
+}
+
+// Conn is what a behavior sees of its connection. It is made by the connection
+// actor and outlives restarts of the behavior. Call it only from Received and
+// TimedOut.
+type Conn interface {
+	// Write writes p to the peer within the write timeout. Its error is a
+	// *supervision.Error (ConnectionFailed, or Timeout when the peer does not read),
+	// ready to be returned from Received.
+	Write(p []byte) (int, error)
+
+	// SetReadDeadline sets a time by which the next bytes must arrive, on top of the
+	// idle timeout (the earlier wins); the zero time removes it.
+	SetReadDeadline(t time.Time)
+
+	// Close asks for the connection to be closed once the current Received returns,
+	// after everything written so far has been sent.
+	Close()
+
+	// SetIdle says whether the behavior is between requests and owes the peer
+	// nothing (true), or is busy with one (false, the state a connection starts
+	// in). At the connection limit the acceptor closes the longest-idle
+	// connection to admit a waiting client, as servers under pressure drop idle
+	// keep-alive connections first. A behavior that never calls it is never
+	// closed that way.
+	SetIdle(idle bool)
+
+	// Unread hands back input the behavior received but did not consume because
+	// it is failing on a request before it. If the supervisor restarts the
+	// behavior, the fresh one receives p before anything else, so the peer loses
+	// only the request that failed; if the connection stops instead, p is
+	// dropped. p is copied. Call it just before returning the error (or
+	// panicking); a later call replaces an earlier one.
+	Unread(p []byte)
+
+	// Service returns the PID of the service actor called name, one of those the
+	// behavior declared in its Setup, or nil if there is none by that name.
+	Service(name string) *actor.PID
+
+	// Send sends msg to the actor pid (a service, or an actor a service named),
+	// with this connection as its sender: the receiver may answer with
+	// ctx.Respond, or keep ctx.Sender() to send to the connection later. It never
+	// blocks. msg must be plain data (no channels, funcs or pointers into another
+	// actor's state), so that a service could live on another node.
+	Send(pid *actor.PID, msg any)
+
+	// Request sends a *messages.ServiceRequest carrying msg to pid and returns its
+	// ID. The receiver answers it with exactly one *messages.ServiceReply of the
+	// same ID (ctx.Respond), which reaches HandleMessage. While MaxInFlight
+	// requests are unanswered the connection reads no more input: TCP pushes back
+	// on the peer, as it does when a behavior is slow.
+	Request(pid *actor.PID, msg any) uint64
+
+	// Watch asks for an *actor.Terminated, through HandleMessage, when pid stops
+	// (a room the connection joined, say).
+	Watch(pid *actor.PID)
+
+	ID() string           // the connection's name in the log and the actor tree
+	RemoteAddr() net.Addr // the peer's address
+	Log() *logrus.Entry   // a logger that carries the connection's id and remote address
+}
+
+// MessageHandler is implemented by a message-driven behavior: one that receives
+// messages from other actors, beside the bytes its peer sends. HandleMessage gets
+// every message sent to the connection actor that is not the connection's own:
+// a *messages.ServiceReply to a Request, what services send it, and an
+// *actor.Terminated for each actor it watches. It runs on the connection's own
+// goroutine, in mailbox order with Received, never on the sender's; its error
+// fails the connection exactly as Received's does.
+type MessageHandler interface {
+	HandleMessage(msg any) error
+}
+
+// Starter is implemented by a behavior that acts as soon as its connection
+// starts, before the peer sends anything: a greeting, a registration with a
+// service. Started runs on the connection's own goroutine when the connection
+// is accepted, and in the fresh behavior after each restart (before the input
+// the failed one handed back with Unread); its error fails the connection
+// exactly as Received's does.
+type Starter interface {
+	Started() error
+}
+
+// MaxInFlight bounds a connection's unanswered Requests (see Conn.Request).
+// 64 lets a pipelining client keep a service busy without the replies it is owed
+// costing more than a few kilobytes.
+const MaxInFlight = 64
+
+// Factory makes a fresh Protocol for conn: when the connection is accepted and
+// after every restart of its actor.
+type Factory func(conn Conn) Protocol
+
+// Service declares a service actor a behavior needs: the tree spawns it at
+// start, by Name, under the services supervisor (beside the acceptors), which
+// restarts or stops it by the supervision table; it is stopped after every
+// connection has closed and before the logger.
+type Service struct {
+	Name string
+	New  func() actor.Actor // a fresh instance: at start and after each restart
+}
+
+// Setup is what a behavior's constructor makes: the Factory of its per-connection
+// protocols, the services they talk to, and Release, which frees what the Factory
+// holds open for the server's life (never nil after New).
+type Setup struct {
+	Factory  Factory
+	Services []Service
+	Release  func() error
+}
