@@ -1,0 +1,53 @@
+package chat
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// This file is the rooms service's side of failure: how it supervises its
+// rooms, what it does as it is itself replaced, and the fault-injection hook.
+
+// onPanicRoom is the fault-injection hook: the room panics on it.
+func (s *roomsService) onPanicRoom(ctx actor.Context, m *PanicRoom) {
+	e := s.rooms[m.Name]
+	if e == nil {
+		ctx.Respond(&refused{Reason: "no room " + m.Name})
+		return
+	}
+	ctx.Send(e.pid, m)
+	ctx.Respond(m)
+}
+
+// onRestarting runs in the old instance as it is replaced: every connection it
+// knew must register again with the fresh one.
+func (s *roomsService) onRestarting(ctx actor.Context) {
+	s.restarting = true
+	for _, c := range s.conns {
+		ctx.Send(c.pid, &roomsRestarted{})
+	}
+}
+
+// HandleFailure supervises the rooms (see roomsService). It runs on the
+// service's goroutine.
+func (s *roomsService) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
+	rs *actor.RestartStatistics, reason, msg any) {
+	s.strategy.HandleFailure(sys, sup, child, rs, reason, msg)
+	d := s.decision
+	name := s.byActor[child.Id]
+	sys.Logger().Warn("supervision decision", "service", roomsServiceName, "room", name,
+		"category", d.Category.String(), "directive", strings.TrimSuffix(d.Directive.String(), "Directive"),
+		"restarts", d.Restarts, "budget", d.Budget, "cause", fmt.Sprint(d.Cause))
+	e := s.rooms[name]
+	if d.Directive != actor.RestartDirective || e == nil || !e.pid.Equal(child) {
+		return // stopped: Terminated follows (onTerminated)
+	}
+	notice := &lineSaid{Line: "* room " + name + " restarted (lines in flight may be lost)\n"}
+	for id := range e.members {
+		c := s.conns[id]
+		sys.Root.Send(child, &addMember{PID: c.pid, Nick: c.nick, Quiet: true})
+		sys.Root.Send(c.pid, notice)
+	}
+}
