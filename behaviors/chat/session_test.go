@@ -1,0 +1,84 @@
+package chat
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/behaviors/protocol"
+	"async_server/messages"
+)
+
+// fakeConn records what a session writes, sends and requests; no sockets.
+type fakeConn struct {
+	out  bytes.Buffer
+	sent []string // "PID-id: message", requests included
+	ids  uint64
+}
+
+var _ protocol.Conn = (*fakeConn)(nil)
+
+func (f *fakeConn) Write(p []byte) (int, error) { return f.out.Write(p) }
+func (f *fakeConn) SetReadDeadline(time.Time)   {}
+func (f *fakeConn) Close()                      {}
+func (f *fakeConn) SetIdle(bool)                {}
+func (f *fakeConn) Unread([]byte)               {}
+func (f *fakeConn) Service(name string) *actor.PID {
+	return actor.NewPID("test", name)
+}
+func (f *fakeConn) Send(pid *actor.PID, msg any) {
+	f.sent = append(f.sent, fmt.Sprintf("%s: %+v", pid.Id, msg))
+}
+func (f *fakeConn) Request(pid *actor.PID, msg any) uint64 {
+	f.ids++
+	f.Send(pid, msg)
+	return f.ids
+}
+func (f *fakeConn) Watch(*actor.PID)     {}
+func (f *fakeConn) ID() string           { return "conn-7" }
+func (f *fakeConn) RemoteAddr() net.Addr { return &net.TCPAddr{} }
+func (f *fakeConn) Log() *logrus.Entry   { return logrus.NewEntry(logrus.New()) }
+
+// TestSessionSplitInput ensures a session handles its input the same however
+// it is split into reads: commands wait for the answer to the one before, and
+// the lines behind them run after it, in order, with the lines of one read
+// going to the room together.
+func TestSessionSplitInput(t *testing.T) {
+	input := []byte("/nick bob\r\n/join lobby\nhi\nthere\n/who\n")
+	room := actor.NewPID("test", "lobby-$1")
+	// replies answers each request in order, as the rooms service would.
+	replies := []any{&registered{Nick: "guest-7"}, &nickSet{Nick: "bob"},
+		&roomJoined{Room: "lobby", PID: room, Members: 2}, &memberList{Room: "lobby", Nicks: []string{"amy", "bob"}}}
+	wantOut := "* welcome, you are guest-7; " + chatHelp + "\n* you are now bob\n* you joined lobby (2 members)\n* in lobby: amy, bob\n"
+	for split := 0; split <= len(input); split++ {
+		f := &fakeConn{}
+		s := New().Factory(f).(*session)
+		if err := s.Started(); err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range [][]byte{input[:split], input[split:]} {
+			if err := s.Received(part); err != nil {
+				t.Fatalf("split %d: Received: %v", split, err)
+			}
+		}
+		for i := 0; i < len(replies) && s.waiting != 0; i++ {
+			if err := s.HandleMessage(&messages.ServiceReply{ID: s.waiting, Body: replies[i]}); err != nil {
+				t.Fatalf("split %d: HandleMessage: %v", split, err)
+			}
+		}
+		if got := f.out.String(); got != wantOut {
+			t.Errorf("split %d: wrote %q; want %q", split, got, wantOut)
+		}
+		want := []string{"rooms: &{Nick:guest-7 Room:}", "rooms: &{Nick:bob}", "rooms: &{Room:lobby}",
+			"lobby-$1: &{Lines:[hi there]}", "rooms: &{}"}
+		if !reflect.DeepEqual(f.sent, want) {
+			t.Errorf("split %d: sent %q; want %q", split, f.sent, want)
+		}
+	}
+}
