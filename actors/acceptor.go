@@ -217,7 +217,8 @@ func (a *acceptor) finishDrain(ctx actor.Context) {
 	}
 	a.finished = true
 	a.drained.Listener = a.addr
-	ctx.Send(ctx.Parent(), &a.drained)
+	report := a.drained // a copy: root reads it while this acceptor may count on
+	ctx.Send(ctx.Parent(), &report)
 }
 
 // stopAccepting closes the listener and waits for the accept loop to exit (at

@@ -231,6 +231,13 @@ func (l *link) shut(graceful bool) {
 		}
 	})
 	if !graceful {
+		// Linger 0: the kernel drops what is unsent and resets the connection, so
+		// a peer that does not read cannot hold megabytes of send buffer for
+		// minutes after the close (a hard close is for a broken connection, a
+		// forced shutdown or an output limit: nothing more is owed).
+		if tc, ok := l.conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
 		_ = l.conn.Close() // safe beside the reader's Read, and twice
 	}
 }
