@@ -67,10 +67,17 @@ func validChatName(s string) bool {
 	return true
 }
 
-// cut shortens a client's text for an error line to maxChatName bytes.
+// cut makes a client's text fit an error line: at most maxChatName bytes, and
+// control characters shown as '?', so an error reply stays one line the client
+// cannot dress up (a CR rewriting the terminal line, say).
 func cut(s string) string {
 	if len(s) > maxChatName {
-		return s[:maxChatName] + "..."
+		s = s[:maxChatName] + "..."
 	}
-	return s
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }

@@ -1,0 +1,45 @@
+package chat
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzChatLine ensures parseLine, which sees every line a client sends, never
+// panics and keeps its promises for any input: a chat line passes through
+// unchanged, a nick or room name it accepts is valid, and an error reply is one
+// short line, whatever the client sent (a reply must not echo megabytes, nor
+// let a client forge a second line).
+func FuzzChatLine(f *testing.F) {
+	for _, seed := range []string{"", "hi", "/nick bob", "/join lobby", "/join", "/leave x", "/who",
+		"/rooms", "/quit", "/bogus", "/nick " + strings.Repeat("x", 40), "/nick a\nb", "/join  spaced  ",
+		"/nick é", "/", "//", "/nick\tbob"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		cmd, err := parseLine(line)
+		if err != nil {
+			msg := err.Error()
+			if len(msg) > 200 || strings.ContainsAny(msg, "\r\n") {
+				t.Fatalf("parseLine(%q) error %q: want one line under 200 bytes", line, msg)
+			}
+			return
+		}
+		switch cmd.name {
+		case "":
+			if cmd.arg != line {
+				t.Fatalf("parseLine(%q) = chat line %q; want the line unchanged", line, cmd.arg)
+			}
+		case "nick", "join":
+			if !validChatName(cmd.arg) {
+				t.Fatalf("parseLine(%q) accepted the name %q", line, cmd.arg)
+			}
+		case "leave", "who", "rooms", "quit":
+			if cmd.arg != "" {
+				t.Fatalf("parseLine(%q) = /%s with argument %q", line, cmd.name, cmd.arg)
+			}
+		default:
+			t.Fatalf("parseLine(%q) = unknown command %q", line, cmd.name)
+		}
+	})
+}
