@@ -259,3 +259,66 @@ func (s *plainChat) closeAll() {
 		}
 	}
 }
+
+// BenchmarkChatTyped is BenchmarkChatFanout for a person typing: the sender
+// writes one line and waits until a member has it before the next, so every
+// line is a read of its own on the server and a fan-out of its own (no
+// batching for either server). It reports lines delivered per second for both
+// and their ratio, A B B A.
+//
+//	go test -run '^$' -bench BenchmarkChatTyped -benchtime 5000x ./actors_test/
+func BenchmarkChatTyped(b *testing.B) {
+	const members = 100
+	actorAddr := startBehavior(b, "chat", func(c *actors.Config) { c.Log.Level = "info" }).Addr
+	plainAddr := startPlainChat(b)
+	actorRoom := fanoutRoom(b, actorAddr, members)
+	plainRoom := fanoutRoom(b, plainAddr, members)
+	b.ResetTimer()
+	var actor, plain time.Duration
+	half := max(b.N/2, 1)
+	actor += actorRoom.typed(b, half)
+	plain += plainRoom.typed(b, half)
+	plain += plainRoom.typed(b, half)
+	actor += actorRoom.typed(b, half)
+	n := float64(2 * half * members)
+	b.ReportMetric(n/actor.Seconds(), "actor-lines/s")
+	b.ReportMetric(n/plain.Seconds(), "plain-lines/s")
+	b.ReportMetric(plain.Seconds()/actor.Seconds(), "ratio")
+}
+
+// typed sends n lines one at a time, each after the last member has read the
+// one before, and returns how long it took until every member had read them all.
+func (f *fanout) typed(b *testing.B, n int) time.Duration {
+	b.Helper()
+	line := append(bytes.Repeat([]byte("x"), 63), '\n')
+	last := f.members[len(f.members)-1]
+	errs := make(chan error, len(f.members))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for _, m := range f.members[:len(f.members)-1] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- readLines(m, n)
+		}()
+	}
+	_ = f.sender.SetWriteDeadline(time.Now().Add(time.Minute))
+	_ = last.SetReadDeadline(time.Now().Add(time.Minute))
+	for i := range n {
+		if _, err := f.sender.Write(line); err != nil {
+			b.Fatalf("line %d: %v", i, err)
+		}
+		if _, err := last.r.ReadSlice('\n'); err != nil {
+			b.Fatalf("line %d: %v", i, err)
+		}
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return elapsed
+}
