@@ -20,7 +20,12 @@ import (
 // their ratio (actor / plain; 1.0 is parity), A B B A.
 //
 //	go test -run '^$' -bench BenchmarkChatFanout -benchtime 20000x ./actors_test/
-func BenchmarkChatFanout(b *testing.B) {
+func BenchmarkChatFanout(b *testing.B) { benchChat(b, (*fanout).run) }
+
+// benchChat runs send (n lines from the sender to every member of a room of
+// 100) on the chat behavior and the plain server, A B B A, and reports lines
+// delivered per second for both and their ratio (actor / plain).
+func benchChat(b *testing.B, send func(f *fanout, b *testing.B, n int) time.Duration) {
 	const members = 100
 	actorAddr := startBehavior(b, "chat", func(c *actors.Config) { c.Log.Level = "info" }).Addr
 	plainAddr := startPlainChat(b)
@@ -29,10 +34,10 @@ func BenchmarkChatFanout(b *testing.B) {
 	b.ResetTimer()
 	var actor, plain time.Duration
 	half := max(b.N/2, 1)
-	actor += actorRoom.run(b, half)
-	plain += plainRoom.run(b, half)
-	plain += plainRoom.run(b, half)
-	actor += actorRoom.run(b, half)
+	actor += send(actorRoom, b, half)
+	plain += send(plainRoom, b, half)
+	plain += send(plainRoom, b, half)
+	actor += send(actorRoom, b, half)
 	n := float64(2 * half * members)
 	b.ReportMetric(n/actor.Seconds(), "actor-lines/s")
 	b.ReportMetric(n/plain.Seconds(), "plain-lines/s")
@@ -267,24 +272,7 @@ func (s *plainChat) closeAll() {
 // and their ratio, A B B A.
 //
 //	go test -run '^$' -bench BenchmarkChatTyped -benchtime 5000x ./actors_test/
-func BenchmarkChatTyped(b *testing.B) {
-	const members = 100
-	actorAddr := startBehavior(b, "chat", func(c *actors.Config) { c.Log.Level = "info" }).Addr
-	plainAddr := startPlainChat(b)
-	actorRoom := fanoutRoom(b, actorAddr, members)
-	plainRoom := fanoutRoom(b, plainAddr, members)
-	b.ResetTimer()
-	var actor, plain time.Duration
-	half := max(b.N/2, 1)
-	actor += actorRoom.typed(b, half)
-	plain += plainRoom.typed(b, half)
-	plain += plainRoom.typed(b, half)
-	actor += actorRoom.typed(b, half)
-	n := float64(2 * half * members)
-	b.ReportMetric(n/actor.Seconds(), "actor-lines/s")
-	b.ReportMetric(n/plain.Seconds(), "plain-lines/s")
-	b.ReportMetric(plain.Seconds()/actor.Seconds(), "ratio")
-}
+func BenchmarkChatTyped(b *testing.B) { benchChat(b, (*fanout).typed) }
 
 // typed sends n lines one at a time, each after the last member has read the
 // one before, and returns how long it took until every member had read them all.
