@@ -2,6 +2,7 @@ package actors
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -10,17 +11,20 @@ import (
 // runs the actor's mailbox, and so the behavior's code and its socket writes.
 //
 // The rule it keeps (DESIGN.md, Confinement): a connection's mailbox runs only on
-// that connection's own goroutines: its reader, or a goroutine started for that
-// one run. Never on the goroutine of whoever sent the message (the acceptor
-// spawning or restarting it, root's poison pill, a service), because protoactor
-// runs a mailbox until its queues are empty, so the sender would also run every
-// message that arrives meanwhile, writes to a slow peer included.
+// that connection's own goroutines: its reader, or a runner goroutine that does
+// nothing else for the length of that one run. Never on the goroutine of whoever
+// sent the message (the acceptor spawning or restarting it, a poison pill, a
+// service), because protoactor runs a mailbox until its queues are empty, so the
+// sender would also run every message that arrives meanwhile, writes to a slow
+// peer included.
 //
 // protoactor calls Schedule on the goroutine that found the mailbox idle. If
 // that is the reader inside deliver ("awake"), the run is handed to the reader,
 // which runs it as soon as Send returns: a round trip costs no goroutine
-// hand-off. Anyone else, or the reader while it waits in Read, gets a fresh
-// goroutine for the run, as with protoactor's default dispatcher.
+// hand-off. Anyone else, or the reader while it waits in Read, hands the run to
+// a runner (runElsewhere): a parked one if one is idle, else a new one. A run
+// that blocks (a write to a peer that does not read) holds only its runner;
+// the next run finds another.
 type connDispatcher struct {
 	state atomic.Int32 // asleep, awake or handed
 	// run is the mailbox run handed to the reader; written by Schedule before the
@@ -51,7 +55,42 @@ func (d *connDispatcher) Schedule(fn func()) {
 			return
 		}
 	}
-	go fn()
+	runElsewhere(fn)
+}
+
+// runners passes a mailbox run to a parked runner goroutine. Unbuffered: a send
+// succeeds only when a runner is waiting for work.
+var runners = make(chan func())
+
+// runnerIdle is how long a runner waits for another run before it exits.
+const runnerIdle = 20 * time.Millisecond
+
+// runElsewhere runs fn on a parked runner if one is idle, else on a new one. A
+// runner runs one mailbox run at a time, so while it runs a connection's run it
+// is that connection's goroutine and nobody else's; reusing it spares a new
+// goroutine its start and the growth of its stack to the depth of a run.
+func runElsewhere(fn func()) {
+	select {
+	case runners <- fn:
+	default:
+		go runner(fn)
+	}
+}
+
+// runner runs fn, then whatever runs it is handed, until it has been idle for
+// runnerIdle.
+func runner(fn func()) {
+	idle := time.NewTimer(runnerIdle)
+	defer idle.Stop()
+	for {
+		fn()
+		idle.Reset(runnerIdle)
+		select {
+		case fn = <-runners:
+		case <-idle.C:
+			return
+		}
+	}
 }
 
 // Throughput implements actor.Dispatcher.
