@@ -102,6 +102,11 @@ func (d *connDispatcher) Throughput() int { return dispatchThroughput }
 func (d *connDispatcher) deliver(root *actor.RootContext, self *actor.PID, msg any) {
 	d.state.Store(awake)
 	root.Send(self, msg)
+	d.sleep()
+}
+
+// sleep runs every run handed to the awake reader, then puts it to sleep.
+func (d *connDispatcher) sleep() {
 	for !d.state.CompareAndSwap(awake, asleep) { // a run was handed over
 		fn := d.run
 		d.state.Store(awake)
