@@ -33,8 +33,8 @@ type connActor struct {
 // a fresh behavior each time, and the link's own dispatcher, which runs the
 // mailbox only on this connection's goroutines (dispatch.go): on the reader when
 // the reader's message woke it, so a round trip costs no goroutine hand-off, and
-// on a goroutine of its own when anyone else's did (a spawn, a restart, a poison
-// pill), so behavior code never runs on the acceptor's or root's goroutine.
+// on a runner goroutine when anyone else's did (a spawn, a restart, a poison
+// pill, a service), so behavior code never runs on another actor's goroutine.
 func connProps(l *link, factory protocol.Factory) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l, proto: factory(l)}

@@ -55,9 +55,10 @@
 // peer blocks nothing but its own connection. protoactor runs a mailbox on
 // whoever finds it idle, until it is empty; a connection actor's dispatcher
 // (dispatch.go) therefore runs its mailbox on the reader when the reader's
-// message woke it (a round trip costs no goroutine hand-off), and on a goroutine
-// of its own for that run when anyone else's did (a spawn, a restart, a poison
-// pill). Every new sender to a connection (a service, say) keeps this for free.
+// message woke it (a round trip costs no goroutine hand-off), and on a runner
+// goroutine that does nothing else while the run lasts when anyone else's did (a
+// spawn, a restart, a poison pill, a service). Every new sender to a connection
+// keeps this for free.
 //
 // # Supervision
 //
