@@ -57,8 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "async_server: %v\n", err)
 		return exitFailure
 	}
-	for _, a := range srv.Addrs() {
-		fmt.Fprintf(stdout, "async_server: %s listening on %s (log: %s)\n", cfg.Behavior, a, cfg.Log.File)
+	for i, a := range srv.Addrs() {
+		fmt.Fprintf(stdout, "async_server: %s listening on %s (log: %s)\n", srv.Behaviors()[i], a, cfg.Log.File)
 	}
 	return waitForShutdown(srv, cfg.ShutdownTimeout, signals, stderr)
 }
@@ -114,6 +114,7 @@ func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
 	fs.Int64Var(&cfg.OutputLimit, "output-limit", cfg.OutputLimit, "bytes other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
 	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute (0: no limit)")
+	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT; repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 
 	positional, err := parseInterleaved(fs, args)
@@ -129,10 +130,49 @@ func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
 		return cfg, err
 	}
+	if len(cfg.Listeners) > 0 && (len(positional) > 0 || isSet(fs, "port") || isSet(fs, "host") || isSet(fs, "behavior")) {
+		return cfg, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
-	return cfg, onlyFor(fs, httpOnly, "http", cfg.Behavior)
+	return cfg, onlyFor(fs, httpOnly, "http", served(cfg))
+}
+
+// served lists the behaviors cfg serves.
+func served(cfg actors.Config) []string {
+	if len(cfg.Listeners) == 0 {
+		return []string{cfg.Behavior}
+	}
+	var names []string
+	for _, l := range cfg.Listeners {
+		if !slices.Contains(names, l.Behavior) {
+			names = append(names, l.Behavior)
+		}
+	}
+	return names
+}
+
+// listenFlag is -listen BEHAVIOR=HOST:PORT, repeatable.
+type listenFlag []actors.Listener
+
+func (f *listenFlag) String() string {
+	var specs []string
+	for _, l := range *f {
+		specs = append(specs, l.Behavior+"="+l.Addr)
+	}
+	return strings.Join(specs, " ")
+}
+
+// Set checks the form of one -listen value; actors.Config.Validate checks the
+// behavior and the address.
+func (f *listenFlag) Set(v string) error {
+	b, addr, ok := strings.Cut(v, "=")
+	if !ok || b == "" || addr == "" {
+		return fmt.Errorf("%q is not BEHAVIOR=HOST:PORT", v)
+	}
+	*f = append(*f, actors.Listener{Behavior: strings.ToLower(b), Addr: addr})
+	return nil
 }
 
 // portOf returns the port given as -port (value) or as the one positional
@@ -154,14 +194,15 @@ func portOf(fs *flag.FlagSet, value string, positional []string) (int, error) {
 // onlyFor refuses a flag of names (a behavior's own) set on the command line when
 // the behavior is not the one they belong to: "-behavior echo -max-body 5" would
 // otherwise be accepted and silently do nothing.
-func onlyFor(fs *flag.FlagSet, names []string, owner, behavior string) error {
-	if behavior == owner {
+func onlyFor(fs *flag.FlagSet, names []string, owner string, behaviors []string) error {
+	if slices.Contains(behaviors, owner) {
 		return nil
 	}
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		if err == nil && slices.Contains(names, f.Name) {
-			err = fmt.Errorf("-%s is a flag of -behavior %s; it does nothing with -behavior %s", f.Name, owner, behavior)
+			err = fmt.Errorf("-%s is a flag of -behavior %s; it does nothing with -behavior %s", f.Name, owner,
+				strings.Join(behaviors, ", "))
 		}
 	})
 	return err

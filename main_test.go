@@ -321,3 +321,31 @@ func countFlags(fs *flag.FlagSet) int {
 	fs.VisitAll(func(*flag.Flag) { n++ })
 	return n
 }
+
+// TestParseArgsListen ensures -listen gathers one listener per use, behavior
+// names in any case; refuses a malformed value, a clash with the single-listener
+// flags, and an http flag when no listener serves http.
+func TestParseArgsListen(t *testing.T) {
+	cfg, err := parseArgs([]string{"-listen", "HTTP=127.0.0.1:0", "-listen", "echo=127.0.0.1:9000", "-max-body", "5"}, io.Discard)
+	want := []actors.Listener{{Behavior: "http", Addr: "127.0.0.1:0"}, {Behavior: "echo", Addr: "127.0.0.1:9000"}}
+	if err != nil || !slices.Equal(cfg.Listeners, want) {
+		t.Fatalf("parseArgs(two -listen) = %+v, %v; want %+v", cfg.Listeners, err, want)
+	}
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-listen", "nonsense"}, `"nonsense" is not BEHAVIOR=HOST:PORT`},
+		{[]string{"-listen", "echo=nohost"}, "want BEHAVIOR=HOST:PORT"},
+		{[]string{"-listen", "gopher=127.0.0.1:0"}, `unknown behavior "gopher"`},
+		{[]string{"-listen", "echo=127.0.0.1:0", "9000"}, "-listen replaces"},
+		{[]string{"-listen", "echo=127.0.0.1:0", "-behavior", "http"}, "-listen replaces"},
+		{[]string{"-listen", "echo=127.0.0.1:0", "-max-body", "5"}, "-max-body is a flag of -behavior http"},
+		{[]string{"-listen", "echo=127.0.0.1:7000", "-listen", "http=127.0.0.1:7000"}, "is given twice"},
+	}
+	for _, tt := range bad {
+		if _, err := parseArgs(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("parseArgs(%q) error = %v; want one containing %q", tt.args, err, tt.want)
+		}
+	}
+}

@@ -41,6 +41,10 @@ type Config struct {
 	Protocol protocol.Factory
 	Services []protocol.Service
 
+	// Listeners, when not empty, replaces Host, Port and Behavior: the server
+	// listens on each, serving its behavior (-listen, repeatable).
+	Listeners []Listener
+
 	// Listen, when set, replaces net.Listen. Tests use it to inject listener failures.
 	Listen func(network, address string) (net.Listener, error)
 }
@@ -87,22 +91,15 @@ func (c Config) Validate() error {
 	case c.Intensity.MaxRestarts < 0:
 		return errors.New("restart intensity: max restarts is negative")
 	}
-	if c.Protocol == nil {
-		s, err := behaviors.New(c.Behavior, c.Options)
-		if err != nil {
-			return fmt.Errorf("behavior: %w", err)
-		}
-		_ = s.Release()
+	if err := c.validateListeners(); err != nil {
+		return err
 	}
+	set, err := openBehaviors(c) // every behavior can be made (the http -root exists)
+	if err != nil {
+		return err
+	}
+	set.release()
 	return c.Log.Validate()
-}
-
-// setup returns the behavior's Setup: the registry's, or Protocol's.
-func (c Config) setup() (protocol.Setup, error) {
-	if c.Protocol != nil {
-		return protocol.Setup{Factory: c.Protocol, Services: c.Services, Release: func() error { return nil }}, nil
-	}
-	return behaviors.New(c.Behavior, c.Options)
 }
 
 // outputSoftFor is how long a connection may stay above OutputSoftLimit: Redis's

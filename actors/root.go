@@ -2,7 +2,6 @@ package actors
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -38,17 +37,17 @@ import (
 //     concurrently, so "logger last" has to be a phase of its own).
 //  6. With the logger gone, root stops itself and the Server is done.
 type rootActor struct {
-	cfg       *Config
-	listeners []net.Listener
-	setup     protocol.Setup
-	ready     chan struct{}   // closed once the acceptors are spawned: Start returns then
-	readers   *sync.WaitGroup // the connections' reader goroutines, passed to every acceptor
-	out       *logrus.Logger  // the log file's writer, owned by the logger actor
-	file      *os.File
-	fw        *logs.Forwarder
-	log       *logrus.Entry
-	exit      func(error)           // called once, in Stopped, with why the server stopped (nil: asked to)
-	strategy  *supervision.Strategy // supervises the acceptors; set by Start
+	cfg          *Config
+	listeners    []served           // each with its behavior's factory
+	serviceSpecs []protocol.Service // every behavior's service actors
+	ready        chan struct{}      // closed once the acceptors are spawned: Start returns then
+	readers      *sync.WaitGroup    // the connections' reader goroutines, passed to every acceptor
+	out          *logrus.Logger     // the log file's writer, owned by the logger actor
+	file         *os.File
+	fw           *logs.Forwarder
+	log          *logrus.Entry
+	exit         func(error)           // called once, in Stopped, with why the server stopped (nil: asked to)
+	strategy     *supervision.Strategy // supervises the acceptors; set by Start
 
 	logger    *actor.PID
 	services  *actor.PID             // the services supervisor; nil once it is gone
@@ -105,7 +104,7 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 		r.maybeStopLogger(ctx)
 		return
 	}
-	r.services, _ = ctx.SpawnNamed(servicesProps(r.setup.Services, r.cfg.Intensity, r.log), servicesName)
+	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log), servicesName)
 }
 
 // onServicesStarted starts serving: one acceptor per listener. Only the first
@@ -114,13 +113,13 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	if len(r.acceptors) > 0 || r.shuttingDown {
 		return
 	}
-	services := servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.setup.Services)
-	for _, ln := range r.listeners {
-		addr := ln.Addr().String()
-		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.setup.Factory, r.readers, services,
+	services := servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.serviceSpecs)
+	for _, l := range r.listeners {
+		addr := l.ln.Addr().String()
+		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, l.ln, l.factory, r.readers, services,
 			ctx.ActorSystem().Root, r.log), "acceptor-"+addr)
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
-		r.log.WithField("listener", addr).Info("listening")
+		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")
 	}
 	close(r.ready)
 }

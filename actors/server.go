@@ -18,11 +18,12 @@ import (
 // Server is a running async_server: an actor system whose root actor owns the
 // tree. Start it, Shutdown it, and wait on Done.
 type Server struct {
-	addrs []net.Addr
-	sys   *actor.ActorSystem
-	root  *actor.PID
-	done  chan struct{} // closed once the tree has stopped and the log is closed
-	err   error         // why it stopped; written before done is closed
+	addrs     []net.Addr
+	behaviors []string // the behavior served on each of addrs
+	sys       *actor.ActorSystem
+	root      *actor.PID
+	done      chan struct{} // closed once the tree has stopped and the log is closed
+	err       error         // why it stopped; written before done is closed
 
 	// readers counts the connections' reader goroutines. A reader outlives its
 	// connection actor by up to lingerTimeout, draining the peer's last bytes before
@@ -38,13 +39,13 @@ func Start(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	setup, err := cfg.setup()
+	set, err := openBehaviors(cfg)
 	if err != nil {
 		return nil, err // Validate checked it, but the -root directory may have gone since
 	}
 	out, file, err := logs.Open(cfg.Log)
 	if err != nil {
-		_ = setup.Release()
+		set.release()
 		return nil, err
 	}
 	front, fw := logs.NewFrontEnd(out.GetLevel())
@@ -54,20 +55,19 @@ func Start(cfg Config) (*Server, error) {
 	}))
 
 	s := &Server{sys: sys, done: make(chan struct{})}
-	addr := cfg.address()
-	ln, listenErr := cfg.listen(addr)
-	var listeners []net.Listener
+	listeners, listenErr := listenAll(cfg, set)
 	if listenErr != nil {
-		log.WithError(listenErr).WithField("address", addr).Error("cannot listen")
-	} else {
-		listeners = append(listeners, ln)
-		s.addrs = append(s.addrs, ln.Addr())
+		log.WithError(listenErr).Error("cannot listen")
+	}
+	for _, l := range listeners {
+		s.addrs = append(s.addrs, l.ln.Addr())
+		s.behaviors = append(s.behaviors, l.behavior)
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, listeners: listeners, setup: setup, readers: &s.readers, out: out, ready: ready,
-		file: file, fw: fw, log: log, exit: func(err error) {
-			_ = setup.Release() // every connection is gone: the behavior's resources go too
+	r := &rootActor{cfg: &cfg, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, out: out,
+		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
+			set.release() // every connection is gone: the behaviors' resources go too
 			fw.Close()
 			if file != nil {
 				_ = file.Sync()
@@ -88,7 +88,7 @@ func Start(cfg Config) (*Server, error) {
 	s.root, _ = sys.Root.SpawnNamed(props, "root") // the only actor named root
 	if listenErr != nil {
 		<-s.done
-		return nil, fmt.Errorf("cannot listen on %s: %w", addr, listenErr)
+		return nil, listenErr
 	}
 	select { // serving: the services are up and the acceptors accept
 	case <-ready:
@@ -98,8 +98,11 @@ func Start(cfg Config) (*Server, error) {
 }
 
 // Addrs returns the addresses the server listens on (the real port when asked
-// for port 0).
+// for port 0), in the order of Config.Listeners.
 func (s *Server) Addrs() []net.Addr { return s.addrs }
+
+// Behaviors returns the behavior each address of Addrs serves.
+func (s *Server) Behaviors() []string { return s.behaviors }
 
 // Shutdown begins the graceful shutdown (see rootActor for its order) and returns
 // at once; Done is closed when it is over. Calling it again does nothing.

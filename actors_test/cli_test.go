@@ -33,6 +33,8 @@ func TestCLI(t *testing.T) {
 		{"PortInUse", testCLIPortInUse},
 		{"Help", testCLIHelp},
 		{"BadFlags", testCLIBadFlags},
+		{"Listen", testCLIListen},
+		{"ListenInUse", testCLIListenInUse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

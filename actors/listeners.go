@@ -1,0 +1,127 @@
+package actors
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+
+	"async_server/behaviors"
+	"async_server/behaviors/protocol"
+)
+
+// Listener is one listener of a server: a behavior served on an address
+// (-listen BEHAVIOR=HOST:PORT, repeatable).
+type Listener struct {
+	Behavior string // a registered behavior name
+	Addr     string // HOST:PORT; port 0 picks a free port
+}
+
+// served is a listener the server has opened, with the factory of its
+// behavior's connections.
+type served struct {
+	ln       net.Listener
+	behavior string
+	factory  protocol.Factory
+}
+
+// listeners returns the listeners c asks for: Listeners when given, else the one
+// of Host, Port and Behavior.
+func (c Config) listeners() []Listener {
+	if len(c.Listeners) > 0 {
+		return c.Listeners
+	}
+	return []Listener{{Behavior: c.Behavior, Addr: c.address()}}
+}
+
+// validateListeners names the first listener that cannot work.
+func (c Config) validateListeners() error {
+	seen := map[string]bool{}
+	for _, l := range c.Listeners {
+		host, port, err := net.SplitHostPort(l.Addr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("listen: %s=%s: want BEHAVIOR=HOST:PORT with a port from 0 to 65535", l.Behavior, l.Addr)
+		}
+		if key := net.JoinHostPort(host, port); port != "0" && seen[key] {
+			return fmt.Errorf("listen: %s is given twice", l.Addr)
+		} else {
+			seen[key] = true
+		}
+	}
+	if len(c.Listeners) > 0 && c.Protocol != nil {
+		return fmt.Errorf("listen: a Protocol serves one listener, not %d", len(c.Listeners))
+	}
+	return nil
+}
+
+// behaviorSet is what the server's behaviors hold: each one's Factory, made once
+// however many listeners serve it, their service actors, and what to release
+// once no connection is left.
+type behaviorSet struct {
+	factories map[string]protocol.Factory // by behavior name
+	services  []protocol.Service
+	releases  []func() error
+}
+
+// openBehaviors makes the Setup of every behavior c's listeners serve. Two
+// behaviors may not declare a service of the same name: services are named
+// server-wide (root/services/NAME).
+func openBehaviors(c Config) (*behaviorSet, error) {
+	set := &behaviorSet{factories: map[string]protocol.Factory{}}
+	owner := map[string]string{} // service name -> behavior
+	for _, l := range c.listeners() {
+		if _, ok := set.factories[l.Behavior]; ok {
+			continue
+		}
+		s, err := c.setupOf(l.Behavior)
+		if err != nil {
+			set.release()
+			if len(c.Listeners) > 0 {
+				return nil, fmt.Errorf("listen: %s=%s: %w", l.Behavior, l.Addr, err)
+			}
+			return nil, fmt.Errorf("behavior: %w", err)
+		}
+		set.factories[l.Behavior] = s.Factory
+		set.releases = append(set.releases, s.Release)
+		for _, svc := range s.Services {
+			if b, ok := owner[svc.Name]; ok {
+				set.release()
+				return nil, fmt.Errorf("behaviors %s and %s both declare a service %q", b, l.Behavior, svc.Name)
+			}
+			owner[svc.Name] = l.Behavior
+			set.services = append(set.services, svc)
+		}
+	}
+	return set, nil
+}
+
+// release releases what every behavior holds open.
+func (b *behaviorSet) release() {
+	for _, r := range b.releases {
+		_ = r()
+	}
+}
+
+// setupOf returns the Setup of the behavior called name: Protocol's when set.
+func (c Config) setupOf(name string) (protocol.Setup, error) {
+	if c.Protocol != nil {
+		return protocol.Setup{Factory: c.Protocol, Services: c.Services, Release: func() error { return nil }}, nil
+	}
+	return behaviors.New(name, c.Options)
+}
+
+// listenAll opens every listener, or none: after the first that fails it closes
+// those already open, so a port in use leaves nothing listening.
+func listenAll(c Config, set *behaviorSet) ([]served, error) {
+	var open []served
+	for _, l := range c.listeners() {
+		ln, err := c.listen(l.Addr)
+		if err != nil {
+			for _, s := range open {
+				_ = s.ln.Close()
+			}
+			return nil, fmt.Errorf("cannot listen on %s (%s): %w", l.Addr, l.Behavior, err)
+		}
+		open = append(open, served{ln: ln, behavior: l.Behavior, factory: set.factories[l.Behavior]})
+	}
+	return open, nil
+}
