@@ -117,7 +117,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	services := servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.setup.Services)
 	for _, ln := range r.listeners {
 		addr := ln.Addr().String()
-		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.setup.Factory, r.readers, services,
+		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, ln, r.setup, r.readers, services,
 			ctx.ActorSystem().Root, r.log), "acceptor-"+addr)
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithField("listener", addr).Info("listening")
