@@ -108,7 +108,8 @@ func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 	fs.StringVar(&cfg.Log.File, "log-file", cfg.Log.File, "log file, appended to (- for standard error)")
 	fs.StringVar(&cfg.Log.Format, "log-format", cfg.Log.Format, "log format: text or json")
 	fs.StringVar(&cfg.Log.Level, "log-level", cfg.Log.Level, "least level logged: error, warn, info, debug or trace")
-	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, at least 1; at the limit new clients wait in the kernel backlog")
+	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, at least 1; at the limit an idle connection is closed to admit a new client, else -at-limit applies")
+	fs.StringVar(&cfg.AtLimit, "at-limit", cfg.AtLimit, "at -max-conns with no idle connection to close: queue (new clients wait in the kernel backlog) or reject (a new client gets the behavior's busy reply, e.g. HTTP 503, and is closed)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
@@ -125,8 +126,8 @@ func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 		return cfg, err
 	}
 	// Names are case-insensitive, as logrus has always taken its level names.
-	cfg.Behavior, cfg.Log.Format, cfg.Log.Level =
-		strings.ToLower(cfg.Behavior), strings.ToLower(cfg.Log.Format), strings.ToLower(cfg.Log.Level)
+	cfg.Behavior, cfg.Log.Format, cfg.Log.Level, cfg.AtLimit = strings.ToLower(cfg.Behavior),
+		strings.ToLower(cfg.Log.Format), strings.ToLower(cfg.Log.Level), strings.ToLower(cfg.AtLimit)
 	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
 		return cfg, err
 	}
@@ -315,8 +316,9 @@ Exit status: 0 after a clean shutdown, 1 when the server cannot start or stops o
 a failure, 2 for a bad command line.
 
 Sizes and durations: 0 turns the limit off (never, no limit); a negative value is
-an error. Names (behavior, log format, log level) may be given in any case. Flags
-marked "http:" belong to -behavior http and are refused with any other.
+an error. Names (behavior, log format, log level, at-limit) may be given in any
+case. Flags marked "http:" belong to -behavior http and are refused with any
+other.
 
 Flags:
 `)

@@ -68,6 +68,7 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"-log-format", "xml"}, err: `log-format: "xml"`},
 		{args: []string{"-nope"}, err: "flag provided but not defined: -nope"},
 		{args: []string{"-log-format", "JSON"}, port: 7878},
+		{args: []string{"-at-limit", "drop"}, err: `at-limit: "drop" is not queue or reject`},
 		{args: []string{"-behavior", "ECHO"}, port: 7878, behavior: "echo"},
 		{args: []string{"-behavior", "echo", "-max-body", "-1"}, err: "-max-body is a flag of -behavior http; it does nothing with -behavior echo"},
 		{args: []string{"-behavior", "echo", "-max-body", "5"}, err: "-max-body is a flag of -behavior http"},
@@ -134,12 +135,14 @@ func TestParseArgsZero(t *testing.T) {
 // TestParseArgsNames ensures the name-valued flags take any case, all alike,
 // and the config holds the lower-case name.
 func TestParseArgsNames(t *testing.T) {
-	cfg, err := parseArgs([]string{"-behavior", "Echo", "-log-format", "JSON", "-log-level", "INFO"}, io.Discard)
+	cfg, err := parseArgs([]string{"-behavior", "Echo", "-log-format", "JSON", "-log-level", "INFO",
+		"-at-limit", "Reject"}, io.Discard)
 	if err != nil {
 		t.Fatalf("parseArgs: %v", err)
 	}
-	if got := []string{cfg.Behavior, cfg.Log.Format, cfg.Log.Level}; !slices.Equal(got, []string{"echo", "json", "info"}) {
-		t.Errorf("parseArgs(Echo, JSON, INFO) = %q; want [echo json info]", got)
+	got := []string{cfg.Behavior, cfg.Log.Format, cfg.Log.Level, cfg.AtLimit}
+	if want := []string{"echo", "json", "info", "reject"}; !slices.Equal(got, want) {
+		t.Errorf("parseArgs(Echo, JSON, INFO, Reject) = %q; want %q", got, want)
 	}
 }
 
@@ -161,7 +164,7 @@ func TestHTTPFlagsListed(t *testing.T) {
 // TestParseArgsFlags ensures every flag lands in its config field.
 func TestParseArgsFlags(t *testing.T) {
 	cfg, err := parseArgs([]string{"-host", "0.0.0.0", "-behavior", "echo", "-log-file", "x.log",
-		"-log-format", "json", "-log-level", "debug", "-max-conns", "7", "-idle-timeout", "1m",
+		"-log-format", "json", "-log-level", "debug", "-max-conns", "7", "-at-limit", "reject", "-idle-timeout", "1m",
 		"-write-timeout", "2s", "-shutdown-timeout", "3s", "1234"}, io.Discard)
 	if err != nil {
 		t.Fatalf("parseArgs: %v", err)
@@ -176,6 +179,7 @@ func TestParseArgsFlags(t *testing.T) {
 		{"Log.Format", cfg.Log.Format, "json"},
 		{"Log.Level", cfg.Log.Level, "debug"},
 		{"MaxConns", cfg.MaxConns, 7},
+		{"AtLimit", cfg.AtLimit, "reject"},
 		{"IdleTimeout", cfg.IdleTimeout, time.Minute},
 		{"WriteTimeout", cfg.WriteTimeout, 2 * time.Second},
 		{"ShutdownTimeout", cfg.ShutdownTimeout, 3 * time.Second},
@@ -237,7 +241,7 @@ func TestRunHelp(t *testing.T) {
 		}
 		help := stdout.String()
 		for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
-			"-log-format", "-log-level", "-max-conns", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
+			"-log-format", "-log-level", "-max-conns", "-at-limit", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
 			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "0 turns the limit off"} {
 			if !strings.Contains(help, f) {
 				t.Errorf("run(%s) output lacks %q:\n%s", arg, f, help)

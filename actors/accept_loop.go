@@ -21,54 +21,102 @@ const (
 
 // acceptLoop is an acceptor's accept goroutine, the loop-th on its address. It
 // needs a slot in slots for each connection it hands over: at the connection
-// limit it holds the one client it accepted, tells the acceptor (which may close
-// an idle connection to make room), and accepts no more until a slot frees; the
-// kernel backlog holds later clients. It only sends messages to the acceptor
-// self: ConnectionAccepted per connection, ClientWaiting at the limit, or a last
-// AcceptFailed when the listener is gone. It exits when stop is closed (the
-// acceptor closes the listener too) or after AcceptFailed, and closes done; the
-// acceptor waits for done.
-func acceptLoop(ln net.Listener, loop int, slots chan struct{}, stop <-chan struct{}, done chan<- struct{},
-	root *actor.RootContext, self *actor.PID, log *logrus.Entry) {
-	defer close(done)
+// limit it holds the one client it accepted and tells the acceptor (which may
+// close an idle connection to make room). Then, queueing, it accepts no more
+// until a slot frees, and the kernel backlog holds later clients; rejecting
+// (reject not nil), it turns the client away unless room is being made. It only
+// sends messages to the acceptor self: ConnectionAccepted per connection,
+// ClientWaiting at the limit, or a last AcceptFailed when the listener is gone.
+// It exits when stop is closed (the acceptor closes the listener too) or after
+// AcceptFailed, closes reject, and closes done; the acceptor waits for done.
+type acceptLoop struct {
+	ln     net.Listener
+	loop   int
+	slots  chan struct{}
+	stop   <-chan struct{}
+	done   chan<- struct{}
+	root   *actor.RootContext
+	self   *actor.PID
+	log    *logrus.Entry
+	reject *rejecter // nil: queue at the limit
+}
+
+func (l *acceptLoop) run() {
+	defer close(l.done)
+	if l.reject != nil {
+		defer l.reject.close()
+	}
 	var backoff time.Duration
 	for {
-		conn, err := ln.Accept()
+		conn, err := l.ln.Accept()
 		if err == nil {
 			backoff = 0
-			if !waitForSlot(slots, stop, func() { root.Send(self, &messages.ClientWaiting{}) }) {
-				_ = conn.Close()
+			if !l.admit(conn) {
 				return
 			}
-			root.Send(self, &messages.ConnectionAccepted{Conn: conn, Loop: loop})
 			continue
 		}
 		select {
-		case <-stop: // the acceptor closed the listener
+		case <-l.stop: // the acceptor closed the listener
 			return
 		default:
 		}
 		if !temporary(err) {
-			root.Send(self, &messages.AcceptFailed{Err: err})
+			l.root.Send(l.self, &messages.AcceptFailed{Err: err})
 			return
 		}
 		backoff = min(max(2*backoff, acceptBackoffMin), acceptBackoffMax)
-		log.WithError(err).WithField("retry_in", backoff.String()).Warn("accept failed")
+		l.log.WithError(err).WithField("retry_in", backoff.String()).Warn("accept failed")
 		select {
 		case <-time.After(backoff):
-		case <-stop:
+		case <-l.stop:
 			return
 		}
 	}
 }
 
-// waitForSlot takes a slot, calling atLimit first if none is free. It reports
-// false if stop closed first.
-func waitForSlot(slots chan struct{}, stop <-chan struct{}, atLimit func()) bool {
-	if takeSlot(slots) {
+// admit hands conn to the acceptor once it has a slot, or turns it away when
+// rejecting and the acceptor has no idle connection to close for it. It reports
+// false, with conn closed, if stop closed first.
+func (l *acceptLoop) admit(conn net.Conn) bool {
+	if !takeSlot(l.slots) {
+		switch {
+		case l.askForRoom(): // queueing, or an idle connection is closing
+			if !waitForSlot(l.slots, l.stop) {
+				_ = conn.Close()
+				return false
+			}
+		case !takeSlot(l.slots): // a slot may have freed while the acceptor looked
+			l.reject.reject(conn)
+			return true
+		}
+	}
+	l.root.Send(l.self, &messages.ConnectionAccepted{Conn: conn, Loop: l.loop})
+	return true
+}
+
+// askForRoom tells the acceptor a client waits (ClientWaiting). Queueing, it
+// reports true at once: the client waits for a slot whatever the acceptor
+// does. Rejecting, it waits for the answer: whether an idle connection is
+// closing to make room. Stopping counts as yes: waitForSlot then sees stop.
+func (l *acceptLoop) askForRoom() bool {
+	if l.reject == nil {
+		l.root.Send(l.self, &messages.ClientWaiting{})
 		return true
 	}
-	atLimit()
+	room := make(chan bool, 1)
+	l.root.Send(l.self, &messages.ClientWaiting{Room: room})
+	select {
+	case made := <-room:
+		return made
+	case <-l.stop:
+		return true
+	}
+}
+
+// waitForSlot takes a slot, waiting for one to free. It reports false if stop
+// closed first.
+func waitForSlot(slots chan struct{}, stop <-chan struct{}) bool {
 	select {
 	case slots <- struct{}{}:
 		return true

@@ -23,7 +23,8 @@ type acceptor struct {
 	cfg     *Config
 	addr    string // the bound address; a restart listens here again
 	factory protocol.Factory
-	env     *connEnv // what its connections share
+	busy    protocol.Busy // its behavior's reply to a client turned away at the limit
+	env     *connEnv      // what its connections share
 	log     *logrus.Entry
 
 	ln       net.Listener  // nil until listening
@@ -49,7 +50,7 @@ type connEntry struct {
 
 // acceptorProps returns the props of the acceptor of ln. The first incarnation
 // takes ln; after a restart the acceptor listens on the same address again.
-func acceptorProps(cfg *Config, ln net.Listener, factory protocol.Factory, readers *sync.WaitGroup,
+func acceptorProps(cfg *Config, ln net.Listener, setup protocol.Setup, readers *sync.WaitGroup,
 	services map[string]*actor.PID, root *actor.RootContext, log *logrus.Entry) *actor.Props {
 	addr := ln.Addr().String()
 	log = log.WithField("listener", addr)
@@ -61,8 +62,8 @@ func acceptorProps(cfg *Config, ln net.Listener, factory protocol.Factory, reade
 	seq, loops := 0, 0
 	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
 	return actor.PropsFromProducer(func() actor.Actor {
-		current = &acceptor{cfg: cfg, addr: addr, factory: factory, env: env, ln: first, seq: &seq, loops: &loops,
-			log: log}
+		current = &acceptor{cfg: cfg, addr: addr, factory: setup.Factory, busy: setup.Busy, env: env, ln: first,
+			seq: &seq, loops: &loops, log: log}
 		first = nil
 		return current
 	}, actor.WithSupervisor(strategy))
@@ -78,7 +79,7 @@ func (a *acceptor) Receive(ctx actor.Context) {
 	case *messages.AcceptFailed:
 		a.onAcceptFailed(m)
 	case *messages.ClientWaiting:
-		a.onClientWaiting(ctx)
+		a.onClientWaiting(ctx, m)
 	case *actor.Terminated:
 		a.onTerminated(ctx, m)
 	case *messages.Drain:
@@ -104,7 +105,12 @@ func (a *acceptor) onStarted(ctx actor.Context) {
 	*a.loops++
 	a.loop = *a.loops
 	a.stopLoop, a.loopDone = make(chan struct{}), make(chan struct{})
-	go acceptLoop(a.ln, a.loop, a.sem, a.stopLoop, a.loopDone, ctx.ActorSystem().Root, ctx.Self(), a.log)
+	l := &acceptLoop{ln: a.ln, loop: a.loop, slots: a.sem, stop: a.stopLoop, done: a.loopDone,
+		root: ctx.ActorSystem().Root, self: ctx.Self(), log: a.log}
+	if a.cfg.AtLimit == AtLimitReject {
+		l.reject = newRejecter(a.busy, a.env.readers, a.log)
+	}
+	go l.run()
 }
 
 // onAccepted spawns a connection actor for a new connection, whose slot the
@@ -150,8 +156,19 @@ func (a *acceptor) onAcceptFailed(m *messages.AcceptFailed) {
 // limit: it closes the connection that has been idle longest (its behavior said
 // it owes the peer nothing, as an HTTP keep-alive connection between requests).
 // The slot frees when that socket is closed, and the loop hands the waiting
-// client over. With no idle connection the client waits for a slot: backpressure.
-func (a *acceptor) onClientWaiting(ctx actor.Context) {
+// client over. With no idle connection the client waits for a slot
+// (backpressure) or, when the loop asks (m.Room, -at-limit reject), is turned
+// away: Room gets whether a connection is closing for it.
+func (a *acceptor) onClientWaiting(ctx actor.Context, m *messages.ClientWaiting) {
+	made := a.closeLongestIdle(ctx)
+	if m.Room != nil {
+		m.Room <- made // it has room for this one answer: never blocks
+	}
+}
+
+// closeLongestIdle closes the connection idle longest, if any is idle, and
+// reports whether it did.
+func (a *acceptor) closeLongestIdle(ctx actor.Context) bool {
 	var oldest *connEntry
 	var since int64
 	for _, c := range a.conns {
@@ -160,12 +177,13 @@ func (a *acceptor) onClientWaiting(ctx actor.Context) {
 		}
 	}
 	if oldest == nil {
-		return
+		return false
 	}
 	oldest.link.log.WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
 		Debug("closing idle connection to admit a waiting client")
 	oldest.link.shut(true)
 	ctx.Stop(oldest.pid)
+	return true
 }
 
 // onTerminated forgets a connection that has gone. Its slot is freed by its

@@ -23,6 +23,7 @@ type Config struct {
 	Log logs.Config
 
 	MaxConns        int           // open connections per listener; at the limit the acceptor stops accepting
+	AtLimit         string        // what a client meets at MaxConns: AtLimitQueue or AtLimitReject
 	IdleTimeout     time.Duration // a connection that sends nothing for this long is closed (0: never)
 	WriteTimeout    time.Duration // a write that does not complete in this long fails with Timeout (0: never)
 	ShutdownTimeout time.Duration // graceful shutdown waits this long, then closes what is left
@@ -36,10 +37,12 @@ type Config struct {
 	Intensity supervision.Intensity // restart intensity of every supervisor
 
 	// Protocol, when set, is used instead of the behavior named by Behavior, with
-	// Services as its service actors. Tests use it to run a behavior of their own
-	// (a faulty one, say) over real TCP.
+	// Services as its service actors and Busy as its reply at the connection
+	// limit. Tests use it to run a behavior of their own (a faulty one, say) over
+	// real TCP.
 	Protocol protocol.Factory
 	Services []protocol.Service
+	Busy     protocol.Busy
 
 	// Listeners, when not empty, replaces Host, Port and Behavior: the server
 	// listens on each, serving its behavior (-listen, repeatable).
@@ -59,6 +62,7 @@ func DefaultConfig() Config {
 		Log:      logs.Config{File: "server.log", Format: "text", Level: "info"},
 		// 1024 matches the usual soft limit on open files: past it accept fails anyway.
 		MaxConns: 1024,
+		AtLimit:  AtLimitQueue,
 		// Long enough for an interactive nc session, short enough that abandoned
 		// connections do not pile up.
 		IdleTimeout: 5 * time.Minute,
@@ -78,6 +82,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("port: %d is not from 0 to 65535", c.Port)
 	case c.MaxConns < 1:
 		return fmt.Errorf("max-conns: %d is not at least 1", c.MaxConns)
+	case c.AtLimit != AtLimitQueue && c.AtLimit != AtLimitReject:
+		return fmt.Errorf("at-limit: %q is not %s or %s", c.AtLimit, AtLimitQueue, AtLimitReject)
 	case c.IdleTimeout < 0:
 		return fmt.Errorf("idle-timeout: %v is negative", c.IdleTimeout)
 	case c.WriteTimeout < 0:
@@ -101,6 +107,16 @@ func (c Config) Validate() error {
 	set.release()
 	return c.Log.Validate()
 }
+
+// What a client meets when every connection slot (MaxConns) is taken and no
+// idle connection can be closed for it. Queue: it waits in the kernel backlog
+// until a slot frees (backpressure; nothing is lost, but a client may wait
+// long). Reject: it is accepted, reads its behavior's busy reply
+// (protocol.Busy) and is closed at once, so it can retry elsewhere or later.
+const (
+	AtLimitQueue  = "queue"
+	AtLimitReject = "reject"
+)
 
 // outputSoftFor is how long a connection may stay above OutputSoftLimit: Redis's
 // 60 seconds.

@@ -19,12 +19,17 @@
 // each acceptor's accept loop (accept_loop.go; exits when the listener closes, the
 // acceptor waits for it) and each connection's reader (link.go; exits after the
 // socket fails or is shut, and closes the socket as its last act; the Server waits
-// for every reader before it is done).
+// for every reader before it is done). With -at-limit reject there is a third,
+// which sends nothing: a client turned away at the limit gets its busy reply from
+// a goroutine of its own (reject.go; at most 64 per listener, each ends within a
+// few seconds or when its accept loop exits; the Server waits for them as for
+// readers).
 //
 // # Message flow of one connection
 //
 //	accept loop --ConnectionAccepted--> acceptor --spawns--> conn-N
-//	accept loop --ClientWaiting--> acceptor (at the limit: close the longest-idle conn)
+//	accept loop --ClientWaiting--> acceptor (at the limit: close the longest-idle conn;
+//	                                         rejecting, it answers whether it did)
 //	reader --DataReceived--> conn-N --Received(data)--> behavior --Write--> socket
 //	conn-N --ack--> reader (reads again)       reader --ReadFailed--> conn-N (last)
 //

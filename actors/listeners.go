@@ -21,7 +21,7 @@ type Listener struct {
 type served struct {
 	ln       net.Listener
 	behavior string
-	factory  protocol.Factory
+	setup    protocol.Setup
 }
 
 // listeners returns the listeners c asks for: Listeners when given, else the one
@@ -57,19 +57,19 @@ func (c Config) validateListeners() error {
 // however many listeners serve it, their service actors, and what to release
 // once no connection is left.
 type behaviorSet struct {
-	factories map[string]protocol.Factory // by behavior name
-	services  []protocol.Service
-	releases  []func() error
+	setups   map[string]protocol.Setup // by behavior name
+	services []protocol.Service
+	releases []func() error
 }
 
 // openBehaviors makes the Setup of every behavior c's listeners serve. Two
 // behaviors may not declare a service of the same name: services are named
 // server-wide (root/services/NAME).
 func openBehaviors(c Config) (*behaviorSet, error) {
-	set := &behaviorSet{factories: map[string]protocol.Factory{}}
+	set := &behaviorSet{setups: map[string]protocol.Setup{}}
 	owner := map[string]string{} // service name -> behavior
 	for _, l := range c.listeners() {
-		if _, ok := set.factories[l.Behavior]; ok {
+		if _, ok := set.setups[l.Behavior]; ok {
 			continue
 		}
 		s, err := c.setupOf(l.Behavior)
@@ -80,7 +80,7 @@ func openBehaviors(c Config) (*behaviorSet, error) {
 			}
 			return nil, fmt.Errorf("behavior: %w", err)
 		}
-		set.factories[l.Behavior] = s.Factory
+		set.setups[l.Behavior] = s
 		set.releases = append(set.releases, s.Release)
 		for _, svc := range s.Services {
 			if b, ok := owner[svc.Name]; ok {
@@ -104,7 +104,8 @@ func (b *behaviorSet) release() {
 // setupOf returns the Setup of the behavior called name: Protocol's when set.
 func (c Config) setupOf(name string) (protocol.Setup, error) {
 	if c.Protocol != nil {
-		return protocol.Setup{Factory: c.Protocol, Services: c.Services, Release: func() error { return nil }}, nil
+		return protocol.Setup{Factory: c.Protocol, Services: c.Services, Busy: c.Busy,
+			Release: func() error { return nil }}, nil
 	}
 	return behaviors.New(name, c.Options)
 }
@@ -121,7 +122,7 @@ func listenAll(c Config, set *behaviorSet) ([]served, error) {
 			}
 			return nil, fmt.Errorf("cannot listen on %s (%s): %w", l.Addr, l.Behavior, err)
 		}
-		open = append(open, served{ln: ln, behavior: l.Behavior, factory: set.factories[l.Behavior]})
+		open = append(open, served{ln: ln, behavior: l.Behavior, setup: set.setups[l.Behavior]})
 	}
 	return open, nil
 }

@@ -78,6 +78,7 @@ func testCLIBadFlags(t *testing.T, bin string) {
 		{[]string{"-log-format", "xml"}, `log-format: "xml"`},
 		{[]string{"-behavior", "echo", "-max-body", "5"}, "-max-body is a flag of -behavior http; it does nothing with -behavior echo"},
 		{[]string{"-idle-timeout", "-1s"}, "idle-timeout: -1s is negative"},
+		{[]string{"-at-limit", "drop"}, `at-limit: "drop" is not queue or reject`},
 	}
 	for _, tt := range tests {
 		p := cliStart(t, bin, tt.args...)
@@ -131,6 +132,7 @@ func testCLIHelp(t *testing.T, bin string) {
 		"log-format":       strconv.Quote(cfg.Log.Format),
 		"log-level":        strconv.Quote(cfg.Log.Level),
 		"max-conns":        fmt.Sprint(cfg.MaxConns),
+		"at-limit":         strconv.Quote(cfg.AtLimit),
 		"idle-timeout":     cfg.IdleTimeout.String(),
 		"write-timeout":    cfg.WriteTimeout.String(),
 		"shutdown-timeout": cfg.ShutdownTimeout.String(),

@@ -36,7 +36,8 @@ var _ protocol.Protocol = (*faults)(nil)
 var errRequested = errors.New("failure requested by the peer")
 
 func newFaults(Options) (protocol.Setup, error) {
-	return protocol.Setup{Factory: func(c protocol.Conn) protocol.Protocol { return &faults{conn: c} }}, nil
+	return protocol.Setup{Factory: func(c protocol.Conn) protocol.Protocol { return &faults{conn: c} },
+		Busy: protocol.Busy{Reply: []byte("-ERR max number of clients reached\n")}}, nil // Redis's words
 }
 
 // Received runs every complete line as a command, in order.

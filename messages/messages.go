@@ -23,7 +23,12 @@ type ConnectionAccepted struct {
 
 // ClientWaiting is sent by an accept loop to its acceptor when it has accepted a
 // connection but every slot is taken: make room if an idle connection can go.
-type ClientWaiting struct{}
+// Room, when not nil (-at-limit reject), gets one answer: whether a connection
+// is being closed to make room (true), or the client must be turned away. It
+// has room for that answer, so the acceptor never blocks on it.
+type ClientWaiting struct {
+	Room chan<- bool
+}
 
 // AcceptFailed is sent by an accept loop to its acceptor when the listener is gone
 // (an error that backing off cannot cure). It is the loop's last message.

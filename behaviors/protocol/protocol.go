@@ -138,10 +138,33 @@ type Service struct {
 }
 
 // Setup is what a behavior's constructor makes: the Factory of its per-connection
-// protocols, the services they talk to, and Release, which frees what the Factory
-// holds open for the server's life (never nil after New).
+// protocols, the services they talk to, Release, which frees what the Factory
+// holds open for the server's life (never nil after New), and what it says to a
+// client turned away at the connection limit (Busy; the zero value is fine).
 type Setup struct {
 	Factory  Factory
 	Services []Service
 	Release  func() error
+	Busy     Busy
 }
+
+// Busy is a behavior's answer to a client turned away at the connection limit
+// (-at-limit reject). It is plain bytes, not a Protocol, because no connection
+// actor is made for that client: the acceptor writes Reply from a goroutine of
+// its own, under a short deadline, and closes.
+type Busy struct {
+	// Reply is written before the close: nil means DefaultBusyReply, empty means
+	// close without a word.
+	Reply []byte
+
+	// AfterInput waits (briefly) for the client's first bytes before replying,
+	// for protocols whose clients write before they read. An HTTP client that
+	// finds a response on a new connection before it has sent its request may
+	// take it for an unsolicited one and drop it (Go's Transport does).
+	AfterInput bool
+}
+
+// DefaultBusyReply is what a client turned away at the connection limit reads
+// when its behavior's Setup.Busy names no reply: one line, in the "error: ..."
+// style of the line protocols (chat uses it as it is).
+var DefaultBusyReply = []byte("error: server busy, try again later\n")

@@ -121,8 +121,20 @@ func Static(o Options) (protocol.Setup, error) {
 	if err != nil {
 		return protocol.Setup{}, err
 	}
-	return protocol.Setup{Factory: New(h, o), Release: release}, nil
+	return protocol.Setup{Factory: New(h, o), Release: release, Busy: Busy}, nil
 }
+
+// Busy is the http behavior's answer at the connection limit (-at-limit
+// reject): 503 with Retry-After, as a load balancer expects, after the client
+// has sent its request (see protocol.Busy.AfterInput). No Date header: a 5xx
+// may go without one (RFC 9110, 6.6.1), and the bytes are made once. With
+// New, set actors.Config.Busy to it.
+var Busy = protocol.Busy{Reply: []byte("HTTP/1.1 503 Service Unavailable\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n" +
+	"Retry-After: 1\r\nConnection: close\r\nContent-Length: " + fmt.Sprint(len(busyText)) + "\r\n\r\n" +
+	busyText), AfterInput: true}
+
+const busyText = "503 Service Unavailable: server busy, try again later\n"
 
 // site is the default site, served when no -root is given.
 //
