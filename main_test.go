@@ -66,6 +66,14 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"-max-conns", "0"}, err: "max-conns: 0"},
 		{args: []string{"-shutdown-timeout", "-1s"}, err: "shutdown-timeout:"},
 		{args: []string{"-log-format", "xml"}, err: `log-format: "xml"`},
+		{args: []string{"-log-file", "-", "-log-max-size", "1"}, err: "log-max-size: 1: standard error (-log-file -) cannot be rotated"},
+		{args: []string{"-log-max-size", "1", "-log-file", "-"}, err: "log-max-size: 1: standard error"},
+		{args: []string{"-log-file", "-", "-log-max-size", "1", "-log-max-backups", "2"}, err: "log-max-size: 1: standard error"},
+		{args: []string{"-log-file", "-", "-log-max-backups", "2"}, err: "log-max-backups: 2: standard error"},
+		{args: []string{"-log-max-backups", "2"}, err: "log-max-backups: 2 does nothing without -log-max-size"},
+		{args: []string{"-log-max-size", "x"}, err: `invalid value "x" for flag -log-max-size`},
+		{args: []string{"-log-max-size", "1", "-log-max-backups", "2"}, port: 7878},
+		{args: []string{"-log-file", "-", "-log-max-size", "0"}, port: 7878}, // 0: never rotate, as without the flag
 		{args: []string{"-nope"}, err: "flag provided but not defined: -nope"},
 		{args: []string{"-log-format", "JSON"}, port: 7878},
 		{args: []string{"-at-limit", "drop"}, err: `at-limit: "drop" is not queue or reject`},
@@ -119,6 +127,8 @@ func TestParseArgsZero(t *testing.T) {
 		{"keepalive-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.KeepAliveTimeout) }},
 		{"output-limit", "-1", func(c actors.Config) int64 { return c.OutputLimit }},
 		{"output-soft-limit", "-1", func(c actors.Config) int64 { return c.OutputSoftLimit }},
+		{"log-max-size", "-1", func(c actors.Config) int64 { return int64(c.Log.MaxSize) }},
+		{"log-max-backups", "-3", func(c actors.Config) int64 { return int64(c.Log.MaxBackups) }},
 	}
 	for _, tt := range tests {
 		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)
@@ -165,7 +175,7 @@ func TestHTTPFlagsListed(t *testing.T) {
 func TestParseArgsFlags(t *testing.T) {
 	cfg, err := parseArgs([]string{"-host", "0.0.0.0", "-behavior", "echo", "-log-file", "x.log",
 		"-log-format", "json", "-log-level", "debug", "-max-conns", "7", "-at-limit", "reject", "-idle-timeout", "1m",
-		"-write-timeout", "2s", "-shutdown-timeout", "3s", "1234"}, io.Discard)
+		"-write-timeout", "2s", "-shutdown-timeout", "3s", "-log-max-size", "10", "-log-max-backups", "4", "1234"}, io.Discard)
 	if err != nil {
 		t.Fatalf("parseArgs: %v", err)
 	}
@@ -178,6 +188,8 @@ func TestParseArgsFlags(t *testing.T) {
 		{"Log.File", cfg.Log.File, "x.log"},
 		{"Log.Format", cfg.Log.Format, "json"},
 		{"Log.Level", cfg.Log.Level, "debug"},
+		{"Log.MaxSize", cfg.Log.MaxSize, 10},
+		{"Log.MaxBackups", cfg.Log.MaxBackups, 4},
 		{"MaxConns", cfg.MaxConns, 7},
 		{"AtLimit", cfg.AtLimit, "reject"},
 		{"IdleTimeout", cfg.IdleTimeout, time.Minute},
@@ -209,6 +221,9 @@ func TestRunBadArgs(t *testing.T) {
 		{[]string{"-nope"}, "-nope"},
 		{[]string{"-max-body", "x"}, `invalid value "x" for flag -max-body`},
 		{[]string{"-log-format", "xml"}, `log-format: "xml"`},
+		{[]string{"-log-max-size", "-1"}, "log-max-size: -1 is negative"},
+		{[]string{"-log-max-size", "1", "-log-max-backups", "-1"}, "log-max-backups: -1 is negative"},
+		{[]string{"-log-file", "-", "-log-max-size", "1"}, "log-max-size: 1: standard error (-log-file -) cannot be rotated"},
 		{[]string{"-behavior", "echo", "-max-body", "5"}, "-max-body is a flag of -behavior http"},
 	}
 	for _, tt := range tests {
@@ -242,7 +257,8 @@ func TestRunHelp(t *testing.T) {
 		help := stdout.String()
 		for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
 			"-log-format", "-log-level", "-max-conns", "-at-limit", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
-			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "0 turns the limit off"} {
+			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "-log-max-size", "-log-max-backups",
+			"0 turns the limit off"} {
 			if !strings.Contains(help, f) {
 				t.Errorf("run(%s) output lacks %q:\n%s", arg, f, help)
 			}
@@ -251,7 +267,8 @@ func TestRunHelp(t *testing.T) {
 	var stdout bytes.Buffer
 	run([]string{"-h"}, &stdout, io.Discard)
 	help := helpByFlag(stdout.String())
-	for _, f := range []string{"idle-timeout", "write-timeout", "shutdown-timeout", "header-timeout", "max-body", "max-header-bytes"} {
+	for _, f := range []string{"idle-timeout", "write-timeout", "shutdown-timeout", "header-timeout", "max-body", "max-header-bytes",
+		"log-max-size", "log-max-backups"} {
 		if !strings.Contains(help[f], "(0: ") {
 			t.Errorf("-h says %q for -%s; want it to say what 0 means", help[f], f)
 		}

@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"os"
-
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
@@ -18,11 +16,11 @@ import (
 // directly), writes every entry already queued, and syncs the file.
 type loggerActor struct {
 	out  *logrus.Logger // writes the file
-	file *os.File       // nil when logging to standard error
+	file logs.File      // nil when logging to standard error
 	fw   *logs.Forwarder
 }
 
-func loggerProps(out *logrus.Logger, file *os.File, fw *logs.Forwarder) *actor.Props {
+func loggerProps(out *logrus.Logger, file logs.File, fw *logs.Forwarder) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &loggerActor{out: out, file: file, fw: fw}
 	})

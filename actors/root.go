@@ -2,7 +2,6 @@ package actors
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -43,7 +42,7 @@ type rootActor struct {
 	ready        chan struct{}      // closed once the acceptors are spawned: Start returns then
 	readers      *sync.WaitGroup    // the connections' reader goroutines, passed to every acceptor
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
-	file         *os.File
+	file         logs.File          // nil for standard error; closed in exit
 	fw           *logs.Forwarder
 	log          *logrus.Entry
 	exit         func(error)           // called once, in Stopped, with why the server stopped (nil: asked to)

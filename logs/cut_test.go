@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"go.uber.org/goleak"
+
+	"async_server/internal/leakcheck"
 )
 
 // TestMain fails the package's tests if any leaves a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
 
 func containsAll(s string, parts ...string) bool {
 	for _, p := range parts {

@@ -29,6 +29,13 @@ type Config struct {
 	File   string // path of the log file, appended to; "-" for standard error
 	Format string // "text" or "json", in any case
 	Level  string // a logrus level name, in any case: panic, fatal, error, warn, info, debug, trace
+
+	// Rotation (rotate.go). MaxSize is the megabytes File grows to before it is
+	// renamed aside and a new one started; 0 never rotates: one growing file, as
+	// before rotation existed. MaxBackups is how many renamed files are kept,
+	// the oldest removed first; 0 keeps them all.
+	MaxSize    int
+	MaxBackups int
 }
 
 // Validate reports the first field of c that cannot work, by name.
@@ -42,13 +49,13 @@ func (c Config) Validate() error {
 	if _, err := logrus.ParseLevel(c.Level); err != nil {
 		return fmt.Errorf("log-level: %q is not a level (error, warn, info, debug, ...)", c.Level)
 	}
-	return nil
+	return c.validateRotation()
 }
 
 // Open opens the log file and returns the logger that writes it, and the file
 // (nil for standard error) for the caller to sync and close once the last entry is
 // written.
-func Open(c Config) (*logrus.Logger, *os.File, error) {
+func Open(c Config) (*logrus.Logger, File, error) {
 	if err := c.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -64,9 +71,9 @@ func Open(c Config) (*logrus.Logger, *os.File, error) {
 		lg.SetOutput(os.Stderr)
 		return lg, nil, nil
 	}
-	f, err := os.OpenFile(c.File, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := openFile(c)
 	if err != nil {
-		return nil, nil, fmt.Errorf("log-file: %w", err)
+		return nil, nil, err
 	}
 	lg.SetOutput(f)
 	return lg, f, nil

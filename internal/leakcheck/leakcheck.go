@@ -26,10 +26,19 @@ var notLeaks = []goleak.Option{
 	goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottleWithLogger.func4.1"),
 }
 
+// knownLeaks are goroutines that never end, by a dependency's bug we cannot fix
+// from outside: lumberjack v2.2.1 starts a "mill" goroutine per rotating log
+// (logs/rotate.go) and its Close does not stop it (natefinch/lumberjack#56,
+// open). One blocked goroutine per server started with -log-max-size; the
+// binary starts one server. Remove this when lumberjack's Close stops it.
+var knownLeaks = []goleak.Option{
+	goleak.IgnoreAnyFunction("gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun"),
+}
+
 // Find waits up to Wait for every goroutine but those ignored to end, and
 // reports those that do not.
 func Find(ignore ...goleak.Option) error {
-	ignore = append(ignore, notLeaks...)
+	ignore = append(append(ignore, notLeaks...), knownLeaks...)
 	deadline := time.Now().Add(Wait)
 	for {
 		err := goleak.Find(ignore...)
