@@ -117,7 +117,9 @@ func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
 	fs.Int64Var(&cfg.OutputLimit, "output-limit", cfg.OutputLimit, "bytes other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
 	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute (0: no limit)")
-	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT; repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
+	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 
 	positional, err := parseInterleaved(fs, args)
@@ -162,7 +164,11 @@ type listenFlag []actors.Listener
 func (f *listenFlag) String() string {
 	var specs []string
 	for _, l := range *f {
-		specs = append(specs, l.Behavior+"="+l.Addr)
+		spec := l.Behavior + "=" + l.Addr
+		if l.TLS {
+			spec += ",tls"
+		}
+		specs = append(specs, spec)
 	}
 	return strings.Join(specs, " ")
 }
@@ -171,10 +177,11 @@ func (f *listenFlag) String() string {
 // behavior and the address.
 func (f *listenFlag) Set(v string) error {
 	b, addr, ok := strings.Cut(v, "=")
+	addr, secure := strings.CutSuffix(addr, ",tls")
 	if !ok || b == "" || addr == "" {
-		return fmt.Errorf("%q is not BEHAVIOR=HOST:PORT", v)
+		return fmt.Errorf("%q is not BEHAVIOR=HOST:PORT or BEHAVIOR=HOST:PORT,tls", v)
 	}
-	*f = append(*f, actors.Listener{Behavior: strings.ToLower(b), Addr: addr})
+	*f = append(*f, actors.Listener{Behavior: strings.ToLower(b), Addr: addr, TLS: secure})
 	return nil
 }
 

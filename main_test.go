@@ -370,3 +370,26 @@ func TestParseArgsListen(t *testing.T) {
 		}
 	}
 }
+
+// TestParseArgsTLS ensures the TLS flags are checked before anything listens: a
+// certificate without its key, or files that cannot be loaded, exit 2 naming
+// the flags; ",tls" marks a -listen listener.
+func TestParseArgsTLS(t *testing.T) {
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-tls-cert", "cert.pem"}, "tls-cert, tls-key: TLS needs both"},
+		{[]string{"-tls-cert", "/nonexistent/cert.pem", "-tls-key", "/nonexistent/key.pem"}, "tls-cert /nonexistent/cert.pem"},
+		{[]string{"-listen", "http=127.0.0.1:0,tls"}, "TLS needs both"},
+	}
+	for _, tt := range bad {
+		if _, err := parseArgs(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("parseArgs(%q) error = %v; want one containing %q", tt.args, err, tt.want)
+		}
+	}
+	var f listenFlag
+	if err := f.Set("http=127.0.0.1:8443,tls"); err != nil || !f[0].TLS || f[0].Addr != "127.0.0.1:8443" {
+		t.Errorf(`Set("http=127.0.0.1:8443,tls") = %+v, %v; want TLS on 127.0.0.1:8443`, f, err)
+	}
+}

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"sync"
@@ -50,11 +51,12 @@ type connEntry struct {
 
 // acceptorProps returns the props of the acceptor of ln. The first incarnation
 // takes ln; after a restart the acceptor listens on the same address again.
-func acceptorProps(cfg *Config, ln net.Listener, setup protocol.Setup, readers *sync.WaitGroup,
+func acceptorProps(cfg *Config, l served, readers *sync.WaitGroup,
 	services map[string]*actor.PID, root *actor.RootContext, log *logrus.Entry) *actor.Props {
+	ln, setup := l.ln, l.setup
 	addr := ln.Addr().String()
 	log = log.WithField("listener", addr)
-	env := &connEnv{cfg: cfg, readers: readers, services: services, root: root, log: log}
+	env := &connEnv{cfg: cfg, readers: readers, services: services, root: root, log: log, tls: l.tls}
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
@@ -131,7 +133,11 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 	// The PID is known before the spawn, so that the link is whole before its
 	// actor's mailbox can see a message.
 	self := actor.NewPID(ctx.ActorSystem().Address(), ctx.Self().Id+"/"+name)
-	l := newLink(m.Conn, self, a.env, a.sem)
+	conn := m.Conn
+	if a.env.tls != nil { // no I/O here: the reader does the handshake (link.handshake)
+		conn = tls.Server(conn, a.env.tls)
+	}
+	l := newLink(conn, self, a.env, a.sem)
 	pid, err := ctx.SpawnNamed(connProps(l, a.factory), name)
 	if err != nil { // only a name clash, which seq rules out
 		a.log.WithError(err).Error("cannot spawn connection actor")

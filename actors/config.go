@@ -48,6 +48,10 @@ type Config struct {
 	// listens on each, serving its behavior (-listen, repeatable).
 	Listeners []Listener
 
+	// TLSCert and TLSKey are the PEM files of the certificate TLS listeners
+	// serve: the single listener when set, or each Listener marked TLS.
+	TLSCert, TLSKey string
+
 	// Listen, when set, replaces net.Listen. Tests use it to inject listener failures.
 	Listen func(network, address string) (net.Listener, error)
 }
@@ -98,6 +102,9 @@ func (c Config) Validate() error {
 		return errors.New("restart intensity: max restarts is negative")
 	}
 	if err := c.validateListeners(); err != nil {
+		return err
+	}
+	if _, err := c.certificate(); err != nil {
 		return err
 	}
 	set, err := openBehaviors(c) // every behavior can be made (the http -root exists)

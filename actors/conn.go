@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +50,8 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onStarted(ctx)
 	case *messages.DataReceived:
 		a.onData(ctx, m)
+	case *messages.ConnectionReady:
+		a.start(ctx)
 	case *messages.Finish:
 		a.link.finishing = true
 		a.maybeFinish(ctx)
@@ -104,7 +107,9 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	a.link.log.Debug("connection opened")
 	a.link.readers.Add(1)
 	go a.link.read(ctx.ActorSystem().Root, ctx.Self())
-	a.start(ctx)
+	if _, secure := a.link.conn.(*tls.Conn); !secure {
+		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake
+	}
 }
 
 // start lets a behavior that implements protocol.Starter act before any input
@@ -161,6 +166,12 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 		ctx.Stop(ctx.Self())
 	case errors.Is(err, net.ErrClosed):
 		// We closed it; the actor is stopping already.
+	case errors.As(err, new(tls.RecordHeaderError)):
+		// Not TLS at all (plain HTTP to an https port, say): bad input whose
+		// framing cannot be found.
+		e := supervision.New(supervision.BadRequest, "read", err)
+		e.FramingLost = true
+		a.fail(e)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		_ = a.call(func() error { a.proto.TimedOut(); return nil })
 		a.fail(supervision.New(supervision.Timeout, "read", err))

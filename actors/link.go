@@ -1,7 +1,10 @@
 package actors
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"sync"
@@ -77,6 +80,7 @@ var _ protocol.Conn = (*link)(nil)
 
 // connEnv is what every connection of an acceptor shares.
 type connEnv struct {
+	tls      *tls.Config // the listener's TLS; nil for plain TCP
 	cfg      *Config
 	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
 	services map[string]*actor.PID // the behavior's service actors, by name
@@ -115,6 +119,17 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 func (l *link) read(root *actor.RootContext, self *actor.PID) {
 	defer l.readers.Done()
 	buf := make([]byte, readBufferSize)
+	if tc, ok := l.conn.(*tls.Conn); ok {
+		if err := l.handshake(tc); err != nil {
+			if !l.isShut() {
+				l.dispatch.deliver(root, self, &messages.ReadFailed{Err: err})
+			}
+			<-l.closed // the actor always stops after a ReadFailed
+			l.drain(buf)
+			return
+		}
+		l.dispatch.deliver(root, self, &messages.ConnectionReady{})
+	}
 	// One message serves every read, as buf does: see messages.DataReceived for
 	// why that is safe. It saves an allocation per read.
 	msg := &messages.DataReceived{}
@@ -145,6 +160,21 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 		}
 	}
 	l.drain(buf)
+}
+
+// handshakeTimeout bounds a TLS handshake: a client that does not finish it in
+// this long is closed, so it cannot hold a slot without sending a request.
+const handshakeTimeout = 10 * time.Second
+
+// handshake runs the TLS handshake on the reader, never on the acceptor, so a
+// slow client stalls nothing but its own connection.
+func (l *link) handshake(tc *tls.Conn) error {
+	_ = tc.SetDeadline(time.Now().Add(handshakeTimeout))
+	if err := tc.HandshakeContext(context.Background()); err != nil {
+		return fmt.Errorf("tls handshake: %w", err)
+	}
+	_ = tc.SetDeadline(time.Time{}) // armRead and Write set their own from here on
+	return nil
 }
 
 // drain discards what the peer still sends until it closes or lingerTimeout

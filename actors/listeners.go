@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 type Listener struct {
 	Behavior string // a registered behavior name
 	Addr     string // HOST:PORT; port 0 picks a free port
+	TLS      bool   // serve TLS with Config.TLSCert and TLSKey
 }
 
 // served is a listener the server has opened, with the factory of its
@@ -22,6 +25,7 @@ type served struct {
 	ln       net.Listener
 	behavior string
 	setup    protocol.Setup
+	tls      *tls.Config // nil: plain TCP
 }
 
 // listeners returns the listeners c asks for: Listeners when given, else the one
@@ -30,7 +34,7 @@ func (c Config) listeners() []Listener {
 	if len(c.Listeners) > 0 {
 		return c.Listeners
 	}
-	return []Listener{{Behavior: c.Behavior, Addr: c.address()}}
+	return []Listener{{Behavior: c.Behavior, Addr: c.address(), TLS: c.TLSCert != ""}}
 }
 
 // validateListeners names the first listener that cannot work.
@@ -114,6 +118,10 @@ func (c Config) setupOf(name string) (protocol.Setup, error) {
 // those already open, so a port in use leaves nothing listening.
 func listenAll(c Config, set *behaviorSet) ([]served, error) {
 	var open []served
+	cert, err := c.certificate()
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range c.listeners() {
 		ln, err := c.listen(l.Addr)
 		if err != nil {
@@ -122,7 +130,31 @@ func listenAll(c Config, set *behaviorSet) ([]served, error) {
 			}
 			return nil, fmt.Errorf("cannot listen on %s (%s): %w", l.Addr, l.Behavior, err)
 		}
-		open = append(open, served{ln: ln, behavior: l.Behavior, setup: set.setups[l.Behavior]})
+		s := served{ln: ln, behavior: l.Behavior, setup: set.setups[l.Behavior]}
+		if l.TLS {
+			s.tls = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+		}
+		open = append(open, s)
 	}
 	return open, nil
+}
+
+// certificate loads TLSCert and TLSKey; nil when TLS is not asked for. Its
+// errors name the flag.
+func (c Config) certificate() (*tls.Certificate, error) {
+	tlsWanted := c.TLSCert != "" || c.TLSKey != ""
+	for _, l := range c.Listeners {
+		tlsWanted = tlsWanted || l.TLS
+	}
+	switch {
+	case !tlsWanted:
+		return nil, nil
+	case c.TLSCert == "" || c.TLSKey == "":
+		return nil, errors.New("tls-cert, tls-key: TLS needs both a certificate and its key")
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("tls-cert %s, tls-key %s: %w", c.TLSCert, c.TLSKey, err)
+	}
+	return &cert, nil
 }

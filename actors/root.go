@@ -115,7 +115,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	services := servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.serviceSpecs)
 	for _, l := range r.listeners {
 		addr := l.ln.Addr().String()
-		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, l.ln, l.setup, r.readers, services,
+		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, l, r.readers, services,
 			ctx.ActorSystem().Root, r.log), "acceptor-"+addr)
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")

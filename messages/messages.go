@@ -52,6 +52,11 @@ type DataReceived struct {
 	Data []byte
 }
 
+// ConnectionReady is sent by a TLS connection's reader to its connection actor
+// once the handshake is done: the behavior may start (protocol.Starter) now, and
+// input follows.
+type ConnectionReady struct{}
+
 // ReadFailed is the last message a connection's reader goroutine sends to its
 // connection actor. Err is io.EOF when the peer closed its side in order.
 type ReadFailed struct {

@@ -1,0 +1,134 @@
+package actors_test
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"async_server/actors"
+)
+
+// The TLS listener: the handshake runs on the connection's reader (never on the
+// acceptor), a failed one is one log line with its category, and behaviors work
+// over it unchanged. Certificates are made by the test.
+
+// testCert writes a self-signed certificate for 127.0.0.1 and its key as PEM
+// files, and returns their paths and a pool that trusts the certificate.
+func testCert(t testing.TB) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "async_server test"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	return certFile, keyFile, pool
+}
+
+// TestTLSHTTP ensures the http behavior serves HTTPS: Go's TLS client and curl
+// (when installed) get the page.
+func TestTLSHTTP(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startHTTP(t, func(cfg *actors.Config) { cfg.TLSCert, cfg.TLSKey = certFile, keyFile })
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: waitTimeout}
+	for range 2 { // the second request reuses the connection
+		resp, err := client.Get("https://" + s.Addr + "/")
+		if err != nil {
+			t.Fatalf("GET over TLS: %v", err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<html") {
+			t.Fatalf("GET over TLS: %d, %d bytes; want 200 and the page", resp.StatusCode, len(body))
+		}
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Log("curl not installed: skipping its part")
+		return
+	}
+	out, err := exec.Command("curl", "-sS", "--cacert", certFile, "-o", "/dev/null", "-w", "%{http_code}",
+		"https://"+s.Addr+"/").CombinedOutput()
+	if err != nil || string(out) != "200" {
+		t.Errorf("curl over TLS: %q, %v; want 200", out, err)
+	}
+}
+
+// TestTLSHandshakeOnTheConnection ensures a client that never finishes its
+// handshake stalls nobody else: another TLS client is accepted and served
+// meanwhile. A client that speaks plain text to the TLS port is one log line,
+// BadRequest, and its connection ends.
+func TestTLSHandshakeOnTheConnection(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) { cfg.TLSCert, cfg.TLSKey = certFile, keyFile })
+	stalled := s.dial(t) // connects, sends nothing: its handshake waits on its own reader
+
+	// Half the server's 10 s handshake timeout: were handshakes done by the
+	// acceptor, this one would wait behind the stalled one until it timed out.
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", s.Addr, &tls.Config{RootCAs: pool})
+	if err != nil {
+		t.Fatalf("TLS dial while another handshake stalls: %v", err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	if _, err := io.WriteString(c, "over tls\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "over tls\n" {
+		t.Fatalf("echo over TLS: %q, %v", line, err)
+	}
+
+	plain := s.dial(t)
+	if _, err := io.WriteString(plain, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	expectEOF(t, plain)
+	l := s.waitLogLine(t, logLine{"msg": "supervision decision", "remote": plain.LocalAddr().String()})
+	checkFields(t, l, logLine{"category": "BadRequest", "directive": "Stop"})
+	if !strings.Contains(l["cause"], "tls handshake") {
+		t.Errorf("decision cause %q; want the tls handshake named", l["cause"])
+	}
+	_ = stalled.Close()
+}
