@@ -17,9 +17,10 @@
 //
 // Goroutines outside the mailboxes are of two kinds, and they only send messages:
 // each acceptor's accept loop (accept_loop.go; exits when the listener closes, the
-// acceptor waits for it) and each connection's reader (link.go; exits after the
-// socket fails or is shut, and closes the socket as its last act; the Server waits
-// for every reader before it is done). With -at-limit reject there is a third,
+// acceptor waits for it) and each connection's reader (link.go; on a TLS
+// listener it first runs the handshake, under a deadline, so the acceptor never
+// does; exits after the socket fails or is shut, and closes the socket as its
+// last act; the Server waits for every reader before it is done). With -at-limit reject there is a third,
 // which sends nothing: a client turned away at the limit gets its busy reply from
 // a goroutine of its own (reject.go; at most 64 per listener, each ends within a
 // few seconds or when its accept loop exits; the Server waits for them as for
