@@ -97,10 +97,11 @@ func (a *connActor) onStarted(ctx actor.Context) {
 		if !a.start(ctx) {
 			return
 		}
-		if rest := a.link.takeUnread(); len(rest) > 0 {
+		if rest := a.link.takeUnread(); len(rest) > 0 && !a.link.finishing {
 			a.receive(ctx, rest)
 		}
 		a.link.ackInput()
+		a.maybeFinish(ctx) // a restart while finishing: nothing may be owed any more
 		return
 	}
 	a.link.readerStarted = true
