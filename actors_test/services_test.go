@@ -14,6 +14,7 @@ import (
 	"async_server/actors"
 	"async_server/behaviors/protocol"
 	"async_server/messages"
+	"async_server/supervision"
 )
 
 // This file tests the service side of the actor tree with a behavior and a
@@ -46,6 +47,9 @@ func (r *relay) HandleMessage(msg any) error {
 	var out []byte
 	switch m := msg.(type) {
 	case *messages.ServiceReply:
+		if m.Body == "BOOM" { // a reply the behavior fails on (BadRequest: restart)
+			return supervision.New(supervision.BadRequest, "reply", errors.New("boom"))
+		}
 		out = []byte(m.Body.(string) + "\n")
 	case *bulk:
 		out = m.Data
@@ -254,4 +258,21 @@ func TestServiceReplyOwedAtShutdown(t *testing.T) {
 	c.expect(t, "OWED")
 	c.expectEOF(t)
 	s.stop(t)
+}
+
+// TestServiceFailureWhileFinishing ensures a connection that fails on the reply
+// it waited for at shutdown (and is restarted) still finishes at once, rather
+// than waiting for the shutdown timeout to force it.
+func TestServiceFailureWhileFinishing(t *testing.T) {
+	s := startRelay(t, func(cfg *actors.Config) { cfg.ShutdownTimeout = 2 * waitTimeout })
+	s.ask(t, &holdRequests{})
+	c := s.dialLines(t)
+	c.send(t, "boom")
+	waitFor(t, "the service to hold the request", func() bool { return s.ask(t, &countRequests{}).(int) == 1 })
+	s.Shutdown()
+	s.waitLogLine(t, logLine{"msg": "shutdown started"})
+	s.ask(t, &releaseRequests{}) // the reply BOOM fails the behavior: restart while finishing
+	c.expectEOF(t)
+	s.stop(t)
+	checkFields(t, s.waitLogLine(t, logLine{"msg": "shutdown report"}), logLine{"forced": "0", "graceful": "1"})
 }
