@@ -1,0 +1,433 @@
+package actors_test
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// scaleConns is how many idle connections BenchmarkIdleMemory opens to each
+// server. The client ends live in this process and one server runs at a time,
+// so it needs N plus a margin of open files here and in the server; the bound
+// keeps it under this machine's limit of 20 000 with room to spare.
+var scaleConns = flag.Int("scale.conns", 5000, "idle connections per server in BenchmarkIdleMemory (at most 15000)")
+
+// scaleDialers is how many goroutines dial at once, in both benchmarks: the
+// issue's "50 concurrent dialers".
+const scaleDialers = 50
+
+// scaleFDMargin is the open files a process needs beside its connections
+// (listeners, log file, the runtime's own).
+const scaleFDMargin = 256
+
+// BenchmarkIdleMemory measures what an idle connection costs the server: each
+// server runs as its own process, gets N connections (-scale.conns, 5000 by
+// default) that each make one round trip and then stay open, and the growth of
+// its VmRSS (from /proc/PID/status) from just after start to then, divided by
+// N, is its KiB per connection. One server runs at a time, its clients closed
+// and the process killed before the next starts; sides run A B (C C) B A, each
+// in a fresh process, and the two measurements of a side are averaged.
+//
+//   - echo: async_server -behavior echo against bench/plainecho (a goroutine
+//     per connection, 4 KiB read buffer); one 64-byte round trip each.
+//   - http: async_server -behavior http (the embedded site) against
+//     bench/fileserver (net/http's http.FileServer over the same site) and
+//     bench/plainecho; one GET / each (an echo round trip for plainecho).
+//
+// ratio is ours / plainecho (the target is at most 0.7).
+//
+//	go test -run '^$' -bench BenchmarkIdleMemory -benchtime 1x ./actors_test/
+func BenchmarkIdleMemory(b *testing.B) {
+	scaleSkip(b)
+	n := *scaleConns
+	if n < 1 || n > 15000 {
+		b.Fatalf("-scale.conns %d: want 1 to 15000", n)
+	}
+	scaleRaiseFileLimit(b, n+scaleFDMargin)
+	ours := cliBuild(b)
+	plain := scaleBuild(b, "./bench/plainecho")
+	fileserver := scaleBuild(b, "./bench/fileserver")
+	site := filepath.Join(scaleModuleDir(b), "behaviors", "web", "site")
+	oursArgs := func(behavior string) []string {
+		return []string{"-behavior", behavior, "-max-conns", "20000", "-log-level", "warn",
+			"-log-file", filepath.Join(b.TempDir(), "server.log"), "0"}
+	}
+	plainSide := scaleSide{"plain", plain, []string{"0"}, scaleEchoRoundTrip}
+
+	b.Run("behavior=echo", func(b *testing.B) {
+		sides := []scaleSide{
+			{"ours", ours, oursArgs("echo"), scaleEchoRoundTrip},
+			plainSide,
+		}
+		kib := scaleIdleABBA(b, n, sides)
+		b.ReportMetric(kib["ours"], "ours-KiB/conn")
+		b.ReportMetric(kib["plain"], "plain-KiB/conn")
+		b.ReportMetric(kib["ours"]/kib["plain"], "ratio")
+	})
+	b.Run("behavior=http", func(b *testing.B) {
+		sides := []scaleSide{
+			{"ours", ours, oursArgs("http"), scaleHTTPRoundTrip},
+			{"nethttp", fileserver, []string{"-root", site, "0"}, scaleHTTPRoundTrip},
+			plainSide,
+		}
+		kib := scaleIdleABBA(b, n, sides)
+		b.ReportMetric(kib["ours"], "ours-KiB/conn")
+		b.ReportMetric(kib["nethttp"], "nethttp-KiB/conn")
+		b.ReportMetric(kib["plain"], "plain-KiB/conn")
+		b.ReportMetric(kib["ours"]/kib["plain"], "ratio")
+		b.ReportMetric(kib["ours"]/kib["nethttp"], "ratio-nethttp")
+	})
+}
+
+// BenchmarkAcceptRate measures new connections per second: 50 dialers at once,
+// each connection one 64-byte round trip and then closed by the client, b.N
+// connections per side in two halves run A B B A, against async_server
+// -behavior echo and bench/plainecho, each its own process. ratio is ours /
+// plain (the target is at least 1.0).
+//
+//	go test -run '^$' -bench BenchmarkAcceptRate -benchtime 20000x ./actors_test/
+func BenchmarkAcceptRate(b *testing.B) {
+	scaleSkip(b)
+	scaleRaiseFileLimit(b, scaleDialers+scaleFDMargin)
+	ours := scaleStart(b, cliBuild(b), "-behavior", "echo", "-max-conns", "20000",
+		"-log-level", "warn", "-log-file", filepath.Join(b.TempDir(), "server.log"), "0")
+	plain := scaleStart(b, scaleBuild(b, "./bench/plainecho"), "0")
+	half := max(b.N/2, 1)
+	var o, p time.Duration
+	b.ResetTimer()
+	o += scaleAccept(b, ours.addr, half)
+	p += scaleAccept(b, plain.addr, half)
+	p += scaleAccept(b, plain.addr, half)
+	o += scaleAccept(b, ours.addr, half)
+	b.StopTimer()
+	n := float64(2 * half)
+	b.ReportMetric(n/o.Seconds(), "ours-conn/s")
+	b.ReportMetric(n/p.Seconds(), "plain-conn/s")
+	b.ReportMetric(p.Seconds()/o.Seconds(), "ratio")
+}
+
+// scaleSide is one server of BenchmarkIdleMemory: a binary, its arguments, and
+// the round trip each of its connections makes before it idles.
+type scaleSide struct {
+	name      string
+	bin       string
+	args      []string
+	roundTrip func(net.Conn) error
+}
+
+// scaleIdleABBA measures every side twice, in the order given and then in
+// reverse, each time in a fresh process, and returns each side's mean KiB per
+// idle connection.
+func scaleIdleABBA(b *testing.B, n int, sides []scaleSide) map[string]float64 {
+	b.Helper()
+	order := append([]scaleSide{}, sides...)
+	for i := len(sides) - 1; i >= 0; i-- {
+		order = append(order, sides[i])
+	}
+	sum := map[string]float64{}
+	runs := 0
+	for range b.N {
+		for _, s := range order {
+			sum[s.name] += scaleIdleKiB(b, s, n)
+		}
+		runs += 2
+	}
+	for k := range sum {
+		sum[k] /= float64(runs)
+	}
+	return sum
+}
+
+// scaleIdleKiB starts s, reads its RSS, opens n connections that each make one
+// round trip and stay open, reads its RSS again, then closes the connections,
+// kills the process and waits for it. It returns the growth in KiB per
+// connection.
+func scaleIdleKiB(b *testing.B, s scaleSide, n int) float64 {
+	b.Helper()
+	p := scaleStart(b, s.bin, s.args...)
+	defer p.stop()
+	before := scaleSettledRSS(b, p.pid())
+	conns := scaleOpen(b, p.addr, n, s.roundTrip)
+	after := scaleSettledRSS(b, p.pid())
+	for _, c := range conns {
+		c.Close()
+	}
+	return float64(after-before) / float64(n)
+}
+
+// scaleOpen opens n connections to addr, scaleDialers at a time, and makes
+// one round trip on each; the caller closes them.
+func scaleOpen(b *testing.B, addr string, n int, roundTrip func(net.Conn) error) []net.Conn {
+	b.Helper()
+	conns := make([]net.Conn, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, scaleDialers)
+	for range scaleDialers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				c, err := net.DialTimeout("tcp", addr, waitTimeout)
+				if err != nil {
+					errs <- fmt.Errorf("dial %d: %w", i, err)
+					return
+				}
+				conns[i] = c
+				_ = c.SetDeadline(time.Now().Add(waitTimeout))
+				if err := roundTrip(c); err != nil {
+					errs <- fmt.Errorf("round trip %d: %w", i, err)
+					return
+				}
+				_ = c.SetDeadline(time.Time{})
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+		b.Fatal(err)
+	}
+	return conns
+}
+
+// scaleAccept makes total connections to addr, scaleDialers at a time, each a
+// 64-byte round trip and a close, and returns how long they took.
+func scaleAccept(b *testing.B, addr string, total int) time.Duration {
+	b.Helper()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, scaleDialers)
+	start := time.Now()
+	for range scaleDialers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(total) {
+				c, err := net.DialTimeout("tcp", addr, waitTimeout)
+				if err != nil {
+					errs <- fmt.Errorf("dial: %w", err)
+					return
+				}
+				_ = c.SetDeadline(time.Now().Add(waitTimeout))
+				err = scaleEchoRoundTrip(c)
+				c.Close()
+				if err != nil {
+					errs <- fmt.Errorf("round trip: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	return elapsed
+}
+
+// scalePayload is the 64 bytes of every echo round trip.
+var scalePayload = bytes.Repeat([]byte("x"), 64)
+
+// scaleEchoRoundTrip writes 64 bytes to c and reads them back.
+func scaleEchoRoundTrip(c net.Conn) error {
+	if _, err := c.Write(scalePayload); err != nil {
+		return err
+	}
+	buf := make([]byte, len(scalePayload))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		return err
+	}
+	if !bytes.Equal(buf, scalePayload) {
+		return fmt.Errorf("echoed %q", buf)
+	}
+	return nil
+}
+
+// scaleHTTPRoundTrip sends GET / on c and reads the whole response, which must be
+// a 200 that keeps the connection open.
+func scaleHTTPRoundTrip(c net.Conn) error {
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: bench\r\n\r\n"); err != nil {
+		return err
+	}
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK || resp.Close {
+		return fmt.Errorf("GET /: %s, close %v", resp.Status, resp.Close)
+	}
+	if br.Buffered() != 0 {
+		return fmt.Errorf("GET /: %d bytes after the response", br.Buffered())
+	}
+	return nil
+}
+
+// scaleProc is a server process a scale benchmark started.
+type scaleProc struct {
+	*cliProcess
+	addr string
+}
+
+// scaleStart runs bin with args, waits for its "listening on ADDR" line and
+// returns it; the process is killed (by its PID) and waited for at the latest
+// when b ends.
+func scaleStart(b *testing.B, bin string, args ...string) *scaleProc {
+	b.Helper()
+	p := &cliProcess{done: make(chan struct{})}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		b.Fatalf("start %s: %v", bin, err)
+	}
+	go func() {
+		_ = p.cmd.Wait() // the exit status is in cmd.ProcessState
+		close(p.done)
+	}()
+	s := &scaleProc{cliProcess: p}
+	b.Cleanup(s.stop)
+	s.addr = p.waitReady(b)
+	return s
+}
+
+// stop kills the process if it is still running and waits for it; calling it
+// again is harmless.
+func (s *scaleProc) stop() {
+	if !s.exited() {
+		_ = s.cmd.Process.Kill()
+	}
+	<-s.done
+}
+
+func (s *scaleProc) pid() int { return s.cmd.Process.Pid }
+
+// scaleSettledRSS returns the process's VmRSS in KiB once two readings 100 ms
+// apart differ by less than 1% (or after 3 s): the runtime and the kernel
+// finish what the last burst of work started before it is read.
+func scaleSettledRSS(b *testing.B, pid int) int64 {
+	b.Helper()
+	last := scaleRSS(b, pid)
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		cur := scaleRSS(b, pid)
+		d := cur - last
+		last = cur
+		if d < 0 {
+			d = -d
+		}
+		if d*100 < cur {
+			break
+		}
+	}
+	return last
+}
+
+// scaleRSS reads VmRSS (KiB) from /proc/PID/status.
+func scaleRSS(b *testing.B, pid int) int64 {
+	b.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatalf("reading the server's status: %v", err)
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				b.Fatalf("VmRSS line %q: %v", line, err)
+			}
+			return kib
+		}
+	}
+	b.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
+}
+
+// scaleSkip skips where the scale benchmarks cannot measure: without /proc,
+// in -short mode (cliBuild's rule) and under -race, which builds the server
+// with the race detector and multiplies its memory.
+func scaleSkip(b *testing.B) {
+	b.Helper()
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		b.Skipf("reads the server's RSS from /proc: %v", err)
+	}
+	if cliRaceEnabled() {
+		b.Skip("measures the server built without -race")
+	}
+}
+
+// scaleRaiseFileLimit makes sure this process (and the servers it starts,
+// which inherit it) may open need files, raising the soft limit up to the hard
+// one if it must; it skips when the hard limit is too low.
+func scaleRaiseFileLimit(b *testing.B, need int) {
+	b.Helper()
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		b.Skipf("getrlimit: %v", err)
+	}
+	if lim.Cur >= uint64(need) {
+		return
+	}
+	if lim.Max < uint64(need) {
+		b.Skipf("needs %d open files; the hard limit is %d (ulimit -Hn)", need, lim.Max)
+	}
+	old := lim
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		b.Skipf("raising the open-file limit to %d: %v", lim.Cur, err)
+	}
+	b.Cleanup(func() { _ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
+}
+
+// scaleBuild builds the main package pkg (relative to the module root) into a
+// temporary directory and returns the binary.
+func scaleBuild(b *testing.B, pkg string) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Dir = scaleModuleDir(b)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// scaleModuleDir returns the module's root directory.
+func scaleModuleDir(b *testing.B) string {
+	b.Helper()
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil || strings.TrimSpace(string(gomod)) == "" {
+		b.Fatalf("go env GOMOD: %q, %v", gomod, err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(gomod)))
+}
