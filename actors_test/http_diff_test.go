@@ -219,6 +219,20 @@ var divergences = []divergence{
 			return h2Preface.Match(in) && k >= 0 && k < len(theirs) &&
 				ours[:k].String() == theirs[:k].String() && ours[k].status == http.StatusHTTPVersionNotSupported
 		}},
+	{"http10-keepalive-token", "an HTTP/1.0 request keeps its connection only when its Connection " +
+		"header holds the token keep-alive (RFC 9110 token lists, as http.ReadRequest sets " +
+		"Request.Close); net/http's server also keeps it when keep-alive is a word anywhere in the " +
+		"value (\"keep-alive 000\" after an obs-fold, say). Closing on a value that is not a token " +
+		"list is the safe reading",
+		func(in []byte, ours, theirs exchange) bool {
+			k := len(ours)
+			if k == 0 || len(theirs) <= k || !bytes.Contains(in, []byte("HTTP/1.0")) {
+				return false
+			}
+			mine, net := ours[k-1], theirs[k-1]
+			return ours[:k-1].String() == theirs[:k-1].String() && mine.close && !net.close &&
+				mine.status == net.status && mine.echo == net.echo
+		}},
 	{"408", "a request head (or body) that misses -header-timeout is answered 408 before the " +
 		"close; net/http closes without a response. A connection that sent nothing, or is idle " +
 		"between requests, is closed quietly by both", nil},
