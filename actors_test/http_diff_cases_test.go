@@ -23,7 +23,8 @@ var diffCases = []struct {
 	{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "h2-preface"},
 	{"HTTP/2 preface, bare LF", "PRI * HTTP/2.0\n\n0", "h2-preface"}, // found by FuzzHTTPDifferential
 	{"HTTP/1.0 keep-alive folded into a longer value", // found by FuzzHTTPDifferential
-		"POST /a HTTP/1.0\r\nConnection: keep-alive\r\n 00000000000000000\n\r\n000000000000000000000", "http10-keepalive-token"},
+		"POST /a HTTP/1.0\r\nConnection: keep-alive\r\n 00000000000000000\n\r\n000000000000000000000", "truncated"},
+	{"close as a word, not a token", "0 * HTTP/1.1\nHost:\nConneCtion:0 Close\n\n", ""}, // found by FuzzHTTPDifferential
 	{"Connection: close", httpReq("GET /a HTTP/1.1", "Host: x", "Connection: close") + httpReq("GET /b HTTP/1.1", "Host: x"), ""},
 	{"Content-Length body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello" +
 		httpReq("GET /n HTTP/1.1", "Host: x"), ""},

@@ -219,20 +219,6 @@ var divergences = []divergence{
 			return h2Preface.Match(in) && k >= 0 && k < len(theirs) &&
 				ours[:k].String() == theirs[:k].String() && ours[k].status == http.StatusHTTPVersionNotSupported
 		}},
-	{"http10-keepalive-token", "an HTTP/1.0 request keeps its connection only when its Connection " +
-		"header holds the token keep-alive (RFC 9110 token lists, as http.ReadRequest sets " +
-		"Request.Close); net/http's server also keeps it when keep-alive is a word anywhere in the " +
-		"value (\"keep-alive 000\" after an obs-fold, say). Closing on a value that is not a token " +
-		"list is the safe reading",
-		func(in []byte, ours, theirs exchange) bool {
-			k := len(ours)
-			if k == 0 || len(theirs) <= k || !bytes.Contains(in, []byte("HTTP/1.0")) {
-				return false
-			}
-			mine, net := ours[k-1], theirs[k-1]
-			return ours[:k-1].String() == theirs[:k-1].String() && mine.close && !net.close &&
-				mine.status == net.status && mine.echo == net.echo
-		}},
 	{"408", "a request head (or body) that misses -header-timeout is answered 408 before the " +
 		"close; net/http closes without a response. A connection that sent nothing, or is idle " +
 		"between requests, is closed quietly by both", nil},
@@ -252,6 +238,24 @@ var divergences = []divergence{
 // h2Preface matches the HTTP/2 preface's first line and the blank line after it,
 // with CRLF or bare LF line ends (net/http's parser takes either).
 var h2Preface = regexp.MustCompile(`PRI \* HTTP/2\.0\r?\n\r?\n`)
+
+// serverCloses is net/http's server rule (and so the behavior's) for a request
+// that asks for the connection to close: the word close in its Connection
+// header, or HTTP/1.0 without the word keep-alive. Words split at space, comma
+// and tab, not Request.Close's comma-separated tokens.
+func serverCloses(req *http.Request) bool {
+	has := func(word string) bool {
+		for _, f := range strings.FieldsFunc(req.Header.Get("Connection"), func(r rune) bool {
+			return r == ' ' || r == ',' || r == '\t'
+		}) {
+			if strings.EqualFold(f, word) {
+				return true
+			}
+		}
+		return false
+	}
+	return has("close") || !req.ProtoAtLeast(1, 1) && !has("keep-alive")
+}
 
 // endsMidRequest reports whether in ends inside a request, by net/http's own
 // parser and its server's rule for blank lines after a POST: a head without its
@@ -287,7 +291,7 @@ func endsMidRequest(in []byte) bool {
 			rest, _ := br.Peek(br.Buffered())
 			return errors.Is(err, io.ErrUnexpectedEOF) || !bytes.Contains(rest, []byte("\r\n\r\n"))
 		}
-		if req.Close {
+		if serverCloses(req) {
 			return false
 		}
 		afterPOST = req.Method == http.MethodPost

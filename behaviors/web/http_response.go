@@ -243,7 +243,7 @@ func (w *response) commit(next []byte) {
 // and says so in a Connection field when the client would not assume it.
 func (w *response) writeConnection(bw interface{ WriteString(string) (int, error) }) {
 	hasClose := hasToken(w.header["Connection"], "close")
-	w.closeAfter = w.closeAfter || w.req.Close || hasClose
+	w.closeAfter = w.closeAfter || wantsClose(w.req) || hasClose
 	switch {
 	case w.closeAfter && !hasClose:
 		_, _ = bw.WriteString("Connection: close\r\n")
@@ -278,6 +278,33 @@ func hasToken(values []string, token string) bool {
 	}
 	return false
 }
+
+// wantsClose is net/http's server rule for whether a request asks for the
+// connection to be closed after its response: when its Connection header has the
+// word close, and for HTTP/1.0 unless it has the word keep-alive. A word with
+// space, comma or tab around it, not a token of the comma list as
+// http.ReadRequest reads Request.Close ("keep-alive 0" after an obs-fold is
+// keep-alive to the server, not to ReadRequest): the differential test holds us
+// to the server.
+func wantsClose(r *http.Request) bool {
+	c := r.Header.Get("Connection")
+	return hasWord(c, "close") || !r.ProtoAtLeast(1, 1) && !hasWord(c, "keep-alive")
+}
+
+// hasWord reports whether word (lower case) appears in v, in any case, between
+// boundaries: the start or end of v, a space, a comma or a tab.
+func hasWord(v, word string) bool {
+	for i := 0; i+len(word) <= len(v); i++ {
+		if (i == 0 || isWordBoundary(v[i-1])) &&
+			(i+len(word) == len(v) || isWordBoundary(v[i+len(word)])) &&
+			strings.EqualFold(v[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordBoundary(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
 
 // connWriter writes to a protocol.Conn and keeps the first error, so that a handler that
 // ignores a failed write cannot hide it from Received.
