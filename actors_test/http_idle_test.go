@@ -18,7 +18,11 @@ func TestHTTPSilentConnectionClosed(t *testing.T) {
 	start := time.Now()
 	c := s.dialRaw(t)
 	c.expectEOF(t)
-	if took := time.Since(start); took < headerTimeout || took > 10*headerTimeout {
+	// Well before the 5 minutes of -idle-timeout (expectEOF waits at most
+	// waitTimeout), and not much before the header timeout: the server may keep
+	// a deadline up to 1/16 early (link.rearm), and its clock started a little
+	// before this one.
+	if took := time.Since(start); took < headerTimeout/2 {
 		t.Errorf("closed after %v; want about %v", took, headerTimeout)
 	}
 }
@@ -36,7 +40,9 @@ func TestHTTPKeepAliveTimeout(t *testing.T) {
 	}
 	start := time.Now()
 	c.expectEOF(t)
-	if took := time.Since(start); took < keepAlive || took > 10*keepAlive {
+	// See TestHTTPSilentConnectionClosed: the server's clock started when it
+	// wrote the response, before this one read it.
+	if took := time.Since(start); took < keepAlive/2 {
 		t.Errorf("closed after %v; want about %v", took, keepAlive)
 	}
 }
