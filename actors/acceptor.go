@@ -178,7 +178,8 @@ func (a *acceptor) closeLongestIdle(ctx actor.Context) bool {
 	var oldest *connEntry
 	var since int64
 	for _, c := range a.conns {
-		if t := c.link.idleSince.Load(); t != 0 && (oldest == nil || t < since) {
+		// A shut link is closing already (for an earlier client, say): not room.
+		if t := c.link.idleSince.Load(); t != 0 && !c.link.isShut() && (oldest == nil || t < since) {
 			oldest, since = c, t
 		}
 	}

@@ -118,27 +118,18 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 // before it is done, so no reader or socket outlives it.
 func (l *link) read(root *actor.RootContext, self *actor.PID) {
 	defer l.readers.Done()
-	buf := make([]byte, readBufferSize)
-	if tc, ok := l.conn.(*tls.Conn); ok {
-		if err := l.handshake(tc); err != nil {
-			if !l.isShut() {
-				l.dispatch.deliver(root, self, &messages.ReadFailed{Err: err})
-			}
-			<-l.closed // the actor always stops after a ReadFailed
-			l.drain(buf)
-			return
-		}
-		l.dispatch.deliver(root, self, &messages.ConnectionReady{})
-	}
+	err := l.secure(root, self)
+	buf := make([]byte, readBufferSize) // after the handshake: a stalled one holds none
 	// One message serves every read, as buf does: see messages.DataReceived for
 	// why that is safe. It saves an allocation per read.
 	msg := &messages.DataReceived{}
-	for {
+	for err == nil {
 		l.armRead()
 		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
 			break
 		}
-		n, err := l.conn.Read(buf)
+		var n int
+		n, err = l.conn.Read(buf)
 		if n > 0 && !l.isShut() {
 			msg.Data = buf[:n]
 			l.dispatch.deliver(root, self, msg)
@@ -151,13 +142,12 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 				}
 			}
 		}
-		if err != nil {
-			if !l.isShut() {
-				l.dispatch.deliver(root, self, &messages.ReadFailed{Err: err})
-			}
-			<-l.closed // the actor always stops after a ReadFailed
-			break
+	}
+	if err != nil {
+		if !l.isShut() {
+			l.dispatch.deliver(root, self, &messages.ReadFailed{Err: err})
 		}
+		<-l.closed // the actor always stops after a ReadFailed
 	}
 	l.drain(buf)
 }
@@ -166,14 +156,20 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 // this long is closed, so it cannot hold a slot without sending a request.
 const handshakeTimeout = 10 * time.Second
 
-// handshake runs the TLS handshake on the reader, never on the acceptor, so a
-// slow client stalls nothing but its own connection.
-func (l *link) handshake(tc *tls.Conn) error {
+// secure runs the TLS handshake of a TLS connection on the reader, never on the
+// acceptor, so a slow client stalls nothing but its own connection, and then
+// tells the actor the connection is ready. A plain connection has nothing to do.
+func (l *link) secure(root *actor.RootContext, self *actor.PID) error {
+	tc, ok := l.conn.(*tls.Conn)
+	if !ok {
+		return nil
+	}
 	_ = tc.SetDeadline(time.Now().Add(handshakeTimeout))
 	if err := tc.HandshakeContext(context.Background()); err != nil {
 		return fmt.Errorf("tls handshake: %w", err)
 	}
 	_ = tc.SetDeadline(time.Time{}) // armRead and Write set their own from here on
+	l.dispatch.deliver(root, self, &messages.ConnectionReady{})
 	return nil
 }
 
@@ -181,20 +177,28 @@ func (l *link) handshake(tc *tls.Conn) error {
 // passes, then closes the socket and frees the connection's slot: only now,
 // so -max-conns bounds open sockets, not just live actors.
 func (l *link) drain(buf []byte) {
-	_ = l.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
-	discarded := 0
-	for {
-		n, err := l.conn.Read(buf)
-		discarded += n
-		if err != nil {
-			break
-		}
-	}
+	discarded := discard(l.conn, buf)
 	_ = l.conn.Close()
 	if discarded > 0 { // input that arrived after the connection began to close
 		l.log.WithField("bytes", discarded).Info("unread input discarded at close")
 	}
 	freeSlot(l.slots) // last: the next connection's log lines come after this one's
+}
+
+// discard reads and drops what the peer of a half-closed conn still sends, until
+// it closes or lingerTimeout passes, and returns how many bytes that was.
+// Closing a socket with unread input makes the kernel send RST, which can
+// destroy the last reply in flight.
+func discard(conn net.Conn, buf []byte) int {
+	_ = conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	n := 0
+	for {
+		k, err := conn.Read(buf)
+		n += k
+		if err != nil {
+			return n
+		}
+	}
 }
 
 // armRead sets the socket's read deadline to the earlier of the idle deadline and

@@ -61,14 +61,22 @@ func (o *outbox) MailboxEmpty()   {}
 
 // MessageReceived runs on the connection's goroutine once a message is handled.
 func (o *outbox) MessageReceived(msg any) {
-	if n := o.queued.Add(-sizeOf(msg)); n <= o.soft {
+	size := sizeOf(msg)
+	if size == 0 { // the reader's own input: nothing counted, nothing to do
+		return
+	}
+	if n := o.queued.Add(-size); n <= o.soft {
 		o.softSince.Store(0)
 	}
 }
 
 // MessagePosted runs on the sender's goroutine: it must never block.
 func (o *outbox) MessagePosted(msg any) {
-	n := o.queued.Add(sizeOf(msg))
+	size := sizeOf(msg)
+	if size == 0 { // the per-read path of every connection: keep it free
+		return
+	}
+	n := o.queued.Add(size)
 	if o.hard > 0 && n > o.hard {
 		o.overflow(n, "hard")
 		return

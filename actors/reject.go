@@ -80,9 +80,8 @@ func (r *rejecter) reject(conn net.Conn) {
 }
 
 // turnAway writes the busy reply to conn and closes it gracefully, as a
-// connection's reader does (link.drain): FIN first, then what the client still
-// sends is read and dropped for up to lingerTimeout, so that the close does not
-// reset the connection and destroy the reply in flight. It exits when conn is
+// connection's reader does (link.drain): FIN first, then discard, so that the
+// close does not reset the connection and destroy the reply in flight. It exits when conn is
 // closed, at most 2*rejectTimeout+lingerTimeout after it started.
 func (r *rejecter) turnAway(conn net.Conn) {
 	defer r.wg.Done()
@@ -99,12 +98,7 @@ func (r *rejecter) turnAway(conn net.Conn) {
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
-	_ = conn.SetReadDeadline(time.Now().Add(lingerTimeout))
-	for {
-		if _, err := conn.Read(buf[:]); err != nil {
-			break
-		}
-	}
+	discard(conn, buf[:])
 	r.mu.Lock()
 	delete(r.conns, conn)
 	r.mu.Unlock()
