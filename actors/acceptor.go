@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -12,6 +11,7 @@ import (
 
 	"async_server/behaviors/protocol"
 	"async_server/messages"
+	"async_server/observatory"
 	"async_server/supervision"
 )
 
@@ -36,7 +36,6 @@ type acceptor struct {
 	loopDone chan struct{} // closed by the accept loop as it exits
 
 	conns    map[string]*connEntry // by PID id
-	seq      *int                  // connections accepted on this address, across restarts: names stay unique
 	draining bool                  // after Drain: close new connections, stop when the last is gone
 	forcing  bool                  // after ForceClose: connections still open are being closed hard
 	drained  messages.Drained
@@ -51,21 +50,24 @@ type connEntry struct {
 
 // acceptorProps returns the props of the acceptor of ln. The first incarnation
 // takes ln; after a restart the acceptor listens on the same address again.
-func acceptorProps(cfg *Config, l served, readers *sync.WaitGroup,
-	services map[string]*actor.PID, root *actor.RootContext, log *logrus.Entry) *actor.Props {
-	ln, setup := l.ln, l.setup
+//
+// shared is what every acceptor's connections share (the server's readers,
+// services, observatory); the acceptor adds its listener's own.
+func acceptorProps(l served, shared connEnv) *actor.Props {
+	ln, setup, cfg := l.ln, l.setup, shared.cfg
 	addr := ln.Addr().String()
-	log = log.WithField("listener", addr)
-	env := &connEnv{cfg: cfg, readers: readers, services: services, root: root, log: log, tls: l.tls}
+	log := shared.log.WithField("listener", addr)
+	env := &shared
+	env.log, env.tls, env.listener, env.behavior = log, l.tls, addr, l.behavior
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
 	var current *acceptor
-	seq, loops := 0, 0
+	loops := 0
 	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
 	return actor.PropsFromProducer(func() actor.Actor {
 		current = &acceptor{cfg: cfg, addr: addr, factory: setup.Factory, busy: setup.Busy, env: env, ln: first,
-			seq: &seq, loops: &loops, log: log}
+			loops: &loops, log: log}
 		first = nil
 		return current
 	}, actor.WithSupervisor(strategy))
@@ -90,6 +92,10 @@ func (a *acceptor) Receive(ctx actor.Context) {
 		a.onForceClose()
 	case *actor.Restarting, *actor.Stopping:
 		a.stopAccepting()
+	case *messages.Inject:
+		if err := injected(m, nil); err != nil {
+			panic(err)
+		}
 	}
 }
 
@@ -110,7 +116,7 @@ func (a *acceptor) onStarted(ctx actor.Context) {
 	l := &acceptLoop{ln: a.ln, loop: a.loop, slots: a.sem, stop: a.stopLoop, done: a.loopDone,
 		root: ctx.ActorSystem().Root, self: ctx.Self(), log: a.log}
 	if a.cfg.AtLimit == AtLimitReject {
-		l.reject = newRejecter(a.busy, a.env.readers, a.log)
+		l.reject = newRejecter(a.busy, a.env.readers, a.log, func() { a.env.hub.Rejected(a.env.listener, a.env.behavior) })
 	}
 	go l.run()
 }
@@ -128,8 +134,7 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		freeSlot(a.sem)
 		return
 	}
-	*a.seq++
-	name := fmt.Sprintf("conn-%d", *a.seq)
+	name := fmt.Sprintf("conn-%d", a.env.seq.Add(1)) // unique in the server, across restarts
 	// The PID is known before the spawn, so that the link is whole before its
 	// actor's mailbox can see a message.
 	self := actor.NewPID(ctx.ActorSystem().Address(), ctx.Self().Id+"/"+name)
@@ -146,6 +151,8 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		return
 	}
 	a.conns[pid.Id] = &connEntry{pid: pid, link: l}
+	a.env.hub.Opened(observatory.Conn{ID: name, Listener: a.env.listener, Behavior: a.env.behavior,
+		Remote: l.remote, Stats: &l.stats})
 }
 
 // onAcceptFailed fails the acceptor with ListenerFailed, so that root makes a
@@ -188,6 +195,7 @@ func (a *acceptor) closeLongestIdle(ctx actor.Context) bool {
 	}
 	oldest.link.log.WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
 		Debug("closing idle connection to admit a waiting client")
+	oldest.link.setEnd(endEvicted)
 	oldest.link.shut(true)
 	ctx.Stop(oldest.pid)
 	return true
@@ -196,16 +204,19 @@ func (a *acceptor) closeLongestIdle(ctx actor.Context) bool {
 // onTerminated forgets a connection that has gone. Its slot is freed by its
 // reader, once the socket is closed.
 func (a *acceptor) onTerminated(ctx actor.Context, m *actor.Terminated) {
-	if _, ok := a.conns[m.Who.Id]; !ok {
+	c, ok := a.conns[m.Who.Id]
+	if !ok {
 		return
 	}
 	delete(a.conns, m.Who.Id)
 	switch {
 	case a.forcing:
 		a.drained.Forced++
+		c.link.setEnd(endForced)
 	case a.draining:
 		a.drained.Graceful++
 	}
+	a.env.hub.Closed(c.link.id, c.link.endReason())
 	a.finishDrain(ctx)
 }
 
@@ -266,7 +277,11 @@ func (a *acceptor) logDecision(d supervision.Decision) {
 	entry := a.log.WithField("conn", childName(d.Child)).WithFields(decisionFields(d))
 	if c, ok := a.conns[d.Child.Id]; ok {
 		entry = c.link.log.WithFields(decisionFields(d)) // conn and remote
+		if d.Directive == actor.StopDirective {
+			c.link.setEnd(d.Category.String())
+		}
 	}
+	a.env.hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindConnection))
 	switch d.Category {
 	case supervision.ConnectionFailed, supervision.Timeout:
 		// A peer's reset or silence is routine (an idle keep-alive connection

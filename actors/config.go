@@ -52,6 +52,15 @@ type Config struct {
 	// serve: the single listener when set, or each Listener marked TLS.
 	TLSCert, TLSKey string
 
+	// Observe keeps an observatory.Hub (Server.Hub): the live tree, the event
+	// stream and the metrics that the admin endpoint serves and the test kit
+	// reads, and what Server.Inject needs. Off, the server keeps none of it.
+	Observe bool
+
+	// Chaos, when above 0, injects that many random faults per second into
+	// random connections (a soak run; see chaos.go). It implies Observe.
+	Chaos float64
+
 	// Listen, when set, replaces net.Listen. Tests use it to inject listener failures.
 	Listen func(network, address string) (net.Listener, error)
 }

@@ -59,6 +59,8 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onReadFailed(ctx, m)
 	case *actor.Stopping:
 		a.link.shut(!a.hardClose)
+	case *messages.Inject:
+		a.onInject(m)
 	case *actor.Restarting, *actor.Stopped:
 	default:
 		a.onMessage(ctx, m)
@@ -80,6 +82,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 		a.fail(err)
 	}
 	if a.link.closeRequested {
+		a.link.setEnd(endBehavior)
 		ctx.Stop(ctx.Self())
 	}
 	a.maybeFinish(ctx)
@@ -100,7 +103,9 @@ func (a *connActor) onStarted(ctx actor.Context) {
 		if rest := a.link.takeUnread(); len(rest) > 0 && !a.link.finishing {
 			a.receive(ctx, rest)
 		}
-		a.link.ackInput()
+		if a.link.dataPending { // the failure was in a DataReceived: ack it now
+			a.link.ackInput()
+		}
 		a.maybeFinish(ctx) // a restart while finishing: nothing may be owed any more
 		return
 	}
@@ -125,6 +130,7 @@ func (a *connActor) start(ctx actor.Context) bool {
 		a.fail(err)
 	}
 	if a.link.closeRequested {
+		a.link.setEnd(endBehavior)
 		ctx.Stop(ctx.Self())
 		return false
 	}
@@ -135,6 +141,7 @@ func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 	if a.link.finishing {
 		return // after the pill: not "already received"; the reader waits for shut
 	}
+	a.link.dataPending = true // until acked: a failure in receive leaves the ack to the restart
 	a.receive(ctx, m.Data)
 	a.link.ackInput()
 }
@@ -142,6 +149,7 @@ func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 // maybeFinish stops a connection told to Finish once no reply is owed to it.
 func (a *connActor) maybeFinish(ctx actor.Context) {
 	if a.link.finishing && a.link.inFlight == 0 {
+		a.link.setEnd(endShutdown)
 		ctx.Stop(ctx.Self())
 	}
 }
@@ -154,6 +162,7 @@ func (a *connActor) receive(ctx actor.Context, data []byte) {
 	}
 	a.link.unread = a.link.unread[:0] // handed back without a failure: nothing to keep
 	if a.link.closeRequested {
+		a.link.setEnd(endBehavior)
 		ctx.Stop(ctx.Self())
 	}
 }
@@ -164,6 +173,7 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 	switch err := m.Err; {
 	case errors.Is(err, io.EOF):
 		a.link.log.Debug("connection closed by peer")
+		a.link.setEnd(endPeerClosed)
 		ctx.Stop(ctx.Self())
 	case errors.Is(err, net.ErrClosed):
 		// We closed it; the actor is stopping already.
@@ -178,6 +188,14 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 		a.fail(supervision.New(supervision.Timeout, "read", err))
 	default:
 		a.fail(supervision.New(supervision.ConnectionFailed, "read", err))
+	}
+}
+
+// onInject acts out a fault injected through Server.Inject: a stall (cut short
+// if the connection is shut meanwhile) or a failure of its category.
+func (a *connActor) onInject(m *messages.Inject) {
+	if err := injected(m, a.link.closed); err != nil {
+		a.fail(err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"async_server/behaviors/protocol"
 	"async_server/messages"
+	"async_server/observatory"
 	"async_server/supervision"
 )
 
@@ -41,6 +42,9 @@ const (
 type link struct {
 	conn         net.Conn
 	id           string
+	remote       string
+	stats        observatory.Stats      // bytes in and out, for the observatory
+	end          atomic.Pointer[string] // why the connection is ending (setEnd)
 	log          *logrus.Entry
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
@@ -73,6 +77,7 @@ type link struct {
 	requests       uint64        // Requests made, across restarts: the last ID
 	inFlight       int           // Requests not yet answered
 	ackOwed        bool          // the reader waits for an ack held back by the in-flight bound
+	dataPending    bool          // a DataReceived is being handled and not yet acked
 	finishing      bool          // told to Finish: stop once no reply is owed
 }
 
@@ -81,6 +86,10 @@ var _ protocol.Conn = (*link)(nil)
 // connEnv is what every connection of an acceptor shares.
 type connEnv struct {
 	tls      *tls.Config // the listener's TLS; nil for plain TCP
+	listener string      // the listener's address
+	behavior string      // the listener's behavior, by name
+	hub      *observatory.Hub
+	seq      *atomic.Uint64 // connections accepted by the server: conn-N names are unique in it
 	cfg      *Config
 	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
 	services map[string]*actor.PID // the behavior's service actors, by name
@@ -98,12 +107,13 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 		services:     env.services,
 		conn:         conn,
 		id:           id,
-		log:          env.log.WithFields(logrus.Fields{"conn": id, "remote": conn.RemoteAddr().String()}),
+		remote:       conn.RemoteAddr().String(),
 		idleTimeout:  env.cfg.IdleTimeout,
 		writeTimeout: env.cfg.WriteTimeout,
 		acks:         make(chan struct{}, 1),
 		closed:       make(chan struct{}),
 	}
+	l.log = env.log.WithFields(logrus.Fields{"conn": id, "remote": l.remote})
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor,
 		root: env.root, self: self, link: l}
 	return l
@@ -130,6 +140,7 @@ func (l *link) read(root *actor.RootContext, self *actor.PID) {
 		}
 		var n int
 		n, err = l.conn.Read(buf)
+		l.stats.In.Add(uint64(n))
 		if n > 0 && !l.isShut() {
 			msg.Data = buf[:n]
 			l.dispatch.deliver(root, self, msg)
@@ -286,6 +297,7 @@ func (l *link) Write(p []byte) (int, error) {
 		}
 	}
 	n, err := l.conn.Write(p)
+	l.stats.Out.Add(uint64(n))
 	if err != nil {
 		cat := supervision.ConnectionFailed
 		if errors.Is(err, os.ErrDeadlineExceeded) {

@@ -57,6 +57,7 @@ func (l *link) replied() {
 // unanswered: then the ack waits for a reply (replied), and until it comes the
 // reader reads nothing, so TCP pushes back on the peer.
 func (l *link) ackInput() {
+	l.dataPending = false
 	if l.inFlight >= protocol.MaxInFlight {
 		l.ackOwed = true
 		return

@@ -6,6 +6,7 @@ import (
 
 	"async_server/logs"
 	"async_server/messages"
+	"async_server/observatory"
 )
 
 // loggerActor is the logger actor: the one writer of the log file. Every entry
@@ -18,11 +19,12 @@ type loggerActor struct {
 	out  *logrus.Logger // writes the file
 	file logs.File      // nil when logging to standard error
 	fw   *logs.Forwarder
+	hub  *observatory.Hub // counts the entries written
 }
 
-func loggerProps(out *logrus.Logger, file logs.File, fw *logs.Forwarder) *actor.Props {
+func loggerProps(out *logrus.Logger, file logs.File, fw *logs.Forwarder, hub *observatory.Hub) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &loggerActor{out: out, file: file, fw: fw}
+		return &loggerActor{out: out, file: file, fw: fw, hub: hub}
 	})
 }
 
@@ -33,9 +35,17 @@ func (l *loggerActor) Receive(ctx actor.Context) {
 		root, self := ctx.ActorSystem().Root, ctx.Self()
 		for _, e := range l.fw.Attach(func(e *messages.LogEntry) { root.Send(self, e) }) {
 			logs.Write(l.out, e) // before anything in the mailbox, a poison pill included
+			l.hub.LogWritten()
 		}
 	case *messages.LogEntry:
 		logs.Write(l.out, m)
+		l.hub.LogWritten()
+	case *messages.Inject:
+		// A restart loses nothing: the entries queued behind it stay queued,
+		// and the Forwarder queues entries while the logger is away.
+		if err := injected(m, nil); err != nil {
+			panic(err)
+		}
 	case *messages.StopLogger:
 		// Entries logged from now on are written directly (logrus serializes the
 		// writes); the pill goes behind every entry already queued, so none is lost.

@@ -102,6 +102,7 @@ func (o *outbox) overflow(queued int64, which string) {
 	}
 	o.link.log.WithFields(logrus.Fields{"queued": queued, "limit": which, "hard": o.hard, "soft": o.soft}).
 		Warn("output limit exceeded; closing the connection")
+	o.link.setEnd(endOutput)
 	o.link.shut(false)
 	o.root.Stop(o.self)
 }

@@ -42,6 +42,7 @@ type rejecter struct {
 	afterInput bool
 	wg         *sync.WaitGroup
 	log        *logrus.Entry
+	counted    func()        // tells the observatory of each rejection
 	inFlight   chan struct{} // a slot per rejection in flight; capacity rejectLimit
 
 	mu         sync.Mutex
@@ -54,12 +55,13 @@ type rejecter struct {
 }
 
 // newRejecter returns the rejecter of an accept loop whose behavior says busy.
-func newRejecter(busy protocol.Busy, wg *sync.WaitGroup, log *logrus.Entry) *rejecter {
+// counted is called for each rejection.
+func newRejecter(busy protocol.Busy, wg *sync.WaitGroup, log *logrus.Entry, counted func()) *rejecter {
 	reply := busy.Reply
 	if reply == nil {
 		reply = protocol.DefaultBusyReply
 	}
-	return &rejecter{reply: reply, afterInput: busy.AfterInput, wg: wg, log: log,
+	return &rejecter{reply: reply, afterInput: busy.AfterInput, wg: wg, log: log, counted: counted,
 		inFlight: make(chan struct{}, rejectLimit), conns: make(map[net.Conn]struct{})}
 }
 
@@ -108,6 +110,7 @@ func (r *rejecter) turnAway(conn net.Conn) {
 // count counts one rejection and makes sure a log line will report it: at once
 // if none was logged in the last rejectLogEvery, else when that much has passed.
 func (r *rejecter) count() {
+	r.counted()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.unreported++

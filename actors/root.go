@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -12,6 +13,7 @@ import (
 	"async_server/behaviors/protocol"
 	"async_server/logs"
 	"async_server/messages"
+	"async_server/observatory"
 	"async_server/supervision"
 )
 
@@ -37,6 +39,7 @@ import (
 //  6. With the logger gone, root stops itself and the Server is done.
 type rootActor struct {
 	cfg          *Config
+	hub          *observatory.Hub   // nil unless Config.Observe
 	listeners    []served           // each with its behavior's factory
 	serviceSpecs []protocol.Service // every behavior's service actors
 	ready        chan struct{}      // closed once the acceptors are spawned: Start returns then
@@ -96,14 +99,15 @@ func (r *rootActor) Receive(ctx actor.Context) {
 
 func (r *rootActor) onStarted(ctx actor.Context) {
 	// Names are unique within root, so SpawnNamed cannot fail here.
-	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw), "logger")
+	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub), "logger")
+	r.hub.Logger("logger")
 	r.acceptors = make(map[string]acceptorRef)
 	if len(r.listeners) == 0 { // Start failed to listen: nothing ran, so nothing to report
 		r.shuttingDown, r.reported = true, true
 		r.maybeStopLogger(ctx)
 		return
 	}
-	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log), servicesName)
+	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub), servicesName)
 }
 
 // onServicesStarted starts serving: one acceptor per listener. Only the first
@@ -112,11 +116,12 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	if len(r.acceptors) > 0 || r.shuttingDown {
 		return
 	}
-	services := servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.serviceSpecs)
+	shared := connEnv{cfg: r.cfg, readers: r.readers, hub: r.hub, seq: new(atomic.Uint64), root: ctx.ActorSystem().Root,
+		services: servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.serviceSpecs), log: r.log}
 	for _, l := range r.listeners {
 		addr := l.ln.Addr().String()
-		pid, _ := ctx.SpawnNamed(acceptorProps(r.cfg, l, r.readers, services,
-			ctx.ActorSystem().Root, r.log), "acceptor-"+addr)
+		pid, _ := ctx.SpawnNamed(acceptorProps(l, shared), acceptorName(addr))
+		r.hub.Listening(acceptorName(addr), addr, l.behavior)
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")
 	}
@@ -180,6 +185,7 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 	}
 	r.reported = true
 	r.timer.Stop()
+	r.hub.ShutdownTook(time.Since(r.started))
 	entry := r.log.WithFields(logrus.Fields{
 		"graceful": r.report.Graceful,
 		"forced":   r.report.Forced,
@@ -255,9 +261,14 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 // logDecision logs a supervision decision about one of root's children.
 func (r *rootActor) logDecision(d supervision.Decision) {
 	entry := r.log.WithFields(decisionFields(d)).WithField("actor", childName(d.Child))
+	kind := observatory.KindLogger
 	if a, ok := r.acceptors[d.Child.Id]; ok {
 		entry = entry.WithField("listener", a.addr)
+		kind = observatory.KindAcceptor
+	} else if childName(d.Child) == servicesName {
+		kind = observatory.KindServices
 	}
+	r.hub.Decided(decisionEvent(d, childName(d.Child), kind))
 	entry.Warn("supervision decision")
 }
 
@@ -269,6 +280,12 @@ func childName(pid *actor.PID) string {
 // decisionFields are the log fields of every supervision decision; the caller
 // adds the fields that name the child.
 func decisionFields(d supervision.Decision) logrus.Fields {
+	if d.Injected {
+		f := decisionFields(supervision.Decision{Category: d.Category, Cause: d.Cause, Directive: d.Directive,
+			Restarts: d.Restarts, Budget: d.Budget})
+		f["injected"] = true
+		return f
+	}
 	return logrus.Fields{
 		"category":  d.Category.String(),
 		"directive": strings.TrimSuffix(d.Directive.String(), "Directive"),

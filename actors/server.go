@@ -12,6 +12,7 @@ import (
 
 	"async_server/logs"
 	"async_server/messages"
+	"async_server/observatory"
 	"async_server/supervision"
 )
 
@@ -22,6 +23,8 @@ type Server struct {
 	behaviors []string // the behavior served on each of addrs
 	sys       *actor.ActorSystem
 	root      *actor.PID
+	hub       *observatory.Hub // nil unless Config.Observe or Chaos
+	log       *logrus.Entry
 	done      chan struct{} // closed once the tree has stopped and the log is closed
 	err       error         // why it stopped; written before done is closed
 
@@ -54,7 +57,11 @@ func Start(cfg Config) (*Server, error) {
 		return slog.New(logs.SlogHandler(front)).With("lib", "protoactor")
 	}))
 
-	s := &Server{sys: sys, done: make(chan struct{})}
+	s := &Server{sys: sys, log: log, done: make(chan struct{})}
+	if cfg.Observe || cfg.Chaos > 0 {
+		s.hub = observatory.New(observatory.Options{Budget: cfg.Intensity.MaxRestarts, Window: cfg.Intensity.Within})
+	}
+	stopWatching := watchDeadLetters(sys, s.hub)
 	listeners, listenErr := listenAll(cfg, set)
 	if listenErr != nil {
 		log.WithError(listenErr).Error("cannot listen")
@@ -65,8 +72,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, out: out,
+	r := &rootActor{cfg: &cfg, hub: s.hub, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, out: out,
 		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
+			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too
 			fw.Close()
 			if file != nil {
@@ -120,6 +128,10 @@ func (s *Server) Err() error {
 	<-s.done
 	return s.err
 }
+
+// Hub returns the server's observatory (the live tree, events and metrics),
+// or nil when Config.Observe is off.
+func (s *Server) Hub() *observatory.Hub { return s.hub }
 
 // Ask sends msg to the service called name and waits up to timeout for its
 // answer (the service answers with ctx.Respond). Tests use it to look into a

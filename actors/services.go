@@ -6,6 +6,7 @@ import (
 
 	"async_server/behaviors/protocol"
 	"async_server/messages"
+	"async_server/observatory"
 	"async_server/supervision"
 )
 
@@ -24,10 +25,14 @@ type servicesActor struct {
 const servicesName = "services"
 
 // servicesProps returns the props of the services supervisor.
-func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logrus.Entry) *actor.Props {
+func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logrus.Entry, hub *observatory.Hub) *actor.Props {
 	strategy := supervision.NewStrategy(in, func(d supervision.Decision) {
 		log.WithFields(decisionFields(d)).WithField("service", childName(d.Child)).Warn("supervision decision")
+		hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindService))
 	})
+	for _, s := range specs {
+		hub.Service(s.Name)
+	}
 	return actor.PropsFromProducer(func() actor.Actor { return &servicesActor{specs: specs} },
 		actor.WithSupervisor(strategy))
 }
@@ -54,7 +59,8 @@ func (s *servicesActor) Receive(ctx actor.Context) {
 func (s *servicesActor) onStarted(ctx actor.Context) {
 	for _, spec := range s.specs {
 		// Names are unique in a behavior's Setup; a clash is a bug worth a failure.
-		if _, err := ctx.SpawnNamed(actor.PropsFromProducer(spec.New), spec.Name); err != nil {
+		if _, err := ctx.SpawnNamed(actor.PropsFromProducer(spec.New,
+			actor.WithReceiverMiddleware(injectable)), spec.Name); err != nil {
 			panic(supervision.New(supervision.Internal, "spawn service "+spec.Name, err))
 		}
 	}

@@ -137,3 +137,15 @@ type LogEntry struct {
 func (*DataReceived) IgnoreDeadLetterLogging() {}
 func (*ReadFailed) IgnoreDeadLetterLogging()   {}
 func (*LogEntry) IgnoreDeadLetterLogging()     {}
+
+// Inject is a fault, sent by the observatory's users (the admin endpoint's POST
+// /faults, -chaos, the test kit) through Server.Inject to one actor: a
+// connection, a service, an acceptor or the logger. The actor fails at once
+// with a supervision error of Category (a name from the supervision table),
+// marked as injected, so its supervisor decides as for a real failure; or,
+// when Stall is set, it stops handling messages for that long, as a stuck
+// actor would (its mailbox fills; its peer's TCP window closes).
+type Inject struct {
+	Category string
+	Stall    time.Duration
+}

@@ -6,6 +6,7 @@ package supervision
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Category says what kind of failure an error is; the supervisor decides by it.
@@ -47,6 +48,10 @@ type Error struct {
 	// FramingLost says the byte stream can no longer be parsed (the protocol does not
 	// know where the next request starts), so a restart cannot help: Stop.
 	FramingLost bool
+
+	// Injected marks a failure made on purpose (the admin endpoint's POST
+	// /faults, -chaos, the test kit), so that its decision says so.
+	Injected bool
 }
 
 // New returns an *Error of category c for operation op.
@@ -62,6 +67,40 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// ParseCategory returns the category called name, as String spells it (any case).
+func ParseCategory(name string) (Category, bool) {
+	for c, n := range categoryNames {
+		if strings.EqualFold(n, name) {
+			return Category(c), true
+		}
+	}
+	return 0, false
+}
+
+// Categories returns every category, in the order of the constants.
+func Categories() []Category {
+	cs := make([]Category, len(categoryNames))
+	for i := range cs {
+		cs[i] = Category(i)
+	}
+	return cs
+}
+
+// errInjected is the cause of every injected failure.
+var errInjected = errors.New("injected fault")
+
+// Inject returns a failure of category c marked as injected.
+func Inject(c Category) *Error {
+	return &Error{Category: c, Op: "inject", Err: errInjected, Injected: true}
+}
+
+// IsInjected reports whether reason is a failure made by Inject.
+func IsInjected(reason any) bool {
+	var e *Error
+	err, ok := reason.(error)
+	return ok && errors.As(err, &e) && e.Injected
+}
 
 // CategoryOf returns the category of a failure reason (a panic value): the
 // category of the first *Error in its chain, or Internal for anything else.

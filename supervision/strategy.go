@@ -26,6 +26,7 @@ type Decision struct {
 	Directive actor.Directive // what was done: Restart or Stop
 	Restarts  int             // restarts of this child within the intensity window, this failure included if restartable
 	Budget    int             // Intensity.MaxRestarts
+	Injected  bool            // the failure was injected (supervision.Inject), not real
 }
 
 // Strategy is a one-for-one supervisor strategy that decides by Decide, applies
@@ -79,7 +80,7 @@ func (s *Strategy) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, c
 		delete(s.restarts, child.Id) // a stopped child is gone for good
 	}
 	s.observe(Decision{Child: child, Category: cat, Cause: reason, Directive: dir,
-		Restarts: len(restarts), Budget: s.intensity.MaxRestarts})
+		Restarts: len(restarts), Budget: s.intensity.MaxRestarts, Injected: IsInjected(reason)})
 	// Keep protoactor's own event stream informed, as its built-in strategies do.
 	sys.EventStream.Publish(&actor.SupervisorEvent{Child: child, Reason: reason, Directive: dir})
 	if dir == actor.RestartDirective {

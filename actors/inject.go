@@ -1,0 +1,120 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
+
+	"async_server/messages"
+	"async_server/observatory"
+	"async_server/supervision"
+)
+
+// Fault is a failure, or a stall, to inject into a live actor (Server.Inject).
+type Fault struct {
+	Category string        // a category of the supervision table, as it is spelled there (any case)
+	Stall    time.Duration // instead of a failure: the target handles nothing for this long
+}
+
+// MaxStall bounds Fault.Stall: a stalled actor delays the shutdown by as much.
+const MaxStall = 30 * time.Second
+
+// Errors of Server.Inject.
+var (
+	ErrNoObservatory = errors.New("the observatory is off (start with -admin, -chaos or Config.Observe)")
+	ErrUnknownTarget = errors.New("no such target")
+	ErrBadFault      = errors.New("bad fault")
+)
+
+// Inject sends f to the actor target names, as the observatory's tree does: a
+// connection by ID ("conn-3") or remote address ("127.0.0.1:50312"), "random"
+// for a live connection picked at random, a service by name, an acceptor by
+// name or listener address, or "logger". It returns the event it published
+// (kind "injected"); the supervisor's decision follows as its own event. It
+// does not wait: the target may be gone by the time the fault arrives (the
+// message is then a dead letter).
+func (s *Server) Inject(target string, f Fault) (observatory.Event, error) {
+	if s.hub == nil {
+		return observatory.Event{}, ErrNoObservatory
+	}
+	msg, err := f.message()
+	if err != nil {
+		return observatory.Event{}, err
+	}
+	name, kind, conn, ok := s.hub.Find(target)
+	if !ok {
+		return observatory.Event{}, fmt.Errorf("%w: %q", ErrUnknownTarget, target)
+	}
+	id := s.root.Id + "/"
+	switch kind {
+	case observatory.KindConnection:
+		id += acceptorName(conn.Listener) + "/" + name
+	case observatory.KindService:
+		id += servicesName + "/" + name
+	default: // logger, acceptor: root's children
+		id += name
+	}
+	e := observatory.Event{Actor: name, ActorKind: kind, Category: msg.Category}
+	if msg.Stall > 0 {
+		e.Category, e.Stall = "", msg.Stall.String()
+	}
+	s.log.WithFields(logrus.Fields{"target": name, "kind": kind, "category": e.Category, "stall": e.Stall,
+		"injected": true}).Warn("fault injected")
+	s.hub.Injected(e)
+	s.sys.Root.Send(actor.NewPID(s.sys.Address(), id), msg)
+	return e, nil
+}
+
+// message checks f and makes the message that carries it.
+func (f Fault) message() (*messages.Inject, error) {
+	switch {
+	case f.Stall < 0 || f.Stall > MaxStall:
+		return nil, fmt.Errorf("%w: stall %v: want more than 0 and at most %v", ErrBadFault, f.Stall, MaxStall)
+	case f.Stall > 0 && f.Category != "":
+		return nil, fmt.Errorf("%w: give a category or a stall, not both", ErrBadFault)
+	case f.Stall > 0:
+		return &messages.Inject{Stall: f.Stall}, nil
+	}
+	c, ok := supervision.ParseCategory(f.Category)
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown category %q (want one of %v)", ErrBadFault, f.Category, supervision.Categories())
+	}
+	return &messages.Inject{Category: c.String()}, nil
+}
+
+// injected acts out an injected fault on the goroutine of the actor that got
+// it: it stalls (until stall passes or interrupt is closed; a nil interrupt
+// never is) and returns nil, or returns the failure to fail with.
+func injected(m *messages.Inject, interrupt <-chan struct{}) *supervision.Error {
+	if m.Stall > 0 {
+		t := time.NewTimer(m.Stall)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-interrupt:
+		}
+		return nil
+	}
+	c, _ := supervision.ParseCategory(m.Category) // Server.Inject checked it
+	return supervision.Inject(c)
+}
+
+// injectable wraps an actor's Receive (a service's, written by a behavior
+// that knows nothing of faults) so that it acts out an injected fault.
+func injectable(next actor.ReceiverFunc) actor.ReceiverFunc {
+	return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
+		if m, ok := env.Message.(*messages.Inject); ok {
+			if err := injected(m, nil); err != nil {
+				panic(err)
+			}
+			return
+		}
+		next(ctx, env)
+	}
+}
+
+// acceptorName is the name of the acceptor of a listener address.
+func acceptorName(listener string) string { return "acceptor-" + listener }

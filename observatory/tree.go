@@ -1,0 +1,178 @@
+package observatory
+
+import (
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Node is one actor in a Tree snapshot.
+type Node struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Listener string `json:"listener,omitempty"`
+	Behavior string `json:"behavior,omitempty"`
+	Remote   string `json:"remote,omitempty"`
+	AgeMS    int64  `json:"age_ms"`
+	BytesIn  uint64 `json:"bytes_in,omitempty"`
+	BytesOut uint64 `json:"bytes_out,omitempty"`
+	// Restarts used within the intensity window now, of Budget.
+	Restarts     int     `json:"restarts"`
+	Budget       int     `json:"budget"`
+	LastDecision *Event  `json:"last_decision,omitempty"`
+	Children     []*Node `json:"children,omitempty"`
+}
+
+// Conn is what the hub knows of a live connection: enough to name it and to
+// address it (Listener tells its acceptor; ID its name there).
+type Conn struct {
+	ID       string
+	Listener string
+	Behavior string
+	Remote   string
+	Stats    *Stats
+}
+
+// member is one actor of the model.
+type member struct {
+	conn     Conn // connections only
+	kind     string
+	name     string
+	since    time.Time
+	restarts []time.Time // restarts within the window, oldest first
+	last     *Event
+}
+
+// tree is the model of the live actor tree the hub builds from reports.
+type tree struct {
+	logger    *member
+	services  []*member
+	acceptors []*member          // in the order they were reported
+	conns     map[string]*member // by connection ID (unique in a server)
+	byRemote  map[string]*member // by remote address
+	others    map[string]*member // logger, services, acceptors: by kind/name
+	listeners map[string]*member // acceptors by listener address
+}
+
+func (t *tree) init() {
+	t.conns = make(map[string]*member)
+	t.byRemote = make(map[string]*member)
+	t.others = make(map[string]*member)
+	t.listeners = make(map[string]*member)
+}
+
+// other returns the member of a non-connection actor, adding it if new.
+func (t *tree) other(kind, name string) *member {
+	key := kind + "/" + name
+	m, ok := t.others[key]
+	if !ok {
+		m = &member{kind: kind, name: name, since: time.Now()}
+		t.others[key] = m
+	}
+	return m
+}
+
+// find returns the member an Event or a target names: a connection by ID or
+// remote address, else another actor by name.
+func (t *tree) find(name string) *member {
+	if m, ok := t.conns[name]; ok {
+		return m
+	}
+	if m, ok := t.byRemote[name]; ok {
+		return m
+	}
+	if t.logger != nil && name == t.logger.name {
+		return t.logger
+	}
+	for _, m := range t.services {
+		if m.name == name {
+			return m
+		}
+	}
+	for _, m := range t.acceptors {
+		if m.name == name || m.conn.Listener == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// randomConn returns a live connection picked uniformly, or nil.
+func (t *tree) randomConn() *member {
+	if len(t.conns) == 0 {
+		return nil
+	}
+	i := rand.IntN(len(t.conns))
+	for _, m := range t.conns { // map order is not random enough to pick by itself
+		if i == 0 {
+			return m
+		}
+		i--
+	}
+	return nil
+}
+
+// inWindow drops restarts older than window at now, and returns how many are left.
+func (m *member) inWindow(window time.Duration, now time.Time) int {
+	if window <= 0 {
+		return len(m.restarts)
+	}
+	i := 0
+	for i < len(m.restarts) && now.Sub(m.restarts[i]) >= window {
+		i++
+	}
+	m.restarts = m.restarts[i:]
+	return len(m.restarts)
+}
+
+// Tree returns a snapshot of the live actor tree: root, its logger, the
+// services supervisor and its services, and each acceptor with its
+// connections in the order they were accepted.
+func (h *Hub) Tree() *Node {
+	root := &Node{Name: "root", Kind: KindRoot}
+	if h == nil {
+		return root
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	root.AgeMS = now.Sub(h.started).Milliseconds()
+	if h.tree.logger != nil {
+		root.Children = append(root.Children, h.node(h.tree.logger, now))
+	}
+	services := &Node{Name: "services", Kind: KindServices, AgeMS: root.AgeMS}
+	for _, m := range h.tree.services {
+		services.Children = append(services.Children, h.node(m, now))
+	}
+	root.Children = append(root.Children, services)
+	byListener := make(map[string][]*Node)
+	for _, m := range h.tree.conns {
+		byListener[m.conn.Listener] = append(byListener[m.conn.Listener], h.node(m, now))
+	}
+	for _, m := range h.tree.acceptors {
+		a := h.node(m, now)
+		a.Children = byListener[m.conn.Listener]
+		sort.Slice(a.Children, func(i, j int) bool { return connNumber(a.Children[i].Name) < connNumber(a.Children[j].Name) })
+		root.Children = append(root.Children, a)
+	}
+	return root
+}
+
+// node renders one member. Call with h.mu held.
+func (h *Hub) node(m *member, now time.Time) *Node {
+	n := &Node{Name: m.name, Kind: m.kind, Listener: m.conn.Listener, Behavior: m.conn.Behavior,
+		Remote: m.conn.Remote, AgeMS: now.Sub(m.since).Milliseconds(),
+		Restarts: m.inWindow(h.opts.Window, now), Budget: h.opts.Budget, LastDecision: m.last}
+	if s := m.conn.Stats; s != nil {
+		n.BytesIn, n.BytesOut = s.In.Load(), s.Out.Load()
+	}
+	return n
+}
+
+// connNumber is N of "conn-N", for ordering.
+func connNumber(name string) int {
+	n, _ := strconv.Atoi(name[strings.LastIndexByte(name, '-')+1:])
+	return n
+}
