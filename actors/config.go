@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"time"
 
@@ -107,6 +108,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("output-limit: %d is negative", c.OutputLimit)
 	case c.OutputSoftLimit < 0:
 		return fmt.Errorf("output-soft-limit: %d is negative", c.OutputSoftLimit)
+	case c.Chaos < 0 || math.IsNaN(c.Chaos) || math.IsInf(c.Chaos, 0):
+		return fmt.Errorf("chaos: %v is not a rate of faults per second (0 turns it off)", c.Chaos)
 	case c.Intensity.MaxRestarts < 0:
 		return errors.New("restart intensity: max restarts is negative")
 	}

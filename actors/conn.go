@@ -192,11 +192,18 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 }
 
 // onInject acts out a fault injected through Server.Inject: a stall (cut short
-// if the connection is shut meanwhile) or a failure of its category.
+// if the connection is shut meanwhile) or a failure of its category. A
+// failure hands the behavior's held input (protocol.Holder) to its successor:
+// the fault interrupted no request, so a restart must lose no input.
 func (a *connActor) onInject(m *messages.Inject) {
-	if err := injected(m, a.link.closed); err != nil {
-		a.fail(err)
+	err := injected(m, a.link.closed)
+	if err == nil {
+		return
 	}
+	if h, ok := a.proto.(protocol.Holder); ok {
+		a.link.Unread(h.Held())
+	}
+	a.fail(err)
 }
 
 // call runs behavior code, turning a panic into an Internal error (and logging

@@ -10,10 +10,12 @@
 //	├── services            services.go  supervises the behavior's service actors; up before the acceptors,
 //	│   ├── rooms                        stopped after them
 //	│   └── ...
-//	└── acceptor-HOST:PORT  acceptor.go  owns the net.Listener; supervises its connections
-//	    ├── conn-1          conn.go      owns one net.Conn (link.go) and runs one behavior
-//	    ├── conn-2
-//	    └── ...
+//	├── acceptor-HOST:PORT  acceptor.go  owns the net.Listener; supervises its connections
+//	│   ├── conn-1          conn.go      owns one net.Conn (link.go) and runs one behavior
+//	│   ├── conn-2                       (conn-N names are unique in the server)
+//	│   └── ...
+//	└── chaos               chaos.go     with -chaos RATE only: injects random faults into
+//	                                     connections; stopped when shutdown begins
 //
 // Goroutines outside the mailboxes are of two kinds, and they only send messages:
 // each acceptor's accept loop (accept_loop.go; exits when the listener closes, the
@@ -88,6 +90,21 @@
 // begun, root's strategy restarts nothing (Strategy.StopRestarting).
 // When an acceptor is stopped for good, root shuts the server down and Err
 // reports why.
+//
+// # Observatory
+//
+// With Config.Observe (-admin) or -chaos, the actors report to an
+// observatory.Hub (observe.go): a connection accepted (acceptor), stopped and
+// why (acceptor, at Terminated), every supervision decision (each strategy's
+// observer, beside its log line), dead letters, log entries, rejections and
+// the shutdown's duration. The hub builds the live tree, the event stream and
+// the metrics from those reports and from each link's byte counters
+// (atomics); it never asks an actor anything, so looking costs the data path
+// nothing. Server.Inject (inject.go) sends a messages.Inject to a connection,
+// service, acceptor or the logger, which fails on its own goroutine with a
+// supervision error marked injected (or stalls), so its supervisor decides as
+// for a real failure. A connection hands its behavior's held input
+// (protocol.Holder) to the successor, so an injected restart loses no input.
 //
 // # Shutdown order
 //

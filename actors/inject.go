@@ -37,6 +37,23 @@ var (
 // does not wait: the target may be gone by the time the fault arrives (the
 // message is then a dead letter).
 func (s *Server) Inject(target string, f Fault) (observatory.Event, error) {
+	return s.injector().inject(target, f)
+}
+
+func (s *Server) injector() injector {
+	return injector{sys: s.sys, rootID: s.root.Id, hub: s.hub, log: s.log}
+}
+
+// injector sends faults to the actors of one server: Server.Inject's and the
+// chaos actor's.
+type injector struct {
+	sys    *actor.ActorSystem
+	rootID string
+	hub    *observatory.Hub
+	log    *logrus.Entry
+}
+
+func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	if s.hub == nil {
 		return observatory.Event{}, ErrNoObservatory
 	}
@@ -48,7 +65,7 @@ func (s *Server) Inject(target string, f Fault) (observatory.Event, error) {
 	if !ok {
 		return observatory.Event{}, fmt.Errorf("%w: %q", ErrUnknownTarget, target)
 	}
-	id := s.root.Id + "/"
+	id := s.rootID + "/"
 	switch kind {
 	case observatory.KindConnection:
 		id += acceptorName(conn.Listener) + "/" + name

@@ -52,6 +52,7 @@ type rootActor struct {
 	strategy     *supervision.Strategy // supervises the acceptors; set by Start
 
 	logger    *actor.PID
+	chaos     *actor.PID             // -chaos's monkey; nil without it
 	services  *actor.PID             // the services supervisor; nil once it is gone
 	acceptors map[string]acceptorRef // by PID id; made when the services are up
 
@@ -125,6 +126,11 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")
 	}
+	if r.cfg.Chaos > 0 {
+		inj := injector{sys: ctx.ActorSystem(), rootID: ctx.Self().Id, hub: r.hub, log: r.log}
+		r.chaos, _ = ctx.SpawnNamed(chaosProps(r.cfg.Chaos, inj), chaosName)
+		r.log.WithField("rate", r.cfg.Chaos).Warn("chaos: injecting random faults into connections")
+	}
 	close(r.ready)
 }
 
@@ -135,6 +141,9 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 	}
 	r.shuttingDown, r.cause, r.started = true, cause, time.Now()
 	r.strategy.StopRestarting() // an acceptor that fails now stays down: nobody would drain it
+	if r.chaos != nil {
+		ctx.Stop(r.chaos) // a drain is not a soak: what is owed is answered undisturbed
+	}
 	r.log.WithField("timeout", r.cfg.ShutdownTimeout.String()).Info("shutdown started")
 	r.waiting = make(map[string]bool)
 	for _, a := range r.acceptors {

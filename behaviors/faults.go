@@ -85,4 +85,7 @@ func (f *faults) fail(reply string, err error) error {
 }
 
 // TimedOut says so before the connection closes.
+// Held implements protocol.Holder: a line whose newline has not arrived.
+func (f *faults) Held() []byte { return f.partial }
+
 func (f *faults) TimedOut() { _, _ = f.conn.Write([]byte("-ERR idle timeout\n")) }

@@ -293,4 +293,7 @@ func (c *session) write(s string) error {
 }
 
 // TimedOut says goodbye before the idle connection closes.
+// Held implements protocol.Holder: a line whose newline has not arrived.
+func (c *session) Held() []byte { return c.partial }
+
 func (c *session) TimedOut() { _ = c.write("* idle timeout; bye\n") }

@@ -109,6 +109,17 @@ type MessageHandler interface {
 	HandleMessage(msg any) error
 }
 
+// Holder is implemented by a behavior that keeps input it has received but not
+// yet answered: the start of a request whose end has not arrived. When its
+// connection is made to fail from outside (a fault injected through the
+// observatory), the connection hands Held's bytes to the fresh behavior first,
+// as it hands over what Conn.Unread gave back after a failure of the
+// behavior's own: an injected restart, which interrupts no request, loses no
+// input. A behavior that keeps none need not implement it.
+type Holder interface {
+	Held() []byte
+}
+
 // Starter is implemented by a behavior that acts as soon as its connection
 // starts, before the peer sends anything: a greeting, a registration with a
 // service. Started runs on the connection's own goroutine when the connection

@@ -101,6 +101,10 @@ func (h *httpConn) Received(data []byte) error {
 	return nil
 }
 
+// Held implements protocol.Holder: the start of the next request (its head,
+// and the body so far once the head is parsed).
+func (h *httpConn) Held() []byte { return h.buf }
+
 // TimedOut implements protocol.Protocol: a peer that missed the header deadline in the
 // middle of a request gets 408. A connection that sent nothing, or an idle
 // keep-alive one, is closed quietly, as net/http does: a client may already be
