@@ -1,0 +1,146 @@
+package actors_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"async_server/actors"
+	"async_server/observatory"
+)
+
+// This file injects faults into every kind of actor but connections (the
+// test kit's matrix covers those): the logger, a service, an acceptor; a
+// stall; and every way Server.Inject refuses.
+
+// startObserved starts a server of behavior with the observatory on.
+func startObserved(t *testing.T, behavior string) *testServer {
+	return startBehavior(t, behavior, func(cfg *actors.Config) { cfg.Observe = true })
+}
+
+// injectAndWait injects f into target and waits for the decision about the
+// actor it names, which must be marked injected.
+func (s *testServer) injectAndWait(t *testing.T, target string, f actors.Fault) observatory.Event {
+	t.Helper()
+	sub, _ := s.Hub().Subscribe(0, 1024)
+	defer sub.Close()
+	sent, err := s.Inject(target, f)
+	if err != nil {
+		t.Fatalf("Inject(%q, %+v): %v", target, f, err)
+	}
+	timeout := time.After(waitTimeout)
+	for {
+		select {
+		case e, ok := <-sub.C:
+			if !ok {
+				t.Fatal("event subscription dropped")
+			}
+			if e.Kind == observatory.Decision && e.Actor == sent.Actor {
+				if !e.Injected || e.Category != f.Category {
+					t.Fatalf("decision %+v: want an injected %s", e, f.Category)
+				}
+				return e
+			}
+		case <-timeout:
+			t.Fatalf("no decision about %s within %v", sent.Actor, waitTimeout)
+		}
+	}
+}
+
+// TestInjectLogger: the logger restarts and loses no entry: lines logged
+// around the restart are all in the file.
+func TestInjectLogger(t *testing.T) {
+	s := startObserved(t, "echo")
+	d := s.injectAndWait(t, "logger", actors.Fault{Category: "Internal"})
+	if d.Directive != "Restart" || d.ActorKind != observatory.KindLogger {
+		t.Fatalf("logger decision %+v: want Restart of the logger", d)
+	}
+	c := s.dialLines(t) // its "connection opened" line is logged after the restart
+	c.roundTrip(t, "hello", "hello")
+	s.waitLogLine(t, logLine{"msg": "fault injected", "target": "logger", "injected": "true"})
+	s.waitLogLine(t, logLine{"msg": "supervision decision", "actor": "logger", "directive": "Restart", "injected": "true"})
+	s.waitLogLine(t, logLine{"msg": "connection opened"})
+}
+
+// TestInjectService: the rooms service restarts; its members are told, stay
+// connected, and go on chatting.
+func TestInjectService(t *testing.T) {
+	s := startBehavior(t, "chat", func(cfg *actors.Config) { cfg.Observe = true })
+	alice := s.joinChat(t, "alice", "lobby", 0)
+	bob := s.joinChat(t, "bob", "lobby", 1)
+	alice.expect(t, "* bob joined lobby")
+	d := s.injectAndWait(t, "rooms", actors.Fault{Category: "Internal"})
+	if d.Directive != "Restart" || d.ActorKind != observatory.KindService {
+		t.Fatalf("rooms decision %+v: want Restart of a service", d)
+	}
+	alice.expect(t, "* the rooms service restarted; rejoining", "* you are alice")
+	bob.expect(t, "* the rooms service restarted; rejoining", "* you are bob")
+	alice.send(t, "still here")
+	bob.expect(t, "[lobby] alice: still here")
+}
+
+// TestInjectAcceptor: ListenerFailed restarts the acceptor, which stops its
+// connections (a protoactor restart stops the children) and listens again.
+func TestInjectAcceptor(t *testing.T) {
+	s := startObserved(t, "echo")
+	old := s.dialLines(t)
+	old.roundTrip(t, "before", "before")
+	d := s.injectAndWait(t, s.Addr, actors.Fault{Category: "ListenerFailed"})
+	if d.Directive != "Restart" || d.ActorKind != observatory.KindAcceptor {
+		t.Fatalf("acceptor decision %+v: want Restart of the acceptor", d)
+	}
+	old.expectEOF(t)
+	s.waitLogLine(t, logLine{"msg": "listening again", "listener": s.Addr})
+	s.dialLines(t).roundTrip(t, "after", "after")
+}
+
+// TestInjectStall: a stalled connection answers nothing during the stall and
+// everything after it; nothing fails, so no decision is made.
+func TestInjectStall(t *testing.T) {
+	s := startObserved(t, "echo")
+	c := s.dialLines(t)
+	c.roundTrip(t, "one", "one")
+	sent, err := s.Inject(c.LocalAddr().String(), actors.Fault{Stall: 300 * time.Millisecond})
+	if err != nil || sent.Stall != "300ms" || sent.Actor == "" {
+		t.Fatalf("Inject stall: %+v, %v", sent, err)
+	}
+	c.roundTrip(t, "two", "two") // answered once the stall ends
+	for _, e := range s.Hub().Recent(0) {
+		if e.Kind == observatory.Decision {
+			t.Errorf("a stall made a decision: %+v", e)
+		}
+	}
+}
+
+// TestInjectRefused: every bad request is refused with its error, and nothing
+// is injected.
+func TestInjectRefused(t *testing.T) {
+	s := startObserved(t, "echo")
+	s.dialLines(t).roundTrip(t, "x", "x")
+	for _, c := range []struct {
+		target string
+		f      actors.Fault
+		want   error
+	}{
+		{"conn-999", actors.Fault{Category: "Internal"}, actors.ErrUnknownTarget},
+		{"", actors.Fault{Category: "Internal"}, actors.ErrUnknownTarget},
+		{"random", actors.Fault{Category: "Crash"}, actors.ErrBadFault},
+		{"random", actors.Fault{}, actors.ErrBadFault},
+		{"random", actors.Fault{Category: "Internal", Stall: time.Second}, actors.ErrBadFault},
+		{"random", actors.Fault{Stall: time.Hour}, actors.ErrBadFault},
+		{"random", actors.Fault{Stall: -time.Second}, actors.ErrBadFault},
+	} {
+		if _, err := s.Inject(c.target, c.f); !errors.Is(err, c.want) {
+			t.Errorf("Inject(%q, %+v) = %v; want %v", c.target, c.f, err, c.want)
+		}
+	}
+	if n := metricSum(t, s.Hub().Registry(), "async_server_faults_injected_total", nil); n != 0 {
+		t.Errorf("%v faults counted as injected; want 0", n)
+	}
+	off := startBehavior(t, "echo", nil)
+	if _, err := off.Inject("random", actors.Fault{Category: "Internal"}); !errors.Is(err, actors.ErrNoObservatory) ||
+		!strings.Contains(err.Error(), "-admin") {
+		t.Errorf("Inject without the observatory = %v; want ErrNoObservatory naming -admin", err)
+	}
+}
