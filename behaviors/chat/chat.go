@@ -293,7 +293,14 @@ func (c *session) write(s string) error {
 }
 
 // TimedOut says goodbye before the idle connection closes.
-// Held implements protocol.Holder: a line whose newline has not arrived.
-func (c *session) Held() []byte { return c.partial }
+// Held implements protocol.Holder: the lines that wait for the request in
+// flight, and the start of a line whose newline has not arrived.
+func (c *session) Held() []byte {
+	var held []byte
+	for _, line := range c.queued {
+		held = append(append(held, line...), '\n')
+	}
+	return append(held, c.partial...)
+}
 
 func (c *session) TimedOut() { _ = c.write("* idle timeout; bye\n") }
