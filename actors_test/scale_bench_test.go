@@ -171,7 +171,7 @@ func scaleIdleKiB(b *testing.B, s scaleSide, n int) float64 {
 
 // scaleOpen opens n connections to addr, scaleDialers at a time, and makes
 // one round trip on each; the caller closes them.
-func scaleOpen(b *testing.B, addr string, n int, roundTrip func(net.Conn) error) []net.Conn {
+func scaleOpen(b testing.TB, addr string, n int, roundTrip func(net.Conn) error) []net.Conn {
 	b.Helper()
 	conns := make([]net.Conn, n)
 	var next atomic.Int64
@@ -389,7 +389,7 @@ func scaleSkip(b *testing.B) {
 // scaleRaiseFileLimit makes sure this process (and the servers it starts,
 // which inherit it) may open need files, raising the soft limit up to the hard
 // one if it must; it skips when the hard limit is too low.
-func scaleRaiseFileLimit(b *testing.B, need int) {
+func scaleRaiseFileLimit(b testing.TB, need int) {
 	b.Helper()
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
