@@ -77,7 +77,7 @@ type holdResult struct {
 
 // hold starts bin (echo, JSON log), opens n connections that each make one
 // round trip, keeps the first active of them making round trips, sends SIGTERM
-// once each active one has made a few, waits for every client to see its EOF
+// once they have made ten each on average, waits for every client to see its EOF
 // and the process to exit 0, and returns the shutdown report. Every client
 // closes its end as soon as it reads EOF, as real clients do: the server
 // drains a closing socket until the peer closes (or lingerTimeout).
@@ -115,7 +115,7 @@ func hold(t testing.TB, bin string, n, active int) holdResult {
 type holdClients struct {
 	wg        sync.WaitGroup
 	trips     atomic.Int64 // round trips the busy clients made
-	signalled time.Time    // when SIGTERM was sent; set before, read after the clients run
+	signalled time.Time    // when SIGTERM was sent; written and read by hold's goroutine only
 	mu        sync.Mutex
 	errs      []error   // every client that ended otherwise than with a clean EOF
 	last      time.Time // when the last client ended
