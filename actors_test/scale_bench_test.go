@@ -43,12 +43,14 @@ const scaleFDMargin = 256
 // in a fresh process, and the two measurements of a side are averaged.
 //
 //   - echo: async_server -behavior echo against bench/plainecho (a goroutine
-//     per connection, 4 KiB read buffer); one 64-byte round trip each.
+//     per connection, 4 KiB read buffer) and bench/gnetecho (gnet's event
+//     loops: no goroutine per connection); one 64-byte round trip each.
 //   - http: async_server -behavior http (the embedded site) against
 //     bench/fileserver (net/http's http.FileServer over the same site) and
 //     bench/plainecho; one GET / each (an echo round trip for plainecho).
 //
-// ratio is ours / plainecho (the target is at most 0.7).
+// ratio is ours / plainecho (the target is at most 0.7); ratio-gnet is
+// ours / gnetecho.
 //
 //	go test -run '^$' -bench BenchmarkIdleMemory -benchtime 1x ./actors_test/
 func BenchmarkIdleMemory(b *testing.B) {
@@ -61,6 +63,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 	ours := cliBuild(b)
 	plain := scaleBuild(b, "./bench/plainecho")
 	fileserver := scaleBuild(b, "./bench/fileserver")
+	gnet := scaleBuild(b, "./bench/gnetecho")
 	site := filepath.Join(scaleModuleDir(b), "behaviors", "web", "site")
 	oursArgs := func(behavior string) []string {
 		return []string{"-behavior", behavior, "-max-conns", "20000", "-log-level", "warn",
@@ -72,11 +75,14 @@ func BenchmarkIdleMemory(b *testing.B) {
 		sides := []scaleSide{
 			{"ours", ours, oursArgs("echo"), scaleEchoRoundTrip},
 			plainSide,
+			{"gnet", gnet, []string{"0"}, scaleEchoRoundTrip},
 		}
 		kib := scaleIdleABBA(b, n, sides)
 		b.ReportMetric(kib["ours"], "ours-KiB/conn")
 		b.ReportMetric(kib["plain"], "plain-KiB/conn")
+		b.ReportMetric(kib["gnet"], "gnet-KiB/conn")
 		b.ReportMetric(kib["ours"]/kib["plain"], "ratio")
+		b.ReportMetric(kib["ours"]/kib["gnet"], "ratio-gnet")
 	})
 	b.Run("behavior=http", func(b *testing.B) {
 		sides := []scaleSide{
@@ -171,7 +177,7 @@ func scaleIdleKiB(b *testing.B, s scaleSide, n int) float64 {
 
 // scaleOpen opens n connections to addr, scaleDialers at a time, and makes
 // one round trip on each; the caller closes them.
-func scaleOpen(b *testing.B, addr string, n int, roundTrip func(net.Conn) error) []net.Conn {
+func scaleOpen(b testing.TB, addr string, n int, roundTrip func(net.Conn) error) []net.Conn {
 	b.Helper()
 	conns := make([]net.Conn, n)
 	var next atomic.Int64
@@ -389,7 +395,7 @@ func scaleSkip(b *testing.B) {
 // scaleRaiseFileLimit makes sure this process (and the servers it starts,
 // which inherit it) may open need files, raising the soft limit up to the hard
 // one if it must; it skips when the hard limit is too low.
-func scaleRaiseFileLimit(b *testing.B, need int) {
+func scaleRaiseFileLimit(b testing.TB, need int) {
 	b.Helper()
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
