@@ -80,7 +80,7 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	}
 	s.log.WithFields(logrus.Fields{"target": name, "kind": kind, "category": e.Category, "stall": e.Stall,
 		"injected": true}).Warn("fault injected")
-	s.hub.Injected(e)
+	e = s.hub.Injected(e)
 	s.sys.Root.Send(actor.NewPID(s.sys.Address(), id), msg)
 	return e, nil
 }

@@ -102,7 +102,7 @@ func TestInjectStall(t *testing.T) {
 	c := s.dialLines(t)
 	c.roundTrip(t, "one", "one")
 	sent, err := s.Inject(c.LocalAddr().String(), actors.Fault{Stall: 300 * time.Millisecond})
-	if err != nil || sent.Stall != "300ms" || sent.Actor == "" {
+	if err != nil || sent.Stall != "300ms" || sent.Actor == "" || sent.Seq == 0 || sent.Remote != c.LocalAddr().String() {
 		t.Fatalf("Inject stall: %+v, %v", sent, err)
 	}
 	c.roundTrip(t, "two", "two") // answered once the stall ends
