@@ -266,6 +266,14 @@ function eventItem(e) {
   return li;
 }
 
+// flash makes a row light up in its directive's color as it is decided about.
+// (An animation, not a CSS class: replaying a class would force a layout per
+// row, which during a -chaos burst is what freezes a page.)
+const FLASH = { Restart: '#fef3c7', Stop: '#fee2e2' }; // style.css's --restart-bg, --stop-bg
+function flash(row, directive) {
+  row.animate([{ backgroundColor: FLASH[directive] }, {}], { duration: 1500, easing: 'ease-out' });
+}
+
 function flushEvents() {
   eventFrame = 0;
   setText($('stat-restart'), counts.Restart + (counts.Restart === 1 ? ' restart' : ' restarts'));
@@ -279,11 +287,7 @@ function flushEvents() {
     const e = batch[i];
     frag.append(eventItem(e));
     const row = e.kind === 'decision' && rows.get(e.actor);
-    if (row) { // replay the flash even if the row flashed a moment ago
-      row.classList.remove('flash-Restart', 'flash-Stop');
-      void row.offsetWidth;
-      row.classList.add('flash-' + e.directive);
-    }
+    if (row) flash(row, e.directive);
   }
   const list = $('events');
   list.prepend(frag);
