@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"async_server/observatory"
@@ -178,7 +179,7 @@ func format(e Event) string {
 // accepts (one that came before the call counts), and returns it.
 func (s *Server) WaitEvent(what string, match Match) Event {
 	s.t.Helper()
-	return s.waitAfter(0, what, match)
+	return s.waitAfter(s.t, 0, what, match)
 }
 
 // WaitDecision waits for the first supervision decision since the server
@@ -186,7 +187,7 @@ func (s *Server) WaitEvent(what string, match Match) Event {
 // about one connection, use Client.WaitDecision.
 func (s *Server) WaitDecision(match Match) Event {
 	s.t.Helper()
-	return s.waitAfter(0, "a decision", func(e Event) bool {
+	return s.waitAfter(s.t, 0, "a decision", func(e Event) bool {
 		return e.Kind == observatory.Decision && (match == nil || match(e))
 	})
 }
@@ -199,12 +200,12 @@ func (s *Server) Events() []Event {
 }
 
 // waitAfter waits for the first event after seq that match accepts, failing
-// the test with every event seen since seq.
-func (s *Server) waitAfter(after uint64, what string, match Match) Event {
-	s.t.Helper()
+// t with every event seen since seq.
+func (s *Server) waitAfter(t testing.TB, after uint64, what string, match Match) Event {
+	t.Helper()
 	e, err := s.rec.wait(after, s.Timeout, match)
 	if err != nil {
-		s.t.Fatalf("testkit: waiting for %s: %v; events since:%s", what, err, s.rec.describe(after, nil))
+		t.Fatalf("testkit: waiting for %s: %v; events since:%s", what, err, s.rec.describe(after, nil))
 	}
 	return e
 }

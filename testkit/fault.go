@@ -16,7 +16,7 @@ func (c *Client) ID() string {
 	c.t.Helper()
 	if c.id == "" {
 		local := c.Conn.LocalAddr().String() // the server's remote address for it
-		e := c.srv.waitAfter(0, "the server to accept "+local, func(e Event) bool {
+		e := c.srv.waitAfter(c.t, 0, "the server to accept "+local, func(e Event) bool {
 			return e.Kind == observatory.Accepted && e.Remote == local
 		})
 		c.id, c.seen = e.Actor, e.Seq
@@ -76,7 +76,8 @@ func (c *Client) next(what string, match Match) Event {
 	mine := func(e Event) bool { return e.Actor == id }
 	e, err := c.srv.rec.wait(c.seen, c.srv.Timeout, func(e Event) bool { return mine(e) && match(e) })
 	if err != nil {
-		c.t.Fatalf("testkit: waiting for %s of %s: %v; its events since:%s", what, id, err, c.srv.rec.describe(c.seen, mine))
+		c.t.Fatalf("testkit: waiting for %s of %s: %v; its events (the last wait returned #%d):%s",
+			what, id, err, c.seen, c.srv.rec.describe(0, mine))
 	}
 	c.seen = e.Seq
 	return e
