@@ -75,6 +75,12 @@ func startBehavior(t testing.TB, name string, configure func(*actors.Config)) *t
 	})
 }
 
+// startEcho starts a server running the echo behavior.
+func startEcho(t testing.TB, configure func(*actors.Config)) *testServer {
+	t.Helper()
+	return startBehavior(t, "echo", configure)
+}
+
 // stop shuts the server down, waits until it is done, and fails the test if a
 // goroutine started since the server did is still running: a leak is named by
 // the test that caused it, not only by TestMain at the end.
