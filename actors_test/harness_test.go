@@ -1,6 +1,8 @@
 // Package actors_test holds async_server's black-box tests: real servers on
-// 127.0.0.1 port 0, real clients over TCP. This file is the harness every test
-// (and every new behavior's tests) uses; each other file covers one concern.
+// 127.0.0.1 port 0, real clients over TCP. This file is the harness of the
+// tests that need more than package testkit (the public kit a new behavior's
+// tests use) gives: a config of their own, the raw log; each other file
+// covers one concern.
 package actors_test
 
 import (

@@ -93,6 +93,9 @@ func TestInjectIntensity(t *testing.T) {
 				d := c.Inject("Internal")
 				checkInjected(t, d, "Internal", want, i)
 				checkFate(t, c, b, d)
+				if n := c.Node(); want == "Restart" && (n == nil || n.Restarts != i || n.Budget != budget) {
+					t.Errorf("%s in the tree after restart %d: %+v; want restarts %d/%d", c.ID(), i, n, i, budget)
+				}
 			}
 		})
 	}

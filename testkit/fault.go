@@ -68,6 +68,22 @@ func (c *Client) Alive() bool {
 	return ok
 }
 
+// Node returns the connection in a snapshot of the server's live tree (its
+// restarts used within the window, of its budget; its last decision; its
+// bytes), or nil once it has stopped.
+func (c *Client) Node() *observatory.Node {
+	c.t.Helper()
+	id := c.ID()
+	for _, a := range c.srv.Hub().Tree().Children {
+		for _, n := range a.Children {
+			if n.Kind == observatory.KindConnection && n.Name == id {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
 // next waits for the first event about the connection after the last one a
 // wait returned that match accepts, and moves past it.
 func (c *Client) next(what string, match Match) Event {
