@@ -75,11 +75,11 @@ func start(t testing.TB, behavior func(*actors.Config), opts []Option) *Server {
 	s.cfg.Port = 0
 	s.cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
 	s.cfg.Log.Level = "debug"
-	s.cfg.Observe = true
 	behavior(&s.cfg)
 	for _, o := range opts {
 		o(&s)
 	}
+	s.cfg.Observe = true // every wait reads the observatory's events
 	before := goleak.IgnoreCurrent()
 	srv, err := actors.Start(s.cfg)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"async_server/behaviors/protocol"
 	"async_server/supervision"
 	"async_server/testkit"
@@ -114,4 +116,27 @@ func TestFailureMessages(t *testing.T) {
 			t.Errorf("%s: failed with %q; want it to contain %q", tc.name, msg, tc.want)
 		}
 	}
+}
+
+// quiet is a service actor that does nothing: enough to be declared.
+type quiet struct{}
+
+func (quiet) Receive(actor.Context) {}
+
+// TestWithServices ensures the services declared with WithServices run beside
+// a StartProtocol behavior, which finds them by name.
+func TestWithServices(t *testing.T) {
+	srv := testkit.StartProtocol(t, func(c protocol.Conn) protocol.Protocol { return &greeter{shout{conn: c}} },
+		testkit.WithServices(protocol.Service{Name: "quiet", New: func() actor.Actor { return quiet{} }}))
+	srv.Dial(t).ExpectLine("service: true")
+}
+
+// greeter is shout that first says whether it has the quiet service.
+type greeter struct{ shout }
+
+var _ protocol.Starter = (*greeter)(nil)
+
+func (g *greeter) Started() error {
+	_, err := fmt.Fprintf(g.conn, "service: %v\n", g.conn.Service("quiet") != nil)
+	return err
 }
