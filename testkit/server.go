@@ -27,10 +27,13 @@ type Server struct {
 	LogPath string        // its log file, in t.TempDir()
 	Timeout time.Duration // bounds every wait on this server and its clients
 
-	t      testing.TB
-	rec    *recorder
-	before goleak.Option // the goroutines that ran before the server started
-	closed bool
+	// stopWait bounds Close's wait: the graceful shutdown may take up to the
+	// config's ShutdownTimeout before it forces, and then Timeout more.
+	stopWait time.Duration
+	t        testing.TB
+	rec      *recorder
+	before   goleak.Option // the goroutines that ran before the server started
+	closed   bool
 }
 
 // Option adjusts how a server is started.
@@ -86,7 +89,7 @@ func start(t testing.TB, behavior func(*actors.Config), opts []Option) *Server {
 		t.Fatalf("testkit: starting the server: %v", err)
 	}
 	ks := &Server{Server: srv, Addr: srv.Addrs()[0].String(), LogPath: s.cfg.Log.File,
-		Timeout: s.timeout, t: t, rec: record(srv.Hub()), before: before}
+		Timeout: s.timeout, stopWait: s.cfg.ShutdownTimeout + s.timeout, t: t, rec: record(srv.Hub()), before: before}
 	t.Cleanup(ks.Close)
 	return ks
 }
@@ -103,9 +106,9 @@ func (s *Server) Close() {
 	s.Shutdown()
 	select {
 	case <-s.Done():
-	case <-time.After(s.Timeout):
+	case <-time.After(s.stopWait):
 		s.rec.stop()
-		s.t.Fatalf("testkit: the server did not stop within %v", s.Timeout)
+		s.t.Fatalf("testkit: the server did not stop within %v", s.stopWait)
 	}
 	s.rec.stop()
 	if err := leakcheck.Find(s.before); err != nil {
