@@ -1,7 +1,6 @@
 package actors_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -11,37 +10,29 @@ import (
 	"testing"
 	"time"
 
-	"async_server/actors"
+	"async_server/testkit"
 )
 
-// startEcho starts a server running the echo behavior.
-func startEcho(t testing.TB, configure func(*actors.Config)) *testServer {
-	t.Helper()
-	return startBehavior(t, "echo", configure)
-}
-
-// TestEchoLines ensures the default echo behavior writes every line back.
+// TestEchoLines ensures the echo behavior writes every line back, and a
+// chunk that is not a line as it is.
 func TestEchoLines(t *testing.T) {
-	s := startEcho(t, nil)
-	c := s.dial(t)
-	r := bufio.NewReader(c)
+	c := testkit.Start(t, "echo").Dial(t)
 	for i := range 3 {
-		want := fmt.Sprintf("line %d", i)
-		fmt.Fprintf(c, "%s\n", want)
-		if got := readLine(t, c, r); got != want {
-			t.Fatalf("echo = %q; want %q", got, want)
-		}
+		line := fmt.Sprintf("line %d", i)
+		c.SendLine(line)
+		c.ExpectLine(line)
 	}
+	c.SendString("no newline\x00\r")
+	c.ExpectString("no newline\x00\r")
 }
 
 // TestEchoMebibyteBinary ensures 1 MiB of random binary data (every byte value,
 // newlines and NULs included) comes back byte for byte, written and read at once
 // so that neither side waits for the other to finish.
 func TestEchoMebibyteBinary(t *testing.T) {
-	s := startEcho(t, nil)
-	c := s.dial(t)
+	c := testkit.Start(t, "echo").Dial(t)
 	data := randomBytes(1, 1<<20)
-	if err := echoRoundTrip(c, data); err != nil {
+	if err := echoRoundTrip(c.Conn, data); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -50,7 +41,7 @@ func TestEchoMebibyteBinary(t *testing.T) {
 // back exactly their own data.
 func TestEchoConcurrentClients(t *testing.T) {
 	const clients = 200
-	s := startEcho(t, nil)
+	s := testkit.Start(t, "echo")
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	for i := range clients {

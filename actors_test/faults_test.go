@@ -1,32 +1,56 @@
 package actors_test
 
-import "testing"
+import (
+	"testing"
+
+	"async_server/testkit"
+)
 
 // TestFaultsBehavior ensures the faults behavior (-behavior faults, for breaking
 // the server on purpose) fails in each way it promises: panic and bad restart the
 // connection (socket kept, count reset), lost and big stop it after their error
-// reply, each decision is in the log, and nothing pipelined behind a failure is
-// lost.
+// reply, each decision is an event and a log line, and nothing pipelined behind
+// a failure is lost.
 func TestFaultsBehavior(t *testing.T) {
-	s := startBehavior(t, "faults", nil)
-	c := s.dialLines(t)
-	c.roundTrip(t, "a", "count 1: a")
-	c.roundTrip(t, "b", "count 2: b")
+	srv := testkit.Start(t, "faults")
+	c := srv.Dial(t)
+	c.SendLine("a")
+	c.ExpectLine("count 1: a")
+	c.SendLine("b")
+	c.ExpectLine("count 2: b")
 	// Lines pipelined behind a failure are answered by the fresh incarnation, on
 	// the same socket.
-	c.send(t, "panic", "c", "d", "bad", "e")
-	c.expect(t, "count 1: c", "count 2: d", "-ERR bad request", "count 1: e")
-	s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "Internal", "directive": "Restart"})
-	s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "BadRequest", "directive": "Restart"})
+	c.SendLine("panic", "c", "d", "bad", "e")
+	c.ExpectLine("count 1: c", "count 2: d", "-ERR bad request", "count 1: e")
+	expectDecision(t, c.WaitDecision(), "Internal", "Restart", 1)
+	expectDecision(t, c.WaitDecision(), "BadRequest", "Restart", 2)
+	srv.WaitLog("supervision decision", "category=Internal", "directive=Restart", "conn="+c.ID())
+	srv.WaitLog("supervision decision", "category=BadRequest", "directive=Restart", "conn="+c.ID())
 
 	for _, tc := range []struct{ cmd, reply, category string }{
 		{"lost", "-ERR framing lost", "BadRequest"},
 		{"big", "-ERR too large", "TooLarge"},
 	} {
-		c := s.dialLines(t)
-		c.roundTrip(t, "x", "count 1: x")
-		c.roundTrip(t, tc.cmd, tc.reply)
-		c.expectEOF(t)
-		s.waitLogLine(t, logLine{"msg": "supervision decision", "category": tc.category, "directive": "Stop"})
+		c := srv.Dial(t)
+		c.SendLine("x")
+		c.ExpectLine("count 1: x")
+		c.SendLine(tc.cmd)
+		c.ExpectLine(tc.reply)
+		c.ExpectClosed()
+		expectDecision(t, c.WaitDecision(), tc.category, "Stop", 0)
+		if e := c.WaitStopped(); e.Reason != tc.category {
+			t.Errorf("%s: stopped because %q; want %q", tc.cmd, e.Reason, tc.category)
+		}
+		srv.WaitLog("supervision decision", "category="+tc.category, "directive=Stop", "conn="+c.ID())
+	}
+}
+
+// expectDecision checks a decision's category, directive and restarts used,
+// and that it was not injected.
+func expectDecision(t testing.TB, d testkit.Event, category, directive string, restarts int) {
+	t.Helper()
+	if d.Category != category || d.Directive != directive || d.Restarts != restarts || d.Injected {
+		t.Errorf("decision about %s: %s -> %s, restarts %d, injected %v; want %s -> %s, restarts %d, not injected",
+			d.Actor, d.Category, d.Directive, d.Restarts, d.Injected, category, directive, restarts)
 	}
 }

@@ -1,6 +1,8 @@
 // Package actors_test holds async_server's black-box tests: real servers on
-// 127.0.0.1 port 0, real clients over TCP. This file is the harness every test
-// (and every new behavior's tests) uses; each other file covers one concern.
+// 127.0.0.1 port 0, real clients over TCP. This file is the harness of the
+// tests that need more than package testkit (the public kit a new behavior's
+// tests use) gives: a config of their own, the raw log; each other file
+// covers one concern.
 package actors_test
 
 import (
@@ -73,6 +75,12 @@ func startBehavior(t testing.TB, name string, configure func(*actors.Config)) *t
 			configure(cfg)
 		}
 	})
+}
+
+// startEcho starts a server running the echo behavior.
+func startEcho(t testing.TB, configure func(*actors.Config)) *testServer {
+	t.Helper()
+	return startBehavior(t, "echo", configure)
 }
 
 // stop shuts the server down, waits until it is done, and fails the test if a

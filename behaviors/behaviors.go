@@ -5,7 +5,7 @@
 //
 // To add a behavior: write one file here (or a package below) with a type that
 // implements protocol.Protocol and a constructor of its protocol.Setup, add one
-// line to registry, and test it over real TCP with actors_test's harness.
+// line to registry, and test it over real TCP with package testkit.
 // Nothing in the acceptor, the connection actor or the supervisor changes.
 package behaviors
 
