@@ -203,6 +203,9 @@ func (a *connActor) onInject(m *messages.Inject) {
 	if h, ok := a.proto.(protocol.Holder); ok {
 		a.link.Unread(h.Held())
 	}
+	if err.Category == supervision.Timeout { // as a real one: the behavior may say goodbye first
+		_ = a.call(func() error { a.proto.TimedOut(); return nil })
+	}
 	a.fail(err)
 }
 

@@ -16,6 +16,9 @@ type matrixBehavior struct {
 	// serve sends one request and expects its reply, in a way that shows the
 	// behavior's state is fresh (faults counts the lines it answered).
 	serve func(c *testkit.Client)
+	// timedOut is what the behavior says at a Timeout (its TimedOut), before
+	// the close: an injected Timeout gets it too, as a real one does.
+	timedOut string
 }
 
 var matrixBehaviors = []matrixBehavior{
@@ -26,7 +29,7 @@ var matrixBehaviors = []matrixBehavior{
 	{name: "faults", greet: func(*testkit.Client) {}, serve: func(c *testkit.Client) {
 		c.SendLine("x")
 		c.ExpectLine("count 1: x")
-	}},
+	}, timedOut: "-ERR idle timeout"},
 	{name: "http", greet: func(*testkit.Client) {}, serve: func(c *testkit.Client) {
 		c.SendString("HEAD / HTTP/1.1\r\nHost: test\r\n\r\n")
 		c.ExpectLine("HTTP/1.1 200 OK")
@@ -38,7 +41,7 @@ var matrixBehaviors = []matrixBehavior{
 	}, serve: func(c *testkit.Client) {
 		c.SendLine("/rooms")
 		c.ExpectLine("* no rooms; /join ROOM makes one")
-	}},
+	}, timedOut: "* idle timeout; bye"},
 }
 
 // matrixDirectives is the supervision table for a connection: what each
@@ -118,6 +121,9 @@ func checkInjected(t testing.TB, d testkit.Event, category, directive string, re
 func checkFate(t testing.TB, c *testkit.Client, b matrixBehavior, d testkit.Event) {
 	t.Helper()
 	if d.Directive == "Stop" {
+		if d.Category == "Timeout" && b.timedOut != "" {
+			c.ExpectLine(b.timedOut)
+		}
 		c.ExpectClosed()
 		if e := c.WaitStopped(); e.Reason != d.Category {
 			t.Errorf("stopped because %q; want %q", e.Reason, d.Category)
