@@ -63,7 +63,7 @@ func (s *Server) Inject(target string, f Fault) (observatory.Event, error) {
 	}
 	s.log.WithFields(logrus.Fields{"target": name, "kind": kind, "category": e.Category, "stall": e.Stall,
 		"injected": true}).Warn("fault injected")
-	s.hub.Injected(e)
+	e = s.hub.Injected(e)
 	s.sys.Root.Send(actor.NewPID(s.sys.Address(), id), msg)
 	return e, nil
 }

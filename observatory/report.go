@@ -122,10 +122,10 @@ func (h *Hub) Decided(e Event) {
 }
 
 // Injected reports a fault sent to an actor: e names it (Actor, ActorKind)
-// and the fault (Category or Stall).
-func (h *Hub) Injected(e Event) {
+// and the fault (Category or Stall). It returns the event as published.
+func (h *Hub) Injected(e Event) Event {
 	if h == nil {
-		return
+		return e
 	}
 	e.Kind, e.Injected = Injected, true
 	h.mu.Lock()
@@ -134,7 +134,7 @@ func (h *Hub) Injected(e Event) {
 		e.Listener, e.Behavior, e.Remote = m.conn.Listener, m.conn.Behavior, m.conn.Remote
 	}
 	h.metrics.injected(e)
-	h.publish(e)
+	return h.publish(e)
 }
 
 // Rejected reports a client turned away at the connection limit.
