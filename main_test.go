@@ -132,8 +132,8 @@ func TestParseArgsZero(t *testing.T) {
 	}
 	for _, tt := range tests {
 		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)
-		if err != nil || tt.get(cfg) != 0 {
-			t.Errorf("parseArgs(-%s 0) = %d, %v; want 0, nil", tt.flag, tt.get(cfg), err)
+		if err != nil || tt.get(cfg.Config) != 0 {
+			t.Errorf("parseArgs(-%s 0) = %d, %v; want 0, nil", tt.flag, tt.get(cfg.Config), err)
 		}
 		_, err = parseArgs([]string{"-" + tt.flag, tt.negative}, io.Discard)
 		if want := tt.flag + ": " + tt.negative + " is negative"; err == nil || !strings.Contains(err.Error(), want) {
