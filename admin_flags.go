@@ -13,8 +13,8 @@ import (
 // observeFlags defines the flags of the observatory on fs: the admin
 // endpoint and the chaos monkey.
 func observeFlags(fs *flag.FlagSet, cmd *command) {
-	fs.StringVar(&cmd.admin, "admin", "", "serve the admin endpoint (metrics, tree, events, fault injection, dashboard) on HOST:PORT; a bare PORT or :PORT listens on 127.0.0.1, 0 picks a free port; whoever reaches it can break connections (empty: off)")
-	fs.Float64Var(&cmd.Chaos, "chaos", cmd.Chaos, "inject this many random categorized faults per second into random connections, for soak runs (0: off)")
+	fs.StringVar(&cmd.admin, "admin", "", "serve the admin endpoint (metrics, tree, events, fault injection, dashboard) on `HOST:PORT`; a bare PORT or :PORT listens on 127.0.0.1, 0 picks a free port; whoever reaches it can break connections (empty: off)")
+	fs.Float64Var(&cmd.Chaos, "chaos", cmd.Chaos, "inject `RATE` random categorized faults per second into random connections, for soak runs (0: off)")
 }
 
 // checkObserve checks the observatory's flags and turns the observatory on
@@ -35,9 +35,9 @@ func checkObserve(cmd *command) error {
 	return nil
 }
 
-// startAdmin starts the admin endpoint for srv and prints its ready line.
-// When it cannot, it says why (stderr and the log) and shuts srv down.
-func startAdmin(srv *actors.Server, addr string, stdout, stderr io.Writer) (*admin.Admin, error) {
+// startAdmin starts the admin endpoint for srv. When it cannot, it says why
+// (stderr and the log) and shuts srv down.
+func startAdmin(srv *actors.Server, addr string, stderr io.Writer) (*admin.Admin, error) {
 	adm, err := admin.Start(addr, srv, srv.Log())
 	if err != nil {
 		srv.Log().WithError(err).Error("cannot start the admin endpoint")
@@ -46,6 +46,5 @@ func startAdmin(srv *actors.Server, addr string, stdout, stderr io.Writer) (*adm
 		<-srv.Done()
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "async_server: admin listening on %s\n", adm.Addr())
 	return adm, nil
 }

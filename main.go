@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/admin"
 	"async_server/behaviors"
 	"async_server/behaviors/web"
 )
@@ -57,17 +58,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "async_server: %v\n", err)
 		return exitFailure
 	}
-	for i, a := range srv.Addrs() {
-		fmt.Fprintf(stdout, "async_server: %s listening on %s (log: %s)\n", srv.Behaviors()[i], a, cmd.Log.File)
-	}
+	var adm *admin.Admin
 	if cmd.admin != "" {
-		adm, err := startAdmin(srv, cmd.admin, stdout, stderr)
-		if err != nil {
+		if adm, err = startAdmin(srv, cmd.admin, stderr); err != nil {
 			return exitFailure
 		}
 		// Closed once the server is done, so that a stream carries the
 		// shutdown's last events; its streams end then.
 		defer adm.Close()
+	}
+	// The ready lines come once everything listens.
+	for i, a := range srv.Addrs() {
+		fmt.Fprintf(stdout, "async_server: %s listening on %s (log: %s)\n", srv.Behaviors()[i], a, cmd.Log.File)
+	}
+	if adm != nil {
+		fmt.Fprintf(stdout, "async_server: admin listening on %s\n", adm.Addr())
 	}
 	return waitForShutdown(srv, cmd.ShutdownTimeout, signals, stderr)
 }
