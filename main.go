@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/admin"
 	"async_server/behaviors"
 	"async_server/behaviors/web"
 )
@@ -38,7 +39,7 @@ func main() {
 
 // run is main with its inputs and outputs explicit.
 func run(args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseArgs(args, stdout)
+	cmd, err := parseArgs(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -52,15 +53,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
 
-	srv, err := actors.Start(cfg)
+	srv, err := actors.Start(cmd.Config)
 	if err != nil {
 		fmt.Fprintf(stderr, "async_server: %v\n", err)
 		return exitFailure
 	}
-	for i, a := range srv.Addrs() {
-		fmt.Fprintf(stdout, "async_server: %s listening on %s (log: %s)\n", srv.Behaviors()[i], a, cfg.Log.File)
+	var adm *admin.Admin
+	if cmd.admin != "" {
+		if adm, err = startAdmin(srv, cmd.admin, stderr); err != nil {
+			return exitFailure
+		}
+		// Closed once the server is done, so that a stream carries the
+		// shutdown's last events; its streams end then.
+		defer adm.Close()
 	}
-	return waitForShutdown(srv, cfg.ShutdownTimeout, signals, stderr)
+	// The ready lines come once everything listens.
+	for i, a := range srv.Addrs() {
+		fmt.Fprintf(stdout, "async_server: %s listening on %s (log: %s)\n", srv.Behaviors()[i], a, cmd.Log.File)
+	}
+	if adm != nil {
+		fmt.Fprintf(stdout, "async_server: admin listening on %s\n", adm.Addr())
+	}
+	return waitForShutdown(srv, cmd.ShutdownTimeout, signals, stderr)
 }
 
 // waitForShutdown runs the server until it stops by itself or a signal arrives.
@@ -93,12 +107,20 @@ func waitForShutdown(srv *actors.Server, timeout time.Duration, signals <-chan o
 	}
 }
 
-// parseArgs maps the command line onto an actors.Config. Flags may come before
+// command is what the command line asks for: the server's config, and the
+// admin endpoint's address ("" for none).
+type command struct {
+	actors.Config
+	admin string
+}
+
+// parseArgs maps the command line onto a command. Flags may come before
 // and after the positional port. -h writes the usage to help (standard output,
 // so that "async_server -h | less" works) and returns flag.ErrHelp. A bad command
 // line writes nothing: run prints the error once, with a hint, on standard error.
-func parseArgs(args []string, help io.Writer) (actors.Config, error) {
-	cfg := actors.DefaultConfig()
+func parseArgs(args []string, help io.Writer) (command, error) {
+	cmd := command{Config: actors.DefaultConfig()}
+	cfg := &cmd.Config
 	fs := flag.NewFlagSet("async_server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
 	fs.Usage = func() {}
@@ -121,27 +143,31 @@ func parseArgs(args []string, help io.Writer) (actors.Config, error) {
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
+	observeFlags(fs, &cmd)
 
 	positional, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		usage(fs, help)
 	}
 	if err != nil {
-		return cfg, err
+		return cmd, err
 	}
 	// Names are case-insensitive, as logrus has always taken its level names.
 	cfg.Behavior, cfg.Log.Format, cfg.Log.Level, cfg.AtLimit = strings.ToLower(cfg.Behavior),
 		strings.ToLower(cfg.Log.Format), strings.ToLower(cfg.Log.Level), strings.ToLower(cfg.AtLimit)
 	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
-		return cfg, err
+		return cmd, err
 	}
 	if len(cfg.Listeners) > 0 && (len(positional) > 0 || isSet(fs, "port") || isSet(fs, "host") || isSet(fs, "behavior")) {
-		return cfg, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
+		return cmd, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
+	}
+	if err := checkObserve(&cmd); err != nil {
+		return cmd, err
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, err
+		return cmd, err
 	}
-	return cfg, onlyFor(fs, httpOnly, "http", served(cfg))
+	return cmd, onlyFor(fs, httpOnly, "http", served(*cfg))
 }
 
 // served lists the behaviors cfg serves.

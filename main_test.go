@@ -132,8 +132,8 @@ func TestParseArgsZero(t *testing.T) {
 	}
 	for _, tt := range tests {
 		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)
-		if err != nil || tt.get(cfg) != 0 {
-			t.Errorf("parseArgs(-%s 0) = %d, %v; want 0, nil", tt.flag, tt.get(cfg), err)
+		if err != nil || tt.get(cfg.Config) != 0 {
+			t.Errorf("parseArgs(-%s 0) = %d, %v; want 0, nil", tt.flag, tt.get(cfg.Config), err)
 		}
 		_, err = parseArgs([]string{"-" + tt.flag, tt.negative}, io.Discard)
 		if want := tt.flag + ": " + tt.negative + " is negative"; err == nil || !strings.Contains(err.Error(), want) {
@@ -204,6 +204,32 @@ func TestParseArgsFlags(t *testing.T) {
 	}
 }
 
+// TestParseArgsObserve ensures -admin becomes the address to listen on
+// (loopback unless a host is named) and turns the observatory on, and -chaos
+// lands in Config.Chaos.
+func TestParseArgsObserve(t *testing.T) {
+	tests := []struct {
+		args    []string
+		admin   string
+		observe bool
+		chaos   float64
+	}{
+		{args: nil},
+		{args: []string{"-admin", "9090"}, admin: "127.0.0.1:9090", observe: true},
+		{args: []string{"-admin", ":0"}, admin: "127.0.0.1:0", observe: true},
+		{args: []string{"-admin", "0.0.0.0:9090", "7000"}, admin: "0.0.0.0:9090", observe: true},
+		{args: []string{"-chaos", "2.5"}, chaos: 2.5},
+		{args: []string{"-chaos", "0"}},
+	}
+	for _, tt := range tests {
+		cmd, err := parseArgs(tt.args, io.Discard)
+		if err != nil || cmd.admin != tt.admin || cmd.Observe != tt.observe || cmd.Chaos != tt.chaos {
+			t.Errorf("parseArgs(%q) = admin %q, observe %v, chaos %v, %v; want %q, %v, %v, nil",
+				tt.args, cmd.admin, cmd.Observe, cmd.Chaos, err, tt.admin, tt.observe, tt.chaos)
+		}
+	}
+}
+
 // TestRunBadArgs ensures a bad command line exits 2 before anything starts, with
 // a message on stderr that names the bad value and points at -h, and nothing on
 // stdout (no ready line).
@@ -225,6 +251,9 @@ func TestRunBadArgs(t *testing.T) {
 		{[]string{"-log-max-size", "1", "-log-max-backups", "-1"}, "log-max-backups: -1 is negative"},
 		{[]string{"-log-file", "-", "-log-max-size", "1"}, "log-max-size: 1: standard error (-log-file -) cannot be rotated"},
 		{[]string{"-behavior", "echo", "-max-body", "5"}, "-max-body is a flag of -behavior http"},
+		{[]string{"-admin", "nonsense"}, `admin: "nonsense" is not HOST:PORT or PORT`},
+		{[]string{"-chaos", "-1"}, "chaos: -1 is not a rate"},
+		{[]string{"-chaos", "+Inf"}, "chaos: +Inf is not a rate"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -257,7 +286,7 @@ func TestRunHelp(t *testing.T) {
 		help := stdout.String()
 		for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
 			"-log-format", "-log-level", "-max-conns", "-at-limit", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
-			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "-log-max-size", "-log-max-backups",
+			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "-log-max-size", "-log-max-backups", "-admin", "-chaos",
 			"0 turns the limit off"} {
 			if !strings.Contains(help, f) {
 				t.Errorf("run(%s) output lacks %q:\n%s", arg, f, help)

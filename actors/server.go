@@ -133,6 +133,11 @@ func (s *Server) Err() error {
 // or nil when Config.Observe is off.
 func (s *Server) Hub() *observatory.Hub { return s.hub }
 
+// Log returns the server's log: entries go through the logger actor to
+// server.log, and are dropped once the server is done. The admin endpoint
+// logs here.
+func (s *Server) Log() *logrus.Entry { return s.log }
+
 // Ask sends msg to the service called name and waits up to timeout for its
 // answer (the service answers with ctx.Respond). Tests use it to look into a
 // service's state; it is not for the data path.

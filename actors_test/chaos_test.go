@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"async_server/actors"
 )
@@ -176,9 +177,8 @@ func pipeline(addr string, out []byte, piece int, read func(io.Reader) ([]byte, 
 // injected, connections cut) and that clients were still served whole.
 func chaosCheck(t *testing.T, srv *testServer, whole, cut int) {
 	t.Helper()
-	injected := metricSum(t, srv.Hub().Registry(), "async_server_faults_injected_total", nil)
-	decided := metricSum(t, srv.Hub().Registry(), "async_server_supervision_decisions_total",
-		map[string]string{"injected": "true"})
+	injected := gatheredSum(t, srv.Hub().Registry(), "async_server_faults_injected_total")
+	decided := gatheredSum(t, srv.Hub().Registry(), "async_server_supervision_decisions_total", "injected", "true")
 	t.Logf("faults injected %v, injected decisions %v; sessions whole %d, cut by a fault %d", injected, decided, whole, cut)
 	if injected == 0 || decided == 0 {
 		t.Errorf("chaos injected %v faults, %v decisions: want some of each", injected, decided)
@@ -188,33 +188,19 @@ func chaosCheck(t *testing.T, srv *testServer, whole, cut int) {
 	}
 }
 
-// metricSum sums the samples of a metric family whose labels include want.
-func metricSum(t testing.TB, g prometheus.Gatherer, name string, want map[string]string) float64 {
+// gatheredSum sums the samples of a metric of g whose labels include the
+// name, value pairs given (metricSum over a fresh Gather).
+func gatheredSum(t testing.TB, g prometheus.Gatherer, name string, labels ...string) float64 {
 	t.Helper()
 	families, err := g.Gather()
 	if err != nil {
 		t.Fatalf("gather: %v", err)
 	}
-	var sum float64
+	byName := make(map[string]*dto.MetricFamily, len(families))
 	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			for k, v := range want {
-				if labels[k] != v {
-					continue next
-				}
-			}
-			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
+		byName[f.GetName()] = f
 	}
-	return sum
+	return metricSum(byName, name, labels...)
 }
 
 // firstDiff shows where got leaves want.

@@ -35,6 +35,9 @@ func TestCLI(t *testing.T) {
 		{"BadFlags", testCLIBadFlags},
 		{"Listen", testCLIListen},
 		{"ListenInUse", testCLIListenInUse},
+		{"Admin", testCLIAdmin},
+		{"AdminBadFlags", testCLIAdminBadFlags},
+		{"AdminInUse", testCLIAdminInUse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

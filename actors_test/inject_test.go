@@ -14,8 +14,8 @@ import (
 // test kit's matrix covers those): the logger, a service, an acceptor; a
 // stall; and every way Server.Inject refuses.
 
-// startObserved starts a server of behavior with the observatory on.
-func startObserved(t *testing.T, behavior string) *testServer {
+// startWatched starts a server of behavior with the observatory on.
+func startWatched(t *testing.T, behavior string) *testServer {
 	return startBehavior(t, behavior, func(cfg *actors.Config) { cfg.Observe = true })
 }
 
@@ -51,7 +51,7 @@ func (s *testServer) injectAndWait(t *testing.T, target string, f actors.Fault) 
 // TestInjectLogger: the logger restarts and loses no entry: lines logged
 // around the restart are all in the file.
 func TestInjectLogger(t *testing.T) {
-	s := startObserved(t, "echo")
+	s := startWatched(t, "echo")
 	d := s.injectAndWait(t, "logger", actors.Fault{Category: "Internal"})
 	if d.Directive != "Restart" || d.ActorKind != observatory.KindLogger {
 		t.Fatalf("logger decision %+v: want Restart of the logger", d)
@@ -83,7 +83,7 @@ func TestInjectService(t *testing.T) {
 // TestInjectAcceptor: ListenerFailed restarts the acceptor, which stops its
 // connections (a protoactor restart stops the children) and listens again.
 func TestInjectAcceptor(t *testing.T) {
-	s := startObserved(t, "echo")
+	s := startWatched(t, "echo")
 	old := s.dialLines(t)
 	old.roundTrip(t, "before", "before")
 	d := s.injectAndWait(t, s.Addr, actors.Fault{Category: "ListenerFailed"})
@@ -98,7 +98,7 @@ func TestInjectAcceptor(t *testing.T) {
 // TestInjectStall: a stalled connection answers nothing during the stall and
 // everything after it; nothing fails, so no decision is made.
 func TestInjectStall(t *testing.T) {
-	s := startObserved(t, "echo")
+	s := startWatched(t, "echo")
 	c := s.dialLines(t)
 	c.roundTrip(t, "one", "one")
 	sent, err := s.Inject(c.LocalAddr().String(), actors.Fault{Stall: 300 * time.Millisecond})
@@ -116,7 +116,7 @@ func TestInjectStall(t *testing.T) {
 // TestInjectRefused: every bad request is refused with its error, and nothing
 // is injected.
 func TestInjectRefused(t *testing.T) {
-	s := startObserved(t, "echo")
+	s := startWatched(t, "echo")
 	s.dialLines(t).roundTrip(t, "x", "x")
 	for _, c := range []struct {
 		target string
@@ -135,7 +135,7 @@ func TestInjectRefused(t *testing.T) {
 			t.Errorf("Inject(%q, %+v) = %v; want %v", c.target, c.f, err, c.want)
 		}
 	}
-	if n := metricSum(t, s.Hub().Registry(), "async_server_faults_injected_total", nil); n != 0 {
+	if n := gatheredSum(t, s.Hub().Registry(), "async_server_faults_injected_total"); n != 0 {
 		t.Errorf("%v faults counted as injected; want 0", n)
 	}
 	off := startBehavior(t, "echo", nil)

@@ -1,0 +1,153 @@
+// Package admin is the admin endpoint (-admin HOST:PORT): a small net/http
+// server, on its own listener and never one of the server's connections, that
+// shows a running actors.Server and lets an operator or a student break it on
+// purpose:
+//
+//	GET  /metrics  Prometheus metrics (observatory.Hub.Registry)
+//	GET  /tree     the live actor tree as JSON (observatory.Node)
+//	GET  /events   server-sent events: every event the hub publishes (events.go)
+//	POST /faults   inject a categorized fault or a stall (faults.go)
+//	GET  /         the dashboard (package admin/dashboard)
+//
+// Everything it shows comes from the server's observatory.Hub, which the
+// actors report to; no handler here asks an actor anything, so looking does
+// not slow the data path. Anyone who can reach the endpoint can break
+// connections: it listens on loopback unless told otherwise.
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/sirupsen/logrus"
+
+	"async_server/actors"
+	"async_server/admin/dashboard"
+	"async_server/observatory"
+)
+
+// Timeouts of the admin server. Its clients are a browser, curl and a
+// Prometheus scraper: generous, but a client that stalls holds a goroutine
+// and a socket only this long. /events lifts the read and write deadlines
+// for its stream and sets its own per write (events.go).
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second // the whole request; a fault's body is at most 4 KiB
+	writeTimeout      = 30 * time.Second // a /metrics or /tree reply to a client that does not read
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
+)
+
+// Admin is a running admin endpoint. Start it after the actors.Server, Close
+// it after the server is done.
+type Admin struct {
+	srv  *actors.Server
+	hub  *observatory.Hub
+	log  *logrus.Entry
+	http *http.Server
+	ln   net.Listener
+
+	quit      chan struct{} // closed by Close: every /events stream ends
+	served    chan struct{} // closed when Serve has returned; Close waits for it
+	closeOnce sync.Once
+}
+
+// Start listens on addr (any form Address accepts) and serves srv's
+// observatory there until Close. srv must keep one (Config.Observe).
+func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error) {
+	if srv.Hub() == nil {
+		return nil, errors.New("admin: the server keeps no observatory (start it with Config.Observe)")
+	}
+	addr, err := Address(addr)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("admin: cannot listen on %s: %w", addr, err)
+	}
+	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"), ln: ln,
+		quit: make(chan struct{}), served: make(chan struct{})}
+	a.http = &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          errorLog(a.log),
+	}
+	go func() { // exits when Close shuts the server down
+		defer close(a.served)
+		_ = a.http.Serve(ln) // always ErrServerClosed after Close
+	}()
+	a.log.WithField("addr", ln.Addr().String()).Info("admin listening")
+	return a, nil
+}
+
+// routes maps each path to its handler. GET patterns answer other methods
+// with 405 and an Allow header by themselves; /faults and the dashboard check
+// theirs, so that their 405s are as clear.
+func (a *Admin) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.hub.Registry(), promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /tree", a.tree)
+	mux.HandleFunc("GET /events", a.events)
+	mux.HandleFunc("/faults", a.faults)
+	mux.Handle("/", getOnly(dashboard.Handler()))
+	return mux
+}
+
+// Addr returns the address the endpoint listens on (the real port when
+// asked for port 0).
+func (a *Admin) Addr() net.Addr { return a.ln.Addr() }
+
+// Close ends every /events stream, lets the other requests in flight finish
+// (up to closeTimeout, then cuts them), closes the listener and waits until
+// the server has stopped. Calling it again does nothing.
+func (a *Admin) Close() {
+	a.closeOnce.Do(func() {
+		// Streams first: Shutdown waits for every request, and a stream never
+		// ends by itself.
+		close(a.quit)
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
+		if err := a.http.Shutdown(ctx); err != nil {
+			_ = a.http.Close()
+		}
+		<-a.served
+	})
+}
+
+// getOnly answers methods other than GET and HEAD with 405.
+func getOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// errorLog sends what net/http logs (a handler's panic, an accept error)
+// to the server's log, at Warn.
+func errorLog(entry *logrus.Entry) *log.Logger {
+	return log.New(logWriter{entry}, "", 0)
+}
+
+type logWriter struct{ entry *logrus.Entry }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.entry.WithField("cause", string(p)).Warn("admin http server")
+	return len(p), nil
+}

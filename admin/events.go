@@ -1,0 +1,147 @@
+package admin
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"async_server/observatory"
+)
+
+const (
+	// heartbeat is how often an idle stream gets a comment: it keeps proxies
+	// from closing it and finds a client that has gone.
+	heartbeat = 15 * time.Second
+	// writeWait bounds each write to a stream: a client that takes nothing
+	// for this long is dropped (it reconnects with Last-Event-ID).
+	writeWait = 10 * time.Second
+	// streamBuffer is how many events a stream may fall behind the hub before
+	// the hub drops it (observatory.Subscription.Lagged).
+	streamBuffer = 1024
+)
+
+// kinds are the event kinds ?kinds= may name.
+var kinds = []observatory.Kind{observatory.Accepted, observatory.Decision, observatory.Stopped, observatory.Injected}
+
+// events serves GET /events as server-sent events: the events the hub kept
+// after the client's Last-Event-ID (or ?after=SEQ; all kept ones without
+// either), then every new one, until the client goes, it falls too far
+// behind, or Close. Each is "id: SEQ", "event: KIND", "data: JSON".
+func (a *Admin) events(w http.ResponseWriter, r *http.Request) {
+	after, err := resumeAfter(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	want, err := kindFilter(r.URL.Query().Get("kinds"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	rc := http.NewResponseController(w)
+	// The server's read and write timeouts are for short replies: a stream
+	// lives long. Each write sets its own deadline instead (send).
+	_ = rc.SetReadDeadline(time.Time{})
+	sub, backlog := a.hub.Subscribe(after, streamBuffer)
+	defer sub.Close()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // a proxy in front must not hold events back
+	w.WriteHeader(http.StatusOK)
+	if send(w, rc, ": stream\n\n") != nil { // the client sees the headers at once
+		return
+	}
+	for _, e := range backlog {
+		if want(e) && sendEvent(w, rc, e) != nil {
+			return
+		}
+	}
+	a.stream(w, rc, r, sub, want)
+}
+
+// stream sends sub's live events until the stream ends.
+func (a *Admin) stream(w http.ResponseWriter, rc *http.ResponseController, r *http.Request,
+	sub *observatory.Subscription, want func(observatory.Event) bool) {
+	ping := time.NewTicker(heartbeat)
+	defer ping.Stop()
+	for {
+		var err error
+		select {
+		case e, ok := <-sub.C:
+			if !ok { // lagged: the client reconnects and gets what the hub kept
+				_ = send(w, rc, ": lagged behind; reconnect with Last-Event-ID\n\n")
+				return
+			}
+			if want(e) {
+				err = sendEvent(w, rc, e)
+			}
+		case <-ping.C:
+			err = send(w, rc, ": ping\n\n")
+		case <-r.Context().Done():
+			return
+		case <-a.quit:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// sendEvent writes e as one server-sent event. Its JSON is one line:
+// encoding/json escapes every newline inside strings.
+func sendEvent(w http.ResponseWriter, rc *http.ResponseController, e observatory.Event) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return send(w, rc, fmt.Sprintf("id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Kind, data))
+}
+
+// send writes s within writeWait and flushes it to the client.
+func send(w http.ResponseWriter, rc *http.ResponseController, s string) error {
+	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
+	if _, err := w.Write([]byte(s)); err != nil {
+		return err
+	}
+	return rc.Flush()
+}
+
+// resumeAfter is the sequence number a client has seen: its Last-Event-ID
+// header (a reconnecting EventSource sends it), else ?after=, else 0.
+func resumeAfter(r *http.Request) (uint64, error) {
+	v, name := r.Header.Get("Last-Event-ID"), "Last-Event-ID"
+	if v == "" {
+		v, name = r.URL.Query().Get("after"), "after"
+	}
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is not an event id (a number)", name, v)
+	}
+	return n, nil
+}
+
+// kindFilter makes the filter ?kinds=decision,injected asks for; an empty
+// list lets every kind through.
+func kindFilter(list string) (func(observatory.Event) bool, error) {
+	if list == "" {
+		return func(observatory.Event) bool { return true }, nil
+	}
+	set := make(map[observatory.Kind]bool)
+	for _, k := range strings.Split(list, ",") {
+		k := observatory.Kind(strings.TrimSpace(k))
+		if !slices.Contains(kinds, k) {
+			return nil, fmt.Errorf("kinds: %q is not one of %v", k, kinds)
+		}
+		set[k] = true
+	}
+	return func(e observatory.Event) bool { return set[e.Kind] }, nil
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+
+	"async_server/actors"
+	"async_server/admin"
+)
+
+// observeFlags defines the flags of the observatory on fs: the admin
+// endpoint and the chaos monkey.
+func observeFlags(fs *flag.FlagSet, cmd *command) {
+	fs.StringVar(&cmd.admin, "admin", "", "serve the admin endpoint (metrics, tree, events, fault injection, dashboard) on `HOST:PORT`; a bare PORT or :PORT listens on 127.0.0.1, 0 picks a free port; whoever reaches it can break connections (empty: off)")
+	fs.Float64Var(&cmd.Chaos, "chaos", cmd.Chaos, "inject `RATE` random categorized faults per second into random connections, for soak runs (0: off)")
+}
+
+// checkObserve checks the observatory's flags and turns the observatory on
+// when they need it. Its errors name the value.
+func checkObserve(cmd *command) error {
+	// The flag package takes NaN and Inf for floats; neither is a rate.
+	if r := cmd.Chaos; r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		return fmt.Errorf("chaos: %v is not a rate of 0 or more faults per second", r)
+	}
+	if cmd.admin == "" {
+		return nil
+	}
+	addr, err := admin.Address(cmd.admin)
+	if err != nil {
+		return err
+	}
+	cmd.admin, cmd.Observe = addr, true
+	return nil
+}
+
+// startAdmin starts the admin endpoint for srv. When it cannot, it says why
+// (stderr and the log) and shuts srv down.
+func startAdmin(srv *actors.Server, addr string, stderr io.Writer) (*admin.Admin, error) {
+	adm, err := admin.Start(addr, srv, srv.Log())
+	if err != nil {
+		srv.Log().WithError(err).Error("cannot start the admin endpoint")
+		fmt.Fprintf(stderr, "async_server: %v\n", err)
+		srv.Shutdown()
+		<-srv.Done()
+		return nil, err
+	}
+	return adm, nil
+}
