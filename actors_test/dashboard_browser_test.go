@@ -3,28 +3,17 @@ package actors_test
 import (
 	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"async_server/actors"
-	"async_server/admin/dashboard"
-	"async_server/observatory"
 )
 
 var updateScreenshot = flag.Bool("update-screenshot", false,
@@ -39,8 +28,8 @@ var updateScreenshot = flag.Bool("update-screenshot", false,
 // skips where no chromium can start.
 func TestDashboardInBrowser(t *testing.T) {
 	exe := findChromium(t)
-	srv := startServer(t, func(cfg *actors.Config) { cfg.Observe = true })
-	admin := startAdmin(t, srv)
+	srv, adm := startObserved(t, nil)
+	admin := adm.URL
 	b := startBrowser(t, exe) // cleaned up first: the browser goes before the servers
 
 	b.do("load the page", chromedp.Navigate(admin+"/"),
@@ -230,96 +219,4 @@ func dialEcho(t *testing.T, srv *testServer) (net.Conn, *bufio.Reader) {
 		t.Fatalf("echo = %q; want %q", got, "hello")
 	}
 	return c, r
-}
-
-// startAdmin serves standInAdmin on 127.0.0.1 port 0 until the test ends, and
-// returns its URL.
-func startAdmin(t *testing.T, srv *testServer) string {
-	t.Helper()
-	admin := httptest.NewServer(standInAdmin(srv.Server))
-	t.Cleanup(func() {
-		admin.CloseClientConnections() // the browser's event stream, if it is still open
-		admin.Close()
-	})
-	return admin.URL
-}
-
-// standInAdmin serves the dashboard with /tree, /events and /faults as the
-// admin endpoint (package admin, -admin) defines them, over srv's hub: a
-// stand-in until that package is here to test against.
-func standInAdmin(srv *actors.Server) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /", dashboard.Handler())
-	mux.HandleFunc("GET /tree", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, srv.Hub().Tree())
-	})
-	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
-		after, _ := strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
-		kinds := map[string]bool{} // empty: all
-		for k := range strings.SplitSeq(r.URL.Query().Get("kinds"), ",") {
-			if k != "" {
-				kinds[k] = true
-			}
-		}
-		sub, recent := srv.Hub().Subscribe(after, 256)
-		defer sub.Close()
-		w.Header().Set("Content-Type", "text/event-stream")
-		send := func(e observatory.Event) {
-			if len(kinds) > 0 && !kinds[string(e.Kind)] {
-				return
-			}
-			data, _ := json.Marshal(e)
-			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Kind, data)
-		}
-		for _, e := range recent {
-			send(e)
-		}
-		flush := http.NewResponseController(w).Flush
-		for {
-			if flush() != nil {
-				return
-			}
-			select {
-			case e, ok := <-sub.C:
-				if !ok { // fell behind: the client reconnects from its last id
-					return
-				}
-				send(e)
-			case <-r.Context().Done():
-				return
-			}
-		}
-	})
-	mux.HandleFunc("POST /faults", func(w http.ResponseWriter, r *http.Request) {
-		var req struct{ Target, Category, Stall string }
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON: " + err.Error()})
-			return
-		}
-		f := actors.Fault{Category: req.Category}
-		if req.Stall != "" {
-			d, err := time.ParseDuration(req.Stall)
-			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
-			f.Stall = d
-		}
-		e, err := srv.Inject(req.Target, f)
-		switch {
-		case errors.Is(err, actors.ErrUnknownTarget):
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-		case err != nil:
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-		default:
-			writeJSON(w, http.StatusAccepted, map[string]observatory.Event{"injected": e})
-		}
-	})
-	return mux
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
 }
