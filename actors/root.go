@@ -42,7 +42,7 @@ type rootActor struct {
 	hub          *observatory.Hub   // nil unless Config.Observe
 	listeners    []served           // each with its behavior's factory
 	serviceSpecs []protocol.Service // every behavior's service actors
-	ready        chan struct{}      // closed once the acceptors are spawned: Start returns then
+	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
 	readers      *sync.WaitGroup    // the connections' reader goroutines, passed to every acceptor
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
 	file         logs.File          // nil for standard error; closed in exit
@@ -56,6 +56,7 @@ type rootActor struct {
 	services  *actor.PID             // the services supervisor; nil once it is gone
 	acceptors map[string]acceptorRef // by PID id; made when the services are up
 
+	accepting       int              // acceptors that said Accepting, until ready is closed
 	shuttingDown    bool
 	cause           error            // why the server is stopping, if it is a failure
 	started         time.Time        // when shutdown began
@@ -82,6 +83,8 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.onStarted(ctx)
 	case *messages.ServicesStarted:
 		r.onServicesStarted(ctx)
+	case *messages.Accepting:
+		r.onAccepting()
 	case *messages.Shutdown:
 		r.beginShutdown(ctx, nil)
 	case *messages.Drained:
@@ -131,7 +134,15 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		r.chaos, _ = ctx.SpawnNamed(chaosProps(r.cfg.Chaos, inj), chaosName)
 		r.log.WithField("rate", r.cfg.Chaos).Warn("chaos: injecting random faults into connections")
 	}
-	close(r.ready)
+}
+
+// onAccepting closes ready once every acceptor's accept loop runs. A restarted
+// acceptor says it again: only the first round counts.
+func (r *rootActor) onAccepting() {
+	r.accepting++
+	if r.accepting == len(r.listeners) {
+		close(r.ready)
+	}
 }
 
 // beginShutdown starts phase 1; a second call does nothing.

@@ -88,6 +88,11 @@ type Finish struct{}
 // has spawned every service: root starts the acceptors then.
 type ServicesStarted struct{}
 
+// Accepting is sent by an acceptor to the root actor once its accept loop runs
+// (again, after each restart): Start returns once every acceptor has said so,
+// so nothing a caller does next races the acceptors' start.
+type Accepting struct{}
+
 // Shutdown is sent by the server (on SIGINT or SIGTERM) to the root actor: begin the
 // graceful shutdown.
 type Shutdown struct{}

@@ -142,7 +142,7 @@ func (h *Hub) Tree() *Node {
 	if h.tree.logger != nil {
 		root.Children = append(root.Children, h.node(h.tree.logger, now))
 	}
-	services := &Node{Name: "services", Kind: KindServices, AgeMS: root.AgeMS}
+	services := &Node{Name: "services", Kind: KindServices, AgeMS: root.AgeMS, Budget: h.opts.Budget}
 	for _, m := range h.tree.services {
 		services.Children = append(services.Children, h.node(m, now))
 	}
