@@ -78,8 +78,13 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	if msg.Stall > 0 {
 		e.Category, e.Stall = "", msg.Stall.String()
 	}
-	s.log.WithFields(logrus.Fields{"target": name, "kind": kind, "category": e.Category, "stall": e.Stall,
-		"injected": true}).Warn("fault injected")
+	fields := logrus.Fields{"target": name, "kind": kind, "injected": true}
+	if e.Stall != "" {
+		fields["stall"] = e.Stall
+	} else {
+		fields["category"] = e.Category
+	}
+	s.log.WithFields(fields).Warn("fault injected")
 	e = s.hub.Injected(e)
 	s.sys.Root.Send(actor.NewPID(s.sys.Address(), id), msg)
 	return e, nil
