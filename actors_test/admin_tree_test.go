@@ -117,3 +117,25 @@ func boolSet(keys func(func(string) bool)) map[string]bool {
 	}
 	return set
 }
+
+// TestAdminTreeLimit ensures /tree?limit=N lists the N oldest connections of
+// the acceptor and counts them all, and refuses a limit that is not one.
+func TestAdminTreeLimit(t *testing.T) {
+	s, a := startObserved(t, nil)
+	for range 5 {
+		s.dialLines(t).roundTrip(t, "x", "x")
+	}
+	var root observatory.Node
+	if err := getJSON(a.URL+"/tree?limit=3", &root); err != nil {
+		t.Fatal(err)
+	}
+	acc := root.Children[len(root.Children)-1]
+	if acc.Connections != 5 || len(acc.Children) != 3 || acc.Children[0].Name != "conn-1" {
+		t.Errorf("limit=3: connections %d, children %d (first %+v)", acc.Connections, len(acc.Children), acc.Children)
+	}
+	for _, bad := range []string{"-1", "x", "1e3"} {
+		if code, body := a.get(t, "/tree?limit="+bad); code != 400 {
+			t.Errorf("limit=%s: %d %s; want 400", bad, code, body)
+		}
+	}
+}

@@ -2,12 +2,25 @@ package admin
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 )
 
-// tree serves GET /tree: the live actor tree as the hub knows it now.
+// tree serves GET /tree: the live actor tree as the hub knows it now;
+// ?limit=N lists at most N connections under each acceptor (each still
+// counts them all in "connections").
 func (a *Admin) tree(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, a.hub.Tree())
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %q is not a number of connections (0: all)", v))
+			return
+		}
+		limit = n
+	}
+	writeJSON(w, http.StatusOK, a.hub.TreeUpTo(limit))
 }
 
 // writeJSON replies with v as JSON. Nothing here is cacheable: every reply

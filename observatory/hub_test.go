@@ -158,3 +158,20 @@ func TestRestartsLeaveTheWindow(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // polling a condition, not a guess
 	}
 }
+
+// TestTreeUpTo: a limited tree lists the oldest connections of each acceptor
+// and still counts them all.
+func TestTreeUpTo(t *testing.T) {
+	h := newTestHub()
+	h.Listening("acceptor-127.0.0.1:1", "127.0.0.1:1", "echo")
+	for i := 1; i <= 5; i++ {
+		open(h, fmt.Sprintf("conn-%d", i), fmt.Sprintf("r%d", i))
+	}
+	a := h.TreeUpTo(2).Children[1]
+	if a.Connections != 5 || len(a.Children) != 2 || a.Children[0].Name != "conn-1" || a.Children[1].Name != "conn-2" {
+		t.Errorf("TreeUpTo(2): %d connections, children %+v", a.Connections, a.Children)
+	}
+	if all := h.Tree().Children[1]; all.Connections != 5 || len(all.Children) != 5 {
+		t.Errorf("Tree: %d connections, %d children", all.Connections, len(all.Children))
+	}
+}

@@ -19,8 +19,11 @@ type Node struct {
 	BytesIn  uint64 `json:"bytes_in,omitempty"`
 	BytesOut uint64 `json:"bytes_out,omitempty"`
 	// Restarts used within the intensity window now, of Budget.
-	Restarts     int     `json:"restarts"`
-	Budget       int     `json:"budget"`
+	Restarts int `json:"restarts"`
+	Budget   int `json:"budget"`
+	// Connections is an acceptor's live connections, all of them, whether or
+	// not Children lists each (TreeUpTo).
+	Connections  int     `json:"connections,omitempty"`
 	LastDecision *Event  `json:"last_decision,omitempty"`
 	Children     []*Node `json:"children,omitempty"`
 }
@@ -130,7 +133,12 @@ func (m *member) inWindow(window time.Duration, now time.Time) int {
 // Tree returns a snapshot of the live actor tree: root, its logger, the
 // services supervisor and its services, and each acceptor with its
 // connections in the order they were accepted.
-func (h *Hub) Tree() *Node {
+func (h *Hub) Tree() *Node { return h.TreeUpTo(0) }
+
+// TreeUpTo is Tree with at most perAcceptor connections listed under each
+// acceptor (the oldest; 0: all), for a viewer that shows no more: with tens of
+// thousands of connections a whole tree is megabytes of JSON.
+func (h *Hub) TreeUpTo(perAcceptor int) *Node {
 	root := &Node{Name: "root", Kind: KindRoot}
 	if h == nil {
 		return root
@@ -147,14 +155,21 @@ func (h *Hub) Tree() *Node {
 		services.Children = append(services.Children, h.node(m, now))
 	}
 	root.Children = append(root.Children, services)
-	byListener := make(map[string][]*Node)
+	byListener := make(map[string][]*member)
 	for _, m := range h.tree.conns {
-		byListener[m.conn.Listener] = append(byListener[m.conn.Listener], h.node(m, now))
+		byListener[m.conn.Listener] = append(byListener[m.conn.Listener], m)
 	}
 	for _, m := range h.tree.acceptors {
 		a := h.node(m, now)
-		a.Children = byListener[m.conn.Listener]
-		sort.Slice(a.Children, func(i, j int) bool { return connNumber(a.Children[i].Name) < connNumber(a.Children[j].Name) })
+		conns := byListener[m.conn.Listener]
+		sort.Slice(conns, func(i, j int) bool { return connNumber(conns[i].name) < connNumber(conns[j].name) })
+		a.Connections = len(conns)
+		if perAcceptor > 0 && len(conns) > perAcceptor {
+			conns = conns[:perAcceptor]
+		}
+		for _, c := range conns {
+			a.Children = append(a.Children, h.node(c, now))
+		}
 		root.Children = append(root.Children, a)
 	}
 	return root

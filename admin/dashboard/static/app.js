@@ -107,7 +107,7 @@ function actorRow(n, depth) {
   setBudget(r.f.budget, n.restarts, n.budget);
   setLast(r.f.last, n.last_decision);
   if (n.kind === 'acceptor') {
-    const k = (n.children || []).length;
+    const k = n.connections ?? (n.children || []).length;
     setText(r.f.note, (n.behavior || '') + ' · ' + k + (k === 1 ? ' connection' : ' connections'));
   }
   return r;
@@ -154,10 +154,11 @@ function connTable(acc, seen) {
   }
   seen.add(key);
   const all = acc.children || [];
+  const total = acc.connections ?? all.length; // /tree lists at most MAX_ROWS; it counts them all
   const shown = all.slice(0, MAX_ROWS).map((c) => { seen.add(c.name); return connRow(c); });
   placeChildren(t.body, shown);
-  setText(t.more, all.length === 0 ? 'no connections yet: connect a client (nc, curl, redis-cli)'
-    : all.length > shown.length ? `showing ${shown.length} of ${all.length} connections` : '');
+  setText(t.more, total === 0 ? 'no connections yet: connect a client (nc, curl, redis-cli)'
+    : total > shown.length ? `showing ${shown.length} of ${total} connections` : '');
   return t;
 }
 
@@ -209,7 +210,7 @@ async function poll() {
   pollDue = Infinity;
   polling = true;
   try {
-    const r = await fetch('tree', { cache: 'no-store' });
+    const r = await fetch('tree?limit=' + MAX_ROWS, { cache: 'no-store' });
     if (!r.ok) throw new Error('tree: ' + r.status);
     showTree(await r.json());
     $('tree').classList.remove('stale');
