@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"async_server/observatory"
 )
@@ -96,5 +97,38 @@ func TestAdminEventsBadRequest(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("GET /events with Last-Event-ID: seven = %d; want 400", resp.StatusCode)
+	}
+}
+
+// TestAdminEventsStreamLimit ensures at most 32 streams are open at once: the
+// next client gets 503 with Retry-After, and a slot frees when a stream ends.
+func TestAdminEventsStreamLimit(t *testing.T) {
+	_, a := startObserved(t, nil)
+	streams := make([]*sseStream, 32)
+	for i := range streams {
+		streams[i] = a.openEvents(t, "", "")
+	}
+	resp, err := http.Get(a.URL + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("stream 33: %s, Retry-After %q; want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
+	}
+	streams[0].resp.Body.Close()
+	deadline := time.Now().Add(waitTimeout)
+	for { // the server frees the slot once it sees the client gone
+		resp, err := http.Get(a.URL + "/events")
+		if err == nil && resp.StatusCode == http.StatusOK {
+			resp.Body.Close()
+			return
+		}
+		if err == nil {
+			resp.Body.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no stream slot freed after a client left: %v", err)
+		}
 	}
 }

@@ -56,6 +56,7 @@ type Admin struct {
 	ln   net.Listener
 
 	quit      chan struct{} // closed by Close: every /events stream ends
+	streams   chan struct{} // a slot per open /events stream (maxStreams)
 	served    chan struct{} // closed when Serve has returned; Close waits for it
 	closeOnce sync.Once
 }
@@ -75,7 +76,7 @@ func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error
 		return nil, fmt.Errorf("admin: cannot listen on %s: %w", addr, err)
 	}
 	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"), ln: ln,
-		quit: make(chan struct{}), served: make(chan struct{})}
+		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams)}
 	a.http = &http.Server{
 		Handler:           a.routes(),
 		ReadHeaderTimeout: readHeaderTimeout,

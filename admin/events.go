@@ -22,6 +22,10 @@ const (
 	// streamBuffer is how many events a stream may fall behind the hub before
 	// the hub drops it (observatory.Subscription.Lagged).
 	streamBuffer = 1024
+	// maxStreams bounds the streams open at once: each holds a goroutine and
+	// a buffer of streamBuffer events (a few hundred KiB). Past it a client
+	// gets 503 and tries again (an EventSource does by itself).
+	maxStreams = 32
 )
 
 // kinds are the event kinds ?kinds= may name.
@@ -40,6 +44,14 @@ func (a *Admin) events(w http.ResponseWriter, r *http.Request) {
 	want, err := kindFilter(r.URL.Query().Get("kinds"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	select {
+	case a.streams <- struct{}{}:
+		defer func() { <-a.streams }()
+	default:
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("%d event streams are open already; try again later", maxStreams))
 		return
 	}
 	rc := http.NewResponseController(w)
