@@ -186,7 +186,7 @@ func (a *acceptor) closeLongestIdle(ctx actor.Context) bool {
 	if oldest == nil {
 		return false
 	}
-	oldest.link.log.WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
+	oldest.link.Log().WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
 		Debug("closing idle connection to admit a waiting client")
 	oldest.link.shut(true)
 	ctx.Stop(oldest.pid)
@@ -265,7 +265,7 @@ func (a *acceptor) stopAccepting() {
 func (a *acceptor) logDecision(d supervision.Decision) {
 	entry := a.log.WithField("conn", childName(d.Child)).WithFields(decisionFields(d))
 	if c, ok := a.conns[d.Child.Id]; ok {
-		entry = c.link.log.WithFields(decisionFields(d)) // conn and remote
+		entry = c.link.Log().WithFields(decisionFields(d)) // conn and remote
 	}
 	switch d.Category {
 	case supervision.ConnectionFailed, supervision.Timeout:

@@ -17,10 +17,13 @@
 //
 // Goroutines outside the mailboxes are of two kinds, and they only send messages:
 // each acceptor's accept loop (accept_loop.go; exits when the listener closes, the
-// acceptor waits for it) and each connection's reader (link.go; on a TLS
+// acceptor waits for it) and each connection's reader (reader.go; on a TLS
 // listener it first runs the handshake, under a deadline, so the acceptor never
 // does; exits after the socket fails or is shut, and closes the socket as its
-// last act; the Server waits for every reader before it is done). With -at-limit reject there is a third,
+// last act; the Server waits for every reader before it is done). On a plain
+// connection the reader waits for input without a buffer on a small goroutine
+// of its own, and lends the reading to a runner (dispatch.go) while input
+// flows: an idle connection holds no read buffer and a small stack. With -at-limit reject there is a third,
 // which sends nothing: a client turned away at the limit gets its busy reply from
 // a goroutine of its own (reject.go; at most 64 per listener, each ends within a
 // few seconds or when its accept loop exits; the Server waits for them as for

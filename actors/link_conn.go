@@ -16,7 +16,7 @@ import (
 // idleSince, which the acceptor reads.
 
 // Service implements protocol.Conn.
-func (l *link) Service(name string) *actor.PID { return l.services[name] }
+func (l *link) Service(name string) *actor.PID { return l.env.services[name] }
 
 // Send implements protocol.Conn. The connection is the message's sender, so
 // the receiver can answer or remember it.

@@ -1,0 +1,356 @@
+package actors
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"async_server/messages"
+)
+
+// The reader turns a connection's input into DataReceived messages for its
+// actor, one at a time, and ends with one ReadFailed; it owns the final close
+// of the socket. An idle connection must cost little (issue 9: less than a plain
+// goroutine-per-connection server), so on a plain TCP connection the reader
+// holds no buffer while it waits, and the goroutine that waits is not the one
+// that runs behavior code. The reader's role passes between two goroutines,
+// never held by both:
+//
+//   - wait (cold): the connection's own goroutine, for its life. It runs no
+//     behavior code, so it keeps the runtime's smallest stack. It waits for
+//     input through syscall.RawConn (readRaw): the read runs only once the
+//     socket is readable, into a buffer taken from a pool for it. It hands
+//     what it read to a runner (serve) and waits for the role to come back.
+//   - serve (hot): on a runner (dispatch.go), it delivers each read to the
+//     actor, which runs right there (the dispatcher runs a mailbox the reader
+//     woke on the reader), waits for the ack, returns the buffer to the pool and
+//     reads again: a busy connection makes its round trips without a goroutine
+//     hand-off. After hotFor without input it gives the role back to wait and
+//     returns to the runners, with the stack its runs grew.
+//
+// A TLS connection reads through crypto/tls, which may hold input it has read
+// from the socket but not yet returned (a second record), so readiness of the
+// socket says nothing about it: its reader is one goroutine that holds its
+// buffer for the connection's life (readHeld), as net/http's does.
+
+const (
+	// readBufferSize is the most one DataReceived carries. 16 KiB takes a typical
+	// request or a pipelined batch in one read; the buffer is pooled, held only
+	// from the read that fills it to the ack of its DataReceived.
+	readBufferSize = 16 << 10
+
+	// lingerTimeout bounds how long a gracefully closed connection keeps reading
+	// (and discarding) after it sent its FIN: closing a socket with unread input
+	// makes the kernel send RST, which can destroy the last reply in flight. 500 ms
+	// is net/http's choice for the same problem.
+	lingerTimeout = 500 * time.Millisecond
+
+	// handshakeTimeout bounds a TLS handshake: a client that does not finish it in
+	// this long is closed, so it cannot hold a slot without sending a request.
+	handshakeTimeout = 10 * time.Second
+)
+
+// hotFor is how long a reader that has just delivered input waits for more on
+// its runner before it goes cold. Far longer than a round trip of a busy
+// client, so that one never pays the hand-off; short, so that only the
+// connections active in the last few milliseconds hold a runner's stack. A
+// variable only for tests, which set it before a server starts.
+var hotFor = 20 * time.Millisecond
+
+// readBuffers pools the readers' buffers (*[]byte of readBufferSize); take and
+// return them with getReadBuffer and putReadBuffer.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
+
+// Test hooks, nil outside tests (set before a server starts, cleared after it
+// is done): testHookBuffers sees every read buffer taken (+1) and returned (-1),
+// testHookCooled every reader that goes cold.
+var (
+	testHookBuffers func(delta int)
+	testHookCooled  func()
+)
+
+func getReadBuffer() *[]byte {
+	if testHookBuffers != nil {
+		testHookBuffers(+1)
+	}
+	return readBuffers.Get().(*[]byte)
+}
+
+func putReadBuffer(b *[]byte) {
+	if testHookBuffers != nil {
+		testHookBuffers(-1)
+	}
+	readBuffers.Put(b)
+}
+
+// input is the reader's state, touched only by the goroutine that holds the
+// reader's role.
+type input struct {
+	msg     messages.DataReceived // one message serves every read: see its doc for why that is safe
+	rc      syscall.RawConn       // the socket's; nil: read through conn with a held buffer
+	rawFn   func(uintptr) bool    // rawRead, made once, so that a read allocates nothing
+	serveFn func()                // serve, made once: what wait hands a runner
+	back    chan error            // serve gives the reader's role back to wait
+	got     *[]byte               // what rawRead read: the buffer, its length and error
+	n       int
+	err     error
+	idleBy  time.Time // the idle deadline of the next input; zero: no idle timeout
+	armed   time.Time // the read deadline on the socket
+}
+
+// read is the connection's first reader goroutine, started by its actor. On a
+// TLS connection it runs the handshake first, on this goroutine and never on
+// the acceptor's, so a slow client stalls nothing but its own connection. The
+// Server waits for every reader (env.readers, added to by the actor) before it is
+// done: the reader's last act is to close the socket and call Done.
+func (l *link) read() {
+	if err := l.secure(); err != nil {
+		l.end(err)
+		return
+	}
+	l.in.idleBy = l.idleDeadline()
+	if l.in.rc = rawConn(l.conn); l.in.rc == nil {
+		l.readHeld()
+		return
+	}
+	l.in.rawFn, l.in.serveFn, l.in.back = l.rawRead, l.serve, make(chan error, 1)
+	l.wait()
+}
+
+// wait is the connection's reader goroutine when it is cold: it waits for input
+// holding no buffer, hands what it read to a runner (serve), and waits for the
+// runner to give the role back: cooled, or with the error that ends it. It
+// runs no behavior code but at the very end (end). It is the reader the Server
+// waits for: it lives as long as the connection's socket.
+func (l *link) wait() {
+	for {
+		l.arm(l.deadline(), time.Now())
+		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
+			l.end(nil)
+			return
+		}
+		_, _, err := l.readRaw()
+		if err == nil {
+			runElsewhere(l.in.serveFn)
+			err = <-l.in.back
+		}
+		if err != errCooled {
+			l.end(err)
+			return
+		}
+	}
+}
+
+// errCooled is what serve hands back when the connection went quiet.
+var errCooled = errors.New("reader cooled")
+
+// serve is the hot reader, on a runner: it delivers what wait read and what
+// follows until the connection has been quiet for hotFor or ends, then gives
+// the role back to wait: errCooled, the read's error, or nil once shut.
+func (l *link) serve() {
+	buf, n := l.in.got, l.in.n
+	for {
+		if !l.deliverData((*buf)[:n]) {
+			l.in.back <- nil // shut: the actor may still hold buf, which is left to the GC
+			return
+		}
+		putReadBuffer(buf) // acked: the actor is done with it
+		now := time.Now()
+		l.in.idleBy = l.idleDeadline()
+		l.armHot(now)
+		if l.isShut() {
+			l.in.back <- nil
+			return
+		}
+		var err error
+		if buf, n, err = l.readRaw(); err != nil {
+			if l.cooled(err) {
+				err = errCooled
+				if testHookCooled != nil {
+					testHookCooled()
+				}
+			}
+			l.in.back <- err
+			return
+		}
+	}
+}
+
+// readHeld is the reader of a connection read through its net.Conn (TLS): one
+// goroutine with one buffer, for the connection's life.
+func (l *link) readHeld() {
+	buf := make([]byte, readBufferSize) // after the handshake: a stalled one holds none
+	for {
+		l.arm(l.deadline(), time.Now())
+		if l.isShut() {
+			break
+		}
+		n, err := l.conn.Read(buf)
+		if n > 0 && !l.deliverData(buf[:n]) {
+			break
+		}
+		if err != nil {
+			l.end(err)
+			return
+		}
+		l.in.idleBy = l.idleDeadline()
+	}
+	l.end(nil)
+}
+
+// deliverData sends data to the actor and waits for its ack. It reports false,
+// having delivered nothing or without the ack, once the connection is shut.
+func (l *link) deliverData(data []byte) bool {
+	if l.isShut() {
+		return false
+	}
+	l.in.msg.Data = data
+	l.dispatch.deliver(l.env.root, l.self, &l.in.msg)
+	select {
+	case <-l.acks: // almost always: deliver ran the actor on this goroutine
+		return true
+	default:
+	}
+	select {
+	case <-l.acks:
+		return true
+	case <-l.closed:
+		return false
+	}
+}
+
+// end ends the reader: after a read error it tells the actor (unless the
+// connection is shut already) and waits for the shut that always follows; then
+// it drains and closes the socket.
+func (l *link) end(err error) {
+	if err != nil {
+		if !l.isShut() {
+			l.dispatch.deliver(l.env.root, l.self, &messages.ReadFailed{Err: err})
+		}
+		<-l.closed // the actor always stops after a ReadFailed
+	}
+	l.drain()
+	l.env.readers.Done()
+}
+
+// secure runs the TLS handshake of a TLS connection, under handshakeTimeout, and
+// then tells the actor the connection is ready. A plain connection has nothing
+// to do.
+func (l *link) secure() error {
+	tc, ok := l.conn.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	_ = tc.SetDeadline(time.Now().Add(handshakeTimeout))
+	if err := tc.HandshakeContext(context.Background()); err != nil {
+		return fmt.Errorf("tls handshake: %w", err)
+	}
+	_ = tc.SetDeadline(time.Time{}) // arm and Write set their own from here on
+	l.in.armed = time.Time{}
+	l.dispatch.deliver(l.env.root, l.self, &messages.ConnectionReady{})
+	return nil
+}
+
+// drain discards what the peer still sends until it closes or lingerTimeout
+// passes, then closes the socket and frees the connection's slot: only now,
+// so -max-conns bounds open sockets, not just live actors.
+func (l *link) drain() {
+	buf := getReadBuffer() // a fresh one: the last delivered may still be in use
+	discarded := discard(l.conn, *buf)
+	putReadBuffer(buf)
+	_ = l.conn.Close()
+	if discarded > 0 { // input that arrived after the connection began to close
+		l.Log().WithField("bytes", discarded).Info("unread input discarded at close")
+	}
+	freeSlot(l.slots) // last: the next connection's log lines come after this one's
+}
+
+// discard reads and drops what the peer of a half-closed conn still sends, until
+// it closes or lingerTimeout passes, and returns how many bytes that was.
+// Closing a socket with unread input makes the kernel send RST, which can
+// destroy the last reply in flight.
+func discard(conn net.Conn, buf []byte) int {
+	_ = conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	n := 0
+	for {
+		k, err := conn.Read(buf)
+		n += k
+		if err != nil {
+			return n
+		}
+	}
+}
+
+// idleDeadline is the idle deadline of input that begins to be awaited now.
+func (l *link) idleDeadline() time.Time {
+	if d := l.env.cfg.IdleTimeout; d > 0 {
+		return time.Now().Add(d)
+	}
+	return time.Time{}
+}
+
+// deadline is when the next input is due: the earlier of the idle deadline and
+// the behavior's own (SetReadDeadline); zero: never.
+func (l *link) deadline() time.Time {
+	d := l.in.idleBy
+	if ns := l.readDeadline.Load(); ns != 0 {
+		if b := time.Unix(0, ns); d.IsZero() || b.Before(d) {
+			d = b
+		}
+	}
+	return d
+}
+
+// arm sets the socket's read deadline to d, unless rearm says it may stay.
+func (l *link) arm(d, now time.Time) {
+	if rearm(l.in.armed, d, now) {
+		_ = l.conn.SetReadDeadline(d)
+		l.in.armed = d
+	}
+}
+
+// armHot sets the deadline of the hot reader: the input's own if it falls
+// within hotFor, else hotFor from now, when the reader goes cold (cooled). A
+// hot deadline moves only once it is less than hotFor/2 away, so a busy
+// connection touches its timer at most every hotFor/2.
+func (l *link) armHot(now time.Time) {
+	d := l.deadline()
+	if hot := now.Add(hotFor); d.IsZero() || hot.Before(d) {
+		if a := l.in.armed; !a.After(hot) && a.After(now.Add(hotFor/2)) {
+			return
+		}
+		d = hot
+	}
+	l.arm(d, now)
+}
+
+// cooled reports whether err, from a hot reader's read, is its hot deadline
+// passing (the connection has gone quiet), not the input's own.
+func (l *link) cooled(err error) bool {
+	if !errors.Is(err, os.ErrDeadlineExceeded) || l.isShut() {
+		return false
+	}
+	d := l.deadline()
+	return d.IsZero() || time.Now().Before(d)
+}
+
+// rearm reports whether a socket deadline must move from armed to want, at now.
+// Moving a deadline costs a runtime timer update, which on the per-message path
+// of a busy connection is a measurable share of a round trip; so a deadline that
+// would only move later by less than 1/16 of the time it grants (want - now)
+// stays where it is. The tolerance follows the deadline asked for, whichever
+// timeout it comes from: a behavior's 500 ms deadline moves every 31 ms of
+// progress, the 5 min idle timeout every 19 s. The peer gets at least 15/16 of
+// what it is owed, never less than an earlier deadline gives it.
+func rearm(armed, want, now time.Time) bool {
+	if want.IsZero() || armed.IsZero() || want.Before(armed) {
+		return !want.Equal(armed)
+	}
+	return want.Sub(armed) > want.Sub(now)/16
+}
