@@ -68,7 +68,7 @@ func acceptorProps(cfg *Config, l served, readers *sync.WaitGroup,
 			seq: &seq, loops: &loops, log: log}
 		first = nil
 		return current
-	}, actor.WithSupervisor(strategy))
+	}, actor.WithSupervisor(strategy), actor.WithDispatcher(runnerDispatcher{}))
 }
 
 // Receive dispatches.

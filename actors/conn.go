@@ -114,8 +114,9 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	}
 	a.link.readerStarted = true
 	a.link.debug("connection opened")
+	// The reader starts on this goroutine once this run is over (link.begin,
+	// dispatch.go); counted now, while the actor is certainly alive.
 	a.link.env.readers.Add(1)
-	go a.link.read()
 	if _, secure := a.link.conn.(*tls.Conn); !secure {
 		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake
 	}

@@ -33,6 +33,7 @@ type link struct {
 	acks     chan struct{}  // capacity 1; the actor acks each DataReceived it handled
 	closed   chan struct{}  // closed by shut: the reader stops delivering and drains
 	isClosed atomic.Bool    // set by shut just before it closes closed: cheaper to poll
+	peerDone atomic.Bool    // the reader read the peer's EOF: nothing is left unread
 	shutOnce sync.Once
 
 	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
@@ -83,6 +84,7 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 		acks:   make(chan struct{}, 1),
 		closed: make(chan struct{}),
 	}
+	l.dispatch.begin = l.begin
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
 	return l
 }
@@ -109,7 +111,7 @@ func (l *link) shut(graceful bool) {
 	l.shutOnce.Do(func() {
 		l.isClosed.Store(true)
 		close(l.closed)
-		if graceful {
+		if graceful && !l.peerDone.Load() {
 			if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
 				_ = cw.CloseWrite()
 			}

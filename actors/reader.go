@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -104,82 +105,114 @@ type input struct {
 	armed   time.Time // the read deadline on the socket
 }
 
-// read is the connection's first reader goroutine, started by its actor. On a
-// TLS connection it runs the handshake first, on this goroutine and never on
-// the acceptor's, so a slow client stalls nothing but its own connection. The
-// Server waits for every reader (env.readers, added to by the actor) before it is
-// done: the reader's last act is to close the socket and call Done.
+// begin starts the reader, on the runner that ran the actor's Started, once
+// that run is over (dispatch.go). A plain connection's wait goroutine starts,
+// and this runner serves hot at once, so the first input costs no hand-off.
+// The Server waits for every reader (env.readers, added to by the actor in
+// Started) before it is done: the reader's last act is to close the socket and
+// call Done.
+func (l *link) begin() {
+	if l.in.rc = rawConn(l.conn); l.in.rc == nil {
+		go l.read()
+		return
+	}
+	l.in.rawFn, l.in.serveFn, l.in.back = l.rawRead, l.serve, make(chan error, 1)
+	go l.wait()
+	l.serve()
+}
+
+// read is the reader of a connection without a RawConn (TLS): one goroutine
+// for the connection's life. It runs the handshake first, on this goroutine and
+// never on the acceptor's, so a slow client stalls nothing but its own
+// connection.
 func (l *link) read() {
 	if err := l.secure(); err != nil {
 		l.end(err)
 		return
 	}
 	l.in.idleBy = l.idleDeadline()
-	if l.in.rc = rawConn(l.conn); l.in.rc == nil {
-		l.readHeld()
-		return
-	}
-	l.in.rawFn, l.in.serveFn, l.in.back = l.rawRead, l.serve, make(chan error, 1)
-	l.wait()
+	l.readHeld()
 }
 
 // wait is the connection's reader goroutine when it is cold: it waits for input
 // holding no buffer, hands what it read to a runner (serve), and waits for the
-// runner to give the role back: cooled, or with the error that ends it. It
-// runs no behavior code but at the very end (end). It is the reader the Server
-// waits for: it lives as long as the connection's socket.
+// runner to give the role back: cooled, or ended. It runs no behavior code
+// but when the connection ends while it is cold (finish). It is the reader
+// the Server waits for: Done is its last act, after the socket is closed.
 func (l *link) wait() {
-	for {
+	defer l.env.readers.Done()
+	for <-l.in.back == errCooled { // the first hot spell is on the runner that began
 		l.arm(l.deadline(), time.Now())
 		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
-			l.end(nil)
+			l.finish(nil)
 			return
 		}
-		_, _, err := l.readRaw()
-		if err == nil {
-			runElsewhere(l.in.serveFn)
-			err = <-l.in.back
-		}
-		if err != errCooled {
-			l.end(err)
+		if _, _, err := l.readRaw(); err != nil {
+			l.finish(err)
 			return
 		}
+		runElsewhere(l.in.serveFn)
 	}
 }
 
-// errCooled is what serve hands back when the connection went quiet.
-var errCooled = errors.New("reader cooled")
+// What serve hands back to wait: the connection went quiet, or it has ended
+// (serve has closed the socket).
+var (
+	errCooled = errors.New("reader cooled")
+	errEnded  = errors.New("reader ended")
+)
 
-// serve is the hot reader, on a runner: it delivers what wait read and what
-// follows until the connection has been quiet for hotFor or ends, then gives
-// the role back to wait: errCooled, the read's error, or nil once shut.
+// serve is the hot reader, on a runner: it delivers what wait read (nothing
+// at begin) and what follows, until the connection has been quiet for hotFor
+// (errCooled) or ends. It ends the connection itself (finish): its stack has
+// grown for the actor's runs already, wait's has not.
 func (l *link) serve() {
-	buf, n := l.in.got, l.in.n
+	err := l.serveHot()
+	if err != errCooled {
+		l.finish(err)
+		err = errEnded
+	}
+	l.in.back <- err
+}
+
+// serveHot is serve's loop. It returns errCooled, the read's error, or nil once
+// the connection is shut.
+func (l *link) serveHot() error {
+	if l.in.got != nil && !l.hand(l.in.got, l.in.n) {
+		return nil
+	}
 	for {
-		if !l.deliverData((*buf)[:n]) {
-			l.in.back <- nil // shut: the actor may still hold buf, which is left to the GC
-			return
-		}
-		putReadBuffer(buf) // acked: the actor is done with it
 		now := time.Now()
 		l.in.idleBy = l.idleDeadline()
 		l.armHot(now)
 		if l.isShut() {
-			l.in.back <- nil
-			return
+			return nil
 		}
-		var err error
-		if buf, n, err = l.readRaw(); err != nil {
+		buf, n, err := l.readRaw()
+		if err != nil {
 			if l.cooled(err) {
-				err = errCooled
 				if testHookCooled != nil {
 					testHookCooled()
 				}
+				return errCooled
 			}
-			l.in.back <- err
-			return
+			return err
+		}
+		if !l.hand(buf, n) {
+			return nil
 		}
 	}
+}
+
+// hand delivers buf[:n] and puts buf back in the pool once the actor has acked
+// it. It reports false once the connection is shut: then the actor may still
+// hold buf, which is left to the GC.
+func (l *link) hand(buf *[]byte, n int) bool {
+	if !l.deliverData((*buf)[:n]) {
+		return false
+	}
+	putReadBuffer(buf)
+	return true
 }
 
 // readHeld is the reader of a connection read through its net.Conn (TLS): one
@@ -225,10 +258,21 @@ func (l *link) deliverData(data []byte) bool {
 	}
 }
 
-// end ends the reader: after a read error it tells the actor (unless the
-// connection is shut already) and waits for the shut that always follows; then
-// it drains and closes the socket.
+// end ends a reader that ends itself (read's): finish, then Done.
 func (l *link) end(err error) {
+	l.finish(err)
+	l.env.readers.Done()
+}
+
+// finish ends the reader's work: after a read error it tells the actor (unless
+// the connection is shut already) and waits for the shut that always follows;
+// then it drains and closes the socket.
+func (l *link) finish(err error) {
+	if err == io.EOF {
+		// The peer has sent everything and its FIN: no input can be left unread
+		// at the close, so the close needs no FIN first and no drain (shut, drain).
+		l.peerDone.Store(true)
+	}
 	if err != nil {
 		if !l.isShut() {
 			l.dispatch.deliver(l.env.root, l.self, &messages.ReadFailed{Err: err})
@@ -236,7 +280,6 @@ func (l *link) end(err error) {
 		<-l.closed // the actor always stops after a ReadFailed
 	}
 	l.drain()
-	l.env.readers.Done()
 }
 
 // secure runs the TLS handshake of a TLS connection, under handshakeTimeout, and
@@ -261,9 +304,12 @@ func (l *link) secure() error {
 // passes, then closes the socket and frees the connection's slot: only now,
 // so -max-conns bounds open sockets, not just live actors.
 func (l *link) drain() {
-	buf := getReadBuffer() // a fresh one: the last delivered may still be in use
-	discarded := discard(l.conn, *buf)
-	putReadBuffer(buf)
+	discarded := 0
+	if !l.peerDone.Load() {
+		buf := getReadBuffer() // a fresh one: the last delivered may still be in use
+		discarded = discard(l.conn, *buf)
+		putReadBuffer(buf)
+	}
 	_ = l.conn.Close()
 	if discarded > 0 { // input that arrived after the connection began to close
 		l.Log().WithField("bytes", discarded).Info("unread input discarded at close")
