@@ -30,10 +30,12 @@ type link struct {
 
 	dispatch connDispatcher // runs the connection actor's mailbox on this connection's goroutines
 	slots    chan struct{}  // the acceptor's connection slots: the reader frees one as it closes the socket
-	acks     chan struct{}  // capacity 1; the actor acks each DataReceived it handled
-	closed   chan struct{}  // closed by shut: the reader stops delivering and drains
-	isClosed atomic.Bool    // set by shut just before it closes closed: cheaper to poll
-	peerDone atomic.Bool    // the reader read the peer's EOF: nothing is left unread
+	// acks has capacity 1: the actor acks each DataReceived it handled, and shut
+	// sends one too, after isClosed is set, to wake a reader waiting for an ack
+	// or for the shut (one channel, not two: it is per connection).
+	acks     chan struct{}
+	isClosed atomic.Bool // set by shut: the reader stops delivering and drains
+	peerDone atomic.Bool // the reader read the peer's EOF: nothing is left unread
 	shutOnce sync.Once
 
 	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
@@ -76,13 +78,12 @@ type connEnv struct {
 func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) *link {
 	id := childName(self)
 	l := &link{
-		slots:  slots,
-		conn:   conn,
-		id:     id,
-		self:   self,
-		env:    env,
-		acks:   make(chan struct{}, 1),
-		closed: make(chan struct{}),
+		slots: slots,
+		conn:  conn,
+		id:    id,
+		self:  self,
+		env:   env,
+		acks:  make(chan struct{}, 1),
 	}
 	l.dispatch.begin = l.begin
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
@@ -110,7 +111,7 @@ func (l *link) isShut() bool { return l.isClosed.Load() }
 func (l *link) shut(graceful bool) {
 	l.shutOnce.Do(func() {
 		l.isClosed.Store(true)
-		close(l.closed)
+		l.ack() // wakes the reader if it waits for an ack or for this
 		if graceful && !l.peerDone.Load() {
 			if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
 				_ = cw.CloseWrite()

@@ -97,12 +97,15 @@ type input struct {
 	rc      syscall.RawConn       // the socket's; nil: read through conn with a held buffer
 	rawFn   func(uintptr) bool    // rawRead, made once, so that a read allocates nothing
 	serveFn func()                // serve, made once: what wait hands a runner
-	back    chan error            // serve gives the reader's role back to wait
-	got     *[]byte               // what rawRead read: the buffer, its length and error
-	n       int
-	err     error
-	idleBy  time.Time // the idle deadline of the next input; zero: no idle timeout
-	armed   time.Time // the read deadline on the socket
+	// hot is locked while a runner holds the reader's role: wait blocks on it
+	// until serve gives the role back, saying whether the connection ended.
+	hot    sync.Mutex
+	ended  bool
+	got    *[]byte // what rawRead read: the buffer, its length and error
+	n      int
+	err    error
+	idleBy time.Time // the idle deadline of the next input; zero: no idle timeout
+	armed  time.Time // the read deadline on the socket
 }
 
 // begin starts the reader, on the runner that ran the actor's Started, once
@@ -116,7 +119,8 @@ func (l *link) begin() {
 		go l.read()
 		return
 	}
-	l.in.rawFn, l.in.serveFn, l.in.back = l.rawRead, l.serve, make(chan error, 1)
+	l.in.rawFn, l.in.serveFn = l.rawRead, l.serve
+	l.in.hot.Lock() // this runner holds the role first
 	go l.wait()
 	l.serve()
 }
@@ -141,7 +145,11 @@ func (l *link) read() {
 // the Server waits for: Done is its last act, after the socket is closed.
 func (l *link) wait() {
 	defer l.env.readers.Done()
-	for <-l.in.back == errCooled { // the first hot spell is on the runner that began
+	for {
+		l.in.hot.Lock() // until the runner holding the role (first: begin's) gives it back
+		if l.in.ended {
+			return
+		}
 		l.arm(l.deadline(), time.Now())
 		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
 			l.finish(nil)
@@ -151,28 +159,24 @@ func (l *link) wait() {
 			l.finish(err)
 			return
 		}
-		runElsewhere(l.in.serveFn)
+		runElsewhere(l.in.serveFn) // the runner holds the role now; hot stays locked
 	}
 }
 
-// What serve hands back to wait: the connection went quiet, or it has ended
-// (serve has closed the socket).
-var (
-	errCooled = errors.New("reader cooled")
-	errEnded  = errors.New("reader ended")
-)
+// errCooled is serveHot's report that the connection went quiet.
+var errCooled = errors.New("reader cooled")
 
 // serve is the hot reader, on a runner: it delivers what wait read (nothing
 // at begin) and what follows, until the connection has been quiet for hotFor
-// (errCooled) or ends. It ends the connection itself (finish): its stack has
-// grown for the actor's runs already, wait's has not.
+// or ends. It ends the connection itself (finish): its stack has grown for
+// the actor's runs already, wait's has not. Either way it gives the role back
+// to wait by unlocking hot, which wait locked before it handed the role over.
 func (l *link) serve() {
-	err := l.serveHot()
-	if err != errCooled {
+	if err := l.serveHot(); err != errCooled {
 		l.finish(err)
-		err = errEnded
+		l.in.ended = true
 	}
-	l.in.back <- err
+	l.in.hot.Unlock()
 }
 
 // serveHot is serve's loop. It returns errCooled, the read's error, or nil once
@@ -245,17 +249,8 @@ func (l *link) deliverData(data []byte) bool {
 	}
 	l.in.msg.Data = data
 	l.dispatch.deliver(l.env.root, l.self, &l.in.msg)
-	select {
-	case <-l.acks: // almost always: deliver ran the actor on this goroutine
-		return true
-	default:
-	}
-	select {
-	case <-l.acks:
-		return true
-	case <-l.closed:
-		return false
-	}
+	<-l.acks // almost always there: deliver ran the actor on this goroutine
+	return !l.isShut()
 }
 
 // end ends a reader that ends itself (read's): finish, then Done.
@@ -277,7 +272,9 @@ func (l *link) finish(err error) {
 		if !l.isShut() {
 			l.dispatch.deliver(l.env.root, l.self, &messages.ReadFailed{Err: err})
 		}
-		<-l.closed // the actor always stops after a ReadFailed
+		for !l.isShut() { // the actor always stops after a ReadFailed
+			<-l.acks
+		}
 	}
 	l.drain()
 }

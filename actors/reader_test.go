@@ -115,7 +115,8 @@ func TestIdleDeadlineWhileWaiting(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := setReaderHooks(t)
-			defer func(d time.Duration) { hotFor = d }(hotFor)
+			old := hotFor
+			t.Cleanup(func() { hotFor = old }) // after the server has stopped
 			hotFor = tt.hot
 			_, c := echoServer(t, 200*time.Millisecond)
 			echoOnce(t, c, []byte("ping"))
