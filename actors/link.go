@@ -86,6 +86,7 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 		acks:  make(chan struct{}, 1),
 	}
 	l.dispatch.begin = l.begin
+	l.in.poll = currentPoller()
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
 	return l
 }
@@ -118,6 +119,9 @@ func (l *link) shut(graceful bool) {
 			}
 			// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
 			_ = l.conn.SetReadDeadline(time.Now())
+		}
+		if p := l.in.poll; p != nil && p.claim(l) {
+			runElsewhere(func() { l.end(nil) }) // it was cold: nobody else will end it
 		}
 	})
 	if !graceful {

@@ -18,27 +18,30 @@ import (
 // The reader turns a connection's input into DataReceived messages for its
 // actor, one at a time, and ends with one ReadFailed; it owns the final close
 // of the socket. An idle connection must cost little (issue 9: less than a plain
-// goroutine-per-connection server), so on a plain TCP connection the reader
-// holds no buffer while it waits, and the goroutine that waits is not the one
-// that runs behavior code. The reader's role passes between two goroutines,
-// never held by both:
+// goroutine-per-connection server), so on a plain TCP connection (on Linux)
+// an idle connection holds no read buffer and no goroutine. The reader's role
+// is held by one party at a time:
 //
-//   - wait (cold): the connection's own goroutine, for its life. It runs no
-//     behavior code, so it keeps the runtime's smallest stack. It waits for
-//     input through syscall.RawConn (readRaw): the read runs only once the
-//     socket is readable, into a buffer taken from a pool for it. It hands
-//     what it read to a runner (serve) and waits for the role to come back.
-//   - serve (hot): on a runner (dispatch.go), it delivers each read to the
-//     actor, which runs right there (the dispatcher runs a mailbox the reader
-//     woke on the reader), waits for the ack, returns the buffer to the pool and
-//     reads again: a busy connection makes its round trips without a goroutine
-//     hand-off. After hotFor without input it gives the role back to wait and
-//     returns to the runners, with the stack its runs grew.
+//   - hot (serve): a runner (dispatch.go), while input flows. It reads through
+//     syscall.RawConn (readRaw) into a buffer taken from a pool for that read,
+//     delivers it to the actor, which runs right there (the dispatcher runs a
+//     mailbox the reader woke on the reader), waits for the ack, returns the
+//     buffer and reads again: a busy connection makes its round trips without
+//     a goroutine hand-off. The runner that ran the actor's Started begins as
+//     the reader (begin). After hotFor without input the role goes cold.
+//   - cold: the poller (poller_linux.go), an epoll instance with one goroutine
+//     for every connection of the process. When the socket becomes readable
+//     it hands the role to a runner again; a timer of the connection's own
+//     ends it at its read deadline; shut takes it back to end it.
+//
+// Whoever holds the role when the connection ends ends it (end): tells the
+// actor, drains, closes the socket and calls Done on the Server's readers.
 //
 // A TLS connection reads through crypto/tls, which may hold input it has read
 // from the socket but not yet returned (a second record), so readiness of the
 // socket says nothing about it: its reader is one goroutine that holds its
-// buffer for the connection's life (readHeld), as net/http's does.
+// buffer for the connection's life (read, readHeld), as net/http's does; so
+// does every connection where there is no poller.
 
 const (
 	// readBufferSize is the most one DataReceived carries. 16 KiB takes a typical
@@ -96,32 +99,36 @@ type input struct {
 	msg     messages.DataReceived // one message serves every read: see its doc for why that is safe
 	rc      syscall.RawConn       // the socket's; nil: read through conn with a held buffer
 	rawFn   func(uintptr) bool    // rawRead, made once, so that a read allocates nothing
-	serveFn func()                // serve, made once: what wait hands a runner
-	// hot is locked while a runner holds the reader's role: wait blocks on it
-	// until serve gives the role back, saying whether the connection ended.
-	hot    sync.Mutex
-	ended  bool
-	got    *[]byte // what rawRead read: the buffer, its length and error
-	n      int
-	err    error
-	idleBy time.Time // the idle deadline of the next input; zero: no idle timeout
-	armed  time.Time // the read deadline on the socket
+	serveFn func()                // serve, made once: what the poller hands a runner
+	poll    *poller               // the process's, taken at the link's making; nil: none
+	fd      int32                 // the socket, for the poller
+	got     *[]byte               // what rawRead read: the buffer, its length and error
+	n       int
+	err     error
+	idleBy  time.Time // the idle deadline of the next input; zero: no idle timeout
+	armed   time.Time // the read deadline on the socket
+
+	// Guarded by poll.mu, touched by the poller, the cold timer and shut.
+	cold   bool        // the poller holds the role
+	coldBy time.Time   // the read deadline of the cold spell; zero: none
+	timer  *time.Timer // runs coldTimedOut at coldBy; made at the first cold spell
 }
 
 // begin starts the reader, on the runner that ran the actor's Started, once
-// that run is over (dispatch.go). A plain connection's wait goroutine starts,
-// and this runner serves hot at once, so the first input costs no hand-off.
-// The Server waits for every reader (env.readers, added to by the actor in
-// Started) before it is done: the reader's last act is to close the socket and
-// call Done.
+// that run is over (dispatch.go): this runner serves hot at once, so the first
+// input costs no hand-off. The Server waits for every reader (env.readers,
+// added to by the actor in Started) before it is done: the reader's last act
+// is to close the socket and call Done.
 func (l *link) begin() {
-	if l.in.rc = rawConn(l.conn); l.in.rc == nil {
+	ok := false
+	if l.in.rc = rawConn(l.conn); l.in.rc != nil && l.in.poll != nil {
+		l.in.fd, ok = socketFD(l.in.rc)
+	}
+	if !ok {
 		go l.read()
 		return
 	}
 	l.in.rawFn, l.in.serveFn = l.rawRead, l.serve
-	l.in.hot.Lock() // this runner holds the role first
-	go l.wait()
 	l.serve()
 }
 
@@ -138,53 +145,26 @@ func (l *link) read() {
 	l.readHeld()
 }
 
-// wait is the connection's reader goroutine when it is cold: it waits for input
-// holding no buffer, hands what it read to a runner (serve), and waits for the
-// runner to give the role back: cooled, or ended. It runs no behavior code
-// but when the connection ends while it is cold (finish). It is the reader
-// the Server waits for: Done is its last act, after the socket is closed.
-func (l *link) wait() {
-	defer l.env.readers.Done()
-	for {
-		l.in.hot.Lock() // until the runner holding the role (first: begin's) gives it back
-		if l.in.ended {
-			return
-		}
-		l.arm(l.deadline(), time.Now())
-		if l.isShut() { // checked after setting the deadline: shut's own deadline wins
-			l.finish(nil)
-			return
-		}
-		if _, _, err := l.readRaw(); err != nil {
-			l.finish(err)
-			return
-		}
-		runElsewhere(l.in.serveFn) // the runner holds the role now; hot stays locked
-	}
-}
-
 // errCooled is serveHot's report that the connection went quiet.
 var errCooled = errors.New("reader cooled")
 
-// serve is the hot reader, on a runner: it delivers what wait read (nothing
-// at begin) and what follows, until the connection has been quiet for hotFor
-// or ends. It ends the connection itself (finish): its stack has grown for
-// the actor's runs already, wait's has not. Either way it gives the role back
-// to wait by unlocking hot, which wait locked before it handed the role over.
+// serve is the hot reader, on a runner: it delivers what follows until the
+// connection has been quiet for hotFor, and then gives the role to the poller,
+// or until it ends: then it ends it (end).
 func (l *link) serve() {
-	if err := l.serveHot(); err != errCooled {
-		l.finish(err)
-		l.in.ended = true
+	err := l.serveHot()
+	for err == errCooled {
+		if l.in.poll.watch(l) {
+			return // the poller holds the role now
+		}
+		err = l.serveHot() // shut (it returns at once), or epoll refused: stay hot
 	}
-	l.in.hot.Unlock()
+	l.end(err)
 }
 
 // serveHot is serve's loop. It returns errCooled, the read's error, or nil once
 // the connection is shut.
 func (l *link) serveHot() error {
-	if l.in.got != nil && !l.hand(l.in.got, l.in.n) {
-		return nil
-	}
 	for {
 		now := time.Now()
 		l.in.idleBy = l.idleDeadline()
@@ -253,7 +233,7 @@ func (l *link) deliverData(data []byte) bool {
 	return !l.isShut()
 }
 
-// end ends a reader that ends itself (read's): finish, then Done.
+// end ends the connection's reader: finish, then Done.
 func (l *link) end(err error) {
 	l.finish(err)
 	l.env.readers.Done()

@@ -88,8 +88,9 @@ func echoOnce(t *testing.T, c net.Conn, p []byte) {
 
 // TestIdleReaderHoldsNoBuffer ensures a connection between messages holds no
 // read buffer: the reader takes one for a read and returns it once the actor
-// has handled the input, and a reader gone cold (waiting on its own small
-// goroutine) still gets the next message, in full, larger than one buffer.
+// has handled the input, and a reader gone cold (its socket watched by the
+// poller, no goroutine waiting) still gets the next message, in full, larger
+// than one buffer.
 func TestIdleReaderHoldsNoBuffer(t *testing.T) {
 	h := setReaderHooks(t)
 	_, c := echoServer(t, 0)
@@ -102,8 +103,8 @@ func TestIdleReaderHoldsNoBuffer(t *testing.T) {
 }
 
 // TestIdleDeadlineWhileWaiting ensures the idle timeout still ends a
-// connection whose reader waits for readability, on the cold reader (after
-// hotFor) as on the hot one (before it).
+// connection whose reader waits for readability: cold (after hotFor; the
+// poller's timer) as hot (before it; the socket's read deadline).
 func TestIdleDeadlineWhileWaiting(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -129,6 +130,32 @@ func TestIdleDeadlineWhileWaiting(t *testing.T) {
 					t.Fatal("the idle connection was not closed")
 				}
 				t.Fatalf("read after the idle timeout: %d, %v; want EOF", n, err)
+			}
+		})
+	}
+}
+
+// TestColdConnectionEnds ensures a connection whose reader has gone cold (no
+// goroutine holds it) still ends when it should: when its peer closes (the
+// poller wakes it to read the EOF) and when the server shuts down (shut takes
+// it back from the poller).
+func TestColdConnectionEnds(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		end  func(*Server, net.Conn)
+	}{
+		{"peer closes", func(_ *Server, c net.Conn) { _ = c.(*net.TCPConn).CloseWrite() }},
+		{"shutdown", func(s *Server, _ net.Conn) { s.Shutdown() }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := setReaderHooks(t)
+			srv, c := echoServer(t, 0)
+			echoOnce(t, c, []byte("ping"))
+			h.waitCooled(t)
+			tt.end(srv, c)
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+				t.Fatalf("read after the end: %d, %v; want EOF", n, err)
 			}
 		})
 	}

@@ -55,6 +55,7 @@ func Start(cfg Config) (*Server, error) {
 	}))
 
 	s := &Server{sys: sys, done: make(chan struct{})}
+	acquirePoller() // released in exit: by then every connection has ended
 	listeners, listenErr := listenAll(cfg, set)
 	if listenErr != nil {
 		log.WithError(listenErr).Error("cannot listen")
@@ -73,6 +74,7 @@ func Start(cfg Config) (*Server, error) {
 				_ = file.Sync()
 				_ = file.Close()
 			}
+			releasePoller()
 			s.err = err
 			close(s.done)
 		}}
