@@ -23,7 +23,7 @@ import (
 type httpConn struct {
 	conn    protocol.Conn
 	handler http.Handler
-	opts    Options // with defaults applied
+	opts    *Options // with defaults applied; shared by every connection, read only
 
 	// Owned by Received; all of it is reset by a restart (a fresh httpConn).
 	buf      []byte       // received bytes not yet consumed: the start of the next request
@@ -68,7 +68,7 @@ var (
 // whose behavior was just restarted): idle, and owed a first request within the
 // header timeout, as net/http's ReadHeaderTimeout counts from the connection's
 // start.
-func newHTTPConn(c protocol.Conn, h http.Handler, o Options) *httpConn {
+func newHTTPConn(c protocol.Conn, h http.Handler, o *Options) *httpConn {
 	hc := &httpConn{conn: c, handler: h, opts: o}
 	hc.cw.conn = c
 	c.SetIdle(true)
