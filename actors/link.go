@@ -86,7 +86,7 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 		acks:  make(chan struct{}, 1),
 	}
 	l.dispatch.begin = l.begin
-	l.in.poll = currentPoller()
+	l.in.poll, l.in.due = currentPoller(), -1
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
 	return l
 }

@@ -16,19 +16,23 @@ import (
 // whole idle connection is 5 KiB). It has an epoll instance of its own beside
 // the runtime's: a connection that goes quiet registers its socket (watch);
 // when the socket becomes readable the poller hands the reader's role back to
-// a runner (serve). A cold connection's read deadline is a timer of its own
-// (coldTimedOut), and shut takes a cold connection back (claim). Whichever of
-// the three comes first, under mu, takes the role; the others find the
-// connection no longer cold.
+// a runner (serve). The cold connections' read deadlines are a heap (due) that
+// sets loop's wait (expire ends those that pass), and shut takes a cold
+// connection back (claim). Whichever of the three comes first, under mu, takes
+// the role; the others find the connection no longer cold.
 //
 // Its one goroutine (loop) runs from the first server's Start to the last
 // one's end (acquirePoller, releasePoller), which waits for it to exit.
 type poller struct {
 	epfd  int
-	wake  [2]int        // a pipe: a byte on wake[1] stops loop
+	wake  [2]int        // a pipe: a byte on wake[1] makes loop look again (at due, stopping)
 	done  chan struct{} // closed when loop has exited
-	mu    sync.Mutex
-	conns map[int32]*link // the cold connections, by socket; guarded by mu, as each link's cold fields
+	epoch time.Time     // due's times are durations since it: monotonic
+
+	mu       sync.Mutex
+	conns    map[int32]*link // the cold connections, by socket; guarded by mu, as each link's cold fields
+	due      deadlines       // the cold connections' read deadlines, earliest first
+	stopping bool
 }
 
 // pollers is the process's poller and how many servers use it.
@@ -74,7 +78,7 @@ func newPoller() *poller {
 	if err != nil {
 		return nil
 	}
-	p := &poller{epfd: epfd, done: make(chan struct{}), conns: make(map[int32]*link)}
+	p := &poller{epfd: epfd, done: make(chan struct{}), conns: make(map[int32]*link), epoch: time.Now()}
 	if syscall.Pipe2(p.wake[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC) != nil ||
 		syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, p.wake[0],
 			&syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(p.wake[0])}) != nil {
@@ -87,32 +91,43 @@ func newPoller() *poller {
 
 // stop stops loop, waits for it, and closes the poller's descriptors.
 func (p *poller) stop() {
-	_, _ = syscall.Write(p.wake[1], []byte{0})
+	p.mu.Lock()
+	p.stopping = true
+	p.mu.Unlock()
+	p.wakeUp()
 	<-p.done
 	syscall.Close(p.wake[0])
 	syscall.Close(p.wake[1])
 	syscall.Close(p.epfd)
 }
 
-// loop waits for readable sockets and hands each one's connection to a runner.
+// wakeUp makes loop look again at due and stopping. The pipe is non-blocking:
+// when it is full, loop has a wake-up pending already.
+func (p *poller) wakeUp() { _, _ = syscall.Write(p.wake[1], []byte{0}) }
+
+// loop waits for readable sockets and hands each one's connection to a runner,
+// and ends the connections whose read deadline passes.
 func (p *poller) loop() {
 	defer close(p.done)
 	events := make([]syscall.EpollEvent, 256)
+	var drain [64]byte
 	for {
-		n, err := syscall.EpollWait(p.epfd, events, -1)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
+		n, err := syscall.EpollWait(p.epfd, events, p.waitMillis())
+		if err != nil && err != syscall.EINTR {
 			return // cannot happen with a valid epoll descriptor
 		}
-		for _, ev := range events[:n] {
+		for _, ev := range events[:max(n, 0)] {
 			if ev.Fd == int32(p.wake[0]) {
-				return
+				for k, _ := syscall.Read(p.wake[0], drain[:]); k > 0; k, _ = syscall.Read(p.wake[0], drain[:]) {
+				}
+				continue
 			}
 			if l := p.take(ev.Fd); l != nil {
 				runElsewhere(l.in.serveFn)
 			}
+		}
+		if p.expire() {
+			return
 		}
 	}
 }
@@ -142,14 +157,10 @@ func (p *poller) watch(l *link) bool {
 	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(l.in.fd), &ev) != nil {
 		return false
 	}
-	l.in.cold, l.in.coldBy = true, d
+	l.in.cold = true
 	p.conns[l.in.fd] = l
-	if !d.IsZero() {
-		if l.in.timer == nil {
-			l.in.timer = time.AfterFunc(time.Until(d), l.coldTimedOut)
-		} else {
-			l.in.timer.Reset(time.Until(d))
-		}
+	if !d.IsZero() && p.due.add(l, d.Sub(p.epoch)) {
+		p.wakeUp() // the earliest deadline now: loop may be waiting too long
 	}
 	return true
 }
@@ -181,24 +192,39 @@ func (p *poller) forget(l *link) {
 	l.in.cold = false
 	delete(p.conns, l.in.fd)
 	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(l.in.fd), nil)
-	if l.in.timer != nil {
-		l.in.timer.Stop()
-	}
+	p.due.remove(l)
 }
 
-// coldTimedOut is the timer of a cold connection's read deadline: it ends the
-// connection as a read that timed out would. A timer of an earlier cold spell
-// that fires late finds the deadline not yet passed, and does nothing.
-func (l *link) coldTimedOut() {
-	p := l.in.poll
+// waitMillis is how long loop may wait for events: until the earliest read
+// deadline (rounded up to a millisecond), or without end (-1).
+func (p *poller) waitMillis() int {
 	p.mu.Lock()
-	due := l.in.cold && !l.in.coldBy.IsZero() && !time.Now().Before(l.in.coldBy)
-	if due {
+	defer p.mu.Unlock()
+	at, ok := p.due.first()
+	if !ok {
+		return -1
+	}
+	wait := at - time.Since(p.epoch)
+	return int(max(wait+time.Millisecond-1, 0) / time.Millisecond)
+}
+
+// expire ends every cold connection whose read deadline has passed, as a read
+// that timed out would, each on a runner. It reports whether loop must stop.
+func (p *poller) expire() (stop bool) {
+	var ended []*link
+	p.mu.Lock()
+	now := time.Since(p.epoch)
+	for at, ok := p.due.first(); ok && at <= now; at, ok = p.due.first() {
+		l := p.due[0].l
 		p.forget(l)
+		ended = append(ended, l)
 	}
+	stop = p.stopping
 	p.mu.Unlock()
-	if due {
-		l.end(&net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(),
-			Err: os.ErrDeadlineExceeded})
+	for _, l := range ended {
+		err := &net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(),
+			Err: os.ErrDeadlineExceeded}
+		runElsewhere(func() { l.end(err) })
 	}
+	return stop
 }
