@@ -38,13 +38,17 @@ func (l *link) arm(d, now time.Time) {
 }
 
 // armHot sets the deadline of the hot reader: the input's own if it falls
-// within hotFor, else hotFor from now, when the reader goes cold (cooled). A
-// hot deadline moves only once it is less than hotFor/2 away, so a busy
-// connection touches its timer at most every hotFor/2.
+// within the hot spell (hotFor, or hotForNew for a connection not yet busy),
+// else the spell's end, when the reader goes cold (cooled). A hot deadline
+// moves only once it is less than half a spell away, so a busy connection
+// touches its timer at most every hotFor/2.
 func (l *link) armHot(now time.Time) {
-	d := l.deadline()
-	if hot := now.Add(hotFor); d.IsZero() || hot.Before(d) {
-		if a := l.in.armed; !a.After(hot) && a.After(now.Add(hotFor/2)) {
+	d, spell := l.deadline(), hotFor
+	if l.in.reads < busyReads {
+		spell = hotForNew
+	}
+	if hot := now.Add(spell); d.IsZero() || hot.Before(d) {
+		if a := l.in.armed; !a.After(hot) && a.After(now.Add(spell/2)) {
 			return
 		}
 		d = hot

@@ -108,17 +108,17 @@ func TestIdleReaderHoldsNoBuffer(t *testing.T) {
 func TestIdleDeadlineWhileWaiting(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		hot  time.Duration // hotFor
+		hot  time.Duration // hotFor and hotForNew
 		cold bool
 	}{
-		{"cold", hotFor, true},
+		{"cold", hotForNew, true},
 		{"hot", time.Minute, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := setReaderHooks(t)
-			old := hotFor
-			t.Cleanup(func() { hotFor = old }) // after the server has stopped
-			hotFor = tt.hot
+			old, oldNew := hotFor, hotForNew
+			t.Cleanup(func() { hotFor, hotForNew = old, oldNew }) // after the server has stopped
+			hotFor, hotForNew = tt.hot, tt.hot
 			_, c := echoServer(t, 200*time.Millisecond)
 			echoOnce(t, c, []byte("ping"))
 			if tt.cold {
