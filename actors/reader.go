@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"sync"
-	"syscall"
 	"time"
 
 	"async_server/messages"
@@ -21,17 +20,18 @@ import (
 // an idle connection holds no read buffer and no goroutine. The reader's role
 // is held by one party at a time:
 //
-//   - hot (serve): a runner (dispatch.go), while input flows. It reads through
-//     syscall.RawConn (readRaw) into a buffer taken from a pool for that read,
-//     delivers it to the actor, which runs right there (the dispatcher runs a
-//     mailbox the reader woke on the reader), waits for the ack, returns the
-//     buffer and reads again: a busy connection makes its round trips without
-//     a goroutine hand-off. The runner that ran the actor's Started begins as
-//     the reader (begin). After hotFor without input the role goes cold.
+//   - hot (serve): a runner (dispatch.go), while input flows. It takes a
+//     buffer from a pool, reads, delivers each read to the actor, which runs
+//     right there (the dispatcher runs a mailbox the reader woke on the
+//     reader), waits for the ack and reads again into the same buffer: a busy
+//     connection makes its round trips without a goroutine hand-off. The
+//     runner that ran the actor's Started begins as the reader (begin). After
+//     a hot spell without input (hotFor; hotForNew for a new connection) it
+//     returns the buffer and the role goes cold.
 //   - cold: the poller (poller_linux.go), an epoll instance with one goroutine
 //     for every connection of the process. When the socket becomes readable
-//     it hands the role to a runner again; a timer of the connection's own
-//     ends it at its read deadline; shut takes it back to end it.
+//     it hands the role to a runner again; when the connection's read
+//     deadline passes it ends it; shut takes it back to end it.
 //
 // Whoever holds the role when the connection ends ends it (end): tells the
 // actor, drains, closes the socket and calls Done on the Server's readers.
@@ -106,17 +106,13 @@ func putReadBuffer(b *[]byte) {
 // reader's role.
 type input struct {
 	msg     messages.DataReceived // one message serves every read: see its doc for why that is safe
-	rc      syscall.RawConn       // the socket's; nil: read through conn with a held buffer
-	rawFn   func(uintptr) bool    // rawRead, made once, so that a read allocates nothing
 	serveFn func()                // serve, made once: what the poller hands a runner
 	poll    *poller               // the process's, taken at the link's making; nil: none
 	fd      int32                 // the socket, for the poller
-	got     *[]byte               // what rawRead read: the buffer, its length and error
-	n       int
-	err     error
-	idleBy  time.Time // the idle deadline of the next input; zero: no idle timeout
-	reads   uint32    // reads delivered, up to busyReads
-	armed   time.Time // the read deadline on the socket
+	buf     *[]byte               // the hot reader's buffer, from the pool; nil while cold
+	idleBy  time.Time             // the idle deadline of the next input; zero: no idle timeout
+	reads   uint32                // reads delivered, up to busyReads
+	armed   time.Time             // the read deadline on the socket
 
 	// Guarded by poll.mu, touched by the poller and shut.
 	cold bool  // the poller holds the role
@@ -130,18 +126,18 @@ type input struct {
 // is to close the socket and call Done.
 func (l *link) begin() {
 	ok := false
-	if l.in.rc = rawConn(l.conn); l.in.rc != nil && l.in.poll != nil {
-		l.in.fd, ok = socketFD(l.in.rc)
+	if l.in.poll != nil {
+		l.in.fd, ok = socketFD(l.conn)
 	}
 	if !ok {
 		go l.read()
 		return
 	}
-	l.in.rawFn, l.in.serveFn = l.rawRead, l.serve
+	l.in.serveFn = l.serve
 	l.serve()
 }
 
-// read is the reader of a connection without a RawConn (TLS): one goroutine
+// read is the reader of a connection the poller cannot watch (TLS): one goroutine
 // for the connection's life. It runs the handshake first, on this goroutine and
 // never on the acceptor's, so a slow client stalls nothing but its own
 // connection.
@@ -163,12 +159,24 @@ var errCooled = errors.New("reader cooled")
 func (l *link) serve() {
 	err := l.serveHot()
 	for err == errCooled {
+		l.dropBuffer()
 		if l.in.poll.watch(l) {
 			return // the poller holds the role now
 		}
 		err = l.serveHot() // shut (it returns at once), or epoll refused: stay hot
 	}
+	l.dropBuffer()
 	l.end(err)
+}
+
+// dropBuffer puts the hot reader's buffer back in the pool: the actor has
+// acked all it was given of it (when it may not have, hand dropped it
+// already).
+func (l *link) dropBuffer() {
+	if l.in.buf != nil {
+		putReadBuffer(l.in.buf)
+		l.in.buf = nil
+	}
 }
 
 // serveHot is serve's loop. It returns errCooled, the read's error, or nil once
@@ -181,7 +189,14 @@ func (l *link) serveHot() error {
 		if l.isShut() {
 			return nil
 		}
-		buf, n, err := l.readRaw()
+		if l.in.buf == nil {
+			l.in.buf = getReadBuffer()
+		}
+		n, err := l.conn.Read(*l.in.buf)
+		if n > 0 && !l.deliverData((*l.in.buf)[:n]) {
+			l.in.buf = nil // shut: the actor may still hold it; left to the GC
+			return nil
+		}
 		if err != nil {
 			if l.cooled(err) {
 				if testHookCooled != nil {
@@ -191,22 +206,8 @@ func (l *link) serveHot() error {
 			}
 			return err
 		}
-		if !l.hand(buf, n) {
-			return nil
-		}
 		l.in.reads = min(l.in.reads+1, busyReads)
 	}
-}
-
-// hand delivers buf[:n] and puts buf back in the pool once the actor has acked
-// it. It reports false once the connection is shut: then the actor may still
-// hold buf, which is left to the GC.
-func (l *link) hand(buf *[]byte, n int) bool {
-	if !l.deliverData((*buf)[:n]) {
-		return false
-	}
-	putReadBuffer(buf)
-	return true
 }
 
 // readHeld is the reader of a connection read through its net.Conn (TLS): one
