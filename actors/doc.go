@@ -22,8 +22,9 @@
 // runners (dispatch.go; each runs one mailbox run at a time and exits after
 // 20 ms without one). A connection's reader (reader.go) is a role, not a
 // goroutine: while input flows a runner holds it, reading and running the
-// actor; once the connection has been quiet for 5 ms the poller holds it, and
-// an idle connection holds no goroutine and no read buffer. Whoever holds the
+// actor; once the connection has been quiet for a few milliseconds (hotFor)
+// the poller holds it, and an idle connection holds no goroutine and no read
+// buffer. Whoever holds the
 // role when the connection ends closes the socket; the Server waits for every
 // reader before it is done. A TLS connection (and every connection where there
 // is no epoll) has a reader goroutine of its own instead, which first runs the
