@@ -70,7 +70,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 			loops: &loops, log: log}
 		first = nil
 		return current
-	}, actor.WithSupervisor(strategy))
+	}, actor.WithSupervisor(strategy), actor.WithDispatcher(runnerDispatcher{}))
 }
 
 // Receive dispatches.
@@ -153,7 +153,7 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 	}
 	a.conns[pid.Id] = &connEntry{pid: pid, link: l}
 	a.env.hub.Opened(observatory.Conn{ID: name, Listener: a.env.listener, Behavior: a.env.behavior,
-		Remote: l.remote, Stats: &l.stats})
+		Remote: conn.RemoteAddr().String(), Stats: &l.stats})
 }
 
 // onAcceptFailed fails the acceptor with ListenerFailed, so that root makes a
@@ -194,7 +194,7 @@ func (a *acceptor) closeLongestIdle(ctx actor.Context) bool {
 	if oldest == nil {
 		return false
 	}
-	oldest.link.log.WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
+	oldest.link.Log().WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
 		Debug("closing idle connection to admit a waiting client")
 	oldest.link.setEnd(endEvicted)
 	oldest.link.shut(true)
@@ -277,7 +277,7 @@ func (a *acceptor) stopAccepting() {
 func (a *acceptor) logDecision(d supervision.Decision) {
 	entry := a.log.WithField("conn", childName(d.Child)).WithFields(decisionFields(d))
 	if c, ok := a.conns[d.Child.Id]; ok {
-		entry = c.link.log.WithFields(decisionFields(d)) // conn and remote
+		entry = c.link.Log().WithFields(decisionFields(d)) // conn and remote
 		if d.Directive == actor.StopDirective {
 			c.link.setEnd(d.Category.String())
 		}

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/sirupsen/logrus"
 
 	"async_server/behaviors/protocol"
 	"async_server/messages"
@@ -75,7 +76,9 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	}
 	h, ok := a.proto.(protocol.MessageHandler)
 	if !ok {
-		a.link.log.WithField("type", fmt.Sprintf("%T", m)).Debug("message ignored: the behavior takes none")
+		if a.link.env.log.Logger.IsLevelEnabled(logrus.DebugLevel) {
+			a.link.Log().WithField("type", fmt.Sprintf("%T", m)).Debug("message ignored: the behavior takes none")
+		}
 		return
 	}
 	if err := a.call(func() error { return h.HandleMessage(m) }); err != nil {
@@ -90,10 +93,12 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 
 // onStarted starts the reader on first start. After a restart it first hands the
 // fresh behavior what the failed one gave back unconsumed (Conn.Unread), so the
-// peer loses only the request that failed, then acks: the message that failed
-// was not acked, so that the reader's next message finds the new incarnation
-// ready and idle rather than queued behind the restart. A behavior that
-// implements protocol.Starter is started each time, before any input.
+// peer loses only the request that failed, then acks if the message that failed
+// was input (it was not acked), so that the reader's next message finds the new
+// incarnation ready and idle rather than queued behind the restart. Only then:
+// an ack tells the reader its buffer is free, so an ack nobody owed would let
+// it reuse one a queued DataReceived still carries. A behavior that implements
+// protocol.Starter is started each time, before any input.
 func (a *connActor) onStarted(ctx actor.Context) {
 	if a.link.readerStarted {
 		a.link.restarted()
@@ -103,16 +108,18 @@ func (a *connActor) onStarted(ctx actor.Context) {
 		if rest := a.link.takeUnread(); len(rest) > 0 && !a.link.finishing {
 			a.receive(ctx, rest)
 		}
-		if a.link.dataPending { // the failure was in a DataReceived: ack it now
+		if a.link.handling {
+			a.link.handling = false
 			a.link.ackInput()
 		}
 		a.maybeFinish(ctx) // a restart while finishing: nothing may be owed any more
 		return
 	}
 	a.link.readerStarted = true
-	a.link.log.Debug("connection opened")
-	a.link.readers.Add(1)
-	go a.link.read(ctx.ActorSystem().Root, ctx.Self())
+	a.link.debug("connection opened")
+	// The reader starts on this goroutine once this run is over (link.begin,
+	// dispatch.go); counted now, while the actor is certainly alive.
+	a.link.env.readers.Add(1)
 	if _, secure := a.link.conn.(*tls.Conn); !secure {
 		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake
 	}
@@ -141,8 +148,9 @@ func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 	if a.link.finishing {
 		return // after the pill: not "already received"; the reader waits for shut
 	}
-	a.link.dataPending = true // until acked: a failure in receive leaves the ack to the restart
+	a.link.handling = true // until acked: if the behavior fails, the restart acks
 	a.receive(ctx, m.Data)
+	a.link.handling = false
 	a.link.ackInput()
 }
 
@@ -172,7 +180,7 @@ func (a *connActor) receive(ctx actor.Context, data []byte) {
 func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 	switch err := m.Err; {
 	case errors.Is(err, io.EOF):
-		a.link.log.Debug("connection closed by peer")
+		a.link.debug("connection closed by peer")
 		a.link.setEnd(endPeerClosed)
 		ctx.Stop(ctx.Self())
 	case errors.Is(err, net.ErrClosed):
@@ -196,7 +204,7 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 // failure hands the behavior's held input (protocol.Holder) to its successor:
 // the fault interrupted no request, so a restart must lose no input.
 func (a *connActor) onInject(m *messages.Inject) {
-	err := injected(m, a.link.closed)
+	err := injected(m, a.link.isShut)
 	if err == nil {
 		return
 	}
@@ -214,7 +222,7 @@ func (a *connActor) onInject(m *messages.Inject) {
 func (a *connActor) call(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			a.link.log.WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).
+			a.link.Log().WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).
 				Error("behavior panicked")
 			err = supervision.New(supervision.Internal, "behavior", fmt.Errorf("panic: %v", r))
 		}

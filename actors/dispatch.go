@@ -26,19 +26,23 @@ import (
 // that blocks (a write to a peer that does not read) holds only its runner;
 // the next run finds another.
 type connDispatcher struct {
-	state atomic.Int32 // asleep, awake or handed
+	state atomic.Int32 // unstarted, asleep, awake or handed
 	// run is the mailbox run handed to the reader; written by Schedule before the
 	// CAS that publishes it (state handed), read by the reader after it sees that.
 	// protoactor schedules a mailbox at most once until the run ends, so there is
 	// never more than one.
 	run func()
+	// begin starts the connection's reader, on the runner of the mailbox's first
+	// run (its Started), once that run is over; set before the actor is spawned.
+	begin func()
 }
 
 // The reader's states, as Schedule sees them.
 const (
-	asleep int32 = iota // the reader is reading or waiting: it cannot take a run
-	awake               // the reader is inside deliver: it runs what it is handed
-	handed              // a run has been handed to the awake reader
+	unstarted int32 = iota // no run yet: the first is the actor's Started, and the reader starts after it
+	asleep                 // the reader is reading or waiting: it cannot take a run
+	awake                  // the reader is inside deliver: it runs what it is handed
+	handed                 // a run has been handed to the awake reader
 )
 
 // dispatchThroughput is how many messages a mailbox run handles before it yields
@@ -54,6 +58,13 @@ func (d *connDispatcher) Schedule(fn func()) {
 		if d.state.CompareAndSwap(awake, handed) {
 			return
 		}
+	}
+	if d.begin != nil && d.state.CompareAndSwap(unstarted, asleep) {
+		// The spawn's Started: the runner that runs it goes on as the reader,
+		// so a new connection costs no hand-off before its first input.
+		begin := d.begin
+		runElsewhere(func() { fn(); begin() })
+		return
 	}
 	runElsewhere(fn)
 }
@@ -95,6 +106,21 @@ func runner(fn func()) {
 
 // Throughput implements actor.Dispatcher.
 func (d *connDispatcher) Throughput() int { return dispatchThroughput }
+
+// runnerDispatcher runs every mailbox run on a runner (runElsewhere). It is the
+// acceptors': an acceptor wakes twice per connection (accepted, terminated), and
+// protoactor's default dispatcher starts a new goroutine for each wake, which
+// then grows its stack to the depth of a spawn; a parked runner has grown it
+// already.
+type runnerDispatcher struct{}
+
+var _ actor.Dispatcher = runnerDispatcher{}
+
+// Schedule implements actor.Dispatcher.
+func (runnerDispatcher) Schedule(fn func()) { runElsewhere(fn) }
+
+// Throughput implements actor.Dispatcher.
+func (runnerDispatcher) Throughput() int { return dispatchThroughput }
 
 // deliver sends msg to the connection actor self from the reader goroutine and,
 // if the send woke the mailbox, runs it here before returning. Only the reader

@@ -17,16 +17,24 @@
 //	└── chaos               chaos.go     with -chaos RATE only: injects random faults into
 //	                                     connections; stopped when shutdown begins
 //
-// Goroutines outside the mailboxes are of two kinds, and they only send messages:
-// each acceptor's accept loop (accept_loop.go; exits when the listener closes, the
-// acceptor waits for it) and each connection's reader (link.go; on a TLS
-// listener it first runs the handshake, under a deadline, so the acceptor never
-// does; exits after the socket fails or is shut, and closes the socket as its
-// last act; the Server waits for every reader before it is done). With -at-limit reject there is a third,
-// which sends nothing: a client turned away at the limit gets its busy reply from
-// a goroutine of its own (reject.go; at most 64 per listener, each ends within a
-// few seconds or when its accept loop exits; the Server waits for them as for
-// readers).
+// Goroutines outside the mailboxes are few, and they only send messages: each
+// acceptor's accept loop (accept_loop.go; exits when the listener closes, the
+// acceptor waits for it), the poller (poller_linux.go; one per process, from
+// the first server's start to the last one's end, which waits for it), and the
+// runners (dispatch.go; each runs one mailbox run at a time and exits after
+// 20 ms without one). A connection's reader (reader.go) is a role, not a
+// goroutine: while input flows a runner holds it, reading and running the
+// actor; once the connection has been quiet for a few milliseconds (hotFor)
+// the poller holds it, and an idle connection holds no goroutine and no read
+// buffer. Whoever holds the
+// role when the connection ends closes the socket; the Server waits for every
+// reader before it is done. A TLS connection (and every connection where there
+// is no epoll) has a reader goroutine of its own instead, which first runs the
+// handshake under a deadline, so the acceptor never does. With -at-limit
+// reject there is one more kind, which sends nothing: a client turned away at
+// the limit gets its busy reply from a goroutine of its own (reject.go; at
+// most 64 per listener, each ends within a few seconds or when its accept loop
+// exits; the Server waits for them as for readers).
 //
 // # Message flow of one connection
 //
@@ -66,7 +74,9 @@
 // message woke it (a round trip costs no goroutine hand-off), and on a runner
 // goroutine that does nothing else while the run lasts when anyone else's did (a
 // spawn, a restart, a poison pill, a service). Every new sender to a connection
-// keeps this for free.
+// keeps this for free. The poller runs no behavior code: it hands a readable
+// connection to a runner; a cold connection's read deadline ends it on the
+// timer's own goroutine.
 //
 // # Supervision
 //

@@ -22,6 +22,10 @@ type Fault struct {
 // MaxStall bounds Fault.Stall: a stalled actor delays the shutdown by as much.
 const MaxStall = 30 * time.Second
 
+// stallCheck is how often a stalled connection looks whether it was shut
+// meanwhile (a forced shutdown, say), to end the stall early.
+const stallCheck = 10 * time.Millisecond
+
 // Errors of Server.Inject.
 var (
 	ErrNoObservatory = errors.New("the observatory is off (start with -admin, -chaos or Config.Observe)")
@@ -108,15 +112,13 @@ func (f Fault) message() (*messages.Inject, error) {
 }
 
 // injected acts out an injected fault on the goroutine of the actor that got
-// it: it stalls (until stall passes or interrupt is closed; a nil interrupt
-// never is) and returns nil, or returns the failure to fail with.
-func injected(m *messages.Inject, interrupt <-chan struct{}) *supervision.Error {
+// it: it stalls (until the stall passes or cut, when not nil, says so; it is
+// asked every stallCheck) and returns nil, or returns the failure to fail with.
+func injected(m *messages.Inject, cut func() bool) *supervision.Error {
 	if m.Stall > 0 {
-		t := time.NewTimer(m.Stall)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-interrupt:
+		end := time.Now().Add(m.Stall)
+		for left := m.Stall; left > 0 && (cut == nil || !cut()); left = time.Until(end) {
+			time.Sleep(min(left, stallCheck))
 		}
 		return nil
 	}

@@ -16,7 +16,7 @@ import (
 // idleSince, which the acceptor reads.
 
 // Service implements protocol.Conn.
-func (l *link) Service(name string) *actor.PID { return l.services[name] }
+func (l *link) Service(name string) *actor.PID { return l.env.services[name] }
 
 // Send implements protocol.Conn. The connection is the message's sender, so
 // the receiver can answer or remember it.
@@ -57,7 +57,6 @@ func (l *link) replied() {
 // unanswered: then the ack waits for a reply (replied), and until it comes the
 // reader reads nothing, so TCP pushes back on the peer.
 func (l *link) ackInput() {
-	l.dataPending = false
 	if l.inFlight >= protocol.MaxInFlight {
 		l.ackOwed = true
 		return

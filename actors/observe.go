@@ -32,12 +32,12 @@ const (
 // setEnd records why the connection is ending; the first reason given wins.
 // Any goroutine may call it.
 func (l *link) setEnd(reason string) {
-	l.end.CompareAndSwap(nil, &reason)
+	l.ending.CompareAndSwap(nil, &reason)
 }
 
 // endReason is what setEnd recorded, or endStopped.
 func (l *link) endReason() string {
-	if r := l.end.Load(); r != nil {
+	if r := l.ending.Load(); r != nil {
 		return *r
 	}
 	return endStopped

@@ -27,10 +27,7 @@ type outbox struct {
 	softSince  atomic.Int64 // unix nanoseconds when queued rose above soft; 0: below
 	over       atomic.Bool  // the limit was hit: the connection is being closed
 
-	// Set before the mailbox starts; read by MessagePosted.
-	root *actor.RootContext
-	self *actor.PID
-	link *link
+	link *link // set before the mailbox starts; read by MessagePosted
 }
 
 var _ actor.MailboxMiddleware = (*outbox)(nil)
@@ -100,9 +97,9 @@ func (o *outbox) overflow(queued int64, which string) {
 	if !o.over.CompareAndSwap(false, true) || o.link == nil {
 		return
 	}
-	o.link.log.WithFields(logrus.Fields{"queued": queued, "limit": which, "hard": o.hard, "soft": o.soft}).
+	o.link.Log().WithFields(logrus.Fields{"queued": queued, "limit": which, "hard": o.hard, "soft": o.soft}).
 		Warn("output limit exceeded; closing the connection")
 	o.link.setEnd(endOutput)
 	o.link.shut(false)
-	o.root.Stop(o.self)
+	o.link.env.root.Stop(o.link.self)
 }

@@ -62,6 +62,7 @@ func Start(cfg Config) (*Server, error) {
 		s.hub = observatory.New(observatory.Options{Budget: cfg.Intensity.MaxRestarts, Window: cfg.Intensity.Within})
 	}
 	stopWatching := watchDeadLetters(sys, s.hub)
+	acquirePoller() // released in exit: by then every connection has ended
 	listeners, listenErr := listenAll(cfg, set)
 	if listenErr != nil {
 		log.WithError(listenErr).Error("cannot listen")
@@ -81,6 +82,7 @@ func Start(cfg Config) (*Server, error) {
 				_ = file.Sync()
 				_ = file.Close()
 			}
+			releasePoller()
 			s.err = err
 			close(s.done)
 		}}

@@ -108,7 +108,8 @@ func over[T int | int64](n, limit T) bool { return limit > 0 && n > limit }
 // actor. Options follow Options' rule (0: no limit); a negative one, which
 // the command line refuses, counts as 0 here.
 func New(h http.Handler, o Options) protocol.Factory {
-	return func(c protocol.Conn) protocol.Protocol { return newHTTPConn(c, h, o) }
+	opts := &o // one copy for every connection: an idle one holds only a pointer
+	return func(c protocol.Conn) protocol.Protocol { return newHTTPConn(c, h, opts) }
 }
 
 // Static is the registry's "http": static files from o.Root, or the embedded

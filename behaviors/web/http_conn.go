@@ -23,7 +23,7 @@ import (
 type httpConn struct {
 	conn    protocol.Conn
 	handler http.Handler
-	opts    Options // with defaults applied
+	opts    *Options // with defaults applied; shared by every connection, read only
 
 	// Owned by Received; all of it is reset by a restart (a fresh httpConn).
 	buf      []byte       // received bytes not yet consumed: the start of the next request
@@ -38,8 +38,7 @@ type httpConn struct {
 
 	bw     *bufio.Writer // response bytes, flushed at the end of Received; nil between calls
 	cw     connWriter    // bw's destination: conn, remembering the first write error
-	pre    [preCommitSize]byte
-	remote string // conn.RemoteAddr().String(), computed once
+	remote string        // conn.RemoteAddr().String(), computed once
 	clock  clock
 }
 
@@ -57,18 +56,19 @@ type pendingHead struct {
 // pipelined burst of small requests into one write, small enough to pool.
 const writerSize = 16 << 10
 
-// writers and readers pool the buffers of connections that are between requests,
-// so an idle keep-alive connection holds none.
+// writers, readers and preCommits pool the buffers of connections that are
+// between requests, so an idle keep-alive connection holds none.
 var (
-	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writerSize) }}
-	readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+	writers    = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writerSize) }}
+	readers    = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+	preCommits = sync.Pool{New: func() any { return new([preCommitSize]byte) }}
 )
 
 // newHTTPConn makes the behavior of a connection that has sent nothing yet (or
 // whose behavior was just restarted): idle, and owed a first request within the
 // header timeout, as net/http's ReadHeaderTimeout counts from the connection's
 // start.
-func newHTTPConn(c protocol.Conn, h http.Handler, o Options) *httpConn {
+func newHTTPConn(c protocol.Conn, h http.Handler, o *Options) *httpConn {
 	hc := &httpConn{conn: c, handler: h, opts: o}
 	hc.cw.conn = c
 	c.SetIdle(true)
@@ -199,7 +199,16 @@ func (h *httpConn) respond(req *http.Request, body []byte, rest []byte) error {
 		h.remote = h.conn.RemoteAddr().String()
 	}
 	req.RemoteAddr = h.remote
-	w := newResponse(h, req)
+	pre := preCommits.Get().(*[preCommitSize]byte)
+	w := newResponse(h, req, pre[:0])
+	err := h.run(w, req, rest)
+	w.pre = nil // a handler that writes after it returned cannot reach the pooled buffer
+	preCommits.Put(pre)
+	return err
+}
+
+// run runs the handler on req and completes its response w.
+func (h *httpConn) run(w *response, req *http.Request, rest []byte) error {
 	if r := h.callHandler(w, req); r != nil {
 		return h.handlerPanicked(w, r, rest)
 	}

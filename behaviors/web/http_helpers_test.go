@@ -68,7 +68,8 @@ var testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 // negative field, which the behavior reads as 0, disables its limit.
 func newTestConn(h http.Handler, o Options) (*httpConn, *fakeConn) {
 	fc := &fakeConn{}
-	hc := newHTTPConn(fc, h, testOptions(o))
+	opts := testOptions(o)
+	hc := newHTTPConn(fc, h, &opts)
 	hc.clock.fixed = testTime
 	hc.started = testTime // the connection's start, by the test's clock
 	hc.setDeadline()

@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
@@ -189,12 +190,10 @@ func writeStatusLine(w *bufio.Writer, code int) {
 	_, _ = w.WriteString("\r\n")
 }
 
-// clock formats the Date header, once a second rather than once a response.
-// Tests set fixed to make responses byte-for-byte reproducible.
+// clock tells the time and the Date header. Tests set fixed to make responses
+// byte-for-byte reproducible.
 type clock struct {
 	fixed time.Time // when not zero, the time it always reports
-	sec   int64     // the second line was made for
-	line  []byte    // "Date: ...\r\n"
 }
 
 func (c *clock) now() time.Time {
@@ -204,14 +203,34 @@ func (c *clock) now() time.Time {
 	return time.Now()
 }
 
+// dateLine is the Date header line of the current second, shared by every
+// connection: formatted once a second rather than once a response, and not
+// kept by each idle connection.
+var dateLine atomic.Pointer[stampedLine]
+
+// stampedLine is a Date header line and the second it is for; never changed
+// once stored.
+type stampedLine struct {
+	sec  int64
+	line []byte // "Date: ...\r\n"
+}
+
 // date returns the Date header line for now.
 func (c *clock) date() []byte {
-	t := c.now()
-	if s := t.Unix(); s != c.sec || c.line == nil {
-		c.sec = s
-		c.line = append(append(append(c.line[:0], "Date: "...), t.UTC().Format(http.TimeFormat)...), "\r\n"...)
+	if !c.fixed.IsZero() {
+		return formatDate(c.fixed)
 	}
-	return c.line
+	t := time.Now()
+	if d := dateLine.Load(); d != nil && d.sec == t.Unix() {
+		return d.line
+	}
+	d := &stampedLine{sec: t.Unix(), line: formatDate(t)}
+	dateLine.Store(d)
+	return d.line
+}
+
+func formatDate(t time.Time) []byte {
+	return append(append([]byte("Date: "), t.UTC().Format(http.TimeFormat)...), "\r\n"...)
 }
 
 // newBody is a request body over a copy of b: the handler may keep it past the

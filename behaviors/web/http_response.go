@@ -51,9 +51,11 @@ var (
 	_ io.ReaderFrom       = (*response)(nil)
 )
 
-func newResponse(hc *httpConn, req *http.Request) *response {
+// newResponse makes the response to req, holding back body bytes in pre (empty,
+// with the capacity of the pre-commit buffer) until it must commit.
+func newResponse(hc *httpConn, req *http.Request, pre []byte) *response {
 	return &response{hc: hc, req: req, handlerHeader: make(http.Header), length: -1,
-		head: req.Method == http.MethodHead, pre: hc.pre[:0]}
+		head: req.Method == http.MethodHead, pre: pre}
 }
 
 // Header implements http.ResponseWriter.

@@ -30,14 +30,11 @@ func (h *httpConn) flush() error {
 	return h.cw.err
 }
 
-// keep saves rest, the start of a request still arriving, for the next call. A
-// large buffer is dropped once empty so that idle connections stay small.
+// keep saves rest, the start of a request still arriving, for the next call.
+// The buffer is dropped once empty, so that an idle connection holds none.
 func (h *httpConn) keep(rest []byte) {
 	if len(rest) == 0 {
-		if cap(h.buf) > 64<<10 {
-			h.buf = nil
-		}
-		h.buf = h.buf[:0]
+		h.buf = nil
 		return
 	}
 	if len(h.buf) > 0 { // rest is the tail of buf: move it to the front

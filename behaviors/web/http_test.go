@@ -304,7 +304,8 @@ func TestHTTPPanicHandsBackRest(t *testing.T) {
 	if string(fc.unread) != rest {
 		t.Fatalf("unread = %q; want %q", fc.unread, rest)
 	}
-	fresh := newHTTPConn(fc, testHandler(), testOptions(Options{}))
+	opts := testOptions(Options{})
+	fresh := newHTTPConn(fc, testHandler(), &opts)
 	fresh.clock.fixed = testTime
 	if err := feed(fresh, fc, fc.unread, []byte("TP/1.1\r\nHost: x\r\n\r\n")); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,237 @@
+//go:build linux
+
+package actors
+
+import (
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// poller waits for input on the cold connections of every server in the
+// process, so that an idle connection holds no goroutine at all (a goroutine
+// parked in a read costs its 2 KiB stack and more: issue 9's budget for a
+// whole idle connection is 5 KiB). It has an epoll instance of its own beside
+// the runtime's: a connection that goes quiet registers its socket (watch);
+// when the socket becomes readable the poller hands the reader's role back to
+// a runner (serve). The cold connections' read deadlines are a heap (due) that
+// sets loop's wait (expire ends those that pass), and shut takes a cold
+// connection back (claim). Whichever of the three comes first, under mu, takes
+// the role; the others find the connection no longer cold.
+//
+// Its one goroutine (loop) runs from the first server's Start to the last
+// one's end (acquirePoller, releasePoller), which waits for it to exit.
+type poller struct {
+	epfd  int
+	wake  [2]int        // a pipe: a byte on wake[1] makes loop look again (at due, stopping)
+	done  chan struct{} // closed when loop has exited
+	epoch time.Time     // due's times are durations since it: monotonic
+
+	mu       sync.Mutex
+	conns    map[int32]*link // the cold connections, by socket; guarded by mu, as each link's cold fields
+	due      deadlines       // the cold connections' read deadlines, earliest first
+	stopping bool
+}
+
+// pollers is the process's poller and how many servers use it.
+var pollers struct {
+	sync.Mutex
+	p     *poller
+	users int
+}
+
+// acquirePoller returns the process's poller, starting it for its first user.
+// Each call is matched by a releasePoller. It returns nil when epoll cannot be
+// had: connections then read through a held buffer (readHeld).
+func acquirePoller() *poller {
+	pollers.Lock()
+	defer pollers.Unlock()
+	if pollers.users == 0 {
+		pollers.p = newPoller()
+	}
+	pollers.users++
+	return pollers.p
+}
+
+// currentPoller returns the process's poller; a server that is running holds it.
+func currentPoller() *poller {
+	pollers.Lock()
+	defer pollers.Unlock()
+	return pollers.p
+}
+
+// releasePoller ends a user's use of the poller; the last one stops it and
+// waits for its goroutine to exit. Every connection has ended by then.
+func releasePoller() {
+	pollers.Lock()
+	defer pollers.Unlock()
+	if pollers.users--; pollers.users == 0 && pollers.p != nil {
+		pollers.p.stop()
+		pollers.p = nil
+	}
+}
+
+func newPoller() *poller {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil
+	}
+	p := &poller{epfd: epfd, done: make(chan struct{}), conns: make(map[int32]*link), epoch: time.Now()}
+	if syscall.Pipe2(p.wake[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC) != nil ||
+		syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, p.wake[0],
+			&syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(p.wake[0])}) != nil {
+		syscall.Close(epfd)
+		return nil
+	}
+	go p.loop()
+	return p
+}
+
+// stop stops loop, waits for it, and closes the poller's descriptors.
+func (p *poller) stop() {
+	p.mu.Lock()
+	p.stopping = true
+	p.mu.Unlock()
+	p.wakeUp()
+	<-p.done
+	syscall.Close(p.wake[0])
+	syscall.Close(p.wake[1])
+	syscall.Close(p.epfd)
+}
+
+// wakeUp makes loop look again at due and stopping. The pipe is non-blocking:
+// when it is full, loop has a wake-up pending already.
+func (p *poller) wakeUp() { _, _ = syscall.Write(p.wake[1], []byte{0}) }
+
+// loop waits for readable sockets and hands each one's connection to a runner,
+// and ends the connections whose read deadline passes.
+func (p *poller) loop() {
+	defer close(p.done)
+	events := make([]syscall.EpollEvent, 256)
+	var drain [64]byte
+	for {
+		n, err := syscall.EpollWait(p.epfd, events, p.waitMillis())
+		if err != nil && err != syscall.EINTR {
+			return // cannot happen with a valid epoll descriptor
+		}
+		for _, ev := range events[:max(n, 0)] {
+			if ev.Fd == int32(p.wake[0]) {
+				for k, _ := syscall.Read(p.wake[0], drain[:]); k > 0; k, _ = syscall.Read(p.wake[0], drain[:]) {
+				}
+				continue
+			}
+			if l := p.take(ev.Fd); l != nil {
+				runElsewhere(l.in.serveFn)
+			}
+		}
+		if p.expire() {
+			return
+		}
+	}
+}
+
+// socketFD returns the descriptor of conn's socket, if it has one a poller can
+// watch (a TLS conn has none: its input goes through crypto/tls, which may
+// hold records the socket no longer shows). The poller uses it only while the
+// connection is cold: the socket is closed only by the reader's role, which
+// takes the connection back first, and by shut, which does the same.
+func socketFD(conn net.Conn) (int32, bool) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return 0, false
+	}
+	rc, err := sc.SyscallConn()
+	fd := int32(-1)
+	if err != nil || rc.Control(func(s uintptr) { fd = int32(s) }) != nil || fd < 0 {
+		return 0, false
+	}
+	return fd, true
+}
+
+// watch takes the reader's role of l, which has gone quiet, from the runner
+// that held it. It reports false when it cannot: the connection is shut (the
+// runner ends it) or epoll refused the socket (the runner stays hot).
+func (p *poller) watch(l *link) bool {
+	d := l.deadline()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if l.isShut() { // shut's claim, which comes after isShut is set, found it hot
+		return false
+	}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT, Fd: l.in.fd}
+	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(l.in.fd), &ev) != nil {
+		return false
+	}
+	l.in.cold = true
+	p.conns[l.in.fd] = l
+	if !d.IsZero() && p.due.add(l, d.Sub(p.epoch)) {
+		p.wakeUp() // the earliest deadline now: loop may be waiting too long
+	}
+	return true
+}
+
+// take takes back the cold connection on socket fd, if there is one.
+func (p *poller) take(fd int32) *link {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.conns[fd]
+	if l != nil {
+		p.forget(l)
+	}
+	return l
+}
+
+// claim takes l back if it is cold, and reports whether it did.
+func (p *poller) claim(l *link) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !l.in.cold {
+		return false
+	}
+	p.forget(l)
+	return true
+}
+
+// forget ends l's cold spell; p.mu is held.
+func (p *poller) forget(l *link) {
+	l.in.cold = false
+	delete(p.conns, l.in.fd)
+	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(l.in.fd), nil)
+	p.due.remove(l)
+}
+
+// waitMillis is how long loop may wait for events: until the earliest read
+// deadline (rounded up to a millisecond), or without end (-1).
+func (p *poller) waitMillis() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at, ok := p.due.first()
+	if !ok {
+		return -1
+	}
+	wait := at - time.Since(p.epoch)
+	return int(max(wait+time.Millisecond-1, 0) / time.Millisecond)
+}
+
+// expire ends every cold connection whose read deadline has passed, as a read
+// that timed out would, each on a runner. It reports whether loop must stop.
+func (p *poller) expire() (stop bool) {
+	var ended []*link
+	p.mu.Lock()
+	now := time.Since(p.epoch)
+	for at, ok := p.due.first(); ok && at <= now; at, ok = p.due.first() {
+		l := p.due[0].l
+		p.forget(l)
+		ended = append(ended, l)
+	}
+	stop = p.stopping
+	p.mu.Unlock()
+	for _, l := range ended {
+		err := &net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(),
+			Err: os.ErrDeadlineExceeded}
+		runElsewhere(func() { l.end(err) })
+	}
+	return stop
+}

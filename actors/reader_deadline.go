@@ -1,0 +1,82 @@
+package actors
+
+import (
+	"errors"
+	"os"
+	"time"
+)
+
+// The reader's deadlines: when the next input is due, and how the socket's
+// read deadline follows it without touching a timer on every message.
+
+// idleDeadline is the idle deadline of input that begins to be awaited now.
+func (l *link) idleDeadline() time.Time {
+	if d := l.env.cfg.IdleTimeout; d > 0 {
+		return time.Now().Add(d)
+	}
+	return time.Time{}
+}
+
+// deadline is when the next input is due: the earlier of the idle deadline and
+// the behavior's own (SetReadDeadline); zero: never.
+func (l *link) deadline() time.Time {
+	d := l.in.idleBy
+	if ns := l.readDeadline.Load(); ns != 0 {
+		if b := time.Unix(0, ns); d.IsZero() || b.Before(d) {
+			d = b
+		}
+	}
+	return d
+}
+
+// arm sets the socket's read deadline to d, unless rearm says it may stay.
+func (l *link) arm(d, now time.Time) {
+	if rearm(l.in.armed, d, now) {
+		_ = l.conn.SetReadDeadline(d)
+		l.in.armed = d
+	}
+}
+
+// armHot sets the deadline of the hot reader: the input's own if it falls
+// within the hot spell (hotFor, or hotForNew for a connection not yet busy),
+// else the spell's end, when the reader goes cold (cooled). A hot deadline
+// moves only once it is less than half a spell away, so a busy connection
+// touches its timer at most every hotFor/2.
+func (l *link) armHot(now time.Time) {
+	d, spell := l.deadline(), hotFor
+	if l.in.reads < busyReads {
+		spell = hotForNew
+	}
+	if hot := now.Add(spell); d.IsZero() || hot.Before(d) {
+		if a := l.in.armed; !a.After(hot) && a.After(now.Add(spell/2)) {
+			return
+		}
+		d = hot
+	}
+	l.arm(d, now)
+}
+
+// cooled reports whether err, from a hot reader's read, is its hot deadline
+// passing (the connection has gone quiet), not the input's own.
+func (l *link) cooled(err error) bool {
+	if !errors.Is(err, os.ErrDeadlineExceeded) || l.isShut() {
+		return false
+	}
+	d := l.deadline()
+	return d.IsZero() || time.Now().Before(d)
+}
+
+// rearm reports whether a socket deadline must move from armed to want, at now.
+// Moving a deadline costs a runtime timer update, which on the per-message path
+// of a busy connection is a measurable share of a round trip; so a deadline that
+// would only move later by less than 1/16 of the time it grants (want - now)
+// stays where it is. The tolerance follows the deadline asked for, whichever
+// timeout it comes from: a behavior's 500 ms deadline moves every 31 ms of
+// progress, the 5 min idle timeout every 19 s. The peer gets at least 15/16 of
+// what it is owed, never less than an earlier deadline gives it.
+func rearm(armed, want, now time.Time) bool {
+	if want.IsZero() || armed.IsZero() || want.Before(armed) {
+		return !want.Equal(armed)
+	}
+	return want.Sub(armed) > want.Sub(now)/16
+}

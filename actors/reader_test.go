@@ -1,0 +1,162 @@
+package actors
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// readerHooks counts read buffers taken and not returned, and signals every
+// reader that goes cold, for the servers one test starts.
+type readerHooks struct {
+	out    atomic.Int64
+	cooled chan struct{}
+}
+
+func setReaderHooks(t *testing.T) *readerHooks {
+	t.Helper()
+	h := &readerHooks{cooled: make(chan struct{}, 16)}
+	testHookBuffers = func(d int) { h.out.Add(int64(d)) }
+	testHookCooled = func() {
+		select {
+		case h.cooled <- struct{}{}:
+		default:
+		}
+	}
+	t.Cleanup(func() { testHookBuffers, testHookCooled = nil, nil }) // after the server's own cleanup
+	return h
+}
+
+// waitCooled waits until a reader has gone cold.
+func (h *readerHooks) waitCooled(t *testing.T) {
+	t.Helper()
+	select {
+	case <-h.cooled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader did not go cold")
+	}
+}
+
+// waitNoBuffers waits until no read buffer is out. A reader that waits takes
+// one for a moment each time it finds the socket readable (or not yet), so
+// the count is polled; a buffer held while idle keeps it above zero.
+func (h *readerHooks) waitNoBuffers(t *testing.T) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for h.out.Load() != 0 {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("%d read buffers held by an idle connection; want 0", h.out.Load())
+		}
+	}
+}
+
+// echoServer starts an echo server with idle timeout idle and connects to it.
+func echoServer(t *testing.T, idle time.Duration) (*Server, net.Conn) {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Port = 0
+	cfg.Behavior = "echo"
+	cfg.IdleTimeout = idle
+	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
+	srv, c := startAndDial(t, cfg)
+	t.Cleanup(func() { stopAndWait(t, srv) })
+	return srv, c
+}
+
+// echoOnce writes p to c and reads it back.
+func echoOnce(t *testing.T, c net.Conn, p []byte) {
+	t.Helper()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write(p); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(p))
+	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, p) {
+		t.Fatalf("echo: %q, %v; want %q", got, err, p)
+	}
+}
+
+// TestIdleReaderHoldsNoBuffer ensures a connection between messages holds no
+// read buffer: the reader takes one for a read and returns it once the actor
+// has handled the input, and a reader gone cold (its socket watched by the
+// poller, no goroutine waiting) still gets the next message, in full, larger
+// than one buffer.
+func TestIdleReaderHoldsNoBuffer(t *testing.T) {
+	h := setReaderHooks(t)
+	_, c := echoServer(t, 0)
+	echoOnce(t, c, []byte("ping"))
+	h.waitCooled(t)
+	h.waitNoBuffers(t)
+	echoOnce(t, c, bytes.Repeat([]byte("x"), 3*readBufferSize+7))
+	h.waitCooled(t)
+	h.waitNoBuffers(t)
+}
+
+// TestIdleDeadlineWhileWaiting ensures the idle timeout still ends a
+// connection whose reader waits for readability: cold (after hotFor; the
+// poller's timer) as hot (before it; the socket's read deadline).
+func TestIdleDeadlineWhileWaiting(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		hot  time.Duration // hotFor and hotForNew
+		cold bool
+	}{
+		{"cold", hotForNew, true},
+		{"hot", time.Minute, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := setReaderHooks(t)
+			old, oldNew := hotFor, hotForNew
+			t.Cleanup(func() { hotFor, hotForNew = old, oldNew }) // after the server has stopped
+			hotFor, hotForNew = tt.hot, tt.hot
+			_, c := echoServer(t, 200*time.Millisecond)
+			echoOnce(t, c, []byte("ping"))
+			if tt.cold {
+				h.waitCooled(t)
+			}
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatal("the idle connection was not closed")
+				}
+				t.Fatalf("read after the idle timeout: %d, %v; want EOF", n, err)
+			}
+		})
+	}
+}
+
+// TestColdConnectionEnds ensures a connection whose reader has gone cold (no
+// goroutine holds it) still ends when it should: when its peer closes (the
+// poller wakes it to read the EOF) and when the server shuts down (shut takes
+// it back from the poller).
+func TestColdConnectionEnds(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		end  func(*Server, net.Conn)
+	}{
+		{"peer closes", func(_ *Server, c net.Conn) { _ = c.(*net.TCPConn).CloseWrite() }},
+		{"shutdown", func(s *Server, _ net.Conn) { s.Shutdown() }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := setReaderHooks(t)
+			srv, c := echoServer(t, 0)
+			echoOnce(t, c, []byte("ping"))
+			h.waitCooled(t)
+			tt.end(srv, c)
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+				t.Fatalf("read after the end: %d, %v; want EOF", n, err)
+			}
+		})
+	}
+}
