@@ -29,7 +29,7 @@ type link struct {
 	self *actor.PID // the connection actor
 	env  *connEnv   // what every connection of its acceptor shares
 
-	stats observatory.Stats      // bytes in and out, for the observatory
+	stats  observatory.Stats      // bytes in and out, for the observatory
 	ending atomic.Pointer[string] // why the connection is ending (setEnd)
 
 	dispatch connDispatcher // runs the connection actor's mailbox on this connection's goroutines

@@ -56,7 +56,7 @@ type rootActor struct {
 	services  *actor.PID             // the services supervisor; nil once it is gone
 	acceptors map[string]acceptorRef // by PID id; made when the services are up
 
-	accepting       int              // acceptors that said Accepting, until ready is closed
+	accepting       int // acceptors that said Accepting, until ready is closed
 	shuttingDown    bool
 	cause           error            // why the server is stopping, if it is a failure
 	started         time.Time        // when shutdown began
