@@ -152,8 +152,10 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		return
 	}
 	a.conns[pid.Id] = &connEntry{pid: pid, link: l}
-	a.env.hub.Opened(observatory.Conn{ID: name, Listener: a.env.listener, Behavior: a.env.behavior,
-		Remote: conn.RemoteAddr().String(), Stats: &l.stats})
+	if a.env.hub != nil { // no remote address string per connection for nobody
+		a.env.hub.Opened(observatory.Conn{ID: name, Listener: a.env.listener, Behavior: a.env.behavior,
+			Remote: conn.RemoteAddr().String(), Stats: &l.stats})
+	}
 }
 
 // onAcceptFailed fails the acceptor with ListenerFailed, so that root makes a
@@ -279,7 +281,7 @@ func (a *acceptor) logDecision(d supervision.Decision) {
 	if c, ok := a.conns[d.Child.Id]; ok {
 		entry = c.link.Log().WithFields(decisionFields(d)) // conn and remote
 		if d.Directive == actor.StopDirective {
-			c.link.setEnd(d.Category.String())
+			c.link.setEnd(endByDecision(d.Category))
 		}
 	}
 	a.env.hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindConnection))

@@ -29,8 +29,8 @@ type link struct {
 	self *actor.PID // the connection actor
 	env  *connEnv   // what every connection of its acceptor shares
 
-	stats  observatory.Stats      // bytes in and out, for the observatory
-	ending atomic.Pointer[string] // why the connection is ending (setEnd)
+	stats  observatory.Stats // bytes in and out, for the observatory
+	ending atomic.Int32      // why the connection is ending (setEnd): an endCause
 
 	dispatch connDispatcher // runs the connection actor's mailbox on this connection's goroutines
 	slots    chan struct{}  // the acceptor's connection slots: the reader frees one as it closes the socket

@@ -19,29 +19,39 @@ import (
 // Why a connection ended, as its "stopped" event and the
 // connections_closed_total metric say. A Stop decision gives its category's
 // name instead.
+// A small number, not a string, so that recording it costs the close path
+// no allocation.
+type endCause int32
+
 const (
-	endPeerClosed = "peer closed"        // EOF from the peer after every reply
-	endBehavior   = "closed by behavior" // the behavior asked (Conn.Close)
-	endShutdown   = "shutdown"           // drained at shutdown (messages.Finish)
-	endForced     = "forced"             // closed hard past -shutdown-timeout
-	endEvicted    = "evicted"            // idle, closed for a client waiting at -max-conns
-	endOutput     = "output limit"       // others queued too much for it (outbox.go)
-	endStopped    = "stopped"            // none of the above was recorded
+	endStopped    endCause = iota // none of the below was recorded
+	endPeerClosed                 // EOF from the peer after every reply
+	endBehavior                   // the behavior asked (Conn.Close)
+	endShutdown                   // drained at shutdown (messages.Finish)
+	endForced                     // closed hard past -shutdown-timeout
+	endEvicted                    // idle, closed for a client waiting at -max-conns
+	endOutput                     // others queued too much for it (outbox.go)
+	endDecision                   // a Stop decision: endDecision + its category
 )
 
-// setEnd records why the connection is ending; the first reason given wins.
-// Any goroutine may call it.
-func (l *link) setEnd(reason string) {
-	l.ending.CompareAndSwap(nil, &reason)
+var endNames = [...]string{"stopped", "peer closed", "closed by behavior", "shutdown", "forced", "evicted", "output limit"}
+
+// endByDecision is the cause of a connection a Stop decision ends.
+func endByDecision(c supervision.Category) endCause { return endDecision + endCause(c) }
+
+func (c endCause) String() string {
+	if c >= endDecision {
+		return supervision.Category(c - endDecision).String()
+	}
+	return endNames[c]
 }
 
-// endReason is what setEnd recorded, or endStopped.
-func (l *link) endReason() string {
-	if r := l.ending.Load(); r != nil {
-		return *r
-	}
-	return endStopped
-}
+// setEnd records why the connection is ending; the first cause given wins.
+// Any goroutine may call it.
+func (l *link) setEnd(c endCause) { l.ending.CompareAndSwap(int32(endStopped), int32(c)) }
+
+// endReason is what setEnd recorded, or "stopped".
+func (l *link) endReason() string { return endCause(l.ending.Load()).String() }
 
 // decisionEvent is a supervision decision as an observatory event about the
 // child called name, of kind.

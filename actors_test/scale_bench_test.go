@@ -97,6 +97,41 @@ func BenchmarkIdleMemory(b *testing.B) {
 		b.ReportMetric(kib["ours"]/kib["plain"], "ratio")
 		b.ReportMetric(kib["ours"]/kib["nethttp"], "ratio-nethttp")
 	})
+	// The line behaviors: chat (a welcome line, then /rooms) and faults (one
+	// line), against the same plain server.
+	for _, l := range []struct{ behavior, greeting, send, reply string }{
+		{"chat", "* welcome", "/rooms\n", "* no rooms"},
+		{"faults", "", "x\n", "count 1: x"},
+	} {
+		b.Run("behavior="+l.behavior, func(b *testing.B) {
+			rt := scaleLineRoundTrip(l.greeting, l.send, l.reply)
+			kib := scaleIdleABBA(b, n, []scaleSide{{"ours", ours, oursArgs(l.behavior), rt}, plainSide})
+			b.ReportMetric(kib["ours"], "ours-KiB/conn")
+			b.ReportMetric(kib["plain"], "plain-KiB/conn")
+			b.ReportMetric(kib["ours"]/kib["plain"], "ratio")
+		})
+	}
+}
+
+// scaleLineRoundTrip returns a round trip for a line behavior: read a line
+// starting with greeting (if not empty), send send, read a line starting with
+// reply.
+func scaleLineRoundTrip(greeting, send, reply string) func(net.Conn) error {
+	return func(c net.Conn) error {
+		br := bufio.NewReader(c)
+		if greeting != "" {
+			if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, greeting) {
+				return fmt.Errorf("greeting %q: %v", line, err)
+			}
+		}
+		if _, err := io.WriteString(c, send); err != nil {
+			return err
+		}
+		if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, reply) {
+			return fmt.Errorf("reply %q to %q: %v", line, send, err)
+		}
+		return nil
+	}
 }
 
 // BenchmarkAcceptRate measures new connections per second: 50 dialers at once,
