@@ -75,3 +75,43 @@ func TestAdminFaultsRejected(t *testing.T) {
 	fmt.Fprintln(c) // echo keeps framing: the restarted connection still echoes
 	c.expect(t, "")
 }
+
+// TestAdminFaultsCrossOrigin ensures a web page on another site cannot make
+// the operator's browser inject a fault (CSRF): a cross-site POST is refused
+// with 403 and nothing is injected, while the same POST from the dashboard's
+// own origin, or with no browser headers (curl), gets its 202.
+func TestAdminFaultsCrossOrigin(t *testing.T) {
+	s, a := startObserved(t, nil)
+	s.dialLines(t).roundTrip(t, "hello", "hello")
+	post := func(header map[string]string) int {
+		req, err := http.NewRequest(http.MethodPost, a.URL+"/faults", strings.NewReader(`{"target": "conn-1", "stall": "1ms"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, h := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Origin": "http://evil.example"},
+	} {
+		if code := post(h); code != http.StatusForbidden {
+			t.Errorf("POST with %v = %d; want 403", h, code)
+		}
+	}
+	if n := gatheredSum(t, s.Hub().Registry(), "async_server_faults_injected_total"); n != 0 {
+		t.Errorf("%v faults injected by refused requests", n)
+	}
+	for _, h := range []map[string]string{{"Sec-Fetch-Site": "same-origin"}, {"Origin": a.URL}, {}} {
+		if code := post(h); code != http.StatusAccepted {
+			t.Errorf("POST with %v = %d; want 202", h, code)
+		}
+	}
+}

@@ -97,6 +97,13 @@ func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error
 // routes maps each path to its handler. GET patterns answer other methods
 // with 405 and an Allow header by themselves; /faults and the dashboard check
 // theirs, so that their 405s are as clear.
+//
+// POST /faults breaks connections, so a web page the operator happens to
+// visit must not be able to post to it (CSRF: a form or fetch to
+// 127.0.0.1:9090 from another site): net/http's CrossOriginProtection refuses
+// a browser's cross-origin POST (Sec-Fetch-Site, or an Origin that is not
+// the Host) with 403. curl, scripts and the dashboard itself (same origin)
+// pass.
 func (a *Admin) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.hub.Registry(), promhttp.HandlerOpts{}))
@@ -104,7 +111,7 @@ func (a *Admin) routes() http.Handler {
 	mux.HandleFunc("GET /events", a.events)
 	mux.HandleFunc("/faults", a.faults)
 	mux.Handle("/", getOnly(dashboard.Handler()))
-	return mux
+	return http.NewCrossOriginProtection().Handler(mux)
 }
 
 // Addr returns the address the endpoint listens on (the real port when
