@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/logs"
 	"async_server/observatory"
 	"async_server/supervision"
 )
@@ -54,11 +55,12 @@ func (l *link) setEnd(c endCause) { l.ending.CompareAndSwap(int32(endStopped), i
 func (l *link) endReason() string { return endCause(l.ending.Load()).String() }
 
 // decisionEvent is a supervision decision as an observatory event about the
-// child called name, of kind.
+// child called name, of kind. Its cause is cut as a log field is: it may quote
+// a client's input, and the hub keeps it and sends it to every subscriber.
 func decisionEvent(d supervision.Decision, name, kind string) observatory.Event {
 	return observatory.Event{Actor: name, ActorKind: kind, Category: d.Category.String(),
 		Directive: directiveName(d.Directive), Restarts: d.Restarts, Budget: d.Budget,
-		Cause: fmt.Sprint(d.Cause), Injected: d.Injected}
+		Cause: logs.Cut(fmt.Sprint(d.Cause), logs.MaxValue), Injected: d.Injected}
 }
 
 // directiveName is "Restart" or "Stop".
