@@ -111,7 +111,11 @@ func (a *Admin) routes() http.Handler {
 	mux.HandleFunc("GET /events", a.events)
 	mux.HandleFunc("/faults", a.faults)
 	mux.Handle("/", getOnly(dashboard.Handler()))
-	return http.NewCrossOriginProtection().Handler(mux)
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusForbidden, "cross-origin "+r.Method+" refused: post faults from the dashboard, curl or a script, not from another site's page")
+	}))
+	return csrf.Handler(mux)
 }
 
 // Addr returns the address the endpoint listens on (the real port when
