@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 
 	"async_server/actors"
 	"async_server/internal/leakcheck"
+	"async_server/testkit"
 )
 
 // TestMain fails the run if any goroutine outlives the tests: every server the
@@ -47,10 +47,7 @@ type testServer struct {
 // down when the test ends (if the test has not done it).
 func startServer(t testing.TB, configure func(*actors.Config)) *testServer {
 	t.Helper()
-	cfg := actors.DefaultConfig()
-	cfg.Port = 0
-	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
-	cfg.Log.Level = "debug"
+	cfg := testkit.Config(t)
 	cfg.Behavior = "echo"
 	if configure != nil {
 		configure(&cfg)

@@ -74,10 +74,7 @@ func StartProtocol(t testing.TB, f protocol.Factory, opts ...Option) *Server {
 
 func start(t testing.TB, behavior func(*actors.Config), opts []Option) *Server {
 	t.Helper()
-	s := settings{cfg: actors.DefaultConfig(), timeout: DefaultTimeout}
-	s.cfg.Port = 0
-	s.cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
-	s.cfg.Log.Level = "debug"
+	s := settings{cfg: Config(t), timeout: DefaultTimeout}
 	behavior(&s.cfg)
 	for _, o := range opts {
 		o(&s)
@@ -92,6 +89,16 @@ func start(t testing.TB, behavior func(*actors.Config), opts []Option) *Server {
 		Timeout: s.timeout, stopWait: s.cfg.ShutdownTimeout + s.timeout, t: t, rec: record(srv.Hub()), before: before}
 	t.Cleanup(ks.Close)
 	return ks
+}
+
+// Config is the configuration a test server starts from: the defaults, on
+// 127.0.0.1 port 0, its log at debug level in a file in t.TempDir().
+func Config(t testing.TB) actors.Config {
+	cfg := actors.DefaultConfig()
+	cfg.Port = 0
+	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
+	cfg.Log.Level = "debug"
+	return cfg
 }
 
 // Close shuts the server down gracefully, waits until it is done, and fails
