@@ -120,7 +120,6 @@ func (l *link) isShut() bool { return l.isClosed.Load() }
 func (l *link) shut(graceful bool) {
 	l.shutOnce.Do(func() {
 		l.isClosed.Store(true)
-		l.ack() // wakes the reader if it waits for an ack or for this
 		if graceful && !l.peerDone.Load() {
 			if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
 				_ = cw.CloseWrite()
@@ -128,6 +127,10 @@ func (l *link) shut(graceful bool) {
 			// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
 			_ = l.conn.SetReadDeadline(time.Now())
 		}
+		// Wake the reader if it waits for an ack or for this: only now, so that
+		// the deadline just set cannot land after the drain's own and cut the
+		// drain short (the peer's last bytes would then meet a reset).
+		l.ack()
 		if p := l.in.poll; p != nil && p.claim(l) {
 			runElsewhere(func() { l.end(nil) }) // it was cold: nobody else will end it
 		}
