@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -53,6 +54,11 @@ const (
 	// makes the kernel send RST, which can destroy the last reply in flight. 500 ms
 	// is net/http's choice for the same problem.
 	lingerTimeout = 500 * time.Millisecond
+
+	// drainGrace and lingerMax extend a drain whose deadline passed while input
+	// was still there to read (discard).
+	drainGrace = 5 * time.Millisecond
+	lingerMax  = 4 * lingerTimeout
 
 	// handshakeTimeout bounds a TLS handshake: a client that does not finish it in
 	// this long is closed, so it cannot hold a slot without sending a request.
@@ -310,14 +316,29 @@ func (l *link) drain() {
 // it closes or lingerTimeout passes, and returns how many bytes that was.
 // Closing a socket with unread input makes the kernel send RST, which can
 // destroy the last reply in flight.
+//
+// When the deadline passes it looks once more, for drainGrace, and goes on as
+// long as each look finds input, up to lingerMax in all: a process short of
+// CPU may not have run this goroutine for the whole lingerTimeout, and input
+// that came in time must not be met with a reset. A peer that keeps sending is
+// cut off at lingerMax.
 func discard(conn net.Conn, buf []byte) int {
-	_ = conn.SetReadDeadline(time.Now().Add(lingerTimeout))
-	n := 0
+	start := time.Now()
+	_ = conn.SetReadDeadline(start.Add(lingerTimeout))
+	n, graced := 0, false
 	for {
 		k, err := conn.Read(buf)
 		n += k
-		if err != nil {
+		if k > 0 {
+			graced = false
+		}
+		if err == nil {
+			continue
+		}
+		if graced || !errors.Is(err, os.ErrDeadlineExceeded) || time.Since(start) >= lingerMax {
 			return n
 		}
+		graced = true
+		_ = conn.SetReadDeadline(time.Now().Add(drainGrace))
 	}
 }

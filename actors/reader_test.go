@@ -160,3 +160,38 @@ func TestColdConnectionEnds(t *testing.T) {
 		})
 	}
 }
+
+// starvedConn is a net.Conn whose deadline has passed before its reader first
+// ran (a process short of CPU): the first read times out though input waits;
+// then it yields its input, and times out again once it is empty.
+type starvedConn struct {
+	net.Conn
+	reads   int
+	pending []byte
+}
+
+func (c *starvedConn) Read(p []byte) (int, error) {
+	c.reads++
+	if c.reads == 1 || len(c.pending) == 0 {
+		return 0, os.ErrDeadlineExceeded
+	}
+	n := copy(p, c.pending)
+	c.pending = c.pending[n:]
+	return n, nil
+}
+
+func (c *starvedConn) SetReadDeadline(time.Time) error { return nil }
+
+// TestDiscardReadsWhatCameInTime ensures a drain whose deadline passed while
+// input waited (the reader had not run) still reads that input before the
+// close, so the close sends FIN, not a reset; and that it stops at the first
+// look that finds nothing.
+func TestDiscardReadsWhatCameInTime(t *testing.T) {
+	c := &starvedConn{pending: make([]byte, 40000)}
+	if n := discard(c, make([]byte, 16<<10)); n != 40000 {
+		t.Errorf("discarded %d bytes; want the 40000 that waited", n)
+	}
+	if c.reads != 6 { // the timed-out one, three with input, then a look that finds nothing twice (a fresh grace after input, then the last)
+		t.Errorf("%d reads; want 6", c.reads)
+	}
+}
