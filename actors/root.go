@@ -28,8 +28,8 @@ import (
 //  2. Each acceptor reports Drained when its last connection is gone. If the
 //     shutdown timeout passes first, root sends ForceClose: the rest are closed hard.
 //  3. With every report in and every socket closed (readers drain a closing
-//     socket for up to lingerTimeout), root logs the shutdown report and poisons
-//     the acceptors.
+//     socket for up to lingerTimeout, lingerMax if input keeps coming), root
+//     logs the shutdown report and poisons the acceptors.
 //  4. With every acceptor gone, root poisons the services supervisor, which
 //     stops every service: they outlive the connections, which may still be
 //     talking to them while they drain.

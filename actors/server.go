@@ -28,9 +28,10 @@ type Server struct {
 	done      chan struct{} // closed once the tree has stopped and the log is closed
 	err       error         // why it stopped; written before done is closed
 
-	// readers counts the connections' reader goroutines. A reader outlives its
-	// connection actor by up to lingerTimeout, draining the peer's last bytes before
-	// it closes the socket; done waits for all of them.
+	// readers counts the connections' readers (reader.go: a role, not always
+	// a goroutine). A reader outlives its connection actor by up to
+	// lingerTimeout (lingerMax while input keeps coming), draining the peer's
+	// last bytes before it closes the socket; done waits for all of them.
 	readers sync.WaitGroup
 
 	shutdownOnce sync.Once
