@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"async_server/observatory"
@@ -23,18 +24,23 @@ func TestAdminTreeChurn(t *testing.T) {
 	stop := make(chan struct{})
 	snapshots := make(chan []*observatory.Node, 1024)
 	var pollErr error
-	go func() { // the poller; ends when stop is closed or a fetch fails
+	var polls atomic.Int64 // snapshots taken so far
+	var failed atomic.Bool // the poller stopped on an error (pollErr, read after it ends)
+	go func() {            // the poller; ends when stop is closed or a fetch fails
 		defer close(snapshots)
 		for {
 			var root observatory.Node
 			if pollErr = getJSON(a.URL+"/tree", &root); pollErr != nil {
+				failed.Store(true)
 				return
 			}
 			select {
 			case <-stop:
 				return
 			case snapshots <- connections(&root):
+			default: // the buffer is full: check the ones in it, poll on
 			}
+			polls.Add(1)
 		}
 	}()
 
@@ -42,6 +48,10 @@ func TestAdminTreeChurn(t *testing.T) {
 	sent := map[string]int{}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 60 {
+		if i%10 == 0 { // the churn waits for the poller now and then, however busy the machine
+			n := polls.Load()
+			waitFor(t, "a /tree snapshot during the churn", func() bool { return polls.Load() > n || failed.Load() })
+		}
 		if len(live) > 0 && rng.IntN(3) == 0 {
 			remote := slices.Sorted(maps.Keys(live))[rng.IntN(len(live))]
 			live[remote].Close()
