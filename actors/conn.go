@@ -84,10 +84,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	if err := a.call(func() error { return h.HandleMessage(m) }); err != nil {
 		a.fail(err)
 	}
-	if a.link.closeRequested {
-		a.link.setEnd(endBehavior)
-		ctx.Stop(ctx.Self())
-	}
+	a.stopIfClosing(ctx)
 	a.maybeFinish(ctx)
 }
 
@@ -136,12 +133,7 @@ func (a *connActor) start(ctx actor.Context) bool {
 	if err := a.call(s.Started); err != nil {
 		a.fail(err)
 	}
-	if a.link.closeRequested {
-		a.link.setEnd(endBehavior)
-		ctx.Stop(ctx.Self())
-		return false
-	}
-	return true
+	return !a.stopIfClosing(ctx)
 }
 
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
@@ -152,6 +144,17 @@ func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 	a.receive(ctx, m.Data)
 	a.link.handling = false
 	a.link.ackInput()
+}
+
+// stopIfClosing stops the connection if its behavior asked to close
+// (Conn.Close), and reports whether it did.
+func (a *connActor) stopIfClosing(ctx actor.Context) bool {
+	if !a.link.closeRequested {
+		return false
+	}
+	a.link.setEnd(endBehavior)
+	ctx.Stop(ctx.Self())
+	return true
 }
 
 // maybeFinish stops a connection told to Finish once no reply is owed to it.
@@ -169,10 +172,7 @@ func (a *connActor) receive(ctx actor.Context, data []byte) {
 		a.fail(err)
 	}
 	a.link.unread = a.link.unread[:0] // handed back without a failure: nothing to keep
-	if a.link.closeRequested {
-		a.link.setEnd(endBehavior)
-		ctx.Stop(ctx.Self())
-	}
+	a.stopIfClosing(ctx)
 }
 
 // onReadFailed ends the connection: in order after the peer's EOF (everything it

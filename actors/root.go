@@ -300,17 +300,15 @@ func childName(pid *actor.PID) string {
 // decisionFields are the log fields of every supervision decision; the caller
 // adds the fields that name the child.
 func decisionFields(d supervision.Decision) logrus.Fields {
-	if d.Injected {
-		f := decisionFields(supervision.Decision{Category: d.Category, Cause: d.Cause, Directive: d.Directive,
-			Restarts: d.Restarts, Budget: d.Budget})
-		f["injected"] = true
-		return f
-	}
-	return logrus.Fields{
+	f := logrus.Fields{
 		"category":  d.Category.String(),
-		"directive": strings.TrimSuffix(d.Directive.String(), "Directive"),
+		"directive": directiveName(d.Directive),
 		"restarts":  d.Restarts,
 		"budget":    d.Budget,
 		"cause":     fmt.Sprint(d.Cause),
 	}
+	if d.Injected {
+		f["injected"] = true
+	}
+	return f
 }

@@ -56,7 +56,7 @@ func (h *Hub) Opened(c Conn) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	m := &member{conn: c, kind: KindConnection, name: c.ID, since: time.Now()}
+	m := &member{conn: c, num: connNumber(c.ID), kind: KindConnection, name: c.ID, since: time.Now()}
 	h.tree.conns[c.ID] = m
 	h.tree.byRemote[c.Remote] = m
 	h.metrics.opened(c)
@@ -102,9 +102,6 @@ func (h *Hub) Decided(e Event) {
 	defer h.mu.Unlock()
 	now := time.Now()
 	m := h.tree.find(e.Actor)
-	if e.ActorKind == KindConnection {
-		m = h.tree.conns[e.Actor]
-	}
 	if m != nil {
 		e.Listener, e.Behavior, e.Remote = m.conn.Listener, m.conn.Behavior, m.conn.Remote
 		if e.Directive == "Restart" {

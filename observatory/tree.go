@@ -40,7 +40,8 @@ type Conn struct {
 
 // member is one actor of the model.
 type member struct {
-	conn     Conn // connections only
+	conn     Conn // a connection's; an acceptor's Listener and Behavior
+	num      int  // N of a connection's conn-N, for ordering
 	kind     string
 	name     string
 	since    time.Time
@@ -162,7 +163,7 @@ func (h *Hub) TreeUpTo(perAcceptor int) *Node {
 	for _, m := range h.tree.acceptors {
 		a := h.node(m, now)
 		conns := byListener[m.conn.Listener]
-		sort.Slice(conns, func(i, j int) bool { return connNumber(conns[i].name) < connNumber(conns[j].name) })
+		sort.Slice(conns, func(i, j int) bool { return conns[i].num < conns[j].num })
 		a.Connections = len(conns)
 		if perAcceptor > 0 && len(conns) > perAcceptor {
 			conns = conns[:perAcceptor]
