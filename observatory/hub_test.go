@@ -175,3 +175,25 @@ func TestTreeUpTo(t *testing.T) {
 		t.Errorf("Tree: %d connections, %d children", all.Connections, len(all.Children))
 	}
 }
+
+// TestRandomPicksLiveOnly: a random target is always a live connection,
+// however connections came and went.
+func TestRandomPicksLiveOnly(t *testing.T) {
+	h := newTestHub()
+	for i := 1; i <= 5; i++ {
+		open(h, fmt.Sprintf("conn-%d", i), fmt.Sprintf("r%d", i))
+	}
+	h.Closed("conn-2", "peer closed")
+	h.Closed("conn-5", "peer closed")
+	seen := map[string]bool{}
+	for range 200 {
+		name, _, _, ok := h.Find("random")
+		if !ok || name == "conn-2" || name == "conn-5" {
+			t.Fatalf("random picked %q (%v)", name, ok)
+		}
+		seen[name] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("random picked %v over 200 tries; want each of the 3 live ones", seen)
+	}
+}

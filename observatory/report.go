@@ -57,8 +57,7 @@ func (h *Hub) Opened(c Conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	m := &member{conn: c, num: connNumber(c.ID), kind: KindConnection, name: c.ID, since: time.Now()}
-	h.tree.conns[c.ID] = m
-	h.tree.byRemote[c.Remote] = m
+	h.tree.addConn(m)
 	h.metrics.opened(c)
 	h.publish(Event{Kind: Accepted, Actor: c.ID, ActorKind: KindConnection, Listener: c.Listener,
 		Behavior: c.Behavior, Remote: c.Remote})
@@ -75,10 +74,7 @@ func (h *Hub) Closed(id, reason string) {
 	if !ok {
 		return
 	}
-	delete(h.tree.conns, id)
-	if h.tree.byRemote[m.conn.Remote] == m {
-		delete(h.tree.byRemote, m.conn.Remote)
-	}
+	h.tree.removeConn(m)
 	c := m.conn
 	in, out := c.Stats.In.Load(), c.Stats.Out.Load()
 	if t := h.closed[c.Listener]; t != nil {

@@ -42,6 +42,7 @@ type Conn struct {
 type member struct {
 	conn     Conn // a connection's; an acceptor's Listener and Behavior
 	num      int  // N of a connection's conn-N, for ordering
+	at       int  // a connection's index in tree.live
 	kind     string
 	name     string
 	since    time.Time
@@ -55,6 +56,7 @@ type tree struct {
 	services  []*member
 	acceptors []*member          // in the order they were reported
 	conns     map[string]*member // by connection ID (unique in a server)
+	live      []*member          // the same connections, for a random pick in O(1) (-chaos)
 	byRemote  map[string]*member // by remote address
 	others    map[string]*member // logger, services, acceptors: by kind/name
 	listeners map[string]*member // acceptors by listener address
@@ -105,17 +107,31 @@ func (t *tree) find(name string) *member {
 
 // randomConn returns a live connection picked uniformly, or nil.
 func (t *tree) randomConn() *member {
-	if len(t.conns) == 0 {
+	if len(t.live) == 0 {
 		return nil
 	}
-	i := rand.IntN(len(t.conns))
-	for _, m := range t.conns { // map order is not random enough to pick by itself
-		if i == 0 {
-			return m
-		}
-		i--
+	return t.live[rand.IntN(len(t.live))]
+}
+
+// addConn adds a connection to the model.
+func (t *tree) addConn(m *member) {
+	t.conns[m.name] = m
+	t.byRemote[m.conn.Remote] = m
+	m.at = len(t.live)
+	t.live = append(t.live, m)
+}
+
+// removeConn removes a connection from the model (the last of live takes its
+// place there).
+func (t *tree) removeConn(m *member) {
+	delete(t.conns, m.name)
+	if t.byRemote[m.conn.Remote] == m {
+		delete(t.byRemote, m.conn.Remote)
 	}
-	return nil
+	last := t.live[len(t.live)-1]
+	t.live[m.at], last.at = last, m.at
+	t.live[len(t.live)-1] = nil
+	t.live = t.live[:len(t.live)-1]
 }
 
 // inWindow drops restarts older than window at now, and returns how many are left.
