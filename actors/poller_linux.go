@@ -132,24 +132,6 @@ func (p *poller) loop() {
 	}
 }
 
-// socketFD returns the descriptor of conn's socket, if it has one a poller can
-// watch (a TLS conn has none: its input goes through crypto/tls, which may
-// hold records the socket no longer shows). The poller uses it only while the
-// connection is cold: the socket is closed only by the reader's role, which
-// takes the connection back first, and by shut, which does the same.
-func socketFD(conn net.Conn) (int32, bool) {
-	sc, ok := conn.(syscall.Conn)
-	if !ok {
-		return 0, false
-	}
-	rc, err := sc.SyscallConn()
-	fd := int32(-1)
-	if err != nil || rc.Control(func(s uintptr) { fd = int32(s) }) != nil || fd < 0 {
-		return 0, false
-	}
-	return fd, true
-}
-
 // watch takes the reader's role of l, which has gone quiet, from the runner
 // that held it. It reports false when it cannot: the connection is shut (the
 // runner ends it) or epoll refused the socket (the runner stays hot).

@@ -2,15 +2,12 @@
 
 package actors
 
-import "net"
-
 // poller is Linux's (poller_linux.go): elsewhere there is none, and every
 // connection reads through a held buffer on a goroutine of its own (readHeld).
 type poller struct{}
 
-func acquirePoller() *poller          { return nil }
-func currentPoller() *poller          { return nil }
-func releasePoller()                  {}
-func socketFD(net.Conn) (int32, bool) { return 0, false }
-func (p *poller) watch(*link) bool    { return false }
-func (p *poller) claim(*link) bool    { return false }
+func acquirePoller() *poller       { return nil }
+func currentPoller() *poller       { return nil }
+func releasePoller()               {}
+func (p *poller) watch(*link) bool { return false }
+func (p *poller) claim(*link) bool { return false }

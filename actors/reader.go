@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"async_server/messages"
@@ -21,14 +22,15 @@ import (
 // an idle connection holds no read buffer and no goroutine. The reader's role
 // is held by one party at a time:
 //
-//   - hot (serve): a runner (dispatch.go), while input flows. It takes a
-//     buffer from a pool, reads, delivers each read to the actor, which runs
-//     right there (the dispatcher runs a mailbox the reader woke on the
-//     reader), waits for the ack and reads again into the same buffer: a busy
-//     connection makes its round trips without a goroutine hand-off. The
-//     runner that ran the actor's Started begins as the reader (begin). After
-//     a hot spell without input (hotFor; hotForNew for a new connection) it
-//     returns the buffer and the role goes cold.
+//   - hot (serve): a runner (dispatch.go), while input flows. It waits for
+//     input in the runtime's netpoller holding no buffer (readHot), takes one
+//     from a pool to read, delivers each read to the actor, which runs right
+//     there (the dispatcher runs a mailbox the reader woke on the reader),
+//     waits for the ack and reads again, into the same buffer if input is
+//     already there: a busy connection makes its round trips without a
+//     goroutine hand-off. The runner that ran the actor's Started begins as
+//     the reader (begin). After a hot spell without input (hotFor; hotForNew
+//     for a new connection) the role goes cold.
 //   - cold: the poller (poller_linux.go), an epoll instance with one goroutine
 //     for every connection of the process. When the socket becomes readable
 //     it hands the role to a runner again; when the connection's read
@@ -115,7 +117,8 @@ type input struct {
 	serveFn func()                // serve, made once: what the poller hands a runner
 	poll    *poller               // the process's, taken at the link's making; nil: none
 	fd      int32                 // the socket, for the poller
-	buf     *[]byte               // the hot reader's buffer, from the pool; nil while cold
+	raw     syscall.RawConn       // the socket, for the hot reader (readHot)
+	buf     *[]byte               // the hot reader's buffer, from the pool: held from a read to its ack
 	idleBy  time.Time             // the idle deadline of the next input; zero: no idle timeout
 	reads   uint32                // reads delivered, up to busyReads
 	armed   time.Time             // the read deadline on the socket
@@ -133,7 +136,7 @@ type input struct {
 func (l *link) begin() {
 	ok := false
 	if l.in.poll != nil {
-		l.in.fd, ok = socketFD(l.conn)
+		l.in.fd, l.in.raw, ok = socket(l.conn)
 	}
 	if !ok {
 		go l.read()
@@ -195,10 +198,7 @@ func (l *link) serveHot() error {
 		if l.isShut() {
 			return nil
 		}
-		if l.in.buf == nil {
-			l.in.buf = getReadBuffer()
-		}
-		n, err := l.conn.Read(*l.in.buf)
+		n, err := l.readHot()
 		if n > 0 && !l.deliverData((*l.in.buf)[:n]) {
 			l.in.buf = nil // shut: the actor may still hold it; left to the GC
 			return nil

@@ -102,6 +102,27 @@ func TestIdleReaderHoldsNoBuffer(t *testing.T) {
 	h.waitNoBuffers(t)
 }
 
+// TestHotReaderWaitsWithoutBuffer ensures a hot reader, waiting on its runner
+// for the next input within its spell, holds no read buffer either: it waits
+// in the netpoller and takes a buffer only to read (readHot). With a spell
+// longer than the test, the reader never goes cold.
+func TestHotReaderWaitsWithoutBuffer(t *testing.T) {
+	savedFor, savedNew := hotFor, hotForNew
+	hotFor, hotForNew = time.Hour, time.Hour
+	t.Cleanup(func() { hotFor, hotForNew = savedFor, savedNew })
+	h := setReaderHooks(t)
+	_, c := echoServer(t, 0)
+	for _, p := range [][]byte{[]byte("ping"), bytes.Repeat([]byte("x"), 3*readBufferSize+7)} {
+		echoOnce(t, c, p)
+		h.waitNoBuffers(t)
+	}
+	select {
+	case <-h.cooled:
+		t.Fatal("the reader went cold within an hour's spell")
+	default:
+	}
+}
+
 // TestIdleDeadlineWhileWaiting ensures the idle timeout still ends a
 // connection whose reader waits for readability: cold (after hotFor; the
 // poller's timer) as hot (before it; the socket's read deadline).

@@ -1,0 +1,71 @@
+//go:build linux
+
+package actors
+
+import (
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// socket returns the descriptor of conn's socket and its RawConn, if it has
+// one a poller can watch (a TLS conn has none: its input goes through
+// crypto/tls, which may hold records the socket no longer shows). The poller
+// uses the descriptor only while the connection is cold: the socket is closed
+// only by the reader's role, which takes the connection back first, and by
+// shut, which does the same.
+func socket(conn net.Conn) (int32, syscall.RawConn, bool) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return 0, nil, false
+	}
+	rc, err := sc.SyscallConn()
+	fd := int32(-1)
+	if err != nil || rc.Control(func(s uintptr) { fd = int32(s) }) != nil || fd < 0 {
+		return 0, nil, false
+	}
+	return fd, rc, true
+}
+
+// readHot is the hot reader's read: it waits for input in the runtime's
+// netpoller, under the socket's read deadline as a Read would, but takes its
+// buffer from the pool only once there is something to read, and gives it
+// back while it waits. So a hot reader waiting out its spell holds no buffer:
+// only a read in progress, or a DataReceived not yet acked, does.
+//
+// Its errors are a Read's: io.EOF at the peer's FIN, and *net.OpError
+// otherwise (deadline, closed, reset).
+func (l *link) readHot() (int, error) {
+	var n int
+	var rerr error
+	err := l.in.raw.Read(func(fd uintptr) bool {
+		if l.in.buf == nil {
+			l.in.buf = getReadBuffer()
+		}
+		for {
+			n, rerr = syscall.Read(int(fd), *l.in.buf)
+			if rerr != syscall.EINTR {
+				break
+			}
+		}
+		if rerr == syscall.EAGAIN {
+			l.dropBuffer()
+			return false // wait for input, holding nothing
+		}
+		return true
+	})
+	switch {
+	case err != nil: // the deadline, or the socket closed
+		if oe, ok := err.(*net.OpError); ok {
+			oe.Op = "read" // not "raw-read": it is the connection's read
+		}
+		return 0, err
+	case rerr != nil:
+		return 0, &net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(),
+			Err: os.NewSyscallError("read", rerr)}
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}

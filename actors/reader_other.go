@@ -1,0 +1,16 @@
+//go:build !linux
+
+package actors
+
+import (
+	"errors"
+	"net"
+	"syscall"
+)
+
+// socket is Linux's (reader_linux.go): elsewhere there is no poller, and every
+// connection reads on a goroutine of its own (readHeld).
+func socket(net.Conn) (int32, syscall.RawConn, bool) { return 0, nil, false }
+
+// readHot is never called where socket reports no socket.
+func (l *link) readHot() (int, error) { return 0, errors.New("no hot reader on this platform") }
