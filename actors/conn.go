@@ -37,10 +37,14 @@ type connActor struct {
 // the reader's message woke it, so a round trip costs no goroutine hand-off, and
 // on a runner goroutine when anyone else's did (a spawn, a restart, a poison
 // pill, a service), so behavior code never runs on another actor's goroutine.
+//
+// The mailbox is protoactor's lock-free one (a node per message), not its
+// default, which allocates a ring of ten slots up front: an idle connection
+// holds 0.2 KiB less (issue 9), and round trips measured the same.
 func connProps(l *link, factory protocol.Factory) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l, proto: factory(l)}
-	}, actor.WithDispatcher(&l.dispatch), actor.WithMailbox(actor.Unbounded(&l.outbox)))
+	}, actor.WithDispatcher(&l.dispatch), actor.WithMailbox(actor.UnboundedLockfree(&l.outbox)))
 }
 
 // Receive dispatches.
