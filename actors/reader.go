@@ -118,6 +118,9 @@ type input struct {
 	poll    *poller               // the process's, taken at the link's making; nil: none
 	fd      int32                 // the socket, for the poller
 	raw     syscall.RawConn       // the socket, for the hot reader (readHot)
+	readFn  func(uintptr) bool    // readSocket, made once
+	n       int                   // readSocket's result
+	rerr    error                 // readSocket's error
 	buf     *[]byte               // the hot reader's buffer, from the pool: held from a read to its ack
 	idleBy  time.Time             // the idle deadline of the next input; zero: no idle timeout
 	reads   uint32                // reads delivered, up to busyReads

@@ -37,24 +37,11 @@ func socket(conn net.Conn) (int32, syscall.RawConn, bool) {
 // Its errors are a Read's: io.EOF at the peer's FIN, and *net.OpError
 // otherwise (deadline, closed, reset).
 func (l *link) readHot() (int, error) {
-	var n int
-	var rerr error
-	err := l.in.raw.Read(func(fd uintptr) bool {
-		if l.in.buf == nil {
-			l.in.buf = getReadBuffer()
-		}
-		for {
-			n, rerr = syscall.Read(int(fd), *l.in.buf)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-		if rerr == syscall.EAGAIN {
-			l.dropBuffer()
-			return false // wait for input, holding nothing
-		}
-		return true
-	})
+	if l.in.readFn == nil {
+		l.in.readFn = l.readSocket // made once: a method value passed on costs an allocation
+	}
+	err := l.in.raw.Read(l.in.readFn)
+	n, rerr := l.in.n, l.in.rerr
 	switch {
 	case err != nil: // the deadline, or the socket closed
 		if oe, ok := err.(*net.OpError); ok {
@@ -68,4 +55,24 @@ func (l *link) readHot() (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// readSocket is readHot's attempt at a read of socket fd, with a buffer taken
+// for it: it reports false, the buffer returned, when there is nothing to read
+// yet, and true with the read's result in l.in.n and l.in.rerr otherwise.
+func (l *link) readSocket(fd uintptr) bool {
+	if l.in.buf == nil {
+		l.in.buf = getReadBuffer()
+	}
+	for {
+		l.in.n, l.in.rerr = syscall.Read(int(fd), *l.in.buf)
+		if l.in.rerr != syscall.EINTR {
+			break
+		}
+	}
+	if l.in.rerr == syscall.EAGAIN {
+		l.dropBuffer()
+		return false // wait for input, holding nothing
+	}
+	return true
 }
