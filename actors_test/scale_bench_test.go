@@ -138,7 +138,10 @@ func scaleLineRoundTrip(greeting, send, reply string) func(net.Conn) error {
 // each connection one 64-byte round trip and then closed by the client, b.N
 // connections per side in two halves run A B B A, against async_server
 // -behavior echo and bench/plainecho, each its own process. ratio is ours /
-// plain (the target is at least 1.0).
+// plain (the target is at least 1.0). It also reports the CPU each
+// server process spent per connection, in user space and in the kernel: the
+// clients share the machine's cores, so the rate follows what a connection
+// costs the server.
 //
 //	go test -run '^$' -bench BenchmarkAcceptRate -benchtime 20000x ./actors_test/
 func BenchmarkAcceptRate(b *testing.B) {
@@ -148,17 +151,67 @@ func BenchmarkAcceptRate(b *testing.B) {
 		"-log-level", "warn", "-log-file", filepath.Join(b.TempDir(), "server.log"), "0")
 	plain := scaleStart(b, scaleBuild(b, "./bench/plainecho"), "0")
 	half := max(b.N/2, 1)
-	var o, p time.Duration
+	var o, p scaleAcceptRun
 	b.ResetTimer()
-	o += scaleAccept(b, ours.addr, half)
-	p += scaleAccept(b, plain.addr, half)
-	p += scaleAccept(b, plain.addr, half)
-	o += scaleAccept(b, ours.addr, half)
+	o.add(scaleAcceptCPU(b, ours, half))
+	p.add(scaleAcceptCPU(b, plain, half))
+	p.add(scaleAcceptCPU(b, plain, half))
+	o.add(scaleAcceptCPU(b, ours, half))
 	b.StopTimer()
 	n := float64(2 * half)
-	b.ReportMetric(n/o.Seconds(), "ours-conn/s")
-	b.ReportMetric(n/p.Seconds(), "plain-conn/s")
-	b.ReportMetric(p.Seconds()/o.Seconds(), "ratio")
+	b.ReportMetric(n/o.took.Seconds(), "ours-conn/s")
+	b.ReportMetric(n/p.took.Seconds(), "plain-conn/s")
+	b.ReportMetric(p.took.Seconds()/o.took.Seconds(), "ratio")
+	for _, side := range []struct {
+		name string
+		run  scaleAcceptRun
+	}{{"ours", o}, {"plain", p}} {
+		b.ReportMetric(float64(side.run.user.Microseconds())/n, side.name+"-user-µs/conn")
+		b.ReportMetric(float64(side.run.sys.Microseconds())/n, side.name+"-sys-µs/conn")
+	}
+}
+
+// scaleAcceptRun is what one side of BenchmarkAcceptRate took: the time its
+// connections took, and the CPU its server process spent on them, in user
+// space and in the kernel.
+type scaleAcceptRun struct{ took, user, sys time.Duration }
+
+func (r *scaleAcceptRun) add(o scaleAcceptRun) {
+	r.took, r.user, r.sys = r.took+o.took, r.user+o.user, r.sys+o.sys
+}
+
+// scaleAcceptCPU runs scaleAccept against p and reads the CPU p spent meanwhile.
+func scaleAcceptCPU(b *testing.B, p *scaleProc, total int) scaleAcceptRun {
+	b.Helper()
+	u0, s0 := scaleCPU(b, p.pid())
+	took := scaleAccept(b, p.addr, total)
+	u1, s1 := scaleCPU(b, p.pid())
+	return scaleAcceptRun{took: took, user: u1 - u0, sys: s1 - s0}
+}
+
+// scaleCPU reads the user and system CPU time of process pid from
+// /proc/PID/stat (utime and stime, in clock ticks of 10 ms: Linux's USER_HZ).
+func scaleCPU(b *testing.B, pid int) (user, sys time.Duration) {
+	b.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatalf("reading the server's stat: %v", err)
+	}
+	// The fields after the command's closing parenthesis, from field 3 (state):
+	// utime and stime are fields 14 and 15.
+	_, rest, ok := strings.Cut(string(data), ") ")
+	fields := strings.Fields(rest)
+	if !ok || len(fields) < 13 {
+		b.Fatalf("/proc/%d/stat: %q", pid, data)
+	}
+	ticks := func(f string) time.Duration {
+		t, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			b.Fatalf("/proc/%d/stat field %q: %v", pid, f, err)
+		}
+		return time.Duration(t) * 10 * time.Millisecond
+	}
+	return ticks(fields[11]), ticks(fields[12])
 }
 
 // scaleSide is one server of BenchmarkIdleMemory: a binary, its arguments, and
