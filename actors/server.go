@@ -57,6 +57,7 @@ func Start(cfg Config) (*Server, error) {
 	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(logs.SlogHandler(front)).With("lib", "protoactor")
 	}))
+	compactRegistry(sys)
 
 	s := &Server{sys: sys, log: log, done: make(chan struct{})}
 	if cfg.Observe || cfg.Chaos > 0 {
