@@ -151,11 +151,7 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		freeSlot(a.sem)
 		return
 	}
-	a.conns[pid.Id] = &connEntry{pid: pid, link: l}
-	if a.env.hub != nil { // no remote address string per connection for nobody
-		a.env.hub.Opened(observatory.Conn{ID: name, Listener: a.env.listener, Behavior: a.env.behavior,
-			Remote: conn.RemoteAddr().String(), Stats: &l.stats})
-	}
+	a.conns[pid.Id] = &connEntry{pid: pid, link: l} // the observatory hears of it from the actor (observeOpened)
 }
 
 // onAcceptFailed fails the acceptor with ListenerFailed, so that root makes a

@@ -117,6 +117,7 @@ func (a *connActor) onStarted(ctx actor.Context) {
 		return
 	}
 	a.link.readerStarted = true
+	a.link.observeOpened()
 	a.link.debug("connection opened")
 	// The reader starts on this goroutine once this run is over (link.begin,
 	// dispatch.go); counted now, while the actor is certainly alive.

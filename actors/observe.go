@@ -17,6 +17,18 @@ import (
 // goroutine that takes the hub's lock for a map update; a connection's byte
 // counts are atomics the hub reads when asked.
 
+// observeOpened tells the observatory of a new connection. The actor calls
+// it in its first Started, before the reader starts: so a connection is
+// listed before it has served a byte, and a fault aimed at it (by remote
+// address, say) finds an actor to fail. (The acceptor, which spawns the actor,
+// could be overtaken by the connection's first round trip.)
+func (l *link) observeOpened() {
+	if hub := l.env.hub; hub != nil { // no remote address string per connection for nobody
+		hub.Opened(observatory.Conn{ID: l.id, Listener: l.env.listener, Behavior: l.env.behavior,
+			Remote: l.conn.RemoteAddr().String(), Stats: &l.stats})
+	}
+}
+
 // Why a connection ended, as its "stopped" event and the
 // connections_closed_total metric say. A Stop decision gives its category's
 // name instead.

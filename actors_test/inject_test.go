@@ -113,6 +113,24 @@ func TestInjectStall(t *testing.T) {
 	}
 }
 
+// TestConnectionListedBeforeItServes: a connection that has answered a round
+// trip is in the observatory, so a fault can be aimed at it by its remote
+// address at once. (When the acceptor listed it after the spawn, the
+// connection's first round trip could overtake it: -race in CI once saw
+// /faults answer 404 for such a client.) Many connections in a row, each
+// looked up the moment its reply is read.
+func TestConnectionListedBeforeItServes(t *testing.T) {
+	s := startWatched(t, "echo")
+	for i := range 300 {
+		c := s.dialLines(t)
+		c.roundTrip(t, "x", "x")
+		if _, _, _, ok := s.Hub().Find(c.LocalAddr().String()); !ok {
+			t.Fatalf("connection %d answered but is not listed", i)
+		}
+		c.Close()
+	}
+}
+
 // TestInjectRefused: every bad request is refused with its error, and nothing
 // is injected.
 func TestInjectRefused(t *testing.T) {
