@@ -104,7 +104,8 @@
 // # Observatory
 //
 // With Config.Observe (-admin) or -chaos, the actors report to an
-// observatory.Hub (observe.go): a connection accepted (acceptor), stopped and
+// observatory.Hub (observe.go): a connection opened (the connection, at its
+// first Started, before it reads anything), stopped and
 // why (acceptor, at Terminated), every supervision decision (each strategy's
 // observer, beside its log line), dead letters, log entries, rejections and
 // the shutdown's duration. The hub builds the live tree, the event stream and
