@@ -62,8 +62,9 @@ func (l *link) readHot() (int, error) {
 }
 
 // readSocket is readHot's attempt at a read of socket fd, with a buffer taken
-// for it: it reports false, the buffer returned, when there is nothing to read
-// yet, and true with the read's result in l.in.n and l.in.rerr otherwise.
+// for it: it reports false when there is nothing to read yet (the buffer
+// returned, unless the connection is busy), and true with the read's result
+// in l.in.n and l.in.rerr otherwise.
 func (l *link) readSocket(fd uintptr) bool {
 	if l.in.buf == nil {
 		l.in.buf = getReadBuffer()
