@@ -217,19 +217,21 @@ type scaleSide struct {
 // flatters all; late is past that.
 type scaleKiB struct{ all, late float64 }
 
-// scaleReportIdle reports ours and plain (all and late, and their ratios, the
-// issue's target being at most 0.7), and for each of others its KiB and ours'
-// ratio to it.
+// scaleReportIdle reports every side's KiB (all and late) and ours' ratios to
+// plain (ratio, ratio-late: the target is at most 0.7) and to each of
+// others.
 func scaleReportIdle(b *testing.B, kib map[string]scaleKiB, others ...string) {
 	for _, side := range append([]string{"ours", "plain"}, others...) {
 		b.ReportMetric(kib[side].all, side+"-KiB/conn")
+		b.ReportMetric(kib[side].late, side+"-late-KiB/conn")
 	}
-	b.ReportMetric(kib["ours"].late, "ours-late-KiB/conn")
-	b.ReportMetric(kib["plain"].late, "plain-late-KiB/conn")
-	b.ReportMetric(kib["ours"].all/kib["plain"].all, "ratio")
-	b.ReportMetric(kib["ours"].late/kib["plain"].late, "ratio-late")
-	for _, side := range others {
-		b.ReportMetric(kib["ours"].all/kib[side].all, "ratio-"+side)
+	for _, side := range append([]string{"plain"}, others...) {
+		suffix := "-" + side
+		if side == "plain" {
+			suffix = ""
+		}
+		b.ReportMetric(kib["ours"].all/kib[side].all, "ratio"+suffix)
+		b.ReportMetric(kib["ours"].late/kib[side].late, "ratio-late"+suffix)
 	}
 }
 
