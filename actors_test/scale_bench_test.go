@@ -38,7 +38,10 @@ const scaleFDMargin = 256
 // server runs as its own process, gets N connections (-scale.conns, 5000 by
 // default) that each make one round trip and then stay open, and the growth of
 // its VmRSS (from /proc/PID/status) from just after start to then, divided by
-// N, is its KiB per connection. One server runs at a time, its clients closed
+// N, is its KiB per connection; the growth from N/2 connections to N, over
+// N/2, is its late KiB per connection (what one more costs, past any memory
+// freed at start that the first connections reuse; see scaleKiB). One server
+// runs at a time, its clients closed
 // and the process killed before the next starts; sides run A B (C C) B A, each
 // in a fresh process, and the two measurements of a side are averaged.
 //
@@ -49,8 +52,8 @@ const scaleFDMargin = 256
 //     bench/fileserver (net/http's http.FileServer over the same site) and
 //     bench/plainecho; one GET / each (an echo round trip for plainecho).
 //
-// ratio is ours / plainecho (the target is at most 0.7); ratio-gnet is
-// ours / gnetecho.
+// ratio and ratio-late are ours / plainecho (the target is at most
+// 0.7); ratio-gnet and ratio-late-gnet are ours / gnetecho.
 //
 //	go test -run '^$' -bench BenchmarkIdleMemory -benchtime 1x ./actors_test/
 func BenchmarkIdleMemory(b *testing.B) {
