@@ -158,25 +158,38 @@ func BenchmarkAcceptRate(b *testing.B) {
 	}{{"ours", o}, {"plain", p}} {
 		b.ReportMetric(float64(side.run.user.Microseconds())/n, side.name+"-user-µs/conn")
 		b.ReportMetric(float64(side.run.sys.Microseconds())/n, side.name+"-sys-µs/conn")
+		b.ReportMetric(float64(side.run.clients.Microseconds())/n, side.name+"-clients-µs/conn")
 	}
 }
 
 // scaleAcceptRun is what one side of BenchmarkAcceptRate took: the time its
-// connections took, and the CPU its server process spent on them, in user
-// space and in the kernel.
-type scaleAcceptRun struct{ took, user, sys time.Duration }
+// connections took, the CPU its server process spent on them, in user space
+// and in the kernel, and the CPU of this process, whose clients made them.
+type scaleAcceptRun struct{ took, user, sys, clients time.Duration }
 
 func (r *scaleAcceptRun) add(o scaleAcceptRun) {
-	r.took, r.user, r.sys = r.took+o.took, r.user+o.user, r.sys+o.sys
+	r.took, r.user, r.sys, r.clients = r.took+o.took, r.user+o.user, r.sys+o.sys, r.clients+o.clients
 }
 
 // scaleAcceptCPU runs scaleAccept against p and reads the CPU p spent meanwhile.
 func scaleAcceptCPU(b *testing.B, p *scaleProc, total int) scaleAcceptRun {
 	b.Helper()
 	u0, s0 := scaleCPU(b, p.pid())
+	c0 := scaleSelfCPU(b)
 	took := scaleAccept(b, p.addr, total)
+	c1 := scaleSelfCPU(b)
 	u1, s1 := scaleCPU(b, p.pid())
-	return scaleAcceptRun{took: took, user: u1 - u0, sys: s1 - s0}
+	return scaleAcceptRun{took: took, user: u1 - u0, sys: s1 - s0, clients: c1 - c0}
+}
+
+// scaleSelfCPU returns the CPU this process has spent, user and kernel.
+func scaleSelfCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // scaleCPU reads the user and system CPU time of process pid from
