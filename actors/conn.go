@@ -151,6 +151,15 @@ func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 	a.link.ackInput()
 }
 
+// stop stops the connection actor. It names the actor by the link's PID, not
+// ctx.Self(): the link's is the one the reader sends to, so protoactor has
+// already found the actor behind it, while ctx.Self() is another PID object
+// whose first use looks the actor up in the registry again (a hash and a
+// locked map read per connection).
+func (a *connActor) stop(ctx actor.Context) {
+	ctx.Stop(a.link.self)
+}
+
 // stopIfClosing stops the connection if its behavior asked to close
 // (Conn.Close), and reports whether it did.
 func (a *connActor) stopIfClosing(ctx actor.Context) bool {
@@ -158,7 +167,7 @@ func (a *connActor) stopIfClosing(ctx actor.Context) bool {
 		return false
 	}
 	a.link.setEnd(endBehavior)
-	ctx.Stop(ctx.Self())
+	a.stop(ctx)
 	return true
 }
 
@@ -166,7 +175,7 @@ func (a *connActor) stopIfClosing(ctx actor.Context) bool {
 func (a *connActor) maybeFinish(ctx actor.Context) {
 	if a.link.finishing && a.link.inFlight == 0 {
 		a.link.setEnd(endShutdown)
-		ctx.Stop(ctx.Self())
+		a.stop(ctx)
 	}
 }
 
@@ -187,7 +196,7 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 	case errors.Is(err, io.EOF):
 		a.link.debug("connection closed by peer")
 		a.link.setEnd(endPeerClosed)
-		ctx.Stop(ctx.Self())
+		a.stop(ctx)
 	case errors.Is(err, net.ErrClosed):
 		// We closed it; the actor is stopping already.
 	case errors.As(err, new(tls.RecordHeaderError)):
