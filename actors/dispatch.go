@@ -2,7 +2,6 @@ package actors
 
 import (
 	"sync/atomic"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -67,41 +66,6 @@ func (d *connDispatcher) Schedule(fn func()) {
 		return
 	}
 	runElsewhere(fn)
-}
-
-// runners passes a mailbox run to a parked runner goroutine. Unbuffered: a send
-// succeeds only when a runner is waiting for work.
-var runners = make(chan func())
-
-// runnerIdle is how long a runner waits for another run before it exits.
-const runnerIdle = 20 * time.Millisecond
-
-// runElsewhere runs fn on a parked runner if one is idle, else on a new one. A
-// runner runs one mailbox run at a time, so while it runs a connection's run it
-// is that connection's goroutine and nobody else's; reusing it spares a new
-// goroutine its start and the growth of its stack to the depth of a run.
-func runElsewhere(fn func()) {
-	select {
-	case runners <- fn:
-	default:
-		go runner(fn)
-	}
-}
-
-// runner runs fn, then whatever runs it is handed, until it has been idle for
-// runnerIdle.
-func runner(fn func()) {
-	idle := time.NewTimer(runnerIdle)
-	defer idle.Stop()
-	for {
-		fn()
-		idle.Reset(runnerIdle)
-		select {
-		case fn = <-runners:
-		case <-idle.C:
-			return
-		}
-	}
 }
 
 // Throughput implements actor.Dispatcher.
