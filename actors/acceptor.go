@@ -2,8 +2,8 @@ package actors
 
 import (
 	"crypto/tls"
-	"fmt"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -35,17 +35,11 @@ type acceptor struct {
 	stopLoop chan struct{} // closed to stop the accept loop
 	loopDone chan struct{} // closed by the accept loop as it exits
 
-	conns    map[string]*connEntry // by PID id
-	draining bool                  // after Drain: close new connections, stop when the last is gone
-	forcing  bool                  // after ForceClose: connections still open are being closed hard
+	conns    map[string]*link // by PID id
+	draining bool             // after Drain: close new connections, stop when the last is gone
+	forcing  bool             // after ForceClose: connections still open are being closed hard
 	drained  messages.Drained
 	finished bool
-}
-
-// connEntry is what the acceptor knows about one of its connections.
-type connEntry struct {
-	pid  *actor.PID
-	link *link
 }
 
 // acceptorProps returns the props of the acceptor of ln. The first incarnation
@@ -100,7 +94,7 @@ func (a *acceptor) Receive(ctx actor.Context) {
 }
 
 func (a *acceptor) onStarted(ctx actor.Context) {
-	a.conns = make(map[string]*connEntry)
+	a.conns = make(map[string]*link)
 	if a.ln == nil { // a restart: the old listener is gone
 		ln, err := a.cfg.listen(a.addr)
 		if err != nil {
@@ -135,10 +129,10 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		freeSlot(a.sem)
 		return
 	}
-	name := fmt.Sprintf("conn-%d", a.env.seq.Add(1)) // unique in the server, across restarts
 	// The PID is known before the spawn, so that the link is whole before its
-	// actor's mailbox can see a message.
-	self := actor.NewPID(ctx.ActorSystem().Address(), ctx.Self().Id+"/"+name)
+	// actor's mailbox can see a message. conn-N is unique in the server, across
+	// restarts.
+	self, name := childPID(ctx, a.env.seq.Add(1))
 	conn := m.Conn
 	if a.env.tls != nil { // no I/O here: the reader does the handshake (link.handshake)
 		conn = tls.Server(conn, a.env.tls)
@@ -151,7 +145,19 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		freeSlot(a.sem)
 		return
 	}
-	a.conns[pid.Id] = &connEntry{pid: pid, link: l} // the observatory hears of it from the actor (observeOpened)
+	a.conns[pid.Id] = l // the observatory hears of it from the actor (observeOpened)
+}
+
+// childPID returns the PID and the name of the acceptor's n-th connection
+// actor ("conn-N"), the name a slice of the PID's id: one allocation for
+// both, on the path of every accepted connection.
+func childPID(ctx actor.Context, n uint64) (*actor.PID, string) {
+	parent := ctx.Self().Id
+	var buf [96]byte
+	b := append(append(buf[:0], parent...), "/conn-"...)
+	b = strconv.AppendUint(b, n, 10)
+	id := string(b)
+	return actor.NewPID(ctx.ActorSystem().Address(), id), id[len(parent)+1:]
 }
 
 // onAcceptFailed fails the acceptor with ListenerFailed, so that root makes a
@@ -181,22 +187,22 @@ func (a *acceptor) onClientWaiting(ctx actor.Context, m *messages.ClientWaiting)
 // closeLongestIdle closes the connection idle longest, if any is idle, and
 // reports whether it did.
 func (a *acceptor) closeLongestIdle(ctx actor.Context) bool {
-	var oldest *connEntry
+	var oldest *link
 	var since int64
 	for _, c := range a.conns {
 		// A shut link is closing already (for an earlier client, say): not room.
-		if t := c.link.idleSince.Load(); t != 0 && !c.link.isShut() && (oldest == nil || t < since) {
+		if t := c.idleSince.Load(); t != 0 && !c.isShut() && (oldest == nil || t < since) {
 			oldest, since = c, t
 		}
 	}
 	if oldest == nil {
 		return false
 	}
-	oldest.link.Log().WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
+	oldest.Log().WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
 		Debug("closing idle connection to admit a waiting client")
-	oldest.link.setEnd(endEvicted)
-	oldest.link.shut(true)
-	ctx.Stop(oldest.pid)
+	oldest.setEnd(endEvicted)
+	oldest.shut(true)
+	ctx.Stop(oldest.self)
 	return true
 }
 
@@ -211,11 +217,11 @@ func (a *acceptor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	switch {
 	case a.forcing:
 		a.drained.Forced++
-		c.link.setEnd(endForced)
+		c.setEnd(endForced)
 	case a.draining:
 		a.drained.Graceful++
 	}
-	a.env.hub.Closed(c.link.id, c.link.endReason())
+	a.env.hub.Closed(c.id, c.endReason())
 	a.finishDrain(ctx)
 }
 
@@ -228,7 +234,7 @@ func (a *acceptor) onDrain(ctx actor.Context) {
 	a.draining, a.finished = true, false
 	a.stopAccepting()
 	for _, c := range a.conns {
-		ctx.Send(c.pid, &messages.Finish{})
+		ctx.Send(c.self, &messages.Finish{})
 	}
 	a.finishDrain(ctx)
 }
@@ -238,7 +244,7 @@ func (a *acceptor) onDrain(ctx actor.Context) {
 func (a *acceptor) onForceClose() {
 	a.forcing = true
 	for _, c := range a.conns {
-		c.link.shut(false)
+		c.shut(false)
 	}
 }
 
@@ -275,9 +281,9 @@ func (a *acceptor) stopAccepting() {
 func (a *acceptor) logDecision(d supervision.Decision) {
 	entry := a.log.WithField("conn", childName(d.Child)).WithFields(decisionFields(d))
 	if c, ok := a.conns[d.Child.Id]; ok {
-		entry = c.link.Log().WithFields(decisionFields(d)) // conn and remote
+		entry = c.Log().WithFields(decisionFields(d)) // conn and remote
 		if d.Directive == actor.StopDirective {
-			c.link.setEnd(endByDecision(d.Category))
+			c.setEnd(endByDecision(d.Category))
 		}
 	}
 	a.env.hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindConnection))
