@@ -260,6 +260,10 @@ func (l *link) end(err error) {
 	l.env.readers.Done()
 }
 
+// peerClosed is the ReadFailed of every connection whose peer closed it: one
+// message, never changed, that any number of actors may hold.
+var peerClosed = &messages.ReadFailed{Err: io.EOF}
+
 // finish ends the reader's work: after a read error it tells the actor (unless
 // the connection is shut already) and waits for the shut that always follows;
 // then it drains and closes the socket.
@@ -271,7 +275,11 @@ func (l *link) finish(err error) {
 	}
 	if err != nil {
 		if !l.isShut() {
-			l.dispatch.deliver(l.env.root, l.self, &messages.ReadFailed{Err: err})
+			msg := peerClosed // most connections end so: no allocation for it
+			if err != io.EOF {
+				msg = &messages.ReadFailed{Err: err}
+			}
+			l.dispatch.deliver(l.env.root, l.self, msg)
 		}
 		for !l.isShut() { // the actor always stops after a ReadFailed
 			<-l.acks
