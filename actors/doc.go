@@ -21,8 +21,9 @@
 // acceptor's accept loop (accept_loop.go; exits when the listener closes, the
 // acceptor waits for it), the poller (poller_linux.go; one per process, from
 // the first server's start to the last one's end, which waits for it), and the
-// runners (dispatch.go; each runs one mailbox run at a time and exits after
-// 20 ms without one). A connection's reader (reader.go) is a role, not a
+// runners (runners.go; each runs one mailbox run at a time and exits after
+// 20 to 40 ms parked, ended by a reaper goroutine that runs only while some
+// runner is parked). A connection's reader (reader.go) is a role, not a
 // goroutine: while input flows a runner holds it, reading and running the
 // actor; once the connection has been quiet for a few milliseconds (hotFor)
 // the poller holds it, and an idle connection holds no goroutine and no read
