@@ -76,6 +76,7 @@ type connEnv struct {
 	seq      *atomic.Uint64 // connections accepted by the server: conn-N names are unique in it
 	cfg      *Config
 	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
+	poll     *poller               // the process's poller; nil: none (readHeld)
 	services map[string]*actor.PID // the behavior's service actors, by name
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it
 	log      *logrus.Entry         // the acceptor's
@@ -94,7 +95,7 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 		acks:  make(chan struct{}, 1),
 	}
 	l.dispatch.begin = l.begin
-	l.in.poll, l.in.due = currentPoller(), -1
+	l.in.poll, l.in.due = env.poll, -1
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
 	return l
 }

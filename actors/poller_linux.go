@@ -55,13 +55,6 @@ func acquirePoller() *poller {
 	return pollers.p
 }
 
-// currentPoller returns the process's poller; a server that is running holds it.
-func currentPoller() *poller {
-	pollers.Lock()
-	defer pollers.Unlock()
-	return pollers.p
-}
-
 // releasePoller ends a user's use of the poller; the last one stops it and
 // waits for its goroutine to exit. Every connection has ended by then.
 func releasePoller() {

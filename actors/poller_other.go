@@ -7,7 +7,6 @@ package actors
 type poller struct{}
 
 func acquirePoller() *poller       { return nil }
-func currentPoller() *poller       { return nil }
 func releasePoller()               {}
 func (p *poller) watch(*link) bool { return false }
 func (p *poller) claim(*link) bool { return false }

@@ -64,7 +64,7 @@ func Start(cfg Config) (*Server, error) {
 		s.hub = observatory.New(observatory.Options{Budget: cfg.Intensity.MaxRestarts, Window: cfg.Intensity.Within})
 	}
 	stopWatching := watchDeadLetters(sys, s.hub)
-	acquirePoller() // released in exit: by then every connection has ended
+	poll := acquirePoller() // released in exit: by then every connection has ended
 	listeners, listenErr := listenAll(cfg, set)
 	if listenErr != nil {
 		log.WithError(listenErr).Error("cannot listen")
@@ -75,7 +75,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, hub: s.hub, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, out: out,
+	r := &rootActor{cfg: &cfg, hub: s.hub, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
 		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too
