@@ -146,6 +146,7 @@ func (l *link) begin() {
 		return
 	}
 	l.in.serveFn = l.serve
+	l.in.idleBy = l.idleDeadline(time.Now())
 	l.serve()
 }
 
@@ -158,7 +159,7 @@ func (l *link) read() {
 		l.end(err)
 		return
 	}
-	l.in.idleBy = l.idleDeadline()
+	l.in.idleBy = l.idleDeadline(time.Now())
 	l.readHeld()
 }
 
@@ -192,11 +193,13 @@ func (l *link) dropBuffer() {
 }
 
 // serveHot is serve's loop. It returns errCooled, the read's error, or nil once
-// the connection is shut.
+// the connection is shut. The idle deadline moves only when input has come:
+// a spell that ends without any (the poller refused the socket, say, and the
+// role stays hot) leaves it where it was, so the idle timeout still ends a
+// silent connection.
 func (l *link) serveHot() error {
+	now := time.Now()
 	for {
-		now := time.Now()
-		l.in.idleBy = l.idleDeadline()
 		l.armHot(now)
 		if l.isShut() {
 			return nil
@@ -216,6 +219,8 @@ func (l *link) serveHot() error {
 			return err
 		}
 		l.in.reads = min(l.in.reads+1, busyReads)
+		now = time.Now()
+		l.in.idleBy = l.idleDeadline(now)
 	}
 }
 
@@ -236,7 +241,7 @@ func (l *link) readHeld() {
 			l.end(err)
 			return
 		}
-		l.in.idleBy = l.idleDeadline()
+		l.in.idleBy = l.idleDeadline(time.Now())
 	}
 	l.end(nil)
 }

@@ -10,9 +10,9 @@ import (
 // read deadline follows it without touching a timer on every message.
 
 // idleDeadline is the idle deadline of input that begins to be awaited now.
-func (l *link) idleDeadline() time.Time {
+func (l *link) idleDeadline(now time.Time) time.Time {
 	if d := l.env.cfg.IdleTimeout; d > 0 {
-		return time.Now().Add(d)
+		return now.Add(d)
 	}
 	return time.Time{}
 }
