@@ -39,6 +39,7 @@ type link struct {
 	// or for the shut (one channel, not two: it is per connection).
 	acks     chan struct{}
 	isClosed atomic.Bool // set by shut: the reader stops delivering and drains
+	shutDone atomic.Bool // shut has set the socket's wake-up deadline: drain may set its own
 	peerDone atomic.Bool // the reader read the peer's EOF: nothing is left unread
 	shutOnce sync.Once
 
@@ -118,19 +119,27 @@ func (l *link) isShut() bool { return l.isClosed.Load() }
 // A hard shut after a graceful one closes the socket at once, cutting the
 // drain short: that is how -shutdown-timeout forces connections that are
 // already closing.
+//
+// shut runs on other actors' goroutines (the acceptor's, a service's), so it
+// writes nothing to the connection: a TLS connection's close_notify is a
+// write, which waits for any write in progress (to a peer that may not read),
+// so the reader sends it as it drains (drain), and a hard shut closes the TCP
+// socket under TLS.
 func (l *link) shut(graceful bool) {
 	l.shutOnce.Do(func() {
 		l.isClosed.Store(true)
 		if graceful && !l.peerDone.Load() {
-			if cw, ok := l.conn.(interface{ CloseWrite() error }); ok {
-				_ = cw.CloseWrite()
+			if tc, ok := l.conn.(*net.TCPConn); ok {
+				_ = tc.CloseWrite()
 			}
 			// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
 			_ = l.conn.SetReadDeadline(time.Now())
 		}
-		// Wake the reader if it waits for an ack or for this: only now, so that
-		// the deadline just set cannot land after the drain's own and cut the
-		// drain short (the peer's last bytes would then meet a reset).
+		// The drain may set its deadline from now on: the one just set cannot
+		// land after it and cut the drain short (the peer's last bytes would
+		// then meet a reset). Then wake the reader if it waits for an ack or
+		// for this.
+		l.shutDone.Store(true)
 		l.ack()
 		if p := l.in.poll; p != nil && p.claim(l) {
 			runElsewhere(func() { l.end(nil) }) // it was cold: nobody else will end it
@@ -141,10 +150,14 @@ func (l *link) shut(graceful bool) {
 		// a peer that does not read cannot hold megabytes of send buffer for
 		// minutes after the close (a hard close is for a broken connection, a
 		// forced shutdown or an output limit: nothing more is owed).
-		if tc, ok := l.conn.(*net.TCPConn); ok {
+		sock := l.conn
+		if tc, ok := sock.(*tls.Conn); ok {
+			sock = tc.NetConn()
+		}
+		if tc, ok := sock.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0)
 		}
-		_ = l.conn.Close() // safe beside the reader's Read, and twice
+		_ = sock.Close() // safe beside the reader's Read, and twice
 	}
 }
 

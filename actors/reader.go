@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -317,6 +318,12 @@ func (l *link) secure() error {
 func (l *link) drain() {
 	discarded := 0
 	if !l.peerDone.Load() {
+		for !l.shutDone.Load() { // shut is between a few calls that do not block
+			runtime.Gosched()
+		}
+		if tc, ok := l.conn.(*tls.Conn); ok {
+			_ = tc.CloseWrite() // close_notify, on the connection's own goroutine (shut)
+		}
 		buf := getReadBuffer() // a fresh one: the last delivered may still be in use
 		discarded = discard(l.conn, *buf)
 		putReadBuffer(buf)
