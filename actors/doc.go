@@ -76,8 +76,8 @@
 // goroutine that does nothing else while the run lasts when anyone else's did (a
 // spawn, a restart, a poison pill, a service). Every new sender to a connection
 // keeps this for free. The poller runs no behavior code: it hands a readable
-// connection to a runner; a cold connection's read deadline ends it on the
-// timer's own goroutine.
+// connection to a runner, and a cold connection whose read deadline passed to
+// a runner that ends it.
 //
 // # Supervision
 //

@@ -84,7 +84,7 @@ func (r *rejecter) reject(conn net.Conn) {
 // turnAway writes the busy reply to conn and closes it gracefully, as a
 // connection's reader does (link.drain): FIN first, then discard, so that the
 // close does not reset the connection and destroy the reply in flight. It exits when conn is
-// closed, at most 2*rejectTimeout+lingerTimeout after it started.
+// closed, at most 2*rejectTimeout+lingerMax after it started.
 func (r *rejecter) turnAway(conn net.Conn) {
 	defer r.wg.Done()
 	defer freeSlot(r.inFlight)

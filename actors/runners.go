@@ -64,8 +64,8 @@ func runRunner(fn func()) {
 
 // park puts r in the pool, and starts a reaper if none runs.
 func (r *runner) park() {
-	r.parkedAt = time.Now()
 	runners.Lock()
+	r.parkedAt = time.Now() // under the lock: parked stays in the order of parkedAt, as the reaper needs
 	runners.parked = append(runners.parked, r)
 	if !runners.reaping {
 		runners.reaping = true

@@ -84,8 +84,8 @@ func (f *faults) fail(reply string, err error) error {
 	return err
 }
 
-// TimedOut says so before the connection closes.
 // Held implements protocol.Holder: a line whose newline has not arrived.
 func (f *faults) Held() []byte { return f.partial }
 
+// TimedOut says so before the connection closes.
 func (f *faults) TimedOut() { _, _ = f.conn.Write([]byte("-ERR idle timeout\n")) }

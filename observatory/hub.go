@@ -122,6 +122,7 @@ func (h *Hub) Subscribe(after uint64, buffer int) (*Subscription, []Event) {
 	ch := make(chan Event, buffer)
 	s := &Subscription{C: ch, ch: ch, hub: h}
 	if h == nil {
+		close(ch) // nothing will come: a reader ranging over C ends at once
 		return s, nil
 	}
 	h.mu.Lock()

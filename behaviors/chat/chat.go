@@ -292,7 +292,6 @@ func (c *session) write(s string) error {
 	return err
 }
 
-// TimedOut says goodbye before the idle connection closes.
 // Held implements protocol.Holder: the lines that wait for the request in
 // flight, and the start of a line whose newline has not arrived.
 func (c *session) Held() []byte {
@@ -303,4 +302,5 @@ func (c *session) Held() []byte {
 	return append(held, c.partial...)
 }
 
+// TimedOut says goodbye before the idle connection closes.
 func (c *session) TimedOut() { _ = c.write("* idle timeout; bye\n") }
