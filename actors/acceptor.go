@@ -279,13 +279,14 @@ func (a *acceptor) stopAccepting() {
 // of every line about that connection (conn, remote). It runs on the acceptor's
 // goroutine (protoactor calls the strategy there), so it may read a.conns.
 func (a *acceptor) logDecision(d supervision.Decision) {
-	entry := a.log.WithField("conn", childName(d.Child)).WithFields(decisionFields(d))
+	entry := a.log.WithField("conn", childName(d.Child))
 	if c, ok := a.conns[d.Child.Id]; ok {
-		entry = c.Log().WithFields(decisionFields(d)) // conn and remote
+		entry = c.Log() // conn and remote
 		if d.Directive == actor.StopDirective {
 			c.setEnd(endByDecision(d.Category))
 		}
 	}
+	entry = entry.WithFields(decisionFields(d))
 	a.env.hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindConnection))
 	switch d.Category {
 	case supervision.ConnectionFailed, supervision.Timeout:

@@ -3,7 +3,6 @@
 package actors
 
 import (
-	"net"
 	"os"
 	"sync"
 	"syscall"
@@ -204,8 +203,7 @@ func (p *poller) expire() (stop bool) {
 	stop = p.stopping
 	p.mu.Unlock()
 	for _, l := range ended {
-		err := &net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(),
-			Err: os.ErrDeadlineExceeded}
+		err := l.readError(os.ErrDeadlineExceeded)
 		runElsewhere(func() { l.end(err) })
 	}
 	return stop

@@ -53,12 +53,16 @@ func (l *link) readHot() (int, error) {
 		}
 		return 0, err
 	case rerr != nil:
-		return 0, &net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(),
-			Err: os.NewSyscallError("read", rerr)}
+		return 0, l.readError(os.NewSyscallError("read", rerr))
 	case n == 0:
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// readError is err as the connection's Read would have returned it.
+func (l *link) readError(err error) error {
+	return &net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(), Err: err}
 }
 
 // readSocket is readHot's attempt at a read of socket fd, with a buffer taken
