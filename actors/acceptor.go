@@ -64,7 +64,8 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 			loops: &loops, log: log}
 		first = nil
 		return current
-	}, actor.WithSupervisor(strategy), actor.WithDispatcher(runnerDispatcher{}))
+	}, actor.WithSupervisor(strategy), actor.WithDispatcher(runnerDispatcher{}),
+		actor.WithReceiverMiddleware(injectable))
 }
 
 // Receive dispatches.
@@ -86,10 +87,6 @@ func (a *acceptor) Receive(ctx actor.Context) {
 		a.onForceClose()
 	case *actor.Restarting, *actor.Stopping:
 		a.stopAccepting()
-	case *messages.Inject:
-		if err := injected(m, nil); err != nil {
-			panic(err)
-		}
 	}
 }
 

@@ -206,7 +206,7 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 		e.FramingLost = true
 		a.fail(e)
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		_ = a.call(func() error { a.proto.TimedOut(); return nil })
+		a.timedOut()
 		a.fail(supervision.New(supervision.Timeout, "read", err))
 	default:
 		a.fail(supervision.New(supervision.ConnectionFailed, "read", err))
@@ -226,9 +226,15 @@ func (a *connActor) onInject(m *messages.Inject) {
 		a.link.Unread(h.Held())
 	}
 	if err.Category == supervision.Timeout { // as a real one: the behavior may say goodbye first
-		_ = a.call(func() error { a.proto.TimedOut(); return nil })
+		a.timedOut()
 	}
 	a.fail(err)
+}
+
+// timedOut lets the behavior say goodbye before its connection ends at a
+// Timeout, real or injected.
+func (a *connActor) timedOut() {
+	_ = a.call(func() error { a.proto.TimedOut(); return nil })
 }
 
 // call runs behavior code, turning a panic into an Internal error (and logging

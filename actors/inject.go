@@ -127,7 +127,8 @@ func injected(m *messages.Inject, cut func() bool) *supervision.Error {
 }
 
 // injectable wraps an actor's Receive (a service's, written by a behavior
-// that knows nothing of faults) so that it acts out an injected fault.
+// that knows nothing of faults; an acceptor's; the logger's) so that it acts
+// out an injected fault.
 func injectable(next actor.ReceiverFunc) actor.ReceiverFunc {
 	return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
 		if m, ok := env.Message.(*messages.Inject); ok {

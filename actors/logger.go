@@ -23,9 +23,12 @@ type loggerActor struct {
 }
 
 func loggerProps(out *logrus.Logger, file logs.File, fw *logs.Forwarder, hub *observatory.Hub) *actor.Props {
+	// An injected fault (injectable) restarts it and loses nothing: the
+	// entries queued behind it stay queued, and the Forwarder queues entries
+	// while the logger is away.
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &loggerActor{out: out, file: file, fw: fw, hub: hub}
-	})
+	}, actor.WithReceiverMiddleware(injectable))
 }
 
 // Receive dispatches.
@@ -40,12 +43,6 @@ func (l *loggerActor) Receive(ctx actor.Context) {
 	case *messages.LogEntry:
 		logs.Write(l.out, m)
 		l.hub.LogWritten()
-	case *messages.Inject:
-		// A restart loses nothing: the entries queued behind it stay queued,
-		// and the Forwarder queues entries while the logger is away.
-		if err := injected(m, nil); err != nil {
-			panic(err)
-		}
 	case *messages.StopLogger:
 		// Entries logged from now on are written directly (logrus serializes the
 		// writes); the pill goes behind every entry already queued, so none is lost.
