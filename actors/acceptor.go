@@ -110,7 +110,7 @@ func (a *acceptor) onStarted(ctx actor.Context) {
 		l.reject = newRejecter(a.busy, a.env.readers, a.log, func() { a.env.hub.Rejected(a.env.listener, a.env.behavior) })
 	}
 	go l.run()
-	ctx.Send(ctx.Parent(), &messages.Accepting{})
+	ctx.Send(ctx.Parent(), &messages.Accepting{Listener: a.addr})
 }
 
 // onAccepted spawns a connection actor for a new connection, whose slot the

@@ -57,7 +57,7 @@ type rootActor struct {
 	services  *actor.PID             // the services supervisor; nil once it is gone
 	acceptors map[string]acceptorRef // by PID id; made when the services are up
 
-	accepting       int // acceptors that said Accepting, until ready is closed
+	accepting       map[string]bool // listeners whose acceptor said Accepting; nil once ready is closed
 	shuttingDown    bool
 	cause           error            // why the server is stopping, if it is a failure
 	started         time.Time        // when shutdown began
@@ -85,7 +85,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 	case *messages.ServicesStarted:
 		r.onServicesStarted(ctx)
 	case *messages.Accepting:
-		r.onAccepting()
+		r.onAccepting(m)
 	case *messages.Shutdown:
 		r.beginShutdown(ctx, nil)
 	case *messages.Drained:
@@ -138,11 +138,18 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 }
 
 // onAccepting closes ready once every acceptor's accept loop runs. A restarted
-// acceptor says it again: only the first round counts.
-func (r *rootActor) onAccepting() {
-	r.accepting++
-	if r.accepting == len(r.listeners) {
+// acceptor says it again: each listener counts once, and nothing counts after.
+func (r *rootActor) onAccepting(m *messages.Accepting) {
+	if r.ready == nil {
+		return
+	}
+	if r.accepting == nil {
+		r.accepting = map[string]bool{}
+	}
+	r.accepting[m.Listener] = true
+	if len(r.accepting) == len(r.listeners) {
 		close(r.ready)
+		r.ready, r.accepting = nil, nil
 	}
 }
 

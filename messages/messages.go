@@ -91,7 +91,9 @@ type ServicesStarted struct{}
 // Accepting is sent by an acceptor to the root actor once its accept loop runs
 // (again, after each restart): Start returns once every acceptor has said so,
 // so nothing a caller does next races the acceptors' start.
-type Accepting struct{}
+type Accepting struct {
+	Listener string // the acceptor's address: a restarted acceptor says it again
+}
 
 // Shutdown is sent by the server (on SIGINT or SIGTERM) to the root actor: begin the
 // graceful shutdown.
