@@ -27,6 +27,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sirupsen/logrus"
+	"golang.org/x/net/netutil"
 
 	"async_server/actors"
 	"async_server/admin/dashboard"
@@ -44,6 +45,13 @@ const (
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 64 << 10
 	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
+
+	// maxConns bounds the endpoint's open connections (each holds a goroutine
+	// and a socket), /events streams (maxStreams) included; maxScrapes bounds
+	// the /metrics replies made at once (each walks every connection's
+	// counters under the observatory's lock): more get 503.
+	maxConns   = 64
+	maxScrapes = 4
 )
 
 // Admin is a running admin endpoint. Start it after the actors.Server, Close
@@ -75,10 +83,11 @@ func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error
 	if err != nil {
 		return nil, fmt.Errorf("admin: cannot listen on %s: %w", addr, err)
 	}
+	ln = netutil.LimitListener(ln, maxConns)
 	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"), ln: ln,
 		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams)}
 	a.http = &http.Server{
-		Handler:           a.routes(),
+		Handler:           hostGuard(addr, a.routes()),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -94,9 +103,9 @@ func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error
 	return a, nil
 }
 
-// routes maps each path to its handler. GET patterns answer other methods
-// with 405 and an Allow header by themselves; /faults and the dashboard check
-// theirs, so that their 405s are as clear.
+// routes maps each path to its handler. Another method on a GET path falls
+// through to "/", whose getOnly answers 405 with an Allow header; /faults
+// checks its own.
 //
 // POST /faults breaks connections, so a web page the operator happens to
 // visit must not be able to post to it (CSRF: a form or fetch to
@@ -106,7 +115,7 @@ func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error
 // pass.
 func (a *Admin) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.hub.Registry(), promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.hub.Registry(), promhttp.HandlerOpts{MaxRequestsInFlight: maxScrapes}))
 	mux.HandleFunc("GET /tree", a.tree)
 	mux.HandleFunc("GET /events", a.events)
 	mux.HandleFunc("/faults", a.faults)
