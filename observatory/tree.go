@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"async_server/supervision"
 )
 
 // Node is one actor in a Tree snapshot.
@@ -136,14 +138,7 @@ func (t *tree) removeConn(m *member) {
 
 // inWindow drops restarts older than window at now, and returns how many are left.
 func (m *member) inWindow(window time.Duration, now time.Time) int {
-	if window <= 0 {
-		return len(m.restarts)
-	}
-	i := 0
-	for i < len(m.restarts) && now.Sub(m.restarts[i]) >= window {
-		i++
-	}
-	m.restarts = m.restarts[i:]
+	m.restarts = supervision.InWindow(m.restarts, window, now)
 	return len(m.restarts)
 }
 

@@ -98,23 +98,24 @@ func (s *Strategy) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, c
 func (s *Strategy) recent(id string, now time.Time) []time.Time {
 	if len(s.restarts) > s.sweepAt {
 		for k, ts := range s.restarts {
-			if len(s.inWindow(ts, now)) == 0 {
+			if len(InWindow(ts, s.intensity.Within, now)) == 0 {
 				delete(s.restarts, k)
 			}
 		}
 		s.sweepAt = 2*len(s.restarts) + 64
 	}
-	return s.inWindow(s.restarts[id], now)
+	return InWindow(s.restarts[id], s.intensity.Within, now)
 }
 
-// inWindow drops the times at the front of ts that are outside the window at now.
-// A zero window counts every restart ever, as protoactor's does.
-func (s *Strategy) inWindow(ts []time.Time, now time.Time) []time.Time {
-	if s.intensity.Within <= 0 {
+// InWindow drops the restart times at the front of ts (oldest first) that are
+// outside the window within at now. A zero window counts every restart ever,
+// as protoactor's does. The observatory counts its budget bars with it too.
+func InWindow(ts []time.Time, within time.Duration, now time.Time) []time.Time {
+	if within <= 0 {
 		return ts
 	}
 	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= s.intensity.Within {
+	for i < len(ts) && now.Sub(ts[i]) >= within {
 		i++
 	}
 	return ts[i:]
