@@ -140,7 +140,7 @@ func TestIdleDeadlineWhileWaiting(t *testing.T) {
 			old, oldNew := hotFor, hotForNew
 			t.Cleanup(func() { hotFor, hotForNew = old, oldNew }) // after the server has stopped
 			hotFor, hotForNew = tt.hot, tt.hot
-			_, c := echoServer(t, 200*time.Millisecond)
+			_, c := echoServer(t, 2*time.Second) // far beyond hotForNew: in "cold" the reader goes cold well before the idle timeout
 			echoOnce(t, c, []byte("ping"))
 			if tt.cold {
 				h.waitCooled(t)

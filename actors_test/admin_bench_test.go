@@ -112,9 +112,10 @@ func whilePolling(b *testing.B, url string, load func()) int {
 			}
 		}
 	})
+	stopPolling := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer stopPolling() // also when load ends the benchmark (b.Fatal)
 	load()
-	close(stop)
-	wg.Wait()
+	stopPolling()
 	if pollErr != nil {
 		b.Fatalf("polling the admin endpoint: %v", pollErr)
 	}

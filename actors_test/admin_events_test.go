@@ -90,7 +90,7 @@ func TestAdminEventsBadRequest(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodGet, a.URL+"/events", nil)
 	req.Header.Set("Last-Event-ID", "seven")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := httpClient(t).Do(req) // its timeout bounds the request, should a stream come instead of the 400
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,8 @@ func TestAdminEventsStreamLimit(t *testing.T) {
 	for i := range streams {
 		streams[i] = a.openEvents(t, "", "")
 	}
-	resp, err := http.Get(a.URL + "/events")
+	client := httpClient(t) // its timeout bounds each request; a stream it gets is closed at once, well within it
+	resp, err := client.Get(a.URL + "/events")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestAdminEventsStreamLimit(t *testing.T) {
 	streams[0].resp.Body.Close()
 	deadline := time.Now().Add(waitTimeout)
 	for { // the server frees the slot once it sees the client gone
-		resp, err := http.Get(a.URL + "/events")
+		resp, err := client.Get(a.URL + "/events")
 		if err == nil && resp.StatusCode == http.StatusOK {
 			resp.Body.Close()
 			return
@@ -130,5 +131,6 @@ func TestAdminEventsStreamLimit(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no stream slot freed after a client left: %v", err)
 		}
+		time.Sleep(5 * time.Millisecond) // polling a condition against the deadline
 	}
 }

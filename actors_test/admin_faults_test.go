@@ -83,6 +83,7 @@ func TestAdminFaultsRejected(t *testing.T) {
 func TestAdminFaultsCrossOrigin(t *testing.T) {
 	s, a := startObserved(t, nil)
 	s.dialLines(t).roundTrip(t, "hello", "hello")
+	client := httpClient(t)
 	post := func(header map[string]string) int {
 		req, err := http.NewRequest(http.MethodPost, a.URL+"/faults", strings.NewReader(`{"target": "conn-1", "stall": "1ms"}`))
 		if err != nil {
@@ -91,7 +92,7 @@ func TestAdminFaultsCrossOrigin(t *testing.T) {
 		for k, v := range header {
 			req.Header.Set(k, v)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -43,6 +44,12 @@ func TestAdminTreeChurn(t *testing.T) {
 			polls.Add(1)
 		}
 	}()
+	stopPolling := sync.OnceFunc(func() { close(stop) })
+	t.Cleanup(func() { // the poller ends even if the test fails before stopping it
+		stopPolling()
+		for range snapshots { // until the poller has returned
+		}
+	})
 
 	live := map[string]*lineClient{} // by remote address
 	sent := map[string]int{}
@@ -65,7 +72,7 @@ func TestAdminTreeChurn(t *testing.T) {
 		c.roundTrip(t, line, line)
 		live[remote], sent[remote] = c, len(line)+1
 	}
-	close(stop)
+	stopPolling()
 
 	names := map[string]string{} // id -> remote, across snapshots
 	count := 0

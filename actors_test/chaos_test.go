@@ -118,6 +118,7 @@ func chaosGetPage(t *testing.T, url string) string {
 		if time.Now().After(deadline) {
 			t.Fatalf("GET %s during chaos: %v", url, err)
 		}
+		time.Sleep(5 * time.Millisecond) // polling a condition against the deadline
 	}
 }
 

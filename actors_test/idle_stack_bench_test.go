@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"net"
 	"runtime"
 	"runtime/metrics"
 	"testing"
@@ -35,13 +36,22 @@ func BenchmarkIdleStacks(b *testing.B) {
 	for _, s := range sides {
 		b.Run(s.name, func(b *testing.B) {
 			addr := s.start(b)
+			// The open connections, closed below or, if a step fails first,
+			// by the cleanup (before the server's: registered after it).
+			var conns []net.Conn
+			b.Cleanup(func() {
+				for _, c := range conns {
+					c.Close()
+				}
+			})
 			for range b.N {
 				before := idleRuntime(b)
-				conns := scaleOpen(b, addr, n, scaleEchoRoundTrip)
+				conns = scaleOpen(b, addr, n, scaleEchoRoundTrip)
 				after := idleRuntime(b)
 				for _, c := range conns {
 					c.Close()
 				}
+				conns = nil
 				per := func(i int) float64 { return (after[i] - before[i]) / n }
 				b.ReportMetric(per(0)/1024, "stack-KiB/conn")
 				b.ReportMetric(per(1)/1024, "heap-KiB/conn")

@@ -101,11 +101,15 @@ func TestInjectStall(t *testing.T) {
 	s := startWatched(t, "echo")
 	c := s.dialLines(t)
 	c.roundTrip(t, "one", "one")
+	start := time.Now() // before the stall can begin: the round trip below cannot take less than the stall
 	sent, err := s.Inject(c.LocalAddr().String(), actors.Fault{Stall: 300 * time.Millisecond})
 	if err != nil || sent.Stall != "300ms" || sent.Actor == "" || sent.Seq == 0 || sent.Remote != c.LocalAddr().String() {
 		t.Fatalf("Inject stall: %+v, %v", sent, err)
 	}
 	c.roundTrip(t, "two", "two") // answered once the stall ends
+	if took := time.Since(start); took < 250*time.Millisecond {
+		t.Errorf("the round trip after a 300ms stall was answered after %v; want at least 250ms (nothing answered during the stall)", took)
+	}
 	for _, e := range s.Hub().Recent(0) {
 		if e.Kind == observatory.Decision {
 			t.Errorf("a stall made a decision: %+v", e)

@@ -97,7 +97,7 @@ func failure(t *testing.T, step func(tb testing.TB)) string {
 
 // TestFailureMessages ensures a failed expectation says what was received.
 func TestFailureMessages(t *testing.T) {
-	srv := testkit.Start(t, "echo", testkit.WithTimeout(500*time.Millisecond))
+	srv := testkit.Start(t, "echo", testkit.WithTimeout(2*time.Second))
 	for _, tc := range []struct {
 		name string
 		step func(c *testkit.Client)
@@ -106,9 +106,9 @@ func TestFailureMessages(t *testing.T) {
 		{"wrong bytes", func(c *testkit.Client) { c.SendString("abc"); c.ExpectString("xyz") }, `read "abc"; want "xyz"`},
 		{"short read", func(c *testkit.Client) { c.SendString("ab"); c.ExpectString("abc") }, `got "ab", want "abc"`},
 		{"no line", func(c *testkit.Client) { c.SendString("no newline"); c.ReadLine() }, `got "no newline"`},
-		{"still open", func(c *testkit.Client) { c.ExpectClosed() }, "connection still open after 500ms"},
+		{"still open", func(c *testkit.Client) { c.ExpectClosed() }, "connection still open after 2s"},
 		{"sent before close", func(c *testkit.Client) { c.SendString("left"); c.ExpectClosed() }, `read "left"`},
-		{"not stopped", func(c *testkit.Client) { c.SendLine("x"); c.WaitStopped() }, "accepted conn-"},
+		{"not stopped", func(c *testkit.Client) { c.SendLine("x"); c.WaitStopped() }, "waiting for the connection to stop of conn-"},
 		{"unknown category", func(c *testkit.Client) { c.Inject("Boom") }, `unknown category "Boom"`},
 	} {
 		msg := failure(t, func(tb testing.TB) { tc.step(srv.Dial(tb)) })

@@ -1,0 +1,10 @@
+package dashboard_test
+
+import (
+	"testing"
+
+	"async_server/internal/leakcheck"
+)
+
+// TestMain fails the package's tests if a goroutine outlives them.
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
