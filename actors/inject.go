@@ -69,14 +69,14 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	if !ok {
 		return observatory.Event{}, fmt.Errorf("%w: %q", ErrUnknownTarget, target)
 	}
-	id := s.rootID + "/"
+	var id string
 	switch kind {
 	case observatory.KindConnection:
-		id += acceptorName(conn.Listener) + "/" + name
+		id = childID(s.rootID, acceptorName(conn.Listener), name)
 	case observatory.KindService:
-		id += servicesName + "/" + name
+		id = childID(s.rootID, servicesName, name)
 	default: // logger, acceptor: root's children
-		id += name
+		id = childID(s.rootID, name)
 	}
 	e := observatory.Event{Actor: name, ActorKind: kind, Category: msg.Category}
 	if msg.Stall > 0 {

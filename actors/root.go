@@ -305,6 +305,14 @@ func childName(pid *actor.PID) string {
 	return pid.Id[strings.LastIndexByte(pid.Id, '/')+1:]
 }
 
+// childID is the PID id protoactor gives an actor spawned by name under
+// parent, and under it by each further name: the names joined with "/".
+// (childPID, on the accept path, builds a connection's the same way without
+// the slice.)
+func childID(parent string, names ...string) string {
+	return strings.Join(append([]string{parent}, names...), "/")
+}
+
 // decisionFields are the log fields of every supervision decision; the caller
 // adds the fields that name the child.
 func decisionFields(d supervision.Decision) logrus.Fields {

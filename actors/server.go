@@ -146,6 +146,6 @@ func (s *Server) Log() *logrus.Entry { return s.log }
 // answer (the service answers with ctx.Respond). Tests use it to look into a
 // service's state; it is not for the data path.
 func (s *Server) Ask(name string, msg any, timeout time.Duration) (any, error) {
-	pid := actor.NewPID(s.sys.Address(), s.root.Id+"/"+servicesName+"/"+name)
+	pid := actor.NewPID(s.sys.Address(), childID(s.root.Id, servicesName, name))
 	return s.sys.Root.RequestFuture(pid, msg, timeout).Result()
 }

@@ -42,7 +42,7 @@ func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logr
 func servicePIDs(sys *actor.ActorSystem, rootID string, specs []protocol.Service) map[string]*actor.PID {
 	pids := make(map[string]*actor.PID, len(specs))
 	for _, s := range specs {
-		pids[s.Name] = actor.NewPID(sys.Address(), rootID+"/"+servicesName+"/"+s.Name)
+		pids[s.Name] = actor.NewPID(sys.Address(), childID(rootID, servicesName, s.Name))
 	}
 	return pids
 }
