@@ -26,13 +26,12 @@ type Hub struct {
 	started time.Time
 	metrics *metrics
 
-	mu     sync.Mutex
-	seq    uint64
-	ring   []Event // the last opts.Keep events, oldest at ring[next] once full
-	next   int
-	subs   map[*Subscription]struct{}
-	tree   tree
-	closed map[string]*Stats // per listener: bytes of connections already gone
+	mu   sync.Mutex
+	seq  uint64
+	ring []Event // the last opts.Keep events, oldest at ring[next] once full
+	next int
+	subs map[*Subscription]struct{}
+	tree tree
 }
 
 // New returns a Hub with its own Prometheus registry.
@@ -40,8 +39,7 @@ func New(opts Options) *Hub {
 	if opts.Keep <= 0 {
 		opts.Keep = DefaultKeep
 	}
-	h := &Hub{opts: opts, started: time.Now(), subs: make(map[*Subscription]struct{}),
-		closed: make(map[string]*Stats)}
+	h := &Hub{opts: opts, started: time.Now(), subs: make(map[*Subscription]struct{})}
 	h.tree.init()
 	h.metrics = newMetrics(h)
 	return h

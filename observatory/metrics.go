@@ -47,14 +47,40 @@ func newMetrics(h *Hub) *metrics {
 	return m
 }
 
-func (m *metrics) opened(c Conn) {
-	m.accepted.WithLabelValues(c.Listener, c.Behavior).Inc()
-	m.open.WithLabelValues(c.Listener, c.Behavior).Inc()
+// listenerState is what the hub keeps of one listener, on its acceptor's
+// member: the bytes of its connections already gone, and its connections'
+// counters, bound to their labels once rather than looked up by them at
+// every accept and close.
+type listenerState struct {
+	gone     Stats
+	accepted prometheus.Counter
+	open     prometheus.Gauge
+	closed   *prometheus.CounterVec // curried with listener and behavior: by reason
 }
 
-func (m *metrics) closedConn(c Conn, reason string) {
-	m.open.WithLabelValues(c.Listener, c.Behavior).Dec()
-	m.closed.WithLabelValues(c.Listener, c.Behavior, reason).Inc()
+// listener makes the state of a listener.
+func (m *metrics) listener(listener, behavior string) *listenerState {
+	labels := prometheus.Labels{"listener": listener, "behavior": behavior}
+	return &listenerState{accepted: m.accepted.With(labels), open: m.open.With(labels),
+		closed: m.closed.MustCurryWith(labels)}
+}
+
+// opened counts a new connection; l is its listener's state, nil if unknown.
+func (m *metrics) opened(c Conn, l *listenerState) {
+	if l == nil {
+		l = m.listener(c.Listener, c.Behavior)
+	}
+	l.accepted.Inc()
+	l.open.Inc()
+}
+
+// closedConn counts a connection gone for reason; l is as for opened.
+func (m *metrics) closedConn(c Conn, reason string, l *listenerState) {
+	if l == nil {
+		l = m.listener(c.Listener, c.Behavior)
+	}
+	l.open.Dec()
+	l.closed.WithLabelValues(reason).Inc()
 }
 
 func (m *metrics) decided(e Event) {
@@ -97,16 +123,14 @@ func (c bytesCollector) Collect(ch chan<- prometheus.Metric) {
 	h := c.h
 	h.mu.Lock()
 	in, out := make(map[string]uint64), make(map[string]uint64)
-	for l, s := range h.closed {
-		in[l], out[l] = s.In.Load(), s.Out.Load()
+	behavior := make(map[string]string)
+	for l, m := range h.tree.listeners {
+		behavior[l] = m.conn.Behavior
+		in[l], out[l] = m.lis.gone.In.Load(), m.lis.gone.Out.Load()
 	}
 	for _, m := range h.tree.conns {
 		in[m.conn.Listener] += m.conn.Stats.In.Load()
 		out[m.conn.Listener] += m.conn.Stats.Out.Load()
-	}
-	behavior := make(map[string]string)
-	for l, m := range h.tree.listeners {
-		behavior[l] = m.conn.Behavior
 	}
 	h.mu.Unlock()
 	for l := range behavior {

@@ -43,9 +43,9 @@ func (h *Hub) Listening(name, listener, behavior string) {
 	m := h.tree.other(KindAcceptor, name)
 	if m.conn.Listener == "" {
 		m.conn = Conn{ID: name, Listener: listener, Behavior: behavior}
+		m.lis = h.metrics.listener(listener, behavior)
 		h.tree.acceptors = append(h.tree.acceptors, m)
 		h.tree.listeners[listener] = m
-		h.closed[listener] = &Stats{}
 	}
 }
 
@@ -58,7 +58,7 @@ func (h *Hub) Opened(c Conn) {
 	defer h.mu.Unlock()
 	m := &member{conn: c, num: connNumber(c.ID), kind: KindConnection, name: c.ID, since: time.Now()}
 	h.tree.addConn(m)
-	h.metrics.opened(c)
+	h.metrics.opened(c, h.tree.listenerOf(c))
 	h.publish(Event{Kind: Accepted, Actor: c.ID, ActorKind: KindConnection, Listener: c.Listener,
 		Behavior: c.Behavior, Remote: c.Remote})
 }
@@ -77,11 +77,12 @@ func (h *Hub) Closed(id, reason string) {
 	h.tree.removeConn(m)
 	c := m.conn
 	in, out := c.Stats.In.Load(), c.Stats.Out.Load()
-	if t := h.closed[c.Listener]; t != nil {
-		t.In.Add(in)
-		t.Out.Add(out)
+	l := h.tree.listenerOf(c)
+	if l != nil {
+		l.gone.In.Add(in)
+		l.gone.Out.Add(out)
 	}
-	h.metrics.closedConn(c, reason)
+	h.metrics.closedConn(c, reason, l)
 	h.publish(Event{Kind: Stopped, Actor: id, ActorKind: KindConnection, Listener: c.Listener,
 		Behavior: c.Behavior, Remote: c.Remote, Reason: reason, BytesIn: in, BytesOut: out})
 }

@@ -50,6 +50,7 @@ type member struct {
 	since    time.Time
 	restarts []time.Time // restarts within the window, oldest first
 	last     *Event
+	lis      *listenerState // an acceptor's
 }
 
 // tree is the model of the live actor tree the hub builds from reports.
@@ -103,6 +104,15 @@ func (t *tree) find(name string) *member {
 		if m.name == name || m.conn.Listener == name {
 			return m
 		}
+	}
+	return nil
+}
+
+// listenerOf returns the state of c's listener, or nil if its acceptor was
+// never reported.
+func (t *tree) listenerOf(c Conn) *listenerState {
+	if a := t.listeners[c.Listener]; a != nil {
+		return a.lis
 	}
 	return nil
 }
