@@ -81,6 +81,17 @@ func (h *Hub) publish(e Event) Event {
 	return e
 }
 
+// LastSeq is the seq of the last event published (0: none yet): every event
+// published from now on has a greater one.
+func (h *Hub) LastSeq() uint64 {
+	if h == nil {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seq
+}
+
 // Recent returns the kept events after seq (0: all kept), oldest first.
 func (h *Hub) Recent(after uint64) []Event {
 	if h == nil {

@@ -16,22 +16,31 @@ import (
 type Client struct {
 	Conn net.Conn // the socket; use it directly for what the kit does not cover
 
-	srv  *Server
-	t    testing.TB
-	r    *bufio.Reader
-	id   string // the connection's name in the server (conn-N), once known
-	seen uint64 // the seq of the last event about this connection a wait returned
+	srv    *Server
+	t      testing.TB
+	r      *bufio.Reader
+	id     string // the connection's name in the server (conn-N), once known
+	seen   uint64 // the seq of the last event about this connection a wait returned
+	dialed uint64 // the hub's last seq before the dial: events about this connection come after it
 }
 
 // Dial connects a client to the server; it is closed when the test ends.
 func (s *Server) Dial(t testing.TB) *Client {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", s.Addr, s.Timeout)
+	return s.dial(t, net.Dialer{})
+}
+
+// dial is Dial through d, which may set the client's own address.
+func (s *Server) dial(t testing.TB, d net.Dialer) *Client {
+	t.Helper()
+	before := s.Hub().LastSeq() // the server's "accepted" for this client comes after it
+	d.Timeout = s.Timeout
+	c, err := d.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatalf("testkit: dial %s: %v", s.Addr, err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return &Client{Conn: c, srv: s, t: t, r: bufio.NewReader(c)}
+	return &Client{Conn: c, srv: s, t: t, r: bufio.NewReader(c), dialed: before}
 }
 
 // Send writes p to the server.

@@ -16,7 +16,9 @@ func (c *Client) ID() string {
 	c.t.Helper()
 	if c.id == "" {
 		local := c.Conn.LocalAddr().String() // the server's remote address for it
-		e := c.srv.waitAfter(c.t, 0, "the server to accept "+local, func(e Event) bool {
+		// After the dial: an earlier connection from the same port (the kernel
+		// reuses ports) has an "accepted" of its own, before it.
+		e := c.srv.waitAfter(c.t, c.dialed, "the server to accept "+local, func(e Event) bool {
 			return e.Kind == observatory.Accepted && e.Remote == local
 		})
 		c.id, c.seen = e.Actor, e.Seq
