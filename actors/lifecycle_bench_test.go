@@ -15,7 +15,8 @@ import (
 // lifecycle of one protoactor actor as the server sets protoactor up (the
 // compact registry, runners, the lock-free mailbox), with nothing of a
 // connection in it: a parent spawns it, it stops itself at Started, and the
-// parent hears Terminated. Beside it, what a goroutine per connection pays
+// parent hears Terminated. At most lifecycleLive are alive at once, as
+// BenchmarkAcceptRate's 50 dialers keep about 50 connections open. Beside it, what a goroutine per connection pays
 // instead: a goroutine started and ended. Both report the process's CPU per
 // op (getrusage), which is what the accept rate follows when the clients
 // share the cores (README, "Idle memory and accept rate"):
@@ -56,25 +57,37 @@ func BenchmarkGoroutineLifecycle(b *testing.B) {
 	cpu.report(b)
 }
 
-// spawner spawns n children when sent n, and closes done when the last of
-// them has terminated.
+// lifecycleLive is how many children BenchmarkActorLifecycle keeps alive.
+const lifecycleLive = 50
+
+// spawner spawns n children when sent n, lifecycleLive at a time, and closes
+// done when the last of them has terminated.
 type spawner struct {
-	child *actor.Props
-	left  int
-	done  chan struct{}
+	child        *actor.Props
+	toSpawn, end int
+	done         chan struct{}
 }
 
 func (s *spawner) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case int:
-		s.left = m
-		for range m {
-			ctx.Spawn(s.child)
+		s.toSpawn, s.end = m, m
+		for range min(m, lifecycleLive) {
+			s.spawn(ctx)
 		}
 	case *actor.Terminated:
-		if s.left--; s.left == 0 {
+		if s.end--; s.end == 0 {
 			close(s.done)
 		}
+		s.spawn(ctx)
+	}
+}
+
+// spawn spawns the next child, if one is left to spawn.
+func (s *spawner) spawn(ctx actor.Context) {
+	if s.toSpawn > 0 {
+		s.toSpawn--
+		ctx.Spawn(s.child)
 	}
 }
 
