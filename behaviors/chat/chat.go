@@ -47,7 +47,7 @@ type session struct {
 	partial []byte   // the start of a line whose newline has not arrived
 	waiting uint64   // the ID of the unanswered request; 0: none
 	queued  []string // lines received while waiting, oldest first
-	queuedN int      // their bytes
+	queuedN int      // what they cost: queuedCost each
 	said    []string // chat lines not yet sent to the room: they go together (flush)
 	quit    bool     // /quit: ignore the rest
 }
@@ -66,6 +66,11 @@ const (
 	// time is flooding): over it, TooLarge.
 	maxQueued = 256 << 10
 )
+
+// queuedCost is what a queued line counts against maxQueued: its bytes and
+// what holding it costs besides (a string header and its slot in queued), so
+// that a flood of empty lines is bounded as surely as one of long ones.
+func queuedCost(line string) int { return len(line) + 32 }
 
 const chatHelp = "commands: /nick NAME, /join ROOM, /leave, /who, /rooms, /quit"
 
@@ -129,7 +134,7 @@ func (c *session) input(line string) error {
 	if c.waiting == 0 {
 		return c.run(line)
 	}
-	if c.queuedN += len(line); c.queuedN > maxQueued {
+	if c.queuedN += queuedCost(line); c.queuedN > maxQueued {
 		return c.tooLarge(errFlooding)
 	}
 	c.queued = append(c.queued, line)
@@ -220,7 +225,7 @@ func (c *session) onReply(m *messages.ServiceReply) error {
 	for len(c.queued) > 0 && c.waiting == 0 && !c.quit {
 		line := c.queued[0]
 		c.queued = c.queued[1:]
-		c.queuedN -= len(line)
+		c.queuedN -= queuedCost(line)
 		if err := c.run(line); err != nil {
 			return err
 		}

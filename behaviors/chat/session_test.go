@@ -2,9 +2,11 @@ package chat
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +81,31 @@ func TestSessionSplitInput(t *testing.T) {
 			"lobby-$1: &{Lines:[hi there]}", "rooms: &{}"}
 		if !reflect.DeepEqual(f.sent, want) {
 			t.Errorf("split %d: sent %q; want %q", split, f.sent, want)
+		}
+	}
+}
+
+// TestSessionFloodOfEmptyLines ensures input queued behind an unanswered
+// request is bounded however it is split into lines: empty lines cost their
+// slot in the queue, though they have no bytes.
+func TestSessionFloodOfEmptyLines(t *testing.T) {
+	for _, line := range []string{"\n", "x\n", strings.Repeat("y", 1000) + "\n"} {
+		s := New().Factory(&fakeConn{}).(*session)
+		if err := s.Started(); err != nil { // waits for the rooms service's answer
+			t.Fatal(err)
+		}
+		chunk := []byte(strings.Repeat(line, 4096/len(line)+1))
+		var err error
+		sent := 0
+		for err == nil && sent < 64<<20 {
+			err = s.Received(chunk)
+			sent += len(chunk)
+		}
+		if !errors.Is(err, errFlooding) {
+			t.Fatalf("lines of %d bytes: after %d bytes got %v; want %v", len(line), sent, err, errFlooding)
+		}
+		if len(s.queued) > maxQueued/32 {
+			t.Errorf("lines of %d bytes: %d lines queued; want at most %d", len(line), len(s.queued), maxQueued/32)
 		}
 	}
 }
