@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"strings"
 	"testing"
 
 	"async_server/testkit"
@@ -53,4 +54,27 @@ func expectDecision(t testing.TB, d testkit.Event, category, directive string, r
 		t.Errorf("decision about %s: %s -> %s, restarts %d, injected %v; want %s -> %s, restarts %d, not injected",
 			d.Actor, d.Category, d.Directive, d.Restarts, d.Injected, category, directive, restarts)
 	}
+}
+
+// TestFaultsLineTooLong ensures the faults behavior holds at most 4 KiB of a
+// line whose newline has not come: past it, an error reply and the close
+// (TooLarge), however the line is split into reads.
+func TestFaultsLineTooLong(t *testing.T) {
+	srv := testkit.Start(t, "faults")
+	for _, chunk := range []int{4097, 100} {
+		c := srv.Dial(t)
+		c.SendLine("x")
+		c.ExpectLine("count 1: x")
+		long := strings.Repeat("a", chunk)
+		for sent := 0; sent <= 4096; sent += chunk {
+			c.SendString(long)
+		}
+		c.ExpectLine("-ERR line too long")
+		c.ExpectClosed()
+		expectDecision(t, c.WaitDecision(), "TooLarge", "Stop", 0)
+	}
+	// A line of exactly 4 KiB is still a line.
+	c := srv.Dial(t)
+	c.SendLine(strings.Repeat("b", 4096))
+	c.ExpectLine("count 1: " + strings.Repeat("b", 4096))
 }

@@ -20,6 +20,9 @@ import (
 //	big    replies "-ERR too large": TooLarge, Stop
 //	other  replies "count N: other", N counting the lines this incarnation answered
 //
+// A line over maxFaultsLine replies "-ERR line too long" and is TooLarge, Stop:
+// the connection holds at most that much of a line whose newline has not come.
+//
 // More than 3 restarts within 10 s and the connection is stopped. A failing
 // command hands the lines behind it back to the connection (Conn.Unread), so
 // after a restart the fresh behavior answers them: a client that pipelines
@@ -32,35 +35,54 @@ type faults struct {
 
 var _ protocol.Protocol = (*faults)(nil)
 
-// errRequested is the cause of every failure a peer asks for.
-var errRequested = errors.New("failure requested by the peer")
+// maxFaultsLine bounds one line: a command, not a file.
+const maxFaultsLine = 4 << 10
+
+var (
+	// errRequested is the cause of every failure a peer asks for.
+	errRequested   = errors.New("failure requested by the peer")
+	errLineTooLong = fmt.Errorf("line over %d bytes", maxFaultsLine)
+)
 
 func newFaults(Options) (protocol.Setup, error) {
 	return protocol.Setup{Factory: func(c protocol.Conn) protocol.Protocol { return &faults{conn: c} },
 		Busy: protocol.Busy{Reply: []byte("-ERR max number of clients reached\n")}}, nil // Redis's words
 }
 
-// Received runs every complete line as a command, in order.
+// Received runs every complete line as a command, in order. Each byte is
+// looked at once: a line's start waits in partial for its newline.
 func (f *faults) Received(data []byte) error {
-	f.partial = append(f.partial, data...)
 	for {
-		i := bytes.IndexByte(f.partial, '\n')
+		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
+			if len(f.partial)+len(data) > maxFaultsLine {
+				return f.tooLong()
+			}
+			f.partial = append(f.partial, data...)
 			return nil
 		}
-		line := string(bytes.TrimSuffix(f.partial[:i], []byte("\r")))
-		f.partial = f.partial[i+1:]
-		if err := f.run(line); err != nil {
-			f.conn.Unread(f.partial)
+		if len(f.partial)+i > maxFaultsLine {
+			return f.tooLong()
+		}
+		line := string(bytes.TrimSuffix(append(f.partial, data[:i]...), []byte("\r")))
+		f.partial, data = f.partial[:0], data[i+1:]
+		if err := f.run(line, data); err != nil {
+			f.conn.Unread(data) // the lines behind it, for the next incarnation
 			return err
 		}
 	}
 }
 
-func (f *faults) run(line string) error {
+// tooLong fails the connection whose line passed maxFaultsLine.
+func (f *faults) tooLong() error {
+	return f.fail("-ERR line too long", supervision.New(supervision.TooLarge, "parse", errLineTooLong))
+}
+
+// run runs one command; rest is the input behind it.
+func (f *faults) run(line string, rest []byte) error {
 	switch line {
 	case "panic":
-		f.conn.Unread(f.partial)
+		f.conn.Unread(rest)
 		panic("faults: panic requested")
 	case "bad":
 		return f.fail("-ERR bad request", supervision.New(supervision.BadRequest, "parse", errRequested))
