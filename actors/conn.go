@@ -63,9 +63,12 @@ func (a *connActor) Receive(ctx actor.Context) {
 	case *messages.ReadFailed:
 		a.onReadFailed(ctx, m)
 	case *actor.Stopping:
+		a.link.stopOverdue()
 		a.link.shut(!a.hardClose)
 	case *messages.Inject:
 		a.onInject(m)
+	case repliesOverdue:
+		a.onRepliesOverdue(ctx)
 	case *actor.Restarting, *actor.Stopped:
 	default:
 		a.onMessage(ctx, m)
@@ -189,14 +192,24 @@ func (a *connActor) receive(ctx actor.Context, data []byte) {
 	a.stopIfClosing(ctx)
 }
 
-// onReadFailed ends the connection: in order after the peer's EOF (everything it
-// sent has been answered), or as a failure the supervisor decides on.
+// onReadFailed ends the connection: in order after the peer's EOF, or as a
+// failure the supervisor decides on.
+//
+// After the EOF everything the peer sent has been handled, but not always
+// answered: a behavior that asked a service (chat asks its rooms service)
+// still owes the replies, and a peer that half-closed its side (nc -N,
+// shutdown(SHUT_WR)) still reads them. So the connection finishes as it does
+// at shutdown: it stops once no reply is owed, or after replyWait.
 func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 	switch err := m.Err; {
 	case errors.Is(err, io.EOF):
 		a.link.debug("connection closed by peer")
 		a.link.setEnd(endPeerClosed)
-		a.stop(ctx)
+		a.link.finishing = true
+		if a.link.inFlight > 0 {
+			a.link.awaitReplies()
+		}
+		a.maybeFinish(ctx)
 	case errors.Is(err, net.ErrClosed):
 		// We closed it; the actor is stopping already.
 	case errors.As(err, new(tls.RecordHeaderError)):
@@ -211,6 +224,16 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 	default:
 		a.fail(supervision.New(supervision.ConnectionFailed, "read", err))
 	}
+}
+
+// onRepliesOverdue stops a connection whose peer has closed its side once
+// replyWait has passed with replies still owed (a service that restarted may
+// never answer a request it had).
+func (a *connActor) onRepliesOverdue(ctx actor.Context) {
+	if a.link.inFlight > 0 {
+		a.link.Log().WithField("owed", a.link.inFlight).Info("replies still owed after the peer closed; closing")
+	}
+	a.stop(ctx)
 }
 
 // onInject acts out a fault injected through Server.Inject: a stall (cut short

@@ -63,7 +63,8 @@ type link struct {
 	requests       uint64        // Requests made, across restarts: the last ID
 	inFlight       int           // Requests not yet answered
 	ackOwed        bool          // the reader waits for an ack held back by the in-flight bound
-	finishing      bool          // told to Finish: stop once no reply is owed
+	finishing      bool          // told to Finish, or the peer closed: stop once no reply is owed
+	overdue        *time.Timer   // after the peer's EOF with replies owed: bounds the wait (awaitReplies)
 }
 
 var _ protocol.Conn = (*link)(nil)

@@ -91,3 +91,27 @@ func (l *link) SetIdle(idle bool) {
 
 // Unread implements protocol.Conn.
 func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }
+
+// replyWait bounds how long a connection whose peer has closed its side waits
+// for the replies it still owes (onReadFailed): they come in microseconds
+// unless a service lost the request.
+var replyWait = 10 * time.Second
+
+// repliesOverdue tells the connection actor that replyWait has passed.
+type repliesOverdue struct{}
+
+// awaitReplies has the actor told repliesOverdue after replyWait. The timer's
+// goroutine only sends the message, so the actor acts on its own goroutine.
+func (l *link) awaitReplies() {
+	if l.overdue == nil {
+		self, root := l.self, l.env.root
+		l.overdue = time.AfterFunc(replyWait, func() { root.Send(self, repliesOverdue{}) })
+	}
+}
+
+// stopOverdue stops awaitReplies' timer, if any: the actor is stopping.
+func (l *link) stopOverdue() {
+	if l.overdue != nil {
+		l.overdue.Stop()
+	}
+}

@@ -1,8 +1,13 @@
 package actors_test
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"async_server/behaviors/chat"
 )
@@ -76,4 +81,32 @@ func TestChatBadInput(t *testing.T) {
 	s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "TooLarge", "directive": "Stop"})
 	s.waitChatStats(t, chat.Stats{Conns: 1}) // bob, his nick and his room are forgotten
 	alice.roundTrip(t, "/rooms", "* no rooms; /join ROOM makes one")
+}
+
+// TestChatHalfClose ensures a client that sends its lines and closes its side
+// at once (nc -N, shutdown(SHUT_WR)) still reads every answer: the rooms
+// service's replies come after the EOF, and the connection waits for them
+// before it closes.
+func TestChatHalfClose(t *testing.T) {
+	s := startBehavior(t, "chat", nil)
+	for i := range 20 {
+		c := s.dial(t).(*net.TCPConn)
+		nick := fmt.Sprintf("zed%d", i)
+		if _, err := fmt.Fprintf(c, "/nick %s\n/join lobby\n/who\n", nick); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		got, err := io.ReadAll(c)
+		if err != nil {
+			t.Fatalf("run %d: reading to EOF: %v (read %q)", i, err, got)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+		want := []string{"* you are now " + nick, "* you joined lobby (1 member)", "* in lobby: " + nick}
+		if len(lines) != 4 || !strings.HasPrefix(lines[0], "* welcome") || !slices.Equal(lines[1:], want) {
+			t.Fatalf("run %d: read %q; want the welcome line, then %q", i, lines, want)
+		}
+	}
 }
