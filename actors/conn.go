@@ -89,7 +89,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 		return
 	}
 	if err := a.call(func() error { return h.HandleMessage(m) }); err != nil {
-		a.fail(err)
+		a.failed(ctx, err)
 	}
 	a.stopIfClosing(ctx)
 	a.maybeFinish(ctx)
@@ -139,7 +139,7 @@ func (a *connActor) start(ctx actor.Context) bool {
 		return true
 	}
 	if err := a.call(s.Started); err != nil {
-		a.fail(err)
+		a.failed(ctx, err)
 	}
 	return !a.stopIfClosing(ctx)
 }
@@ -186,7 +186,7 @@ func (a *connActor) maybeFinish(ctx actor.Context) {
 // asked to close stops it.
 func (a *connActor) receive(ctx actor.Context, data []byte) {
 	if err := a.call(func() error { return a.proto.Received(data) }); err != nil {
-		a.fail(err)
+		a.failed(ctx, err)
 	}
 	a.link.unread = a.link.unread[:0] // handed back without a failure: nothing to keep
 	a.stopIfClosing(ctx)
@@ -271,6 +271,21 @@ func (a *connActor) call(f func() error) (err error) {
 		}
 	}()
 	return f()
+}
+
+// failed is what a behavior's error does: it fails the actor (fail), unless
+// the server had closed the connection itself (a forced shutdown, an output
+// limit): a write that then finds the socket closed is no failure of the
+// peer's, and no decision is owed. The actor just stops, and the connection
+// ends for the reason its closer recorded.
+func (a *connActor) failed(ctx actor.Context, err error) {
+	var se *supervision.Error
+	if a.link.isShut() && errors.As(err, &se) && se.Category == supervision.ConnectionFailed {
+		a.link.debug("write after the server closed the connection")
+		a.stop(ctx)
+		return
+	}
+	a.fail(err)
 }
 
 // fail hands err to the supervisor: the actor fails (panics) with it and the

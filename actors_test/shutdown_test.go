@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // Graceful shutdown, in process: Server.Shutdown, then Done.
@@ -91,4 +92,43 @@ func TestShutdownTimeoutForcesStuckConnection(t *testing.T) {
 	s.waitDone(t)
 	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": "1", "forced": "1",
 		"level": "warning"})
+}
+
+// flooder writes 64 MiB at the first input: to a client that does not read,
+// the write blocks until the socket is closed.
+type flooder struct{ conn protocol.Conn }
+
+func (f *flooder) Received([]byte) error {
+	_, err := f.conn.Write(make([]byte, 64<<20))
+	return err
+}
+func (f *flooder) TimedOut() {}
+
+// TestForcedCloseIsNoPeerFailure ensures a connection the shutdown timeout
+// closes hard, while its behavior is blocked writing to a peer that does not
+// read, ends as forced: the write that then fails is the server's doing, not
+// a ConnectionFailed decision blaming the peer.
+func TestForcedCloseIsNoPeerFailure(t *testing.T) {
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &flooder{conn: c} }
+		cfg.ShutdownTimeout = 200 * time.Millisecond
+		cfg.WriteTimeout = 0
+	})
+	c := s.dial(t)
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	// One byte read: the behavior is writing, and reads no more end it.
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	if _, err := c.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown()
+	s.waitDone(t)
+	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": "0", "forced": "1"})
+	for _, l := range s.logLines(t) {
+		if l["msg"] == "supervision decision" {
+			t.Errorf("decision logged about a connection the server closed: %v", l)
+		}
+	}
 }
