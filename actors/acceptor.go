@@ -53,6 +53,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 	log := shared.log.WithField("listener", addr)
 	env := &shared
 	env.log, env.tls, env.listener, env.behavior = log, l.tls, addr, l.behavior
+	env.failures = newLogBudget()
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
@@ -273,8 +274,9 @@ func (a *acceptor) stopAccepting() {
 }
 
 // logDecision logs one supervision decision about a connection, with the fields
-// of every line about that connection (conn, remote). It runs on the acceptor's
-// goroutine (protoactor calls the strategy there), so it may read a.conns.
+// of every line about that connection (conn, remote), within the listener's
+// log budget (logbudget.go). It runs on the acceptor's goroutine (protoactor
+// calls the strategy there), so it may read a.conns.
 func (a *acceptor) logDecision(d supervision.Decision) {
 	entry := a.log.WithField("conn", childName(d.Child))
 	if c, ok := a.conns[d.Child.Id]; ok {
@@ -283,8 +285,11 @@ func (a *acceptor) logDecision(d supervision.Decision) {
 			c.setEnd(endByDecision(d.Category))
 		}
 	}
-	entry = entry.WithFields(decisionFields(d))
 	a.env.hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindConnection))
+	if entry = a.env.failures.entry(entry); entry == nil {
+		return
+	}
+	entry = entry.WithFields(decisionFields(d))
 	switch d.Category {
 	case supervision.ConnectionFailed, supervision.Timeout:
 		// A peer's reset or silence is routine (an idle keep-alive connection

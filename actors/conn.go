@@ -261,12 +261,14 @@ func (a *connActor) timedOut() {
 }
 
 // call runs behavior code, turning a panic into an Internal error (and logging
-// its stack, which the supervisor's log line does not carry).
+// its stack, which the supervisor's log line does not carry, within the
+// listener's log budget).
 func (a *connActor) call(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			a.link.Log().WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).
-				Error("behavior panicked")
+			if e := a.link.env.failures.entry(a.link.Log()); e != nil {
+				e.WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).Error("behavior panicked")
+			}
 			err = supervision.New(supervision.Internal, "behavior", fmt.Errorf("panic: %v", r))
 		}
 	}()

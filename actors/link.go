@@ -79,6 +79,7 @@ type connEnv struct {
 	cfg      *Config
 	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
 	poll     *poller               // the process's poller; nil: none (readHeld)
+	failures *logBudget            // bounds the log lines of the listener's failures
 	services map[string]*actor.PID // the behavior's service actors, by name
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it
 	log      *logrus.Entry         // the acceptor's

@@ -3,9 +3,11 @@ package actors_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"async_server/actors"
 	"async_server/logs"
@@ -172,4 +174,52 @@ func TestLogPanicStack(t *testing.T) {
 	case !strings.Contains(line["stack"], "goroutine ") || len(line["stack"]) > logs.MaxStack+len("...[cut 1000000 bytes]"):
 		t.Errorf("stack field is %d bytes: %.300q; want a goroutine stack of at most %d", len(line["stack"]), line["stack"], logs.MaxStack)
 	}
+}
+
+// TestLogBudgetBoundsFailureLines ensures a client that fails its connections
+// on purpose, again and again, cannot write the log at the rate it sends: a
+// listener's failure lines (decisions, panics' stacks) are at most a burst of
+// 100 and 10 a second, and a later line says how many were left out.
+func TestLogBudgetBoundsFailureLines(t *testing.T) {
+	s := startBehavior(t, "faults", nil)
+	start := time.Now()
+	panics := func() {
+		c := s.dialLines(t)
+		c.send(t, "panic", "panic", "panic", "panic") // 3 restarts, then a Stop
+		c.expectEOF(t)
+	}
+	for range 60 { // 480 lines wanted: 4 decisions and 4 stacks each
+		panics()
+	}
+	// The budget refills at 10 lines a second: the next line written says how
+	// many were left out.
+	deadline := time.Now().Add(waitTimeout)
+	for !s.logHas(t, "suppressed", "supervision decision", "behavior panicked") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failure line says how many were suppressed:\n%.5000s", s.log(t))
+		}
+		panics()
+	}
+	elapsed := time.Since(start)
+	s.stop(t)
+	n := 0
+	for _, l := range s.logLines(t) {
+		if l["msg"] == "supervision decision" || l["msg"] == "behavior panicked" {
+			n++
+		}
+	}
+	if most := 100 + int(10*elapsed.Seconds()) + 1; n > most {
+		t.Errorf("%d failure lines in %v; want at most %d", n, elapsed.Round(time.Millisecond), most)
+	}
+}
+
+// logHas reports whether a line of the log whose message is one of msgs has
+// field.
+func (s *testServer) logHas(t testing.TB, field string, msgs ...string) bool {
+	for _, l := range s.logLines(t) {
+		if _, ok := l[field]; ok && slices.Contains(msgs, l["msg"]) {
+			return true
+		}
+	}
+	return false
 }
