@@ -3,6 +3,8 @@ package chat
 import (
 	"errors"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // chatCommand is one parsed line of the chat protocol: a command (name "nick",
@@ -23,7 +25,7 @@ const errNoRoom = "no room joined; /join ROOM first"
 // replies the peer gets; the connection goes on.
 func parseLine(line string) (chatCommand, error) {
 	if !strings.HasPrefix(line, "/") {
-		return chatCommand{arg: line}, nil
+		return chatCommand{arg: printable(line)}, nil
 	}
 	name, arg, _ := strings.Cut(line[1:], " ")
 	arg = strings.TrimSpace(arg)
@@ -65,6 +67,29 @@ func validChatName(s string) bool {
 		}
 	}
 	return true
+}
+
+// printable is a chat line as the other members see it: control characters
+// (but tab) shown as '?' and bytes that are not UTF-8 as U+FFFD, so that no
+// member can send another's terminal an escape sequence (clear the screen,
+// retitle the window, ring the bell). A line with none is returned as is.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || r != '\t' && unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // cut makes a client's text fit an error line: at most maxChatName bytes, and

@@ -3,6 +3,8 @@ package chat
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FuzzChatLine ensures parseLine, which sees every line a client sends, never
@@ -13,7 +15,7 @@ import (
 func FuzzChatLine(f *testing.F) {
 	for _, seed := range []string{"", "hi", "/nick bob", "/join lobby", "/join", "/leave x", "/who",
 		"/rooms", "/quit", "/bogus", "/nick " + strings.Repeat("x", 40), "/nick a\nb", "/join  spaced  ",
-		"/nick é", "/", "//", "/nick\tbob"} {
+		"/nick é", "/", "//", "/nick\tbob", "\x1b[2J\x1b[31mhi\x07\xff", "tab\there", "\u009b31m"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
@@ -27,8 +29,16 @@ func FuzzChatLine(f *testing.F) {
 		}
 		switch cmd.name {
 		case "":
-			if cmd.arg != line {
-				t.Fatalf("parseLine(%q) = chat line %q; want the line unchanged", line, cmd.arg)
+			if want := printable(line); cmd.arg != want {
+				t.Fatalf("parseLine(%q) = chat line %q; want %q", line, cmd.arg, want)
+			}
+			for _, r := range cmd.arg {
+				if r != '\t' && unicode.IsControl(r) || !utf8.ValidString(cmd.arg) {
+					t.Fatalf("parseLine(%q) = chat line %q: a control character or bad UTF-8 passes", line, cmd.arg)
+				}
+			}
+			if utf8.ValidString(line) && utf8.RuneCountInString(cmd.arg) != utf8.RuneCountInString(line) {
+				t.Fatalf("parseLine(%q) = chat line %q: characters added or lost", line, cmd.arg)
 			}
 		case "nick", "join":
 			if !validChatName(cmd.arg) {

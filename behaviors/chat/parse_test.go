@@ -56,3 +56,21 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// TestChatLinePrintable ensures a chat line reaches the other members without
+// control characters or bytes that are not UTF-8: one member cannot clear
+// another's screen or ring its bell.
+func TestChatLinePrintable(t *testing.T) {
+	for line, want := range map[string]string{
+		"hello, wörld":              "hello, wörld",
+		"a\tb":                      "a\tb",
+		"\x1b[2J\x1b[31mhi\x07\xff": "?[2J?[31mhi?\uFFFD",
+		"\u009b31m":                 "?31m",
+		"del\x7f":                   "del?",
+	} {
+		cmd, err := parseLine(line)
+		if err != nil || cmd.arg != want {
+			t.Errorf("parseLine(%q) = %q, %v; want %q", line, cmd.arg, err, want)
+		}
+	}
+}
