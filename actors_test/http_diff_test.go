@@ -222,8 +222,9 @@ var divergences = []divergence{
 	{"408", "a request head (or body) that misses -header-timeout is answered 408 before the " +
 		"close; net/http closes without a response. A connection that sent nothing, or is idle " +
 		"between requests, is closed quietly by both", nil},
-	{"body-progress", "a body must make progress every -header-timeout; net/http bounds the " +
-		"whole request by ReadTimeout instead (none by default)", nil},
+	{"body-progress", "a body must make progress every -header-timeout and, after a grace of " +
+		"-header-timeout from the end of its head, average at least -min-body-rate (1 KiB/s); " +
+		"net/http bounds the whole request by ReadTimeout instead (none by default)", nil},
 	{"max-body", "a body over -max-body is refused 413 before the handler runs (bodies are " +
 		"buffered whole); net/http has no body limit unless the handler sets http.MaxBytesReader " +
 		"(the differential handler does, to compare the rest)", nil},

@@ -41,10 +41,21 @@ type Options struct {
 	// HeaderTimeout is how long a request head may take to arrive
 	// (-header-timeout), counted from the connection's start for its first
 	// request and from the first byte for later ones, as net/http's
-	// ReadHeaderTimeout; a body must make progress at least this often. A peer
+	// ReadHeaderTimeout; a body must make progress at least this often (and
+	// keep up MinBodyRate after that long). A peer
 	// that sent nothing is closed quietly; one in the middle of a request is
 	// answered 408 and closed: slowloris protection. 0: no deadline.
 	HeaderTimeout time.Duration
+
+	// MinBodyRate is the slowest a request body may arrive, in bytes per second
+	// on average (-min-body-rate), after a grace of HeaderTimeout from the end of
+	// its head: a body of n bytes must be whole within HeaderTimeout + n/MinBodyRate,
+	// and at every moment have come at least that fast, as Apache's
+	// mod_reqtimeout MinRate has it. Without it a client sending a byte every
+	// HeaderTimeout/2 holds its connection (and a -max-conns slot: a connection
+	// mid-body is not idle) for as long as it likes. Past it: 408 and close. 0:
+	// no minimum; no effect when HeaderTimeout is 0.
+	MinBodyRate int64
 
 	// KeepAliveTimeout is how long a connection may wait for the first byte of
 	// its next request after a response (-keepalive-timeout), as net/http's
@@ -67,6 +78,11 @@ const (
 	// this is only ever reached by a broken or hostile one.
 	DefaultHeaderTimeout = 10 * time.Second
 
+	// DefaultMinBodyRate is 1 KiB/s: a -max-body of 1 MiB must arrive within
+	// about 17 minutes, which a modem would meet; a client holding a connection
+	// open with it pays for it in bandwidth.
+	DefaultMinBodyRate = 1 << 10
+
 	// DefaultKeepAliveTimeout is 60 s: long enough for a browser to reuse its
 	// connection for the next click, short enough that idle connections do not
 	// hold slots for the 5 minutes of -idle-timeout (and at the connection limit
@@ -80,6 +96,7 @@ func DefaultOptions() Options {
 		MaxBody:          DefaultMaxBody,
 		MaxHeaderBytes:   DefaultMaxHeaderBytes,
 		HeaderTimeout:    DefaultHeaderTimeout,
+		MinBodyRate:      DefaultMinBodyRate,
 		KeepAliveTimeout: DefaultKeepAliveTimeout,
 	}
 }
@@ -93,6 +110,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("max-header-bytes: %d is negative", o.MaxHeaderBytes)
 	case o.HeaderTimeout < 0:
 		return fmt.Errorf("header-timeout: %v is negative", o.HeaderTimeout)
+	case o.MinBodyRate < 0:
+		return fmt.Errorf("min-body-rate: %d is negative", o.MinBodyRate)
 	case o.KeepAliveTimeout < 0:
 		return fmt.Errorf("keepalive-timeout: %v is negative", o.KeepAliveTimeout)
 	}

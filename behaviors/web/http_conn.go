@@ -48,6 +48,7 @@ var _ protocol.Protocol = (*httpConn)(nil)
 type pendingHead struct {
 	req       *http.Request
 	headLen   int       // bytes of the head, blank line included
+	headEnd   time.Time // when the head was complete: the body's clock starts
 	continued bool      // "100 Continue" has been sent
 	walk      chunkWalk // how far a chunked body's end has been looked for
 }
@@ -106,14 +107,19 @@ func (h *httpConn) Received(data []byte) error {
 func (h *httpConn) Held() []byte { return h.buf }
 
 // TimedOut implements protocol.Protocol: a peer that missed the header deadline in the
-// middle of a request gets 408. A connection that sent nothing, or an idle
-// keep-alive one, is closed quietly, as net/http does: a client may already be
-// reusing it and would read the 408 as the answer to its next request.
+// middle of a request, or whose body came too slowly, gets 408. A connection
+// that sent nothing, or an idle keep-alive one, is closed quietly, as net/http
+// does: a client may already be reusing it and would read the 408 as the
+// answer to its next request.
 func (h *httpConn) TimedOut() {
 	if len(h.buf) == 0 && h.pending == nil {
 		return
 	}
-	_ = h.reject(http.StatusRequestTimeout, errHeaderTimeout, supervision.Timeout)
+	cause := errHeaderTimeout
+	if h.pending != nil {
+		cause = errBodyTimeout
+	}
+	_ = h.reject(http.StatusRequestTimeout, cause, supervision.Timeout)
 	_ = h.flush()
 }
 
@@ -184,7 +190,7 @@ func (h *httpConn) head(b []byte) (bool, error) {
 	if over(req.ContentLength, h.opts.MaxBody) {
 		return false, h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
 	}
-	h.pending, h.scanned = &pendingHead{req: req, headLen: end}, end
+	h.pending, h.scanned = &pendingHead{req: req, headLen: end, headEnd: h.clock.now()}, end
 	return true, nil
 }
 

@@ -88,6 +88,9 @@ func testOptions(o Options) Options {
 	if o.HeaderTimeout == 0 {
 		o.HeaderTimeout = d.HeaderTimeout
 	}
+	if o.MinBodyRate == 0 {
+		o.MinBodyRate = d.MinBodyRate
+	}
 	if o.KeepAliveTimeout == 0 {
 		o.KeepAliveTimeout = d.KeepAliveTimeout
 	}

@@ -249,6 +249,7 @@ var (
 	errHeaderTooLarge     = errors.New("request header fields too large")
 	errBodyTooLarge       = errors.New("request body too large")
 	errHeaderTimeout      = errors.New("request not received within the header timeout")
+	errBodyTimeout        = errors.New("request body not received in time")
 	errUnsupportedVersion = errors.New("unsupported HTTP version")
 	errMissingHost        = errors.New("missing required Host header")
 	errBadHost            = errors.New("malformed Host header")
@@ -274,7 +275,7 @@ func malformed(err error) error { return &malformedError{capText(err.Error())} }
 // text is safe to send and to log.
 func isOwnError(err error) bool {
 	for _, own := range []error{errMissingHost, errBadHost, errBadHeaderName, errBadHeaderValue,
-		errExpectation, errUnsupportedTE, errUnsupportedVersion, errLongTrailer, errHeaderTimeout} {
+		errExpectation, errUnsupportedTE, errUnsupportedVersion, errLongTrailer, errHeaderTimeout, errBodyTimeout} {
 		if err == own {
 			return true
 		}

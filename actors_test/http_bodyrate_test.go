@@ -1,0 +1,72 @@
+package actors_test
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"async_server/actors"
+)
+
+// TestHTTPTrickledBody ensures a body trickled a byte at a time, each byte
+// within the header timeout of the last, does not hold its connection forever:
+// at -max-conns 2 two such clients are answered 408 and closed about a header
+// timeout after their heads (the body falls behind -min-body-rate), and a
+// third client, waiting in the backlog meanwhile, is served. Before the rate
+// rule, every byte moved the deadline on and the third client waited forever.
+func TestHTTPTrickledBody(t *testing.T) {
+	const headerTimeout = 300 * time.Millisecond
+	s := startHTTP(t, func(cfg *actors.Config) {
+		cfg.MaxConns = 2
+		cfg.Options.HTTP.HeaderTimeout = headerTimeout
+	})
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() { close(done); wg.Wait() }()
+	start := time.Now()
+	var tricklers []*rawClient
+	for range 2 {
+		c := s.dialRaw(t)
+		// Expect: the 100 Continue says the head was parsed, the body's clock running.
+		c.send(t, httpReq("POST / HTTP/1.1", "Host: x", "Content-Length: 1000000", "Expect: 100-continue"))
+		if resp, _ := c.response(t, "POST"); resp.StatusCode != http.StatusContinue {
+			t.Fatalf("after the head: %d; want 100 Continue", resp.StatusCode)
+		}
+		tricklers = append(tricklers, c)
+		wg.Add(1)
+		go func() { // a byte every 0.8 header timeouts, until the server closes
+			defer wg.Done()
+			tick := time.NewTicker(headerTimeout * 8 / 10)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+					if _, err := c.Write([]byte("a")); err != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+	third := s.dialRaw(t) // in the backlog until a trickler's slot frees
+	third.send(t, httpReq("GET / HTTP/1.1", "Host: x"))
+
+	for i, c := range tricklers {
+		resp, body := c.response(t, "POST")
+		if resp.StatusCode != http.StatusRequestTimeout || !resp.Close || !strings.Contains(body, "body") {
+			t.Errorf("trickler %d: %d, close %v, %q; want 408 about the body, and close", i, resp.StatusCode, resp.Close, body)
+		}
+		if took := time.Since(start); took > 10*headerTimeout {
+			t.Errorf("trickler %d answered after %v; want about %v", i, took, headerTimeout)
+		}
+		c.expectEOF(t)
+	}
+	if resp, _ := third.response(t, "GET"); resp.StatusCode != http.StatusOK {
+		t.Errorf("the third client: %d; want 200", resp.StatusCode)
+	}
+	s.waitLog(t, "supervision decision", "category=Timeout", "directive=Stop")
+}
