@@ -91,12 +91,35 @@ var diffCases = []struct {
 	{"%00 in the target", httpReq("GET /a%00b HTTP/1.1", "Host: x"), ""},
 	{"long request line", httpReq("GET /"+strings.Repeat("a", 100<<10)+" HTTP/1.1", "Host: x"), ""},
 
+	// The target "*": "OPTIONS *" is the server's own (net/http's globalOptionsHandler:
+	// 200, empty, and close past 4 KiB of body); any other method goes to the handler.
+	{"OPTIONS *", httpReq("OPTIONS * HTTP/1.1", "Host: x") + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS * HTTP/1.0", httpReq("OPTIONS * HTTP/1.0"), ""},
+	{"OPTIONS * without Host", httpReq("OPTIONS * HTTP/1.1"), ""},
+	{"OPTIONS * with a body", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Content-Length: 5") + "hello" +
+		httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS * with a 4 KiB body", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Content-Length: 4096") +
+		strings.Repeat("a", 4096) + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS * with a body over 4 KiB", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Content-Length: 4097") +
+		strings.Repeat("a", 4097) + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS * with a chunked body over 4 KiB", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		"1389\r\n" + strings.Repeat("a", 0x1389) + "\r\n0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS * Expect 100-continue", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Expect: 100-continue", "Content-Length: 2") + "ok", ""},
+	{"OPTIONS * Connection: close", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Connection: close") +
+		httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"lower-case options *", httpReq("options * HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS in absolute form", httpReq("OPTIONS http://x/* HTTP/1.1", "Host: x"), ""},
+	{"GET *", httpReq("GET * HTTP/1.1", "Host: x") + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"POST *", httpReq("POST * HTTP/1.1", "Host: x", "Content-Length: 1") + "a" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+
 	// Known divergences.
 	{"panic", httpReq("GET /panic HTTP/1.1", "Host: x"), "panic"},
 	{"panic, pipelined", httpReq("GET /a HTTP/1.1", "Host: x") + httpReq("GET /panic HTTP/1.1", "Host: x") +
 		httpReq("GET /b HTTP/1.1", "Host: x"), "panic"},
 	{"ends inside a head", "GET / HTTP/1.1\r\nHost: x\r\n", "truncated"},
 	{"ends inside a body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 10") + "abc", "truncated"},
+	{"OPTIONS * ends inside its body", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Content-Length: 10") + "abc", "truncated"},
+	{"OPTIONS * over -max-body", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Content-Length: 2000000") + "abc", "max-body"},
 	{"ends inside a chunked body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\r\nabc\r\n", "truncated"},
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,12 +205,17 @@ var divergences = []divergence{
 		}},
 	{"truncated", "input that ends (the client half-closes) inside a request (its head, body or " +
 		"chunked trailer, which net/http refuses if its end is not buffered yet) is not answered; " +
-		"net/http answers 400, or runs the handler on the part of the body that came. A request " +
-		"that never completed has nothing to answer, and the client has stopped sending",
+		"net/http answers 400, or runs the handler on the part of the body that came (its own " +
+		`handler of "OPTIONS *" answers 200). A request that never completed has nothing to ` +
+		"answer, and the client has stopped sending",
 		func(in []byte, ours, theirs exchange) bool {
 			k := len(ours)
-			return endsMidRequest(in) && len(theirs) == k+1 && theirs[:k].String() == ours.String() &&
-				theirs[k].status >= 400 && theirs[k].close
+			cut, ok := truncatedRequest(in)
+			if !ok || len(theirs) != k+1 || theirs[:k].String() != ours.String() {
+				return false
+			}
+			last := theirs[k]
+			return last.status >= 400 && last.close || isGlobalOptions(cut) && last.status == http.StatusOK && last.echo == ""
 		}},
 	{"h2-preface", `"PRI * HTTP/2.0" with no header (the HTTP/2 preface) is answered 505; net/http ` +
 		"hands it to the handler, for a Hijacker to upgrade. The behavior has no Hijacker and " +
@@ -227,7 +233,14 @@ var divergences = []divergence{
 		"net/http bounds the whole request by ReadTimeout instead (none by default)", nil},
 	{"max-body", "a body over -max-body is refused 413 before the handler runs (bodies are " +
 		"buffered whole); net/http has no body limit unless the handler sets http.MaxBytesReader " +
-		"(the differential handler does, to compare the rest)", nil},
+		`(the differential handler does, to compare the rest), and its own handler of "OPTIONS *" ` +
+		"reads 4 KiB of any body and answers 200 and close",
+		func(in []byte, ours, theirs exchange) bool {
+			k := len(ours) - 1
+			return k >= 0 && len(theirs) == k+1 && ours[:k].String() == theirs[:k].String() &&
+				ours[k] == answer{status: http.StatusRequestEntityTooLarge, close: true} &&
+				theirs[k] == answer{status: http.StatusOK, close: true} && optionsOverMaxBody(in)
+		}},
 	{"header-slack", "-max-header-bytes is exact; net/http reads up to 4096 bytes past " +
 		"MaxHeaderBytes before answering 431", nil},
 	{"continue", `"100 Continue" is sent when the head has arrived without its body; net/http ` +
@@ -239,6 +252,27 @@ var divergences = []divergence{
 // h2Preface matches the HTTP/2 preface's first line and the blank line after it,
 // with CRLF or bare LF line ends (net/http's parser takes either).
 var h2Preface = regexp.MustCompile(`PRI \* HTTP/2\.0\r?\n\r?\n`)
+
+// optionsOverMaxBody reports whether in has an "OPTIONS *" request whose
+// Content-Length is over the differential servers' -max-body.
+func optionsOverMaxBody(in []byte) bool {
+	for _, m := range optionsLength.FindAllSubmatch(in, -1) {
+		if n, err := strconv.ParseInt(string(m[1]), 10, 64); err != nil || n > web.DefaultMaxBody {
+			return true // an error is a number too large for int64
+		}
+	}
+	return false
+}
+
+// optionsLength finds the Content-Length of an "OPTIONS *" request (or of a
+// later one: the caller has checked the answers too).
+var optionsLength = regexp.MustCompile(`(?i)OPTIONS \* HTTP/1\.\d\r?\n(?:[^\n]*\n)*?content-length:[ \t]*(\d+)`)
+
+// isGlobalOptions reports whether req is "OPTIONS *", which net/http's server
+// answers itself (globalOptionsHandler), as the behavior does.
+func isGlobalOptions(req *http.Request) bool {
+	return req != nil && req.Method == http.MethodOptions && req.RequestURI == "*"
+}
 
 // serverCloses is net/http's server rule (and so the behavior's) for a request
 // that asks for the connection to close: the word close in its Connection
@@ -262,6 +296,13 @@ func serverCloses(req *http.Request) bool {
 // parser and its server's rule for blank lines after a POST: a head without its
 // blank line, or a body shorter than its framing says.
 func endsMidRequest(in []byte) bool {
+	_, ok := truncatedRequest(in)
+	return ok
+}
+
+// truncatedRequest is endsMidRequest, with the request whose body was cut
+// short (nil if the input ends inside a head).
+func truncatedRequest(in []byte) (*http.Request, bool) {
 	br := bufio.NewReaderSize(bytes.NewReader(in), len(in)+16) // all of in is buffered at once
 	afterPOST := false
 	for {
@@ -274,15 +315,15 @@ func endsMidRequest(in []byte) bool {
 			_, _ = br.Discard(n)
 		}
 		if _, err := br.Peek(1); err != nil {
-			return false // the input ended between requests
+			return nil, false // the input ended between requests
 		}
 		rest, _ := br.Peek(br.Buffered())
 		if !bytes.Contains(rest, []byte("\n\n")) && !bytes.Contains(rest, []byte("\n\r\n")) {
-			return true
+			return nil, true
 		}
 		req, err := http.ReadRequest(br)
 		if err != nil {
-			return false
+			return nil, false
 		}
 		if _, err := io.Copy(io.Discard, req.Body); err != nil {
 			// Ran out of input (io.ErrUnexpectedEOF; net/http's own error for a
@@ -290,10 +331,10 @@ func endsMidRequest(in []byte) bool {
 			// buffer yet, which we wait for), or refused what it read, which
 			// both servers answer.
 			rest, _ := br.Peek(br.Buffered())
-			return errors.Is(err, io.ErrUnexpectedEOF) || !bytes.Contains(rest, []byte("\r\n\r\n"))
+			return req, errors.Is(err, io.ErrUnexpectedEOF) || !bytes.Contains(rest, []byte("\r\n\r\n"))
 		}
 		if serverCloses(req) {
-			return false
+			return nil, false
 		}
 		afterPOST = req.Method == http.MethodPost
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -228,10 +229,32 @@ func (h *httpConn) run(w *response, req *http.Request, rest []byte) error {
 }
 
 // callHandler runs the handler and returns what it panicked with, if it did.
+// "OPTIONS *" is the server's to answer, not the handler's, as net/http's
+// server has it (unless its DisableGeneralOptionsHandler): see globalOptions.
 func (h *httpConn) callHandler(w *response, req *http.Request) (panicked any) {
 	defer func() { panicked = recover() }()
+	if req.RequestURI == "*" && req.Method == http.MethodOptions {
+		globalOptions(w, req)
+		return nil
+	}
 	h.handler.ServeHTTP(w, req)
 	return nil
+}
+
+// maxOptionsBody is the most of an "OPTIONS *" body net/http's server reads:
+// the body is reserved for future use; more than this, it closes after the reply.
+const maxOptionsBody = 4 << 10
+
+// globalOptions answers "OPTIONS *" (a question about the server, not about a
+// resource) as net/http's globalOptionsHandler does: 200 with an empty body,
+// and "Connection: close" when the request's body is over 4 KiB, where
+// net/http's http.MaxBytesReader gives up on it. Other methods with the target
+// "*" go to the handler, as in net/http (http.ServeMux answers them 400).
+func globalOptions(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "0")
+	if n, _ := io.Copy(io.Discard, r.Body); n > maxOptionsBody {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 // handlerPanicked answers 500 if no part of the response has been sent, and
