@@ -15,7 +15,10 @@ import (
 // 2 s, with a 500 ms header timeout, is served (not 408), although the server
 // re-arms socket deadlines coarsely (link.rearm).
 func TestBodyProgressExtendsDeadline(t *testing.T) {
-	s := startHTTP(t, func(cfg *actors.Config) { cfg.Options.HTTP.HeaderTimeout = 500 * time.Millisecond })
+	s := startHTTP(t, func(cfg *actors.Config) {
+		cfg.Options.HTTP.HeaderTimeout = 500 * time.Millisecond
+		cfg.Options.HTTP.MinBodyRate = 0 // the progress rule alone: 20 B/s is under the default minimum rate
+	})
 	c := s.dialRaw(t)
 	const bodyLen = 40
 	c.send(t, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", bodyLen))
