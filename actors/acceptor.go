@@ -53,7 +53,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 	log := shared.log.WithField("listener", addr)
 	env := &shared
 	env.log, env.tls, env.listener, env.behavior = log, l.tls, addr, l.behavior
-	env.failures = newLogBudget()
+	env.failures, env.notTLS = newLogBudget(), setup.NotTLS
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.

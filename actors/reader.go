@@ -304,12 +304,28 @@ func (l *link) secure() error {
 	}
 	_ = tc.SetDeadline(time.Now().Add(handshakeTimeout))
 	if err := tc.HandshakeContext(context.Background()); err != nil {
+		l.answerPlainText(err)
 		return fmt.Errorf("tls handshake: %w", err)
 	}
 	_ = tc.SetDeadline(time.Time{}) // arm and Write set their own from here on
 	l.in.armed = time.Time{}
 	l.dispatch.deliver(l.env.root, l.self, &messages.ConnectionReady{})
 	return nil
+}
+
+// answerPlainText writes the behavior's reply (protocol.Setup.NotTLS) to a
+// client whose handshake failed because it spoke in the clear, if the
+// behavior has one for what it sent. The reply goes out under the handshake's
+// deadline; the close that follows is graceful (the actor stops on the
+// BadRequest), so it is not lost to a reset.
+func (l *link) answerPlainText(err error) {
+	var re tls.RecordHeaderError
+	if l.env.notTLS == nil || !errors.As(err, &re) || re.Conn == nil {
+		return
+	}
+	if reply := l.env.notTLS(re.RecordHeader[:]); len(reply) > 0 {
+		_, _ = re.Conn.Write(reply)
+	}
 }
 
 // drain discards what the peer still sends until it closes or lingerTimeout

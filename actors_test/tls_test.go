@@ -132,3 +132,26 @@ func TestTLSHandshakeOnTheConnection(t *testing.T) {
 	}
 	_ = stalled.Close()
 }
+
+// TestTLSPlainHTTPGets400 ensures an HTTP request sent in the clear to an
+// https listener is answered as net/http answers it (400, "Client sent an
+// HTTP request to an HTTPS server."), before the close, and that bytes that
+// are not HTTP get no reply.
+func TestTLSPlainHTTPGets400(t *testing.T) {
+	certFile, keyFile, _ := testCert(t)
+	s := startHTTP(t, func(cfg *actors.Config) { cfg.TLSCert, cfg.TLSKey = certFile, keyFile })
+	for send, want := range map[string]string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n": "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
+		"hello, tls?\r\n\r\n":               "",
+	} {
+		c := s.dial(t)
+		if _, err := io.WriteString(c, send); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		got, err := io.ReadAll(c)
+		if err != nil || string(got) != want {
+			t.Errorf("sent %q in the clear: read %q, %v; want %q and the close", send, got, err, want)
+		}
+	}
+}

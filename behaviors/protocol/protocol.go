@@ -157,6 +157,12 @@ type Setup struct {
 	Services []Service
 	Release  func() error
 	Busy     Busy
+
+	// NotTLS, if set, is the behavior's answer to a client that speaks in the
+	// clear to a TLS listener: given the first bytes it sent (the five crypto/tls
+	// took for a record header), the reply to write before the close, or nil
+	// for none. http answers such a request 400, as net/http does.
+	NotTLS func(head []byte) []byte
 }
 
 // Busy is a behavior's answer to a client turned away at the connection limit

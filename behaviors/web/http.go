@@ -141,8 +141,22 @@ func Static(o Options) (protocol.Setup, error) {
 	if err != nil {
 		return protocol.Setup{}, err
 	}
-	return protocol.Setup{Factory: New(h, o), Release: release, Busy: Busy}, nil
+	return protocol.Setup{Factory: New(h, o), Release: release, Busy: Busy, NotTLS: NotTLS}, nil
 }
+
+// NotTLS is the http behavior's answer to a request sent in the clear to an
+// https listener (protocol.Setup.NotTLS): net/http's 400, for what looks like
+// the start of a request (net/http's test, on the five bytes crypto/tls took
+// for a record header); nothing for anything else. Static's Setup has it.
+func NotTLS(head []byte) []byte {
+	switch string(head) {
+	case "GET /", "HEAD ", "POST ", "PUT /", "OPTIO":
+		return notTLSReply
+	}
+	return nil
+}
+
+var notTLSReply = []byte("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
 
 // Busy is the http behavior's answer at the connection limit (-at-limit
 // reject): 503 with Retry-After, as a load balancer expects, after the client
