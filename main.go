@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"regexp"
@@ -138,12 +139,13 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
 	fs.Int64Var(&cfg.OutputLimit, "output-limit", cfg.OutputLimit, "bytes other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
-	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute (0: no limit)")
+	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute, at most -output-limit (0: no limit; off when -output-limit alone is set below it)")
 	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 	observeFlags(fs, &cmd)
+	hintDurations(fs)
 
 	positional, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -158,6 +160,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
 		return cmd, err
 	}
+	if err := checkOutputLimits(fs, cfg); err != nil {
+		return cmd, err
+	}
 	if len(cfg.Listeners) > 0 && (len(positional) > 0 || isSet(fs, "port") || isSet(fs, "host") || isSet(fs, "behavior")) {
 		return cmd, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
 	}
@@ -168,6 +173,22 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 		return cmd, err
 	}
 	return cmd, onlyFor(fs, httpOnly, "http", served(*cfg))
+}
+
+// checkOutputLimits refuses -output-soft-limit above the hard limit (both on):
+// the hard limit would close the connection first, so the soft one would never
+// apply. A hard limit set alone below the default soft one makes that one moot
+// the same way: it is turned off rather than refused, as nobody asked for it.
+func checkOutputLimits(fs *flag.FlagSet, cfg *actors.Config) error {
+	if cfg.OutputLimit == 0 || cfg.OutputSoftLimit <= cfg.OutputLimit {
+		return nil
+	}
+	if isSet(fs, "output-soft-limit") {
+		return fmt.Errorf("output-soft-limit: %d is above -output-limit %d: it would never apply (0 turns it off)",
+			cfg.OutputSoftLimit, cfg.OutputLimit)
+	}
+	cfg.OutputSoftLimit = 0
+	return nil
 }
 
 // served lists the behaviors cfg serves.
@@ -199,13 +220,31 @@ func (f *listenFlag) String() string {
 	return strings.Join(specs, " ")
 }
 
-// Set checks the form of one -listen value; actors.Config.Validate checks the
-// behavior and the address.
+// Set checks the form of one -listen value, BEHAVIOR=HOST:PORT with an
+// optional ",tls" (in any case, as names are); actors.Config.Validate checks
+// the behavior. The flag package quotes the whole value in front of the error.
 func (f *listenFlag) Set(v string) error {
-	b, addr, ok := strings.Cut(v, "=")
-	addr, secure := strings.CutSuffix(addr, ",tls")
+	b, rest, ok := strings.Cut(v, "=")
+	addr, suffixes, hasSuffix := strings.Cut(rest, ",")
 	if !ok || b == "" || addr == "" {
 		return fmt.Errorf("%q is not BEHAVIOR=HOST:PORT or BEHAVIOR=HOST:PORT,tls", v)
+	}
+	secure := false
+	if hasSuffix {
+		for _, s := range strings.Split(suffixes, ",") {
+			switch {
+			case !strings.EqualFold(s, "tls"):
+				return fmt.Errorf("unknown suffix %q after HOST:PORT: the only one is \",tls\"", ","+s)
+			case secure:
+				return errors.New("\",tls\" is given twice")
+			}
+			secure = true
+		}
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("want BEHAVIOR=HOST:PORT: %q is not HOST:PORT", addr)
+	} else if _, ok := actors.PortNumber(port); !ok {
+		return fmt.Errorf("want BEHAVIOR=HOST:PORT with a port from 0 to 65535, not %q", port)
 	}
 	*f = append(*f, actors.Listener{Behavior: strings.ToLower(b), Addr: addr, TLS: secure})
 	return nil
@@ -293,13 +332,38 @@ func takesValue(fs *flag.FlagSet, arg string) bool {
 	return !isBool || !b.IsBoolFlag()
 }
 
-// parsePort accepts a decimal port number from 0 to 65535.
+// parsePort accepts a decimal port number from 0 to 65535, digits only: no
+// sign ("+80" is refused, as "-1" is).
 func parsePort(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || n > 65535 {
-		return 0, fmt.Errorf("invalid port %q: want a number from 0 to 65535", s)
+	n, ok := actors.PortNumber(s)
+	if !ok {
+		return 0, fmt.Errorf("invalid port %q: want a number from 0 to 65535, digits only", s)
 	}
 	return n, nil
+}
+
+// hintDurations makes every duration flag of fs refuse a bad value with why
+// and an example ("missing unit in duration \"5\" (a duration needs a unit:
+// 5s, 2m, 1h30m)") where the flag package says only "parse error". usage
+// unwraps them again, so that -h still calls them durations.
+func hintDurations(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, ok := g.Get().(time.Duration); ok {
+				f.Value = durationHint{f.Value}
+			}
+		}
+	})
+}
+
+// durationHint is a duration flag's value whose Set explains a refusal.
+type durationHint struct{ flag.Value }
+
+func (d durationHint) Set(s string) error {
+	if _, err := time.ParseDuration(s); err != nil {
+		return fmt.Errorf("%s (a duration needs a unit: 5s, 2m, 1h30m)", strings.TrimPrefix(err.Error(), "time: "))
+	}
+	return d.Value.Set(s)
 }
 
 // httpFlags defines the http behavior's flags on fs, writing into o, and returns
@@ -357,6 +421,11 @@ other.
 
 Flags:
 `)
+	fs.VisitAll(func(f *flag.Flag) {
+		if d, ok := f.Value.(durationHint); ok {
+			f.Value = d.Value // PrintDefaults names the type of the flag package's own values only
+		}
+	})
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 }

@@ -20,6 +20,9 @@ func FuzzParseArgs(f *testing.F) {
 		"-behavior\x00echo\x00-1", "-port\x009000\x0009000", "-h", "--\x00-5", "-max-conns\x00-1",
 		"-idle-timeout\x001s\x00-log-format\x00json\x00 7878", "-log-format\x00JSON", "-behavior\x00ECHO",
 		"-behavior\x00echo\x00-max-body\x005", "-max-body\x000\x00-header-timeout\x000",
+		"+9000", "-port\x00+9000", "-idle-timeout\x005", "-output-limit\x00100\x00-output-soft-limit\x001000",
+		"-output-limit\x00100", "-log-level\x00fatal", "-listen\x00echo=127.0.0.1:0,TLS", "-listen\x00echo=127.0.0.1:0,tls,tls",
+		"-tls-cert\x00c\x00-tls-key\x00k\x00-listen\x00http=127.0.0.1:0",
 	} {
 		f.Add(seed)
 	}
@@ -37,6 +40,9 @@ func FuzzParseArgs(f *testing.F) {
 		}
 		if verr := cfg.Validate(); verr != nil {
 			t.Fatalf("parseArgs(%q) returned a config that does not validate: %v", args, verr)
+		}
+		if cfg.OutputLimit > 0 && cfg.OutputSoftLimit > cfg.OutputLimit {
+			t.Fatalf("parseArgs(%q) accepted a soft output limit %d above the hard one, %d", args, cfg.OutputSoftLimit, cfg.OutputLimit)
 		}
 		if cfg.Behavior != "http" && cfg.Options.HTTP != web.DefaultOptions() {
 			t.Fatalf("parseArgs(%q) accepted http options %+v for -behavior %s", args, cfg.Options.HTTP, cfg.Behavior)

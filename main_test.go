@@ -60,6 +60,23 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{""}, err: `invalid port ""`},
 		{args: []string{"-port", "abc"}, err: `invalid port "abc"`},
 		{args: []string{"-port", "-1"}, err: `invalid port "-1"`},
+		{args: []string{"-port", "+18002"}, err: `invalid port "+18002": want a number from 0 to 65535, digits only`},
+		{args: []string{"+18002"}, err: `invalid port "+18002"`},
+		{args: []string{"-port", "9000", "+9000"}, err: `invalid port "+9000"`},
+		{args: []string{" 80"}, err: `invalid port " 80"`},
+		{args: []string{"-idle-timeout", "5"}, err: `missing unit in duration "5" (a duration needs a unit: 5s,`},
+		{args: []string{"-shutdown-timeout", "1x"}, err: `unknown unit "x" in duration "1x"`},
+		{args: []string{"-behavior", "echo", "-header-timeout", "5"}, err: `invalid value "5" for flag -header-timeout: missing unit`},
+		{args: []string{"-idle-timeout", "5s"}, port: 7878},
+		{args: []string{"-output-limit", "100", "-output-soft-limit", "1000"}, err: "output-soft-limit: 1000 is above -output-limit 100"},
+		{args: []string{"-output-soft-limit", "33554433"}, err: "output-soft-limit: 33554433 is above -output-limit 33554432"},
+		{args: []string{"-output-limit", "100", "-output-soft-limit", "100"}, port: 7878},
+		{args: []string{"-output-limit", "0", "-output-soft-limit", "1000"}, port: 7878},
+		{args: []string{"-log-level", "fatal"}, err: `log-level: "fatal" is not error, warn, info, debug or trace`},
+		{args: []string{"-log-level", "Panic"}, err: `log-level: "panic" is not`},
+		{args: []string{"-log-level", "TRACE"}, port: 7878},
+		{args: []string{"-log-file", "/nonexistent/dir/x.log"}, err: "log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
+		{args: []string{"-log-file", "."}, err: "log-file: . is a directory"},
 		{args: []string{"1", "2"}, err: "too many arguments"},
 		{args: []string{"1", "-behavior", "echo", "2"}, err: "too many arguments"},
 		{args: []string{"-behavior", "gopher"}, err: `behavior: unknown behavior "gopher"`},
@@ -254,8 +271,20 @@ func TestRunBadArgs(t *testing.T) {
 		{[]string{"-admin", "nonsense"}, `admin: "nonsense" is not HOST:PORT or PORT`},
 		{[]string{"-chaos", "-1"}, "chaos: -1 is not a rate"},
 		{[]string{"-chaos", "+Inf"}, "chaos: +Inf is not a rate"},
+		{[]string{"-port", "+18002"}, `invalid port "+18002"`},
+		{[]string{"-idle-timeout", "5"}, `invalid value "5" for flag -idle-timeout: missing unit in duration "5" (a duration needs a unit: 5s`},
+		{[]string{"-output-limit", "100", "-output-soft-limit", "1000"}, "output-soft-limit: 1000 is above -output-limit 100"},
+		{[]string{"-log-level", "fatal"}, `log-level: "fatal"`},
+		{[]string{"-log-file", "/nonexistent/dir/x.log"}, "log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
+		{[]string{"-listen", "echo=127.0.0.1:0,foo"}, `invalid value "echo=127.0.0.1:0,foo" for flag -listen: unknown suffix ",foo"`},
+		{[]string{"-tls-cert", "cert.pem", "-tls-key", "key.pem", "-listen", "http=127.0.0.1:0"},
+			"tls-cert, tls-key: given, but no -listen entry ends in ,tls"},
 	}
 	for _, tt := range tests {
+		if _, err := parseArgs(tt.args, io.Discard); err == nil {
+			t.Errorf("parseArgs(%q) = nil error; want one containing %q", tt.args, tt.want)
+			continue // run would start the server, and wait for a signal
+		}
 		var stdout, stderr bytes.Buffer
 		if code := run(tt.args, &stdout, &stderr); code != exitUsage {
 			t.Errorf("run(%q) = %d; want %d", tt.args, code, exitUsage)
@@ -349,19 +378,74 @@ func TestRunPortInUse(t *testing.T) {
 	}
 }
 
-// TestRunBadLogFile ensures a log file that cannot be opened stops the start
-// with exit 1 and a message naming the flag, and no ready line.
+// TestRunBadLogFile ensures a log file in a directory that does not exist, or
+// one that is a directory, is a bad command line, as a missing -root is: exit 2
+// with a message naming the flag and the path, no ready line, nothing created.
 func TestRunBadLogFile(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	args := []string{"-log-file", filepath.Join(t.TempDir(), "missing", "server.log"), "0"}
-	if code := run(args, &stdout, &stderr); code != exitFailure {
-		t.Errorf("run(%q) = %d; want %d", args, code, exitFailure)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing", "server.log")
+	for _, tt := range []struct{ file, want string }{
+		{missing, "log-file: " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		{dir, "log-file: " + dir + " is a directory"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := []string{"-log-file", tt.file, "0"}
+		if code := run(args, &stdout, &stderr); code != exitUsage {
+			t.Errorf("run(%q) = %d; want %d", args, code, exitUsage)
+		}
+		if !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("run(%q) stderr = %q; want it to contain %q", args, stderr.String(), tt.want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("run(%q) stdout = %q; want nothing", args, stdout.String())
+		}
 	}
-	if want := "log-file:"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("run(%q) stderr = %q; want it to contain %q", args, stderr.String(), want)
+	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stat %s: %v; want it still missing", filepath.Dir(missing), err)
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("run(%q) stdout = %q; want nothing", args, stdout.String())
+}
+
+// TestParseArgsOutputLimits ensures a soft output limit above the hard one is
+// refused only when it is asked for: -output-limit alone below the default soft
+// limit turns the soft limit off (it could never apply), and otherwise leaves
+// it be.
+func TestParseArgsOutputLimits(t *testing.T) {
+	def := actors.DefaultConfig()
+	tests := []struct {
+		args       []string
+		hard, soft int64
+	}{
+		{nil, def.OutputLimit, def.OutputSoftLimit},
+		{[]string{"-output-limit", "1000"}, 1000, 0},
+		{[]string{"-output-limit", strconv.FormatInt(def.OutputSoftLimit, 10)}, def.OutputSoftLimit, def.OutputSoftLimit},
+		{[]string{"-output-limit", "0"}, 0, def.OutputSoftLimit},
+		{[]string{"-output-limit", "1000", "-output-soft-limit", "500"}, 1000, 500},
+		{[]string{"-output-limit", "1000", "-output-soft-limit", "0"}, 1000, 0},
+	}
+	for _, tt := range tests {
+		cmd, err := parseArgs(tt.args, io.Discard)
+		if err != nil || cmd.OutputLimit != tt.hard || cmd.OutputSoftLimit != tt.soft {
+			t.Errorf("parseArgs(%q) = hard %d, soft %d, %v; want %d, %d, nil",
+				tt.args, cmd.OutputLimit, cmd.OutputSoftLimit, err, tt.hard, tt.soft)
+		}
+	}
+}
+
+// TestRunHelpDurations ensures the duration flags, whose values parseArgs
+// wraps to explain a refusal, are still listed as durations by -h, with their
+// defaults, and that -h run twice says the same.
+func TestRunHelpDurations(t *testing.T) {
+	var first, second bytes.Buffer
+	run([]string{"-h"}, &first, io.Discard)
+	run([]string{"-h"}, &second, io.Discard)
+	if first.String() != second.String() {
+		t.Errorf("-h twice differs:\n%s\n---\n%s", first.String(), second.String())
+	}
+	help := helpByFlag(first.String())
+	for _, f := range []string{"idle-timeout", "write-timeout", "shutdown-timeout", "header-timeout", "keepalive-timeout"} {
+		if !strings.HasPrefix(help[f], "  -"+f+" duration\n") || !strings.Contains(help[f], "(default ") {
+			t.Errorf("-h lists -%s as %q; want \"  -%s duration\" and its default", f, help[f], f)
+		}
 	}
 }
 
@@ -392,6 +476,15 @@ func TestParseArgsListen(t *testing.T) {
 		{[]string{"-listen", "echo=127.0.0.1:0", "-behavior", "http"}, "-listen replaces"},
 		{[]string{"-listen", "echo=127.0.0.1:0", "-max-body", "5"}, "-max-body is a flag of -behavior http"},
 		{[]string{"-listen", "echo=127.0.0.1:7000", "-listen", "http=127.0.0.1:7000"}, "is given twice"},
+		// The error is the suffix's, quoting the whole value as given.
+		{[]string{"-listen", "echo=127.0.0.1:18002,foo"},
+			`invalid value "echo=127.0.0.1:18002,foo" for flag -listen: unknown suffix ",foo" after HOST:PORT: the only one is ",tls"`},
+		{[]string{"-listen", "echo=127.0.0.1:18002,"}, `unknown suffix ","`},
+		{[]string{"-listen", "echo=127.0.0.1:18002,tls,foo"}, `unknown suffix ",foo"`},
+		{[]string{"-listen", "echo=127.0.0.1:18002,tls,tls"},
+			`invalid value "echo=127.0.0.1:18002,tls,tls" for flag -listen: ",tls" is given twice`},
+		{[]string{"-listen", "echo=127.0.0.1:+18002"}, `invalid value "echo=127.0.0.1:+18002" for flag -listen: want BEHAVIOR=HOST:PORT with a port from 0 to 65535, not "+18002"`},
+		{[]string{"-listen", "echo=127.0.0.1:70000"}, `not "70000"`},
 	}
 	for _, tt := range bad {
 		if _, err := parseArgs(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -417,8 +510,49 @@ func TestParseArgsTLS(t *testing.T) {
 			t.Errorf("parseArgs(%q) error = %v; want one containing %q", tt.args, err, tt.want)
 		}
 	}
-	var f listenFlag
-	if err := f.Set("http=127.0.0.1:8443,tls"); err != nil || !f[0].TLS || f[0].Addr != "127.0.0.1:8443" {
-		t.Errorf(`Set("http=127.0.0.1:8443,tls") = %+v, %v; want TLS on 127.0.0.1:8443`, f, err)
+	for _, v := range []string{"http=127.0.0.1:8443,tls", "http=127.0.0.1:8443,TLS", "HTTP=127.0.0.1:8443,Tls"} {
+		var f listenFlag
+		want := listenFlag{{Behavior: "http", Addr: "127.0.0.1:8443", TLS: true}}
+		if err := f.Set(v); err != nil || !slices.Equal(f, want) {
+			t.Errorf(`Set(%q) = %+v, %v; want %+v`, v, f, err, want)
+		}
+	}
+	var ipv6 listenFlag
+	if err := ipv6.Set("echo=[::1]:0,tls"); err != nil || len(ipv6) != 1 || ipv6[0].Addr != "[::1]:0" || !ipv6[0].TLS {
+		t.Errorf(`Set("echo=[::1]:0,tls") = %+v, %v; want TLS on [::1]:0`, ipv6, err)
+	}
+}
+
+// TestParseArgsTLSUnused ensures -tls-cert and -tls-key with -listen but no
+// listener marked ,tls are refused (they would be loaded and serve nothing),
+// whether the files exist or not, naming what was given; with a listener
+// marked ,tls, or without -listen (the one listener serves TLS), the check
+// passes and the certificate is what is looked at next.
+func TestParseArgsTLSUnused(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	for _, f := range []string{cert, key} {
+		if err := os.WriteFile(f, []byte("not PEM"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-tls-cert", cert, "-tls-key", key, "-listen", "http=127.0.0.1:0"},
+			"tls-cert, tls-key: given, but no -listen entry ends in ,tls: nothing would serve TLS"},
+		{[]string{"-tls-cert", "/nonexistent/cert.pem", "-tls-key", "/nonexistent/key.pem", "-listen", "http=127.0.0.1:0", "-listen", "echo=127.0.0.1:0"},
+			"tls-cert, tls-key: given, but no -listen entry ends in ,tls"},
+		{[]string{"-tls-key", key, "-listen", "http=127.0.0.1:0"}, "tls-key: given, but no -listen entry ends in ,tls"},
+		// Past the check: the files are loaded, and these are no PEM.
+		{[]string{"-tls-cert", cert, "-tls-key", key, "-listen", "http=127.0.0.1:0,tls", "-listen", "echo=127.0.0.1:0"},
+			"tls-cert " + cert + ", tls-key " + key + ":"},
+		{[]string{"-tls-cert", cert, "-tls-key", key, "0"}, "tls-cert " + cert + ", tls-key " + key + ":"},
+	}
+	for _, tt := range tests {
+		if _, err := parseArgs(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("parseArgs(%q) error = %v; want one containing %q", tt.args, err, tt.want)
+		}
 	}
 }

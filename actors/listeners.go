@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 
 	"async_server/behaviors"
 	"async_server/behaviors/protocol"
@@ -42,7 +44,7 @@ func (c Config) validateListeners() error {
 	seen := map[string]bool{}
 	for _, l := range c.Listeners {
 		host, port, err := net.SplitHostPort(l.Addr)
-		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		if _, ok := PortNumber(port); err != nil || !ok {
 			return fmt.Errorf("listen: %s=%s: want BEHAVIOR=HOST:PORT with a port from 0 to 65535", l.Behavior, l.Addr)
 		}
 		if key := net.JoinHostPort(host, port); port != "0" && seen[key] {
@@ -54,7 +56,31 @@ func (c Config) validateListeners() error {
 	if len(c.Listeners) > 0 && c.Protocol != nil {
 		return fmt.Errorf("listen: a Protocol serves one listener, not %d", len(c.Listeners))
 	}
+	// With -listen, TLS is served only where ",tls" says: a certificate no
+	// listener serves would be loaded and silently do nothing.
+	if len(c.Listeners) > 0 && !slices.ContainsFunc(c.Listeners, func(l Listener) bool { return l.TLS }) {
+		var given []string
+		if c.TLSCert != "" {
+			given = append(given, "tls-cert")
+		}
+		if c.TLSKey != "" {
+			given = append(given, "tls-key")
+		}
+		if len(given) > 0 {
+			return fmt.Errorf("%s: given, but no -listen entry ends in ,tls: nothing would serve TLS", strings.Join(given, ", "))
+		}
+	}
 	return nil
+}
+
+// PortNumber parses a port: decimal digits only (no sign, no space), from 0 to
+// 65535. net.Listen would take "+80" for a service name and fail later.
+func PortNumber(s string) (int, bool) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n <= 65535
 }
 
 // behaviorSet is what the server's behaviors hold: each one's Factory, made once

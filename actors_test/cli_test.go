@@ -38,6 +38,8 @@ func TestCLI(t *testing.T) {
 		{"Admin", testCLIAdmin},
 		{"AdminBadFlags", testCLIAdminBadFlags},
 		{"AdminInUse", testCLIAdminInUse},
+		{"TLSUnused", testCLITLSUnused},
+		{"TLS", testCLITLS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
