@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Signals are caught before the listener opens, so a client that connects as
 	// soon as the ready line appears can count on a graceful shutdown.
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(signals, shutdownSignals()...)
 	defer signal.Stop(signals)
 
 	srv, err := actors.Start(cmd.Config)
@@ -76,6 +76,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "async_server: admin listening on %s\n", adm.Addr())
 	}
 	return waitForShutdown(srv, cmd.ShutdownTimeout, signals, stderr)
+}
+
+// shutdownSignals are the signals that start the graceful shutdown: CTRL+C,
+// SIGTERM, and SIGHUP (the terminal closed), unless SIGHUP is ignored, as under
+// nohup: then it stays ignored (signal.Notify would undo that).
+func shutdownSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // waitForShutdown runs the server until it stops by itself or a signal arrives.
@@ -408,8 +419,9 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprint(w, `usage: async_server [flags] [port]
 
 A supervised, actor-style TCP server. Each connection is an actor running the
-chosen behavior; a supervisor restarts or stops it on errors; CTRL+C (or SIGTERM)
-shuts down gracefully, a second CTRL+C exits at once. The port defaults to 7878.
+chosen behavior; a supervisor restarts or stops it on errors; CTRL+C (or SIGTERM,
+or SIGHUP when the terminal closes) shuts down gracefully, a second signal exits
+at once. The port defaults to 7878.
 
 Exit status: 0 after a clean shutdown, 1 when the server cannot start or stops on
 a failure, 2 for a bad command line.

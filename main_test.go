@@ -7,10 +7,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -316,7 +318,7 @@ func TestRunHelp(t *testing.T) {
 		for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
 			"-log-format", "-log-level", "-max-conns", "-at-limit", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
 			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "-log-max-size", "-log-max-backups", "-admin", "-chaos",
-			"0 turns the limit off"} {
+			"0 turns the limit off", "SIGHUP"} {
 			if !strings.Contains(help, f) {
 				t.Errorf("run(%s) output lacks %q:\n%s", arg, f, help)
 			}
@@ -428,6 +430,19 @@ func TestParseArgsOutputLimits(t *testing.T) {
 			t.Errorf("parseArgs(%q) = hard %d, soft %d, %v; want %d, %d, nil",
 				tt.args, cmd.OutputLimit, cmd.OutputSoftLimit, err, tt.hard, tt.soft)
 		}
+	}
+}
+
+// TestShutdownSignals ensures SIGHUP (the terminal closed) shuts down as SIGINT
+// and SIGTERM do (the process test TestCLI/SIGHUP runs it), unless it is
+// ignored, as under nohup: then it must stay ignored.
+func TestShutdownSignals(t *testing.T) {
+	want := []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+	if signal.Ignored(syscall.SIGHUP) {
+		want = want[:2]
+	}
+	if got := shutdownSignals(); !slices.Equal(got, want) {
+		t.Errorf("shutdownSignals() = %v; want %v", got, want)
 	}
 }
 

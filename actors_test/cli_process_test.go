@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -70,8 +71,18 @@ type cliProcess struct {
 // process is killed (if still running) and waited for when the test ends.
 func cliStart(t testing.TB, bin string, args ...string) *cliProcess {
 	t.Helper()
+	return cliStartVia(t, nil, bin, args...)
+}
+
+// cliStartVia is cliStart through the command via, when given: a command that
+// sets something up and then execs bin with its arguments (so that the
+// process, its pid and its signals are bin's), e.g. a shell that ignores SIGHUP
+// as nohup does.
+func cliStartVia(t testing.TB, via []string, bin string, args ...string) *cliProcess {
+	t.Helper()
 	p := &cliProcess{logPath: filepath.Join(t.TempDir(), "server.log"), done: make(chan struct{})}
-	p.cmd = exec.Command(bin, append([]string{"-log-file", p.logPath}, args...)...)
+	argv := append(append(append(slices.Clone(via), bin), "-log-file", p.logPath), args...)
+	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,7 +28,9 @@ func TestCLI(t *testing.T) {
 	}{
 		{"SIGINT", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGINT) }},
 		{"SIGTERM", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGTERM) }},
+		{"SIGHUP", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGHUP) }},
 		{"SecondSignalForces", testCLISecondSignalForces},
+		{"NohupSIGHUPIgnored", testCLINohupSIGHUPIgnored},
 		{"IdleSIGTERM", testCLIIdleSIGTERM},
 		{"BadPort", testCLIBadPort},
 		{"PortInUse", testCLIPortInUse},
@@ -191,6 +194,27 @@ func testCLISecondSignalForces(t *testing.T, bin string) {
 	}
 	if want := "again: exiting now"; !strings.Contains(p.stderr.String(), want) {
 		t.Errorf("stderr = %q; want it to contain %q", p.stderr.String(), want)
+	}
+}
+
+// testCLINohupSIGHUPIgnored ensures a server started with SIGHUP ignored (as
+// nohup starts it) keeps ignoring it: a SIGHUP does nothing, so the SIGTERM
+// that follows is the first signal, a graceful shutdown with exit 0. Were
+// SIGHUP caught, it would start the shutdown (it is delivered first) and the
+// SIGTERM would force the exit, status 1.
+func testCLINohupSIGHUPIgnored(t *testing.T, bin string) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to start the binary with SIGHUP ignored")
+	}
+	p := cliStartVia(t, []string{"sh", "-c", `trap '' HUP; exec "$0" "$@"`}, bin, "0")
+	p.waitReady(t)
+	p.signal(t, syscall.SIGHUP)
+	p.signal(t, syscall.SIGTERM)
+	if code := p.wait(t, waitTimeout); code != 0 {
+		t.Errorf("exit code %d after SIGHUP (ignored) then SIGTERM; want 0; stderr:\n%s", code, p.stderr.String())
+	}
+	if errOut := p.stderr.String(); errOut != "async_server: terminated: shutting down (again to force)\n" {
+		t.Errorf("stderr = %q; want only SIGTERM's shutdown line", errOut)
 	}
 }
 
