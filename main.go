@@ -25,6 +25,9 @@ import (
 	"async_server/admin"
 	"async_server/behaviors"
 	"async_server/behaviors/web"
+	"async_server/logs"
+
+	"github.com/sirupsen/logrus"
 )
 
 // Exit codes.
@@ -75,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if adm != nil {
 		fmt.Fprintf(stdout, "async_server: admin listening on %s\n", adm.Addr())
 	}
-	return waitForShutdown(srv, cmd.ShutdownTimeout, signals, stderr)
+	return waitForShutdown(srv, cmd.Config, signals, stderr)
 }
 
 // shutdownSignals are the signals that start the graceful shutdown: CTRL+C,
@@ -92,8 +95,8 @@ func shutdownSignals() []os.Signal {
 // waitForShutdown runs the server until it stops by itself or a signal arrives.
 // The first signal starts the graceful shutdown; a second forces an immediate
 // exit. If the tree has not stopped well after the shutdown timeout, it exits
-// anyway.
-func waitForShutdown(srv *actors.Server, timeout time.Duration, signals <-chan os.Signal, stderr io.Writer) int {
+// anyway. A forced exit says so in the log too (logForced).
+func waitForShutdown(srv *actors.Server, cfg actors.Config, signals <-chan os.Signal, stderr io.Writer) int {
 	var deadline <-chan time.Time
 	for {
 		select {
@@ -106,16 +109,39 @@ func waitForShutdown(srv *actors.Server, timeout time.Duration, signals <-chan o
 		case sig := <-signals:
 			if deadline != nil {
 				fmt.Fprintf(stderr, "async_server: %v again: exiting now\n", sig)
+				logForced(cfg.Log, "second signal: exiting now without draining", logrus.Fields{"signal": sig.String()})
 				return exitFailure
 			}
 			fmt.Fprintf(stderr, "async_server: %v: shutting down (again to force)\n", sig)
 			srv.Shutdown()
 			// The root closes what is left at the timeout; this is the last resort.
-			deadline = time.After(timeout + 5*time.Second)
+			deadline = time.After(cfg.ShutdownTimeout + 5*time.Second)
 		case <-deadline:
 			fmt.Fprintln(stderr, "async_server: shutdown did not finish: exiting")
+			logForced(cfg.Log, "shutdown did not finish: exiting now", logrus.Fields{"timeout": cfg.ShutdownTimeout})
 			return exitFailure
 		}
+	}
+}
+
+// logForced writes one last entry, at error level, to the log c describes,
+// for an exit that does not wait for the logger actor: without it the log of a
+// forced exit would end at "shutdown started". It opens the file a second time
+// and writes the entry itself, synchronously, as one append (the logger actor
+// appends too, an entry per write, so the two cannot interleave within a
+// line); it never rotates the file, which is the logger actor's to do. Entries
+// still queued for the logger actor are lost, as they always were on a forced
+// exit.
+func logForced(c logs.Config, msg string, fields logrus.Fields) {
+	c.MaxSize, c.MaxBackups = 0, 0
+	lg, f, err := logs.Open(c)
+	if err != nil {
+		return // the server opened it; if it cannot be opened now, stderr has said it all
+	}
+	lg.WithFields(fields).Error(msg)
+	if f != nil {
+		_ = f.Sync()
+		_ = f.Close()
 	}
 }
 

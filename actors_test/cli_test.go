@@ -29,7 +29,8 @@ func TestCLI(t *testing.T) {
 		{"SIGINT", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGINT) }},
 		{"SIGTERM", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGTERM) }},
 		{"SIGHUP", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGHUP) }},
-		{"SecondSignalForces", testCLISecondSignalForces},
+		{"SecondSignalForces", func(t *testing.T, bin string) { testCLISecondSignalForces(t, bin, syscall.SIGINT, syscall.SIGINT) }},
+		{"SecondSIGHUPForces", func(t *testing.T, bin string) { testCLISecondSignalForces(t, bin, syscall.SIGHUP, syscall.SIGHUP) }},
 		{"NohupSIGHUPIgnored", testCLINohupSIGHUPIgnored},
 		{"IdleSIGTERM", testCLIIdleSIGTERM},
 		{"BadPort", testCLIBadPort},
@@ -164,10 +165,12 @@ func testCLIGracefulShutdown(t *testing.T, bin string, sig os.Signal) {
 	}
 }
 
-// testCLISecondSignalForces ensures a second SIGINT during a shutdown that is
-// stuck (a client that never reads keeps its connection's write blocked, and the
-// shutdown timeout is long) makes the process exit at once with a non-zero code.
-func testCLISecondSignalForces(t *testing.T, bin string) {
+// testCLISecondSignalForces ensures a second signal (second) during a shutdown
+// that first started and that is stuck (a client that never reads keeps its
+// connection's write blocked, and the shutdown timeout is long) makes the
+// process exit at once with a non-zero code, and that the log says so in its
+// last line (it used to end at "shutdown started").
+func testCLISecondSignalForces(t *testing.T, bin string, first, second syscall.Signal) {
 	p := cliStart(t, bin, "-behavior", "echo", "-write-timeout", "30s", "-shutdown-timeout", "30s", "0")
 	c := cliDial(t, p.waitReady(t))
 	// Write until the writes stall: the server's reader has stopped reading, so its
@@ -176,15 +179,21 @@ func testCLISecondSignalForces(t *testing.T, bin string) {
 		t.Fatalf("writing to a server that echoes to a non-reader: %v after %d bytes; want the writes to stall", err, n)
 	}
 
-	p.signal(t, syscall.SIGINT)
+	p.signal(t, first)
 	waitFor(t, "the first signal to start the shutdown", func() bool {
-		return strings.Contains(p.stderr.String(), "shutting down")
+		return strings.Contains(p.stderr.String(), first.String()+": shutting down")
+	})
+	// Wait for the logger to have written what the first signal logs, so that
+	// nothing it still holds can land after the forced exit's own line.
+	waitFor(t, "the shutdown in the log", func() bool {
+		b, _ := os.ReadFile(p.logPath)
+		return strings.Contains(string(b), `msg="shutdown started"`)
 	})
 	if p.exited() {
 		t.Fatalf("the process exited after one signal with a connection blocked; stderr:\n%s", p.stderr.String())
 	}
 	start := time.Now()
-	p.signal(t, syscall.SIGINT)
+	p.signal(t, second)
 	code := p.wait(t, waitTimeout)
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("exit took %v after the second signal; want at once", took)
@@ -192,8 +201,15 @@ func testCLISecondSignalForces(t *testing.T, bin string) {
 	if code == 0 || code == -1 {
 		t.Errorf("exit code %d after a second signal; want a non-zero exit status", code)
 	}
-	if want := "again: exiting now"; !strings.Contains(p.stderr.String(), want) {
+	if want := second.String() + " again: exiting now"; !strings.Contains(p.stderr.String(), want) {
 		t.Errorf("stderr = %q; want it to contain %q", p.stderr.String(), want)
+	}
+	log := p.log(t)
+	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.HasSuffix(log, "\n") || !strings.HasPrefix(last, "time=") ||
+		!containsAll(last, "level=error", `msg="second signal: exiting now without draining"`, "signal="+second.String()) {
+		t.Errorf("last log line = %q; want a whole entry: level=error msg=\"second signal: exiting now without draining\" signal=%s; log:\n%s",
+			last, second, log)
 	}
 }
 
