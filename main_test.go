@@ -144,6 +144,7 @@ func TestParseArgsZero(t *testing.T) {
 		{"max-body", "-1", func(c actors.Config) int64 { return c.Options.HTTP.MaxBody }},
 		{"max-header-bytes", "-1", func(c actors.Config) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) }},
 		{"keepalive-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.KeepAliveTimeout) }},
+		{"min-body-rate", "-1", func(c actors.Config) int64 { return c.Options.HTTP.MinBodyRate }},
 		{"output-limit", "-1", func(c actors.Config) int64 { return c.OutputLimit }},
 		{"output-soft-limit", "-1", func(c actors.Config) int64 { return c.OutputSoftLimit }},
 		{"log-max-size", "-1", func(c actors.Config) int64 { return int64(c.Log.MaxSize) }},
@@ -317,7 +318,7 @@ func TestRunHelp(t *testing.T) {
 		help := stdout.String()
 		for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
 			"-log-format", "-log-level", "-max-conns", "-at-limit", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
-			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "-log-max-size", "-log-max-backups", "-admin", "-chaos",
+			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "-min-body-rate", "-log-max-size", "-log-max-backups", "-admin", "-chaos",
 			"0 turns the limit off", "SIGHUP"} {
 			if !strings.Contains(help, f) {
 				t.Errorf("run(%s) output lacks %q:\n%s", arg, f, help)
@@ -328,7 +329,7 @@ func TestRunHelp(t *testing.T) {
 	run([]string{"-h"}, &stdout, io.Discard)
 	help := helpByFlag(stdout.String())
 	for _, f := range []string{"idle-timeout", "write-timeout", "shutdown-timeout", "header-timeout", "max-body", "max-header-bytes",
-		"log-max-size", "log-max-backups"} {
+		"min-body-rate", "log-max-size", "log-max-backups"} {
 		if !strings.Contains(help[f], "(0: ") {
 			t.Errorf("-h says %q for -%s; want it to say what 0 means", help[f], f)
 		}

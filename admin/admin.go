@@ -42,7 +42,7 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 30 * time.Second // the whole request; a fault's body is at most 4 KiB
 	writeTimeout      = 30 * time.Second // a /metrics or /tree reply to a client that does not read
-	idleTimeout       = 5 * time.Second // between requests: the dashboard asks twice a second; idle keep-alives must not fill maxConns
+	idleTimeout       = 5 * time.Second  // between requests: the dashboard asks twice a second; idle keep-alives must not fill maxConns
 	maxHeaderBytes    = 64 << 10
 	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
 
