@@ -177,7 +177,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
 	fs.Int64Var(&cfg.OutputLimit, "output-limit", cfg.OutputLimit, "bytes other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
 	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute, at most -output-limit (0: no limit; off when -output-limit alone is set below it)")
-	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
+	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (a bare :PORT is 127.0.0.1, 0.0.0.0:PORT every interface; add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
@@ -278,10 +278,14 @@ func (f *listenFlag) Set(v string) error {
 			secure = true
 		}
 	}
-	if _, port, err := net.SplitHostPort(addr); err != nil {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
 		return fmt.Errorf("want BEHAVIOR=HOST:PORT: %q is not HOST:PORT", addr)
 	} else if _, ok := actors.PortNumber(port); !ok {
 		return fmt.Errorf("want BEHAVIOR=HOST:PORT with a port from 0 to 65535, not %q", port)
+	}
+	if host == "" { // as -host and -admin: loopback unless every interface is asked for (0.0.0.0, [::])
+		addr = net.JoinHostPort(actors.DefaultConfig().Host, port)
 	}
 	*f = append(*f, actors.Listener{Behavior: strings.ToLower(b), Addr: addr, TLS: secure})
 	return nil

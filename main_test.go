@@ -481,6 +481,13 @@ func TestParseArgsListen(t *testing.T) {
 	if err != nil || !slices.Equal(cfg.Listeners, want) {
 		t.Fatalf("parseArgs(two -listen) = %+v, %v; want %+v", cfg.Listeners, err, want)
 	}
+	// A bare :PORT listens on loopback, as -host and -admin do; every interface
+	// must be asked for.
+	cfg, err = parseArgs([]string{"-listen", "echo=:9000", "-listen", "echo=0.0.0.0:9001"}, io.Discard)
+	want = []actors.Listener{{Behavior: "echo", Addr: "127.0.0.1:9000"}, {Behavior: "echo", Addr: "0.0.0.0:9001"}}
+	if err != nil || !slices.Equal(cfg.Listeners, want) {
+		t.Fatalf("parseArgs(-listen echo=:9000 ...) = %+v, %v; want %+v", cfg.Listeners, err, want)
+	}
 	bad := []struct {
 		args []string
 		want string
