@@ -1,7 +1,6 @@
 package actors_test
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -34,12 +33,7 @@ func testCLIListen(t *testing.T, bin string) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET on the http listener: %d; want 200", resp.StatusCode)
 	}
-	c := cliDial(t, lines[1][2])
-	fmt.Fprint(c, "ping\n")
-	if got := cliReadN(t, c, 5); got != "ping\n" {
-		t.Errorf("echo listener answered %q; want %q", got, "ping\n")
-	}
-	c.Close()
+	cliExpectEcho(t, lines[1][2], "ping\n")
 	p.signal(t, syscall.SIGINT)
 	if code := p.wait(t, waitTimeout); code != 0 {
 		t.Errorf("exit code %d; want 0; stderr:\n%s", code, p.stderr.String())

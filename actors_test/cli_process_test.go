@@ -5,6 +5,7 @@ package actors_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -202,6 +203,18 @@ func cliReadN(t testing.TB, c net.Conn, n int) string {
 		t.Fatalf("reading %d bytes: %v (got %q)", n, err, buf[:got])
 	}
 	return string(buf)
+}
+
+// cliExpectEcho sends line to the echo listener at addr on a connection of
+// its own and checks it comes back.
+func cliExpectEcho(t testing.TB, addr, line string) {
+	t.Helper()
+	c := cliDial(t, addr)
+	fmt.Fprint(c, line)
+	if got := cliReadN(t, c, len(line)); got != line {
+		t.Errorf("the echo listener on %s answered %q; want %q", addr, got, line)
+	}
+	c.Close()
 }
 
 // cliWriteUntilStalled writes the stream of cliStreamByte to c until a write

@@ -6,7 +6,6 @@ package actors_test
 import (
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -78,12 +77,7 @@ func testCLITLS(t *testing.T, bin string) {
 		t.Fatalf("ready lines %q; want two; stderr:\n%s", lines, two.stderr.String())
 	}
 	get("https://" + lines[0][2] + "/")
-	c := cliDial(t, lines[1][2])
-	fmt.Fprint(c, "plain\n")
-	if got := cliReadN(t, c, 6); got != "plain\n" {
-		t.Errorf("the plain echo listener answered %q; want %q", got, "plain\n")
-	}
-	c.Close()
+	cliExpectEcho(t, lines[1][2], "plain\n")
 	two.signal(t, syscall.SIGTERM)
 	if code := two.wait(t, waitTimeout); code != 0 {
 		t.Errorf("-listen: exit code %d; want 0; stderr:\n%s", code, two.stderr.String())

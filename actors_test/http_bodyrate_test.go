@@ -38,18 +38,7 @@ func TestHTTPTrickledBody(t *testing.T) {
 		wg.Add(1)
 		go func() { // a byte every 0.8 header timeouts, until the server closes
 			defer wg.Done()
-			tick := time.NewTicker(headerTimeout * 8 / 10)
-			defer tick.Stop()
-			for {
-				select {
-				case <-done:
-					return
-				case <-tick.C:
-					if _, err := c.Write([]byte("a")); err != nil {
-						return
-					}
-				}
-			}
+			trickle(c, headerTimeout*8/10, "a", done)
 		}()
 	}
 	third := s.dialRaw(t) // in the backlog until a trickler's slot frees

@@ -1,6 +1,8 @@
 package actors_test
 
 import (
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -77,20 +79,7 @@ func TestHTTPSlowloris(t *testing.T) {
 	start := time.Now()
 	done := make(chan struct{})
 	defer close(done)
-	go func() { // one header line every 20 ms, until the server closes
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if _, err := trickler.Write([]byte("X-A: b\r\n")); err != nil {
-					return
-				}
-			}
-		}
-	}()
+	go trickle(trickler, 20*time.Millisecond, "X-A: b\r\n", done) // one header line every 20 ms
 	c := httpClient(t)
 	for i := 0; time.Since(start) < headerTimeout; i++ { // served while the others stall
 		if resp, _ := httpGet(t, c, "GET", s.url("/"), nil); resp.StatusCode != 200 {
@@ -108,4 +97,21 @@ func TestHTTPSlowloris(t *testing.T) {
 		rc.expectEOF(t)
 	}
 	s.waitLog(t, "supervision decision", "category=Timeout", "directive=Stop")
+}
+
+// trickle writes p to c every period until done is closed or a write fails
+// (the server closed the connection): a slow client.
+func trickle(c net.Conn, period time.Duration, p string, done <-chan struct{}) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			if _, err := io.WriteString(c, p); err != nil {
+				return
+			}
+		}
+	}
 }
