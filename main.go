@@ -25,7 +25,6 @@ import (
 	"async_server/admin"
 	"async_server/behaviors"
 	"async_server/behaviors/web"
-	"async_server/logs"
 
 	"github.com/sirupsen/logrus"
 )
@@ -56,6 +55,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, shutdownSignals()...)
 	defer signal.Stop(signals)
+	// Standard error may be a pipe to a program that has gone (piped to tee,
+	// and the terminal closed): a write to it must fail, not kill the server
+	// with SIGPIPE in the middle of its shutdown.
+	signal.Ignore(syscall.SIGPIPE)
 
 	srv, err := actors.Start(cmd.Config)
 	if err != nil {
@@ -109,7 +112,7 @@ func waitForShutdown(srv *actors.Server, cfg actors.Config, signals <-chan os.Si
 		case sig := <-signals:
 			if deadline != nil {
 				fmt.Fprintf(stderr, "async_server: %v again: exiting now\n", sig)
-				logForced(cfg.Log, "second signal: exiting now without draining", logrus.Fields{"signal": sig.String()})
+				logForced(srv, "second signal: exiting now without draining", logrus.Fields{"signal": sig.String()})
 				return exitFailure
 			}
 			fmt.Fprintf(stderr, "async_server: %v: shutting down (again to force)\n", sig)
@@ -118,32 +121,26 @@ func waitForShutdown(srv *actors.Server, cfg actors.Config, signals <-chan os.Si
 			deadline = time.After(cfg.ShutdownTimeout + 5*time.Second)
 		case <-deadline:
 			fmt.Fprintln(stderr, "async_server: shutdown did not finish: exiting")
-			logForced(cfg.Log, "shutdown did not finish: exiting now", logrus.Fields{"timeout": cfg.ShutdownTimeout})
+			logForced(srv, "shutdown did not finish: exiting now", logrus.Fields{"timeout": cfg.ShutdownTimeout.String()})
 			return exitFailure
 		}
 	}
 }
 
-// logForced writes one last entry, at error level, to the log c describes,
-// for an exit that does not wait for the logger actor: without it the log of a
-// forced exit would end at "shutdown started". It opens the file a second time
-// and writes the entry itself, synchronously, as one append (the logger actor
-// appends too, an entry per write, so the two cannot interleave within a
-// line); it never rotates the file, which is the logger actor's to do. Entries
-// still queued for the logger actor are lost, as they always were on a forced
-// exit.
-func logForced(c logs.Config, msg string, fields logrus.Fields) {
-	c.MaxSize, c.MaxBackups = 0, 0
-	lg, f, err := logs.Open(c)
-	if err != nil {
-		return // the server opened it; if it cannot be opened now, stderr has said it all
-	}
-	lg.WithFields(fields).Error(msg)
-	if f != nil {
-		_ = f.Sync()
-		_ = f.Close()
-	}
+// logForced logs one last entry, at error level, for an exit that does not
+// wait for the shutdown: without it the log of a forced exit would end at
+// "shutdown started". The entry goes through the logger actor, the log's one
+// writer, like every other, and logForced waits at most forcedLogWait for it
+// to be written: a second CTRL+C must not hang on the disk that may be what
+// stalled the shutdown. Entries still queued for the logger actor go out
+// before it; any logged after it may follow it.
+func logForced(srv *actors.Server, msg string, fields logrus.Fields) {
+	srv.Log().WithFields(fields).Error(msg)
+	srv.SyncLog(forcedLogWait)
 }
+
+// forcedLogWait bounds logForced's wait for the logger actor.
+const forcedLogWait = time.Second
 
 // command is what the command line asks for: the server's config, and the
 // admin endpoint's address ("" for none).

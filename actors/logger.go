@@ -43,6 +43,11 @@ func (l *loggerActor) Receive(ctx actor.Context) {
 	case *messages.LogEntry:
 		logs.Write(l.out, m)
 		l.hub.LogWritten()
+	case *messages.SyncLog:
+		if l.file != nil {
+			_ = l.file.Sync()
+		}
+		ctx.Respond(m)
 	case *messages.StopLogger:
 		// Entries logged from now on are written directly (logrus serializes the
 		// writes); the pill goes behind every entry already queued, so none is lost.

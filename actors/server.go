@@ -149,3 +149,14 @@ func (s *Server) Ask(name string, msg any, timeout time.Duration) (any, error) {
 	pid := actor.NewPID(s.sys.Address(), childID(s.root.Id, servicesName, name))
 	return s.sys.Root.RequestFuture(pid, msg, timeout).Result()
 }
+
+// SyncLog waits, at most timeout, until every entry logged before the call
+// is in the log file and the file is synced: for an exit that will not wait
+// for the shutdown (a second signal), so that its last words are written. It
+// reports false if the logger actor did not answer in time (a stalled disk,
+// or the logger already stopped: then entries are written directly).
+func (s *Server) SyncLog(timeout time.Duration) bool {
+	pid := actor.NewPID(s.sys.Address(), childID(s.root.Id, "logger"))
+	_, err := s.sys.Root.RequestFuture(pid, &messages.SyncLog{}, timeout).Result()
+	return err == nil
+}

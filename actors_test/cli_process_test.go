@@ -81,10 +81,20 @@ func cliStart(t testing.TB, bin string, args ...string) *cliProcess {
 // as nohup does.
 func cliStartVia(t testing.TB, via []string, bin string, args ...string) *cliProcess {
 	t.Helper()
+	return cliStartCmd(t, via, nil, bin, args...)
+}
+
+// cliStartCmd is cliStartVia with setup, if not nil, run on the command just
+// before it starts (to give it another standard error, say).
+func cliStartCmd(t testing.TB, via []string, setup func(*exec.Cmd), bin string, args ...string) *cliProcess {
+	t.Helper()
 	p := &cliProcess{logPath: filepath.Join(t.TempDir(), "server.log"), done: make(chan struct{})}
 	argv := append(append(append(slices.Clone(via), bin), "-log-file", p.logPath), args...)
 	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if setup != nil {
+		setup(p.cmd)
+	}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}

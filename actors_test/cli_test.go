@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,10 +29,14 @@ func TestCLI(t *testing.T) {
 	}{
 		{"SIGINT", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGINT) }},
 		{"SIGTERM", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGTERM) }},
-		{"SIGHUP", func(t *testing.T, bin string) { testCLIGracefulShutdown(t, bin, syscall.SIGHUP) }},
+		{"SIGHUP", func(t *testing.T, bin string) { skipIfHUPIgnored(t); testCLIGracefulShutdown(t, bin, syscall.SIGHUP) }},
 		{"SecondSignalForces", func(t *testing.T, bin string) { testCLISecondSignalForces(t, bin, syscall.SIGINT, syscall.SIGINT) }},
-		{"SecondSIGHUPForces", func(t *testing.T, bin string) { testCLISecondSignalForces(t, bin, syscall.SIGHUP, syscall.SIGHUP) }},
+		{"SecondSIGHUPForces", func(t *testing.T, bin string) {
+			skipIfHUPIgnored(t)
+			testCLISecondSignalForces(t, bin, syscall.SIGHUP, syscall.SIGHUP)
+		}},
 		{"NohupSIGHUPIgnored", testCLINohupSIGHUPIgnored},
+		{"StderrGone", testCLIStderrGone},
 		{"IdleSIGTERM", testCLIIdleSIGTERM},
 		{"BadPort", testCLIBadPort},
 		{"PortInUse", testCLIPortInUse},
@@ -250,5 +255,36 @@ func testCLIIdleSIGTERM(t *testing.T, bin string) {
 	lines := strings.Split(strings.TrimSpace(p.log(t)), "\n")
 	if last := lines[len(lines)-1]; !containsAll(last, `msg="shutdown report"`, "graceful=0", "forced=0") {
 		t.Errorf("last log line = %q; want the shutdown report with graceful=0 forced=0", last)
+	}
+}
+
+// skipIfHUPIgnored skips a test that sends the server SIGHUP when this process
+// ignores it (run under nohup): the server inherits that, and rightly keeps
+// ignoring it (NohupSIGHUPIgnored).
+func skipIfHUPIgnored(t *testing.T) {
+	if signal.Ignored(syscall.SIGHUP) {
+		t.Skip("SIGHUP is ignored in this process (nohup): the server inherits that")
+	}
+}
+
+// testCLIStderrGone ensures a server whose standard error has gone (it was
+// piped to a program that has exited, as "async_server 2>&1 | tee" after the
+// terminal closed) still shuts down gracefully: the line it writes there at a
+// signal must not kill it with SIGPIPE.
+func testCLIStderrGone(t *testing.T, bin string) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cliStartCmd(t, nil, func(cmd *exec.Cmd) { cmd.Stderr = w }, bin, "-behavior", "echo", "0")
+	w.Close()
+	r.Close() // no reader left: a write to the pipe fails with EPIPE
+	p.waitReady(t)
+	p.signal(t, syscall.SIGTERM)
+	if code := p.wait(t, waitTimeout); code != 0 {
+		t.Errorf("exit code %d; want 0 (%v)", code, p.cmd.ProcessState)
+	}
+	if !strings.Contains(p.log(t), `msg="shutdown report"`) {
+		t.Errorf("no shutdown report in the log:\n%s", p.log(t))
 	}
 }

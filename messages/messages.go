@@ -123,6 +123,11 @@ type SocketsClosed struct{}
 // shutdown: write every entry already queued, then stop.
 type StopLogger struct{}
 
+// SyncLog asks the logger actor (Server.SyncLog) to answer once every entry
+// queued before it is written and the file synced; it answers with the same
+// message.
+type SyncLog struct{}
+
 // ShutdownTimedOut is sent by the root actor's shutdown timer to the root actor.
 type ShutdownTimedOut struct{}
 
