@@ -53,7 +53,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 	log := shared.log.WithField("listener", addr)
 	env := &shared
 	env.log, env.tls, env.listener, env.behavior = log, l.tls, addr, l.behavior
-	env.failures, env.notTLS = newLogBudget(), setup.NotTLS
+	env.failures, env.notTLS = newLogBudgets(), setup.NotTLS
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
@@ -86,8 +86,11 @@ func (a *acceptor) Receive(ctx actor.Context) {
 		a.onDrain(ctx)
 	case *messages.ForceClose:
 		a.onForceClose()
-	case *actor.Restarting, *actor.Stopping:
+	case *actor.Restarting:
 		a.stopAccepting()
+	case *actor.Stopping:
+		a.stopAccepting()
+		a.env.failures.flush(a.log)
 	}
 }
 
@@ -286,18 +289,15 @@ func (a *acceptor) logDecision(d supervision.Decision) {
 		}
 	}
 	a.env.hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindConnection))
-	if entry = a.env.failures.entry(entry); entry == nil {
-		return
-	}
-	entry = entry.WithFields(decisionFields(d))
-	switch d.Category {
-	case supervision.ConnectionFailed, supervision.Timeout:
+	level := logrus.WarnLevel
+	if d.Category == supervision.ConnectionFailed || d.Category == supervision.Timeout {
 		// A peer's reset or silence is routine (an idle keep-alive connection
 		// closed at its timeout, say), not the server's problem: not a warning.
-		entry.Info("supervision decision")
-		return
+		level = logrus.InfoLevel
 	}
-	entry.Warn("supervision decision")
+	if entry = a.env.failures.entry(entry, level); entry != nil {
+		entry.WithFields(decisionFields(d)).Log(level, "supervision decision")
+	}
 }
 
 // takeSlot takes a connection slot if one is free. It never blocks.

@@ -266,7 +266,7 @@ func (a *connActor) timedOut() {
 func (a *connActor) call(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if e := a.link.env.failures.entry(a.link.Log()); e != nil {
+			if e := a.link.env.failures.entry(a.link.Log(), logrus.ErrorLevel); e != nil {
 				e.WithField("panic", fmt.Sprint(r)).WithField("stack", string(debug.Stack())).Error("behavior panicked")
 			}
 			err = supervision.New(supervision.Internal, "behavior", fmt.Errorf("panic: %v", r))

@@ -79,7 +79,7 @@ type connEnv struct {
 	cfg      *Config
 	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
 	poll     *poller               // the process's poller; nil: none (readHeld)
-	failures *logBudget            // bounds the log lines of the listener's failures
+	failures *logBudgets           // bound the log lines of the listener's failures
 	notTLS   func([]byte) []byte   // the behavior's reply to plain text on a TLS listener; nil: none
 	services map[string]*actor.PID // the behavior's service actors, by name
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"async_server/messages"
 )
 
@@ -346,7 +348,9 @@ func (l *link) drain() {
 	}
 	_ = l.conn.Close()
 	if discarded > 0 { // input that arrived after the connection began to close
-		l.Log().WithField("bytes", discarded).Info("unread input discarded at close")
+		if e := l.env.failures.entry(l.Log(), logrus.InfoLevel); e != nil {
+			e.WithField("bytes", discarded).Info("unread input discarded at close")
+		}
 	}
 	freeSlot(l.slots) // last: the next connection's log lines come after this one's
 }

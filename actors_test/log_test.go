@@ -3,7 +3,9 @@ package actors_test
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -222,4 +224,55 @@ func (s *testServer) logHas(t testing.TB, field string, msgs ...string) bool {
 		}
 	}
 	return false
+}
+
+// TestLogBudgetAccountsForEveryDecision ensures the failure budget leaves out
+// only lines that would be written: at -log-level warn, a flood of routine
+// resets (Info, not written) spends nothing, so the warnings after it are
+// written; and every warning is accounted for, written or counted in a
+// "suppressed" field, the last count when the listener stops.
+func TestLogBudgetAccountsForEveryDecision(t *testing.T) {
+	s := startBehavior(t, "faults", func(cfg *actors.Config) { cfg.Log.Level = "warn" })
+	for range 150 { // resets: ConnectionFailed, routine
+		c := s.dialLines(t)
+		c.roundTrip(t, "x", "count 1: x")
+		_ = c.Conn.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	}
+	const bigs = 130
+	for range bigs { // TooLarge: warnings
+		c := s.dialLines(t)
+		c.roundTrip(t, "big", "-ERR too large")
+		c.expectEOF(t)
+	}
+	s.stop(t)
+	written, counted := 0, 0
+	for _, l := range s.logLines(t) {
+		switch {
+		case l["msg"] == "supervision decision" && l["category"] == "TooLarge":
+			written++
+			counted += atoiField(t, l, "suppressed")
+		case l["msg"] == "supervision decision":
+			t.Errorf("a line at a level that is off, or about another failure: %v", l)
+		case strings.HasPrefix(l["msg"], "connection failures left out"):
+			counted += atoiField(t, l, "suppressed")
+		}
+	}
+	if written < 100 || written+counted != bigs {
+		t.Errorf("%d TooLarge decisions written and %d counted as left out; want at least the burst of 100 written, and %d in all", written, counted, bigs)
+	}
+}
+
+// atoiField is l's field as a number, 0 if it has none.
+func atoiField(t testing.TB, l logLine, field string) int {
+	t.Helper()
+	v, ok := l[field]
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		t.Fatalf("field %s=%q is not a number: %v", field, v, err)
+	}
+	return n
 }
