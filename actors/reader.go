@@ -319,7 +319,8 @@ func (l *link) secure() error {
 // client whose handshake failed because it spoke in the clear, if the
 // behavior has one for what it sent. The reply goes out under the handshake's
 // deadline; the close that follows is graceful (the actor stops on the
-// BadRequest), so it is not lost to a reset.
+// BadRequest, and the drain reads the socket itself: drainTLS), so unread
+// input does not turn it into a reset that could destroy the reply.
 func (l *link) answerPlainText(err error) {
 	var re tls.RecordHeaderError
 	if l.env.notTLS == nil || !errors.As(err, &re) || re.Conn == nil {
@@ -339,11 +340,12 @@ func (l *link) drain() {
 		for !l.shutDone.Load() { // shut is between a few calls that do not block
 			runtime.Gosched()
 		}
-		if tc, ok := l.conn.(*tls.Conn); ok {
-			_ = tc.CloseWrite() // close_notify, on the connection's own goroutine (shut)
+		conn := l.conn
+		if tc, ok := conn.(*tls.Conn); ok {
+			conn = drainTLS(tc)
 		}
 		buf := getReadBuffer() // a fresh one: the last delivered may still be in use
-		discarded = discard(l.conn, *buf)
+		discarded = discard(conn, *buf)
 		putReadBuffer(buf)
 	}
 	_ = l.conn.Close()
@@ -353,6 +355,23 @@ func (l *link) drain() {
 		}
 	}
 	freeSlot(l.slots) // last: the next connection's log lines come after this one's
+}
+
+// drainTLS half-closes a TLS connection, on its own goroutine (see shut), and
+// returns what the drain reads from: after a handshake, close_notify, and
+// the TLS connection; after a failed one (a client that spoke in the clear,
+// answered by NotTLS, say), a FIN on the socket itself, which is then read
+// directly, since crypto/tls only repeats the handshake's error.
+func drainTLS(tc *tls.Conn) net.Conn {
+	if tc.ConnectionState().HandshakeComplete {
+		_ = tc.CloseWrite()
+		return tc
+	}
+	sock := tc.NetConn()
+	if c, ok := sock.(*net.TCPConn); ok {
+		_ = c.CloseWrite()
+	}
+	return sock
 }
 
 // discard reads and drops what the peer of a half-closed conn still sends, until

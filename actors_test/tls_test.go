@@ -143,6 +143,8 @@ func TestTLSPlainHTTPGets400(t *testing.T) {
 	for send, want := range map[string]string{
 		"GET / HTTP/1.1\r\nHost: x\r\n\r\n": "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
 		"hello, tls?\r\n\r\n":               "",
+		// Unread input behind the head must not turn the close into a reset.
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n" + strings.Repeat("b", 65536): "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
 	} {
 		c := s.dial(t)
 		if _, err := io.WriteString(c, send); err != nil {
@@ -151,7 +153,7 @@ func TestTLSPlainHTTPGets400(t *testing.T) {
 		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
 		got, err := io.ReadAll(c)
 		if err != nil || string(got) != want {
-			t.Errorf("sent %q in the clear: read %q, %v; want %q and the close", send, got, err, want)
+			t.Errorf("sent %.60q in the clear: read %q, %v; want %q and the close", send, got, err, want)
 		}
 	}
 }
