@@ -67,7 +67,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.link.shut(!a.hardClose)
 	case *messages.Inject:
 		a.onInject(m)
-	case repliesOverdue:
+	case *repliesOverdue:
 		a.onRepliesOverdue(ctx)
 	case *actor.Restarting, *actor.Stopped:
 	default:
@@ -276,14 +276,16 @@ func (a *connActor) call(f func() error) (err error) {
 }
 
 // failed is what a behavior's error does: it fails the actor (fail), unless
-// the server had closed the connection itself (a forced shutdown, an output
-// limit): a write that then finds the socket closed is no failure of the
-// peer's, and no decision is owed. The actor just stops, and the connection
-// ends for the reason its closer recorded.
+// the connection was closed already, by the server (a forced shutdown, an
+// output limit) or by the peer (its EOF came, and a reply owed after it found
+// the socket reset): a write that then fails is no news, and no decision is
+// owed. The actor just stops, and the connection ends for the reason
+// recorded when it was closed.
 func (a *connActor) failed(ctx actor.Context, err error) {
 	var se *supervision.Error
-	if a.link.isShut() && errors.As(err, &se) && se.Category == supervision.ConnectionFailed {
-		a.link.debug("write after the server closed the connection")
+	closed := a.link.isShut() || a.link.peerDone.Load()
+	if closed && errors.As(err, &se) && se.Category == supervision.ConnectionFailed {
+		a.link.debug("write after the connection was closed")
 		a.stop(ctx)
 		return
 	}

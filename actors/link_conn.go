@@ -105,7 +105,7 @@ type repliesOverdue struct{}
 func (l *link) awaitReplies() {
 	if l.overdue == nil {
 		self, root := l.self, l.env.root
-		l.overdue = time.AfterFunc(replyWait, func() { root.Send(self, repliesOverdue{}) })
+		l.overdue = time.AfterFunc(replyWait, func() { root.Send(self, &repliesOverdue{}) })
 	}
 }
 
