@@ -148,7 +148,8 @@ var logLevels = []string{"error", "warn", "info", "debug", "trace"}
 // mistyped path is a bad command line (exit 2), as a missing -root is, not a
 // failed start.
 func validateLog(c logs.Config) error {
-	if !slices.Contains(logLevels, strings.ToLower(c.Level)) {
+	// "warning" is how the log spells warn (level=warning), and logrus takes it.
+	if l := strings.ToLower(c.Level); !slices.Contains(logLevels, l) && l != "warning" {
 		return fmt.Errorf("log-level: %q is not %s or %s", c.Level,
 			strings.Join(logLevels[:len(logLevels)-1], ", "), logLevels[len(logLevels)-1])
 	}

@@ -50,6 +50,7 @@ func TestValidateNamesField(t *testing.T) {
 		{"log-format json", func(c *Config) { c.Log.Format = "json" }, ""},
 		{"log-level", func(c *Config) { c.Log.Level = "loud" }, `log-level: "loud"`},
 		{"log-level debug", func(c *Config) { c.Log.Level = "debug" }, ""},
+		{"log-level warning", func(c *Config) { c.Log.Level = "Warning" }, ""}, // as the log spells it
 		{"log-file empty", func(c *Config) { c.Log.File = "" }, "log-file:"},
 		{"log-file stderr", func(c *Config) { c.Log.File = "-" }, ""},
 		{"log-file in a missing directory", func(c *Config) { c.Log.File = filepath.Join(dir, "missing", "x.log") },
