@@ -3,13 +3,8 @@ package actors
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"net"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"async_server/behaviors"
@@ -132,44 +127,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	set.release()
-	if err := validateLog(c.Log); err != nil {
-		return err
-	}
 	return c.Log.Validate()
-}
-
-// logLevels are the levels -log-level takes, least verbose first. logrus also
-// knows fatal and panic, but the server logs nothing at either: as a least
-// level they would silence the log while seeming to keep errors.
-var logLevels = []string{"error", "warn", "info", "debug", "trace"}
-
-// validateLog checks what logs.Config.Validate leaves to opening the file: the
-// level is one of logLevels, and the log file's directory exists, so that a
-// mistyped path is a bad command line (exit 2), as a missing -root is, not a
-// failed start.
-func validateLog(c logs.Config) error {
-	// "warning" is how the log spells warn (level=warning), and logrus takes it.
-	if l := strings.ToLower(c.Level); !slices.Contains(logLevels, l) && l != "warning" {
-		return fmt.Errorf("log-level: %q is not %s or %s", c.Level,
-			strings.Join(logLevels[:len(logLevels)-1], ", "), logLevels[len(logLevels)-1])
-	}
-	if c.File == "" || c.File == "-" {
-		return nil // logs.Config.Validate refuses an empty one
-	}
-	if fi, err := os.Stat(c.File); err == nil && fi.IsDir() {
-		return fmt.Errorf("log-file: %s is a directory", c.File)
-	}
-	dir := filepath.Dir(c.File)
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("log-file: %s: directory %s does not exist", c.File, dir)
-	case err != nil:
-		return fmt.Errorf("log-file: %s: %w", c.File, err)
-	case !fi.IsDir():
-		return fmt.Errorf("log-file: %s: %s is not a directory", c.File, dir)
-	}
-	return nil
 }
 
 // What a client meets when every connection slot (MaxConns) is taken and no

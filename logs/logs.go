@@ -13,9 +13,13 @@
 package logs
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"async_server/messages"
@@ -28,7 +32,7 @@ import (
 type Config struct {
 	File   string // path of the log file, appended to; "-" for standard error
 	Format string // "text" or "json", in any case
-	Level  string // a logrus level name, in any case: panic, fatal, error, warn, info, debug, trace
+	Level  string // one of levels, in any case
 
 	// Rotation (rotate.go). MaxSize is the megabytes File grows to before it is
 	// renamed aside and a new one started; 0 never rotates: one growing file, as
@@ -38,7 +42,16 @@ type Config struct {
 	MaxBackups int
 }
 
-// Validate reports the first field of c that cannot work, by name.
+// levels are the levels a Config takes, least verbose first. logrus also
+// knows fatal and panic, but the server logs nothing at either: as a least
+// level they would silence the log while seeming to keep errors. "warning" is
+// taken too: it is how the log spells warn (level=warning).
+var levels = []string{"error", "warn", "info", "debug", "trace"}
+
+// Validate reports the first field of c that cannot work, by name. It looks
+// at the file system too: a log file whose directory does not exist, or that
+// is a directory, is refused here, so that a mistyped path is a bad command
+// line, not a failed start.
 func (c Config) Validate() error {
 	if c.File == "" {
 		return fmt.Errorf("log-file: must not be empty")
@@ -46,10 +59,36 @@ func (c Config) Validate() error {
 	if !strings.EqualFold(c.Format, "text") && !strings.EqualFold(c.Format, "json") {
 		return fmt.Errorf("log-format: %q is not text or json", c.Format)
 	}
-	if _, err := logrus.ParseLevel(c.Level); err != nil {
-		return fmt.Errorf("log-level: %q is not a level (error, warn, info, debug, ...)", c.Level)
+	if l := strings.ToLower(c.Level); !slices.Contains(levels, l) && l != "warning" {
+		return fmt.Errorf("log-level: %q is not %s or %s", c.Level,
+			strings.Join(levels[:len(levels)-1], ", "), levels[len(levels)-1])
+	}
+	if err := c.validateFile(); err != nil {
+		return err
 	}
 	return c.validateRotation()
+}
+
+// validateFile checks that the log file, unless it is standard error, is not
+// a directory and is in a directory that exists.
+func (c Config) validateFile() error {
+	if c.File == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(c.File); err == nil && fi.IsDir() {
+		return fmt.Errorf("log-file: %s is a directory", c.File)
+	}
+	dir := filepath.Dir(c.File)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("log-file: %s: directory %s does not exist", c.File, dir)
+	case err != nil:
+		return fmt.Errorf("log-file: %s: %w", c.File, err)
+	case !fi.IsDir():
+		return fmt.Errorf("log-file: %s: %s is not a directory", c.File, dir)
+	}
+	return nil
 }
 
 // Open opens the log file and returns the logger that writes it, and the file
