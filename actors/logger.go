@@ -22,6 +22,9 @@ type loggerActor struct {
 	hub  *observatory.Hub // counts the entries written
 }
 
+// loggerName is the logger actor's name under root.
+const loggerName = "logger"
+
 func loggerProps(out *logrus.Logger, file logs.File, fw *logs.Forwarder, hub *observatory.Hub) *actor.Props {
 	// An injected fault (injectable) restarts it and loses nothing: the
 	// entries queued behind it stay queued, and the Forwarder queues entries

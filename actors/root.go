@@ -104,8 +104,8 @@ func (r *rootActor) Receive(ctx actor.Context) {
 
 func (r *rootActor) onStarted(ctx actor.Context) {
 	// Names are unique within root, so SpawnNamed cannot fail here.
-	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub), "logger")
-	r.hub.Logger("logger")
+	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub), loggerName)
+	r.hub.Logger(loggerName)
 	r.acceptors = make(map[string]acceptorRef)
 	if len(r.listeners) == 0 { // Start failed to listen: nothing ran, so nothing to report
 		r.shuttingDown, r.reported = true, true

@@ -156,7 +156,7 @@ func (s *Server) Ask(name string, msg any, timeout time.Duration) (any, error) {
 // reports false if the logger actor did not answer in time (a stalled disk,
 // or the logger already stopped: then entries are written directly).
 func (s *Server) SyncLog(timeout time.Duration) bool {
-	pid := actor.NewPID(s.sys.Address(), childID(s.root.Id, "logger"))
+	pid := actor.NewPID(s.sys.Address(), childID(s.root.Id, loggerName))
 	_, err := s.sys.Root.RequestFuture(pid, &messages.SyncLog{}, timeout).Result()
 	return err == nil
 }
