@@ -65,20 +65,14 @@ func (m *metrics) listener(listener, behavior string) *listenerState {
 		closed: m.closed.MustCurryWith(labels)}
 }
 
-// opened counts a new connection; l is its listener's state, nil if unknown.
-func (m *metrics) opened(c Conn, l *listenerState) {
-	if l == nil {
-		l = m.listener(c.Listener, c.Behavior)
-	}
+// opened counts a new connection of the listener l.
+func (m *metrics) opened(l *listenerState) {
 	l.accepted.Inc()
 	l.open.Inc()
 }
 
-// closedConn counts a connection gone for reason; l is as for opened.
-func (m *metrics) closedConn(c Conn, reason string, l *listenerState) {
-	if l == nil {
-		l = m.listener(c.Listener, c.Behavior)
-	}
+// closedConn counts a connection of the listener l gone for reason.
+func (m *metrics) closedConn(l *listenerState, reason string) {
 	l.open.Dec()
 	l.closed.WithLabelValues(reason).Inc()
 }

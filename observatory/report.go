@@ -58,9 +58,19 @@ func (h *Hub) Opened(c Conn) {
 	defer h.mu.Unlock()
 	m := &member{conn: c, num: connNumber(c.ID), kind: KindConnection, name: c.ID, since: time.Now()}
 	h.tree.addConn(m)
-	h.metrics.opened(c, h.tree.listenerOf(c))
+	h.metrics.opened(h.listenerOf(c))
 	h.publish(Event{Kind: Accepted, Actor: c.ID, ActorKind: KindConnection, Listener: c.Listener,
 		Behavior: c.Behavior, Remote: c.Remote})
+}
+
+// listenerOf returns the state of c's listener, kept on its acceptor's
+// member; for a listener never reported (Listening), a state of its own,
+// whose byte tally is not kept. Call with h.mu held.
+func (h *Hub) listenerOf(c Conn) *listenerState {
+	if a := h.tree.listeners[c.Listener]; a != nil {
+		return a.lis
+	}
+	return h.metrics.listener(c.Listener, c.Behavior)
 }
 
 // Closed reports a connection actor that has stopped, and why.
@@ -77,12 +87,10 @@ func (h *Hub) Closed(id, reason string) {
 	h.tree.removeConn(m)
 	c := m.conn
 	in, out := c.Stats.In.Load(), c.Stats.Out.Load()
-	l := h.tree.listenerOf(c)
-	if l != nil {
-		l.gone.In.Add(in)
-		l.gone.Out.Add(out)
-	}
-	h.metrics.closedConn(c, reason, l)
+	l := h.listenerOf(c)
+	l.gone.In.Add(in)
+	l.gone.Out.Add(out)
+	h.metrics.closedConn(l, reason)
 	h.publish(Event{Kind: Stopped, Actor: id, ActorKind: KindConnection, Listener: c.Listener,
 		Behavior: c.Behavior, Remote: c.Remote, Reason: reason, BytesIn: in, BytesOut: out})
 }

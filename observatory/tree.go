@@ -108,15 +108,6 @@ func (t *tree) find(name string) *member {
 	return nil
 }
 
-// listenerOf returns the state of c's listener, or nil if its acceptor was
-// never reported.
-func (t *tree) listenerOf(c Conn) *listenerState {
-	if a := t.listeners[c.Listener]; a != nil {
-		return a.lis
-	}
-	return nil
-}
-
 // randomConn returns a live connection picked uniformly, or nil.
 func (t *tree) randomConn() *member {
 	if len(t.live) == 0 {
