@@ -231,7 +231,9 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 // never answer a request it had).
 func (a *connActor) onRepliesOverdue(ctx actor.Context) {
 	if a.link.inFlight > 0 {
-		a.link.Log().WithField("owed", a.link.inFlight).Info("replies still owed after the peer closed; closing")
+		if e := a.link.env.failures.entry(a.link.Log(), logrus.InfoLevel); e != nil {
+			e.WithField("owed", a.link.inFlight).Info("replies still owed after the peer closed; closing")
+		}
 	}
 	a.stop(ctx)
 }
