@@ -1,0 +1,183 @@
+package main
+
+// The values of the command line that the flag package does not parse by
+// itself: -listen, the port (as -port or the argument, interleaved with flags),
+// and durations that explain a refusal.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"async_server/actors"
+)
+
+// listenFlag is -listen BEHAVIOR=HOST:PORT, repeatable.
+type listenFlag []actors.Listener
+
+func (f *listenFlag) String() string {
+	var specs []string
+	for _, l := range *f {
+		spec := l.Behavior + "=" + l.Addr
+		if l.TLS {
+			spec += ",tls"
+		}
+		specs = append(specs, spec)
+	}
+	return strings.Join(specs, " ")
+}
+
+// Set checks the form of one -listen value, BEHAVIOR=HOST:PORT with an
+// optional ",tls" (in any case, as names are); actors.Config.Validate checks
+// the behavior. The flag package quotes the whole value in front of the error.
+func (f *listenFlag) Set(v string) error {
+	b, rest, ok := strings.Cut(v, "=")
+	addr, suffixes, hasSuffix := strings.Cut(rest, ",")
+	if !ok || b == "" || addr == "" {
+		return fmt.Errorf("%q is not BEHAVIOR=HOST:PORT or BEHAVIOR=HOST:PORT,tls", v)
+	}
+	secure := false
+	if hasSuffix {
+		for _, s := range strings.Split(suffixes, ",") {
+			switch {
+			case !strings.EqualFold(s, "tls"):
+				return fmt.Errorf("unknown suffix %q after HOST:PORT: the only one is \",tls\"", ","+s)
+			case secure:
+				return errors.New("\",tls\" is given twice")
+			}
+			secure = true
+		}
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want BEHAVIOR=HOST:PORT: %q is not HOST:PORT", addr)
+	} else if _, ok := actors.PortNumber(port); !ok {
+		return fmt.Errorf("want BEHAVIOR=HOST:PORT with a port from 0 to 65535, not %q", port)
+	}
+	if host == "" { // as -host and -admin: loopback unless every interface is asked for (0.0.0.0, [::])
+		addr = net.JoinHostPort(actors.DefaultConfig().Host, port)
+	}
+	*f = append(*f, actors.Listener{Behavior: strings.ToLower(b), Addr: addr, TLS: secure})
+	return nil
+}
+
+// portOf returns the port given as -port (value) or as the one positional
+// argument; both are fine when they name the same port.
+func portOf(fs *flag.FlagSet, value string, positional []string) (int, error) {
+	switch {
+	case len(positional) > 1:
+		return 0, fmt.Errorf("too many arguments: %q (want at most a port)", positional)
+	case len(positional) == 1 && isSet(fs, "port"):
+		if err := samePort(value, positional[0]); err != nil {
+			return 0, err
+		}
+	case len(positional) == 1:
+		value = positional[0]
+	}
+	return parsePort(value)
+}
+
+// negativeNumber matches an argument the flag package would take for a flag but
+// that is a (bad) port, so that "-1" gets the port's error message.
+var negativeNumber = regexp.MustCompile(`^-[0-9]+$`)
+
+// parseInterleaved parses flags anywhere among args and returns the rest.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		for len(args) > 0 && negativeNumber.MatchString(args[0]) {
+			positional, args = append(positional, args[0]), args[1:]
+		}
+		// Parse only up to the next negative number that is not a flag's value:
+		// the flag package would take it for an undefined flag.
+		end := len(args)
+		for i := 1; i < len(args); i++ {
+			if negativeNumber.MatchString(args[i]) && !takesValue(fs, args[i-1]) {
+				end = i
+				break
+			}
+		}
+		if err := fs.Parse(args[:end]); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		args = append(slices.Clone(rest), args[end:]...)
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if len(rest) > 0 {
+			positional, args = append(positional, args[0]), args[1:]
+		}
+	}
+}
+
+// takesValue reports whether arg is a flag of fs that takes the next argument as
+// its value ("-max-conns" does, "-max-conns=3" and bool flags do not).
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok || strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(strings.TrimPrefix(name, "-"))
+	if f == nil {
+		return false
+	}
+	b, isBool := f.Value.(interface{ IsBoolFlag() bool })
+	return !isBool || !b.IsBoolFlag()
+}
+
+// parsePort accepts a decimal port number from 0 to 65535, digits only: no
+// sign ("+80" is refused, as "-1" is).
+func parsePort(s string) (int, error) {
+	n, ok := actors.PortNumber(s)
+	if !ok {
+		return 0, fmt.Errorf("invalid port %q: want a number from 0 to 65535, digits only", s)
+	}
+	return n, nil
+}
+
+// hintDurations makes every duration flag of fs refuse a bad value with why
+// and an example ("missing unit in duration \"5\" (a duration needs a unit:
+// 5s, 2m, 1h30m)") where the flag package says only "parse error". usage
+// unwraps them again, so that -h still calls them durations.
+func hintDurations(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, ok := g.Get().(time.Duration); ok {
+				f.Value = durationHint{f.Value}
+			}
+		}
+	})
+}
+
+// durationHint is a duration flag's value whose Set explains a refusal.
+type durationHint struct{ flag.Value }
+
+func (d durationHint) Set(s string) error {
+	if _, err := time.ParseDuration(s); err != nil {
+		return fmt.Errorf("%s (a duration needs a unit: 5s, 2m, 1h30m)", strings.TrimPrefix(err.Error(), "time: "))
+	}
+	return d.Value.Set(s)
+}
+
+// samePort accepts a port given both as -port and as the argument only when both
+// are valid and name the same port.
+func samePort(flagValue, arg string) error {
+	a, err := parsePort(flagValue)
+	if err != nil {
+		return err
+	}
+	b, err := parsePort(arg)
+	if err != nil {
+		return err
+	}
+	if a != b {
+		return fmt.Errorf("port given twice: -port %s and %s", flagValue, arg)
+	}
+	return nil
+}

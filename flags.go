@@ -1,0 +1,181 @@
+package main
+
+// The command line: the flags, what each maps onto, and the checks that refuse
+// a bad command line before anything starts. main.go runs what it asks for.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"async_server/actors"
+	"async_server/behaviors"
+	"async_server/behaviors/web"
+)
+
+// command is what the command line asks for: the server's config, and the
+// admin endpoint's address ("" for none).
+type command struct {
+	actors.Config
+	admin string
+}
+
+// parseArgs maps the command line onto a command. Flags may come before
+// and after the positional port. -h writes the usage to help (standard output,
+// so that "async_server -h | less" works) and returns flag.ErrHelp. A bad command
+// line writes nothing: run prints the error once, with a hint, on standard error.
+func parseArgs(args []string, help io.Writer) (command, error) {
+	cmd := command{Config: actors.DefaultConfig()}
+	cfg := &cmd.Config
+	fs := flag.NewFlagSet("async_server", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
+	fs.Usage = func() {}
+	port := fs.String("port", strconv.Itoa(cfg.Port), "TCP port to listen on, 0 for any free port (or give it as the argument)")
+	fs.StringVar(&cfg.Host, "host", cfg.Host, "address to listen on")
+	fs.StringVar(&cfg.Behavior, "behavior", cfg.Behavior, "connection behavior (protocol): "+strings.Join(behaviors.Names(), ", "))
+	fs.StringVar(&cfg.Log.File, "log-file", cfg.Log.File, "log file, appended to (- for standard error)")
+	fs.StringVar(&cfg.Log.Format, "log-format", cfg.Log.Format, "log format: text or json")
+	fs.StringVar(&cfg.Log.Level, "log-level", cfg.Log.Level, "least level logged: error, warn, info, debug or trace")
+	fs.IntVar(&cfg.Log.MaxSize, "log-max-size", cfg.Log.MaxSize, "rotate the log file when it would pass this many megabytes, renaming it NAME-TIMESTAMP.EXT (0: never rotate)")
+	fs.IntVar(&cfg.Log.MaxBackups, "log-max-backups", cfg.Log.MaxBackups, "rotated log files to keep, the oldest removed first; needs -log-max-size (0: keep all)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, at least 1; at the limit an idle connection is closed to admit a new client, else -at-limit applies")
+	fs.StringVar(&cfg.AtLimit, "at-limit", cfg.AtLimit, "at -max-conns with no idle connection to close: queue (new clients wait in the kernel backlog) or reject (a new client gets the behavior's busy reply, e.g. HTTP 503, and is closed)")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
+	fs.Int64Var(&cfg.OutputLimit, "output-limit", cfg.OutputLimit, "bytes other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
+	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute, at most -output-limit (0: no limit; off when -output-limit alone is set below it)")
+	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (a bare :PORT is 127.0.0.1, 0.0.0.0:PORT every interface; add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
+	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
+	observeFlags(fs, &cmd)
+	hintDurations(fs)
+
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(fs, help)
+	}
+	if err != nil {
+		return cmd, err
+	}
+	// Names are case-insensitive, as logrus has always taken its level names.
+	cfg.Behavior, cfg.Log.Format, cfg.Log.Level, cfg.AtLimit = strings.ToLower(cfg.Behavior),
+		strings.ToLower(cfg.Log.Format), strings.ToLower(cfg.Log.Level), strings.ToLower(cfg.AtLimit)
+	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
+		return cmd, err
+	}
+	if err := checkOutputLimits(fs, cfg); err != nil {
+		return cmd, err
+	}
+	if len(cfg.Listeners) > 0 && (len(positional) > 0 || isSet(fs, "port") || isSet(fs, "host") || isSet(fs, "behavior")) {
+		return cmd, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
+	}
+	if err := checkObserve(&cmd); err != nil {
+		return cmd, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cmd, err
+	}
+	return cmd, onlyFor(fs, httpOnly, "http", served(*cfg))
+}
+
+// checkOutputLimits refuses -output-soft-limit above the hard limit (both on):
+// the hard limit would close the connection first, so the soft one would never
+// apply. A hard limit set alone below the default soft one makes that one moot
+// the same way: it is turned off rather than refused, as nobody asked for it.
+func checkOutputLimits(fs *flag.FlagSet, cfg *actors.Config) error {
+	if cfg.OutputLimit == 0 || cfg.OutputSoftLimit <= cfg.OutputLimit {
+		return nil
+	}
+	if isSet(fs, "output-soft-limit") {
+		return fmt.Errorf("output-soft-limit: %d is above -output-limit %d: it would never apply (0 turns it off)",
+			cfg.OutputSoftLimit, cfg.OutputLimit)
+	}
+	cfg.OutputSoftLimit = 0
+	return nil
+}
+
+// served lists the behaviors cfg serves.
+func served(cfg actors.Config) []string {
+	if len(cfg.Listeners) == 0 {
+		return []string{cfg.Behavior}
+	}
+	var names []string
+	for _, l := range cfg.Listeners {
+		if !slices.Contains(names, l.Behavior) {
+			names = append(names, l.Behavior)
+		}
+	}
+	return names
+}
+
+// onlyFor refuses a flag of names (a behavior's own) set on the command line when
+// the behavior is not the one they belong to: "-behavior echo -max-body 5" would
+// otherwise be accepted and silently do nothing.
+func onlyFor(fs *flag.FlagSet, names []string, owner string, behaviors []string) error {
+	if slices.Contains(behaviors, owner) {
+		return nil
+	}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && slices.Contains(names, f.Name) {
+			err = fmt.Errorf("-%s is a flag of -behavior %s; it does nothing with -behavior %s", f.Name, owner,
+				strings.Join(behaviors, ", "))
+		}
+	})
+	return err
+}
+
+// httpFlags defines the http behavior's flags on fs, writing into o, and returns
+// their names: parseArgs refuses them with another behavior. Define every http
+// flag through name, so the list cannot miss one.
+func httpFlags(fs *flag.FlagSet, o *web.Options) (names []string) {
+	name := func(n string) string { names = append(names, n); return n }
+	*o = web.DefaultOptions()
+	fs.StringVar(&o.Root, name("root"), o.Root, "http: directory to serve (default: the embedded site)")
+	fs.Int64Var(&o.MaxBody, name("max-body"), o.MaxBody, "http: largest request body in bytes, buffered before the handler runs; larger ones get 413 (0: no limit)")
+	fs.IntVar(&o.MaxHeaderBytes, name("max-header-bytes"), o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431 (0: no limit)")
+	fs.DurationVar(&o.HeaderTimeout, name("header-timeout"), o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, and a body progress as often, else 408 and close; also bounds the wait for a connection's first request (0: no limit)")
+	fs.Int64Var(&o.MinBodyRate, name("min-body-rate"), o.MinBodyRate, "http: a request body must arrive at least this many bytes per second on average, counted from -header-timeout after its head, else 408 and close (0: no minimum; -header-timeout 0 turns it off too)")
+	fs.DurationVar(&o.KeepAliveTimeout, name("keepalive-timeout"), o.KeepAliveTimeout, "http: close a keep-alive connection that starts no new request within this long of the last response (0: no limit; -idle-timeout still applies)")
+	return names
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// usage writes the help -h asks for to w.
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, `usage: async_server [flags] [port]
+
+A supervised, actor-style TCP server. Each connection is an actor running the
+chosen behavior; a supervisor restarts or stops it on errors; CTRL+C (or SIGTERM,
+or SIGHUP when the terminal closes) shuts down gracefully, a second signal exits
+at once. The port defaults to 7878.
+
+Exit status: 0 after a clean shutdown, 1 when the server cannot start or stops on
+a failure, 2 for a bad command line.
+
+Sizes and durations: 0 turns the limit off (never, no limit); a negative value is
+an error. Names (behavior, log format, log level, at-limit) may be given in any
+case. Flags marked "http:" belong to -behavior http and are refused with any
+other.
+
+Flags:
+`)
+	fs.VisitAll(func(f *flag.Flag) {
+		if d, ok := f.Value.(durationHint); ok {
+			f.Value = d.Value // PrintDefaults names the type of the flag package's own values only
+		}
+	})
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
