@@ -59,3 +59,37 @@ func TestHTTPTrickledBody(t *testing.T) {
 	}
 	s.waitLog(t, "supervision decision", "category=Timeout", "directive=Stop")
 }
+
+// TestHTTPFastThenStalledBody ensures a body sent fast and then trickled is
+// timed out like one slow from its start: 20 000 bytes at once, then a byte
+// every 2/3 header timeouts (each within the progress deadline), is answered
+// 408 about a header timeout after the fast part. -min-body-rate used to be
+// an average from the start, so the fast bytes earned 20 s at 1000 B/s and
+// the connection stayed open that long (17 minutes for 1 MiB at the default
+// 1 KiB/s).
+func TestHTTPFastThenStalledBody(t *testing.T) {
+	const headerTimeout = 300 * time.Millisecond
+	s := startHTTP(t, func(cfg *actors.Config) {
+		cfg.Options.HTTP.HeaderTimeout = headerTimeout
+		cfg.Options.HTTP.MinBodyRate = 1000
+	})
+	c := s.dialRaw(t)
+	c.send(t, httpReq("POST / HTTP/1.1", "Host: x", "Content-Length: 1000000")+strings.Repeat("a", 20000))
+	stalled := time.Now()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		trickle(c, headerTimeout*2/3, "a", done)
+	}()
+	defer func() { close(done); wg.Wait() }()
+	resp, body := c.response(t, "POST")
+	if resp.StatusCode != http.StatusRequestTimeout || !resp.Close || !strings.Contains(body, "body") {
+		t.Errorf("%d, close %v, %q; want 408 about the body, and close", resp.StatusCode, resp.Close, body)
+	}
+	if took := time.Since(stalled); took > 10*headerTimeout {
+		t.Errorf("answered %v after the fast part; want about %v", took, headerTimeout)
+	}
+	c.expectEOF(t)
+}

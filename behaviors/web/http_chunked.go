@@ -33,36 +33,66 @@ type chunkWalk struct {
 	trailer bool // the last chunk was seen: the trailer starts at next
 }
 
-// body returns the body of the pending request at the start of b, and the bytes
-// the whole request takes; 0 bytes means it has not all arrived.
-func (h *httpConn) body(b []byte) ([]byte, int, error) {
+// body returns the body of the pending request at the start of b, the bytes
+// it took, and whether the request is complete; when it is not, the bytes
+// taken are those a Content-Length body moved out of b (see pendingHead).
+func (h *httpConn) body(b []byte) (io.ReadCloser, int, bool, error) {
 	p := h.pending
-	rest := b[p.headLen:]
 	if !chunked(p.req) {
-		n := int(p.req.ContentLength) // at most MaxBody, or no limit: head checked it
-		if len(rest) < n {
-			return nil, 0, nil
-		}
-		return rest[:n], p.headLen + n, nil
+		return h.lengthBody(b)
 	}
+	rest := b[p.headLen:]
 	if !p.walk.done(rest) {
-		return nil, 0, h.checkChunkedSize(len(rest))
+		return nil, 0, false, h.checkChunkedSize(len(rest))
 	}
 	body, n, err := h.decodeChunked(rest)
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		// Only if the walk and the reader disagree: wait for more.
 		p.walk.need = len(rest) + 1
-		return nil, 0, h.checkChunkedSize(len(rest))
+		return nil, 0, false, h.checkChunkedSize(len(rest))
 	case errors.Is(err, errBodyTooLarge):
-		return nil, 0, h.reject(http.StatusRequestEntityTooLarge, err, supervision.TooLarge)
+		return nil, 0, false, h.reject(http.StatusRequestEntityTooLarge, err, supervision.TooLarge)
 	case err != nil:
-		return nil, 0, h.reject(http.StatusBadRequest, malformed(err), supervision.BadRequest)
+		return nil, 0, false, h.reject(http.StatusBadRequest, malformed(err), supervision.BadRequest)
 	}
 	if err := h.checkChunkedSize(n); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	return body, p.headLen + n, nil
+	return ownBody(body), p.headLen + n, true, nil
+}
+
+// lengthBody is body for a Content-Length body. One that came whole with its
+// head is copied out of b at its exact size; one that did not moves, with
+// what follows of it, into a bodyBuf (http_body.go), so the head's bytes are
+// no longer kept in buf and the body is never copied again.
+func (h *httpConn) lengthBody(b []byte) (io.ReadCloser, int, bool, error) {
+	p := h.pending
+	want := int(p.req.ContentLength) // at most MaxBody, or no limit: head checked it
+	if p.body == nil {
+		rest := b[p.headLen:]
+		if len(rest) >= want {
+			return ownBody(bytes.Clone(rest[:want])), p.headLen + want, true, nil
+		}
+		p.head, p.body = bytes.Clone(b[:p.headLen]), &bodyBuf{want: want}
+		n := p.headLen + p.body.write(rest)
+		p.headLen = 0
+		return nil, n, false, nil
+	}
+	n := p.body.write(b)
+	if !p.body.complete() {
+		return nil, n, false, nil
+	}
+	return p.body.reader(), n, true, nil
+}
+
+// ownBody is a request body over b, which the handler may keep: b is the
+// request's alone.
+func ownBody(b []byte) io.ReadCloser {
+	if len(b) == 0 {
+		return http.NoBody
+	}
+	return &bodyReader{Reader: *bytes.NewReader(b)}
 }
 
 // done walks the chunks of b, a chunked body so far, from where the last walk
@@ -171,16 +201,9 @@ func (h *httpConn) decodeChunked(b []byte) ([]byte, int, error) {
 	defer readers.Put(br)
 	br.Reset(rd)
 	defer br.Reset(nil)
-	var src io.Reader = httputil.NewChunkedReader(br)
-	if h.opts.MaxBody > 0 {
-		src = io.LimitReader(src, h.opts.MaxBody+1)
-	}
-	body, err := io.ReadAll(src)
+	body, err := readDecoded(httputil.NewChunkedReader(br), len(b), h.opts.MaxBody)
 	if err != nil {
 		return nil, 0, err
-	}
-	if over(int64(len(body)), h.opts.MaxBody) {
-		return nil, 0, errBodyTooLarge
 	}
 	if t, _ := br.Peek(2); string(t) == "\r\n" {
 		_, _ = br.Discard(2)
@@ -198,4 +221,29 @@ func (h *httpConn) decodeChunked(b []byte) ([]byte, int, error) {
 
 func chunked(req *http.Request) bool {
 	return len(req.TransferEncoding) > 0 && req.TransferEncoding[0] == "chunked"
+}
+
+// readDecoded reads src, a chunked body of encoded bytes, into one buffer
+// allocated up front: the decoded body is never longer than its encoding, nor
+// (with a limit) than maxBody, so no buffer grows by doubling as io.ReadAll's
+// does. More than maxBody (when it is not 0) is errBodyTooLarge.
+func readDecoded(src io.Reader, encoded int, maxBody int64) ([]byte, error) {
+	size := encoded
+	if maxBody > 0 && int64(size) > maxBody {
+		size = int(maxBody)
+	}
+	body := make([]byte, 0, size+1) // the extra byte tells a body over maxBody
+	for len(body) <= size {
+		n, err := src.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		switch {
+		case len(body) > size:
+			return nil, errBodyTooLarge
+		case err == io.EOF:
+			return body, nil
+		case err != nil:
+			return nil, err
+		}
+	}
+	return nil, errBodyTooLarge
 }

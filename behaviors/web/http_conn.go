@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -46,12 +47,19 @@ type httpConn struct {
 var _ protocol.Protocol = (*httpConn)(nil)
 
 // pendingHead is a request whose head has been parsed while its body arrives.
+//
+// A chunked body arrives in buf, after the head (headLen bytes), where the
+// walk finds its end. A Content-Length body that did not come whole with its
+// head moves to body (http_body.go), the head's bytes to head, and buf holds
+// only what follows it (headLen is then 0).
 type pendingHead struct {
 	req       *http.Request
-	headLen   int       // bytes of the head, blank line included
-	headEnd   time.Time // when the head was complete: the body's clock starts
+	headLen   int       // bytes of the head at the start of buf, blank line included
+	head      []byte    // the head's bytes, once body holds the body (for Held)
+	body      *bodyBuf  // a Content-Length body, once it outgrew the read that ended the head
 	continued bool      // "100 Continue" has been sent
 	walk      chunkWalk // how far a chunked body's end has been looked for
+	rate      bodyRate  // when the body falls behind MinBodyRate (http_state.go)
 }
 
 // writerSize is the response buffer: big enough to batch the responses to a
@@ -105,7 +113,12 @@ func (h *httpConn) Received(data []byte) error {
 
 // Held implements protocol.Holder: the start of the next request (its head,
 // and the body so far once the head is parsed).
-func (h *httpConn) Held() []byte { return h.buf }
+func (h *httpConn) Held() []byte {
+	if p := h.pending; p != nil && p.body != nil {
+		return append(append(bytes.Clone(p.head), p.body.bytes()...), h.buf...)
+	}
+	return h.buf
+}
 
 // TimedOut implements protocol.Protocol: a peer that missed the header deadline in the
 // middle of a request, or whose body came too slowly, gets 408. A connection
@@ -125,21 +138,21 @@ func (h *httpConn) TimedOut() {
 }
 
 // serve answers the complete requests at the start of src and returns how many
-// bytes they took.
+// bytes it took: theirs, and those a pending body took in.
 func (h *httpConn) serve(src []byte) (int, error) {
 	off := 0
 	for off < len(src) && !h.closing {
 		n, err := h.next(src[off:])
-		if err != nil || n == 0 {
+		off += n
+		if err != nil || n == 0 || h.pending != nil {
 			return off, err
 		}
-		off += n
 	}
 	return off, nil
 }
 
 // next answers the request at the start of b if it is complete, and returns the
-// bytes it took; 0 means wait for more.
+// bytes it took; 0, or a request still pending, means wait for more.
 func (h *httpConn) next(b []byte) (int, error) {
 	if h.pending == nil {
 		if !h.begun { // as net/http's server: peek 4 bytes before a later request, then skip
@@ -157,13 +170,13 @@ func (h *httpConn) next(b []byte) (int, error) {
 		}
 	}
 	p := h.pending
-	body, n, err := h.body(b)
-	if err != nil || n == 0 {
+	body, n, done, err := h.body(b)
+	if err != nil || !done {
 		if err == nil && !p.continued && expectsContinue(p.req) {
 			p.continued = true
 			_, _ = h.writer().WriteString("HTTP/1.1 100 Continue\r\n\r\n")
 		}
-		return 0, err
+		return n, err
 	}
 	h.pending, h.scanned, h.started = nil, 0, time.Time{}
 	h.served, h.begun, h.lastPOST = true, false, p.req.Method == http.MethodPost
@@ -191,17 +204,15 @@ func (h *httpConn) head(b []byte) (bool, error) {
 	if over(req.ContentLength, h.opts.MaxBody) {
 		return false, h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
 	}
-	h.pending, h.scanned = &pendingHead{req: req, headLen: end, headEnd: h.clock.now()}, end
+	h.pending, h.scanned = &pendingHead{req: req, headLen: end}, end
+	h.pending.rate.start(h.clock.now(), h.opts)
 	return true, nil
 }
 
 // respond runs the handler on req and writes its response. rest is what
 // followed the request in the input: pipelined requests.
-func (h *httpConn) respond(req *http.Request, body []byte, rest []byte) error {
-	req.Body = http.NoBody
-	if len(body) > 0 {
-		req.Body = newBody(body)
-	}
+func (h *httpConn) respond(req *http.Request, body io.ReadCloser, rest []byte) error {
+	req.Body = body
 	if h.remote == "" {
 		h.remote = h.conn.RemoteAddr().String()
 	}

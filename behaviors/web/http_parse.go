@@ -233,12 +233,6 @@ func formatDate(t time.Time) []byte {
 	return append(append([]byte("Date: "), t.UTC().Format(http.TimeFormat)...), "\r\n"...)
 }
 
-// newBody is a request body over a copy of b: the handler may keep it past the
-// Received call that read it.
-func newBody(b []byte) *bodyReader {
-	return &bodyReader{Reader: *bytes.NewReader(bytes.Clone(b))}
-}
-
 type bodyReader struct{ bytes.Reader }
 
 func (*bodyReader) Close() error { return nil }

@@ -54,9 +54,9 @@ func (h *httpConn) keep(rest []byte) {
 //     request within KeepAliveTimeout (IdleTimeout); a miss closes quietly;
 //   - a later head, from its first byte: within HeaderTimeout, so trickling
 //     bytes does not extend it;
-//   - a body: some bytes at least every HeaderTimeout, and on average at least
-//     MinBodyRate after a grace of HeaderTimeout from the end of its head (see
-//     bodyDue). net/http bounds the whole request with ReadTimeout instead.
+//   - a body: some bytes at least every HeaderTimeout, and at least
+//     MinBodyRate over the last HeaderTimeout or so (see bodyRate). net/http
+//     bounds the whole request with ReadTimeout instead.
 //
 // A zero timeout sets no deadline (the server's -idle-timeout still applies).
 func (h *httpConn) setDeadline() {
@@ -71,8 +71,9 @@ func (h *httpConn) setDeadline() {
 		}
 		want = h.after(h.started, h.opts.HeaderTimeout)
 	default:
-		want = h.after(h.clock.now(), h.opts.HeaderTimeout)
-		if due := h.bodyDue(); !due.IsZero() && due.Before(want) {
+		now := h.clock.now()
+		want = h.after(now, h.opts.HeaderTimeout)
+		if due := h.pending.rate.update(h.bodyReceived(), now, h.opts); !due.IsZero() && due.Before(want) {
 			want = due
 		}
 	}
@@ -82,20 +83,49 @@ func (h *httpConn) setDeadline() {
 	}
 }
 
-// bodyDue is when the pending body falls behind MinBodyRate: the grace of
-// HeaderTimeout from the end of its head, plus the time its bytes so far earn
-// at that rate (a second for every MinBodyRate bytes); zero when either option
-// is 0. So a client trickling a byte every HeaderTimeout/2 is answered 408
-// about HeaderTimeout after its head, however large a body it announced, and
-// any body, sent at any pace, is whole within HeaderTimeout + size/MinBodyRate.
-func (h *httpConn) bodyDue() time.Time {
-	rate := h.opts.MinBodyRate
-	if rate <= 0 || h.opts.HeaderTimeout <= 0 {
-		return time.Time{}
+// bodyReceived is how many bytes of the pending body have arrived (chunk
+// framing included).
+func (h *httpConn) bodyReceived() int {
+	if p := h.pending; p.body != nil {
+		return p.body.n + len(h.buf)
 	}
-	p := h.pending
-	got := int64(len(h.buf) - p.headLen) // body bytes so far, chunk framing included
-	return p.headEnd.Add(h.opts.HeaderTimeout + atRate(got, rate))
+	return len(h.buf) - h.pending.headLen
+}
+
+// bodyRate is when a pending body falls behind MinBodyRate, as Apache's
+// mod_reqtimeout counts it: the body starts with a grace of HeaderTimeout
+// from the end of its head, and every byte received moves the deadline on by
+// the time it earns at that rate (a second for every MinBodyRate bytes). The
+// deadline never runs more than HeaderTimeout ahead of now, though: bytes
+// sent fast earn no credit beyond it. So the rate is held over a recent
+// window, not on average from the start, and a body sent mostly up front,
+// then a byte at a time, is answered 408 about a HeaderTimeout after it
+// stalled, like one slow from its start. (Without the cap, 1 MiB sent at
+// once earned 17 minutes at 1 KiB/s.) Zero when either option is 0.
+type bodyRate struct {
+	due     time.Time // zero: no rate rule
+	counted int       // the body bytes already added to due
+}
+
+// start starts the clock of a body whose head ended at now.
+func (r *bodyRate) start(now time.Time, o *Options) {
+	if o.MinBodyRate > 0 && o.HeaderTimeout > 0 {
+		r.due = now.Add(o.HeaderTimeout)
+	}
+}
+
+// update adds the time earned by the bytes received since the last call
+// (got in all) and returns the deadline.
+func (r *bodyRate) update(got int, now time.Time, o *Options) time.Time {
+	if r.due.IsZero() || got <= r.counted {
+		return r.due
+	}
+	r.due = r.due.Add(atRate(int64(got-r.counted), o.MinBodyRate))
+	r.counted = got
+	if limit := now.Add(o.HeaderTimeout); r.due.After(limit) {
+		r.due = limit
+	}
+	return r.due
 }
 
 // atRate is how long n bytes take at rate bytes a second (n >= 0, rate > 0),
