@@ -141,7 +141,7 @@ func httpFlags(fs *flag.FlagSet, o *web.Options) (names []string) {
 	fs.Int64Var(&o.MaxBody, name("max-body"), o.MaxBody, "http: largest request body in bytes, buffered before the handler runs; larger ones get 413 (0: no limit)")
 	fs.IntVar(&o.MaxHeaderBytes, name("max-header-bytes"), o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431 (0: no limit)")
 	fs.DurationVar(&o.HeaderTimeout, name("header-timeout"), o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, and a body progress as often, else 408 and close; also bounds the wait for a connection's first request (0: no limit)")
-	fs.Int64Var(&o.MinBodyRate, name("min-body-rate"), o.MinBodyRate, "http: a request body must arrive at least this many bytes per second on average, counted from -header-timeout after its head, else 408 and close (0: no minimum; -header-timeout 0 turns it off too)")
+	fs.Int64Var(&o.MinBodyRate, name("min-body-rate"), o.MinBodyRate, "http: a request body must keep arriving at least this many bytes per second, over the last -header-timeout (bytes sent fast earn no more than that much credit), else 408 and close (0: no minimum; -header-timeout 0 turns it off too)")
 	fs.DurationVar(&o.KeepAliveTimeout, name("keepalive-timeout"), o.KeepAliveTimeout, "http: close a keep-alive connection that starts no new request within this long of the last response (0: no limit; -idle-timeout still applies)")
 	return names
 }

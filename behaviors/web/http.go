@@ -48,10 +48,12 @@ type Options struct {
 	HeaderTimeout time.Duration
 
 	// MinBodyRate is the slowest a request body may arrive, in bytes per second
-	// on average (-min-body-rate), after a grace of HeaderTimeout from the end of
-	// its head: a body of n bytes must be whole within HeaderTimeout + n/MinBodyRate,
-	// and at every moment have come at least that fast, as Apache's
-	// mod_reqtimeout MinRate has it. Without it a client sending a byte every
+	// (-min-body-rate), after a grace of HeaderTimeout from the end of its
+	// head: as Apache's mod_reqtimeout MinRate has it, each byte moves the
+	// deadline on by 1/MinBodyRate of a second, but never to more than
+	// HeaderTimeout ahead (bytes sent fast earn no more credit than that), so a
+	// body of n bytes is whole within HeaderTimeout + n/MinBodyRate and one
+	// that stalls after a fast start is timed out as one slow from its start. Without it a client sending a byte every
 	// HeaderTimeout/2 holds its connection (and a -max-conns slot: a connection
 	// mid-body is not idle) for as long as it likes. Past it: 408 and close. 0:
 	// no minimum; no effect when HeaderTimeout is 0.
@@ -66,9 +68,10 @@ type Options struct {
 
 // The defaults of Options.
 const (
-	// DefaultMaxBody is 1 MiB: bodies are buffered whole before the handler runs,
-	// so this times -max-conns bounds the memory bodies can take; a static site
-	// needs no bodies at all.
+	// DefaultMaxBody is 1 MiB: bodies are buffered whole before the handler runs
+	// (held by their declared length, as they arrive: http_body.go), so this
+	// times -max-conns bounds the memory bodies can take; a static site needs
+	// no bodies at all.
 	DefaultMaxBody = 1 << 20
 
 	// DefaultMaxHeaderBytes is net/http's own limit (http.DefaultMaxHeaderBytes).
