@@ -10,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"async_server/behaviors/protocol"
+	"async_server/internal/netpoll"
 	"async_server/messages"
 	"async_server/observatory"
 	"async_server/supervision"
@@ -53,7 +54,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 	log := shared.log.WithField("listener", addr)
 	env := &shared
 	env.log, env.tls, env.listener, env.behavior = log, l.tls, addr, l.behavior
-	env.failures, env.notTLS = newLogBudgets(), setup.NotTLS
+	env.failures, env.engine.NotTLS = newLogBudgets(), setup.NotTLS
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
@@ -65,7 +66,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 			loops: &loops, log: log}
 		first = nil
 		return current
-	}, actor.WithSupervisor(strategy), actor.WithDispatcher(runnerDispatcher{}),
+	}, actor.WithSupervisor(strategy), actor.WithDispatcher(netpoll.RunnerDispatcher{}),
 		actor.WithReceiverMiddleware(injectable))
 }
 

@@ -33,7 +33,7 @@ type connActor struct {
 
 // connProps returns the props of the connection actor for l: a producer that makes
 // a fresh behavior each time, and the link's own dispatcher, which runs the
-// mailbox only on this connection's goroutines (dispatch.go): on the reader when
+// mailbox only on this connection's goroutines (netpoll.Dispatcher): on the reader when
 // the reader's message woke it, so a round trip costs no goroutine hand-off, and
 // on a runner goroutine when anyone else's did (a spawn, a restart, a poison
 // pill, a service), so behavior code never runs on another actor's goroutine.
@@ -44,7 +44,7 @@ type connActor struct {
 func connProps(l *link, factory protocol.Factory) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l, proto: factory(l)}
-	}, actor.WithDispatcher(&l.dispatch), actor.WithMailbox(actor.UnboundedLockfree(&l.outbox)))
+	}, actor.WithDispatcher(l.sock.Dispatcher()), actor.WithMailbox(actor.UnboundedLockfree(&l.outbox)))
 }
 
 // Receive dispatches.
@@ -122,8 +122,8 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	a.link.readerStarted = true
 	a.link.observeOpened()
 	a.link.debug("connection opened")
-	// The reader starts on this goroutine once this run is over (link.begin,
-	// dispatch.go); counted now, while the actor is certainly alive.
+	// The reader starts on this goroutine once this run is over
+	// (netpoll.Dispatcher); counted now, while the actor is certainly alive.
 	a.link.env.readers.Add(1)
 	if _, secure := a.link.conn.(*tls.Conn); !secure {
 		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake
@@ -285,7 +285,7 @@ func (a *connActor) call(f func() error) (err error) {
 // recorded when it was closed.
 func (a *connActor) failed(ctx actor.Context, err error) {
 	var se *supervision.Error
-	closed := a.link.isShut() || a.link.peerDone.Load()
+	closed := a.link.isShut() || a.link.sock.PeerDone()
 	if closed && errors.As(err, &se) && se.Category == supervision.ConnectionFailed {
 		a.link.debug("write after the connection was closed")
 		a.stop(ctx)

@@ -17,25 +17,47 @@
 //	└── chaos               chaos.go     with -chaos RATE only: injects random faults into
 //	                                     connections; stopped when shutdown begins
 //
+// The I/O engine is a package of its own, internal/netpoll: the reader's
+// role, the epoll poller and its deadline heap, the dispatcher that runs a
+// connection's mailbox on that connection's goroutines, and the runner
+// goroutines. This package is the tree, the accepting and the connection
+// actor; the connection actor owns a netpoll.Conn (link.go) and hears from it
+// through link_events.go.
+//
 // Goroutines outside the mailboxes are few, and they only send messages: each
 // acceptor's accept loop (accept_loop.go; exits when the listener closes, the
-// acceptor waits for it), the poller (poller_linux.go; one per process, from
-// the first server's start to the last one's end, which waits for it), and the
-// runners (runners.go; each runs one mailbox run at a time and exits after
-// 20 to 40 ms parked, ended by a reaper goroutine that runs only while some
-// runner is parked). A connection's reader (reader.go) is a role, not a
-// goroutine: while input flows a runner holds it, reading and running the
-// actor; once the connection has been quiet for a few milliseconds (hotFor)
-// the poller holds it, and an idle connection holds no goroutine and no read
-// buffer. Whoever holds the
-// role when the connection ends closes the socket; the Server waits for every
-// reader before it is done. A TLS connection (and every connection where there
-// is no epoll) has a reader goroutine of its own instead, which first runs the
-// handshake under a deadline, so the acceptor never does. With -at-limit
-// reject there is one more kind, which sends nothing: a client turned away at
-// the limit gets its busy reply from a goroutine of its own (reject.go; at
-// most 64 per listener, each ends within a few seconds or when its accept loop
-// exits; the Server waits for them as for readers).
+// acceptor waits for it), and the engine's (netpoll's package doc): the
+// poller (one per process, from the first server's start to the last one's
+// end, which waits for it), and the runners (each runs one mailbox run at a
+// time and exits after 20 to 40 ms parked, ended by a reaper goroutine that
+// runs only while some runner is parked). A connection's reader is a role,
+// not a goroutine: while input flows a runner holds it, reading and running
+// the actor; once the connection has been quiet for a few milliseconds the
+// poller holds it, and an idle connection holds no goroutine and no read
+// buffer. Whoever holds the role when the connection ends closes the socket;
+// the Server waits for every reader before it is done. A TLS connection (and
+// every connection where there is no epoll) has a reader goroutine of its own
+// instead, which first runs the handshake under a deadline, so the acceptor
+// never does. With -at-limit reject there is one more kind, which sends
+// nothing: a client turned away at the limit gets its busy reply from a
+// goroutine of its own (reject.go; at most 64 per listener, each ends within a
+// few seconds or when its accept loop exits; the Server waits for them as for
+// readers).
+//
+// # Files
+//
+//	server.go, config.go    Start, the Server handle, Config
+//	root.go, services.go    root and the services supervisor; the shutdown order
+//	logger.go, logbudget.go the logger actor; per-listener budgets for failure lines
+//	listeners.go            opening the listeners (TCP, TLS)
+//	acceptor.go             the acceptor: spawns connections, the limit, draining
+//	accept_loop.go          the accept loop goroutine; reject.go: -at-limit reject
+//	conn.go                 the connection actor: runs one behavior
+//	link.go, link_conn.go   what survives its restarts: socket, engine, protocol.Conn
+//	link_events.go          what the engine (netpoll.Conn) tells the connection actor
+//	outbox.go               the mailbox's bound on what others queue for a connection
+//	chaos.go, inject.go     fault injection; observe.go: reports to the observatory
+//	registry.go             a compact process registry for protoactor
 //
 // # Message flow of one connection
 //
@@ -71,7 +93,7 @@
 // goroutines: never on the acceptor's, root's or another actor's, so a stalled
 // peer blocks nothing but its own connection. protoactor runs a mailbox on
 // whoever finds it idle, until it is empty; a connection actor's dispatcher
-// (dispatch.go) therefore runs its mailbox on the reader when the reader's
+// (netpoll.Dispatcher) therefore runs its mailbox on the reader when the reader's
 // message woke it (a round trip costs no goroutine hand-off), and on a runner
 // goroutine that does nothing else while the run lasts when anyone else's did (a
 // spawn, a restart, a poison pill, a service). Every new sender to a connection

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/internal/netpoll"
 )
 
 // BenchmarkActorLifecycle is the least an actor per connection costs: the
@@ -30,11 +32,11 @@ func BenchmarkActorLifecycle(b *testing.B) {
 	}))
 	compactRegistry(sys)
 	child := actor.PropsFromProducer(func() actor.Actor { return selfStopper{} },
-		actor.WithDispatcher(runnerDispatcher{}), actor.WithMailbox(actor.UnboundedLockfree()))
+		actor.WithDispatcher(netpoll.RunnerDispatcher{}), actor.WithMailbox(actor.UnboundedLockfree()))
 	done := make(chan struct{})
 	parent := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 		return &spawner{child: child, done: done}
-	}, actor.WithDispatcher(runnerDispatcher{})))
+	}, actor.WithDispatcher(netpoll.RunnerDispatcher{})))
 	b.ReportAllocs()
 	cpu := cpuMeter(b)
 	sys.Root.Send(parent, b.N)

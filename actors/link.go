@@ -13,12 +13,15 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"async_server/behaviors/protocol"
+	"async_server/internal/netpoll"
+	"async_server/messages"
 	"async_server/observatory"
 	"async_server/supervision"
 )
 
-// link is one connection's socket and reader (reader.go): everything about the
-// connection that survives restarts of its actor. It implements protocol.Conn.
+// link is one connection's socket and its engine (sock, internal/netpoll):
+// everything about the connection that survives restarts of its actor. It
+// implements protocol.Conn.
 //
 // Flow control: the reader sends one DataReceived and then waits for an ack before
 // it reads again, so a peer can never queue more than one buffer in the server;
@@ -32,20 +35,11 @@ type link struct {
 	stats  observatory.Stats // bytes in and out, for the observatory
 	ending atomic.Int32      // why the connection is ending (setEnd): an endCause
 
-	dispatch connDispatcher // runs the connection actor's mailbox on this connection's goroutines
-	slots    chan struct{}  // the acceptor's connection slots: the reader frees one as it closes the socket
-	// acks has capacity 1: the actor acks each DataReceived it handled, and shut
-	// sends one too, after isClosed is set, to wake a reader waiting for an ack
-	// or for the shut (one channel, not two: it is per connection).
-	acks     chan struct{}
-	isClosed atomic.Bool // set by shut: the reader stops delivering and drains
-	shutDone atomic.Bool // shut has set the socket's wake-up deadline: drain may set its own
-	peerDone atomic.Bool // the reader read the peer's EOF: nothing is left unread
-	shutOnce sync.Once
+	sock  netpoll.Conn          // the reader's role and the dispatcher that runs the actor on this connection's goroutines
+	msg   messages.DataReceived // one message serves every read: see its doc for why that is safe
+	slots chan struct{}         // the acceptor's connection slots: the reader frees one as it closes the socket
 
-	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
-	writeArmed   time.Time    // the write deadline on the socket; touched only by the actor
-	in           input        // the reader's state: touched only by whichever goroutine reads
+	writeArmed time.Time // the write deadline on the socket; touched only by the actor
 
 	// idleSince is when the behavior last said it is idle (SetIdle), in unix
 	// nanoseconds; 0 while it is busy. The acceptor reads it at the connection
@@ -78,9 +72,8 @@ type connEnv struct {
 	seq      *atomic.Uint64 // connections accepted by the server: conn-N names are unique in it
 	cfg      *Config
 	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
-	poll     *poller               // the process's poller; nil: none (readHeld)
+	engine   netpoll.Options       // the process's poller, the idle timeout, the behavior's reply to plain text on a TLS listener
 	failures *logBudgets           // bound the log lines of the listener's failures
-	notTLS   func([]byte) []byte   // the behavior's reply to plain text on a TLS listener; nil: none
 	services map[string]*actor.PID // the behavior's service actors, by name
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it
 	log      *logrus.Entry         // the acceptor's
@@ -96,79 +89,28 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 		id:    id,
 		self:  self,
 		env:   env,
-		acks:  make(chan struct{}, 1),
 	}
-	l.dispatch.begin = l.begin
-	l.in.poll, l.in.due = env.poll, -1
+	l.sock.Init(conn, (*linkEvents)(l), &l.stats.In, &env.engine)
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
 	return l
 }
 
 // ack lets the reader read again.
-func (l *link) ack() {
-	select {
-	case l.acks <- struct{}{}:
-	default:
-	}
-}
+func (l *link) ack() { l.sock.Ack() }
 
-func (l *link) isShut() bool { return l.isClosed.Load() }
+func (l *link) isShut() bool { return l.sock.IsShut() }
 
-// shut ends the connection; calling it again does nothing. graceful sends FIN
-// first and leaves the close to the reader, which drains the peer's last bytes so
-// that the close does not reset replies in flight; otherwise the socket is closed
-// at once. It never blocks: the actors that call it must not stall.
-//
-// A hard shut after a graceful one closes the socket at once, cutting the
-// drain short: that is how -shutdown-timeout forces connections that are
-// already closing.
-//
-// shut runs on other actors' goroutines (the acceptor's, a service's), so it
-// writes nothing to the connection: a TLS connection's close_notify is a
-// write, which waits for any write in progress (to a peer that may not read),
-// so the reader sends it as it drains (drain), and a hard shut closes the TCP
-// socket under TLS.
-func (l *link) shut(graceful bool) {
-	l.shutOnce.Do(func() {
-		l.isClosed.Store(true)
-		if graceful && !l.peerDone.Load() {
-			if tc, ok := l.conn.(*net.TCPConn); ok {
-				_ = tc.CloseWrite()
-			}
-			// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
-			_ = l.conn.SetReadDeadline(time.Now())
-		}
-		// The drain may set its deadline from now on: the one just set cannot
-		// land after it and cut the drain short (the peer's last bytes would
-		// then meet a reset). Then wake the reader if it waits for an ack or
-		// for this.
-		l.shutDone.Store(true)
-		l.ack()
-		if p := l.in.poll; p != nil && p.claim(l) {
-			runElsewhere(func() { l.end(nil) }) // it was cold: nobody else will end it
-		}
-	})
-	if !graceful {
-		// Linger 0: the kernel drops what is unsent and resets the connection, so
-		// a peer that does not read cannot hold megabytes of send buffer for
-		// minutes after the close (a hard close is for a broken connection, a
-		// forced shutdown or an output limit: nothing more is owed).
-		sock := l.conn
-		if tc, ok := sock.(*tls.Conn); ok {
-			sock = tc.NetConn()
-		}
-		if tc, ok := sock.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0)
-		}
-		_ = sock.Close() // safe beside the reader's Read, and twice
-	}
-}
+// shut ends the connection (netpoll.Conn.Shut); calling it again does
+// nothing. graceful sends FIN first and leaves the close to the reader,
+// which drains the peer's last bytes so that the close does not reset
+// replies in flight; otherwise the socket is closed at once. It never blocks.
+func (l *link) shut(graceful bool) { l.sock.Shut(graceful) }
 
 // Write implements protocol.Conn.
 func (l *link) Write(p []byte) (int, error) {
 	if wt := l.env.cfg.WriteTimeout; wt > 0 {
 		now := time.Now()
-		if d := now.Add(wt); rearm(l.writeArmed, d, now) {
+		if d := now.Add(wt); netpoll.Rearm(l.writeArmed, d, now) {
 			_ = l.conn.SetWriteDeadline(d)
 			l.writeArmed = d
 		}
@@ -186,13 +128,7 @@ func (l *link) Write(p []byte) (int, error) {
 }
 
 // SetReadDeadline implements protocol.Conn.
-func (l *link) SetReadDeadline(t time.Time) {
-	if t.IsZero() {
-		l.readDeadline.Store(0)
-	} else {
-		l.readDeadline.Store(t.UnixNano())
-	}
-}
+func (l *link) SetReadDeadline(t time.Time) { l.sock.SetReadDeadline(t) }
 
 // Close implements protocol.Conn.
 func (l *link) Close() { l.closeRequested = true }

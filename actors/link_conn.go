@@ -69,7 +69,7 @@ func (l *link) ackInput() {
 // pending, no read deadline of its own, busy.
 func (l *link) restarted() {
 	l.closeRequested = false
-	l.readDeadline.Store(0)
+	l.sock.SetReadDeadline(time.Time{})
 	l.idleSince.Store(0)
 }
 

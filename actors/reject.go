@@ -8,6 +8,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"async_server/behaviors/protocol"
+	"async_server/internal/netpoll"
 )
 
 const (
@@ -100,7 +101,7 @@ func (r *rejecter) turnAway(conn net.Conn) {
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
-	discard(conn, buf[:])
+	netpoll.Discard(conn, buf[:])
 	r.mu.Lock()
 	delete(r.conns, conn)
 	r.mu.Unlock()

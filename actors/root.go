@@ -11,6 +11,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"async_server/behaviors/protocol"
+	"async_server/internal/netpoll"
 	"async_server/logs"
 	"async_server/messages"
 	"async_server/observatory"
@@ -44,7 +45,7 @@ type rootActor struct {
 	serviceSpecs []protocol.Service // every behavior's service actors
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
 	readers      *sync.WaitGroup    // the connections' reader goroutines, passed to every acceptor
-	poll         *poller            // the process's poller, held by the Server; nil: none
+	poll         *netpoll.Poller    // the process's poller, held by the Server; nil: none
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
 	file         logs.File          // nil for standard error; closed in exit
 	fw           *logs.Forwarder
@@ -121,7 +122,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	if len(r.acceptors) > 0 || r.shuttingDown {
 		return
 	}
-	shared := connEnv{cfg: r.cfg, readers: r.readers, poll: r.poll, hub: r.hub, seq: new(atomic.Uint64), root: ctx.ActorSystem().Root,
+	shared := connEnv{cfg: r.cfg, readers: r.readers, engine: netpoll.Options{Poller: r.poll, IdleTimeout: r.cfg.IdleTimeout}, hub: r.hub, seq: new(atomic.Uint64), root: ctx.ActorSystem().Root,
 		services: servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.serviceSpecs), log: r.log}
 	for _, l := range r.listeners {
 		addr := l.ln.Addr().String()

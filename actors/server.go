@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
+	"async_server/internal/netpoll"
 	"async_server/logs"
 	"async_server/messages"
 	"async_server/observatory"
@@ -28,7 +29,7 @@ type Server struct {
 	done      chan struct{} // closed once the tree has stopped and the log is closed
 	err       error         // why it stopped; written before done is closed
 
-	// readers counts the connections' readers (reader.go: a role, not always
+	// readers counts the connections' readers (internal/netpoll: a role, not always
 	// a goroutine). A reader outlives its connection actor by up to
 	// lingerTimeout (lingerMax while input keeps coming), draining the peer's
 	// last bytes before it closes the socket; done waits for all of them.
@@ -64,7 +65,7 @@ func Start(cfg Config) (*Server, error) {
 		s.hub = observatory.New(observatory.Options{Budget: cfg.Intensity.MaxRestarts, Window: cfg.Intensity.Within})
 	}
 	stopWatching := watchDeadLetters(sys, s.hub)
-	poll := acquirePoller() // released in exit: by then every connection has ended
+	poll := netpoll.Acquire() // released in exit: by then every connection has ended
 	listeners, listenErr := listenAll(cfg, set)
 	if listenErr != nil {
 		log.WithError(listenErr).Error("cannot listen")
@@ -84,7 +85,7 @@ func Start(cfg Config) (*Server, error) {
 				_ = file.Sync()
 				_ = file.Close()
 			}
-			releasePoller()
+			netpoll.Release()
 			s.err = err
 			close(s.done)
 		}}

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -108,6 +109,32 @@ func startAndDial(t *testing.T, cfg Config) (*Server, net.Conn) {
 	}
 	t.Cleanup(func() { c.Close() })
 	return srv, c
+}
+
+// echoServer starts an echo server with idle timeout idle and connects to it.
+func echoServer(t *testing.T, idle time.Duration) (*Server, net.Conn) {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Port = 0
+	cfg.Behavior = "echo"
+	cfg.IdleTimeout = idle
+	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
+	srv, c := startAndDial(t, cfg)
+	t.Cleanup(func() { stopAndWait(t, srv) })
+	return srv, c
+}
+
+// echoOnce writes p to c and reads it back.
+func echoOnce(t *testing.T, c net.Conn, p []byte) {
+	t.Helper()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write(p); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(p))
+	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, p) {
+		t.Fatalf("echo: %q, %v; want %q", got, err, p)
+	}
 }
 
 // stopAndWait shuts srv down and waits until it is done.

@@ -1,6 +1,6 @@
 //go:build linux
 
-package actors
+package netpoll
 
 import (
 	"container/heap"
@@ -14,18 +14,18 @@ type deadlines []deadline
 
 type deadline struct {
 	at time.Duration // since the poller's epoch
-	l  *link
+	c  *Conn
 }
 
-// add puts l in at at, and reports whether it is now the earliest.
-func (d *deadlines) add(l *link, at time.Duration) bool {
-	heap.Push(d, deadline{at: at, l: l})
-	return l.in.due == 0
+// add puts c in at at, and reports whether it is now the earliest.
+func (d *deadlines) add(c *Conn, at time.Duration) bool {
+	heap.Push(d, deadline{at: at, c: c})
+	return c.in.due == 0
 }
 
-// remove takes l out, if it is in.
-func (d *deadlines) remove(l *link) {
-	if i := l.in.due; i >= 0 {
+// remove takes c out, if it is in.
+func (d *deadlines) remove(c *Conn) {
+	if i := c.in.due; i >= 0 {
 		heap.Remove(d, int(i))
 	}
 }
@@ -43,11 +43,11 @@ func (d deadlines) Len() int           { return len(d) }
 func (d deadlines) Less(i, j int) bool { return d[i].at < d[j].at }
 func (d deadlines) Swap(i, j int) {
 	d[i], d[j] = d[j], d[i]
-	d[i].l.in.due, d[j].l.in.due = int32(i), int32(j)
+	d[i].c.in.due, d[j].c.in.due = int32(i), int32(j)
 }
 func (d *deadlines) Push(x any) {
 	e := x.(deadline)
-	e.l.in.due = int32(len(*d))
+	e.c.in.due = int32(len(*d))
 	*d = append(*d, e)
 }
 func (d *deadlines) Pop() any {
@@ -55,6 +55,6 @@ func (d *deadlines) Pop() any {
 	e := old[len(old)-1]
 	old[len(old)-1] = deadline{}
 	*d = old[:len(old)-1]
-	e.l.in.due = -1
+	e.c.in.due = -1
 	return e
 }

@@ -1,4 +1,4 @@
-package actors
+package netpoll
 
 import (
 	"bytes"
@@ -6,14 +6,13 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // readerHooks counts read buffers taken and not returned, and signals every
-// reader that goes cold, for the servers one test starts.
+// reader that goes cold, for the connections one test serves.
 type readerHooks struct {
 	out    atomic.Int64
 	cooled chan struct{}
@@ -29,7 +28,7 @@ func setReaderHooks(t *testing.T) *readerHooks {
 		default:
 		}
 	}
-	t.Cleanup(func() { testHookBuffers, testHookCooled = nil, nil }) // after the server's own cleanup
+	t.Cleanup(func() { testHookBuffers, testHookCooled = nil, nil }) // after the connection's own cleanup
 	return h
 }
 
@@ -60,32 +59,6 @@ func (h *readerHooks) waitNoBuffers(t *testing.T) {
 	}
 }
 
-// echoServer starts an echo server with idle timeout idle and connects to it.
-func echoServer(t *testing.T, idle time.Duration) (*Server, net.Conn) {
-	t.Helper()
-	cfg := DefaultConfig()
-	cfg.Port = 0
-	cfg.Behavior = "echo"
-	cfg.IdleTimeout = idle
-	cfg.Log.File = filepath.Join(t.TempDir(), "server.log")
-	srv, c := startAndDial(t, cfg)
-	t.Cleanup(func() { stopAndWait(t, srv) })
-	return srv, c
-}
-
-// echoOnce writes p to c and reads it back.
-func echoOnce(t *testing.T, c net.Conn, p []byte) {
-	t.Helper()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write(p); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]byte, len(p))
-	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, p) {
-		t.Fatalf("echo: %q, %v; want %q", got, err, p)
-	}
-}
-
 // TestIdleReaderHoldsNoBuffer ensures a connection between messages holds no
 // read buffer: the reader takes one for a read and returns it once the actor
 // has handled the input, and a reader gone cold (its socket watched by the
@@ -93,11 +66,11 @@ func echoOnce(t *testing.T, c net.Conn, p []byte) {
 // than one buffer.
 func TestIdleReaderHoldsNoBuffer(t *testing.T) {
 	h := setReaderHooks(t)
-	_, c := echoServer(t, 0)
-	echoOnce(t, c, []byte("ping"))
+	s := serveEcho(t, Options{})
+	s.echoOnce(t, []byte("ping"))
 	h.waitCooled(t)
 	h.waitNoBuffers(t)
-	echoOnce(t, c, bytes.Repeat([]byte("x"), 3*readBufferSize+7))
+	s.echoOnce(t, bytes.Repeat([]byte("x"), 3*readBufferSize+7))
 	h.waitCooled(t)
 	h.waitNoBuffers(t)
 }
@@ -111,9 +84,9 @@ func TestHotReaderWaitsWithoutBuffer(t *testing.T) {
 	hotFor, hotForNew = time.Hour, time.Hour
 	t.Cleanup(func() { hotFor, hotForNew = savedFor, savedNew })
 	h := setReaderHooks(t)
-	_, c := echoServer(t, 0)
+	s := serveEcho(t, Options{})
 	for _, p := range [][]byte{[]byte("ping"), bytes.Repeat([]byte("x"), 3*readBufferSize+7)} {
-		echoOnce(t, c, p)
+		s.echoOnce(t, p)
 		h.waitNoBuffers(t)
 	}
 	select {
@@ -138,15 +111,15 @@ func TestIdleDeadlineWhileWaiting(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := setReaderHooks(t)
 			old, oldNew := hotFor, hotForNew
-			t.Cleanup(func() { hotFor, hotForNew = old, oldNew }) // after the server has stopped
+			t.Cleanup(func() { hotFor, hotForNew = old, oldNew }) // after the connection has closed
 			hotFor, hotForNew = tt.hot, tt.hot
-			_, c := echoServer(t, 2*time.Second) // far beyond hotForNew: in "cold" the reader goes cold well before the idle timeout
-			echoOnce(t, c, []byte("ping"))
+			s := serveEcho(t, Options{IdleTimeout: 2 * time.Second}) // far beyond hotForNew: in "cold" the reader goes cold well before the idle timeout
+			s.echoOnce(t, []byte("ping"))
 			if tt.cold {
 				h.waitCooled(t)
 			}
-			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-			if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+			_ = s.peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if n, err := s.peer.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
 				if errors.Is(err, os.ErrDeadlineExceeded) {
 					t.Fatal("the idle connection was not closed")
 				}
@@ -158,26 +131,24 @@ func TestIdleDeadlineWhileWaiting(t *testing.T) {
 
 // TestColdConnectionEnds ensures a connection whose reader has gone cold (no
 // goroutine holds it) still ends when it should: when its peer closes (the
-// poller wakes it to read the EOF) and when the server shuts down (shut takes
-// it back from the poller).
+// poller wakes it to read the EOF) and when its owner shuts it (Shut takes it
+// back from the poller), and that either way the engine closes it once.
 func TestColdConnectionEnds(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		end  func(*Server, net.Conn)
+		end  func(*served)
 	}{
-		{"peer closes", func(_ *Server, c net.Conn) { _ = c.(*net.TCPConn).CloseWrite() }},
-		{"shutdown", func(s *Server, _ net.Conn) { s.Shutdown() }},
+		{"peer closes", func(s *served) { _ = s.peer.(*net.TCPConn).CloseWrite() }},
+		{"shut", func(s *served) { s.c.Shut(true) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := setReaderHooks(t)
-			srv, c := echoServer(t, 0)
-			echoOnce(t, c, []byte("ping"))
+			s := serveEcho(t, Options{})
+			s.echoOnce(t, []byte("ping"))
 			h.waitCooled(t)
-			tt.end(srv, c)
-			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-			if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
-				t.Fatalf("read after the end: %d, %v; want EOF", n, err)
-			}
+			tt.end(s)
+			s.readEOF(t)
+			s.waitClosed(t)
 		})
 	}
 }
@@ -209,7 +180,7 @@ func (c *starvedConn) SetReadDeadline(time.Time) error { return nil }
 // look that finds nothing.
 func TestDiscardReadsWhatCameInTime(t *testing.T) {
 	c := &starvedConn{pending: make([]byte, 40000)}
-	if n := discard(c, make([]byte, 16<<10)); n != 40000 {
+	if n := Discard(c, make([]byte, 16<<10)); n != 40000 {
 		t.Errorf("discarded %d bytes; want the 40000 that waited", n)
 	}
 	if c.reads != 6 { // the timed-out one, three with input, then a look that finds nothing twice (a fresh grace after input, then the last)

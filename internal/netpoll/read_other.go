@@ -1,6 +1,6 @@
 //go:build !linux
 
-package actors
+package netpoll
 
 import (
 	"errors"
@@ -13,4 +13,4 @@ import (
 func socket(net.Conn) (int32, syscall.RawConn, bool) { return 0, nil, false }
 
 // readHot is never called where socket reports no socket.
-func (l *link) readHot() (int, error) { return 0, errors.New("no hot reader on this platform") }
+func (c *Conn) readHot() (int, error) { return 0, errors.New("no hot reader on this platform") }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package actors
+package netpoll
 
 import (
 	"io"
@@ -40,12 +40,12 @@ func socket(conn net.Conn) (int32, syscall.RawConn, bool) {
 //
 // Its errors are a Read's: io.EOF at the peer's FIN, and *net.OpError
 // otherwise (deadline, closed, reset).
-func (l *link) readHot() (int, error) {
-	if l.in.readFn == nil {
-		l.in.readFn = l.readSocket // made once: a method value passed on costs an allocation
+func (c *Conn) readHot() (int, error) {
+	if c.in.readFn == nil {
+		c.in.readFn = c.readSocket // made once: a method value passed on costs an allocation
 	}
-	err := l.in.raw.Read(l.in.readFn)
-	n, rerr := l.in.n, l.in.rerr
+	err := c.in.raw.Read(c.in.readFn)
+	n, rerr := c.in.n, c.in.rerr
 	switch {
 	case err != nil: // the deadline, or the socket closed
 		if oe, ok := err.(*net.OpError); ok {
@@ -53,7 +53,7 @@ func (l *link) readHot() (int, error) {
 		}
 		return 0, err
 	case rerr != nil:
-		return 0, l.readError(os.NewSyscallError("read", rerr))
+		return 0, c.readError(os.NewSyscallError("read", rerr))
 	case n == 0:
 		return 0, io.EOF
 	}
@@ -61,27 +61,27 @@ func (l *link) readHot() (int, error) {
 }
 
 // readError is err as the connection's Read would have returned it.
-func (l *link) readError(err error) error {
-	return &net.OpError{Op: "read", Net: "tcp", Source: l.conn.LocalAddr(), Addr: l.conn.RemoteAddr(), Err: err}
+func (c *Conn) readError(err error) error {
+	return &net.OpError{Op: "read", Net: "tcp", Source: c.conn.LocalAddr(), Addr: c.conn.RemoteAddr(), Err: err}
 }
 
 // readSocket is readHot's attempt at a read of socket fd, with a buffer taken
 // for it: it reports false when there is nothing to read yet (the buffer
 // returned, unless the connection is busy), and true with the read's result
-// in l.in.n and l.in.rerr otherwise.
-func (l *link) readSocket(fd uintptr) bool {
-	if l.in.buf == nil {
-		l.in.buf = getReadBuffer()
+// in c.in.n and c.in.rerr otherwise.
+func (c *Conn) readSocket(fd uintptr) bool {
+	if c.in.buf == nil {
+		c.in.buf = getReadBuffer()
 	}
 	for {
-		l.in.n, l.in.rerr = syscall.Read(int(fd), *l.in.buf)
-		if l.in.rerr != syscall.EINTR {
+		c.in.n, c.in.rerr = syscall.Read(int(fd), *c.in.buf)
+		if c.in.rerr != syscall.EINTR {
 			break
 		}
 	}
-	if l.in.rerr == syscall.EAGAIN {
-		if l.in.reads < busyReads {
-			l.dropBuffer() // wait for input holding nothing
+	if c.in.rerr == syscall.EAGAIN {
+		if c.in.reads < busyReads {
+			c.dropBuffer() // wait for input holding nothing
 		}
 		return false
 	}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package actors
+package netpoll
 
 import (
 	"os"
@@ -21,15 +21,15 @@ import (
 // the role; the others find the connection no longer cold.
 //
 // Its one goroutine (loop) runs from the first server's Start to the last
-// one's end (acquirePoller, releasePoller), which waits for it to exit.
-type poller struct {
+// one's end (Acquire, Release), which waits for it to exit.
+type Poller struct {
 	epfd  int
 	wake  [2]int        // a pipe: a byte on wake[1] makes loop look again (at due, stopping)
 	done  chan struct{} // closed when loop has exited
 	epoch time.Time     // due's times are durations since it: monotonic
 
 	mu       sync.Mutex
-	conns    map[int32]*link // the cold connections, by socket; guarded by mu, as each link's cold fields
+	conns    map[int32]*Conn // the cold connections, by socket; guarded by mu, as each link's cold fields
 	due      deadlines       // the cold connections' read deadlines, earliest first
 	stopping bool
 }
@@ -37,14 +37,14 @@ type poller struct {
 // pollers is the process's poller and how many servers use it.
 var pollers struct {
 	sync.Mutex
-	p     *poller
+	p     *Poller
 	users int
 }
 
-// acquirePoller returns the process's poller, starting it for its first user.
-// Each call is matched by a releasePoller. It returns nil when epoll cannot be
+// Acquire returns the process's poller, starting it for its first user.
+// Each call is matched by a Release. It returns nil when epoll cannot be
 // had: connections then read through a held buffer (readHeld).
-func acquirePoller() *poller {
+func Acquire() *Poller {
 	pollers.Lock()
 	defer pollers.Unlock()
 	if pollers.users == 0 {
@@ -54,9 +54,9 @@ func acquirePoller() *poller {
 	return pollers.p
 }
 
-// releasePoller ends a user's use of the poller; the last one stops it and
+// Release ends a user's use of the poller; the last one stops it and
 // waits for its goroutine to exit. Every connection has ended by then.
-func releasePoller() {
+func Release() {
 	pollers.Lock()
 	defer pollers.Unlock()
 	if pollers.users--; pollers.users == 0 && pollers.p != nil {
@@ -65,12 +65,12 @@ func releasePoller() {
 	}
 }
 
-func newPoller() *poller {
+func newPoller() *Poller {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil
 	}
-	p := &poller{epfd: epfd, done: make(chan struct{}), conns: make(map[int32]*link), epoch: time.Now()}
+	p := &Poller{epfd: epfd, done: make(chan struct{}), conns: make(map[int32]*Conn), epoch: time.Now()}
 	if syscall.Pipe2(p.wake[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC) != nil ||
 		syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, p.wake[0],
 			&syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(p.wake[0])}) != nil {
@@ -82,7 +82,7 @@ func newPoller() *poller {
 }
 
 // stop stops loop, waits for it, and closes the poller's descriptors.
-func (p *poller) stop() {
+func (p *Poller) stop() {
 	p.mu.Lock()
 	p.stopping = true
 	p.mu.Unlock()
@@ -95,11 +95,11 @@ func (p *poller) stop() {
 
 // wakeUp makes loop look again at due and stopping. The pipe is non-blocking:
 // when it is full, loop has a wake-up pending already.
-func (p *poller) wakeUp() { _, _ = syscall.Write(p.wake[1], []byte{0}) }
+func (p *Poller) wakeUp() { _, _ = syscall.Write(p.wake[1], []byte{0}) }
 
 // loop waits for readable sockets and hands each one's connection to a runner,
 // and ends the connections whose read deadline passes.
-func (p *poller) loop() {
+func (p *Poller) loop() {
 	defer close(p.done)
 	events := make([]syscall.EpollEvent, 256)
 	var drain [64]byte
@@ -114,8 +114,8 @@ func (p *poller) loop() {
 				}
 				continue
 			}
-			if l := p.take(ev.Fd); l != nil {
-				runElsewhere(l.in.serveFn)
+			if c := p.take(ev.Fd); c != nil {
+				Go(c.in.serveFn)
 			}
 		}
 		if p.expire() {
@@ -124,61 +124,61 @@ func (p *poller) loop() {
 	}
 }
 
-// watch takes the reader's role of l, which has gone quiet, from the runner
+// watch takes the reader's role of c, which has gone quiet, from the runner
 // that held it. It reports false when it cannot: the connection is shut (the
 // runner ends it) or epoll refused the socket (the runner stays hot).
-func (p *poller) watch(l *link) bool {
-	d := l.deadline()
+func (p *Poller) watch(c *Conn) bool {
+	d := c.deadline()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if l.isShut() { // shut's claim, which comes after isShut is set, found it hot
+	if c.IsShut() { // shut's claim, which comes after isShut is set, found it hot
 		return false
 	}
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT, Fd: l.in.fd}
-	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(l.in.fd), &ev) != nil {
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT, Fd: c.in.fd}
+	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(c.in.fd), &ev) != nil {
 		return false
 	}
-	l.in.cold = true
-	p.conns[l.in.fd] = l
-	if !d.IsZero() && p.due.add(l, d.Sub(p.epoch)) {
+	c.in.cold = true
+	p.conns[c.in.fd] = c
+	if !d.IsZero() && p.due.add(c, d.Sub(p.epoch)) {
 		p.wakeUp() // the earliest deadline now: loop may be waiting too long
 	}
 	return true
 }
 
 // take takes back the cold connection on socket fd, if there is one.
-func (p *poller) take(fd int32) *link {
+func (p *Poller) take(fd int32) *Conn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := p.conns[fd]
-	if l != nil {
-		p.forget(l)
+	c := p.conns[fd]
+	if c != nil {
+		p.forget(c)
 	}
-	return l
+	return c
 }
 
-// claim takes l back if it is cold, and reports whether it did.
-func (p *poller) claim(l *link) bool {
+// claim takes c back if it is cold, and reports whether it did.
+func (p *Poller) claim(c *Conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !l.in.cold {
+	if !c.in.cold {
 		return false
 	}
-	p.forget(l)
+	p.forget(c)
 	return true
 }
 
-// forget ends l's cold spell; p.mu is held.
-func (p *poller) forget(l *link) {
-	l.in.cold = false
-	delete(p.conns, l.in.fd)
-	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(l.in.fd), nil)
-	p.due.remove(l)
+// forget ends c's cold spell; p.mu is held.
+func (p *Poller) forget(c *Conn) {
+	c.in.cold = false
+	delete(p.conns, c.in.fd)
+	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(c.in.fd), nil)
+	p.due.remove(c)
 }
 
 // waitMillis is how long loop may wait for events: until the earliest read
 // deadline (rounded up to a millisecond), or without end (-1).
-func (p *poller) waitMillis() int {
+func (p *Poller) waitMillis() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	at, ok := p.due.first()
@@ -191,20 +191,20 @@ func (p *poller) waitMillis() int {
 
 // expire ends every cold connection whose read deadline has passed, as a read
 // that timed out would, each on a runner. It reports whether loop must stop.
-func (p *poller) expire() (stop bool) {
-	var ended []*link
+func (p *Poller) expire() (stop bool) {
+	var ended []*Conn
 	p.mu.Lock()
 	now := time.Since(p.epoch)
 	for at, ok := p.due.first(); ok && at <= now; at, ok = p.due.first() {
-		l := p.due[0].l
-		p.forget(l)
-		ended = append(ended, l)
+		c := p.due[0].c
+		p.forget(c)
+		ended = append(ended, c)
 	}
 	stop = p.stopping
 	p.mu.Unlock()
-	for _, l := range ended {
-		err := l.readError(os.ErrDeadlineExceeded)
-		runElsewhere(func() { l.end(err) })
+	for _, c := range ended {
+		err := c.readError(os.ErrDeadlineExceeded)
+		Go(func() { c.end(err) })
 	}
 	return stop
 }

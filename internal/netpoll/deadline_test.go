@@ -1,4 +1,4 @@
-package actors
+package netpoll
 
 import (
 	"testing"
@@ -28,8 +28,8 @@ func TestRearm(t *testing.T) {
 		{"5min deadline, 20s later", at(5*time.Minute - 20*time.Second), at(5 * time.Minute), true},
 	}
 	for _, tt := range tests {
-		if got := rearm(tt.armed, tt.want, now); got != tt.wantRearming {
-			t.Errorf("%s: rearm(%v, %v, now) = %v; want %v", tt.name, tt.armed.Sub(now), tt.want.Sub(now), got, tt.wantRearming)
+		if got := Rearm(tt.armed, tt.want, now); got != tt.wantRearming {
+			t.Errorf("%s: Rearm(%v, %v, now) = %v; want %v", tt.name, tt.armed.Sub(now), tt.want.Sub(now), got, tt.wantRearming)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package actors
+package netpoll
 
 import (
 	"runtime"
@@ -23,10 +23,10 @@ func goroutinesIn(fn string) int {
 // reuse one parked runner rather than start a goroutine each, and that the
 // runner, and the reaper with it, are gone once it has been parked a while.
 func TestRunnersReusedThenReaped(t *testing.T) {
-	before := goroutinesIn("actors.runRunner")
+	before := goroutinesIn("netpoll.runRunner")
 	for range 100 {
 		done := make(chan struct{})
-		runElsewhere(func() { close(done) })
+		Go(func() { close(done) })
 		<-done
 		// The runner parks just after its run: wait for that, so the next run
 		// can find it.
@@ -41,14 +41,14 @@ func TestRunnersReusedThenReaped(t *testing.T) {
 			time.Sleep(100 * time.Microsecond)
 		}
 	}
-	if got := goroutinesIn("actors.runRunner") - before; got > 1 {
+	if got := goroutinesIn("netpoll.runRunner") - before; got > 1 {
 		t.Errorf("%d runner goroutines for 100 runs in a row; want 1", got)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for goroutinesIn("actors.runRunner") > 0 || goroutinesIn("actors.reapRunners") > 0 {
+	for goroutinesIn("netpoll.runRunner") > 0 || goroutinesIn("netpoll.reapRunners") > 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("runners or their reaper still running 10 s after the last run: %d, %d",
-				goroutinesIn("actors.runRunner"), goroutinesIn("actors.reapRunners"))
+				goroutinesIn("netpoll.runRunner"), goroutinesIn("netpoll.reapRunners"))
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

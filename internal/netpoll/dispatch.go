@@ -1,15 +1,13 @@
-package actors
+package netpoll
 
-import (
-	"sync/atomic"
+import "sync/atomic"
 
-	"github.com/asynkron/protoactor-go/actor"
-)
-
-// connDispatcher is a connection actor's dispatcher: it decides which goroutine
+// Dispatcher is a connection actor's dispatcher: it decides which goroutine
 // runs the actor's mailbox, and so the behavior's code and its socket writes.
+// It has protoactor's actor.Dispatcher methods (Schedule, Throughput), so it
+// serves as one without this package importing protoactor.
 //
-// The rule it keeps (DESIGN.md, Confinement): a connection's mailbox runs only on
+// The rule it keeps (actors/doc.go, Confinement): a connection's mailbox runs only on
 // that connection's own goroutines: its reader, or a runner goroutine that does
 // nothing else for the length of that one run. Never on the goroutine of whoever
 // sent the message (the acceptor spawning or restarting it, a poison pill, a
@@ -18,13 +16,13 @@ import (
 // peer included.
 //
 // protoactor calls Schedule on the goroutine that found the mailbox idle. If
-// that is the reader inside deliver ("awake"), the run is handed to the reader,
+// that is the reader inside a delivery ("awake": a Handler call), the run is handed to the reader,
 // which runs it as soon as Send returns: a round trip costs no goroutine
 // hand-off. Anyone else, or the reader while it waits in Read, hands the run to
-// a runner (runElsewhere): a parked one if one is idle, else a new one. A run
+// a runner (Go): a parked one if one is idle, else a new one. A run
 // that blocks (a write to a peer that does not read) holds only its runner;
 // the next run finds another.
-type connDispatcher struct {
+type Dispatcher struct {
 	state atomic.Int32 // unstarted, asleep, awake or handed
 	// run is the mailbox run handed to the reader; written by Schedule before the
 	// CAS that publishes it (state handed), read by the reader after it sees that.
@@ -48,10 +46,8 @@ const (
 // the processor (runtime.Gosched), protoactor's default.
 const dispatchThroughput = 300
 
-var _ actor.Dispatcher = (*connDispatcher)(nil)
-
 // Schedule implements actor.Dispatcher.
-func (d *connDispatcher) Schedule(fn func()) {
+func (d *Dispatcher) Schedule(fn func()) {
 	if d.state.Load() == awake {
 		d.run = fn
 		if d.state.CompareAndSwap(awake, handed) {
@@ -62,41 +58,35 @@ func (d *connDispatcher) Schedule(fn func()) {
 		// The spawn's Started: the runner that runs it goes on as the reader,
 		// so a new connection costs no hand-off before its first input.
 		begin := d.begin
-		runElsewhere(func() { fn(); begin() })
+		Go(func() { fn(); begin() })
 		return
 	}
-	runElsewhere(fn)
+	Go(fn)
 }
 
 // Throughput implements actor.Dispatcher.
-func (d *connDispatcher) Throughput() int { return dispatchThroughput }
+func (d *Dispatcher) Throughput() int { return dispatchThroughput }
 
-// runnerDispatcher runs every mailbox run on a runner (runElsewhere). It is the
+// RunnerDispatcher runs every mailbox run on a runner (Go). It is the
 // acceptors': an acceptor wakes twice per connection (accepted, terminated), and
 // protoactor's default dispatcher starts a new goroutine for each wake, which
 // then grows its stack to the depth of a spawn; a parked runner has grown it
 // already.
-type runnerDispatcher struct{}
-
-var _ actor.Dispatcher = runnerDispatcher{}
+type RunnerDispatcher struct{}
 
 // Schedule implements actor.Dispatcher.
-func (runnerDispatcher) Schedule(fn func()) { runElsewhere(fn) }
+func (RunnerDispatcher) Schedule(fn func()) { Go(fn) }
 
 // Throughput implements actor.Dispatcher.
-func (runnerDispatcher) Throughput() int { return dispatchThroughput }
+func (RunnerDispatcher) Throughput() int { return dispatchThroughput }
 
-// deliver sends msg to the connection actor self from the reader goroutine and,
-// if the send woke the mailbox, runs it here before returning. Only the reader
-// calls it.
-func (d *connDispatcher) deliver(root *actor.RootContext, self *actor.PID, msg any) {
-	d.state.Store(awake)
-	root.Send(self, msg)
-	d.sleep()
-}
+// wake begins a delivery: until sleep, a run scheduled is handed to the
+// reader, which runs it in sleep. Only the reader calls it, just before it
+// calls its Handler.
+func (d *Dispatcher) wake() { d.state.Store(awake) }
 
 // sleep runs every run handed to the awake reader, then puts it to sleep.
-func (d *connDispatcher) sleep() {
+func (d *Dispatcher) sleep() {
 	for !d.state.CompareAndSwap(awake, asleep) { // a run was handed over
 		fn := d.run
 		d.state.Store(awake)

@@ -1,4 +1,4 @@
-package actors
+package netpoll
 
 import (
 	"errors"
@@ -10,8 +10,8 @@ import (
 // read deadline follows it without touching a timer on every message.
 
 // idleDeadline is the idle deadline of input that begins to be awaited now.
-func (l *link) idleDeadline(now time.Time) time.Time {
-	if d := l.env.cfg.IdleTimeout; d > 0 {
+func (c *Conn) idleDeadline(now time.Time) time.Time {
+	if d := c.opts.IdleTimeout; d > 0 {
 		return now.Add(d)
 	}
 	return time.Time{}
@@ -19,9 +19,9 @@ func (l *link) idleDeadline(now time.Time) time.Time {
 
 // deadline is when the next input is due: the earlier of the idle deadline and
 // the behavior's own (SetReadDeadline); zero: never.
-func (l *link) deadline() time.Time {
-	d := l.in.idleBy
-	if ns := l.readDeadline.Load(); ns != 0 {
+func (c *Conn) deadline() time.Time {
+	d := c.in.idleBy
+	if ns := c.readDeadline.Load(); ns != 0 {
 		if b := time.Unix(0, ns); d.IsZero() || b.Before(d) {
 			d = b
 		}
@@ -29,11 +29,11 @@ func (l *link) deadline() time.Time {
 	return d
 }
 
-// arm sets the socket's read deadline to d, unless rearm says it may stay.
-func (l *link) arm(d, now time.Time) {
-	if rearm(l.in.armed, d, now) {
-		_ = l.conn.SetReadDeadline(d)
-		l.in.armed = d
+// arm sets the socket's read deadline to d, unless Rearm says it may stay.
+func (c *Conn) arm(d, now time.Time) {
+	if Rearm(c.in.armed, d, now) {
+		_ = c.conn.SetReadDeadline(d)
+		c.in.armed = d
 	}
 }
 
@@ -42,31 +42,31 @@ func (l *link) arm(d, now time.Time) {
 // else the spell's end, when the reader goes cold (cooled). A hot deadline
 // moves only once it is less than half a spell away, so a busy connection
 // touches its timer at most every hotFor/2.
-func (l *link) armHot(now time.Time) {
-	d, spell := l.deadline(), hotFor
-	if l.in.reads < busyReads {
+func (c *Conn) armHot(now time.Time) {
+	d, spell := c.deadline(), hotFor
+	if c.in.reads < busyReads {
 		spell = hotForNew
 	}
 	if hot := now.Add(spell); d.IsZero() || hot.Before(d) {
-		if a := l.in.armed; !a.After(hot) && a.After(now.Add(spell/2)) {
+		if a := c.in.armed; !a.After(hot) && a.After(now.Add(spell/2)) {
 			return
 		}
 		d = hot
 	}
-	l.arm(d, now)
+	c.arm(d, now)
 }
 
 // cooled reports whether err, from a hot reader's read, is its hot deadline
 // passing (the connection has gone quiet), not the input's own.
-func (l *link) cooled(err error) bool {
-	if !errors.Is(err, os.ErrDeadlineExceeded) || l.isShut() {
+func (c *Conn) cooled(err error) bool {
+	if !errors.Is(err, os.ErrDeadlineExceeded) || c.IsShut() {
 		return false
 	}
-	d := l.deadline()
+	d := c.deadline()
 	return d.IsZero() || time.Now().Before(d)
 }
 
-// rearm reports whether a socket deadline must move from armed to want, at now.
+// Rearm reports whether a socket deadline must move from armed to want, at now.
 // Moving a deadline costs a runtime timer update, which on the per-message path
 // of a busy connection is a measurable share of a round trip; so a deadline that
 // would only move later by less than 1/16 of the time it grants (want - now)
@@ -74,7 +74,7 @@ func (l *link) cooled(err error) bool {
 // timeout it comes from: a behavior's 500 ms deadline moves every 31 ms of
 // progress, the 5 min idle timeout every 19 s. The peer gets at least 15/16 of
 // what it is owed, never less than an earlier deadline gives it.
-func rearm(armed, want, now time.Time) bool {
+func Rearm(armed, want, now time.Time) bool {
 	if want.IsZero() || armed.IsZero() || want.Before(armed) {
 		return !want.Equal(armed)
 	}

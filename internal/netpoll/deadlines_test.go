@@ -1,6 +1,6 @@
 //go:build linux
 
-package actors
+package netpoll
 
 import (
 	"testing"
@@ -12,9 +12,9 @@ import (
 // connection taken back leave it from anywhere, its index kept right.
 func TestDeadlinesEarliestFirst(t *testing.T) {
 	var d deadlines
-	links := make([]*link, 5)
+	links := make([]*Conn, 5)
 	for i := range links {
-		links[i] = &link{in: input{due: -1}}
+		links[i] = &Conn{in: input{due: -1}}
 	}
 	for i, tt := range []struct {
 		at       time.Duration
@@ -30,7 +30,7 @@ func TestDeadlinesEarliestFirst(t *testing.T) {
 	var got []time.Duration
 	for at, ok := d.first(); ok; at, ok = d.first() {
 		got = append(got, at)
-		l := d[0].l
+		l := d[0].c
 		d.remove(l)
 		if l.in.due != -1 {
 			t.Errorf("a removed link keeps index %d", l.in.due)

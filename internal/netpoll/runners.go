@@ -1,4 +1,4 @@
-package actors
+package netpoll
 
 import (
 	"sync"
@@ -6,7 +6,7 @@ import (
 )
 
 // Runners are the goroutines that run mailbox runs handed elsewhere
-// (runElsewhere): a connection's runs that its reader did not start, and the
+// (Go): a connection's runs that its reader did not start, and the
 // acceptors'. A runner runs one run at a time, so while it runs a
 // connection's run it is that connection's goroutine and nobody else's; then
 // it parks, and the next run handed elsewhere takes the runner that parked
@@ -35,10 +35,10 @@ var runners struct {
 	reaping bool // a reaper is running
 }
 
-// runElsewhere runs fn on a parked runner if one is idle, else on a new one.
+// Go runs fn on a parked runner if one is idle, else on a new one.
 // Reusing a runner spares a new goroutine its start and the growth of its
 // stack to the depth of a run.
-func runElsewhere(fn func()) {
+func Go(fn func()) {
 	runners.Lock()
 	if n := len(runners.parked); n > 0 {
 		r := runners.parked[n-1]

@@ -1,4 +1,4 @@
-package actors
+package netpoll
 
 import (
 	"testing"
@@ -11,10 +11,10 @@ import (
 // reused.
 func TestRunnerBlockedHoldsOnlyItself(t *testing.T) {
 	release, blocked := make(chan struct{}), make(chan struct{})
-	runElsewhere(func() { close(blocked); <-release })
+	Go(func() { close(blocked); <-release })
 	<-blocked
 	ran := make(chan struct{})
-	runElsewhere(func() { close(ran) })
+	Go(func() { close(ran) })
 	select {
 	case <-ran:
 	case <-time.After(10 * time.Second):
@@ -26,7 +26,7 @@ func TestRunnerBlockedHoldsOnlyItself(t *testing.T) {
 // TestDeliverRunsOnReader ensures a run scheduled while the reader is inside
 // deliver is handed to the reader (the caller of deliver), not to a runner.
 func TestDeliverRunsOnReader(t *testing.T) {
-	var d connDispatcher
+	var d Dispatcher
 	ranInline := false
 	d.state.Store(awake)
 	inDeliver := true

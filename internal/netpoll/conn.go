@@ -1,0 +1,154 @@
+package netpoll
+
+import (
+	"crypto/tls"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Conn is one socket the engine serves: the reader's role over it
+// (reader.go), the dispatcher that runs its actor's mailbox on the
+// connection's own goroutines (dispatch.go), and how it ends (Shut). Its
+// owner (the connection actor's link, in package actors) keeps it for the
+// connection's life, across restarts of the actor, and tells it what to do
+// through Handler.
+//
+// The reader starts on the runner of the first mailbox run scheduled on the
+// Dispatcher (the actor's Started), once that run is over, and ends by
+// calling Handler.Closed, once the socket is closed.
+type Conn struct {
+	conn    net.Conn
+	h       Handler
+	opts    *Options
+	inCount *atomic.Uint64 // bytes read, for the owner's statistics
+
+	disp Dispatcher // runs the actor's mailbox on this connection's goroutines
+	// acks has capacity 1: the actor acks each Data it handled, and Shut sends
+	// one too, after isClosed is set, to wake a reader waiting for an ack or
+	// for the shut (one channel, not two: it is per connection).
+	acks     chan struct{}
+	isClosed atomic.Bool // set by Shut: the reader stops delivering and drains
+	shutDone atomic.Bool // Shut has set the socket's wake-up deadline: drain may set its own
+	peerDone atomic.Bool // the reader read the peer's EOF: nothing is left unread
+	shutOnce sync.Once
+
+	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
+	in           input        // the reader's state: touched only by whoever holds the reader's role
+}
+
+// Handler is what the engine tells a connection's owner. Data, Ready and
+// Failed are called by whoever holds the reader's role, inside a delivery: a
+// mailbox run they schedule on the Dispatcher runs on that same goroutine
+// before the call returns to the engine.
+type Handler interface {
+	// Data hands over one read's input. The reader reads nothing more until
+	// Ack; p is valid until then (the buffer is the engine's, reused).
+	Data(p []byte)
+	// Ready tells that a TLS connection's handshake is done: input follows.
+	Ready()
+	// Failed tells that reading ended with err (io.EOF: the peer closed its
+	// side in order). It is the last of the three, and the owner must then
+	// Shut the connection: the reader waits for that.
+	Failed(err error)
+	// Closed tells that the socket is closed, having discarded the given
+	// number of bytes of input that came after the connection began to end.
+	// It is the engine's last call for the connection.
+	Closed(discarded int)
+}
+
+// Options are what every connection of a listener shares.
+type Options struct {
+	Poller      *Poller       // the process's (Acquire); nil: every connection reads on a goroutine of its own
+	IdleTimeout time.Duration // a connection with no input for this long ends with a deadline error; 0: never
+	// NotTLS is the reply, if any, to a client of a TLS listener that sent
+	// head (a TLS record header's worth of plain text); nil: none.
+	NotTLS func(head []byte) []byte
+}
+
+// Init makes c serve conn for h; in, if not nil, counts the bytes read. Call
+// it once, before the Dispatcher schedules anything.
+func (c *Conn) Init(conn net.Conn, h Handler, in *atomic.Uint64, opts *Options) {
+	c.conn, c.h, c.inCount, c.opts = conn, h, in, opts
+	c.acks = make(chan struct{}, 1)
+	c.disp.begin = c.begin
+	c.in.poll, c.in.due = opts.Poller, -1
+}
+
+// Dispatcher is the dispatcher of the connection's actor.
+func (c *Conn) Dispatcher() *Dispatcher { return &c.disp }
+
+// Ack lets the reader read again: the actor is done with the last Data.
+func (c *Conn) Ack() {
+	select {
+	case c.acks <- struct{}{}:
+	default:
+	}
+}
+
+// IsShut reports whether Shut has been called.
+func (c *Conn) IsShut() bool { return c.isClosed.Load() }
+
+// PeerDone reports whether the reader has read the peer's EOF.
+func (c *Conn) PeerDone() bool { return c.peerDone.Load() }
+
+// SetReadDeadline sets the behavior's own read deadline (zero: none); the
+// idle timeout applies as well, whichever comes first.
+func (c *Conn) SetReadDeadline(t time.Time) {
+	if t.IsZero() {
+		c.readDeadline.Store(0)
+	} else {
+		c.readDeadline.Store(t.UnixNano())
+	}
+}
+
+// Shut ends the connection; calling it again does nothing. graceful sends FIN
+// first and leaves the close to the reader, which drains the peer's last bytes so
+// that the close does not reset replies in flight; otherwise the socket is closed
+// at once. It never blocks: the actors that call it must not stall.
+//
+// A hard Shut after a graceful one closes the socket at once, cutting the
+// drain short: that is how -shutdown-timeout forces connections that are
+// already closing.
+//
+// Shut runs on other actors' goroutines (the acceptor's, a service's), so it
+// writes nothing to the connection: a TLS connection's close_notify is a
+// write, which waits for any write in progress (to a peer that may not read),
+// so the reader sends it as it drains (drain), and a hard Shut closes the TCP
+// socket under TLS.
+func (c *Conn) Shut(graceful bool) {
+	c.shutOnce.Do(func() {
+		c.isClosed.Store(true)
+		if graceful && !c.peerDone.Load() {
+			if tc, ok := c.conn.(*net.TCPConn); ok {
+				_ = tc.CloseWrite()
+			}
+			// Wake a reader blocked in Read now; it drains for lingerTimeout and closes.
+			_ = c.conn.SetReadDeadline(time.Now())
+		}
+		// The drain may set its deadline from now on: the one just set cannot
+		// land after it and cut the drain short (the peer's last bytes would
+		// then meet a reset). Then wake the reader if it waits for an ack or
+		// for this.
+		c.shutDone.Store(true)
+		c.Ack()
+		if p := c.in.poll; p != nil && p.claim(c) {
+			Go(func() { c.end(nil) }) // it was cold: nobody else will end it
+		}
+	})
+	if !graceful {
+		// Linger 0: the kernel drops what is unsent and resets the connection, so
+		// a peer that does not read cannot hold megabytes of send buffer for
+		// minutes after the close (a hard close is for a broken connection, a
+		// forced shutdown or an output limit: nothing more is owed).
+		sock := c.conn
+		if tc, ok := sock.(*tls.Conn); ok {
+			sock = tc.NetConn()
+		}
+		if tc, ok := sock.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		_ = sock.Close() // safe beside the reader's Read, and twice
+	}
+}

@@ -1,0 +1,226 @@
+package netpoll
+
+import (
+	"errors"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The reader's role: how it begins, serves hot, goes cold, and hands input
+// to the owner (package doc).
+
+const (
+	// readBufferSize is the most one DataReceived carries. 16 KiB takes a typical
+	// request or a pipelined batch in one read; the buffer is pooled, held only
+	// from the read that fills it to the ack of its DataReceived.
+	readBufferSize = 16 << 10
+
+	// lingerTimeout bounds how long a gracefully closed connection keeps reading
+	// (and discarding) after it sent its FIN: closing a socket with unread input
+	// makes the kernel send RST, which can destroy the last reply in flight. 500 ms
+	// is net/http's choice for the same problem.
+	lingerTimeout = 500 * time.Millisecond
+
+	// drainGrace and lingerMax extend a drain whose deadline passed while input
+	// was still there to read (Discard).
+	drainGrace = 5 * time.Millisecond
+	lingerMax  = 4 * lingerTimeout
+
+	// handshakeTimeout bounds a TLS handshake: a client that does not finish it in
+	// this long is closed, so it cannot hold a slot without sending a request.
+	handshakeTimeout = 10 * time.Second
+)
+
+// hotFor is how long a reader that has just delivered input waits for more on
+// its runner before it goes cold, once its connection has shown it is busy
+// (busyReads reads): far longer than the gaps of a busy client, so that one
+// seldom pays the hand-off (with 5 ms, 100 echo connections on two cores made
+// 8% fewer round trips). A connection that has not, newly accepted, waits
+// only hotForNew: a burst of new connections that each make a request and
+// then idle holds few runners and their stacks at once (with 20 ms for all,
+// 5 000 such http connections cost 0.5 KiB more each). Variables only for
+// tests, which set them before a server starts.
+var (
+	hotFor    = 20 * time.Millisecond
+	hotForNew = 2 * time.Millisecond
+)
+
+// busyReads is how many reads make a connection busy (hotFor).
+const busyReads = 16
+
+// readBuffers pools the readers' buffers (*[]byte of readBufferSize); take and
+// return them with getReadBuffer and putReadBuffer.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
+
+// Test hooks, nil outside tests (set before a server starts, cleared after it
+// is done): testHookBuffers sees every read buffer taken (+1) and returned (-1),
+// testHookCooled every reader that goes cold.
+var (
+	testHookBuffers func(delta int)
+	testHookCooled  func()
+)
+
+func getReadBuffer() *[]byte {
+	if testHookBuffers != nil {
+		testHookBuffers(+1)
+	}
+	return readBuffers.Get().(*[]byte)
+}
+
+func putReadBuffer(b *[]byte) {
+	if testHookBuffers != nil {
+		testHookBuffers(-1)
+	}
+	readBuffers.Put(b)
+}
+
+// input is the reader's state, touched only by the goroutine that holds the
+// reader's role.
+type input struct {
+	serveFn func()             // serve, made once: what the poller hands a runner
+	poll    *Poller            // Options.Poller
+	fd      int32              // the socket, for the poller
+	raw     syscall.RawConn    // the socket, for the hot reader (readHot)
+	readFn  func(uintptr) bool // readSocket, made once
+	n       int                // readSocket's result
+	rerr    error              // readSocket's error
+	buf     *[]byte            // the hot reader's buffer, from the pool: held from a read to its ack
+	idleBy  time.Time          // the idle deadline of the next input; zero: no idle timeout
+	reads   uint32             // reads delivered, up to busyReads
+	armed   time.Time          // the read deadline on the socket
+
+	// Guarded by poll.mu, touched by the poller and shut.
+	cold bool  // the poller holds the role
+	due  int32 // the index in the poller's deadlines; -1: not in them
+}
+
+// begin starts the reader, on the runner that ran the actor's Started, once
+// that run is over (dispatch.go): this runner serves hot at once, so the first
+// input costs no hand-off. The reader's last act is to close the socket and
+// call Handler.Closed.
+func (c *Conn) begin() {
+	ok := false
+	if c.in.poll != nil {
+		c.in.fd, c.in.raw, ok = socket(c.conn)
+	}
+	if !ok {
+		go c.read()
+		return
+	}
+	c.in.serveFn = c.serve
+	c.in.idleBy = c.idleDeadline(time.Now())
+	c.serve()
+}
+
+// read is the reader of a connection the poller cannot watch (TLS): one goroutine
+// for the connection's life. It runs the handshake first, on this goroutine and
+// never on the acceptor's, so a slow client stalls nothing but its own
+// connection.
+func (c *Conn) read() {
+	if err := c.secure(); err != nil {
+		c.end(err)
+		return
+	}
+	c.in.idleBy = c.idleDeadline(time.Now())
+	c.readHeld()
+}
+
+// errCooled is serveHot's report that the connection went quiet.
+var errCooled = errors.New("reader cooled")
+
+// serve is the hot reader, on a runner: it delivers what follows until the
+// connection has been quiet for hotFor, and then gives the role to the poller,
+// or until it ends: then it ends it (end).
+func (c *Conn) serve() {
+	err := c.serveHot()
+	for err == errCooled {
+		c.dropBuffer()
+		if c.in.poll.watch(c) {
+			return // the poller holds the role now
+		}
+		err = c.serveHot() // shut (it returns at once), or epoll refused: stay hot
+	}
+	c.dropBuffer()
+	c.end(err)
+}
+
+// dropBuffer puts the hot reader's buffer back in the pool: the actor has
+// acked all it was given of it (when it may not have, hand dropped it
+// already).
+func (c *Conn) dropBuffer() {
+	if c.in.buf != nil {
+		putReadBuffer(c.in.buf)
+		c.in.buf = nil
+	}
+}
+
+// serveHot is serve's loop. It returns errCooled, the read's error, or nil once
+// the connection is shut. The idle deadline moves only when input has come:
+// a spell that ends without any (the poller refused the socket, say, and the
+// role stays hot) leaves it where it was, so the idle timeout still ends a
+// silent connection.
+func (c *Conn) serveHot() error {
+	now := time.Now()
+	for {
+		c.armHot(now)
+		if c.IsShut() {
+			return nil
+		}
+		n, err := c.readHot()
+		if n > 0 && !c.deliverData((*c.in.buf)[:n]) {
+			c.in.buf = nil // shut: the actor may still hold it; left to the GC
+			return nil
+		}
+		if err != nil {
+			if c.cooled(err) {
+				if testHookCooled != nil {
+					testHookCooled()
+				}
+				return errCooled
+			}
+			return err
+		}
+		c.in.reads = min(c.in.reads+1, busyReads)
+		now = time.Now()
+		c.in.idleBy = c.idleDeadline(now)
+	}
+}
+
+// readHeld is the reader of a connection read through its net.Conn (TLS): one
+// goroutine with one buffer, for the connection's life.
+func (c *Conn) readHeld() {
+	buf := make([]byte, readBufferSize) // after the handshake: a stalled one holds none
+	for {
+		c.arm(c.deadline(), time.Now())
+		if c.IsShut() {
+			break
+		}
+		n, err := c.conn.Read(buf)
+		if n > 0 && !c.deliverData(buf[:n]) {
+			break
+		}
+		if err != nil {
+			c.end(err)
+			return
+		}
+		c.in.idleBy = c.idleDeadline(time.Now())
+	}
+	c.end(nil)
+}
+
+// deliverData sends data to the actor and waits for its ack. It reports false,
+// having delivered nothing or without the ack, once the connection is shut.
+func (c *Conn) deliverData(data []byte) bool {
+	if c.inCount != nil {
+		c.inCount.Add(uint64(len(data)))
+	}
+	if c.IsShut() {
+		return false
+	}
+	c.disp.wake()
+	c.h.Data(data)
+	c.disp.sleep()
+	<-c.acks // almost always there: the delivery ran the actor on this goroutine
+	return !c.IsShut()
+}
