@@ -14,6 +14,7 @@ import (
 
 	"async_server/actors"
 	"async_server/behaviors"
+	"async_server/behaviors/resp"
 	"async_server/behaviors/web"
 )
 
@@ -53,6 +54,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
+	respOnly := respFlags(fs, &cfg.Options.RESP)
 	observeFlags(fs, &cmd)
 	hintDurations(fs)
 
@@ -79,6 +81,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 		return cmd, err
 	}
 	if err := cfg.Validate(); err != nil {
+		return cmd, err
+	}
+	if err := onlyFor(fs, respOnly, "resp", served(*cfg)); err != nil {
 		return cmd, err
 	}
 	return cmd, onlyFor(fs, httpOnly, "http", served(*cfg))
@@ -143,6 +148,17 @@ func httpFlags(fs *flag.FlagSet, o *web.Options) (names []string) {
 	fs.DurationVar(&o.HeaderTimeout, name("header-timeout"), o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, and a body progress as often, else 408 and close; also bounds the wait for a connection's first request (0: no limit)")
 	fs.Int64Var(&o.MinBodyRate, name("min-body-rate"), o.MinBodyRate, "http: a request body must keep arriving at least this many bytes per second, over the last -header-timeout (bytes sent fast earn no more than that much credit), else 408 and close (0: no minimum; -header-timeout 0 turns it off too)")
 	fs.DurationVar(&o.KeepAliveTimeout, name("keepalive-timeout"), o.KeepAliveTimeout, "http: close a keep-alive connection that starts no new request within this long of the last response (0: no limit; -idle-timeout still applies)")
+	return names
+}
+
+// respFlags defines the resp behavior's flags on fs, writing into o, and
+// returns their names (see httpFlags).
+func respFlags(fs *flag.FlagSet, o *resp.Options) (names []string) {
+	name := func(n string) string { names = append(names, n); return n }
+	*o = resp.DefaultOptions()
+	fs.StringVar(&o.RequirePass, name("requirepass"), o.RequirePass, "resp: password clients must give with AUTH (or HELLO ... AUTH) before any other command (empty: none)")
+	fs.Int64Var(&o.MaxMemory, name("maxmemory"), o.MaxMemory, "resp: bytes of data past which commands that add data get Redis's OOM error (0: no limit)")
+	fs.Int64Var(&o.MaxBulkLen, name("proto-max-bulk-len"), o.MaxBulkLen, "resp: largest bulk string a client may send, in bytes (Redis's proto-max-bulk-len)")
 	return names
 }
 

@@ -199,12 +199,17 @@ func (a *connActor) receive(ctx actor.Context, data []byte) {
 // answered: a behavior that asked a service (chat asks its rooms service)
 // still owes the replies, and a peer that half-closed its side (nc -N,
 // shutdown(SHUT_WR)) still reads them. So the connection finishes as it does
-// at shutdown: it stops once no reply is owed, or after replyWait.
+// at shutdown: it stops once no reply is owed, or after replyWait; unless its
+// behavior, a protocol.PeerClosedHandler, has it stop at once.
 func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 	switch err := m.Err; {
 	case errors.Is(err, io.EOF):
 		a.link.debug("connection closed by peer")
 		a.link.setEnd(endPeerClosed)
+		if h, ok := a.proto.(protocol.PeerClosedHandler); ok && h.PeerClosed() {
+			a.stop(ctx)
+			return
+		}
 		a.link.finishing = true
 		if a.link.inFlight > 0 {
 			a.link.awaitReplies()

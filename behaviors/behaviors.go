@@ -1,6 +1,6 @@
 // Package behaviors is the registry of async_server's connection behaviors
 // (protocols), and home of the one-file ones (echo, faults); a behavior of
-// several files has a package of its own below it (web: http; chat). The contract they
+// several files has a package of its own below it (web: http; chat; resp). The contract they
 // all implement is package protocol.
 //
 // To add a behavior: write one file here (or a package below) with a type that
@@ -16,16 +16,20 @@ import (
 
 	"async_server/behaviors/chat"
 	"async_server/behaviors/protocol"
+	"async_server/behaviors/resp"
 	"async_server/behaviors/web"
 )
 
 // Options holds every behavior's settings, taken from the command line.
 type Options struct {
-	HTTP web.Options // the http behavior's (-root, -max-body, ...)
+	HTTP web.Options  // the http behavior's (-root, -max-body, ...)
+	RESP resp.Options // the resp behavior's (-requirepass, -maxmemory, ...)
 }
 
 // DefaultOptions returns every behavior's defaults, as the command line has them.
-func DefaultOptions() Options { return Options{HTTP: web.DefaultOptions()} }
+func DefaultOptions() Options {
+	return Options{HTTP: web.DefaultOptions(), RESP: resp.DefaultOptions()}
+}
 
 // A constructor makes a behavior's Setup (its Release may be nil when it holds
 // nothing open).
@@ -37,6 +41,7 @@ var registry = map[string]constructor{
 	"echo":   newEcho,
 	"faults": newFaults,
 	"http":   func(o Options) (protocol.Setup, error) { return web.Static(o.HTTP) },
+	"resp":   func(o Options) (protocol.Setup, error) { return resp.New(o.RESP) },
 }
 
 // New returns the Setup of the behavior called name. Call its Release once, when

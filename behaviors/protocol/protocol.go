@@ -130,6 +130,18 @@ type Starter interface {
 	Started() error
 }
 
+// PeerClosedHandler is implemented by a behavior that decides what the
+// peer's EOF means. By default a connection whose peer has closed its side
+// still answers what it received, replies owed by services included (a
+// half-closed peer reads them), then ends. PeerClosed runs on the
+// connection's own goroutine when the EOF is read; true ends the connection
+// at once instead, unanswered replies and all, as Redis frees a client at
+// EOF: a request it left parked in a service (a blocked BLPOP) must not take
+// data for a peer that is gone.
+type PeerClosedHandler interface {
+	PeerClosed() bool
+}
+
 // MaxInFlight bounds a connection's unanswered Requests (see Conn.Request).
 // 64 lets a pipelining client keep a service busy without the replies it is owed
 // costing more than a few kilobytes.

@@ -1,0 +1,54 @@
+package resp
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
+)
+
+// brokerName is the pub/sub broker's service name: root/services/pubsub.
+const brokerName = "pubsub"
+
+// Broker is the pub/sub broker's state: who is subscribed to what. (The
+// pub/sub commands fill it in: cmd_pubsub.go.)
+type Broker struct{}
+
+// broker is the pub/sub service: it runs the OnBroker commands of a batch
+// against its Broker, and sends published messages to the subscribed
+// connections.
+type broker struct {
+	b *Broker
+}
+
+var _ actor.Actor = (*broker)(nil)
+
+// newBrokerService returns the service's New: every instance works on b.
+func newBrokerService(b *Broker) func() actor.Actor {
+	return func() actor.Actor { return &broker{b: b} }
+}
+
+// Receive dispatches.
+func (s *broker) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *messages.ServiceRequest:
+		s.onRequest(ctx, m)
+	}
+}
+
+// onRequest runs a batch of broker commands.
+func (s *broker) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
+	b, ok := m.Body.(*batch)
+	if !ok {
+		ctx.Respond(&messages.ServiceReply{ID: m.ID})
+		return
+	}
+	w := &Writer{Proto: b.Proto}
+	ends := make([]int, 0, len(b.Cmds))
+	for i := range b.Cmds {
+		c := &b.Cmds[i]
+		call := &Call{Args: c.Args, W: w, Client: ctx.Sender(), Broker: s.b, Ctx: ctx, cmd: &table[c.Index]}
+		call.cmd.Run(call)
+		ends = append(ends, w.Len())
+	}
+	ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: &batchReply{Out: w.buf, Ends: ends}})
+}

@@ -1,0 +1,50 @@
+package resp
+
+import "strconv"
+
+// connCommands are the connection group's commands that run on the
+// connection itself.
+var connCommands = []Command{
+	{Name: "ping", Arity: -1, Flags: Fast, Group: "connection", Where: OnConn, Run: cmdPing,
+		Summary: "Returns the server's liveliness response."},
+	{Name: "echo", Arity: 2, Flags: Fast, Group: "connection", Where: OnConn, Run: cmdEcho,
+		Summary: "Returns the given string."},
+	{Name: "quit", Arity: -1, Flags: NoAuth | Fast | AllowBusy | Loading | Stale | NoScript, Group: "connection",
+		Where: OnConn, Run: cmdQuit, Summary: "Closes the connection."},
+	{Name: "select", Arity: 2, Flags: Loading | Stale | Fast, Group: "connection", Where: OnConn, Run: cmdSelect,
+		Summary: "Changes the selected database."},
+}
+
+func cmdPing(c *Call) {
+	switch len(c.Args) {
+	case 1:
+		c.W.Simple("PONG")
+	case 2:
+		c.W.Bulk(c.Args[1])
+	default:
+		c.ArityError()
+	}
+}
+
+func cmdEcho(c *Call) { c.W.Bulk(c.Args[1]) }
+
+// cmdQuit answers OK; the connection closes once everything before it is
+// written.
+func cmdQuit(c *Call) {
+	c.W.OK()
+	c.Sess.quit = true
+}
+
+func cmdSelect(c *Call) {
+	n, err := strconv.Atoi(string(c.Args[1]))
+	if _, ok := parseInt(c.Args[1]); !ok || err != nil {
+		c.W.Error(ErrNotInt)
+		return
+	}
+	if n < 0 || n >= numDBs {
+		c.W.Error(ErrDBIndex)
+		return
+	}
+	c.Sess.db = n
+	c.W.OK()
+}

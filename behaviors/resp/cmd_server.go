@@ -1,0 +1,4 @@
+package resp
+
+// serverCommands are the server group's.
+var serverCommands = []Command{}

@@ -1,0 +1,71 @@
+package resp
+
+import (
+	"strings"
+)
+
+// dispatch checks one command against the table, as Redis's processCommand
+// does and in its order (unknown command, arity, authentication), and runs
+// it where the table says.
+func (s *session) dispatch(args [][]byte) {
+	idx := lookup(args[0])
+	if idx < 0 {
+		s.reject(unknownCommand(args))
+		return
+	}
+	spec := &table[idx]
+	if !spec.arityOK(len(args)) {
+		s.reject(arityError(spec.Name))
+		return
+	}
+	if !s.authed && spec.Flags&NoAuth == 0 {
+		s.reject("NOAUTH Authentication required.")
+		return
+	}
+	switch spec.Where {
+	case OnConn:
+		w := s.local()
+		spec.Run(&Call{Args: args, W: w, Sess: s, cmd: spec})
+		s.endLocal()
+	case OnBroker:
+		s.remote(s.broker, cmd{Index: idx, DB: s.db, Args: args})
+	default:
+		s.remote(s.keySpace, cmd{Index: idx, DB: s.db, Args: args})
+	}
+}
+
+// reject answers a command that is not run with an error.
+func (s *session) reject(msg string) {
+	s.local().Error(msg)
+	s.endLocal()
+}
+
+// unknownCommand is Redis 7.0's reply to an unknown command: its name and
+// the start of its arguments, each cut at 128 bytes in all (and at a NUL, as
+// Redis formats them as C strings).
+func unknownCommand(args [][]byte) string {
+	var b strings.Builder
+	b.WriteString("ERR unknown command '")
+	b.WriteString(cString(args[0], 128))
+	b.WriteString("', with args beginning with: ")
+	n := 0
+	for _, a := range args[1:] {
+		if n >= 128 {
+			break
+		}
+		part := "'" + cString(a, 128-n) + "' "
+		b.WriteString(part)
+		n += len(part)
+	}
+	return b.String()
+}
+
+// cString is a as C's "%.*s" prints it: up to max bytes, stopping at a NUL.
+func cString(a []byte, max int) string {
+	for i, c := range a {
+		if c == 0 || i == max {
+			return string(a[:i])
+		}
+	}
+	return string(a)
+}

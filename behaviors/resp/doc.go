@@ -1,0 +1,94 @@
+// Package resp is the resp behavior (-behavior resp): a Redis-compatible
+// server that redis-cli, redis-benchmark and go-redis use as they use Redis
+// 7.0, whose answers are the reference. Its key space and its pub/sub broker
+// are service actors under the services supervisor.
+//
+// # Layout
+//
+//	resp.go        New: the Setup (a session per connection, the two services)
+//	session.go     the connection: input, replies, close (a protocol.Protocol)
+//	dispatch.go    one command's checks (unknown, arity, auth), then where it runs
+//	order.go       replies in request order: one request per read and service
+//	parse*.go      RESP2 multibulk and inline input, Redis's limits and errors
+//	writer.go      replies, RESP2 and RESP3 (HELLO 3)
+//	table.go       the command table: one entry per command; COMMAND reads it
+//	call.go        what a handler gets (Call) and its helpers
+//	keyspace*.go   the key-space service: runs batches, survives its failures
+//	store.go       the data (16 databases, typed values), outside the actor
+//	block.go       parked blocking commands
+//	expire.go      active expiry (lazy expiry is in DB.Get)
+//	broker.go      the pub/sub service
+//	cmd_*.go       the commands, one file per group
+//
+// # Adding a command
+//
+// A command is one table entry and one function, in its group's file
+// (cmd_list.go, ...). Each file has a slice of entries that table.go's
+// commandFiles lists (one line per file):
+//
+//	var listCommands = []Command{
+//		{Name: "lpush", Arity: -3, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1,
+//			Group: "list", Run: cmdLPush, Summary: "Prepends one or more elements to a list."},
+//	}
+//
+// Name is lower case; Arity, Flags and the keys are Redis's (COMMAND INFO on
+// redis-server shows them). The dispatcher has already checked the arity,
+// so a handler only checks what the arity cannot say. Where says who runs it:
+// OnKeySpace (the default) in the key-space actor with c.DB (the selected
+// database) and c.Store; OnConn on the connection with c.Sess; OnBroker in
+// the broker with c.Broker.
+//
+// A handler writes exactly one reply with c.W, and returns:
+//
+//	func cmdLPush(c *Call) {
+//		l, ok := Lookup[*List](c, c.Args[1]) // WRONGTYPE is written for you: return
+//		if !ok {
+//			return
+//		}
+//		if l == nil {
+//			l = newList()
+//			c.DB.Set(c.Args[1], l, false) // a new key (Set counts as a change)
+//		}
+//		for _, v := range c.Args[2:] {
+//			l.PushFront(clone(v)) // clone: arguments share their read's buffer
+//		}
+//		c.DB.Changed(c.Args[1]) // changed in place: tell watchers and blocked clients
+//		c.W.Int(int64(l.Len()))
+//	}
+//
+// Replies: c.W.OK, Simple, Error (text with its code: "ERR ...",
+// "WRONGTYPE ..."; constants ErrSyntax, ErrNotInt, ... in call.go), Int,
+// Bulk, BulkString, Null (nil bulk), NullArray, Array(n) then n replies,
+// Map(n) then 2n, Set(n), Double, Bool, Verbatim, Push(n). The writer
+// writes each as RESP2 or RESP3 by the connection's protocol. Helpers:
+// c.Int(i) and c.Float(i) parse argument i and write Redis's error if it
+// is not one; c.Timeout(i) a blocking command's timeout.
+//
+// A value type implements Value (Type, Encoding). A value that is changed in
+// place must be followed by c.DB.Changed(key); DB.Set and DB.Delete call
+// it. Delete an emptied collection's key (Redis never keeps an empty one).
+//
+// # Blocking
+//
+// A blocking command (BLPOP) first tries as its non-blocking form; if it has
+// nothing to answer yet it writes nothing and calls
+//
+//	c.Block(keys, timeout, func(w *Writer) { w.NullArray() })
+//
+// The key space parks the request (with the replies of the commands before
+// it in the pipeline; the connection's later commands wait behind it). When
+// one of the keys changes (c.DB.Changed) the handler runs again, as Redis
+// does, with the same c.Args; if it can answer it replies, else it calls
+// Block again and keeps its place. At the timeout (0: never) the function
+// given writes the reply. Under MULTI (c.InMulti) Block answers with that
+// function at once. A connection that ends or restarts is forgotten, and
+// its parked request with it.
+//
+// # Failure
+//
+// The data is in the Store, made by New and captured by the key space's
+// New: when a handler panics, its command is answered with an error, the
+// key-space instance fails (Internal, Restart), and the fresh one finds the
+// Store. Keep every piece of state that must outlive a failure in the Store
+// (or the Broker), never in the actor instance.
+package resp

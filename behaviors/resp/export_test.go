@@ -1,0 +1,65 @@
+package resp
+
+// This file adds commands that only tests have (the server's table in a test
+// binary has them; the real one does not): a minimal list to exercise the
+// blocking mechanism before the list group exists, and a command that
+// panics in the key space.
+
+// testList is a list of byte strings: the least a blocking pop needs.
+type testList struct{ items [][]byte }
+
+func (*testList) Type() string     { return "testlist" }
+func (*testList) Encoding() string { return "test" }
+
+var testCommands = []Command{
+	{Name: "test.push", Arity: 3, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "test", Run: cmdTestPush},
+	{Name: "test.bpop", Arity: 3, Flags: Write | Blocking, FirstKey: 1, LastKey: 1, Step: 1, Group: "test", Run: cmdTestBPop},
+	{Name: "test.panic", Arity: 1, Group: "test", Run: func(*Call) { panic("test.panic") }},
+}
+
+func init() {
+	commandFiles = append(commandFiles, testCommands)
+	table = buildTable()
+	byName = map[string]int{}
+	for i, c := range table {
+		byName[c.Name] = i
+	}
+}
+
+func cmdTestPush(c *Call) {
+	l, ok := Lookup[*testList](c, c.Args[1])
+	if !ok {
+		return
+	}
+	if l == nil {
+		l = &testList{}
+		c.DB.Set(c.Args[1], l, false)
+	}
+	l.items = append(l.items, clone(c.Args[2]))
+	c.DB.Changed(c.Args[1])
+	c.W.Int(int64(len(l.items)))
+}
+
+// cmdTestBPop is TEST.BPOP key timeout: the first item, or block.
+func cmdTestBPop(c *Call) {
+	timeout, ok := c.Timeout(2)
+	if !ok {
+		return
+	}
+	l, ok := Lookup[*testList](c, c.Args[1])
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.Block(c.Args[1:2], timeout, func(w *Writer) { w.NullArray() })
+		return
+	}
+	item := l.items[0]
+	l.items = l.items[1:]
+	if len(l.items) == 0 {
+		c.DB.Delete(c.Args[1])
+	}
+	c.W.Array(2)
+	c.W.Bulk(c.Args[1])
+	c.W.Bulk(item)
+}

@@ -1,0 +1,189 @@
+package resp
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
+)
+
+// keySpaceName is the key space's service name: root/services/keyspace.
+const keySpaceName = "keyspace"
+
+// keySpace is the service that owns the data, Redis's model: one actor runs
+// every command of every connection, one after the other, so each command
+// (and each batch, and EXEC) is atomic. Its data is the Store, which lives
+// outside the instance (see Store): when a command panics, the instance
+// answers that command with an error, then fails, and the fresh instance the
+// services supervisor makes finds the store as it was; requests queued in
+// its mailbox are not lost (protoactor keeps them across a restart), and
+// parked ones are in the store.
+//
+// What the instance itself holds is only its two timers: the active expiry's
+// tick and the wake-up for the earliest parked deadline.
+type keySpace struct {
+	st     *Store
+	tick   *time.Timer
+	wake   *time.Timer
+	wakeAt time.Time // when wake fires; zero if not armed
+}
+
+var _ actor.Actor = (*keySpace)(nil)
+
+// newKeySpace returns the service's New: every instance works on st.
+func newKeySpace(st *Store) func() actor.Actor {
+	return func() actor.Actor { return &keySpace{st: st} }
+}
+
+// Receive dispatches.
+func (k *keySpace) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *messages.ServiceRequest:
+		k.onRequest(ctx, m)
+	case *expireTick:
+		k.activeExpire()
+		k.armTick(ctx)
+	case *wakeUp:
+		k.wakeAt = time.Time{}
+		k.st.now = time.Now().UnixMilli()
+		k.timeouts(ctx)
+	case *clientReset:
+		k.forget(ctx, ctx.Sender(), false, false)
+	case *peerGone:
+		k.forget(ctx, ctx.Sender(), false, true)
+	case *actor.Terminated:
+		k.forget(ctx, m.Who, true, false)
+	case *actor.Started:
+		// A fresh instance, maybe after a failure: serve what its predecessor
+		// left ready, and time what is parked.
+		k.st.now = time.Now().UnixMilli()
+		k.armTick(ctx)
+		for _, cl := range k.st.clients {
+			k.next(ctx, cl)
+		}
+		k.serveReady(ctx)
+		k.timeouts(ctx)
+	case *actor.Restarting, *actor.Stopping:
+		k.stopTimers()
+	}
+}
+
+// onRequest runs a connection's batch, or queues it behind the connection's
+// parked one.
+func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
+	b, ok := m.Body.(*batch)
+	if !ok {
+		ctx.Respond(&messages.ServiceReply{ID: m.ID})
+		return
+	}
+	cl := k.client(ctx, ctx.Sender())
+	j := &job{client: cl.pid, id: m.ID, b: b, w: Writer{Proto: b.Proto}}
+	if cl.parked != nil {
+		cl.queue = append(cl.queue, j)
+		return
+	}
+	k.st.now = time.Now().UnixMilli()
+	k.run(ctx, j)
+	k.serveReady(ctx)
+	k.armWake(ctx)
+}
+
+// client returns the Store's record of the connection pid, made (and the
+// connection watched) on its first request.
+func (k *keySpace) client(ctx actor.Context, pid *actor.PID) *client {
+	cl := k.st.clients[pid.Id]
+	if cl == nil {
+		cl = &client{pid: pid}
+		k.st.clients[pid.Id] = cl
+		ctx.Watch(pid)
+	}
+	return cl
+}
+
+// forget drops what a connection left: its parked request and its queued
+// ones, answered as abandoned if answer (the peer closed, the connection
+// waits for what it is owed), else not at all (the connection has ended, or
+// its fresh behavior knows nothing of them); and, if it has ended, the
+// connection itself.
+func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool) {
+	if pid == nil {
+		return
+	}
+	cl := k.st.clients[pid.Id]
+	if cl == nil {
+		return
+	}
+	if cl.parked != nil {
+		k.st.blocks.unpark(cl.parked)
+		if answer {
+			ctx.Send(pid, &messages.ServiceReply{ID: cl.parked.j.id, Body: &abandoned{}})
+		}
+		cl.parked = nil
+	}
+	for _, j := range cl.queue {
+		if answer {
+			ctx.Send(pid, &messages.ServiceReply{ID: j.id, Body: &abandoned{}})
+		}
+	}
+	cl.queue = nil
+	if ended {
+		delete(k.st.clients, pid.Id)
+	}
+}
+
+// reply sends a finished job's replies to its connection.
+func (k *keySpace) reply(ctx actor.Context, j *job) {
+	ctx.Send(j.client, &messages.ServiceReply{ID: j.id, Body: &batchReply{Out: j.w.buf, Ends: j.ends}})
+}
+
+// armTick has the active expiry run again in expireEvery.
+func (k *keySpace) armTick(ctx actor.Context) {
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	if k.tick != nil {
+		k.tick.Stop()
+	}
+	k.tick = time.AfterFunc(expireEvery, func() { root.Send(self, &expireTick{}) })
+}
+
+// armWake has the key space woken at the earliest parked deadline.
+func (k *keySpace) armWake(ctx actor.Context) {
+	at := k.st.blocks.earliest()
+	if at.IsZero() || (!k.wakeAt.IsZero() && !at.Before(k.wakeAt)) {
+		return
+	}
+	if k.wake != nil {
+		k.wake.Stop()
+	}
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	k.wakeAt = at
+	k.wake = time.AfterFunc(time.Until(at), func() { root.Send(self, &wakeUp{}) })
+}
+
+// stopTimers stops the instance's timers: it is being replaced or stopped.
+func (k *keySpace) stopTimers() {
+	if k.tick != nil {
+		k.tick.Stop()
+	}
+	if k.wake != nil {
+		k.wake.Stop()
+	}
+	k.wakeAt = time.Time{}
+}
+
+// timeouts answers the parked requests whose deadline has passed, then
+// re-arms the wake-up.
+func (k *keySpace) timeouts(ctx actor.Context) {
+	now := time.Now()
+	for p := k.st.blocks.expired(now); p != nil; p = k.st.blocks.expired(now) {
+		k.st.blocks.unpark(p)
+		j := p.j
+		k.st.clients[j.client.Id].parked = nil
+		p.spec.onTimeout(&j.w)
+		j.ends = append(j.ends, j.w.Len())
+		j.at++
+		k.run(ctx, j)
+	}
+	k.serveReady(ctx)
+	k.armWake(ctx)
+}

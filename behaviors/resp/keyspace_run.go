@@ -1,0 +1,156 @@
+package resp
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/supervision"
+)
+
+// errOOM is Redis's noeviction reply to a command that may add data while
+// used memory is over -maxmemory.
+const errOOM = "OOM command not allowed when used memory > 'maxmemory'."
+
+// run runs j's commands from j.at on, until the last (then it answers the
+// connection and starts the connection's next queued request) or one parks.
+func (k *keySpace) run(ctx actor.Context, j *job) {
+	if j.b.Exec {
+		k.exec(ctx, j)
+	}
+	for j.at < len(j.b.Cmds) {
+		if k.step(ctx, j) {
+			return // parked
+		}
+		// As Redis after each command: serve the requests parked on keys it
+		// changed before the connection's next command runs.
+		k.serveReady(ctx)
+	}
+	k.reply(ctx, j)
+	k.next(ctx, k.st.clients[j.client.Id])
+}
+
+// step runs j's command j.at and reports whether it parked.
+func (k *keySpace) step(ctx actor.Context, j *job) bool {
+	c := &j.b.Cmds[j.at]
+	call := k.prepare(ctx, j, c)
+	if !k.invoke(j, call) {
+		return false
+	}
+	if spec := call.block; spec != nil {
+		call.block = nil
+		cl := k.st.clients[j.client.Id]
+		cl.parked = k.st.blocks.park(j, spec, c.DB, time.UnixMilli(k.st.now))
+		return true
+	}
+	j.ends = append(j.ends, j.w.Len())
+	j.at++
+	return false
+}
+
+// prepare sets up j's Call for command c.
+func (k *keySpace) prepare(ctx actor.Context, j *job, c *cmd) *Call {
+	call := &j.call
+	*call = Call{Args: c.Args, W: &j.w, DB: k.st.dbs[c.DB], Store: k.st, InMulti: j.b.Exec,
+		Client: j.client, Ctx: ctx, cmd: &table[c.Index]}
+	return call
+}
+
+// invoke runs one command's handler. A panic is answered: that command's
+// reply is an error, the rest of the batch is not run (each gets an error),
+// the connection is answered, and the instance fails (Internal) for the
+// supervisor to decide on; the fresh instance finds the Store. invoke
+// reports whether the command ran (true), which a panic never returns from.
+func (k *keySpace) invoke(j *job, call *Call) bool {
+	mark := j.w.Len()
+	defer func() {
+		if r := recover(); r != nil {
+			k.crashed(j, mark, call.cmd.Name, r)
+		}
+	}()
+	k.st.stats.Commands++
+	if call.cmd.Flags&DenyOOM != 0 && k.st.overMemory() {
+		call.W.Error(errOOM)
+		return true
+	}
+	call.cmd.Run(call)
+	return true
+}
+
+// crashed answers the job whose command panicked, then fails the instance.
+func (k *keySpace) crashed(j *job, mark int, name string, r any) {
+	j.w.buf = j.w.buf[:mark]
+	j.w.Error("ERR internal error in the key space running '" + name + "'; it restarted")
+	j.ends = append(j.ends, j.w.Len())
+	for j.at++; j.at < len(j.b.Cmds); j.at++ {
+		j.w.Error("ERR not run: the key space failed on an earlier command of this pipeline")
+		j.ends = append(j.ends, j.w.Len())
+	}
+	if j.b.Exec {
+		j.ends = []int{j.w.Len()}
+	}
+	if cl := k.st.clients[j.client.Id]; cl != nil && cl.parked != nil && cl.parked.j == j {
+		k.st.blocks.unpark(cl.parked) // it crashed being retried: answered now
+		cl.parked = nil
+	}
+	k.reply(j.call.Ctx, j)
+	cause := fmt.Sprint(r)
+	if len(cause) > 200 {
+		cause = cause[:200] + "..."
+	}
+	panic(supervision.New(supervision.Internal, "keyspace "+name, fmt.Errorf("%s", cause)))
+}
+
+// exec runs an EXEC batch as one transaction: one array reply, blocking
+// commands answering at once, parked requests served only after it.
+func (k *keySpace) exec(ctx actor.Context, j *job) {
+	j.w.Array(len(j.b.Cmds))
+	for j.at < len(j.b.Cmds) {
+		call := k.prepare(ctx, j, &j.b.Cmds[j.at])
+		k.invoke(j, call)
+		j.at++
+	}
+	j.ends = append(j.ends, j.w.Len())
+}
+
+// next runs a connection's queued requests, once nothing of it is parked.
+func (k *keySpace) next(ctx actor.Context, cl *client) {
+	for cl != nil && cl.parked == nil && len(cl.queue) > 0 {
+		j := cl.queue[0]
+		cl.queue = cl.queue[1:]
+		k.run(ctx, j)
+	}
+}
+
+// serveReady tries again the requests parked on keys that changed, in the
+// order they parked, until no changed key has a waiter left: a served
+// request may change keys in turn (BLMOVE pushes).
+func (k *keySpace) serveReady(ctx actor.Context) {
+	b := &k.st.blocks
+	for key, ok := b.nextReady(); ok; key, ok = b.nextReady() {
+		for _, p := range append([]*parked(nil), b.waiting[key]...) {
+			if !p.gone {
+				k.retry(ctx, p)
+			}
+		}
+	}
+}
+
+// retry runs a parked command again; if it answers this time, its request
+// goes on.
+func (k *keySpace) retry(ctx actor.Context, p *parked) {
+	j := p.j
+	call := k.prepare(ctx, j, &j.b.Cmds[j.at])
+	call.InMulti = false
+	k.invoke(j, call)
+	if call.block != nil {
+		call.block = nil // still nothing for it: it stays where it is
+		return
+	}
+	k.st.blocks.unpark(p)
+	k.st.clients[j.client.Id].parked = nil
+	j.ends = append(j.ends, j.w.Len())
+	j.at++
+	k.run(ctx, j)
+}

@@ -1,0 +1,64 @@
+package resp
+
+// The messages between a connection (session) and the resp services. All are
+// plain data: a command is named by its index in the table, which every node
+// builds the same.
+
+// batch is the body of a connection's ServiceRequest to the key space or the
+// broker: the commands of one read that go there, in order, run one after
+// the other with nothing of another connection's between them (a pipeline
+// crosses to the service in one message, not one per command). The service
+// answers with one batchReply.
+type batch struct {
+	Proto int   // the connection's protocol when it sent them (2 or 3)
+	Cmds  []cmd // at least one
+	// Exec makes the batch EXEC's transaction: run atomically (serving
+	// blocked clients only after the last), blocking commands not blocking,
+	// refused as a whole (a null array) if a key the connection watches has
+	// changed, and answered as one array reply.
+	Exec bool
+}
+
+// cmd is one command of a batch.
+type cmd struct {
+	Index int      // in table
+	DB    int      // the connection's selected database when it sent it
+	Args  [][]byte // its words, never changed once sent
+}
+
+// batchReply answers a batch: the replies, one after the other, and where
+// each ends (Ends[i] is the end of command i's in Out; EXEC's has one).
+type batchReply struct {
+	Out  []byte
+	Ends []int
+}
+
+// clientReset is what a connection's fresh behavior sends the key space and
+// the broker when it starts: forget what this connection asked before (a
+// crashed behavior's parked requests, watches, subscriptions), since the
+// connection actor, and so its PID, outlives the restart that made it.
+type clientReset struct{}
+
+// peerGone is what a connection sends the key space when its peer has
+// closed (EOF): its parked request, and those queued behind it, will never
+// be read, so they are answered at once with abandoned (their connection
+// then owes nothing and ends) and take no data meant for a live client.
+type peerGone struct{}
+
+// abandoned is the body of the reply to a request dropped for peerGone.
+type abandoned struct{}
+
+// expireTick is the key space's timer: time to sample keys for the active
+// expiry (expire.go).
+type expireTick struct{}
+
+// IgnoreDeadLetterLogging keeps a tick that fires as the key space stops out
+// of the dead-letter log.
+func (*expireTick) IgnoreDeadLetterLogging() {}
+
+// wakeUp is the key space's timer for parked requests: the earliest timeout
+// may have passed.
+type wakeUp struct{}
+
+// IgnoreDeadLetterLogging: as expireTick's.
+func (*wakeUp) IgnoreDeadLetterLogging() {}

@@ -1,0 +1,143 @@
+package resp
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
+)
+
+// This file keeps a connection's replies in the order of its commands. The
+// commands of one read that go to one service go in one request (a
+// segment); a connection command's reply, and a protocol error's, waits in
+// the segment before it, behind that segment's replies. Replies are written
+// once every segment before them is answered; the services may answer in any
+// order.
+
+// segment is one request to a service and the local replies that follow its
+// commands' replies.
+type segment struct {
+	target *actor.PID
+	b      *batch
+	id     uint64      // the request's ID, once sent
+	sent   bool        // sent: no more commands join it
+	reply  *batchReply // the answer, once it came
+	w      Writer      // the local replies
+	parts  []part      // every reply, in order
+	local  bool        // some parts are local
+}
+
+// part is one reply of a segment: command i of the request's (remote), or
+// w.buf[from:to].
+type part struct {
+	remote   bool
+	i        int
+	from, to int
+}
+
+// local returns where a connection command's reply goes: straight out if
+// nothing is owed before it, else after the last segment's. endLocal closes it.
+func (s *session) local() *Writer {
+	if len(s.queue) == 0 {
+		s.out.Proto = s.proto
+		return &s.out
+	}
+	seg := s.queue[len(s.queue)-1]
+	seg.w.Proto = s.proto
+	s.localFrom = seg.w.Len()
+	return &seg.w
+}
+
+// endLocal ends the reply local() was asked for.
+func (s *session) endLocal() {
+	if len(s.queue) == 0 {
+		return
+	}
+	seg := s.queue[len(s.queue)-1]
+	seg.parts = append(seg.parts, part{from: s.localFrom, to: seg.w.Len()})
+	seg.local = true
+}
+
+// remote adds a command for target to the open segment, or to a new one.
+func (s *session) remote(target *actor.PID, c cmd) {
+	var seg *segment
+	if n := len(s.queue); n > 0 {
+		seg = s.queue[n-1]
+	}
+	if seg == nil || seg.sent || seg.target != target || seg.b.Proto != s.proto {
+		s.sendOpen()
+		seg = &segment{target: target, b: &batch{Proto: s.proto}}
+		s.queue = append(s.queue, seg)
+	}
+	seg.b.Cmds = append(seg.b.Cmds, c)
+	seg.parts = append(seg.parts, part{remote: true, i: len(seg.b.Cmds) - 1})
+}
+
+// sendOpen sends the last segment if it has not been.
+func (s *session) sendOpen() {
+	n := len(s.queue)
+	if n == 0 || s.queue[n-1].sent {
+		return
+	}
+	seg := s.queue[n-1]
+	seg.sent = true
+	seg.id = s.conn.Request(seg.target, seg.b)
+}
+
+// answered files a service's reply with its segment. A reply no segment
+// awaits is a failed predecessor's: dropped.
+func (s *session) answered(m *messages.ServiceReply) {
+	for _, seg := range s.queue {
+		if seg.sent && seg.id == m.ID {
+			if _, ok := m.Body.(*abandoned); ok {
+				seg.reply, seg.local = &batchReply{}, false // the peer is gone: nothing to write
+				return
+			}
+			r, ok := m.Body.(*batchReply)
+			if !ok || len(r.Ends) != len(seg.b.Cmds) {
+				r = failedBatch(len(seg.b.Cmds))
+			}
+			seg.reply = r
+			return
+		}
+	}
+}
+
+// failedBatch stands for a reply that is not one (a service that does not
+// know the request): every command gets an error.
+func failedBatch(n int) *batchReply {
+	var w Writer
+	ends := make([]int, n)
+	for i := range ends {
+		w.Error("ERR internal error: the service did not run this command")
+		ends[i] = w.Len()
+	}
+	return &batchReply{Out: w.buf, Ends: ends}
+}
+
+// collect moves the answered segments at the head of the queue to out.
+func (s *session) collect() {
+	for len(s.queue) > 0 && s.queue[0].reply != nil {
+		seg := s.queue[0]
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		r := seg.reply
+		if !seg.local {
+			s.out.Raw(r.Out)
+			continue
+		}
+		for _, pt := range seg.parts {
+			if !pt.remote {
+				s.out.Raw(seg.w.buf[pt.from:pt.to])
+				continue
+			}
+			from := 0
+			if pt.i > 0 {
+				from = r.Ends[pt.i-1]
+			}
+			s.out.Raw(r.Out[from:r.Ends[pt.i]])
+		}
+	}
+	if len(s.queue) == 0 {
+		s.queue = nil
+	}
+}

@@ -1,0 +1,233 @@
+package resp
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+)
+
+// Redis's input limits (server.h) and the one that can be set.
+const (
+	// inlineMax is PROTO_INLINE_MAX_SIZE: the longest inline command, and the
+	// longest header line (*N or $N) a multibulk command may have before its CR.
+	inlineMax = 64 << 10
+	// DefaultMaxBulkLen is proto-max-bulk-len's default: the largest bulk string.
+	DefaultMaxBulkLen = 512 << 20
+	// maxArgsAtOnce is how many argument slots a multibulk header reserves at
+	// once (Redis's argv_len = min(multibulklen, 1024)): a header announcing a
+	// million arguments costs nothing until they arrive.
+	maxArgsAtOnce = 1024
+	// unauthMultibulk and unauthBulk are Redis's limits before AUTH when a
+	// password is required.
+	unauthMultibulk = 10
+	unauthBulk      = 16384
+)
+
+// protoError is a protocol error: its text is Redis's reply, after
+// "-ERR Protocol error: ". The connection is closed after it.
+type protoError string
+
+func (e protoError) Error() string { return "Protocol error: " + string(e) }
+
+// parser splits a connection's input into commands, as Redis's
+// processInputBuffer does: a command starting with '*' is a multibulk one
+// (RESP), any other an inline one (a line of words, what telnet sends). It is
+// resumable: a command split across reads is parsed once, header by header,
+// so a huge multibulk arriving in small reads costs linear time; and it never
+// allocates for a length a client announced, only for the bytes it sent.
+type parser struct {
+	buf  []byte // input from the start of the command in progress on
+	pos  int    // how far into buf that command has been parsed
+	argc int    // multibulk arguments still to come; 0: no multibulk in progress
+	bulk int    // the length of the bulk being read, -1 before its header
+	args []span // the arguments parsed so far of the command in progress
+	// mbStart is where the multibulk command in progress starts in buf.
+	mbStart int
+
+	maxBulk int64 // proto-max-bulk-len
+	strict  bool  // a password is required and not yet given (Redis's authRequired)
+}
+
+// span is an argument's place in parser.buf.
+type span struct{ from, to int }
+
+// feed appends input. Arguments handed out before stay valid: their bytes are
+// never overwritten (see compact).
+func (p *parser) feed(data []byte) { p.buf = append(p.buf, data...) }
+
+// next returns the next complete command (nil when the input holds none;
+// an empty command is skipped) or a protocol error. The arguments are slices
+// of the parser's buffer: valid until the parser is dropped, never changed.
+func (p *parser) next() ([][]byte, error) {
+	for {
+		if p.pos >= len(p.buf) {
+			return nil, nil
+		}
+		var done bool
+		var inline [][]byte
+		var err error
+		if p.argc > 0 || p.buf[p.pos] == '*' {
+			done, err = p.multibulk()
+		} else {
+			inline, done, err = p.inline()
+		}
+		if err != nil || !done {
+			return nil, err
+		}
+		if inline != nil {
+			return inline, nil
+		}
+		if len(p.args) == 0 {
+			continue // *0, *-1: nothing to run
+		}
+		args := make([][]byte, len(p.args))
+		for i, s := range p.args {
+			args[i] = p.buf[s.from:s.to:s.to]
+		}
+		p.args = p.args[:0]
+		return args, nil
+	}
+}
+
+// compact drops the input consumed so far. The rest, the start of a command
+// whose end has not arrived, is copied to a buffer of its own when anything
+// was consumed (it is at most one read, since a command in progress before
+// this read ended in it), and kept in place otherwise, so that a bulk arriving
+// in many reads is appended to, never copied again.
+func (p *parser) compact() {
+	start := p.commandStart()
+	if start == 0 {
+		return
+	}
+	if start >= len(p.buf) {
+		p.buf, p.pos = nil, 0
+		return
+	}
+	rest := make([]byte, len(p.buf)-start)
+	copy(rest, p.buf[start:])
+	for i := range p.args {
+		p.args[i].from -= start
+		p.args[i].to -= start
+	}
+	p.buf, p.pos, p.mbStart = rest, p.pos-start, p.mbStart-start
+}
+
+// commandStart is where the command in progress starts in buf (pos if none).
+func (p *parser) commandStart() int {
+	if p.argc > 0 {
+		return p.mbStart
+	}
+	return p.pos
+}
+
+// idle says whether no command is in progress.
+func (p *parser) idle() bool { return p.argc == 0 && p.pos >= len(p.buf) }
+
+// multibulk parses as much of a multibulk command as has arrived.
+func (p *parser) multibulk() (bool, error) {
+	if p.argc == 0 {
+		line, next, ok, err := p.line("too big mbulk count string")
+		if !ok {
+			return false, err
+		}
+		n, ok := parseInt(line[1:])
+		if !ok || n > math.MaxInt32 {
+			return false, protoError("invalid multibulk length")
+		}
+		if n > unauthMultibulk && p.strict {
+			return false, protoError("unauthenticated multibulk length")
+		}
+		p.mbStart = p.pos
+		p.pos = next
+		if n <= 0 {
+			return true, nil
+		}
+		p.argc, p.bulk = int(n), -1
+		p.args = make([]span, 0, min(n, maxArgsAtOnce))
+	}
+	for p.argc > 0 {
+		if p.bulk < 0 {
+			line, next, ok, err := p.line("too big bulk count string")
+			if !ok {
+				return false, err
+			}
+			if line[0] != '$' {
+				return false, protoError(fmt.Sprintf("expected '$', got '%c'", line[0]))
+			}
+			n, ok := parseInt(line[1:])
+			if !ok || n < 0 || n > p.maxBulk {
+				return false, protoError("invalid bulk length")
+			}
+			if n > unauthBulk && p.strict {
+				return false, protoError("unauthenticated bulk length")
+			}
+			p.bulk, p.pos = int(n), next
+		}
+		if len(p.buf)-p.pos < p.bulk+2 {
+			return false, nil
+		}
+		// Redis takes the two bytes after the bulk as its CRLF without looking.
+		p.args = append(p.args, span{p.pos, p.pos + p.bulk})
+		p.pos += p.bulk + 2
+		p.bulk = -1
+		p.argc--
+	}
+	return true, nil
+}
+
+// line returns the header line at pos, up to its CR, and where the next one
+// starts (after the CR and one more byte, Redis's LF, unchecked). ok is false
+// while the line has not fully arrived; err says it is already too long.
+func (p *parser) line(tooBig string) (line []byte, next int, ok bool, err error) {
+	rest := p.buf[p.pos:]
+	cr := bytes.IndexByte(rest, '\r')
+	if cr < 0 {
+		if len(rest) > inlineMax {
+			return nil, 0, false, protoError(tooBig)
+		}
+		return nil, 0, false, nil
+	}
+	if cr > len(rest)-2 {
+		return nil, 0, false, nil // the LF has not arrived
+	}
+	return rest[:cr], p.pos + cr + 2, true, nil
+}
+
+// parseInt parses a length as Redis's string2ll: an optional minus, then
+// digits without a leading zero (0 alone is fine), within int64.
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(v), true
+}

@@ -1,0 +1,153 @@
+package resp
+
+import "bytes"
+
+// inline parses an inline command, a line of words as telnet sends it, as
+// Redis's processInlineBuffer and sdssplitargs do: words split at blanks,
+// "double quoted" ones with C escapes (\n, \xHH, ...), 'single quoted' ones
+// with \' only; a closing quote must be followed by a blank or the end of
+// the line. The line ends at LF (a CR before it is dropped), and, as Redis
+// reads it as a C string, at its first NUL. done is false while the line has
+// not fully arrived; an empty line is a command of no words (args nil, done).
+func (p *parser) inline() (args [][]byte, done bool, err error) {
+	rest := p.buf[p.pos:]
+	lf := bytes.IndexByte(rest, '\n')
+	if lf < 0 {
+		if len(rest) > inlineMax {
+			return nil, false, protoError("too big inline request")
+		}
+		return nil, false, nil
+	}
+	line := rest[:lf]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	if nul := bytes.IndexByte(line, 0); nul >= 0 {
+		line = line[:nul]
+	}
+	args, ok := splitArgs(line)
+	if !ok {
+		return nil, false, protoError("unbalanced quotes in request")
+	}
+	p.pos += lf + 1
+	return args, true, nil
+}
+
+// isSpace is C's isspace.
+func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+
+// splitArgs is sdssplitargs.
+func splitArgs(line []byte) ([][]byte, bool) {
+	var args [][]byte
+	i := 0
+	for {
+		for i < len(line) && isSpace(line[i]) {
+			i++
+		}
+		if i >= len(line) {
+			return args, true
+		}
+		word, next, ok := splitWord(line, i)
+		if !ok {
+			return nil, false
+		}
+		args = append(args, word)
+		i = next
+	}
+}
+
+// splitWord reads the word starting at i; next is past it.
+func splitWord(line []byte, i int) (word []byte, next int, ok bool) {
+	word = []byte{}
+	inq, insq := false, false
+	at := func(j int) byte { // line as a C string: 0 past its end
+		if j < len(line) {
+			return line[j]
+		}
+		return 0
+	}
+	for {
+		c := at(i)
+		switch {
+		case inq:
+			switch {
+			case c == '\\' && at(i+1) == 'x' && isHex(at(i+2)) && isHex(at(i+3)):
+				word = append(word, unhex(at(i+2))<<4|unhex(at(i+3)))
+				i += 3
+			case c == '\\' && at(i+1) != 0:
+				i++
+				word = append(word, unescape(line[i]))
+			case c == '"':
+				if n := at(i + 1); n != 0 && !isSpace(n) {
+					return nil, 0, false
+				}
+				return word, i + 1, true
+			case c == 0:
+				return nil, 0, false
+			default:
+				word = append(word, c)
+			}
+		case insq:
+			switch {
+			case c == '\\' && at(i+1) == '\'':
+				i++
+				word = append(word, '\'')
+			case c == '\'':
+				if n := at(i + 1); n != 0 && !isSpace(n) {
+					return nil, 0, false
+				}
+				return word, i + 1, true
+			case c == 0:
+				return nil, 0, false
+			default:
+				word = append(word, c)
+			}
+		default:
+			switch c {
+			case ' ', '\n', '\r', '\t', 0:
+				if c != 0 {
+					i++
+				}
+				return word, i, true
+			case '"':
+				inq = true
+			case '\'':
+				insq = true
+			default:
+				word = append(word, c)
+			}
+		}
+		i++
+	}
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// unescape is the character a backslash escape in double quotes stands for.
+func unescape(c byte) byte {
+	switch c {
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	case 'b':
+		return '\b'
+	case 'a':
+		return '\a'
+	}
+	return c
+}

@@ -1,0 +1,96 @@
+package resp
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// parseAll feeds the input in the given pieces and returns every command
+// (words joined by "|"), then the protocol error, if any.
+func parseAll(pieces ...string) []string {
+	p := parser{maxBulk: DefaultMaxBulkLen}
+	var got []string
+	for _, piece := range pieces {
+		p.feed([]byte(piece))
+		for {
+			args, err := p.next()
+			if err != nil {
+				return append(got, "error: "+err.Error())
+			}
+			if args == nil {
+				break
+			}
+			words := make([]string, len(args))
+			for i, a := range args {
+				words[i] = string(a)
+			}
+			got = append(got, strings.Join(words, "|"))
+		}
+		p.compact()
+	}
+	return got
+}
+
+var parseCases = []struct {
+	in   string
+	want []string
+}{
+	{"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", []string{"GET|k"}},
+	{"*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n", []string{"PING"}},
+	{"PING\r\n\r\n  \r\nset a  b\n", []string{"PING", "set|a|b"}},
+	{"set \"a\\tb\\x4a\" 'c\\'d'\r\n", []string{"set|a\tbJ|c'd"}},
+	{"get a\x00b c\r\n", []string{"get|a"}},
+	{"*1\r\n$3\r\nabcXY*1\r\n$1\r\nz\r\n", []string{"abc", "z"}},
+	{"*1\rx$1\r\na\r\n", []string{"a"}},
+	{"*1\r\n$01\r\na\r\n", []string{"error: Protocol error: invalid bulk length"}},
+	{"*2\r\n$-1\r\n", []string{"error: Protocol error: invalid bulk length"}},
+	{"*3000000000\r\n", []string{"error: Protocol error: invalid multibulk length"}},
+	{"*1\r\n+OK\r\n", []string{"error: Protocol error: expected '$', got '+'"}},
+	{"set \"a\"b\r\n", []string{"error: Protocol error: unbalanced quotes in request"}},
+	{"set 'a\r\n", []string{"error: Protocol error: unbalanced quotes in request"}},
+}
+
+// TestParse ensures the parser reads what Redis reads, whole and split at
+// every byte: the same commands, the same errors.
+func TestParse(t *testing.T) {
+	for _, tc := range parseCases {
+		if got := parseAll(tc.in); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("parse(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+		for i := 1; i < len(tc.in); i++ {
+			if got := parseAll(tc.in[:i], tc.in[i:]); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("parse(%q | %q) = %q; want %q", tc.in[:i], tc.in[i:], got, tc.want)
+			}
+		}
+		pieces := strings.Split(tc.in, "")
+		if got := parseAll(pieces...); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("parse(%q byte by byte) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestParseLimits ensures the limits hold without memory for what was only
+// announced: a too long header line, a too long inline line, a million
+// arguments announced.
+func TestParseLimits(t *testing.T) {
+	long := strings.Repeat("a", inlineMax+1)
+	for _, tc := range []struct{ in, want string }{
+		{long, "too big inline request"},
+		{"*" + long, "too big mbulk count string"},
+		{"*1\r\n$" + long, "too big bulk count string"},
+	} {
+		got := parseAll(tc.in)
+		if len(got) != 1 || got[0] != "error: Protocol error: "+tc.want {
+			t.Errorf("parse(%.20q...) = %.80q; want %s", tc.in, got, tc.want)
+		}
+	}
+	p := parser{maxBulk: DefaultMaxBulkLen}
+	p.feed([]byte("*1000000\r\n$1\r\na\r\n"))
+	if args, err := p.next(); args != nil || err != nil {
+		t.Fatalf("next = %v, %v; want nothing yet", args, err)
+	}
+	if c := cap(p.args); c > maxArgsAtOnce {
+		t.Fatalf("a million arguments announced reserved %d slots; want at most %d", c, maxArgsAtOnce)
+	}
+}

@@ -1,0 +1,36 @@
+package resp
+
+import (
+	"sync/atomic"
+
+	"async_server/behaviors/protocol"
+)
+
+// server is what the resp behavior's connections share: the settings in
+// force and the counter of client IDs. The data is not here: it is the key
+// space's (Store).
+type server struct {
+	cfg    *config
+	nextID atomic.Int64 // CLIENT ID: the last one given
+}
+
+// New returns the resp behavior's Setup: a session per connection, and the
+// key space and pub/sub broker services. The Store and the Broker are made
+// here, once, and captured by the services' New functions, so that an
+// instance made after a failure finds the data its predecessor left.
+func New(o Options) (protocol.Setup, error) {
+	if o.MaxBulkLen <= 0 {
+		o.MaxBulkLen = DefaultMaxBulkLen
+	}
+	srv := &server{cfg: newConfig(o)}
+	st := NewStore(srv.cfg)
+	br := &Broker{}
+	return protocol.Setup{
+		Factory: func(c protocol.Conn) protocol.Protocol { return newSession(srv, c) },
+		Services: []protocol.Service{
+			{Name: keySpaceName, New: newKeySpace(st)},
+			{Name: brokerName, New: newBrokerService(br)},
+		},
+		Busy: protocol.Busy{Reply: []byte("-ERR max number of clients reached\r\n")},
+	}, nil
+}

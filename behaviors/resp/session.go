@@ -1,0 +1,154 @@
+package resp
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/behaviors/protocol"
+	"async_server/messages"
+	"async_server/supervision"
+)
+
+// session is one connection of the resp behavior: a message-driven
+// connection behavior speaking Redis's protocol. It parses the commands of
+// each read (parse.go), checks them against the table, runs the connection's
+// own (PING, SELECT, HELLO, ...) itself and sends the rest to the key space
+// or the broker, the commands of one read that go to one service in ONE
+// request (a pipeline crosses in one message, not one per command), and
+// writes the replies in the order the commands came (order.go).
+type session struct {
+	conn     protocol.Conn
+	srv      *server
+	keySpace *actor.PID
+	broker   *actor.PID
+
+	p      parser
+	proto  int // 2, or 3 after HELLO 3
+	db     int // SELECT
+	id     int64
+	name   string // CLIENT SETNAME
+	authed bool
+
+	queue     []*segment // replies owed, in request order (order.go)
+	localFrom int        // where the local reply being written starts (order.go)
+	out       Writer     // replies ready to write
+	idle      bool       // told the connection it is idle
+
+	closing error // a protocol error: its reply is queued; close once all is written
+	quit    bool  // QUIT: close once all is written
+}
+
+var (
+	_ protocol.Protocol          = (*session)(nil)
+	_ protocol.MessageHandler    = (*session)(nil)
+	_ protocol.Starter           = (*session)(nil)
+	_ protocol.Holder            = (*session)(nil)
+	_ protocol.PeerClosedHandler = (*session)(nil)
+)
+
+// newSession makes a connection's behavior.
+func newSession(srv *server, c protocol.Conn) *session {
+	s := &session{conn: c, srv: srv, proto: 2, id: srv.nextID.Add(1),
+		keySpace: c.Service(keySpaceName), broker: c.Service(brokerName)}
+	s.authed = srv.cfg.requirePass.Load() == nil || *srv.cfg.requirePass.Load() == ""
+	s.p.maxBulk = srv.cfg.maxBulkLen.Load()
+	s.p.strict = !s.authed
+	s.out.Proto = 2
+	return s
+}
+
+// Started tells the services to forget what a failed predecessor of this
+// behavior, on the same connection, left with them (see clientReset).
+func (s *session) Started() error {
+	s.conn.Send(s.keySpace, &clientReset{})
+	s.conn.Send(s.broker, &clientReset{})
+	return nil
+}
+
+// Received parses the input and dispatches each complete command.
+func (s *session) Received(data []byte) error {
+	if s.closing != nil || s.quit {
+		return nil // past QUIT or a protocol error: nothing more is read
+	}
+	s.p.feed(data)
+	for !s.quit {
+		args, err := s.p.next()
+		if err != nil {
+			s.protocolError(err)
+			break
+		}
+		if args == nil {
+			break
+		}
+		s.dispatch(args)
+	}
+	s.p.compact()
+	s.sendOpen()
+	return s.flush()
+}
+
+// protocolError queues Redis's reply to a protocol error; the connection
+// closes once it is written (flush).
+func (s *session) protocolError(err error) {
+	s.closing = err
+	s.local().Error("ERR " + err.Error())
+	s.endLocal()
+}
+
+// HandleMessage takes the services' replies.
+func (s *session) HandleMessage(msg any) error {
+	switch m := msg.(type) {
+	case *messages.ServiceReply:
+		s.answered(m)
+	}
+	return s.flush()
+}
+
+// flush writes the replies that are ready, in order, in one write; then, if
+// a protocol error or QUIT was waiting for everything before it, closes.
+func (s *session) flush() error {
+	s.collect()
+	if s.out.Len() > 0 {
+		if _, err := s.conn.Write(s.out.buf); err != nil {
+			return err
+		}
+		s.out.Reset()
+		if cap(s.out.buf) > maxKeptOut {
+			s.out.buf = nil // a huge reply's buffer is not kept
+		}
+	}
+	if len(s.queue) > 0 {
+		return nil
+	}
+	if s.closing != nil {
+		e := supervision.New(supervision.BadRequest, "resp", s.closing)
+		e.FramingLost = true
+		return e
+	}
+	if s.quit {
+		s.conn.Close()
+	}
+	if idle := s.p.idle(); idle != s.idle {
+		s.idle = idle
+		s.conn.SetIdle(idle)
+	}
+	return nil
+}
+
+// maxKeptOut is the largest output buffer a connection keeps between writes.
+const maxKeptOut = 64 << 10
+
+// Held implements protocol.Holder: the start of a command whose end has not
+// arrived.
+func (s *session) Held() []byte { return s.p.buf[s.p.commandStart():] }
+
+// PeerClosed tells the key space that the peer is gone: a blocked command
+// of a client that closed must not pop data for it, as Redis frees such a
+// client. The key space answers it as abandoned; the replies of the others
+// are still written, for a peer that only half-closed.
+func (s *session) PeerClosed() bool {
+	s.conn.Send(s.keySpace, &peerGone{})
+	return false
+}
+
+// TimedOut has nothing to say: Redis closes an idle client without a word.
+func (s *session) TimedOut() {}

@@ -1,0 +1,186 @@
+package resp
+
+import "time"
+
+// numDBs is Redis's default number of databases (SELECT 0..15).
+const numDBs = 16
+
+// Store is the data: the 16 databases, and the key space's bookkeeping that
+// must outlive a failed key-space instance (the clients it knows, the
+// requests parked on keys, the keys being watched). It is made by the
+// behavior's constructor and captured by the key space's New, so a restarted
+// instance finds it as the failed one left it, as an Erlang ETS table given
+// an heir outlives its owner. Only the key space's actor touches it: no lock.
+type Store struct {
+	dbs     [numDBs]*DB
+	clients map[string]*client // by connection PID id: every connection that sent a request
+	blocks  blocks             // requests parked on keys (block.go)
+	stats   Stats
+	cfg     *config
+	mem     int64 // heap bytes at memAt (overMemory)
+	memAt   int64
+
+	// now is the time of the command being run, in Unix milliseconds: one
+	// clock reading per batch, as Redis reads it once per command.
+	now int64
+}
+
+// Stats are the key space's counters (INFO stats).
+type Stats struct {
+	Commands    int64 // commands run
+	ExpiredKeys int64 // keys removed because their time passed
+	KeyHits     int64
+	KeyMisses   int64
+}
+
+// NewStore returns an empty store.
+func NewStore(cfg *config) *Store {
+	st := &Store{clients: map[string]*client{}, cfg: cfg}
+	for i := range st.dbs {
+		st.dbs[i] = &DB{Index: i, keys: map[string]*entry{}, expires: map[string]int64{}, st: st}
+	}
+	st.blocks.init()
+	st.now = time.Now().UnixMilli()
+	return st
+}
+
+// DB returns database i (0..15).
+func (st *Store) DB(i int) *DB { return st.dbs[i] }
+
+// Value is a key's value. Each data type's file has its type (Str here, the
+// list, hash, set and zset types in theirs); a handler finds a key's value
+// with Lookup, which checks its type.
+type Value interface {
+	Type() string     // TYPE's answer: "string", "list", "hash", "set", "zset"
+	Encoding() string // OBJECT ENCODING's answer
+}
+
+// entry is one key's slot: its value and when it was last used (for OBJECT
+// IDLETIME and eviction).
+type entry struct {
+	v    Value
+	used int64 // Unix ms of the last read or write
+}
+
+// DB is one of the 16 databases: its keys and their expiry times, kept
+// apart as Redis keeps its expires dict, so the active expiry samples keys
+// that have one.
+type DB struct {
+	Index   int
+	keys    map[string]*entry
+	expires map[string]int64 // key -> Unix ms at which it expires
+	st      *Store
+}
+
+// Len is the number of keys (DBSIZE), expired ones not yet removed included.
+func (db *DB) Len() int { return len(db.keys) }
+
+// Get returns key's value, or nil if the key does not exist (or has just
+// expired, which removes it: the lazy half of expiry).
+func (db *DB) Get(key []byte) Value {
+	e := db.keys[string(key)]
+	if e == nil {
+		return nil
+	}
+	if db.expired(key) {
+		return nil
+	}
+	e.used = db.st.now
+	return e.v
+}
+
+// expired removes key if its time has passed, and says whether it did.
+func (db *DB) expired(key []byte) bool {
+	if len(db.expires) == 0 {
+		return false
+	}
+	at, ok := db.expires[string(key)]
+	if !ok || at > db.st.now {
+		return false
+	}
+	db.remove(string(key))
+	db.st.stats.ExpiredKeys++
+	return true
+}
+
+// Set makes v the value of key, a new key or an existing one of any type;
+// the key's time to live is dropped unless keepTTL. It counts as a change.
+func (db *DB) Set(key []byte, v Value, keepTTL bool) {
+	if e := db.keys[string(key)]; e != nil {
+		e.v, e.used = v, db.st.now
+	} else {
+		db.keys[string(key)] = &entry{v: v, used: db.st.now}
+	}
+	if !keepTTL && len(db.expires) > 0 {
+		delete(db.expires, string(key))
+	}
+	db.Changed(key)
+}
+
+// Delete removes key and reports whether it existed. It counts as a change.
+func (db *DB) Delete(key []byte) bool {
+	if db.Get(key) == nil {
+		return false
+	}
+	db.remove(string(key))
+	db.Changed(key)
+	return true
+}
+
+// remove drops key and its expiry, no questions asked.
+func (db *DB) remove(key string) {
+	delete(db.keys, key)
+	if len(db.expires) > 0 {
+		delete(db.expires, key)
+	}
+}
+
+// Expire sets key's expiry time (Unix ms); the key must exist.
+func (db *DB) Expire(key []byte, at int64) { db.expires[string(key)] = at }
+
+// TTL returns key's expiry time (Unix ms), or -1 if it has none.
+func (db *DB) TTL(key []byte) int64 {
+	if at, ok := db.expires[string(key)]; ok {
+		return at
+	}
+	return -1
+}
+
+// Persist drops key's expiry and reports whether it had one.
+func (db *DB) Persist(key []byte) bool {
+	if _, ok := db.expires[string(key)]; !ok {
+		return false
+	}
+	delete(db.expires, string(key))
+	return true
+}
+
+// Changed records that key's value changed (Redis's signalModifiedKey): the
+// connections watching it will have their EXEC refused, and the requests
+// parked on it are tried again once the current command is done. Set and
+// Delete call it; a handler that changes a value in place (a push onto a
+// list) calls it itself.
+func (db *DB) Changed(key []byte) {
+	db.st.blocks.changed(db.Index, key)
+}
+
+// Str is a string value: its bytes (Redis's raw and embstr encodings; an
+// integer is kept as its text, and OBJECT ENCODING still says "int").
+type Str struct{ B []byte }
+
+// Type implements Value.
+func (s *Str) Type() string { return "string" }
+
+// Encoding implements Value, as Redis encodes a string: a decimal integer
+// that fits a long is "int", up to 44 bytes "embstr", else "raw".
+func (s *Str) Encoding() string {
+	if len(s.B) <= 20 {
+		if _, ok := parseInt(s.B); ok {
+			return "int"
+		}
+	}
+	if len(s.B) <= 44 {
+		return "embstr"
+	}
+	return "raw"
+}
