@@ -69,7 +69,9 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onInject(m)
 	case *repliesOverdue:
 		a.onRepliesOverdue(ctx)
-	case *actor.Restarting, *actor.Stopped:
+	case *actor.Restarting:
+		a.link.restarted()
+	case *actor.Stopped:
 	default:
 		a.onMessage(ctx, m)
 	}
@@ -95,17 +97,22 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	a.maybeFinish(ctx)
 }
 
-// onStarted starts the reader on first start. After a restart it first hands the
-// fresh behavior what the failed one gave back unconsumed (Conn.Unread), so the
-// peer loses only the request that failed, then acks if the message that failed
-// was input (it was not acked), so that the reader's next message finds the new
-// incarnation ready and idle rather than queued behind the restart. Only then:
-// an ack tells the reader its buffer is free, so an ack nobody owed would let
-// it reuse one a queued DataReceived still carries. A behavior that implements
-// protocol.Starter is started each time, before any input.
+// onStarted starts the reader on first start. After a restart it first hands
+// the fresh behavior what the failed one gave back unconsumed (Conn.Unread),
+// so the peer loses only the request that failed, then acks if the message
+// that failed was input (it was not acked), so that the reader's next message
+// finds the new incarnation ready and idle rather than queued behind the
+// restart. Only then: an ack tells the reader its buffer is free, so an ack
+// nobody owed would let it reuse one a queued DataReceived still carries. A
+// behavior that implements protocol.Starter is started each time, before any
+// input.
+//
+// What the failed behavior asked of the connection was forgotten at
+// Restarting, in the old instance (link.restarted), not here: protoactor
+// makes the fresh behavior before it delivers this Started, and its
+// constructor may have set a read deadline or said it is idle already.
 func (a *connActor) onStarted(ctx actor.Context) {
 	if a.link.readerStarted {
-		a.link.restarted()
 		if !a.start(ctx) {
 			return
 		}

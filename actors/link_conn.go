@@ -66,7 +66,9 @@ func (l *link) ackInput() {
 
 // restarted forgets what the failed behavior asked of the connection, so that
 // its successor starts as a fresh behavior on a fresh connection would: no close
-// pending, no read deadline of its own, busy.
+// pending, no read deadline of its own, busy. It runs at Restarting, in the
+// failed incarnation: protoactor makes the successor (whose constructor may
+// set a deadline or say it is idle) before it delivers Started.
 func (l *link) restarted() {
 	l.closeRequested = false
 	l.sock.SetReadDeadline(time.Time{})
