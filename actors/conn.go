@@ -50,7 +50,9 @@ func connProps(l *link, factory protocol.Factory) *actor.Props {
 // Receive dispatches.
 func (a *connActor) Receive(ctx actor.Context) {
 	a.link.ctx = ctx
-	switch m := ctx.Message().(type) {
+	msg := ctx.Message()
+	a.link.outbox.taken(msg) // first: the message may fail the actor
+	switch m := msg.(type) {
 	case *actor.Started:
 		a.onStarted(ctx)
 	case *messages.DataReceived:

@@ -15,8 +15,11 @@ import (
 // peer): a service that sends to a connection whose peer does not read must
 // neither block nor make the server buffer without end. It is a protoactor
 // mailbox middleware: MessagePosted runs on the sender's goroutine, so the
-// limit is enforced without waiting on the connection, and
-// MessageReceived on the connection's.
+// limit is enforced without waiting on the connection. What a message counted
+// is released as the connection actor begins to handle it (taken, from
+// Receive), not in MessageReceived: protoactor's mailbox calls that only after
+// the message returns, and a message that fails the actor (a panic) never
+// does, so every failure would leave its size counted for good.
 //
 // As Redis's client-output-buffer-limit: past the hard limit the connection is
 // closed at once; above the soft limit for longer than softFor, too.
@@ -36,12 +39,13 @@ var _ actor.MailboxMiddleware = (*outbox)(nil)
 const defaultMessageSize = 64
 
 // sizeOf is what msg counts against the limit: nothing for the connection's own
-// messages (the reader's input has its own flow control), its Size() if it has
-// one, defaultMessageSize otherwise (an envelope's payload counts, not the
-// envelope).
+// messages (the reader's input has its own flow control) nor for protoactor's
+// lifecycle messages (some never reach Receive, where taken releases what a
+// message counted), its Size() if it has one, defaultMessageSize otherwise (an
+// envelope's payload counts, not the envelope).
 func sizeOf(msg any) int64 {
 	switch m := actor.UnwrapEnvelopeMessage(msg).(type) {
-	case *messages.DataReceived, *messages.ReadFailed:
+	case *messages.DataReceived, *messages.ReadFailed, actor.SystemMessage, actor.AutoReceiveMessage, actor.MailboxMessage:
 		return 0
 	case interface{ Size() int }:
 		return int64(m.Size())
@@ -56,8 +60,14 @@ func sizeOf(msg any) int64 {
 func (o *outbox) MailboxStarted() {}
 func (o *outbox) MailboxEmpty()   {}
 
-// MessageReceived runs on the connection's goroutine once a message is handled.
-func (o *outbox) MessageReceived(msg any) {
+// MessageReceived implements actor.MailboxMiddleware. It does nothing: see
+// taken.
+func (o *outbox) MessageReceived(any) {}
+
+// taken releases what msg counted. The connection actor calls it on its own
+// goroutine as it begins to handle msg, so that a message that fails the
+// actor releases it too.
+func (o *outbox) taken(msg any) {
 	size := sizeOf(msg)
 	if size == 0 { // the reader's own input: nothing counted, nothing to do
 		return
