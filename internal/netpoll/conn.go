@@ -101,6 +101,9 @@ func (c *Conn) SetReadDeadline(t time.Time) {
 	} else {
 		c.readDeadline.Store(t.UnixNano())
 	}
+	if c.in.cold.Load() { // the poller keyed its deadline when it took the role: re-key it
+		c.in.poll.rekey(c)
+	}
 }
 
 // Shut ends the connection; calling it again does nothing. graceful sends FIN

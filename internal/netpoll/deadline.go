@@ -66,6 +66,13 @@ func (c *Conn) cooled(err error) bool {
 	return d.IsZero() || time.Now().Before(d)
 }
 
+// lapsed reports whether err, from a read, is the input's own deadline
+// passing: the connection has timed out, unless input is waiting after all
+// (look), which a read whose deadline has passed does not look for.
+func (c *Conn) lapsed(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded) && !c.IsShut() && !c.cooled(err)
+}
+
 // Rearm reports whether a socket deadline must move from armed to want, at now.
 // Moving a deadline costs a runtime timer update, which on the per-message path
 // of a busy connection is a measurable share of a round trip; so a deadline that

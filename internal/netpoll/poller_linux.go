@@ -3,7 +3,7 @@
 package netpoll
 
 import (
-	"os"
+	"math"
 	"sync"
 	"syscall"
 	"time"
@@ -33,6 +33,10 @@ type Poller struct {
 	due      deadlines       // the cold connections' read deadlines, earliest first
 	stopping bool
 }
+
+// epollCtl is syscall.EpollCtl, but for tests that make epoll refuse a
+// socket (ENOSPC at fs.epoll.max_user_watches).
+var epollCtl = syscall.EpollCtl
 
 // pollers is the process's poller and how many servers use it.
 var pollers struct {
@@ -124,26 +128,53 @@ func (p *Poller) loop() {
 	}
 }
 
+// What watch did.
+const (
+	watched = iota // the poller holds the role now
+	shutHot        // the connection is shut: the runner ends it
+	refused        // epoll refused the socket: the runner keeps the role for good (readHeld)
+)
+
 // watch takes the reader's role of c, which has gone quiet, from the runner
-// that held it. It reports false when it cannot: the connection is shut (the
-// runner ends it) or epoll refused the socket (the runner stays hot).
-func (p *Poller) watch(c *Conn) bool {
-	d := c.deadline()
+// that held it, unless c is shut or epoll refuses its socket (ENOSPC at
+// fs.epoll.max_user_watches, say).
+//
+// The deadline is read after cold is set: a SetReadDeadline either sees
+// cold and re-keys the entry (rekey), or is seen here.
+func (p *Poller) watch(c *Conn) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c.IsShut() { // shut's claim, which comes after isShut is set, found it hot
-		return false
+		return shutHot
 	}
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT, Fd: c.in.fd}
-	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(c.in.fd), &ev) != nil {
-		return false
+	if epollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(c.in.fd), &ev) != nil {
+		return refused
 	}
-	c.in.cold = true
+	c.in.cold.Store(true)
 	p.conns[c.in.fd] = c
-	if !d.IsZero() && p.due.add(c, d.Sub(p.epoch)) {
+	p.key(c)
+	return watched
+}
+
+// key puts cold c in the deadlines at its read deadline, if it has one; p.mu
+// is held.
+func (p *Poller) key(c *Conn) {
+	if d := c.deadline(); !d.IsZero() && p.due.add(c, d.Sub(p.epoch)) {
 		p.wakeUp() // the earliest deadline now: loop may be waiting too long
 	}
-	return true
+}
+
+// rekey moves c's entry in the deadlines to its read deadline now, if c is
+// cold: the behavior set a deadline (or a restart cleared it) while nobody
+// reads.
+func (p *Poller) rekey(c *Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c.in.cold.Load() {
+		p.due.remove(c)
+		p.key(c)
+	}
 }
 
 // take takes back the cold connection on socket fd, if there is one.
@@ -161,7 +192,7 @@ func (p *Poller) take(fd int32) *Conn {
 func (p *Poller) claim(c *Conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !c.in.cold {
+	if !c.in.cold.Load() {
 		return false
 	}
 	p.forget(c)
@@ -170,14 +201,19 @@ func (p *Poller) claim(c *Conn) bool {
 
 // forget ends c's cold spell; p.mu is held.
 func (p *Poller) forget(c *Conn) {
-	c.in.cold = false
+	c.in.cold.Store(false)
 	delete(p.conns, c.in.fd)
 	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(c.in.fd), nil)
 	p.due.remove(c)
 }
 
+// maxWait is the longest wait loop asks of epoll_wait, whose timeout is a C
+// int of milliseconds (24.8 days): a longer one (an idle timeout of 720h)
+// would turn negative, which is "wait forever".
+const maxWait = math.MaxInt32
+
 // waitMillis is how long loop may wait for events: until the earliest read
-// deadline (rounded up to a millisecond), or without end (-1).
+// deadline (rounded up to a millisecond, at most maxWait), or without end (-1).
 func (p *Poller) waitMillis() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -186,11 +222,13 @@ func (p *Poller) waitMillis() int {
 		return -1
 	}
 	wait := at - time.Since(p.epoch)
-	return int(max(wait+time.Millisecond-1, 0) / time.Millisecond)
+	return int(min(max(wait+time.Millisecond-1, 0)/time.Millisecond, maxWait))
 }
 
-// expire ends every cold connection whose read deadline has passed, as a read
-// that timed out would, each on a runner. It reports whether loop must stop.
+// expire hands every cold connection whose read deadline has passed to a
+// runner, which ends it unless input is waiting (a deadline that passed while
+// the process was stopped, say: serveHot looks before it closes). It reports
+// whether loop must stop.
 func (p *Poller) expire() (stop bool) {
 	var ended []*Conn
 	p.mu.Lock()
@@ -203,8 +241,7 @@ func (p *Poller) expire() (stop bool) {
 	stop = p.stopping
 	p.mu.Unlock()
 	for _, c := range ended {
-		err := c.readError(os.ErrDeadlineExceeded)
-		Go(func() { c.end(err) })
+		Go(c.in.serveFn)
 	}
 	return stop
 }

@@ -87,3 +87,44 @@ func (c *Conn) readSocket(fd uintptr) bool {
 	}
 	return true
 }
+
+// look reads once without waiting, into the hot reader's buffer, after the
+// input's deadline has passed: a deadline that passed while input waited
+// (the process was stopped, by SIGSTOP or a frozen VM or cgroup, and no
+// reader ran) is not idleness, and the runtime's read reports a passed
+// deadline without looking at the socket. It returns what readHot would, or
+// timeout when there is nothing to read.
+func (c *Conn) look(timeout error) (int, error) {
+	if c.in.buf == nil {
+		c.in.buf = getReadBuffer()
+	}
+	n, err := c.lookInto(*c.in.buf, timeout)
+	if n == 0 && c.in.reads < busyReads {
+		c.dropBuffer()
+	}
+	return n, err
+}
+
+// lookInto is look's read, into buf.
+func (c *Conn) lookInto(buf []byte, timeout error) (int, error) {
+	n, rerr := 0, error(nil)
+	if c.in.raw.Control(func(fd uintptr) {
+		for {
+			n, rerr = syscall.Read(int(fd), buf)
+			if rerr != syscall.EINTR {
+				break
+			}
+		}
+	}) != nil {
+		return 0, timeout // closed
+	}
+	switch {
+	case rerr == syscall.EAGAIN:
+		return 0, timeout
+	case rerr != nil:
+		return 0, c.readError(os.NewSyscallError("read", rerr))
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}

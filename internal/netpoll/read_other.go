@@ -14,3 +14,7 @@ func socket(net.Conn) (int32, syscall.RawConn, bool) { return 0, nil, false }
 
 // readHot is never called where socket reports no socket.
 func (c *Conn) readHot() (int, error) { return 0, errors.New("no hot reader on this platform") }
+
+// look and lookInto are never called where there is no socket to look at.
+func (c *Conn) look(timeout error) (int, error)                 { return 0, timeout }
+func (c *Conn) lookInto(buf []byte, timeout error) (int, error) { return 0, timeout }

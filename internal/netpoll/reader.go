@@ -3,6 +3,7 @@ package netpoll
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -90,9 +91,10 @@ type input struct {
 	reads   uint32             // reads delivered, up to busyReads
 	armed   time.Time          // the read deadline on the socket
 
-	// Guarded by poll.mu, touched by the poller and shut.
-	cold bool  // the poller holds the role
-	due  int32 // the index in the poller's deadlines; -1: not in them
+	// Written under poll.mu, by the poller and Shut; cold is read without it
+	// by SetReadDeadline, to re-key a cold connection's deadline.
+	cold atomic.Bool // the poller holds the role
+	due  int32       // the index in the poller's deadlines; -1: not in them
 }
 
 // begin starts the reader, on the runner that ran the actor's Started, once
@@ -136,10 +138,17 @@ func (c *Conn) serve() {
 	err := c.serveHot()
 	for err == errCooled {
 		c.dropBuffer()
-		if c.in.poll.watch(c) {
+		switch c.in.poll.watch(c) {
+		case watched:
 			return // the poller holds the role now
+		case refused:
+			// A blocking reader on this runner for the connection's life, as
+			// a TLS connection's: asking epoll again at every spell's end
+			// would cost a runner's wake-up every few milliseconds.
+			c.readHeld()
+			return
 		}
-		err = c.serveHot() // shut (it returns at once), or epoll refused: stay hot
+		err = c.serveHot() // shut: it returns at once
 	}
 	c.dropBuffer()
 	c.end(err)
@@ -168,6 +177,9 @@ func (c *Conn) serveHot() error {
 			return nil
 		}
 		n, err := c.readHot()
+		if err != nil && c.lapsed(err) {
+			n, err = c.look(err)
+		}
 		if n > 0 && !c.deliverData((*c.in.buf)[:n]) {
 			c.in.buf = nil // shut: the actor may still hold it; left to the GC
 			return nil
@@ -187,8 +199,9 @@ func (c *Conn) serveHot() error {
 	}
 }
 
-// readHeld is the reader of a connection read through its net.Conn (TLS): one
-// goroutine with one buffer, for the connection's life.
+// readHeld is the reader of a connection read through its net.Conn (TLS, or
+// a socket epoll refused): one goroutine with one buffer, for the
+// connection's life.
 func (c *Conn) readHeld() {
 	buf := make([]byte, readBufferSize) // after the handshake: a stalled one holds none
 	for {
@@ -197,6 +210,9 @@ func (c *Conn) readHeld() {
 			break
 		}
 		n, err := c.conn.Read(buf)
+		if n == 0 && err != nil && c.in.raw != nil && c.lapsed(err) { // not TLS: its records may hide input
+			n, err = c.lookInto(buf, err)
+		}
 		if n > 0 && !c.deliverData(buf[:n]) {
 			break
 		}
