@@ -17,14 +17,15 @@ type Broker struct{}
 // against its Broker, and sends published messages to the subscribed
 // connections.
 type broker struct {
-	b *Broker
+	b   *Broker
+	srv *server
 }
 
 var _ actor.Actor = (*broker)(nil)
 
 // newBrokerService returns the service's New: every instance works on b.
-func newBrokerService(b *Broker) func() actor.Actor {
-	return func() actor.Actor { return &broker{b: b} }
+func newBrokerService(b *Broker, srv *server) func() actor.Actor {
+	return func() actor.Actor { return &broker{b: b, srv: srv} }
 }
 
 // Receive dispatches.
@@ -46,7 +47,7 @@ func (s *broker) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	ends := make([]int, 0, len(b.Cmds))
 	for i := range b.Cmds {
 		c := &b.Cmds[i]
-		call := &Call{Args: c.Args, W: w, Client: ctx.Sender(), Broker: s.b, Ctx: ctx, cmd: &table[c.Index]}
+		call := &Call{Args: c.Args, W: w, Client: ctx.Sender(), Broker: s.b, Ctx: ctx, Srv: s.srv, cmd: flat[c.Index]}
 		call.cmd.Run(call)
 		ends = append(ends, w.Len())
 	}

@@ -28,6 +28,7 @@ type Call struct {
 	Sess   *session      // connection commands (OnConn)
 	Broker *Broker       // broker commands (OnBroker)
 	Ctx    actor.Context // the running service's context (key space and broker)
+	Srv    *server       // what every connection shares: settings, clients, counters
 
 	cmd   *Command
 	block *blockSpec // set by Block
@@ -45,15 +46,16 @@ const (
 	ErrNotPosInt = "ERR value is out of range, must be positive"
 )
 
-// Name is the command's name as the table has it (lower case).
-func (c *Call) Name() string { return c.cmd.Name }
+// Name is the command's name as the table has it (lower case; "config|get"
+// for a subcommand).
+func (c *Call) Name() string { return c.cmd.fullName }
 
 // Now is the time the command runs at (one reading per batch), in Unix ms.
 func (c *Call) Now() int64 { return c.Store.now }
 
 // ArityError writes Redis's wrong-number-of-arguments error for the command
 // (for a handler whose argument count rules go past the table's arity).
-func (c *Call) ArityError() { c.W.Error(arityError(c.cmd.Name)) }
+func (c *Call) ArityError() { c.W.Error(arityError(c.cmd.fullName)) }
 
 func arityError(name string) string {
 	return "ERR wrong number of arguments for '" + name + "' command"

@@ -8,16 +8,25 @@ import (
 // does and in its order (unknown command, arity, authentication), and runs
 // it where the table says.
 func (s *session) dispatch(args [][]byte) {
-	idx := lookup(args[0])
-	if idx < 0 {
+	spec := lookup(args[0])
+	if spec == nil {
 		s.reject(unknownCommand(args))
 		return
 	}
-	spec := &table[idx]
+	if len(spec.Subs) > 0 && len(args) >= 2 {
+		sub := spec.lookupSub(args[1])
+		if sub == nil {
+			s.reject("ERR unknown subcommand '" + cString(args[1], 128) + "'. Try " +
+				strings.ToUpper(spec.Name) + " HELP.")
+			return
+		}
+		spec = sub
+	}
 	if !spec.arityOK(len(args)) {
-		s.reject(arityError(spec.Name))
+		s.reject(arityError(spec.fullName))
 		return
 	}
+	idx := spec.index
 	if !s.authed && spec.Flags&NoAuth == 0 {
 		s.reject("NOAUTH Authentication required.")
 		return
@@ -25,7 +34,7 @@ func (s *session) dispatch(args [][]byte) {
 	switch spec.Where {
 	case OnConn:
 		w := s.local()
-		spec.Run(&Call{Args: args, W: w, Sess: s, cmd: spec})
+		spec.Run(&Call{Args: args, W: w, Sess: s, Srv: s.srv, cmd: spec})
 		s.endLocal()
 	case OnBroker:
 		s.remote(s.broker, cmd{Index: idx, DB: s.db, Args: args})

@@ -19,11 +19,7 @@ var testCommands = []Command{
 
 func init() {
 	commandFiles = append(commandFiles, testCommands)
-	table = buildTable()
-	byName = map[string]int{}
-	for i, c := range table {
-		byName[c.Name] = i
-	}
+	table, flat, byName = buildTable()
 }
 
 func cmdTestPush(c *Call) {

@@ -24,6 +24,7 @@ const keySpaceName = "keyspace"
 // tick and the wake-up for the earliest parked deadline.
 type keySpace struct {
 	st     *Store
+	srv    *server
 	tick   *time.Timer
 	wake   *time.Timer
 	wakeAt time.Time // when wake fires; zero if not armed
@@ -32,8 +33,8 @@ type keySpace struct {
 var _ actor.Actor = (*keySpace)(nil)
 
 // newKeySpace returns the service's New: every instance works on st.
-func newKeySpace(st *Store) func() actor.Actor {
-	return func() actor.Actor { return &keySpace{st: st} }
+func newKeySpace(st *Store, srv *server) func() actor.Actor {
+	return func() actor.Actor { return &keySpace{st: st, srv: srv} }
 }
 
 // Receive dispatches.

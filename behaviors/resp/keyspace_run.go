@@ -53,7 +53,7 @@ func (k *keySpace) step(ctx actor.Context, j *job) bool {
 func (k *keySpace) prepare(ctx actor.Context, j *job, c *cmd) *Call {
 	call := &j.call
 	*call = Call{Args: c.Args, W: &j.w, DB: k.st.dbs[c.DB], Store: k.st, InMulti: j.b.Exec,
-		Client: j.client, Ctx: ctx, cmd: &table[c.Index]}
+		Client: j.client, Ctx: ctx, Srv: k.srv, cmd: flat[c.Index]}
 	return call
 }
 

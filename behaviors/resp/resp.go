@@ -28,8 +28,8 @@ func New(o Options) (protocol.Setup, error) {
 	return protocol.Setup{
 		Factory: func(c protocol.Conn) protocol.Protocol { return newSession(srv, c) },
 		Services: []protocol.Service{
-			{Name: keySpaceName, New: newKeySpace(st)},
-			{Name: brokerName, New: newBrokerService(br)},
+			{Name: keySpaceName, New: newKeySpace(st, srv)},
+			{Name: brokerName, New: newBrokerService(br, srv)},
 		},
 		Busy: protocol.Busy{Reply: []byte("-ERR max number of clients reached\r\n")},
 	}, nil

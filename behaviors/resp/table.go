@@ -20,7 +20,19 @@ type Command struct {
 	Summary                 string // COMMAND DOCS's summary
 	Where                   Where  // who runs it
 	Run                     Handler
+	// Subs are a container command's subcommands (CONFIG GET, CLIENT ID):
+	// each an entry of its own, named by its word after the container's
+	// (lower case); the container's own Run is not used.
+	Subs []Command
+
+	fullName string // "config|get" for a subcommand, else Name
+	index    int    // in flat
+	parent   *Command
 }
+
+// FullName is the name Redis's errors and COMMAND use: "config|get" for a
+// subcommand.
+func (c *Command) FullName() string { return c.fullName }
 
 // Handler runs one command: it reads c.Args and writes exactly one reply
 // with c.W (see Call).
@@ -90,56 +102,76 @@ var commandFiles = [][]Command{
 	stringCommands,
 }
 
-// table is every command, by index: what a batch names a command by.
-var table = buildTable()
-
-// byName finds a command's index in table by its lower-case name.
-var byName = func() map[string]int {
-	m := make(map[string]int, len(table))
-	for i, c := range table {
-		m[c.Name] = i
-	}
-	return m
-}()
+// table is every top-level command, sorted by name; flat is every command,
+// subcommands included, by index: what a batch names a command by; byName
+// finds a top-level command by its lower-case name.
+var table, flat, byName = buildTable()
 
 // buildTable concatenates the files' slices, sorted by name; a name twice is
 // a bug.
-func buildTable() []Command {
-	var all []Command
+func buildTable() ([]*Command, []*Command, map[string]*Command) {
+	var all []*Command
 	for _, f := range commandFiles {
-		all = append(all, f...)
-	}
-	slices.SortFunc(all, func(a, b Command) int { return strings.Compare(a.Name, b.Name) })
-	for i := 1; i < len(all); i++ {
-		if all[i].Name == all[i-1].Name {
-			panic("resp: command " + all[i].Name + " is in the table twice")
+		for i := range f {
+			all = append(all, &f[i])
 		}
 	}
-	return all
+	slices.SortFunc(all, func(a, b *Command) int { return strings.Compare(a.Name, b.Name) })
+	var flat []*Command
+	names := make(map[string]*Command, len(all))
+	for _, c := range all {
+		if names[c.Name] != nil {
+			panic("resp: command " + c.Name + " is in the table twice")
+		}
+		names[c.Name] = c
+		c.fullName, c.index = c.Name, len(flat)
+		flat = append(flat, c)
+		for i := range c.Subs {
+			sub := &c.Subs[i]
+			sub.fullName, sub.index, sub.parent = c.Name+"|"+sub.Name, len(flat), c
+			flat = append(flat, sub)
+		}
+	}
+	return all, flat, names
 }
 
-// lookup returns the index of the command called name (any case), or -1.
-// Names are short; the lower-casing copies only when the name is not already
-// lower case and short enough, and never allocates.
-func lookup(name []byte) int {
-	if i, ok := byName[string(name)]; ok {
-		return i
+// lookup returns the top-level command called name (any case), or nil. It
+// lower-cases into a buffer on the stack: no allocation.
+func lookup(name []byte) *Command {
+	if c, ok := byName[string(name)]; ok {
+		return c
 	}
 	var tmp [32]byte
 	if len(name) > len(tmp) {
-		return -1
+		return nil
 	}
-	low := tmp[:len(name)]
-	for i, c := range name {
+	return byName[string(lower(tmp[:0], name))]
+}
+
+// lookupSub returns c's subcommand called name (any case), or nil.
+func (c *Command) lookupSub(name []byte) *Command {
+	var tmp [32]byte
+	if len(name) > len(tmp) {
+		return nil
+	}
+	low := string(lower(tmp[:0], name))
+	for i := range c.Subs {
+		if c.Subs[i].Name == low {
+			return &c.Subs[i]
+		}
+	}
+	return nil
+}
+
+// lower appends b in ASCII lower case to dst.
+func lower(dst, b []byte) []byte {
+	for _, c := range b {
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		low[i] = c
+		dst = append(dst, c)
 	}
-	if i, ok := byName[string(low)]; ok {
-		return i
-	}
-	return -1
+	return dst
 }
 
 // arityOK says whether n words (the name included) fit the command's arity.
