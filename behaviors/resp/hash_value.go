@@ -10,7 +10,9 @@ import (
 // hashMaxListpackValue bytes, is a "listpack"; past either it becomes a
 // "hashtable" for good. The encoding shows in OBJECT ENCODING and decides what
 // HSCAN does (a listpack is returned whole, cursor 0), so the key space keeps
-// track of it as Redis does.
+// track of it as Redis does. Redis 7.0.15 converts on what it stores, not
+// on what a command was given (measured): HSETNX with a long value on an
+// existing field, or one HSET of 513 pairs of one field, leave a listpack.
 const (
 	hashMaxListpackEntries = 512
 	hashMaxListpackValue   = 64
@@ -79,22 +81,6 @@ func (h *Hash) Set(field, value []byte) bool {
 		h.table = true
 	}
 	return true
-}
-
-// Expect is told the arguments of a write before it runs (field/value pairs
-// from argument 2 on, as HSET has them) and converts the hash to a hashtable
-// where Redis's hashTypeTryConversion would: more pairs than a listpack holds,
-// or any argument longer than a listpack value, whether or not it is then set
-// (HSETNX on an existing field converts too).
-func (h *Hash) Expect(args [][]byte) {
-	if len(args)/2 > hashMaxListpackEntries {
-		h.table = true
-	}
-	for _, a := range args {
-		if len(a) > hashMaxListpackValue {
-			h.table = true
-		}
-	}
 }
 
 // Delete removes field and reports whether it was there.

@@ -103,7 +103,7 @@ func (l *List) Insert(i int, v []byte) {
 }
 
 // Trim keeps elements start..stop (inclusive, 0 <= start <= stop < Len()) and
-// drops the rest.
+// drops the rest; Trim(0, -1) drops every element.
 func (l *List) Trim(start, stop int) {
 	for l.n > stop+1 {
 		l.PopBack()
@@ -160,16 +160,6 @@ func (l *List) Range(start, stop int) [][]byte {
 		out = append(out, l.At(i))
 	}
 	return out
-}
-
-// Bytes returns the bytes the elements hold (the payload, for memory
-// accounting and OBJECT's answers).
-func (l *List) Bytes() int {
-	total := 0
-	for i := 0; i < l.n; i++ {
-		total += len(l.At(i))
-	}
-	return total
 }
 
 // replace makes elems (in order) the whole list, in a buffer of its own size class.

@@ -66,13 +66,17 @@ func isInfWord(s string) bool {
 	return false
 }
 
-func equalFold(a, b string) bool {
+// equalFold reports whether a equals lower, a lower-case ASCII word, in any case.
+func equalFold(a, lower string) bool {
+	if len(a) != len(lower) {
+		return false
+	}
 	for i := 0; i < len(a); i++ {
 		c := a[i]
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		if c != b[i] {
+		if c != lower[i] {
 			return false
 		}
 	}

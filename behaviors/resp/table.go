@@ -100,6 +100,8 @@ var commandFiles = [][]Command{
 	serverCommands,
 	genericCommands,
 	stringCommands,
+	listCommands,
+	listMoveCommands,
 }
 
 // table is every top-level command, sorted by name; flat is every command,

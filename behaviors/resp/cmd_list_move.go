@@ -1,0 +1,236 @@
+package resp
+
+// The list commands that pop from one of several lists or move an element
+// between lists, and their blocking forms. A blocking command that finds
+// nothing to pop parks (Call.Block): the key space runs it again when one
+// of its keys changes, until it pops something or its timeout passes
+// (a null array then). Under MULTI it answers at once, as Redis does.
+
+var listMoveCommands = []Command{
+	{Name: "lmove", Arity: 5, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 2, Step: 1, Group: "list",
+		Run: cmdLMove, Summary: "Pop an element from a list, push it to another list and return it"},
+	{Name: "rpoplpush", Arity: 3, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 2, Step: 1, Group: "list",
+		Run: cmdRPopLPush, Summary: "Remove the last element in a list, prepend it to another list and return it"},
+	{Name: "lmpop", Arity: -4, Flags: Write, Group: "list",
+		Run: cmdLMPop, Summary: "Pop elements from a list"},
+	{Name: "blpop", Arity: -3, Flags: Write | NoScript | Blocking, FirstKey: 1, LastKey: -2, Step: 1, Group: "list",
+		Run: cmdBLPop, Summary: "Remove and get the first element in a list, or block until one is available"},
+	{Name: "brpop", Arity: -3, Flags: Write | NoScript | Blocking, FirstKey: 1, LastKey: -2, Step: 1, Group: "list",
+		Run: cmdBRPop, Summary: "Remove and get the last element in a list, or block until one is available"},
+	{Name: "blmove", Arity: 6, Flags: Write | DenyOOM | NoScript | Blocking, FirstKey: 1, LastKey: 2, Step: 1, Group: "list",
+		Run: cmdBLMove, Summary: "Pop an element from a list, push it to another list and return it; or block until one is available"},
+	{Name: "brpoplpush", Arity: 4, Flags: Write | DenyOOM | NoScript | Blocking, FirstKey: 1, LastKey: 2, Step: 1, Group: "list",
+		Run: cmdBRPopLPush, Summary: "Pop an element from a list, push it to another list and return it; or block until one is available"},
+	{Name: "blmpop", Arity: -5, Flags: Write | Blocking, Group: "list",
+		Run: cmdBLMPop, Summary: "Pop elements from a list, or block until one is available"},
+}
+
+// parseWhere parses LEFT or RIGHT (any case) at argument i, writing a syntax
+// error for anything else.
+func parseWhere(c *Call, i int) (left, ok bool) {
+	switch w := string(c.Args[i]); {
+	case equalFold(w, "left"):
+		return true, true
+	case equalFold(w, "right"):
+		return false, true
+	}
+	c.W.Error(ErrSyntax)
+	return false, false
+}
+
+func cmdLMove(c *Call) {
+	from, ok := parseWhere(c, 3)
+	if !ok {
+		return
+	}
+	to, ok := parseWhere(c, 4)
+	if !ok {
+		return
+	}
+	move(c, from, to)
+}
+
+func cmdRPopLPush(c *Call) { move(c, false, true) }
+
+// move pops from one end of the list at Args[1] and pushes onto one end of
+// the list at Args[2] (the same list may be both), replying the element; a
+// missing source is a null, whatever the destination holds.
+func move(c *Call, fromLeft, toLeft bool) {
+	src, dst := c.Args[1], c.Args[2]
+	l, ok := Lookup[*List](c, src)
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.W.Null()
+		return
+	}
+	d, ok := Lookup[*List](c, dst)
+	if !ok {
+		return
+	}
+	v := popOne(l, fromLeft)
+	isNew := d == nil
+	if isNew {
+		d = &List{}
+	}
+	if toLeft {
+		d.PushFront(v)
+	} else {
+		d.PushBack(v)
+	}
+	saveList(c, dst, d, isNew) // the destination first, as Redis signals them
+	if string(src) != string(dst) {
+		saveList(c, src, l, false)
+	}
+	c.W.Bulk(v)
+}
+
+func cmdBLMove(c *Call) {
+	from, ok := parseWhere(c, 3)
+	if !ok {
+		return
+	}
+	to, ok := parseWhere(c, 4)
+	if !ok {
+		return
+	}
+	blockingMove(c, 5, from, to)
+}
+
+func cmdBRPopLPush(c *Call) { blockingMove(c, 3, false, true) }
+
+// blockingMove is BLMOVE and BRPOPLPUSH: a move, or a wait for the source.
+// Under MULTI an empty source is a null (not a null array: Redis answers
+// so before it would block, and the null array only at a timeout).
+func blockingMove(c *Call, timeoutAt int, fromLeft, toLeft bool) {
+	timeout, ok := blockTimeout(c, timeoutAt)
+	if !ok {
+		return
+	}
+	l, ok := Lookup[*List](c, c.Args[1])
+	if !ok {
+		return
+	}
+	if l != nil {
+		move(c, fromLeft, toLeft)
+		return
+	}
+	if c.InMulti {
+		c.W.Null()
+		return
+	}
+	c.Block(c.Args[1:2], timeout, timedOut)
+}
+
+// timedOut is the reply of a blocking list command whose time ran out.
+func timedOut(w *Writer) { w.NullArray() }
+
+func cmdBLPop(c *Call) { blockingPop(c, true) }
+func cmdBRPop(c *Call) { blockingPop(c, false) }
+
+// blockingPop is BLPOP and BRPOP key [key ...] timeout: the first key in
+// order that holds a list gives one element, replied with its key; a key of
+// another type before it is an error.
+func blockingPop(c *Call, left bool) {
+	timeout, ok := blockTimeout(c, len(c.Args)-1)
+	if !ok {
+		return
+	}
+	keys := c.Args[1 : len(c.Args)-1]
+	for _, k := range keys {
+		l, ok := Lookup[*List](c, k)
+		if !ok {
+			return
+		}
+		if l != nil {
+			c.W.Array(2)
+			c.W.Bulk(k)
+			c.W.Bulk(popOne(l, left))
+			saveList(c, k, l, false)
+			return
+		}
+	}
+	c.Block(keys, timeout, timedOut)
+}
+
+// mpopArgs are [B]LMPOP's numkeys key [key ...] LEFT|RIGHT [COUNT count].
+type mpopArgs struct {
+	keys  [][]byte
+	left  bool
+	count int64
+}
+
+// parseMPop parses LMPOP's arguments from numkeys (at argument at) on, in
+// Redis's order and with its errors.
+func parseMPop(c *Call, at int) (mpopArgs, bool) {
+	var o mpopArgs
+	n, ok := parseInt(c.Args[at])
+	if !ok || n < 1 {
+		c.W.Error("ERR numkeys should be greater than 0")
+		return o, false
+	}
+	if n >= int64(len(c.Args)-at-1) { // no room for the keys and LEFT|RIGHT
+		c.W.Error(ErrSyntax)
+		return o, false
+	}
+	where := at + 1 + int(n)
+	if o.left, ok = parseWhere(c, where); !ok {
+		return o, false
+	}
+	o.keys, o.count = c.Args[at+1:where], -1
+	for j := where + 1; j < len(c.Args); j++ {
+		if o.count != -1 || !equalFold(string(c.Args[j]), "count") || j+1 == len(c.Args) {
+			c.W.Error(ErrSyntax)
+			return o, false
+		}
+		j++
+		if o.count, ok = parseInt(c.Args[j]); !ok || o.count < 1 {
+			c.W.Error("ERR count should be greater than 0")
+			return o, false
+		}
+	}
+	if o.count == -1 {
+		o.count = 1
+	}
+	return o, true
+}
+
+// mpop pops from the first key that holds a list, replying [key, [elements]],
+// and says whether it replied (an error included); false means every key
+// was missing.
+func mpop(c *Call, o mpopArgs) bool {
+	for _, k := range o.keys {
+		l, ok := Lookup[*List](c, k)
+		if !ok {
+			return true
+		}
+		if l != nil {
+			c.W.Array(2)
+			c.W.Bulk(k)
+			popRange(c, l, o.left, o.count)
+			saveList(c, k, l, false)
+			return true
+		}
+	}
+	return false
+}
+
+func cmdLMPop(c *Call) {
+	o, ok := parseMPop(c, 1)
+	if ok && !mpop(c, o) {
+		c.W.NullArray()
+	}
+}
+
+// cmdBLMPop is BLMPOP timeout numkeys ...: Redis parses the timeout last.
+func cmdBLMPop(c *Call) {
+	o, ok := parseMPop(c, 2)
+	if !ok {
+		return
+	}
+	timeout, ok := blockTimeout(c, 1)
+	if ok && !mpop(c, o) {
+		c.Block(o.keys, timeout, timedOut)
+	}
+}
