@@ -22,12 +22,11 @@ import (
 // package supervision. Its parent is the root actor, which restarts it (a new
 // listener on the same address) when the listener fails for good.
 type acceptor struct {
-	cfg     *Config
-	addr    string // the bound address; a restart listens here again
-	factory protocol.Factory
-	busy    protocol.Busy // its behavior's reply to a client turned away at the limit
-	env     *connEnv      // what its connections share
-	log     *logrus.Entry
+	cfg  *Config
+	addr string        // the bound address; a restart listens here again
+	busy protocol.Busy // its behavior's reply to a client turned away at the limit
+	env  *connEnv      // what its connections share
+	log  *logrus.Entry
 
 	ln       net.Listener  // nil until listening
 	sem      chan struct{} // a slot per open socket: the accept loop takes one, the reader frees it at close
@@ -54,7 +53,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 	log := shared.log.WithField("listener", addr)
 	env := &shared
 	env.log, env.tls, env.listener, env.behavior = log, l.tls, addr, l.behavior
-	env.failures, env.engine.NotTLS = newLogBudgets(), setup.NotTLS
+	env.failures, env.engine.NotTLS, env.factory = newLogBudgets(), setup.NotTLS, setup.Factory
 	first := ln
 	// The strategy reports to the current incarnation, which knows the connections.
 	// Both run on the acceptor's goroutine.
@@ -62,7 +61,7 @@ func acceptorProps(l served, shared connEnv) *actor.Props {
 	loops := 0
 	strategy := supervision.NewStrategy(cfg.Intensity, func(d supervision.Decision) { current.logDecision(d) })
 	return actor.PropsFromProducer(func() actor.Actor {
-		current = &acceptor{cfg: cfg, addr: addr, factory: setup.Factory, busy: setup.Busy, env: env, ln: first,
+		current = &acceptor{cfg: cfg, addr: addr, busy: setup.Busy, env: env, ln: first,
 			loops: &loops, log: log}
 		first = nil
 		return current
@@ -140,7 +139,7 @@ func (a *acceptor) onAccepted(ctx actor.Context, m *messages.ConnectionAccepted)
 		conn = tls.Server(conn, a.env.tls)
 	}
 	l := newLink(conn, self, a.env, a.sem)
-	pid, err := ctx.SpawnNamed(connProps(l, a.factory), name)
+	pid, err := ctx.SpawnNamed(connProps(l), name)
 	if err != nil { // only a name clash, which seq rules out
 		a.log.WithError(err).Error("cannot spawn connection actor")
 		_ = m.Conn.Close()

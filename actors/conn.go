@@ -41,9 +41,14 @@ type connActor struct {
 // The mailbox is protoactor's lock-free one (a node per message), not its
 // default, which allocates a ring of ten slots up front: an idle connection
 // holds 0.2 KiB less (issue 9), and round trips measured the same.
-func connProps(l *link, factory protocol.Factory) *actor.Props {
+//
+// The producer makes no behavior: protoactor runs it inside SpawnNamed, on
+// the acceptor's goroutine, where a behavior's constructor must not run
+// (confinement), nor panic (it would fail the acceptor, and with it the
+// listener). Each incarnation makes its behavior at its Started (onStarted).
+func connProps(l *link) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &connActor{link: l, proto: factory(l)}
+		return &connActor{link: l}
 	}, actor.WithDispatcher(l.sock.Dispatcher()), actor.WithMailbox(actor.UnboundedLockfree(&l.outbox)))
 }
 
@@ -99,43 +104,66 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	a.maybeFinish(ctx)
 }
 
-// onStarted starts the reader on first start. After a restart it first hands
-// the fresh behavior what the failed one gave back unconsumed (Conn.Unread),
-// so the peer loses only the request that failed, then acks if the message
-// that failed was input (it was not acked), so that the reader's next message
-// finds the new incarnation ready and idle rather than queued behind the
-// restart. Only then: an ack tells the reader its buffer is free, so an ack
-// nobody owed would let it reuse one a queued DataReceived still carries. A
-// behavior that implements protocol.Starter is started each time, before any
-// input.
+// onStarted makes the incarnation's behavior, on this connection's goroutine
+// (a panic in its constructor fails this connection, as one in Received
+// does), and starts the reader on first start.
+//
+// After a restart it first hands the fresh behavior what the failed one gave
+// back unconsumed (Conn.Unread), so the peer loses only the request that
+// failed, then acks if the message that failed was input (it was not acked),
+// so that the reader's next message finds the new incarnation ready and idle
+// rather than queued behind the restart. Only then: an ack tells the reader
+// its buffer is free, so an ack nobody owed would let it reuse one a queued
+// DataReceived still carries. A behavior that implements protocol.Starter is
+// started each time, before any input.
 //
 // What the failed behavior asked of the connection was forgotten at
-// Restarting, in the old instance (link.restarted), not here: protoactor
-// makes the fresh behavior before it delivers this Started, and its
-// constructor may have set a read deadline or said it is idle already.
+// Restarting, in the old instance (link.restarted): a reset here would erase
+// what the fresh behavior's constructor set (a read deadline, idle).
 func (a *connActor) onStarted(ctx actor.Context) {
 	if a.link.readerStarted {
-		if !a.start(ctx) {
-			return
-		}
-		if rest := a.link.takeUnread(); len(rest) > 0 && !a.link.finishing {
-			a.receive(ctx, rest)
-		}
-		if a.link.handling {
-			a.link.handling = false
-			a.link.ackInput()
-		}
-		a.maybeFinish(ctx) // a restart while finishing: nothing may be owed any more
+		a.makeBehavior()
+		a.onRestarted(ctx)
 		return
 	}
 	a.link.readerStarted = true
 	a.link.observeOpened()
 	a.link.debug("connection opened")
 	// The reader starts on this goroutine once this run is over
-	// (netpoll.Dispatcher); counted now, while the actor is certainly alive.
+	// (netpoll.Dispatcher); counted now, while the actor is certainly alive,
+	// and before the behavior is made, which may fail this run.
 	a.link.env.readers.Add(1)
+	a.makeBehavior()
 	if _, secure := a.link.conn.(*tls.Conn); !secure {
 		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake
+	}
+}
+
+// onRestarted is the rest of a restarted incarnation's Started.
+func (a *connActor) onRestarted(ctx actor.Context) {
+	if !a.start(ctx) {
+		return
+	}
+	if rest := a.link.takeUnread(); len(rest) > 0 && !a.link.finishing {
+		a.receive(ctx, rest)
+	}
+	if a.link.handling {
+		a.link.handling = false
+		a.link.ackInput()
+	}
+	a.maybeFinish(ctx) // a restart while finishing: nothing may be owed any more
+}
+
+// makeBehavior makes this incarnation's behavior with the listener's Factory.
+// A constructor that panics fails the actor with Internal: its supervisor
+// restarts it (a fresh try) or stops it, closing the socket.
+func (a *connActor) makeBehavior() {
+	err := a.call(func() error {
+		a.proto = a.link.env.factory(a.link)
+		return nil
+	})
+	if err != nil {
+		a.fail(err)
 	}
 }
 

@@ -75,6 +75,7 @@ type connEnv struct {
 	engine   netpoll.Options       // the process's poller, the idle timeout, the behavior's reply to plain text on a TLS listener
 	failures *logBudgets           // bound the log lines of the listener's failures
 	services map[string]*actor.PID // the behavior's service actors, by name
+	factory  protocol.Factory      // makes the listener's behavior: run by the connection actor at each Started
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it
 	log      *logrus.Entry         // the acceptor's
 }

@@ -148,7 +148,10 @@ type PeerClosedHandler interface {
 const MaxInFlight = 64
 
 // Factory makes a fresh Protocol for conn: when the connection is accepted and
-// after every restart of its actor.
+// after every restart of its actor. It runs on the connection's own goroutine,
+// as Received does, and a panic in it fails the connection as one in Received
+// does (Internal: restarted, so the Factory runs again, or stopped once the
+// restart budget is spent); it never harms the listener.
 type Factory func(conn Conn) Protocol
 
 // Service declares a service actor a behavior needs: the tree spawns it at
