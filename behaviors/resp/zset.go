@@ -2,21 +2,62 @@ package resp
 
 import "math"
 
-// zset is a sorted set's value: each member's score by member (the table,
+// ZSet is a sorted set value: each member's score by member (the table,
 // O(1) ZSCORE, random members, ZSCAN) and the members in order (the skiplist,
 // O(log n) ranks and ranges). Both always hold the same members.
-type zset struct {
-	table *memberTable[*zslNode]
-	zsl   *skiplist
+//
+// Redis 7.0 keeps a small sorted set as a "listpack" (at most
+// zsetMaxListpackEntries members, none longer than zsetMaxListpackValue
+// bytes) and converts it to a "skiplist" for good once it outgrows that;
+// clients see which (OBJECT ENCODING, and ZSCAN, which returns a listpack
+// whole), so ZSet tracks the encoding Redis would have, though it is a
+// skiplist at every size.
+type ZSet struct {
+	table    *memberTable[*zslNode]
+	zsl      *skiplist
+	skiplist bool // Redis's encoding would be "skiplist" (else "listpack")
 }
 
-func newZset() *zset {
-	return &zset{table: newMemberTable[*zslNode](), zsl: newSkiplist()}
+// Redis 7.0's zset-max-listpack-entries and zset-max-listpack-value defaults.
+const (
+	zsetMaxListpackEntries = 128
+	zsetMaxListpackValue   = 64
+)
+
+var _ Value = (*ZSet)(nil)
+
+func newZset() *ZSet {
+	return &ZSet{table: newMemberTable[*zslNode](), zsl: newSkiplist()}
 }
 
-func (z *zset) len() int { return z.table.len() }
+// Type implements Value.
+func (z *ZSet) Type() string { return "zset" }
 
-func (z *zset) score(m string) (float64, bool) {
+// Encoding implements Value.
+func (z *ZSet) Encoding() string {
+	if z.skiplist {
+		return "skiplist"
+	}
+	return "listpack"
+}
+
+// fitListpack makes the encoding "listpack" if the set fits one, as Redis
+// does for the destination of ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE and
+// ZRANGESTORE (zsetConvertToListpackIfNeeded).
+func (z *ZSet) fitListpack() {
+	if z.len() > zsetMaxListpackEntries {
+		return
+	}
+	fits := true
+	z.table.each(func(m string, _ *zslNode) bool { fits = len(m) <= zsetMaxListpackValue; return fits })
+	if fits {
+		z.skiplist = false
+	}
+}
+
+func (z *ZSet) len() int { return z.table.len() }
+
+func (z *ZSet) score(m string) (float64, bool) {
 	n, ok := z.table.get(m)
 	if !ok {
 		return 0, false
@@ -40,7 +81,7 @@ const (
 // add applies one score-member pair of ZADD as Redis's zsetAdd: it returns
 // what it did and the member's score after it. A same-score update is not a
 // change (zaddNop, but the member was processed: INCR still replies).
-func (z *zset) add(m string, score float64, f zaddFlags) (zaddResult, float64, bool) {
+func (z *ZSet) add(m string, score float64, f zaddFlags) (zaddResult, float64, bool) {
 	score = normalizeZero(score)
 	if n, ok := z.table.get(m); ok {
 		if f.nx {
@@ -78,12 +119,15 @@ func normalizeZero(v float64) float64 {
 }
 
 // insert adds m, which must not be a member.
-func (z *zset) insert(m string, score float64) {
+func (z *ZSet) insert(m string, score float64) {
+	if len(m) > zsetMaxListpackValue || z.len() >= zsetMaxListpackEntries {
+		z.skiplist = true
+	}
 	z.table.add(m, z.zsl.insert(normalizeZero(score), m))
 }
 
 // remove removes m; false if it was not a member.
-func (z *zset) remove(m string) bool {
+func (z *ZSet) remove(m string) bool {
 	n, ok := z.table.remove(m)
 	if ok {
 		z.zsl.remove(n.score, m)
@@ -92,7 +136,7 @@ func (z *zset) remove(m string) bool {
 }
 
 // rank is m's 0-based rank from the lowest score (from the highest if rev).
-func (z *zset) rank(m string, rev bool) (int, bool) {
+func (z *ZSet) rank(m string, rev bool) (int, bool) {
 	n, ok := z.table.get(m)
 	if !ok {
 		return 0, false
@@ -106,7 +150,7 @@ func (z *zset) rank(m string, rev bool) (int, bool) {
 
 // byRank is the node at 0-based rank r counted from the lowest score (from
 // the highest if rev); nil outside the set.
-func (z *zset) byRank(r int, rev bool) *zslNode {
+func (z *ZSet) byRank(r int, rev bool) *zslNode {
 	if rev {
 		r = z.len() - 1 - r
 	}
@@ -123,7 +167,7 @@ func zslStep(n *zslNode, rev bool) *zslNode {
 
 // scoreSpan returns the 1-based ranks of the first and last member within r
 // (first > last when there is none).
-func (z *zset) scoreSpan(r scoreRange) (int, int) {
+func (z *ZSet) scoreSpan(r scoreRange) (int, int) {
 	if r.empty() {
 		return 1, 0
 	}
@@ -133,7 +177,7 @@ func (z *zset) scoreSpan(r scoreRange) (int, int) {
 }
 
 // lexSpan is scoreSpan for a lex range.
-func (z *zset) lexSpan(r lexRange) (int, int) {
+func (z *ZSet) lexSpan(r lexRange) (int, int) {
 	if r.empty() {
 		return 1, 0
 	}
@@ -145,7 +189,7 @@ func (z *zset) lexSpan(r lexRange) (int, int) {
 // rangeNodes calls fn for the members of 1-based ranks first..last (in that
 // order, or last..first if rev), skipping offset of them and stopping after
 // limit (limit < 0: no limit), until fn returns false.
-func (z *zset) rangeNodes(first, last int, rev bool, offset, limit int, fn func(*zslNode) bool) {
+func (z *ZSet) rangeNodes(first, last int, rev bool, offset, limit int, fn func(*zslNode) bool) {
 	if first < 1 {
 		first = 1
 	}
@@ -175,7 +219,7 @@ func (z *zset) rangeNodes(first, last int, rev bool, offset, limit int, fn func(
 
 // removeRanks removes the members of 1-based ranks first..last and returns how
 // many it removed.
-func (z *zset) removeRanks(first, last int) int {
+func (z *ZSet) removeRanks(first, last int) int {
 	if first < 1 {
 		first = 1
 	}
@@ -194,7 +238,7 @@ func (z *zset) removeRanks(first, last int) int {
 
 // memoryBytes estimates the value's memory: the members' bytes, a slot, a map
 // entry and a node (about 1.33 levels) each.
-func (z *zset) memoryBytes() int {
+func (z *ZSet) memoryBytes() int {
 	return z.table.bytes + z.len()*(memberOverhead+zslNodeOverhead)
 }
 

@@ -30,7 +30,7 @@ func (m zsetModel) sorted() []string {
 
 // checkZset compares z with the model: order, ranks both ways, byRank,
 // scores, and the skiplist's spans and backward links.
-func checkZset(t *testing.T, z *zset, m zsetModel) {
+func checkZset(t *testing.T, z *ZSet, m zsetModel) {
 	t.Helper()
 	want := m.sorted()
 	if z.len() != len(want) || z.zsl.length != len(want) {

@@ -1,0 +1,217 @@
+package resp
+
+import (
+	"slices"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Pub/sub: who is subscribed to what, and the messages the broker sends.
+//
+// A connection is the authority on its own subscriptions: it keeps them
+// (subscriptions, in its session), answers (P|S)SUBSCRIBE and
+// (P|S)UNSUBSCRIBE from them at once, with Redis's counts, and tells the
+// broker (subscribe, unsubscribe). The broker (Broker, run by the broker
+// service) keeps the index a PUBLISH needs: for each channel and pattern, its
+// subscribers. It watches each subscriber and forgets it on Terminated, or
+// when its fresh behavior sends clientReset after a restart. A message goes
+// to the subscribed connections as one immutable published value each;
+// a connection drops one for a channel it is no longer subscribed to (it
+// unsubscribed after the broker sent it), so replies stay exact.
+//
+// A Broker outlives the broker actor's instances (newBrokerService hands the
+// same one to each): a crash of the broker loses no subscription.
+
+// subKind is one of the three subscription name spaces.
+type subKind uint8
+
+const (
+	subChannel subKind = iota // SUBSCRIBE, PUBLISH
+	subPattern                // PSUBSCRIBE: glob patterns over channel names
+	subShard                  // SSUBSCRIBE, SPUBLISH: shard channels (one shard here)
+	subKinds
+)
+
+// Broker is the pub/sub broker's state: for each kind, each name's
+// subscribers, and what each subscriber holds (to forget it in one go).
+type Broker struct {
+	names   [subKinds]map[string]map[string]*actor.PID // name -> subscriber PID id -> PID
+	clients map[string]*subscriber                     // by PID id
+}
+
+type subscriber struct {
+	pid   *actor.PID
+	names [subKinds]map[string]struct{}
+}
+
+// NewBroker returns an empty Broker.
+func NewBroker() *Broker {
+	b := &Broker{clients: map[string]*subscriber{}}
+	for k := range b.names {
+		b.names[k] = map[string]map[string]*actor.PID{}
+	}
+	return b
+}
+
+// subscribe records that pid subscribed to names of kind k; it reports
+// whether pid is new to the broker (so the caller watches it).
+func (b *Broker) subscribe(pid *actor.PID, k subKind, names []string) bool {
+	c, known := b.clients[pid.Id]
+	if !known {
+		c = &subscriber{pid: pid}
+		b.clients[pid.Id] = c
+	}
+	if c.names[k] == nil {
+		c.names[k] = map[string]struct{}{}
+	}
+	for _, n := range names {
+		c.names[k][n] = struct{}{}
+		subs := b.names[k][n]
+		if subs == nil {
+			subs = map[string]*actor.PID{}
+			b.names[k][n] = subs
+		}
+		subs[pid.Id] = pid
+	}
+	return !known
+}
+
+// unsubscribe removes pid's subscriptions to names of kind k (all of them if
+// names is nil).
+func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) {
+	c := b.clients[pid.Id]
+	if c == nil {
+		return
+	}
+	if names == nil {
+		for n := range c.names[k] {
+			names = append(names, n)
+		}
+	}
+	for _, n := range names {
+		delete(c.names[k], n)
+		b.drop(k, n, pid.Id)
+	}
+	for k := range c.names {
+		if len(c.names[k]) > 0 {
+			return
+		}
+	}
+	delete(b.clients, pid.Id)
+}
+
+// drop takes subscriber id out of name's subscribers.
+func (b *Broker) drop(k subKind, name, id string) {
+	if subs := b.names[k][name]; subs != nil {
+		delete(subs, id)
+		if len(subs) == 0 {
+			delete(b.names[k], name)
+		}
+	}
+}
+
+// forget drops every subscription of the connection whose PID id is id (it
+// ended, or its behavior restarted); false if it had none.
+func (b *Broker) forget(id string) bool {
+	c := b.clients[id]
+	if c == nil {
+		return false
+	}
+	for k, names := range c.names {
+		for n := range names {
+			b.drop(subKind(k), n, id)
+		}
+	}
+	delete(b.clients, id)
+	return true
+}
+
+// publish sends msg on channel (or shard channel) to its subscribers and, for
+// a plain channel, to the subscribers of every matching pattern; it returns
+// how many deliveries it made, as PUBLISH replies (a connection subscribed
+// to the channel and to a matching pattern counts twice).
+func (b *Broker) publish(ctx actor.Context, shard bool, channel, payload string) int {
+	n := 0
+	kind, direct := subChannel, publishedMessage
+	if shard {
+		kind, direct = subShard, publishedShard
+	}
+	if subs := b.names[kind][channel]; len(subs) > 0 {
+		m := &published{Kind: direct, Channel: channel, Payload: payload}
+		for _, pid := range subs {
+			ctx.Send(pid, m)
+			n++
+		}
+	}
+	if shard {
+		return n
+	}
+	for pattern, subs := range b.names[subPattern] {
+		if !globMatch([]byte(pattern), []byte(channel), false) {
+			continue
+		}
+		m := &published{Kind: publishedPattern, Pattern: pattern, Channel: channel, Payload: payload}
+		for _, pid := range subs {
+			ctx.Send(pid, m)
+			n++
+		}
+	}
+	return n
+}
+
+// channels lists the names of kind k with subscribers that match pattern
+// (every one when pattern is nil), sorted.
+func (b *Broker) channels(k subKind, pattern []byte) []string {
+	var out []string
+	for n := range b.names[k] {
+		if pattern == nil || globMatch(pattern, []byte(n), false) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// count is the number of subscribers of name (kind k).
+func (b *Broker) count(k subKind, name string) int { return len(b.names[k][name]) }
+
+// patterns is the number of distinct patterns with subscribers (PUBSUB NUMPAT).
+func (b *Broker) patterns() int { return len(b.names[subPattern]) }
+
+// publishedKind says which push a published message is.
+type publishedKind uint8
+
+const (
+	publishedMessage publishedKind = iota // ["message", channel, payload]
+	publishedPattern                      // ["pmessage", pattern, channel, payload]
+	publishedShard                        // ["smessage", channel, payload]
+)
+
+// published is what the broker sends a subscribed connection for each
+// message: immutable, one value shared by all the subscribers of a name.
+// Its Size counts against the connection's output limit, so a subscriber
+// that does not read is closed, not buffered without end.
+type published struct {
+	Kind             publishedKind
+	Pattern, Channel string
+	Payload          string
+}
+
+// Size is what the message costs a connection's output limit: about its
+// encoded length.
+func (m *published) Size() int { return len(m.Pattern) + len(m.Channel) + len(m.Payload) + 48 }
+
+// subscribe is what a connection tells the broker when it subscribes (sent
+// with Conn.Send, after the commands before it).
+type subscribe struct {
+	Kind  subKind
+	Names []string
+}
+
+// unsubscribe is what a connection tells the broker when it unsubscribes;
+// All: from every name of Kind.
+type unsubscribe struct {
+	Kind  subKind
+	Names []string
+	All   bool
+}
