@@ -9,10 +9,6 @@ import (
 // brokerName is the pub/sub broker's service name: root/services/pubsub.
 const brokerName = "pubsub"
 
-// Broker is the pub/sub broker's state: who is subscribed to what. (The
-// pub/sub commands fill it in: cmd_pubsub.go.)
-type Broker struct{}
-
 // broker is the pub/sub service: it runs the OnBroker commands of a batch
 // against its Broker, and sends published messages to the subscribed
 // connections.
@@ -33,6 +29,8 @@ func (s *broker) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.ServiceRequest:
 		s.onRequest(ctx, m)
+	default:
+		s.b.receive(ctx) // subscriptions, and subscribers gone (pubsub.go)
 	}
 }
 

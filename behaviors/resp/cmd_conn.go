@@ -16,6 +16,10 @@ var connCommands = []Command{
 }
 
 func cmdPing(c *Call) {
+	if c.Sess.subscribed() && c.W.Proto == 2 && len(c.Args) <= 2 {
+		pingSubscribed(c)
+		return
+	}
 	switch len(c.Args) {
 	case 1:
 		c.W.Simple("PONG")

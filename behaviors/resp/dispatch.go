@@ -31,6 +31,10 @@ func (s *session) dispatch(args [][]byte) {
 		s.reject("NOAUTH Authentication required.")
 		return
 	}
+	if msg := s.subscribedReject(spec); msg != "" {
+		s.reject(msg)
+		return
+	}
 	switch spec.Where {
 	case OnConn:
 		w := s.local()

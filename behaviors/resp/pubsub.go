@@ -33,7 +33,8 @@ const (
 )
 
 // Broker is the pub/sub broker's state: for each kind, each name's
-// subscribers, and what each subscriber holds (to forget it in one go).
+// subscribers, and what each subscriber holds (to forget it in one go). Only
+// the broker service's actor touches it.
 type Broker struct {
 	names   [subKinds]map[string]map[string]*actor.PID // name -> subscriber PID id -> PID
 	clients map[string]*subscriber                     // by PID id
@@ -51,6 +52,27 @@ func NewBroker() *Broker {
 		b.names[k] = map[string]map[string]*actor.PID{}
 	}
 	return b
+}
+
+// receive takes the broker service's messages other than requests: what
+// connections say of their subscriptions, and the end of one it watches.
+func (b *Broker) receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *subscribe:
+		if from := ctx.Sender(); from != nil && b.subscribe(from, m.Kind, m.Names) {
+			ctx.Watch(from)
+		}
+	case *unsubscribe:
+		if from := ctx.Sender(); from != nil && b.unsubscribe(from, m.Kind, m.Names) {
+			ctx.Unwatch(from)
+		}
+	case *clientReset:
+		if from := ctx.Sender(); from != nil && b.forget(from.Id) {
+			ctx.Unwatch(from)
+		}
+	case *actor.Terminated:
+		b.forget(m.Who.Id)
+	}
 }
 
 // subscribe records that pid subscribed to names of kind k; it reports
@@ -76,17 +98,12 @@ func (b *Broker) subscribe(pid *actor.PID, k subKind, names []string) bool {
 	return !known
 }
 
-// unsubscribe removes pid's subscriptions to names of kind k (all of them if
-// names is nil).
-func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) {
+// unsubscribe removes pid's subscriptions to names of kind k; it reports
+// whether pid has none left (so the caller stops watching it).
+func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) bool {
 	c := b.clients[pid.Id]
 	if c == nil {
-		return
-	}
-	if names == nil {
-		for n := range c.names[k] {
-			names = append(names, n)
-		}
+		return false
 	}
 	for _, n := range names {
 		delete(c.names[k], n)
@@ -94,10 +111,11 @@ func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) {
 	}
 	for k := range c.names {
 		if len(c.names[k]) > 0 {
-			return
+			return false
 		}
 	}
 	delete(b.clients, pid.Id)
+	return true
 }
 
 // drop takes subscriber id out of name's subscribers.
@@ -129,19 +147,19 @@ func (b *Broker) forget(id string) bool {
 // publish sends msg on channel (or shard channel) to its subscribers and, for
 // a plain channel, to the subscribers of every matching pattern; it returns
 // how many deliveries it made, as PUBLISH replies (a connection subscribed
-// to the channel and to a matching pattern counts twice).
-func (b *Broker) publish(ctx actor.Context, shard bool, channel, payload string) int {
+// to the channel and to a matching pattern counts twice). The publisher's
+// own deliveries (self) are written to w, before PUBLISH's reply, as Redis
+// writes them: sent, they would reach it after the replies to the commands
+// that follow PUBLISH in its pipeline.
+func (b *Broker) publish(ctx actor.Context, self *actor.PID, w *Writer, shard bool, channel, payload string) int {
 	n := 0
 	kind, direct := subChannel, publishedMessage
 	if shard {
 		kind, direct = subShard, publishedShard
 	}
 	if subs := b.names[kind][channel]; len(subs) > 0 {
-		m := &published{Kind: direct, Channel: channel, Payload: payload}
-		for _, pid := range subs {
-			ctx.Send(pid, m)
-			n++
-		}
+		b.fanOut(ctx, self, w, subs, &published{Kind: direct, Channel: channel, Payload: payload})
+		n += len(subs)
 	}
 	if shard {
 		return n
@@ -150,13 +168,21 @@ func (b *Broker) publish(ctx actor.Context, shard bool, channel, payload string)
 		if !globMatch([]byte(pattern), []byte(channel), false) {
 			continue
 		}
-		m := &published{Kind: publishedPattern, Pattern: pattern, Channel: channel, Payload: payload}
-		for _, pid := range subs {
-			ctx.Send(pid, m)
-			n++
-		}
+		b.fanOut(ctx, self, w, subs, &published{Kind: publishedPattern, Pattern: pattern, Channel: channel, Payload: payload})
+		n += len(subs)
 	}
 	return n
+}
+
+// fanOut sends m to subs, writing it to w for self.
+func (b *Broker) fanOut(ctx actor.Context, self *actor.PID, w *Writer, subs map[string]*actor.PID, m *published) {
+	for id, pid := range subs {
+		if self != nil && id == self.Id {
+			m.write(w)
+			continue
+		}
+		ctx.Send(pid, m)
+	}
 }
 
 // channels lists the names of kind k with subscribers that match pattern
@@ -197,6 +223,24 @@ type published struct {
 	Payload          string
 }
 
+// write writes m as a push (an array in RESP2).
+func (m *published) write(w *Writer) {
+	switch m.Kind {
+	case publishedMessage:
+		w.Push(3)
+		w.BulkString("message")
+	case publishedPattern:
+		w.Push(4)
+		w.BulkString("pmessage")
+		w.BulkString(m.Pattern)
+	case publishedShard:
+		w.Push(3)
+		w.BulkString("smessage")
+	}
+	w.BulkString(m.Channel)
+	w.BulkString(m.Payload)
+}
+
 // Size is what the message costs a connection's output limit: about its
 // encoded length.
 func (m *published) Size() int { return len(m.Pattern) + len(m.Channel) + len(m.Payload) + 48 }
@@ -208,10 +252,8 @@ type subscribe struct {
 	Names []string
 }
 
-// unsubscribe is what a connection tells the broker when it unsubscribes;
-// All: from every name of Kind.
+// unsubscribe is what a connection tells the broker when it unsubscribes.
 type unsubscribe struct {
 	Kind  subKind
 	Names []string
-	All   bool
 }

@@ -29,7 +29,7 @@ func TestBrokerIndex(t *testing.T) {
 	if b.count(subChannel, "b") != 2 || b.patterns() != 1 || b.count(subShard, "s") != 1 {
 		t.Fatalf("counts wrong: b %d, patterns %d", b.count(subChannel, "b"), b.patterns())
 	}
-	b.unsubscribe(p1, subChannel, nil)
+	b.unsubscribe(p1, subChannel, []string{"a", "b"})
 	if b.count(subChannel, "a") != 0 || b.count(subChannel, "b") != 1 {
 		t.Fatal("unsubscribe all left p1 in a channel")
 	}

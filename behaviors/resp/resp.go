@@ -24,7 +24,7 @@ func New(o Options) (protocol.Setup, error) {
 	}
 	srv := &server{cfg: newConfig(o)}
 	st := NewStore(srv.cfg)
-	br := &Broker{}
+	br := NewBroker()
 	return protocol.Setup{
 		Factory: func(c protocol.Conn) protocol.Protocol { return newSession(srv, c) },
 		Services: []protocol.Service{

@@ -27,6 +27,7 @@ type session struct {
 	id     int64
 	name   string // CLIENT SETNAME
 	authed bool
+	subs   *subscriptions // pub/sub channels and patterns (cmd_pubsub.go); nil: none yet
 
 	queue     []*segment // replies owed, in request order (order.go)
 	localFrom int        // where the local reply being written starts (order.go)
@@ -99,6 +100,8 @@ func (s *session) HandleMessage(msg any) error {
 	switch m := msg.(type) {
 	case *messages.ServiceReply:
 		s.answered(m)
+	case *published:
+		s.deliver(m) // pub/sub (cmd_pubsub.go)
 	}
 	return s.flush()
 }

@@ -16,7 +16,7 @@ import (
 //   - "hashtable" for good after that: a memberTable (insertion order, O(1)
 //     random members, exact scan cursors).
 type Set struct {
-	ints  []int64                  // intset: sorted; used while table is nil
+	ints  []int64                // intset: sorted; used while table is nil
 	table *memberTable[struct{}] // hashtable
 }
 

@@ -102,6 +102,8 @@ var commandFiles = [][]Command{
 	stringCommands,
 	listCommands,
 	listMoveCommands,
+	setCommands,
+	pubsubCommands,
 }
 
 // table is every top-level command, sorted by name; flat is every command,

@@ -1,0 +1,214 @@
+package resp_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"async_server/actors"
+	"async_server/testkit"
+)
+
+// TestGoRedisPubSub ensures go-redis subscribers, in RESP2 and RESP3, get
+// what another connection publishes to their channels, patterns and shard
+// channels, and that PUBSUB's counts follow subscriptions.
+func TestGoRedisPubSub(t *testing.T) {
+	forProtocols(t, func(t *testing.T, rdb *redis.Client) {
+		ctx, k := context.Background(), keyer(t)
+		ch, other := k("news"), k("sport")
+		ps := rdb.Subscribe(ctx, ch)
+		defer ps.Close()
+		if err := ps.PSubscribe(ctx, k("n*")); err != nil {
+			t.Fatalf("PSUBSCRIBE: %v", err)
+		}
+		waitSubscribed(t, ps, 2)
+		if n, _ := rdb.Publish(ctx, ch, "hello").Result(); n != 2 {
+			t.Fatalf("PUBLISH to a channel and a pattern = %d; want 2", n)
+		}
+		want := []string{"message " + ch + " hello", "pmessage " + k("n*") + " " + ch + " hello"}
+		got := []string{describe(t, ps), describe(t, ps)}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("received %q; want %q", got, want)
+		}
+		if n, _ := rdb.Publish(ctx, other, "x").Result(); n != 0 {
+			t.Fatalf("PUBLISH to nobody = %d", n)
+		}
+		if got, _ := rdb.PubSubNumSub(ctx, ch, other).Result(); got[ch] != 1 || got[other] != 0 {
+			t.Fatalf("PUBSUB NUMSUB = %v", got)
+		}
+		if got, _ := rdb.PubSubChannels(ctx, k("*")).Result(); !slices.Equal(got, []string{ch}) {
+			t.Fatalf("PUBSUB CHANNELS = %v", got)
+		}
+		if n, _ := rdb.PubSubNumPat(ctx).Result(); n < 1 {
+			t.Fatalf("PUBSUB NUMPAT = %d", n)
+		}
+		if err := ps.Unsubscribe(ctx, ch); err != nil {
+			t.Fatalf("UNSUBSCRIBE: %v", err)
+		}
+		waitNumSub(t, rdb, ch, 0)
+		shard := rdb.SSubscribe(ctx, k("s"))
+		defer shard.Close()
+		waitSubscribed(t, shard, 1)
+		if n, _ := rdb.SPublish(ctx, k("s"), "m").Result(); n != 1 {
+			t.Fatalf("SPUBLISH = %d", n)
+		}
+		if got := describe(t, shard); got != "message "+k("s")+" m" {
+			t.Fatalf("shard message = %q", got)
+		}
+	})
+}
+
+// waitSubscribed reads subscription confirmations until there are n.
+func waitSubscribed(t *testing.T, ps *redis.PubSub, n int) {
+	t.Helper()
+	for {
+		msg, err := ps.ReceiveTimeout(context.Background(), 5*time.Second)
+		if err != nil {
+			t.Fatalf("waiting for subscriptions: %v", err)
+		}
+		if s, ok := msg.(*redis.Subscription); ok && s.Count == n {
+			return
+		}
+	}
+}
+
+// describe receives one message and writes it as "message CH PAYLOAD" or
+// "pmessage PATTERN CH PAYLOAD".
+func describe(t *testing.T, ps *redis.PubSub) string {
+	t.Helper()
+	msg, err := ps.ReceiveTimeout(context.Background(), 5*time.Second)
+	if err != nil {
+		t.Fatalf("receive: %v", err)
+	}
+	m, ok := msg.(*redis.Message)
+	if !ok {
+		t.Fatalf("received %T %v; want a message", msg, msg)
+	}
+	if m.Pattern != "" {
+		return "pmessage " + m.Pattern + " " + m.Channel + " " + m.Payload
+	}
+	return "message " + m.Channel + " " + m.Payload
+}
+
+// waitNumSub waits until PUBSUB NUMSUB says ch has n subscribers (the
+// broker hears of a subscription change after the subscriber's reply).
+func waitNumSub(t *testing.T, rdb *redis.Client, ch string, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := rdb.PubSubNumSub(context.Background(), ch).Result()
+		if err == nil && got[ch] == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PUBSUB NUMSUB %s = %v, %v; want %d", ch, got, err, n)
+		}
+		time.Sleep(5 * time.Millisecond) // polling a condition, not guessing a delay
+	}
+}
+
+// TestPubSubSubscribedModeRESP2 ensures a RESP2 subscriber may run only
+// (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET, with Redis 7.0's
+// error and its subscribed PING reply, byte for byte, and that it may run
+// anything again once it has no subscription left. (UNSUBSCRIBE with no
+// channel goes through them sorted; Redis's order is its hash table's.)
+func TestPubSubSubscribedModeRESP2(t *testing.T) {
+	srv := startResp(t)
+	c := srv.Dial(t)
+	c.SendString("SUBSCRIBE c1 c2\r\nGET x\r\nPING\r\nPING hi\r\nPUBSUB NUMSUB\r\nUNSUBSCRIBE\r\nUNSUBSCRIBE\r\nGET x\r\n")
+	c.ExpectString("*3\r\n$9\r\nsubscribe\r\n$2\r\nc1\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$2\r\nc2\r\n:2\r\n" +
+		"-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n" +
+		"*2\r\n$4\r\npong\r\n$0\r\n\r\n*2\r\n$4\r\npong\r\n$2\r\nhi\r\n" +
+		"-ERR Can't execute 'pubsub|numsub': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n" +
+		"*3\r\n$11\r\nunsubscribe\r\n$2\r\nc1\r\n:1\r\n*3\r\n$11\r\nunsubscribe\r\n$2\r\nc2\r\n:0\r\n" +
+		"*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n$-1\r\n")
+}
+
+// TestPubSubRESP3Push ensures a RESP3 subscriber gets push messages, runs
+// other commands meanwhile, and receives its own publication before
+// PUBLISH's reply, as Redis writes them.
+func TestPubSubRESP3Push(t *testing.T) {
+	srv := startResp(t)
+	c := srv.Dial(t)
+	c.SendString("HELLO 3\r\n")
+	for c.ReadLine() != "*0" { // HELLO's map, which ends with modules: an empty array
+	}
+	c.SendString("SUBSCRIBE c1\r\nGET x\r\nPING\r\nPUBLISH c1 self\r\nUNSUBSCRIBE c9\r\nUNSUBSCRIBE\r\nPUNSUBSCRIBE\r\n")
+	c.ExpectString(">3\r\n$9\r\nsubscribe\r\n$2\r\nc1\r\n:1\r\n_\r\n+PONG\r\n" +
+		">3\r\n$7\r\nmessage\r\n$2\r\nc1\r\n$4\r\nself\r\n:1\r\n" +
+		">3\r\n$11\r\nunsubscribe\r\n$2\r\nc9\r\n:1\r\n>3\r\n$11\r\nunsubscribe\r\n$2\r\nc1\r\n:0\r\n" +
+		">3\r\n$12\r\npunsubscribe\r\n_\r\n:0\r\n")
+}
+
+// TestPubSubSubscriberCrash ensures the broker forgets a subscriber whose
+// behavior crashed (restarted on the same socket) and one whose socket
+// vanished, and that publishing goes on.
+func TestPubSubSubscriberCrash(t *testing.T) {
+	srv := startResp(t, func(cfg *actors.Config) { cfg.Observe = true })
+	pub := client(t, srv, 3)
+	restarted, vanished := srv.Dial(t), srv.Dial(t)
+	for _, c := range []*testkit.Client{restarted, vanished} {
+		c.SendString("SUBSCRIBE ch\r\n")
+		c.ReadLine()
+		c.ReadLine()
+		c.ReadLine()
+		c.ReadLine()
+		c.ReadLine()
+		c.ReadLine()
+	}
+	waitNumSub(t, pub, "ch", 2)
+	if d := restarted.Inject("Internal"); d.Directive != "Restart" {
+		t.Fatalf("injected Internal: %s", d.Directive)
+	}
+	waitNumSub(t, pub, "ch", 1)
+	vanished.Conn.Close()
+	waitNumSub(t, pub, "ch", 0)
+	if n, err := pub.Publish(context.Background(), "ch", "anyone?").Result(); n != 0 || err != nil {
+		t.Fatalf("PUBLISH after the subscribers went = %d, %v", n, err)
+	}
+	restarted.SendString("PING\r\n")
+	restarted.ExpectString("+PONG\r\n") // out of subscribed mode: a fresh behavior
+}
+
+// TestPubSubSubscriberNotReading ensures a subscriber that never reads is
+// closed by the output limit, and that its publisher is never held up.
+func TestPubSubSubscriberNotReading(t *testing.T) {
+	srv := startResp(t, func(cfg *actors.Config) {
+		cfg.Observe = true
+		cfg.OutputLimit = 256 << 10
+		cfg.OutputSoftLimit = 128 << 10
+	})
+	pub := client(t, srv, 2)
+	sub := srv.Dial(t)
+	sub.SendString("SUBSCRIBE firehose\r\n")
+	waitNumSub(t, pub, "firehose", 1)
+	payload := strings.Repeat("x", 32<<10)
+	ctx := context.Background()
+	for i := 0; ; i++ {
+		start := time.Now()
+		n, err := pub.Publish(ctx, "firehose", payload).Result()
+		if err != nil {
+			t.Fatalf("PUBLISH %d: %v", i, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("PUBLISH %d took %v: the publisher was held up", i, d)
+		}
+		if n == 0 {
+			break // the subscriber is gone
+		}
+		if i > 100000 {
+			t.Fatal("a subscriber that never reads is still subscribed after 3 GB")
+		}
+	}
+	if e := sub.WaitStopped(); e.Reason != "output limit" {
+		t.Fatalf("the subscriber stopped for %q; want output limit", e.Reason)
+	}
+	if err := pub.Ping(ctx).Err(); err != nil {
+		t.Fatalf("the publisher after: %v", err)
+	}
+}

@@ -1,0 +1,99 @@
+package resp
+
+// Arguments shared by the set and sorted-set commands: option words, and the
+// cursor and options of SSCAN and ZSCAN (Redis's scanGenericCommand).
+
+// argIs says whether arg is the option word (lower case), in any ASCII case,
+// as Redis's strcasecmp compares (strings.EqualFold would also take the
+// Kelvin sign for 'k' and the long s for 's').
+func argIs(arg []byte, word string) bool {
+	if len(arg) != len(word) {
+		return false
+	}
+	for i := range len(arg) {
+		c := arg[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrInvalidCursor is Redis's reply to a cursor strtoul refuses.
+const ErrInvalidCursor = "ERR invalid cursor"
+
+// parseCursor reads a scan cursor as Redis's parseScanCursorOrReply does with
+// strtoul: no leading space, an optional sign, decimal digits (none at all is
+// 0, so "" is a cursor), nothing after them, at most 2^64-1; a minus sign
+// negates modulo 2^64 ("-1" is 2^64-1).
+func parseCursor(b []byte) (uint64, bool) {
+	if len(b) > 0 && isCSpace(b[0]) {
+		return 0, false
+	}
+	neg, digits := false, b
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg, digits = b[0] == '-', b[1:]
+		if len(digits) == 0 {
+			return 0, false
+		}
+	}
+	var n uint64
+	for _, c := range digits {
+		if !isDecDigit(c) {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// scanArgs are a scan's options.
+type scanArgs struct {
+	count   int    // COUNT, at least 1; 10 when not given
+	pattern []byte // MATCH's pattern; nil when none
+}
+
+// parseScanArgs reads MATCH and COUNT from args[from] on, writing Redis's
+// error and returning false on a bad one.
+func parseScanArgs(c *Call, from int) (scanArgs, bool) {
+	o := scanArgs{count: 10}
+	for i := from; i < len(c.Args); i += 2 {
+		more := i+1 < len(c.Args)
+		switch opt := c.Args[i]; {
+		case more && argIs(opt, "count"):
+			n, ok := c.Int(i + 1)
+			if !ok {
+				return o, false
+			}
+			if n < 1 {
+				c.W.Error(ErrSyntax)
+				return o, false
+			}
+			o.count = int(min(n, 1<<30))
+		case more && argIs(opt, "match"):
+			o.pattern = c.Args[i+1]
+			if len(o.pattern) == 1 && o.pattern[0] == '*' {
+				o.pattern = nil // every element, as Redis skips matching for "*"
+			}
+		default:
+			c.W.Error(ErrSyntax)
+			return o, false
+		}
+	}
+	return o, true
+}
+
+// matches says whether an element passes MATCH.
+func (o *scanArgs) matches(s string) bool {
+	return o.pattern == nil || globMatch(o.pattern, []byte(s), false)
+}
