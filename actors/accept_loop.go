@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -19,26 +20,29 @@ const (
 	acceptBackoffMax = time.Second
 )
 
-// acceptLoop is an acceptor's accept goroutine, the loop-th on its address. It
-// needs a slot in slots for each connection it hands over: at the connection
-// limit it holds the one client it accepted and tells the acceptor (which may
-// close an idle connection to make room). Then, queueing, it accepts no more
-// until a slot frees, and the kernel backlog holds later clients; rejecting
-// (reject not nil), it turns the client away unless room is being made. It only
-// sends messages to the acceptor self: ConnectionAccepted per connection,
-// ClientWaiting at the limit, or a last AcceptFailed when the listener is gone.
-// It exits when stop is closed (the acceptor closes the listener too) or after
-// AcceptFailed, closes reject, and closes done; the acceptor waits for done.
+// acceptLoop is an acceptor's accept goroutine. It needs a slot in slots for
+// each connection it hands over: at the connection limit it holds the one
+// client it accepted and tells the connection supervisor (which may close an
+// idle connection to make room). Then, queueing, it accepts no more until a
+// slot frees, and the kernel backlog holds later clients; rejecting (reject
+// not nil), it turns the client away unless room is being made. It only sends
+// messages: ConnectionAccepted per connection and ClientWaiting at the limit
+// to the connection supervisor conns, and a last AcceptFailed to its acceptor
+// self when the listener is gone. It exits when stop is closed (the acceptor
+// closes the listener too) or after AcceptFailed, closes reject, and closes
+// done; the acceptor waits for done.
 type acceptLoop struct {
 	ln     net.Listener
-	loop   int
 	slots  chan struct{}
 	stop   <-chan struct{}
 	done   chan<- struct{}
 	root   *actor.RootContext
-	self   *actor.PID
+	self   *actor.PID // the acceptor
+	conns  *actor.PID // the listener's connection supervisor
 	log    *logrus.Entry
 	reject *rejecter // nil: queue at the limit
+
+	backoffMin, backoffMax time.Duration
 }
 
 func (l *acceptLoop) run() {
@@ -61,11 +65,11 @@ func (l *acceptLoop) run() {
 			return
 		default:
 		}
-		if !temporary(err) {
+		if listenerGone(err) {
 			l.root.Send(l.self, &messages.AcceptFailed{Err: err})
 			return
 		}
-		backoff = min(max(2*backoff, acceptBackoffMin), acceptBackoffMax)
+		backoff = min(max(2*backoff, l.backoffMin), l.backoffMax)
 		l.log.WithError(err).WithField("retry_in", backoff.String()).Warn("accept failed")
 		select {
 		case <-time.After(backoff):
@@ -75,8 +79,9 @@ func (l *acceptLoop) run() {
 	}
 }
 
-// admit hands conn to the acceptor once it has a slot, or turns it away when
-// rejecting and the acceptor has no idle connection to close for it. It reports
+// admit hands conn to the connection supervisor once it has a slot, or turns
+// it away when rejecting and the supervisor has no idle connection to close
+// for it. It reports
 // false, with conn closed, if stop closed first.
 func (l *acceptLoop) admit(conn net.Conn) bool {
 	if !takeSlot(l.slots) {
@@ -86,26 +91,27 @@ func (l *acceptLoop) admit(conn net.Conn) bool {
 				_ = conn.Close()
 				return false
 			}
-		case !takeSlot(l.slots): // a slot may have freed while the acceptor looked
+		case !takeSlot(l.slots): // a slot may have freed while the supervisor looked
 			l.reject.reject(conn)
 			return true
 		}
 	}
-	l.root.Send(l.self, &messages.ConnectionAccepted{Conn: conn, Loop: l.loop})
+	l.root.Send(l.conns, &messages.ConnectionAccepted{Conn: conn})
 	return true
 }
 
-// askForRoom tells the acceptor a client waits (ClientWaiting). Queueing, it
-// reports true at once: the client waits for a slot whatever the acceptor
-// does. Rejecting, it waits for the answer: whether an idle connection is
-// closing to make room. Stopping counts as yes: waitForSlot then sees stop.
+// askForRoom tells the connection supervisor a client waits (ClientWaiting).
+// Queueing, it reports true at once: the client waits for a slot whatever the
+// supervisor does. Rejecting, it waits for the answer: whether an idle
+// connection is closing to make room. Stopping counts as yes: waitForSlot
+// then sees stop.
 func (l *acceptLoop) askForRoom() bool {
 	if l.reject == nil {
-		l.root.Send(l.self, &messages.ClientWaiting{})
+		l.root.Send(l.conns, &messages.ClientWaiting{})
 		return true
 	}
 	room := make(chan bool, 1)
-	l.root.Send(l.self, &messages.ClientWaiting{Room: room})
+	l.root.Send(l.conns, &messages.ClientWaiting{Room: room})
 	select {
 	case made := <-room:
 		return made
@@ -125,12 +131,15 @@ func waitForSlot(slots chan struct{}, stop <-chan struct{}) bool {
 	}
 }
 
-// temporary reports whether an Accept error may pass by itself (EMFILE, ENFILE,
-// ECONNABORTED, ...), by the same test net/http uses.
-func temporary(err error) bool {
-	if errors.Is(err, net.ErrClosed) {
-		return false
-	}
-	var t interface{ Temporary() bool }
-	return errors.As(err, &t) && t.Temporary()
+// listenerGone reports whether an Accept error means the listener itself is
+// gone: closed (under the loop: the acceptor's own close is seen by stop), or
+// no longer a listening socket. Every other error is the kernel's or a
+// client's trouble that passes (EMFILE, ENFILE, ENOBUFS, ENOMEM, EPROTO,
+// ECONNABORTED, ENETUNREACH and the rest): accept(2) says to retry them, and
+// the loop backs off and does. (net/http's test, Temporary, takes only EINTR,
+// EMFILE, ENFILE and timeouts, and a listener restart for the rest stopped
+// every connection.)
+func listenerGone(err error) bool {
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.EBADF) ||
+		errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSOCK) || errors.Is(err, syscall.EOPNOTSUPP)
 }

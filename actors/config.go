@@ -23,7 +23,7 @@ type Config struct {
 
 	Log logs.Config
 
-	MaxConns        int           // open connections per listener; at the limit the acceptor stops accepting
+	MaxConns        int           // open connections per listener; at the limit the accept loop stops accepting
 	AtLimit         string        // what a client meets at MaxConns: AtLimitQueue or AtLimitReject
 	IdleTimeout     time.Duration // a connection that sends nothing for this long is closed (0: never)
 	WriteTimeout    time.Duration // a write that does not complete in this long fails with Timeout (0: never)

@@ -18,7 +18,7 @@ import (
 )
 
 // connActor is a connection actor: it runs one behavior over one connection. Its
-// parent, an acceptor, supervises it. A restart replaces the connActor (and with
+// parent, its listener's connection supervisor (conns.go), supervises it. A restart replaces the connActor (and with
 // it the behavior's state) by a fresh one from the producer; the link, and so the
 // socket and the reader goroutine, stay.
 type connActor struct {
@@ -337,7 +337,7 @@ func (a *connActor) failed(ctx actor.Context, err error) {
 }
 
 // fail hands err to the supervisor: the actor fails (panics) with it and the
-// acceptor's strategy restarts or stops it by its category.
+// connection supervisor's strategy restarts or stops it by its category.
 func (a *connActor) fail(err error) {
 	var se *supervision.Error
 	if !errors.As(err, &se) {

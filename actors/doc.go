@@ -1,7 +1,8 @@
 // Package actors is async_server's actor tree: the root system actor, the logger
-// actor, the services supervisor and the behavior's service actors, one acceptor
-// actor per listener, and one connection actor per TCP connection. main.go starts
-// it with Start; tests do the same with port 0.
+// actor, the services supervisor and the behavior's service actors, per
+// listener an acceptor actor and a connection supervisor, and one connection
+// actor per TCP connection. main.go starts it with Start; tests do the same
+// with port 0.
 //
 // # The actor tree
 //
@@ -10,12 +11,19 @@
 //	├── services            services.go  supervises the behavior's service actors; up before the acceptors,
 //	│   ├── rooms                        stopped after them
 //	│   └── ...
-//	├── acceptor-HOST:PORT  acceptor.go  owns the net.Listener; supervises its connections
-//	│   ├── conn-1          conn.go      owns one net.Conn (link.go) and runs one behavior
-//	│   ├── conn-2                       (conn-N names are unique in the server)
-//	│   └── ...
+//	├── acceptor-HOST:PORT  acceptor.go  owns the net.Listener and its accept loop, nothing else:
+//	│                                    restarted (listening again) when the listener fails
+//	├── conns-HOST:PORT     conns.go     owns the listener's connections and their slots;
+//	│   ├── conn-1          conn.go      supervises them. Each conn-N owns one net.Conn
+//	│   ├── conn-2                       (link.go) and runs one behavior (conn-N names are
+//	│   └── ...                          unique in the server)
 //	└── chaos               chaos.go     with -chaos RATE only: injects random faults into
 //	                                     connections; stopped when shutdown begins
+//
+// The connections are not the acceptor's children, as Ranch keeps them apart
+// from its acceptors: a protoactor restart stops every child of the restarted
+// actor, so a listener that fails (and its acceptor's restart) would close
+// every connection it had accepted.
 //
 // The I/O engine is a package of its own, internal/netpoll: the reader's
 // role, the epoll poller and its deadline heap, the dispatcher that runs a
@@ -25,8 +33,9 @@
 // through link_events.go.
 //
 // Goroutines outside the mailboxes are few, and they only send messages: each
-// acceptor's accept loop (accept_loop.go; exits when the listener closes, the
-// acceptor waits for it), and the engine's (netpoll's package doc): the
+// acceptor's accept loop (accept_loop.go; backs off on every Accept error but
+// a closed listener; exits when the listener closes, the acceptor waits for
+// it), and the engine's (netpoll's package doc): the
 // poller (one per process, from the first server's start to the last one's
 // end, which waits for it), and the runners (each runs one mailbox run at a
 // time and exits after 20 to 40 ms parked, ended by a reaper goroutine that
@@ -37,8 +46,8 @@
 // buffer. Whoever holds the role when the connection ends closes the socket;
 // the Server waits for every reader before it is done. A TLS connection (and
 // every connection where there is no epoll) has a reader goroutine of its own
-// instead, which first runs the handshake under a deadline, so the acceptor
-// never does. With -at-limit reject there is one more kind, which sends
+// instead, which first runs the handshake under a deadline, so the connection
+// supervisor never does. With -at-limit reject there is one more kind, which sends
 // nothing: a client turned away at the limit gets its busy reply from a
 // goroutine of its own (reject.go; at most 64 per listener, each ends within a
 // few seconds or when its accept loop exits; the Server waits for them as for
@@ -50,8 +59,9 @@
 //	root.go, services.go    root and the services supervisor; the shutdown order
 //	logger.go, logbudget.go the logger actor; per-listener budgets for failure lines
 //	listeners.go            opening the listeners (TCP, TLS)
-//	acceptor.go             the acceptor: spawns connections, the limit, draining
+//	acceptor.go             the acceptor: owns the listener, restarted when it fails
 //	accept_loop.go          the accept loop goroutine; reject.go: -at-limit reject
+//	conns.go                the connection supervisor: spawns connections, the limit, draining
 //	conn.go                 the connection actor: runs one behavior
 //	link.go, link_conn.go   what survives its restarts: socket, engine, protocol.Conn
 //	link_events.go          what the engine (netpoll.Conn) tells the connection actor
@@ -61,9 +71,10 @@
 //
 // # Message flow of one connection
 //
-//	accept loop --ConnectionAccepted--> acceptor --spawns--> conn-N
-//	accept loop --ClientWaiting--> acceptor (at the limit: close the longest-idle conn;
-//	                                         rejecting, it answers whether it did)
+//	accept loop --ConnectionAccepted--> conns --spawns--> conn-N
+//	accept loop --ClientWaiting--> conns (at the limit: close the longest-idle conn;
+//	                                      rejecting, it answers whether it did)
+//	accept loop --AcceptFailed--> acceptor (the listener is gone: fail, to be restarted)
 //	reader --DataReceived--> conn-N --Received(data)--> behavior --Write--> socket
 //	conn-N --ack--> reader (reads again)       reader --ReadFailed--> conn-N (last)
 //
@@ -90,9 +101,9 @@
 // # Confinement
 //
 // Behavior code, and so every socket write, runs only on its own connection's
-// goroutines: never on the acceptor's, root's or another actor's, so a stalled
-// peer blocks nothing but its own connection. protoactor runs a mailbox on
-// whoever finds it idle, until it is empty; a connection actor's dispatcher
+// goroutines: never on its supervisor's, root's or another actor's, so a
+// stalled peer blocks nothing but its own connection. protoactor runs a
+// mailbox on whoever finds it idle, until it is empty; a connection actor's dispatcher
 // (netpoll.Dispatcher) therefore runs its mailbox on the reader when the reader's
 // message woke it (a round trip costs no goroutine hand-off), and on a runner
 // goroutine that does nothing else while the run lasts when anyone else's did (a
@@ -101,15 +112,16 @@
 // connection to a runner, and a cold connection whose read deadline passed to
 // a runner that ends it. A behavior's constructor (its Factory) is behavior
 // code too: protoactor runs an actor's producer inside the spawn, on the
-// acceptor's goroutine, so the producer makes none, and each incarnation of a
+// connection supervisor's goroutine, so the producer makes none, and each incarnation of a
 // connection actor makes its behavior at its Started (conn.go), where a panic
 // in the constructor is that connection's Internal failure.
 //
 // # Supervision
 //
 // A behavior reports failures as *supervision.Error values (a panic counts as
-// Internal); the connection actor fails with it and its acceptor's
-// supervision.Strategy decides by the table in supervision/decide.go:
+// Internal); the connection actor fails with it and its connection
+// supervisor's supervision.Strategy decides by the table in
+// supervision/decide.go:
 //
 //	ConnectionFailed  Stop     reset by peer, broken pipe
 //	Timeout           Stop     idle, header or write deadline (the behavior may reply first)
@@ -125,15 +137,15 @@
 // and the input the failed behavior handed back (Conn.Unread) goes to the new
 // one first, so a client loses only the request that failed. Once shutdown has
 // begun, root's strategy restarts nothing (Strategy.StopRestarting).
-// When an acceptor is stopped for good, root shuts the server down and Err
-// reports why.
+// When an acceptor is stopped for good (it cannot listen again), root shuts
+// the server down gracefully and Err reports why.
 //
 // # Observatory
 //
 // With Config.Observe (-admin) or -chaos, the actors report to an
 // observatory.Hub (observe.go): a connection opened (the connection, at its
 // first Started, before it reads anything), stopped and
-// why (acceptor, at Terminated), every supervision decision (each strategy's
+// why (its connection supervisor, at Terminated), every supervision decision (each strategy's
 // observer, beside its log line), dead letters, log entries, rejections and
 // the shutdown's duration. The hub builds the live tree, the event stream and
 // the metrics from those reports and from each link's byte counters
@@ -146,11 +158,12 @@
 //
 // # Shutdown order
 //
-// See rootActor (root.go): listeners close at once and every connection gets a
-// poison pill (messages.Finish), so what it already received is answered first,
-// replies it is owed by services included; each acceptor reports when its last
-// connection is gone; past -shutdown-timeout the rest are closed hard; once every
-// reader has closed its socket, root logs the shutdown report and stops the
-// acceptors, then the services, and only then the logger (StopLogger), which
-// writes every entry already queued and syncs the file.
+// See rootActor (root.go): the acceptors stop, closing the listeners at once,
+// and every connection gets a poison pill (messages.Finish), so what it
+// already received is answered first, replies it is owed by services
+// included; each connection supervisor reports when its last connection is
+// gone; past -shutdown-timeout the rest are closed hard; once every reader has
+// closed its socket, root logs the shutdown report and stops the connection
+// supervisors, then the services, and only then the logger (StopLogger),
+// which writes every entry already queued and syncs the file.
 package actors

@@ -72,7 +72,7 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	var id string
 	switch kind {
 	case observatory.KindConnection:
-		id = childID(s.rootID, acceptorName(conn.Listener), name)
+		id = childID(s.rootID, connsName(conn.Listener), name)
 	case observatory.KindService:
 		id = childID(s.rootID, servicesName, name)
 	default: // logger, acceptor: root's children
@@ -143,3 +143,6 @@ func injectable(next actor.ReceiverFunc) actor.ReceiverFunc {
 
 // acceptorName is the name of the acceptor of a listener address.
 func acceptorName(listener string) string { return "acceptor-" + listener }
+
+// connsName is the name of the connection supervisor of a listener address.
+func connsName(listener string) string { return "conns-" + listener }

@@ -30,20 +30,20 @@ type link struct {
 	conn net.Conn
 	id   string
 	self *actor.PID // the connection actor
-	env  *connEnv   // what every connection of its acceptor shares
+	env  *connEnv   // what every connection of its listener shares
 
 	stats  observatory.Stats // bytes in and out, for the observatory
 	ending atomic.Int32      // why the connection is ending (setEnd): an endCause
 
 	sock  netpoll.Conn          // the reader's role and the dispatcher that runs the actor on this connection's goroutines
 	msg   messages.DataReceived // one message serves every read: see its doc for why that is safe
-	slots chan struct{}         // the acceptor's connection slots: the reader frees one as it closes the socket
+	slots chan struct{}         // the listener's connection slots: the reader frees one as it closes the socket
 
 	writeArmed time.Time // the write deadline on the socket; touched only by the actor
 
 	// idleSince is when the behavior last said it is idle (SetIdle), in unix
-	// nanoseconds; 0 while it is busy. The acceptor reads it at the connection
-	// limit to pick the connection to close.
+	// nanoseconds; 0 while it is busy. The connection supervisor reads it at
+	// the connection limit to pick the connection to close.
 	idleSince atomic.Int64
 
 	outbox outbox // bounds what other actors have queued for the connection
@@ -63,7 +63,7 @@ type link struct {
 
 var _ protocol.Conn = (*link)(nil)
 
-// connEnv is what every connection of an acceptor shares.
+// connEnv is what every connection of a listener shares.
 type connEnv struct {
 	tls      *tls.Config // the listener's TLS; nil for plain TCP
 	listener string      // the listener's address
@@ -77,7 +77,7 @@ type connEnv struct {
 	services map[string]*actor.PID // the behavior's service actors, by name
 	factory  protocol.Factory      // makes the listener's behavior: run by the connection actor at each Started
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it
-	log      *logrus.Entry         // the acceptor's
+	log      *logrus.Entry         // the listener's
 }
 
 // newLink makes the link of conn, whose connection actor will be self, holding a

@@ -13,7 +13,7 @@ import (
 // across restarts (idle, unread input), what it uses to talk to service actors,
 // and the in-flight bound on its requests. Every method runs inside the
 // connection actor's Receive (behavior code runs nowhere else), but for
-// idleSince, which the acceptor reads.
+// idleSince, which the connection supervisor reads.
 
 // Service implements protocol.Conn.
 func (l *link) Service(name string) *actor.PID { return l.env.services[name] }

@@ -14,8 +14,8 @@ import (
 // write 235 MB in 10 s with "panic" lines). Each budget allows a burst of
 // logBurst lines, then logRate a second. A line past it is not written but
 // counted, and the next line written says how many were left out
-// ("suppressed"); what is still counted when the listener's acceptor stops is
-// logged then. Routine lines (a peer's reset or silence, at Info) have a
+// ("suppressed"); what is still counted when the listener's connection
+// supervisor stops is logged then. Routine lines (a peer's reset or silence, at Info) have a
 // budget of their own, so that a flood of them cannot crowd out the warnings;
 // a line whose level is off costs nothing. The observatory's events and
 // metrics (-admin) still see every decision.
@@ -24,8 +24,9 @@ const (
 	logBurst = 100
 )
 
-// logBudgets are one listener's budgets, shared by its acceptor and its
-// connections' goroutines: warn for warnings and errors, routine for Info.
+// logBudgets are one listener's budgets, shared by its connection supervisor
+// and its connections' goroutines: warn for warnings and errors, routine for
+// Info.
 type logBudgets struct{ warn, routine logBudget }
 
 func newLogBudgets() *logBudgets {

@@ -20,7 +20,7 @@ import (
 // observeOpened tells the observatory of a new connection. The actor calls
 // it in its first Started, before the reader starts: so a connection is
 // listed before it has served a byte, and a fault aimed at it (by remote
-// address, say) finds an actor to fail. (The acceptor, which spawns the actor,
+// address, say) finds an actor to fail. (The connection supervisor, which spawns the actor,
 // could be overtaken by the connection's first round trip.)
 func (l *link) observeOpened() {
 	if hub := l.env.hub; hub != nil { // no remote address string per connection for nobody

@@ -20,18 +20,23 @@ import (
 
 // rootActor is the root system actor. It owns the tree: it starts the logger
 // first, then the services supervisor (the behavior's service actors), then,
-// once the services are up, one acceptor per listener; it supervises them (a
-// failed listener gets a fresh acceptor), and runs the graceful shutdown. Its
-// order is the point:
+// once the services are up, a connection supervisor and an acceptor per
+// listener; it supervises them (a failed listener gets a fresh acceptor, and
+// the connections stay), and runs the graceful shutdown. Its order is the
+// point:
 //
-//  1. Shutdown: every acceptor closes its listener at once and poisons each of its
+//  1. Shutdown: root stops every acceptor, which closes its listener at once,
+//     and tells every connection supervisor to Drain: it poisons each of its
 //     connections, which answer what they already received and close.
-//  2. Each acceptor reports Drained when its last connection is gone. If the
-//     shutdown timeout passes first, root sends ForceClose: the rest are closed hard.
-//  3. With every report in and every socket closed (readers drain a closing
-//     socket for up to lingerTimeout, lingerMax if input keeps coming), root
-//     logs the shutdown report and poisons the acceptors.
-//  4. With every acceptor gone, root poisons the services supervisor, which
+//  2. Each connection supervisor reports Drained when its last connection is
+//     gone. If the shutdown timeout passes first, root sends ForceClose: the
+//     rest are closed hard.
+//  3. With every report in, every acceptor gone (so every connection its
+//     accept loop handed over is queued at its supervisor) and every socket
+//     closed (readers drain a closing socket for up to lingerTimeout,
+//     lingerMax if input keeps coming), root logs the shutdown report and
+//     poisons the connection supervisors.
+//  4. With every connection supervisor gone, root poisons the services supervisor, which
 //     stops every service: they outlive the connections, which may still be
 //     talking to them while they drain.
 //  5. With the services gone, root sends StopLogger: the logger writes every
@@ -56,13 +61,14 @@ type rootActor struct {
 	logger    *actor.PID
 	chaos     *actor.PID             // -chaos's monkey; nil without it
 	services  *actor.PID             // the services supervisor; nil once it is gone
-	acceptors map[string]acceptorRef // by PID id; made when the services are up
+	acceptors map[string]listenerRef // by PID id; made when the services are up
+	conns     map[string]listenerRef // the connection supervisors, by PID id
 
 	accepting       map[string]bool // listeners whose acceptor said Accepting; nil once ready is closed
 	shuttingDown    bool
 	cause           error            // why the server is stopping, if it is a failure
 	started         time.Time        // when shutdown began
-	waiting         map[string]bool  // listener addresses whose Drained report is still due
+	waiting         map[string]bool  // listener addresses whose connection supervisor's Drained is still due
 	report          messages.Drained // the sum of the reports
 	timer           *time.Timer      // the shutdown timeout
 	awaitingSockets bool             // a goroutine waits for the readers to close their sockets
@@ -72,8 +78,9 @@ type rootActor struct {
 	stopLogger      bool             // the logger has been told to stop
 }
 
-// acceptorRef is what root knows about one of its acceptors.
-type acceptorRef struct {
+// listenerRef is what root knows about one of its acceptors or connection
+// supervisors.
+type listenerRef struct {
 	pid  *actor.PID
 	addr string // the listener's address
 }
@@ -107,7 +114,7 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 	// Names are unique within root, so SpawnNamed cannot fail here.
 	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub), loggerName)
 	r.hub.Logger(loggerName)
-	r.acceptors = make(map[string]acceptorRef)
+	r.acceptors, r.conns = make(map[string]listenerRef), make(map[string]listenerRef)
 	if len(r.listeners) == 0 { // Start failed to listen: nothing ran, so nothing to report
 		r.shuttingDown, r.reported = true, true
 		r.maybeStopLogger(ctx)
@@ -116,8 +123,9 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub), servicesName)
 }
 
-// onServicesStarted starts serving: one acceptor per listener. Only the first
-// report counts: a restarted services supervisor reports again.
+// onServicesStarted starts serving: a connection supervisor and an acceptor
+// per listener. Only the first report counts: a restarted services supervisor
+// reports again.
 func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	if len(r.acceptors) > 0 || r.shuttingDown {
 		return
@@ -126,9 +134,12 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		services: servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.serviceSpecs), log: r.log}
 	for _, l := range r.listeners {
 		addr := l.ln.Addr().String()
-		pid, _ := ctx.SpawnNamed(acceptorProps(l, shared), acceptorName(addr))
+		share := newListenerShare(l, shared)
+		conns, _ := ctx.SpawnNamed(connsProps(share), connsName(addr))
+		r.conns[conns.Id] = listenerRef{pid: conns, addr: addr}
+		pid, _ := ctx.SpawnNamed(acceptorProps(l, share, conns), acceptorName(addr))
 		r.hub.Listening(acceptorName(addr), addr, l.behavior)
-		r.acceptors[pid.Id] = acceptorRef{pid: pid, addr: addr}
+		r.acceptors[pid.Id] = listenerRef{pid: pid, addr: addr}
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")
 	}
 	if r.cfg.Chaos > 0 {
@@ -165,10 +176,13 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 		ctx.Stop(r.chaos) // a drain is not a soak: what is owed is answered undisturbed
 	}
 	r.log.WithField("timeout", r.cfg.ShutdownTimeout.String()).Info("shutdown started")
-	r.waiting = make(map[string]bool)
 	for _, a := range r.acceptors {
-		r.waiting[a.addr] = true
-		ctx.Send(a.pid, &messages.Drain{})
+		ctx.Stop(a.pid) // closes its listener (and overtakes a queued AcceptFailed)
+	}
+	r.waiting = make(map[string]bool)
+	for _, c := range r.conns {
+		r.waiting[c.addr] = true
+		ctx.Send(c.pid, &messages.Drain{})
 	}
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	r.timer = time.AfterFunc(r.cfg.ShutdownTimeout, func() { root.Send(self, &messages.ShutdownTimedOut{}) })
@@ -188,20 +202,20 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 		return
 	}
 	r.log.WithField("listeners", len(r.waiting)).Warn("shutdown timeout passed; closing remaining connections")
-	for _, a := range r.acceptors {
-		if r.waiting[a.addr] {
-			ctx.Send(a.pid, &messages.ForceClose{})
+	for _, c := range r.conns {
+		if r.waiting[c.addr] {
+			ctx.Send(c.pid, &messages.ForceClose{})
 		}
 	}
 }
 
-// maybeReport runs phase 3 once every acceptor has reported and every socket is
-// closed. Readers close their sockets after their connection actors stop (they
+// maybeReport runs phase 3 once every connection supervisor has reported,
+// every acceptor is gone and every socket is closed. Readers close their sockets after their connection actors stop (they
 // drain the peer's last bytes for up to lingerTimeout, and may log what they
 // threw away), so a goroutine waits for them and tells root: the report stays the
 // last word about connections.
 func (r *rootActor) maybeReport(ctx actor.Context) {
-	if !r.shuttingDown || r.reported || len(r.waiting) > 0 {
+	if !r.shuttingDown || r.reported || len(r.waiting) > 0 || len(r.acceptors) > 0 {
 		return
 	}
 	if !r.socketsClosed {
@@ -225,8 +239,8 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 	} else {
 		entry.Info("shutdown report")
 	}
-	for _, a := range r.acceptors {
-		ctx.Poison(a.pid)
+	for _, c := range r.conns {
+		ctx.Poison(c.pid)
 	}
 	r.maybeStopLogger(ctx)
 }
@@ -250,26 +264,39 @@ func (r *rootActor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 		}
 		r.maybeStopLogger(ctx)
 	default:
-		a, ok := r.acceptors[m.Who.Id]
-		if !ok {
-			return
-		}
-		delete(r.acceptors, m.Who.Id)
-		delete(r.waiting, a.addr)
-		if !r.shuttingDown { // its restarts are spent: the server cannot serve this listener
+		r.onListenerTerminated(ctx, m.Who)
+	}
+}
+
+// onListenerTerminated forgets an acceptor or a connection supervisor that
+// has stopped. Before the shutdown, that is its restarts spent (an acceptor
+// that cannot listen again): the server cannot serve the listener, and shuts
+// down.
+func (r *rootActor) onListenerTerminated(ctx actor.Context, who *actor.PID) {
+	if a, ok := r.acceptors[who.Id]; ok {
+		delete(r.acceptors, who.Id)
+		if !r.shuttingDown {
 			r.log.WithField("listener", a.addr).Error("acceptor stopped; shutting down")
 			r.beginShutdown(ctx, fmt.Errorf("listener %s failed", a.addr))
 			return
 		}
-		r.maybeReport(ctx)
-		r.maybeStopLogger(ctx)
+	} else if c, ok := r.conns[who.Id]; ok {
+		delete(r.conns, who.Id)
+		delete(r.waiting, c.addr)
+		if !r.shuttingDown {
+			r.log.WithField("listener", c.addr).Error("connection supervisor stopped; shutting down")
+			r.beginShutdown(ctx, fmt.Errorf("connections of %s failed", c.addr))
+			return
+		}
 	}
+	r.maybeReport(ctx)
+	r.maybeStopLogger(ctx)
 }
 
-// maybeStopLogger runs phase 4 once the report is out and the acceptors are
-// gone, and phase 5 once the services are gone too.
+// maybeStopLogger runs phase 4 once the report is out and the acceptors and
+// connection supervisors are gone, and phase 5 once the services are gone too.
 func (r *rootActor) maybeStopLogger(ctx actor.Context) {
-	if !r.reported || len(r.acceptors) > 0 || r.stopLogger {
+	if !r.reported || len(r.acceptors) > 0 || len(r.conns) > 0 || r.stopLogger {
 		return
 	}
 	if r.services != nil {
@@ -294,6 +321,9 @@ func (r *rootActor) logDecision(d supervision.Decision) {
 	if a, ok := r.acceptors[d.Child.Id]; ok {
 		entry = entry.WithField("listener", a.addr)
 		kind = observatory.KindAcceptor
+	} else if c, ok := r.conns[d.Child.Id]; ok {
+		entry = entry.WithField("listener", c.addr)
+		kind = observatory.KindConns
 	} else if childName(d.Child) == servicesName {
 		kind = observatory.KindServices
 	}

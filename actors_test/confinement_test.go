@@ -25,6 +25,7 @@ import (
 // restart connection actors.
 var foreignFrames = []string{
 	"actors.(*acceptor)",
+	"actors.(*connSupervisor)",
 	"actors.(*rootActor)",
 	"actors.acceptLoop",
 	"supervision.(*Strategy)",

@@ -80,8 +80,9 @@ func TestInjectService(t *testing.T) {
 	bob.expect(t, "[lobby] alice: still here")
 }
 
-// TestInjectAcceptor: ListenerFailed restarts the acceptor, which stops its
-// connections (a protoactor restart stops the children) and listens again.
+// TestInjectAcceptor: ListenerFailed restarts the acceptor, which listens
+// again; the connections it accepted stay (they are the connection
+// supervisor's children, not the acceptor's).
 func TestInjectAcceptor(t *testing.T) {
 	s := startWatched(t, "echo")
 	old := s.dialLines(t)
@@ -90,9 +91,9 @@ func TestInjectAcceptor(t *testing.T) {
 	if d.Directive != "Restart" || d.ActorKind != observatory.KindAcceptor {
 		t.Fatalf("acceptor decision %+v: want Restart of the acceptor", d)
 	}
-	old.expectEOF(t)
 	s.waitLogLine(t, logLine{"msg": "listening again", "listener": s.Addr})
 	s.dialLines(t).roundTrip(t, "after", "after")
+	old.roundTrip(t, "kept", "kept")
 }
 
 // TestInjectStall: a stalled connection answers nothing during the stall and

@@ -2,8 +2,10 @@ package actors_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -27,6 +29,37 @@ type breakableListeners struct {
 	transient    atomic.Int32 // this many Accepts fail with EMFILE, a passing condition
 	refuseListen atomic.Bool  // Listen fails from now on
 	listens      atomic.Int32 // listeners opened so far
+
+	mu    sync.Mutex
+	fails []syscall.Errno // the next Accepts fail with these, in order
+}
+
+// failAccepts makes the next Accepts fail with errs, one each, waking each
+// with a client of its own (which the failing Accept closes).
+func (b *breakableListeners) failAccepts(t testing.TB, addr string, errs ...syscall.Errno) {
+	t.Helper()
+	b.mu.Lock()
+	b.fails = append(b.fails, errs...)
+	b.mu.Unlock()
+	for range errs {
+		c, err := net.DialTimeout("tcp", addr, waitTimeout)
+		if err != nil {
+			t.Fatalf("dial %s to wake Accept: %v", addr, err)
+		}
+		c.Close()
+	}
+}
+
+// nextFail returns the next error failAccepts queued, if any.
+func (b *breakableListeners) nextFail() (syscall.Errno, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.fails) == 0 {
+		return 0, false
+	}
+	e := b.fails[0]
+	b.fails = b.fails[1:]
+	return e, true
 }
 
 func (b *breakableListeners) Listen(network, address string) (net.Listener, error) {
@@ -63,7 +96,14 @@ func (l *breakableListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err == nil && l.b.breakAccept.Swap(false) {
 		c.Close()
-		return nil, errListenerBroken // not Temporary: the listener is gone
+		// As Accept on a listener closed under the loop fails: the listener is gone.
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: fmt.Errorf("%w: %w", net.ErrClosed, errListenerBroken)}
+	}
+	if err == nil {
+		if e, ok := l.b.nextFail(); ok {
+			c.Close()
+			return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept", e)}
+		}
 	}
 	if err == nil && l.b.transient.Add(-1) >= 0 {
 		c.Close()
@@ -98,12 +138,40 @@ func TestAcceptBacksOff(t *testing.T) {
 	}
 }
 
-// TestListenerFailedRestartsAcceptor ensures a permanent Accept failure is
-// ListenerFailed -> Restart of the acceptor by root, which listens again on the
-// same address and serves new clients.
+// TestAcceptErrorsKeepConnections ensures every Accept error but a closed
+// listener is backed off and retried, as accept(2) says to: ENOBUFS, ENOMEM,
+// EPROTO, ECONNABORTED and ENETUNREACH restart nothing, and a live connection
+// goes on being served. (Once they were ListenerFailed: the acceptor's restart
+// stopped every connection it had accepted.)
+func TestAcceptErrorsKeepConnections(t *testing.T) {
+	var b breakableListeners
+	s := startEcho(t, func(cfg *actors.Config) { cfg.Listen = b.Listen })
+	live := s.dialLines(t)
+	live.roundTrip(t, "before", "before")
+	b.failAccepts(t, s.Addr, syscall.ENOBUFS, syscall.ENOMEM, syscall.EPROTO, syscall.ECONNABORTED, syscall.ENETUNREACH)
+	s.dialLines(t).roundTrip(t, "new", "new") // accepted after the five failures
+	live.roundTrip(t, "after", "after")
+	if n := s.countLogLines(t, logLine{"msg": "accept failed"}); n != 5 {
+		t.Errorf("%d lines \"accept failed\"; want 5", n)
+	}
+	if n := s.countLogLines(t, logLine{"msg": "supervision decision"}); n != 0 {
+		t.Errorf("%d supervision decisions; want none for an accept error that passes", n)
+	}
+	if got := b.listens.Load(); got != 1 {
+		t.Errorf("listeners opened = %d; want 1 (no restart)", got)
+	}
+}
+
+// TestListenerFailedRestartsAcceptor ensures a permanent Accept failure (the
+// listener closed under its accept loop) is ListenerFailed -> Restart of the
+// acceptor by root, which listens again on the same address and serves new
+// clients, while the connections accepted before go on: they belong to the
+// listener's connection supervisor, not to the acceptor.
 func TestListenerFailedRestartsAcceptor(t *testing.T) {
 	var b breakableListeners
 	s := startEcho(t, func(cfg *actors.Config) { cfg.Listen = b.Listen })
+	old := s.dialLines(t)
+	old.roundTrip(t, "before", "before")
 	b.breakNextAccept(t, s.Addr)
 	l := s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "ListenerFailed"})
 	checkFields(t, l, logLine{"directive": "Restart", "restarts": "1", "budget": "3",
@@ -113,6 +181,7 @@ func TestListenerFailedRestartsAcceptor(t *testing.T) {
 		t.Errorf("listeners opened = %d; want 2", got)
 	}
 	s.dialLines(t).roundTrip(t, "served again", "served again")
+	old.roundTrip(t, "still served", "still served")
 }
 
 // TestListenerFailedBeyondBudgetStopsServer ensures that when the acceptor

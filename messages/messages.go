@@ -13,25 +13,27 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// ConnectionAccepted is sent by an acceptor's accept loop to its acceptor actor for
-// every accepted connection. The acceptor owns Conn from then on: it either spawns a
-// connection actor for it or closes it.
+// ConnectionAccepted is sent by an acceptor's accept loop to its listener's
+// connection supervisor for every accepted connection, with a connection slot
+// taken for it. The supervisor owns Conn from then on: it either spawns a
+// connection actor for it or closes it (and frees the slot).
 type ConnectionAccepted struct {
 	Conn net.Conn
-	Loop int // which accept loop took the connection's slot; an acceptor restart starts a new loop
 }
 
-// ClientWaiting is sent by an accept loop to its acceptor when it has accepted a
-// connection but every slot is taken: make room if an idle connection can go.
-// Room, when not nil (-at-limit reject), gets one answer: whether a connection
-// is being closed to make room (true), or the client must be turned away. It
-// has room for that answer, so the acceptor never blocks on it.
+// ClientWaiting is sent by an accept loop to its listener's connection
+// supervisor when it has accepted a connection but every slot is taken: make
+// room if an idle connection can go. Room, when not nil (-at-limit reject),
+// gets one answer: whether a connection is being closed to make room (true),
+// or the client must be turned away. It has room for that answer, so the
+// supervisor never blocks on it.
 type ClientWaiting struct {
 	Room chan<- bool
 }
 
 // AcceptFailed is sent by an accept loop to its acceptor when the listener is gone
-// (an error that backing off cannot cure). It is the loop's last message.
+// (closed under it: an error that backing off cannot cure). It is the loop's
+// last message.
 type AcceptFailed struct {
 	Err error
 }
@@ -78,7 +80,7 @@ type ServiceReply struct {
 	Body any
 }
 
-// Finish is the poison pill an acceptor sends each of its connections at
+// Finish is the poison pill a connection supervisor sends each of its connections at
 // shutdown: an ordinary message, so what the connection received before it is
 // answered first, replies it is owed by services included; then it closes.
 // Input that arrives after it is not handed to the behavior.
@@ -99,16 +101,17 @@ type Accepting struct {
 // graceful shutdown.
 type Shutdown struct{}
 
-// Drain is sent by the root actor to every acceptor at shutdown: close the listener,
-// poison every connection, and stop once the last connection has gone.
+// Drain is sent by the root actor to every connection supervisor at shutdown,
+// once it has stopped the acceptors: poison every connection, and report
+// (Drained) once the last connection has gone.
 type Drain struct{}
 
-// ForceClose is sent by the root actor to every acceptor when the shutdown timeout
-// has passed: stop the connections that are still draining, now.
+// ForceClose is sent by the root actor to every connection supervisor when the
+// shutdown timeout has passed: stop the connections that are still draining, now.
 type ForceClose struct{}
 
-// Drained is sent by an acceptor to the root actor as it stops after a Drain: how its
-// connections ended.
+// Drained is sent by a connection supervisor to the root actor after a Drain,
+// once its last connection is gone: how its connections ended.
 type Drained struct {
 	Listener string // the listener's address
 	Graceful int    // connections that finished what they had received

@@ -30,6 +30,7 @@ const (
 	KindServices   = "services" // the services supervisor
 	KindService    = "service"
 	KindAcceptor   = "acceptor"
+	KindConns      = "connections" // a listener's connection supervisor
 	KindConnection = "connection"
 )
 
