@@ -14,7 +14,11 @@ import (
 
 // Accept back-off, as net/http and yamux do it: a failing Accept (out of file
 // descriptors, say) is retried after 5 ms, doubling to at most 1 s, so the loop
-// neither spins nor gives up on a condition that passes.
+// neither spins nor gives up on a condition that passes. Unlike theirs, a
+// success does not forget it: with descriptors short and clients churning,
+// Accept fails and succeeds by turns, and starting again from 5 ms each time
+// would retry (and warn) once per accepted client. It is forgotten only once
+// Accept has gone acceptBackoffMax without failing.
 const (
 	acceptBackoffMin = 5 * time.Millisecond
 	acceptBackoffMax = time.Second
@@ -40,7 +44,8 @@ type acceptLoop struct {
 	self   *actor.PID // the acceptor
 	conns  *actor.PID // the listener's connection supervisor
 	log    *logrus.Entry
-	reject *rejecter // nil: queue at the limit
+	budget *logBudgets // the listener's: "accept failed" lines are within it
+	reject *rejecter   // nil: queue at the limit
 
 	backoffMin, backoffMax time.Duration
 }
@@ -51,10 +56,10 @@ func (l *acceptLoop) run() {
 		defer l.reject.close()
 	}
 	var backoff time.Duration
+	var failed time.Time // the last failure
 	for {
 		conn, err := l.ln.Accept()
 		if err == nil {
-			backoff = 0
 			if !l.admit(conn) {
 				return
 			}
@@ -69,13 +74,19 @@ func (l *acceptLoop) run() {
 			l.root.Send(l.self, &messages.AcceptFailed{Err: err})
 			return
 		}
+		if time.Since(failed) >= l.backoffMax {
+			backoff = 0
+		}
 		backoff = min(max(2*backoff, l.backoffMin), l.backoffMax)
-		l.log.WithError(err).WithField("retry_in", backoff.String()).Warn("accept failed")
+		if e := l.budget.entry(l.log, logrus.WarnLevel); e != nil {
+			e.WithError(err).WithField("retry_in", backoff.String()).Warn("accept failed")
+		}
 		select {
 		case <-time.After(backoff):
 		case <-l.stop:
 			return
 		}
+		failed = time.Now()
 	}
 }
 

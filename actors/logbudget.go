@@ -8,7 +8,8 @@ import (
 )
 
 // A listener's connections log their failures (supervision decisions, the
-// stacks of panics, input discarded at a close) within budgets: a client that
+// stacks of panics, input discarded at a close), and its accept loop its
+// Accept errors, within budgets: a client that
 // fails on purpose, again and again on fresh connections, must not turn each
 // byte it sends into hundreds of bytes of log (an audit made -behavior faults
 // write 235 MB in 10 s with "panic" lines). Each budget allows a burst of
@@ -24,9 +25,9 @@ const (
 	logBurst = 100
 )
 
-// logBudgets are one listener's budgets, shared by its connection supervisor
-// and its connections' goroutines: warn for warnings and errors, routine for
-// Info.
+// logBudgets are one listener's budgets, shared by its accept loop, its
+// connection supervisor and its connections' goroutines: warn for warnings
+// and errors ("accept failed" among them), routine for Info.
 type logBudgets struct{ warn, routine logBudget }
 
 func newLogBudgets() *logBudgets {

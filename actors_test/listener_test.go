@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -159,6 +160,31 @@ func TestAcceptErrorsKeepConnections(t *testing.T) {
 	}
 	if got := b.listens.Load(); got != 1 {
 		t.Errorf("listeners opened = %d; want 1 (no restart)", got)
+	}
+}
+
+// TestAcceptBackoffOutlivesSuccess ensures the back-off is not forgotten at
+// the first Accept that succeeds: with descriptors short and clients churning,
+// Accept fails and succeeds by turns, and starting again from 5 ms each time
+// made one warning per accepted client.
+func TestAcceptBackoffOutlivesSuccess(t *testing.T) {
+	var b breakableListeners
+	s := startEcho(t, func(cfg *actors.Config) { cfg.Listen = b.Listen })
+	for i := range 3 {
+		b.failAccepts(t, s.Addr, syscall.EMFILE)
+		s.dialLines(t).roundTrip(t, fmt.Sprint(i), fmt.Sprint(i)) // a success between failures
+	}
+	waitFor(t, "3 lines \"accept failed\"", func() bool {
+		return s.countLogLines(t, logLine{"msg": "accept failed"}) == 3
+	})
+	var got []string
+	for _, l := range s.logLines(t) {
+		if l.matches(logLine{"msg": "accept failed"}) {
+			got = append(got, l["retry_in"])
+		}
+	}
+	if want := []string{"5ms", "10ms", "20ms"}; !slices.Equal(got, want) {
+		t.Errorf("retry_in of the failures = %v; want %v (a success between them does not reset it)", got, want)
 	}
 }
 
