@@ -43,9 +43,9 @@ type connActor struct {
 // holds 0.2 KiB less (issue 9), and round trips measured the same.
 //
 // The producer makes no behavior: protoactor runs it inside SpawnNamed, on
-// the acceptor's goroutine, where a behavior's constructor must not run
-// (confinement), nor panic (it would fail the acceptor, and with it the
-// listener). Each incarnation makes its behavior at its Started (onStarted).
+// the connection supervisor's goroutine, where a behavior's constructor must
+// not run (confinement), nor panic (it would fail the supervisor, and with it
+// every connection of the listener). Each incarnation makes its behavior at its Started (onStarted).
 func connProps(l *link) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l}

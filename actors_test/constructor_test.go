@@ -61,7 +61,7 @@ func TestConstructorPanicStops(t *testing.T) {
 }
 
 // TestConstructorRunsOnItsConnection ensures a behavior's constructor never
-// runs on the acceptor's goroutine (nor any other actor's): at the spawn and
+// runs on its connection supervisor's goroutine (nor any other actor's): at the spawn and
 // inside restarts.
 func TestConstructorRunsOnItsConnection(t *testing.T) {
 	foreign := &foreignLog{}
