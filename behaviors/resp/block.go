@@ -17,18 +17,20 @@ import (
 // job is one batch in the key space: a request being run, parked, or queued
 // behind its connection's parked one.
 type job struct {
-	client *actor.PID
-	id     uint64 // the ServiceRequest's ID
-	b      *batch
-	at     int // the next command to run
-	w      Writer
-	ends   []int
-	call   Call // the command being run
+	client  *actor.PID
+	id      uint64 // the ServiceRequest's ID
+	b       *batch
+	at      int // the next command to run
+	w       Writer
+	ends    []int
+	aborted bool // an EXEC that did not run
+	call    Call // the command being run
 }
 
 // client is a connection the key space knows (and watches).
 type client struct {
 	pid    *actor.PID
+	conn   string  // its name, conn-N (the server's registry has it by this)
 	parked *parked // its parked request, if any
 	queue  []*job  // its later requests, waiting behind parked
 }
@@ -78,6 +80,17 @@ func (b *blocks) changed(db int, key []byte) {
 	if _, ok := b.waiting[k]; ok && !b.isReady[k] {
 		b.isReady[k] = true
 		b.ready = append(b.ready, k)
+	}
+}
+
+// allChanged notes that every key of database db with waiters changed
+// (SWAPDB).
+func (b *blocks) allChanged(db int) {
+	for k := range b.waiting {
+		if k.db == db && !b.isReady[k] {
+			b.isReady[k] = true
+			b.ready = append(b.ready, k)
+		}
 	}
 }
 

@@ -51,3 +51,6 @@ func (s *broker) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	}
 	ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: &batchReply{Out: w.buf, Ends: ends}})
 }
+
+// resetPubSub is RESET's part for pub/sub: unsubscribe from everything.
+func (s *session) resetPubSub() { s.unsubscribeAll() }

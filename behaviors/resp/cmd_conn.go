@@ -50,5 +50,6 @@ func cmdSelect(c *Call) {
 		return
 	}
 	c.Sess.db = n
+	c.Sess.ci.db.Store(int32(n))
 	c.W.OK()
 }

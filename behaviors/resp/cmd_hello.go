@@ -62,10 +62,11 @@ func cmdHello(c *Call) {
 		return
 	}
 	if setName {
-		s.name = name
+		s.ci.name.Store(&name)
 	}
 	if ver != 0 {
 		s.proto = int(ver)
+		s.ci.proto.Store(int32(ver))
 		c.W.Proto = s.proto
 	}
 	w := c.W
@@ -77,7 +78,7 @@ func cmdHello(c *Call) {
 	w.BulkString("proto")
 	w.Int(int64(s.proto))
 	w.BulkString("id")
-	w.Int(s.id)
+	w.Int(s.ci.id)
 	w.BulkString("mode")
 	w.BulkString("standalone")
 	w.BulkString("role")

@@ -23,6 +23,7 @@ type config struct {
 	requirePass atomic.Pointer[string]
 	maxMemory   atomic.Int64
 	maxBulkLen  atomic.Int64
+	policy      atomic.Int32 // maxmemory-policy: index in policies
 }
 
 func newConfig(o Options) *config {

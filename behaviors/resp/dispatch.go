@@ -2,12 +2,14 @@ package resp
 
 import (
 	"strings"
+	"time"
 )
 
 // dispatch checks one command against the table, as Redis's processCommand
 // does and in its order (unknown command, arity, authentication), and runs
 // it where the table says.
 func (s *session) dispatch(args [][]byte) {
+	s.skipThis, s.skipNext = s.skipNext, false
 	spec := lookup(args[0])
 	if spec == nil {
 		s.reject(unknownCommand(args))
@@ -23,11 +25,13 @@ func (s *session) dispatch(args [][]byte) {
 		spec = sub
 	}
 	if !spec.arityOK(len(args)) {
+		s.srv.rejected(spec)
 		s.reject(arityError(spec.fullName))
 		return
 	}
 	idx := spec.index
 	if !s.authed && spec.Flags&NoAuth == 0 {
+		s.srv.rejected(spec)
 		s.reject("NOAUTH Authentication required.")
 		return
 	}
@@ -35,11 +39,24 @@ func (s *session) dispatch(args [][]byte) {
 		s.reject(msg)
 		return
 	}
+	if s.multi != nil && !txControl(spec) {
+		s.queueTx(spec, args)
+		return
+	}
+	if s.multi != nil && spec.fullName == "watch" {
+		s.local().Error("ERR WATCH inside MULTI is not allowed")
+		s.endLocal()
+		return
+	}
+	s.ci.lastCmd.Store(spec)
 	switch spec.Where {
 	case OnConn:
 		w := s.local()
+		mark, start := w.Len(), time.Now()
 		spec.Run(&Call{Args: args, W: w, Sess: s, Srv: s.srv, cmd: spec})
+		s.srv.ran(spec, time.Since(start), w.buf[mark:])
 		s.endLocal()
+		s.afterLocal()
 	case OnBroker:
 		s.remote(s.broker, cmd{Index: idx, DB: s.db, Args: args})
 	default:
@@ -47,8 +64,38 @@ func (s *session) dispatch(args [][]byte) {
 	}
 }
 
-// reject answers a command that is not run with an error.
+// afterLocal does what a connection command left for after its reply:
+// EXEC's batch, DISCARD's unwatch.
+func (s *session) afterLocal() {
+	if m := s.execNext; m != nil {
+		s.execNext = nil
+		s.exec(m.failed, m.cmds)
+	}
+	if s.unwatchNext {
+		s.unwatchNext = false
+		s.remote(s.keySpace, unwatchCmd(s.db))
+	}
+	if s.resetNext {
+		s.resetNext = false
+		quiet := s.skipThis
+		s.skipThis = true // RESET has replied: the unwatch's +OK is not written
+		s.remote(s.keySpace, unwatchCmd(s.db))
+		s.skipThis = quiet
+		s.resetPubSub()
+	}
+}
+
+// unwatchCmd is an UNWATCH, which the connection sends for DISCARD and RESET.
+func unwatchCmd(db int) cmd {
+	return cmd{Index: lookup([]byte("unwatch")).index, DB: db, Args: [][]byte{[]byte("unwatch")}}
+}
+
+// reject answers a command that is not run with an error; inside MULTI it
+// dooms the transaction.
 func (s *session) reject(msg string) {
+	if s.multi != nil {
+		s.multi.failed = true
+	}
 	s.local().Error(msg)
 	s.endLocal()
 }

@@ -51,6 +51,7 @@ func (k *keySpace) Receive(ctx actor.Context) {
 		k.timeouts(ctx)
 	case *clientReset:
 		k.forget(ctx, ctx.Sender(), false, false)
+		k.known(ctx, ctx.Sender(), m.Conn)
 	case *peerGone:
 		k.forget(ctx, ctx.Sender(), false, true)
 	case *actor.Terminated:
@@ -128,14 +129,31 @@ func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool)
 		}
 	}
 	cl.queue = nil
+	k.st.watches.unwatch(pid.Id)
 	if ended {
 		delete(k.st.clients, pid.Id)
+		k.srv.clients.leave(cl.conn)
+	}
+}
+
+// known records a connection that has just started (clientReset): it is
+// watched from now on, and its record in the server's registry gets its PID
+// (CLIENT KILL sends to it).
+func (k *keySpace) known(ctx actor.Context, pid *actor.PID, conn string) {
+	cl := k.client(ctx, pid)
+	cl.conn = conn
+	k.srv.clients.mu.Lock()
+	ci := k.srv.clients.byConn[conn]
+	k.srv.clients.mu.Unlock()
+	if ci != nil {
+		ci.pid.Store(pid)
 	}
 }
 
 // reply sends a finished job's replies to its connection.
 func (k *keySpace) reply(ctx actor.Context, j *job) {
-	ctx.Send(j.client, &messages.ServiceReply{ID: j.id, Body: &batchReply{Out: j.w.buf, Ends: j.ends}})
+	ctx.Send(j.client, &messages.ServiceReply{ID: j.id,
+		Body: &batchReply{Out: j.w.buf, Ends: j.ends, Aborted: j.aborted}})
 }
 
 // armTick has the active expiry run again in expireEvery.

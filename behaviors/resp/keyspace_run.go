@@ -72,9 +72,12 @@ func (k *keySpace) invoke(j *job, call *Call) bool {
 	k.st.stats.Commands++
 	if call.cmd.Flags&DenyOOM != 0 && k.st.overMemory() {
 		call.W.Error(errOOM)
+		k.srv.rejected(call.cmd)
 		return true
 	}
+	start := time.Now()
 	call.cmd.Run(call)
+	k.srv.ran(call.cmd, time.Since(start), j.w.buf[mark:])
 	return true
 }
 
@@ -103,15 +106,34 @@ func (k *keySpace) crashed(j *job, mark int, name string, r any) {
 }
 
 // exec runs an EXEC batch as one transaction: one array reply, blocking
-// commands answering at once, parked requests served only after it.
+// commands answering at once, parked requests served only after it. A
+// transaction refused while queued, or one a watched key of which changed,
+// does not run. Either way the connection's watches go.
 func (k *keySpace) exec(ctx actor.Context, j *job) {
-	j.w.Array(len(j.b.Cmds))
+	client := j.client.Id
+	dirty := k.st.watches.dirty[client]
+	k.st.watches.unwatch(client)
+	switch {
+	case j.b.Abort:
+		j.w.Error("EXECABORT Transaction discarded because of previous errors.")
+		j.aborted = true
+	case dirty:
+		j.w.NullArray()
+		j.aborted = true
+	default:
+		j.w.Array(j.b.ExecLen)
+	}
+	j.ends = append(j.ends, j.w.Len())
+	if j.aborted {
+		j.at = len(j.b.Cmds)
+		return
+	}
 	for j.at < len(j.b.Cmds) {
 		call := k.prepare(ctx, j, &j.b.Cmds[j.at])
 		k.invoke(j, call)
+		j.ends = append(j.ends, j.w.Len())
 		j.at++
 	}
-	j.ends = append(j.ends, j.w.Len())
 }
 
 // next runs a connection's queued requests, once nothing of it is parked.

@@ -16,7 +16,9 @@ type batch struct {
 	// blocked clients only after the last), blocking commands not blocking,
 	// refused as a whole (a null array) if a key the connection watches has
 	// changed, and answered as one array reply.
-	Exec bool
+	Exec    bool
+	ExecLen int  // EXEC: the array's length (the connection's own commands among them count)
+	Abort   bool // EXEC of a transaction refused while queueing: EXECABORT, and forget the watches
 }
 
 // cmd is one command of a batch.
@@ -27,17 +29,23 @@ type cmd struct {
 }
 
 // batchReply answers a batch: the replies, one after the other, and where
-// each ends (Ends[i] is the end of command i's in Out; EXEC's has one).
+// each ends (Ends[i] is the end of command i's in Out). EXEC's starts with
+// the array's header, so Ends[0] is its end and Ends[i+1] command i's.
 type batchReply struct {
 	Out  []byte
 	Ends []int
+	// Aborted: EXEC did not run (EXECABORT, or a watched key changed): Out
+	// is the whole reply, and the connection's own commands' replies go.
+	Aborted bool
 }
 
 // clientReset is what a connection's fresh behavior sends the key space and
 // the broker when it starts: forget what this connection asked before (a
 // crashed behavior's parked requests, watches, subscriptions), since the
 // connection actor, and so its PID, outlives the restart that made it.
-type clientReset struct{}
+type clientReset struct {
+	Conn string // the connection's name (conn-N)
+}
 
 // peerGone is what a connection sends the key space when its peer has
 // closed (EOF): its parked request, and those queued behind it, will never
@@ -62,3 +70,6 @@ type wakeUp struct{}
 
 // IgnoreDeadLetterLogging: as expireTick's.
 func (*wakeUp) IgnoreDeadLetterLogging() {}
+
+// killClient is what CLIENT KILL sends the connections it kills.
+type killClient struct{}

@@ -24,35 +24,48 @@ type segment struct {
 	w      Writer      // the local replies
 	parts  []part      // every reply, in order
 	local  bool        // some parts are local
+	exec   bool        // EXEC's: its reply has the array's header first
+	own    int         // EXEC's: its parts are parts[:own]; later ones are replies after it
 }
 
 // part is one reply of a segment: command i of the request's (remote), or
 // w.buf[from:to].
 type part struct {
 	remote   bool
+	skip     bool // CLIENT REPLY OFF or SKIP: not written
 	i        int
 	from, to int
 }
 
 // local returns where a connection command's reply goes: straight out if
-// nothing is owed before it, else after the last segment's. endLocal closes it.
+// nothing is owed before it, else after the last segment's. endLocal closes
+// it (and drops it under CLIENT REPLY OFF or SKIP).
 func (s *session) local() *Writer {
-	if len(s.queue) == 0 {
-		s.out.Proto = s.proto
-		return &s.out
+	w := &s.out
+	if n := len(s.queue); n > 0 {
+		w = &s.queue[n-1].w
 	}
-	seg := s.queue[len(s.queue)-1]
-	seg.w.Proto = s.proto
-	s.localFrom = seg.w.Len()
-	return &seg.w
+	w.Proto = s.proto
+	s.localFrom = w.Len()
+	return w
 }
+
+// quiet says whether the command being dispatched gets no reply written.
+func (s *session) quiet() bool { return s.replyOff || s.skipThis }
 
 // endLocal ends the reply local() was asked for.
 func (s *session) endLocal() {
 	if len(s.queue) == 0 {
+		if s.quiet() {
+			s.out.buf = s.out.buf[:s.localFrom]
+		}
 		return
 	}
 	seg := s.queue[len(s.queue)-1]
+	if s.quiet() {
+		seg.w.buf = seg.w.buf[:s.localFrom]
+		return
+	}
 	seg.parts = append(seg.parts, part{from: s.localFrom, to: seg.w.Len()})
 	seg.local = true
 }
@@ -63,13 +76,22 @@ func (s *session) remote(target *actor.PID, c cmd) {
 	if n := len(s.queue); n > 0 {
 		seg = s.queue[n-1]
 	}
-	if seg == nil || seg.sent || seg.target != target || seg.b.Proto != s.proto {
-		s.sendOpen()
-		seg = &segment{target: target, b: &batch{Proto: s.proto}}
-		s.queue = append(s.queue, seg)
+	if seg == nil || seg.sent || seg.exec || seg.target != target || seg.b.Proto != s.proto {
+		seg = s.openSegment(target, &batch{Proto: s.proto})
 	}
 	seg.b.Cmds = append(seg.b.Cmds, c)
-	seg.parts = append(seg.parts, part{remote: true, i: len(seg.b.Cmds) - 1})
+	seg.parts = append(seg.parts, part{remote: true, i: len(seg.b.Cmds) - 1, skip: s.quiet()})
+	if s.quiet() {
+		seg.local = true // assembled part by part, to leave this one out
+	}
+}
+
+// openSegment sends the open segment, if any, and opens a new one for b.
+func (s *session) openSegment(target *actor.PID, b *batch) *segment {
+	s.sendOpen()
+	seg := &segment{target: target, b: b}
+	s.queue = append(s.queue, seg)
+	return seg
 }
 
 // sendOpen sends the last segment if it has not been.
@@ -93,8 +115,12 @@ func (s *session) answered(m *messages.ServiceReply) {
 				return
 			}
 			r, ok := m.Body.(*batchReply)
-			if !ok || len(r.Ends) != len(seg.b.Cmds) {
-				r = failedBatch(len(seg.b.Cmds))
+			want := len(seg.b.Cmds)
+			if seg.exec {
+				want++
+			}
+			if !ok || !r.Aborted && len(r.Ends) != want {
+				r = failedBatch(want)
 			}
 			seg.reply = r
 			return
@@ -121,11 +147,20 @@ func (s *session) collect() {
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
 		r := seg.reply
-		if !seg.local {
+		parts := seg.parts
+		if r.Aborted { // EXEC did not run: its reply, then the replies after it
+			if !parts[0].skip {
+				s.out.Raw(r.Out)
+			}
+			parts = parts[seg.own:]
+		} else if !seg.local {
 			s.out.Raw(r.Out)
 			continue
 		}
-		for _, pt := range seg.parts {
+		for _, pt := range parts {
+			if pt.skip {
+				continue
+			}
 			if !pt.remote {
 				s.out.Raw(seg.w.buf[pt.from:pt.to])
 				continue

@@ -2,6 +2,7 @@ package resp
 
 import (
 	"sync/atomic"
+	"time"
 
 	"async_server/behaviors/protocol"
 )
@@ -10,8 +11,11 @@ import (
 // force and the counter of client IDs. The data is not here: it is the key
 // space's (Store).
 type server struct {
-	cfg    *config
-	nextID atomic.Int64 // CLIENT ID: the last one given
+	cfg      *config
+	nextID   atomic.Int64 // CLIENT ID: the last one given
+	clients  clients      // every connection (CLIENT LIST, INFO clients)
+	cmdStats []cmdStat    // by command index (flat): INFO commandstats
+	started  time.Time
 }
 
 // New returns the resp behavior's Setup: a session per connection, and the
@@ -22,7 +26,7 @@ func New(o Options) (protocol.Setup, error) {
 	if o.MaxBulkLen <= 0 {
 		o.MaxBulkLen = DefaultMaxBulkLen
 	}
-	srv := &server{cfg: newConfig(o)}
+	srv := &server{cfg: newConfig(o), cmdStats: make([]cmdStat, len(flat)), started: time.Now()}
 	st := NewStore(srv.cfg)
 	br := NewBroker()
 	return protocol.Setup{

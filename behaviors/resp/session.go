@@ -1,6 +1,8 @@
 package resp
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"async_server/behaviors/protocol"
@@ -22,10 +24,9 @@ type session struct {
 	broker   *actor.PID
 
 	p      parser
-	proto  int // 2, or 3 after HELLO 3
-	db     int // SELECT
-	id     int64
-	name   string // CLIENT SETNAME
+	proto  int         // 2, or 3 after HELLO 3
+	db     int         // SELECT
+	ci     *clientInfo // this connection's record (CLIENT, INFO): its ID, name, ...
 	authed bool
 	subs   *subscriptions // pub/sub channels and patterns (cmd_pubsub.go); nil: none yet
 
@@ -33,6 +34,15 @@ type session struct {
 	localFrom int        // where the local reply being written starts (order.go)
 	out       Writer     // replies ready to write
 	idle      bool       // told the connection it is idle
+
+	multi       *multiState // MULTI: the transaction being queued; nil outside
+	execNext    *multiState // EXEC just ran: its transaction, to send (afterLocal)
+	unwatchNext bool        // DISCARD just ran: unwatch (afterLocal)
+	resetNext   bool        // RESET just ran: unwatch, unsubscribe (afterLocal)
+
+	replyOff bool // CLIENT REPLY OFF
+	skipNext bool // CLIENT REPLY SKIP: the next command's reply is not written
+	skipThis bool // the command being dispatched is that one
 
 	closing error // a protocol error: its reply is queued; close once all is written
 	quit    bool  // QUIT: close once all is written
@@ -48,8 +58,11 @@ var (
 
 // newSession makes a connection's behavior.
 func newSession(srv *server, c protocol.Conn) *session {
-	s := &session{conn: c, srv: srv, proto: 2, id: srv.nextID.Add(1),
+	s := &session{conn: c, srv: srv, proto: 2, ci: srv.clients.join(srv, c.ID(), c.RemoteAddr(), nil),
 		keySpace: c.Service(keySpaceName), broker: c.Service(brokerName)}
+	s.ci.proto.Store(2) // a fresh behavior starts as a fresh connection does
+	s.ci.db.Store(0)
+	s.ci.multi.Store(-1)
 	s.authed = srv.cfg.requirePass.Load() == nil || *srv.cfg.requirePass.Load() == ""
 	s.p.maxBulk = srv.cfg.maxBulkLen.Load()
 	s.p.strict = !s.authed
@@ -60,8 +73,8 @@ func newSession(srv *server, c protocol.Conn) *session {
 // Started tells the services to forget what a failed predecessor of this
 // behavior, on the same connection, left with them (see clientReset).
 func (s *session) Started() error {
-	s.conn.Send(s.keySpace, &clientReset{})
-	s.conn.Send(s.broker, &clientReset{})
+	s.conn.Send(s.keySpace, &clientReset{Conn: s.ci.conn})
+	s.conn.Send(s.broker, &clientReset{Conn: s.ci.conn})
 	return nil
 }
 
@@ -70,6 +83,8 @@ func (s *session) Received(data []byte) error {
 	if s.closing != nil || s.quit {
 		return nil // past QUIT or a protocol error: nothing more is read
 	}
+	s.ci.lastActive.Store(time.Now().UnixMilli())
+	s.p.maxBulk = s.srv.cfg.maxBulkLen.Load() // CONFIG SET applies at once
 	s.p.feed(data)
 	for !s.quit {
 		args, err := s.p.next()
@@ -102,6 +117,8 @@ func (s *session) HandleMessage(msg any) error {
 		s.answered(m)
 	case *published:
 		s.deliver(m) // pub/sub (cmd_pubsub.go)
+	case *killClient:
+		s.quit = true // closes once what is owed is written
 	}
 	return s.flush()
 }

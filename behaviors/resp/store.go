@@ -15,6 +15,8 @@ type Store struct {
 	dbs     [numDBs]*DB
 	clients map[string]*client // by connection PID id: every connection that sent a request
 	blocks  blocks             // requests parked on keys (block.go)
+	watches watches            // WATCH (watches.go)
+	dirty   int64              // changes (INFO rdb_changes_since_last_save)
 	stats   Stats
 	cfg     *config
 	mem     int64 // heap bytes at memAt (overMemory)
@@ -29,6 +31,7 @@ type Store struct {
 type Stats struct {
 	Commands    int64 // commands run
 	ExpiredKeys int64 // keys removed because their time passed
+	EvictedKeys int64 // keys removed to get under maxmemory
 	KeyHits     int64
 	KeyMisses   int64
 }
@@ -40,6 +43,7 @@ func NewStore(cfg *config) *Store {
 		st.dbs[i] = &DB{Index: i, keys: map[string]*entry{}, expires: map[string]int64{}, st: st}
 	}
 	st.blocks.init()
+	st.watches.init()
 	st.now = time.Now().UnixMilli()
 	return st
 }
@@ -100,6 +104,7 @@ func (db *DB) expired(key []byte) bool {
 	}
 	db.remove(string(key))
 	db.st.stats.ExpiredKeys++
+	db.st.watches.touch(db.Index, key)
 	return true
 }
 
@@ -161,7 +166,9 @@ func (db *DB) Persist(key []byte) bool {
 // Delete call it; a handler that changes a value in place (a push onto a
 // list) calls it itself.
 func (db *DB) Changed(key []byte) {
+	db.st.dirty++
 	db.st.blocks.changed(db.Index, key)
+	db.st.watches.touch(db.Index, key)
 }
 
 // Str is a string value: its bytes (Redis's raw and embstr encodings; an
@@ -183,4 +190,29 @@ func (s *Str) Encoding() string {
 		return "embstr"
 	}
 	return "raw"
+}
+
+// flush empties the database: every key counts as changed for the
+// connections that watch keys in it (Redis's touchAllWatchedKeysInDb).
+func (db *DB) flush() {
+	db.st.watches.flushed(db.Index, db)
+	db.keys = map[string]*entry{}
+	db.expires = map[string]int64{}
+}
+
+// swap exchanges databases a and b (SWAPDB): connections keep their
+// selected index and see the other's data; requests parked on keys in
+// either are tried again, watches on both are touched.
+func (st *Store) swap(a, b int) {
+	if a == b {
+		return
+	}
+	st.watches.flushed(a, st.dbs[a])
+	st.watches.flushed(b, st.dbs[b])
+	st.dbs[a].keys, st.dbs[b].keys = st.dbs[b].keys, st.dbs[a].keys
+	st.dbs[a].expires, st.dbs[b].expires = st.dbs[b].expires, st.dbs[a].expires
+	st.watches.flushed(a, st.dbs[a])
+	st.watches.flushed(b, st.dbs[b])
+	st.blocks.allChanged(a)
+	st.blocks.allChanged(b)
 }

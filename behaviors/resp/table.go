@@ -97,6 +97,12 @@ func (f Flag) Names() []string {
 var commandFiles = [][]Command{
 	connCommands,
 	helloCommands,
+	txCommands,
+	commandCommands,
+	configCommands,
+	objectCommands,
+	infoCommands,
+	clientCommands,
 	serverCommands,
 	genericCommands,
 	stringCommands,
@@ -108,8 +114,15 @@ var commandFiles = [][]Command{
 
 // table is every top-level command, sorted by name; flat is every command,
 // subcommands included, by index: what a batch names a command by; byName
-// finds a top-level command by its lower-case name.
-var table, flat, byName = buildTable()
+// finds a top-level command by its lower-case name. Built by init, as
+// COMMAND's handlers read them.
+var (
+	table  []*Command
+	flat   []*Command
+	byName map[string]*Command
+)
+
+func init() { table, flat, byName = buildTable() }
 
 // buildTable concatenates the files' slices, sorted by name; a name twice is
 // a bug.

@@ -1,0 +1,93 @@
+package resp
+
+import (
+	"cmp"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// clientInfo is what the server knows of one connection, for CLIENT LIST,
+// CLIENT KILL and INFO: written by its session (atomics, as others read
+// them), registered by the session's first incarnation, and dropped by the
+// key space when the connection ends (it watches every connection).
+type clientInfo struct {
+	id      int64
+	conn    string // the connection's name (conn-N), stable across restarts of its behavior
+	addr    string
+	laddr   string
+	created time.Time
+
+	pid        atomic.Pointer[actor.PID] // set by the key space when it first hears from the connection
+	name       atomic.Pointer[string]
+	db         atomic.Int32
+	proto      atomic.Int32
+	lastCmd    atomic.Pointer[Command]
+	lastActive atomic.Int64 // Unix ms
+	multi      atomic.Int32 // commands queued in MULTI, -1 outside
+	subs       atomic.Int32 // channels subscribed to (the broker's commands keep it)
+	psubs      atomic.Int32 // patterns subscribed to
+	noEvict    atomic.Bool
+}
+
+// clients is the server's registry of connections, by conn name.
+type clients struct {
+	mu     sync.Mutex
+	byConn map[string]*clientInfo
+	total  atomic.Int64 // connections ever registered (INFO total_connections_received)
+}
+
+// join returns the record of the connection c names, made on its first call.
+func (cs *clients) join(srv *server, conn string, remote, local net.Addr) *clientInfo {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if ci := cs.byConn[conn]; ci != nil {
+		return ci
+	}
+	ci := &clientInfo{id: srv.nextID.Add(1), conn: conn, created: time.Now()}
+	if remote != nil {
+		ci.addr = remote.String()
+	}
+	if local != nil {
+		ci.laddr = local.String()
+	}
+	ci.proto.Store(2)
+	ci.multi.Store(-1)
+	ci.lastActive.Store(ci.created.UnixMilli())
+	if cs.byConn == nil {
+		cs.byConn = map[string]*clientInfo{}
+	}
+	cs.byConn[conn] = ci
+	cs.total.Add(1)
+	return ci
+}
+
+// leave drops the record of a connection that ended.
+func (cs *clients) leave(conn string) {
+	cs.mu.Lock()
+	delete(cs.byConn, conn)
+	cs.mu.Unlock()
+}
+
+// list returns every record, by ID.
+func (cs *clients) list() []*clientInfo {
+	cs.mu.Lock()
+	all := make([]*clientInfo, 0, len(cs.byConn))
+	for _, ci := range cs.byConn {
+		all = append(all, ci)
+	}
+	cs.mu.Unlock()
+	slices.SortFunc(all, func(a, b *clientInfo) int { return cmp.Compare(a.id, b.id) })
+	return all
+}
+
+// count is the number of connections.
+func (cs *clients) count() int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return len(cs.byConn)
+}

@@ -1,0 +1,195 @@
+package resp
+
+import (
+	"strconv"
+	"strings"
+)
+
+// configCommands is CONFIG: the settings the resp behavior has (params).
+var configCommands = []Command{
+	{Name: "config", Arity: -2, Group: "server", Where: OnConn, Summary: "A container for server configuration commands.",
+		Subs: []Command{
+			{Name: "get", Arity: -3, Flags: Admin | NoScript | Loading | Stale, Group: "server", Where: OnConn,
+				Run: cmdConfigGet, Summary: "Returns the effective values of configuration parameters."},
+			{Name: "set", Arity: -4, Flags: Admin | NoScript | Loading | Stale, Group: "server", Where: OnConn,
+				Run: cmdConfigSet, Summary: "Sets configuration parameters in-flight."},
+			{Name: "resetstat", Arity: 2, Flags: Admin | NoScript | Loading | Stale, Group: "server",
+				Run: cmdConfigResetStat, Summary: "Resets the server's statistics."},
+			{Name: "rewrite", Arity: 2, Flags: Admin | NoScript | Loading | Stale, Group: "server", Where: OnConn,
+				Run:     func(c *Call) { c.W.Error("ERR The server is running without a config file") },
+				Summary: "Persists the effective configuration to file."},
+			{Name: "help", Arity: 2, Flags: Loading | Stale, Group: "server", Where: OnConn, Run: cmdConfigHelp,
+				Summary: "Returns helpful text about the different subcommands."},
+		}},
+}
+
+// param is one setting CONFIG knows: how to read it, and how to check and
+// set a value (nil set: it cannot be changed; check returns the error's
+// tail, or "").
+type param struct {
+	name  string
+	get   func(*config) string
+	check func(v string) string
+	set   func(*config, string)
+}
+
+var policies = []string{"noeviction", "allkeys-lru"}
+
+var params = []param{
+	{name: "maxmemory", get: func(c *config) string { return strconv.FormatInt(c.maxMemory.Load(), 10) },
+		check: func(v string) string {
+			if _, ok := memValue(v); !ok {
+				return "argument must be a memory value"
+			}
+			return ""
+		},
+		set: func(c *config, v string) { n, _ := memValue(v); c.maxMemory.Store(n) }},
+	{name: "maxmemory-policy", get: func(c *config) string { return policies[c.policy.Load()] },
+		check: func(v string) string {
+			for _, p := range policies {
+				if strings.EqualFold(p, v) {
+					return ""
+				}
+			}
+			return "argument(s) must be one of the following: " + strings.Join(policies, ", ")
+		},
+		set: func(c *config, v string) {
+			for i, p := range policies {
+				if strings.EqualFold(p, v) {
+					c.policy.Store(int32(i))
+				}
+			}
+		}},
+	{name: "proto-max-bulk-len", get: func(c *config) string { return strconv.FormatInt(c.maxBulkLen.Load(), 10) },
+		check: func(v string) string {
+			if n, ok := memValue(v); !ok {
+				return "argument must be a memory value"
+			} else if n < 1<<20 {
+				return "argument must be between 1048576 and 9223372036854775807 inclusive"
+			}
+			return ""
+		},
+		set: func(c *config, v string) { n, _ := memValue(v); c.maxBulkLen.Store(n) }},
+	{name: "requirepass", get: func(c *config) string { return *c.requirePass.Load() },
+		check: func(string) string { return "" },
+		set:   func(c *config, v string) { c.requirePass.Store(&v) }},
+	{name: "databases", get: func(*config) string { return strconv.Itoa(numDBs) }},
+	{name: "save", get: func(*config) string { return "" }},
+	{name: "appendonly", get: func(*config) string { return "no" }},
+}
+
+// memValue parses a memory value as Redis's memtoull: digits and an
+// optional unit (b, k, kb, m, mb, g, gb; k is 1000, kb 1024), no sign.
+func memValue(v string) (int64, bool) {
+	low := strings.ToLower(v)
+	units := []struct {
+		suffix string
+		mul    int64
+	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}}
+	mul := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(low, u.suffix) {
+			low, mul = strings.TrimSuffix(low, u.suffix), u.mul
+			break
+		}
+	}
+	if low == "" || low[0] < '0' || low[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(low, 10, 64)
+	if err != nil || n > (1<<63-1)/mul {
+		return 0, false
+	}
+	return n * mul, true
+}
+
+// cmdConfigGet is CONFIG GET pattern [pattern ...]: a map of the matching
+// settings (each once), in the order params lists them.
+func cmdConfigGet(c *Call) {
+	cfg := c.Srv.cfg
+	var hits []*param
+	for i := range params {
+		p := &params[i]
+		for _, pat := range c.Args[2:] {
+			if globMatch(pat, []byte(p.name), true) {
+				hits = append(hits, p)
+				break
+			}
+		}
+	}
+	c.W.Map(len(hits))
+	for _, p := range hits {
+		c.W.BulkString(p.name)
+		c.W.BulkString(p.get(cfg))
+	}
+}
+
+// cmdConfigSet is CONFIG SET name value [name value ...]: all or nothing.
+func cmdConfigSet(c *Call) {
+	if len(c.Args)%2 != 0 {
+		c.W.Error(ErrSyntax)
+		return
+	}
+	seen := map[string]bool{}
+	var sets []func()
+	for i := 2; i < len(c.Args); i += 2 {
+		name, value := strings.ToLower(string(c.Args[i])), string(c.Args[i+1])
+		p := findParam(name)
+		fail := func(why string) {
+			c.W.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why)
+		}
+		switch {
+		case p == nil:
+			c.W.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + cString(c.Args[i], 128) + "'")
+			return
+		case seen[name]:
+			fail("duplicate parameter")
+			return
+		case p.set == nil:
+			fail("can't set immutable config")
+			return
+		}
+		if why := p.check(value); why != "" {
+			fail(why)
+			return
+		}
+		seen[name] = true
+		sets = append(sets, func() { p.set(c.Srv.cfg, value) })
+	}
+	for _, set := range sets {
+		set()
+	}
+	c.W.OK()
+}
+
+func findParam(name string) *param {
+	for i := range params {
+		if params[i].name == name {
+			return &params[i]
+		}
+	}
+	return nil
+}
+
+// cmdConfigResetStat runs in the key space, whose counters it resets with
+// the server's.
+func cmdConfigResetStat(c *Call) {
+	c.Srv.resetStats()
+	c.Store.stats = Stats{}
+	c.W.OK()
+}
+
+func cmdConfigHelp(c *Call) {
+	lines := []string{
+		"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+		"RESETSTAT", "    Reset statistics reported by the INFO command.",
+		"REWRITE", "    Rewrite the configuration file.",
+		"HELP", "    Print this help.",
+	}
+	c.W.Array(len(lines))
+	for _, l := range lines {
+		c.W.Simple(l)
+	}
+}

@@ -1,0 +1,71 @@
+package resp
+
+// watches is WATCH's bookkeeping, Redis's watched_keys: which connections
+// watch which keys, and which of them saw a watched key change since (their
+// EXEC is refused). It is in the Store, so it outlives a failed key-space
+// instance like the data it watches.
+type watches struct {
+	byKey    map[dbKey]map[string]bool // watched key -> connection PID ids
+	byClient map[string][]dbKey        // connection PID id -> its watched keys
+	dirty    map[string]bool           // connections whose EXEC must fail
+}
+
+func (w *watches) init() {
+	w.byKey = map[dbKey]map[string]bool{}
+	w.byClient = map[string][]dbKey{}
+	w.dirty = map[string]bool{}
+}
+
+// watch has client watch key in database db.
+func (w *watches) watch(client string, db int, key []byte) {
+	k := dbKey{db, string(key)}
+	set := w.byKey[k]
+	if set == nil {
+		set = map[string]bool{}
+		w.byKey[k] = set
+	}
+	if !set[client] {
+		set[client] = true
+		w.byClient[client] = append(w.byClient[client], k)
+	}
+}
+
+// unwatch forgets every key client watches, and its dirty mark.
+func (w *watches) unwatch(client string) {
+	for _, k := range w.byClient[client] {
+		if set := w.byKey[k]; set != nil {
+			delete(set, client)
+			if len(set) == 0 {
+				delete(w.byKey, k)
+			}
+		}
+	}
+	delete(w.byClient, client)
+	delete(w.dirty, client)
+}
+
+// touch marks the watchers of key dirty.
+func (w *watches) touch(db int, key []byte) {
+	if len(w.byKey) == 0 {
+		return
+	}
+	for client := range w.byKey[dbKey{db, string(key)}] {
+		w.dirty[client] = true
+	}
+}
+
+// flushed marks dirty the watchers of every watched key in database index
+// that exists in d (about to be emptied or replaced).
+func (w *watches) flushed(index int, d *DB) {
+	for k, set := range w.byKey {
+		if k.db != index {
+			continue
+		}
+		if _, ok := d.keys[k.key]; !ok {
+			continue
+		}
+		for client := range set {
+			w.dirty[client] = true
+		}
+	}
+}
