@@ -34,6 +34,7 @@ func newListenerShare(l served, shared connEnv) *listenerShare {
 	env := &shared
 	env.log, env.tls, env.listener, env.behavior = shared.log.WithField("listener", addr), l.tls, addr, l.behavior
 	env.failures, env.engine.NotTLS, env.factory = newLogBudgets(), l.setup.NotTLS, l.setup.Factory
+	env.idle, env.closing = &idleList{}, make(chan struct{}, shared.cfg.MaxConns)
 	return &listenerShare{env: env, busy: l.setup.Busy,
 		slots: make(chan struct{}, shared.cfg.MaxConns)}
 }
@@ -141,35 +142,33 @@ func (s *connSupervisor) onClientWaiting(ctx actor.Context, m *messages.ClientWa
 }
 
 // closeLongestIdle closes the connection idle longest, if any is idle, and
-// reports whether it did.
+// reports whether it did. Its slot is free when this returns (link.evict),
+// so a burst of waiting clients is admitted as fast as idle connections can
+// be closed, one ClientWaiting each.
 func (s *connSupervisor) closeLongestIdle(ctx actor.Context) bool {
-	var oldest *link
-	var since int64
-	for _, c := range s.conns {
-		// A shut link is closing already (for an earlier client, say): not room.
-		if t := c.idleSince.Load(); t != 0 && !c.isShut() && (oldest == nil || t < since) {
-			oldest, since = c, t
-		}
-	}
+	oldest := s.env.idle.oldest() // a shut link is closing already (for an earlier client, say): not room
 	if oldest == nil {
 		return false
 	}
-	oldest.Log().WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
-		Debug("closing idle connection to admit a waiting client")
-	oldest.setEnd(endEvicted)
-	oldest.shut(true)
+	if oldest.env.log.Logger.IsLevelEnabled(logrus.DebugLevel) {
+		since := oldest.idleSince.Load()
+		oldest.Log().WithField("idle", time.Since(time.Unix(0, since)).Round(time.Millisecond).String()).
+			Debug("closing idle connection to admit a waiting client")
+	}
+	oldest.evict()
 	ctx.Stop(oldest.self)
 	return true
 }
 
 // onTerminated forgets a connection that has gone. Its slot is freed by its
-// reader, once the socket is closed.
+// reader, once the socket is closed (unless it was evicted: link.evict).
 func (s *connSupervisor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	c, ok := s.conns[m.Who.Id]
 	if !ok {
 		return
 	}
 	delete(s.conns, m.Who.Id)
+	s.env.idle.remove(c)
 	switch {
 	case s.forcing:
 		s.drained.Forced++

@@ -62,6 +62,7 @@
 //	acceptor.go             the acceptor: owns the listener, restarted when it fails
 //	accept_loop.go          the accept loop goroutine; reject.go: -at-limit reject
 //	conns.go                the connection supervisor: spawns connections, the limit, draining
+//	idle.go                 the idle connections, idle longest first, for the limit
 //	conn.go                 the connection actor: runs one behavior
 //	link.go, link_conn.go   what survives its restarts: socket, engine, protocol.Conn
 //	link_events.go          what the engine (netpoll.Conn) tells the connection actor
@@ -96,7 +97,12 @@
 // peer that never reads ends as Timeout.
 //
 // A connection slot (-max-conns) is taken by the accept loop and freed by the
-// reader once the socket is closed, so the limit bounds open sockets.
+// reader once the socket is closed, so the limit bounds open sockets. At the
+// limit the connection supervisor closes the connection idle longest (idle.go
+// keeps them in the order they became idle) for each waiting client, and that
+// slot is free at once: the evicted socket finishes closing in a closing slot
+// (link.evict), of which a listener has as many again, so open sockets stay
+// under twice the limit.
 //
 // # Confinement
 //

@@ -38,6 +38,7 @@ type link struct {
 	sock  netpoll.Conn          // the reader's role and the dispatcher that runs the actor on this connection's goroutines
 	msg   messages.DataReceived // one message serves every read: see its doc for why that is safe
 	slots chan struct{}         // the listener's connection slots: the reader frees one as it closes the socket
+	slot  atomic.Int32          // what the link holds of slots and env.closing: a slotState
 
 	writeArmed time.Time // the write deadline on the socket; touched only by the actor
 
@@ -45,6 +46,9 @@ type link struct {
 	// nanoseconds; 0 while it is busy. The connection supervisor reads it at
 	// the connection limit to pick the connection to close.
 	idleSince atomic.Int64
+	// The link's place in env.idle while it is idle; guarded by env.idle.mu.
+	idlePrev, idleNext *link
+	idleListed         bool
 
 	outbox outbox // bounds what other actors have queued for the connection
 
@@ -74,6 +78,8 @@ type connEnv struct {
 	readers  *sync.WaitGroup       // the server's readers: Done waits for every one to exit
 	engine   netpoll.Options       // the process's poller, the idle timeout, the behavior's reply to plain text on a TLS listener
 	failures *logBudgets           // bound the log lines of the listener's failures
+	idle     *idleList             // the idle connections, idle longest first
+	closing  chan struct{}         // slots for evicted sockets still closing (evict)
 	services map[string]*actor.PID // the behavior's service actors, by name
 	factory  protocol.Factory      // makes the listener's behavior: run by the connection actor at each Started
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it

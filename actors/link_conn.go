@@ -83,13 +83,7 @@ func (l *link) takeUnread() []byte {
 }
 
 // SetIdle implements protocol.Conn.
-func (l *link) SetIdle(idle bool) {
-	if !idle {
-		l.idleSince.Store(0)
-	} else if l.idleSince.Load() == 0 {
-		l.idleSince.Store(time.Now().UnixNano())
-	}
-}
+func (l *link) SetIdle(idle bool) { l.env.idle.idle(l, idle) }
 
 // Unread implements protocol.Conn.
 func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }

@@ -47,6 +47,43 @@ func (e *linkEvents) Closed(discarded int) {
 			en.WithField("bytes", discarded).Info("unread input discarded at close")
 		}
 	}
-	freeSlot(l.slots) // last: the next connection's log lines come after this one's
+	l.freeSlot() // last: the next connection's log lines come after this one's
 	l.env.readers.Done()
+}
+
+// What a link holds of its listener's slots (link.slot). It holds a
+// connection slot from its making until its socket is closed; or, evicted
+// to admit a waiting client, a closing slot instead from then on (evict).
+const (
+	slotHeld    int32 = iota // a slot of slots
+	slotClosing              // a slot of env.closing
+	slotFreed                // none
+)
+
+// freeSlot frees what the link holds as its socket is closed.
+func (l *link) freeSlot() {
+	switch l.slot.Swap(slotFreed) {
+	case slotHeld:
+		freeSlot(l.slots)
+	case slotClosing:
+		freeSlot(l.env.closing)
+	}
+}
+
+// evict closes an idle connection to admit a waiting client, whose slot is
+// free at once: the socket finishes closing (its drain, up to lingerMax)
+// holding a closing slot, of which a listener has as many as connection
+// slots, so open sockets stay under twice -max-conns. With every closing
+// slot taken the connection keeps its own until its socket is closed, as
+// any other does. It runs on the connection supervisor.
+func (l *link) evict() {
+	l.setEnd(endEvicted)
+	l.shut(true)
+	if takeSlot(l.env.closing) {
+		if l.slot.CompareAndSwap(slotHeld, slotClosing) {
+			freeSlot(l.slots)
+		} else { // closed meanwhile: its slot is free already
+			freeSlot(l.env.closing)
+		}
+	}
 }

@@ -51,6 +51,32 @@ func TestMaxConnsClosesIdleFirst(t *testing.T) {
 		"remote": idle.LocalAddr().String()})
 }
 
+// TestMaxConnsAdmitsBurst ensures room made at the limit is room at once: an
+// evicted connection's slot is free as soon as it is closed, not after its
+// socket's close-wait (500 ms while the peer neither reads nor closes), and a
+// burst of waiting clients is admitted as fast as idle connections can be
+// closed. (With -max-conns 100 and 300 idle clients, the server once admitted
+// 2 a second: one slot per close-wait.)
+func TestMaxConnsAdmitsBurst(t *testing.T) {
+	const n = 4
+	s := startFaulty(t, func(cfg *actors.Config) { cfg.MaxConns = n })
+	for range n { // idle, and never reading or closing: each eviction's drain lasts its whole linger
+		s.dialLines(t).roundTrip(t, "idle", "idle")
+	}
+	start := time.Now()
+	waiting := make([]*lineClient, n)
+	for i := range waiting {
+		waiting[i] = s.dialLines(t)
+		waiting[i].send(t, "hello")
+	}
+	for _, c := range waiting {
+		c.expect(t, "count 1 hello")
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("%d waiting clients were admitted in %v; want under 1s (no close-wait between them)", n, took)
+	}
+}
+
 // TestMaxConnsSlotHeldUntilSocketClosed ensures -max-conns bounds open sockets:
 // a connection the server has stopped keeps its slot while its socket drains
 // (the server sent FIN and reads what the peer still sends, for up to 500 ms),
