@@ -53,7 +53,8 @@
 //	deadline.go        the read deadlines: idle, the behavior's, the hot spell's
 //	end.go             ending: tell the owner, drain, close; the TLS handshake
 //	read_linux.go      the hot reader's read, without a held buffer
-//	poller_linux.go    the Poller: epoll for cold connections
+//	poller_linux.go    the Poller: epoll for cold connections, its loop and expiry
+//	watch_linux.go     handing the role to the Poller and back; the slot table
 //	deadlines_linux.go the Poller's heap of cold connections' read deadlines
 //	dispatch.go        Dispatcher (a connection's), RunnerDispatcher (any actor's)
 //	runners.go         the runner goroutines and their reaper

@@ -97,6 +97,9 @@ func (c *Conn) drain() int {
 		discarded = Discard(conn, *buf)
 		putReadBuffer(buf)
 	}
+	if c.in.slot != 0 {
+		c.in.poll.release(c)
+	}
 	_ = c.conn.Close()
 	return discarded
 }

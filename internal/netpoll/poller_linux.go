@@ -9,16 +9,16 @@ import (
 	"time"
 )
 
-// poller waits for input on the cold connections of every server in the
+// Poller waits for input on the cold connections of every server in the
 // process, so that an idle connection holds no goroutine at all (a goroutine
-// parked in a read costs its 2 KiB stack and more: issue 9's budget for a
-// whole idle connection is 5 KiB). It has an epoll instance of its own beside
-// the runtime's: a connection that goes quiet registers its socket (watch);
-// when the socket becomes readable the poller hands the reader's role back to
-// a runner (serve). The cold connections' read deadlines are a heap (due) that
-// sets loop's wait (expire ends those that pass), and shut takes a cold
-// connection back (claim). Whichever of the three comes first, under mu, takes
-// the role; the others find the connection no longer cold.
+// parked in a read costs its 2 KiB stack and more). It has an epoll instance
+// of its own beside the runtime's: a connection that goes quiet arms its
+// socket (watch, watch_linux.go); when the socket becomes readable the poller
+// hands the reader's role back to a runner (serve). The cold connections'
+// read deadlines are a heap (due) that sets loop's wait (expire hands those
+// that pass to a runner), and Shut takes a cold connection back (claim).
+// Whichever of the three comes first, under mu, takes the role; the others
+// find the connection no longer cold.
 //
 // Its one goroutine (loop) runs from the first server's Start to the last
 // one's end (Acquire, Release), which waits for it to exit.
@@ -29,8 +29,10 @@ type Poller struct {
 	epoch time.Time     // due's times are durations since it: monotonic
 
 	mu       sync.Mutex
-	conns    map[int32]*Conn // the cold connections, by socket; guarded by mu, as each link's cold fields
-	due      deadlines       // the cold connections' read deadlines, earliest first
+	slots    []slot    // the connections registered with epoll, by the slot in their events; [0] is the wake pipe's
+	free     []int32   // slots free for reuse
+	gen      uint32    // the last generation given to a slot
+	due      deadlines // the cold connections' read deadlines, earliest first
 	stopping bool
 }
 
@@ -74,10 +76,10 @@ func newPoller() *Poller {
 	if err != nil {
 		return nil
 	}
-	p := &Poller{epfd: epfd, done: make(chan struct{}), conns: make(map[int32]*Conn), epoch: time.Now()}
+	p := &Poller{epfd: epfd, done: make(chan struct{}), slots: make([]slot, 1), epoch: time.Now()}
 	if syscall.Pipe2(p.wake[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC) != nil ||
 		syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, p.wake[0],
-			&syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(p.wake[0])}) != nil {
+			&syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: wakeSlot}) != nil {
 		syscall.Close(epfd)
 		return nil
 	}
@@ -113,12 +115,12 @@ func (p *Poller) loop() {
 			return // cannot happen with a valid epoll descriptor
 		}
 		for _, ev := range events[:max(n, 0)] {
-			if ev.Fd == int32(p.wake[0]) {
+			if ev.Fd == wakeSlot {
 				for k, _ := syscall.Read(p.wake[0], drain[:]); k > 0; k, _ = syscall.Read(p.wake[0], drain[:]) {
 				}
 				continue
 			}
-			if c := p.take(ev.Fd); c != nil {
+			if c := p.take(ev.Fd, uint32(ev.Pad)); c != nil {
 				Go(c.in.serveFn)
 			}
 		}
@@ -126,85 +128,6 @@ func (p *Poller) loop() {
 			return
 		}
 	}
-}
-
-// What watch did.
-const (
-	watched = iota // the poller holds the role now
-	shutHot        // the connection is shut: the runner ends it
-	refused        // epoll refused the socket: the runner keeps the role for good (readHeld)
-)
-
-// watch takes the reader's role of c, which has gone quiet, from the runner
-// that held it, unless c is shut or epoll refuses its socket (ENOSPC at
-// fs.epoll.max_user_watches, say).
-//
-// The deadline is read after cold is set: a SetReadDeadline either sees
-// cold and re-keys the entry (rekey), or is seen here.
-func (p *Poller) watch(c *Conn) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if c.IsShut() { // shut's claim, which comes after isShut is set, found it hot
-		return shutHot
-	}
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT, Fd: c.in.fd}
-	if epollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(c.in.fd), &ev) != nil {
-		return refused
-	}
-	c.in.cold.Store(true)
-	p.conns[c.in.fd] = c
-	p.key(c)
-	return watched
-}
-
-// key puts cold c in the deadlines at its read deadline, if it has one; p.mu
-// is held.
-func (p *Poller) key(c *Conn) {
-	if d := c.deadline(); !d.IsZero() && p.due.add(c, d.Sub(p.epoch)) {
-		p.wakeUp() // the earliest deadline now: loop may be waiting too long
-	}
-}
-
-// rekey moves c's entry in the deadlines to its read deadline now, if c is
-// cold: the behavior set a deadline (or a restart cleared it) while nobody
-// reads.
-func (p *Poller) rekey(c *Conn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if c.in.cold.Load() {
-		p.due.remove(c)
-		p.key(c)
-	}
-}
-
-// take takes back the cold connection on socket fd, if there is one.
-func (p *Poller) take(fd int32) *Conn {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c := p.conns[fd]
-	if c != nil {
-		p.forget(c)
-	}
-	return c
-}
-
-// claim takes c back if it is cold, and reports whether it did.
-func (p *Poller) claim(c *Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !c.in.cold.Load() {
-		return false
-	}
-	p.forget(c)
-	return true
-}
-
-// forget ends c's cold spell; p.mu is held.
-func (p *Poller) forget(c *Conn) {
-	c.in.cold.Store(false)
-	delete(p.conns, c.in.fd)
-	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(c.in.fd), nil)
-	p.due.remove(c)
 }
 
 // maxWait is the longest wait loop asks of epoll_wait, whose timeout is a C

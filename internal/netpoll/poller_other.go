@@ -6,16 +6,20 @@ package netpoll
 // connection reads through a held buffer on a goroutine of its own (readHeld).
 type Poller struct{}
 
-func Acquire() *Poller            { return nil }
-func Release()                    {}
-func (p *Poller) watch(*Conn) int { return refused }
-func (p *Poller) rekey(*Conn)     {}
+// Acquire returns nil: there is no poller here.
+func Acquire() *Poller { return nil }
 
-// What watch did (poller_linux.go).
+// Release does nothing: there is no poller here.
+func Release() {}
+
+func (p *Poller) watch(*Conn) int  { return refused }
+func (p *Poller) rekey(*Conn)      {}
+func (p *Poller) release(*Conn)    {}
+func (p *Poller) claim(*Conn) bool { return false }
+
+// What watch did (watch_linux.go).
 const (
 	watched = iota
 	shutHot
 	refused
 )
-
-func (p *Poller) claim(*Conn) bool { return false }

@@ -95,6 +95,7 @@ type input struct {
 	// by SetReadDeadline, to re-key a cold connection's deadline.
 	cold atomic.Bool // the poller holds the role
 	due  int32       // the index in the poller's deadlines; -1: not in them
+	slot int32       // the connection's slot in the poller's table; 0: none (watch_linux.go)
 }
 
 // begin starts the reader, on the runner that ran the actor's Started, once
