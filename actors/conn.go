@@ -79,6 +79,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 	case *actor.Restarting:
 		a.link.restarted()
 	case *actor.Stopped:
+		a.release()
 	default:
 		a.onMessage(ctx, m)
 	}
@@ -165,6 +166,19 @@ func (a *connActor) makeBehavior() {
 	if err != nil {
 		a.fail(err)
 	}
+}
+
+// release drops what the connection's actor holds once it has stopped: its
+// behavior (and with it a request's buffered body, say), the input a failed
+// behavior handed back, the last context. protoactor may keep pointing at a
+// stopped actor, and so at its link: an acceptor's set of children
+// (actor.PIDSet.Remove) shortens its slice without clearing the slot it
+// emptied, so the PIDs of children gone stay reachable, each with its process,
+// its actor and this link, until the slot is reused.
+func (a *connActor) release() {
+	a.proto = nil
+	a.link.unread = nil
+	a.link.ctx = nil
 }
 
 // start lets a behavior that implements protocol.Starter act before any input

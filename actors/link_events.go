@@ -47,7 +47,8 @@ func (e *linkEvents) Closed(discarded int) {
 			en.WithField("bytes", discarded).Info("unread input discarded at close")
 		}
 	}
-	l.freeSlot() // last: the next connection's log lines come after this one's
+	l.msg.Data = nil // the engine's buffer, back in its pool: not to be kept alive from here (connActor.release)
+	l.freeSlot()     // last: the next connection's log lines come after this one's
 	l.env.readers.Done()
 }
 
