@@ -58,11 +58,11 @@ func TestRejecterBoundsInFlight(t *testing.T) {
 // the second after it wait for close, which logs them in one line.
 func TestRejecterLogIsRateLimited(t *testing.T) {
 	r, wg, hook := newTestRejecter(t, protocol.Busy{})
-	r.count()
+	r.count(true)
 	waitUntil(t, func() bool { return len(hook.AllEntries()) == 1 })
 	logged := time.Now()
 	for range 999 {
-		r.count()
+		r.count(true)
 	}
 	r.close()
 	wg.Wait()

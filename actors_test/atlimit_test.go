@@ -102,8 +102,9 @@ func TestAtLimitRejectClosesIdleFirst(t *testing.T) {
 // TestAtLimitRejectFlood ensures a flood of clients at the limit costs bounded
 // resources and log: each of 300 concurrent clients reads the busy line or
 // nothing (past the bound on rejections in flight) and then a clean EOF; the
-// log has at most one rejection line a second, whose counts add up to 300; and
-// no goroutine outlives the server (the harness checks at stop).
+// log has at most one rejection line a second, whose counts add up to 300, and
+// whose "unanswered" counts add up to the clients closed without the busy
+// line; and no goroutine outlives the server (the harness checks at stop).
 func TestAtLimitRejectFlood(t *testing.T) {
 	s := startEcho(t, rejectAtOne)
 	first := s.dialLines(t)
@@ -143,18 +144,23 @@ func TestAtLimitRejectFlood(t *testing.T) {
 	first.roundTrip(t, "still served", "still served")
 
 	var lines []logLine
+	unanswered := 0
 	waitFor(t, fmt.Sprintf("log lines counting %d rejections", clients), func() bool {
-		lines = nil
+		lines, unanswered = nil, 0
 		sum := 0
 		for _, l := range s.logLines(t) {
 			if l.matches(rejectedLine) {
 				n, _ := strconv.Atoi(l["rejected"])
-				sum += n
+				u, _ := strconv.Atoi(l["unanswered"])
+				sum, unanswered = sum+n, unanswered+u
 				lines = append(lines, l)
 			}
 		}
 		return sum == clients
 	})
+	if unanswered != clients-answered {
+		t.Errorf("the log counts %d rejections unanswered; %d clients read no busy reply", unanswered, clients-answered)
+	}
 	if most := 1 + int(time.Since(start)/time.Second); len(lines) > most {
 		t.Errorf("%d rejection log lines within %v; want at most %d (one a second)", len(lines),
 			time.Since(start).Round(time.Millisecond), most)
