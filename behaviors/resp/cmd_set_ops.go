@@ -261,7 +261,7 @@ func cmdSintercard(c *Call) {
 	}
 	limit := int64(0)
 	for j := 2 + int(numkeys); j < len(c.Args); j++ {
-		if !argIs(c.Args[j], "limit") || j+1 >= len(c.Args) {
+		if !equalFold(string(c.Args[j]), "limit") || j+1 >= len(c.Args) {
 			c.W.Error(ErrSyntax)
 			return
 		}

@@ -1,26 +1,6 @@
 package resp
 
-// Arguments shared by the set and sorted-set commands: option words, and the
-// cursor and options of SSCAN and ZSCAN (Redis's scanGenericCommand).
-
-// argIs says whether arg is the option word (lower case), in any ASCII case,
-// as Redis's strcasecmp compares (strings.EqualFold would also take the
-// Kelvin sign for 'k' and the long s for 's').
-func argIs(arg []byte, word string) bool {
-	if len(arg) != len(word) {
-		return false
-	}
-	for i := range len(arg) {
-		c := arg[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != word[i] {
-			return false
-		}
-	}
-	return true
-}
+// The cursor and options of SSCAN and ZSCAN (Redis's scanGenericCommand).
 
 // ErrInvalidCursor is Redis's reply to a cursor strtoul refuses.
 const ErrInvalidCursor = "ERR invalid cursor"
@@ -70,7 +50,7 @@ func parseScanArgs(c *Call, from int) (scanArgs, bool) {
 	for i := from; i < len(c.Args); i += 2 {
 		more := i+1 < len(c.Args)
 		switch opt := c.Args[i]; {
-		case more && argIs(opt, "count"):
+		case more && equalFold(string(opt), "count"):
 			n, ok := c.Int(i + 1)
 			if !ok {
 				return o, false
@@ -80,7 +60,7 @@ func parseScanArgs(c *Call, from int) (scanArgs, bool) {
 				return o, false
 			}
 			o.count = int(min(n, 1<<30))
-		case more && argIs(opt, "match"):
+		case more && equalFold(string(opt), "match"):
 			o.pattern = c.Args[i+1]
 			if len(o.pattern) == 1 && o.pattern[0] == '*' {
 				o.pattern = nil // every element, as Redis skips matching for "*"

@@ -109,6 +109,10 @@ var commandFiles = [][]Command{
 	listCommands,
 	listMoveCommands,
 	setCommands,
+	zsetCommands,
+	zsetRangeCommands,
+	zsetPopCommands,
+	zsetOpsCommands,
 	pubsubCommands,
 }
 

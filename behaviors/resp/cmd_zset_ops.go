@@ -1,0 +1,269 @@
+package resp
+
+import (
+	"math"
+	"slices"
+)
+
+// ZUNION ZINTER ZDIFF, their STORE forms and ZINTERCARD: Redis 7.0's
+// zunionInterDiffGenericCommand. Inputs may be sets (each member scores 1).
+
+var zsetOpsCommands = []Command{
+	{Name: "zunion", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Add multiple sorted sets", Run: cmdZunion},
+	{Name: "zinter", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Intersect multiple sorted sets", Run: cmdZinter},
+	{Name: "zdiff", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Subtract multiple sorted sets", Run: cmdZdiff},
+	{Name: "zunionstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Add multiple sorted sets and store the resulting sorted set in a new key", Run: cmdZunionstore},
+	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key", Run: cmdZinterstore},
+	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key", Run: cmdZdiffstore},
+	{Name: "zintercard", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Intersect multiple sorted sets and return the cardinality of the result", Run: cmdZintercard},
+}
+
+type zsetOp uint8
+
+const (
+	opUnion zsetOp = iota
+	opInter
+	opDiff
+)
+
+// aggregate is AGGREGATE's choice.
+type aggregate uint8
+
+const (
+	aggSum aggregate = iota
+	aggMin
+	aggMax
+)
+
+// zsource is one input: a sorted set, a set (scores 1) or nothing.
+type zsource struct {
+	z      *ZSet
+	s      *Set
+	weight float64
+}
+
+func (src zsource) len() int {
+	switch {
+	case src.z != nil:
+		return src.z.len()
+	case src.s != nil:
+		return src.s.Len()
+	}
+	return 0
+}
+
+func (src zsource) find(m string) (float64, bool) {
+	switch {
+	case src.z != nil:
+		return src.z.score(m)
+	case src.s != nil:
+		return 1, src.s.Has(m)
+	}
+	return 0, false
+}
+
+func (src zsource) each(fn func(m string, score float64)) {
+	switch {
+	case src.z != nil:
+		for x := src.z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
+			fn(x.member, x.score)
+		}
+	case src.s != nil:
+		src.s.Each(func(m string) bool { fn(m, 1); return true })
+	}
+}
+
+func cmdZunion(c *Call)      { zsetAlgebra(c, 1, false, opUnion, false) }
+func cmdZinter(c *Call)      { zsetAlgebra(c, 1, false, opInter, false) }
+func cmdZdiff(c *Call)       { zsetAlgebra(c, 1, false, opDiff, false) }
+func cmdZunionstore(c *Call) { zsetAlgebra(c, 2, true, opUnion, false) }
+func cmdZinterstore(c *Call) { zsetAlgebra(c, 2, true, opInter, false) }
+func cmdZdiffstore(c *Call)  { zsetAlgebra(c, 2, true, opDiff, false) }
+func cmdZintercard(c *Call)  { zsetAlgebra(c, 1, false, opInter, true) }
+
+// zsetAlgebra runs one of the commands: numkeys at argument at, the keys
+// (looked up, and type-checked, before the options are read, as Redis does),
+// then WEIGHTS, AGGREGATE, WITHSCORES or LIMIT as the command allows.
+func zsetAlgebra(c *Call, at int, store bool, op zsetOp, card bool) {
+	n, ok := c.Int(at)
+	if !ok {
+		return
+	}
+	if n < 1 {
+		c.W.Error("ERR at least 1 input key is needed for '" + c.Name() + "' command")
+		return
+	}
+	if n > int64(len(c.Args)-at-1) {
+		c.W.Error(ErrSyntax)
+		return
+	}
+	srcs := make([]zsource, n)
+	for i := range srcs {
+		v, _ := Lookup[Value](c, c.Args[at+1+i])
+		srcs[i].weight = 1
+		switch v := v.(type) {
+		case nil:
+		case *ZSet:
+			srcs[i].z = v
+		case *Set:
+			srcs[i].s = v
+		default:
+			c.W.Error(ErrWrongType)
+			return
+		}
+	}
+	agg, withScores, limit := aggSum, false, int64(0)
+	for j := at + 1 + int(n); j < len(c.Args); j++ {
+		opt, left := string(c.Args[j]), len(c.Args)-j
+		switch {
+		case op != opDiff && !card && left >= int(n)+1 && equalFold(opt, "weights"):
+			for i := range srcs {
+				j++
+				if srcs[i].weight, ok = parseFloatArg(string(c.Args[j])); !ok {
+					c.W.Error("ERR weight value is not a float")
+					return
+				}
+			}
+		case op != opDiff && !card && left >= 2 && equalFold(opt, "aggregate"):
+			j++
+			switch a := string(c.Args[j]); {
+			case equalFold(a, "sum"):
+				agg = aggSum
+			case equalFold(a, "min"):
+				agg = aggMin
+			case equalFold(a, "max"):
+				agg = aggMax
+			default:
+				c.W.Error(ErrSyntax)
+				return
+			}
+		case !store && !card && equalFold(opt, "withscores"):
+			withScores = true
+		case card && left >= 2 && equalFold(opt, "limit"):
+			j++
+			if limit, ok = parseInt(c.Args[j]); !ok || limit < 0 {
+				c.W.Error("ERR LIMIT can't be negative")
+				return
+			}
+		default:
+			c.W.Error(ErrSyntax)
+			return
+		}
+	}
+	if card {
+		c.W.Int(interCard(srcs, limit))
+		return
+	}
+	res := combine(srcs, op, agg)
+	items := res.rangeItems(zrangeReq{by: byRank, start: 0, end: -1, limit: -1})
+	if store {
+		storeScored(c, c.Args[1], items)
+		return
+	}
+	writeScored(c.W, items, withScores, true)
+}
+
+// aggregateInto combines v into *t as AGGREGATE says; a sum that is NaN
+// (inf + -inf) is 0, as in Redis.
+func aggregateInto(t *float64, v float64, agg aggregate) {
+	switch agg {
+	case aggSum:
+		if *t += v; math.IsNaN(*t) {
+			*t = 0
+		}
+	case aggMin:
+		if v < *t {
+			*t = v
+		}
+	case aggMax:
+		if v > *t {
+			*t = v
+		}
+	}
+}
+
+// weighted is a member's weighted score from its source; NaN (inf * 0) is 0.
+func weighted(score, weight float64) float64 {
+	if v := score * weight; !math.IsNaN(v) {
+		return v
+	}
+	return 0
+}
+
+// combine computes a union, intersection or difference. Union and
+// intersection visit the inputs smallest first, as Redis does, so sums are
+// added in Redis's order (doubles are not associative).
+func combine(srcs []zsource, op zsetOp, agg aggregate) *ZSet {
+	out := newZset()
+	if op != opDiff {
+		srcs = slices.Clone(srcs)
+		slices.SortStableFunc(srcs, func(a, b zsource) int { return a.len() - b.len() })
+	}
+	switch op {
+	case opUnion:
+		acc := map[string]float64{}
+		var order []string
+		for _, src := range srcs {
+			src.each(func(m string, s float64) {
+				v := weighted(s, src.weight)
+				if cur, ok := acc[m]; ok {
+					aggregateInto(&cur, v, agg)
+					acc[m] = cur
+					return
+				}
+				acc[m] = v
+				order = append(order, m)
+			})
+		}
+		for _, m := range order {
+			out.insert(m, acc[m])
+		}
+	case opInter:
+		interEach(srcs, agg, func(m string, score float64) bool { out.insert(m, score); return true })
+	case opDiff:
+		srcs[0].each(func(m string, s float64) {
+			for _, o := range srcs[1:] {
+				if _, ok := o.find(m); ok {
+					return
+				}
+			}
+			out.insert(m, s)
+		})
+	}
+	return out
+}
+
+// interEach calls fn for each member of every input (srcs sorted smallest
+// first) with its aggregated score, until fn returns false.
+func interEach(srcs []zsource, agg aggregate, fn func(m string, score float64) bool) {
+	if srcs[0].len() == 0 {
+		return
+	}
+	stop := false
+	srcs[0].each(func(m string, s float64) {
+		if stop {
+			return
+		}
+		score := weighted(s, srcs[0].weight)
+		for _, o := range srcs[1:] {
+			v, ok := o.find(m)
+			if !ok {
+				return
+			}
+			aggregateInto(&score, v*o.weight, agg)
+		}
+		stop = !fn(m, score)
+	})
+}
+
+// interCard is ZINTERCARD's count, up to limit (0: no limit).
+func interCard(srcs []zsource, limit int64) int64 {
+	srcs = slices.Clone(srcs)
+	slices.SortStableFunc(srcs, func(a, b zsource) int { return a.len() - b.len() })
+	n := int64(0)
+	interEach(srcs, aggSum, func(string, float64) bool {
+		n++
+		return limit == 0 || n < limit
+	})
+	return n
+}

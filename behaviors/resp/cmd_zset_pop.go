@@ -1,0 +1,287 @@
+package resp
+
+// Pops (ZPOPMIN ZPOPMAX ZMPOP and their blocking forms on Call.Block),
+// ZRANDMEMBER and ZSCAN.
+
+var zsetPopCommands = []Command{
+	{Name: "zpopmin", Arity: -2, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove and return members with the lowest scores in a sorted set", Run: cmdZpopmin},
+	{Name: "zpopmax", Arity: -2, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove and return members with the highest scores in a sorted set", Run: cmdZpopmax},
+	{Name: "zmpop", Arity: -4, Flags: Write, Group: "sorted_set", Summary: "Remove and return members with scores in a sorted set", Run: cmdZmpop},
+	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted_set", Summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", Run: cmdBzpopmin},
+	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted_set", Summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", Run: cmdBzpopmax},
+	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, Group: "sorted_set", Summary: "Remove and return members with scores in a sorted set or block until one is available", Run: cmdBzmpop},
+	{Name: "zrandmember", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Get one or multiple random elements from a sorted set", Run: cmdZrandmember},
+	{Name: "zscan", Arity: -3, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Incrementally iterate sorted sets elements and associated scores", Run: cmdZscan},
+}
+
+// pop removes up to count members from the lowest scores (the highest if
+// max) and returns them, deleting the key if the set is emptied.
+func (z *ZSet) pop(count int64, max bool) []scored {
+	n := int(min(count, int64(z.len())))
+	out := make([]scored, 0, n)
+	for range n {
+		x := z.byRank(0, max)
+		out = append(out, scored{x.member, x.score})
+		z.remove(x.member)
+	}
+	return out
+}
+
+func cmdZpopmin(c *Call) { zpop(c, false) }
+func cmdZpopmax(c *Call) { zpop(c, true) }
+
+// zpop is ZPOPMIN and ZPOPMAX key [count].
+func zpop(c *Call, max bool) {
+	if len(c.Args) > 3 {
+		c.W.Error(ErrSyntax)
+		return
+	}
+	count := int64(1)
+	if len(c.Args) == 3 {
+		n, ok := parseInt(c.Args[2])
+		if !ok || n < 0 {
+			c.W.Error(ErrNotPosInt)
+			return
+		}
+		count = n
+	}
+	z, ok := Lookup[*ZSet](c, c.Args[1])
+	if !ok {
+		return
+	}
+	if z == nil || count == 0 {
+		c.W.Array(0)
+		return
+	}
+	items := z.pop(count, max)
+	zsetWritten(c, c.Args[1], z, true)
+	writeScored(c.W, items, true, len(c.Args) == 3) // RESP3 pairs only with a count
+}
+
+func cmdBzpopmin(c *Call) { bzpop(c, false) }
+func cmdBzpopmax(c *Call) { bzpop(c, true) }
+
+// bzpop is BZPOPMIN and BZPOPMAX key [key ...] timeout: [key, member, score]
+// from the first key holding a sorted set, or a wait for one.
+func bzpop(c *Call, max bool) {
+	timeout, ok := blockTimeout(c, len(c.Args)-1)
+	if !ok {
+		return
+	}
+	keys := c.Args[1 : len(c.Args)-1]
+	for _, k := range keys {
+		z, ok := Lookup[*ZSet](c, k)
+		if !ok {
+			return
+		}
+		if z != nil {
+			it := z.pop(1, max)[0]
+			zsetWritten(c, k, z, true)
+			c.W.Array(3)
+			c.W.Bulk(k)
+			c.W.BulkString(it.member)
+			c.W.Double(it.score)
+			return
+		}
+	}
+	c.Block(keys, timeout, timedOut)
+}
+
+// zmpopArgs are [B]ZMPOP's numkeys key [key ...] MIN|MAX [COUNT count].
+type zmpopArgs struct {
+	keys  [][]byte
+	max   bool
+	count int64
+}
+
+// parseZmpop parses ZMPOP's arguments from numkeys (argument at) on, in
+// Redis's order and with its errors.
+func parseZmpop(c *Call, at int) (zmpopArgs, bool) {
+	var o zmpopArgs
+	n, ok := parseInt(c.Args[at])
+	if !ok || n < 1 {
+		c.W.Error("ERR numkeys should be greater than 0")
+		return o, false
+	}
+	where := int64(at) + 1 + n
+	if where >= int64(len(c.Args)) {
+		c.W.Error(ErrSyntax)
+		return o, false
+	}
+	switch w := string(c.Args[where]); {
+	case equalFold(w, "min"):
+	case equalFold(w, "max"):
+		o.max = true
+	default:
+		c.W.Error(ErrSyntax)
+		return o, false
+	}
+	o.keys, o.count = c.Args[at+1:where], -1
+	for j := int(where) + 1; j < len(c.Args); j++ {
+		if o.count != -1 || !equalFold(string(c.Args[j]), "count") || j+1 == len(c.Args) {
+			c.W.Error(ErrSyntax)
+			return o, false
+		}
+		j++
+		if o.count, ok = parseInt(c.Args[j]); !ok || o.count < 1 {
+			c.W.Error("ERR count should be greater than 0")
+			return o, false
+		}
+	}
+	if o.count == -1 {
+		o.count = 1
+	}
+	return o, true
+}
+
+// zmpop pops from the first key holding a sorted set, replying [key,
+// [[member, score], ...]]; false means every key was missing (nothing
+// written).
+func zmpop(c *Call, o zmpopArgs) bool {
+	for _, k := range o.keys {
+		z, ok := Lookup[*ZSet](c, k)
+		if !ok {
+			return true
+		}
+		if z != nil {
+			items := z.pop(o.count, o.max)
+			zsetWritten(c, k, z, true)
+			c.W.Array(2)
+			c.W.Bulk(k)
+			c.W.Array(len(items))
+			for _, it := range items {
+				c.W.Array(2)
+				c.W.BulkString(it.member)
+				c.W.Double(it.score)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func cmdZmpop(c *Call) {
+	o, ok := parseZmpop(c, 1)
+	if ok && !zmpop(c, o) {
+		c.W.NullArray()
+	}
+}
+
+// cmdBzmpop is BZMPOP timeout numkeys ...: the timeout is parsed last, as
+// Redis does.
+func cmdBzmpop(c *Call) {
+	o, ok := parseZmpop(c, 2)
+	if !ok {
+		return
+	}
+	timeout, ok := blockTimeout(c, 1)
+	if ok && !zmpop(c, o) {
+		c.Block(o.keys, timeout, timedOut)
+	}
+}
+
+func cmdZrandmember(c *Call) {
+	if len(c.Args) >= 3 {
+		zrandmemberCount(c)
+		return
+	}
+	z, ok := Lookup[*ZSet](c, c.Args[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.W.Null()
+		return
+	}
+	m, _ := z.table.random()
+	c.W.BulkString(m)
+}
+
+// zrandmemberCount is ZRANDMEMBER key count [WITHSCORES]; a negative count
+// allows repeats (bounded as SRANDMEMBER's is).
+func zrandmemberCount(c *Call) {
+	count, ok := parseRandomCount(c, 2)
+	if !ok {
+		return
+	}
+	withScores := len(c.Args) == 4
+	if len(c.Args) > 4 || withScores && !equalFold(string(c.Args[3]), "withscores") {
+		c.W.Error(ErrSyntax)
+		return
+	}
+	if withScores && count > 1<<62-1 {
+		c.W.Error("ERR value is out of range")
+		return
+	}
+	z, ok := Lookup[*ZSet](c, c.Args[1])
+	if !ok {
+		return
+	}
+	if z == nil || count == 0 {
+		c.W.Array(0)
+		return
+	}
+	var items []scored
+	switch {
+	case count < 0:
+		items = make([]scored, 0, -count)
+		for range -count {
+			m, n := z.table.random()
+			items = append(items, scored{m, n.score})
+		}
+	case count >= int64(z.len()): // the whole set, highest first, as Redis 7.0 replies
+		items = z.rangeItems(zrangeReq{by: byRank, rev: true, start: 0, end: -1, limit: -1})
+	default:
+		random := func() string { m, _ := z.table.random(); return m }
+		all := func() []string { return z.members() }
+		for _, m := range sampleDistinct(z.len(), int(count), random, all) {
+			s, _ := z.score(m)
+			items = append(items, scored{m, s})
+		}
+	}
+	writeScored(c.W, items, withScores, true)
+}
+
+// members lists the members in score order.
+func (z *ZSet) members() []string {
+	out := make([]string, 0, z.len())
+	for x := z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
+		out = append(out, x.member)
+	}
+	return out
+}
+
+func cmdZscan(c *Call) {
+	cursor, ok := parseCursor(c.Args[2])
+	if !ok {
+		c.W.Error(ErrInvalidCursor)
+		return
+	}
+	z, ok := Lookup[*ZSet](c, c.Args[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		writeEmptyScan(c.W)
+		return
+	}
+	o, ok := parseScanArgs(c, 3)
+	if !ok {
+		return
+	}
+	var found []string
+	take := func(m string, n *zslNode) {
+		if o.matches(m) {
+			found = append(found, m, formatScore(n.score))
+		}
+	}
+	next := uint64(0)
+	if z.skiplist {
+		next = z.table.scan(cursor, o.count, take)
+	} else { // a listpack is returned whole, in order, as Redis does
+		for x := z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
+			take(x.member, x)
+		}
+	}
+	writeScan(c.W, next, found)
+}
