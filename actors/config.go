@@ -40,7 +40,8 @@ type Config struct {
 
 	Intensity supervision.Intensity // restart intensity of every supervisor
 
-	// Protocol, when set, is used instead of the behavior named by Behavior, with
+	// Protocol, when set, is used instead of the behavior named by Behavior (which
+	// then only names it in the log and the tree), with
 	// Services as its service actors and Busy as its reply at the connection
 	// limit. Tests use it to run a behavior of their own (a faulty one, say) over
 	// real TCP.

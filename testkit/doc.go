@@ -21,7 +21,8 @@
 // the events of its observatory.Hub (accepted, injected, decision, stopped),
 // which the kit records from the moment the server starts, so a wait never
 // misses an event that came before it. Its log goes to a file in t.TempDir()
-// (Server.Log). When the test ends the server is shut down and waited for, and
+// (Server.LogPath); Server.Log returns its lines, and Server.WaitLog waits for
+// one. When the test ends the server is shut down and waited for, and
 // the test fails if a goroutine started since the server did outlives it: do
 // not run tests that use the kit in parallel (t.Parallel), or each server's
 // leak check sees the others' goroutines.
@@ -30,4 +31,7 @@
 // soon as its condition holds; on failure it calls t.Fatalf with what it saw.
 // Methods that take no testing.TB use the one they were made with: call them
 // from the test's goroutine only.
+//
+// The Examples of package behaviors/protocol add a behavior, and a
+// message-driven one with its service actor, each tested with the kit.
 package testkit

@@ -66,10 +66,12 @@ func Start(t testing.TB, name string, opts ...Option) *Server {
 
 // StartProtocol starts a server whose connections run the behaviors f makes
 // (a behavior of the test's own, registered or not); WithServices adds the
-// services they need. It is shut down when the test ends.
+// services they need. Its log and events name the behavior "custom" (not the
+// default, http, which it does not run); WithConfig may set Config.Behavior to
+// name it otherwise. It is shut down when the test ends.
 func StartProtocol(t testing.TB, f protocol.Factory, opts ...Option) *Server {
 	t.Helper()
-	return start(t, func(cfg *actors.Config) { cfg.Protocol = f }, opts)
+	return start(t, func(cfg *actors.Config) { cfg.Protocol, cfg.Behavior = f, "custom" }, opts)
 }
 
 func start(t testing.TB, behavior func(*actors.Config), opts []Option) *Server {

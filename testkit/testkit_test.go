@@ -11,6 +11,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/actors"
 	"async_server/behaviors/protocol"
 	"async_server/supervision"
 	"async_server/testkit"
@@ -56,6 +57,27 @@ func TestStartProtocol(t *testing.T) {
 	c.SendLine("again")
 	c.ExpectLine("AGAIN")
 	srv.WaitLog("supervision decision", "category=BadRequest", "conn="+c.ID())
+}
+
+// TestStartProtocolName ensures a server of StartProtocol does not name its
+// behavior http, the default behavior it does not run: its events and its log
+// call it custom, unless WithConfig names it.
+func TestStartProtocolName(t *testing.T) {
+	for _, tt := range []struct {
+		opts []testkit.Option
+		want string
+	}{
+		{nil, "custom"},
+		{[]testkit.Option{testkit.WithConfig(func(c *actors.Config) { c.Behavior = "shout" })}, "shout"},
+	} {
+		srv := testkit.StartProtocol(t, newShout, tt.opts...)
+		id := srv.Dial(t).ID()
+		if e := srv.WaitEvent("accepted", func(e testkit.Event) bool { return e.Kind == "accepted" && e.Actor == id }); e.Behavior != tt.want {
+			t.Errorf("accepted event names the behavior %q; want %q", e.Behavior, tt.want)
+		}
+		srv.WaitLog("listening", "behavior="+tt.want)
+		srv.Close()
+	}
 }
 
 // TestPeerClose ensures the stopped event of a connection its client closed
