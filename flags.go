@@ -22,7 +22,8 @@ import (
 // admin endpoint's address ("" for none).
 type command struct {
 	actors.Config
-	admin string
+	admin   string
+	version bool // -version: print the version and exit
 }
 
 // parseArgs maps the command line onto a command. Flags may come before
@@ -53,6 +54,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (a bare :PORT is 127.0.0.1, 0.0.0.0:PORT every interface; add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
+	fs.BoolVar(&cmd.version, "version", false, "print the version (module, commit, Go) and exit")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 	respOnly := respFlags(fs, &cfg.Options.RESP)
 	observeFlags(fs, &cmd)
@@ -62,7 +64,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if errors.Is(err, flag.ErrHelp) {
 		usage(fs, help)
 	}
-	if err != nil {
+	if err != nil || cmd.version {
 		return cmd, err
 	}
 	// Names are case-insensitive, as logrus has always taken its level names.

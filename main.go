@@ -43,6 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "async_server: %v\nRun 'async_server -h' for usage.\n", err)
 		return exitUsage
 	}
+	if cmd.version {
+		fmt.Fprintln(stdout, version())
+		return exitOK
+	}
 	// Signals are caught before the listener opens, so a client that connects as
 	// soon as the ready line appears can count on a graceful shutdown.
 	signals := make(chan os.Signal, 2)
