@@ -23,7 +23,7 @@ import (
 // BenchmarkAcceptRate's 50 dialers keep about 50 connections open. Beside it, what a goroutine per connection pays
 // instead: a goroutine started and ended. Both report the process's CPU per
 // op (getrusage), which is what the accept rate follows when the clients
-// share the cores (README, "Idle memory and accept rate"):
+// share the cores (docs/benchmarks.md, "Idle memory and accept rate"):
 //
 //	go test -run '^$' -bench 'Lifecycle' -benchtime 200000x -count 3 ./actors/
 func BenchmarkActorLifecycle(b *testing.B) {

@@ -12,7 +12,7 @@ import (
 	"async_server/behaviors/chat"
 )
 
-// TestChatConversation ensures the commands work as the README's session shows:
+// TestChatConversation ensures the commands work as package chat's documentation shows:
 // nicks, joining, a line reaching the other member (not its sender), /who,
 // /rooms, join and leave notices, /leave and /quit.
 func TestChatConversation(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 )
 
 var updateScreenshot = flag.Bool("update-screenshot", false,
-	"TestDashboardInBrowser: write its screenshot to docs/dashboard.png (the README shows it)")
+	"TestDashboardInBrowser: write its screenshot to docs/dashboard.png (docs/admin.md shows it)")
 
 // TestDashboardInBrowser ensures the dashboard works in a real browser: a new
 // connection appears in the tree; its inject button (Internal) makes the

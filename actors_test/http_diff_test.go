@@ -24,7 +24,7 @@ import (
 // same handler, and what each answers is compared: the status of every
 // response, which request it answers (the handler echoes it), and whether the
 // server closes after it. The known divergences, each with its reason, are the
-// divergences table below; the README's http section lists the same.
+// divergences table below; package web's documentation lists the same.
 
 // exchange is what one server answered to one input.
 type exchange []answer
@@ -193,7 +193,7 @@ type divergence struct {
 }
 
 // divergences is the one list of where the http behavior knowingly differs from
-// net/http's server. The README's http section repeats it.
+// net/http's server. Package web's documentation repeats it.
 var divergences = []divergence{
 	{"panic", "a handler panic is answered 500 and the connection kept (Internal: Restart), the " +
 		"requests pipelined behind it answered by the restarted behavior; net/http closes the " +

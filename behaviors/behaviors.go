@@ -1,12 +1,3 @@
-// Package behaviors is the registry of async_server's connection behaviors
-// (protocols), and home of the one-file ones (echo, faults); a behavior of
-// several files has a package of its own below it (web: http; chat; resp). The contract they
-// all implement is package protocol.
-//
-// To add a behavior: write one file here (or a package below) with a type that
-// implements protocol.Protocol and a constructor of its protocol.Setup, add one
-// line to registry, and test it over real TCP with package testkit.
-// Nothing in the acceptor, the connection actor or the supervisor changes.
 package behaviors
 
 import (

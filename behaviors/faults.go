@@ -18,6 +18,7 @@ import (
 //	bad    replies "-ERR bad request": BadRequest, Restart
 //	lost   replies "-ERR framing lost": BadRequest with framing lost, Stop
 //	big    replies "-ERR too large": TooLarge, Stop
+//	help   lists these commands (not counted)
 //	other  replies "count N: other", N counting the lines this incarnation answered
 //
 // A line over maxFaultsLine replies "-ERR line too long" and is TooLarge, Stop:
@@ -34,6 +35,10 @@ type faults struct {
 }
 
 var _ protocol.Protocol = (*faults)(nil)
+
+// faultsHelp answers "help": every command and the decision it causes.
+const faultsHelp = "commands: panic (Internal: Restart), bad (BadRequest: Restart), " +
+	"lost (BadRequest, framing lost: Stop), big (TooLarge: Stop), help; any other line comes back counted\n"
 
 // maxFaultsLine bounds one line: a command, not a file.
 const maxFaultsLine = 4 << 10
@@ -92,6 +97,9 @@ func (f *faults) run(line string, rest []byte) error {
 		return f.fail("-ERR framing lost", err)
 	case "big":
 		return f.fail("-ERR too large", supervision.New(supervision.TooLarge, "parse", errRequested))
+	case "help":
+		_, err := f.conn.Write([]byte(faultsHelp))
+		return err
 	}
 	f.lines++
 	_, err := fmt.Fprintf(f.conn, "count %d: %s\n", f.lines, line)

@@ -6,7 +6,7 @@ import (
 )
 
 // metrics are the hub's Prometheus metrics. Every name starts with
-// async_server_; README.md lists them.
+// async_server_; docs/admin.md lists them.
 type metrics struct {
 	reg         *prometheus.Registry
 	open        *prometheus.GaugeVec   // listener, behavior

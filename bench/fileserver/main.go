@@ -1,4 +1,4 @@
-// Command fileserver is the reference server of the README's wrk benchmark:
+// Command fileserver is the reference server of the wrk benchmark in docs/benchmarks.md:
 // net/http's own static file server and nothing else, so that the comparison
 // with async_server -root DIR is file serving against file serving.
 //
