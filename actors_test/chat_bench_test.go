@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/chat"
 )
 
 // BenchmarkChatFanout runs the chat behavior and a plain Go chat server (a
@@ -27,7 +28,10 @@ func BenchmarkChatFanout(b *testing.B) { benchChat(b, (*fanout).run) }
 // delivered per second for both and their ratio (actor / plain).
 func benchChat(b *testing.B, send func(f *fanout, b *testing.B, n int) time.Duration) {
 	const members = 100
-	actorAddr := startBehavior(b, "chat", func(c *actors.Config) { c.Log.Level = "info" }).Addr
+	actorAddr := startBehavior(b, "chat", func(c *actors.Config) {
+		c.Log.Level = "info"
+		c.Options.Chat = chat.Options{} // no flood control: the fan-out is measured, as the plain server has none
+	}).Addr
 	plainAddr := startPlainChat(b)
 	actorRoom := fanoutRoom(b, actorAddr, members)
 	plainRoom := fanoutRoom(b, plainAddr, members)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/chat"
 )
 
 // TestChatSlowConsumer ensures a member that never reads, while others keep
@@ -15,7 +16,12 @@ import (
 // a log line naming its connection and remote address, and that the others
 // lose nothing: every line reaches the member who reads, in order.
 func TestChatSlowConsumer(t *testing.T) {
-	s := startBehavior(t, "chat", func(c *actors.Config) { c.OutputLimit = 256 << 10 })
+	s := startBehavior(t, "chat", func(c *actors.Config) {
+		c.OutputLimit = 256 << 10
+		// No flood control: at its default rate alice would take two minutes to
+		// fill a member's 256 KiB; a member that never reads is what is tested.
+		c.Options.Chat = chat.Options{}
+	})
 	alice := s.joinChat(t, "alice", "lobby", 0)
 	bob := s.joinChat(t, "bob", "lobby", 1)
 	alice.expect(t, "* bob joined lobby")

@@ -15,11 +15,12 @@ import (
 type Options struct {
 	HTTP web.Options  // the http behavior's (-root, -max-body, ...)
 	RESP resp.Options // the resp behavior's (-requirepass, -maxmemory, ...)
+	Chat chat.Options // the chat behavior's flood control
 }
 
 // DefaultOptions returns every behavior's defaults, as the command line has them.
 func DefaultOptions() Options {
-	return Options{HTTP: web.DefaultOptions(), RESP: resp.DefaultOptions()}
+	return Options{HTTP: web.DefaultOptions(), RESP: resp.DefaultOptions(), Chat: chat.DefaultOptions()}
 }
 
 // A constructor makes a behavior's Setup (its Release may be nil when it holds
@@ -28,7 +29,7 @@ type constructor func(Options) (protocol.Setup, error)
 
 // registry names every behavior: name -> constructor of its Factory.
 var registry = map[string]constructor{
-	"chat":   func(Options) (protocol.Setup, error) { return chat.New(), nil },
+	"chat":   func(o Options) (protocol.Setup, error) { return chat.New(o.Chat), nil },
 	"echo":   newEcho,
 	"faults": newFaults,
 	"http":   func(o Options) (protocol.Setup, error) { return web.Static(o.HTTP) },

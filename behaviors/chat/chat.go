@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -33,11 +34,17 @@ import (
 // The connection owns only what it needs to talk: its nick, its room's PID.
 // Nicks and membership belong to the rooms service (rooms.go), which it
 // asks with Conn.Request; lines go straight to the room actor (room.go)
-// with Conn.Send, and what rooms send back arrives in HandleMessage. While a
-// request is unanswered, later lines wait (queued), so input is handled in the
-// order it was typed: "/join lobby" then "hi" says hi in lobby.
+// as a Conn.Request the room answers once it has sent them on (at once, or
+// later for a flooding sender: flood.go), and what rooms send back arrives in
+// HandleMessage. While a request is unanswered (to the rooms service or to the
+// room), later lines wait (queued), so input is handled in the order it was
+// typed: "/join lobby" then "hi" says hi in lobby, and a command waits until
+// the lines said before it have reached the room. So a sender has at most one
+// batch of lines queued at its room: a room's input is bounded.
 type session struct {
 	conn    protocol.Conn
+	opts    *Options // flood control; shared by every session, read only
+	now     func() time.Time
 	rooms   *actor.PID // the rooms service
 	nick    string     // as the rooms service last confirmed it
 	room    string     // "" when in no room
@@ -46,6 +53,8 @@ type session struct {
 
 	partial []byte   // the start of a line whose newline has not arrived
 	waiting uint64   // the ID of the unanswered request; 0: none
+	saying  bool     // it is a say, to the room
+	flood   flood    // the flood control's timer
 	queued  []string // lines received while waiting, oldest first
 	queuedN int      // what they cost: queuedCost each
 	said    []string // chat lines not yet sent to the room: they go together (flush)
@@ -80,11 +89,12 @@ var (
 )
 
 // New returns the chat behavior's Setup: a session per connection and the
-// rooms service they talk to.
-func New() protocol.Setup {
+// rooms service they talk to, with flood control o.
+func New(o Options) protocol.Setup {
+	opts := &o
 	return protocol.Setup{
 		Factory: func(c protocol.Conn) protocol.Protocol {
-			return &session{conn: c, rooms: c.Service(roomsServiceName)}
+			return &session{conn: c, opts: opts, now: time.Now, rooms: c.Service(roomsServiceName)}
 		},
 		Services: []protocol.Service{{Name: roomsServiceName, New: newRoomsService}},
 	}
@@ -129,9 +139,13 @@ func (c *session) Received(data []byte) error {
 	return nil
 }
 
-// input runs a line now, or queues it behind the unanswered request.
+// input charges a line to the flood control, then runs it now, or queues it
+// behind the unanswered request.
 func (c *session) input(line string) error {
-	if c.waiting == 0 {
+	if c.flood.charge(c.opts, line, c.now()) {
+		return c.tooLarge(errExcessFlood)
+	}
+	if c.ready(line) {
 		return c.run(line)
 	}
 	if c.queuedN += queuedCost(line); c.queuedN > maxQueued {
@@ -139,6 +153,16 @@ func (c *session) input(line string) error {
 	}
 	c.queued = append(c.queued, line)
 	return nil
+}
+
+// ready reports whether line may run now: no request is unanswered. A
+// command first sends the lines said before it to the room, and waits for
+// its answer.
+func (c *session) ready(line string) bool {
+	if c.waiting == 0 && len(c.said) > 0 && strings.HasPrefix(line, "/") {
+		c.flush()
+	}
+	return c.waiting == 0
 }
 
 // run handles one line.
@@ -175,18 +199,24 @@ func (c *session) run(line string) error {
 	return nil
 }
 
-// request asks the rooms service; the lines said before go first.
+// request asks the rooms service. The lines said before it have gone to the
+// room (ready), or are lost with it (roomsRestarted).
 func (c *session) request(body any) {
-	c.flush()
-	c.waiting = c.conn.Request(c.rooms, body)
+	c.said = nil
+	c.waiting, c.saying = c.conn.Request(c.rooms, body), false
 }
 
 // flush sends the chat lines said since the last flush to the room, in one
-// message.
+// request, unless a request is unanswered: they go after it.
 func (c *session) flush() {
-	if len(c.said) > 0 && c.roomPID != nil {
-		c.conn.Send(c.roomPID, &say{Lines: c.said})
+	if c.roomPID == nil {
+		c.said = nil
 	}
+	if len(c.said) == 0 || c.waiting != 0 {
+		return
+	}
+	hold := c.flood.hold(c.opts, c.now())
+	c.waiting, c.saying = c.conn.Request(c.roomPID, &say{Lines: c.said, Hold: hold}), true
 	c.said = nil
 }
 
@@ -201,7 +231,15 @@ func (c *session) HandleMessage(msg any) error {
 		if m.Room == c.room {
 			c.room, c.roomPID = "", nil
 		}
-		return c.write("* room " + m.Room + " closed (it failed too often); /join it again\n")
+		if err := c.write("* room " + m.Room + " closed (it failed too often); /join it again\n"); err != nil {
+			return err
+		}
+		return c.lost()
+	case *roomRestarted:
+		if err := c.write(m.Line); err != nil {
+			return err
+		}
+		return c.lost()
 	case *roomsRestarted:
 		// The request in flight, if any, may have died with the old instance:
 		// this one replaces it, and a late answer to it is ignored.
@@ -218,11 +256,27 @@ func (c *session) onReply(m *messages.ServiceReply) error {
 		return nil // superseded (see roomsRestarted)
 	}
 	c.waiting = 0
-	defer c.flush()
 	if err := c.write(c.answer(m.Body)); err != nil {
 		return err
 	}
-	for len(c.queued) > 0 && c.waiting == 0 && !c.quit {
+	return c.runQueued()
+}
+
+// lost gives up on a say the room may have lost (it restarted, or closed):
+// the lines queued behind it run.
+func (c *session) lost() error {
+	if !c.saying || c.waiting == 0 {
+		return nil
+	}
+	c.waiting = 0
+	return c.runQueued()
+}
+
+// runQueued runs the lines that waited for a request until one of them makes
+// a request again, then sends what they said.
+func (c *session) runQueued() error {
+	defer c.flush()
+	for len(c.queued) > 0 && !c.quit && c.ready(c.queued[0]) {
 		line := c.queued[0]
 		c.queued = c.queued[1:]
 		c.queuedN -= queuedCost(line)
@@ -262,6 +316,8 @@ func (c *session) answer(body any) string {
 		return formatRooms(m.Rooms)
 	case *refused:
 		return "error: " + m.Reason + "\n"
+	case *sayHeard:
+		return ""
 	}
 	return fmt.Sprintf("error: unexpected answer %T\n", body)
 }
@@ -293,6 +349,9 @@ func (c *session) tooLarge(err error) error {
 }
 
 func (c *session) write(s string) error {
+	if s == "" {
+		return nil
+	}
 	_, err := c.conn.Write([]byte(s))
 	return err
 }

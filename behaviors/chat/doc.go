@@ -67,13 +67,27 @@
 // says hi in lobby). A client that sends its lines and closes its side at once
 // ("nc -N") still reads every answer: after a peer's EOF a connection stops once
 // the replies it owes have come from the rooms service (at most 10 s), as it
-// does at shutdown. A room's own input is not bounded yet: a line is sent to the
-// room without waiting, so a sender faster than the room's fan-out to its
-// members makes the room's mailbox grow (an audit saw it peak at 126 messages
-// and drain, on two cores; on many cores one room could fall further behind). At
-// most 256 KiB is held so, each line counting its bytes and 32 more (so a flood
-// of empty lines is bounded too): past it the connection is TooLarge ("error:
-// input over 256 KiB while waiting for the rooms service; closing").
+// does at shutdown. At most 256 KiB is held so, each line counting its bytes
+// and 32 more (so a flood of empty lines is bounded too): past it the
+// connection is TooLarge ("error: input over 256 KiB while waiting for the
+// rooms service; closing").
+//
+// # Flood control
+//
+// A room's input is bounded, and flood control slows the sender, never the
+// readers (flood.go). A member's lines go to its room as a request the room
+// answers once it has sent them on, and the member's next lines wait for that
+// answer, so one sender has one batch of lines at its room at a time. As IRC
+// servers do (RFC 1459, 8.10), every line costs its sender a penalty on a
+// timer, 250 ms plus a second per 4 KiB of it; while the timer is at most 5 s
+// ahead of the clock (a paste of 20 lines) lines go at once; past that the
+// room answers only once the timer is back within 5 s (so 4 short lines a
+// second, or about 3 KiB a second of long ones, may follow for ever); past
+// 15 s ahead the connection is closed: "error: excess flood; closing"
+// (TooLarge). A room therefore moves no faster than its talkers' penalties
+// allow, and only a member slower than that falls behind and is cut by its
+// output limit. Options sets the numbers (behaviors.Options.Chat); its zero
+// value has no flood control (the fan-out benchmark runs so).
 //
 // # Crashes
 //

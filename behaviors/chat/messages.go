@@ -1,6 +1,10 @@
 package chat
 
-import "github.com/asynkron/protoactor-go/actor"
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // The chat behavior's messages. All plain data (strings, counts, PIDs), sent and
 // matched as pointers, immutable once sent, so the rooms service could live on
@@ -8,10 +12,11 @@ import "github.com/asynkron/protoactor-go/actor"
 //
 //	connection --Request--> rooms:       register, setNick, joinRoom, leaveRoom, listMembers, listRooms
 //	rooms      --Reply---> connection:   registered, nickSet, roomJoined, roomLeft, memberList, roomList, refused
-//	connection --Send----> room:         say
+//	connection --Request-> room:         say
+//	room       --Reply---> connection:   sayHeard (at once, or after say.Hold: room --sayDue--> room)
 //	rooms      ---------> room:          addMember, removeMember, renameMember, PanicRoom
 //	room       ---------> connections:   lineSaid (a line, or a notice such as "* bob joined lobby")
-//	rooms      ---------> connections:   lineSaid (room restarted), roomClosed, roomsRestarted
+//	rooms      ---------> connections:   roomRestarted, roomClosed, roomsRestarted
 //	tests (Server.Ask) --> rooms:        GetStats -> Stats, PanicRoom, PanicRooms
 
 // register is a connection's first request (and again after a restart of the
@@ -72,9 +77,30 @@ type roomCount struct {
 // the one-line error the connection shows its peer.
 type refused struct{ Reason string }
 
-// say is sent by a member to its room: lines for the other members, in order
-// (those its peer sent in one read).
-type say struct{ Lines []string }
+// say is a member's request to its room: lines for the other members, in
+// order (those its peer sent while its last say was answered). The room
+// answers sayHeard once it has sent them on, and Hold later (the sender's
+// flood control: flood.go), so a sender has one say at its room at a time.
+type say struct {
+	Lines []string
+	Hold  time.Duration
+}
+
+// sayHeard is the room's answer to a say.
+type sayHeard struct{}
+
+// sayDue is sent to a room by the timer of a say it was asked to answer
+// later: the room answers it now. It carries all it needs, so a restarted
+// room answers what its old instance owed.
+type sayDue struct {
+	To  *actor.PID
+	ID  uint64
+	Seq uint64 // the room's number for its timer
+}
+
+// IgnoreDeadLetterLogging: a timer that fires after its room has stopped is
+// routine.
+func (*sayDue) IgnoreDeadLetterLogging() {}
 
 // addMember, removeMember and renameMember are sent by the rooms service to a
 // room: every change of membership goes through the service, in its order.
@@ -106,6 +132,14 @@ func (m *lineSaid) Size() int { return len(m.Line) + 32 }
 // IgnoreDeadLetterLogging: a line to a member that has just disconnected is
 // routine (its room hears of it a moment later), not worth a log line.
 func (*lineSaid) IgnoreDeadLetterLogging() {}
+
+// roomRestarted is sent by the rooms service to each member of a room that was
+// restarted by its supervisor: Line tells the peer, and a say the room had
+// not answered may be lost with it.
+type roomRestarted struct{ Line string }
+
+// Size is what the notice counts against the connection's output limit.
+func (m *roomRestarted) Size() int { return len(m.Line) + 32 }
 
 // roomClosed is sent by the rooms service to each member of a room that was
 // stopped by its supervisor (it failed too often): the member is in no room now.

@@ -3,9 +3,11 @@ package chat
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/messages"
 	"async_server/supervision"
 )
 
@@ -21,6 +23,8 @@ import (
 type room struct {
 	name    string
 	members map[string]*roomMember // by connection PID id
+	timers  map[uint64]*time.Timer // of the says answered later, by sayDue.Seq: stopped with the room
+	seq     uint64                 // the last sayDue.Seq
 }
 
 type roomMember struct {
@@ -33,13 +37,25 @@ var _ actor.Actor = (*room)(nil)
 // errPanicRequested is the cause of the room panic PanicRoom asks for.
 var errPanicRequested = errors.New("panic requested (PanicRoom)")
 
-func newRoom(name string) *room { return &room{name: name, members: map[string]*roomMember{}} }
+func newRoom(name string) *room {
+	return &room{name: name, members: map[string]*roomMember{}, timers: map[uint64]*time.Timer{}}
+}
 
 // Receive dispatches.
 func (r *room) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
-	case *say:
-		r.onSay(ctx, m)
+	case *messages.ServiceRequest:
+		if m, ok := m.Body.(*say); ok {
+			r.onSay(ctx, m)
+		}
+		r.answer(ctx, m)
+	case *sayDue:
+		delete(r.timers, m.Seq)
+		ctx.Send(m.To, &messages.ServiceReply{ID: m.ID, Body: &sayHeard{}})
+	case *actor.Stopping:
+		for _, t := range r.timers {
+			t.Stop()
+		}
 	case *addMember:
 		r.onAdd(ctx, m)
 	case *removeMember:
@@ -72,6 +88,21 @@ func (r *room) onSay(ctx actor.Context, m *say) {
 		b.WriteByte('\n')
 	}
 	r.broadcast(ctx, from, b.String())
+}
+
+// answer answers a member's request: at once, or after the Hold its say
+// asks for (the sender's flood control), from a timer that only sends the
+// room a sayDue.
+func (r *room) answer(ctx actor.Context, req *messages.ServiceRequest) {
+	m, _ := req.Body.(*say)
+	if m == nil || m.Hold <= 0 || ctx.Sender() == nil {
+		ctx.Respond(&messages.ServiceReply{ID: req.ID, Body: &sayHeard{}})
+		return
+	}
+	r.seq++
+	due := &sayDue{To: ctx.Sender(), ID: req.ID, Seq: r.seq}
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	r.timers[r.seq] = time.AfterFunc(m.Hold, func() { root.Send(self, due) })
 }
 
 func (r *room) onAdd(ctx actor.Context, m *addMember) {

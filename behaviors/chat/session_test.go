@@ -56,11 +56,11 @@ func TestSessionSplitInput(t *testing.T) {
 	room := actor.NewPID("test", "lobby-$1")
 	// replies answers each request in order, as the rooms service would.
 	replies := []any{&registered{Nick: "guest-7"}, &nickSet{Nick: "bob"},
-		&roomJoined{Room: "lobby", PID: room, Members: 2}, &memberList{Room: "lobby", Nicks: []string{"amy", "bob"}}}
+		&roomJoined{Room: "lobby", PID: room, Members: 2}, &sayHeard{}, &memberList{Room: "lobby", Nicks: []string{"amy", "bob"}}}
 	wantOut := "* welcome, you are guest-7; " + chatHelp + "\n* you are now bob\n* you joined lobby (2 members)\n* in lobby: amy, bob\n"
 	for split := 0; split <= len(input); split++ {
 		f := &fakeConn{}
-		s := New().Factory(f).(*session)
+		s := New(Options{}).Factory(f).(*session)
 		if err := s.Started(); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestSessionSplitInput(t *testing.T) {
 			t.Errorf("split %d: wrote %q; want %q", split, got, wantOut)
 		}
 		want := []string{"rooms: &{Nick:guest-7 Room:}", "rooms: &{Nick:bob}", "rooms: &{Room:lobby}",
-			"lobby-$1: &{Lines:[hi there]}", "rooms: &{}"}
+			"lobby-$1: &{Lines:[hi there] Hold:0s}", "rooms: &{}"}
 		if !reflect.DeepEqual(f.sent, want) {
 			t.Errorf("split %d: sent %q; want %q", split, f.sent, want)
 		}
@@ -90,7 +90,7 @@ func TestSessionSplitInput(t *testing.T) {
 // slot in the queue, though they have no bytes.
 func TestSessionFloodOfEmptyLines(t *testing.T) {
 	for _, line := range []string{"\n", "x\n", strings.Repeat("y", 1000) + "\n"} {
-		s := New().Factory(&fakeConn{}).(*session)
+		s := New(Options{}).Factory(&fakeConn{}).(*session)
 		if err := s.Started(); err != nil { // waits for the rooms service's answer
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func (s *roomsService) HandleFailure(sys *actor.ActorSystem, sup actor.Superviso
 	if d.Directive != actor.RestartDirective || e == nil || !e.pid.Equal(child) {
 		return // stopped: Terminated follows (onTerminated)
 	}
-	notice := &lineSaid{Line: "* room " + name + " restarted (lines in flight may be lost)\n"}
+	notice := &roomRestarted{Line: "* room " + name + " restarted (lines in flight may be lost)\n"}
 	for id := range e.members {
 		c := s.conns[id]
 		sys.Root.Send(child, &addMember{PID: c.pid, Nick: c.nick, Quiet: true})
