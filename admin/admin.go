@@ -22,6 +22,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,7 +162,8 @@ func getOnly(h http.Handler) http.Handler {
 }
 
 // errorLog sends what net/http logs (a handler's panic, an accept error)
-// to the server's log, at Warn.
+// to the server's log, at Warn: each line as one entry, its text (without
+// the newline log.Logger ends it with) as the cause.
 func errorLog(entry *logrus.Entry) *log.Logger {
 	return log.New(logWriter{entry}, "", 0)
 }
@@ -169,6 +171,6 @@ func errorLog(entry *logrus.Entry) *log.Logger {
 type logWriter struct{ entry *logrus.Entry }
 
 func (w logWriter) Write(p []byte) (int, error) {
-	w.entry.WithField("cause", string(p)).Warn("admin http server")
+	w.entry.WithField("cause", strings.TrimSuffix(string(p), "\n")).Warn("admin http server")
 	return len(p), nil
 }
