@@ -11,7 +11,9 @@ import (
 // serves, it injects a random fault into a random live connection, on average
 // RATE times a second (exponential gaps: a Poisson process, so faults
 // sometimes bunch up, as real ones do). It injects through Server.Inject's own
-// path, so every fault is marked injected in its log line, event and metrics.
+// path, so every fault is marked injected in its event, metrics and the log
+// line of the decision it causes (the injection itself is logged at Debug:
+// injector.random).
 // It targets connections only: a fault in an acceptor or the logger is a
 // lesson to give on purpose (POST /faults), not at random during a soak.
 // Root stops it when shutdown begins.

@@ -143,7 +143,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")
 	}
 	if r.cfg.Chaos > 0 {
-		inj := injector{sys: ctx.ActorSystem(), rootID: ctx.Self().Id, hub: r.hub, log: r.log}
+		inj := injector{sys: ctx.ActorSystem(), rootID: ctx.Self().Id, hub: r.hub, log: r.log, random: true}
 		r.chaos, _ = ctx.SpawnNamed(chaosProps(r.cfg.Chaos, inj), chaosName)
 		r.log.WithField("rate", r.cfg.Chaos).Warn("chaos: injecting random faults into connections")
 	}

@@ -223,3 +223,24 @@ func firstDiff(want, got []byte) string {
 	lo := max(0, i-40)
 	return fmt.Sprintf("at byte %d: got ...%q, want ...%q", i, got[lo:min(len(got), i+40)], want[lo:min(len(want), i+40)])
 }
+
+// TestChaosLogBounded ensures -chaos does not write a line per injection
+// outside the log budget: with the log at info, faults injected into 20
+// connections leave no "fault injected" line (the observatory counts each,
+// and the decisions they cause are logged within the listener's budget).
+func TestChaosLogBounded(t *testing.T) {
+	srv := startServer(t, func(cfg *actors.Config) {
+		cfg.Chaos = 200
+		cfg.Log.Level = "info"
+	})
+	for range 20 {
+		srv.dial(t)
+	}
+	waitFor(t, "10 faults injected", func() bool {
+		return gatheredSum(t, srv.Hub().Registry(), "async_server_faults_injected_total") >= 10
+	})
+	srv.stop(t)
+	if n := srv.countLogLines(t, logLine{"msg": "fault injected"}); n > 0 {
+		t.Errorf("%d \"fault injected\" lines at level info; want none", n)
+	}
+}
