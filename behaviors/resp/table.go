@@ -114,6 +114,7 @@ var commandFiles = [][]Command{
 	zsetPopCommands,
 	zsetOpsCommands,
 	pubsubCommands,
+	hashCommands,
 }
 
 // table is every top-level command, sorted by name; flat is every command,
