@@ -20,7 +20,7 @@ var objectCommands = []Command{
 // peek returns key's entry without counting it as a use (OBJECT must not
 // change the idle time it reports), or nil.
 func (c *Call) peek(key []byte) *entry {
-	e := c.DB.keys[string(key)]
+	e := c.DB.entry(key)
 	if e == nil || c.DB.expired(key) {
 		return nil
 	}

@@ -40,7 +40,7 @@ type Stats struct {
 func NewStore(cfg *config) *Store {
 	st := &Store{clients: map[string]*client{}, cfg: cfg}
 	for i := range st.dbs {
-		st.dbs[i] = &DB{Index: i, keys: map[string]*entry{}, expires: map[string]int64{}, st: st}
+		st.dbs[i] = &DB{Index: i, keys: newMemberTable[*entry](), expires: map[string]int64{}, st: st}
 	}
 	st.blocks.init()
 	st.watches.init()
@@ -68,21 +68,31 @@ type entry struct {
 
 // DB is one of the 16 databases: its keys and their expiry times, kept
 // apart as Redis keeps its expires dict, so the active expiry samples keys
-// that have one.
+// that have one. The keys are a memberTable (members.go), which gives SCAN
+// its cursor and RANDOMKEY and eviction a random key in O(1).
 type DB struct {
 	Index   int
-	keys    map[string]*entry
+	keys    *memberTable[*entry]
 	expires map[string]int64 // key -> Unix ms at which it expires
 	st      *Store
 }
 
 // Len is the number of keys (DBSIZE), expired ones not yet removed included.
-func (db *DB) Len() int { return len(db.keys) }
+func (db *DB) Len() int { return db.keys.len() }
+
+// entry returns key's slot, expired or not, or nil.
+func (db *DB) entry(key []byte) *entry {
+	i, ok := db.keys.index[string(key)]
+	if !ok {
+		return nil
+	}
+	return db.keys.slots[i].val
+}
 
 // Get returns key's value, or nil if the key does not exist (or has just
 // expired, which removes it: the lazy half of expiry).
 func (db *DB) Get(key []byte) Value {
-	e := db.keys[string(key)]
+	e := db.entry(key)
 	if e == nil {
 		return nil
 	}
@@ -108,13 +118,23 @@ func (db *DB) expired(key []byte) bool {
 	return true
 }
 
+// isExpired says whether key (which exists) has passed its time, without
+// removing it (for walks over the keys, which must not change them).
+func (db *DB) isExpired(key string) bool {
+	if len(db.expires) == 0 {
+		return false
+	}
+	at, ok := db.expires[key]
+	return ok && at <= db.st.now
+}
+
 // Set makes v the value of key, a new key or an existing one of any type;
 // the key's time to live is dropped unless keepTTL. It counts as a change.
 func (db *DB) Set(key []byte, v Value, keepTTL bool) {
-	if e := db.keys[string(key)]; e != nil {
+	if e := db.entry(key); e != nil {
 		e.v, e.used = v, db.st.now
 	} else {
-		db.keys[string(key)] = &entry{v: v, used: db.st.now}
+		db.keys.add(string(key), &entry{v: v, used: db.st.now})
 	}
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, string(key))
@@ -134,7 +154,7 @@ func (db *DB) Delete(key []byte) bool {
 
 // remove drops key and its expiry, no questions asked.
 func (db *DB) remove(key string) {
-	delete(db.keys, key)
+	db.keys.remove(key)
 	if len(db.expires) > 0 {
 		delete(db.expires, key)
 	}
@@ -196,7 +216,7 @@ func (s *Str) Encoding() string {
 // connections that watch keys in it (Redis's touchAllWatchedKeysInDb).
 func (db *DB) flush() {
 	db.st.watches.flushed(db.Index, db)
-	db.keys = map[string]*entry{}
+	db.keys = newMemberTable[*entry]()
 	db.expires = map[string]int64{}
 }
 

@@ -61,7 +61,7 @@ func (w *watches) flushed(index int, d *DB) {
 		if k.db != index {
 			continue
 		}
-		if _, ok := d.keys[k.key]; !ok {
+		if !d.keys.has(k.key) {
 			continue
 		}
 		for client := range set {

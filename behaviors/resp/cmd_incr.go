@@ -1,0 +1,102 @@
+package resp
+
+import (
+	"math"
+	"strconv"
+)
+
+// incrCommands are INCR, DECR, INCRBY, DECRBY and INCRBYFLOAT.
+var incrCommands = []Command{
+	{Name: "incr", Arity: 2, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "string",
+		Run: func(c *Call) { incrBy(c, 1) }, Summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."},
+	{Name: "decr", Arity: 2, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "string",
+		Run: func(c *Call) { incrBy(c, -1) }, Summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."},
+	{Name: "incrby", Arity: 3, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "string",
+		Run: cmdIncrBy, Summary: "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."},
+	{Name: "decrby", Arity: 3, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "string",
+		Run: cmdDecrBy, Summary: "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."},
+	{Name: "incrbyfloat", Arity: 3, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "string",
+		Run: cmdIncrByFloat, Summary: "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."},
+}
+
+func cmdIncrBy(c *Call) {
+	if n, ok := c.Int(2); ok {
+		incrBy(c, n)
+	}
+}
+
+func cmdDecrBy(c *Call) {
+	n, ok := c.Int(2)
+	if !ok {
+		return
+	}
+	if n == math.MinInt64 {
+		c.W.Error("ERR decrement would overflow")
+		return
+	}
+	incrBy(c, -n)
+}
+
+// incrBy adds by to the integer at key (0 if none), keeping its time to live.
+func incrBy(c *Call, by int64) {
+	key := c.Args[1]
+	s, ok := Lookup[*Str](c, key)
+	if !ok {
+		return
+	}
+	var cur int64
+	if s != nil {
+		if cur, ok = parseInt(s.B); !ok {
+			c.W.Error(ErrNotInt)
+			return
+		}
+	}
+	if by < 0 && cur < 0 && by < math.MinInt64-cur || by > 0 && cur > 0 && by > math.MaxInt64-cur {
+		c.W.Error(ErrOverflow)
+		return
+	}
+	cur += by
+	text := strconv.AppendInt(nil, cur, 10)
+	if s == nil {
+		c.DB.Set(key, &Str{B: text}, false)
+	} else {
+		s.B = text
+		c.DB.Changed(key)
+	}
+	c.W.Int(cur)
+}
+
+// cmdIncrByFloat adds in C's long double, as Redis, and keeps the time to
+// live; the result is stored as the text it replies.
+func cmdIncrByFloat(c *Call) {
+	key := c.Args[1]
+	s, ok := Lookup[*Str](c, key)
+	if !ok {
+		return
+	}
+	cur, _ := parseLongDouble([]byte("0"))
+	if s != nil {
+		if cur, ok = parseLongDouble(s.B); !ok {
+			c.W.Error(ErrNotFloat)
+			return
+		}
+	}
+	by, ok := parseLongDouble(c.Args[2])
+	if !ok {
+		c.W.Error(ErrNotFloat)
+		return
+	}
+	sum, ok := addLongDouble(cur, by)
+	if !ok {
+		c.W.Error("ERR increment would produce NaN or Infinity")
+		return
+	}
+	text := appendLongDouble(nil, sum)
+	if s == nil {
+		c.DB.Set(key, &Str{B: text}, false)
+	} else {
+		s.B = text
+		c.DB.Changed(key)
+	}
+	c.W.Bulk(text)
+}

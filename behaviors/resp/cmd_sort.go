@@ -1,0 +1,303 @@
+package resp
+
+import (
+	"bytes"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// sortCommands are SORT and SORT_RO.
+var sortCommands = []Command{
+	{Name: "sort", Arity: -2, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic",
+		Run: func(c *Call) { sortGeneric(c, false) }, Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result."},
+	{Name: "sort_ro", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic",
+		Run: func(c *Call) { sortGeneric(c, true) }, Summary: "Returns the sorted elements of a list, a set, or a sorted set."},
+}
+
+// sortSpec is SORT's options.
+type sortSpec struct {
+	desc, alpha, dontSort bool
+	by                    []byte
+	gets                  [][]byte
+	store                 []byte
+	limitStart, limitCnt  int64
+}
+
+// sortItem is one element being sorted and what it sorts by.
+type sortItem struct {
+	obj   []byte
+	score float64
+	cmp   []byte // ALPHA with BY: the value looked up (nil: none)
+}
+
+// parseSort reads SORT's options as Redis 7.0's sortCommandGeneric does.
+func parseSort(c *Call, readonly bool) (sortSpec, bool) {
+	o := sortSpec{limitCnt: -1}
+	for j := 2; j < len(c.Args); j++ {
+		left := len(c.Args) - j - 1
+		switch a := c.Args[j]; {
+		case argIs(a, "asc"):
+			o.desc = false
+		case argIs(a, "desc"):
+			o.desc = true
+		case argIs(a, "alpha"):
+			o.alpha = true
+		case argIs(a, "limit") && left >= 2:
+			s, ok1 := parseInt(c.Args[j+1])
+			n, ok2 := parseInt(c.Args[j+2])
+			if !ok1 || !ok2 {
+				c.W.Error(ErrNotInt)
+				return o, false
+			}
+			o.limitStart, o.limitCnt = s, n
+			j += 2
+		case !readonly && argIs(a, "store") && left >= 1:
+			o.store = c.Args[j+1]
+			j++
+		case argIs(a, "by") && left >= 1:
+			o.by = c.Args[j+1]
+			o.dontSort = bytes.IndexByte(o.by, '*') < 0
+			j++
+		case argIs(a, "get") && left >= 1:
+			o.gets = append(o.gets, c.Args[j+1])
+			j++
+		default:
+			c.W.Error(ErrSyntax)
+			return o, false
+		}
+	}
+	return o, true
+}
+
+func sortGeneric(c *Call, readonly bool) {
+	o, ok := parseSort(c, readonly)
+	if !ok {
+		return
+	}
+	v := c.DB.Get(c.Args[1])
+	switch v.(type) {
+	case nil, *List, *Set, *ZSet:
+	default:
+		c.W.Error(ErrWrongType)
+		return
+	}
+	if _, isSet := v.(*Set); isSet && o.dontSort && o.store != nil {
+		o.dontSort, o.alpha, o.by = false, true, nil // a stable order for what is stored
+	}
+	n := int64(sortLen(v))
+	start := min(max(o.limitStart, 0), n)
+	cnt := min(max(o.limitCnt, -1), n)
+	end := n - 1
+	if cnt >= 0 {
+		end = start + cnt - 1
+	}
+	if start >= n {
+		start, end = n-1, n-2
+	}
+	end = min(end, n-1)
+	items := sortLoad(v, o, start, end)
+	if _, isSet := v.(*Set); o.dontSort && !isSet && len(items) > 0 {
+		end, start = end-start, 0 // loaded just the range
+	}
+	if !o.dontSort && !sortScores(c, o, items) {
+		return
+	}
+	if !o.dontSort {
+		slices.SortStableFunc(items, func(a, b sortItem) int { return sortCompare(o, a, b) })
+	}
+	sortOutput(c, o, items, start, end)
+}
+
+func sortLen(v Value) int {
+	switch t := v.(type) {
+	case *List:
+		return t.Len()
+	case *Set:
+		return t.Len()
+	case *ZSet:
+		return t.len()
+	}
+	return 0
+}
+
+// sortLoad loads the elements: all of them, or, for a list or sorted set
+// not sorted (BY a constant), just the range, in their order (reversed for
+// DESC), as Redis loads them.
+func sortLoad(v Value, o sortSpec, start, end int64) []sortItem {
+	var items []sortItem
+	add := func(b []byte) { items = append(items, sortItem{obj: b}) }
+	ranged := o.dontSort && end >= start
+	switch t := v.(type) {
+	case *List:
+		if o.dontSort {
+			for i := start; ranged && i <= end; i++ {
+				if o.desc {
+					add(t.At(t.Len() - 1 - int(i)))
+				} else {
+					add(t.At(int(i)))
+				}
+			}
+			break
+		}
+		for i := range t.Len() {
+			add(t.At(i))
+		}
+	case *Set:
+		t.Each(func(m string) bool { add([]byte(m)); return true })
+	case *ZSet:
+		if o.dontSort {
+			if ranged {
+				first, last := int(start)+1, int(end)+1
+				if o.desc {
+					first, last = t.len()-int(end), t.len()-int(start)
+				}
+				t.rangeNodes(first, last, o.desc, 0, -1, func(x *zslNode) bool { add([]byte(x.member)); return true })
+			}
+			break
+		}
+		t.table.each(func(m string, _ *zslNode) bool { add([]byte(m)); return true })
+	}
+	return items
+}
+
+// sortScores fills in what each element sorts by; false (and the error
+// written) if a numeric sort meets a value that is not a number.
+func sortScores(c *Call, o sortSpec, items []sortItem) bool {
+	bad := false
+	for i := range items {
+		by := items[i].obj
+		if o.by != nil {
+			val, ok := lookupByPattern(c, o.by, items[i].obj)
+			if !ok {
+				continue
+			}
+			by = val
+		}
+		if o.alpha {
+			if o.by != nil {
+				items[i].cmp = by
+			}
+			continue
+		}
+		f, ok := strtod(by)
+		if !ok {
+			bad = true
+		}
+		items[i].score = f
+	}
+	if bad {
+		c.W.Error("ERR One or more scores can't be converted into double")
+		return false
+	}
+	return true
+}
+
+// strtod parses as C's strtod for SORT: leading blanks, then a number that
+// must take the whole rest; not NaN, not out of range.
+func strtod(b []byte) (float64, bool) {
+	s := strings.TrimLeft(string(b), " \t\n\v\f\r")
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != f {
+		return 0, false
+	}
+	return f, true
+}
+
+// sortCompare is Redis's sortCompare (strcoll in the C locale: bytes).
+func sortCompare(o sortSpec, a, b sortItem) int {
+	cmp := 0
+	switch {
+	case !o.alpha:
+		switch {
+		case a.score > b.score:
+			cmp = 1
+		case a.score < b.score:
+			cmp = -1
+		default:
+			cmp = bytes.Compare(a.obj, b.obj)
+		}
+	case o.by != nil:
+		switch {
+		case a.cmp == nil && b.cmp == nil:
+		case a.cmp == nil:
+			cmp = -1
+		case b.cmp == nil:
+			cmp = 1
+		default:
+			cmp = bytes.Compare(a.cmp, b.cmp)
+		}
+	default:
+		cmp = bytes.Compare(a.obj, b.obj)
+	}
+	if o.desc {
+		return -cmp
+	}
+	return cmp
+}
+
+// sortOutput replies the elements start..end (or GET's lookups), or stores
+// them as a list (STORE) and replies how many.
+func sortOutput(c *Call, o sortSpec, items []sortItem, start, end int64) {
+	var out [][]byte // nil entries: GET found nothing
+	for j := start; j <= end; j++ {
+		if len(o.gets) == 0 {
+			out = append(out, items[j].obj)
+		}
+		for _, pat := range o.gets {
+			val, _ := lookupByPattern(c, pat, items[j].obj)
+			out = append(out, val)
+		}
+	}
+	if o.store == nil {
+		c.W.Array(len(out))
+		for _, v := range out {
+			if v == nil {
+				c.W.Null()
+			} else {
+				c.W.Bulk(v)
+			}
+		}
+		return
+	}
+	if len(out) == 0 {
+		c.DB.Delete(o.store)
+		c.W.Int(0)
+		return
+	}
+	l := &List{}
+	for _, v := range out {
+		l.PushBack(clone(v))
+	}
+	c.DB.Set(o.store, l, false)
+	c.W.Int(int64(len(out)))
+}
+
+// lookupByPattern is Redis's lookupKeyByPattern: "#" is the element itself;
+// else the first '*' is replaced by it, and "key->field" reads a hash field.
+// ok is false when there is nothing (no '*', no key, another type).
+func lookupByPattern(c *Call, pat, elem []byte) ([]byte, bool) {
+	if string(pat) == "#" {
+		return elem, true
+	}
+	star := bytes.IndexByte(pat, '*')
+	if star < 0 {
+		return nil, false
+	}
+	keyPat, field := pat, []byte(nil)
+	if f := bytes.Index(pat[star+1:], []byte("->")); f >= 0 && star+1+f+2 < len(pat) {
+		keyPat, field = pat[:star+1+f], pat[star+1+f+2:]
+	}
+	key := append(append(append([]byte{}, keyPat[:star]...), elem...), keyPat[star+1:]...)
+	v := c.DB.Get(key)
+	if field != nil {
+		if h, ok := v.(*Hash); ok {
+			return h.Get(field)
+		}
+		return nil, false
+	}
+	if s, ok := v.(*Str); ok {
+		return s.B, true
+	}
+	return nil, false
+}
