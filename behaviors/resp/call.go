@@ -157,3 +157,24 @@ func (c *Call) Block(keys [][]byte, timeout time.Duration, onTimeout func(w *Wri
 	}
 	c.block = &blockSpec{keys: keys, timeout: timeout, onTimeout: onTimeout}
 }
+
+// argIs says whether arg is the option word (lower case), in any ASCII case,
+// as Redis's strcasecmp compares.
+func argIs(arg []byte, word string) bool {
+	if len(arg) != len(word) {
+		return false
+	}
+	for i := range len(arg) {
+		if toLowerASCII(arg[i]) != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func toLowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
