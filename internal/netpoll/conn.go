@@ -25,9 +25,12 @@ type Conn struct {
 	inCount *atomic.Uint64 // bytes read, for the owner's statistics
 
 	disp Dispatcher // runs the actor's mailbox on this connection's goroutines
-	// acks has capacity 1: the actor acks each Data it handled, and Shut sends
-	// one too, after isClosed is set, to wake a reader waiting for an ack or
-	// for the shut (one channel, not two: it is per connection).
+	// The actor acks each Data it handled (Ack), and Shut acks too, after
+	// isClosed is set, to wake a reader waiting for an ack or for the shut.
+	// acked says whether an ack is given (almost always before the reader
+	// looks: the actor ran on the reader) or awaited; acks, of capacity 1,
+	// wakes a reader that awaits one.
+	acked    atomic.Int32
 	acks     chan struct{}
 	isClosed atomic.Bool // set by Shut: the reader stops delivering and drains
 	shutDone atomic.Bool // Shut has set the socket's wake-up deadline: drain may set its own
@@ -79,12 +82,31 @@ func (c *Conn) Init(conn net.Conn, h Handler, in *atomic.Uint64, opts *Options) 
 // Dispatcher is the dispatcher of the connection's actor.
 func (c *Conn) Dispatcher() *Dispatcher { return &c.disp }
 
+// What acked says.
+const (
+	ackNone    int32 = iota // no ack since the reader last took one
+	ackGiven                // an ack waits for the reader
+	ackAwaited              // the reader waits on acks for one
+)
+
 // Ack lets the reader read again: the actor is done with the last Data.
+// Acks not taken yet count as one.
 func (c *Conn) Ack() {
-	select {
-	case c.acks <- struct{}{}:
-	default:
+	if c.acked.Swap(ackGiven) == ackAwaited {
+		c.acks <- struct{}{} // the one send for this wait: never blocks
 	}
+}
+
+// awaitAck waits for an ack and takes it: without touching the channel when
+// it is there already, as it almost always is.
+func (c *Conn) awaitAck() {
+	if c.acked.CompareAndSwap(ackGiven, ackNone) {
+		return
+	}
+	if c.acked.CompareAndSwap(ackNone, ackAwaited) {
+		<-c.acks
+	}
+	c.acked.Store(ackNone) // given, by the Ack that woke us or came just before we waited
 }
 
 // IsShut reports whether Shut has been called.

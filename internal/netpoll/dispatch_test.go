@@ -37,3 +37,29 @@ func TestDeliverRunsOnReader(t *testing.T) {
 		t.Fatal("a run scheduled while the reader was awake did not run on the reader")
 	}
 }
+
+// TestAckWakesAwaitingReader ensures an ack given before the reader looks is
+// taken without waiting, one given while it waits wakes it, and acks given
+// twice before a look count as one.
+func TestAckWakesAwaitingReader(t *testing.T) {
+	c := &Conn{acks: make(chan struct{}, 1)}
+	c.Ack()
+	c.awaitAck() // given before: must not block
+	done := make(chan struct{})
+	go func() { c.awaitAck(); close(done) }()
+	for c.acked.Load() != ackAwaited { // the reader waits now
+		time.Sleep(time.Millisecond)
+	}
+	c.Ack()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("an ack did not wake the awaiting reader")
+	}
+	c.Ack()
+	c.Ack()
+	c.awaitAck()
+	if got := c.acked.Load(); got != ackNone || len(c.acks) != 0 {
+		t.Fatalf("after two acks and one take: state %d, %d in the channel; want none, 0", got, len(c.acks))
+	}
+}

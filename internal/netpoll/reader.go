@@ -238,6 +238,6 @@ func (c *Conn) deliverData(data []byte) bool {
 	c.disp.wake()
 	c.h.Data(data)
 	c.disp.sleep()
-	<-c.acks // almost always there: the delivery ran the actor on this goroutine
+	c.awaitAck() // almost always given: the delivery ran the actor on this goroutine
 	return !c.IsShut()
 }
