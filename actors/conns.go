@@ -173,6 +173,8 @@ func (s *connSupervisor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	case s.forcing:
 		s.drained.Forced++
 		c.setEnd(endForced)
+	case s.draining && endCause(c.ending.Load()).failed():
+		s.drained.Failed++
 	case s.draining:
 		s.drained.Graceful++
 	}

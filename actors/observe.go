@@ -49,6 +49,10 @@ const (
 
 var endNames = [...]string{"stopped", "peer closed", "closed by behavior", "shutdown", "forced", "evicted", "output limit"}
 
+// failed reports whether a connection that ended so ended on a failure (a
+// Stop decision, the output limit) rather than in order.
+func (c endCause) failed() bool { return c == endOutput || c >= endDecision }
+
 // endByDecision is the cause of a connection a Stop decision ends.
 func endByDecision(c supervision.Category) endCause { return endDecision + endCause(c) }
 

@@ -191,6 +191,7 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 
 func (r *rootActor) onDrained(ctx actor.Context, m *messages.Drained) {
 	r.report.Graceful += m.Graceful
+	r.report.Failed += m.Failed
 	r.report.Forced += m.Forced
 	delete(r.waiting, m.Listener)
 	r.maybeReport(ctx)
@@ -231,6 +232,7 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 	r.hub.ShutdownTook(time.Since(r.started))
 	entry := r.log.WithFields(logrus.Fields{
 		"graceful": r.report.Graceful,
+		"failed":   r.report.Failed,
 		"forced":   r.report.Forced,
 		"took":     time.Since(r.started).Round(time.Millisecond).String(),
 	})

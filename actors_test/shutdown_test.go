@@ -132,3 +132,26 @@ func TestForcedCloseIsNoPeerFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownCountsWriteTimeoutAsFailed ensures a connection that ends on
+// its write timeout while the shutdown drains it (a peer that does not read
+// what it is owed) is counted as failed in the report, not as graceful.
+func TestShutdownCountsWriteTimeoutAsFailed(t *testing.T) {
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &flooder{conn: c} }
+		cfg.ShutdownTimeout = 10 * time.Second
+		cfg.WriteTimeout = 2 * time.Second
+	})
+	c := s.dial(t)
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	// One byte read: the behavior is writing, and reads no more end it.
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	if _, err := c.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown()
+	s.waitDone(t)
+	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": "0", "failed": "1", "forced": "0"})
+}

@@ -115,6 +115,7 @@ type ForceClose struct{}
 type Drained struct {
 	Listener string // the listener's address
 	Graceful int    // connections that finished what they had received
+	Failed   int    // connections that ended on a failure meanwhile (a write timeout to a peer that does not read, a reset, the output limit)
 	Forced   int    // connections closed hard at the shutdown timeout
 }
 
