@@ -93,6 +93,7 @@ func subscribeCmd(c *Call, k subKind) {
 		c.W.Int(int64(s.subs.count(k)))
 	}
 	if len(added) > 0 {
+		s.countSubs()
 		s.sendOpen()
 		s.conn.Send(s.broker, &subscribe{Kind: k, Names: added})
 	}
@@ -132,9 +133,20 @@ func unsubscribeCmd(c *Call, k subKind) {
 		c.W.Int(int64(s.subs.count(k)))
 	}
 	if len(gone) > 0 {
+		s.countSubs()
 		s.sendOpen()
 		s.conn.Send(s.broker, &unsubscribe{Kind: k, Names: gone})
 	}
+}
+
+// countSubs publishes the connection's counts for CLIENT LIST (sub, psub).
+func (s *session) countSubs() {
+	var subs, psubs int
+	if s.subs != nil {
+		subs, psubs = len(s.subs.names[subChannel]), len(s.subs.names[subPattern])
+	}
+	s.ci.subs.Store(int32(subs))
+	s.ci.psubs.Store(int32(psubs))
 }
 
 // unsubscribeAll drops every subscription, quietly (RESET).
@@ -143,6 +155,7 @@ func (s *session) unsubscribeAll() {
 		return
 	}
 	s.subs = nil
+	s.countSubs()
 	s.sendOpen()
 	s.conn.Send(s.broker, &clientReset{})
 }

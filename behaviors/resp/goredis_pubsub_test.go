@@ -26,6 +26,9 @@ func TestGoRedisPubSub(t *testing.T) {
 			t.Fatalf("PSUBSCRIBE: %v", err)
 		}
 		waitSubscribed(t, ps, 2)
+		if list, _ := rdb.ClientList(ctx).Result(); !strings.Contains(list, " sub=1 psub=1 ") {
+			t.Fatalf("CLIENT LIST has no subscriber with sub=1 psub=1:\n%s", list)
+		}
 		if n, _ := rdb.Publish(ctx, ch, "hello").Result(); n != 2 {
 			t.Fatalf("PUBLISH to a channel and a pattern = %d; want 2", n)
 		}

@@ -63,6 +63,7 @@ func newSession(srv *server, c protocol.Conn) *session {
 	s.ci.proto.Store(2) // a fresh behavior starts as a fresh connection does
 	s.ci.db.Store(0)
 	s.ci.multi.Store(-1)
+	s.countSubs()
 	s.authed = srv.cfg.requirePass.Load() == nil || *srv.cfg.requirePass.Load() == ""
 	s.p.maxBulk = srv.cfg.maxBulkLen.Load()
 	s.p.strict = !s.authed
