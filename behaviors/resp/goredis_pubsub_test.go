@@ -215,3 +215,31 @@ func TestPubSubSubscriberNotReading(t *testing.T) {
 		t.Fatalf("the publisher after: %v", err)
 	}
 }
+
+// TestPubSubBrokerCrash ensures a crash of the broker service is a
+// supervision decision, not an outage: the restarted broker still knows
+// every subscription (they live in the Broker, outside the instance), and
+// forgets a subscriber that leaves afterwards.
+func TestPubSubBrokerCrash(t *testing.T) {
+	srv := startResp(t, func(cfg *actors.Config) { cfg.Observe = true })
+	pub := client(t, srv, 2)
+	sub := srv.Dial(t)
+	sub.SendString("SUBSCRIBE ch\r\n")
+	sub.ExpectString("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n")
+	waitNumSub(t, pub, "ch", 1)
+	if _, err := srv.Inject(brokerService, actors.Fault{Category: "Internal"}); err != nil {
+		t.Fatalf("injecting into the broker: %v", err)
+	}
+	if d := srv.WaitDecision(testkit.IsDecision("", "Internal")); d.Directive != "Restart" {
+		t.Fatalf("the broker's failure: %s; want Restart", d.Directive)
+	}
+	if n, err := pub.Publish(context.Background(), "ch", "still here").Result(); n != 1 || err != nil {
+		t.Fatalf("PUBLISH after the broker restarted = %d, %v; want 1", n, err)
+	}
+	sub.ExpectString("*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$10\r\nstill here\r\n")
+	sub.Conn.Close()
+	waitNumSub(t, pub, "ch", 0) // still watched: its end is seen
+}
+
+// brokerService is the broker's service name (root/services/pubsub).
+const brokerService = "pubsub"
