@@ -23,6 +23,10 @@ type Call struct {
 	// InMulti is set while EXEC runs the command: a blocking command must not
 	// block then (Redis answers as at its timeout).
 	InMulti bool
+	// Woken is set when a parked command runs again: the key whose change
+	// woke it. Redis 7.0 serves a blocked client from that key alone, and
+	// leaves it blocked if the key holds no value of its type.
+	Woken []byte
 
 	Client *actor.PID    // the connection that sent the command (key space and broker)
 	Sess   *session      // connection commands (OnConn)

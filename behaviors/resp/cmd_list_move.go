@@ -3,8 +3,10 @@ package resp
 // The list commands that pop from one of several lists or move an element
 // between lists, and their blocking forms. A blocking command that finds
 // nothing to pop parks (Call.Block): the key space runs it again when one
-// of its keys changes, until it pops something or its timeout passes
-// (a null array then). Under MULTI it answers at once, as Redis does.
+// of its keys changes (Call.Woken), until it pops something or its timeout
+// passes (a null array then). Run again, it looks at the woken key alone,
+// as Redis 7.0 serves a blocked client. Under MULTI it answers at once, as
+// Redis does.
 
 var listMoveCommands = []Command{
 	{Name: "lmove", Arity: 5, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 2, Step: 1, Group: "list",
@@ -108,6 +110,14 @@ func blockingMove(c *Call, timeoutAt int, fromLeft, toLeft bool) {
 	if !ok {
 		return
 	}
+	if c.Woken != nil { // run again: its source changed
+		if _, isList := c.DB.Get(c.Args[1]).(*List); isList {
+			move(c, fromLeft, toLeft)
+		} else {
+			c.Block(c.Args[1:2], timeout, timedOut) // no list there: it stays blocked
+		}
+		return
+	}
 	l, ok := Lookup[*List](c, c.Args[1])
 	if !ok {
 		return
@@ -138,6 +148,9 @@ func blockingPop(c *Call, left bool) {
 		return
 	}
 	keys := c.Args[1 : len(c.Args)-1]
+	if c.Woken != nil {
+		keys = wokenKeys(c)
+	}
 	for _, k := range keys {
 		l, ok := Lookup[*List](c, k)
 		if !ok {
@@ -151,7 +164,19 @@ func blockingPop(c *Call, left bool) {
 			return
 		}
 	}
-	c.Block(keys, timeout, timedOut)
+	c.Block(c.Args[1:len(c.Args)-1], timeout, timedOut)
+}
+
+// wokenKeys is what a blocked pop that runs again looks at: the key whose
+// change woke it, alone, if it now holds a list (Redis 7.0 serves a blocked
+// client from that key, whichever of its keys comes first), else none (a
+// key that became another type leaves the client blocked, not answered
+// WRONGTYPE).
+func wokenKeys(c *Call) [][]byte {
+	if _, isList := c.DB.Get(c.Woken).(*List); isList {
+		return [][]byte{c.Woken}
+	}
+	return nil
 }
 
 // mpopArgs are [B]LMPOP's numkeys key [key ...] LEFT|RIGHT [COUNT count].
@@ -230,7 +255,14 @@ func cmdBLMPop(c *Call) {
 		return
 	}
 	timeout, ok := blockTimeout(c, 1)
-	if ok && !mpop(c, o) {
-		c.Block(o.keys, timeout, timedOut)
+	if !ok {
+		return
+	}
+	keys := o.keys
+	if c.Woken != nil {
+		o.keys = wokenKeys(c)
+	}
+	if !mpop(c, o) {
+		c.Block(keys, timeout, timedOut)
 	}
 }

@@ -78,8 +78,11 @@
 // The key space parks the request (with the replies of the commands before
 // it in the pipeline; the connection's later commands wait behind it). When
 // one of the keys changes (c.DB.Changed) the handler runs again, as Redis
-// does, with the same c.Args; if it can answer it replies, else it calls
-// Block again and keeps its place. At the timeout (0: never) the function
+// does, with the same c.Args and c.Woken set to the key that changed
+// (Redis 7.0 serves a blocked client from that key alone, and keeps it
+// blocked if the key now holds another type: cmd_list_move.go); if it can
+// answer it replies, else it calls Block again and keeps its place. At the
+// timeout (0: never) the function
 // given writes the reply. Under MULTI (c.InMulti) Block answers with that
 // function at once. A connection that ends or restarts is forgotten, and
 // its parked request with it.

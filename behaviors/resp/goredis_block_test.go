@@ -181,3 +181,72 @@ func TestBlockedPipeline(t *testing.T) {
 	must(t, "RPUSH", rdb.RPush(context.Background(), "k", "a", "b").Err())
 	c.ExpectString("*2\r\n$1\r\nk\r\n$1\r\na\r\n:1\r\n")
 }
+
+// TestBlockedServedFromWokenKey ensures a blocked client is served as Redis
+// 7.0 serves it: from the key whose change woke it, not the first of its
+// keys that holds a list (a transaction pushing kb then ka serves BLPOP ka kb
+// from kb), and that a key becoming another type leaves it blocked instead
+// of answering WRONGTYPE.
+func TestBlockedServedFromWokenKey(t *testing.T) {
+	perProtocol(t, func(t *testing.T, rdb *redis.Client) {
+		ctx := context.Background()
+		o := rdb.Options()
+		a := redis.NewClient(&redis.Options{Addr: o.Addr, Protocol: o.Protocol, DB: o.DB, PoolSize: 1})
+		t.Cleanup(func() { a.Close() })
+
+		got := inBackground(func() ([]string, error) { return a.BLPop(ctx, 5*time.Second, "ka", "kb").Result() })
+		waitBlocked(t, rdb, 1)
+		_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.RPush(ctx, "kb", "x")
+			p.RPush(ctx, "ka", "y")
+			return nil
+		})
+		must(t, "MULTI RPUSH kb RPUSH ka EXEC", err)
+		wantResult(t, "BLPOP ka kb", got, []string{"kb", "x"}, nil)
+
+		got = inBackground(func() ([]string, error) { return a.BLPop(ctx, 5*time.Second, "k2", "k").Result() })
+		waitBlocked(t, rdb, 1)
+		must(t, "SET k", rdb.Set(ctx, "k", "string", 0).Err())
+		must(t, "RPUSH k2", rdb.RPush(ctx, "k2", "v").Err())
+		wantResult(t, "BLPOP k2 k after SET k", got, []string{"k2", "v"}, nil)
+
+		moved := inBackground(func() ([]string, error) {
+			v, err := a.BLMove(ctx, "src", "dst", "LEFT", "LEFT", 5*time.Second).Result()
+			return []string{v}, err
+		})
+		waitBlocked(t, rdb, 1)
+		must(t, "SET src", rdb.Set(ctx, "src", "string", 0).Err())
+		must(t, "DEL src", rdb.Del(ctx, "src").Err())
+		must(t, "RPUSH src", rdb.RPush(ctx, "src", "m").Err())
+		wantResult(t, "BLMOVE after SET src", moved, []string{"m"}, nil)
+	})
+}
+
+// TestBlockingInMulti ensures the blocking list commands do not block in a
+// transaction: on empty lists they answer at once, as Redis does (a null
+// array, but a null for BLMOVE and BRPOPLPUSH), and pop when there is
+// something.
+func TestBlockingInMulti(t *testing.T) {
+	perProtocol(t, func(t *testing.T, rdb *redis.Client) {
+		ctx := context.Background()
+		cmds, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.BLPop(ctx, 0, "none")
+			p.BLMove(ctx, "none", "d", "LEFT", "LEFT", 0)
+			p.BLMPop(ctx, 0, "left", 1, "none")
+			p.RPush(ctx, "l", "a")
+			p.BRPop(ctx, 0, "l")
+			return nil
+		})
+		if err != redis.Nil {
+			t.Fatalf("EXEC: %v; want redis.Nil (the first nulls)", err)
+		}
+		for i, want := range []error{redis.Nil, redis.Nil, redis.Nil, nil, nil} {
+			if cmds[i].Err() != want {
+				t.Fatalf("command %d in EXEC (%v): %v; want %v", i, cmds[i].Args(), cmds[i].Err(), want)
+			}
+		}
+		if got := cmds[4].(*redis.StringSliceCmd).Val(); !slices.Equal(got, []string{"l", "a"}) {
+			t.Fatalf("BRPOP l in EXEC = %q", got)
+		}
+	})
+}

@@ -153,18 +153,19 @@ func (k *keySpace) serveReady(ctx actor.Context) {
 	for key, ok := b.nextReady(); ok; key, ok = b.nextReady() {
 		for _, p := range append([]*parked(nil), b.waiting[key]...) {
 			if !p.gone {
-				k.retry(ctx, p)
+				k.retry(ctx, p, key.key)
 			}
 		}
 	}
 }
 
-// retry runs a parked command again; if it answers this time, its request
-// goes on.
-func (k *keySpace) retry(ctx actor.Context, p *parked) {
+// retry runs a parked command again, woken by a change of key; if it
+// answers this time, its request goes on.
+func (k *keySpace) retry(ctx actor.Context, p *parked, key string) {
 	j := p.j
 	call := k.prepare(ctx, j, &j.b.Cmds[j.at])
 	call.InMulti = false
+	call.Woken = []byte(key)
 	k.invoke(j, call)
 	if call.block != nil {
 		call.block = nil // still nothing for it: it stays where it is
