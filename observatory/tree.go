@@ -1,6 +1,7 @@
 package observatory
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -28,6 +29,21 @@ type Node struct {
 	Connections  int     `json:"connections,omitempty"`
 	LastDecision *Event  `json:"last_decision,omitempty"`
 	Children     []*Node `json:"children,omitempty"`
+}
+
+// MarshalJSON leaves root's restarts and budget out: root is never restarted
+// (its own supervisor stops it), and "budget": 0 would read as "cannot
+// restart" where there is nothing to restart. Every other node has both.
+func (n Node) MarshalJSON() ([]byte, error) {
+	type plain Node // Node's fields without this method
+	if n.Kind != KindRoot {
+		return json.Marshal(plain(n))
+	}
+	return json.Marshal(struct {
+		plain
+		Restarts *int `json:"restarts,omitempty"` // shadow plain's: nil, so left out
+		Budget   *int `json:"budget,omitempty"`
+	}{plain: plain(n)})
 }
 
 // Conn is what the hub knows of a live connection: enough to name it and to
