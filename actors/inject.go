@@ -63,6 +63,27 @@ type injector struct {
 	random bool
 }
 
+// unknownTarget says why target names no actor that takes a fault: for the
+// names /tree shows that are not targets, and for "random" with no live
+// connection, more than "no such target". It is ErrUnknownTarget for errors.Is.
+func unknownTarget(target string) error {
+	switch target {
+	case "random":
+		return targetError("no live connection to pick at random")
+	case "root":
+		return targetError(`"root" takes no faults: it owns the tree and is never restarted; name one of its children`)
+	case servicesName:
+		return targetError(`"services" takes no faults: it only supervises the service actors; name one of them`)
+	}
+	return fmt.Errorf("%w: %q", ErrUnknownTarget, target)
+}
+
+// targetError is an ErrUnknownTarget with a message of its own.
+type targetError string
+
+func (e targetError) Error() string        { return string(e) }
+func (e targetError) Is(target error) bool { return target == ErrUnknownTarget }
+
 func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	if s.hub == nil {
 		return observatory.Event{}, ErrNoObservatory
@@ -73,7 +94,7 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	}
 	name, kind, conn, ok := s.hub.Find(target)
 	if !ok {
-		return observatory.Event{}, fmt.Errorf("%w: %q", ErrUnknownTarget, target)
+		return observatory.Event{}, unknownTarget(target)
 	}
 	var id string
 	switch kind {

@@ -16,8 +16,15 @@ import (
 // still echoes. A good request then gets its 202 (the test can tell).
 func TestAdminFaultsRejected(t *testing.T) {
 	s, a := startObserved(t, nil)
-	if code, body := a.do(t, http.MethodPost, "/faults", `{"target": "random", "category": "Internal"}`); code != http.StatusNotFound {
-		t.Errorf("random with no connection = %d %s; want 404", code, body)
+	if code, body := a.do(t, http.MethodPost, "/faults", `{"target": "random", "category": "Internal"}`); code != http.StatusNotFound ||
+		!strings.Contains(string(body), "no live connection") {
+		t.Errorf("random with no connection = %d %s; want 404 saying there is no live connection", code, body)
+	}
+	for _, name := range []string{"services", "root"} { // /tree shows them; they take no faults
+		if code, body := a.do(t, http.MethodPost, "/faults", `{"target": "`+name+`", "category": "Internal"}`); code != http.StatusNotFound ||
+			!strings.Contains(string(body), "takes no faults") {
+			t.Errorf("%s = %d %s; want 404 saying it takes no faults", name, code, body)
+		}
 	}
 	c := s.dialLines(t)
 	c.roundTrip(t, "hello", "hello")
