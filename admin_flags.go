@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 
 	"async_server/actors"
 	"async_server/admin"
@@ -28,7 +30,35 @@ func checkObserve(cmd *command) error {
 		return err
 	}
 	cmd.admin, cmd.Observe = addr, true
+	return adminClash(cmd)
+}
+
+// adminClash refuses -admin on an address one of the server's listeners takes
+// (the same port, on the same host or on every interface): the server would
+// start, and the admin endpoint then fail to bind.
+func adminClash(cmd *command) error {
+	ahost, aport, err := net.SplitHostPort(cmd.admin)
+	if err != nil || aport == "0" {
+		return nil
+	}
+	listeners := cmd.Listeners
+	if len(listeners) == 0 {
+		listeners = []actors.Listener{{Behavior: cmd.Behavior, Addr: net.JoinHostPort(cmd.Host, strconv.Itoa(cmd.Port))}}
+	}
+	for _, l := range listeners {
+		host, port, err := net.SplitHostPort(l.Addr)
+		if err == nil && port == aport && (host == ahost || everywhere(host) || everywhere(ahost)) {
+			return fmt.Errorf("-admin %s clashes with the %s listener on %s: give the admin endpoint a port of its own",
+				cmd.admin, l.Behavior, l.Addr)
+		}
+	}
 	return nil
+}
+
+// everywhere reports whether host is every interface ("", 0.0.0.0, ::).
+func everywhere(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
 }
 
 // startAdmin starts the admin endpoint for srv. When it cannot, it says why

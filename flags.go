@@ -100,7 +100,7 @@ func checkOutputLimits(fs *flag.FlagSet, cfg *actors.Config) error {
 		return nil
 	}
 	if isSet(fs, "output-soft-limit") {
-		return fmt.Errorf("output-soft-limit: %d is above -output-limit %d: it would never apply (0 turns it off)",
+		return fmt.Errorf("-output-soft-limit: %d is above -output-limit %d: it would never apply (0 turns it off)",
 			cfg.OutputSoftLimit, cfg.OutputLimit)
 	}
 	cfg.OutputSoftLimit = 0

@@ -73,12 +73,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	// The ready lines come once everything listens.
 	for i, a := range srv.Addrs() {
-		fmt.Fprintf(stdout, "async_server: %s listening on %s (log: %s)\n", srv.Behaviors()[i], a, cmd.Log.File)
+		secure := ""
+		if servesTLS(cmd.Config, i) {
+			secure = " with TLS"
+		}
+		fmt.Fprintf(stdout, "async_server: %s listening on %s%s (log: %s)\n", srv.Behaviors()[i], a, secure, cmd.Log.File)
 	}
 	if adm != nil {
 		fmt.Fprintf(stdout, "async_server: admin listening on %s\n", adm.Addr())
 	}
 	return waitForShutdown(srv, cmd.Config, signals, stderr)
+}
+
+// servesTLS reports whether the i-th listener of cfg (in the order of
+// Server.Addrs) serves TLS: the one listener when a certificate is given,
+// else each -listen marked ,tls.
+func servesTLS(cfg actors.Config, i int) bool {
+	if len(cfg.Listeners) == 0 {
+		return cfg.TLSCert != ""
+	}
+	return cfg.Listeners[i].TLS
 }
 
 // shutdownSignals are the signals that start the graceful shutdown: CTRL+C,

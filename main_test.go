@@ -55,9 +55,9 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"-1", "-behavior", "echo"}, err: `invalid port "-1"`},
 		{args: []string{"-behavior", "echo", "-1"}, err: `invalid port "-1"`},
 		{args: []string{"-log-file", "x.log", "-1"}, err: `invalid port "-1"`},
-		{args: []string{"-max-conns", "-1"}, err: "max-conns: -1"},
-		{args: []string{"9000", "-max-conns", "-1"}, err: "max-conns: -1"},
-		{args: []string{"-max-conns=-1", "9000"}, err: "max-conns: -1"},
+		{args: []string{"-max-conns", "-1"}, err: "-max-conns: -1"},
+		{args: []string{"9000", "-max-conns", "-1"}, err: "-max-conns: -1"},
+		{args: []string{"-max-conns=-1", "9000"}, err: "-max-conns: -1"},
 		{args: []string{"--", "-1"}, err: `invalid port "-1"`},
 		{args: []string{""}, err: `invalid port ""`},
 		{args: []string{"-port", "abc"}, err: `invalid port "abc"`},
@@ -70,32 +70,32 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"-shutdown-timeout", "1x"}, err: `unknown unit "x" in duration "1x"`},
 		{args: []string{"-behavior", "echo", "-header-timeout", "5"}, err: `invalid value "5" for flag -header-timeout: missing unit`},
 		{args: []string{"-idle-timeout", "5s"}, port: 7878},
-		{args: []string{"-output-limit", "100", "-output-soft-limit", "1000"}, err: "output-soft-limit: 1000 is above -output-limit 100"},
-		{args: []string{"-output-soft-limit", "33554433"}, err: "output-soft-limit: 33554433 is above -output-limit 33554432"},
+		{args: []string{"-output-limit", "100", "-output-soft-limit", "1000"}, err: "-output-soft-limit: 1000 is above -output-limit 100"},
+		{args: []string{"-output-soft-limit", "33554433"}, err: "-output-soft-limit: 33554433 is above -output-limit 33554432"},
 		{args: []string{"-output-limit", "100", "-output-soft-limit", "100"}, port: 7878},
 		{args: []string{"-output-limit", "0", "-output-soft-limit", "1000"}, port: 7878},
-		{args: []string{"-log-level", "fatal"}, err: `log-level: "fatal" is not error, warn, info, debug or trace`},
-		{args: []string{"-log-level", "Panic"}, err: `log-level: "panic" is not`},
+		{args: []string{"-log-level", "fatal"}, err: `-log-level: "fatal" is not error, warn, info, debug or trace`},
+		{args: []string{"-log-level", "Panic"}, err: `-log-level: "panic" is not`},
 		{args: []string{"-log-level", "TRACE"}, port: 7878},
-		{args: []string{"-log-file", "/nonexistent/dir/x.log"}, err: "log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
-		{args: []string{"-log-file", "."}, err: "log-file: . is a directory"},
+		{args: []string{"-log-file", "/nonexistent/dir/x.log"}, err: "-log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
+		{args: []string{"-log-file", "."}, err: "-log-file: . is a directory"},
 		{args: []string{"1", "2"}, err: "too many arguments"},
 		{args: []string{"1", "-behavior", "echo", "2"}, err: "too many arguments"},
-		{args: []string{"-behavior", "gopher"}, err: `behavior: unknown behavior "gopher"`},
-		{args: []string{"-max-conns", "0"}, err: "max-conns: 0"},
-		{args: []string{"-shutdown-timeout", "-1s"}, err: "shutdown-timeout:"},
-		{args: []string{"-log-format", "xml"}, err: `log-format: "xml"`},
-		{args: []string{"-log-file", "-", "-log-max-size", "1"}, err: "log-max-size: 1: standard error (-log-file -) cannot be rotated"},
-		{args: []string{"-log-max-size", "1", "-log-file", "-"}, err: "log-max-size: 1: standard error"},
-		{args: []string{"-log-file", "-", "-log-max-size", "1", "-log-max-backups", "2"}, err: "log-max-size: 1: standard error"},
-		{args: []string{"-log-file", "-", "-log-max-backups", "2"}, err: "log-max-backups: 2: standard error"},
-		{args: []string{"-log-max-backups", "2"}, err: "log-max-backups: 2 does nothing without -log-max-size"},
+		{args: []string{"-behavior", "gopher"}, err: `-behavior: unknown behavior "gopher"`},
+		{args: []string{"-max-conns", "0"}, err: "-max-conns: 0"},
+		{args: []string{"-shutdown-timeout", "-1s"}, err: "-shutdown-timeout:"},
+		{args: []string{"-log-format", "xml"}, err: `-log-format: "xml"`},
+		{args: []string{"-log-file", "-", "-log-max-size", "1"}, err: "-log-max-size: 1: standard error (-log-file -) cannot be rotated"},
+		{args: []string{"-log-max-size", "1", "-log-file", "-"}, err: "-log-max-size: 1: standard error"},
+		{args: []string{"-log-file", "-", "-log-max-size", "1", "-log-max-backups", "2"}, err: "-log-max-size: 1: standard error"},
+		{args: []string{"-log-file", "-", "-log-max-backups", "2"}, err: "-log-max-backups: 2: standard error"},
+		{args: []string{"-log-max-backups", "2"}, err: "-log-max-backups: 2 does nothing without -log-max-size"},
 		{args: []string{"-log-max-size", "x"}, err: `invalid value "x" for flag -log-max-size`},
 		{args: []string{"-log-max-size", "1", "-log-max-backups", "2"}, port: 7878},
 		{args: []string{"-log-file", "-", "-log-max-size", "0"}, port: 7878}, // 0: never rotate, as without the flag
 		{args: []string{"-nope"}, err: "flag provided but not defined: -nope"},
 		{args: []string{"-log-format", "JSON"}, port: 7878},
-		{args: []string{"-at-limit", "drop"}, err: `at-limit: "drop" is not queue or reject`},
+		{args: []string{"-at-limit", "drop"}, err: `-at-limit: "drop" is not queue or reject`},
 		{args: []string{"-behavior", "ECHO"}, port: 7878, behavior: "echo"},
 		{args: []string{"-behavior", "echo", "-max-body", "-1"}, err: "-max-body is a flag of -behavior http; it does nothing with -behavior echo"},
 		{args: []string{"-behavior", "echo", "-max-body", "5"}, err: "-max-body is a flag of -behavior http"},
@@ -266,22 +266,22 @@ func TestRunBadArgs(t *testing.T) {
 		{[]string{"-behavior", "gopher", "0"}, `unknown behavior "gopher"`},
 		{[]string{"-nope"}, "-nope"},
 		{[]string{"-max-body", "x"}, `invalid value "x" for flag -max-body`},
-		{[]string{"-log-format", "xml"}, `log-format: "xml"`},
-		{[]string{"-log-max-size", "-1"}, "log-max-size: -1 is negative"},
-		{[]string{"-log-max-size", "1", "-log-max-backups", "-1"}, "log-max-backups: -1 is negative"},
-		{[]string{"-log-file", "-", "-log-max-size", "1"}, "log-max-size: 1: standard error (-log-file -) cannot be rotated"},
+		{[]string{"-log-format", "xml"}, `-log-format: "xml"`},
+		{[]string{"-log-max-size", "-1"}, "-log-max-size: -1 is negative"},
+		{[]string{"-log-max-size", "1", "-log-max-backups", "-1"}, "-log-max-backups: -1 is negative"},
+		{[]string{"-log-file", "-", "-log-max-size", "1"}, "-log-max-size: 1: standard error (-log-file -) cannot be rotated"},
 		{[]string{"-behavior", "echo", "-max-body", "5"}, "-max-body is a flag of -behavior http"},
 		{[]string{"-admin", "nonsense"}, `admin: "nonsense" is not HOST:PORT or PORT`},
-		{[]string{"-chaos", "-1"}, "chaos: -1 is not a rate"},
-		{[]string{"-chaos", "+Inf"}, "chaos: +Inf is not a rate"},
+		{[]string{"-chaos", "-1"}, "-chaos: -1 is not a rate"},
+		{[]string{"-chaos", "+Inf"}, "-chaos: +Inf is not a rate"},
 		{[]string{"-port", "+18002"}, `invalid port "+18002"`},
 		{[]string{"-idle-timeout", "5"}, `invalid value "5" for flag -idle-timeout: missing unit in duration "5" (a duration needs a unit: 5s`},
-		{[]string{"-output-limit", "100", "-output-soft-limit", "1000"}, "output-soft-limit: 1000 is above -output-limit 100"},
-		{[]string{"-log-level", "fatal"}, `log-level: "fatal"`},
-		{[]string{"-log-file", "/nonexistent/dir/x.log"}, "log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
+		{[]string{"-output-limit", "100", "-output-soft-limit", "1000"}, "-output-soft-limit: 1000 is above -output-limit 100"},
+		{[]string{"-log-level", "fatal"}, `-log-level: "fatal"`},
+		{[]string{"-log-file", "/nonexistent/dir/x.log"}, "-log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
 		{[]string{"-listen", "echo=127.0.0.1:0,foo"}, `invalid value "echo=127.0.0.1:0,foo" for flag -listen: unknown suffix ",foo"`},
 		{[]string{"-tls-cert", "cert.pem", "-tls-key", "key.pem", "-listen", "http=127.0.0.1:0"},
-			"tls-cert, tls-key: given, but no -listen entry ends in ,tls"},
+			"-tls-cert, -tls-key: given, but no -listen entry ends in ,tls"},
 	}
 	for _, tt := range tests {
 		if _, err := parseArgs(tt.args, io.Discard); err == nil {
@@ -388,8 +388,8 @@ func TestRunBadLogFile(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing", "server.log")
 	for _, tt := range []struct{ file, want string }{
-		{missing, "log-file: " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
-		{dir, "log-file: " + dir + " is a directory"},
+		{missing, "-log-file: " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		{dir, "-log-file: " + dir + " is a directory"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := []string{"-log-file", tt.file, "0"}
@@ -524,8 +524,8 @@ func TestParseArgsTLS(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-tls-cert", "cert.pem"}, "tls-cert, tls-key: TLS needs both"},
-		{[]string{"-tls-cert", "/nonexistent/cert.pem", "-tls-key", "/nonexistent/key.pem"}, "tls-cert /nonexistent/cert.pem"},
+		{[]string{"-tls-cert", "cert.pem"}, "-tls-cert, -tls-key: TLS needs both"},
+		{[]string{"-tls-cert", "/nonexistent/cert.pem", "-tls-key", "/nonexistent/key.pem"}, "-tls-cert /nonexistent/cert.pem"},
 		{[]string{"-listen", "http=127.0.0.1:0,tls"}, "TLS needs both"},
 	}
 	for _, tt := range bad {
@@ -564,14 +564,14 @@ func TestParseArgsTLSUnused(t *testing.T) {
 		want string
 	}{
 		{[]string{"-tls-cert", cert, "-tls-key", key, "-listen", "http=127.0.0.1:0"},
-			"tls-cert, tls-key: given, but no -listen entry ends in ,tls: nothing would serve TLS"},
+			"-tls-cert, -tls-key: given, but no -listen entry ends in ,tls: nothing would serve TLS"},
 		{[]string{"-tls-cert", "/nonexistent/cert.pem", "-tls-key", "/nonexistent/key.pem", "-listen", "http=127.0.0.1:0", "-listen", "echo=127.0.0.1:0"},
-			"tls-cert, tls-key: given, but no -listen entry ends in ,tls"},
-		{[]string{"-tls-key", key, "-listen", "http=127.0.0.1:0"}, "tls-key: given, but no -listen entry ends in ,tls"},
+			"-tls-cert, -tls-key: given, but no -listen entry ends in ,tls"},
+		{[]string{"-tls-key", key, "-listen", "http=127.0.0.1:0"}, "-tls-key: given, but no -listen entry ends in ,tls"},
 		// Past the check: the files are loaded, and these are no PEM.
 		{[]string{"-tls-cert", cert, "-tls-key", key, "-listen", "http=127.0.0.1:0,tls", "-listen", "echo=127.0.0.1:0"},
-			"tls-cert " + cert + ", tls-key " + key + ":"},
-		{[]string{"-tls-cert", cert, "-tls-key", key, "0"}, "tls-cert " + cert + ", tls-key " + key + ":"},
+			"-tls-cert " + cert + ", -tls-key " + key + ":"},
+		{[]string{"-tls-cert", cert, "-tls-key", key, "0"}, "-tls-cert " + cert + ", -tls-key " + key + ":"},
 	}
 	for _, tt := range tests {
 		if _, err := parseArgs(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -93,27 +93,28 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate reports the first field that cannot work, by its command-line name.
+// Validate reports the first field that cannot work, by its command-line
+// flag, as it is typed (-max-conns).
 func (c Config) Validate() error {
 	switch {
 	case c.Port < 0 || c.Port > 65535:
-		return fmt.Errorf("port: %d is not from 0 to 65535", c.Port)
+		return fmt.Errorf("-port: %d is not from 0 to 65535", c.Port)
 	case c.MaxConns < 1:
-		return fmt.Errorf("max-conns: %d is not at least 1", c.MaxConns)
+		return fmt.Errorf("-max-conns: %d is not at least 1", c.MaxConns)
 	case c.AtLimit != AtLimitQueue && c.AtLimit != AtLimitReject:
-		return fmt.Errorf("at-limit: %q is not %s or %s", c.AtLimit, AtLimitQueue, AtLimitReject)
+		return fmt.Errorf("-at-limit: %q is not %s or %s", c.AtLimit, AtLimitQueue, AtLimitReject)
 	case c.IdleTimeout < 0:
-		return fmt.Errorf("idle-timeout: %v is negative", c.IdleTimeout)
+		return fmt.Errorf("-idle-timeout: %v is negative", c.IdleTimeout)
 	case c.WriteTimeout < 0:
-		return fmt.Errorf("write-timeout: %v is negative", c.WriteTimeout)
+		return fmt.Errorf("-write-timeout: %v is negative", c.WriteTimeout)
 	case c.ShutdownTimeout < 0:
-		return fmt.Errorf("shutdown-timeout: %v is negative", c.ShutdownTimeout)
+		return fmt.Errorf("-shutdown-timeout: %v is negative", c.ShutdownTimeout)
 	case c.OutputLimit < 0:
-		return fmt.Errorf("output-limit: %d is negative", c.OutputLimit)
+		return fmt.Errorf("-output-limit: %d is negative", c.OutputLimit)
 	case c.OutputSoftLimit < 0:
-		return fmt.Errorf("output-soft-limit: %d is negative", c.OutputSoftLimit)
+		return fmt.Errorf("-output-soft-limit: %d is negative", c.OutputSoftLimit)
 	case c.Chaos < 0 || math.IsNaN(c.Chaos) || math.IsInf(c.Chaos, 0):
-		return fmt.Errorf("chaos: %v is not a rate of faults per second (0 turns it off)", c.Chaos)
+		return fmt.Errorf("-chaos: %v is not a rate of faults per second (0 turns it off)", c.Chaos)
 	case c.Intensity.MaxRestarts < 0:
 		return errors.New("restart intensity: max restarts is negative")
 	}

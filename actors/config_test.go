@@ -27,40 +27,40 @@ func TestValidateNamesField(t *testing.T) {
 		change func(*Config)
 		want   string // prefix of the error; "" means valid
 	}{
-		{"port -1", func(c *Config) { c.Port = -1 }, "port: -1"},
-		{"port 65536", func(c *Config) { c.Port = 65536 }, "port: 65536"},
+		{"port -1", func(c *Config) { c.Port = -1 }, "-port: -1"},
+		{"port 65536", func(c *Config) { c.Port = 65536 }, "-port: 65536"},
 		{"port 0", func(c *Config) { c.Port = 0 }, ""},
 		{"port 65535", func(c *Config) { c.Port = 65535 }, ""},
-		{"max-conns 0", func(c *Config) { c.MaxConns = 0 }, "max-conns: 0"},
-		{"max-conns -5", func(c *Config) { c.MaxConns = -5 }, "max-conns: -5"},
+		{"max-conns 0", func(c *Config) { c.MaxConns = 0 }, "-max-conns: 0"},
+		{"max-conns -5", func(c *Config) { c.MaxConns = -5 }, "-max-conns: -5"},
 		{"max-conns 1", func(c *Config) { c.MaxConns = 1 }, ""},
-		{"at-limit", func(c *Config) { c.AtLimit = "drop" }, `at-limit: "drop"`},
-		{"at-limit empty", func(c *Config) { c.AtLimit = "" }, `at-limit: ""`},
+		{"at-limit", func(c *Config) { c.AtLimit = "drop" }, `-at-limit: "drop"`},
+		{"at-limit empty", func(c *Config) { c.AtLimit = "" }, `-at-limit: ""`},
 		{"at-limit reject", func(c *Config) { c.AtLimit = AtLimitReject }, ""},
-		{"idle-timeout negative", func(c *Config) { c.IdleTimeout = -time.Second }, "idle-timeout: -1s"},
+		{"idle-timeout negative", func(c *Config) { c.IdleTimeout = -time.Second }, "-idle-timeout: -1s"},
 		{"idle-timeout 0", func(c *Config) { c.IdleTimeout = 0 }, ""},
-		{"write-timeout negative", func(c *Config) { c.WriteTimeout = -time.Millisecond }, "write-timeout: -1ms"},
+		{"write-timeout negative", func(c *Config) { c.WriteTimeout = -time.Millisecond }, "-write-timeout: -1ms"},
 		{"write-timeout 0", func(c *Config) { c.WriteTimeout = 0 }, ""},
-		{"shutdown-timeout negative", func(c *Config) { c.ShutdownTimeout = -time.Minute }, "shutdown-timeout: -1m0s"},
+		{"shutdown-timeout negative", func(c *Config) { c.ShutdownTimeout = -time.Minute }, "-shutdown-timeout: -1m0s"},
 		{"shutdown-timeout 0", func(c *Config) { c.ShutdownTimeout = 0 }, ""},
 		{"restart intensity negative", func(c *Config) { c.Intensity.MaxRestarts = -1 }, "restart intensity"},
-		{"behavior unknown", func(c *Config) { c.Behavior = "gopher" }, `behavior: unknown behavior "gopher"`},
-		{"behavior empty", func(c *Config) { c.Behavior = "" }, `behavior: unknown behavior ""`},
-		{"log-format", func(c *Config) { c.Log.Format = "xml" }, `log-format: "xml"`},
+		{"behavior unknown", func(c *Config) { c.Behavior = "gopher" }, `-behavior: unknown behavior "gopher"`},
+		{"behavior empty", func(c *Config) { c.Behavior = "" }, `-behavior: unknown behavior ""`},
+		{"log-format", func(c *Config) { c.Log.Format = "xml" }, `-log-format: "xml"`},
 		{"log-format json", func(c *Config) { c.Log.Format = "json" }, ""},
-		{"log-level", func(c *Config) { c.Log.Level = "loud" }, `log-level: "loud"`},
+		{"log-level", func(c *Config) { c.Log.Level = "loud" }, `-log-level: "loud"`},
 		{"log-level debug", func(c *Config) { c.Log.Level = "debug" }, ""},
 		{"log-level warning", func(c *Config) { c.Log.Level = "Warning" }, ""}, // as the log spells it
-		{"log-file empty", func(c *Config) { c.Log.File = "" }, "log-file:"},
+		{"log-file empty", func(c *Config) { c.Log.File = "" }, "-log-file:"},
 		{"log-file stderr", func(c *Config) { c.Log.File = "-" }, ""},
 		{"log-file in a missing directory", func(c *Config) { c.Log.File = filepath.Join(dir, "missing", "x.log") },
-			"log-file: " + filepath.Join(dir, "missing", "x.log") + ": directory " + filepath.Join(dir, "missing") + " does not exist"},
-		{"log-file a directory", func(c *Config) { c.Log.File = dir }, "log-file: " + dir + " is a directory"},
+			"-log-file: " + filepath.Join(dir, "missing", "x.log") + ": directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{"log-file a directory", func(c *Config) { c.Log.File = dir }, "-log-file: " + dir + " is a directory"},
 		{"log-file under a file", func(c *Config) { c.Log.File = filepath.Join(dir, "file", "x.log") },
-			"log-file: " + filepath.Join(dir, "file", "x.log") + ": " + filepath.Join(dir, "file") + " is not a directory"},
+			"-log-file: " + filepath.Join(dir, "file", "x.log") + ": " + filepath.Join(dir, "file") + " is not a directory"},
 		{"log-file new in a directory", func(c *Config) { c.Log.File = filepath.Join(dir, "new.log") }, ""},
-		{"log-level fatal", func(c *Config) { c.Log.Level = "fatal" }, `log-level: "fatal" is not error, warn, info, debug or trace`},
-		{"log-level panic", func(c *Config) { c.Log.Level = "panic" }, `log-level: "panic"`},
+		{"log-level fatal", func(c *Config) { c.Log.Level = "fatal" }, `-log-level: "fatal" is not error, warn, info, debug or trace`},
+		{"log-level panic", func(c *Config) { c.Log.Level = "panic" }, `-log-level: "panic"`},
 		{"log-level WARN", func(c *Config) { c.Log.Level = "WARN" }, ""},
 		{"log-level trace", func(c *Config) { c.Log.Level = "trace" }, ""},
 		// Moot (the hard limit closes first), not wrong: a config may lower the
@@ -70,21 +70,21 @@ func TestValidateNamesField(t *testing.T) {
 		{"output-soft-limit without output-limit", func(c *Config) { c.OutputLimit, c.OutputSoftLimit = 0, 1000 }, ""},
 		{"output-soft-limit 0", func(c *Config) { c.OutputLimit, c.OutputSoftLimit = 100, 0 }, ""},
 		{"listen with a signed port", func(c *Config) { c.Listeners = []Listener{{Behavior: "echo", Addr: "127.0.0.1:+80"}} },
-			"listen: echo=127.0.0.1:+80: want BEHAVIOR=HOST:PORT"},
+			"-listen: echo=127.0.0.1:+80: want BEHAVIOR=HOST:PORT"},
 		{"tls-cert with no TLS listener", func(c *Config) {
 			c.Listeners = []Listener{{Behavior: "http", Addr: "127.0.0.1:0"}, {Behavior: "echo", Addr: "127.0.0.1:0"}}
 			c.TLSCert, c.TLSKey = "cert.pem", "key.pem"
-		}, "tls-cert, tls-key: given, but no -listen entry ends in ,tls"},
+		}, "-tls-cert, -tls-key: given, but no -listen entry ends in ,tls"},
 		{"tls-cert alone with no TLS listener", func(c *Config) {
 			c.Listeners = []Listener{{Behavior: "http", Addr: "127.0.0.1:0"}}
 			c.TLSCert = "cert.pem"
-		}, "tls-cert: given, but no -listen entry ends in ,tls"},
+		}, "-tls-cert: given, but no -listen entry ends in ,tls"},
 		{"tls-cert with a TLS listener", func(c *Config) { // past the check: the files are loaded
 			c.Listeners = []Listener{{Behavior: "http", Addr: "127.0.0.1:0", TLS: true}, {Behavior: "echo", Addr: "127.0.0.1:0"}}
 			c.TLSCert, c.TLSKey = "/nonexistent/cert.pem", "/nonexistent/key.pem"
-		}, "tls-cert /nonexistent/cert.pem, tls-key /nonexistent/key.pem:"},
+		}, "-tls-cert /nonexistent/cert.pem, -tls-key /nonexistent/key.pem:"},
 		{"tls-cert with the one listener", func(c *Config) { c.TLSCert, c.TLSKey = "/nonexistent/cert.pem", "/nonexistent/key.pem" },
-			"tls-cert /nonexistent/cert.pem, tls-key /nonexistent/key.pem:"},
+			"-tls-cert /nonexistent/cert.pem, -tls-key /nonexistent/key.pem:"},
 	}
 	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -45,10 +45,10 @@ func (c Config) validateListeners() error {
 	for _, l := range c.Listeners {
 		host, port, err := net.SplitHostPort(l.Addr)
 		if _, ok := PortNumber(port); err != nil || !ok {
-			return fmt.Errorf("listen: %s=%s: want BEHAVIOR=HOST:PORT with a port from 0 to 65535", l.Behavior, l.Addr)
+			return fmt.Errorf("-listen: %s=%s: want BEHAVIOR=HOST:PORT with a port from 0 to 65535", l.Behavior, l.Addr)
 		}
 		if key := net.JoinHostPort(host, port); port != "0" && seen[key] {
-			return fmt.Errorf("listen: %s is given twice", l.Addr)
+			return fmt.Errorf("-listen: %s is given twice", l.Addr)
 		} else {
 			seen[key] = true
 		}
@@ -61,10 +61,10 @@ func (c Config) validateListeners() error {
 	if len(c.Listeners) > 0 && !slices.ContainsFunc(c.Listeners, func(l Listener) bool { return l.TLS }) {
 		var given []string
 		if c.TLSCert != "" {
-			given = append(given, "tls-cert")
+			given = append(given, "-tls-cert")
 		}
 		if c.TLSKey != "" {
-			given = append(given, "tls-key")
+			given = append(given, "-tls-key")
 		}
 		if len(given) > 0 {
 			return fmt.Errorf("%s: given, but no -listen entry ends in ,tls: nothing would serve TLS", strings.Join(given, ", "))
@@ -106,9 +106,12 @@ func openBehaviors(c Config) (*behaviorSet, error) {
 		if err != nil {
 			set.release()
 			if len(c.Listeners) > 0 {
-				return nil, fmt.Errorf("listen: %s=%s: %w", l.Behavior, l.Addr, err)
+				return nil, fmt.Errorf("-listen %s=%s: %w", l.Behavior, l.Addr, err)
 			}
-			return nil, fmt.Errorf("behavior: %w", err)
+			if c.Protocol == nil && !slices.Contains(behaviors.Names(), l.Behavior) {
+				return nil, fmt.Errorf("-behavior: %w", err)
+			}
+			return nil, err // an option's error names its flag (-root: ...)
 		}
 		set.setups[l.Behavior] = s
 		set.releases = append(set.releases, s.Release)
@@ -176,11 +179,11 @@ func (c Config) certificate() (*tls.Certificate, error) {
 	case !tlsWanted:
 		return nil, nil
 	case c.TLSCert == "" || c.TLSKey == "":
-		return nil, errors.New("tls-cert, tls-key: TLS needs both a certificate and its key")
+		return nil, errors.New("-tls-cert, -tls-key: TLS needs both a certificate and its key")
 	}
 	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
 	if err != nil {
-		return nil, fmt.Errorf("tls-cert %s, tls-key %s: %w", c.TLSCert, c.TLSKey, err)
+		return nil, fmt.Errorf("-tls-cert %s, -tls-key %s: %w", c.TLSCert, c.TLSKey, err)
 	}
 	return &cert, nil
 }

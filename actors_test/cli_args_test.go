@@ -75,19 +75,19 @@ func testCLIBadFlags(t *testing.T, bin string) {
 		want string
 	}{
 		{[]string{"-max-body", "x"}, `invalid value "x" for flag -max-body`},
-		{[]string{"-log-format", "xml"}, `log-format: "xml"`},
+		{[]string{"-log-format", "xml"}, `-log-format: "xml"`},
 		{[]string{"-behavior", "echo", "-max-body", "5"}, "-max-body is a flag of -behavior http; it does nothing with -behavior echo"},
-		{[]string{"-idle-timeout", "-1s"}, "idle-timeout: -1s is negative"},
-		{[]string{"-at-limit", "drop"}, `at-limit: "drop" is not queue or reject`},
+		{[]string{"-idle-timeout", "-1s"}, "-idle-timeout: -1s is negative"},
+		{[]string{"-at-limit", "drop"}, `-at-limit: "drop" is not queue or reject`},
 		{[]string{"-port", "+18002"}, `invalid port "+18002": want a number from 0 to 65535, digits only`},
 		{[]string{"+18002"}, `invalid port "+18002"`},
 		{[]string{"-idle-timeout", "5"}, `invalid value "5" for flag -idle-timeout: missing unit in duration "5" (a duration needs a unit: 5s`},
 		{[]string{"-listen", "echo=127.0.0.1:0,foo"}, `invalid value "echo=127.0.0.1:0,foo" for flag -listen: unknown suffix ",foo"`},
 		{[]string{"-listen", "echo=127.0.0.1:0,tls,tls"}, `invalid value "echo=127.0.0.1:0,tls,tls" for flag -listen: ",tls" is given twice`},
-		{[]string{"-output-limit", "100", "-output-soft-limit", "1000"}, "output-soft-limit: 1000 is above -output-limit 100"},
-		{[]string{"-log-level", "fatal"}, `log-level: "fatal" is not error, warn, info, debug or trace`},
-		{[]string{"-log-level", "panic"}, `log-level: "panic" is not`},
-		{[]string{"-log-file", "/nonexistent/dir/x.log"}, "log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
+		{[]string{"-output-limit", "100", "-output-soft-limit", "1000"}, "-output-soft-limit: 1000 is above -output-limit 100"},
+		{[]string{"-log-level", "fatal"}, `-log-level: "fatal" is not error, warn, info, debug or trace`},
+		{[]string{"-log-level", "panic"}, `-log-level: "panic" is not`},
+		{[]string{"-log-file", "/nonexistent/dir/x.log"}, "-log-file: /nonexistent/dir/x.log: directory /nonexistent/dir does not exist"},
 	}
 	for _, tt := range tests {
 		p := cliStart(t, bin, tt.args...)

@@ -25,7 +25,7 @@ func testCLITLSUnused(t *testing.T, bin string) {
 	if code := p.wait(t, waitTimeout); code != 2 {
 		t.Errorf("exit code %d; want 2; stdout:\n%s", code, p.stdout.String())
 	}
-	want := "async_server: tls-cert, tls-key: given, but no -listen entry ends in ,tls: nothing would serve TLS\n" +
+	want := "async_server: -tls-cert, -tls-key: given, but no -listen entry ends in ,tls: nothing would serve TLS\n" +
 		"Run 'async_server -h' for usage.\n"
 	if got := p.stderr.String(); got != want {
 		t.Errorf("stderr = %q; want %q", got, want)
@@ -67,7 +67,7 @@ func testCLITLS(t *testing.T, bin string) {
 	}
 
 	two := cliStart(t, bin, "-tls-cert", cert, "-tls-key", key, "-listen", "http=127.0.0.1:0,TLS", "-listen", "echo=127.0.0.1:0")
-	ready := regexp.MustCompile(`(\w+) listening on (\S+)`)
+	ready := regexp.MustCompile(`(\w+) listening on (\S+)( with TLS)?`)
 	var lines [][]string
 	waitFor(t, "two ready lines", func() bool {
 		lines = ready.FindAllStringSubmatch(two.stdout.String(), -1)
@@ -75,6 +75,9 @@ func testCLITLS(t *testing.T, bin string) {
 	})
 	if len(lines) != 2 {
 		t.Fatalf("ready lines %q; want two; stderr:\n%s", lines, two.stderr.String())
+	}
+	if lines[0][3] != " with TLS" || lines[1][3] != "" { // the ready line says which listener is TLS
+		t.Errorf("ready lines %q; want the ,tls listener's alone to say with TLS", lines)
 	}
 	get("https://" + lines[0][2] + "/")
 	cliExpectEcho(t, lines[1][2], "plain\n")

@@ -244,16 +244,16 @@ func TestConfigValidate(t *testing.T) {
 		{Config{File: "server.log", Format: "text", Level: "info"}, ""},
 		{Config{File: "-", Format: "json", Level: "trace"}, ""},
 		{Config{File: "-", Format: "JSON", Level: "INFO"}, ""}, // case-insensitive, as logrus levels are
-		{Config{File: "", Format: "text", Level: "info"}, "log-file:"},
-		{Config{File: "x", Format: "yaml", Level: "info"}, `log-format: "yaml"`},
-		{Config{File: "x", Format: "text", Level: "chatty"}, `log-level: "chatty"`},
+		{Config{File: "", Format: "text", Level: "info"}, "-log-file:"},
+		{Config{File: "x", Format: "yaml", Level: "info"}, `-log-format: "yaml"`},
+		{Config{File: "x", Format: "text", Level: "chatty"}, `-log-level: "chatty"`},
 		{Config{File: "x", Format: "text", Level: "info", MaxSize: 1, MaxBackups: 0}, ""}, // keep all
 		{Config{File: "x", Format: "text", Level: "info", MaxSize: 100, MaxBackups: 3}, ""},
-		{Config{File: "x", Format: "text", Level: "info", MaxSize: -1}, "log-max-size: -1 is negative"},
-		{Config{File: "x", Format: "text", Level: "info", MaxSize: 1, MaxBackups: -2}, "log-max-backups: -2 is negative"},
-		{Config{File: "-", Format: "text", Level: "info", MaxSize: 1}, "log-max-size: 1: standard error"},
-		{Config{File: "-", Format: "text", Level: "info", MaxBackups: 2}, "log-max-backups: 2: standard error"},
-		{Config{File: "x", Format: "text", Level: "info", MaxBackups: 2}, "log-max-backups: 2 does nothing without -log-max-size"},
+		{Config{File: "x", Format: "text", Level: "info", MaxSize: -1}, "-log-max-size: -1 is negative"},
+		{Config{File: "x", Format: "text", Level: "info", MaxSize: 1, MaxBackups: -2}, "-log-max-backups: -2 is negative"},
+		{Config{File: "-", Format: "text", Level: "info", MaxSize: 1}, "-log-max-size: 1: standard error"},
+		{Config{File: "-", Format: "text", Level: "info", MaxBackups: 2}, "-log-max-backups: 2: standard error"},
+		{Config{File: "x", Format: "text", Level: "info", MaxBackups: 2}, "-log-max-backups: 2 does nothing without -log-max-size"},
 	}
 	for _, tt := range tests {
 		err := tt.c.Validate()

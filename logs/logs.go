@@ -54,13 +54,13 @@ var levels = []string{"error", "warn", "info", "debug", "trace"}
 // line, not a failed start.
 func (c Config) Validate() error {
 	if c.File == "" {
-		return fmt.Errorf("log-file: must not be empty")
+		return fmt.Errorf("-log-file: must not be empty")
 	}
 	if !strings.EqualFold(c.Format, "text") && !strings.EqualFold(c.Format, "json") {
-		return fmt.Errorf("log-format: %q is not text or json", c.Format)
+		return fmt.Errorf("-log-format: %q is not text or json", c.Format)
 	}
 	if l := strings.ToLower(c.Level); !slices.Contains(levels, l) && l != "warning" {
-		return fmt.Errorf("log-level: %q is not %s or %s", c.Level,
+		return fmt.Errorf("-log-level: %q is not %s or %s", c.Level,
 			strings.Join(levels[:len(levels)-1], ", "), levels[len(levels)-1])
 	}
 	if err := c.validateFile(); err != nil {
@@ -76,17 +76,17 @@ func (c Config) validateFile() error {
 		return nil
 	}
 	if fi, err := os.Stat(c.File); err == nil && fi.IsDir() {
-		return fmt.Errorf("log-file: %s is a directory", c.File)
+		return fmt.Errorf("-log-file: %s is a directory", c.File)
 	}
 	dir := filepath.Dir(c.File)
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("log-file: %s: directory %s does not exist", c.File, dir)
+		return fmt.Errorf("-log-file: %s: directory %s does not exist", c.File, dir)
 	case err != nil:
-		return fmt.Errorf("log-file: %s: %w", c.File, err)
+		return fmt.Errorf("-log-file: %s: %w", c.File, err)
 	case !fi.IsDir():
-		return fmt.Errorf("log-file: %s: %s is not a directory", c.File, dir)
+		return fmt.Errorf("-log-file: %s: %s is not a directory", c.File, dir)
 	}
 	return nil
 }

@@ -27,15 +27,15 @@ var (
 func (c Config) validateRotation() error {
 	switch {
 	case c.MaxSize < 0:
-		return fmt.Errorf("log-max-size: %d is negative", c.MaxSize)
+		return fmt.Errorf("-log-max-size: %d is negative", c.MaxSize)
 	case c.MaxBackups < 0:
-		return fmt.Errorf("log-max-backups: %d is negative", c.MaxBackups)
+		return fmt.Errorf("-log-max-backups: %d is negative", c.MaxBackups)
 	case c.File == "-" && c.MaxSize > 0:
-		return fmt.Errorf("log-max-size: %d: standard error (-log-file -) cannot be rotated", c.MaxSize)
+		return fmt.Errorf("-log-max-size: %d: standard error (-log-file -) cannot be rotated", c.MaxSize)
 	case c.File == "-" && c.MaxBackups > 0:
-		return fmt.Errorf("log-max-backups: %d: standard error (-log-file -) cannot be rotated", c.MaxBackups)
+		return fmt.Errorf("-log-max-backups: %d: standard error (-log-file -) cannot be rotated", c.MaxBackups)
 	case c.MaxBackups > 0 && c.MaxSize == 0:
-		return fmt.Errorf("log-max-backups: %d does nothing without -log-max-size (0: never rotate)", c.MaxBackups)
+		return fmt.Errorf("-log-max-backups: %d does nothing without -log-max-size (0: never rotate)", c.MaxBackups)
 	}
 	return nil
 }
@@ -53,13 +53,13 @@ func (c Config) validateRotation() error {
 func openFile(c Config) (File, error) {
 	f, err := os.OpenFile(c.File, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("log-file: %w", err)
+		return nil, fmt.Errorf("-log-file: %w", err)
 	}
 	if c.MaxSize == 0 {
 		return f, nil
 	}
 	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("log-file: %w", err)
+		return nil, fmt.Errorf("-log-file: %w", err)
 	}
 	return &rotating{Logger: &lumberjack.Logger{
 		Filename:   c.File,

@@ -84,7 +84,7 @@ func TestOpenRotationBadPath(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "missing", "server.log")
 	for _, size := range []int{0, 1} {
 		_, _, err := Open(Config{File: path, Format: "text", Level: "info", MaxSize: size})
-		if err == nil || !strings.HasPrefix(err.Error(), "log-file: ") {
+		if err == nil || !strings.HasPrefix(err.Error(), "-log-file: ") {
 			t.Errorf("Open(MaxSize %d) of a path in a missing directory = %v; want a log-file: error", size, err)
 		}
 	}

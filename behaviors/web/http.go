@@ -108,15 +108,15 @@ func DefaultOptions() Options {
 func (o Options) validate() error {
 	switch {
 	case o.MaxBody < 0:
-		return fmt.Errorf("max-body: %d is negative", o.MaxBody)
+		return fmt.Errorf("-max-body: %d is negative", o.MaxBody)
 	case o.MaxHeaderBytes < 0:
-		return fmt.Errorf("max-header-bytes: %d is negative", o.MaxHeaderBytes)
+		return fmt.Errorf("-max-header-bytes: %d is negative", o.MaxHeaderBytes)
 	case o.HeaderTimeout < 0:
-		return fmt.Errorf("header-timeout: %v is negative", o.HeaderTimeout)
+		return fmt.Errorf("-header-timeout: %v is negative", o.HeaderTimeout)
 	case o.MinBodyRate < 0:
-		return fmt.Errorf("min-body-rate: %d is negative", o.MinBodyRate)
+		return fmt.Errorf("-min-body-rate: %d is negative", o.MinBodyRate)
 	case o.KeepAliveTimeout < 0:
-		return fmt.Errorf("keepalive-timeout: %v is negative", o.KeepAliveTimeout)
+		return fmt.Errorf("-keepalive-timeout: %v is negative", o.KeepAliveTimeout)
 	}
 	return nil
 }
@@ -192,7 +192,7 @@ func staticHandler(dir string) (h http.Handler, release func() error, err error)
 	}
 	r, err := os.OpenRoot(dir) // fails unless dir is a directory we can open
 	if err != nil {
-		return nil, nil, fmt.Errorf("root: %w", err)
+		return nil, nil, fmt.Errorf("-root: %w", err)
 	}
 	return http.FileServerFS(rootFS{r}), r.Close, nil
 }
