@@ -156,10 +156,14 @@ func cmdCommandGetKeys(c *Call) {
 		c.W.Error("ERR Invalid command specified")
 	case !cmd.arityOK(len(args)):
 		c.W.Error("ERR Invalid number of arguments specified for command")
-	case cmd.FirstKey == 0:
+	case cmd.FirstKey == 0 && cmd.Keys == nil:
 		c.W.Error("ERR The command has no key arguments")
 	default:
-		idx := cmd.keys(len(args))
+		idx := cmd.keysOf(args)
+		if len(idx) == 0 {
+			c.W.Error("ERR Invalid arguments specified for command")
+			return
+		}
 		c.W.Array(len(idx))
 		for _, i := range idx {
 			c.W.Bulk(args[i])

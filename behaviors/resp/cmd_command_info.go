@@ -9,6 +9,9 @@ func writeInfo(w *Writer, c *Command) {
 	w.BulkString(c.fullName)
 	w.Int(int64(c.Arity))
 	flags := c.Flags.Names()
+	if c.Keys != nil {
+		flags = append(flags, "movablekeys")
+	}
 	w.Set(len(flags))
 	for _, f := range flags {
 		w.Simple(f)

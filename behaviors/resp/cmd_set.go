@@ -17,7 +17,7 @@ var setCommands = []Command{
 	{Name: "srandmember", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Get one or multiple random members from a set", Run: cmdSrandmember},
 	{Name: "smove", Arity: 4, Flags: Write | Fast, FirstKey: 1, LastKey: 2, Step: 1, Group: "set", Summary: "Move a member from one set to another", Run: cmdSmove},
 	{Name: "sinter", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Intersect multiple sets", Run: cmdSinter},
-	{Name: "sintercard", Arity: -3, Flags: ReadOnly, Group: "set", Summary: "Intersect multiple sets and return the cardinality of the result", Run: cmdSintercard},
+	{Name: "sintercard", Arity: -3, Flags: ReadOnly, Group: "set", Summary: "Intersect multiple sets and return the cardinality of the result", Keys: numkeysKeys(1), Run: cmdSintercard},
 	{Name: "sinterstore", Arity: -3, Flags: Write | DenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Intersect multiple sets and store the resulting set in a key", Run: cmdSinterstore},
 	{Name: "sunion", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Add multiple sets", Run: cmdSunion},
 	{Name: "sunionstore", Arity: -3, Flags: Write | DenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Add multiple sets and store the resulting set in a key", Run: cmdSunionstore},

@@ -8,16 +8,16 @@ package resp
 // algebra.
 
 var zsetCommands = []Command{
-	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Add one or more members to a sorted set, or update its score if it already exists", Run: cmdZadd},
-	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Increment the score of a member in a sorted set", Run: cmdZincrby},
-	{Name: "zrem", Arity: -3, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove one or more members from a sorted set", Run: cmdZrem},
-	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Get the number of members in a sorted set", Run: cmdZcard},
-	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Get the score associated with the given member in a sorted set", Run: cmdZscore},
-	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Get the score associated with the given members in a sorted set", Run: cmdZmscore},
-	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Determine the index of a member in a sorted set", Run: cmdZrank},
-	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Determine the index of a member in a sorted set, with scores ordered from high to low", Run: cmdZrevrank},
-	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Count the members in a sorted set with scores within the given values", Run: cmdZcount},
-	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Count the number of members in a sorted set between a given lexicographical range", Run: cmdZlexcount},
+	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Add one or more members to a sorted set, or update its score if it already exists", Run: cmdZadd},
+	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Increment the score of a member in a sorted set", Run: cmdZincrby},
+	{Name: "zrem", Arity: -3, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Remove one or more members from a sorted set", Run: cmdZrem},
+	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Get the number of members in a sorted set", Run: cmdZcard},
+	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Get the score associated with the given member in a sorted set", Run: cmdZscore},
+	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Get the score associated with the given members in a sorted set", Run: cmdZmscore},
+	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Determine the index of a member in a sorted set", Run: cmdZrank},
+	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Determine the index of a member in a sorted set, with scores ordered from high to low", Run: cmdZrevrank},
+	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Count the members in a sorted set with scores within the given values", Run: cmdZcount},
+	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Count the number of members in a sorted set between a given lexicographical range", Run: cmdZlexcount},
 }
 
 // Redis's sorted set error replies, word for word.

@@ -9,13 +9,13 @@ import (
 // zunionInterDiffGenericCommand. Inputs may be sets (each member scores 1).
 
 var zsetOpsCommands = []Command{
-	{Name: "zunion", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Add multiple sorted sets", Run: cmdZunion},
-	{Name: "zinter", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Intersect multiple sorted sets", Run: cmdZinter},
-	{Name: "zdiff", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Subtract multiple sorted sets", Run: cmdZdiff},
-	{Name: "zunionstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Add multiple sorted sets and store the resulting sorted set in a new key", Run: cmdZunionstore},
-	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key", Run: cmdZinterstore},
-	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key", Run: cmdZdiffstore},
-	{Name: "zintercard", Arity: -3, Flags: ReadOnly, Group: "sorted_set", Summary: "Intersect multiple sorted sets and return the cardinality of the result", Run: cmdZintercard},
+	{Name: "zunion", Arity: -3, Flags: ReadOnly, Group: "sorted-set", Summary: "Add multiple sorted sets", Keys: numkeysKeys(1), Run: cmdZunion},
+	{Name: "zinter", Arity: -3, Flags: ReadOnly, Group: "sorted-set", Summary: "Intersect multiple sorted sets", Keys: numkeysKeys(1), Run: cmdZinter},
+	{Name: "zdiff", Arity: -3, Flags: ReadOnly, Group: "sorted-set", Summary: "Subtract multiple sorted sets", Keys: numkeysKeys(1), Run: cmdZdiff},
+	{Name: "zunionstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Add multiple sorted sets and store the resulting sorted set in a new key", Keys: numkeysKeys(2, 1), Run: cmdZunionstore},
+	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key", Keys: numkeysKeys(2, 1), Run: cmdZinterstore},
+	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key", Keys: numkeysKeys(2, 1), Run: cmdZdiffstore},
+	{Name: "zintercard", Arity: -3, Flags: ReadOnly, Group: "sorted-set", Summary: "Intersect multiple sorted sets and return the cardinality of the result", Keys: numkeysKeys(1), Run: cmdZintercard},
 }
 
 type zsetOp uint8

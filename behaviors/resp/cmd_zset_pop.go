@@ -4,14 +4,14 @@ package resp
 // ZRANDMEMBER and ZSCAN.
 
 var zsetPopCommands = []Command{
-	{Name: "zpopmin", Arity: -2, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove and return members with the lowest scores in a sorted set", Run: cmdZpopmin},
-	{Name: "zpopmax", Arity: -2, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove and return members with the highest scores in a sorted set", Run: cmdZpopmax},
-	{Name: "zmpop", Arity: -4, Flags: Write, Group: "sorted_set", Summary: "Remove and return members with scores in a sorted set", Run: cmdZmpop},
-	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted_set", Summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", Run: cmdBzpopmin},
-	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted_set", Summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", Run: cmdBzpopmax},
-	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, Group: "sorted_set", Summary: "Remove and return members with scores in a sorted set or block until one is available", Run: cmdBzmpop},
-	{Name: "zrandmember", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Get one or multiple random elements from a sorted set", Run: cmdZrandmember},
-	{Name: "zscan", Arity: -3, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Incrementally iterate sorted sets elements and associated scores", Run: cmdZscan},
+	{Name: "zpopmin", Arity: -2, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Remove and return members with the lowest scores in a sorted set", Run: cmdZpopmin},
+	{Name: "zpopmax", Arity: -2, Flags: Write | Fast, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Remove and return members with the highest scores in a sorted set", Run: cmdZpopmax},
+	{Name: "zmpop", Arity: -4, Flags: Write, Group: "sorted-set", Summary: "Remove and return members with scores in a sorted set", Keys: numkeysKeys(1), Run: cmdZmpop},
+	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted-set", Summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", Run: cmdBzpopmin},
+	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted-set", Summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", Run: cmdBzpopmax},
+	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, Group: "sorted-set", Summary: "Remove and return members with scores in a sorted set or block until one is available", Keys: numkeysKeys(2), Run: cmdBzmpop},
+	{Name: "zrandmember", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Get one or multiple random elements from a sorted set", Run: cmdZrandmember},
+	{Name: "zscan", Arity: -3, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Incrementally iterate sorted sets elements and associated scores", Run: cmdZscan},
 }
 
 // pop removes up to count members from the lowest scores (the highest if

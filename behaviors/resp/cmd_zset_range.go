@@ -4,16 +4,16 @@ package resp
 // zrangeGenericCommand and zremrangeGenericCommand.
 
 var zsetRangeCommands = []Command{
-	{Name: "zrange", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Return a range of members in a sorted set", Run: cmdZrange},
-	{Name: "zrangestore", Arity: -5, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 2, Step: 1, Group: "sorted_set", Summary: "Store a range of members from sorted set into another key", Run: cmdZrangestore},
-	{Name: "zrevrange", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Return a range of members in a sorted set, by index, with scores ordered from high to low", Run: cmdZrevrange},
-	{Name: "zrangebyscore", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Return a range of members in a sorted set, by score", Run: cmdZrangebyscore},
-	{Name: "zrevrangebyscore", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Return a range of members in a sorted set, by score, with scores ordered from high to low", Run: cmdZrevrangebyscore},
-	{Name: "zrangebylex", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Return a range of members in a sorted set, by lexicographical range", Run: cmdZrangebylex},
-	{Name: "zrevrangebylex", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", Run: cmdZrevrangebylex},
-	{Name: "zremrangebyrank", Arity: 4, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove all members in a sorted set within the given indexes", Run: cmdZremrangebyrank},
-	{Name: "zremrangebyscore", Arity: 4, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove all members in a sorted set within the given scores", Run: cmdZremrangebyscore},
-	{Name: "zremrangebylex", Arity: 4, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted_set", Summary: "Remove all members in a sorted set between the given lexicographical range", Run: cmdZremrangebylex},
+	{Name: "zrange", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Return a range of members in a sorted set", Run: cmdZrange},
+	{Name: "zrangestore", Arity: -5, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 2, Step: 1, Group: "sorted-set", Summary: "Store a range of members from sorted set into another key", Run: cmdZrangestore},
+	{Name: "zrevrange", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Return a range of members in a sorted set, by index, with scores ordered from high to low", Run: cmdZrevrange},
+	{Name: "zrangebyscore", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Return a range of members in a sorted set, by score", Run: cmdZrangebyscore},
+	{Name: "zrevrangebyscore", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Return a range of members in a sorted set, by score, with scores ordered from high to low", Run: cmdZrevrangebyscore},
+	{Name: "zrangebylex", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Return a range of members in a sorted set, by lexicographical range", Run: cmdZrangebylex},
+	{Name: "zrevrangebylex", Arity: -4, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", Run: cmdZrevrangebylex},
+	{Name: "zremrangebyrank", Arity: 4, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Remove all members in a sorted set within the given indexes", Run: cmdZremrangebyrank},
+	{Name: "zremrangebyscore", Arity: 4, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Remove all members in a sorted set within the given scores", Run: cmdZremrangebyscore},
+	{Name: "zremrangebylex", Arity: 4, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "sorted-set", Summary: "Remove all members in a sorted set between the given lexicographical range", Run: cmdZremrangebylex},
 }
 
 // rangeBy is how a range is given.

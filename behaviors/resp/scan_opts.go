@@ -1,6 +1,7 @@
 package resp
 
-// The cursor and options of SSCAN and ZSCAN (Redis's scanGenericCommand).
+// The cursor and options of SSCAN and ZSCAN (Redis's scanGenericCommand),
+// and the keys of the commands that give a number of keys.
 
 // ErrInvalidCursor is Redis's reply to a cursor strtoul refuses.
 const ErrInvalidCursor = "ERR invalid cursor"
@@ -76,4 +77,21 @@ func parseScanArgs(c *Call, from int) (scanArgs, bool) {
 // matches says whether an element passes MATCH.
 func (o *scanArgs) matches(s string) bool {
 	return o.pattern == nil || globMatch(o.pattern, []byte(s), false)
+}
+
+// numkeysKeys is the Keys of a command whose numkeys is argument at, its keys
+// right after it, and fixed keys (a destination) before: none when numkeys
+// is not a count of keys that are there, as Redis's getkeys finds none.
+func numkeysKeys(at int, fixed ...int) func(args [][]byte) []int {
+	return func(args [][]byte) []int {
+		n, ok := parseInt(args[at])
+		if !ok || n < 1 || n > int64(len(args)-at-1) {
+			return nil
+		}
+		idx := append([]int(nil), fixed...)
+		for i := at + 1; i <= at+int(n); i++ {
+			idx = append(idx, i)
+		}
+		return idx
+	}
 }

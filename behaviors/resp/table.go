@@ -16,10 +16,14 @@ type Command struct {
 	// INFO has them: the first key's index (0: no keys), the last one's (-1:
 	// the last word, -2 the one before), the step between keys.
 	FirstKey, LastKey, Step int
-	Group                   string // COMMAND DOCS's group: "string", "list", "generic", ...
-	Summary                 string // COMMAND DOCS's summary
-	Where                   Where  // who runs it
-	Run                     Handler
+	// Keys finds the keys of a command whose keys move (Redis's movablekeys
+	// flag: a numkeys argument, as ZUNIONSTORE's) among its words; nil for
+	// the others, whose keys FirstKey, LastKey and Step give.
+	Keys    func(args [][]byte) []int
+	Group   string // COMMAND DOCS's group: "string", "list", "generic", ...
+	Summary string // COMMAND DOCS's summary
+	Where   Where  // who runs it
+	Run     Handler
 	// Subs are a container command's subcommands (CONFIG GET, CLIENT ID):
 	// each an entry of its own, named by its word after the container's
 	// (lower case); the container's own Run is not used.
@@ -207,6 +211,14 @@ func (c *Command) arityOK(n int) bool {
 		return n == c.Arity
 	}
 	return n >= -c.Arity
+}
+
+// keysOf returns the indexes of the key words among args.
+func (c *Command) keysOf(args [][]byte) []int {
+	if c.Keys != nil {
+		return c.Keys(args)
+	}
+	return c.keys(len(args))
 }
 
 // keys returns the indexes of the key words among args, by the table's
