@@ -49,6 +49,7 @@ type rootActor struct {
 	listeners    []served           // each with its behavior's factory
 	serviceSpecs []protocol.Service // every behavior's service actors
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
+	draining     *atomic.Bool       // Server.Serving's: set when the shutdown begins
 	readers      *sync.WaitGroup    // the connections' reader goroutines, passed to every acceptor
 	poll         *netpoll.Poller    // the process's poller, held by the Server; nil: none
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
@@ -171,6 +172,7 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 		return
 	}
 	r.shuttingDown, r.cause, r.started = true, cause, time.Now()
+	r.draining.Store(true)
 	r.strategy.StopRestarting() // an acceptor that fails now stays down: nobody would drain it
 	if r.chaos != nil {
 		ctx.Stop(r.chaos) // a drain is not a soak: what is owed is answered undisturbed

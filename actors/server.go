@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -36,6 +37,10 @@ type Server struct {
 	readers sync.WaitGroup
 
 	shutdownOnce sync.Once
+
+	// draining is set by root when the shutdown begins, whoever began it
+	// (Shutdown, or a listener that failed for good): Serving reads it.
+	draining atomic.Bool
 }
 
 // Start opens the log, listens, and starts the actor tree. When it cannot listen it
@@ -76,7 +81,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, hub: s.hub, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
+	r := &rootActor{cfg: &cfg, hub: s.hub, draining: &s.draining, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
 		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too
@@ -121,6 +126,19 @@ func (s *Server) Behaviors() []string { return s.behaviors }
 // at once; Done is closed when it is over. Calling it again does nothing.
 func (s *Server) Shutdown() {
 	s.shutdownOnce.Do(func() { s.sys.Root.Send(s.root, &messages.Shutdown{}) })
+}
+
+// Serving reports whether the server takes new clients: every listener
+// accepted when Start returned, and Serving is true from then until the
+// shutdown begins (it stays true while a failed listener is restarted). A
+// readiness probe reads it (the admin endpoint's /readyz).
+func (s *Server) Serving() bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+		return !s.draining.Load()
+	}
 }
 
 // Done is closed when the server has stopped: every connection closed, every log

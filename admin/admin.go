@@ -7,6 +7,8 @@
 //	GET  /tree     the live actor tree as JSON (observatory.Node)
 //	GET  /events   server-sent events: every event the hub publishes (events.go)
 //	POST /faults   inject a categorized fault or a stall (faults.go)
+//	GET  /healthz  liveness probe: 200 while the process answers (probes.go)
+//	GET  /readyz   readiness probe: 200 while the server takes clients, 503 once it drains
 //	GET  /         the dashboard (package admin/dashboard)
 //
 // Everything it shows comes from the server's observatory.Hub, which the
@@ -118,6 +120,8 @@ func (a *Admin) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.hub.Registry(), promhttp.HandlerOpts{MaxRequestsInFlight: maxScrapes}))
 	mux.HandleFunc("GET /tree", a.tree)
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /events", a.events)
 	mux.HandleFunc("/faults", a.faults)
 	mux.Handle("/", getOnly(dashboard.Handler()))
