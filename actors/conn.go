@@ -134,6 +134,7 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	// (netpoll.Dispatcher); counted now, while the actor is certainly alive,
 	// and before the behavior is made, which may fail this run.
 	a.link.env.readers.Add(1)
+	a.link.reading.Store(true)
 	a.makeBehavior()
 	if _, secure := a.link.conn.(*tls.Conn); !secure {
 		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake

@@ -83,6 +83,8 @@ func (s *connSupervisor) Receive(ctx actor.Context) {
 		s.onDrain(ctx)
 	case *messages.ForceClose:
 		s.onForceClose()
+	case *messages.Abandon:
+		s.onAbandon(ctx)
 	case *actor.Stopping:
 		s.env.failures.flush(s.log)
 	}

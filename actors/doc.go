@@ -57,6 +57,7 @@
 //
 //	server.go, config.go    Start, the Server handle, Config
 //	root.go, services.go    root and the services supervisor; the shutdown order
+//	abandon.go              the shutdown's last resort: connections whose behavior never returns
 //	logger.go, logbudget.go the logger actor; per-listener budgets for failure lines
 //	listeners.go            opening the listeners (TCP, TLS)
 //	acceptor.go             the acceptor: owns the listener, restarted when it fails
@@ -168,8 +169,11 @@
 // and every connection gets a poison pill (messages.Finish), so what it
 // already received is answered first, replies it is owed by services
 // included; each connection supervisor reports when its last connection is
-// gone; past -shutdown-timeout the rest are closed hard; once every reader has
-// closed its socket, root logs the shutdown report and stops the connection
-// supervisors, then the services, and only then the logger (StopLogger),
-// which writes every entry already queued and syncs the file.
+// gone; past -shutdown-timeout the rest are closed hard, and a grace after
+// that a connection whose behavior is still blocked (on anything but its
+// socket) is abandoned (abandon.go); once every reader has closed its socket
+// (or been written off with its abandoned connection), root logs the shutdown
+// report and stops the connection supervisors, then the services, and only
+// then the logger (StopLogger), which writes every entry already queued and
+// syncs the file.
 package actors

@@ -46,6 +46,11 @@ type link struct {
 	// nanoseconds; 0 while it is busy. The connection supervisor reads it at
 	// the connection limit to pick the connection to close.
 	idleSince atomic.Int64
+
+	// reading: the Server's readers count this connection's reader (from its
+	// first Started) until writeOffReader, at the socket's close or when the
+	// shutdown abandons the connection.
+	reading atomic.Bool
 	// The link's place in env.idle while it is idle; guarded by env.idle.mu.
 	idlePrev, idleNext *link
 	idleListed         bool

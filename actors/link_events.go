@@ -49,7 +49,7 @@ func (e *linkEvents) Closed(discarded int) {
 	}
 	l.msg.Data = nil // the engine's buffer, back in its pool: not to be kept alive from here (connActor.release)
 	l.freeSlot()     // last: the next connection's log lines come after this one's
-	l.env.readers.Done()
+	l.writeOffReader()
 }
 
 // What a link holds of its listener's slots (link.slot). It holds a

@@ -30,7 +30,9 @@ import (
 //     connections, which answer what they already received and close.
 //  2. Each connection supervisor reports Drained when its last connection is
 //     gone. If the shutdown timeout passes first, root sends ForceClose: the
-//     rest are closed hard.
+//     rest are closed hard; abandonGrace later, Abandon: a connection still
+//     there (its behavior blocked on something else than its socket) is
+//     abandoned, and its supervisor reports at once (abandon.go).
 //  3. With every report in, every acceptor gone (so every connection its
 //     accept loop handed over is queued at its supervisor) and every socket
 //     closed (readers drain a closing socket for up to lingerTimeout,
@@ -72,6 +74,9 @@ type rootActor struct {
 	waiting         map[string]bool  // listener addresses whose connection supervisor's Drained is still due
 	report          messages.Drained // the sum of the reports
 	timer           *time.Timer      // the shutdown timeout
+	grace           *time.Timer      // abandonGrace after the forced close; nil until then
+	abandoned       map[string]bool  // listener addresses whose connection supervisor abandoned connections (abandon.go)
+	exited          bool             // exit has been called
 	awaitingSockets bool             // a goroutine waits for the readers to close their sockets
 	socketsClosed   bool             // every connection's socket is closed
 	reported        bool             // the shutdown report is logged; acceptors are being stopped
@@ -104,10 +109,12 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.maybeReport(ctx)
 	case *messages.ShutdownTimedOut:
 		r.onShutdownTimedOut(ctx)
+	case *messages.GracePassed:
+		r.onGracePassed(ctx)
 	case *actor.Terminated:
 		r.onTerminated(ctx, m)
 	case *actor.Stopped:
-		r.exit(r.cause)
+		r.exitOnce()
 	}
 }
 
@@ -195,6 +202,13 @@ func (r *rootActor) onDrained(ctx actor.Context, m *messages.Drained) {
 	r.report.Graceful += m.Graceful
 	r.report.Failed += m.Failed
 	r.report.Forced += m.Forced
+	r.report.Abandoned += m.Abandoned
+	if m.Abandoned > 0 {
+		if r.abandoned == nil {
+			r.abandoned = make(map[string]bool)
+		}
+		r.abandoned[m.Listener] = true
+	}
 	delete(r.waiting, m.Listener)
 	r.maybeReport(ctx)
 }
@@ -210,6 +224,7 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 			ctx.Send(c.pid, &messages.ForceClose{})
 		}
 	}
+	r.armGrace(ctx)
 }
 
 // maybeReport runs phase 3 once every connection supervisor has reported,
@@ -231,14 +246,18 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 	}
 	r.reported = true
 	r.timer.Stop()
+	if r.grace != nil {
+		r.grace.Stop()
+	}
 	r.hub.ShutdownTook(time.Since(r.started))
 	entry := r.log.WithFields(logrus.Fields{
-		"graceful": r.report.Graceful,
-		"failed":   r.report.Failed,
-		"forced":   r.report.Forced,
-		"took":     time.Since(r.started).Round(time.Millisecond).String(),
+		"graceful":  r.report.Graceful,
+		"failed":    r.report.Failed,
+		"forced":    r.report.Forced,
+		"abandoned": r.report.Abandoned,
+		"took":      time.Since(r.started).Round(time.Millisecond).String(),
 	})
-	if r.report.Forced > 0 {
+	if r.report.Forced > 0 || r.report.Abandoned > 0 {
 		entry.Warn("shutdown report")
 	} else {
 		entry.Info("shutdown report")
@@ -246,6 +265,7 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 	for _, c := range r.conns {
 		ctx.Poison(c.pid)
 	}
+	r.forgetAbandoned()
 	r.maybeStopLogger(ctx)
 }
 
@@ -258,7 +278,7 @@ func (r *rootActor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 			r.log.Error("logger actor stopped; writing the log directly")
 			return
 		}
-		ctx.Stop(ctx.Self()) // phase 6
+		r.finish(ctx) // phase 6
 	case r.services != nil && m.Who.Equal(r.services):
 		r.services = nil
 		if !r.shuttingDown { // its restarts are spent: the behavior cannot work without them
@@ -312,10 +332,28 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 	}
 	r.stopLogger = true
 	if r.logger == nil {
-		ctx.Stop(ctx.Self())
+		r.finish(ctx)
 		return
 	}
 	ctx.Send(r.logger, &messages.StopLogger{})
+}
+
+// finish is phase 6: root stops itself, and the Server is done at its
+// Stopped. With connections abandoned it is done now: root's stop waits for
+// every child, and the supervisors of those connections stop only if they do.
+func (r *rootActor) finish(ctx actor.Context) {
+	if r.report.Abandoned > 0 {
+		r.exitOnce()
+	}
+	ctx.Stop(ctx.Self())
+}
+
+// exitOnce calls exit, the first time only.
+func (r *rootActor) exitOnce() {
+	if !r.exited {
+		r.exited = true
+		r.exit(r.cause)
+	}
 }
 
 // logDecision logs a supervision decision about one of root's children.

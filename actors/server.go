@@ -142,7 +142,10 @@ func (s *Server) Serving() bool {
 }
 
 // Done is closed when the server has stopped: every connection closed, every log
-// entry written and the log file closed.
+// entry written and the log file closed. A connection whose behavior is still
+// blocked a grace after the shutdown timeout (on something its closed socket
+// does not end) does not hold it: it is abandoned, and the shutdown report
+// counts it.
 func (s *Server) Done() <-chan struct{} { return s.done }
 
 // Err returns why the server stopped once Done is closed: nil after Shutdown, an

@@ -110,13 +110,21 @@ type Drain struct{}
 // shutdown timeout has passed: stop the connections that are still draining, now.
 type ForceClose struct{}
 
+// Abandon is sent by the root actor to every connection supervisor still
+// draining a grace after ForceClose: report now (Drained), counting the
+// connections still there as abandoned (their behavior is blocked on
+// something the closed socket does not end).
+type Abandon struct{}
+
 // Drained is sent by a connection supervisor to the root actor after a Drain,
-// once its last connection is gone: how its connections ended.
+// once its last connection is gone (or once told to Abandon): how its
+// connections ended.
 type Drained struct {
-	Listener string // the listener's address
-	Graceful int    // connections that finished what they had received
-	Failed   int    // connections that ended on a failure meanwhile (a write timeout to a peer that does not read, a reset, the output limit)
-	Forced   int    // connections closed hard at the shutdown timeout
+	Listener  string // the listener's address
+	Graceful  int    // connections that finished what they had received
+	Failed    int    // connections that ended on a failure meanwhile (a write timeout to a peer that does not read, a reset, the output limit)
+	Forced    int    // connections closed hard at the shutdown timeout
+	Abandoned int    // connections whose actor had not stopped a grace after that: left behind
 }
 
 // SocketsClosed is sent to the root actor, during shutdown, by a goroutine root
@@ -134,6 +142,10 @@ type SyncLog struct{}
 
 // ShutdownTimedOut is sent by the root actor's shutdown timer to the root actor.
 type ShutdownTimedOut struct{}
+
+// GracePassed is sent by the root actor's timer to the root actor, a grace
+// after ForceClose: time to Abandon what is still open.
+type GracePassed struct{}
 
 // LogEntry is sent by any component (through the logrus front end in package logs)
 // to the logger actor, which writes it to the log file. Fields is owned by the
