@@ -5,6 +5,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"async_server/behaviors/protocol"
+	"async_server/internal/netpoll"
 	"async_server/messages"
 	"async_server/observatory"
 	"async_server/supervision"
@@ -59,8 +60,14 @@ func (s *servicesActor) Receive(ctx actor.Context) {
 func (s *servicesActor) onStarted(ctx actor.Context) {
 	for _, spec := range s.specs {
 		// Names are unique in a behavior's Setup; a clash is a bug worth a failure.
+		// A service runs on runners, as an acceptor does (netpoll.RunnerDispatcher):
+		// protoactor's default dispatcher starts a fresh goroutine each time the
+		// mailbox wakes, which then grows its stack to the service's depth
+		// (the resp key space woke for every command at redis-benchmark -P 1:
+		// 13% of the server's CPU was copystack); a parked runner has grown it.
 		if _, err := ctx.SpawnNamed(actor.PropsFromProducer(spec.New,
-			actor.WithReceiverMiddleware(injectable)), spec.Name); err != nil {
+			actor.WithReceiverMiddleware(injectable), actor.WithDispatcher(netpoll.RunnerDispatcher{})),
+			spec.Name); err != nil {
 			panic(supervision.New(supervision.Internal, "spawn service "+spec.Name, err))
 		}
 	}
