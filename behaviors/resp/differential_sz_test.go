@@ -77,6 +77,13 @@ var divergences = []struct{ what, why string }{
 		"a cursor is a member's sequence number here (every member present throughout is returned once), a hash bucket in Redis; COUNT counts members here, buckets there"},
 	{"which members SPOP, SRANDMEMBER and ZRANDMEMBER pick", "random in both"},
 	{"HELLO's id", "client IDs are counted per server"},
+	{"the order of a \"hashtable\" hash's fields (HGETALL, HKEYS, HVALS, HSCAN, HRANDFIELD with a count at least its size)",
+		"the order they were first set here, the hash table's in Redis: neither is promised; a \"listpack\" hash is in that order in both"},
+	{"which fields HRANDFIELD picks", "random in both"},
+	{"HRANDFIELD with a negative count whose reply passes 16 MiB: an error",
+		"Redis streams any count up to 2**63-1 (-4611686018427387903 WITHVALUES made redis-server spin and grow until killed)"},
+	{"HSCAN of a \"hashtable\" hash: the cursor values, and how many fields a call returns",
+		"a cursor is a field's sequence number here (every field present throughout is returned once), a hash bucket in Redis; COUNT counts fields here, buckets there"},
 }
 
 // startRedisServer runs a redis-server on a free loopback port for the test
