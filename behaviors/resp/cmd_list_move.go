@@ -13,7 +13,7 @@ var listMoveCommands = []Command{
 		Run: cmdLMove, Summary: "Pop an element from a list, push it to another list and return it"},
 	{Name: "rpoplpush", Arity: 3, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 2, Step: 1, Group: "list",
 		Run: cmdRPopLPush, Summary: "Remove the last element in a list, prepend it to another list and return it"},
-	{Name: "lmpop", Arity: -4, Flags: Write, Group: "list",
+	{Name: "lmpop", Arity: -4, Flags: Write, Group: "list", Keys: numkeysKeys(1),
 		Run: cmdLMPop, Summary: "Pop elements from a list"},
 	{Name: "blpop", Arity: -3, Flags: Write | NoScript | Blocking, FirstKey: 1, LastKey: -2, Step: 1, Group: "list",
 		Run: cmdBLPop, Summary: "Remove and get the first element in a list, or block until one is available"},
@@ -23,7 +23,7 @@ var listMoveCommands = []Command{
 		Run: cmdBLMove, Summary: "Pop an element from a list, push it to another list and return it; or block until one is available"},
 	{Name: "brpoplpush", Arity: 4, Flags: Write | DenyOOM | NoScript | Blocking, FirstKey: 1, LastKey: 2, Step: 1, Group: "list",
 		Run: cmdBRPopLPush, Summary: "Pop an element from a list, push it to another list and return it; or block until one is available"},
-	{Name: "blmpop", Arity: -5, Flags: Write | Blocking, Group: "list",
+	{Name: "blmpop", Arity: -5, Flags: Write | Blocking, Group: "list", Keys: numkeysKeys(2),
 		Run: cmdBLMPop, Summary: "Pop elements from a list, or block until one is available"},
 }
 
