@@ -87,20 +87,9 @@
 //
 // # Your own handler
 //
-// Serve your own handler under supervised connection actors:
-//
-//	import (
-//		"async_server/actors"
-//		"async_server/behaviors/web"
-//	)
-//
-//	cfg := actors.DefaultConfig()
-//	o := web.DefaultOptions() // web.Options{} would have no limits
-//	o.MaxBody = 8 << 20
-//	cfg.Protocol = web.New(myMux, o)
-//	srv, err := actors.Start(cfg)
-//	if err != nil { ... }
-//	defer func() { srv.Shutdown(); <-srv.Done() }()
+// Serve your own handler under supervised connection actors: set
+// actors.Config.Protocol to New(handler, DefaultOptions()) and start the
+// server (ExampleNew does, and go test runs it).
 //
 // The module path is async_server, which has no domain, so the go command cannot
 // download it: from your own module, point it at a clone with a replace
