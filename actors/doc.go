@@ -175,5 +175,6 @@
 // (or been written off with its abandoned connection), root logs the shutdown
 // report and stops the connection supervisors, then the services, and only
 // then the logger (StopLogger), which writes every entry already queued and
-// syncs the file.
+// syncs the file. Server.Serving is false from the moment the shutdown begins
+// (the admin endpoint's /readyz answers 503 then).
 package actors
