@@ -180,7 +180,7 @@ func (p *parser) multibulk() (bool, error) {
 // while the line has not fully arrived; err says it is already too long.
 func (p *parser) line(tooBig string) (line []byte, next int, ok bool, err error) {
 	rest := p.buf[p.pos:]
-	cr := bytes.IndexByte(rest, '\r')
+	cr := cIndex(rest, '\r')
 	if cr < 0 {
 		if len(rest) > inlineMax {
 			return nil, 0, false, protoError(tooBig)
@@ -191,6 +191,20 @@ func (p *parser) line(tooBig string) (line []byte, next int, ok bool, err error)
 		return nil, 0, false, nil // the LF has not arrived
 	}
 	return rest[:cr], p.pos + cr + 2, true, nil
+}
+
+// cIndex is where c first is in b, as C's strchr finds it in Redis's query
+// buffer: the search stops at a NUL, so a line with a NUL before its end is
+// never complete (Redis waits for more input until the line is too long).
+func cIndex(b []byte, c byte) int {
+	i := bytes.IndexByte(b, c)
+	if i < 0 {
+		return -1
+	}
+	if nul := bytes.IndexByte(b[:i], 0); nul >= 0 {
+		return -1
+	}
+	return i
 }
 
 // parseInt parses a length as Redis's string2ll: an optional minus, then

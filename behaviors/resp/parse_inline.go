@@ -1,17 +1,16 @@
 package resp
 
-import "bytes"
-
 // inline parses an inline command, a line of words as telnet sends it, as
 // Redis's processInlineBuffer and sdssplitargs do: words split at blanks,
 // "double quoted" ones with C escapes (\n, \xHH, ...), 'single quoted' ones
 // with \' only; a closing quote must be followed by a blank or the end of
-// the line. The line ends at LF (a CR before it is dropped), and, as Redis
-// reads it as a C string, at its first NUL. done is false while the line has
-// not fully arrived; an empty line is a command of no words (args nil, done).
+// the line. The line ends at LF (a CR before it is dropped); as Redis looks
+// for the LF with strchr, a NUL before it hides it: such a line never ends
+// (until it is too long). done is false while the line has not fully
+// arrived; an empty line is a command of no words (args nil, done).
 func (p *parser) inline() (args [][]byte, done bool, err error) {
 	rest := p.buf[p.pos:]
-	lf := bytes.IndexByte(rest, '\n')
+	lf := cIndex(rest, '\n')
 	if lf < 0 {
 		if len(rest) > inlineMax {
 			return nil, false, protoError("too big inline request")
@@ -21,9 +20,6 @@ func (p *parser) inline() (args [][]byte, done bool, err error) {
 	line := rest[:lf]
 	if len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
-	}
-	if nul := bytes.IndexByte(line, 0); nul >= 0 {
-		line = line[:nul]
 	}
 	args, ok := splitArgs(line)
 	if !ok {

@@ -40,7 +40,8 @@ var parseCases = []struct {
 	{"*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n", []string{"PING"}},
 	{"PING\r\n\r\n  \r\nset a  b\n", []string{"PING", "set|a|b"}},
 	{"set \"a\\tb\\x4a\" 'c\\'d'\r\n", []string{"set|a\tbJ|c'd"}},
-	{"get a\x00b c\r\n", []string{"get|a"}},
+	{"PING\r\nget a\x00b c\r\nPING\r\n", []string{"PING"}}, // a NUL hides the line's end, as strchr's
+	{"*1\x00\r\n$4\r\nPING\r\n", nil},
 	{"*1\r\n$3\r\nabcXY*1\r\n$1\r\nz\r\n", []string{"abc", "z"}},
 	{"*1\rx$1\r\na\r\n", []string{"a"}},
 	{"*1\r\n$01\r\na\r\n", []string{"error: Protocol error: invalid bulk length"}},
