@@ -244,8 +244,7 @@ func cmdZlexcount(c *Call) {
 	}
 	n := 0
 	if z != nil {
-		first, last := z.lexSpan(r)
-		n = max(last-first+1, 0)
+		n = z.lexCount(r)
 	}
 	c.W.Int(int64(n))
 }

@@ -194,7 +194,7 @@ func weighted(score, weight float64) float64 {
 // intersection visit the inputs smallest first, as Redis does, so sums are
 // added in Redis's order (doubles are not associative).
 func combine(srcs []zsource, op zsetOp, agg aggregate) *ZSet {
-	out := newZset()
+	out := newResultZset()
 	if op != opDiff {
 		srcs = slices.Clone(srcs)
 		slices.SortStableFunc(srcs, func(a, b zsource) int { return a.len() - b.len() })

@@ -168,12 +168,15 @@ func (z *ZSet) rangeItems(req zrangeReq) []scored {
 		if req.rev { // ranks counted from the top
 			first, last = z.len()+1-last, z.len()+1-first
 		}
-	case byScore, byLex:
-		if req.by == byScore {
-			first, last = z.scoreSpan(req.score)
-		} else {
-			first, last = z.lexSpan(req.lex)
-		}
+	case byLex:
+		var out []scored
+		z.lexWalk(req.lex, req.rev, req.offset, req.limit, func(n *zslNode) bool {
+			out = append(out, scored{n.member, n.score})
+			return true
+		})
+		return out
+	case byScore:
+		first, last = z.scoreSpan(req.score)
 		if req.offset < 0 {
 			return nil // Redis skips forever: nothing
 		}
@@ -221,7 +224,7 @@ func storeScored(c *Call, dst []byte, items []scored) {
 		c.W.Int(0)
 		return
 	}
-	z := newZset()
+	z := newResultZset()
 	for _, it := range items {
 		if !z.table.has(it.member) {
 			z.insert(it.member, it.score)
@@ -265,14 +268,19 @@ func zremrange(c *Call, by rangeBy) {
 	}
 	removed := 0
 	if z != nil {
-		var first, last int
+		first, last := 1, 0
 		switch by {
 		case byRank:
 			first, last = rankSpan(req.start, req.end, z.len())
 		case byScore:
 			first, last = z.scoreSpan(req.score)
 		case byLex:
-			first, last = z.lexSpan(req.lex)
+			var gone []string
+			z.lexWalk(req.lex, false, 0, -1, func(n *zslNode) bool { gone = append(gone, n.member); return true })
+			for _, m := range gone {
+				z.remove(m)
+			}
+			removed = len(gone)
 		}
 		if first <= last {
 			removed = z.removeRanks(first, last)

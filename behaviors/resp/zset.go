@@ -30,6 +30,14 @@ func newZset() *ZSet {
 	return &ZSet{table: newMemberTable[*zslNode](), zsl: newSkiplist()}
 }
 
+// newResultZset is the sorted set ZUNION, ZINTER and ZDIFF build: a
+// "skiplist" in Redis, which keeps -0 (the STORE forms then fitListpack).
+func newResultZset() *ZSet {
+	z := newZset()
+	z.skiplist = true
+	return z
+}
+
 // Type implements Value.
 func (z *ZSet) Type() string { return "zset" }
 
@@ -52,8 +60,14 @@ func (z *ZSet) fitListpack() {
 	z.table.each(func(m string, _ *zslNode) bool { fits = len(m) <= zsetMaxListpackValue; return fits })
 	if fits {
 		z.skiplist = false
+		for x := z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
+			x.score = normalizeZero(x.score) // -0 == 0: the order stays
+		}
 	}
 }
+
+// convert makes the encoding "skiplist", for good.
+func (z *ZSet) convert() { z.skiplist = true }
 
 func (z *ZSet) len() int { return z.table.len() }
 
@@ -82,13 +96,12 @@ const (
 // what it did and the member's score after it. A same-score update is not a
 // change (zaddNop, but the member was processed: INCR still replies).
 func (z *ZSet) add(m string, score float64, f zaddFlags) (zaddResult, float64, bool) {
-	score = normalizeZero(score)
 	if n, ok := z.table.get(m); ok {
 		if f.nx {
 			return zaddNop, 0, false
 		}
 		if f.incr {
-			score = normalizeZero(score + n.score)
+			score += n.score
 			if math.IsNaN(score) {
 				return zaddNaN, 0, false
 			}
@@ -99,18 +112,21 @@ func (z *ZSet) add(m string, score float64, f zaddFlags) (zaddResult, float64, b
 		if score == n.score {
 			return zaddNop, score, true
 		}
+		if !z.skiplist {
+			score = normalizeZero(score)
+		}
 		z.table.set(m, z.zsl.updateScore(n, score))
 		return zaddUpdated, score, true
 	}
 	if f.xx {
 		return zaddNop, 0, false
 	}
-	z.insert(m, score)
-	return zaddAdded, score, true
+	return zaddAdded, z.insert(m, score), true
 }
 
-// normalizeZero turns -0 into 0: Redis keeps a small sorted set's scores as
-// text where an integral score is written as an integer, so -0 reads back as 0.
+// normalizeZero turns -0 into 0, as a listpack stores it (an integral score
+// is stored as an integer): a "listpack" sorted set never holds -0, a
+// "skiplist" one may (-0 * weights, -0 + -0), and Redis writes it "-0".
 func normalizeZero(v float64) float64 {
 	if v == 0 {
 		return 0
@@ -118,12 +134,17 @@ func normalizeZero(v float64) float64 {
 	return v
 }
 
-// insert adds m, which must not be a member.
-func (z *ZSet) insert(m string, score float64) {
+// insert adds m, which must not be a member, and returns its score as
+// stored.
+func (z *ZSet) insert(m string, score float64) float64 {
 	if len(m) > zsetMaxListpackValue || z.len() >= zsetMaxListpackEntries {
-		z.skiplist = true
+		z.convert()
 	}
-	z.table.add(m, z.zsl.insert(normalizeZero(score), m))
+	if !z.skiplist {
+		score = normalizeZero(score)
+	}
+	z.table.add(m, z.zsl.insert(score, m))
+	return score
 }
 
 // remove removes m; false if it was not a member.
@@ -176,14 +197,103 @@ func (z *ZSet) scoreSpan(r scoreRange) (int, int) {
 	return first, last
 }
 
-// lexSpan is scoreSpan for a lex range.
-func (z *ZSet) lexSpan(r lexRange) (int, int) {
-	if r.empty() {
-		return 1, 0
+// Lex ranges are meant for members of one score. On others Redis's answers
+// follow from how it looks: in a listpack, the first member from the start
+// that is not below min (none if it is past max), then forward while not
+// past max (lexFirst, lexWalk); in a skiplist, the same bounds found by
+// descending as if members were in lex order, which depends on the random
+// levels. lexFirst and lexLast do the same: a listpack's answers are
+// Redis's, byte for byte, whatever the scores.
+
+// lexFirst is the node a lex range starts at (zzlFirstInLexRange,
+// zslFirstInLexRange), nil if none.
+func (z *ZSet) lexFirst(r lexRange) *zslNode {
+	if !z.lexOverlaps(r) {
+		return nil
 	}
-	_, first := z.zsl.firstWhere(func(n *zslNode) bool { return r.belowMin(n.member) })
-	_, last := z.zsl.lastWhere(func(n *zslNode) bool { return r.withinMax(n.member) })
-	return first, last
+	var x *zslNode
+	if z.skiplist {
+		x, _ = z.zsl.firstWhere(func(n *zslNode) bool { return r.belowMin(n.member) })
+	} else {
+		for x = z.zsl.header.level[0].forward; x != nil && r.belowMin(x.member); x = x.level[0].forward {
+		}
+	}
+	if x == nil || !r.withinMax(x.member) {
+		return nil
+	}
+	return x
+}
+
+// lexLast is the node a reversed lex range starts at, nil if none.
+func (z *ZSet) lexLast(r lexRange) *zslNode {
+	if !z.lexOverlaps(r) {
+		return nil
+	}
+	var x *zslNode
+	if z.skiplist {
+		x, _ = z.zsl.lastWhere(func(n *zslNode) bool { return r.withinMax(n.member) })
+	} else {
+		for x = z.zsl.tail; x != nil && !r.withinMax(x.member); x = x.backward {
+		}
+	}
+	if x == nil || r.belowMin(x.member) {
+		return nil
+	}
+	return x
+}
+
+// lexOverlaps is Redis's zslIsInLexRange: the range is not empty, the last
+// member is not below min and the first is not past max.
+func (z *ZSet) lexOverlaps(r lexRange) bool {
+	if r.empty() || z.len() == 0 {
+		return false
+	}
+	return !r.belowMin(z.zsl.tail.member) && r.withinMax(z.zsl.header.level[0].forward.member)
+}
+
+// lexWalk calls fn for the members of a lex range from its start (from its
+// end if rev), skipping offset members first (unchecked, as Redis skips),
+// until a member is out of the range, limit members were given (limit < 0:
+// no limit) or fn returns false.
+func (z *ZSet) lexWalk(r lexRange, rev bool, offset, limit int64, fn func(*zslNode) bool) {
+	if offset < 0 {
+		return // Redis skips without end: nothing
+	}
+	x := z.lexFirst(r)
+	if rev {
+		x = z.lexLast(r)
+	}
+	for ; x != nil && offset > 0; offset-- {
+		x = zslStep(x, rev)
+	}
+	for ; x != nil && limit != 0; limit-- {
+		if rev && r.belowMin(x.member) || !rev && !r.withinMax(x.member) {
+			return
+		}
+		next := zslStep(x, rev)
+		if !fn(x) {
+			return
+		}
+		x = next
+	}
+}
+
+// lexCount is ZLEXCOUNT: a walk in a listpack, ranks in a skiplist.
+func (z *ZSet) lexCount(r lexRange) int {
+	if !z.skiplist {
+		n := 0
+		z.lexWalk(r, false, 0, -1, func(*zslNode) bool { n++; return true })
+		return n
+	}
+	first := z.lexFirst(r)
+	if first == nil {
+		return 0
+	}
+	n := z.len() - z.zsl.rank(first.score, first.member) + 1
+	if last := z.lexLast(r); last != nil {
+		n -= z.len() - z.zsl.rank(last.score, last.member)
+	}
+	return n
 }
 
 // rangeNodes calls fn for the members of 1-based ranks first..last (in that

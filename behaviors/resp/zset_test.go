@@ -188,9 +188,13 @@ func TestZsetRanges(t *testing.T) {
 				want = append(want, mem)
 			}
 		}
-		first, last := lz.lexSpan(lexRange{a, b})
-		if n := max(last-first+1, 0); n != len(want) {
+		if n := lz.lexCount(r); n != len(want) {
 			t.Fatalf("lex range %+v: %d members; want %d", r, n, len(want))
+		}
+		var walked []string
+		lz.lexWalk(r, true, 0, -1, func(n *zslNode) bool { walked = append(walked, n.member); return true })
+		if slices.Reverse(walked); !slices.Equal(walked, want) {
+			t.Fatalf("lex range %+v reversed = %v; want %v", r, walked, want)
 		}
 	}
 }
