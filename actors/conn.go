@@ -136,7 +136,7 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	a.link.env.readers.Add(1)
 	a.link.reading.Store(true)
 	a.makeBehavior()
-	if _, secure := a.link.conn.(*tls.Conn); !secure {
+	if _, secure := a.link.sock.NetConn().(*tls.Conn); !secure {
 		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake
 	}
 }

@@ -27,7 +27,6 @@ import (
 // it reads again, so a peer can never queue more than one buffer in the server;
 // TCP pushes back on it instead.
 type link struct {
-	conn net.Conn
 	id   string
 	self *actor.PID // the connection actor
 	env  *connEnv   // what every connection of its listener shares
@@ -97,12 +96,11 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 	id := childName(self)
 	l := &link{
 		slots: slots,
-		conn:  conn,
 		id:    id,
 		self:  self,
 		env:   env,
 	}
-	l.sock.Init(conn, (*linkEvents)(l), &l.stats.In, &env.engine)
+	l.sock.Init(conn, (*linkEvents)(l), &env.engine)
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
 	return l
 }
@@ -123,11 +121,11 @@ func (l *link) Write(p []byte) (int, error) {
 	if wt := l.env.cfg.WriteTimeout; wt > 0 {
 		now := time.Now()
 		if d := now.Add(wt); netpoll.Rearm(l.writeArmed, d, now) {
-			_ = l.conn.SetWriteDeadline(d)
+			_ = l.sock.NetConn().SetWriteDeadline(d)
 			l.writeArmed = d
 		}
 	}
-	n, err := l.conn.Write(p)
+	n, err := l.sock.NetConn().Write(p)
 	l.stats.Out.Add(uint64(n))
 	if err != nil {
 		cat := supervision.ConnectionFailed
@@ -149,14 +147,14 @@ func (l *link) Close() { l.closeRequested = true }
 func (l *link) ID() string { return l.id }
 
 // RemoteAddr implements protocol.Conn.
-func (l *link) RemoteAddr() net.Addr { return l.conn.RemoteAddr() }
+func (l *link) RemoteAddr() net.Addr { return l.sock.NetConn().RemoteAddr() }
 
 // Log implements protocol.Conn.
 // The entry is made for each call, not kept: most connections log nothing, and
 // an entry with its fields costs more than the rest of an idle connection's
 // bookkeeping.
 func (l *link) Log() *logrus.Entry {
-	return l.env.log.WithFields(logrus.Fields{"conn": l.id, "remote": l.conn.RemoteAddr().String()})
+	return l.env.log.WithFields(logrus.Fields{"conn": l.id, "remote": l.sock.NetConn().RemoteAddr().String()})
 }
 
 // debug logs msg at Debug level, and costs nothing when that level is off

@@ -21,6 +21,7 @@ var peerClosed = &messages.ReadFailed{Err: io.EOF}
 
 // Data implements netpoll.Handler: one DataReceived, reused for every read.
 func (e *linkEvents) Data(p []byte) {
+	e.stats.In.Add(uint64(len(p)))
 	e.msg.Data = p
 	e.env.root.Send(e.self, &e.msg)
 }

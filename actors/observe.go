@@ -25,7 +25,7 @@ import (
 func (l *link) observeOpened() {
 	if hub := l.env.hub; hub != nil { // no remote address string per connection for nobody
 		hub.Opened(observatory.Conn{ID: l.id, Listener: l.env.listener, Behavior: l.env.behavior,
-			Remote: l.conn.RemoteAddr().String(), Stats: &l.stats})
+			Remote: l.sock.NetConn().RemoteAddr().String(), Stats: &l.stats})
 	}
 }
 

@@ -19,10 +19,9 @@ import (
 // Dispatcher (the actor's Started), once that run is over, and ends by
 // calling Handler.Closed, once the socket is closed.
 type Conn struct {
-	conn    net.Conn
-	h       Handler
-	opts    *Options
-	inCount *atomic.Uint64 // bytes read, for the owner's statistics
+	conn net.Conn
+	h    Handler
+	opts *Options
 
 	disp Dispatcher // runs the actor's mailbox on this connection's goroutines
 	// The actor acks each Data it handled (Ack), and Shut acks too, after
@@ -30,8 +29,8 @@ type Conn struct {
 	// acked says whether an ack is given (almost always before the reader
 	// looks: the actor ran on the reader) or awaited; acks, of capacity 1,
 	// wakes a reader that awaits one.
-	acked    atomic.Int32
 	acks     chan struct{}
+	acked    atomic.Int32
 	isClosed atomic.Bool // set by Shut: the reader stops delivering and drains
 	shutDone atomic.Bool // Shut has set the socket's wake-up deadline: drain may set its own
 	peerDone atomic.Bool // the reader read the peer's EOF: nothing is left unread
@@ -70,14 +69,17 @@ type Options struct {
 	NotTLS func(head []byte) []byte
 }
 
-// Init makes c serve conn for h; in, if not nil, counts the bytes read. Call
-// it once, before the Dispatcher schedules anything.
-func (c *Conn) Init(conn net.Conn, h Handler, in *atomic.Uint64, opts *Options) {
-	c.conn, c.h, c.inCount, c.opts = conn, h, in, opts
+// Init makes c serve conn for h. Call it once, before the Dispatcher
+// schedules anything.
+func (c *Conn) Init(conn net.Conn, h Handler, opts *Options) {
+	c.conn, c.h, c.opts = conn, h, opts
 	c.acks = make(chan struct{}, 1)
-	c.disp.begin = c.begin
+	c.disp.conn = c
 	c.in.poll, c.in.due = opts.Poller, -1
 }
+
+// NetConn is the connection Init was given: the owner writes to it.
+func (c *Conn) NetConn() net.Conn { return c.conn }
 
 // Dispatcher is the dispatcher of the connection's actor.
 func (c *Conn) Dispatcher() *Dispatcher { return &c.disp }

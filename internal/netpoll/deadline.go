@@ -9,6 +9,30 @@ import (
 // The reader's deadlines: when the next input is due, and how the socket's
 // read deadline follows it without touching a timer on every message.
 
+// stamp is a deadline kept in 8 bytes rather than a time.Time's 24 (the
+// reader keeps two per connection): nanoseconds since epoch, by the
+// monotonic clock when the time has a monotonic reading; 0: none.
+type stamp int64
+
+// epoch is where stamps count from.
+var epoch = time.Now()
+
+// stampOf is t as a stamp; the zero Time is 0.
+func stampOf(t time.Time) stamp {
+	if t.IsZero() {
+		return 0
+	}
+	return stamp(t.Sub(epoch))
+}
+
+// time is s as a time, with a monotonic reading; 0 is the zero Time.
+func (s stamp) time() time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return epoch.Add(time.Duration(s))
+}
+
 // idleDeadline is the idle deadline of input that begins to be awaited now.
 func (c *Conn) idleDeadline(now time.Time) time.Time {
 	if d := c.opts.IdleTimeout; d > 0 {
@@ -20,7 +44,7 @@ func (c *Conn) idleDeadline(now time.Time) time.Time {
 // deadline is when the next input is due: the earlier of the idle deadline and
 // the behavior's own (SetReadDeadline); zero: never.
 func (c *Conn) deadline() time.Time {
-	d := c.in.idleBy
+	d := c.in.idleBy.time()
 	if ns := c.readDeadline.Load(); ns != 0 {
 		if b := time.Unix(0, ns); d.IsZero() || b.Before(d) {
 			d = b
@@ -31,9 +55,9 @@ func (c *Conn) deadline() time.Time {
 
 // arm sets the socket's read deadline to d, unless Rearm says it may stay.
 func (c *Conn) arm(d, now time.Time) {
-	if Rearm(c.in.armed, d, now) {
+	if Rearm(c.in.armed.time(), d, now) {
 		_ = c.conn.SetReadDeadline(d)
-		c.in.armed = d
+		c.in.armed = stampOf(d)
 	}
 }
 
@@ -48,7 +72,7 @@ func (c *Conn) armHot(now time.Time) {
 		spell = hotForNew
 	}
 	if hot := now.Add(spell); d.IsZero() || hot.Before(d) {
-		if a := c.in.armed; !a.After(hot) && a.After(now.Add(spell/2)) {
+		if a := c.in.armed.time(); !a.After(hot) && a.After(now.Add(spell/2)) {
 			return
 		}
 		d = hot

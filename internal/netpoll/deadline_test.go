@@ -33,3 +33,18 @@ func TestRearm(t *testing.T) {
 		}
 	}
 }
+
+// TestStamp ensures a deadline kept as a stamp comes back as the same instant,
+// by the monotonic clock and the wall clock, and the zero Time as the zero
+// Time.
+func TestStamp(t *testing.T) {
+	now := time.Now()
+	for _, tt := range []time.Time{now, now.Add(5 * time.Minute), now.Add(-time.Hour), time.Unix(0, now.UnixNano())} {
+		if got := stampOf(tt).time(); !got.Equal(tt) || got.UnixNano() != tt.UnixNano() {
+			t.Errorf("stampOf(%v).time() = %v; want the same instant", tt, got)
+		}
+	}
+	if got := stampOf(time.Time{}); got != 0 || !got.time().IsZero() {
+		t.Errorf("stampOf(zero) = %d, %v; want 0, the zero Time", got, got.time())
+	}
+}

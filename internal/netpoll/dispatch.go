@@ -29,9 +29,11 @@ type Dispatcher struct {
 	// protoactor schedules a mailbox at most once until the run ends, so there is
 	// never more than one.
 	run func()
-	// begin starts the connection's reader, on the runner of the mailbox's first
-	// run (its Started), once that run is over; set before the actor is spawned.
-	begin func()
+	// conn's reader begins on the runner of the mailbox's first run (its
+	// Started), once that run is over; set by Init, before the actor is
+	// spawned. (A pointer, not the method value c.begin: that would be one
+	// more small object on the heap for every connection.)
+	conn *Conn
 }
 
 // The reader's states, as Schedule sees them.
@@ -54,11 +56,11 @@ func (d *Dispatcher) Schedule(fn func()) {
 			return
 		}
 	}
-	if d.begin != nil && d.state.CompareAndSwap(unstarted, asleep) {
+	if d.conn != nil && d.state.CompareAndSwap(unstarted, asleep) {
 		// The spawn's Started: the runner that runs it goes on as the reader,
 		// so a new connection costs no hand-off before its first input.
-		begin := d.begin
-		Go(func() { fn(); begin() })
+		c := d.conn
+		Go(func() { fn(); c.begin() })
 		return
 	}
 	Go(fn)

@@ -58,7 +58,7 @@ func (c *Conn) secure() error {
 		return fmt.Errorf("tls handshake: %w", err)
 	}
 	_ = tc.SetDeadline(time.Time{}) // arm and Write set their own from here on
-	c.in.armed = time.Time{}
+	c.in.armed = 0
 	c.disp.wake()
 	c.h.Ready()
 	c.disp.sleep()

@@ -114,7 +114,7 @@ func dialServed(t testing.TB, opts *Options) *served {
 	}
 	s := &served{c: new(Conn), peer: peer}
 	s.h = &echoHandler{c: s.c, done: make(chan struct{})}
-	s.c.Init(sc, s.h, nil, opts)
+	s.c.Init(sc, s.h, opts)
 	t.Cleanup(func() {
 		peer.Close()
 		s.c.Shut(false)

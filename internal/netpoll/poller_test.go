@@ -39,13 +39,13 @@ func TestDescriptorReused(t *testing.T) {
 	p := Acquire()
 	t.Cleanup(Release)
 	var old *served
-	reused := false
+	oldFd, reused := -1, false
 	for i := 0; i < 20 && !reused; i++ {
 		s := serveEcho(t, Options{Poller: p})
 		s.echoOnce(t, []byte("ping"))
 		h.waitCooled(t)
 		if old != nil {
-			reused = s.c.in.fd == old.c.in.fd
+			reused = fdOf(s) == oldFd
 			if closes, late := old.h.calls(); closes != 1 || late != 0 {
 				t.Fatalf("the old connection: Closed %d times, %d calls after it; want once, none", closes, late)
 			}
@@ -53,6 +53,7 @@ func TestDescriptorReused(t *testing.T) {
 		s.echoOnce(t, []byte("again")) // woken from cold by its own event
 		h.waitCooled(t)
 		s.c.Shut(false)
+		oldFd = fdOf(s)
 		s.peer.Close() // its descriptor free too: the next connection's fit where these were
 		s.waitClosed(t)
 		old = s
@@ -60,4 +61,11 @@ func TestDescriptorReused(t *testing.T) {
 	if !reused {
 		t.Skip("no descriptor was reused in 20 connections")
 	}
+}
+
+// fdOf is the descriptor of s's server-side socket.
+func fdOf(s *served) int {
+	fd := -1
+	_ = s.c.in.raw.Control(func(d uintptr) { fd = int(d) })
+	return fd
 }

@@ -9,23 +9,20 @@ import (
 	"syscall"
 )
 
-// socket returns the descriptor of conn's socket and its RawConn, if it has
-// one a poller can watch (a TLS conn has none: its input goes through
-// crypto/tls, which may hold records the socket no longer shows). The poller
-// uses the descriptor only while the connection is cold: the socket is closed
-// only by the reader's role, which takes the connection back first, and by
-// shut, which does the same.
-func socket(conn net.Conn) (int32, syscall.RawConn, bool) {
+// socket returns the RawConn of conn's socket, if it has one a poller can
+// watch (a TLS conn has none: its input goes through crypto/tls, which may
+// hold records the socket no longer shows). The poller reaches the descriptor
+// only through it (Control), which keeps it from being closed meanwhile.
+func socket(conn net.Conn) (syscall.RawConn, bool) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
-		return 0, nil, false
+		return nil, false
 	}
 	rc, err := sc.SyscallConn()
-	fd := int32(-1)
-	if err != nil || rc.Control(func(s uintptr) { fd = int32(s) }) != nil || fd < 0 {
-		return 0, nil, false
+	if err != nil || rc.Control(func(uintptr) {}) != nil {
+		return nil, false
 	}
-	return fd, rc, true
+	return rc, true
 }
 
 // readHot is the hot reader's read: it waits for input in the runtime's

@@ -10,7 +10,7 @@ import (
 
 // socket is Linux's (reader_linux.go): elsewhere there is no poller, and every
 // connection reads on a goroutine of its own (readHeld).
-func socket(net.Conn) (int32, syscall.RawConn, bool) { return 0, nil, false }
+func socket(net.Conn) (syscall.RawConn, bool) { return nil, false }
 
 // readHot is never called where socket reports no socket.
 func (c *Conn) readHot() (int, error) { return 0, errors.New("no hot reader on this platform") }

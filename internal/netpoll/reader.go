@@ -81,15 +81,14 @@ func putReadBuffer(b *[]byte) {
 type input struct {
 	serveFn func()             // serve, made once: what the poller hands a runner
 	poll    *Poller            // Options.Poller
-	fd      int32              // the socket, for the poller
 	raw     syscall.RawConn    // the socket, for the hot reader (readHot)
 	readFn  func(uintptr) bool // readSocket, made once
 	n       int                // readSocket's result
 	rerr    error              // readSocket's error
 	buf     *[]byte            // the hot reader's buffer, from the pool: held from a read to its ack
-	idleBy  time.Time          // the idle deadline of the next input; zero: no idle timeout
+	idleBy  stamp              // the idle deadline of the next input; zero: no idle timeout
+	armed   stamp              // the read deadline on the socket
 	reads   uint32             // reads delivered, up to busyReads
-	armed   time.Time          // the read deadline on the socket
 
 	// Written under poll.mu, by the poller and Shut; cold is read without it
 	// by SetReadDeadline, to re-key a cold connection's deadline.
@@ -105,14 +104,14 @@ type input struct {
 func (c *Conn) begin() {
 	ok := false
 	if c.in.poll != nil {
-		c.in.fd, c.in.raw, ok = socket(c.conn)
+		c.in.raw, ok = socket(c.conn)
 	}
 	if !ok {
 		go c.read()
 		return
 	}
 	c.in.serveFn = c.serve
-	c.in.idleBy = c.idleDeadline(time.Now())
+	c.in.idleBy = stampOf(c.idleDeadline(time.Now()))
 	c.serve()
 }
 
@@ -125,7 +124,7 @@ func (c *Conn) read() {
 		c.end(err)
 		return
 	}
-	c.in.idleBy = c.idleDeadline(time.Now())
+	c.in.idleBy = stampOf(c.idleDeadline(time.Now()))
 	c.readHeld()
 }
 
@@ -196,7 +195,7 @@ func (c *Conn) serveHot() error {
 		}
 		c.in.reads = min(c.in.reads+1, busyReads)
 		now = time.Now()
-		c.in.idleBy = c.idleDeadline(now)
+		c.in.idleBy = stampOf(c.idleDeadline(now))
 	}
 }
 
@@ -221,7 +220,7 @@ func (c *Conn) readHeld() {
 			c.end(err)
 			return
 		}
-		c.in.idleBy = c.idleDeadline(time.Now())
+		c.in.idleBy = stampOf(c.idleDeadline(time.Now()))
 	}
 	c.end(nil)
 }
@@ -229,9 +228,6 @@ func (c *Conn) readHeld() {
 // deliverData sends data to the actor and waits for its ack. It reports false,
 // having delivered nothing or without the ack, once the connection is shut.
 func (c *Conn) deliverData(data []byte) bool {
-	if c.inCount != nil {
-		c.inCount.Add(uint64(len(data)))
-	}
 	if c.IsShut() {
 		return false
 	}
