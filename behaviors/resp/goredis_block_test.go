@@ -2,30 +2,34 @@ package resp_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// waitBlocked waits until n connections have a request parked in the key
-// space (TEST.BLOCKED, export_list_test.go), as Redis's own tests wait on
-// INFO's blocked_clients: a push sent before then could reach the key space
-// before the command it is meant to wake.
-func waitBlocked(t *testing.T, rdb *redis.Client, n int64) {
+// waitBlocked waits until INFO clients says n clients are blocked, as
+// Redis's own tests wait (wait_for_blocked_clients_count): a push sent
+// before then could reach the key space before the command it is meant to
+// wake.
+func waitBlocked(t *testing.T, rdb *redis.Client, n int) {
 	t.Helper()
+	want := fmt.Sprintf("blocked_clients:%d\r\n", n)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		got, err := rdb.Do(context.Background(), "test.blocked").Int64()
+		info, err := rdb.Info(context.Background(), "clients").Result()
 		if err != nil {
-			t.Fatalf("TEST.BLOCKED: %v", err)
+			t.Fatalf("INFO clients: %v", err)
 		}
-		if got == n {
+		if strings.Contains(info, want) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d connections blocked after 5 s; want %d", got, n)
+			t.Fatalf("INFO clients never said %q in 5 s; last:\n%s", strings.TrimSpace(want), info)
 		}
 		time.Sleep(time.Millisecond) // polling a condition, not guessing a delay
 	}
@@ -249,4 +253,48 @@ func TestBlockingInMulti(t *testing.T) {
 			t.Fatalf("BRPOP l in EXEC = %q", got)
 		}
 	})
+}
+
+// TestManyBlockedClientsGo ensures many clients that block (BLPOP, BLMOVE,
+// BLMPOP on a few keys) and then vanish at once leave nothing parked: no
+// blocked client is counted, and a push to each key afterwards stays there.
+func TestManyBlockedClientsGo(t *testing.T) {
+	const clients, keys = 300, 10
+	srv := startResp(t)
+	rdb := client(t, srv, 2)
+	ctx := context.Background()
+	var conns []net.Conn
+	for i := range clients {
+		c, err := net.Dial("tcp", srv.Addr)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		t.Cleanup(func() { c.Close() })
+		k := fmt.Sprint("k", i%keys)
+		cmd := [][]string{{"BLPOP", k, "0"}, {"BLMOVE", k, "d", "LEFT", "RIGHT", "0"}, {"BLMPOP", "0", "1", k, "LEFT"}}[i%3]
+		var b strings.Builder
+		fmt.Fprintf(&b, "*%d\r\n", len(cmd))
+		for _, w := range cmd {
+			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(w), w)
+		}
+		if _, err := c.Write([]byte(b.String())); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+		conns = append(conns, c)
+	}
+	waitBlocked(t, rdb, clients)
+	for _, c := range conns {
+		c.Close()
+	}
+	waitBlocked(t, rdb, 0)
+	for i := range keys {
+		k := fmt.Sprint("k", i)
+		must(t, "RPUSH", rdb.RPush(ctx, k, "v").Err())
+		if n, err := rdb.LLen(ctx, k).Result(); n != 1 || err != nil {
+			t.Fatalf("LLEN %s after its waiters left = %d, %v; want 1", k, n, err)
+		}
+	}
+	if n, _ := rdb.Exists(ctx, "d").Result(); n != 0 {
+		t.Fatal("a BLMOVE of a client that left moved an element")
+	}
 }
