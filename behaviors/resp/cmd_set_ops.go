@@ -1,9 +1,10 @@
 package resp
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
+	"strings"
 )
 
 // SPOP and SRANDMEMBER, and the set algebra (SINTER, SUNION, SDIFF, their
@@ -60,28 +61,37 @@ func spopCount(c *Call) {
 	c.DB.Changed(c.Args[1])
 }
 
-// maxRandomRepeats bounds SRANDMEMBER's and ZRANDMEMBER's negative count,
-// which Redis does not bound: the reply to "SRANDMEMBER key -9223372036854775807"
-// is built before it is sent, and would take the server's memory (it takes
-// redis-server's: 17 GB in a few seconds, measured here). 2^20 repeated
-// members is still a large sample.
-const maxRandomRepeats = 1 << 20
-
-// randomCountError is the error for a count outside what is taken, in
-// Redis's words for its own range.
-var randomCountError = "ERR value is out of range, value must between -" + strconv.Itoa(maxRandomRepeats) + " and 9223372036854775807"
-
-// parseRandomCount reads SRANDMEMBER's and ZRANDMEMBER's count.
+// parseRandomCount reads SRANDMEMBER's and ZRANDMEMBER's count, in
+// -(2^63-1)..2^63-1 as Redis takes it. A negative count's reply is bounded
+// by maxRandomReply (randomRepeats), as HRANDFIELD's is: Redis is not, and
+// "SRANDMEMBER key -9223372036854775807" took redis-server to 17 GB in a few
+// seconds here.
 func parseRandomCount(c *Call, i int) (int64, bool) {
 	n, ok := c.Int(i)
 	if !ok {
 		return 0, false
 	}
-	if n < -maxRandomRepeats {
-		c.W.Error(randomCountError)
+	if n == math.MinInt64 {
+		c.W.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 		return 0, false
 	}
 	return n, true
+}
+
+// randomRepeats writes n draws of write (a header of items entries first),
+// or, once the reply passes maxRandomReply, drops it and writes an error
+// naming the command.
+func randomRepeats(c *Call, n int64, items func(n int64) int64, write func()) {
+	start := c.W.Len()
+	c.W.Array(int(items(n)))
+	for range n {
+		write()
+		if c.W.Len()-start > maxRandomReply {
+			c.W.buf = c.W.buf[:start]
+			c.W.Error("ERR " + strings.ToUpper(c.Name()) + " reply would pass 16 MiB: ask for fewer members")
+			return
+		}
+	}
 }
 
 func cmdSrandmember(c *Call) {
@@ -118,10 +128,7 @@ func srandmemberCount(c *Call) {
 		return
 	}
 	if count < 0 { // repeats allowed
-		c.W.Array(int(-count))
-		for i := int64(0); i < -count; i++ {
-			c.W.BulkString(s.Random())
-		}
+		randomRepeats(c, -count, func(n int64) int64 { return n }, func() { c.W.BulkString(s.Random()) })
 		return
 	}
 	if count >= int64(s.Len()) {

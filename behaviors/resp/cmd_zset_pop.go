@@ -209,7 +209,7 @@ func zrandmemberCount(c *Call) {
 		c.W.Error(ErrSyntax)
 		return
 	}
-	if withScores && count > 1<<62-1 {
+	if withScores && (count < -(1<<62-1) || count > 1<<62-1) { // LONG_MAX/2 either way, as Redis
 		c.W.Error("ERR value is out of range")
 		return
 	}
@@ -221,14 +221,22 @@ func zrandmemberCount(c *Call) {
 		c.W.Array(0)
 		return
 	}
+	if count < 0 {
+		pairs := withScores && c.W.Proto >= 3
+		header := func(n int64) int64 {
+			if withScores && !pairs {
+				return 2 * n
+			}
+			return n
+		}
+		randomRepeats(c, -count, header, func() {
+			m, n := z.table.random()
+			writeScoredItem(c.W, scored{m, n.score}, withScores, pairs)
+		})
+		return
+	}
 	var items []scored
 	switch {
-	case count < 0:
-		items = make([]scored, 0, -count)
-		for range -count {
-			m, n := z.table.random()
-			items = append(items, scored{m, n.score})
-		}
 	case count >= int64(z.len()): // the whole set, highest first, as Redis 7.0 replies
 		items = z.rangeItems(zrangeReq{by: byRank, rev: true, start: 0, end: -1, limit: -1})
 	default:

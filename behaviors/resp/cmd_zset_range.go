@@ -206,13 +206,19 @@ func writeScored(w *Writer, items []scored, withScores, pairs bool) {
 		w.Array(2 * len(items))
 	}
 	for _, it := range items {
-		if withScores && w.Proto >= 3 && pairs {
-			w.Array(2)
-		}
-		w.BulkString(it.member)
-		if withScores {
-			w.Double(it.score)
-		}
+		writeScoredItem(w, it, withScores, w.Proto >= 3 && pairs)
+	}
+}
+
+// writeScoredItem writes one member of writeScored's reply: with its score
+// if withScores, the two as a pair if pair.
+func writeScoredItem(w *Writer, it scored, withScores, pair bool) {
+	if withScores && pair {
+		w.Array(2)
+	}
+	w.BulkString(it.member)
+	if withScores {
+		w.Double(it.score)
 	}
 }
 

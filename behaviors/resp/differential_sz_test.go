@@ -85,7 +85,7 @@ var divergences = []struct{ what, why, in, want string }{
 	{what: "KEYS, SCAN, RANDOMKEY, SORT BY nosort of a set", why: "the keys (and a hashtable set's members) are in insertion order, Redis's in hash order: neither is promised"},
 	{what: "the order of a \"hashtable\" set's members (SMEMBERS, SINTER, SUNION, SDIFF, SPOP with a count, SSCAN)", why: "insertion order here, the hash table's in Redis: neither is promised; an \"intset\" set is in numeric order in both"},
 	{what: "UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE without names: the order of the replies", why: "sorted here, the hash table's in Redis"},
-	{what: "SRANDMEMBER and ZRANDMEMBER with a count below -1048576: an error", why: "Redis builds the whole reply (-9223372036854775807 members) before sending it: redis-server took 17 GB in seconds here"},
+	{what: "SRANDMEMBER and ZRANDMEMBER with a negative count whose reply passes 16 MiB: an error", why: "Redis builds the whole reply (up to 9223372036854775807 members) before sending it: SRANDMEMBER key -9223372036854775807 took redis-server to 17 GB in seconds here"},
 	{what: "SSCAN and ZSCAN of a large set: the cursor values, and how many members a call returns", why: "a cursor is a member's sequence number here (every member present throughout is returned once), a hash bucket in Redis; COUNT counts members here, buckets there"},
 	{what: "which members SPOP, SRANDMEMBER and ZRANDMEMBER pick", why: "random in both"},
 	{what: "HELLO's id", why: "client IDs are counted per server"},

@@ -3,6 +3,7 @@ package resp_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -132,4 +133,24 @@ func scanSet(t *testing.T, rdb *redis.Client, key string) {
 			t.Fatalf("SSCAN returned %s %d times", m, n)
 		}
 	}
+}
+
+// TestRandomMembersBounded ensures SRANDMEMBER and ZRANDMEMBER with a huge
+// negative count answer an error once their reply would pass 16 MiB, rather
+// than build it (Redis builds it: -9223372036854775807 took redis-server to
+// 17 GB), and that the connection goes on.
+func TestRandomMembersBounded(t *testing.T) {
+	perProtocol(t, func(t *testing.T, rdb *redis.Client) {
+		ctx := context.Background()
+		big := strings.Repeat("m", 1000)
+		must(t, "SADD", rdb.SAdd(ctx, "s", big).Err())
+		must(t, "ZADD", rdb.ZAdd(ctx, "z", redis.Z{Member: big, Score: 1}).Err())
+		wantErr(t, "SRANDMEMBER -9223372036854775807", rdb.SRandMemberN(ctx, "s", -9223372036854775807).Err(),
+			"ERR SRANDMEMBER reply would pass 16 MiB: ask for fewer members")
+		wantErr(t, "ZRANDMEMBER -20000 WITHSCORES", rdb.ZRandMemberWithScores(ctx, "z", -20000).Err(),
+			"ERR ZRANDMEMBER reply would pass 16 MiB: ask for fewer members")
+		if got, err := rdb.SRandMemberN(ctx, "s", -1000).Result(); len(got) != 1000 || err != nil {
+			t.Fatalf("SRANDMEMBER -1000 = %d members, %v", len(got), err)
+		}
+	})
 }
