@@ -38,6 +38,14 @@ type Config struct {
 	OutputLimit     int64
 	OutputSoftLimit int64
 
+	// MemoryBudget bounds, in bytes, what every connection of the server
+	// together holds for its clients: buffered input (request bodies,
+	// unfinished requests, lines; what behaviors report with Conn.Hold) and
+	// output queued by other actors. Near it the connections holding the most
+	// are read no more; past it the largest is closed (budget.go). 0: none.
+	// DefaultMemoryBudget is its default.
+	MemoryBudget int64
+
 	Intensity supervision.Intensity // restart intensity of every supervisor
 
 	// Protocol, when set, is used instead of the behavior named by Behavior (which
@@ -89,6 +97,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 10 * time.Second,
 		OutputLimit:     32 << 20,
 		OutputSoftLimit: 8 << 20,
+		MemoryBudget:    DefaultMemoryBudget(),
 		Intensity:       supervision.DefaultIntensity,
 	}
 }
@@ -113,6 +122,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-output-limit: %d is negative", c.OutputLimit)
 	case c.OutputSoftLimit < 0:
 		return fmt.Errorf("-output-soft-limit: %d is negative", c.OutputSoftLimit)
+	case c.MemoryBudget < 0:
+		return fmt.Errorf("-memory-budget: %d is negative", c.MemoryBudget)
 	case c.Chaos < 0 || math.IsNaN(c.Chaos) || math.IsInf(c.Chaos, 0):
 		return fmt.Errorf("-chaos: %v is not a rate of faults per second (0 turns it off)", c.Chaos)
 	case c.Intensity.MaxRestarts < 0:
@@ -141,6 +152,24 @@ const (
 	AtLimitQueue  = "queue"
 	AtLimitReject = "reject"
 )
+
+// DefaultMemoryBudget is a quarter of the memory the process may use (the
+// machine's, or its container's limit), or fallbackMemoryBudget where that
+// is unknown. A fraction, not a fixed size, so that it fits a small VM and
+// does not starve a large one; a quarter, because Go's collector lets the
+// heap grow to about twice what is live (GOGC=100) before it collects, and
+// the rest of the machine (the kernel's socket buffers, the server's own
+// state, other processes) needs the other half.
+func DefaultMemoryBudget() int64 {
+	if m := physicalMemory(); m > 0 {
+		return m / 4
+	}
+	return fallbackMemoryBudget
+}
+
+// fallbackMemoryBudget is the budget where the machine's memory is unknown:
+// 1 GiB, a quarter of a small server's.
+const fallbackMemoryBudget = 1 << 30
 
 // outputSoftFor is how long a connection may stay above OutputSoftLimit: Redis's
 // 60 seconds.

@@ -80,6 +80,8 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.link.restarted()
 	case *actor.Stopped:
 		a.release()
+	case *budgetResumed:
+		a.link.resumed()
 	default:
 		a.onMessage(ctx, m)
 	}
@@ -93,6 +95,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	}
 	h, ok := a.proto.(protocol.MessageHandler)
 	if !ok {
+		a.link.ackIfOwed()
 		if a.link.env.log.Logger.IsLevelEnabled(logrus.DebugLevel) {
 			a.link.Log().WithField("type", fmt.Sprintf("%T", m)).Debug("message ignored: the behavior takes none")
 		}
@@ -101,6 +104,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 	if err := a.call(func() error { return h.HandleMessage(m) }); err != nil {
 		a.failed(ctx, err)
 	}
+	a.link.ackIfOwed() // what it handled may let the peer's input in again
 	a.stopIfClosing(ctx)
 	a.maybeFinish(ctx)
 }
@@ -153,6 +157,7 @@ func (a *connActor) onRestarted(ctx actor.Context) {
 		a.link.handling = false
 		a.link.ackInput()
 	}
+	a.link.ackIfOwed() // held back for the failed behavior (protocol.InputGate): the fresh one decides
 	a.maybeFinish(ctx) // a restart while finishing: nothing may be owed any more
 }
 
@@ -162,6 +167,7 @@ func (a *connActor) onRestarted(ctx actor.Context) {
 func (a *connActor) makeBehavior() {
 	err := a.call(func() error {
 		a.proto = a.link.env.factory(a.link)
+		a.link.gate, _ = a.proto.(protocol.InputGate)
 		return nil
 	})
 	if err != nil {
@@ -178,8 +184,12 @@ func (a *connActor) makeBehavior() {
 // its actor and this link, until the slot is reused.
 func (a *connActor) release() {
 	a.proto = nil
+	a.link.gate = nil
 	a.link.unread = nil
 	a.link.ctx = nil
+	if b := a.link.env.budget; b != nil {
+		b.leave(a.link)
+	}
 }
 
 // start lets a behavior that implements protocol.Starter act before any input

@@ -56,6 +56,17 @@ type link struct {
 
 	outbox outbox // bounds what other actors have queued for the connection
 
+	// What the connection holds, for the server's memory budget (budget.go):
+	// charged is its input and output bytes counted there (any goroutine;
+	// gone once it no longer counts), held the part its behavior reported
+	// last (Hold; the actor's), budgetPaused whether its input waits for the
+	// budget to have room (the actor's).
+	charged      atomic.Int64
+	held         int64
+	budgetPaused bool
+
+	gate protocol.InputGate // the behavior, if it is one; set at each Started (the actor's)
+
 	// Touched only by the connection actor (one incarnation at a time).
 	readerStarted  bool
 	handling       bool // a DataReceived is being handled: a restart owes its ack
@@ -87,6 +98,7 @@ type connEnv struct {
 	services map[string]*actor.PID // the behavior's service actors, by name
 	factory  protocol.Factory      // makes the listener's behavior: run by the connection actor at each Started
 	root     *actor.RootContext    // the actor system's: the reader and the outbox send with it
+	budget   *budget               // the server's memory budget, shared by every listener; nil: none
 	log      *logrus.Entry         // the listener's
 }
 
@@ -102,6 +114,9 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 	}
 	l.sock.Init(conn, (*linkEvents)(l), &env.engine)
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
+	if env.budget != nil {
+		env.budget.join(l)
+	}
 	return l
 }
 

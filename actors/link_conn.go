@@ -41,23 +41,43 @@ func (l *link) Watch(pid *actor.PID) {
 	}
 }
 
-// replied counts an answer to one of the connection's requests, and lets the
-// reader read again if it was held back by the in-flight bound.
+// replied counts an answer to one of the connection's requests (the actor
+// then acks input the in-flight bound held back: ackIfOwed).
 func (l *link) replied() {
 	if l.inFlight > 0 {
 		l.inFlight--
 	}
-	if l.ackOwed && l.inFlight < protocol.MaxInFlight {
+}
+
+// ackIfOwed acks input held back once nothing holds it back any more.
+func (l *link) ackIfOwed() {
+	if l.ackOwed && !l.holdInput() {
 		l.ackOwed = false
 		l.ack()
 	}
 }
 
-// ackInput acks the DataReceived just handled, unless MaxInFlight requests are
-// unanswered: then the ack waits for a reply (replied), and until it comes the
-// reader reads nothing, so TCP pushes back on the peer.
+// holdInput reports whether the reader must wait before it reads again: the
+// in-flight bound is reached, the behavior is not ready for more
+// (protocol.InputGate), or the server is near its memory budget and this
+// connection holds the most (budget.pause).
+func (l *link) holdInput() bool {
+	return l.inFlight >= protocol.MaxInFlight || (l.gate != nil && !l.gate.ReadyForInput()) ||
+		l.env.budget.pause(l)
+}
+
+// resumed is the memory budget's word that it has room again (budgetResumed).
+func (l *link) resumed() {
+	l.budgetPaused = false
+	l.ackIfOwed()
+}
+
+// ackInput acks the DataReceived just handled, unless the input must wait
+// (holdInput): then the ack waits for a message that changes that (a reply,
+// the budget's resumed), and until it comes the reader reads nothing, so TCP
+// pushes back on the peer.
 func (l *link) ackInput() {
-	if l.inFlight >= protocol.MaxInFlight {
+	if l.holdInput() {
 		l.ackOwed = true
 		return
 	}
@@ -71,6 +91,7 @@ func (l *link) ackInput() {
 // set a deadline or say it is idle) before it delivers Started.
 func (l *link) restarted() {
 	l.closeRequested = false
+	l.Hold(0) // the failed behavior's buffers go with it
 	l.sock.SetReadDeadline(time.Time{})
 	l.idleSince.Store(0)
 }

@@ -44,10 +44,11 @@ const (
 	endForced                     // closed hard past -shutdown-timeout
 	endEvicted                    // idle, closed for a client waiting at -max-conns
 	endOutput                     // others queued too much for it (outbox.go)
+	endBudget                     // it held the most when the memory budget was exceeded (budget.go)
 	endDecision                   // a Stop decision: endDecision + its category
 )
 
-var endNames = [...]string{"stopped", "peer closed", "closed by behavior", "shutdown", "forced", "evicted", "output limit"}
+var endNames = [...]string{"stopped", "peer closed", "closed by behavior", "shutdown", "forced", "evicted", "output limit", "memory budget"}
 
 // failed reports whether a connection that ended so ended on a failure (a
 // Stop decision, the output limit) rather than in order.

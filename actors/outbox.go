@@ -75,6 +75,7 @@ func (o *outbox) taken(msg any) {
 	if n := o.queued.Add(-size); n <= o.soft {
 		o.softSince.Store(0)
 	}
+	o.link.charge(-size)
 }
 
 // MessagePosted runs on the sender's goroutine: it must never block.
@@ -84,6 +85,9 @@ func (o *outbox) MessagePosted(msg any) {
 		return
 	}
 	n := o.queued.Add(size)
+	if o.link != nil {
+		o.link.charge(size)
+	}
 	if o.hard > 0 && n > o.hard {
 		o.overflow(n, "hard")
 		return

@@ -48,6 +48,7 @@ import (
 type rootActor struct {
 	cfg          *Config
 	hub          *observatory.Hub   // nil unless Config.Observe
+	budget       *budget            // the server's memory budget, for every listener; nil: none
 	listeners    []served           // each with its behavior's factory
 	serviceSpecs []protocol.Service // every behavior's service actors
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
@@ -138,7 +139,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	if len(r.acceptors) > 0 || r.shuttingDown {
 		return
 	}
-	shared := connEnv{cfg: r.cfg, readers: r.readers, engine: netpoll.Options{Poller: r.poll, IdleTimeout: r.cfg.IdleTimeout}, hub: r.hub, seq: new(atomic.Uint64), root: ctx.ActorSystem().Root,
+	shared := connEnv{cfg: r.cfg, budget: r.budget, readers: r.readers, engine: netpoll.Options{Poller: r.poll, IdleTimeout: r.cfg.IdleTimeout}, hub: r.hub, seq: new(atomic.Uint64), root: ctx.ActorSystem().Root,
 		services: servicePIDs(ctx.ActorSystem(), ctx.Self().Id, r.serviceSpecs), log: r.log}
 	for _, l := range r.listeners {
 		addr := l.ln.Addr().String()

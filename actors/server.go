@@ -26,6 +26,7 @@ type Server struct {
 	sys       *actor.ActorSystem
 	root      *actor.PID
 	hub       *observatory.Hub // nil unless Config.Observe or Chaos
+	budget    *budget          // the memory budget; nil without one
 	log       *logrus.Entry
 	done      chan struct{} // closed once the tree has stopped and the log is closed
 	err       error         // why it stopped; written before done is closed
@@ -66,8 +67,12 @@ func Start(cfg Config) (*Server, error) {
 	compactRegistry(sys)
 
 	s := &Server{sys: sys, log: log, done: make(chan struct{})}
+	if cfg.MemoryBudget > 0 {
+		s.budget = newBudget(cfg.MemoryBudget)
+	}
 	if cfg.Observe || cfg.Chaos > 0 {
 		s.hub = observatory.New(observatory.Options{Budget: cfg.Intensity.MaxRestarts, Window: cfg.Intensity.Within})
+		s.budget.register(s.hub.Registry())
 	}
 	stopWatching := watchDeadLetters(sys, s.hub)
 	poll := netpoll.Acquire() // released in exit: by then every connection has ended
@@ -81,7 +86,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, hub: s.hub, draining: &s.draining, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
+	r := &rootActor{cfg: &cfg, hub: s.hub, budget: s.budget, draining: &s.draining, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
 		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too

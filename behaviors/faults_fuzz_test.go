@@ -28,6 +28,7 @@ func (c *lineConn) SetReadDeadline(time.Time)      {}
 func (c *lineConn) Close()                         {}
 func (c *lineConn) SetIdle(bool)                   {}
 func (c *lineConn) Unread(p []byte)                { c.unread = append([]byte(nil), p...) }
+func (c *lineConn) Hold(int)                       {}
 func (c *lineConn) Service(string) *actor.PID      { return nil }
 func (c *lineConn) Send(*actor.PID, any)           {}
 func (c *lineConn) Request(*actor.PID, any) uint64 { return 0 }

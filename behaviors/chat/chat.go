@@ -51,20 +51,22 @@ type session struct {
 	roomPID *actor.PID // the room actor lines go to; nil when in no room
 	greeted bool       // the welcome line has been written
 
-	partial []byte   // the start of a line whose newline has not arrived
-	waiting uint64   // the ID of the unanswered request; 0: none
-	saying  bool     // it is a say, to the room
-	flood   flood    // the flood control's timer
-	queued  []string // lines received while waiting, oldest first
-	queuedN int      // what they cost: queuedCost each
-	said    []string // chat lines not yet sent to the room: they go together (flush)
-	quit    bool     // /quit: ignore the rest
+	partial  []byte   // the start of a line whose newline has not arrived
+	waiting  uint64   // the ID of the unanswered request; 0: none
+	saying   bool     // it is a say, to the room
+	flood    flood    // the flood control's timer
+	queued   []string // lines received while waiting, oldest first
+	queuedN  int      // what they cost: queuedCost each
+	reported int      // what was last reported held (report)
+	said     []string // chat lines not yet sent to the room: they go together (flush)
+	quit     bool     // /quit: ignore the rest
 }
 
 var (
 	_ protocol.Protocol       = (*session)(nil)
 	_ protocol.MessageHandler = (*session)(nil)
 	_ protocol.Starter        = (*session)(nil)
+	_ protocol.InputGate      = (*session)(nil)
 )
 
 const (
@@ -74,6 +76,9 @@ const (
 	// service replies in microseconds; a client that sends this much in that
 	// time is flooding): over it, TooLarge.
 	maxQueued = 256 << 10
+	// maxGated is what the session queues before its connection stops
+	// reading (ReadyForInput): a read of 16 KiB takes it there.
+	maxGated = 16 << 10
 )
 
 // queuedCost is what a queued line counts against maxQueued: its bytes and
@@ -112,6 +117,7 @@ func (c *session) Started() error {
 // among them go to the room together (flush): a peer's lines that arrive in one
 // read leave in one message, and reach each member in one write.
 func (c *session) Received(data []byte) error {
+	defer c.report()
 	defer c.flush()
 	for len(data) > 0 && !c.quit {
 		i := bytes.IndexByte(data, '\n')
@@ -275,6 +281,7 @@ func (c *session) lost() error {
 // runQueued runs the lines that waited for a request until one of them makes
 // a request again, then sends what they said.
 func (c *session) runQueued() error {
+	defer c.report()
 	defer c.flush()
 	for len(c.queued) > 0 && !c.quit && c.ready(c.queued[0]) {
 		line := c.queued[0]
@@ -338,6 +345,22 @@ func formatRooms(rooms []roomCount) string {
 		parts[i] = fmt.Sprintf("%s (%d)", r.Name, r.Members)
 	}
 	return "* rooms: " + strings.Join(parts, ", ") + "\n"
+}
+
+// ReadyForInput implements protocol.InputGate: while a request is
+// unanswered (the room's answer to lines of a flooding sender comes late),
+// the session takes one read's worth of lines more and then no more, so TCP
+// pushes back on the sender instead of its lines piling up here.
+func (c *session) ReadyForInput() bool { return c.queuedN < maxGated }
+
+// report tells the connection what the session holds of its peer's input,
+// for the server's memory budget (protocol.Conn.Hold): the lines waiting for
+// a request, and the start of a line.
+func (c *session) report() {
+	if n := c.queuedN + cap(c.partial); n != c.reported {
+		c.conn.Hold(n)
+		c.reported = n
+	}
 }
 
 // tooLarge writes the error line and fails the connection: TooLarge, Stop.

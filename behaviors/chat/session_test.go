@@ -22,6 +22,7 @@ type fakeConn struct {
 	out  bytes.Buffer
 	sent []string // "PID-id: message", requests included
 	ids  uint64
+	held int // the last Hold
 }
 
 var _ protocol.Conn = (*fakeConn)(nil)
@@ -31,6 +32,7 @@ func (f *fakeConn) SetReadDeadline(time.Time)   {}
 func (f *fakeConn) Close()                      {}
 func (f *fakeConn) SetIdle(bool)                {}
 func (f *fakeConn) Unread([]byte)               {}
+func (f *fakeConn) Hold(n int)                  { f.held = n }
 func (f *fakeConn) Service(name string) *actor.PID {
 	return actor.NewPID("test", name)
 }

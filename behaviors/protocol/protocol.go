@@ -71,6 +71,18 @@ type Conn interface {
 	// panicking); a later call replaces an earlier one.
 	Unread(p []byte)
 
+	// Hold tells the connection how many bytes of its peer's input the
+	// behavior holds now (a request body, an unfinished request, lines
+	// waiting for a service), so that they count against the server's memory
+	// budget (-memory-budget) with what others have queued for the
+	// connection: near the budget the connections that hold the most are
+	// read no more (TCP pushes back on their peers), and past it the largest
+	// is closed. Call it when the amount changes by more than a little, and
+	// with 0 once the behavior holds nothing; a behavior that never holds
+	// more than one read need not call it. A restart counts 0 for the fresh
+	// behavior.
+	Hold(n int)
+
 	// Service returns the PID of the service actor called name, one of those the
 	// behavior declared in its Setup, or nil if there is none by that name.
 	Service(name string) *actor.PID
@@ -118,6 +130,15 @@ type MessageHandler interface {
 // input. A behavior that keeps none need not implement it.
 type Holder interface {
 	Held() []byte
+}
+
+// InputGate is implemented by a behavior that may be sent input faster than
+// it can pass it on: while ReadyForInput reports false the connection reads
+// no more from its peer, so TCP pushes back on it instead of the behavior
+// queueing, and it asks again after every message the behavior handles.
+// chat's sessions wait so for their room to answer the lines they sent.
+type InputGate interface {
+	ReadyForInput() bool
 }
 
 // Starter is implemented by a behavior that acts as soon as its connection

@@ -37,6 +37,7 @@ type httpConn struct {
 	begun    bool         // next has looked at the start of the next request
 	started  time.Time    // when the head in buf began: its first byte, or the connection's start
 	deadline time.Time    // the read deadline last set on conn (zero: none)
+	reported int          // the bytes last reported held (report)
 
 	bw     *bufio.Writer // response bytes, flushed at the end of Received; nil between calls
 	cw     connWriter    // bw's destination: conn, remembering the first write error
@@ -108,7 +109,22 @@ func (h *httpConn) Received(data []byte) error {
 	}
 	h.keep(src[n:])
 	h.setDeadline()
+	h.report()
 	return nil
+}
+
+// report tells the connection what the behavior holds, for the server's
+// memory budget (protocol.Conn.Hold): the start of the next request and a
+// pending body's segments. Nothing while requests come whole in one read.
+func (h *httpConn) report() {
+	n := cap(h.buf)
+	if p := h.pending; p != nil && p.body != nil {
+		n += p.body.held() + len(p.head)
+	}
+	if n != h.reported {
+		h.conn.Hold(n)
+		h.reported = n
+	}
 }
 
 // Held implements protocol.Holder: the start of the next request (its head,

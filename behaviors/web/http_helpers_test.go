@@ -28,6 +28,7 @@ type fakeConn struct {
 	failAt   int       // when > 0, the failAt-th Write fails
 	idle     bool      // the last SetIdle
 	unread   []byte    // the last Unread
+	held     int       // the last Hold
 }
 
 var _ protocol.Conn = (*fakeConn)(nil)
@@ -44,6 +45,7 @@ func (c *fakeConn) SetReadDeadline(t time.Time) { c.deadline = t }
 func (c *fakeConn) Close()                      { c.closed = true }
 func (c *fakeConn) SetIdle(idle bool)           { c.idle = idle }
 func (c *fakeConn) Unread(p []byte)             { c.unread = bytes.Clone(p) }
+func (c *fakeConn) Hold(n int)                  { c.held = n }
 func (c *fakeConn) Service(string) *actor.PID   { return nil }
 func (c *fakeConn) Send(*actor.PID, any)        {}
 func (c *fakeConn) Request(*actor.PID, any) uint64 {

@@ -1,0 +1,217 @@
+package actors
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sirupsen/logrus"
+)
+
+// budget is the server's memory budget (-memory-budget) for what its clients
+// make it hold: each connection's buffered input, as its behavior reports it
+// (protocol.Conn.Hold: a request body, an unfinished request, lines waiting
+// for a service), and what other actors have queued for it (outbox.go). Every
+// per-connection bound (-max-body, -output-limit, ...) holds, but their sum
+// over -max-conns connections is far more than a machine has; the budget
+// bounds the sum, as Redis's maxmemory-clients does.
+//
+//   - Near the budget (past pauseAt, three quarters of it), a connection that
+//     holds minPause or more is not acked after its input: its reader reads
+//     no more and TCP pushes back on its peer. Connections that hold little,
+//     well-behaved clients, are read as before, so past pauseAt the total
+//     grows by at most a read and minPause for each of them. Below resumeAt
+//     (half the budget) every paused connection is read again.
+//   - Past the budget, the connection that holds the most is closed, with a
+//     log line naming it (within its listener's log budget), and the next
+//     largest while the total is still over.
+//
+// The counts are atomics: a connection's own goroutine adds its input, and
+// any actor that sends to it adds its output (outbox.MessagePosted). The
+// mutex guards only the sets, touched when a connection opens, closes, is
+// paused or resumed, and at an eviction (which scans every connection: rare).
+type budget struct {
+	limit    int64 // bytes; 0: no budget
+	pauseAt  int64
+	resumeAt int64
+
+	total   atomic.Int64 // bytes held over every connection
+	paused  atomic.Int32 // connections paused now
+	evicted atomic.Int64 // connections closed for the budget, ever
+
+	mu     sync.Mutex
+	links  map[*link]struct{} // every connection counted
+	asleep map[*link]struct{} // the paused ones
+}
+
+// minPause is the least a connection must hold to be paused near the
+// budget: a connection holding a few kilobytes (a request, a line) is no
+// threat, and pausing it would only slow a well-behaved client; one holding
+// more is in the middle of a large body, or is owed much output.
+const minPause = 64 << 10
+
+// gone is a link's charged value once the budget no longer counts it (it was
+// evicted, or it has stopped): later charges are dropped.
+const gone = math.MinInt64
+
+func newBudget(limit int64) *budget {
+	return &budget{limit: limit, pauseAt: limit / 4 * 3, resumeAt: limit / 2,
+		links: map[*link]struct{}{}, asleep: map[*link]struct{}{}}
+}
+
+// join counts l, a new connection.
+func (b *budget) join(l *link) {
+	b.mu.Lock()
+	b.links[l] = struct{}{}
+	b.mu.Unlock()
+}
+
+// leave forgets l, whose actor has stopped: what it held is freed.
+func (b *budget) leave(l *link) {
+	if c := l.charged.Swap(gone); c != gone {
+		b.release(c)
+	}
+	b.mu.Lock()
+	delete(b.links, l)
+	if _, ok := b.asleep[l]; ok {
+		delete(b.asleep, l)
+		b.paused.Add(-1)
+	}
+	b.mu.Unlock()
+}
+
+// charge adds delta bytes to what l holds (negative: it freed some). Any
+// goroutine may call it; it never blocks for long (an eviction scans the
+// connections under the mutex).
+func (l *link) charge(delta int64) {
+	b := l.env.budget
+	if b == nil || delta == 0 {
+		return
+	}
+	for {
+		c := l.charged.Load()
+		if c == gone {
+			return
+		}
+		if l.charged.CompareAndSwap(c, c+delta) {
+			break
+		}
+	}
+	b.release(-delta)
+	if delta > 0 && b.limit > 0 && b.total.Load() > b.limit {
+		b.evict()
+	}
+}
+
+// release subtracts n freed bytes from the total, and wakes the paused
+// connections once the total is below resumeAt.
+func (b *budget) release(n int64) {
+	t := b.total.Add(-n)
+	if n > 0 && b.paused.Load() > 0 && t < b.resumeAt {
+		b.resume()
+	}
+}
+
+// pause reports whether l, which has just handled its input, should be read
+// no more for now, and if so counts it paused. Only its actor calls it.
+func (b *budget) pause(l *link) bool {
+	if b == nil || b.limit <= 0 || l.budgetPaused {
+		return l.budgetPaused
+	}
+	t, held := b.total.Load(), l.charged.Load()
+	if t <= b.pauseAt || held < minPause {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.asleep[l] = struct{}{}
+	b.paused.Add(1)
+	l.budgetPaused = true
+	return true
+}
+
+// resume tells every paused connection to read again.
+func (b *budget) resume() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for l := range b.asleep {
+		l.env.root.Send(l.self, &budgetResumed{})
+		delete(b.asleep, l)
+	}
+	b.paused.Store(0)
+}
+
+// evict closes the connections that hold the most until the total is within
+// the budget again. A closed connection stops counting at once (its memory
+// is freed as its actor stops, moments later), so one over-budget moment
+// closes one connection, not every one that charges before it is gone.
+func (b *budget) evict() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.total.Load() > b.limit {
+		var largest *link
+		var most int64
+		for l := range b.links {
+			if c := l.charged.Load(); c != gone && c > most {
+				largest, most = l, c
+			}
+		}
+		if largest == nil {
+			return
+		}
+		if c := largest.charged.Swap(gone); c != gone {
+			b.total.Add(-c)
+		}
+		b.evicted.Add(1)
+		largest.overBudget(most, b)
+	}
+}
+
+// overBudget closes l, the largest holder of an exceeded budget: the socket
+// at once and the actor with a Stop, as an output limit does.
+func (l *link) overBudget(held int64, b *budget) {
+	if e := l.env.failures.entry(l.Log(), logrus.WarnLevel); e != nil {
+		e.WithFields(logrus.Fields{"held": held, "total": b.total.Load() + held, "budget": b.limit}).
+			Warn("memory budget exceeded; closing the connection that holds the most")
+	}
+	l.setEnd(endBudget)
+	l.shut(false)
+	l.env.root.Stop(l.self)
+}
+
+// budgetResumed tells a paused connection's actor that the budget has room
+// again: it acks the input it held back.
+type budgetResumed struct{}
+
+// IgnoreDeadLetterLogging: a connection that stopped as it was resumed is
+// routine.
+func (*budgetResumed) IgnoreDeadLetterLogging() {}
+
+// Hold implements protocol.Conn.
+func (l *link) Hold(n int) {
+	l.charge(int64(n) - l.held)
+	l.held = int64(n)
+}
+
+// register adds the budget's metrics to reg (the observatory's /metrics):
+// the bytes held, the budget, the connections paused for it and those closed
+// for it. A nil budget registers nothing.
+func (b *budget) register(reg *prometheus.Registry) {
+	if b == nil {
+		return
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_memory_held_bytes",
+			Help: "Bytes the connections hold for their clients: buffered input and queued output (-memory-budget)."},
+			func() float64 { return float64(b.total.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_memory_budget_bytes",
+			Help: "The memory budget for what connections hold (-memory-budget)."},
+			func() float64 { return float64(b.limit) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_memory_paused_connections",
+			Help: "Connections not read because the server is near its memory budget and they hold the most."},
+			func() float64 { return float64(b.paused.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "async_server_memory_budget_closed_total",
+			Help: "Connections closed for holding the most when the memory budget was exceeded."},
+			func() float64 { return float64(b.evicted.Load()) }))
+}

@@ -1,0 +1,158 @@
+//go:build unix
+
+package actors_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"async_server/actors"
+	"async_server/behaviors/chat"
+)
+
+// TestMemoryBudget ensures the server-wide memory budget bounds what slow
+// readers make the server hold, closing the largest holder first: with a
+// budget of 1 MiB and no per-connection output limit, 20 members of one
+// room that never read are sent 100 KB each, and a hog in another room that
+// never reads is fed until the total passes the budget. The hog alone is
+// closed, with a log line naming it; the total is then within the budget
+// (the metric says so); the 20 stay; a fresh client is served. Without the
+// budget the hog would hold whatever was sent it, up to -output-limit (32 MiB
+// by default), and so would each of -max-conns such readers.
+func TestMemoryBudget(t *testing.T) {
+	const budget, slow = 1 << 20, 20
+	s := startBehavior(t, "chat", func(c *actors.Config) {
+		c.Observe = true
+		c.MemoryBudget = budget
+		c.OutputLimit, c.OutputSoftLimit = 0, 0
+		c.WriteTimeout = time.Minute // the readers stall; the budget, not a timeout, must act
+		c.Options.Chat = chat.Options{}
+	})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(s.log(t))
+		}
+	})
+	talkerB := s.joinChat(t, "talkerb", "small", 0)
+	for i := range slow {
+		stalled(t, s, fmt.Sprintf("s%02d", i), "small", i+2)
+	}
+	talkerA := s.joinChat(t, "talkera", "big", 0)
+	hog, hogID := stalled(t, s, "hog", "big", 2)
+
+	line := strings.Repeat("x", 1000)
+	for range 100 { // 100 KB to each of the 20, most of it taken by the kernel's buffers
+		talkerB.send(t, line)
+	}
+	got := s.waitLogUntil(t, logLine{"msg": "memory budget exceeded; closing the connection that holds the most"}, func() {
+		talkerA.send(t, line)
+	})
+	checkFields(t, got, logLine{"level": "warning", "conn": hogID, "budget": fmt.Sprint(budget)})
+	if held := heldBytes(t, s); held > budget {
+		t.Errorf("after the eviction: %v bytes held; want at most the budget, %d", held, budget)
+	}
+	expectClosed(t, hog)
+	if n := gatheredSum(t, s.Hub().Registry(), "async_server_memory_budget_closed_total"); n != 1 {
+		t.Errorf("closed for the budget: %v; want 1 (the hog alone)", n)
+	}
+	s.waitChatStats(t, chat.Stats{Conns: slow + 2, Rooms: 2, Members: slow + 2, Actors: 2})
+	fresh := s.joinChat(t, "fresh", "small", slow+1)
+	fresh.roundTrip(t, "/rooms", "* rooms: big (1), small (22)")
+}
+
+// stalled joins room as nick (the reply counts members, it included) and then reads
+// nothing, with a receive buffer of 4 KiB, so that what the room sends it
+// piles up in the server. It returns the client and its connection's name.
+func stalled(t *testing.T, s *testServer, nick, room string, members int) (*lineClient, string) {
+	t.Helper()
+	d := net.Dialer{Timeout: waitTimeout, Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10) })
+		return errors.Join(err, serr)
+	}}
+	nc, err := d.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	c := &lineClient{Conn: nc, r: bufio.NewReader(nc)}
+	var id int
+	if _, err := fmt.Sscanf(readLine(t, c, c.r), chatGreeting+"%d;", &id); err != nil {
+		t.Fatalf("the welcome line: %v", err)
+	}
+	c.roundTrip(t, "/nick "+nick, "* you are now "+nick)
+	c.roundTrip(t, "/join "+room, fmt.Sprintf("* you joined %s (%d member%s)", room, members, pluralS(members)))
+	return c, fmt.Sprintf("conn-%d", id)
+}
+
+// heldBytes is the memory budget's held gauge.
+func heldBytes(t testing.TB, s *testServer) float64 {
+	t.Helper()
+	return gatheredSum(t, s.Hub().Registry(), "async_server_memory_held_bytes")
+}
+
+// expectClosed reads c until the server has closed it.
+func expectClosed(t testing.TB, c *lineClient) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err := c.Read(buf); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatalf("connection still open after %v", waitTimeout)
+			}
+			return
+		}
+	}
+}
+
+// TestMemoryBudgetPauses ensures the budget stops reading from the
+// connections that hold the most before it has to close any: 8 connections
+// each sending most of a 1 MiB body against a budget of 4 MiB are read until
+// the total passes three quarters of it, then read no more (TCP pushes back
+// on them), so the total stays within the budget and nobody is closed for
+// it; a fresh GET is served meanwhile.
+func TestMemoryBudgetPauses(t *testing.T) {
+	const budget, conns, size = 4 << 20, 8, 1 << 20
+	s := startHTTP(t, func(c *actors.Config) {
+		c.Observe = true
+		c.MemoryBudget = budget
+		c.Options.HTTP.MaxBody = size
+	})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(s.log(t))
+		}
+	})
+	req := []byte(httpReq("POST / HTTP/1.1", "Host: x", fmt.Sprintf("Content-Length: %d", size)) +
+		strings.Repeat("a", size-1))
+	for range conns {
+		c := s.dial(t)
+		go func() { // blocks once the server stops reading it; ends when the test closes c
+			_ = c.SetWriteDeadline(time.Now().Add(waitTimeout))
+			_, _ = c.Write(req)
+		}()
+	}
+	reg := s.Hub().Registry()
+	waitFor(t, "connections paused", func() bool {
+		return gatheredSum(t, reg, "async_server_memory_paused_connections") > 0
+	})
+	if held := heldBytes(t, s); held > budget {
+		t.Errorf("%v bytes held; want at most the budget, %d", held, budget)
+	}
+	if resp, _ := httpGet(t, httpClient(t), "GET", s.url("/"), nil); resp.StatusCode != 200 {
+		t.Errorf("a fresh GET: %d; want 200", resp.StatusCode)
+	}
+	if held := heldBytes(t, s); held > budget || held < budget/2 {
+		t.Errorf("%v bytes held; want from half the budget to the budget, %d (paused, not closed)", held, budget)
+	}
+	if n := gatheredSum(t, reg, "async_server_memory_budget_closed_total"); n != 0 {
+		t.Errorf("%v connections closed for the budget; want 0: pausing the largest is enough", n)
+	}
+}
