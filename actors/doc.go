@@ -122,7 +122,8 @@
 // spawn, a restart, a poison pill, a service). Every new sender to a connection
 // keeps this for free. The poller runs no behavior code: it hands a readable
 // connection to a runner, and a cold connection whose read deadline passed to
-// a runner that ends it. A behavior's constructor (its Factory) is behavior
+// a runner that ends it, unless input is waiting after all (the process was
+// stopped past the deadline: that is no idleness). A behavior's constructor (its Factory) is behavior
 // code too: protoactor runs an actor's producer inside the spawn, on the
 // connection supervisor's goroutine, so the producer makes none, and each incarnation of a
 // connection actor makes its behavior at its Started (conn.go), where a panic

@@ -24,8 +24,10 @@
 //   - cold: the Poller (poller_linux.go), an epoll instance with one
 //     goroutine for every connection of the process. When the socket becomes
 //     readable it hands the role to a runner again; when the connection's read
-//     deadline passes it ends it (deadlines_linux.go); Shut takes it back to
-//     end it.
+//     deadline passes (deadlines_linux.go), to a runner that ends it unless
+//     input is waiting after all (look: a process stopped past a deadline is
+//     not an idle peer); Shut takes it back to end it. A socket epoll refuses
+//     is read by a blocking reader on its runner instead (readHeld).
 //
 // Whoever holds the role when the connection ends ends it (end.go): tells the
 // owner (Failed), waits for its Shut, drains, closes the socket and calls
