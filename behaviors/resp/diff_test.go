@@ -53,6 +53,10 @@ var diffCases = []string{
 	`INCR a\r\nSET z x\r\nINCR z\r\nINCRBY a 9223372036854775807\r\nDECRBY a -9223372036854775808\r\nINCRBYFLOAT f 0.1\r\nINCRBYFLOAT f 0.2\r\nINCRBYFLOAT f 1e5000\r\nINCRBYFLOAT f abc\r\nSET g 10\r\nINCRBYFLOAT g -5.5e2\r\n`,
 	`SET a ohmytext\r\nSET b mynewtext\r\nLCS a b\r\nLCS a b LEN\r\nLCS a b IDX\r\nLCS a b IDX MINMATCHLEN 4 WITHMATCHLEN\r\nLCS a b IDX LEN\r\nLCS a nokey\r\n`,
 	`SETBIT bm 7 1\r\nSETBIT bm 100 1\r\nSETBIT bm -1 1\r\nSETBIT bm 1 2\r\nGETBIT bm 100\r\nSET s foobar\r\nBITCOUNT s 1 1\r\nBITCOUNT s 5 30 BIT\r\nBITCOUNT s -1 -3\r\nSET p "\xff\xf0\x01"\r\nBITPOS p 0\r\nBITPOS p 1 7 15 BIT\r\nBITPOS p 2\r\nBITOP AND dest s p\r\nGET dest\r\nBITOP NOT dest s p\r\nBITOP AND dest nokey\r\nEXISTS dest\r\n`,
+	// lists and hashes pipelined (sequences of each command: testdata/differential/lists.txt,
+	// hashes.txt): a blocking pop answered at once, one that times out with commands behind it
+	`RPUSH l a b c\r\nBLPOP l 0\r\nBRPOP nokey l 0\r\nBLPOP nokey 0.01\r\nLRANGE l 0 -1\r\nBLMOVE l l LEFT RIGHT 0.01\r\nBLMPOP 0.01 2 nokey l RIGHT COUNT 5\r\nEXISTS l\r\nBLMOVE l x LEFT LEFT 0.01\r\nLLEN x\r\n`,
+	`HSET h a 1 b 2\r\nHINCRBYFLOAT h a 0.1\r\nHGETALL h\r\nHELLO 3\r\nHGETALL h\r\nHRANDFIELD h 5 WITHVALUES\r\nHSCAN h 0\r\nMULTI\r\nHDEL h a b\r\nBLPOP h 0\r\nEXEC\r\nHELLO 2\r\nEXISTS h\r\n`,
 	// types meeting the wrong command
 	`RPUSH l a\r\nGET l\r\nINCR l\r\nAPPEND l x\r\nSETBIT l 1 1\r\nGETEX l\r\nSET s v\r\nLPUSH s x\r\n`,
 }
