@@ -141,7 +141,7 @@
 //	TooLarge          Stop     over a limit (error reply first)
 //	BadRequest        Restart  error reply, fresh state, same socket; Stop if framing is lost
 //	Internal          Restart  a panic: fresh state, same socket
-//	ListenerFailed    Restart  (root, for an acceptor) a new listener on the same address
+//	ListenerFailed    Restart  (root, for an acceptor) a new listener on the same address; connections stay
 //
 // Restart intensity: more than 3 restarts of one child within 10 s and it is
 // stopped instead. Every decision is logged ("supervision decision" with conn,

@@ -4,7 +4,8 @@ import "github.com/asynkron/protoactor-go/actor"
 
 // directives is the supervision table: what a supervisor does with a child that
 // failed with an error of each category. It is the one place the policy lives;
-// README.md and actors/doc.go describe it.
+// README.md and actors/doc.go show copies of it, which TestTableCopies checks
+// against it.
 var directives = map[Category]actor.Directive{
 	ConnectionFailed: actor.StopDirective,    // the socket is unusable
 	Timeout:          actor.StopDirective,    // the peer is gone or too slow
