@@ -20,8 +20,8 @@ import (
 	"async_server/behaviors/web"
 )
 
-// TestParseArgs ensures the command line maps onto the config as DESIGN.md's
-// contract says: the port positional or by -port (the same value twice is fine,
+// TestParseArgs ensures the command line maps onto the config as its contract
+// (README, "Command line") says: the port positional or by -port (the same value twice is fine,
 // two different ones are not), flags before and after the positional, a bad port
 // named in the error, and -h reported as flag.ErrHelp.
 func TestParseArgs(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 // connActor is a connection actor: it runs one behavior over one connection. Its
 // parent, its listener's connection supervisor (conns.go), supervises it. A restart replaces the connActor (and with
 // it the behavior's state) by a fresh one from the producer; the link, and so the
-// socket and the reader goroutine, stay.
+// socket and its reader, stay.
 type connActor struct {
 	link  *link
 	proto protocol.Protocol
@@ -40,7 +40,7 @@ type connActor struct {
 //
 // The mailbox is protoactor's lock-free one (a node per message), not its
 // default, which allocates a ring of ten slots up front: an idle connection
-// holds 0.2 KiB less (issue 9), and round trips measured the same.
+// holds 0.2 KiB less, and round trips measured the same.
 //
 // The producer makes no behavior: protoactor runs it inside SpawnNamed, on
 // the connection supervisor's goroutine, where a behavior's constructor must

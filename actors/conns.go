@@ -103,7 +103,7 @@ func (s *connSupervisor) onAccepted(ctx actor.Context, m *messages.ConnectionAcc
 	// restarts.
 	self, name := childPID(ctx, s.env.seq.Add(1))
 	conn := m.Conn
-	if s.env.tls != nil { // no I/O here: the reader does the handshake (link.secure)
+	if s.env.tls != nil { // no I/O here: the reader does the handshake (netpoll.Conn's secure)
 		conn = tls.Server(conn, s.env.tls)
 	}
 	l := newLink(conn, self, s.env, s.share.slots)

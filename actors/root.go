@@ -53,7 +53,7 @@ type rootActor struct {
 	serviceSpecs []protocol.Service // every behavior's service actors
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
 	draining     *atomic.Bool       // Server.Serving's: set when the shutdown begins
-	readers      *sync.WaitGroup    // the connections' reader goroutines, passed to every acceptor
+	readers      *sync.WaitGroup    // the connections' readers (a role, not always a goroutine) and rejections, passed to every listener
 	poll         *netpoll.Poller    // the process's poller, held by the Server; nil: none
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
 	file         logs.File          // nil for standard error; closed in exit

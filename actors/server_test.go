@@ -18,9 +18,9 @@ import (
 )
 
 // TestDoneAfterEveryReader ensures that once Done is closed no connection's
-// reader goroutine (and so no socket) is left, even when a peer keeps its
-// connection open through the shutdown: DESIGN.md's "no goroutine or file
-// descriptor outlives a shut-down server", without waiting for anything.
+// reader (and so no socket) is left, even when a peer keeps its connection
+// open through the shutdown: no goroutine or file descriptor outlives a
+// shut-down server, without waiting for anything.
 func TestDoneAfterEveryReader(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Port = 0

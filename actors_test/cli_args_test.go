@@ -109,7 +109,7 @@ func testCLIBadFlags(t *testing.T, bin string) {
 }
 
 // testCLIHelp ensures -h exits 0 and lists every flag of the config with its
-// default, as DESIGN.md's contract promises, on standard output (so that
+// default, as the command line contract promises, on standard output (so that
 // "async_server -h | less" works) with nothing on standard error.
 func testCLIHelp(t *testing.T, bin string) {
 	p := cliStart(t, bin, "-h")

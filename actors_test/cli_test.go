@@ -1,6 +1,6 @@
 package actors_test
 
-// This file tests the command line contract of DESIGN.md ("Command line" and
+// This file tests the command line contract (README: "Command line" and
 // "Graceful shutdown") on the real binary: it is built once per run, started on
 // port 0 with its log in a temporary directory, and driven with signals and
 // real clients.

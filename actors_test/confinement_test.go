@@ -15,7 +15,7 @@ import (
 	"async_server/supervision"
 )
 
-// This file checks confinement (DESIGN.md): behavior code, and so every socket
+// This file checks confinement (actors/doc.go, "Confinement"): behavior code, and so every socket
 // write, runs only on its own connection's goroutines, never on the acceptor's,
 // root's or another actor's, so a stalled peer can block nothing but its own
 // connection.

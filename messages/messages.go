@@ -38,7 +38,7 @@ type AcceptFailed struct {
 	Err error
 }
 
-// DataReceived is sent by a connection's reader goroutine to its connection actor.
+// DataReceived is sent by a connection's reader to its connection actor.
 //
 // Data aliases the reader's buffer: the reader does not read again until the actor
 // has acknowledged this message, so Data is valid for the whole of that Receive
@@ -59,7 +59,7 @@ type DataReceived struct {
 // input follows.
 type ConnectionReady struct{}
 
-// ReadFailed is the last message a connection's reader goroutine sends to its
+// ReadFailed is the last message a connection's reader sends to its
 // connection actor. Err is io.EOF when the peer closed its side in order.
 type ReadFailed struct {
 	Err error

@@ -16,8 +16,7 @@ type runtimeError struct{}
 func (runtimeError) Error() string { return "runtime error: index out of range [3] with length 3" }
 func (runtimeError) RuntimeError() {}
 
-// TestDecide ensures the decider states the whole supervision contract of
-// DESIGN.md: each category's directive, framing loss forcing Stop, anything that
+// TestDecide ensures the decider states the whole supervision contract: each category's directive, framing loss forcing Stop, anything that
 // is not an *Error counting as Internal, and an *Error found through wrapping.
 func TestDecide(t *testing.T) {
 	lost := &Error{Category: BadRequest, Op: "parse", Err: errors.New("bad frame"), FramingLost: true}
@@ -70,8 +69,9 @@ func TestDecideCoversEveryCategory(t *testing.T) {
 	}
 }
 
-// TestCategoryString ensures every category prints its DESIGN.md name and an
-// out-of-range value prints its number instead of panicking.
+// TestCategoryString ensures every category prints its name (as the logs and
+// the supervision table spell it) and an out-of-range value prints its number
+// instead of panicking.
 func TestCategoryString(t *testing.T) {
 	tests := []struct {
 		c    Category

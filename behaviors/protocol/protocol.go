@@ -6,9 +6,10 @@
 // imports none of them.
 //
 // A connection behavior is the per-connection state and logic of one protocol.
-// The connection actor (package actors) owns the socket and a reader goroutine; it
-// hands every chunk of bytes the peer sends to its Protocol, in order, one at a
-// time, and the Protocol writes replies through its Conn. A Protocol never reads
+// The connection actor (package actors) owns the socket and its reader (a
+// role, held by a goroutine only while input flows: internal/netpoll); it
+// hands every chunk of bytes the peer sends to its Protocol, in order, one at
+// a time, and the Protocol writes replies through its Conn. A Protocol never reads
 // the socket, never blocks on anything but its own writes, and never needs a lock.
 package protocol
 
@@ -39,8 +40,10 @@ type Protocol interface {
 }
 
 // Conn is what a behavior sees of its connection. It is made by the connection
-// actor and outlives restarts of the behavior. Call it only from Received and
-// TimedOut.
+// actor and outlives restarts of the behavior. Call it only from the
+// behavior's own code, which runs on its connection's goroutines: the
+// constructor (Factory), Started, Received, HandleMessage and TimedOut; never
+// from a goroutine of the behavior's own.
 type Conn interface {
 	// Write writes p to the peer within the write timeout. Its error is a
 	// *supervision.Error (ConnectionFailed, or Timeout when the peer does not read),
