@@ -19,7 +19,7 @@ import (
 //	go test -run '^$' -bench BenchmarkEchoProcs -benchtime 200000x ./actors_test/
 func BenchmarkEchoProcs(b *testing.B) {
 	scaleSkip(b)
-	ours, plain, gnet := cliBuild(b), scaleBuild(b, "./bench/plainecho"), scaleBuild(b, "./bench/gnetecho")
+	ours, plain, gnet := cliBuild(b), benchBuild(b, "plainecho"), benchBuild(b, "gnetecho")
 	for _, conns := range []int{1, 100} {
 		b.Run(benchName(conns), func(b *testing.B) {
 			sides := []struct{ name, addr string }{

@@ -64,9 +64,9 @@ func BenchmarkIdleMemory(b *testing.B) {
 	}
 	scaleRaiseFileLimit(b, n+scaleFDMargin)
 	ours := cliBuild(b)
-	plain := scaleBuild(b, "./bench/plainecho")
-	fileserver := scaleBuild(b, "./bench/fileserver")
-	gnet := scaleBuild(b, "./bench/gnetecho")
+	plain := benchBuild(b, "plainecho")
+	fileserver := benchBuild(b, "fileserver")
+	gnet := benchBuild(b, "gnetecho")
 	site := filepath.Join(scaleModuleDir(b), "behaviors", "web", "site")
 	oursArgs := func(behavior string) []string {
 		return []string{"-behavior", behavior, "-max-conns", "20000", "-log-level", "warn",
@@ -139,7 +139,7 @@ func BenchmarkAcceptRate(b *testing.B) {
 	scaleRaiseFileLimit(b, scaleDialers+scaleFDMargin)
 	ours := scaleStart(b, cliBuild(b), "-behavior", "echo", "-max-conns", "20000",
 		"-log-level", "warn", "-log-file", filepath.Join(b.TempDir(), "server.log"), "0")
-	plain := scaleStart(b, scaleBuild(b, "./bench/plainecho"), "0")
+	plain := scaleStart(b, benchBuild(b, "plainecho"), "0")
 	half := max(b.N/2, 1)
 	var o, p scaleAcceptRun
 	b.ResetTimer()
@@ -537,15 +537,16 @@ func scaleRaiseFileLimit(b testing.TB, need int) {
 	b.Cleanup(func() { _ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
 }
 
-// scaleBuild builds the main package pkg (relative to the module root) into a
-// temporary directory and returns the binary.
-func scaleBuild(b *testing.B, pkg string) string {
+// benchBuild builds the reference server bench/NAME into a temporary
+// directory and returns the binary. bench/ is a module of its own (its
+// dependencies, gnet among them, are not the server's), so it is built there.
+func benchBuild(b *testing.B, name string) string {
 	b.Helper()
-	bin := filepath.Join(b.TempDir(), filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-o", bin, pkg)
-	cmd.Dir = scaleModuleDir(b)
+	bin := filepath.Join(b.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, "./"+name)
+	cmd.Dir = filepath.Join(scaleModuleDir(b), "bench")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		b.Fatalf("go build bench/%s: %v\n%s", name, err, out)
 	}
 	return bin
 }

@@ -2,7 +2,7 @@
 // net/http's own static file server and nothing else, so that the comparison
 // with async_server -root DIR is file serving against file serving.
 //
-//	go run ./bench/fileserver -root behaviors/web/site 8081
+//	cd bench && go run ./fileserver -root ../behaviors/web/site 8081
 package main
 
 import (

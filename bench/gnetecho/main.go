@@ -5,11 +5,12 @@
 // buffer of its own while it is idle. It shows how far below a goroutine per
 // connection a Go server can go.
 //
-//	go run ./bench/gnetecho 9000
+//	cd bench && go run ./gnetecho 9000
 //
 // The port defaults to 9000; 0 picks a free one. It prints "listening on ADDR"
 // once it accepts, and runs until it is killed. gnet is a dependency of this
-// command only; the server does not import it.
+// command only, in the bench module (bench/go.mod); the server's go.mod does
+// not list it.
 package main
 
 import (

@@ -3,7 +3,7 @@
 // echo server with a 4 KiB read buffer and nothing else, so that the comparison
 // with async_server -behavior echo is echo against echo, process against process.
 //
-//	go run ./bench/plainecho 9000
+//	cd bench && go run ./plainecho 9000
 //
 // The port defaults to 9000; 0 picks a free one. It prints "listening on ADDR"
 // once it accepts, and runs until it is killed.
