@@ -1,6 +1,11 @@
 package actors
 
-import "testing"
+import (
+	"net"
+	"testing"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // TestIdleListOrder ensures the idle list gives the connection idle longest
 // first, forgets a connection that became busy or ended, and skips one whose
@@ -32,5 +37,40 @@ func TestIdleListOrder(t *testing.T) {
 	q.idle(l[1], true) // reset to busy by the restart: idle again lists it
 	if got := q.oldest(); got != l[1] {
 		t.Errorf("oldest = %v; want %s", got, l[1].id)
+	}
+}
+
+// TestEvictFreesSlotAtOnce ensures an evicted connection's slot is free as
+// soon as it is evicted, its socket then holding a closing slot until it is
+// closed; and that with every closing slot taken an eviction keeps its slot
+// until the close, so open sockets stay under twice the limit.
+func TestEvictFreesSlotAtOnce(t *testing.T) {
+	cfg := DefaultConfig()
+	env := &connEnv{cfg: &cfg, closing: make(chan struct{}, 1)}
+	slots := make(chan struct{}, 2)
+	newEvictable := func() *link {
+		a, b := net.Pipe()
+		t.Cleanup(func() { a.Close(); b.Close() })
+		takeSlot(slots)
+		return newLink(a, actor.NewPID("nonhost", "conns/conn-1"), env, slots)
+	}
+	first, second := newEvictable(), newEvictable()
+
+	first.evict()
+	if len(slots) != 1 || len(env.closing) != 1 {
+		t.Fatalf("after an eviction: %d slots, %d closing slots taken; want 1, 1", len(slots), len(env.closing))
+	}
+	second.evict() // no closing slot left: keeps its own
+	if len(slots) != 1 || len(env.closing) != 1 {
+		t.Fatalf("after an eviction with no closing slot: %d slots, %d closing taken; want 1, 1", len(slots), len(env.closing))
+	}
+	first.freeSlot() // its socket closed
+	second.freeSlot()
+	if len(slots) != 0 || len(env.closing) != 0 {
+		t.Errorf("after both closes: %d slots, %d closing slots taken; want 0, 0", len(slots), len(env.closing))
+	}
+	first.freeSlot() // twice: nothing more
+	if len(slots) != 0 || len(env.closing) != 0 {
+		t.Errorf("a second free freed more")
 	}
 }
