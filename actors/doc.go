@@ -35,23 +35,23 @@
 // Goroutines outside the mailboxes are few, and they only send messages: each
 // acceptor's accept loop (accept_loop.go; backs off on every Accept error but
 // a closed listener; exits when the listener closes, the acceptor waits for
-// it), and the engine's (netpoll's package doc): the
-// poller (one per process, from the first server's start to the last one's
-// end, which waits for it), and the runners (each runs one mailbox run at a
-// time and exits after 20 to 40 ms parked, ended by a reaper goroutine that
-// runs only while some runner is parked). A connection's reader is a role,
-// not a goroutine: while input flows a runner holds it, reading and running
-// the actor; once the connection has been quiet for a few milliseconds the
-// poller holds it, and an idle connection holds no goroutine and no read
-// buffer. Whoever holds the role when the connection ends closes the socket;
-// the Server waits for every reader before it is done. A TLS connection (and
-// every connection where there is no epoll) has a reader goroutine of its own
-// instead, which first runs the handshake under a deadline, so the connection
-// supervisor never does. With -at-limit reject there is one more kind, which sends
-// nothing: a client turned away at the limit gets its busy reply from a
-// goroutine of its own (reject.go; at most 64 per listener, each ends within a
-// few seconds or when its accept loop exits; the Server waits for them as for
-// readers).
+// it), and the engine's (netpoll's package doc): the poller (one per process,
+// from the first server's start to the last one's end, which waits for it),
+// and the runners (each runs one mailbox run at a time and exits after 20 to
+// 40 ms parked, ended by a reaper goroutine that runs only while some runner
+// is parked). A connection's reader is a role, not a goroutine: while input
+// flows a runner holds it, reading and running the actor; once the connection
+// has been quiet for a few milliseconds the poller holds it, and an idle
+// connection holds no goroutine and no read buffer. Whoever holds the role
+// when the connection ends closes the socket; the Server waits for every
+// reader before it is done. A TLS connection (and every connection where
+// there is no epoll) has a reader goroutine of its own instead, which first
+// runs the handshake under a deadline, so the connection supervisor never
+// does. With -at-limit reject there is one more kind, which sends nothing: a
+// client turned away at the limit gets its busy reply from a goroutine of its
+// own (reject.go; at most 64 per listener, past which a client is closed
+// without the reply; each ends within a few seconds or when its accept loop
+// exits; the Server waits for them as for readers).
 //
 // # Files
 //
