@@ -25,7 +25,7 @@ import (
 //	go test -run '^$' -bench BenchmarkEchoCPU -benchtime 100000x -count 3 ./actors_test/
 func BenchmarkEchoCPU(b *testing.B) {
 	scaleSkip(b)
-	ours, plain := cliBuild(b), scaleBuild(b, "./bench/plainecho")
+	ours, plain := cliBuild(b), benchBuild(b, "plainecho")
 	for _, conns := range []int{1, 100} {
 		b.Run(benchName(conns), func(b *testing.B) {
 			sides := []*scaleProc{

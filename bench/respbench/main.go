@@ -9,7 +9,7 @@
 // (and redis-server's over async_server's as a ratio: above 1, async_server
 // spends less), which a loaded machine distorts less than the rates.
 //
-//	go build -o async_server . && go run ./bench/respbench -server ./async_server
+//	go build -o async_server . && (cd bench && go run ./respbench -server ../async_server)
 //
 // Flags: -server (the async_server binary), -redis (redis-server),
 // -benchmark (redis-benchmark), -server-cpu and -client-cpu (cores for
