@@ -63,6 +63,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 	case *messages.DataReceived:
 		a.onData(ctx, m)
 	case *messages.ConnectionReady:
+		a.link.ready = true
 		a.start(ctx)
 	case *messages.Finish:
 		a.link.finishing = true
@@ -141,13 +142,14 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	a.link.reading.Store(true)
 	a.makeBehavior()
 	if _, secure := a.link.sock.NetConn().(*tls.Conn); !secure {
+		a.link.ready = true
 		a.start(ctx) // over TLS, at ConnectionReady: after the reader's handshake
 	}
 }
 
 // onRestarted is the rest of a restarted incarnation's Started.
 func (a *connActor) onRestarted(ctx actor.Context) {
-	if !a.start(ctx) {
+	if a.link.ready && !a.start(ctx) { // not ready: ConnectionReady starts it
 		return
 	}
 	if rest := a.link.takeUnread(); len(rest) > 0 && !a.link.finishing {

@@ -69,6 +69,7 @@ type link struct {
 
 	// Touched only by the connection actor (one incarnation at a time).
 	readerStarted  bool
+	ready          bool // the behavior may start (protocol.Starter): at once, or after the TLS handshake
 	handling       bool // a DataReceived is being handled: a restart owes its ack
 	closeRequested bool
 	unread         []byte        // input handed back by a failing behavior, for its successor

@@ -1,6 +1,9 @@
 package actors_test
 
 import (
+	"bufio"
+	"crypto/tls"
+	"net"
 	"sync"
 	"testing"
 
@@ -80,4 +83,34 @@ func TestConstructorRunsOnItsConnection(t *testing.T) {
 	if st := foreign.String(); st != "" {
 		t.Fatalf("a constructor ran on another actor's goroutine:\n%s", st)
 	}
+}
+
+// greeter greets its peer as it starts (protocol.Starter) and echoes.
+type greeter struct{ conn protocol.Conn }
+
+func (g *greeter) Started() error             { _, err := g.conn.Write([]byte("hello\n")); return err }
+func (g *greeter) Received(data []byte) error { _, err := g.conn.Write(data); return err }
+func (g *greeter) TimedOut()                  {}
+
+// TestConstructorPanicBeforeHandshake ensures a TLS connection whose
+// behavior is restarted before its handshake is done (its first constructor
+// panics) starts the fresh behavior once, after the handshake: one greeting.
+func TestConstructorPanicBeforeHandshake(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	var once sync.Once
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol {
+			once.Do(func() { panic("constructor failed") })
+			return &greeter{conn: c}
+		}
+	})
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: waitTimeout}, "tcp", s.Addr, &tls.Config{RootCAs: pool})
+	if err != nil {
+		t.Fatalf("TLS dial: %v", err)
+	}
+	defer c.Close()
+	lc := &lineClient{Conn: c, r: bufio.NewReader(c)}
+	lc.expect(t, "hello")
+	lc.roundTrip(t, "x", "x")
 }
