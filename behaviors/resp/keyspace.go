@@ -50,7 +50,9 @@ func (k *keySpace) Receive(ctx actor.Context) {
 		k.st.now = time.Now().UnixMilli()
 		k.timeouts(ctx)
 	case *clientReset:
-		k.forget(ctx, ctx.Sender(), false, false)
+		// Answered, though nobody reads it: the connection counts its
+		// unanswered requests (MaxInFlight; shutdown waits for them).
+		k.forget(ctx, ctx.Sender(), false, true)
 		k.known(ctx, ctx.Sender(), m.Conn)
 	case *peerGone:
 		k.forget(ctx, ctx.Sender(), false, true)
@@ -104,10 +106,10 @@ func (k *keySpace) client(ctx actor.Context, pid *actor.PID) *client {
 }
 
 // forget drops what a connection left: its parked request and its queued
-// ones, answered as abandoned if answer (the peer closed, the connection
-// waits for what it is owed), else not at all (the connection has ended, or
-// its fresh behavior knows nothing of them); and, if it has ended, the
-// connection itself.
+// ones, answered as abandoned if answer (the peer closed, or a fresh
+// behavior replaced the one that asked: the connection still counts them as
+// owed), else not at all (the connection has ended); and, if it has ended,
+// the connection itself.
 func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool) {
 	if pid == nil {
 		return
