@@ -11,6 +11,12 @@
 // hands every chunk of bytes the peer sends to its Protocol, in order, one at
 // a time, and the Protocol writes replies through its Conn. A Protocol never reads
 // the socket, never blocks on anything but its own writes, and never needs a lock.
+//
+// The package's examples are the tutorials, run by go test: one adds a
+// behavior (a Protocol, its Setup, the registry line, its test with package
+// testkit); the other a message-driven behavior, whose connections share
+// state through a service actor (Setup.Services, Conn.Request,
+// MessageHandler), as package chat does at full size.
 package protocol
 
 import (
