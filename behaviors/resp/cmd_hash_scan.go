@@ -90,8 +90,22 @@ func randomWithRepeats(c *Call, h *Hash, count uint64, withValues bool) {
 // randomUnique writes count distinct fields (count >= 2). All of them, in
 // order, when count reaches the hash's size; otherwise a uniform random
 // subset: in the hash's order for a listpack-encoded hash (as Redis's
-// lpRandomPairsUnique returns them), in random order for a hashtable.
+// lpRandomPairsUnique returns them), in random order for a hashtable
+// (drawn one by one when they are at most a third of it, as Redis does).
 func randomUnique(c *Call, h *Hash, count int, withValues bool) {
+	if h.table && count*3 <= h.Len() {
+		// Few of many (Redis's CASE 4): draw until count distinct, O(count)
+		// rather than a copy of every field.
+		writeRandomHeader(c.W, int64(count), withValues)
+		seen := make(map[string]bool, count)
+		for len(seen) < count {
+			if e := h.Random(); !seen[e.field] {
+				seen[e.field] = true
+				writeRandomEntry(c.W, e, withValues)
+			}
+		}
+		return
+	}
 	live := h.Live()
 	if count >= len(live) {
 		writeRandomHeader(c.W, int64(len(live)), withValues)

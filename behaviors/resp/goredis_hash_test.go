@@ -142,6 +142,16 @@ func TestGoRedisHashRandomAndScan(t *testing.T) {
 			args = append(args, fmt.Sprint("f", i), i)
 		}
 		must(t, "HSET big", rdb.HSet(ctx, "big", args...).Err())
+		for _, count := range []int64{10, 400, 999} { // few of many, and most of them
+			f, err := rdb.HRandField(ctx, "big", int(count)).Result()
+			distinct := map[string]bool{}
+			for _, k := range f {
+				distinct[k] = true
+			}
+			if err != nil || int64(len(distinct)) != count || len(f) != int(count) {
+				t.Fatalf("HRANDFIELD big %d: %d fields, %d distinct, %v", count, len(f), len(distinct), err)
+			}
+		}
 		seen, calls := map[string]int{}, 0
 		for cursor := uint64(0); ; calls++ {
 			kv, next, err := rdb.HScan(ctx, "big", cursor, "", 100).Result()
