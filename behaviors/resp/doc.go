@@ -18,7 +18,11 @@
 //	block.go       parked blocking commands
 //	expire.go      active expiry (lazy expiry is in DB.Get)
 //	broker.go      the pub/sub service
+//	pubsub.go      the broker's index of subscriptions (a Broker), and what it sends
 //	cmd_*.go       the commands, one file per group
+//	*_value.go, zset.go, skiplist.go, members.go   the values of each type
+//	score.go       doubles read (strtod's rules) and written (%.17g) as Redis 7.0 does
+//	glob.go        Redis's glob matcher (KEYS, SCAN MATCH, PSUBSCRIBE, CONFIG GET)
 //
 // # Adding a command
 //
@@ -36,7 +40,8 @@
 // so a handler only checks what the arity cannot say. Where says who runs it:
 // OnKeySpace (the default) in the key-space actor with c.DB (the selected
 // database) and c.Store; OnConn on the connection with c.Sess; OnBroker in
-// the broker with c.Broker.
+// the broker with c.Broker. A command whose keys follow a numkeys argument
+// gives Keys (numkeysKeys): COMMAND GETKEYS and COMMAND INFO's movablekeys.
 //
 // A handler writes exactly one reply with c.W, and returns:
 //
