@@ -33,7 +33,10 @@ type param struct {
 	set   func(*config, string)
 }
 
-var policies = []string{"noeviction", "allkeys-lru"}
+// policies are the maxmemory-policy values offered: noeviction only (no
+// eviction is implemented; the others are refused rather than accepted and
+// ignored).
+var policies = []string{"noeviction"}
 
 var params = []param{
 	{name: "maxmemory", get: func(c *config) string { return strconv.FormatInt(c.maxMemory.Load(), 10) },
