@@ -27,7 +27,7 @@ var diffCases = []string{
 	// protocol: inline, multibulk, pipelining, errors (the connection closes)
 	`PING\r\nPING hi\r\nECHO "a b"\r\n*1\r\n$4\r\nPING\r\n\r\n  \r\n*0\r\n*-1\r\n`,
 	`*2\r\n$4\r\nECHO\r\n$3\r\nabcXY*1\r\n$4\r\nPING\r\n`,
-	`PING\r\n*x\r\n`, `*1\r\n:1\r\n`, `*1\r\n$-1\r\n`, `*1\r\n$536870913\r\n`, `*3000000000\r\n`,
+	`PING\r\n*x\r\n`, `*1\r\n:1\r\n`, `*1\r\n\r\n`, `*1\r\n$-1\r\n`, `*1\r\n$536870913\r\n`, `*3000000000\r\n`,
 	`SET "a\x41" 'b\'c'\r\nGET aA\r\nGET "unbalanced\r\n`, `GET a"b\r\n`,
 	`NOSUCH a b\r\nnosuch\r\nGET\r\nGET a b\r\nSELECT 16\r\nSELECT x\r\nSELECT 1\r\nSET k v\r\nSELECT 0\r\nGET k\r\n`,
 	// connection

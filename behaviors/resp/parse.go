@@ -151,8 +151,9 @@ func (p *parser) multibulk() (bool, error) {
 			if !ok {
 				return false, err
 			}
-			if line[0] != '$' {
-				return false, protoError(fmt.Sprintf("expected '$', got '%c'", line[0]))
+			// The byte at pos, not the line's first: an empty line's is its CR.
+			if c := p.buf[p.pos]; c != '$' {
+				return false, protoError(fmt.Sprintf("expected '$', got '%c'", c))
 			}
 			n, ok := parseInt(line[1:])
 			if !ok || n < 0 || n > p.maxBulk {

@@ -48,6 +48,7 @@ var parseCases = []struct {
 	{"*2\r\n$-1\r\n", []string{"error: Protocol error: invalid bulk length"}},
 	{"*3000000000\r\n", []string{"error: Protocol error: invalid multibulk length"}},
 	{"*1\r\n+OK\r\n", []string{"error: Protocol error: expected '$', got '+'"}},
+	{"*1\r0\r0", []string{"error: Protocol error: expected '$', got '\r'"}}, // found by FuzzParse: it panicked
 	{"set \"a\"b\r\n", []string{"error: Protocol error: unbalanced quotes in request"}},
 	{"set 'a\r\n", []string{"error: Protocol error: unbalanced quotes in request"}},
 }
