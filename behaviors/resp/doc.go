@@ -23,6 +23,23 @@
 //	*_value.go, zset.go, skiplist.go, members.go   the values of each type
 //	score.go       doubles read (strtod's rules) and written (%.17g) as Redis 7.0 does
 //	glob.go        Redis's glob matcher (KEYS, SCAN MATCH, PSUBSCRIBE, CONFIG GET)
+//	multi.go       MULTI/EXEC on the connection's side; watches.go the key space's WATCH
+//	clients.go     the registry of connections (CLIENT LIST, KILL; INFO clients)
+//	config.go      the settings in force (-requirepass, -maxmemory, -proto-max-bulk-len; CONFIG SET)
+//	stats.go       per-command counters (INFO commandstats)
+//
+// # What is in, what is out
+//
+// In: Redis 7.0's connection, server, generic, string, bitmap, list, hash,
+// set, sorted set, pub/sub and transactions groups as issue 16 lists them
+// (COMMAND LIST prints the table). Out, refused as an unknown command and
+// absent from COMMAND: streams, HyperLogLog, geo, scripting and functions,
+// modules, replication, persistence (SAVE, BGSAVE, ...), cluster, ACL
+// users, DUMP/RESTORE, MONITOR, BITFIELD, DEBUG (but DEBUG SLEEP),
+// CLIENT PAUSE/UNBLOCK/TRACKING/CACHING/GETREDIR, and every
+// maxmemory-policy but noeviction. Where the replies differ from
+// redis-server's on purpose, the one table of divergences is in
+// differential_sz_test.go.
 //
 // # Adding a command
 //
