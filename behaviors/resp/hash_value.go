@@ -165,9 +165,12 @@ func (h *Hash) Encoding() string {
 	return "listpack"
 }
 
-// compact drops the holes, keeping the order and every entry's seq.
+// compact drops the holes, keeping the order and every entry's seq. The
+// index is made anew: a Go map never gives back the buckets of deleted
+// keys, so a hash that was large and is small again would keep them.
 func (h *Hash) compact() {
 	live := h.Live()
+	h.index = make(map[string]int, len(live))
 	for i, e := range live {
 		h.index[e.field] = i
 	}
