@@ -46,6 +46,7 @@ type acceptLoop struct {
 	log    *logrus.Entry
 	budget *logBudgets // the listener's: "accept failed" lines are within it
 	reject *rejecter   // nil: queue at the limit
+	idle   *idleList   // the listener's idle connections: told while a queued client is held
 
 	backoffMin, backoffMax time.Duration
 }
@@ -98,7 +99,9 @@ func (l *acceptLoop) admit(conn net.Conn) bool {
 	if !takeSlot(l.slots) {
 		switch {
 		case l.askForRoom(): // queueing, or an idle connection is closing
-			if !waitForSlot(l.slots, l.stop) {
+			ok := waitForSlot(l.slots, l.stop)
+			l.hold(false)
+			if !ok {
 				_ = conn.Close()
 				return false
 			}
@@ -118,6 +121,7 @@ func (l *acceptLoop) admit(conn net.Conn) bool {
 // then sees stop.
 func (l *acceptLoop) askForRoom() bool {
 	if l.reject == nil {
+		l.hold(true) // from now on a connection turning idle makes room, until the client has a slot
 		l.root.Send(l.conns, &messages.ClientWaiting{})
 		return true
 	}
@@ -128,6 +132,13 @@ func (l *acceptLoop) askForRoom() bool {
 		return made
 	case <-l.stop:
 		return true
+	}
+}
+
+// hold tells the idle list whether a queued client is held at the limit.
+func (l *acceptLoop) hold(held bool) {
+	if l.idle != nil {
+		l.idle.hold(held)
 	}
 }
 

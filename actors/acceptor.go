@@ -70,7 +70,7 @@ func (a *acceptor) onStarted(ctx actor.Context) {
 	a.stopLoop, a.loopDone = make(chan struct{}), make(chan struct{})
 	l := &acceptLoop{ln: a.ln, slots: a.share.slots, stop: a.stopLoop, done: a.loopDone,
 		root: ctx.ActorSystem().Root, self: ctx.Self(), conns: a.conns, log: a.log,
-		budget: a.share.env.failures, backoffMin: acceptBackoffMin, backoffMax: acceptBackoffMax}
+		budget: a.share.env.failures, idle: a.share.env.idle, backoffMin: acceptBackoffMin, backoffMax: acceptBackoffMax}
 	env := a.share.env
 	if env.cfg.AtLimit == AtLimitReject {
 		l.reject = newRejecter(a.share.busy, env.readers, a.log, func() { env.hub.Rejected(env.listener, env.behavior) })

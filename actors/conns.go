@@ -73,6 +73,8 @@ func connsProps(share *listenerShare) *actor.Props {
 // Receive dispatches.
 func (s *connSupervisor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.onStarted(ctx)
 	case *messages.ConnectionAccepted:
 		s.onAccepted(ctx, m)
 	case *messages.ClientWaiting:
@@ -88,6 +90,14 @@ func (s *connSupervisor) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		s.env.failures.flush(s.log)
 	}
+}
+
+// onStarted has a connection that turns idle while a queued client waits
+// tell this incarnation (the idle list outlives restarts; the PID does not
+// change, but the system's root context is the sender).
+func (s *connSupervisor) onStarted(ctx actor.Context) {
+	root, self := ctx.ActorSystem().Root, ctx.Self()
+	s.env.idle.setWake(func() { root.Send(self, &messages.ClientWaiting{}) })
 }
 
 // onAccepted spawns a connection actor for a new connection, whose slot the
@@ -132,23 +142,32 @@ func childPID(ctx actor.Context, n uint64) (*actor.PID, string) {
 // onClientWaiting makes room for a client the accept loop holds at the connection
 // limit: it closes the connection that has been idle longest (its behavior said
 // it owes the peer nothing, as an HTTP keep-alive connection between requests).
-// The slot frees when that socket is closed, and the loop hands the waiting
-// client over. With no idle connection the client waits for a slot
-// (backpressure) or, when the loop asks (m.Room, -at-limit reject), is turned
-// away: Room gets whether a connection is closing for it.
+// Its slot is free at once (link.evict), and the loop hands the waiting client
+// over. With no idle connection, a queued client waits for a slot
+// (backpressure) and the next connection to turn idle sends ClientWaiting
+// again (idleList.oldestOrWait), while a client the loop would reject (m.Room,
+// -at-limit reject) is turned away: Room gets whether a connection is closing
+// for it.
 func (s *connSupervisor) onClientWaiting(ctx actor.Context, m *messages.ClientWaiting) {
-	made := !s.draining && s.closeLongestIdle(ctx)
-	if m.Room != nil {
-		m.Room <- made // it has room for this one answer: never blocks
+	if s.draining {
+		if m.Room != nil {
+			m.Room <- false
+		}
+		return
 	}
+	if m.Room == nil {
+		s.closeIdle(ctx, s.env.idle.oldestOrWait())
+		return
+	}
+	m.Room <- s.closeIdle(ctx, s.env.idle.oldest()) // it has room for this one answer: never blocks
 }
 
-// closeLongestIdle closes the connection idle longest, if any is idle, and
-// reports whether it did. Its slot is free when this returns (link.evict),
-// so a burst of waiting clients is admitted as fast as idle connections can
-// be closed, one ClientWaiting each.
-func (s *connSupervisor) closeLongestIdle(ctx actor.Context) bool {
-	oldest := s.env.idle.oldest() // a shut link is closing already (for an earlier client, say): not room
+// closeIdle closes oldest, the connection idle longest (a shut link is closing
+// already, for an earlier client say: not room), and reports whether there was
+// one. Its slot is free when this returns (link.evict), so a burst of waiting
+// clients is admitted as fast as idle connections can be closed, one
+// ClientWaiting each.
+func (s *connSupervisor) closeIdle(ctx actor.Context, oldest *link) bool {
 	if oldest == nil {
 		return false
 	}

@@ -16,21 +16,34 @@ import (
 // A link's idleSince is the truth, the list only an index: a link listed but
 // no longer idle (its idleSince reset without SetIdle, at a restart) is
 // skipped and dropped when it comes to the front.
+//
+// It also keeps a queued client from waiting for nothing: when the accept
+// loop holds a client at the limit (queueing) and no connection is idle, the
+// next connection to turn idle wakes the connection supervisor to close it.
+// The loop says it holds a client (hold), the supervisor that it found no one
+// to close (oldestOrWait), and idle, which lists the connection under the
+// same lock, sees that and calls wake: no turn to idle is missed.
 type idleList struct {
 	mu          sync.Mutex
 	front, back *link // front: idle longest
+
+	held    bool   // the accept loop holds a queued client at the limit
+	waiting bool   // ... and no idle connection was there to close for it
+	wake    func() // tells the connection supervisor a connection turned idle (setWake)
 }
 
-// idle says l is idle (from now on) or busy. It only acts on a change.
+// idle says l is idle (from now on) or busy. It only acts on a change. A
+// connection turning idle while a queued client waits for room wakes the
+// connection supervisor (after the lock: wake only sends a message).
 func (q *idleList) idle(l *link, idle bool) {
 	if idle == (l.idleSince.Load() != 0) {
 		return
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.unlink(l)
 	if !idle {
 		l.idleSince.Store(0)
+		q.mu.Unlock()
 		return
 	}
 	l.idleSince.Store(time.Now().UnixNano()) // under mu: the list stays in idleSince order
@@ -41,6 +54,45 @@ func (q *idleList) idle(l *link, idle bool) {
 		q.front = l
 	}
 	q.back = l
+	wake := q.waiting && q.wake != nil
+	q.waiting = false
+	fn := q.wake
+	q.mu.Unlock()
+	if wake {
+		fn()
+	}
+}
+
+// setWake sets what idle calls when a connection turns idle while a queued
+// client waits: the connection supervisor sets it at each start.
+func (q *idleList) setWake(wake func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.wake = wake
+}
+
+// hold says whether the accept loop holds a queued client at the limit. The
+// loop sets it before it asks for room and clears it once the client has a
+// slot, however it got one.
+func (q *idleList) hold(held bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.held, q.waiting = held, false
+}
+
+// oldestOrWait is oldest for a queued client: if none is idle while the loop
+// still holds the client, the next connection to turn idle wakes the
+// supervisor. With no client held (it has had a slot meanwhile) it returns
+// nil: there is no one to make room for.
+func (q *idleList) oldestOrWait() *link {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.held {
+		return nil
+	}
+	l := q.oldestLocked()
+	q.waiting = l == nil
+	return l
 }
 
 // oldest takes out and returns the link idle longest that is not shut, or
@@ -48,6 +100,11 @@ func (q *idleList) idle(l *link, idle bool) {
 func (q *idleList) oldest() *link {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.oldestLocked()
+}
+
+// oldestLocked is oldest with mu held.
+func (q *idleList) oldestLocked() *link {
 	for l := q.front; l != nil; l = q.front {
 		q.unlink(l)
 		if l.idleSince.Load() != 0 && !l.isShut() {

@@ -74,3 +74,45 @@ func TestEvictFreesSlotAtOnce(t *testing.T) {
 		t.Errorf("a second free freed more")
 	}
 }
+
+// TestIdleWakesHeldClient ensures a queued client held at the limit when no
+// connection is idle is not forgotten: the next connection to turn idle wakes
+// the connection supervisor (once), and nothing wakes it once the client has
+// had a slot some other way.
+func TestIdleWakesHeldClient(t *testing.T) {
+	var q idleList
+	wakes := 0
+	q.setWake(func() { wakes++ })
+	a, b := &link{id: "a"}, &link{id: "b"}
+
+	q.hold(true)
+	if got := q.oldestOrWait(); got != nil {
+		t.Fatalf("oldestOrWait with none idle = %s; want nil", got.id)
+	}
+	q.idle(a, true)
+	if wakes != 1 {
+		t.Fatalf("a connection turning idle while a client is held woke %d times; want 1", wakes)
+	}
+	q.idle(b, true)
+	if wakes != 1 {
+		t.Fatalf("a second idle connection woke again (%d); one wake per wait", wakes)
+	}
+	if got := q.oldestOrWait(); got != a {
+		t.Fatalf("oldestOrWait after the wake = %v; want a", got)
+	}
+
+	q.hold(false) // the client had its slot
+	q.hold(true)
+	q.idle(b, false)
+	if got := q.oldestOrWait(); got != nil {
+		t.Fatalf("oldestOrWait = %s; want nil", got.id)
+	}
+	q.hold(false) // a slot freed by a close: the client is served
+	q.idle(b, true)
+	if wakes != 1 {
+		t.Errorf("woke %d times after the held client had its slot; want 1", wakes)
+	}
+	if got := q.oldestOrWait(); got != nil {
+		t.Errorf("oldestOrWait with no client held = %s; want nil (no one to make room for)", got.id)
+	}
+}
