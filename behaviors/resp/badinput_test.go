@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"runtime"
 	"strconv"
 	"strings"
@@ -165,4 +167,37 @@ func TestBadInputPipelineNoRead(t *testing.T) {
 	}
 	other.SendString("PING\r\n")
 	other.ExpectString("+PONG\r\n")
+}
+
+// TestBadInputLongLines sends lines past 64 KiB that never end (an inline
+// command, a multibulk count, a bulk length) to both servers: each answers
+// Redis's "too big" error and closes. No end mark follows, as it would end
+// the line and the reply would depend on how much one read got.
+func TestBadInputLongLines(t *testing.T) {
+	redisAddr := startRedisServer(t)
+	srv := startResp(t)
+	for i, in := range []string{strings.Repeat("a", 140000), "*" + strings.Repeat("1", 140000),
+		"*1\r\n$" + strings.Repeat("1", 140000)} {
+		ours, ref := untilClosed(t, srv.Addr, in), untilClosed(t, redisAddr, in)
+		if ours != ref || !strings.HasPrefix(ours, "-ERR Protocol error: too big") {
+			t.Errorf("case %d:\nasync_server: %q\nredis-server: %q", i, ours, ref)
+		}
+	}
+}
+
+// untilClosed sends in and returns everything read until the server closes.
+func untilClosed(t *testing.T, addr, in string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	_, _ = io.WriteString(c, in) // the server may close before all is sent: its reply says why
+	got, err := io.ReadAll(c)
+	if err != nil && !isReset(err) {
+		t.Fatalf("%s: after %q: %v", addr, got, err)
+	}
+	return string(got)
 }
