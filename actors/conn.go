@@ -32,7 +32,7 @@ type connActor struct {
 }
 
 // connProps returns the props of the connection actor for l: a producer that makes
-// a fresh behavior each time, and the link's own dispatcher, which runs the
+// a fresh incarnation each time, and the link's own dispatcher, which runs the
 // mailbox only on this connection's goroutines (netpoll.Dispatcher): on the reader when
 // the reader's message woke it, so a round trip costs no goroutine hand-off, and
 // on a runner goroutine when anyone else's did (a spawn, a restart, a poison
@@ -45,7 +45,8 @@ type connActor struct {
 // The producer makes no behavior: protoactor runs it inside SpawnNamed, on
 // the connection supervisor's goroutine, where a behavior's constructor must
 // not run (confinement), nor panic (it would fail the supervisor, and with it
-// every connection of the listener). Each incarnation makes its behavior at its Started (onStarted).
+// every connection of the listener). Each incarnation makes its behavior at
+// its Started (onStarted).
 func connProps(l *link) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l}
@@ -180,7 +181,7 @@ func (a *connActor) makeBehavior() {
 // release drops what the connection's actor holds once it has stopped: its
 // behavior (and with it a request's buffered body, say), the input a failed
 // behavior handed back, the last context. protoactor may keep pointing at a
-// stopped actor, and so at its link: an acceptor's set of children
+// stopped actor, and so at its link: a connection supervisor's set of children
 // (actor.PIDSet.Remove) shortens its slice without clearing the slot it
 // emptied, so the PIDs of children gone stay reachable, each with its process,
 // its actor and this link, until the slot is reused.
