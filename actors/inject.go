@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -74,6 +75,9 @@ func unknownTarget(target string) error {
 		return targetError(`"root" takes no faults: it owns the tree and is never restarted; name one of its children`)
 	case servicesName:
 		return targetError(`"services" takes no faults: it only supervises the service actors; name one of them`)
+	}
+	if strings.HasPrefix(target, connsName("")) {
+		return targetError(fmt.Sprintf("%q takes no faults: it only supervises the listener's connections; name one of them, or the acceptor", target))
 	}
 	return fmt.Errorf("%w: %q", ErrUnknownTarget, target)
 }

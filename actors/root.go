@@ -147,7 +147,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		conns, _ := ctx.SpawnNamed(connsProps(share), connsName(addr))
 		r.conns[conns.Id] = listenerRef{pid: conns, addr: addr}
 		pid, _ := ctx.SpawnNamed(acceptorProps(l, share, conns), acceptorName(addr))
-		r.hub.Listening(acceptorName(addr), addr, l.behavior)
+		r.hub.Listening(acceptorName(addr), connsName(addr), addr, l.behavior)
 		r.acceptors[pid.Id] = listenerRef{pid: pid, addr: addr}
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")
 	}

@@ -20,7 +20,7 @@ func TestAdminFaultsRejected(t *testing.T) {
 		!strings.Contains(string(body), "no live connection") {
 		t.Errorf("random with no connection = %d %s; want 404 saying there is no live connection", code, body)
 	}
-	for _, name := range []string{"services", "root"} { // /tree shows them; they take no faults
+	for _, name := range []string{"services", "root", "conns-" + s.Addr} { // /tree shows them; they take no faults
 		if code, body := a.do(t, http.MethodPost, "/faults", `{"target": "`+name+`", "category": "Internal"}`); code != http.StatusNotFound ||
 			!strings.Contains(string(body), "takes no faults") {
 			t.Errorf("%s = %d %s; want 404 saying it takes no faults", name, code, body)

@@ -114,11 +114,12 @@ func getJSON(url string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// connections are the connection nodes of a tree, every acceptor's.
+// connections are the connection nodes of a tree, every connection
+// supervisor's.
 func connections(root *observatory.Node) []*observatory.Node {
 	var conns []*observatory.Node
 	for _, n := range root.Children {
-		if n.Kind == observatory.KindAcceptor {
+		if n.Kind == observatory.KindConns {
 			conns = append(conns, n.Children...)
 		}
 	}

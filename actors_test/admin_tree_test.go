@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -135,8 +136,43 @@ func boolSet(keys func(func(string) bool)) map[string]bool {
 	return set
 }
 
+// TestAdminTreeShape ensures /tree draws the real tree (actors/doc.go): under
+// root the logger, the services, and per listener its acceptor, with no
+// children, and beside it its connection supervisor, conns-HOST:PORT, whose
+// children are the connections; each with its listener, restarts and budget.
+func TestAdminTreeShape(t *testing.T) {
+	s, a := startObserved(t, nil)
+	s.dialLines(t).roundTrip(t, "x", "x")
+	s.dialLines(t).roundTrip(t, "y", "y")
+	var root observatory.Node
+	if err := getJSON(a.URL+"/tree", &root); err != nil {
+		t.Fatal(err)
+	}
+	addr := s.Addr
+	var shape []string
+	for _, n := range root.Children {
+		shape = append(shape, fmt.Sprintf("%s(%s) %d children", n.Name, n.Kind, len(n.Children)))
+	}
+	want := []string{"logger(logger) 0 children", "services(services) 0 children",
+		"acceptor-" + addr + "(acceptor) 0 children", "conns-" + addr + "(connections) 2 children"}
+	if !slices.Equal(shape, want) {
+		t.Fatalf("root's children:\n%s\nwant:\n%s", strings.Join(shape, "\n"), strings.Join(want, "\n"))
+	}
+	for _, n := range root.Children[2:] {
+		if n.Listener != addr || n.Behavior != "echo" || n.Budget != 3 || n.Restarts != 0 {
+			t.Errorf("%s: listener %q behavior %q restarts %d budget %d; want %s, echo, 0 of 3",
+				n.Name, n.Listener, n.Behavior, n.Restarts, n.Budget, addr)
+		}
+	}
+	sup := root.Children[3]
+	if sup.Connections != 2 || sup.Children[0].Name != "conn-1" || sup.Children[0].Kind != observatory.KindConnection {
+		t.Errorf("%s: connections %d, children %+v", sup.Name, sup.Connections, sup.Children)
+	}
+}
+
 // TestAdminTreeLimit ensures /tree?limit=N lists the N oldest connections of
-// the acceptor and counts them all, and refuses a limit that is not one.
+// the connection supervisor and counts them all, and refuses a limit that is
+// not one.
 func TestAdminTreeLimit(t *testing.T) {
 	s, a := startObserved(t, nil)
 	for range 5 {
@@ -146,9 +182,9 @@ func TestAdminTreeLimit(t *testing.T) {
 	if err := getJSON(a.URL+"/tree?limit=3", &root); err != nil {
 		t.Fatal(err)
 	}
-	acc := root.Children[len(root.Children)-1]
-	if acc.Connections != 5 || len(acc.Children) != 3 || acc.Children[0].Name != "conn-1" {
-		t.Errorf("limit=3: connections %d, children %d (first %+v)", acc.Connections, len(acc.Children), acc.Children)
+	sup := root.Children[len(root.Children)-1]
+	if sup.Kind != observatory.KindConns || sup.Connections != 5 || len(sup.Children) != 3 || sup.Children[0].Name != "conn-1" {
+		t.Errorf("limit=3: %s (%s): connections %d, children %d (first %+v)", sup.Name, sup.Kind, sup.Connections, len(sup.Children), sup.Children)
 	}
 	for _, bad := range []string{"-1", "x", "1e3"} {
 		if code, body := a.get(t, "/tree?limit="+bad); code != 400 {

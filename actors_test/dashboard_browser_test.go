@@ -19,12 +19,15 @@ import (
 var updateScreenshot = flag.Bool("update-screenshot", false,
 	"TestDashboardInBrowser: write its screenshot to docs/dashboard.png (docs/admin.md shows it)")
 
-// TestDashboardInBrowser ensures the dashboard works in a real browser: a new
-// connection appears in the tree; its inject button (Internal) makes the
+// TestDashboardInBrowser ensures the dashboard works in a real browser: it
+// draws the listener's acceptor and, beside it, its connection supervisor
+// (conns-HOST:PORT, with no inject button: it takes no faults) above the
+// table of its connections; a new connection appears in the tree; its inject button (Internal) makes the
 // supervisor restart it, which the log shows as an injected Restart and the
 // row as 1/3 of its restart budget, while the client stays connected; a
 // ConnectionFailed chosen in another row stops that connection, which leaves
-// the tree; past 200 connections the page draws 200 and counts the rest. It
+// the tree; past 200 connections the page draws 200 and counts the rest,
+// in the table and in the header. It
 // skips where no chromium can start.
 func TestDashboardInBrowser(t *testing.T) {
 	exe := findChromium(t)
@@ -34,6 +37,11 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	b.do("load the page", chromedp.Navigate(admin+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`.actor[data-kind="acceptor"]`)))
+	sup := "conns-" + srv.Addr
+	b.poll("the connection supervisor's row, then its table, without inject controls", fmt.Sprintf(
+		`(() => { const r = document.querySelector('.actor[data-kind="connections"][data-actor=%[1]q]');
+		return r && r.nextElementSibling?.matches('.conns[data-conns-of=%[1]q]') &&
+			!r.querySelector('button[data-inject]') && !!r.querySelector('[data-field="restarts"]'); })()`, sup))
 
 	restarted, rr := dialEcho(t, srv)
 	stopped, _ := dialEcho(t, srv)
@@ -71,7 +79,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	b.poll("the page draws 200 rows and counts the rest", fmt.Sprintf(
 		`document.querySelector('.more')?.textContent === 'showing %d of %d connections' &&
-		document.querySelectorAll('tr[data-conn]').length === %[1]d`, maxRows, more+2))
+		document.querySelectorAll('tr[data-conn]').length === %[1]d &&
+		document.getElementById('stat-conns').textContent === '%[2]d connections'`, maxRows, more+2))
 	b.noExceptions()
 }
 

@@ -8,8 +8,8 @@ import (
 )
 
 // tree serves GET /tree: the live actor tree as the hub knows it now;
-// ?limit=N lists at most N connections under each acceptor (each still
-// counts them all in "connections").
+// ?limit=N lists at most N connections under each connection supervisor
+// (each still counts them all in "connections").
 func (a *Admin) tree(w http.ResponseWriter, r *http.Request) {
 	limit := 0
 	if v := r.URL.Query().Get("limit"); v != "" {

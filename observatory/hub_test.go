@@ -22,7 +22,7 @@ func open(h *Hub, id, remote string) *Stats {
 func TestNilHub(t *testing.T) {
 	var h *Hub
 	h.Logger("logger")
-	h.Listening("a", "l", "echo")
+	h.Listening("a", "c", "l", "echo")
 	h.Opened(Conn{ID: "conn-1"})
 	h.Decided(Event{Actor: "conn-1"})
 	h.Closed("conn-1", "x")
@@ -35,13 +35,15 @@ func TestNilHub(t *testing.T) {
 	}
 }
 
-// TestTreeFollowsReports: connections appear under their acceptor in accept
-// order, carry their counters and restarts, and go when closed.
+// TestTreeFollowsReports: connections appear under their connection
+// supervisor (beside their acceptor, which has no children) in accept order,
+// carry their counters and restarts, and go when closed; a decision about the
+// supervisor counts against its own budget.
 func TestTreeFollowsReports(t *testing.T) {
 	h := newTestHub()
 	h.Logger("logger")
 	h.Service("rooms")
-	h.Listening("acceptor-127.0.0.1:1", "127.0.0.1:1", "echo")
+	h.Listening("acceptor-127.0.0.1:1", "conns-127.0.0.1:1", "127.0.0.1:1", "echo")
 	for i := 10; i >= 1; i-- { // the tree orders by number, not by report order
 		open(h, fmt.Sprintf("conn-%d", i), fmt.Sprintf("10.0.0.1:%d", i))
 	}
@@ -50,19 +52,29 @@ func TestTreeFollowsReports(t *testing.T) {
 	s.Out.Add(7)
 	h.Decided(Event{Actor: "conn-11", ActorKind: KindConnection, Category: "Internal", Directive: "Restart"})
 	h.Closed("conn-3", "peer closed")
+	h.Decided(Event{Actor: "conns-127.0.0.1:1", ActorKind: KindConns, Category: "Internal", Directive: "Restart"})
 
 	tree := h.Tree()
 	kinds := []string{}
 	for _, c := range tree.Children {
 		kinds = append(kinds, c.Kind)
 	}
-	if fmt.Sprint(kinds) != "[logger services acceptor]" {
+	if fmt.Sprint(kinds) != "[logger services acceptor connections]" {
 		t.Fatalf("root's children: %v", kinds)
+	}
+	if a := tree.Children[2]; a.Name != "acceptor-127.0.0.1:1" || len(a.Children) != 0 || a.Connections != 0 || a.Restarts != 0 {
+		t.Errorf("acceptor: %+v", a)
+	}
+	sup := tree.Children[3]
+	if sup.Name != "conns-127.0.0.1:1" || sup.Listener != "127.0.0.1:1" || sup.Behavior != "echo" ||
+		sup.Connections != 10 || sup.Restarts != 1 || sup.Budget != 3 ||
+		sup.LastDecision == nil || sup.LastDecision.Listener != "127.0.0.1:1" {
+		t.Errorf("connection supervisor: %+v", sup)
 	}
 	if svc := tree.Children[1].Children; len(svc) != 1 || svc[0].Name != "rooms" {
 		t.Errorf("services: %+v", svc)
 	}
-	conns := tree.Children[2].Children
+	conns := sup.Children
 	if len(conns) != 10 {
 		t.Fatalf("%d connections, want 10", len(conns))
 	}
@@ -81,11 +93,12 @@ func TestTreeFollowsReports(t *testing.T) {
 }
 
 // TestFindTargets: a connection by ID or remote, other actors by name or
-// listener, random only among connections.
+// listener, random only among connections; never a connection supervisor,
+// which takes no injected faults.
 func TestFindTargets(t *testing.T) {
 	h := newTestHub()
 	h.Logger("logger")
-	h.Listening("acceptor-127.0.0.1:1", "127.0.0.1:1", "echo")
+	h.Listening("acceptor-127.0.0.1:1", "conns-127.0.0.1:1", "127.0.0.1:1", "echo")
 	open(h, "conn-1", "10.0.0.1:5")
 	for target, want := range map[string]string{
 		"conn-1": KindConnection, "10.0.0.1:5": KindConnection, "random": KindConnection,
@@ -96,7 +109,7 @@ func TestFindTargets(t *testing.T) {
 		}
 	}
 	h.Closed("conn-1", "peer closed")
-	for _, target := range []string{"conn-1", "10.0.0.1:5", "random", "nonsense"} {
+	for _, target := range []string{"conn-1", "10.0.0.1:5", "random", "nonsense", "conns-127.0.0.1:1"} {
 		if _, _, _, ok := h.Find(target); ok {
 			t.Errorf("Find(%q) found something", target)
 		}
@@ -153,10 +166,10 @@ drain: // until the hub closes the channel of the subscriber it dropped
 // TestRestartsLeaveTheWindow: restarts older than the window no longer count.
 func TestRestartsLeaveTheWindow(t *testing.T) {
 	h := New(Options{Budget: 3, Window: time.Second}) // wide enough that no GC pause ages the restart out before it is counted
-	h.Listening("a", "127.0.0.1:1", "echo")
+	h.Listening("a", "c", "127.0.0.1:1", "echo")
 	open(h, "conn-1", "r")
 	h.Decided(Event{Actor: "conn-1", ActorKind: KindConnection, Directive: "Restart"})
-	conn := func() *Node { return h.Tree().Children[1].Children[0] }
+	conn := func() *Node { return h.Tree().Children[2].Children[0] }
 	if r := conn().Restarts; r != 1 {
 		t.Fatalf("restarts %d, want 1", r)
 	}
@@ -169,19 +182,19 @@ func TestRestartsLeaveTheWindow(t *testing.T) {
 	}
 }
 
-// TestTreeUpTo: a limited tree lists the oldest connections of each acceptor
+// TestTreeUpTo: a limited tree lists the oldest connections of each listener
 // and still counts them all.
 func TestTreeUpTo(t *testing.T) {
 	h := newTestHub()
-	h.Listening("acceptor-127.0.0.1:1", "127.0.0.1:1", "echo")
+	h.Listening("acceptor-127.0.0.1:1", "conns-127.0.0.1:1", "127.0.0.1:1", "echo")
 	for i := 1; i <= 5; i++ {
 		open(h, fmt.Sprintf("conn-%d", i), fmt.Sprintf("r%d", i))
 	}
-	a := h.TreeUpTo(2).Children[1]
+	a := h.TreeUpTo(2).Children[2]
 	if a.Connections != 5 || len(a.Children) != 2 || a.Children[0].Name != "conn-1" || a.Children[1].Name != "conn-2" {
 		t.Errorf("TreeUpTo(2): %d connections, children %+v", a.Connections, a.Children)
 	}
-	if all := h.Tree().Children[1]; all.Connections != 5 || len(all.Children) != 5 {
+	if all := h.Tree().Children[2]; all.Connections != 5 || len(all.Children) != 5 {
 		t.Errorf("Tree: %d connections, %d children", all.Connections, len(all.Children))
 	}
 }

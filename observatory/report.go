@@ -33,17 +33,20 @@ func (h *Hub) Service(name string) {
 	h.tree.services = append(h.tree.services, m)
 }
 
-// Listening reports an acceptor, by name, with its listener and behavior.
-func (h *Hub) Listening(name, listener, behavior string) {
+// Listening reports a listener's two actors, by name: its acceptor and its
+// connection supervisor (conns), with its address and behavior.
+func (h *Hub) Listening(acceptor, conns, listener, behavior string) {
 	if h == nil {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	m := h.tree.other(KindAcceptor, name)
+	m := h.tree.other(KindAcceptor, acceptor)
 	if m.conn.Listener == "" {
-		m.conn = Conn{ID: name, Listener: listener, Behavior: behavior}
+		m.conn = Conn{ID: acceptor, Listener: listener, Behavior: behavior}
 		m.lis = h.metrics.listener(listener, behavior)
+		m.sup = h.tree.other(KindConns, conns)
+		m.sup.conn = Conn{ID: conns, Listener: listener, Behavior: behavior}
 		h.tree.acceptors = append(h.tree.acceptors, m)
 		h.tree.listeners[listener] = m
 	}
@@ -107,6 +110,9 @@ func (h *Hub) Decided(e Event) {
 	defer h.mu.Unlock()
 	now := time.Now()
 	m := h.tree.find(e.Actor)
+	if m == nil {
+		m = h.tree.supervisor(e.Actor)
+	}
 	if m != nil {
 		e.Listener, e.Behavior, e.Remote = m.conn.Listener, m.conn.Behavior, m.conn.Remote
 		if e.Directive == "Restart" {

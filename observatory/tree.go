@@ -24,8 +24,8 @@ type Node struct {
 	// Restarts used within the intensity window now, of Budget.
 	Restarts int `json:"restarts"`
 	Budget   int `json:"budget"`
-	// Connections is an acceptor's live connections, all of them, whether or
-	// not Children lists each (TreeUpTo).
+	// Connections is a connection supervisor's live connections, all of
+	// them, whether or not Children lists each (TreeUpTo).
 	Connections  int     `json:"connections,omitempty"`
 	LastDecision *Event  `json:"last_decision,omitempty"`
 	Children     []*Node `json:"children,omitempty"`
@@ -47,7 +47,7 @@ func (n Node) MarshalJSON() ([]byte, error) {
 }
 
 // Conn is what the hub knows of a live connection: enough to name it and to
-// address it (Listener tells its acceptor; ID its name there).
+// address it (Listener tells its connection supervisor; ID its name there).
 type Conn struct {
 	ID       string
 	Listener string
@@ -58,7 +58,7 @@ type Conn struct {
 
 // member is one actor of the model.
 type member struct {
-	conn     Conn // a connection's; an acceptor's Listener and Behavior
+	conn     Conn // a connection's; an acceptor's or a connection supervisor's Listener and Behavior
 	num      int  // N of a connection's conn-N, for ordering
 	at       int  // a connection's index in tree.live
 	kind     string
@@ -67,6 +67,7 @@ type member struct {
 	restarts []time.Time // restarts within the window, oldest first
 	last     *Event
 	lis      *listenerState // an acceptor's
+	sup      *member        // an acceptor's: its listener's connection supervisor
 }
 
 // tree is the model of the live actor tree the hub builds from reports.
@@ -77,7 +78,7 @@ type tree struct {
 	conns     map[string]*member // by connection ID (unique in a server)
 	live      []*member          // the same connections, for a random pick in O(1) (-chaos)
 	byRemote  map[string]*member // by remote address
-	others    map[string]*member // logger, services, acceptors: by kind/name
+	others    map[string]*member // logger, services, acceptors, connection supervisors: by kind/name
 	listeners map[string]*member // acceptors by listener address
 }
 
@@ -100,7 +101,8 @@ func (t *tree) other(kind, name string) *member {
 }
 
 // find returns the member an Event or a target names: a connection by ID or
-// remote address, else another actor by name.
+// remote address, else another actor by name; never a connection supervisor,
+// which takes no injected faults (supervisor finds those).
 func (t *tree) find(name string) *member {
 	if m, ok := t.conns[name]; ok {
 		return m
@@ -119,6 +121,16 @@ func (t *tree) find(name string) *member {
 	for _, m := range t.acceptors {
 		if m.name == name || m.conn.Listener == name {
 			return m
+		}
+	}
+	return nil
+}
+
+// supervisor returns the connection supervisor named name, or nil.
+func (t *tree) supervisor(name string) *member {
+	for _, m := range t.acceptors {
+		if m.sup.name == name {
+			return m.sup
 		}
 	}
 	return nil
@@ -160,14 +172,16 @@ func (m *member) inWindow(window time.Duration, now time.Time) int {
 }
 
 // Tree returns a snapshot of the live actor tree: root, its logger, the
-// services supervisor and its services, and each acceptor with its
-// connections in the order they were accepted.
+// services supervisor and its services, and per listener its acceptor and
+// beside it its connection supervisor, with its connections in the order they
+// were accepted (actors/doc.go's tree).
 func (h *Hub) Tree() *Node { return h.TreeUpTo(0) }
 
-// TreeUpTo is Tree with at most perAcceptor connections listed under each
-// acceptor (the oldest; 0: all), for a viewer that shows no more: with tens of
-// thousands of connections a whole tree is megabytes of JSON.
-func (h *Hub) TreeUpTo(perAcceptor int) *Node {
+// TreeUpTo is Tree with at most perListener connections listed under each
+// connection supervisor (the oldest; 0: all), for a viewer that shows no
+// more: with tens of thousands of connections a whole tree is megabytes of
+// JSON.
+func (h *Hub) TreeUpTo(perListener int) *Node {
 	root := &Node{Name: "root", Kind: KindRoot}
 	if h == nil {
 		return root
@@ -189,17 +203,17 @@ func (h *Hub) TreeUpTo(perAcceptor int) *Node {
 		byListener[m.conn.Listener] = append(byListener[m.conn.Listener], m)
 	}
 	for _, m := range h.tree.acceptors {
-		a := h.node(m, now)
+		sup := h.node(m.sup, now)
 		conns := byListener[m.conn.Listener]
 		sort.Slice(conns, func(i, j int) bool { return conns[i].num < conns[j].num })
-		a.Connections = len(conns)
-		if perAcceptor > 0 && len(conns) > perAcceptor {
-			conns = conns[:perAcceptor]
+		sup.Connections = len(conns)
+		if perListener > 0 && len(conns) > perListener {
+			conns = conns[:perListener]
 		}
 		for _, c := range conns {
-			a.Children = append(a.Children, h.node(c, now))
+			sup.Children = append(sup.Children, h.node(c, now))
 		}
-		root.Children = append(root.Children, a)
+		root.Children = append(root.Children, h.node(m, now), sup)
 	}
 	return root
 }

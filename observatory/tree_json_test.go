@@ -12,7 +12,7 @@ import (
 func TestRootHasNoBudget(t *testing.T) {
 	h := newTestHub()
 	h.Logger("logger")
-	h.Listening("acceptor-127.0.0.1:1", "127.0.0.1:1", "echo")
+	h.Listening("acceptor-127.0.0.1:1", "conns-127.0.0.1:1", "127.0.0.1:1", "echo")
 	b, err := json.Marshal(h.Tree())
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestRootHasNoBudget(t *testing.T) {
 			t.Errorf("%v has no budget: %s", c["name"], b)
 		}
 	}
-	if len(children) != 3 || !strings.Contains(string(b), `"restarts":0`) {
+	if len(children) != 4 || !strings.Contains(string(b), `"restarts":0`) {
 		t.Errorf("root's children: %s", b)
 	}
 }

@@ -6,13 +6,13 @@
 // A -chaos run can mean thousands of connections and hundreds of events a
 // second, so: rows are kept and updated in place (keyed by actor name, and
 // an open <select> keeps its choice), at most MAX_ROWS connections per
-// acceptor are drawn, the log keeps MAX_EVENTS entries, and every DOM change
+// connection supervisor are drawn, the log keeps MAX_EVENTS entries, and every DOM change
 // waits for the next animation frame, where it is done once.
 'use strict';
 
 const CATEGORIES = ['Internal', 'BadRequest', 'ConnectionFailed', 'Timeout', 'TooLarge', 'ListenerFailed'];
 const STALL = '2s';       // how long the stall buttons stall
-const MAX_ROWS = 200;     // connections drawn per acceptor; the rest are counted
+const MAX_ROWS = 200;     // connections drawn per listener; the rest are counted
 const MAX_EVENTS = 200;   // log entries kept
 const POLL_MS = 500;      // tree refresh while nothing happens
 const KICK_MS = 100;      // tree refresh soon after an event says it changed
@@ -89,7 +89,9 @@ function controls(target, preferred) {
     el('button', { type: 'button', 'data-inject': target }, 'inject'));
 }
 
-// actorRow is a row for root, the logger, the services and the acceptors.
+// actorRow is a row for root, the logger, the services, the acceptors and the
+// connection supervisors (kind 'connections': restarted by root like the
+// others, but it takes no injected faults, so it has no controls).
 function actorRow(n, depth) {
   let r = rows.get(n.name);
   if (!r) {
@@ -97,23 +99,25 @@ function actorRow(n, depth) {
     r.style.setProperty('--depth', depth);
     r.f = { age: el('span', { class: 'age' }), budget: budgetBar(), last: el('span', { class: 'last' }),
       note: el('span', { class: 'note' }) };
-    const targetable = n.kind !== 'root' && n.kind !== 'services';
+    const supervised = n.kind !== 'root' && n.kind !== 'services';
+    const targetable = supervised && n.kind !== 'connections';
     r.append(el('b', {}, n.name), n.name.startsWith(n.kind) ? '' : el('span', { class: 'kind' }, n.kind),
-      r.f.note, r.f.age, targetable ? r.f.budget : '', r.f.last,
+      r.f.note, r.f.age, supervised ? r.f.budget : '', r.f.last,
       targetable ? controls(n.name, n.kind === 'acceptor' ? 'ListenerFailed' : 'Internal') : '');
     rows.set(n.name, r);
   }
   setText(r.f.age, 'up ' + fmtAge(n.age_ms));
   setBudget(r.f.budget, n.restarts, n.budget);
   setLast(r.f.last, n.last_decision);
-  if (n.kind === 'acceptor') {
+  if (n.kind === 'acceptor') setText(r.f.note, n.behavior || '');
+  if (n.kind === 'connections') {
     const k = n.connections ?? (n.children || []).length;
     setText(r.f.note, (n.behavior || '') + ' · ' + k + (k === 1 ? ' connection' : ' connections'));
   }
   return r;
 }
 
-// connRow is one connection's row in its acceptor's table.
+// connRow is one connection's row in its supervisor's table.
 function connRow(n) {
   let r = rows.get(n.name);
   if (!r) {
@@ -138,12 +142,13 @@ function connRow(n) {
   return r;
 }
 
-// connTable is the table of an acceptor's connections (the first MAX_ROWS).
-function connTable(acc, seen) {
-  const key = 'table:' + acc.name;
+// connTable is the table of a connection supervisor's connections (the first
+// MAX_ROWS).
+function connTable(sup, seen) {
+  const key = 'table:' + sup.name;
   let t = rows.get(key);
   if (!t) {
-    t = el('div', { class: 'conns', 'data-conns-of': acc.name });
+    t = el('div', { class: 'conns', 'data-conns-of': sup.name });
     t.body = el('tbody');
     t.more = el('p', { class: 'more' });
     const head = el('tr');
@@ -153,8 +158,8 @@ function connTable(acc, seen) {
     rows.set(key, t);
   }
   seen.add(key);
-  const all = acc.children || [];
-  const total = acc.connections ?? all.length; // /tree lists at most MAX_ROWS; it counts them all
+  const all = sup.children || [];
+  const total = sup.connections ?? all.length; // /tree lists at most MAX_ROWS; it counts them all
   const shown = all.slice(0, MAX_ROWS).map((c) => { seen.add(c.name); return connRow(c); });
   placeChildren(t.body, shown);
   setText(t.more, total === 0 ? 'no connections yet: connect a client (nc, curl, redis-cli)'
@@ -176,8 +181,8 @@ function renderTree(root) {
     seen.add(n.name);
     order.push(actorRow(n, depth));
     budget = budget || n.budget;
-    if (n.kind === 'acceptor') {
-      conns += (n.children || []).length;
+    if (n.kind === 'connections') {
+      conns += n.connections ?? (n.children || []).length;
       order.push(connTable(n, seen));
       return;
     }
