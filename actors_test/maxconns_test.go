@@ -20,12 +20,7 @@ func TestMaxConnsBackpressure(t *testing.T) {
 
 	third := s.dialLines(t)
 	third.send(t, "third")
-	// Not served: the only way to see it is to give the server a while to answer.
-	const patience = 300 * time.Millisecond
-	_ = third.SetReadDeadline(time.Now().Add(patience))
-	if line, err := third.r.ReadString('\n'); !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("third client at MaxConns 2: read %q (%v); want no answer within %v", line, err, patience)
-	}
+	expectNoAnswer(t, third, "third client at MaxConns 2")
 	second.roundTrip(t, "still served", "still served")
 
 	first.Close()
@@ -104,4 +99,17 @@ func TestMaxConnsSlotHeldUntilSocketClosed(t *testing.T) {
 		t.Errorf("log line of the first socket's close at %d, of the second connection's start at %d; "+
 			"want both, the close first", discarded, opened)
 	}
+}
+
+// expectNoAnswer checks that c, a client held at the connection limit, is not
+// answered. The only way to see it is to give the server a while to answer
+// (and to look for room, and find none): patience.
+func expectNoAnswer(t *testing.T, c *lineClient, who string) {
+	t.Helper()
+	const patience = 300 * time.Millisecond
+	_ = c.SetReadDeadline(time.Now().Add(patience))
+	if line, err := c.r.ReadString('\n'); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("%s: read %q (%v); want no answer within %v", who, line, err, patience)
+	}
+	_ = c.SetReadDeadline(time.Time{})
 }

@@ -1,8 +1,6 @@
 package actors_test
 
 import (
-	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -21,14 +19,7 @@ func TestMaxConnsIdleLaterAdmits(t *testing.T) {
 
 	waiting := s.dialLines(t)
 	waiting.send(t, "hello")
-	// Not served while the only connection is busy: the only way to see it is
-	// to give the server a while to answer (and to look for room, and find none).
-	const patience = 300 * time.Millisecond
-	_ = waiting.SetReadDeadline(time.Now().Add(patience))
-	if line, err := waiting.r.ReadString('\n'); !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("waiting client at MaxConns 1 with the connection busy: read %q (%v); want no answer within %v", line, err, patience)
-	}
-	_ = waiting.SetReadDeadline(time.Time{})
+	expectNoAnswer(t, waiting, "waiting client at MaxConns 1 with the connection busy")
 
 	busy.roundTrip(t, "idle", "idle") // now idle: room for the waiting client
 	waiting.expect(t, "count 1 hello")

@@ -71,14 +71,7 @@ func TestShutdownAnswersPendingData(t *testing.T) {
 // within the grace that follows, the report, the log's last line, says
 // graceful=1 forced=1.
 func TestShutdownTimeoutForcesStuckConnection(t *testing.T) {
-	release := make(chan struct{})
-	s := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = faultyFactory(release)
-		cfg.ShutdownTimeout = 200 * time.Millisecond
-	})
-	idle, stuck := s.dialLines(t), s.dialLines(t)
-	idle.roundTrip(t, "a", "count 1 a")
-	stuck.roundTrip(t, "block", "blocking")
+	s, release, idle, stuck := startStuck(t)
 
 	s.Shutdown()
 	idle.expectEOF(t)
@@ -160,14 +153,7 @@ func TestShutdownCountsWriteTimeoutAsFailed(t *testing.T) {
 // of its own, and Done closes while the behavior is still blocked. Once it
 // returns, nothing the server started outlives it.
 func TestShutdownAbandonsBlockedBehavior(t *testing.T) {
-	release := make(chan struct{})
-	s := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = faultyFactory(release)
-		cfg.ShutdownTimeout = 200 * time.Millisecond
-	})
-	idle, stuck := s.dialLines(t), s.dialLines(t)
-	idle.roundTrip(t, "a", "count 1 a")
-	stuck.roundTrip(t, "block", "blocking")
+	s, release, idle, stuck := startStuck(t)
 
 	s.Shutdown()
 	idle.expectEOF(t)
@@ -181,4 +167,20 @@ func TestShutdownAbandonsBlockedBehavior(t *testing.T) {
 	if err := leakcheck.Find(s.before); err != nil {
 		t.Errorf("goroutines outlived the abandoned behavior: %v", err)
 	}
+}
+
+// startStuck starts a faults server with a 200 ms shutdown timeout and two
+// clients: idle, which has had an answer, and stuck, whose behavior blocks
+// until release is closed.
+func startStuck(t *testing.T) (s *testServer, release chan struct{}, idle, stuck *lineClient) {
+	t.Helper()
+	release = make(chan struct{})
+	s = startServer(t, func(cfg *actors.Config) {
+		cfg.Protocol = faultyFactory(release)
+		cfg.ShutdownTimeout = 200 * time.Millisecond
+	})
+	idle, stuck = s.dialLines(t), s.dialLines(t)
+	idle.roundTrip(t, "a", "count 1 a")
+	stuck.roundTrip(t, "block", "blocking")
+	return s, release, idle, stuck
 }
