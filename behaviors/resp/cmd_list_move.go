@@ -190,35 +190,16 @@ type mpopArgs struct {
 // Redis's order and with its errors.
 func parseMPop(c *Call, at int) (mpopArgs, bool) {
 	var o mpopArgs
-	n, ok := parseInt(c.Args[at])
-	if !ok || n < 1 {
-		c.W.Error("ERR numkeys should be greater than 0")
+	where, ok := parseMPopNumkeys(c, at)
+	if !ok {
 		return o, false
 	}
-	if n >= int64(len(c.Args)-at-1) { // no room for the keys and LEFT|RIGHT
-		c.W.Error(ErrSyntax)
-		return o, false
-	}
-	where := at + 1 + int(n)
 	if o.left, ok = parseWhere(c, where); !ok {
 		return o, false
 	}
-	o.keys, o.count = c.Args[at+1:where], -1
-	for j := where + 1; j < len(c.Args); j++ {
-		if o.count != -1 || !equalFold(string(c.Args[j]), "count") || j+1 == len(c.Args) {
-			c.W.Error(ErrSyntax)
-			return o, false
-		}
-		j++
-		if o.count, ok = parseInt(c.Args[j]); !ok || o.count < 1 {
-			c.W.Error("ERR count should be greater than 0")
-			return o, false
-		}
-	}
-	if o.count == -1 {
-		o.count = 1
-	}
-	return o, true
+	o.keys = c.Args[at+1 : where]
+	o.count, ok = parseMPopCount(c, where+1)
+	return o, ok
 }
 
 // mpop pops from the first key that holds a list, replying [key, [elements]],

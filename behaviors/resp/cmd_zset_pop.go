@@ -98,14 +98,8 @@ type zmpopArgs struct {
 // Redis's order and with its errors.
 func parseZmpop(c *Call, at int) (zmpopArgs, bool) {
 	var o zmpopArgs
-	n, ok := parseInt(c.Args[at])
-	if !ok || n < 1 {
-		c.W.Error("ERR numkeys should be greater than 0")
-		return o, false
-	}
-	where := int64(at) + 1 + n
-	if where >= int64(len(c.Args)) {
-		c.W.Error(ErrSyntax)
+	where, ok := parseMPopNumkeys(c, at)
+	if !ok {
 		return o, false
 	}
 	switch w := string(c.Args[where]); {
@@ -116,22 +110,9 @@ func parseZmpop(c *Call, at int) (zmpopArgs, bool) {
 		c.W.Error(ErrSyntax)
 		return o, false
 	}
-	o.keys, o.count = c.Args[at+1:where], -1
-	for j := int(where) + 1; j < len(c.Args); j++ {
-		if o.count != -1 || !equalFold(string(c.Args[j]), "count") || j+1 == len(c.Args) {
-			c.W.Error(ErrSyntax)
-			return o, false
-		}
-		j++
-		if o.count, ok = parseInt(c.Args[j]); !ok || o.count < 1 {
-			c.W.Error("ERR count should be greater than 0")
-			return o, false
-		}
-	}
-	if o.count == -1 {
-		o.count = 1
-	}
-	return o, true
+	o.keys = c.Args[at+1 : where]
+	o.count, ok = parseMPopCount(c, where+1)
+	return o, ok
 }
 
 // zmpop pops from the first key holding a sorted set, replying [key,
