@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"async_server/behaviors"
 	"async_server/behaviors/protocol"
 )
@@ -125,6 +127,16 @@ func openBehaviors(c Config) (*behaviorSet, error) {
 		}
 	}
 	return set, nil
+}
+
+// registerMetrics has every behavior that has metrics of its own register
+// them with reg (the observatory's).
+func (b *behaviorSet) registerMetrics(reg prometheus.Registerer) {
+	for _, s := range b.setups {
+		if s.Metrics != nil {
+			s.Metrics(reg)
+		}
+	}
 }
 
 // release releases what every behavior holds open.

@@ -73,6 +73,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Observe || cfg.Chaos > 0 {
 		s.hub = observatory.New(observatory.Options{Budget: cfg.Intensity.MaxRestarts, Window: cfg.Intensity.Within})
 		s.budget.register(s.hub.Registry())
+		set.registerMetrics(s.hub.Registry())
 	}
 	stopWatching := watchDeadLetters(sys, s.hub)
 	poll := netpoll.Acquire() // released in exit: by then every connection has ended

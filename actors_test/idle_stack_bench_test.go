@@ -1,6 +1,9 @@
 package actors_test
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net"
 	"runtime"
 	"runtime/metrics"
@@ -16,7 +19,9 @@ import (
 // runtime/metrics after a GC. The server runs in this process (the clients'
 // ends are plain sockets with no goroutine, so every new goroutine and stack
 // is the server's; their few hundred heap bytes each fall on both sides
-// alike): async_server -behavior echo, and the plain goroutine-per-connection
+// alike): async_server -behavior echo, -behavior resp (each connection
+// idle after a PING and a GET: one command run on the connection, one in
+// the key space), and the plain goroutine-per-connection
 // echo server of BenchmarkEcho. It also reports the runtime's starting stack
 // size for new goroutines.
 //
@@ -32,6 +37,9 @@ func BenchmarkIdleStacks(b *testing.B) {
 			return startServer(b, func(c *actors.Config) { c.Log.Level = "warn"; c.MaxConns = 2 * n }).Addr
 		}},
 		{"plain", startPlainEcho},
+		{"resp", func(b *testing.B) string {
+			return startBehavior(b, "resp", func(c *actors.Config) { c.Log.Level = "warn"; c.MaxConns = 2 * n }).Addr
+		}},
 	}
 	for _, s := range sides {
 		b.Run(s.name, func(b *testing.B) {
@@ -46,7 +54,11 @@ func BenchmarkIdleStacks(b *testing.B) {
 			})
 			for range b.N {
 				before := idleRuntime(b)
-				conns = scaleOpen(b, addr, n, scaleEchoRoundTrip)
+				roundTrip := scaleEchoRoundTrip
+				if s.name == "resp" {
+					roundTrip = respRoundTrip
+				}
+				conns = scaleOpen(b, addr, n, roundTrip)
 				after := idleRuntime(b)
 				for _, c := range conns {
 					c.Close()
@@ -94,4 +106,22 @@ func idleRuntime(b *testing.B) []float64 {
 		out[i] = float64(s.Value.Uint64())
 	}
 	return out
+}
+
+// respPingGet is what respRoundTrip sends, and respPingGetReply its answer.
+var respPingGet, respPingGetReply = []byte("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), []byte("+PONG\r\n$-1\r\n")
+
+// respRoundTrip sends a PING and a GET on c, pipelined, and reads their replies.
+func respRoundTrip(c net.Conn) error {
+	if _, err := c.Write(respPingGet); err != nil {
+		return err
+	}
+	buf := make([]byte, len(respPingGetReply))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		return err
+	}
+	if !bytes.Equal(buf, respPingGetReply) {
+		return fmt.Errorf("resp replied %q", buf)
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 package resp
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"async_server/messages"
@@ -46,7 +48,13 @@ func (s *broker) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	for i := range b.Cmds {
 		c := &b.Cmds[i]
 		call := &Call{Args: c.Args, W: w, Client: ctx.Sender(), Broker: s.b, Ctx: ctx, Srv: s.srv, cmd: flat[c.Index]}
-		call.cmd.Run(call)
+		if s.srv.metrics == nil {
+			call.cmd.Run(call)
+		} else {
+			mark, start := w.Len(), time.Now()
+			call.cmd.Run(call)
+			s.srv.observeRun(call.cmd, time.Since(start), w.Len() > mark && w.buf[mark] == '-')
+		}
 		ends = append(ends, w.Len())
 	}
 	ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: &batchReply{Out: w.buf, Ends: ends}})

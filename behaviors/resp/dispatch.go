@@ -12,12 +12,14 @@ func (s *session) dispatch(args [][]byte) {
 	s.skipThis, s.skipNext = s.skipNext, false
 	spec := lookup(args[0])
 	if spec == nil {
+		s.srv.observeRefused(nil)
 		s.reject(unknownCommand(args))
 		return
 	}
 	if len(spec.Subs) > 0 && len(args) >= 2 {
 		sub := spec.lookupSub(args[1])
 		if sub == nil {
+			s.srv.observeRefused(spec)
 			s.reject("ERR unknown subcommand '" + cString(args[1], 128) + "'. Try " +
 				strings.ToUpper(spec.Name) + " HELP.")
 			return
@@ -36,6 +38,7 @@ func (s *session) dispatch(args [][]byte) {
 		return
 	}
 	if msg := s.subscribedReject(spec); msg != "" {
+		s.srv.observeRefused(spec)
 		s.reject(msg)
 		return
 	}
@@ -44,6 +47,7 @@ func (s *session) dispatch(args [][]byte) {
 		return
 	}
 	if s.multi != nil && spec.fullName == "watch" {
+		s.srv.observeRefused(spec)
 		s.local().Error("ERR WATCH inside MULTI is not allowed")
 		s.endLocal()
 		return

@@ -16,6 +16,7 @@ type server struct {
 	clients  clients      // every connection (CLIENT LIST, INFO clients)
 	cmdStats []cmdStat    // by command index (flat): INFO commandstats
 	started  time.Time
+	metrics  *cmdMetrics // /metrics: nil with the observatory off
 }
 
 // New returns the resp behavior's Setup: a session per connection, and the
@@ -30,6 +31,7 @@ func New(o Options) (protocol.Setup, error) {
 	st := NewStore(srv.cfg)
 	br := NewBroker()
 	return protocol.Setup{
+		Metrics: srv.registerMetrics,
 		Factory: func(c protocol.Conn) protocol.Protocol { return newSession(srv, c) },
 		Services: []protocol.Service{
 			{Name: keySpaceName, New: newKeySpace(st, srv)},

@@ -17,13 +17,18 @@ func (srv *server) ran(c *Command, d time.Duration, reply []byte) {
 	st := &srv.cmdStats[c.index]
 	st.calls.Add(1)
 	st.usec.Add(d.Microseconds())
-	if len(reply) > 0 && reply[0] == '-' {
+	failed := len(reply) > 0 && reply[0] == '-'
+	if failed {
 		st.failed.Add(1)
 	}
+	srv.observeRun(c, d, failed)
 }
 
 // rejected counts a command refused before it ran (arity, NOAUTH, OOM).
-func (srv *server) rejected(c *Command) { srv.cmdStats[c.index].rejected.Add(1) }
+func (srv *server) rejected(c *Command) {
+	srv.cmdStats[c.index].rejected.Add(1)
+	srv.observeRefused(c)
+}
 
 // resetStats is CONFIG RESETSTAT's.
 func (srv *server) resetStats() {
