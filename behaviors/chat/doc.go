@@ -76,8 +76,10 @@
 //
 // A room's input is bounded, and flood control slows the sender, never the
 // readers (flood.go). A member's lines go to its room as a request the room
-// answers once it has sent them on, and the member's next lines wait for that
-// answer, so one sender has one batch of lines at its room at a time. As IRC
+// answers once it has sent them on; a member may have 3 such batches
+// unanswered, and its next lines wait for an answer, so one sender has at
+// most 3 batches of lines at its room at a time (and one sender that
+// pipelines is not slowed by a round trip to the room per batch). As IRC
 // servers do (RFC 1459, 8.10), every line costs its sender a penalty on a
 // timer, 250 ms plus a second per 4 KiB of it; while the timer is at most 5 s
 // ahead of the clock (a paste of 20 lines) lines go at once; past that the

@@ -70,5 +70,5 @@ func TestSessionExcessFlood(t *testing.T) {
 	if len(s.queued) != 6 {
 		t.Errorf("%d lines queued behind the say; want 6 (the 13th closed the connection)", len(s.queued))
 	}
-	_ = s.HandleMessage(&messages.ServiceReply{ID: s.waiting, Body: &sayHeard{}})
+	_ = s.HandleMessage(&messages.ServiceReply{ID: s.awaited(), Body: &sayHeard{}})
 }

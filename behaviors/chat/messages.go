@@ -78,9 +78,10 @@ type roomCount struct {
 type refused struct{ Reason string }
 
 // say is a member's request to its room: lines for the other members, in
-// order (those its peer sent while its last say was answered). The room
-// answers sayHeard once it has sent them on, and Hold later (the sender's
-// flood control: flood.go), so a sender has one say at its room at a time.
+// order (those its peer sent in one read, or while its says were
+// unanswered). The room answers sayHeard once it has sent them on, and Hold
+// later (the sender's flood control: flood.go), so a sender has at most
+// maxSays says at its room at a time, and none after a held one.
 type say struct {
 	Lines []string
 	Hold  time.Duration

@@ -49,6 +49,15 @@ func (f *fakeConn) ID() string           { return "conn-7" }
 func (f *fakeConn) RemoteAddr() net.Addr { return &net.TCPAddr{} }
 func (f *fakeConn) Log() *logrus.Entry   { return logrus.NewEntry(logrus.New()) }
 
+// awaited is the oldest unanswered request: to the rooms service, or else
+// the first say to the room; 0: none.
+func (c *session) awaited() uint64 {
+	if c.waiting != 0 || len(c.says) == 0 {
+		return c.waiting
+	}
+	return c.says[0]
+}
+
 // TestSessionSplitInput ensures a session handles its input the same however
 // it is split into reads: commands wait for the answer to the one before, and
 // the lines behind them run after it, in order, with the lines of one read
@@ -71,8 +80,8 @@ func TestSessionSplitInput(t *testing.T) {
 				t.Fatalf("split %d: Received: %v", split, err)
 			}
 		}
-		for i := 0; i < len(replies) && s.waiting != 0; i++ {
-			if err := s.HandleMessage(&messages.ServiceReply{ID: s.waiting, Body: replies[i]}); err != nil {
+		for i := 0; i < len(replies) && s.awaited() != 0; i++ {
+			if err := s.HandleMessage(&messages.ServiceReply{ID: s.awaited(), Body: replies[i]}); err != nil {
 				t.Fatalf("split %d: HandleMessage: %v", split, err)
 			}
 		}
@@ -109,5 +118,44 @@ func TestSessionFloodOfEmptyLines(t *testing.T) {
 		if len(s.queued) > maxQueued/32 {
 			t.Errorf("lines of %d bytes: %d lines queued; want at most %d", len(line), len(s.queued), maxQueued/32)
 		}
+	}
+}
+
+// TestSessionPipelinedSays ensures a sender's lines go to its room without
+// waiting for the room's answer to the lines before them, up to maxSays
+// batches unanswered; the next wait for an answer, and a command waits for
+// every say before it to be answered.
+func TestSessionPipelinedSays(t *testing.T) {
+	f := &fakeConn{}
+	s := New(Options{}).Factory(f).(*session)
+	s.nick, s.room, s.roomPID = "bob", "lobby", actor.NewPID("test", "lobby-$1") // nothing awaited
+	for _, in := range []string{"a\n", "b\n", "c\n", "d\n", "/who\n", "e\n"} {
+		if err := s.Received([]byte(in)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	say := func(line string) string { return "lobby-$1: &{Lines:[" + line + "] Hold:0s}" }
+	want := []string{say("a"), say("b"), say("c")}
+	if !reflect.DeepEqual(f.sent, want) {
+		t.Fatalf("3 lines, each in its own read, no answer: sent %q; want %q", f.sent, want)
+	}
+	answer := func(id uint64) {
+		t.Helper()
+		if err := s.HandleMessage(&messages.ServiceReply{ID: id, Body: &sayHeard{}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer(1) // d goes; /who waits for it
+	if want = append(want, say("d")); !reflect.DeepEqual(f.sent, want) {
+		t.Fatalf("first say answered: sent %q; want %q", f.sent, want)
+	}
+	answer(2)
+	answer(3)
+	if !reflect.DeepEqual(f.sent, want) {
+		t.Fatalf("d unanswered: sent %q; want %q (/who waits for it)", f.sent, want)
+	}
+	answer(4) // /who goes; e waits for its answer
+	if want = append(want, "rooms: &{}"); !reflect.DeepEqual(f.sent, want) {
+		t.Fatalf("every say answered: sent %q; want %q", f.sent, want)
 	}
 }
