@@ -10,21 +10,28 @@ import (
 // SPOP and SRANDMEMBER, and the set algebra (SINTER, SUNION, SDIFF, their
 // STORE forms, SINTERCARD).
 
-func cmdSpop(c *Call) {
+// randomOne is the front SPOP and SRANDMEMBER share: key count goes to
+// withCount; key alone looks the set up, replying the error or the null for
+// a missing key itself, and returns the set to take one member from.
+func randomOne(c *Call, withCount func(*Call)) (*Set, bool) {
 	switch {
 	case len(c.Args) == 3:
-		spopCount(c)
-		return
+		withCount(c)
+		return nil, false
 	case len(c.Args) > 3:
 		c.W.Error(ErrSyntax)
-		return
+		return nil, false
 	}
 	s, ok := Lookup[*Set](c, c.Args[1])
-	if !ok {
-		return
-	}
-	if s == nil {
+	if ok && s == nil {
 		c.W.Null()
+	}
+	return s, ok && s != nil
+}
+
+func cmdSpop(c *Call) {
+	s, ok := randomOne(c, spopCount)
+	if !ok {
 		return
 	}
 	m := s.Random()
@@ -95,23 +102,9 @@ func randomRepeats(c *Call, n int64, items func(n int64) int64, write func()) {
 }
 
 func cmdSrandmember(c *Call) {
-	switch {
-	case len(c.Args) == 3:
-		srandmemberCount(c)
-		return
-	case len(c.Args) > 3:
-		c.W.Error(ErrSyntax)
-		return
+	if s, ok := randomOne(c, srandmemberCount); ok {
+		c.W.BulkString(s.Random())
 	}
-	s, ok := Lookup[*Set](c, c.Args[1])
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.W.Null()
-		return
-	}
-	c.W.BulkString(s.Random())
 }
 
 func srandmemberCount(c *Call) {
