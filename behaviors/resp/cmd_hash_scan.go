@@ -160,22 +160,7 @@ func writeRandomEntry(w *Writer, e *hashEntry, withValues bool) {
 // order: the cursor is checked first, then the key (a missing one answers
 // an empty scan before the options are looked at), then the options.
 func cmdHScan(c *Call) {
-	cursor, ok := parseCursor(c.Args[2])
-	if !ok {
-		c.W.Error(ErrInvalidCursor)
-		return
-	}
-	h, ok := Lookup[*Hash](c, c.Args[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Array(2)
-		c.W.BulkString("0")
-		c.W.Array(0)
-		return
-	}
-	o, ok := parseScanArgs(c, 3)
+	cursor, h, o, ok := scanStart[*Hash](c)
 	if !ok {
 		return
 	}

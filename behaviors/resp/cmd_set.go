@@ -167,20 +167,7 @@ func cmdSmove(c *Call) {
 }
 
 func cmdSscan(c *Call) {
-	cursor, ok := parseCursor(c.Args[2])
-	if !ok {
-		c.W.Error(ErrInvalidCursor)
-		return
-	}
-	s, ok := Lookup[*Set](c, c.Args[1])
-	if !ok {
-		return
-	}
-	if s == nil {
-		writeEmptyScan(c.W)
-		return
-	}
-	o, ok := parseScanArgs(c, 3)
+	cursor, s, o, ok := scanStart[*Set](c)
 	if !ok {
 		return
 	}

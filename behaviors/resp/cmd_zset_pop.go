@@ -241,20 +241,7 @@ func (z *ZSet) members() []string {
 }
 
 func cmdZscan(c *Call) {
-	cursor, ok := parseCursor(c.Args[2])
-	if !ok {
-		c.W.Error(ErrInvalidCursor)
-		return
-	}
-	z, ok := Lookup[*ZSet](c, c.Args[1])
-	if !ok {
-		return
-	}
-	if z == nil {
-		writeEmptyScan(c.W)
-		return
-	}
-	o, ok := parseScanArgs(c, 3)
+	cursor, z, o, ok := scanStart[*ZSet](c)
 	if !ok {
 		return
 	}

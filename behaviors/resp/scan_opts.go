@@ -1,6 +1,6 @@
 package resp
 
-// The cursor and options of SSCAN and ZSCAN (Redis's scanGenericCommand),
+// The cursor and options of SSCAN, HSCAN and ZSCAN (Redis's scanGenericCommand),
 // and the keys of the commands that give a number of keys.
 
 // ErrInvalidCursor is Redis's reply to a cursor strtoul refuses.
@@ -94,4 +94,28 @@ func numkeysKeys(at int, fixed ...int) func(args [][]byte) []int {
 		}
 		return idx
 	}
+}
+
+// scanStart is the front SSCAN, HSCAN and ZSCAN share, in Redis's order:
+// the cursor is checked first, then the key (a missing one answers an empty
+// scan before the options are looked at), then the options. ok false means
+// it has replied.
+func scanStart[T interface {
+	Value
+	comparable
+}](c *Call) (cursor uint64, v T, o scanArgs, ok bool) {
+	if cursor, ok = parseCursor(c.Args[2]); !ok {
+		c.W.Error(ErrInvalidCursor)
+		return cursor, v, o, false
+	}
+	if v, ok = Lookup[T](c, c.Args[1]); !ok {
+		return cursor, v, o, false
+	}
+	var missing T
+	if v == missing {
+		writeEmptyScan(c.W)
+		return cursor, v, o, false
+	}
+	o, ok = parseScanArgs(c, 3)
+	return cursor, v, o, ok
 }
