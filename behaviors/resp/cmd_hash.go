@@ -106,13 +106,19 @@ func cmdHGet(c *Call) {
 	if !ok {
 		return
 	}
+	writeField(c.W, h, c.Args[2])
+}
+
+// writeField replies field f's value, or the null when the field or the
+// whole hash (h nil) is missing: HGET's reply, and each of HMGET's.
+func writeField(w *Writer, h *Hash, f []byte) {
 	if h != nil {
-		if v, found := h.Get(c.Args[2]); found {
-			c.W.Bulk(v)
+		if v, found := h.Get(f); found {
+			w.Bulk(v)
 			return
 		}
 	}
-	c.W.Null()
+	w.Null()
 }
 
 func cmdHMGet(c *Call) {
@@ -122,13 +128,7 @@ func cmdHMGet(c *Call) {
 	}
 	c.W.Array(len(c.Args) - 2)
 	for _, f := range c.Args[2:] {
-		if h != nil {
-			if v, found := h.Get(f); found {
-				c.W.Bulk(v)
-				continue
-			}
-		}
-		c.W.Null()
+		writeField(c.W, h, f)
 	}
 }
 
