@@ -221,17 +221,23 @@ func listRange(start, stop int64, n int) (from, to int, ok bool) {
 	return int(start), int(min(stop, ln-1)), true
 }
 
+// rangeArgs is LRANGE's and LTRIM's key start stop, read in Redis's order:
+// start and stop before the key is looked at. l is nil for a missing key;
+// ok false means it has replied.
+func rangeArgs(c *Call) (start, stop int64, l *List, ok bool) {
+	if start, ok = c.Int(2); !ok {
+		return 0, 0, nil, false
+	}
+	if stop, ok = c.Int(3); !ok {
+		return 0, 0, nil, false
+	}
+	l, ok = Lookup[*List](c, c.Args[1])
+	return start, stop, l, ok
+}
+
 // cmdLRange parses start and stop before it looks at the key, as Redis does.
 func cmdLRange(c *Call) {
-	start, ok := c.Int(2)
-	if !ok {
-		return
-	}
-	stop, ok := c.Int(3)
-	if !ok {
-		return
-	}
-	l, ok := Lookup[*List](c, c.Args[1])
+	start, stop, l, ok := rangeArgs(c)
 	if !ok {
 		return
 	}
@@ -251,15 +257,7 @@ func cmdLRange(c *Call) {
 }
 
 func cmdLTrim(c *Call) {
-	start, ok := c.Int(2)
-	if !ok {
-		return
-	}
-	stop, ok := c.Int(3)
-	if !ok {
-		return
-	}
-	l, ok := Lookup[*List](c, c.Args[1])
+	start, stop, l, ok := rangeArgs(c)
 	if !ok {
 		return
 	}
