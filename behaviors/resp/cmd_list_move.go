@@ -40,12 +40,18 @@ func parseWhere(c *Call, i int) (left, ok bool) {
 	return false, false
 }
 
-func cmdLMove(c *Call) {
-	from, ok := parseWhere(c, 3)
-	if !ok {
-		return
+// parseMoveSides reads [B]LMOVE's wherefrom and whereto (arguments 3 and
+// 4), writing the syntax error for the first bad one.
+func parseMoveSides(c *Call) (fromLeft, toLeft, ok bool) {
+	if fromLeft, ok = parseWhere(c, 3); !ok {
+		return false, false, false
 	}
-	to, ok := parseWhere(c, 4)
+	toLeft, ok = parseWhere(c, 4)
+	return fromLeft, toLeft, ok
+}
+
+func cmdLMove(c *Call) {
+	from, to, ok := parseMoveSides(c)
 	if !ok {
 		return
 	}
@@ -89,11 +95,7 @@ func move(c *Call, fromLeft, toLeft bool) {
 }
 
 func cmdBLMove(c *Call) {
-	from, ok := parseWhere(c, 3)
-	if !ok {
-		return
-	}
-	to, ok := parseWhere(c, 4)
+	from, to, ok := parseMoveSides(c)
 	if !ok {
 		return
 	}
