@@ -63,9 +63,10 @@ func TestDifferentialSetsZsetsPubSub(t *testing.T) {
 }
 
 // divergences are where the resp behavior answers otherwise than
-// redis-server 7.0, on purpose: the one table of them (the README lists them
-// too). An entry with an input (in) also pins our reply to it (want; the
-// bytes, \r\n spelled out in in), checked by TestDifferential.
+// redis-server 7.0, on purpose: the one table of them (docs/resp.md lists
+// them too, and docs_test.go fails when a row is missing there). An entry
+// with an input (in) also pins our reply to it (want; the bytes, \r\n
+// spelled out in in), checked by TestDifferential.
 var divergences = []struct{ what, why, in, want string }{
 	{what: "LASTSAVE", why: "nothing is ever saved: LASTSAVE is 0 (as issue 16 asks)",
 		in: `LASTSAVE\r\n`, want: ":0\r\n"},
