@@ -72,6 +72,17 @@ type lposArgs struct {
 	fromTail bool
 }
 
+// lposNonNegative reads LPOS's COUNT or MAXLEN value at argument i, writing
+// Redis's "ERR <name> can't be negative" for a negative or non-integer one.
+func lposNonNegative(c *Call, i int, name string) (int64, bool) {
+	n, ok := parseInt(c.Args[i])
+	if !ok || n < 0 {
+		c.W.Error("ERR " + name + " can't be negative")
+		return 0, false
+	}
+	return n, true
+}
+
 // parseLPos parses LPOS's options from argument 3 on, writing Redis's
 // error for a bad one. A word without the value it names is a syntax error.
 func parseLPos(c *Call) (lposArgs, bool) {
@@ -93,20 +104,16 @@ func parseLPos(c *Call) (lposArgs, bool) {
 			o.rank = n
 		case more && equalFold(opt, "count"):
 			i++
-			n, ok := parseInt(c.Args[i])
-			if !ok || n < 0 {
-				c.W.Error("ERR COUNT can't be negative")
+			var ok bool
+			if o.count, ok = lposNonNegative(c, i, "COUNT"); !ok {
 				return o, false
 			}
-			o.count = n
 		case more && equalFold(opt, "maxlen"):
 			i++
-			n, ok := parseInt(c.Args[i])
-			if !ok || n < 0 {
-				c.W.Error("ERR MAXLEN can't be negative")
+			var ok bool
+			if o.maxLen, ok = lposNonNegative(c, i, "MAXLEN"); !ok {
 				return o, false
 			}
-			o.maxLen = n
 		default:
 			c.W.Error(ErrSyntax)
 			return o, false
