@@ -102,7 +102,21 @@ func (s *session) sendOpen() {
 	}
 	seg := s.queue[n-1]
 	seg.sent = true
+	if s.gone(seg.target) {
+		seg.reply = failedBatch(seg.wants(), errServiceGone)
+		return
+	}
+	s.watch(seg.target)
 	seg.id = s.conn.Request(seg.target, seg.b)
+}
+
+// wants is how many replies the segment's answer has: one per command, and
+// EXEC's own.
+func (seg *segment) wants() int {
+	if seg.exec {
+		return len(seg.b.Cmds) + 1
+	}
+	return len(seg.b.Cmds)
 }
 
 // answered files a service's reply with its segment. A reply no segment
@@ -115,12 +129,8 @@ func (s *session) answered(m *messages.ServiceReply) {
 				return
 			}
 			r, ok := m.Body.(*batchReply)
-			want := len(seg.b.Cmds)
-			if seg.exec {
-				want++
-			}
-			if !ok || !r.Aborted && len(r.Ends) != want {
-				r = failedBatch(want)
+			if want := seg.wants(); !ok || !r.Aborted && len(r.Ends) != want {
+				r = failedBatch(want, errNotRun)
 			}
 			seg.reply = r
 			return
@@ -128,13 +138,19 @@ func (s *session) answered(m *messages.ServiceReply) {
 	}
 }
 
+// The errors of commands a service did not answer.
+const (
+	errNotRun      = "ERR internal error: the service did not run this command"
+	errServiceGone = "ERR the key space (or pub/sub broker) has stopped: it failed too often; see the server log"
+)
+
 // failedBatch stands for a reply that is not one (a service that does not
-// know the request): every command gets an error.
-func failedBatch(n int) *batchReply {
+// know the request, or has stopped): every command gets the error text.
+func failedBatch(n int, text string) *batchReply {
 	var w Writer
 	ends := make([]int, n)
 	for i := range ends {
-		w.Error("ERR internal error: the service did not run this command")
+		w.Error(text)
 		ends[i] = w.Len()
 	}
 	return &batchReply{Out: w.buf, Ends: ends}
@@ -174,5 +190,49 @@ func (s *session) collect() {
 	}
 	if len(s.queue) == 0 {
 		s.queue = nil
+	}
+}
+
+// A service stopped for good (its supervisor's restart budget spent) answers
+// nothing: protoactor drops what was queued for it. So the session watches
+// each service it sends to, and once one has gone it answers every command
+// owed by it, and every later one, with errServiceGone: an error reply, not
+// silence, and the connection goes on. (A restart is not a stop: the fresh
+// instance answers what was queued.)
+
+// watch watches target, the first time the session sends to it.
+func (s *session) watch(target *actor.PID) {
+	for _, w := range s.watched {
+		if w.Equal(target) {
+			return
+		}
+	}
+	s.watched = append(s.watched, target)
+	s.conn.Watch(target)
+}
+
+// gone reports whether target has stopped for good.
+func (s *session) gone(target *actor.PID) bool {
+	for _, d := range s.stopped {
+		if d.Equal(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceGone answers what pid owed with errServiceGone: it has stopped
+// (Terminated), or a request found it gone (DeadLetterResponse).
+func (s *session) serviceGone(pid *actor.PID) {
+	if pid == nil {
+		return
+	}
+	if !s.gone(pid) {
+		s.stopped = append(s.stopped, pid)
+	}
+	for _, seg := range s.queue {
+		if seg.sent && seg.reply == nil && seg.target.Equal(pid) {
+			seg.reply = failedBatch(seg.wants(), errServiceGone)
+		}
 	}
 }

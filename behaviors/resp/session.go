@@ -30,10 +30,12 @@ type session struct {
 	authed bool
 	subs   *subscriptions // pub/sub channels and patterns (cmd_pubsub.go); nil: none yet
 
-	queue     []*segment // replies owed, in request order (order.go)
-	localFrom int        // where the local reply being written starts (order.go)
-	out       Writer     // replies ready to write
-	idle      bool       // told the connection it is idle
+	queue     []*segment   // replies owed, in request order (order.go)
+	watched   []*actor.PID // services sent to, watched (order.go's serviceGone)
+	stopped   []*actor.PID // services that have stopped for good
+	localFrom int          // where the local reply being written starts (order.go)
+	out       Writer       // replies ready to write
+	idle      bool         // told the connection it is idle
 
 	multi       *multiState // MULTI: the transaction being queued; nil outside
 	execNext    *multiState // EXEC just ran: its transaction, to send (afterLocal)
@@ -120,6 +122,10 @@ func (s *session) HandleMessage(msg any) error {
 		s.deliver(m) // pub/sub (cmd_pubsub.go)
 	case *killClient:
 		s.quit = true // closes once what is owed is written
+	case *actor.Terminated:
+		s.serviceGone(m.Who)
+	case *actor.DeadLetterResponse:
+		s.serviceGone(m.Target)
 	}
 	return s.flush()
 }

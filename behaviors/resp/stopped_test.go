@@ -1,0 +1,53 @@
+package resp_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestKeySpaceStoppedAnswers ensures a key space stopped for good (it
+// failed more often than its restart budget allows) is an error reply, not
+// silence: a BLPOP parked in it when it stops, and every later key-space
+// command, are answered with an error at once, and the connection goes on
+// (PING). They once waited for the idle timeout.
+func TestKeySpaceStoppedAnswers(t *testing.T) {
+	srv := startResp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	blocked, rdb := client(t, srv, 2), client(t, srv, 3)
+	popped := make(chan error, 1)
+	go func() { popped <- blocked.BLPop(ctx, 0, "q").Err() }()
+	waitBlocked(t, rdb, 1)
+	for range 3 { // the budget: 3 restarts in 10 s
+		if d := injectKeySpace(t, srv); d.Directive != "Restart" {
+			t.Fatalf("decision about the key space: %s; want Restart", d.Directive)
+		}
+	}
+	if d := injectKeySpace(t, srv); d.Directive != "Stop" {
+		t.Fatalf("fourth decision about the key space: %s; want Stop", d.Directive)
+	}
+	select {
+	case err := <-popped:
+		if err == nil || !strings.Contains(err.Error(), "key space") {
+			t.Errorf("BLPOP parked when the key space stopped: %v; want an error naming the key space", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("BLPOP parked when the key space stopped: no answer in 10 s")
+	}
+	for _, c := range []string{"get", "set"} {
+		var err error
+		if c == "get" {
+			err = rdb.Get(ctx, "k").Err()
+		} else {
+			err = rdb.Set(ctx, "k", "v", 0).Err()
+		}
+		if err == nil || !strings.Contains(err.Error(), "key space") {
+			t.Errorf("%s after the key space stopped: %v; want an error naming the key space", c, err)
+		}
+	}
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Errorf("PING after the key space stopped: %v; want PONG", err)
+	}
+}
