@@ -26,6 +26,7 @@ type segment struct {
 	local  bool        // some parts are local
 	exec   bool        // EXEC's: its reply has the array's header first
 	own    int         // EXEC's: its parts are parts[:own]; later ones are replies after it
+	held   int         // bytes of its commands' arguments (reportHeld)
 }
 
 // part is one reply of a segment: command i of the request's (remote), or
@@ -80,6 +81,9 @@ func (s *session) remote(target *actor.PID, c cmd) {
 		seg = s.openSegment(target, &batch{Proto: s.proto})
 	}
 	seg.b.Cmds = append(seg.b.Cmds, c)
+	for _, a := range c.Args {
+		seg.held += len(a)
+	}
 	seg.parts = append(seg.parts, part{remote: true, i: len(seg.b.Cmds) - 1, skip: s.quiet()})
 	if s.quiet() {
 		seg.local = true // assembled part by part, to leave this one out
@@ -234,5 +238,21 @@ func (s *session) serviceGone(pid *actor.PID) {
 		if seg.sent && seg.reply == nil && seg.target.Equal(pid) {
 			seg.reply = failedBatch(seg.wants(), errServiceGone)
 		}
+	}
+}
+
+// reportHeld tells the server's memory budget (protocol.Conn.Hold) what the
+// session holds for its client: the input not yet parsed into a command, and
+// the commands and local replies owed behind a service's answer. Output
+// already written is the socket's; what services queue for the connection
+// counts by itself (batchReply.Size).
+func (s *session) reportHeld() {
+	n := len(s.p.buf)
+	for _, seg := range s.queue {
+		n += seg.held + len(seg.w.buf)
+	}
+	if n != s.held {
+		s.held = n
+		s.conn.Hold(n)
 	}
 }

@@ -33,6 +33,7 @@ type session struct {
 	queue     []*segment   // replies owed, in request order (order.go)
 	watched   []*actor.PID // services sent to, watched (order.go's serviceGone)
 	stopped   []*actor.PID // services that have stopped for good
+	held      int          // what it last told the memory budget it holds (reportHeld)
 	localFrom int          // where the local reply being written starts (order.go)
 	out       Writer       // replies ready to write
 	idle      bool         // told the connection it is idle
@@ -143,6 +144,7 @@ func (s *session) flush() error {
 			s.out.buf = nil // a huge reply's buffer is not kept
 		}
 	}
+	s.reportHeld()
 	if len(s.queue) > 0 {
 		return nil
 	}
