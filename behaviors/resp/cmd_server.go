@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -80,8 +81,14 @@ func cmdTime(c *Call) {
 	c.W.BulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
 }
 
+// maxDebugSleep bounds DEBUG SLEEP: it blocks the whole key space (every
+// client's commands, and the shutdown), which redis-server only allows with
+// enable-debug-command; any client may send it here, so it may not hold the
+// key space for longer than this.
+const maxDebugSleep = 10 * time.Second
+
 // cmdDebug is DEBUG SLEEP seconds (and HELP): it blocks the key space for
-// that long, as it blocks Redis.
+// that long, as it blocks Redis, up to maxDebugSleep.
 func cmdDebug(c *Call) {
 	sub := strings.ToLower(string(c.Args[1]))
 	switch {
@@ -91,11 +98,15 @@ func cmdDebug(c *Call) {
 		c.W.Simple("SLEEP <seconds>")
 	case sub == "sleep" && len(c.Args) == 3:
 		f, err := strconv.ParseFloat(string(c.Args[2]), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) {
 			c.W.Error(ErrNotFloat)
 			return
 		}
-		time.Sleep(time.Duration(f * float64(time.Second)))
+		if f*float64(time.Second) > float64(maxDebugSleep) {
+			c.W.Error("ERR DEBUG SLEEP takes at most 10 seconds here: it blocks every client")
+			return
+		}
+		time.Sleep(time.Duration(f * float64(time.Second))) // negative: no sleep
 		c.W.OK()
 	default:
 		c.W.Error("ERR Unknown subcommand or wrong number of arguments for '" + cString(c.Args[1], 128) + "'. Try DEBUG HELP.")

@@ -73,7 +73,7 @@ var divergences = []struct{ what, why, in, want string }{
 	{what: "OBJECT REFCOUNT of a small integer", why: "values are never shared here: 1; Redis shares small integers (2147483647)",
 		in: `SET n 12\r\nOBJECT REFCOUNT n\r\n`, want: "+OK\r\n:1\r\n"},
 	{what: "OBJECT IDLETIME of a small integer", why: "Redis's shared integer object carries the idle time of its first use"},
-	{what: "DEBUG SLEEP", why: "redis-server's default enable-debug-command no refuses DEBUG; DEBUG SLEEP (and HELP) is offered here",
+	{what: "DEBUG SLEEP", why: "redis-server's default enable-debug-command no refuses DEBUG; DEBUG SLEEP (and HELP) is offered here, at most 10 s (any client may send it, and it blocks the key space)",
 		in: `DEBUG SLEEP 0\r\n`, want: "+OK\r\n"},
 	{what: "a broker command (PUBLISH, SUBSCRIBE, ...) inside MULTI", why: "its reply cannot be put inside the key space's atomic EXEC batch: refused at queueing (EXECABORT)",
 		in: `MULTI\r\nPUBLISH c m\r\nEXEC\r\n`, want: "+OK\r\n-ERR publish is not allowed in a transaction here\r\n-EXECABORT Transaction discarded because of previous errors.\r\n"},

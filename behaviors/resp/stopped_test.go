@@ -51,3 +51,21 @@ func TestKeySpaceStoppedAnswers(t *testing.T) {
 		t.Errorf("PING after the key space stopped: %v; want PONG", err)
 	}
 }
+
+// TestDebugSleepBounded ensures DEBUG SLEEP, which blocks the whole key
+// space, cannot hold it past maxDebugSleep: a longer, infinite or NaN
+// duration is refused at once.
+func TestDebugSleepBounded(t *testing.T) {
+	srv := startResp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rdb := client(t, srv, 2)
+	for _, d := range []string{"11", "1e300", "inf", "nan"} {
+		if err := rdb.Do(ctx, "debug", "sleep", d).Err(); err == nil {
+			t.Errorf("DEBUG SLEEP %s: OK; want an error", d)
+		}
+	}
+	if err := rdb.Do(ctx, "debug", "sleep", "0").Err(); err != nil {
+		t.Errorf("DEBUG SLEEP 0: %v; want OK", err)
+	}
+}
