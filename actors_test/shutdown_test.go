@@ -99,20 +99,7 @@ func (f *flooder) TimedOut() {}
 // read, ends as forced: the write that then fails is the server's doing, not
 // a ConnectionFailed decision blaming the peer.
 func TestForcedCloseIsNoPeerFailure(t *testing.T) {
-	s := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &flooder{conn: c} }
-		cfg.ShutdownTimeout = 200 * time.Millisecond
-		cfg.WriteTimeout = 0
-	})
-	c := s.dial(t)
-	if _, err := c.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	// One byte read: the behavior is writing, and reads no more end it.
-	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
-	if _, err := c.Read(make([]byte, 1)); err != nil {
-		t.Fatal(err)
-	}
+	s := startFlooding(t, 200*time.Millisecond, 0)
 	s.Shutdown()
 	s.waitDone(t)
 	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": "0", "forced": "1"})
@@ -127,20 +114,7 @@ func TestForcedCloseIsNoPeerFailure(t *testing.T) {
 // its write timeout while the shutdown drains it (a peer that does not read
 // what it is owed) is counted as failed in the report, not as graceful.
 func TestShutdownCountsWriteTimeoutAsFailed(t *testing.T) {
-	s := startServer(t, func(cfg *actors.Config) {
-		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &flooder{conn: c} }
-		cfg.ShutdownTimeout = 10 * time.Second
-		cfg.WriteTimeout = 2 * time.Second
-	})
-	c := s.dial(t)
-	if _, err := c.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	// One byte read: the behavior is writing, and reads no more end it.
-	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
-	if _, err := c.Read(make([]byte, 1)); err != nil {
-		t.Fatal(err)
-	}
+	s := startFlooding(t, 10*time.Second, 2*time.Second)
 	s.Shutdown()
 	s.waitDone(t)
 	checkFields(t, s.lastLogLine(t), logLine{"msg": "shutdown report", "graceful": "0", "failed": "1", "forced": "0"})
@@ -183,4 +157,26 @@ func startStuck(t *testing.T) (s *testServer, release chan struct{}, idle, stuck
 	idle.roundTrip(t, "a", "count 1 a")
 	stuck.roundTrip(t, "block", "blocking")
 	return s, release, idle, stuck
+}
+
+// startFlooding starts a server whose behavior writes without end once its
+// client sends a byte, with the shutdown and write timeouts given, and a
+// client that has sent it and read one byte back: the behavior is writing,
+// and reads no more end it.
+func startFlooding(t *testing.T, shutdownTimeout, writeTimeout time.Duration) *testServer {
+	t.Helper()
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &flooder{conn: c} }
+		cfg.ShutdownTimeout = shutdownTimeout
+		cfg.WriteTimeout = writeTimeout
+	})
+	c := s.dial(t)
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	if _, err := c.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
