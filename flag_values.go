@@ -181,3 +181,21 @@ func samePort(flagValue, arg string) error {
 	}
 	return nil
 }
+
+// listFlag is a comma-separated list (-peers, -etcd). Given again, it
+// replaces the list: the last one counts, as for every other flag.
+type listFlag []string
+
+func (f *listFlag) String() string { return strings.Join(*f, ",") }
+
+// Set refuses an empty item ("a,,b", a trailing comma): a typo, not a wish.
+func (f *listFlag) Set(v string) error {
+	items := strings.Split(v, ",")
+	for i, it := range items {
+		if items[i] = strings.TrimSpace(it); items[i] == "" {
+			return fmt.Errorf("%q has an empty item", v)
+		}
+	}
+	*f = items
+	return nil
+}

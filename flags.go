@@ -59,6 +59,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 	respOnly := respFlags(fs, &cfg.Options.RESP)
 	observeFlags(fs, &cmd)
+	clusterFlags(fs, &cfg.Cluster)
 	hintDurations(fs)
 
 	positional, err := parseInterleaved(fs, args)
@@ -81,6 +82,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 		return cmd, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
 	}
 	if err := checkObserve(&cmd); err != nil {
+		return cmd, err
+	}
+	if err := checkCluster(fs, cfg.Cluster); err != nil {
 		return cmd, err
 	}
 	if err := cfg.Validate(); err != nil {
@@ -181,7 +185,8 @@ or SIGHUP when the terminal closes) shuts down gracefully, a second signal exits
 at once. The port defaults to 7878.
 
 Exit status: 0 after a clean shutdown, 1 when the server cannot start or stops on
-a failure, 2 for a bad command line.
+a failure, 2 for a bad command line, 3 when a cluster node loses its membership
+(its etcd lease) or cannot reach etcd at start.
 
 Sizes and durations: 0 turns the limit off (never, no limit); a negative value is
 an error. Names (behavior, log format, log level, at-limit) may be given in any

@@ -18,6 +18,7 @@ import (
 
 	"async_server/actors"
 	"async_server/admin"
+	"async_server/cluster"
 
 	"github.com/sirupsen/logrus"
 )
@@ -27,6 +28,9 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // could not start, or stopped by a failure or a forced exit
 	exitUsage   = 2 // bad command line
+	// a cluster node lost its membership (its etcd lease), or could not
+	// reach etcd at start: its grains may live elsewhere now; restart it
+	exitLeaseLost = cluster.ExitLeaseLost
 )
 
 func main() {
@@ -60,6 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	srv, err := actors.Start(cmd.Config)
 	if err != nil {
 		fmt.Fprintf(stderr, "async_server: %v\n", err)
+		if errors.Is(err, cluster.ErrUnavailable) {
+			return exitLeaseLost
+		}
 		return exitFailure
 	}
 	var adm *admin.Admin
@@ -120,6 +127,10 @@ func waitForShutdown(srv *actors.Server, cfg actors.Config, signals <-chan os.Si
 				return exitFailure
 			}
 			return exitOK
+		case err := <-srv.Cluster().Lost():
+			fmt.Fprintf(stderr, "async_server: cluster membership lost: %v: exiting\n", err)
+			logForced(srv, "cluster membership lost: exiting now", logrus.Fields{"error": err.Error()})
+			return exitLeaseLost
 		case sig := <-signals:
 			if deadline != nil {
 				fmt.Fprintf(stderr, "async_server: %v again: exiting now\n", sig)

@@ -1,6 +1,9 @@
 package actors
 
 import (
+	pcluster "github.com/asynkron/protoactor-go/cluster"
+
+	"async_server/cluster"
 	"errors"
 	"fmt"
 	"math"
@@ -49,13 +52,19 @@ type Config struct {
 	Intensity supervision.Intensity // restart intensity of every supervisor
 
 	// Protocol, when set, is used instead of the behavior named by Behavior (which
-	// then only names it in the log and the tree), with
-	// Services as its service actors and Busy as its reply at the connection
-	// limit. Tests use it to run a behavior of their own (a faulty one, say) over
-	// real TCP.
+	// then only names it in the log and the tree), with Services as its
+	// service actors, Grains as its grain kinds in a cluster and Busy as its
+	// reply at the connection limit. Tests use it to run a behavior of their
+	// own (a faulty one, say) over real TCP.
 	Protocol protocol.Factory
 	Services []protocol.Service
+	Grains   []*pcluster.Kind
 	Busy     protocol.Busy
+
+	// Cluster, when Enabled, makes the server a node of a protoactor cluster
+	// (-cluster, package cluster): it joins before it listens, and leaves
+	// after its connections have drained, before its services stop.
+	Cluster cluster.Config
 
 	// Listeners, when not empty, replaces Host, Port and Behavior: the server
 	// listens on each, serving its behavior (-listen, repeatable).
@@ -99,6 +108,7 @@ func DefaultConfig() Config {
 		OutputSoftLimit: 8 << 20,
 		MemoryBudget:    DefaultMemoryBudget(),
 		Intensity:       supervision.DefaultIntensity,
+		Cluster:         cluster.DefaultConfig(),
 	}
 }
 
@@ -128,6 +138,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-chaos: %v is not a rate of faults per second (0 turns it off)", c.Chaos)
 	case c.Intensity.MaxRestarts < 0:
 		return errors.New("restart intensity: max restarts is negative")
+	}
+	if err := c.Cluster.Validate(); err != nil {
+		return err
 	}
 	if err := c.validateListeners(); err != nil {
 		return err

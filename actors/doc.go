@@ -20,6 +20,13 @@
 //	└── chaos               chaos.go     with -chaos RATE only: injects random faults into
 //	                                     connections; stopped when shutdown begins
 //
+// With -cluster (package cluster) the node joins its cluster in Start, before
+// root is spawned, so every PID carries the node's address. protoactor's
+// cluster actors are top-level actors of the system beside root, not root's
+// children: remote's endpoint manager and writers, the gossip, and disthash's
+// partition-activator, whose children are the grains hosted on this node
+// (the behaviors' Setup.Grains). Root ends them in the shutdown (below).
+//
 // The connections are not the acceptor's children, as Ranch keeps them apart
 // from its acceptors: a protoactor restart stops every child of the restarted
 // actor, so a listener that fails (and its acceptor's restart) would close
@@ -179,8 +186,10 @@
 // that a connection whose behavior is still blocked (on anything but its
 // socket) is abandoned (abandon.go); once every reader has closed its socket
 // (or been written off with its abandoned connection), root logs the shutdown
-// report and stops the connection supervisors, then the services, and only
-// then the logger (StopLogger), which writes every entry already queued and
+// report and stops the connection supervisors, then, clustered, leaves the
+// cluster (cluster.Node.Stop off root's goroutine: the provider, the grains,
+// remote; ClusterLeft), then the services, and only then the logger
+// (StopLogger), which writes every entry already queued and
 // syncs the file. Server.Serving is false from the moment the shutdown begins
 // (the admin endpoint's /readyz answers 503 then).
 package actors

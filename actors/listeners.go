@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	pcluster "github.com/asynkron/protoactor-go/cluster"
 	"net"
 	"slices"
 	"strconv"
@@ -91,6 +92,7 @@ func PortNumber(s string) (int, bool) {
 type behaviorSet struct {
 	setups   map[string]protocol.Setup // by behavior name
 	services []protocol.Service
+	grains   []*pcluster.Kind // every behavior's grain kinds, used in a cluster only
 	releases []func() error
 }
 
@@ -125,6 +127,14 @@ func openBehaviors(c Config) (*behaviorSet, error) {
 			owner[svc.Name] = l.Behavior
 			set.services = append(set.services, svc)
 		}
+		for _, k := range s.Grains {
+			if b, ok := owner["grain "+k.Kind]; ok {
+				set.release()
+				return nil, fmt.Errorf("behaviors %s and %s both declare a grain kind %q", b, l.Behavior, k.Kind)
+			}
+			owner["grain "+k.Kind] = l.Behavior
+			set.grains = append(set.grains, k)
+		}
 	}
 	return set, nil
 }
@@ -149,7 +159,7 @@ func (b *behaviorSet) release() {
 // setupOf returns the Setup of the behavior called name: Protocol's when set.
 func (c Config) setupOf(name string) (protocol.Setup, error) {
 	if c.Protocol != nil {
-		return protocol.Setup{Factory: c.Protocol, Services: c.Services, Busy: c.Busy,
+		return protocol.Setup{Factory: c.Protocol, Services: c.Services, Grains: c.Grains, Busy: c.Busy,
 			Release: func() error { return nil }}, nil
 	}
 	return behaviors.New(name, c.Options)

@@ -11,6 +11,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"async_server/behaviors/protocol"
+	"async_server/cluster"
 	"async_server/internal/netpoll"
 	"async_server/logs"
 	"async_server/messages"
@@ -38,9 +39,12 @@ import (
 //     closed (readers drain a closing socket for up to lingerTimeout,
 //     lingerMax if input keeps coming), root logs the shutdown report and
 //     poisons the connection supervisors.
-//  4. With every connection supervisor gone, root poisons the services supervisor, which
-//     stops every service: they outlive the connections, which may still be
-//     talking to them while they drain.
+//  4. With every connection supervisor gone, a clustered node leaves its
+//     cluster (cluster.Node.Stop: the provider, then the grains hosted here,
+//     then remote), off root's goroutine, and says ClusterLeft; then root
+//     poisons the services supervisor, which stops every service. Both
+//     outlive the connections, which may still be talking to them while
+//     they drain.
 //  5. With the services gone, root sends StopLogger: the logger writes every
 //     entry already queued and syncs the file (protoactor stops siblings
 //     concurrently, so "logger last" has to be a phase of its own).
@@ -48,6 +52,7 @@ import (
 type rootActor struct {
 	cfg          *Config
 	hub          *observatory.Hub   // nil unless Config.Observe
+	node         *cluster.Node      // the cluster membership; nil unless clustered
 	budget       *budget            // the server's memory budget, for every listener; nil: none
 	listeners    []served           // each with its behavior's factory
 	serviceSpecs []protocol.Service // every behavior's service actors
@@ -81,6 +86,8 @@ type rootActor struct {
 	awaitingSockets bool             // a goroutine waits for the readers to close their sockets
 	socketsClosed   bool             // every connection's socket is closed
 	reported        bool             // the shutdown report is logged; acceptors are being stopped
+	leaving         bool             // the node is leaving its cluster (phase 4)
+	left            bool             // the node has left its cluster, or was never in one
 	stopServices    bool             // the services supervisor has been told to stop
 	stopLogger      bool             // the logger has been told to stop
 }
@@ -112,6 +119,9 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.onShutdownTimedOut(ctx)
 	case *messages.GracePassed:
 		r.onGracePassed(ctx)
+	case *messages.ClusterLeft:
+		r.left = true
+		r.maybeStopLogger(ctx)
 	case *actor.Terminated:
 		r.onTerminated(ctx, m)
 	case *actor.Stopped:
@@ -319,9 +329,18 @@ func (r *rootActor) onListenerTerminated(ctx actor.Context, who *actor.PID) {
 }
 
 // maybeStopLogger runs phase 4 once the report is out and the acceptors and
-// connection supervisors are gone, and phase 5 once the services are gone too.
+// connection supervisors are gone (the cluster first, then the services),
+// and phase 5 once the node has left and the services are gone too.
 func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 	if !r.reported || len(r.acceptors) > 0 || len(r.conns) > 0 || r.stopLogger {
+		return
+	}
+	if r.node != nil && !r.left {
+		if !r.leaving {
+			r.leaving = true
+			node, root, self := r.node, ctx.ActorSystem().Root, ctx.Self()
+			go func() { node.Stop(); root.Send(self, &messages.ClusterLeft{}) }()
+		}
 		return
 	}
 	if r.services != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
+	"async_server/cluster"
 	"async_server/internal/netpoll"
 	"async_server/logs"
 	"async_server/messages"
@@ -26,6 +27,7 @@ type Server struct {
 	sys       *actor.ActorSystem
 	root      *actor.PID
 	hub       *observatory.Hub // nil unless Config.Observe or Chaos
+	node      *cluster.Node    // this node's cluster membership; nil unless Config.Cluster is Enabled
 	budget    *budget          // the memory budget; nil without one
 	log       *logrus.Entry
 	done      chan struct{} // closed once the tree has stopped and the log is closed
@@ -75,6 +77,19 @@ func Start(cfg Config) (*Server, error) {
 		s.budget.register(s.hub.Registry())
 		set.registerMetrics(s.hub.Registry())
 	}
+	// The node joins before anything is spawned on sys: from here on the
+	// actors' PIDs carry its address, so the other nodes can answer them.
+	if s.node, err = cluster.Start(sys, cfg.Cluster, set.grains, log); err != nil {
+		set.release()
+		fw.Close()
+		if file != nil {
+			_ = file.Close()
+		}
+		return nil, err
+	}
+	if s.hub != nil {
+		s.node.RegisterMetrics(s.hub.Registry())
+	}
 	stopWatching := watchDeadLetters(sys, s.hub)
 	poll := netpoll.Acquire() // released in exit: by then every connection has ended
 	listeners, listenErr := listenAll(cfg, set)
@@ -87,7 +102,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, hub: s.hub, budget: s.budget, draining: &s.draining, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
+	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
 		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too
@@ -164,6 +179,9 @@ func (s *Server) Err() error {
 // Hub returns the server's observatory (the live tree, events and metrics),
 // or nil when Config.Observe is off.
 func (s *Server) Hub() *observatory.Hub { return s.hub }
+
+// Cluster returns the server's cluster node, or nil when it is not clustered.
+func (s *Server) Cluster() *cluster.Node { return s.node }
 
 // Log returns the server's log: entries go through the logger actor to
 // server.log, and are dropped once the server is done. The admin endpoint

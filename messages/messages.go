@@ -127,6 +127,10 @@ type Drained struct {
 	Abandoned int    // connections whose actor had not stopped a grace after that: left behind
 }
 
+// ClusterLeft is sent to the root actor, during shutdown, by the goroutine
+// root starts to leave the cluster (cluster.Node.Stop), once it has left.
+type ClusterLeft struct{}
+
 // SocketsClosed is sent to the root actor, during shutdown, by a goroutine root
 // starts to wait for every connection's reader to close its socket.
 type SocketsClosed struct{}

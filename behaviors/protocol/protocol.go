@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sirupsen/logrus"
 )
@@ -216,6 +217,18 @@ type Setup struct {
 	// service starts, and only when the observatory is on (-admin, -chaos):
 	// with it off a behavior measures nothing for it.
 	Metrics func(reg prometheus.Registerer)
+
+	// Grains are the grain kinds (virtual actors the cluster places on its
+	// members, by cluster.NewKind) the behavior needs when the server runs
+	// in a cluster (-cluster); without one they are ignored, and the
+	// behavior works alone as it always did. Every node of a cluster runs
+	// the same behaviors, so every node hosts the same kinds. A service
+	// actor or a grain finds the running cluster with
+	// cluster.NodeOf(ctx.ActorSystem()) (package async_server/cluster; nil
+	// when not clustered), and sends a grain a request, once, within
+	// -cluster-request-timeout, with its Request. Messages to grains and
+	// from them cross nodes: they must be protobuf messages.
+	Grains []*cluster.Kind
 }
 
 // Busy is a behavior's answer to a client turned away at the connection limit

@@ -1,0 +1,41 @@
+// Package cluster is this node's membership in a protoactor-go cluster
+// (-cluster NAME): it starts remote and the cluster on the server's actor
+// system before anything listens, places the behaviors' grains
+// (protocol.Setup.Grains) with disthash (rendezvous hashing over the member
+// list), and leaves the cluster after the connections have drained.
+//
+// Two membership modes, exactly one per node:
+//
+//   - a static list (-peers): every node publishes the same fixed member list,
+//     each member's ID derived from its address, so every node computes the
+//     same placement. There is no failure detection: a dead node's share of
+//     the grains is unavailable until it comes back (requests to it fail
+//     after -cluster-request-timeout), and nothing ever lives on two nodes.
+//     Whether a member answers is still watched (the remote endpoint's
+//     events), for /tree and the metrics only.
+//   - etcd (-etcd): the members are the live leases under the cluster's
+//     prefix (package cluster/etcdmembers). A node that loses its lease exits
+//     (ExitLeaseLost), so a node woken from a stall never serves a grain that
+//     has moved meanwhile.
+//
+// What the engine does at the pinned version, and what this package does
+// about it (docs/cluster.md has the measurements):
+//
+//   - A message type the receiver does not know crashed the receiving
+//     process (a nil dereference in remote's proto serializer), and so did a
+//     batch whose indices point past its tables. guard.go filters every
+//     batch a peer sends before remote reads it, and recovers a panic in the
+//     stream's handler: the stream ends, the node stays up.
+//   - cluster.Request retries 3 times, each with the full timeout, and checks
+//     its deadline only between attempts; Request here makes one attempt
+//     within one deadline.
+//   - Cluster.Shutdown(true) sleeps 2 s; Stop does provider, identity lookup,
+//     then Shutdown(false).
+//   - StartMember sleeps 1 s and panics on errors; Start turns a panic into
+//     an error (a port in use).
+//   - The gossip blocks, for good, a member ID it has seen leave or whose
+//     heartbeat expired, and remote then refuses that ID's connections. The
+//     actor system's ID therefore stays the random one protoactor gives each
+//     process (a restarted node is a new ID), and only the static list's
+//     member IDs are derived from the address.
+package cluster

@@ -1,0 +1,125 @@
+package cluster
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/remote"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+)
+
+// guard returns the gRPC stream interceptor of the node's remote server: it
+// reads every batch of messages another node sends before remote does, and
+// drops each envelope remote would crash on (dropped counts them):
+//
+//   - a type this binary does not know: remote's proto serializer
+//     dereferences the nil it finds for it (the process dies);
+//   - a type, sender or target index past the batch's tables, or a
+//     serializer that does not exist: an index out of range.
+//
+// A panic in the stream's handler that gets past it ends that stream with an
+// error (the peer reconnects), not the process: gRPC recovers none.
+func guard(log *logrus.Entry, dropped *atomic.Int64) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				log.WithField("panic", capText(fmt.Sprint(r))).Error("cluster: a peer's stream failed; closed it")
+				err = fmt.Errorf("stream failed: %v", r)
+			}
+		}()
+		return handler(srv, &guardedStream{ServerStream: ss, log: log, dropped: dropped})
+	}
+}
+
+// guardedStream filters what RecvMsg returns (a *remote.RemoteMessage).
+type guardedStream struct {
+	grpc.ServerStream
+	log     *logrus.Entry
+	dropped *atomic.Int64
+	logged  int // drop lines logged for this stream; at most maxDropLines
+}
+
+// maxDropLines bounds the log lines one stream's drops cost: a peer that
+// sends nothing but garbage must not fill the log.
+const maxDropLines = 10
+
+func (s *guardedStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	msg, ok := m.(*remote.RemoteMessage)
+	if !ok {
+		return nil
+	}
+	if b := msg.GetMessageBatch(); b != nil {
+		if n, why := filterBatch(b); n > 0 {
+			s.dropped.Add(int64(n))
+			if s.logged < maxDropLines {
+				s.logged++
+				s.log.WithFields(logrus.Fields{"dropped": n, "why": capText(why)}).Warn("cluster: dropped messages a peer sent")
+			}
+		}
+	}
+	return nil
+}
+
+// filterBatch removes from b every envelope remote could not read safely,
+// and returns how many it removed and why the first was.
+func filterBatch(b *remote.MessageBatch) (int, string) {
+	kept := b.Envelopes[:0]
+	var why string
+	for _, e := range b.Envelopes {
+		if reason := badEnvelope(b, e); reason != "" {
+			if why == "" {
+				why = reason
+			}
+			continue
+		}
+		kept = append(kept, e)
+	}
+	n := len(b.Envelopes) - len(kept)
+	clear(b.Envelopes[len(kept):])
+	b.Envelopes = kept
+	return n, why
+}
+
+// Serializer IDs remote registers at this version: 0 protobuf, 1 JSON.
+const (
+	protoSerializer = 0
+	jsonSerializer  = 1
+)
+
+// badEnvelope says why remote could not read e, or "" when it can.
+func badEnvelope(b *remote.MessageBatch, e *remote.MessageEnvelope) string {
+	switch {
+	case e == nil:
+		return "empty envelope"
+	case e.TypeId < 0 || int(e.TypeId) >= len(b.TypeNames):
+		return fmt.Sprintf("type index %d past %d type names", e.TypeId, len(b.TypeNames))
+	case e.Target < 0 || int(e.Target) >= len(b.Targets) || b.Targets[e.Target] == nil:
+		return fmt.Sprintf("target index %d past %d targets", e.Target, len(b.Targets))
+	case e.Sender < 0 || int(e.Sender) > len(b.Senders) || e.Sender > 0 && b.Senders[e.Sender-1] == nil:
+		return fmt.Sprintf("sender index %d past %d senders", e.Sender, len(b.Senders))
+	case e.SerializerId != protoSerializer && e.SerializerId != jsonSerializer:
+		return fmt.Sprintf("unknown serializer %d", e.SerializerId)
+	}
+	name := b.TypeNames[e.TypeId]
+	if e.SerializerId == protoSerializer {
+		if _, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(name)); err != nil {
+			return "unknown message type " + name
+		}
+	}
+	return ""
+}
+
+// capText cuts a peer-controlled text to maxText bytes for the log.
+func capText(s string) string {
+	const maxText = 120
+	if len(s) > maxText {
+		return s[:maxText] + "..."
+	}
+	return s
+}

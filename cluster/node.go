@@ -1,0 +1,205 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	pcluster "github.com/asynkron/protoactor-go/cluster"
+	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
+	"github.com/asynkron/protoactor-go/extensions"
+	"github.com/asynkron/protoactor-go/remote"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/grpc"
+)
+
+// Node is this process's membership in a cluster: remote, the protoactor
+// cluster and its member provider, on the server's actor system. Start makes
+// it, before anything listens; Stop ends it, after the connections have
+// drained. A nil *Node is no cluster: its methods do nothing.
+type Node struct {
+	cfg      Config
+	c        *pcluster.Cluster
+	provider pcluster.ClusterProvider
+	log      *logrus.Entry
+	view     *view      // the members and grains as this node sees them (/tree, metrics)
+	lost     chan error // the membership is lost (an etcd lease): the node must exit; buffered 1
+	stopOnce sync.Once
+	stopped  chan struct{} // closed once Stop has returned
+}
+
+// nodeExtension registers a Node on its actor system, for NodeOf.
+var nodeExtension = extensions.NextExtensionID()
+
+// ExtensionID makes a Node an actor system extension (NodeOf finds it).
+func (n *Node) ExtensionID() extensions.ExtensionID { return nodeExtension }
+
+// NodeOf returns the cluster node running on sys, or nil when the server is
+// not clustered. Service actors and grains call it with ctx.ActorSystem().
+func NodeOf(sys *actor.ActorSystem) *Node {
+	n, _ := sys.Extensions.Get(nodeExtension).(*Node)
+	return n
+}
+
+// Of returns the protoactor cluster running on sys, or nil when the server is
+// not clustered (protoactor's own GetCluster panics then).
+func Of(sys *actor.ActorSystem) *pcluster.Cluster {
+	return NodeOf(sys).Cluster()
+}
+
+// Cluster returns the protoactor cluster, or nil for a nil Node.
+func (n *Node) Cluster() *pcluster.Cluster {
+	if n == nil {
+		return nil
+	}
+	return n.c
+}
+
+// Config returns the node's configuration (the zero Config for a nil Node).
+func (n *Node) Config() Config {
+	if n == nil {
+		return Config{}
+	}
+	return n.cfg
+}
+
+// Lost is closed, or sent the reason, when the node has lost its membership
+// (an etcd lease that expired while it stalled): the process must exit with
+// ExitLeaseLost, as its grains may already live elsewhere. Nil for a nil
+// Node (a nil channel never receives).
+func (n *Node) Lost() <-chan error {
+	if n == nil {
+		return nil
+	}
+	return n.lost
+}
+
+// ExitLeaseLost is the exit status of a node that lost its membership or
+// could not reach etcd at start: distinct from 1 (a failure to start, such
+// as a port in use) and 2 (a bad command line), for a process supervisor to
+// restart it.
+const ExitLeaseLost = 3
+
+// startTimeout bounds the wait for etcd at start (the 5 s).
+const startTimeout = 5 * time.Second
+
+// Start joins the cluster cfg names on sys, hosting kinds (the behaviors'
+// grains). Call it before anything is spawned on sys: the actors' PIDs carry
+// the node's address only from here on. It returns nil, nil when cfg is not
+// Enabled.
+func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logrus.Entry) (*Node, error) {
+	if !cfg.Enabled() {
+		return nil, nil
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log = log.WithFields(logrus.Fields{"cluster": cfg.Name, "node": cfg.NodeAddr})
+	n := &Node{cfg: cfg, log: log, lost: make(chan error, 1), stopped: make(chan struct{})}
+	var err error
+	if n.provider, err = n.newProvider(); err != nil {
+		return nil, err
+	}
+	host, portText, _ := net.SplitHostPort(cfg.NodeAddr) // Validate checked it
+	port, _ := strconv.Atoi(portText)
+	n.view = newView(cfg, log)
+	rcfg := remote.Configure(host, port,
+		remote.WithAdvertisedHost(cfg.NodeAddr),
+		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped))))
+	ccfg := pcluster.Configure(cfg.Name, n.provider, disthash.New(), rcfg,
+		pcluster.WithKinds(n.view.track(kinds)...),
+		pcluster.WithRequestTimeout(cfg.RequestTimeout))
+	n.c = pcluster.New(sys, ccfg)
+	sys.Extensions.Register(n)
+	n.view.watch(sys)
+	if err := n.startWithin(startTimeout); err != nil {
+		return nil, err
+	}
+	log.WithField("members", n.view.memberCount()).Info("cluster member started")
+	return n, nil
+}
+
+// ErrUnavailable is why a node could not join: its membership store (etcd)
+// did not answer within startTimeout. main exits with ExitLeaseLost then.
+var ErrUnavailable = errors.New("cluster: membership store unavailable")
+
+// startWithin runs startMember, waiting at most d for it with etcd: a
+// provider that cannot reach etcd may block for good. The process exits
+// then, so the goroutine left behind does not outlive it for long.
+func (n *Node) startWithin(d time.Duration) error {
+	if len(n.cfg.Etcd) == 0 {
+		return n.startMember()
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.startMember() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("%w: -etcd %s: no answer within %v", ErrUnavailable, strings.Join(n.cfg.Etcd, ","), d)
+	}
+}
+
+// startMember runs StartMember, which panics where it cannot go on (remote
+// cannot listen, the provider fails) and sleeps 1 s at its end.
+func (n *Node) startMember() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("-node-addr %s: cannot join the cluster: %v", n.cfg.NodeAddr, r)
+		}
+	}()
+	n.c.StartMember()
+	return nil
+}
+
+// newProvider makes the member provider cfg asks for.
+func (n *Node) newProvider() (pcluster.ClusterProvider, error) {
+	if len(n.cfg.Peers) > 0 {
+		return newStaticProvider(n.cfg.Peers), nil
+	}
+	if newEtcdProvider == nil {
+		return nil, errors.New("-etcd: this build has no etcd membership")
+	}
+	return newEtcdProvider(n.cfg, n.leaseLost)
+}
+
+// newEtcdProvider makes the etcd member provider (etcd.go); nil until it is
+// built in.
+var newEtcdProvider func(cfg Config, onLost func(error)) (pcluster.ClusterProvider, error)
+
+// leaseLost is the etcd provider's callback: the first reason is kept.
+func (n *Node) leaseLost(err error) {
+	select {
+	case n.lost <- err:
+		n.log.WithError(err).Error("cluster membership lost: exiting")
+	default:
+	}
+}
+
+// Stop leaves the cluster, in the order that lets the others see it at once
+// and that loses no log line: the provider first (etcd: the lease is
+// revoked, so the others route no new request here), then the identity
+// lookup, which stops every grain hosted here (a grain may tell its members
+// where it went), then Shutdown(false), which stops remote. Shutdown(true)
+// would sleep 2 s for a handover disthash does not have. Calling it again
+// does nothing; a nil Node does nothing.
+func (n *Node) Stop() {
+	if n == nil {
+		return
+	}
+	n.stopOnce.Do(func() {
+		began := time.Now()
+		if err := n.provider.Shutdown(true); err != nil {
+			n.log.WithError(err).Warn("cluster provider shutdown")
+		}
+		n.c.IdentityLookup.Shutdown()
+		n.c.Shutdown(false)
+		n.log.WithField("took", time.Since(began).Round(time.Millisecond).String()).Info("left the cluster")
+		close(n.stopped)
+	})
+}

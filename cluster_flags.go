@@ -1,0 +1,45 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+
+	"async_server/cluster"
+)
+
+// clusterFlagNames are the flags that mean something only with -cluster.
+var clusterFlagNames = []string{"node-addr", "peers", "etcd", "lease-ttl", "cluster-request-timeout"}
+
+// clusterFlags defines the cluster's flags on fs, writing into c.
+func clusterFlags(fs *flag.FlagSet, c *cluster.Config) {
+	*c = cluster.DefaultConfig()
+	fs.StringVar(&c.Name, "cluster", c.Name, "join the cluster called `NAME`: chat rooms and other named services become grains shared by its nodes (docs/cluster.md; empty: one process)")
+	fs.StringVar(&c.NodeAddr, "node-addr", c.NodeAddr, "this node's `HOST:PORT` for the other nodes, bound and advertised (required with -cluster)")
+	fs.Var((*listFlag)(&c.Peers), "peers", "the cluster's members, a fixed list: every node's -node-addr, this one's too, as `ADDR,ADDR,...` (no failure detection: a dead node's grains wait for it)")
+	fs.Var((*listFlag)(&c.Etcd), "etcd", "keep the members in etcd at `URL,URL,...` (a node that loses its lease exits with status 3); instead of -peers")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", c.LeaseTTL, "-etcd: a node silent this long has left, and its grains move (above 0)")
+	fs.DurationVar(&c.RequestTimeout, "cluster-request-timeout", c.RequestTimeout, "deadline of one request to a grain, one attempt, its activation included (above 0)")
+}
+
+// checkCluster refuses the cluster's flags without -cluster, and -lease-ttl
+// without -etcd, naming the flag; cluster.Config.Validate checks the values.
+func checkCluster(fs *flag.FlagSet, c cluster.Config) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		switch {
+		case err != nil:
+		case !c.Enabled() && isClusterFlag(f.Name):
+			err = fmt.Errorf("-%s: needs -cluster NAME (it does nothing without a cluster)", f.Name)
+		case f.Name == "lease-ttl" && len(c.Etcd) == 0:
+			err = fmt.Errorf("-lease-ttl is a flag of -etcd; it does nothing without it")
+		}
+	})
+	if err == nil && c.Enabled() && strings.TrimSpace(c.Name) != c.Name {
+		err = fmt.Errorf("-cluster: %q has spaces around it", c.Name)
+	}
+	return err
+}
+
+func isClusterFlag(name string) bool { return slices.Contains(clusterFlagNames, name) }
