@@ -9,6 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/behaviors/chat/chatpb"
 	"async_server/behaviors/protocol"
 	"async_server/messages"
 	"async_server/supervision"
@@ -51,7 +52,9 @@ type session struct {
 	rooms   *actor.PID // the rooms service
 	nick    string     // as the rooms service last confirmed it
 	room    string     // "" when in no room
-	roomPID *actor.PID // the room actor lines go to; nil when in no room
+	roomPID *actor.PID // the room actor lines go to; nil when in no room (or its grain moves)
+	grain   bool       // roomPID is a grain (cluster mode): session_cluster.go
+	grainN  uint64     // the last grain say's number
 	greeted bool       // the welcome line has been written
 
 	partial  []byte   // the start of a line whose newline has not arrived
@@ -104,14 +107,19 @@ var (
 )
 
 // New returns the chat behavior's Setup: a session per connection and the
-// rooms service they talk to, with flood control o.
-func New(o Options) protocol.Setup {
+// rooms service they talk to, with flood control o; in cluster mode the
+// rooms are grains (GrainKind).
+func New(o Options) protocol.Setup { return newSetup(o, clusterPlacer) }
+
+// newSetup is New with the rooms service's placer (tests give their own).
+func newSetup(o Options, placerOf func(*actor.ActorSystem) placer) protocol.Setup {
 	opts := &o
 	return protocol.Setup{
 		Factory: func(c protocol.Conn) protocol.Protocol {
 			return &session{conn: c, opts: opts, now: time.Now, rooms: c.Service(roomsServiceName)}
 		},
-		Services: []protocol.Service{{Name: roomsServiceName, New: newRoomsService}},
+		Services: []protocol.Service{{Name: roomsServiceName,
+			New: func() actor.Actor { return newRoomsService(placerOf) }}},
 	}
 }
 
@@ -205,7 +213,7 @@ func (c *session) run(line string) error {
 			return nil // an empty line: nothing to say
 		}
 		if c.roomPID == nil {
-			return c.write("error: " + errNoRoom + "\n")
+			return c.write("error: " + c.noRoom() + "\n")
 		}
 		c.said = append(c.said, cmd.arg)
 	case "nick":
@@ -245,7 +253,12 @@ func (c *session) flush() {
 		return
 	}
 	hold := c.flood.hold(c.opts, c.now())
-	id := c.conn.Request(c.roomPID, &say{Lines: c.said, Hold: hold})
+	var id uint64
+	if c.grain {
+		id = c.sayToGrain(hold)
+	} else {
+		id = c.conn.Request(c.roomPID, &say{Lines: c.said, Hold: hold})
+	}
 	c.says = append(c.says, id)
 	if hold > 0 {
 		c.heldSay = id
@@ -273,6 +286,14 @@ func (c *session) HandleMessage(msg any) error {
 			return err
 		}
 		return c.lost()
+	case *chatpb.Line:
+		return c.write(m.GetLine())
+	case *chatpb.SayHeard:
+		return c.onSayHeard(m)
+	case *roomMoving:
+		return c.onRoomMoving(m)
+	case *roomMoved:
+		return c.onRoomMoved(m)
 	case *roomsRestarted:
 		// The request in flight, if any, may have died with the old instance:
 		// this one replaces it, and a late answer to it is ignored.
@@ -346,7 +367,7 @@ func (c *session) runQueued() error {
 func (c *session) answer(body any) string {
 	switch m := body.(type) {
 	case *registered:
-		c.nick, c.roomPID = m.Nick, m.Room
+		c.nick, c.roomPID, c.grain = m.Nick, m.Room, m.Grain
 		if m.Room == nil {
 			c.room = ""
 		}
@@ -359,7 +380,7 @@ func (c *session) answer(body any) string {
 		c.nick = m.Nick
 		return "* you are now " + m.Nick + "\n"
 	case *roomJoined:
-		c.room, c.roomPID = m.Room, m.PID
+		c.room, c.roomPID, c.grain = m.Room, m.PID, m.Grain
 		return fmt.Sprintf("* you joined %s (%s)\n", m.Room, plural(m.Members, "member"))
 	case *roomLeft:
 		c.room, c.roomPID = "", nil

@@ -16,7 +16,12 @@ import (
 //	room       --Reply---> connection:   sayHeard (at once, or after say.Hold: room --sayDue--> room)
 //	rooms      ---------> room:          addMember, removeMember, renameMember, PanicRoom
 //	room       ---------> connections:   lineSaid (a line, or a notice such as "* bob joined lobby")
-//	rooms      ---------> connections:   roomRestarted, roomClosed, roomsRestarted
+//	rooms      ---------> connections:   roomRestarted, roomClosed, roomsRestarted, roomMoving, roomMoved
+//
+// In cluster mode a room is a grain (grain.go), maybe on another node, and
+// what crosses nodes is protobuf (package chatpb): rooms --Join, Leave,
+// Rename, Who--> grain; connection --Say--> grain --SayHeard--> connection;
+// grain --Line--> connections; grain --Restarted--> rooms.
 //	tests (Server.Ask) --> rooms:        GetStats -> Stats, PanicRoom, PanicRooms
 
 // register is a connection's first request (and again after a restart of the
@@ -29,8 +34,9 @@ type register struct {
 }
 
 type registered struct {
-	Nick string
-	Room *actor.PID // the room re-entered; nil if none
+	Nick  string
+	Room  *actor.PID // the room re-entered; nil if none
+	Grain bool       // Room is a grain (cluster mode): lines go to it as chatpb.Say
 }
 
 // setNick asks the rooms service to rename the connection; answered nickSet or
@@ -47,6 +53,7 @@ type roomJoined struct {
 	Room    string
 	PID     *actor.PID // where the connection sends its lines
 	Members int        // the connection included
+	Grain   bool       // PID is a grain (cluster mode): lines go to it as chatpb.Say
 }
 
 // leaveRoom asks to leave the current room; answered roomLeft or refused.
@@ -145,6 +152,25 @@ func (m *roomRestarted) Size() int { return len(m.Line) + 32 }
 // roomClosed is sent by the rooms service to each member of a room that was
 // stopped by its supervisor (it failed too often): the member is in no room now.
 type roomClosed struct{ Room string }
+
+// roomMoving is sent by the rooms service (cluster mode) to each member of
+// a room whose grain was lost: its node died, or it stopped. Line tells the
+// peer ("" for none); the says the grain had not answered are given up, and
+// the member's lines wait for roomMoved.
+type roomMoving struct {
+	Room string
+	Line string
+}
+
+// Size is what the notice counts against the connection's output limit.
+func (m *roomMoving) Size() int { return len(m.Line) + 32 }
+
+// roomMoved is sent by the rooms service (cluster mode) to each member of a
+// room once its grain is found again and has them: lines go to PID now.
+type roomMoved struct {
+	Room string
+	PID  *actor.PID
+}
 
 // roomsRestarted is sent by the rooms service, as its old instance is replaced,
 // to every connection it knew: register again (nick and room), since the fresh

@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/behaviors/chat/chatpb"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -32,11 +34,19 @@ import (
 // fresh instance knows nobody: the old one tells every connection
 // (roomsRestarted), and each registers again with its nick and room. The
 // connections, not the crashed instance, are the source of truth.
+//
+// In cluster mode (placerOf gives a placer) the rooms are grains on any node
+// instead of children: rooms_cluster.go.
 type roomsService struct {
 	conns   map[string]*chatter   // by connection PID id: every registered connection
 	nicks   map[string]string     // nick -> connection PID id
 	rooms   map[string]*roomEntry // by room name: rooms with members
 	byActor map[string]string     // room actor PID id -> room name, until the actor has stopped
+	byGrain map[string]string     // cluster mode: watched grain (pidKey) -> room name
+
+	placerOf func(*actor.ActorSystem) placer // nil, or nil from it: not clustered
+	placer   placer                          // cluster mode: finds the rooms' grains; nil: rooms are children
+	timeout  time.Duration                   // cluster mode: one request's deadline at a grain
 
 	strategy   *supervision.Strategy
 	decision   supervision.Decision // the last decision strategy made (observe)
@@ -54,6 +64,13 @@ type chatter struct {
 type roomEntry struct {
 	pid     *actor.PID
 	members map[string]bool // connection PID ids
+
+	// Cluster mode only (rooms_cluster.go). pid is the grain's, nil while
+	// it is being found.
+	loud    map[string]bool // members whose Join, once the grain is found, announces them
+	owed    []owedJoin      // requests answered once the grain has their connection
+	finding bool            // a Find is in flight
+	retry   *time.Timer     // the next Find, while no node gives the grain
 }
 
 var (
@@ -64,9 +81,10 @@ var (
 // roomsServiceName is the service's name: root/services/rooms.
 const roomsServiceName = "rooms"
 
-func newRoomsService() actor.Actor {
+func newRoomsService(placerOf func(*actor.ActorSystem) placer) actor.Actor {
 	s := &roomsService{conns: map[string]*chatter{}, nicks: map[string]string{},
-		rooms: map[string]*roomEntry{}, byActor: map[string]string{}}
+		rooms: map[string]*roomEntry{}, byActor: map[string]string{}, byGrain: map[string]string{},
+		placerOf: placerOf, timeout: DefaultRequestTimeout}
 	s.strategy = supervision.NewStrategy(supervision.DefaultIntensity, func(d supervision.Decision) { s.decision = d })
 	return s
 }
@@ -77,8 +95,20 @@ func (s *roomsService) Receive(ctx actor.Context) {
 		return
 	}
 	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		if s.placerOf != nil {
+			s.placer = s.placerOf(ctx.ActorSystem())
+		}
 	case *messages.ServiceRequest:
-		ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: s.onRequest(ctx, m.Body)})
+		if body := s.onRequest(ctx, m); body != nil {
+			ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: body})
+		}
+	case *chatpb.Restarted:
+		s.grainRestarted(ctx, m)
+	case *findRoom:
+		s.find(ctx, m.Name)
+	case *actor.Stopping:
+		s.stopTimers()
 	case *actor.Terminated:
 		s.onTerminated(ctx, m)
 	case *GetStats:
@@ -93,11 +123,12 @@ func (s *roomsService) Receive(ctx actor.Context) {
 	}
 }
 
-// onRequest answers a connection's request; the answer is its reply's body.
-func (s *roomsService) onRequest(ctx actor.Context, body any) any {
-	from := ctx.Sender()
+// onRequest answers a connection's request; the answer is its reply's body,
+// or nil when it is answered later (cluster mode: once a grain answers).
+func (s *roomsService) onRequest(ctx actor.Context, req *messages.ServiceRequest) any {
+	from, body := ctx.Sender(), req.Body
 	if r, ok := body.(*register); ok {
-		return s.register(ctx, from, r)
+		return s.register(ctx, from, r, req)
 	}
 	c := s.conns[from.Id]
 	if c == nil { // it asked before its register reached a restarted service
@@ -107,7 +138,7 @@ func (s *roomsService) onRequest(ctx actor.Context, body any) any {
 	case *setNick:
 		return s.setNick(ctx, c, m.Nick)
 	case *joinRoom:
-		return s.join(ctx, c, m.Room)
+		return s.join(ctx, c, m.Room, req)
 	case *leaveRoom:
 		if c.room == "" {
 			return &refused{Reason: errNoRoom}
@@ -116,6 +147,9 @@ func (s *roomsService) onRequest(ctx actor.Context, body any) any {
 		s.leave(ctx, c)
 		return &roomLeft{Room: name}
 	case *listMembers:
+		if s.placer != nil {
+			return s.whoGrain(ctx, c, req)
+		}
 		return s.members(c)
 	case *listRooms:
 		return s.roomList()
@@ -126,7 +160,7 @@ func (s *roomsService) onRequest(ctx actor.Context, body any) any {
 // register (re)registers a connection: one that starts, one whose behavior was
 // restarted (its old registration goes), or one re-registering after this
 // service restarted (with the room it was in).
-func (s *roomsService) register(ctx actor.Context, from *actor.PID, r *register) any {
+func (s *roomsService) register(ctx actor.Context, from *actor.PID, r *register, req *messages.ServiceRequest) any {
 	if old := s.conns[from.Id]; old != nil {
 		s.forget(ctx, old)
 	}
@@ -134,6 +168,14 @@ func (s *roomsService) register(ctx actor.Context, from *actor.PID, r *register)
 	s.conns[from.Id] = c
 	s.nicks[c.nick] = from.Id
 	ctx.Watch(from)
+	if r.Room != "" && s.placer != nil {
+		e := s.enterGrain(ctx, c, r.Room, true)
+		if e.pid != nil {
+			return &registered{Nick: c.nick, Room: e.pid, Grain: true}
+		}
+		e.owed = append(e.owed, owedJoin{to: from, id: req.ID, register: true})
+		return nil
+	}
 	var room *actor.PID
 	if r.Room != "" {
 		room = s.enter(ctx, c, r.Room, true).pid
@@ -158,15 +200,23 @@ func (s *roomsService) setNick(ctx actor.Context, c *chatter, nick string) any {
 	delete(s.nicks, c.nick)
 	c.nick = nick
 	s.nicks[nick] = c.pid.Id
-	if e := s.rooms[c.room]; e != nil {
+	switch e := s.rooms[c.room]; {
+	case e == nil || e.pid == nil: // the Join, once the grain is found, carries the nick
+	case s.placer != nil:
+		ctx.Send(e.pid, &chatpb.Rename{Member: c.pid, Nick: nick})
+	default:
 		ctx.Send(e.pid, &renameMember{PID: c.pid, Nick: nick})
 	}
 	return &nickSet{Nick: nick}
 }
 
-func (s *roomsService) join(ctx actor.Context, c *chatter, name string) any {
+func (s *roomsService) join(ctx actor.Context, c *chatter, name string, req *messages.ServiceRequest) any {
 	if c.room == name {
 		return &refused{Reason: "already in " + name}
+	}
+	if s.placer != nil {
+		s.joinGrain(ctx, c, name, req)
+		return nil
 	}
 	if c.room != "" {
 		s.leave(ctx, c)
@@ -199,6 +249,11 @@ func (s *roomsService) leave(ctx actor.Context, c *chatter) {
 		c.room = ""
 		return
 	}
+	if s.placer != nil {
+		s.leaveGrain(ctx, c, e)
+		c.room = ""
+		return
+	}
 	delete(e.members, c.pid.Id)
 	if len(e.members) == 0 {
 		ctx.Poison(e.pid)
@@ -220,6 +275,9 @@ func (s *roomsService) forget(ctx actor.Context, c *chatter) {
 // A room stopped by us (emptied) is only forgotten; one stopped by its
 // supervisor while it had members is closed: they are told.
 func (s *roomsService) onTerminated(ctx actor.Context, m *actor.Terminated) {
+	if s.placer != nil && s.grainLost(ctx, m) {
+		return
+	}
 	if name, ok := s.byActor[m.Who.Id]; ok {
 		delete(s.byActor, m.Who.Id)
 		if e := s.rooms[name]; e != nil && e.pid.Equal(m.Who) {

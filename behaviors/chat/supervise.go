@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/behaviors/chat/chatpb"
+	"async_server/supervision"
 )
 
 // This file is the rooms service's side of failure: how it supervises its
@@ -13,18 +16,33 @@ import (
 // onPanicRoom is the fault-injection hook: the room panics on it.
 func (s *roomsService) onPanicRoom(ctx actor.Context, m *PanicRoom) {
 	e := s.rooms[m.Name]
-	if e == nil {
+	if e == nil || e.pid == nil {
 		ctx.Respond(&refused{Reason: "no room " + m.Name})
 		return
 	}
-	ctx.Send(e.pid, m)
+	if s.placer != nil {
+		ctx.Send(e.pid, &chatpb.Crash{Category: supervision.Internal.String()})
+	} else {
+		ctx.Send(e.pid, m)
+	}
 	ctx.Respond(m)
+}
+
+// stopTimers stops the timers of the rooms whose grains are looked for
+// again (cluster mode): they would wake an instance that is gone.
+func (s *roomsService) stopTimers() {
+	for _, e := range s.rooms {
+		if e.retry != nil {
+			e.retry.Stop()
+		}
+	}
 }
 
 // onRestarting runs in the old instance as it is replaced: every connection it
 // knew must register again with the fresh one.
 func (s *roomsService) onRestarting(ctx actor.Context) {
 	s.restarting = true
+	s.stopTimers()
 	for _, c := range s.conns {
 		ctx.Send(c.pid, &roomsRestarted{})
 	}

@@ -1,0 +1,89 @@
+package chat
+
+import (
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+
+	"async_server/behaviors/protocol"
+)
+
+// This file lets the external tests run cluster mode's logic in one
+// process, with no cluster: the rooms are grains (grain.go), placed by a
+// placement actor of the test's own (one activation per room, as disthash's
+// placement actor does on the node that owns it).
+
+// NewWithLocalGrains returns the chat Setup whose rooms service puts its
+// rooms in grains placed in-process, by a service of its own ("grains"),
+// which tests ask with Server.Ask: StopGrain, CountGrains.
+func NewWithLocalGrains(o Options) protocol.Setup {
+	s := newSetup(o, func(*actor.ActorSystem) placer { return localPlacer{} })
+	s.Services = append(s.Services, protocol.Service{Name: GrainsService,
+		New: func() actor.Actor { return &localPlacement{grains: map[string]*actor.PID{}} }})
+	return s
+}
+
+// GrainsService is the test placement's service name.
+const GrainsService = "grains"
+
+// StopGrain asks the test placement to stop the grain of room, as its node
+// going away would (but Terminated says Stopped, not AddressTerminated).
+type StopGrain struct{ Room string }
+
+// CountGrains asks the test placement how many grains are alive: answered
+// with an int.
+type CountGrains struct{}
+
+// localPlacer asks the test placement, a sibling service of the rooms service.
+type localPlacer struct{}
+
+func (localPlacer) Find(ctx actor.Context, room string) *actor.Future {
+	pid := actor.NewPID(ctx.Self().Address, strings.TrimSuffix(ctx.Self().Id, roomsServiceName)+GrainsService)
+	req := &cluster.ActivationRequest{ClusterIdentity: cluster.NewClusterIdentity(room, GrainKind)}
+	return ctx.RequestFuture(pid, req, time.Second)
+}
+
+type localPlacement struct {
+	grains map[string]*actor.PID
+}
+
+func (p *localPlacement) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *cluster.ActivationRequest:
+		name := m.GetClusterIdentity().GetIdentity()
+		pid := p.grains[name]
+		if pid == nil {
+			pid = ctx.SpawnPrefix(grainProps(m.GetClusterIdentity()), name+"-")
+			p.grains[name] = pid
+		}
+		ctx.Respond(&cluster.ActivationResponse{Pid: pid})
+	case *actor.Terminated:
+		for name, pid := range p.grains {
+			if pid.Equal(m.Who) {
+				delete(p.grains, name)
+			}
+		}
+	case *StopGrain:
+		if pid := p.grains[m.Room]; pid != nil {
+			ctx.Stop(pid)
+		}
+		ctx.Respond(m)
+	case *CountGrains:
+		ctx.Respond(len(p.grains))
+	}
+}
+
+// grainProps makes a grain as the cluster's kinds do: a ClusterInit after
+// each Started (the first, and each restart's).
+func grainProps(ci *cluster.ClusterIdentity) *actor.Props {
+	return actor.PropsFromProducer(newGrain, actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
+		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
+			next(ctx, env)
+			if _, ok := env.Message.(*actor.Started); ok {
+				next(ctx, actor.WrapEnvelope(&cluster.ClusterInit{Identity: ci}))
+			}
+		}
+	}))
+}

@@ -1,0 +1,133 @@
+package chat_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"async_server/behaviors/chat"
+	"async_server/testkit"
+)
+
+// These tests run cluster mode's logic (rooms as grains, grain.go and
+// rooms_cluster.go) in one process, with the grains placed by the test's own
+// placement (export_test.go): the protobuf messages are the ones that cross
+// nodes, handed over locally. The cross-node tests are in cluster_test/.
+
+// startGrains starts a chat server whose rooms are grains.
+func startGrains(t *testing.T) *testkit.Server {
+	t.Helper()
+	setup := chat.NewWithLocalGrains(chat.Options{})
+	return testkit.StartProtocol(t, setup.Factory, testkit.WithServices(setup.Services...))
+}
+
+// join dials a client, takes nick and joins room, where members are already.
+func join(t *testing.T, s *testkit.Server, nick, room, joined string) *testkit.Client {
+	t.Helper()
+	c := s.Dial(t)
+	if got := c.ReadLine(); !strings.HasPrefix(got, "* welcome, you are guest-") {
+		t.Fatalf("read %q; want the welcome line", got)
+	}
+	c.SendLine("/nick "+nick, "/join "+room)
+	c.ExpectLine("* you are now "+nick, joined)
+	return c
+}
+
+// TestGrainRoom ensures a room that is a grain behaves as a room does: the
+// member count on joining, lines to the others in order, /who, renames and
+// leaves told to the others.
+func TestGrainRoom(t *testing.T) {
+	s := startGrains(t)
+	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
+	alice.ExpectLine("* bob joined lobby")
+
+	alice.SendLine("one", "two", "three")
+	bob.ExpectLine("[lobby] alice: one", "[lobby] alice: two", "[lobby] alice: three")
+	bob.SendLine("/who")
+	bob.ExpectLine("* in lobby: alice, bob")
+	bob.SendLine("/nick bobby")
+	bob.ExpectLine("* you are now bobby")
+	alice.ExpectLine("* bob is now bobby")
+	bob.SendLine("hi")
+	alice.ExpectLine("[lobby] bobby: hi")
+	bob.SendLine("/leave")
+	bob.ExpectLine("* you left lobby")
+	alice.ExpectLine("* bobby left lobby")
+	bob.SendLine("hello?")
+	bob.ExpectLine("error: no room joined; /join ROOM first")
+}
+
+// TestGrainStopsWhenEmpty ensures a room's grain stops once its last member
+// leaves, and that a join after that makes a fresh one.
+func TestGrainStopsWhenEmpty(t *testing.T) {
+	s := startGrains(t)
+	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+	waitGrains(t, s, 1)
+	alice.SendLine("/leave")
+	alice.ExpectLine("* you left lobby")
+	waitGrains(t, s, 0)
+	alice.SendLine("/join lobby")
+	alice.ExpectLine("* you joined lobby (1 member)")
+	waitGrains(t, s, 1)
+}
+
+// TestGrainMoved ensures the members of a room whose grain is lost are told,
+// joined to a fresh grain without a word from them, and talk on in it.
+func TestGrainMoved(t *testing.T) {
+	s := startGrains(t)
+	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
+	alice.ExpectLine("* bob joined lobby")
+
+	if _, err := s.Ask(chat.GrainsService, &chat.StopGrain{Room: "lobby"}, s.Timeout); err != nil {
+		t.Fatalf("StopGrain: %v", err)
+	}
+	for _, c := range []*testkit.Client{alice, bob} {
+		if got := c.ReadLine(); !strings.HasPrefix(got, "* room lobby moved: ") ||
+			!strings.HasSuffix(got, "; rejoining (lines in flight may be lost)") {
+			t.Fatalf("read %q; want the room's move told", got)
+		}
+		c.ExpectLine("* back in lobby")
+	}
+	alice.SendLine("still here")
+	bob.ExpectLine("[lobby] alice: still here")
+	bob.SendLine("/who")
+	bob.ExpectLine("* in lobby: alice, bob")
+}
+
+// TestGrainCrash ensures a grain that crashes (the fault-injection hook) is
+// restarted, its members put back by their rooms service and told, as a
+// room's are on one node.
+func TestGrainCrash(t *testing.T) {
+	s := startGrains(t)
+	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
+	alice.ExpectLine("* bob joined lobby")
+
+	if _, err := s.Ask("rooms", &chat.PanicRoom{Name: "lobby"}, s.Timeout); err != nil {
+		t.Fatalf("Ask rooms PanicRoom: %v", err)
+	}
+	alice.ExpectLine("* room lobby restarted (lines in flight may be lost)")
+	bob.ExpectLine("* room lobby restarted (lines in flight may be lost)")
+	alice.SendLine("after")
+	bob.ExpectLine("[lobby] alice: after")
+	alice.SendLine("/who")
+	alice.ExpectLine("* in lobby: alice, bob")
+}
+
+// waitGrains waits until the test placement has n grains alive.
+func waitGrains(t *testing.T, s *testkit.Server, n int) {
+	t.Helper()
+	deadline := time.Now().Add(s.Timeout)
+	for {
+		got, err := s.Ask(chat.GrainsService, &chat.CountGrains{}, s.Timeout)
+		if err == nil && got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("grains alive: %v (%v); want %d", got, err, n)
+		}
+		time.Sleep(5 * time.Millisecond) // a poll of the placement's state, not a guess
+	}
+}
