@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	pcluster "github.com/asynkron/protoactor-go/cluster"
 
 	"async_server/behaviors/chat/chatpb"
 	"async_server/behaviors/protocol"
@@ -120,6 +121,7 @@ func newSetup(o Options, placerOf func(*actor.ActorSystem) placer) protocol.Setu
 		},
 		Services: []protocol.Service{{Name: roomsServiceName,
 			New: func() actor.Actor { return newRoomsService(placerOf) }}},
+		Grains: []*pcluster.Kind{NewGrainKind()},
 	}
 }
 

@@ -39,6 +39,8 @@ type CountGrains struct{}
 // localPlacer asks the test placement, a sibling service of the rooms service.
 type localPlacer struct{}
 
+func (localPlacer) Timeout() time.Duration { return time.Second }
+
 func (localPlacer) Find(ctx actor.Context, room string) *actor.Future {
 	pid := actor.NewPID(ctx.Self().Address, strings.TrimSuffix(ctx.Self().Id, roomsServiceName)+GrainsService)
 	req := &cluster.ActivationRequest{ClusterIdentity: cluster.NewClusterIdentity(room, GrainKind)}

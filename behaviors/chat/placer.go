@@ -6,6 +6,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
+
+	acluster "async_server/cluster"
 )
 
 // placer finds a room's grain in cluster mode: Find starts one attempt and
@@ -15,21 +17,20 @@ import (
 // no other chat command.
 type placer interface {
 	Find(ctx actor.Context, room string) *actor.Future
+	Timeout() time.Duration // one attempt's deadline at a grain
 }
 
-// DefaultRequestTimeout is one attempt's deadline at a room grain (finding
-// it, /who) when the cluster names none: -cluster-request-timeout's default.
-const DefaultRequestTimeout = time.Second
-
 // disthashPlacer asks the placement actor of the node that rendezvous hashing
-// over the member list names, as disthash's own Get does, but once, within
-// timeout, and without blocking: Cluster.Get waits on a future for a
-// hard-coded 5 s on the caller's goroutine, and the rooms service answers
-// every connection of its node.
+// over the member list names, as the cluster's Node.Lookup does (and
+// disthash's own Get), once, within -cluster-request-timeout, but without
+// blocking: Lookup waits on the caller's goroutine, and the rooms service
+// answers every connection of its node.
 type disthashPlacer struct {
 	cl      *cluster.Cluster
 	timeout time.Duration
 }
+
+func (p disthashPlacer) Timeout() time.Duration { return p.timeout }
 
 func (p disthashPlacer) Find(ctx actor.Context, room string) *actor.Future {
 	ci := cluster.NewClusterIdentity(room, GrainKind)
@@ -46,7 +47,11 @@ func (p disthashPlacer) Find(ctx actor.Context, room string) *actor.Future {
 // clusterPlacer is the rooms service's placer on a clustered node; nil
 // when the node is alone.
 func clusterPlacer(sys *actor.ActorSystem) placer {
-	return nil // until the cluster's accessor lands
+	n := acluster.NodeOf(sys)
+	if n == nil {
+		return nil
+	}
+	return disthashPlacer{cl: n.Cluster(), timeout: n.Config().RequestTimeout}
 }
 
 // foundGrain reads a placer's answer: the grain's PID, or nil.

@@ -84,7 +84,7 @@ const roomsServiceName = "rooms"
 func newRoomsService(placerOf func(*actor.ActorSystem) placer) actor.Actor {
 	s := &roomsService{conns: map[string]*chatter{}, nicks: map[string]string{},
 		rooms: map[string]*roomEntry{}, byActor: map[string]string{}, byGrain: map[string]string{},
-		placerOf: placerOf, timeout: DefaultRequestTimeout}
+		placerOf: placerOf}
 	s.strategy = supervision.NewStrategy(supervision.DefaultIntensity, func(d supervision.Decision) { s.decision = d })
 	return s
 }
@@ -97,7 +97,9 @@ func (s *roomsService) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		if s.placerOf != nil {
-			s.placer = s.placerOf(ctx.ActorSystem())
+			if s.placer = s.placerOf(ctx.ActorSystem()); s.placer != nil {
+				s.timeout = s.placer.Timeout()
+			}
 		}
 	case *messages.ServiceRequest:
 		if body := s.onRequest(ctx, m); body != nil {
