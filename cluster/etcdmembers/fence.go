@@ -1,0 +1,110 @@
+package etcdmembers
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+)
+
+// fence says whether this node may act for its grains. It is open while the
+// last acknowledged keep-alive was sent less than 3/4 of the TTL ago.
+//
+// Why 3/4, and why from the send: etcd renews the lease when it receives the
+// keep-alive, after we sent it, so the lease lives at least TTL past our
+// send. The other nodes drop this one only when the lease has expired, so
+// closing at 3/4 leaves a quarter of the TTL for clock rate differences and a
+// message already being handled. A stalled process (SIGSTOP, a long GC pause,
+// a swapped-out page) finds the fence shut by the clock the moment it wakes,
+// before its keep-alive goroutine has even run.
+type fence struct {
+	start    time.Time    // monotonic origin of the offsets below
+	after    atomic.Int64 // nanoseconds: 3/4 of the granted TTL; 0 = never opened
+	ackSent  atomic.Int64 // offset from start of the last acknowledged send
+	shut     atomic.Bool  // for good: lease lost or shutdown
+	dropped  atomic.Uint64
+	reported atomic.Bool // the current closed spell has been logged
+}
+
+func (f *fence) init() { f.start = time.Now() }
+
+// open starts the fence's clock with the lease's first acknowledgement.
+func (f *fence) open(ttl time.Duration, sent time.Time) {
+	f.ackSent.Store(int64(sent.Sub(f.start)))
+	f.after.Store(int64(ttl / 4 * 3))
+}
+
+// ack records an acknowledged keep-alive that was sent at sent.
+func (f *fence) ack(sent time.Time) {
+	offset := int64(sent.Sub(f.start))
+	if offset > f.ackSent.Load() { // one writer (the keep-alive loop), but keep it monotonic
+		f.ackSent.Store(offset)
+	}
+	f.reported.Store(false)
+}
+
+// close shuts the fence for good.
+func (f *fence) close() { f.shut.Store(true) }
+
+// closedSince reports whether the fence is closed and, if by the clock, for
+// how long since the last acknowledged send.
+func (f *fence) closedSince(now time.Time) (bool, time.Duration) {
+	after := f.after.Load()
+	if f.shut.Load() || after == 0 {
+		return true, 0
+	}
+	since := time.Duration(int64(now.Sub(f.start)) - f.ackSent.Load())
+	return since > time.Duration(after), since
+}
+
+// Fenced reports whether grain messages must be dropped now: before
+// StartMember has registered, once the lease is (or may be) lost, after
+// Shutdown began, and whenever more than 3/4 of the TTL has passed since the
+// send of the last acknowledged keep-alive. It may open again (a late
+// acknowledgement within the TTL) until the lease is known lost.
+func (p *Provider) Fenced() bool {
+	closed, _ := p.fence.closedSince(time.Now())
+	return closed
+}
+
+// Dropped counts the grain messages the fence has dropped.
+func (p *Provider) Dropped() uint64 { return p.fence.dropped.Load() }
+
+// Fence is a receiver middleware for grain kinds: while Fenced, it drops
+// every message but the actor's lifecycle (Started, Stopping, Stopped,
+// Restarting, PoisonPill, Terminated and the other system messages,
+// ReceiveTimeout) and cluster.ClusterInit, so a grain whose node may no
+// longer own it neither changes state nor answers. A requester sees its
+// request time out. Install it on every grain kind's props:
+//
+//	props := actor.PropsFromProducer(newRoom, actor.WithReceiverMiddleware(provider.Fence))
+//	kind := cluster.NewKind("room", props)
+func (p *Provider) Fence(next actor.ReceiverFunc) actor.ReceiverFunc {
+	return func(c actor.ReceiverContext, env *actor.MessageEnvelope) {
+		if passesFence(env.Message) {
+			next(c, env)
+			return
+		}
+		closed, since := p.fence.closedSince(time.Now())
+		if !closed {
+			next(c, env)
+			return
+		}
+		p.fence.dropped.Add(1)
+		if p.fence.reported.CompareAndSwap(false, true) {
+			p.log.WithField("since_ack", since).WithField("fence_after", time.Duration(p.fence.after.Load())).
+				Warn("fenced: dropping grain messages (lease unconfirmed for 3/4 of its TTL, lost, or shutting down)")
+		}
+	}
+}
+
+// passesFence reports the messages a fenced grain still gets: its lifecycle,
+// which lets it stop, and nothing that asks it to act.
+func passesFence(msg interface{}) bool {
+	switch msg.(type) {
+	case actor.SystemMessage, actor.AutoReceiveMessage, *actor.ReceiveTimeout, *cluster.ClusterInit:
+		return true
+	}
+	return false
+}

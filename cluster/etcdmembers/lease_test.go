@@ -1,0 +1,133 @@
+package etcdmembers
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// The lease tests use etcd's shortest lease, 1 s (startEtcd's election
+// timeout allows it).
+const shortTTL = time.Second
+
+// TestLeaseLostWhenEtcdStops ensures that a node whose etcd is gone (SIGKILL)
+// shuts its fence within 3/4 of the TTL after its last acknowledged
+// keep-alive and reports the loss to OnLeaseLost within the TTL after it.
+func TestLeaseLostWhenEtcdStops(t *testing.T) {
+	etcd := startEtcd(t)
+	n := newTestNode(t, "etcd-stops", etcd.url, shortTTL)
+	n.start(t)
+	etcd.kill()
+	killed := time.Now()
+	fencedAfter := waitFor(t, 2*shortTTL, "fenced", n.p.Fenced)
+	_, lostAt := n.waitLost(t, 3*shortTTL)
+	t.Logf("etcd killed: fenced after %v, OnLeaseLost after %v", fencedAfter, lostAt.Sub(killed))
+	if fencedAfter > shortTTL*3/4+100*time.Millisecond {
+		t.Errorf("fenced %v after etcd died; want within 3/4 TTL (%v) of the last acknowledgement", fencedAfter, shortTTL*3/4)
+	}
+	if d := lostAt.Sub(killed); d > shortTTL+200*time.Millisecond {
+		t.Errorf("OnLeaseLost %v after etcd died; want within the TTL (%v) of the last acknowledgement", d, shortTTL)
+	}
+}
+
+// TestStalledKeepAliveFencesBeforePeersDrop ensures the fence's promise: a
+// node whose keep-alives stop being acknowledged (stalled here in-process)
+// drops grain messages before any other node can have dropped it (and so
+// activated its grains), then reports the loss.
+func TestStalledKeepAliveFencesBeforePeersDrop(t *testing.T) {
+	etcd := startEtcd(t)
+	a := newTestNode(t, "stall", etcd.url, shortTTL)
+	var stalled atomic.Bool
+	real := a.p.keepAliveOnce
+	a.p.keepAliveOnce = func(ctx context.Context, id clientv3.LeaseID) error {
+		if stalled.Load() {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return real(ctx, id)
+	}
+	userMessages := grainWithFence(t, a)
+	a.start(t)
+	b := newTestNode(t, "stall", etcd.url, shortTTL)
+	b.start(t)
+	waitFor(t, 5*time.Second, "formation", func() bool { return a.sees(a, b) && b.sees(a, b) })
+	if got := userMessages(3); got != 3 {
+		t.Fatalf("grain got %d of 3 messages before the stall; want 3", got)
+	}
+
+	stalled.Store(true)
+	stallAt := time.Now()
+	var fencedAt time.Time
+	waitFor(t, 2*shortTTL, "fenced", func() bool {
+		fencedAt = time.Now()
+		return a.p.Fenced()
+	})
+	if got := userMessages(3); got != 0 {
+		t.Fatalf("fenced grain got %d of 3 messages; want 0", got)
+	}
+	if a.p.Dropped() != 3 {
+		t.Errorf("Dropped() = %d; want 3", a.p.Dropped())
+	}
+	var droppedAt time.Time
+	waitFor(t, 3*shortTTL, "peer drops the stalled node", func() bool {
+		droppedAt = time.Now()
+		return b.sees(b)
+	})
+	_, lostAt := a.waitLost(t, 3*shortTTL)
+	t.Logf("after the stall: fenced %v, peer dropped it %v, OnLeaseLost %v",
+		fencedAt.Sub(stallAt), droppedAt.Sub(stallAt), lostAt.Sub(stallAt))
+	if !fencedAt.Before(droppedAt) {
+		t.Errorf("fenced at %v, peer dropped it at %v after the stall; want fenced first",
+			fencedAt.Sub(stallAt), droppedAt.Sub(stallAt))
+	}
+}
+
+// TestLeaseLostWhenKeyDeleted ensures that a node whose key is deleted (an
+// operator's etcdctl del, a revoke elsewhere) fences and reports it at once,
+// from the watch, without waiting for its next keep-alive; and that
+// OnLeaseLost may call Shutdown itself, as a node may, without deadlock.
+func TestLeaseLostWhenKeyDeleted(t *testing.T) {
+	etcd := startEtcd(t)
+	n := newTestNode(t, "deleted", etcd.url, 3*time.Second)
+	n.onLost = func() { _ = n.p.Shutdown(true) }
+	n.start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if _, err := n.p.client.Delete(ctx, n.p.key); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	_, lostAt := n.waitLost(t, time.Second) // well under the 3 s TTL
+	if !n.p.Fenced() {
+		t.Error("Fenced() = false after the loss; want true")
+	}
+	t.Logf("OnLeaseLost %v after the delete", lostAt.Sub(start))
+}
+
+// grainWithFence spawns an actor behind n's Fence and returns a function that
+// sends it k user messages, then a PoisonPill (which passes the fence), waits
+// for it to stop and says how many of the k it handled. The mailbox keeps
+// order, so the count is exact. Each call spawns a fresh actor.
+func grainWithFence(t testing.TB, n *testNode) func(k int) int {
+	return func(k int) int {
+		t.Helper()
+		var got atomic.Int32
+		props := actor.PropsFromFunc(func(ctx actor.Context) {
+			if _, ok := ctx.Message().(string); ok {
+				got.Add(1)
+			}
+		}, actor.WithReceiverMiddleware(n.p.Fence))
+		pid := n.sys.Root.Spawn(props)
+		for i := 0; i < k; i++ {
+			n.sys.Root.Send(pid, "hello")
+		}
+		if err := n.sys.Root.PoisonFuture(pid).Wait(); err != nil {
+			t.Fatalf("poison: %v", err)
+		}
+		return int(got.Load())
+	}
+}
