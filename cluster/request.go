@@ -65,9 +65,7 @@ func (n *Node) Lookup(identity, kind string, timeout time.Duration) (*actor.PID,
 		return pid, nil
 	}
 	ci := pcluster.NewClusterIdentity(identity, kind)
-	rdv := pcluster.NewRendezvous()
-	rdv.UpdateMembers(n.c.MemberList.Members().Members())
-	owner := rdv.GetByClusterIdentity(ci)
+	owner := n.view.owner(ci)
 	if owner == "" {
 		return nil, fmt.Errorf("%w: %s", ErrNoOwner, kind)
 	}

@@ -23,8 +23,9 @@ type view struct {
 	log  *logrus.Entry
 
 	mu      sync.Mutex
-	members map[string]*Member // by address
-	grains  map[string]Grain   // hosted here, by kind/identity
+	members map[string]*Member   // by address
+	grains  map[string]Grain     // hosted here, by kind/identity
+	rdv     *pcluster.Rendezvous // the topology's placement, as disthash's: Request's lookup
 
 	activations atomic.Int64 // grains activated here, ever
 	requests    atomic.Int64 // grain requests made through Node.Request
@@ -67,8 +68,13 @@ func (v *view) watch(sys *actor.ActorSystem) {
 }
 
 func (v *view) onTopology(t *pcluster.ClusterTopology) {
+	// Read the member list here, from the event, and not from
+	// MemberList.Members, which returns it without its lock.
+	rdv := pcluster.NewRendezvous()
+	rdv.UpdateMembers(t.Members)
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.rdv = rdv
 	now := time.Now()
 	for _, m := range t.Left {
 		delete(v.members, m.Address())
@@ -180,4 +186,29 @@ func (v *view) upCount() int {
 		}
 	}
 	return up
+}
+
+// owner returns the address of the member that hosts ci, as disthash
+// places it, or "" when no member hosts its kind.
+func (v *view) owner(ci *pcluster.ClusterIdentity) string {
+	v.mu.Lock()
+	rdv := v.rdv
+	v.mu.Unlock()
+	if rdv == nil {
+		return ""
+	}
+	return rdv.GetByClusterIdentity(ci)
+}
+
+// peers returns the other members' addresses.
+func (v *view) peers() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ps := make([]string, 0, len(v.members))
+	for a, m := range v.members {
+		if !m.Self {
+			ps = append(ps, a)
+		}
+	}
+	return ps
 }

@@ -1,0 +1,16 @@
+// Package clustertest runs clusters of async_server nodes for tests: real
+// processes of the built binary (protoactor's cluster leaves goroutines
+// behind in a process that ran a node, so a node cannot run inside a test
+// binary that checks for leaks), on loopback ports chosen at run time, each
+// with its admin endpoint, so a test reads a node's view (/metrics, /tree),
+// signals it and waits for its exit.
+//
+//	bin := clustertest.Build(t)                 // once per top-level test
+//	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "chat"})
+//	clustertest.WaitFormed(t, nodes)            // every node reaches every other
+//	nodes[2].Signal(t, syscall.SIGTERM)
+//
+// Every node is killed, if still running, and waited for when the test
+// ends; a data race the binary reports fails the test. Build skips the test
+// under -short.
+package clustertest

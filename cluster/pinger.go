@@ -1,0 +1,70 @@
+package cluster
+
+import (
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// pinger sends every other member a ping each pingInterval, so that the link
+// to each is up while it runs (remote connects on the first message and
+// reports EndpointConnectedEvent; a link that breaks reports
+// EndpointTerminatedEvent at once, and the next ping tries again). The
+// gossip used to do this, and is off (node.go). Members answer nothing: the
+// ping lands in their pingName actor, which drops it.
+type pinger struct {
+	stopOnce sync.Once
+	quit     chan struct{}
+	done     chan struct{} // closed when the goroutine has exited
+	sys      *actor.ActorSystem
+	pid      *actor.PID // this node's pingName actor
+}
+
+// pingName is the actor every node's pings go to.
+const pingName = "cluster-ping"
+
+// pingInterval is how often a member is pinged: a member that comes back
+// is seen up within about this long; one that goes is seen gone when its
+// connection breaks, not at the next ping.
+const pingInterval = 250 * time.Millisecond
+
+// startPinger spawns this node's pingName actor and the goroutine that pings
+// the others. The goroutine exits on stop, which waits for it.
+func startPinger(sys *actor.ActorSystem, peers func() []string) *pinger {
+	p := &pinger{quit: make(chan struct{}), done: make(chan struct{}), sys: sys}
+	p.pid, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(func(actor.Context) {}), pingName)
+	go p.run(peers)
+	return p
+}
+
+func (p *pinger) run(peers func() []string) {
+	defer close(p.done)
+	t := time.NewTicker(pingInterval)
+	defer t.Stop()
+	for {
+		for _, a := range peers() {
+			p.sys.Root.Send(actor.NewPID(a, pingName), &emptypb.Empty{})
+		}
+		select {
+		case <-p.quit:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// stop ends the pings and waits for the goroutine; a nil pinger does nothing.
+func (p *pinger) stop() {
+	if p == nil {
+		return
+	}
+	p.stopOnce.Do(func() {
+		close(p.quit)
+		<-p.done
+		if p.pid != nil {
+			p.sys.Root.Stop(p.pid)
+		}
+	})
+}
