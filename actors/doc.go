@@ -75,6 +75,7 @@
 //	link.go, link_conn.go   what survives its restarts: socket, engine, protocol.Conn
 //	link_events.go          what the engine (netpoll.Conn) tells the connection actor
 //	outbox.go               the mailbox's bound on what others queue for a connection
+//	sender_mailbox.go       the mailbox of a service that runs on its senders (OnSender)
 //	chaos.go, inject.go     fault injection; observe.go: reports to the observatory
 //	registry.go             a compact process registry for protoactor
 //
@@ -135,6 +136,17 @@
 // connection supervisor's goroutine, so the producer makes none, and each incarnation of a
 // connection actor makes its behavior at its Started (conn.go), where a panic
 // in the constructor is that connection's Internal failure.
+//
+// A service runs on runners (netpoll.RunnerDispatcher) unless it is
+// declared OnSender (protocol.Service; the resp key space and broker): then
+// its mailbox (sender_mailbox.go) runs on the goroutine whose message found
+// it idle, a connection's reader as a rule, for at most a few messages
+// before a runner takes over the run. Its answer to that connection lands
+// in a mailbox the same goroutine is running, so the reply is handled, and
+// written, by the connection's own run, with no hand-off; what it sends to
+// any other connection goes through that connection's dispatcher as
+// anyone's does. A service is not behavior code and writes to no socket,
+// so this keeps confinement; it must only never block.
 //
 // # Supervision
 //

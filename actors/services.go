@@ -65,9 +65,12 @@ func (s *servicesActor) onStarted(ctx actor.Context) {
 		// mailbox wakes, which then grows its stack to the service's depth
 		// (the resp key space woke for every command at redis-benchmark -P 1:
 		// 13% of the server's CPU was copystack); a parked runner has grown it.
-		if _, err := ctx.SpawnNamed(actor.PropsFromProducer(spec.New,
-			actor.WithReceiverMiddleware(injectable), actor.WithDispatcher(netpoll.RunnerDispatcher{})),
-			spec.Name); err != nil {
+		// One with OnSender runs on its senders instead (sender_mailbox.go).
+		opts := []actor.PropsOption{actor.WithReceiverMiddleware(injectable), actor.WithDispatcher(netpoll.RunnerDispatcher{})}
+		if spec.OnSender {
+			opts = append(opts, actor.WithMailbox(newSenderMailbox))
+		}
+		if _, err := ctx.SpawnNamed(actor.PropsFromProducer(spec.New, opts...), spec.Name); err != nil {
 			panic(supervision.New(supervision.Internal, "spawn service "+spec.Name, err))
 		}
 	}

@@ -193,6 +193,18 @@ type Factory func(conn Conn) Protocol
 type Service struct {
 	Name string
 	New  func() actor.Actor // a fresh instance: at start and after each restart
+
+	// OnSender runs the service on the goroutines of those who send to it:
+	// a message that finds it idle is handled right there, on the sender's
+	// goroutine (a connection's), and its answer is handled by that
+	// connection's own run, with no goroutine hand-off either way (a run
+	// longer than a few messages goes on on a runner). Set it only for a
+	// service that never blocks (no I/O, no waiting on a lock another actor
+	// holds while it sends): whoever sent to it waits while it runs. The
+	// resp key space and broker set it; without it a service runs on
+	// runners (a goroutine hand-off each time it wakes, and each time its
+	// answer wakes a connection).
+	OnSender bool
 }
 
 // Setup is what a behavior's constructor makes: the Factory of its per-connection

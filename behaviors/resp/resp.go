@@ -34,8 +34,8 @@ func New(o Options) (protocol.Setup, error) {
 		Metrics: srv.registerMetrics,
 		Factory: func(c protocol.Conn) protocol.Protocol { return newSession(srv, c) },
 		Services: []protocol.Service{
-			{Name: keySpaceName, New: newKeySpace(st, srv)},
-			{Name: brokerName, New: newBrokerService(br, srv)},
+			{Name: keySpaceName, New: newKeySpace(st, srv), OnSender: true},
+			{Name: brokerName, New: newBrokerService(br, srv), OnSender: true},
 		},
 		Busy: protocol.Busy{Reply: []byte("-ERR max number of clients reached\r\n")},
 	}, nil
