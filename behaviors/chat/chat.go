@@ -121,7 +121,7 @@ func newSetup(o Options, placerOf func(*actor.ActorSystem) placer) protocol.Setu
 		},
 		Services: []protocol.Service{{Name: roomsServiceName,
 			New: func() actor.Actor { return newRoomsService(placerOf) }}},
-		Grains: []*pcluster.Kind{NewGrainKind()},
+		Grains: []*pcluster.Kind{NewGrainKind(), NewNickKind()},
 	}
 }
 
@@ -390,6 +390,9 @@ func (c *session) answer(body any) string {
 	case *memberList:
 		return "* in " + m.Room + ": " + strings.Join(m.Nicks, ", ") + "\n"
 	case *roomList:
+		if len(m.Silent) > 0 {
+			return strings.TrimSuffix(formatRooms(m.Rooms), "\n") + " (not counted: nodes " + strings.Join(m.Silent, ", ") + " did not answer)\n"
+		}
 		return formatRooms(m.Rooms)
 	case *refused:
 		return "error: " + m.Reason + "\n"

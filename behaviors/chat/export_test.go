@@ -19,7 +19,7 @@ import (
 // rooms in grains placed in-process, by a service of its own ("grains"),
 // which tests ask with Server.Ask: StopGrain, CountGrains.
 func NewWithLocalGrains(o Options) protocol.Setup {
-	s := newSetup(o, func(*actor.ActorSystem) placer { return localPlacer{} })
+	s := newSetup(o, func(sys *actor.ActorSystem) placer { return localPlacer{addr: sys.Address()} })
 	s.Services = append(s.Services, protocol.Service{Name: GrainsService,
 		New: func() actor.Actor { return &localPlacement{grains: map[string]*actor.PID{}} }})
 	return s
@@ -32,18 +32,21 @@ const GrainsService = "grains"
 // going away would (but Terminated says Stopped, not AddressTerminated).
 type StopGrain struct{ Room string }
 
-// CountGrains asks the test placement how many grains are alive: answered
-// with an int.
-type CountGrains struct{}
+// CountGrains asks the test placement how many grains of Kind are alive:
+// answered with an int.
+type CountGrains struct{ Kind string }
 
-// localPlacer asks the test placement, a sibling service of the rooms service.
-type localPlacer struct{}
+// localPlacer asks the test placement, a sibling service of the rooms
+// service; its one node is its own.
+type localPlacer struct{ addr string }
 
 func (localPlacer) Timeout() time.Duration { return time.Second }
 
-func (localPlacer) Find(ctx actor.Context, room string) *actor.Future {
+func (p localPlacer) Nodes() []string { return []string{p.addr} }
+
+func (localPlacer) Find(ctx actor.Context, identity, kind string) *actor.Future {
 	pid := actor.NewPID(ctx.Self().Address, strings.TrimSuffix(ctx.Self().Id, roomsServiceName)+GrainsService)
-	req := &cluster.ActivationRequest{ClusterIdentity: cluster.NewClusterIdentity(room, GrainKind)}
+	req := &cluster.ActivationRequest{ClusterIdentity: cluster.NewClusterIdentity(identity, kind)}
 	return ctx.RequestFuture(pid, req, time.Second)
 }
 
@@ -54,10 +57,10 @@ type localPlacement struct {
 func (p *localPlacement) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *cluster.ActivationRequest:
-		name := m.GetClusterIdentity().GetIdentity()
+		name := m.GetClusterIdentity().AsKey()
 		pid := p.grains[name]
 		if pid == nil {
-			pid = ctx.SpawnPrefix(grainProps(m.GetClusterIdentity()), name+"-")
+			pid = ctx.SpawnPrefix(grainProps(m.GetClusterIdentity()), m.GetClusterIdentity().GetIdentity()+"-")
 			p.grains[name] = pid
 		}
 		ctx.Respond(&cluster.ActivationResponse{Pid: pid})
@@ -68,19 +71,29 @@ func (p *localPlacement) Receive(ctx actor.Context) {
 			}
 		}
 	case *StopGrain:
-		if pid := p.grains[m.Room]; pid != nil {
+		if pid := p.grains[cluster.NewClusterIdentity(m.Room, GrainKind).AsKey()]; pid != nil {
 			ctx.Stop(pid)
 		}
 		ctx.Respond(m)
 	case *CountGrains:
-		ctx.Respond(len(p.grains))
+		n := 0
+		for key := range p.grains {
+			if strings.HasPrefix(key, m.Kind+"/") {
+				n++
+			}
+		}
+		ctx.Respond(n)
 	}
 }
 
 // grainProps makes a grain as the cluster's kinds do: a ClusterInit after
 // each Started (the first, and each restart's).
 func grainProps(ci *cluster.ClusterIdentity) *actor.Props {
-	return actor.PropsFromProducer(newGrain, actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
+	producer := newGrain
+	if ci.GetKind() == NickKind {
+		producer = newNickGrain
+	}
+	return actor.PropsFromProducer(producer, actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
 		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
 			next(ctx, env)
 			if _, ok := env.Message.(*actor.Started); ok {

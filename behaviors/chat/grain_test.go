@@ -44,8 +44,8 @@ func TestGrainRoom(t *testing.T) {
 
 	alice.SendLine("one", "two", "three")
 	bob.ExpectLine("[lobby] alice: one", "[lobby] alice: two", "[lobby] alice: three")
-	bob.SendLine("/who")
-	bob.ExpectLine("* in lobby: alice, bob")
+	bob.SendLine("/who", "/rooms")
+	bob.ExpectLine("* in lobby: alice, bob", "* rooms: lobby (2)")
 	bob.SendLine("/nick bobby")
 	bob.ExpectLine("* you are now bobby")
 	alice.ExpectLine("* bob is now bobby")
@@ -63,13 +63,13 @@ func TestGrainRoom(t *testing.T) {
 func TestGrainStopsWhenEmpty(t *testing.T) {
 	s := startGrains(t)
 	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
-	waitGrains(t, s, 1)
+	waitGrains(t, s, chat.GrainKind, 1)
 	alice.SendLine("/leave")
 	alice.ExpectLine("* you left lobby")
-	waitGrains(t, s, 0)
+	waitGrains(t, s, chat.GrainKind, 0)
 	alice.SendLine("/join lobby")
 	alice.ExpectLine("* you joined lobby (1 member)")
-	waitGrains(t, s, 1)
+	waitGrains(t, s, chat.GrainKind, 1)
 }
 
 // TestGrainMoved ensures the members of a room whose grain is lost are told,
@@ -116,12 +116,36 @@ func TestGrainCrash(t *testing.T) {
 	alice.ExpectLine("* in lobby: alice, bob")
 }
 
-// waitGrains waits until the test placement has n grains alive.
-func waitGrains(t *testing.T, s *testkit.Server, n int) {
+// TestGrainNicks ensures nicks are claimed at their grains: one taken is
+// refused, one given up (a new nick, or the connection ended) is free, and
+// the guest names, each node's own in a cluster, cannot be taken.
+func TestGrainNicks(t *testing.T) {
+	s := startGrains(t)
+	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
+	alice.ExpectLine("* bob joined lobby")
+	bob.SendLine("/nick alice", "/nick guest-9")
+	bob.ExpectLine("error: nick alice is taken", "error: nick guest-9 is taken (guest names are each node's own)")
+	alice.SendLine("/nick al")
+	alice.ExpectLine("* you are now al")
+	bob.ExpectLine("* alice is now al")
+	bob.SendLine("/nick alice")
+	bob.ExpectLine("* you are now alice")
+	alice.ExpectLine("* bob is now alice")
+	waitGrains(t, s, chat.NickKind, 2) // al, alice: bob's old nick is free
+	alice.Conn.Close()
+	bob.ExpectLine("* al left lobby")
+	waitGrains(t, s, chat.NickKind, 1)
+	bob.SendLine("/nick al")
+	bob.ExpectLine("* you are now al")
+}
+
+// waitGrains waits until the test placement has n grains of kind alive.
+func waitGrains(t *testing.T, s *testkit.Server, kind string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(s.Timeout)
 	for {
-		got, err := s.Ask(chat.GrainsService, &chat.CountGrains{}, s.Timeout)
+		got, err := s.Ask(chat.GrainsService, &chat.CountGrains{Kind: kind}, s.Timeout)
 		if err == nil && got == n {
 			return
 		}

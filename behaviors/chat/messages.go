@@ -73,7 +73,10 @@ type memberList struct {
 // listRooms asks for every room; answered roomList.
 type listRooms struct{}
 
-type roomList struct{ Rooms []roomCount } // sorted by name
+type roomList struct {
+	Rooms  []roomCount // sorted by name
+	Silent []string    // cluster mode: the nodes that did not answer, whose members are not counted
+}
 
 type roomCount struct {
 	Name    string

@@ -10,13 +10,16 @@ import (
 	acluster "async_server/cluster"
 )
 
-// placer finds a room's grain in cluster mode: Find starts one attempt and
-// returns its future, whose result is a *cluster.ActivationResponse (the
-// grain's PID), or nil when no node can be asked. The rooms service waits for
+// placer finds a grain in cluster mode (a room's, GrainKind, or a nick's,
+// NickKind): Find starts one attempt and returns its future, whose result is
+// a *cluster.ActivationResponse (the grain's PID), or nil when no node can be
+// asked. Nodes lists the members' addresses (every node runs a rooms
+// service: /rooms asks them all). The rooms service waits for
 // it without blocking (ReenterAfter), so a node that does not answer stalls
 // no other chat command.
 type placer interface {
-	Find(ctx actor.Context, room string) *actor.Future
+	Find(ctx actor.Context, identity, kind string) *actor.Future
+	Nodes() []string
 	Timeout() time.Duration // one attempt's deadline at a grain
 }
 
@@ -32,8 +35,17 @@ type disthashPlacer struct {
 
 func (p disthashPlacer) Timeout() time.Duration { return p.timeout }
 
-func (p disthashPlacer) Find(ctx actor.Context, room string) *actor.Future {
-	ci := cluster.NewClusterIdentity(room, GrainKind)
+func (p disthashPlacer) Nodes() []string {
+	ms := p.cl.MemberList.Members().Members()
+	addrs := make([]string, len(ms))
+	for i, m := range ms {
+		addrs[i] = m.Address()
+	}
+	return addrs
+}
+
+func (p disthashPlacer) Find(ctx actor.Context, identity, kind string) *actor.Future {
+	ci := cluster.NewClusterIdentity(identity, kind)
 	rdv := cluster.NewRendezvous()
 	rdv.UpdateMembers(p.cl.MemberList.Members().Members())
 	owner := rdv.GetByClusterIdentity(ci)

@@ -55,9 +55,10 @@ type roomsService struct {
 
 // chatter is one registered connection.
 type chatter struct {
-	pid  *actor.PID
-	nick string
-	room string // "" when in none
+	pid       *actor.PID
+	nick      string
+	room      string     // "" when in none
+	nickGrain *actor.PID // cluster mode: the grain of the nick it claimed (nicks.go); nil for a guest name
 }
 
 // roomEntry is one room with members.
@@ -70,6 +71,7 @@ type roomEntry struct {
 	loud    map[string]bool // members whose Join, once the grain is found, announces them
 	owed    []owedJoin      // requests answered once the grain has their connection
 	finding bool            // a Find is in flight
+	lost    string          // the pidKey of the grain last lost: a Find that gives it again is stale
 	retry   *time.Timer     // the next Find, while no node gives the grain
 }
 
@@ -105,6 +107,8 @@ func (s *roomsService) Receive(ctx actor.Context) {
 		if body := s.onRequest(ctx, m); body != nil {
 			ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: body})
 		}
+	case *chatpb.ListRooms:
+		ctx.Respond(s.roomCounts())
 	case *chatpb.Restarted:
 		s.grainRestarted(ctx, m)
 	case *findRoom:
@@ -138,7 +142,7 @@ func (s *roomsService) onRequest(ctx actor.Context, req *messages.ServiceRequest
 	}
 	switch m := body.(type) {
 	case *setNick:
-		return s.setNick(ctx, c, m.Nick)
+		return s.setNick(ctx, c, m.Nick, req)
 	case *joinRoom:
 		return s.join(ctx, c, m.Room, req)
 	case *leaveRoom:
@@ -154,6 +158,9 @@ func (s *roomsService) onRequest(ctx actor.Context, req *messages.ServiceRequest
 		}
 		return s.members(c)
 	case *listRooms:
+		if s.placer != nil {
+			return s.roomsOfCluster(ctx, req)
+		}
 		return s.roomList()
 	}
 	return &refused{Reason: fmt.Sprintf("unknown request %T", body)}
@@ -195,9 +202,27 @@ func (s *roomsService) freeNick(nick string) string {
 	}
 }
 
-func (s *roomsService) setNick(ctx actor.Context, c *chatter, nick string) any {
+func (s *roomsService) setNick(ctx actor.Context, c *chatter, nick string, req *messages.ServiceRequest) any {
 	if owner, taken := s.nicks[nick]; taken && owner != c.pid.Id {
 		return &refused{Reason: "nick " + nick + " is taken"}
+	}
+	if s.placer != nil {
+		return s.setNickGrain(ctx, c, nick, req)
+	}
+	return s.applyNick(ctx, c, nick, nil)
+}
+
+// applyNick gives c nick (claimed at grain, in cluster mode).
+func (s *roomsService) applyNick(ctx actor.Context, c *chatter, nick string, grain *actor.PID) any {
+	if owner, taken := s.nicks[nick]; taken && owner != c.pid.Id {
+		if grain != nil && (c.nickGrain == nil || !c.nickGrain.Equal(grain)) {
+			ctx.Send(grain, &chatpb.ReleaseNick{Owner: c.pid})
+		}
+		return &refused{Reason: "nick " + nick + " is taken"} // taken here while the grain was asked
+	}
+	if grain != nil && (c.nickGrain == nil || !c.nickGrain.Equal(grain)) {
+		s.releaseNick(ctx, c)
+		c.nickGrain = grain
 	}
 	delete(s.nicks, c.nick)
 	c.nick = nick
@@ -269,6 +294,7 @@ func (s *roomsService) leave(ctx actor.Context, c *chatter) {
 // forget drops a connection: out of its room, its nick free.
 func (s *roomsService) forget(ctx actor.Context, c *chatter) {
 	s.leave(ctx, c)
+	s.releaseNick(ctx, c)
 	delete(s.nicks, c.nick)
 	delete(s.conns, c.pid.Id)
 }

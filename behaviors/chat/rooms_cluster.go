@@ -26,7 +26,12 @@ import (
 // side, and the lines in flight are lost.
 
 // retryFind is how often a room whose grain is lost is looked for again.
-const retryFind = time.Second
+// retryStale is how soon, when the placement gave the grain just lost: its
+// placement actor hears of the stop a moment after the watchers do.
+const (
+	retryFind  = time.Second
+	retryStale = 20 * time.Millisecond
+)
 
 // owedJoin is a request answered once its room's grain is found: a /join
 // (roomJoined) or a register that re-enters a room (registered).
@@ -83,7 +88,7 @@ func (s *roomsService) find(ctx actor.Context, name string) {
 	if e == nil || e.pid != nil || e.finding {
 		return
 	}
-	fut := s.placer.Find(ctx, name)
+	fut := s.placer.Find(ctx, name, GrainKind)
 	if fut == nil {
 		s.found(ctx, name, nil)
 		return
@@ -106,6 +111,10 @@ func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
 	e.finding = false
 	if pid == nil {
 		s.notFound(ctx, name, e)
+		return
+	}
+	if pidKey(pid) == e.lost {
+		s.findLater(ctx, name, e, retryStale)
 		return
 	}
 	e.pid = pid
@@ -142,8 +151,13 @@ func (s *roomsService) notFound(ctx actor.Context, name string, e *roomEntry) {
 		delete(s.rooms, name)
 		return
 	}
+	s.findLater(ctx, name, e, retryFind)
+}
+
+// findLater looks for the room's grain again after d.
+func (s *roomsService) findLater(ctx actor.Context, name string, e *roomEntry, d time.Duration) {
 	self, root := ctx.Self(), ctx.ActorSystem().Root
-	e.retry = time.AfterFunc(retryFind, func() { root.Send(self, &findRoom{Name: name}) })
+	e.retry = time.AfterFunc(d, func() { root.Send(self, &findRoom{Name: name}) })
 }
 
 // answerJoins answers the joins owed for the room, with its member count
@@ -226,7 +240,7 @@ func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
 	if e == nil || !e.pid.Equal(m.GetWho()) {
 		return true
 	}
-	e.pid = nil
+	e.pid, e.lost = nil, pidKey(m.GetWho())
 	line := "* room " + name + " moved: it stopped on node " + m.GetWho().GetAddress() + "; rejoining (lines in flight may be lost)\n"
 	if m.GetWhy() == actor.TerminatedReason_AddressTerminated {
 		line = "* room " + name + " moved: its node " + m.GetWho().GetAddress() + " is gone; rejoining (lines in flight may be lost)\n"

@@ -534,6 +534,225 @@ func (x *Crash) GetCategory() string {
 	return ""
 }
 
+// ClaimNick: a rooms service -> the nick's grain (a request): Owner (a
+// connection) takes the nick, unless another connection has it. Answered
+// NickClaimed.
+type ClaimNick struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         *actor.PID             `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimNick) Reset() {
+	*x = ClaimNick{}
+	mi := &file_chat_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimNick) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimNick) ProtoMessage() {}
+
+func (x *ClaimNick) ProtoReflect() protoreflect.Message {
+	mi := &file_chat_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimNick.ProtoReflect.Descriptor instead.
+func (*ClaimNick) Descriptor() ([]byte, []int) {
+	return file_chat_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ClaimNick) GetOwner() *actor.PID {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+type NickClaimed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ok            bool                   `protobuf:"varint,1,opt,name=ok,proto3" json:"ok,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NickClaimed) Reset() {
+	*x = NickClaimed{}
+	mi := &file_chat_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NickClaimed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NickClaimed) ProtoMessage() {}
+
+func (x *NickClaimed) ProtoReflect() protoreflect.Message {
+	mi := &file_chat_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NickClaimed.ProtoReflect.Descriptor instead.
+func (*NickClaimed) Descriptor() ([]byte, []int) {
+	return file_chat_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *NickClaimed) GetOk() bool {
+	if x != nil {
+		return x.Ok
+	}
+	return false
+}
+
+// ReleaseNick: a rooms service -> the nick's grain: Owner has taken another
+// nick. (A nick's grain also watches its owner: an owner that ends frees it.)
+type ReleaseNick struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         *actor.PID             `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseNick) Reset() {
+	*x = ReleaseNick{}
+	mi := &file_chat_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseNick) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseNick) ProtoMessage() {}
+
+func (x *ReleaseNick) ProtoReflect() protoreflect.Message {
+	mi := &file_chat_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseNick.ProtoReflect.Descriptor instead.
+func (*ReleaseNick) Descriptor() ([]byte, []int) {
+	return file_chat_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ReleaseNick) GetOwner() *actor.PID {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+// ListRooms: a rooms service -> every node's rooms service (a request): the
+// rooms its node's connections are in. Answered RoomCounts.
+type ListRooms struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRooms) Reset() {
+	*x = ListRooms{}
+	mi := &file_chat_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRooms) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRooms) ProtoMessage() {}
+
+func (x *ListRooms) ProtoReflect() protoreflect.Message {
+	mi := &file_chat_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRooms.ProtoReflect.Descriptor instead.
+func (*ListRooms) Descriptor() ([]byte, []int) {
+	return file_chat_proto_rawDescGZIP(), []int{13}
+}
+
+type RoomCounts struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Members       map[string]int32       `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // room name -> this node's members in it
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomCounts) Reset() {
+	*x = RoomCounts{}
+	mi := &file_chat_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomCounts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomCounts) ProtoMessage() {}
+
+func (x *RoomCounts) ProtoReflect() protoreflect.Message {
+	mi := &file_chat_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomCounts.ProtoReflect.Descriptor instead.
+func (*RoomCounts) Descriptor() ([]byte, []int) {
+	return file_chat_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *RoomCounts) GetMembers() map[string]int32 {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
 var File_chat_proto protoreflect.FileDescriptor
 
 const file_chat_proto_rawDesc = "" +
@@ -570,7 +789,22 @@ const file_chat_proto_rawDesc = "" +
 	"\tRestarted\x12\x12\n" +
 	"\x04room\x18\x01 \x01(\tR\x04room\"#\n" +
 	"\x05Crash\x12\x1a\n" +
-	"\bcategory\x18\x01 \x01(\tR\bcategoryB$Z\"async_server/behaviors/chat/chatpbb\x06proto3"
+	"\bcategory\x18\x01 \x01(\tR\bcategory\"-\n" +
+	"\tClaimNick\x12 \n" +
+	"\x05owner\x18\x01 \x01(\v2\n" +
+	".actor.PIDR\x05owner\"\x1d\n" +
+	"\vNickClaimed\x12\x0e\n" +
+	"\x02ok\x18\x01 \x01(\bR\x02ok\"/\n" +
+	"\vReleaseNick\x12 \n" +
+	"\x05owner\x18\x01 \x01(\v2\n" +
+	".actor.PIDR\x05owner\"\v\n" +
+	"\tListRooms\"\x8e\x01\n" +
+	"\n" +
+	"RoomCounts\x12D\n" +
+	"\amembers\x18\x01 \x03(\v2*.async_server.chat.RoomCounts.MembersEntryR\amembers\x1a:\n" +
+	"\fMembersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B$Z\"async_server/behaviors/chat/chatpbb\x06proto3"
 
 var (
 	file_chat_proto_rawDescOnce sync.Once
@@ -584,30 +818,39 @@ func file_chat_proto_rawDescGZIP() []byte {
 	return file_chat_proto_rawDescData
 }
 
-var file_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_chat_proto_goTypes = []any{
-	(*Join)(nil),      // 0: async_server.chat.Join
-	(*Leave)(nil),     // 1: async_server.chat.Leave
-	(*Rename)(nil),    // 2: async_server.chat.Rename
-	(*Say)(nil),       // 3: async_server.chat.Say
-	(*SayHeard)(nil),  // 4: async_server.chat.SayHeard
-	(*Line)(nil),      // 5: async_server.chat.Line
-	(*Who)(nil),       // 6: async_server.chat.Who
-	(*Members)(nil),   // 7: async_server.chat.Members
-	(*Restarted)(nil), // 8: async_server.chat.Restarted
-	(*Crash)(nil),     // 9: async_server.chat.Crash
-	(*actor.PID)(nil), // 10: actor.PID
+	(*Join)(nil),        // 0: async_server.chat.Join
+	(*Leave)(nil),       // 1: async_server.chat.Leave
+	(*Rename)(nil),      // 2: async_server.chat.Rename
+	(*Say)(nil),         // 3: async_server.chat.Say
+	(*SayHeard)(nil),    // 4: async_server.chat.SayHeard
+	(*Line)(nil),        // 5: async_server.chat.Line
+	(*Who)(nil),         // 6: async_server.chat.Who
+	(*Members)(nil),     // 7: async_server.chat.Members
+	(*Restarted)(nil),   // 8: async_server.chat.Restarted
+	(*Crash)(nil),       // 9: async_server.chat.Crash
+	(*ClaimNick)(nil),   // 10: async_server.chat.ClaimNick
+	(*NickClaimed)(nil), // 11: async_server.chat.NickClaimed
+	(*ReleaseNick)(nil), // 12: async_server.chat.ReleaseNick
+	(*ListRooms)(nil),   // 13: async_server.chat.ListRooms
+	(*RoomCounts)(nil),  // 14: async_server.chat.RoomCounts
+	nil,                 // 15: async_server.chat.RoomCounts.MembersEntry
+	(*actor.PID)(nil),   // 16: actor.PID
 }
 var file_chat_proto_depIdxs = []int32{
-	10, // 0: async_server.chat.Join.member:type_name -> actor.PID
-	10, // 1: async_server.chat.Join.home:type_name -> actor.PID
-	10, // 2: async_server.chat.Leave.member:type_name -> actor.PID
-	10, // 3: async_server.chat.Rename.member:type_name -> actor.PID
-	4,  // [4:4] is the sub-list for method output_type
-	4,  // [4:4] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	16, // 0: async_server.chat.Join.member:type_name -> actor.PID
+	16, // 1: async_server.chat.Join.home:type_name -> actor.PID
+	16, // 2: async_server.chat.Leave.member:type_name -> actor.PID
+	16, // 3: async_server.chat.Rename.member:type_name -> actor.PID
+	16, // 4: async_server.chat.ClaimNick.owner:type_name -> actor.PID
+	16, // 5: async_server.chat.ReleaseNick.owner:type_name -> actor.PID
+	15, // 6: async_server.chat.RoomCounts.members:type_name -> async_server.chat.RoomCounts.MembersEntry
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_chat_proto_init() }
@@ -621,7 +864,7 @@ func file_chat_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_chat_proto_rawDesc), len(file_chat_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

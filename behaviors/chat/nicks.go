@@ -1,0 +1,119 @@
+package chat
+
+import (
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+
+	"async_server/behaviors/chat/chatpb"
+	"async_server/messages"
+)
+
+// NickKind is the cluster kind of a nick in cluster mode: one grain per
+// claimed nick, its identity the nick, holding the connection that has it.
+// Every node's rooms service claims a nick there before it gives it, so a
+// nick taken with /nick is unique over the cluster, as it is on one node.
+// The guest-N names each connection starts with are its node's own (every
+// node has a conn-1): they are not claimed, and /nick refuses them in a
+// cluster.
+const NickKind = "chatnick"
+
+// nickGrain is one claimed nick: who has it. It watches its owner, so an
+// owner that ends (its node too) frees it, and it stops once free. A claim
+// that reaches it after it stopped is lost with it: the claimant's rooms
+// service answers "try again" after its deadline.
+type nickGrain struct {
+	owner *actor.PID
+}
+
+// NewNickKind returns the kind the cluster places nicks with.
+func NewNickKind() *cluster.Kind {
+	return cluster.NewKind(NickKind, actor.PropsFromProducer(newNickGrain))
+}
+
+func newNickGrain() actor.Actor { return &nickGrain{} }
+
+// Receive dispatches.
+func (g *nickGrain) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *chatpb.ClaimNick:
+		ctx.Respond(&chatpb.NickClaimed{Ok: g.claim(ctx, m.GetOwner())})
+	case *chatpb.ReleaseNick:
+		g.release(ctx, m.GetOwner())
+	case *actor.Terminated:
+		g.release(ctx, m.GetWho())
+	}
+}
+
+func (g *nickGrain) claim(ctx actor.Context, owner *actor.PID) bool {
+	switch {
+	case owner == nil:
+		return false
+	case g.owner == nil:
+		g.owner = owner
+		ctx.Watch(owner)
+		return true
+	}
+	return pidKey(g.owner) == pidKey(owner)
+}
+
+func (g *nickGrain) release(ctx actor.Context, owner *actor.PID) {
+	if g.owner == nil || pidKey(g.owner) != pidKey(owner) {
+		return
+	}
+	ctx.Unwatch(g.owner)
+	g.owner = nil
+	ctx.Poison(ctx.Self())
+}
+
+// guestPrefix starts the names connections start with, which /nick refuses
+// in a cluster.
+const guestPrefix = "guest-"
+
+// setNickGrain is the cluster side of /nick: the nick's grain is found and
+// asked, each once within the deadline, then the nick is given (applyNick).
+func (s *roomsService) setNickGrain(ctx actor.Context, c *chatter, nick string, req *messages.ServiceRequest) any {
+	if strings.HasPrefix(nick, guestPrefix) {
+		return &refused{Reason: "nick " + nick + " is taken (guest names are each node's own)"}
+	}
+	to, id := ctx.Sender(), req.ID
+	answer := func(body any) { ctx.Send(to, &messages.ServiceReply{ID: id, Body: body}) }
+	unchecked := &refused{Reason: "nick " + nick + " could not be checked across the cluster; try again"}
+	fut := s.placer.Find(ctx, nick, NickKind)
+	if fut == nil {
+		return unchecked
+	}
+	ctx.ReenterAfter(fut, func(res any, err error) {
+		pid := foundGrain(res, err)
+		if s.restarting {
+			return
+		}
+		if pid == nil {
+			answer(unchecked)
+			return
+		}
+		claim := ctx.RequestFuture(pid, &chatpb.ClaimNick{Owner: c.pid}, s.timeout)
+		ctx.ReenterAfter(claim, func(res any, err error) {
+			m, ok := res.(*chatpb.NickClaimed)
+			switch {
+			case s.restarting || s.conns[c.pid.Id] != c: // it ended: the grain's watch frees the nick
+			case err != nil || !ok:
+				answer(unchecked)
+			case !m.GetOk():
+				answer(&refused{Reason: "nick " + nick + " is taken"})
+			default:
+				answer(s.applyNick(ctx, c, nick, pid))
+			}
+		})
+	})
+	return nil
+}
+
+// releaseNick frees c's claimed nick at its grain (cluster mode).
+func (s *roomsService) releaseNick(ctx actor.Context, c *chatter) {
+	if c.nickGrain != nil {
+		ctx.Send(c.nickGrain, &chatpb.ReleaseNick{Owner: c.pid})
+		c.nickGrain = nil
+	}
+}
