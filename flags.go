@@ -164,7 +164,8 @@ func respFlags(fs *flag.FlagSet, o *resp.Options) (names []string) {
 	name := func(n string) string { names = append(names, n); return n }
 	*o = resp.DefaultOptions()
 	fs.StringVar(&o.RequirePass, name("requirepass"), o.RequirePass, "resp: password clients must give with AUTH (or HELLO ... AUTH) before any other command (empty: none)")
-	fs.Int64Var(&o.MaxMemory, name("maxmemory"), o.MaxMemory, "resp: bytes of data past which commands that add data get Redis's OOM error (0: no limit)")
+	fs.Int64Var(&o.MaxMemory, name("maxmemory"), o.MaxMemory, "resp: bytes of data (as the key space counts them: docs/resp.md) past which keys are evicted by -maxmemory-policy, or commands that add data get Redis's OOM error (0: no limit)")
+	fs.StringVar(&o.MaxMemoryPolicy, name("maxmemory-policy"), "noeviction", "resp: past -maxmemory, noeviction (refuse commands that add data), allkeys-lru, allkeys-random, volatile-lru, volatile-random or volatile-ttl (Redis's, with its sampled LRU)")
 	fs.Int64Var(&o.MaxBulkLen, name("proto-max-bulk-len"), o.MaxBulkLen, "resp: largest bulk string a client may send, in bytes (Redis's proto-max-bulk-len)")
 	return names
 }

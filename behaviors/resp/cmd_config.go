@@ -9,9 +9,13 @@ import (
 var configCommands = []Command{
 	{Name: "config", Arity: -2, Group: "server", Where: OnConn, Summary: "A container for server configuration commands.",
 		Subs: []Command{
-			{Name: "get", Arity: -3, Flags: Admin | NoScript | Loading | Stale, Group: "server", Where: OnConn,
+			// GET and SET run in the key space, in their place among the
+			// connection's key-space commands: a pipelined SET after CONFIG
+			// SET maxmemory is checked against the new limit, one before it
+			// against the old, as in Redis.
+			{Name: "get", Arity: -3, Flags: Admin | NoScript | Loading | Stale, Group: "server",
 				Run: cmdConfigGet, Summary: "Returns the effective values of configuration parameters."},
-			{Name: "set", Arity: -4, Flags: Admin | NoScript | Loading | Stale, Group: "server", Where: OnConn,
+			{Name: "set", Arity: -4, Flags: Admin | NoScript | Loading | Stale, Group: "server",
 				Run: cmdConfigSet, Summary: "Sets configuration parameters in-flight."},
 			{Name: "resetstat", Arity: 2, Flags: Admin | NoScript | Loading | Stale, Group: "server",
 				Run: cmdConfigResetStat, Summary: "Resets the server's statistics."},
@@ -33,11 +37,6 @@ type param struct {
 	set   func(*config, string)
 }
 
-// policies are the maxmemory-policy values offered: noeviction only (no
-// eviction is implemented; the others are refused rather than accepted and
-// ignored).
-var policies = []string{"noeviction"}
-
 var params = []param{
 	{name: "maxmemory", get: func(c *config) string { return strconv.FormatInt(c.maxMemory.Load(), 10) },
 		check: func(v string) string {
@@ -49,20 +48,12 @@ var params = []param{
 		set: func(c *config, v string) { n, _ := memValue(v); c.maxMemory.Store(n) }},
 	{name: "maxmemory-policy", get: func(c *config) string { return policies[c.policy.Load()] },
 		check: func(v string) string {
-			for _, p := range policies {
-				if strings.EqualFold(p, v) {
-					return ""
-				}
+			if policyIndex(v) < 0 {
+				return "argument(s) must be one of the following: " + strings.Join(policies, ", ")
 			}
-			return "argument(s) must be one of the following: " + strings.Join(policies, ", ")
+			return ""
 		},
-		set: func(c *config, v string) {
-			for i, p := range policies {
-				if strings.EqualFold(p, v) {
-					c.policy.Store(int32(i))
-				}
-			}
-		}},
+		set: func(c *config, v string) { c.policy.Store(int32(policyIndex(v))) }},
 	{name: "proto-max-bulk-len", get: func(c *config) string { return strconv.FormatInt(c.maxBulkLen.Load(), 10) },
 		check: func(v string) string {
 			if n, ok := memValue(v); !ok {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"time"
 )
@@ -77,14 +78,27 @@ func infoClients(c *Call, b *strings.Builder) {
 	line(b, "blocked_clients:%d", blocked)
 }
 
+// infoMemory: used_memory is the data set as the store counts it
+// (memory.go), what maxmemory is compared with; allocator_allocated is the
+// Go heap's objects, garbage not yet collected included, for comparison.
 func infoMemory(c *Call, b *strings.Builder) {
-	used := heapBytes()
+	used := c.Store.usedMemory()
 	max := c.Srv.cfg.maxMemory.Load()
 	line(b, "used_memory:%d", used)
 	line(b, "used_memory_human:%s", human(used))
+	line(b, "used_memory_dataset:%d", used)
+	line(b, "allocator_allocated:%d", heapBytes())
 	line(b, "maxmemory:%d", max)
 	line(b, "maxmemory_human:%s", human(max))
 	line(b, "maxmemory_policy:%s", policies[c.Srv.cfg.policy.Load()])
+}
+
+// heapBytes reads the bytes the Go heap's live and not-yet-swept objects
+// take.
+func heapBytes() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
 }
 
 // human writes bytes as Redis's bytesToHuman does.

@@ -1,17 +1,19 @@
 package resp
 
 import (
-	"runtime/metrics"
+	"fmt"
+	"strings"
 	"sync/atomic"
 )
 
 // Options are the resp behavior's settings, from the command line
-// (-requirepass, -maxmemory, -proto-max-bulk-len); CONFIG SET changes them
-// at run time.
+// (-requirepass, -maxmemory, -maxmemory-policy, -proto-max-bulk-len);
+// CONFIG SET changes them at run time.
 type Options struct {
-	RequirePass string // "" : no AUTH needed
-	MaxMemory   int64  // bytes; 0: no limit
-	MaxBulkLen  int64  // proto-max-bulk-len: the largest bulk string a client may send
+	RequirePass     string // "" : no AUTH needed
+	MaxMemory       int64  // bytes of data (memory.go); 0: no limit
+	MaxMemoryPolicy string // what to do past MaxMemory (evict.go); "": noeviction
+	MaxBulkLen      int64  // proto-max-bulk-len: the largest bulk string a client may send
 }
 
 // DefaultOptions returns Redis's defaults.
@@ -26,32 +28,34 @@ type config struct {
 	policy      atomic.Int32 // maxmemory-policy: index in policies
 }
 
-func newConfig(o Options) *config {
+// newConfig returns o in force, or an error naming a bad field.
+func newConfig(o Options) (*config, error) {
 	c := &config{}
+	c.policy.Store(policyNoEviction)
+	if o.MaxMemoryPolicy != "" {
+		i := policyIndex(o.MaxMemoryPolicy)
+		if i < 0 {
+			return nil, fmt.Errorf("resp: maxmemory-policy %q: must be one of %s", o.MaxMemoryPolicy, strings.Join(policies, ", "))
+		}
+		c.policy.Store(int32(i))
+	}
+	if o.MaxMemory < 0 {
+		return nil, fmt.Errorf("resp: maxmemory %d: must be 0 (no limit) or more", o.MaxMemory)
+	}
 	pass := o.RequirePass
 	c.requirePass.Store(&pass)
 	c.maxMemory.Store(o.MaxMemory)
 	c.maxBulkLen.Store(o.MaxBulkLen)
-	return c
+	return c, nil
 }
 
-// heapBytes reads the bytes the Go heap's live and not-yet-swept objects
-// take: what the process uses for data, Redis's used_memory's counterpart.
-func heapBytes() int64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return int64(s[0].Value.Uint64())
-}
-
-// overMemory says whether used memory is over maxmemory (never when it is 0).
-// The heap is read at most once per batch (Store.now changes per batch).
-func (st *Store) overMemory() bool {
-	max := st.cfg.maxMemory.Load()
-	if max <= 0 {
-		return false
+// policyIndex is name's index in policies (any case, as Redis's enum
+// configs), or -1.
+func policyIndex(name string) int {
+	for i, p := range policies {
+		if strings.EqualFold(p, name) {
+			return i
+		}
 	}
-	if st.memAt != st.now {
-		st.memAt, st.mem = st.now, heapBytes()
-	}
-	return st.mem > max
+	return -1
 }

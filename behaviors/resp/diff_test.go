@@ -41,6 +41,9 @@ var diffCases = []string{
 	// server
 	`DBSIZE\r\nSET a 1\r\nSWAPDB 0 1\r\nDBSIZE\r\nSWAPDB 0 1\r\nSWAPDB 0 x\r\nSWAPDB 0 20\r\nFLUSHDB x\r\nFLUSHDB ASYNC\r\nDBSIZE\r\n`,
 	`CONFIG SET maxmemory -1\r\nCONFIG SET maxmemory 1kb\r\nCONFIG GET maxmemory\r\nCONFIG SET maxmemory 0\r\nCONFIG SET a b c\r\nCONFIG SET nosuch 1\r\nCONFIG SET databases 3\r\nCONFIG SET proto-max-bulk-len 10\r\nCONFIG SET maxmemory 1 maxmemory 2\r\nCONFIG\r\nCONFIG FOO\r\nCONFIG GET\r\nCONFIG REWRITE\r\n`,
+	// maxmemory: the policies, and noeviction's OOM error once the data is over the limit
+	`CONFIG SET maxmemory-policy allkeys-lru\r\nCONFIG GET maxmemory-policy\r\nCONFIG SET maxmemory-policy VOLATILE-TTL\r\nCONFIG GET maxmemory-policy\r\nCONFIG SET maxmemory-policy volatile-lru\r\nCONFIG SET maxmemory-policy allkeys-random\r\nCONFIG SET maxmemory-policy volatile-random\r\nCONFIG SET maxmemory-policy noeviction\r\nCONFIG GET maxmemory-policy\r\n`,
+	`SET a 1\r\nCONFIG SET maxmemory 1\r\nSET b 2\r\nAPPEND a x\r\nINCR a\r\nGET a\r\nEXISTS b\r\nEXPIRE a 100\r\nPERSIST a\r\nCONFIG SET maxmemory 0\r\nSET b 2\r\n`,
 	`COMMAND INFO get nosuch\r\nCOMMAND GETKEYS get a\r\nCOMMAND GETKEYS get\r\nCOMMAND GETKEYS get a b\r\nCOMMAND GETKEYS ping x\r\nCOMMAND GETKEYS nosuch a\r\nCOMMAND FOO\r\n`,
 	`OBJECT ENCODING nokey\r\nSET n 12\r\nOBJECT ENCODING n\r\nSET n abc\r\nOBJECT ENCODING n\r\nOBJECT FREQ n\r\nOBJECT\r\nOBJECT FOO\r\nINFO keyspace\r\n`,
 	// generic

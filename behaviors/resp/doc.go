@@ -17,6 +17,8 @@
 //	store.go       the data (16 databases, typed values), outside the actor
 //	block.go       parked blocking commands
 //	expire.go      active expiry (lazy expiry is in DB.Get)
+//	memory.go      used memory: the data set's size, counted per key as it changes
+//	evict.go       -maxmemory-policy: the keys evicted before a command over -maxmemory
 //	broker.go      the pub/sub service
 //	pubsub.go      the broker's index of subscriptions (a Broker), and what it sends
 //	cmd_*.go       the commands, one file per group
@@ -25,7 +27,7 @@
 //	glob.go        Redis's glob matcher (KEYS, SCAN MATCH, PSUBSCRIBE, CONFIG GET)
 //	multi.go       MULTI/EXEC on the connection's side; watches.go the key space's WATCH
 //	clients.go     the registry of connections (CLIENT LIST, KILL; INFO clients)
-//	config.go      the settings in force (-requirepass, -maxmemory, -proto-max-bulk-len; CONFIG SET)
+//	config.go      the settings in force (-requirepass, -maxmemory, -maxmemory-policy, -proto-max-bulk-len; CONFIG SET)
 //	stats.go       per-command counters (INFO commandstats)
 //
 // # What is in, what is out
@@ -36,8 +38,8 @@
 // absent from COMMAND: streams, HyperLogLog, geo, scripting and functions,
 // modules, replication, persistence (SAVE, BGSAVE, ...), cluster, ACL
 // users, DUMP/RESTORE, MONITOR, BITFIELD, DEBUG (but DEBUG SLEEP),
-// CLIENT PAUSE/UNBLOCK/TRACKING/CACHING/GETREDIR, and every
-// maxmemory-policy but noeviction. Where the replies differ from
+// CLIENT PAUSE/UNBLOCK/TRACKING/CACHING/GETREDIR, and the LFU
+// maxmemory-policy values. Where the replies differ from
 // redis-server's on purpose, the one table of divergences is in
 // differential_sz_test.go.
 //
@@ -86,9 +88,12 @@
 // c.Int(i) and c.Float(i) parse argument i and write Redis's error if it
 // is not one; c.Timeout(i) a blocking command's timeout.
 //
-// A value type implements Value (Type, Encoding). A value that is changed in
-// place must be followed by c.DB.Changed(key); DB.Set and DB.Delete call
-// it. Delete an emptied collection's key (Redis never keeps an empty one).
+// A value type implements Value (Type, Encoding), and memory.go's
+// valueSize counts it in O(1) (keep a running sum of its elements'
+// lengths). A value that is changed in place must be followed by
+// c.DB.Changed(key), which also has its size counted again after the
+// command; DB.Set and DB.Delete call it. Delete an emptied collection's key
+// (Redis never keeps an empty one).
 //
 // # Blocking
 //

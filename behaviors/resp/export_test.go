@@ -15,6 +15,7 @@ var testCommands = []Command{
 	{Name: "test.push", Arity: 3, Flags: Write, FirstKey: 1, LastKey: 1, Step: 1, Group: "test", Run: cmdTestPush},
 	{Name: "test.bpop", Arity: 3, Flags: Write | Blocking, FirstKey: 1, LastKey: 1, Step: 1, Group: "test", Run: cmdTestBPop},
 	{Name: "test.panic", Arity: 1, Group: "test", Run: func(*Call) { panic("test.panic") }},
+	{Name: "test.memcheck", Arity: 1, Group: "test", Run: cmdTestMemCheck},
 }
 
 func init() {

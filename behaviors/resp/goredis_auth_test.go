@@ -2,6 +2,7 @@ package resp_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -40,25 +41,54 @@ func TestRequirePass(t *testing.T) {
 	}
 }
 
-// TestMaxMemory ensures that over -maxmemory the commands that may add data
-// get Redis's OOM error (noeviction) while reads and deletes go on, and that
-// CONFIG SET maxmemory 0 lifts the limit.
+// TestMaxMemory ensures that over -maxmemory (noeviction) the commands that
+// may add data get Redis's OOM error while reads and deletes go on; that
+// the limit is on the data, so a write is refused while the data is over it
+// and allowed again once a DEL or FLUSHALL has brought it under (the Go
+// heap's garbage does not count: on the old code, which compared the heap,
+// every SET after FLUSHALL was still refused); and that CONFIG SET
+// maxmemory 0 lifts the limit.
 func TestMaxMemory(t *testing.T) {
-	srv := startResp(t, func(c *actors.Config) { c.Options.RESP.MaxMemory = 1 }) // any heap is over it
+	srv := startResp(t, func(c *actors.Config) { c.Options.RESP.MaxMemory = 1000 })
 	rdb := client(t, srv, 3)
 	ctx := context.Background()
-	err := rdb.Set(ctx, "k", "v", 0).Err()
-	if err == nil || err.Error() != "OOM command not allowed when used memory > 'maxmemory'." {
+	isOOM := func(err error) bool {
+		return err != nil && err.Error() == "OOM command not allowed when used memory > 'maxmemory'."
+	}
+	// Checked before each command, as Redis: the data is within the limit
+	// before this SET, over it after.
+	if err := rdb.Set(ctx, "k", strings.Repeat("v", 2000), 0).Err(); err != nil {
+		t.Fatalf("SET within maxmemory: %v", err)
+	}
+	if err := rdb.Set(ctx, "k2", "v", 0).Err(); !isOOM(err) {
 		t.Fatalf("SET over maxmemory: %v; want OOM", err)
 	}
-	if err := rdb.Get(ctx, "k").Err(); err != redis.Nil {
+	if err := rdb.Get(ctx, "k2").Err(); err != redis.Nil {
 		t.Fatalf("GET over maxmemory: %v; want nil", err)
 	}
 	if err := rdb.Del(ctx, "k").Err(); err != nil {
 		t.Fatalf("DEL over maxmemory: %v", err)
 	}
+	for i := 0; ; i++ {
+		err := rdb.Set(ctx, "k"+strconv.Itoa(i), "v", 0).Err()
+		if isOOM(err) {
+			break
+		}
+		if err != nil || i > 20 {
+			t.Fatalf("SET k%d under maxmemory 1000: %v (more than 20 small keys fit in 1000 bytes?)", i, err)
+		}
+	}
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatalf("FLUSHALL over maxmemory: %v", err)
+	}
+	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatalf("SET after FLUSHALL: %v", err)
+	}
 	if err := rdb.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
 		t.Fatalf("CONFIG SET maxmemory 0: %v", err)
+	}
+	if err := rdb.Set(ctx, "big", strings.Repeat("v", 5000), 0).Err(); err != nil {
+		t.Fatalf("SET without a limit: %v", err)
 	}
 	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
 		t.Fatalf("SET without a limit: %v", err)

@@ -38,6 +38,7 @@ type Hash struct {
 	holes   int            // deleted entries not yet compacted away
 	nextSeq uint64         // the seq of the next new field; starts at 1 (0 ends a scan)
 	table   bool           // Redis's "hashtable" encoding: set once a limit is passed, never cleared
+	bytes   int            // the live fields' and values' lengths, summed (memory.go)
 }
 
 // hashEntry is one field of a hash, or a hole where one was deleted.
@@ -70,9 +71,11 @@ func (h *Hash) Set(field, value []byte) bool {
 		h.table = true
 	}
 	if i, ok := h.index[string(field)]; ok {
+		h.bytes += len(value) - len(h.entries[i].value)
 		h.entries[i].value = value
 		return false
 	}
+	h.bytes += len(field) + len(value)
 	f := string(field)
 	h.index[f] = len(h.entries)
 	h.entries = append(h.entries, hashEntry{field: f, value: value, seq: h.nextSeq})
@@ -90,6 +93,7 @@ func (h *Hash) Delete(field []byte) bool {
 		return false
 	}
 	delete(h.index, string(field))
+	h.bytes -= len(h.entries[i].field) + len(h.entries[i].value)
 	h.entries[i] = hashEntry{seq: h.entries[i].seq, dead: true}
 	h.holes++
 	if h.holes > len(h.index) && h.holes > 8 {

@@ -70,13 +70,17 @@ func (k *keySpace) invoke(j *job, call *Call) bool {
 		}
 	}()
 	k.st.stats.Commands++
-	if call.cmd.Flags&DenyOOM != 0 && k.st.overMemory() {
+	// Room is made before a command of its own (Redis's processCommand), not
+	// before each command of an EXEC (exec made it for the whole) nor a
+	// parked command tried again.
+	if !call.InMulti && call.Woken == nil && !k.st.makeRoom() && call.cmd.Flags&DenyOOM != 0 {
 		call.W.Error(errOOM)
 		k.srv.rejected(call.cmd)
 		return true
 	}
 	start := time.Now()
 	call.cmd.Run(call)
+	k.st.settle()
 	k.srv.ran(call.cmd, time.Since(start), j.w.buf[mark:])
 	return true
 }
@@ -114,6 +118,10 @@ func (k *keySpace) exec(ctx actor.Context, j *job) {
 	dirty := k.st.watches.dirty[client]
 	k.st.watches.unwatch(client)
 	switch {
+	case !k.st.makeRoom() && j.b.denyOOM():
+		// As Redis: the whole transaction is refused, before it runs.
+		j.w.Error("EXECABORT Transaction discarded because of: " + errOOM)
+		j.aborted = true
 	case j.b.Abort:
 		j.w.Error("EXECABORT Transaction discarded because of previous errors.")
 		j.aborted = true

@@ -14,9 +14,10 @@ package resp
 // The zero List is empty and ready to use; the key space deletes a list's key
 // when its last element goes (Redis keeps no empty collections).
 type List struct {
-	buf  [][]byte // len(buf) is 0 or a power of two
-	head int      // index in buf of element 0
-	n    int      // elements held
+	buf   [][]byte // len(buf) is 0 or a power of two
+	head  int      // index in buf of element 0
+	n     int      // elements held
+	bytes int      // the elements' lengths, summed (memory.go)
 }
 
 // listMinCap is the smallest buffer a list keeps: shrinking below it saves
@@ -39,13 +40,18 @@ func (l *List) pos(i int) int { return (l.head + i) & (len(l.buf) - 1) }
 func (l *List) At(i int) []byte { return l.buf[l.pos(i)] }
 
 // Set replaces element i (0 <= i < Len()) with v.
-func (l *List) Set(i int, v []byte) { l.buf[l.pos(i)] = v }
+func (l *List) Set(i int, v []byte) {
+	p := l.pos(i)
+	l.bytes += len(v) - len(l.buf[p])
+	l.buf[p] = v
+}
 
 // PushBack appends v at the tail.
 func (l *List) PushBack(v []byte) {
 	l.grow()
 	l.buf[l.pos(l.n)] = v
 	l.n++
+	l.bytes += len(v)
 }
 
 // PushFront prepends v at the head.
@@ -54,6 +60,7 @@ func (l *List) PushFront(v []byte) {
 	l.head = (l.head - 1) & (len(l.buf) - 1)
 	l.buf[l.head] = v
 	l.n++
+	l.bytes += len(v)
 }
 
 // PopFront removes and returns the head element; the list must not be empty.
@@ -62,6 +69,7 @@ func (l *List) PopFront() []byte {
 	l.buf[l.head] = nil // the slot must not keep the element alive
 	l.head = (l.head + 1) & (len(l.buf) - 1)
 	l.n--
+	l.bytes -= len(v)
 	l.shrink()
 	return v
 }
@@ -72,6 +80,7 @@ func (l *List) PopBack() []byte {
 	v := l.buf[p]
 	l.buf[p] = nil
 	l.n--
+	l.bytes -= len(v)
 	l.shrink()
 	return v
 }
@@ -100,6 +109,7 @@ func (l *List) Insert(i int, v []byte) {
 	}
 	l.buf[l.pos(i)] = v
 	l.n++
+	l.bytes += len(v)
 }
 
 // Trim keeps elements start..stop (inclusive, 0 <= start <= stop < Len()) and
@@ -171,6 +181,9 @@ func (l *List) replace(elems [][]byte) {
 	buf := make([][]byte, c)
 	copy(buf, elems)
 	*l = List{buf: buf, n: len(elems)}
+	for _, e := range elems {
+		l.bytes += len(e)
+	}
 }
 
 // grow makes room for one more element.

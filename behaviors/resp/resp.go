@@ -27,7 +27,11 @@ func New(o Options) (protocol.Setup, error) {
 	if o.MaxBulkLen <= 0 {
 		o.MaxBulkLen = DefaultMaxBulkLen
 	}
-	srv := &server{cfg: newConfig(o), cmdStats: make([]cmdStat, len(flat)), started: time.Now()}
+	cfg, err := newConfig(o)
+	if err != nil {
+		return protocol.Setup{}, err
+	}
+	srv := &server{cfg: cfg, cmdStats: make([]cmdStat, len(flat)), started: time.Now()}
 	st := NewStore(srv.cfg)
 	br := NewBroker()
 	return protocol.Setup{

@@ -145,11 +145,3 @@ func (s *Set) Scan(cursor uint64, count int, fn func(m string)) uint64 {
 	}
 	return s.table.scan(cursor, count, func(m string, _ struct{}) { fn(m) })
 }
-
-// MemoryBytes estimates the value's memory.
-func (s *Set) MemoryBytes() int {
-	if s.table == nil {
-		return 8*cap(s.ints) + 48
-	}
-	return s.table.bytes + s.table.len()*memberOverhead + 48
-}

@@ -19,8 +19,8 @@ type Store struct {
 	dirty   int64              // changes (INFO rdb_changes_since_last_save)
 	stats   Stats
 	cfg     *config
-	mem     int64 // heap bytes at memAt (overMemory)
-	memAt   int64
+	touched []touched // entries changed by the running command (memory.go)
+	nextDB  int       // the database allkeys-random evicts from next (evict.go)
 
 	// now is the time of the command being run, in Unix milliseconds: one
 	// clock reading per batch, as Redis reads it once per command.
@@ -59,11 +59,12 @@ type Value interface {
 	Encoding() string // OBJECT ENCODING's answer
 }
 
-// entry is one key's slot: its value and when it was last used (for OBJECT
-// IDLETIME and eviction).
+// entry is one key's slot: its value, when it was last used (for OBJECT
+// IDLETIME and eviction) and its size as last counted (memory.go).
 type entry struct {
 	v    Value
 	used int64 // Unix ms of the last read or write
+	size int64 // bytes counted in DB.used for the key; -1 once removed
 }
 
 // DB is one of the 16 databases: its keys and their expiry times, kept
@@ -74,6 +75,7 @@ type DB struct {
 	Index   int
 	keys    *memberTable[*entry]
 	expires map[string]int64 // key -> Unix ms at which it expires
+	used    int64            // the keys' sizes and their expires entries, summed (memory.go)
 	st      *Store
 }
 
@@ -137,7 +139,7 @@ func (db *DB) Set(key []byte, v Value, keepTTL bool) {
 		db.keys.add(string(key), &entry{v: v, used: db.st.now})
 	}
 	if !keepTTL && len(db.expires) > 0 {
-		delete(db.expires, string(key))
+		db.Persist(key)
 	}
 	db.Changed(key)
 }
@@ -154,14 +156,22 @@ func (db *DB) Delete(key []byte) bool {
 
 // remove drops key and its expiry, no questions asked.
 func (db *DB) remove(key string) {
-	db.keys.remove(key)
-	if len(db.expires) > 0 {
+	if e, ok := db.keys.remove(key); ok {
+		db.forget(e)
+	}
+	if _, ok := db.expires[key]; ok {
 		delete(db.expires, key)
+		db.used -= expireSize(key)
 	}
 }
 
 // Expire sets key's expiry time (Unix ms); the key must exist.
-func (db *DB) Expire(key []byte, at int64) { db.expires[string(key)] = at }
+func (db *DB) Expire(key []byte, at int64) {
+	if _, ok := db.expires[string(key)]; !ok {
+		db.used += expireSize(string(key))
+	}
+	db.expires[string(key)] = at
+}
 
 // TTL returns key's expiry time (Unix ms), or -1 if it has none.
 func (db *DB) TTL(key []byte) int64 {
@@ -177,6 +187,7 @@ func (db *DB) Persist(key []byte) bool {
 		return false
 	}
 	delete(db.expires, string(key))
+	db.used -= expireSize(string(key))
 	return true
 }
 
@@ -186,6 +197,7 @@ func (db *DB) Persist(key []byte) bool {
 // Delete call it; a handler that changes a value in place (a push onto a
 // list) calls it itself.
 func (db *DB) Changed(key []byte) {
+	db.note(key)
 	db.st.dirty++
 	db.st.blocks.changed(db.Index, key)
 	db.st.watches.touch(db.Index, key)
@@ -216,8 +228,10 @@ func (s *Str) Encoding() string {
 // connections that watch keys in it (Redis's touchAllWatchedKeysInDb).
 func (db *DB) flush() {
 	db.st.watches.flushed(db.Index, db)
+	db.st.settle()
 	db.keys = newMemberTable[*entry]()
 	db.expires = map[string]int64{}
+	db.used = 0
 }
 
 // swap exchanges databases a and b (SWAPDB): connections keep their
@@ -227,10 +241,12 @@ func (st *Store) swap(a, b int) {
 	if a == b {
 		return
 	}
+	st.settle() // the noted entries name their database
 	st.watches.flushed(a, st.dbs[a])
 	st.watches.flushed(b, st.dbs[b])
 	st.dbs[a].keys, st.dbs[b].keys = st.dbs[b].keys, st.dbs[a].keys
 	st.dbs[a].expires, st.dbs[b].expires = st.dbs[b].expires, st.dbs[a].expires
+	st.dbs[a].used, st.dbs[b].used = st.dbs[b].used, st.dbs[a].used
 	st.watches.flushed(a, st.dbs[a])
 	st.watches.flushed(b, st.dbs[b])
 	st.blocks.allChanged(a)

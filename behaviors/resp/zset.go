@@ -345,17 +345,3 @@ func (z *ZSet) removeRanks(first, last int) int {
 	}
 	return removed
 }
-
-// memoryBytes estimates the value's memory: the members' bytes, a slot, a map
-// entry and a node (about 1.33 levels) each.
-func (z *ZSet) memoryBytes() int {
-	return z.table.bytes + z.len()*(memberOverhead+zslNodeOverhead)
-}
-
-// memberOverhead is a member's cost in a memberTable beyond its bytes: its
-// slot (string header, value, flag) and its map entry (key, index, hash
-// overhead), rounded up.
-const memberOverhead = 80
-
-// zslNodeOverhead is a skiplist node's cost beyond its member's bytes.
-const zslNodeOverhead = 96

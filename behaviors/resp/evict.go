@@ -1,0 +1,152 @@
+package resp
+
+import "math"
+
+// The maxmemory policies offered, by Redis's names; config.policy is an
+// index in policies. The LFU ones (allkeys-lfu, volatile-lfu) are not: no
+// access frequency is kept (OBJECT FREQ says so, as Redis under an LRU
+// policy), and CONFIG SET refuses them rather than accept and ignore them.
+// They are in the order of Redis's list (CONFIG SET's error names them).
+const (
+	policyVolatileLRU = iota
+	policyVolatileRandom
+	policyVolatileTTL
+	policyAllKeysLRU
+	policyAllKeysRandom
+	policyNoEviction // the default, as Redis's
+)
+
+var policies = []string{"volatile-lru", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-random", "noeviction"}
+
+// evictionSamples is Redis's maxmemory-samples default: the keys looked at
+// per database to choose one to evict.
+const evictionSamples = 5
+
+// makeRoom is Redis's performEvictions, run before each command (never
+// inside one, nor between the commands of an EXEC, so no command or
+// transaction sees its data change under it): while used memory is over
+// -maxmemory it removes a key the policy chooses. It reports whether used
+// memory is within the limit (always, without one); false means the
+// commands that may add data are refused with the OOM error. Like Redis's,
+// the LRU and TTL choices are approximate: the best of evictionSamples keys
+// sampled in each database, not the best of all. Unlike Redis, which stops
+// after a time budget and goes on in the background, it evicts until the
+// data fits: lowering maxmemory far below the data makes one command wait
+// for the evictions.
+func (st *Store) makeRoom() bool {
+	max := st.cfg.maxMemory.Load()
+	if max <= 0 {
+		return true
+	}
+	policy := int(st.cfg.policy.Load())
+	for used := st.usedMemory(); used > max; {
+		if policy == policyNoEviction {
+			return false
+		}
+		db, key := st.victim(policy)
+		if db == nil {
+			return false
+		}
+		before := db.used
+		db.evict(key)
+		used -= before - db.used
+	}
+	return true
+}
+
+// evict removes key to free memory: watchers see it change, as Redis's
+// eviction signals the key modified.
+func (db *DB) evict(key string) {
+	db.remove(key)
+	db.st.watches.touch(db.Index, []byte(key))
+	db.st.stats.EvictedKeys++
+}
+
+// victim is the key the policy evicts next, and its database; nil if the
+// policy has none (no keys, or none with a time to live for volatile-*).
+func (st *Store) victim(policy int) (*DB, string) {
+	switch policy {
+	case policyAllKeysRandom, policyVolatileRandom:
+		// Redis's next_db: each eviction looks in the database after the
+		// last one's, so every database gives its share.
+		for i := range numDBs {
+			db := st.dbs[(st.nextDB+i)%numDBs]
+			if key, ok := db.randomCandidate(policy == policyVolatileRandom); ok {
+				st.nextDB = (db.Index + 1) % numDBs
+				return db, key
+			}
+		}
+		return nil, ""
+	}
+	var best *DB
+	var bestKey string
+	bestScore := int64(math.MaxInt64)
+	for _, db := range st.dbs {
+		if key, score, ok := db.sample(policy); ok && (best == nil || score < bestScore) {
+			best, bestKey, bestScore = db, key, score
+		}
+	}
+	return best, bestKey
+}
+
+// randomCandidate is a random key (of those with a time to live if
+// volatile), and whether there is one.
+func (db *DB) randomCandidate(volatile bool) (string, bool) {
+	if volatile {
+		for key := range db.expires { // Go's map iteration starts at a random place
+			return key, true
+		}
+		return "", false
+	}
+	if db.keys.len() == 0 {
+		return "", false
+	}
+	key, _ := db.keys.random()
+	return key, true
+}
+
+// sample is the best of evictionSamples keys for an LRU or TTL policy and
+// its score, lower evicted first: the time it was last used (LRU), its
+// expiry time (TTL). Sampling reads an entry's time of use without
+// changing it, so OBJECT IDLETIME stays what the clients made it.
+func (db *DB) sample(policy int) (string, int64, bool) {
+	var best string
+	var bestScore int64
+	found := false
+	consider := func(key string, score int64) {
+		if !found || score < bestScore {
+			best, bestScore, found = key, score, true
+		}
+	}
+	switch policy {
+	case policyAllKeysLRU:
+		for i := 0; i < evictionSamples && db.keys.len() > 0; i++ {
+			key, e := db.keys.random()
+			consider(key, e.used)
+		}
+	case policyVolatileLRU, policyVolatileTTL:
+		n := 0
+		for key, at := range db.expires {
+			if n++; n > evictionSamples {
+				break
+			}
+			if policy == policyVolatileTTL {
+				consider(key, at)
+			} else if e := db.entry([]byte(key)); e != nil {
+				consider(key, e.used)
+			}
+		}
+	}
+	return best, bestScore, found
+}
+
+// denyOOM says whether a command of b may add data (EXEC's transaction is
+// refused as a whole over maxmemory if one may, as Redis's).
+func (b *batch) denyOOM() bool {
+	for _, c := range b.Cmds {
+		if flat[c.Index].Flags&DenyOOM != 0 {
+			return true
+		}
+	}
+	return false
+}
