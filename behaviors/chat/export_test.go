@@ -25,6 +25,10 @@ func NewWithLocalGrains(o Options) protocol.Setup {
 	return s
 }
 
+// testLinger is how long the test placement's grains stay idle before
+// they stop: short, so that tests see them stop.
+const testLinger = 20 * time.Millisecond
+
 // GrainsService is the test placement's service name.
 const GrainsService = "grains"
 
@@ -89,9 +93,9 @@ func (p *localPlacement) Receive(ctx actor.Context) {
 // grainProps makes a grain as the cluster's kinds do: a ClusterInit after
 // each Started (the first, and each restart's).
 func grainProps(ci *cluster.ClusterIdentity) *actor.Props {
-	producer := newGrain
+	producer := func() actor.Actor { return newGrain(testLinger) }
 	if ci.GetKind() == NickKind {
-		producer = newNickGrain
+		producer = func() actor.Actor { return newNickGrain(testLinger) }
 	}
 	return actor.PropsFromProducer(producer, actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
 		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {

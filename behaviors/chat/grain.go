@@ -35,15 +35,54 @@ const GrainKind = "chatroom"
 // answers say.
 //
 // It watches its members, so a member whose node dies (no rooms service is
-// left to send Leave) is dropped with a "left" notice. It stops itself when
-// its last member leaves; a Join that arrives after that is lost with it,
-// and the joiner's rooms service, which watches the grain, joins again.
+// left to send Leave) is dropped with a "left" notice. It stops itself once
+// it has been empty for linger (a Join that reached it after that would be
+// lost with it, and the joiner's rooms service, which watches the grain,
+// would join again, telling its members the room moved): a room left and
+// joined again at once keeps its grain.
 type grain struct {
 	name    string
 	members map[string]*grainMember // by pidKey
 	timers  map[uint64]*time.Timer  // of the says answered later, by grainSayDue.Seq
 	seq     uint64
+	idle    idleStop
 }
+
+// Linger is how long an empty grain (a room's, a nick's) waits before it
+// stops.
+const Linger = 10 * time.Second
+
+// idleStop stops a grain that has been idle (empty, or free) for linger.
+type idleStop struct {
+	linger time.Duration
+	gen    uint64      // the latest idle period's number
+	timer  *time.Timer // its end; nil while busy
+}
+
+// grainIdle is sent to a grain by its idle timer.
+type grainIdle struct{ Gen uint64 }
+
+// IgnoreDeadLetterLogging: a timer that fires after its grain stopped is routine.
+func (*grainIdle) IgnoreDeadLetterLogging() {}
+
+// start begins an idle period, which ends in a grainIdle after linger.
+func (i *idleStop) start(ctx actor.Context) {
+	i.stop()
+	i.gen++
+	msg, self, root := &grainIdle{Gen: i.gen}, ctx.Self(), ctx.ActorSystem().Root
+	i.timer = time.AfterFunc(i.linger, func() { root.Send(self, msg) })
+}
+
+// stop ends the idle period, if any.
+func (i *idleStop) stop() {
+	if i.timer != nil {
+		i.timer.Stop()
+		i.timer = nil
+	}
+}
+
+// over reports whether m ends the current idle period (the grain stops then).
+func (i *idleStop) over(m *grainIdle) bool { return i.timer != nil && m.Gen == i.gen }
 
 type grainMember struct {
 	pid  *actor.PID
@@ -69,11 +108,11 @@ var errCrashRequested = errors.New("crash requested (PanicRoom)")
 
 // NewGrainKind returns the kind the cluster places chat rooms with.
 func NewGrainKind() *cluster.Kind {
-	return cluster.NewKind(GrainKind, actor.PropsFromProducer(newGrain))
+	return cluster.NewKind(GrainKind, actor.PropsFromProducer(func() actor.Actor { return newGrain(Linger) }))
 }
 
-func newGrain() actor.Actor {
-	return &grain{members: map[string]*grainMember{}, timers: map[uint64]*time.Timer{}}
+func newGrain(linger time.Duration) actor.Actor {
+	return &grain{members: map[string]*grainMember{}, timers: map[uint64]*time.Timer{}, idle: idleStop{linger: linger}}
 }
 
 // pidKey names a PID across nodes: conn-N names repeat from node to node.
@@ -84,6 +123,11 @@ func (g *grain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *cluster.ClusterInit:
 		g.name = m.Identity.GetIdentity()
+		g.idle.start(ctx) // until its first member
+	case *grainIdle:
+		if g.idle.over(m) && len(g.members) == 0 {
+			ctx.Poison(ctx.Self())
+		}
 	case *chatpb.Say:
 		g.onSay(ctx, m)
 	case *grainSayDue:
@@ -106,6 +150,7 @@ func (g *grain) Receive(ctx actor.Context) {
 	case *actor.Restarting:
 		g.onRestarting(ctx)
 	case *actor.Stopping:
+		g.idle.stop()
 		for _, t := range g.timers {
 			t.Stop()
 		}
@@ -159,6 +204,7 @@ func (g *grain) onJoin(ctx actor.Context, m *chatpb.Join) {
 		return
 	}
 	g.members[pidKey(pid)] = &grainMember{pid: pid, nick: m.GetNick(), home: home}
+	g.idle.stop()
 	ctx.Watch(pid)
 	if !m.GetQuiet() {
 		g.broadcast(ctx, pid, "* "+m.GetNick()+" joined "+g.name+"\n")
@@ -166,8 +212,8 @@ func (g *grain) onJoin(ctx actor.Context, m *chatpb.Join) {
 }
 
 // remove drops a member that left or ended (whichever is heard first:
-// its home's Leave or the Terminated of its watch), and stops the grain
-// once it is empty.
+// its home's Leave or the Terminated of its watch); the last one out starts
+// the grain's idle period.
 func (g *grain) remove(ctx actor.Context, pid *actor.PID) {
 	gone, ok := g.members[pidKey(pid)]
 	if !ok {
@@ -176,7 +222,7 @@ func (g *grain) remove(ctx actor.Context, pid *actor.PID) {
 	delete(g.members, pidKey(pid))
 	ctx.Unwatch(gone.pid)
 	if len(g.members) == 0 {
-		ctx.Poison(ctx.Self())
+		g.idle.start(ctx)
 		return
 	}
 	g.broadcast(ctx, pid, "* "+gone.nick+" left "+g.name+"\n")
@@ -226,6 +272,7 @@ func (g *grain) onRestarting(ctx actor.Context) {
 	for _, t := range g.timers {
 		t.Stop()
 	}
+	g.idle.stop()
 }
 
 // broadcast sends line to every member but except. Locally one message

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"strings"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
@@ -20,23 +21,34 @@ import (
 const NickKind = "chatnick"
 
 // nickGrain is one claimed nick: who has it. It watches its owner, so an
-// owner that ends (its node too) frees it, and it stops once free. A claim
-// that reaches it after it stopped is lost with it: the claimant's rooms
-// service answers "try again" after its deadline.
+// owner that ends (its node too) frees it, and it stops once it has been
+// free for Linger. A claim that reaches it after that is lost with it: the
+// claimant's rooms service answers "try again" after its deadline.
 type nickGrain struct {
 	owner *actor.PID
+	idle  idleStop
 }
 
 // NewNickKind returns the kind the cluster places nicks with.
 func NewNickKind() *cluster.Kind {
-	return cluster.NewKind(NickKind, actor.PropsFromProducer(newNickGrain))
+	return cluster.NewKind(NickKind, actor.PropsFromProducer(func() actor.Actor { return newNickGrain(Linger) }))
 }
 
-func newNickGrain() actor.Actor { return &nickGrain{} }
+func newNickGrain(linger time.Duration) actor.Actor {
+	return &nickGrain{idle: idleStop{linger: linger}}
+}
 
 // Receive dispatches.
 func (g *nickGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		g.idle.start(ctx) // until its first claim
+	case *grainIdle:
+		if g.idle.over(m) && g.owner == nil {
+			ctx.Poison(ctx.Self())
+		}
+	case *actor.Stopping:
+		g.idle.stop()
 	case *chatpb.ClaimNick:
 		ctx.Respond(&chatpb.NickClaimed{Ok: g.claim(ctx, m.GetOwner())})
 	case *chatpb.ReleaseNick:
@@ -53,6 +65,7 @@ func (g *nickGrain) claim(ctx actor.Context, owner *actor.PID) bool {
 	case g.owner == nil:
 		g.owner = owner
 		ctx.Watch(owner)
+		g.idle.stop()
 		return true
 	}
 	return pidKey(g.owner) == pidKey(owner)
@@ -64,7 +77,7 @@ func (g *nickGrain) release(ctx actor.Context, owner *actor.PID) {
 	}
 	ctx.Unwatch(g.owner)
 	g.owner = nil
-	ctx.Poison(ctx.Self())
+	g.idle.start(ctx)
 }
 
 // guestPrefix starts the names connections start with, which /nick refuses

@@ -1,0 +1,128 @@
+package crossnode_test
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"async_server/cluster/clustertest"
+)
+
+// TestChatAcrossNodes runs the chat behavior on three nodes with a static
+// member list (real processes of the built binary) and nc-style clients on
+// different nodes, through the promises of chat in a cluster.
+func TestChatAcrossNodes(t *testing.T) {
+	bin := clustertest.Build(t)
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "chat"})
+	clustertest.WaitFormed(t, nodes)
+
+	t.Run("RoomAcrossNodes", func(t *testing.T) {
+		// Members on three nodes share a room hosted on one of them: each
+		// gets every line of the others exactly once and in order per
+		// sender, though all three talk at once (24 lines each, in one
+		// write: past the flood control's burst, so the room answers the
+		// last batches late, across nodes); /who, /rooms and a taken
+		// nick mean the same on every node.
+		room := roomOn(t, nodes, nodes[1], "lobby")
+		alice, joined := join(t, nodes[0], "alice", room)
+		wantJoined(t, joined, room, 1)
+		bob, joined := join(t, nodes[1], "bob", room)
+		wantJoined(t, joined, room, 2)
+		carol, joined := join(t, nodes[2], "carol", room)
+		wantJoined(t, joined, room, 3)
+		alice.expect("* bob joined "+room, "* carol joined "+room)
+		bob.expect("* carol joined " + room)
+
+		const lines = 24
+		talkers := map[string]*client{"alice": alice, "bob": bob, "carol": carol}
+		for nick, c := range talkers {
+			out := make([]string, lines)
+			for i := range out {
+				out[i] = nick + " " + strconv.Itoa(i)
+			}
+			c.send(out...)
+		}
+		for nick, c := range talkers {
+			checkOnceInOrder(t, nick, c, room, lines, len(talkers)-1)
+		}
+
+		carol.send("/who", "/rooms")
+		carol.expect("* in "+room+": alice, bob, carol", "* rooms: "+room+" (3)")
+		dave := dial(t, nodes[2])
+		dave.send("/nick alice", "/nick bob", "/nick dave")
+		dave.expect("error: nick alice is taken", "error: nick bob is taken", "* you are now dave")
+		alice.send("/nick alicia")
+		alice.expect("* you are now alicia")
+		dave.send("/nick alice")
+		dave.expect("* you are now alice")
+	})
+
+	t.Run("NodeDies", func(t *testing.T) {
+		// SIGKILL of the node that hosts a room: its members on the other
+		// nodes are told the room moved, lines said meanwhile are refused,
+		// and once a node hosts the room again (with a static list, the
+		// same node back) they are in it again without a word from them.
+		host := nodes[0]
+		room := roomOn(t, nodes, host, "dies")
+		_, _ = join(t, host, "xavier", room)
+		bob, _ := join(t, nodes[1], "bob2", room)
+		carol, _ := join(t, nodes[2], "carol2", room)
+		bob.expect("* carol2 joined " + room)
+
+		host.Signal(t, syscall.SIGKILL)
+		host.Wait(t, waitLine)
+		moved := "* room " + room + " moved: its node " + host.Addr + " is gone; rejoining (lines in flight may be lost)"
+		bob.expect(moved)
+		carol.expect(moved)
+		bob.send("anyone?")
+		bob.expect("error: room " + room + " is moving; try again in a moment")
+
+		host.Restart(t)
+		bob.expect("* back in " + room)
+		carol.expect("* back in " + room)
+		bob.send("after")
+		carol.expect("[" + room + "] bob2: after")
+		carol.send("/who")
+		carol.expect("* in " + room + ": bob2, carol2")
+	})
+}
+
+func wantJoined(t *testing.T, got, room string, members int) {
+	t.Helper()
+	want := fmt.Sprintf("* you joined %s (%d members)", room, members)
+	if members == 1 {
+		want = fmt.Sprintf("* you joined %s (1 member)", room)
+	}
+	if got != want {
+		t.Fatalf("read %q; want %q", got, want)
+	}
+}
+
+// checkOnceInOrder reads the lines of senders other talkers (lines each)
+// and fails unless each sender's came exactly once, in the order sent.
+func checkOnceInOrder(t *testing.T, nick string, c *client, room string, lines, senders int) {
+	t.Helper()
+	next := map[string]int{}
+	for range lines * senders {
+		got := c.read()
+		rest, ok := strings.CutPrefix(got, "["+room+"] ")
+		from, text, ok2 := strings.Cut(rest, ": ")
+		if !ok || !ok2 || from == nick {
+			t.Fatalf("%s read %q; want another member's line", nick, got)
+		}
+		if want := from + " " + strconv.Itoa(next[from]); text != want {
+			t.Fatalf("%s read %q from %s; want %q (every line once, in order)", nick, text, from, want)
+		}
+		next[from]++
+	}
+	for from, n := range next {
+		if n != lines {
+			t.Errorf("%s read %d lines of %s; want %d", nick, n, from, lines)
+		}
+	}
+	if len(next) != senders {
+		t.Errorf("%s read lines of %d senders; want %d", nick, len(next), senders)
+	}
+}
