@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
 )
 
 // This file is the data of blocking commands (BLPOP, BZPOPMIN, ...): a
@@ -25,6 +27,12 @@ type job struct {
 	ends    []int
 	aborted bool // an EXEC that did not run
 	call    Call // the command being run
+
+	// The answer's parts, in the job (one allocation, not three): it is
+	// sent once, when the job is done, and nothing touches the job after.
+	reply batchReply
+	msg   messages.ServiceReply
+	end1  [1]int // ends' array for a request of one command
 }
 
 // client is a connection the key space knows (and watches).

@@ -83,6 +83,15 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	}
 	cl := k.client(ctx, ctx.Sender())
 	j := &job{client: cl.pid, id: m.ID, b: b, w: Writer{Proto: b.Proto}}
+	// Sized for the common replies (+OK, :1, a short bulk), so a pipeline
+	// of them costs one allocation, not one per doubling.
+	n := len(b.Cmds) + 1
+	j.w.buf = make([]byte, 0, min(16*n, maxReplyHint))
+	if n > 2 {
+		j.ends = make([]int, 0, n)
+	} else {
+		j.ends = j.end1[:0]
+	}
 	if cl.parked != nil {
 		cl.queue = append(cl.queue, j)
 		return
@@ -154,9 +163,13 @@ func (k *keySpace) known(ctx actor.Context, pid *actor.PID, conn string) {
 
 // reply sends a finished job's replies to its connection.
 func (k *keySpace) reply(ctx actor.Context, j *job) {
-	ctx.Send(j.client, &messages.ServiceReply{ID: j.id,
-		Body: &batchReply{Out: j.w.buf, Ends: j.ends, Aborted: j.aborted}})
+	j.reply = batchReply{Out: j.w.buf, Ends: j.ends, Aborted: j.aborted}
+	j.msg = messages.ServiceReply{ID: j.id, Body: &j.reply}
+	ctx.Send(j.client, &j.msg)
 }
+
+// maxReplyHint bounds the reply buffer a request starts with.
+const maxReplyHint = 4 << 10
 
 // armTick has the active expiry run again in expireEvery.
 func (k *keySpace) armTick(ctx actor.Context) {

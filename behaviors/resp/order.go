@@ -27,6 +27,12 @@ type segment struct {
 	exec   bool        // EXEC's: its reply has the array's header first
 	own    int         // EXEC's: its parts are parts[:own]; later ones are replies after it
 	held   int         // bytes of its commands' arguments (reportHeld)
+
+	// The arrays of a segment of one command (redis-benchmark -P 1): its
+	// batch, command and part live in the segment, one allocation in all.
+	batch batch
+	cmd1  [1]cmd
+	part1 [1]part
 }
 
 // part is one reply of a segment: command i of the request's (remote), or
@@ -78,7 +84,7 @@ func (s *session) remote(target *actor.PID, c cmd) {
 		seg = s.queue[n-1]
 	}
 	if seg == nil || seg.sent || seg.exec || seg.target != target || seg.b.Proto != s.proto {
-		seg = s.openSegment(target, &batch{Proto: s.proto})
+		seg = s.openRemote(target)
 	}
 	seg.b.Cmds = append(seg.b.Cmds, c)
 	for _, a := range c.Args {
@@ -89,6 +95,27 @@ func (s *session) remote(target *actor.PID, c cmd) {
 		seg.local = true // assembled part by part, to leave this one out
 	}
 }
+
+// openRemote opens a segment for the commands of this read that go to
+// target. Its arrays are sized for as many commands as the last such
+// segment had (a pipelining client sends reads of about the same depth),
+// so they are allocated once, not grown command by command.
+func (s *session) openRemote(target *actor.PID) *segment {
+	seg := &segment{}
+	seg.batch.Proto = s.proto
+	if n := min(s.lastDepth, maxDepthHint); n > 1 {
+		seg.batch.Cmds, seg.parts = make([]cmd, 0, n), make([]part, 0, n)
+	} else {
+		seg.batch.Cmds, seg.parts = seg.cmd1[:0], seg.part1[:0]
+	}
+	s.sendOpen()
+	seg.target, seg.b = target, &seg.batch
+	s.queue = append(s.queue, seg)
+	return seg
+}
+
+// maxDepthHint bounds openRemote's arrays: past it they grow as needed.
+const maxDepthHint = 256
 
 // openSegment sends the open segment, if any, and opens a new one for b.
 func (s *session) openSegment(target *actor.PID, b *batch) *segment {
@@ -106,6 +133,9 @@ func (s *session) sendOpen() {
 	}
 	seg := s.queue[n-1]
 	seg.sent = true
+	if !seg.exec {
+		s.lastDepth = len(seg.b.Cmds)
+	}
 	if s.gone(seg.target) {
 		seg.reply = failedBatch(seg.wants(), errServiceGone)
 		return
@@ -193,7 +223,7 @@ func (s *session) collect() {
 		}
 	}
 	if len(s.queue) == 0 {
-		s.queue = nil
+		s.queue = s.queue1[:0] // no array held for an idle connection, none made for the next read
 	}
 }
 

@@ -31,6 +31,8 @@ type session struct {
 	subs   *subscriptions // pub/sub channels and patterns (cmd_pubsub.go); nil: none yet
 
 	queue     []*segment   // replies owed, in request order (order.go)
+	queue1    [1]*segment  // queue's array while it holds at most one
+	lastDepth int          // commands in the last segment sent (openRemote)
 	watched   []*actor.PID // services sent to, watched (order.go's serviceGone)
 	stopped   []*actor.PID // services that have stopped for good
 	held      int          // what it last told the memory budget it holds (reportHeld)
@@ -63,6 +65,7 @@ var (
 func newSession(srv *server, c protocol.Conn) *session {
 	s := &session{conn: c, srv: srv, proto: 2, ci: srv.clients.join(srv, c.ID(), c.RemoteAddr(), nil),
 		keySpace: c.Service(keySpaceName), broker: c.Service(brokerName)}
+	s.queue = s.queue1[:0]
 	s.ci.proto.Store(2) // a fresh behavior starts as a fresh connection does
 	s.ci.db.Store(0)
 	s.ci.multi.Store(-1)
