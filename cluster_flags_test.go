@@ -35,6 +35,8 @@ func TestClusterFlagErrors(t *testing.T) {
 		{with("-etcd", "127.0.0.1:2379"), "-etcd: ", "not an http:// or https:// URL"},
 		{with("-peers", a, "-lease-ttl", "5s"), "-lease-ttl is a flag of -etcd", ""},
 		{with("-etcd", "http://127.0.0.1:2379", "-lease-ttl", "0s"), "-lease-ttl: 0s", ""},
+		{with("-etcd", "http://127.0.0.1:2379", "-lease-ttl", "1500ms"), "-lease-ttl: 1.5s", "whole number of seconds"},
+		{with("-etcd", "http://127.0.0.1:2379", "-lease-ttl", "1h"), "-lease-ttl: 1h0m0s", "from 1s to 10m0s"},
 		{with("-peers", a, "-cluster-request-timeout", "-1s"), "-cluster-request-timeout: -1s", ""},
 		{[]string{"-cluster", "c", "-node-addr", "127.0.0.1", "-peers", "127.0.0.1"}, "-node-addr: ", "not HOST:PORT"},
 		{[]string{"-cluster", "c", "-node-addr", "127.0.0.1:0", "-peers", "127.0.0.1:0"}, "-node-addr: ", "port from 1 to 65535"},

@@ -62,6 +62,11 @@ func (c Config) Validate() error {
 	if err := c.checkPeers(); err != nil {
 		return err
 	}
+	if len(c.Etcd) > 0 {
+		if err := checkLeaseTTL(c.LeaseTTL); err != nil {
+			return err
+		}
+	}
 	seen := make(map[string]bool, len(c.Etcd))
 	for _, u := range c.Etcd {
 		if err := checkURL(u); err != nil {

@@ -16,6 +16,8 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
+
+	"async_server/cluster/etcdmembers"
 )
 
 // Node is this process's membership in a cluster: remote, the protoactor
@@ -93,8 +95,14 @@ const ExitLeaseLost = 3
 // The links between members are kept up by the pinger instead.
 const gossipOff = time.Duration(1 << 62)
 
-// startTimeout bounds the wait for etcd at start (the 5 s).
-const startTimeout = 5 * time.Second
+// startTimeout bounds the wait for etcd at start (the 5 s): the
+// etcd provider gives up after it with etcdmembers.ErrUnreachable.
+// startWithin waits startSlack more, a backstop for the rest of the start
+// (remote, the library's 1 s sleep).
+const (
+	startTimeout = 5 * time.Second
+	startSlack   = 3 * time.Second
+)
 
 // Start joins the cluster cfg names on sys, hosting kinds (the behaviors'
 // grains). Call it before anything is spawned on sys: the actors' PIDs carry
@@ -109,10 +117,11 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	}
 	log = log.WithFields(logrus.Fields{"cluster": cfg.Name, "node": cfg.NodeAddr})
 	n := &Node{cfg: cfg, log: log, lost: make(chan error, 1), stopped: make(chan struct{})}
-	var err error
-	if n.provider, err = n.newProvider(); err != nil {
+	provider, fence, err := n.newProvider()
+	if err != nil {
 		return nil, err
 	}
+	n.provider = provider
 	host, portText, _ := net.SplitHostPort(cfg.NodeAddr) // Validate checked it
 	port, _ := strconv.Atoi(portText)
 	n.view = newView(cfg, log)
@@ -120,13 +129,13 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 		remote.WithAdvertisedHost(cfg.NodeAddr),
 		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped))))
 	ccfg := pcluster.Configure(cfg.Name, n.provider, disthash.New(), rcfg,
-		pcluster.WithKinds(n.view.track(kinds)...),
+		pcluster.WithKinds(n.view.track(kinds, fence)...),
 		pcluster.WithRequestTimeout(cfg.RequestTimeout))
 	ccfg.GossipInterval = gossipOff
 	n.c = pcluster.New(sys, ccfg)
 	sys.Extensions.Register(n)
 	n.view.watch(sys)
-	if err := n.startWithin(startTimeout); err != nil {
+	if err := n.startWithin(startTimeout + startSlack); err != nil {
 		return nil, err
 	}
 	n.ping = startPinger(sys, n.view.peers)
@@ -159,7 +168,12 @@ func (n *Node) startWithin(d time.Duration) error {
 // cannot listen, the provider fails) and sleeps 1 s at its end.
 func (n *Node) startMember() (err error) {
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		switch cause, _ := r.(error); {
+		case r == nil:
+		case errors.Is(cause, etcdmembers.ErrUnreachable): // etcd went between New and StartMember
+			err = fmt.Errorf("%w: -etcd: %w", ErrUnavailable, cause)
+		default:
 			err = fmt.Errorf("-node-addr %s: cannot join the cluster: %v", n.cfg.NodeAddr, r)
 		}
 	}()
@@ -167,20 +181,15 @@ func (n *Node) startMember() (err error) {
 	return nil
 }
 
-// newProvider makes the member provider cfg asks for.
-func (n *Node) newProvider() (pcluster.ClusterProvider, error) {
+// newProvider makes the member provider cfg asks for, and the middleware
+// its grains need (the etcd provider's fence; nil for none).
+func (n *Node) newProvider() (pcluster.ClusterProvider, actor.ReceiverMiddleware, error) {
 	if len(n.cfg.Peers) > 0 {
-		return newStaticProvider(n.cfg.Peers), nil
+		return newStaticProvider(n.cfg.Peers), nil, nil
 	}
-	if newEtcdProvider == nil {
-		return nil, errors.New("-etcd: this build has no etcd membership")
-	}
-	return newEtcdProvider(n.cfg, n.leaseLost)
+	provider, fence := newEtcd(n.cfg, n.leaseLost, n.log)
+	return provider, fence, nil
 }
-
-// newEtcdProvider makes the etcd member provider (etcd.go); nil until it is
-// built in.
-var newEtcdProvider func(cfg Config, onLost func(error)) (pcluster.ClusterProvider, error)
 
 // leaseLost is the etcd provider's callback: the first reason is kept.
 func (n *Node) leaseLost(err error) {

@@ -142,14 +142,19 @@ func (v *view) Grains() []Grain {
 	return gs
 }
 
-// track returns kinds whose grains report their activation and stop to v.
-// The receiver middleware runs after the cluster's own, which has set the
-// grain's identity by Started.
-func (v *view) track(kinds []*pcluster.Kind) []*pcluster.Kind {
+// track returns kinds whose grains report their activation and stop to v,
+// behind fence (the etcd provider's, which drops grain messages once the
+// lease is in doubt; nil for none). The receiver middleware runs after the
+// cluster's own, which has set the grain's identity by Started.
+func (v *view) track(kinds []*pcluster.Kind, fence actor.ReceiverMiddleware) []*pcluster.Kind {
+	mw := []actor.ReceiverMiddleware{v.middleware}
+	if fence != nil {
+		mw = append(mw, fence)
+	}
 	out := make([]*pcluster.Kind, 0, len(kinds))
 	for _, k := range kinds {
 		t := *k
-		t.Props = k.Props.Clone(actor.WithReceiverMiddleware(v.middleware))
+		t.Props = k.Props.Clone(actor.WithReceiverMiddleware(mw...))
 		out = append(out, &t)
 	}
 	return out

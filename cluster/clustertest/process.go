@@ -17,6 +17,22 @@ import (
 // it once in a top-level test and share the binary with its subtests.
 func Build(tb testing.TB) string {
 	tb.Helper()
+	return build(tb, RaceBuilt())
+}
+
+// BuildWithoutRace is Build without the race detector, for scenarios in
+// which protoactor's own races would fail a -race node: once a member has
+// left an etcd cluster, remote.BlockList.IsBlocked reads, without its lock,
+// the set Block replaced (at the pinned version), on every connection
+// another node opens. The in-process tests run this module's code under
+// -race.
+func BuildWithoutRace(tb testing.TB) string {
+	tb.Helper()
+	return build(tb, false)
+}
+
+func build(tb testing.TB, race bool) string {
+	tb.Helper()
 	if testing.Short() {
 		tb.Skip("builds the binary and runs cluster nodes")
 	}
@@ -26,7 +42,7 @@ func Build(tb testing.TB) string {
 	}
 	bin := filepath.Join(tb.TempDir(), "async_server")
 	args := []string{"build", "-o", bin}
-	if RaceBuilt() {
+	if race {
 		args = append(args, "-race")
 	}
 	cmd := exec.Command("go", append(args, ".")...)
@@ -81,4 +97,15 @@ func (b *buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// RunOnce runs bin with args (and a log file of its own) to its exit, which
+// must come within d, and returns its exit status and standard error: for
+// nodes that must refuse to start.
+func RunOnce(tb testing.TB, bin string, d time.Duration, args ...string) (int, string) {
+	tb.Helper()
+	n := &Node{bin: bin, args: args, Addr: "(run once)"}
+	n.start(tb)
+	n.Wait(tb, d)
+	return n.ExitCode(), n.Stderr()
 }

@@ -1,0 +1,63 @@
+package cluster_test
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"async_server/cluster/clustertest"
+)
+
+// TestEtcdNodes runs three nodes whose membership is in etcd (real
+// processes, a real etcd): they form; a node stalled past its lease
+// (SIGSTOP, then SIGCONT) exits with status 3 on waking, saying why, and the
+// others drop it; a node that cannot reach etcd at start exits with status
+// 3 within the 5 s it waits. Skipped where etcd is not installed.
+func TestEtcdNodes(t *testing.T) {
+	etcd := clustertest.StartEtcd(t)
+	bin := clustertest.BuildWithoutRace(t) // a member leaves: protoactor's BlockList races (BuildWithoutRace)
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Etcd: []string{etcd.URL}, Args: []string{"-lease-ttl", "1s"}})
+
+	t.Run("Formation", func(t *testing.T) {
+		clustertest.WaitFormed(t, nodes)
+		for _, n := range nodes {
+			if v, err := n.Metric("async_server_cluster_members"); err != nil || v != 3 {
+				t.Errorf("node %s: %v members (%v); want 3", n.Addr, v, err)
+			}
+		}
+	})
+
+	t.Run("LeaseLost", func(t *testing.T) {
+		clustertest.WaitFormed(t, nodes)
+		stalled, peers := nodes[2], nodes[:2]
+		stalled.Signal(t, syscall.SIGSTOP)
+		// The others drop it once its 1 s lease expires.
+		for _, p := range peers {
+			clustertest.WaitFor(t, "peer "+p.Addr+" to drop the stalled node", 10*time.Second, func() bool {
+				v, err := p.Metric("async_server_cluster_members")
+				return err == nil && v == 2
+			})
+		}
+		stalled.Signal(t, syscall.SIGCONT)
+		if code := stalled.Wait(t, 10*time.Second); code != 3 {
+			t.Fatalf("the stalled node exited with status %d; want 3; stderr:\n%s", code, stalled.Stderr())
+		}
+		if !strings.Contains(stalled.Stderr(), "cluster membership lost") {
+			t.Errorf("its standard error does not say why:\n%s", stalled.Stderr())
+		}
+	})
+
+	t.Run("Unreachable", func(t *testing.T) {
+		gone := clustertest.FreeAddr(t) // nothing listens there
+		began := time.Now()
+		code, stderr := clustertest.RunOnce(t, bin, 15*time.Second, "-behavior", "echo", "-port", "0",
+			"-cluster", "test", "-node-addr", clustertest.FreeAddr(t), "-etcd", "http://"+gone)
+		if code != 3 || !strings.Contains(stderr, "etcd unreachable") {
+			t.Errorf("exit status %d, stderr %q; want 3 and a line saying etcd is unreachable", code, stderr)
+		}
+		if took := time.Since(began); took > 10*time.Second {
+			t.Errorf("took %v to give up; want about 5 s", took)
+		}
+	})
+}
