@@ -58,6 +58,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.BoolVar(&cmd.version, "version", false, "print the version (module, commit, Go) and exit")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 	respOnly := respFlags(fs, &cfg.Options.RESP)
+	chatOnly := chatFlags(fs, &cfg.Options.Chat)
 	observeFlags(fs, &cmd)
 	clusterFlags(fs, &cfg.Cluster)
 	hintDurations(fs)
@@ -91,6 +92,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 		return cmd, err
 	}
 	if err := onlyFor(fs, respOnly, "resp", served(*cfg)); err != nil {
+		return cmd, err
+	}
+	if err := onlyFor(fs, chatOnly, "chat", served(*cfg)); err != nil {
 		return cmd, err
 	}
 	return cmd, onlyFor(fs, httpOnly, "http", served(*cfg))

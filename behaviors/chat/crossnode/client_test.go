@@ -29,9 +29,15 @@ type client struct {
 // dial connects to node n and reads the welcome line.
 func dial(t testing.TB, n *clustertest.Node) *client {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", n.Listen, waitLine)
+	return dialAddr(t, n.Listen)
+}
+
+// dialAddr connects to the chat listener addr and reads the welcome line.
+func dialAddr(t testing.TB, addr string) *client {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, waitLine)
 	if err != nil {
-		t.Fatalf("dial %s: %v", n.Listen, err)
+		t.Fatalf("dial %s: %v", addr, err)
 	}
 	t.Cleanup(func() { c.Close() })
 	cl := &client{Conn: c, r: bufio.NewReader(c), t: t}
@@ -67,6 +73,13 @@ func (c *client) read() string {
 		c.t.Fatalf("read: %v (got %q)", err, line)
 	}
 	return strings.TrimSuffix(line, "\n")
+}
+
+// skipUntil reads lines until one starts with prefix.
+func (c *client) skipUntil(prefix string) {
+	c.t.Helper()
+	for !strings.HasPrefix(c.read(), prefix) {
+	}
 }
 
 func (c *client) expect(want ...string) {
