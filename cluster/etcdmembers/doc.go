@@ -19,23 +19,36 @@
 //     acknowledged keep-alive, which is before any other node can drop this
 //     one (fence.go says why).
 //
-// # How the node uses it (cluster wiring)
+// # How the node uses it (cluster wiring: ../etcd.go)
 //
+//	// In the provider's StartMember, after remote has started (see below):
 //	p, err := etcdmembers.New(etcdmembers.Config{Endpoints: eps, TTL: ttl,
 //		DialTimeout: 5 * time.Second, Prefix: etcdmembers.DefaultPrefix, Log: log,
 //		OnLeaseLost: func(err error) { /* log it; exit with the lease-lost status */ }})
 //	// err wraps ErrUnreachable when etcd did not answer within DialTimeout.
-//	props := actor.PropsFromProducer(newRoom, actor.WithReceiverMiddleware(p.Fence))
-//	cfg := cluster.Configure(name, p, disthash.New(), remoteCfg, cluster.WithKinds(cluster.NewKind("room", props)))
-//	c := cluster.New(system, cfg)
-//	c.StartMember() // calls p.StartMember; panics if it fails (etcd gone since New)
+//	err = p.StartMember(c) // also within DialTimeout, also ErrUnreachable
+//	// Every grain kind's props get the fence:
+//	props = props.Clone(actor.WithReceiverMiddleware(p.Fence))
 //	...
 //	p.Shutdown(true); c.IdentityLookup.Shutdown(); c.Shutdown(false)
 //
-// cluster.Shutdown(false) does not call the provider's Shutdown; call it first:
-// it revokes the lease, so peers drop the node at once. p.Fenced() tells
-// anything else that acts for grains whether it may; p.Dropped() counts what
-// the fence dropped.
+// Make the provider after remote.Start: New starts etcd's gRPC client, whose
+// goroutines read gRPC's global logger, and remote.Start sets that logger (a
+// data race under -race otherwise). cluster.Cluster.StartMember panics with
+// StartMember's error; recover it and test it with errors.Is.
+// cluster.Shutdown(false) does not call the provider's Shutdown; call it
+// first: it revokes the lease, so peers drop the node at once. p.Fenced()
+// tells anything else that acts for grains whether it may; p.Dropped()
+// counts what the fence dropped.
+//
+// # Limits
+//
+// The fence reads Go's monotonic clock, which on Linux stops while the whole
+// machine is suspended; a node whose machine sleeps past its TTL may handle
+// grain messages on waking until its next keep-alive (due within a quarter
+// of the TTL) or its watch hears that the lease is gone. A stopped process
+// (SIGSTOP), a long GC pause or a slow machine is covered: the clock runs on.
+// Not tested here: a test cannot suspend the machine.
 //
 // # Goroutines
 //
