@@ -71,6 +71,7 @@ type roomEntry struct {
 	loud    map[string]bool // members whose Join, once the grain is found, announces them
 	owed    []owedJoin      // requests answered once the grain has their connection
 	finding bool            // a Find is in flight
+	began   time.Time       // when the last Find began
 	lost    string          // the pidKey of the grain last lost: a Find that gives it again is stale
 	retry   *time.Timer     // the next Find, while no node gives the grain
 }

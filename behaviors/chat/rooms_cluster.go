@@ -25,7 +25,10 @@ import (
 // again, quietly: the room's membership is rebuilt from the connections'
 // side, and the lines in flight are lost.
 
-// retryFind is how often a room whose grain is lost is looked for again.
+// retryFind is how often a room whose grain is lost is looked for again
+// (counted from the start of the attempt that failed: one that waited its
+// deadline for a dead node is followed by the next at once, so a room comes
+// back within a deadline of its node leaving the member list).
 // retryStale is how soon, when the placement gave the grain just lost: its
 // placement actor hears of the stop a moment after the watchers do.
 const (
@@ -93,7 +96,7 @@ func (s *roomsService) find(ctx actor.Context, name string) {
 		s.found(ctx, name, nil)
 		return
 	}
-	e.finding = true
+	e.finding, e.began = true, time.Now()
 	ctx.ReenterAfter(fut, func(res any, err error) {
 		if !s.restarting {
 			s.found(ctx, name, foundGrain(res, err))
@@ -151,7 +154,7 @@ func (s *roomsService) notFound(ctx actor.Context, name string, e *roomEntry) {
 		delete(s.rooms, name)
 		return
 	}
-	s.findLater(ctx, name, e, retryFind)
+	s.findLater(ctx, name, e, retryFind-time.Since(e.began))
 }
 
 // findLater looks for the room's grain again after d.
