@@ -28,7 +28,8 @@ type testNode struct {
 	onLost func()          // if set (before start), OnLeaseLost calls it first
 
 	mu      sync.Mutex
-	members []string // the member list's last topology, sorted IDs
+	members []string  // the member list's last topology, sorted IDs
+	changed time.Time // when it came
 }
 
 // lossReport is one OnLeaseLost call: its error, and when it came.
@@ -74,7 +75,7 @@ func newTestNode(t testing.TB, name, url string, ttl time.Duration) *testNode {
 			}
 			sort.Strings(ids)
 			n.mu.Lock()
-			n.members = ids
+			n.members, n.changed = ids, time.Now()
 			n.mu.Unlock()
 		}
 	})
@@ -92,6 +93,13 @@ func (n *testNode) memberIDs() []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.members
+}
+
+// changedAt is when n's member list last changed.
+func (n *testNode) changedAt() time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.changed
 }
 
 // sees reports whether n's member list is exactly the actor system IDs of nodes.

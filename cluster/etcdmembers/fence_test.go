@@ -1,0 +1,38 @@
+package etcdmembers
+
+import (
+	"testing"
+	"time"
+)
+
+// TestFenceClock states when the fence is shut, by its clock alone: before
+// the lease is granted; more than 3/4 of the TTL after the send of the last
+// acknowledged keep-alive (an older acknowledgement arriving late does not
+// move that back); and for good once closed.
+func TestFenceClock(t *testing.T) {
+	const ttl = time.Second
+	var f fence
+	f.init()
+	at := func(d time.Duration) time.Time { return f.start.Add(d) }
+	check := func(what string, now time.Duration, want bool) {
+		t.Helper()
+		if got, _ := f.closedSince(at(now)); got != want {
+			t.Errorf("%s: closed at %v = %v; want %v", what, now, got, want)
+		}
+	}
+	check("before the grant", 0, true)
+	f.open(ttl, at(0))
+	check("just granted", 0, false)
+	check("at 3/4 TTL", 750*time.Millisecond, false)
+	check("past 3/4 TTL", 751*time.Millisecond, true)
+	f.ack(at(500 * time.Millisecond))
+	check("acknowledged, sent at 500ms", 1250*time.Millisecond, false)
+	check("3/4 TTL past that send", 1251*time.Millisecond, true)
+	f.ack(at(100 * time.Millisecond)) // an older send, acknowledged late
+	check("after a late older acknowledgement", 1251*time.Millisecond, true)
+	f.ack(at(time.Second))
+	f.close()
+	check("closed for good", time.Second, true)
+	f.ack(at(2 * time.Second))
+	check("closed, then acknowledged", 2*time.Second, true)
+}
