@@ -87,8 +87,10 @@ func Start(cfg Config) (*Server, error) {
 		}
 		return nil, err
 	}
-	if s.hub != nil {
+	if s.hub != nil && s.node != nil {
 		s.node.RegisterMetrics(s.hub.Registry())
+		node := s.node
+		s.hub.ShowCluster(func() any { return node.Info() })
 	}
 	stopWatching := watchDeadLetters(sys, s.hub)
 	poll := netpoll.Acquire() // released in exit: by then every connection has ended

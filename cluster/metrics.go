@@ -51,3 +51,36 @@ func (n *Node) Grains() []Grain {
 	}
 	return n.view.Grains()
 }
+
+// Info is what /tree shows of the node (the "cluster" field of its root):
+// its cluster, its address, how the members are kept, the members as it
+// sees them, and the grains it hosts (the first maxTreeGrains by kind and
+// identity, and how many there are in all).
+type Info struct {
+	Name       string   `json:"name"`
+	Node       string   `json:"node"`
+	Membership string   `json:"membership"` // "static" (-peers) or "etcd"
+	Members    []Member `json:"members"`
+	Grains     []Grain  `json:"grains"`
+	GrainCount int      `json:"grain_count"`
+}
+
+// maxTreeGrains bounds the grains one /tree lists: a node may host
+// thousands of rooms.
+const maxTreeGrains = 1000
+
+// Info returns the node's Info (nil for a nil Node).
+func (n *Node) Info() *Info {
+	if n == nil {
+		return nil
+	}
+	in := &Info{Name: n.cfg.Name, Node: n.cfg.NodeAddr, Membership: "static", Members: n.view.Members(), Grains: n.view.Grains()}
+	if len(n.cfg.Etcd) > 0 {
+		in.Membership = "etcd"
+	}
+	in.GrainCount = len(in.Grains)
+	if len(in.Grains) > maxTreeGrains {
+		in.Grains = in.Grains[:maxTreeGrains]
+	}
+	return in
+}

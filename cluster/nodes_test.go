@@ -1,11 +1,14 @@
 package cluster_test
 
 import (
+	"encoding/json"
+	"net"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"async_server/cluster"
 	"async_server/cluster/clustertest"
 )
 
@@ -15,7 +18,8 @@ import (
 // leaves (SIGTERM) exits promptly and is seen gone by the others.
 func TestNodes(t *testing.T) {
 	bin := clustertest.Build(t)
-	nodes := clustertest.Start(t, clustertest.Options{Binary: bin})
+	// chat: the one behavior with grains (a room is a chatroom grain).
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "chat"})
 
 	t.Run("Formation", func(t *testing.T) {
 		// Every node sees every member, and reaches it.
@@ -24,6 +28,55 @@ func TestNodes(t *testing.T) {
 			if v, err := n.Metric("async_server_cluster_members"); err != nil || v != 3 {
 				t.Errorf("node %s: %v members (%v); want 3", n.Addr, v, err)
 			}
+		}
+	})
+
+	t.Run("Tree", func(t *testing.T) {
+		// /tree shows each node's members, itself marked, all up; a room
+		// joined on one node is a grain hosted by exactly one node, which
+		// lists it, and counts one activation.
+		clustertest.WaitFormed(t, nodes)
+		for _, n := range nodes {
+			info := treeOf(t, n)
+			if info.Node != n.Addr || info.Membership != "static" || len(info.Members) != 3 {
+				t.Fatalf("node %s: /tree's cluster = %+v", n.Addr, info)
+			}
+			for _, m := range info.Members {
+				if !m.Up || m.Self != (m.Addr == n.Addr) {
+					t.Errorf("node %s: member %+v; want up, self only for itself", n.Addr, m)
+				}
+			}
+		}
+		c, err := net.DialTimeout("tcp", nodes[0].Listen, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("/join lobby\n")); err != nil {
+			t.Fatal(err)
+		}
+		hosts := 0
+		clustertest.WaitFor(t, "the room's grain on one node", 10*time.Second, func() bool {
+			hosts = 0
+			for _, n := range nodes {
+				for _, g := range treeOf(t, n).Grains {
+					if g.Kind == "chatroom" && g.Identity == "lobby" {
+						hosts++
+					}
+				}
+			}
+			return hosts > 0
+		})
+		activations := 0.0
+		for _, n := range nodes {
+			v, err := n.Metric("async_server_cluster_activations_total")
+			if err != nil {
+				t.Fatal(err)
+			}
+			activations += v
+		}
+		if hosts != 1 || activations != 1 {
+			t.Errorf("the room is listed by %d nodes, %v activations in all; want 1 and 1", hosts, activations)
 		}
 	})
 
@@ -82,4 +135,20 @@ func TestNodes(t *testing.T) {
 			t.Errorf("the leaver's log does not say it left:\n%s", log)
 		}
 	})
+}
+
+// treeOf returns the cluster part of node n's /tree.
+func treeOf(t testing.TB, n *clustertest.Node) cluster.Info {
+	t.Helper()
+	body, err := n.Get("/tree")
+	if err != nil {
+		t.Fatalf("node %s: /tree: %v", n.Addr, err)
+	}
+	var tree struct {
+		Cluster *cluster.Info `json:"cluster"`
+	}
+	if err := json.Unmarshal([]byte(body), &tree); err != nil || tree.Cluster == nil {
+		t.Fatalf("node %s: /tree has no cluster (%v): %.300s", n.Addr, err, body)
+	}
+	return *tree.Cluster
 }

@@ -32,6 +32,19 @@ type Hub struct {
 	next int
 	subs map[*Subscription]struct{}
 	tree tree
+
+	// cluster, if set (ShowCluster), says what the tree's root shows of a
+	// clustered node: its members and grains. Read under mu, called outside it.
+	cluster func() any
+}
+
+// ShowCluster has the tree's root carry what info returns (a clustered
+// node's members and grains: cluster.Node.Info) as its "cluster" field.
+// info is called for every tree, outside the hub's lock.
+func (h *Hub) ShowCluster(info func() any) {
+	h.mu.Lock()
+	h.cluster = info
+	h.mu.Unlock()
 }
 
 // New returns a Hub with its own Prometheus registry.

@@ -29,6 +29,10 @@ type Node struct {
 	Connections  int     `json:"connections,omitempty"`
 	LastDecision *Event  `json:"last_decision,omitempty"`
 	Children     []*Node `json:"children,omitempty"`
+	// Cluster is root's only, on a clustered node (Hub.ShowCluster): the
+	// members as this node sees them and the grains it hosts. protoactor's
+	// cluster actors are not root's children, so they are not in Children.
+	Cluster any `json:"cluster,omitempty"`
 }
 
 // MarshalJSON leaves root's restarts and budget out: root is never restarted
@@ -185,6 +189,12 @@ func (h *Hub) TreeUpTo(perListener int) *Node {
 	root := &Node{Name: "root", Kind: KindRoot}
 	if h == nil {
 		return root
+	}
+	h.mu.Lock()
+	info := h.cluster
+	h.mu.Unlock()
+	if info != nil {
+		root.Cluster = info()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
