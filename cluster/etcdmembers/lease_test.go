@@ -3,6 +3,7 @@ package etcdmembers
 import (
 	"context"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,5 +128,40 @@ func grainWithFence(t testing.TB, n *testNode) func(k int) int {
 			t.Fatalf("poison: %v", err)
 		}
 		return int(got.Load())
+	}
+}
+
+// TestBriefEtcdStallLosesNothing ensures that etcd unresponsive for well
+// under the TTL (SIGSTOP 0.6 s, TTL 2 s) costs a node nothing: once etcd
+// answers again the keep-alive is acknowledged, the fence is open, the
+// members are unchanged and OnLeaseLost was not called.
+func TestBriefEtcdStallLosesNothing(t *testing.T) {
+	etcd := startEtcd(t)
+	a := newTestNode(t, "brief", etcd.url, 2*time.Second)
+	a.start(t)
+	b := newTestNode(t, "brief", etcd.url, 2*time.Second)
+	b.start(t)
+	waitFor(t, 5*time.Second, "formation", func() bool { return a.sees(a, b) && b.sees(a, b) })
+	etcd.signal(t, syscall.SIGSTOP)
+	stopped := time.Now()
+	<-time.After(600 * time.Millisecond) // the stall being tested
+	etcd.signal(t, syscall.SIGCONT)
+	resumed := time.Now()
+	for _, n := range []*testNode{a, b} {
+		took := waitFor(t, 2*time.Second, "a keep-alive acknowledged after the stall", func() bool {
+			return n.p.lastAckSent().After(resumed)
+		})
+		if n.p.Fenced() {
+			t.Errorf("Fenced() = true after a fresh acknowledgement; want false")
+		}
+		if !n.sees(a, b) {
+			t.Errorf("members %v after the stall; want both", n.memberIDs())
+		}
+		select {
+		case r := <-n.lost:
+			t.Errorf("OnLeaseLost(%v) after a %v etcd stall; want no call", r.err, resumed.Sub(stopped))
+		default:
+		}
+		t.Logf("acknowledged %v after SIGCONT", took)
 	}
 }
