@@ -65,8 +65,13 @@ type touched struct {
 // note records that key's entry (if it exists) changed.
 func (db *DB) note(key []byte) {
 	if e := db.entry(key); e != nil {
-		db.st.touched = append(db.st.touched, touched{db, e, len(key)})
+		db.noteEntry(e, len(key))
 	}
+}
+
+// noteEntry records that e, the entry of a key klen bytes long, changed.
+func (db *DB) noteEntry(e *entry, klen int) {
+	db.st.touched = append(db.st.touched, touched{db, e, klen})
 }
 
 // settle counts the noted entries again. An entry removed since it was

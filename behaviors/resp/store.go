@@ -133,15 +133,18 @@ func (db *DB) isExpired(key string) bool {
 // Set makes v the value of key, a new key or an existing one of any type;
 // the key's time to live is dropped unless keepTTL. It counts as a change.
 func (db *DB) Set(key []byte, v Value, keepTTL bool) {
-	if e := db.entry(key); e != nil {
+	e := db.entry(key)
+	if e != nil {
 		e.v, e.used = v, db.st.now
 	} else {
-		db.keys.add(string(key), &entry{v: v, used: db.st.now})
+		e = &entry{v: v, used: db.st.now}
+		db.keys.add(string(key), e)
 	}
 	if !keepTTL && len(db.expires) > 0 {
 		db.Persist(key)
 	}
-	db.Changed(key)
+	db.noteEntry(e, len(key)) // Changed's note, without looking key up again
+	db.changed(key)
 }
 
 // Delete removes key and reports whether it existed. It counts as a change.
@@ -198,6 +201,11 @@ func (db *DB) Persist(key []byte) bool {
 // list) calls it itself.
 func (db *DB) Changed(key []byte) {
 	db.note(key)
+	db.changed(key)
+}
+
+// changed is Changed but the note for the memory count.
+func (db *DB) changed(key []byte) {
 	db.st.dirty++
 	db.st.blocks.changed(db.Index, key)
 	db.st.watches.touch(db.Index, key)
