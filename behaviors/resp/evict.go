@@ -54,6 +54,25 @@ func (st *Store) makeRoom() bool {
 	return true
 }
 
+// stuck says whether used memory is over maxmemory with nothing the policy
+// may evict: the next command that may add data will be refused.
+func (st *Store) stuck() bool {
+	max := st.cfg.maxMemory.Load()
+	if max <= 0 || st.usedMemory() <= max {
+		return false
+	}
+	policy := int(st.cfg.policy.Load())
+	if policy == policyNoEviction {
+		return true
+	}
+	for _, db := range st.dbs {
+		if volatile := policy <= policyVolatileTTL; volatile && len(db.expires) > 0 || !volatile && db.Len() > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // evict removes key to free memory: watchers see it change, as Redis's
 // eviction signals the key modified.
 func (db *DB) evict(key string) {

@@ -45,6 +45,7 @@ func (k *keySpace) Receive(ctx actor.Context) {
 	case *expireTick:
 		k.activeExpire()
 		k.armTick(ctx)
+		k.srv.oom.Store(k.st.stuck())
 	case *wakeUp:
 		k.wakeAt = time.Time{}
 		k.st.now = time.Now().UnixMilli()
@@ -100,6 +101,7 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	k.run(ctx, j)
 	k.serveReady(ctx)
 	k.armWake(ctx)
+	k.srv.oom.Store(k.st.stuck())
 }
 
 // client returns the Store's record of the connection pid, made (and the

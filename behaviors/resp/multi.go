@@ -39,6 +39,13 @@ func (s *session) queueTx(spec *Command, args [][]byte) {
 		s.reject("ERR " + spec.fullName + " is not allowed in a transaction here")
 		return
 	}
+	if s.srv.oom.Load() && s.srv.cfg.maxMemory.Load() > 0 {
+		// As Redis: over maxmemory a transaction queues nothing, whatever
+		// the command, so queueing cannot take memory without end.
+		s.srv.rejected(spec)
+		s.reject(errOOM)
+		return
+	}
 	s.multi.cmds = append(s.multi.cmds, queued{spec: spec, args: args})
 	s.ci.multi.Store(int32(len(s.multi.cmds)))
 	w := s.local()

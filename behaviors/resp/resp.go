@@ -17,6 +17,10 @@ type server struct {
 	cmdStats []cmdStat    // by command index (flat): INFO commandstats
 	started  time.Time
 	metrics  *cmdMetrics // /metrics: nil with the observatory off
+	// oom: after the key space's last batch the data was over maxmemory
+	// with nothing the policy may evict (Store.publishMemory). MULTI
+	// refuses to queue commands then, as Redis does.
+	oom atomic.Bool
 }
 
 // New returns the resp behavior's Setup: a session per connection, and the
