@@ -47,16 +47,20 @@ func (f *fence) ack(sent time.Time) {
 // close shuts the fence for good.
 func (f *fence) close() { f.shut.Store(true) }
 
-// closedSince reports whether the fence is closed and, if by the clock, for
-// how long since the last acknowledged send.
-func (f *fence) closedSince(now time.Time) (bool, time.Duration) {
+// closedAt reports whether the fence is closed at elapsed (since start) and
+// how long that is after the last acknowledged send.
+func (f *fence) closedAt(elapsed time.Duration) (bool, time.Duration) {
 	after := f.after.Load()
 	if f.shut.Load() || after == 0 {
 		return true, 0
 	}
-	since := time.Duration(int64(now.Sub(f.start)) - f.ackSent.Load())
+	since := elapsed - time.Duration(f.ackSent.Load())
 	return since > time.Duration(after), since
 }
+
+// closedNow is closedAt now. time.Since reads only the monotonic clock (one
+// clock read per grain message, not time.Now's two).
+func (f *fence) closedNow() (bool, time.Duration) { return f.closedAt(time.Since(f.start)) }
 
 // Fenced reports whether grain messages must be dropped now: before
 // StartMember has registered, once the lease is (or may be) lost, after
@@ -64,7 +68,7 @@ func (f *fence) closedSince(now time.Time) (bool, time.Duration) {
 // send of the last acknowledged keep-alive. It may open again (a late
 // acknowledgement within the TTL) until the lease is known lost.
 func (p *Provider) Fenced() bool {
-	closed, _ := p.fence.closedSince(time.Now())
+	closed, _ := p.fence.closedNow()
 	return closed
 }
 
@@ -86,7 +90,7 @@ func (p *Provider) Fence(next actor.ReceiverFunc) actor.ReceiverFunc {
 			next(c, env)
 			return
 		}
-		closed, since := p.fence.closedSince(time.Now())
+		closed, since := p.fence.closedNow()
 		if !closed {
 			next(c, env)
 			return

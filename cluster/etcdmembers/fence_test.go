@@ -3,6 +3,8 @@ package etcdmembers
 import (
 	"testing"
 	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
 )
 
 // TestFenceClock states when the fence is shut, by its clock alone: before
@@ -16,7 +18,7 @@ func TestFenceClock(t *testing.T) {
 	at := func(d time.Duration) time.Time { return f.start.Add(d) }
 	check := func(what string, now time.Duration, want bool) {
 		t.Helper()
-		if got, _ := f.closedSince(at(now)); got != want {
+		if got, _ := f.closedAt(now); got != want {
 			t.Errorf("%s: closed at %v = %v; want %v", what, now, got, want)
 		}
 	}
@@ -35,4 +37,29 @@ func TestFenceClock(t *testing.T) {
 	check("closed for good", time.Second, true)
 	f.ack(at(2 * time.Second))
 	check("closed, then acknowledged", 2*time.Second, true)
+}
+
+// BenchmarkFence is the fence's cost on every grain message: an open fence
+// (the common case) beside no middleware at all.
+func BenchmarkFence(b *testing.B) {
+	p := &Provider{log: logOrDiscard(nil)}
+	p.fence.init()
+	p.fence.open(time.Hour, time.Now())
+	env := &actor.MessageEnvelope{Message: "hello"}
+	var n int
+	next := func(actor.ReceiverContext, *actor.MessageEnvelope) { n++ }
+	b.Run("none", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			next(nil, env)
+		}
+	})
+	b.Run("fence", func(b *testing.B) {
+		f := p.Fence(next)
+		for i := 0; i < b.N; i++ {
+			f(nil, env)
+		}
+	})
+	if n == 0 {
+		b.Fatal("next never called")
+	}
 }
