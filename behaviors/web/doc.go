@@ -22,9 +22,11 @@
 // Requests are checked as net/http's server checks them after http.ReadRequest
 // (http_parse.go, checkHeader): header names and values valid
 // (httpguts), so "Content-Length : 5" or "Transfer-Encoding : chunked" cannot
-// smuggle a body past the framing; one valid Host, required in HTTP/1.1. Chunked
-// bodies are walked once as they arrive and decoded once
-// (http_chunked.go). No client-controlled text longer than 256
+// smuggle a body past the framing; one valid Host, required in HTTP/1.1. A
+// chunked body that comes whole with its head is walked once and decoded once
+// by net/http's chunked reader (http_chunked.go); one that does not is decoded
+// as it arrives, by the reader's rules (http_chunked_feed.go), its last chunk
+// and trailer by the reader itself. No client-controlled text longer than 256
 // bytes reaches a log field or an error: it is cut and marked "...[cut N
 // bytes]".
 //
@@ -103,7 +105,8 @@
 // HTTP/2. Request bodies are buffered whole (up to -max-body) before the handler
 // runs: one that does not come with its head is held by its declared length, in
 // 64 KiB segments allocated as its bytes arrive, which the handler reads without
-// a copy (http_body.go); nothing grows by doubling.
+// a copy (http_body.go); a chunked one is held so too, as its data (not its
+// encoding); nothing grows by doubling.
 //
 // # Divergences from net/http
 //

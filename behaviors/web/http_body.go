@@ -24,7 +24,12 @@ const bodySegment = 64 << 10
 type bodyBuf struct {
 	segs [][]byte // full segments, then the one being filled (len: bytes in it)
 	n    int      // bytes so far, in segs
-	want int      // the declared length
+	want int      // the declared length; for a chunked body, the most it may have
+
+	// sizeHint, when not 0, is the data a chunked body's current chunk
+	// still has to come: the next segment is sized to it (at least
+	// minChunkSegment), as a Content-Length body's is to what it lacks.
+	sizeHint int
 }
 
 // write copies the start of p, up to what the body still lacks, and returns
@@ -34,7 +39,7 @@ func (b *bodyBuf) write(p []byte) int {
 	for len(p) > 0 && b.n < b.want {
 		last := len(b.segs) - 1
 		if last < 0 || len(b.segs[last]) == cap(b.segs[last]) {
-			b.segs = append(b.segs, make([]byte, 0, min(bodySegment, b.want-b.n)))
+			b.segs = append(b.segs, make([]byte, 0, b.segmentSize()))
 			last++
 		}
 		seg := b.segs[last]
@@ -45,6 +50,15 @@ func (b *bodyBuf) write(p []byte) int {
 		p = p[k:]
 	}
 	return took
+}
+
+// segmentSize is the capacity of the next segment.
+func (b *bodyBuf) segmentSize() int {
+	n := min(bodySegment, b.want-b.n)
+	if b.sizeHint > 0 {
+		n = min(n, max(b.sizeHint, minChunkSegment))
+	}
+	return n
 }
 
 // complete reports whether the whole body has arrived.

@@ -35,31 +35,43 @@ type chunkWalk struct {
 
 // body returns the body of the pending request at the start of b, the bytes
 // it took, and whether the request is complete; when it is not, the bytes
-// taken are those a Content-Length body moved out of b (see pendingHead).
+// taken are those moved out of b into the pending body (see pendingHead). A
+// chunked body that comes whole with its head is decoded here, by the
+// chunked reader; one that does not is decoded as it arrives
+// (http_chunked_feed.go).
 func (h *httpConn) body(b []byte) (io.ReadCloser, int, bool, error) {
 	p := h.pending
-	if !chunked(p.req) {
+	switch {
+	case !chunked(p.req):
 		return h.lengthBody(b)
+	case p.chunks != nil:
+		return h.chunkedMore(b)
 	}
 	rest := b[p.headLen:]
-	if !p.walk.done(rest) {
-		return nil, 0, false, h.checkChunkedSize(len(rest))
+	if p.walk.done(rest) {
+		body, n, err := h.decodeChunked(rest)
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			// Only if the walk and the reader disagree: decode as it comes.
+		case errors.Is(err, errBodyTooLarge):
+			return nil, 0, false, h.reject(http.StatusRequestEntityTooLarge, err, supervision.TooLarge)
+		case err != nil:
+			return nil, 0, false, h.reject(http.StatusBadRequest, malformed(err), supervision.BadRequest)
+		default:
+			if err := h.checkChunkedSize(n); err != nil {
+				return nil, 0, false, err
+			}
+			return ownBody(body), p.headLen + n, true, nil
+		}
 	}
-	body, n, err := h.decodeChunked(rest)
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		// Only if the walk and the reader disagree: wait for more.
-		p.walk.need = len(rest) + 1
-		return nil, 0, false, h.checkChunkedSize(len(rest))
-	case errors.Is(err, errBodyTooLarge):
-		return nil, 0, false, h.reject(http.StatusRequestEntityTooLarge, err, supervision.TooLarge)
-	case err != nil:
-		return nil, 0, false, h.reject(http.StatusBadRequest, malformed(err), supervision.BadRequest)
+	limit := math.MaxInt
+	if h.opts.MaxBody > 0 {
+		limit = int(h.opts.MaxBody)
 	}
-	if err := h.checkChunkedSize(n); err != nil {
-		return nil, 0, false, err
-	}
-	return ownBody(body), p.headLen + n, true, nil
+	headLen := p.headLen
+	p.head, p.body, p.chunks, p.headLen = bytes.Clone(b[:headLen]), &bodyBuf{want: limit}, &chunkFeed{}, 0
+	body, n, done, err := h.chunkedMore(rest)
+	return body, headLen + n, done, err
 }
 
 // lengthBody is body for a Content-Length body. One that came whole with its

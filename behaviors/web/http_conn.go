@@ -49,18 +49,20 @@ var _ protocol.Protocol = (*httpConn)(nil)
 
 // pendingHead is a request whose head has been parsed while its body arrives.
 //
-// A chunked body arrives in buf, after the head (headLen bytes), where the
-// walk finds its end. A Content-Length body that did not come whole with its
-// head moves to body (http_body.go), the head's bytes to head, and buf holds
-// only what follows it (headLen is then 0).
+// A body arrives in buf, after the head (headLen bytes): a chunked one's
+// end is found there by the walk. A body that did not come whole with its
+// head moves to body (http_body.go; a chunked one decoded as it comes,
+// http_chunked_feed.go), the head's bytes to head, and buf holds only what
+// follows (headLen is then 0): the chunk framing not yet read whole.
 type pendingHead struct {
 	req       *http.Request
-	headLen   int       // bytes of the head at the start of buf, blank line included
-	head      []byte    // the head's bytes, once body holds the body (for Held)
-	body      *bodyBuf  // a Content-Length body, once it outgrew the read that ended the head
-	continued bool      // "100 Continue" has been sent
-	walk      chunkWalk // how far a chunked body's end has been looked for
-	rate      bodyRate  // when the body falls behind MinBodyRate (http_state.go)
+	headLen   int        // bytes of the head at the start of buf, blank line included
+	head      []byte     // the head's bytes, once body holds the body (for Held)
+	body      *bodyBuf   // the body, once it outgrew the read that ended the head (its data, if chunked)
+	chunks    *chunkFeed // how far such a chunked body is decoded (http_chunked_feed.go)
+	continued bool       // "100 Continue" has been sent
+	walk      chunkWalk  // how far a chunked body's end has been looked for
+	rate      bodyRate   // when the body falls behind MinBodyRate (http_state.go)
 }
 
 // writerSize is the response buffer: big enough to batch the responses to a
@@ -130,7 +132,9 @@ func (h *httpConn) report() {
 // Held implements protocol.Holder: the start of the next request (its head,
 // and the body so far once the head is parsed).
 func (h *httpConn) Held() []byte {
-	if p := h.pending; p != nil && p.body != nil {
+	if p := h.pending; p != nil && p.chunks != nil {
+		return append(append(bytes.Clone(p.head), heldChunked(p.body)...), h.buf...)
+	} else if p != nil && p.body != nil {
 		return append(append(bytes.Clone(p.head), p.body.bytes()...), h.buf...)
 	}
 	return h.buf

@@ -86,7 +86,9 @@ func (h *httpConn) setDeadline() {
 // bodyReceived is how many bytes of the pending body have arrived (chunk
 // framing included).
 func (h *httpConn) bodyReceived() int {
-	if p := h.pending; p.body != nil {
+	if p := h.pending; p.chunks != nil {
+		return p.chunks.encoded + len(h.buf)
+	} else if p.body != nil {
 		return p.body.n + len(h.buf)
 	}
 	return len(h.buf) - h.pending.headLen
