@@ -22,6 +22,7 @@ func TestErrorsNameTheFlag(t *testing.T) {
 		{[]string{"-write-timeout", "-1s"}, "-write-timeout: -1s", ""},
 		{[]string{"-shutdown-timeout", "-1s"}, "-shutdown-timeout: -1s", ""},
 		{[]string{"-output-limit", "-1"}, "-output-limit: -1", ""},
+		{[]string{"-send-buffer", "-1"}, "-send-buffer: -1", ""},
 		{[]string{"-output-limit", "4", "-output-soft-limit", "5"}, "-output-soft-limit: 5", "-output-limit 4"},
 		{[]string{"-chaos", "-1"}, "-chaos: -1", ""},
 		{[]string{"-log-level", "x"}, `-log-level: "x"`, ""},

@@ -49,6 +49,16 @@ type Config struct {
 	// DefaultMemoryBudget is its default.
 	MemoryBudget int64
 
+	// SendBuffer, when not 0, is each accepted socket's SO_SNDBUF in bytes
+	// (-send-buffer): the kernel holds at most about twice that of a
+	// connection's unsent output, outside the memory budget. 0 leaves the
+	// kernel's autotuning, which lets a connection whose peer reads slowly
+	// hold up to net.ipv4.tcp_wmem's maximum (4 MiB by default on Linux).
+	// Fixing it turns the autotuning off, so it also caps the output rate
+	// at about twice SendBuffer a round trip: worth it where many slow
+	// readers are expected and round trips are short.
+	SendBuffer int
+
 	Intensity supervision.Intensity // restart intensity of every supervisor
 
 	// Protocol, when set, is used instead of the behavior named by Behavior (which
@@ -132,6 +142,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-output-limit: %d is negative", c.OutputLimit)
 	case c.OutputSoftLimit < 0:
 		return fmt.Errorf("-output-soft-limit: %d is negative", c.OutputSoftLimit)
+	case c.SendBuffer < 0:
+		return fmt.Errorf("-send-buffer: %d is negative", c.SendBuffer)
 	case c.MemoryBudget < 0:
 		return fmt.Errorf("-memory-budget: %d is negative", c.MemoryBudget)
 	case c.Chaos < 0 || math.IsNaN(c.Chaos) || math.IsInf(c.Chaos, 0):

@@ -69,6 +69,8 @@ func TestValidateNamesField(t *testing.T) {
 		{"output-soft-limit at output-limit", func(c *Config) { c.OutputLimit, c.OutputSoftLimit = 100, 100 }, ""},
 		{"output-soft-limit without output-limit", func(c *Config) { c.OutputLimit, c.OutputSoftLimit = 0, 1000 }, ""},
 		{"output-soft-limit 0", func(c *Config) { c.OutputLimit, c.OutputSoftLimit = 100, 0 }, ""},
+		{"send-buffer negative", func(c *Config) { c.SendBuffer = -1 }, "-send-buffer: -1 is negative"},
+		{"send-buffer", func(c *Config) { c.SendBuffer = 64 << 10 }, ""},
 		{"listen with a signed port", func(c *Config) { c.Listeners = []Listener{{Behavior: "echo", Addr: "127.0.0.1:+80"}} },
 			"-listen: echo=127.0.0.1:+80: want BEHAVIOR=HOST:PORT"},
 		{"tls-cert with no TLS listener", func(c *Config) {

@@ -113,12 +113,26 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 		self:  self,
 		env:   env,
 	}
+	if n := env.cfg.SendBuffer; n > 0 {
+		setSendBuffer(conn, n)
+	}
 	l.sock.Init(conn, (*linkEvents)(l), &env.engine)
 	l.outbox = outbox{hard: env.cfg.OutputLimit, soft: env.cfg.OutputSoftLimit, softFor: outputSoftFor, link: l}
 	if env.budget != nil {
 		env.budget.join(l)
 	}
 	return l
+}
+
+// setSendBuffer sets conn's SO_SNDBUF to n bytes (Config.SendBuffer). A
+// failure leaves the kernel's default, which is no reason to refuse a client.
+func setSendBuffer(conn net.Conn, n int) {
+	if tc, ok := conn.(*tls.Conn); ok {
+		conn = tc.NetConn()
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(n)
+	}
 }
 
 // ack lets the reader read again.
