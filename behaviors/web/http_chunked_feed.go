@@ -163,11 +163,20 @@ func (h *httpConn) chunkedEnd(b []byte, n int) (io.ReadCloser, int, bool, error)
 	return p.body.reader(), n + took, true, nil
 }
 
-// heldChunked is the chunked body so far as the input it came from would
-// replay it (protocol.Holder): the data as one chunk.
-func heldChunked(body *bodyBuf) []byte {
-	if body.n == 0 {
-		return nil
+// held is the chunked body so far as input that the rest of the client's
+// bytes can follow (protocol.Holder): the data as one chunk, then, in the
+// middle of a chunk, the header of what it still lacks, or, where the
+// client's CRLF after a chunk's data is still to come, no CRLF of its own.
+func (f *chunkFeed) held(body *bodyBuf) []byte {
+	var b []byte
+	if body.n > 0 {
+		b = append(fmt.Appendf(nil, "%x\r\n", body.n), body.bytes()...)
+		if !f.crlf {
+			b = append(b, "\r\n"...)
+		}
 	}
-	return append(append(fmt.Appendf(nil, "%x\r\n", body.n), body.bytes()...), "\r\n"...)
+	if f.left > 0 {
+		b = fmt.Appendf(b, "%x\r\n", f.left)
+	}
+	return b
 }

@@ -116,3 +116,27 @@ func TestChunkedSplitAsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkedHeldReplays ensures what the behavior hands over of a chunked
+// body still arriving (Held, when a fault restarts the connection) is input
+// the rest of the client's bytes can follow: cut at every byte of a body of
+// three chunks, a fresh behavior given Held and then the rest answers as
+// one given the whole request.
+func TestChunkedHeldReplays(t *testing.T) {
+	in := req("POST / HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		"5\r\nhello\r\n3;x=y\r\n, w\r\n4\r\norld\r\n0\r\nX-T: t\r\n\r\n"
+	o := Options{MaxBody: 64, MaxHeaderBytes: 256}
+	whole := runFramed(t, o, [][]byte{[]byte(in)})
+	for cut := 1; cut < len(in); cut++ {
+		hc, fc := newTestConn(testHandler(), testOptions(o))
+		hc.clock.fixed = testTime
+		if err := feed(hc, fc, []byte(in[:cut])); err != nil || fc.out.Len() != 0 {
+			continue // the head alone, or the whole body: nothing held over
+		}
+		replay := append(bytes.Clone(hc.Held()), in[cut:]...)
+		got := runFramed(t, o, [][]byte{replay})
+		if got.out != whole.out {
+			t.Errorf("cut at %d: Held %q then the rest answered %.120q; whole %.120q", cut, hc.Held(), got.out, whole.out)
+		}
+	}
+}

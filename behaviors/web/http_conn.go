@@ -133,7 +133,7 @@ func (h *httpConn) report() {
 // and the body so far once the head is parsed).
 func (h *httpConn) Held() []byte {
 	if p := h.pending; p != nil && p.chunks != nil {
-		return append(append(bytes.Clone(p.head), heldChunked(p.body)...), h.buf...)
+		return append(append(bytes.Clone(p.head), p.chunks.held(p.body)...), h.buf...)
 	} else if p != nil && p.body != nil {
 		return append(append(bytes.Clone(p.head), p.body.bytes()...), h.buf...)
 	}
