@@ -97,9 +97,11 @@ func TestBudgetHTTPThousandBodies(t *testing.T) {
 		conns, time.Since(start).Round(time.Millisecond), held/(1<<20), maxHeld/(1<<20), float64(grown)/(1<<20),
 		(float64(grown)-held)/conns/1024, closed)
 
-	// A read in progress may charge before the close it causes: 2 cores, at
-	// most a 64 KiB segment and a 16 KiB read each.
-	if slack := float64(2 * (80 << 10)); maxHeld > scaleBudget+slack {
+	// The budget closes after the charge that passes it, so the gauge may
+	// catch the total over it by what is being charged at that moment: a 64
+	// KiB segment and a 16 KiB read for each connection charging at once,
+	// a few on 2 cores (a goroutine may be preempted between the two).
+	if slack := float64(8 * (80 << 10)); maxHeld > scaleBudget+slack {
 		t.Errorf("held %v bytes at most; want at most the budget %d and %v of reads in progress", maxHeld, scaleBudget, slack)
 	}
 	if limit := uint64(scaleBudget + conns*24<<10); grown > limit {

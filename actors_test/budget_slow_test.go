@@ -99,7 +99,12 @@ func TestBudgetThousandSlowReaders(t *testing.T) {
 	t.Logf("%d slow readers, %d lines of %d bytes in %v: %.1f MiB held at most (budget %.1f MiB), heap grew %.1f MiB, kernel TCP memory grew %.1f MiB (every socket on the machine), %v closed for the budget",
 		readers, lines, size, time.Since(start).Round(time.Millisecond), maxHeld/(1<<20), float64(budget)/(1<<20),
 		float64(grown)/(1<<20), float64(kernel*4096)/(1<<20), closed)
-	if slack := float64(2 * (64 << 10)); maxHeld > float64(budget)+slack {
+	// The budget closes after the charge that passes it, so the gauge may
+	// catch the total over it by what is being charged at that moment: a
+	// batch of lines (one read, 16 KiB and a little) from each room's actor
+	// fanning out and each talker's session; 164 KiB over was seen with 10
+	// rooms on a loaded machine.
+	if slack := float64(2 * (readers / room) * (32 << 10)); maxHeld > float64(budget)+slack {
 		t.Errorf("held %v bytes at most; want at most the budget %d and %v in flight", maxHeld, budget, slack)
 	}
 	if limit := uint64(budget) + uint64(readers)*32<<10; grown > limit {
