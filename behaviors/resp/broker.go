@@ -5,6 +5,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/behaviors/resp/resppb"
 	"async_server/messages"
 )
 
@@ -31,6 +32,8 @@ func (s *broker) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.ServiceRequest:
 		s.onRequest(ctx, m)
+	case *resppb.Published:
+		s.b.onForwarded(ctx, m) // from another node (pubsub_cluster.go)
 	default:
 		s.b.receive(ctx) // subscriptions, and subscribers gone (pubsub.go)
 	}

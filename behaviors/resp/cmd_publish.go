@@ -3,13 +3,11 @@ package resp
 // PUBLISH, SPUBLISH and PUBSUB: broker commands (Where: OnBroker), run by
 // the broker service against its Broker.
 
-func cmdPublish(c *Call) {
-	c.W.Int(int64(c.Broker.publish(c.Ctx, c.Client, c.W, false, string(c.Args[1]), string(c.Args[2]))))
-}
+// In cluster mode they are also forwarded to the other nodes, and PUBSUB
+// counts this node's subscribers only (pubsub_cluster.go).
 
-func cmdSpublish(c *Call) {
-	c.W.Int(int64(c.Broker.publish(c.Ctx, c.Client, c.W, true, string(c.Args[1]), string(c.Args[2]))))
-}
+func cmdPublish(c *Call)  { publishCmd(c, false) }
+func cmdSpublish(c *Call) { publishCmd(c, true) }
 
 // pubsubHelp is PUBSUB HELP's text, word for word.
 var pubsubHelp = []string{

@@ -21,6 +21,7 @@
 //	evict.go       -maxmemory-policy: the keys evicted before a command over -maxmemory
 //	broker.go      the pub/sub service
 //	pubsub.go      the broker's index of subscriptions (a Broker), and what it sends
+//	pubsub_cluster.go  -cluster: PUBLISH forwarded to every node's broker (resppb)
 //	cmd_*.go       the commands, one file per group
 //	*_value.go, zset.go, skiplist.go, members.go   the values of each type
 //	score.go       doubles read (strtod's rules) and written (%.17g) as Redis 7.0 does

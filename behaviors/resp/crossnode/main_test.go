@@ -1,0 +1,9 @@
+package crossnode_test
+
+import (
+	"testing"
+
+	"async_server/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
