@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -97,5 +98,14 @@ func (e *Etcd) Kill() {
 		_ = e.cmd.Process.Kill()
 		<-e.done // its standard error must be read to the end before Wait
 		_ = e.cmd.Wait()
+	}
+}
+
+// Signal sends sig to etcd's PID: SIGSTOP and SIGCONT stall it and let it go
+// on (cluster/etcdmembers's tests).
+func (e *Etcd) Signal(tb testing.TB, sig syscall.Signal) {
+	tb.Helper()
+	if err := e.cmd.Process.Signal(sig); err != nil {
+		tb.Fatalf("signal %v to etcd: %v", sig, err)
 	}
 }

@@ -21,12 +21,13 @@ const retryPause = 50 * time.Millisecond
 // group, so OnLeaseLost may call Shutdown) reports the loss.
 func (p *Provider) runKeepAlive() {
 	err := p.keepAlive()
-	if err != nil && !p.stopping.Load() {
+	lost := err != nil && !p.stopping.Load()
+	if lost {
 		p.fence.close()
+		p.log.WithError(err).Error("etcd lease lost")
 	}
 	p.wg.Done()
-	if err != nil && !p.stopping.Load() {
-		p.log.WithError(err).Error("etcd lease lost")
+	if lost {
 		p.cfg.OnLeaseLost(err)
 	}
 }

@@ -20,9 +20,9 @@ const shortTTL = time.Second
 // and reports the loss to OnLeaseLost within the TTL after it.
 func TestLeaseLostWhenEtcdStops(t *testing.T) {
 	etcd := startEtcd(t)
-	n := newTestNode(t, "etcd-stops", etcd.url, shortTTL)
+	n := newTestNode(t, "etcd-stops", etcd.URL, shortTTL)
 	n.start(t)
-	etcd.kill()
+	etcd.Kill()
 	killed := time.Now()
 	// The last acknowledged keep-alive was sent before the kill, so the fence
 	// is shut 3/4 TTL after the kill at the latest, however late this
@@ -45,7 +45,7 @@ func TestLeaseLostWhenEtcdStops(t *testing.T) {
 // activated its grains), then reports the loss.
 func TestStalledKeepAliveFencesBeforePeersDrop(t *testing.T) {
 	etcd := startEtcd(t)
-	a := newTestNode(t, "stall", etcd.url, shortTTL)
+	a := newTestNode(t, "stall", etcd.URL, shortTTL)
 	var stalled atomic.Bool
 	real := a.p.keepAliveOnce
 	a.p.keepAliveOnce = func(ctx context.Context, id clientv3.LeaseID) error {
@@ -57,7 +57,7 @@ func TestStalledKeepAliveFencesBeforePeersDrop(t *testing.T) {
 	}
 	userMessages := grainWithFence(t, a)
 	a.start(t)
-	b := newTestNode(t, "stall", etcd.url, shortTTL)
+	b := newTestNode(t, "stall", etcd.URL, shortTTL)
 	b.start(t)
 	waitFor(t, 5*time.Second, "formation", func() bool { return a.sees(a, b) && b.sees(a, b) })
 	if got := userMessages(3); got != 3 {
@@ -73,7 +73,10 @@ func TestStalledKeepAliveFencesBeforePeersDrop(t *testing.T) {
 	if a.p.Dropped() != 3 {
 		t.Errorf("Dropped() = %d; want 3", a.p.Dropped())
 	}
-	waitFor(t, 3*shortTTL, "peer drops the stalled node", func() bool { return b.sees(b) })
+	// etcd drops the key in its own time: it looks for expired leases every
+	// 500 ms and revokes them through raft; seconds on a loaded machine. The
+	// promise checked is the order, fence first, not etcd's speed.
+	waitFor(t, 10*shortTTL, "peer drops the stalled node", func() bool { return b.sees(b) })
 	droppedAt := b.changedAt() // when b's member list dropped a, to the event
 	shutAt := a.p.lastAckSent().Add(a.p.ttl * 3 / 4)
 	_, lostAt := a.waitLost(t, 3*shortTTL)
@@ -91,7 +94,7 @@ func TestStalledKeepAliveFencesBeforePeersDrop(t *testing.T) {
 // OnLeaseLost may call Shutdown itself, as a node may, without deadlock.
 func TestLeaseLostWhenKeyDeleted(t *testing.T) {
 	etcd := startEtcd(t)
-	n := newTestNode(t, "deleted", etcd.url, 3*time.Second)
+	n := newTestNode(t, "deleted", etcd.URL, 3*time.Second)
 	n.onLost = func() { _ = n.p.Shutdown(true) }
 	n.start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -137,15 +140,15 @@ func grainWithFence(t testing.TB, n *testNode) func(k int) int {
 // members are unchanged and OnLeaseLost was not called.
 func TestBriefEtcdStallLosesNothing(t *testing.T) {
 	etcd := startEtcd(t)
-	a := newTestNode(t, "brief", etcd.url, 2*time.Second)
+	a := newTestNode(t, "brief", etcd.URL, 2*time.Second)
 	a.start(t)
-	b := newTestNode(t, "brief", etcd.url, 2*time.Second)
+	b := newTestNode(t, "brief", etcd.URL, 2*time.Second)
 	b.start(t)
 	waitFor(t, 5*time.Second, "formation", func() bool { return a.sees(a, b) && b.sees(a, b) })
-	etcd.signal(t, syscall.SIGSTOP)
+	etcd.Signal(t, syscall.SIGSTOP)
 	stopped := time.Now()
 	<-time.After(600 * time.Millisecond) // the stall being tested
-	etcd.signal(t, syscall.SIGCONT)
+	etcd.Signal(t, syscall.SIGCONT)
 	resumed := time.Now()
 	for _, n := range []*testNode{a, b} {
 		took := waitFor(t, 2*time.Second, "a keep-alive acknowledged after the stall", func() bool {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/remote"
+	"github.com/sirupsen/logrus"
 )
 
 // testNode is one cluster member in this process: an actor system, a
@@ -32,6 +34,20 @@ type testNode struct {
 	changed time.Time // when it came
 }
 
+// testLog is a provider's log, written to the test's log (shown when it fails).
+func testLog(t testing.TB) *logrus.Entry {
+	l := logrus.New()
+	l.SetOutput(testWriter{t})
+	return logrus.NewEntry(l)
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(b), "\n"))
+	return len(b), nil
+}
+
 // lossReport is one OnLeaseLost call: its error, and when it came.
 type lossReport struct {
 	err error
@@ -47,6 +63,7 @@ func newTestNode(t testing.TB, name, url string, ttl time.Duration) *testNode {
 	n := &testNode{lost: make(chan lossReport, 1)}
 	cfg := DefaultConfig()
 	cfg.Endpoints, cfg.TTL, cfg.DialTimeout = []string{url}, ttl, 5*time.Second
+	cfg.Log = testLog(t)
 	cfg.OnLeaseLost = func(err error) {
 		at := time.Now()
 		if n.onLost != nil {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"async_server/cluster/clustertest"
 )
 
 // TestFormation ensures that nodes started one after another each see every
@@ -15,7 +17,7 @@ func TestFormation(t *testing.T) {
 	etcd := startEtcd(t)
 	nodes := make([]*testNode, 3)
 	for i := range nodes {
-		nodes[i] = newTestNode(t, "formation", etcd.url, 3*time.Second)
+		nodes[i] = newTestNode(t, "formation", etcd.URL, 3*time.Second)
 		if !nodes[i].p.Fenced() {
 			t.Fatalf("node %d: Fenced() = false before StartMember; want true", i)
 		}
@@ -55,7 +57,7 @@ func TestSimultaneousStarts(t *testing.T) {
 	const count = 20
 	nodes := make([]*testNode, count)
 	for i := range nodes {
-		nodes[i] = newTestNode(t, "simultaneous", etcd.url, 3*time.Second)
+		nodes[i] = newTestNode(t, "simultaneous", etcd.URL, 3*time.Second)
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, count)
@@ -96,8 +98,8 @@ func TestSimultaneousStarts(t *testing.T) {
 // as the stock provider did, misses it, and the two nodes disagree for good.)
 func TestJoinBetweenReadAndWatch(t *testing.T) {
 	etcd := startEtcd(t)
-	a := newTestNode(t, "window", etcd.url, 3*time.Second)
-	b := newTestNode(t, "window", etcd.url, 3*time.Second)
+	a := newTestNode(t, "window", etcd.URL, 3*time.Second)
+	b := newTestNode(t, "window", etcd.URL, 3*time.Second)
 	a.p.betweenReadAndWatch = func() { b.start(t) }
 	a.start(t)
 	took := waitFor(t, 5*time.Second, "the first node sees the second", func() bool { return a.sees(a, b) })
@@ -109,7 +111,7 @@ func TestJoinBetweenReadAndWatch(t *testing.T) {
 // error wrapping ErrUnreachable, when etcd refuses connections and when its
 // address accepts them but never answers (a black hole).
 func TestUnreachableAtStart(t *testing.T) {
-	refused := freePort(t)
+	refused := clustertest.FreeAddr(t)
 	hole, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -147,8 +149,8 @@ func TestUnreachableAtStart(t *testing.T) {
 // and StartMember.
 func TestStartMemberBoundedWhenEtcdGone(t *testing.T) {
 	etcd := startEtcd(t)
-	n := newTestNode(t, "gone", etcd.url, 3*time.Second)
-	etcd.kill()
+	n := newTestNode(t, "gone", etcd.URL, 3*time.Second)
+	etcd.Kill()
 	n.p.cfg.DialTimeout = 500 * time.Millisecond
 	start := time.Now()
 	err := n.p.StartMember(n.c)
