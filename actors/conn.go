@@ -81,6 +81,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 	case *actor.Restarting:
 		a.link.restarted()
 	case *actor.Stopped:
+		a.ended()
 		a.release()
 	case *budgetResumed:
 		a.link.resumed()
@@ -192,6 +193,15 @@ func (a *connActor) release() {
 	a.link.ctx = nil
 	if b := a.link.env.budget; b != nil {
 		b.leave(a.link)
+	}
+}
+
+// ended tells a behavior that implements protocol.Ender that its connection
+// has ended. A panic in it is logged (call) and goes no further: the actor
+// is stopping, and a panic at Stopped would orphan it.
+func (a *connActor) ended() {
+	if e, ok := a.proto.(protocol.Ender); ok {
+		_ = a.call(func() error { e.Ended(); return nil })
 	}
 }
 

@@ -90,6 +90,21 @@ func BenchmarkIdleMemory(b *testing.B) {
 		}
 		scaleReportIdle(b, scaleIdleABBA(b, n, sides), "nethttp")
 	})
+	// resp: one PING each (answered by the connection, as a client that
+	// has not yet touched the key space), against the same plain server and
+	// against echo, whose idle connection is the target's base (issue 16:
+	// at most echo's plus 1 KiB; over-echo reports the difference).
+	b.Run("behavior=resp", func(b *testing.B) {
+		ping := scaleLineRoundTrip("", "PING\r\n", "+PONG")
+		kib := scaleIdleABBA(b, n, []scaleSide{
+			{"ours", ours, oursArgs("resp"), ping},
+			plainSide,
+			{"echo", ours, oursArgs("echo"), scaleEchoRoundTrip},
+		})
+		scaleReportIdle(b, kib, "echo")
+		b.ReportMetric(kib["ours"].late-kib["echo"].late, "over-echo-late-KiB/conn")
+		b.ReportMetric(kib["ours"].all-kib["echo"].all, "over-echo-KiB/conn")
+	})
 	// The line behaviors: chat (a welcome line, then /rooms) and faults (one
 	// line), against the same plain server.
 	for _, l := range []struct{ behavior, greeting, send, reply string }{

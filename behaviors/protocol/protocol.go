@@ -174,6 +174,19 @@ type PeerClosedHandler interface {
 	PeerClosed() bool
 }
 
+// Ender is a behavior that releases something outside itself when its
+// connection ends (resp drops its record from the server's client registry,
+// which CLIENT LIST and INFO read). Ended runs once, on the connection's
+// goroutine, as its actor stops, for whatever reason the connection ended;
+// it must not block, and a panic in it is logged and goes no further. It is
+// not called for a behavior replaced by a restart (the connection goes
+// on), nor for one abandoned at shutdown (it never returned). A behavior
+// that needs to hear of a connection's end only because a service does
+// should let the service Watch the connection instead.
+type Ender interface {
+	Ended()
+}
+
 // MaxInFlight bounds a connection's unanswered Requests (see Conn.Request).
 // 64 lets a pipelining client keep a service busy without the replies it is owed
 // costing more than a few kilobytes.

@@ -38,7 +38,6 @@ type job struct {
 // client is a connection the key space knows (and watches).
 type client struct {
 	pid    *actor.PID
-	conn   string  // its name, conn-N (the server's registry has it by this)
 	parked *parked // its parked request, if any
 	queue  []*job  // its later requests, waiting behind parked
 }

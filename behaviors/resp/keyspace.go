@@ -54,7 +54,7 @@ func (k *keySpace) Receive(ctx actor.Context) {
 		// Answered, though nobody reads it: the connection counts its
 		// unanswered requests (MaxInFlight; shutdown waits for them).
 		k.forget(ctx, ctx.Sender(), false, true)
-		k.known(ctx, ctx.Sender(), m.Conn)
+		k.known(ctx.Sender(), m.Conn)
 	case *peerGone:
 		k.forget(ctx, ctx.Sender(), false, true)
 	case *actor.Terminated:
@@ -105,7 +105,10 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 }
 
 // client returns the Store's record of the connection pid, made (and the
-// connection watched) on its first request.
+// connection watched) on its first request: a connection that never sends
+// the key space a command costs it nothing (an idle resp connection cost
+// 2 KiB more than an echo one, most of it this record and the watcher set
+// protoactor gives a watched actor).
 func (k *keySpace) client(ctx actor.Context, pid *actor.PID) *client {
 	cl := k.st.clients[pid.Id]
 	if cl == nil {
@@ -145,16 +148,18 @@ func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool)
 	k.st.watches.unwatch(pid.Id)
 	if ended {
 		delete(k.st.clients, pid.Id)
-		k.srv.clients.leave(cl.conn)
 	}
 }
 
-// known records a connection that has just started (clientReset): it is
-// watched from now on, and its record in the server's registry gets its PID
-// (CLIENT KILL sends to it).
-func (k *keySpace) known(ctx actor.Context, pid *actor.PID, conn string) {
-	cl := k.client(ctx, pid)
-	cl.conn = conn
+// known gives the record in the server's registry of a connection that has
+// just started (clientReset) its PID: CLIENT KILL sends to it. The key
+// space makes no record of its own for it (client does, at its first
+// command); the registry's record goes when the connection ends
+// (session.Ended).
+func (k *keySpace) known(pid *actor.PID, conn string) {
+	if pid == nil {
+		return
+	}
 	k.srv.clients.mu.Lock()
 	ci := k.srv.clients.byConn[conn]
 	k.srv.clients.mu.Unlock()

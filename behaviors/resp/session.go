@@ -59,6 +59,7 @@ var (
 	_ protocol.Starter           = (*session)(nil)
 	_ protocol.Holder            = (*session)(nil)
 	_ protocol.PeerClosedHandler = (*session)(nil)
+	_ protocol.Ender             = (*session)(nil)
 )
 
 // newSession makes a connection's behavior.
@@ -181,6 +182,12 @@ func (s *session) PeerClosed() bool {
 	s.conn.Send(s.keySpace, &peerGone{})
 	return false
 }
+
+// Ended drops the connection from the server's registry (CLIENT LIST, INFO
+// clients). The key space forgets it by itself (it watches every
+// connection that sent it a command); one that never did is not watched,
+// which is what keeps an idle connection cheap.
+func (s *session) Ended() { s.srv.clients.leave(s.ci.conn) }
 
 // TimedOut has nothing to say: Redis closes an idle client without a word.
 func (s *session) TimedOut() {}
