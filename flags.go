@@ -170,7 +170,7 @@ func respFlags(fs *flag.FlagSet, o *resp.Options) (names []string) {
 	*o = resp.DefaultOptions()
 	fs.StringVar(&o.RequirePass, name("requirepass"), o.RequirePass, "resp: password clients must give with AUTH (or HELLO ... AUTH) before any other command (empty: none)")
 	fs.Int64Var(&o.MaxMemory, name("maxmemory"), o.MaxMemory, "resp: bytes of data (as the key space counts them: docs/resp.md) past which keys are evicted by -maxmemory-policy, or commands that add data get Redis's OOM error (0: no limit)")
-	fs.StringVar(&o.MaxMemoryPolicy, name("maxmemory-policy"), "noeviction", "resp: past -maxmemory, noeviction (refuse commands that add data), allkeys-lru, allkeys-random, volatile-lru, volatile-random or volatile-ttl (Redis's, with its sampled LRU)")
+	fs.StringVar(&o.MaxMemoryPolicy, name("maxmemory-policy"), "noeviction", "resp: past -maxmemory, noeviction (refuse commands that add data), allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random or volatile-ttl (Redis's, with its sampled LRU and LFU)")
 	fs.Int64Var(&o.MaxBulkLen, name("proto-max-bulk-len"), o.MaxBulkLen, "resp: largest bulk string a client may send, in bytes (Redis's proto-max-bulk-len)")
 	return names
 }

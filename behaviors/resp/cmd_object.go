@@ -35,23 +35,33 @@ func cmdObjectEncoding(c *Call) {
 	c.W.Null()
 }
 
-// cmdObjectFreq: no LFU policy is offered, so, as Redis without one, an error
-// for a key that exists.
+// cmdObjectFreq: the key's LFU counter (lfu.go) under an LFU policy, else,
+// as Redis, an error for a key that exists.
 func cmdObjectFreq(c *Call) {
-	if c.peek(c.Args[2]) == nil {
+	e := c.peek(c.Args[2])
+	switch {
+	case e == nil:
 		c.W.Null()
-		return
+	case !c.Store.lfu():
+		c.W.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	default:
+		c.W.Int(int64(e.lfuCount(c.Store.now)))
 	}
-	c.W.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
 }
 
+// cmdObjectIdleTime: seconds since the key was last used, except under an
+// LFU policy, where Redis does not keep that time (its error; it is kept
+// here, but answered as Redis).
 func cmdObjectIdleTime(c *Call) {
 	e := c.peek(c.Args[2])
-	if e == nil {
+	switch {
+	case e == nil:
 		c.W.Null()
-		return
+	case c.Store.lfu():
+		c.W.Error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	default:
+		c.W.Int((c.Store.now - e.used) / 1000)
 	}
-	c.W.Int((c.Store.now - e.used) / 1000)
 }
 
 // cmdObjectRefCount: values are never shared here, so 1 (Redis shares small

@@ -19,6 +19,7 @@
 //	expire.go      active expiry (lazy expiry is in DB.Get)
 //	memory.go      used memory: the data set's size, counted per key as it changes
 //	evict.go       -maxmemory-policy: the keys evicted before a command over -maxmemory
+//	lfu.go         the LFU policies' access counter (OBJECT FREQ)
 //	broker.go      the pub/sub service
 //	pubsub.go      the broker's index of subscriptions (a Broker), and what it sends
 //	pubsub_cluster.go  -cluster: PUBLISH forwarded to every node's broker (resppb)
@@ -39,8 +40,7 @@
 // absent from COMMAND: streams, HyperLogLog, geo, scripting and functions,
 // modules, replication, persistence (SAVE, BGSAVE, ...), cluster, ACL
 // users, DUMP/RESTORE, MONITOR, BITFIELD, DEBUG (but DEBUG SLEEP),
-// CLIENT PAUSE/UNBLOCK/TRACKING/CACHING/GETREDIR, and the LFU
-// maxmemory-policy values. Where the replies differ from
+// CLIENT PAUSE/UNBLOCK/TRACKING/CACHING/GETREDIR. Where the replies differ from
 // redis-server's on purpose, the one table of divergences is in
 // differential_sz_test.go.
 //

@@ -2,21 +2,21 @@ package resp
 
 import "math"
 
-// The maxmemory policies offered, by Redis's names; config.policy is an
-// index in policies. The LFU ones (allkeys-lfu, volatile-lfu) are not: no
-// access frequency is kept (OBJECT FREQ says so, as Redis under an LRU
-// policy), and CONFIG SET refuses them rather than accept and ignore them.
-// They are in the order of Redis's list (CONFIG SET's error names them).
+// The maxmemory policies, by Redis's names and in the order of its list
+// (CONFIG SET's error names them); config.policy is an index in policies.
 const (
 	policyVolatileLRU = iota
+	policyVolatileLFU
 	policyVolatileRandom
 	policyVolatileTTL
 	policyAllKeysLRU
+	policyAllKeysLFU
 	policyAllKeysRandom
 	policyNoEviction // the default, as Redis's
 )
 
-var policies = []string{"volatile-lru", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-random", "noeviction"}
+var policies = []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+	"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}
 
 // evictionSamples is Redis's maxmemory-samples default: the keys looked at
 // per database to choose one to evict.
@@ -28,7 +28,7 @@ const evictionSamples = 5
 // -maxmemory it removes a key the policy chooses. It reports whether used
 // memory is within the limit (always, without one); false means the
 // commands that may add data are refused with the OOM error. Like Redis's,
-// the LRU and TTL choices are approximate: the best of evictionSamples keys
+// the LRU, LFU and TTL choices are approximate: the best of evictionSamples keys
 // sampled in each database, not the best of all. Unlike Redis, which stops
 // after a time budget and goes on in the background, it evicts until the
 // data fits: lowering maxmemory far below the data makes one command wait
@@ -124,10 +124,11 @@ func (db *DB) randomCandidate(volatile bool) (string, bool) {
 	return key, true
 }
 
-// sample is the best of evictionSamples keys for an LRU or TTL policy and
-// its score, lower evicted first: the time it was last used (LRU), its
-// expiry time (TTL). Sampling reads an entry's time of use without
-// changing it, so OBJECT IDLETIME stays what the clients made it.
+// sample is the best of evictionSamples keys for an LRU, LFU or TTL policy
+// and its score, lower evicted first: the time it was last used (LRU), its
+// access counter (LFU, lfu.go), its expiry time (TTL). Sampling reads an
+// entry's time of use and counter without changing them, so OBJECT
+// IDLETIME and FREQ stay what the clients made them.
 func (db *DB) sample(policy int) (string, int64, bool) {
 	var best string
 	var bestScore int64
@@ -137,13 +138,19 @@ func (db *DB) sample(policy int) (string, int64, bool) {
 			best, bestScore, found = key, score, true
 		}
 	}
+	score := func(e *entry) int64 {
+		if policy == policyAllKeysLFU || policy == policyVolatileLFU {
+			return int64(e.lfuCount(db.st.now))
+		}
+		return e.used
+	}
 	switch policy {
-	case policyAllKeysLRU:
+	case policyAllKeysLRU, policyAllKeysLFU:
 		for i := 0; i < evictionSamples && db.keys.len() > 0; i++ {
 			key, e := db.keys.random()
-			consider(key, e.used)
+			consider(key, score(e))
 		}
-	case policyVolatileLRU, policyVolatileTTL:
+	default: // volatile-lru, volatile-lfu, volatile-ttl
 		n := 0
 		for key, at := range db.expires {
 			if n++; n > evictionSamples {
@@ -152,7 +159,7 @@ func (db *DB) sample(policy int) (string, int64, bool) {
 			if policy == policyVolatileTTL {
 				consider(key, at)
 			} else if e := db.entry([]byte(key)); e != nil {
-				consider(key, e.used)
+				consider(key, score(e))
 			}
 		}
 	}

@@ -6,11 +6,12 @@ import (
 )
 
 // TestEvictionSamplingKeepsIdleTime ensures choosing a key to evict reads
-// the keys' times of use without changing them (OBJECT IDLETIME reports
-// what the clients did, not what the sampling looked at), and that the
-// choice is the best of those sampled: with 5 keys in a database the
-// volatile policies' sample (Go's map iteration) is all 5, and allkeys-lru's
-// (5 random draws) chooses each key as often as it is the oldest drawn.
+// the keys' times of use and LFU counters without changing them (OBJECT
+// IDLETIME and FREQ report what the clients did, not what the sampling
+// looked at), and that the choice is the best of those sampled: with 5
+// keys in a database the volatile policies' sample (Go's map iteration) is
+// all 5, and allkeys-lru's (5 random draws) chooses each key as often as it
+// is the oldest drawn.
 func TestEvictionSamplingKeepsIdleTime(t *testing.T) {
 	cfg, err := newConfig(Options{})
 	if err != nil {
@@ -26,7 +27,7 @@ func TestEvictionSamplingKeepsIdleTime(t *testing.T) {
 	st.settle()
 	chosen := map[string]int{}
 	for range 1000 {
-		for _, policy := range []int{policyAllKeysLRU, policyVolatileLRU, policyVolatileTTL} {
+		for _, policy := range []int{policyAllKeysLRU, policyVolatileLRU, policyVolatileTTL, policyAllKeysLFU, policyVolatileLFU} {
 			got, key := st.victim(policy)
 			if got != db {
 				t.Fatalf("victim(%s) in db %v; want db 2, the only one with keys", policies[policy], got)
@@ -35,8 +36,8 @@ func TestEvictionSamplingKeepsIdleTime(t *testing.T) {
 		}
 	}
 	for i := range 5 {
-		if e := db.entry([]byte("k" + strconv.Itoa(i))); e.used != int64(1000+i) {
-			t.Fatalf("k%d's time of use is %d after sampling; want %d", i, e.used, 1000+i)
+		if e := db.entry([]byte("k" + strconv.Itoa(i))); e.used != int64(1000+i) || e.freq != lfuInitVal {
+			t.Fatalf("k%d's time of use is %d and LFU counter %d after sampling; want %d and %d", i, e.used, e.freq, 1000+i, lfuInitVal)
 		}
 	}
 	// Go's map iteration over 5 keys sees all 5: the volatile choices are exact.

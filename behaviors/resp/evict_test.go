@@ -105,6 +105,48 @@ func TestEvictionAllKeysLRU(t *testing.T) {
 	}
 }
 
+// TestEvictionAllKeysLFU ensures allkeys-lfu keeps the keys used most
+// often, not last: 5 keys read 50 times each (their counters 6 or more),
+// then 200 keys written once (counters 5), and the 5 survive the eviction
+// of half (a sample of 5 evicts a hot key only if all 5 are hot); OBJECT
+// FREQ shows the counters.
+func TestEvictionAllKeysLFU(t *testing.T) {
+	srv := startResp(t)
+	rdb := client(t, srv, 2)
+	ctx := context.Background()
+	setPolicy(t, rdb, 0, "allkeys-lfu")
+	value := strings.Repeat("x", 100)
+	for i := range 5 {
+		rdb.Set(ctx, "hot"+strconv.Itoa(i), value, 0)
+	}
+	for range 50 {
+		for i := range 5 {
+			rdb.Get(ctx, "hot"+strconv.Itoa(i))
+		}
+	}
+	clockTick(t, rdb) // the cold keys are used after the hot ones: LRU would evict those
+	for i := range 200 {
+		rdb.Set(ctx, "cold"+strconv.Itoa(i), value, 0)
+	}
+	if f, err := rdb.ObjectFreq(ctx, "hot0").Result(); err != nil || f < 6 {
+		t.Fatalf("OBJECT FREQ of a key read 50 times: %d, %v; want 6 or more", f, err)
+	}
+	if f, err := rdb.ObjectFreq(ctx, "cold0").Result(); err != nil || f != 5 {
+		t.Fatalf("OBJECT FREQ of a key never read: %d, %v; want 5", f, err)
+	}
+	used := usedMemory(t, rdb)
+	setPolicy(t, rdb, used/2, "allkeys-lfu")
+	rdb.Ping(ctx)
+	if got := usedMemory(t, rdb); got > used/2 {
+		t.Fatalf("used_memory %d after evicting; want at most %d", got, used/2)
+	}
+	for i := range 5 {
+		if rdb.Exists(ctx, "hot"+strconv.Itoa(i)).Val() != 1 {
+			t.Errorf("hot%d, read 50 times, was evicted before keys never read", i)
+		}
+	}
+}
+
 // TestEvictionVolatileTTL ensures volatile-ttl evicts the key with the
 // nearest expiry first and never a key without one, touching the evicted
 // key for WATCH; and that with no key left that it may evict, a write gets

@@ -59,12 +59,15 @@ type Value interface {
 	Encoding() string // OBJECT ENCODING's answer
 }
 
-// entry is one key's slot: its value, when it was last used (for OBJECT
-// IDLETIME and eviction) and its size as last counted (memory.go).
+// entry is one key's slot: its value, when it was last used and how often
+// (for OBJECT IDLETIME and FREQ, and eviction) and its size as last counted
+// (memory.go).
 type entry struct {
 	v    Value
-	used int64 // Unix ms of the last read or write
-	size int64 // bytes counted in DB.used for the key; -1 once removed
+	used int64  // Unix ms of the last read or write
+	size int64  // bytes counted in DB.used for the key; -1 once removed
+	freq uint8  // LFU counter (lfu.go), kept while an LFU policy is in force
+	ldt  uint16 // LFU: Unix minutes (16 bits) of the last access counted
 }
 
 // DB is one of the 16 databases: its keys and their expiry times, kept
@@ -102,6 +105,9 @@ func (db *DB) Get(key []byte) Value {
 		return nil
 	}
 	e.used = db.st.now
+	if db.st.lfu() {
+		e.lfuTouch(db.st.now)
+	}
 	return e.v
 }
 
@@ -136,8 +142,12 @@ func (db *DB) Set(key []byte, v Value, keepTTL bool) {
 	e := db.entry(key)
 	if e != nil {
 		e.v, e.used = v, db.st.now
+		if db.st.lfu() {
+			e.lfuTouch(db.st.now) // as Redis's lookupKeyWrite before dbOverwrite
+		}
 	} else {
 		e = &entry{v: v, used: db.st.now}
+		e.lfuStart(db.st.now)
 		db.keys.add(string(key), e)
 	}
 	if !keepTTL && len(db.expires) > 0 {
