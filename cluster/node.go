@@ -34,6 +34,7 @@ type Node struct {
 	stopOnce sync.Once
 	stopped  chan struct{} // closed once Stop has returned
 	ping     *pinger       // keeps the links to the other members up; stopped first in Stop
+	outcomes *actor.PID    // counts FindFuture's failures (request.go)
 }
 
 // nodeExtension registers a Node on its actor system, for NodeOf.
@@ -139,6 +140,7 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 		return nil, err
 	}
 	n.ping = startPinger(sys, n.view.peers)
+	n.outcomes, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(n.view.countOutcomes), outcomesName)
 	log.WithField("members", n.view.memberCount()).Info("cluster member started")
 	return n, nil
 }
@@ -219,6 +221,7 @@ func (n *Node) Stop() {
 		}
 		n.c.IdentityLookup.Shutdown()
 		n.c.Shutdown(false)
+		n.c.ActorSystem.Root.Stop(n.outcomes)
 		n.log.WithField("took", time.Since(began).Round(time.Millisecond).String()).Info("left the cluster")
 		close(n.stopped)
 	})

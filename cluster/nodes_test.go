@@ -78,6 +78,14 @@ func TestNodes(t *testing.T) {
 		if hosts != 1 || activations != 1 {
 			t.Errorf("the room is listed by %d nodes, %v activations in all; want 1 and 1", hosts, activations)
 		}
+		// The joining node's rooms service found the room's grain with
+		// Node.FindFuture: one request at least (the nick's too), none failed.
+		if v, err := nodes[0].Metric("async_server_cluster_requests_total"); err != nil || v < 1 {
+			t.Errorf("node %s counted %v requests (%v); want at least 1", nodes[0].Addr, v, err)
+		}
+		if v, err := nodes[0].Metric("async_server_cluster_request_failures_total"); err != nil || v != 0 {
+			t.Errorf("node %s counted %v failed requests (%v); want 0", nodes[0].Addr, v, err)
+		}
 	})
 
 	t.Run("UnknownMessage", func(t *testing.T) {

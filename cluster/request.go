@@ -81,3 +81,58 @@ func (n *Node) Lookup(identity, kind string, timeout time.Duration) (*actor.PID,
 	n.c.PidCache.Set(identity, kind, resp.Pid)
 	return resp.Pid, nil
 }
+
+// FindFuture starts one lookup of the grain identity of kind: an activation
+// request to its owner (rendezvous hashing over the members, as disthash
+// places it), within -cluster-request-timeout, sent from ctx. It does not
+// block: the future's result is a *cluster.ActivationResponse; wait for it
+// with ctx.ReenterAfter. It returns nil when no member hosts kind (or for a
+// nil Node). The request and, once the future completes, its failure count
+// in the node's metrics.
+func (n *Node) FindFuture(ctx actor.SenderContext, identity, kind string) *actor.Future {
+	if n == nil {
+		return nil
+	}
+	n.view.requests.Add(1)
+	ci := pcluster.NewClusterIdentity(identity, kind)
+	owner := n.view.owner(ci)
+	if owner == "" {
+		n.view.failures.Add(1)
+		return nil
+	}
+	f := ctx.RequestFuture(actor.NewPID(owner, disthash.PartitionActivatorActorName),
+		&pcluster.ActivationRequest{ClusterIdentity: ci}, n.cfg.RequestTimeout)
+	f.PipeTo(n.outcomes) // counts a failure without waiting on it here
+	return f
+}
+
+// Addrs returns the members' addresses, this node's included, from the
+// last topology (nil for a nil Node). Unlike MemberList.Members it takes a
+// lock: with -etcd the list changes while it is read.
+func (n *Node) Addrs() []string {
+	if n == nil {
+		return nil
+	}
+	ms := n.view.Members()
+	addrs := make([]string, len(ms))
+	for i, m := range ms {
+		addrs[i] = m.Addr
+	}
+	return addrs
+}
+
+// outcomesName is the actor FindFuture's futures report to.
+const outcomesName = "cluster-request-outcomes"
+
+// countOutcomes is the outcomes actor: a future piped to it sends its error
+// (a timeout, a dead letter) or its result; a failure is counted.
+func (v *view) countOutcomes(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case error:
+		v.failures.Add(1)
+	case *pcluster.ActivationResponse:
+		if m.GetFailed() || m.GetPid() == nil {
+			v.failures.Add(1)
+		}
+	}
+}

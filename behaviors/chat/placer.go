@@ -5,7 +5,6 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
-	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 
 	acluster "async_server/cluster"
 )
@@ -24,36 +23,23 @@ type placer interface {
 }
 
 // disthashPlacer asks the placement actor of the node that rendezvous hashing
-// over the member list names, as the cluster's Node.Lookup does (and
-// disthash's own Get), once, within -cluster-request-timeout, but without
-// blocking: Lookup waits on the caller's goroutine, and the rooms service
-// answers every connection of its node.
+// over the member list names (the cluster's Node.FindFuture, as disthash's
+// own Get), once, within -cluster-request-timeout, but without blocking:
+// Node.Lookup waits on the caller's goroutine, and the rooms service answers
+// every connection of its node. The node counts each request, and its
+// failure, in its metrics.
 type disthashPlacer struct {
-	cl      *cluster.Cluster
-	timeout time.Duration
+	node *acluster.Node
 }
 
-func (p disthashPlacer) Timeout() time.Duration { return p.timeout }
+func (p disthashPlacer) Timeout() time.Duration { return p.node.Config().RequestTimeout }
 
-func (p disthashPlacer) Nodes() []string {
-	ms := p.cl.MemberList.Members().Members()
-	addrs := make([]string, len(ms))
-	for i, m := range ms {
-		addrs[i] = m.Address()
-	}
-	return addrs
-}
+// Nodes reads the members under the node's lock (MemberList.Members reads
+// without one, and with -etcd the list changes).
+func (p disthashPlacer) Nodes() []string { return p.node.Addrs() }
 
 func (p disthashPlacer) Find(ctx actor.Context, identity, kind string) *actor.Future {
-	ci := cluster.NewClusterIdentity(identity, kind)
-	rdv := cluster.NewRendezvous()
-	rdv.UpdateMembers(p.cl.MemberList.Members().Members())
-	owner := rdv.GetByClusterIdentity(ci)
-	if owner == "" {
-		return nil
-	}
-	activator := actor.NewPID(owner, disthash.PartitionActivatorActorName)
-	return ctx.RequestFuture(activator, &cluster.ActivationRequest{ClusterIdentity: ci}, p.timeout)
+	return p.node.FindFuture(ctx, identity, kind)
 }
 
 // clusterPlacer is the rooms service's placer on a clustered node; nil
@@ -63,7 +49,7 @@ func clusterPlacer(sys *actor.ActorSystem) placer {
 	if n == nil {
 		return nil
 	}
-	return disthashPlacer{cl: n.Cluster(), timeout: n.Config().RequestTimeout}
+	return disthashPlacer{node: n}
 }
 
 // foundGrain reads a placer's answer: the grain's PID, or nil.
