@@ -128,12 +128,12 @@ var commandFiles = [][]Command{
 
 // table is every top-level command, sorted by name; flat is every command,
 // subcommands included, by index: what a batch names a command by; byName
-// finds a top-level command by its lower-case name. Built by init, as
+// finds a top-level command by its name in lower or upper case. Built by init, as
 // COMMAND's handlers read them.
 var (
 	table  []*Command
 	flat   []*Command
-	byName map[string]*Command
+	byName map[string]*Command // by name, lower and upper case
 )
 
 func init() { table, flat, byName = buildTable() }
@@ -155,6 +155,10 @@ func buildTable() ([]*Command, []*Command, map[string]*Command) {
 			panic("resp: command " + c.Name + " is in the table twice")
 		}
 		names[c.Name] = c
+		// Its upper-case name too, as redis-benchmark and redis-cli's
+		// users send it: found at the first look (lookup), with no
+		// miss and lower-casing first.
+		names[strings.ToUpper(c.Name)] = c
 		c.fullName, c.index = c.Name, len(flat)
 		flat = append(flat, c)
 		for i := range c.Subs {
