@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/sirupsen/logrus"
 
+	"async_server/cluster"
 	"async_server/messages"
 	"async_server/observatory"
 	"async_server/supervision"
@@ -37,7 +38,10 @@ var (
 // Inject sends f to the actor target names, as the observatory's tree does: a
 // connection by ID ("conn-3") or remote address ("127.0.0.1:50312"), "random"
 // for a live connection picked at random, a service by name, an acceptor by
-// name or listener address, or "logger". It returns the event it published
+// name or listener address, "logger", or on a clustered node a grain it
+// hosts, as KIND/IDENTITY ("chatroom/lobby"; /tree's cluster field lists
+// them). A grain acts a fault out itself (it handles messages.Inject), and
+// its supervisor is the cluster's placement actor, which restarts it. It returns the event it published
 // (kind "injected"); the supervisor's decision follows as its own event. It
 // does not wait: the target may be gone by the time the fault arrives (the
 // message is then a dead letter).
@@ -97,11 +101,15 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 		return observatory.Event{}, err
 	}
 	name, kind, conn, ok := s.hub.Find(target)
-	if !ok {
-		return observatory.Event{}, unknownTarget(target)
-	}
 	var id string
+	if !ok {
+		if id, ok = s.grain(target); !ok {
+			return observatory.Event{}, unknownTarget(target)
+		}
+		name, kind = target, observatory.KindGrain
+	}
 	switch kind {
+	case observatory.KindGrain: // id is the grain's
 	case observatory.KindConnection:
 		id = childID(s.rootID, connsName(conn.Listener), name)
 	case observatory.KindService:
@@ -129,6 +137,17 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 	e = s.hub.Injected(e)
 	s.sys.Root.Send(actor.NewPID(s.sys.Address(), id), msg)
 	return e, nil
+}
+
+// grain returns the PID id of the grain target names (KIND/IDENTITY) if
+// this node hosts it.
+func (s injector) grain(target string) (string, bool) {
+	for _, g := range cluster.NodeOf(s.sys).Grains() {
+		if g.Kind+"/"+g.Identity == target {
+			return g.PID, true
+		}
+	}
+	return "", false
 }
 
 // message checks f and makes the message that carries it.

@@ -32,6 +32,7 @@ const (
 	KindAcceptor   = "acceptor"
 	KindConns      = "connections" // a listener's connection supervisor
 	KindConnection = "connection"
+	KindGrain      = "grain" // a cluster grain this node hosts (a fault's target only)
 )
 
 // Event is one thing that happened in the tree. Fields that do not apply to

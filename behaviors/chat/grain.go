@@ -144,9 +144,9 @@ func (g *grain) Receive(ctx actor.Context) {
 	case *actor.Terminated:
 		g.remove(ctx, m.GetWho())
 	case *chatpb.Crash:
-		g.crash(m.GetCategory())
+		crash("room "+g.name, m.GetCategory())
 	case *messages.Inject:
-		g.crash(m.Category)
+		inject(m)
 	case *actor.Restarting:
 		g.onRestarting(ctx)
 	case *actor.Stopping:
@@ -247,14 +247,29 @@ func (g *grain) who() *chatpb.Members {
 	return &chatpb.Members{Room: g.name, Nicks: nicks}
 }
 
-// crash fails the grain as a bug in it would: its supervisor (the cluster's
+// crash fails a grain as a bug in it would: its supervisor (the cluster's
 // placement actor on its node) restarts it.
-func (g *grain) crash(category string) {
+func crash(op, category string) {
 	c, ok := supervision.ParseCategory(category)
 	if !ok {
 		c = supervision.Internal
 	}
-	panic(supervision.New(c, "room "+g.name, errCrashRequested))
+	panic(supervision.New(c, op, errCrashRequested))
+}
+
+// inject acts out a fault the admin endpoint sent a grain (Server.Inject):
+// a stall (the grain handles nothing for that long; Server.Inject bounds
+// it), or a failure of its category, marked injected.
+func inject(m *messages.Inject) {
+	if m.Stall > 0 {
+		time.Sleep(m.Stall)
+		return
+	}
+	c, ok := supervision.ParseCategory(m.Category)
+	if !ok {
+		c = supervision.Internal
+	}
+	panic(supervision.Inject(c))
 }
 
 // onRestarting runs in the old instance as it is replaced: the fresh one

@@ -155,3 +155,25 @@ func waitGrains(t *testing.T, s *testkit.Server, kind string, n int) {
 		time.Sleep(5 * time.Millisecond) // a poll of the placement's state, not a guess
 	}
 }
+
+// TestGrainServiceCrash ensures that when a node's rooms service crashes,
+// its connections register again with the fresh one and are back in their
+// grains (which kept them) under their nicks, and talk on.
+func TestGrainServiceCrash(t *testing.T) {
+	s := startGrains(t)
+	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
+	alice.ExpectLine("* bob joined lobby")
+
+	if _, err := s.Ask("rooms", &chat.PanicRooms{}, s.Timeout); err != nil {
+		t.Fatalf("Ask rooms PanicRooms: %v", err)
+	}
+	alice.ExpectLine("* the rooms service restarted; rejoining", "* you are alice")
+	bob.ExpectLine("* the rooms service restarted; rejoining", "* you are bob")
+	alice.SendLine("still here", "/who")
+	bob.ExpectLine("[lobby] alice: still here")
+	alice.ExpectLine("* in lobby: alice, bob")
+	bob.SendLine("/leave")
+	bob.ExpectLine("* you left lobby")
+	alice.ExpectLine("* bob left lobby")
+}

@@ -53,8 +53,13 @@ func (g *nickGrain) Receive(ctx actor.Context) {
 		ctx.Respond(&chatpb.NickClaimed{Ok: g.claim(ctx, m.GetOwner())})
 	case *chatpb.ReleaseNick:
 		g.release(ctx, m.GetOwner())
+		if ctx.Sender() != nil {
+			ctx.Respond(&chatpb.NickReleased{})
+		}
 	case *actor.Terminated:
 		g.release(ctx, m.GetWho())
+	case *messages.Inject:
+		inject(m)
 	}
 }
 
@@ -116,11 +121,30 @@ func (s *roomsService) setNickGrain(ctx actor.Context, c *chatter, nick string, 
 			case !m.GetOk():
 				answer(&refused{Reason: "nick " + nick + " is taken"})
 			default:
-				answer(s.applyNick(ctx, c, nick, pid))
+				s.renameReleased(ctx, c, nick, pid, answer)
 			}
 		})
 	})
 	return nil
+}
+
+// renameReleased gives c the nick claimed at grain once its old nick's
+// grain has freed that (or the deadline passed): whoever reads "* you are
+// now NEW" may hand the old nick on, and its next claimant, on any node,
+// finds it free.
+func (s *roomsService) renameReleased(ctx actor.Context, c *chatter, nick string, grain *actor.PID, answer func(any)) {
+	old := c.nickGrain
+	if old == nil || old.Equal(grain) {
+		answer(s.applyNick(ctx, c, nick, grain))
+		return
+	}
+	c.nickGrain = nil // released here, not again in applyNick
+	fut := ctx.RequestFuture(old, &chatpb.ReleaseNick{Owner: c.pid}, s.timeout)
+	ctx.ReenterAfter(fut, func(any, error) {
+		if !s.restarting && s.conns[c.pid.Id] == c {
+			answer(s.applyNick(ctx, c, nick, grain))
+		}
+	})
 }
 
 // releaseNick frees c's claimed nick at its grain (cluster mode).

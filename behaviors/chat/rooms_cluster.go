@@ -123,15 +123,38 @@ func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
 	e.pid = pid
 	s.byGrain[pidKey(pid)] = name
 	ctx.Watch(pid)
+	var back []string
 	for id := range e.members {
 		c := s.conns[id]
 		ctx.Send(pid, s.joinOf(ctx, c, !e.loud[id]))
 		if !e.owes(c.pid) {
-			ctx.Send(c.pid, &roomMoved{Room: name, PID: pid})
+			back = append(back, id)
 		}
 	}
 	clear(e.loud)
+	s.whenJoined(ctx, name, pid, back, &roomMoved{Room: name, PID: pid})
 	s.answerJoins(ctx, name, e)
+}
+
+// whenJoined sends notice to the members ids of the room once its grain
+// has handled the Joins sent it so far (a Who, answered in its mailbox's
+// order; or once the deadline passed), so that a member told it is back in
+// the room is talked to at once, by every member who was told so too.
+func (s *roomsService) whenJoined(ctx actor.Context, name string, pid *actor.PID, ids []string, notice any) {
+	if len(ids) == 0 {
+		return
+	}
+	fut := ctx.RequestFuture(pid, &chatpb.Who{}, s.timeout)
+	ctx.ReenterAfter(fut, func(any, error) {
+		if e := s.rooms[name]; s.restarting || e == nil || !e.pid.Equal(pid) {
+			return // lost again meanwhile: its members hear of that
+		}
+		for _, id := range ids {
+			if c := s.conns[id]; c != nil && c.room == name {
+				ctx.Send(c.pid, notice)
+			}
+		}
+	})
 }
 
 // notFound answers the joins that waited for a grain no node gave: refused
@@ -259,15 +282,17 @@ func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
 // restarted (its fresh instance knows nobody), and tells them.
 func (s *roomsService) grainRestarted(ctx actor.Context, m *chatpb.Restarted) {
 	e := s.rooms[m.GetRoom()]
+
 	if e == nil || e.pid == nil {
 		return
 	}
 	notice := &roomRestarted{Line: "* room " + m.GetRoom() + " restarted (lines in flight may be lost)\n"}
+	ids := make([]string, 0, len(e.members))
 	for id := range e.members {
-		c := s.conns[id]
-		ctx.Send(e.pid, s.joinOf(ctx, c, true))
-		ctx.Send(c.pid, notice)
+		ctx.Send(e.pid, s.joinOf(ctx, s.conns[id], true))
+		ids = append(ids, id)
 	}
+	s.whenJoined(ctx, m.GetRoom(), e.pid, ids, notice)
 }
 
 // whoGrain asks the grain for its members, over every node, once.

@@ -626,7 +626,8 @@ func (x *NickClaimed) GetOk() bool {
 }
 
 // ReleaseNick: a rooms service -> the nick's grain: Owner has taken another
-// nick. (A nick's grain also watches its owner: an owner that ends frees it.)
+// nick; answered NickReleased when asked as a request. (A nick's grain also
+// watches its owner: an owner that ends frees it.)
 type ReleaseNick struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Owner         *actor.PID             `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
@@ -671,6 +672,42 @@ func (x *ReleaseNick) GetOwner() *actor.PID {
 	return nil
 }
 
+type NickReleased struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NickReleased) Reset() {
+	*x = NickReleased{}
+	mi := &file_chat_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NickReleased) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NickReleased) ProtoMessage() {}
+
+func (x *NickReleased) ProtoReflect() protoreflect.Message {
+	mi := &file_chat_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NickReleased.ProtoReflect.Descriptor instead.
+func (*NickReleased) Descriptor() ([]byte, []int) {
+	return file_chat_proto_rawDescGZIP(), []int{13}
+}
+
 // ListRooms: a rooms service -> every node's rooms service (a request): the
 // rooms its node's connections are in. Answered RoomCounts.
 type ListRooms struct {
@@ -681,7 +718,7 @@ type ListRooms struct {
 
 func (x *ListRooms) Reset() {
 	*x = ListRooms{}
-	mi := &file_chat_proto_msgTypes[13]
+	mi := &file_chat_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -693,7 +730,7 @@ func (x *ListRooms) String() string {
 func (*ListRooms) ProtoMessage() {}
 
 func (x *ListRooms) ProtoReflect() protoreflect.Message {
-	mi := &file_chat_proto_msgTypes[13]
+	mi := &file_chat_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -706,7 +743,7 @@ func (x *ListRooms) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRooms.ProtoReflect.Descriptor instead.
 func (*ListRooms) Descriptor() ([]byte, []int) {
-	return file_chat_proto_rawDescGZIP(), []int{13}
+	return file_chat_proto_rawDescGZIP(), []int{14}
 }
 
 type RoomCounts struct {
@@ -718,7 +755,7 @@ type RoomCounts struct {
 
 func (x *RoomCounts) Reset() {
 	*x = RoomCounts{}
-	mi := &file_chat_proto_msgTypes[14]
+	mi := &file_chat_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -730,7 +767,7 @@ func (x *RoomCounts) String() string {
 func (*RoomCounts) ProtoMessage() {}
 
 func (x *RoomCounts) ProtoReflect() protoreflect.Message {
-	mi := &file_chat_proto_msgTypes[14]
+	mi := &file_chat_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -743,7 +780,7 @@ func (x *RoomCounts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomCounts.ProtoReflect.Descriptor instead.
 func (*RoomCounts) Descriptor() ([]byte, []int) {
-	return file_chat_proto_rawDescGZIP(), []int{14}
+	return file_chat_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RoomCounts) GetMembers() map[string]int32 {
@@ -797,7 +834,8 @@ const file_chat_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\bR\x02ok\"/\n" +
 	"\vReleaseNick\x12 \n" +
 	"\x05owner\x18\x01 \x01(\v2\n" +
-	".actor.PIDR\x05owner\"\v\n" +
+	".actor.PIDR\x05owner\"\x0e\n" +
+	"\fNickReleased\"\v\n" +
 	"\tListRooms\"\x8e\x01\n" +
 	"\n" +
 	"RoomCounts\x12D\n" +
@@ -818,34 +856,35 @@ func file_chat_proto_rawDescGZIP() []byte {
 	return file_chat_proto_rawDescData
 }
 
-var file_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_chat_proto_goTypes = []any{
-	(*Join)(nil),        // 0: async_server.chat.Join
-	(*Leave)(nil),       // 1: async_server.chat.Leave
-	(*Rename)(nil),      // 2: async_server.chat.Rename
-	(*Say)(nil),         // 3: async_server.chat.Say
-	(*SayHeard)(nil),    // 4: async_server.chat.SayHeard
-	(*Line)(nil),        // 5: async_server.chat.Line
-	(*Who)(nil),         // 6: async_server.chat.Who
-	(*Members)(nil),     // 7: async_server.chat.Members
-	(*Restarted)(nil),   // 8: async_server.chat.Restarted
-	(*Crash)(nil),       // 9: async_server.chat.Crash
-	(*ClaimNick)(nil),   // 10: async_server.chat.ClaimNick
-	(*NickClaimed)(nil), // 11: async_server.chat.NickClaimed
-	(*ReleaseNick)(nil), // 12: async_server.chat.ReleaseNick
-	(*ListRooms)(nil),   // 13: async_server.chat.ListRooms
-	(*RoomCounts)(nil),  // 14: async_server.chat.RoomCounts
-	nil,                 // 15: async_server.chat.RoomCounts.MembersEntry
-	(*actor.PID)(nil),   // 16: actor.PID
+	(*Join)(nil),         // 0: async_server.chat.Join
+	(*Leave)(nil),        // 1: async_server.chat.Leave
+	(*Rename)(nil),       // 2: async_server.chat.Rename
+	(*Say)(nil),          // 3: async_server.chat.Say
+	(*SayHeard)(nil),     // 4: async_server.chat.SayHeard
+	(*Line)(nil),         // 5: async_server.chat.Line
+	(*Who)(nil),          // 6: async_server.chat.Who
+	(*Members)(nil),      // 7: async_server.chat.Members
+	(*Restarted)(nil),    // 8: async_server.chat.Restarted
+	(*Crash)(nil),        // 9: async_server.chat.Crash
+	(*ClaimNick)(nil),    // 10: async_server.chat.ClaimNick
+	(*NickClaimed)(nil),  // 11: async_server.chat.NickClaimed
+	(*ReleaseNick)(nil),  // 12: async_server.chat.ReleaseNick
+	(*NickReleased)(nil), // 13: async_server.chat.NickReleased
+	(*ListRooms)(nil),    // 14: async_server.chat.ListRooms
+	(*RoomCounts)(nil),   // 15: async_server.chat.RoomCounts
+	nil,                  // 16: async_server.chat.RoomCounts.MembersEntry
+	(*actor.PID)(nil),    // 17: actor.PID
 }
 var file_chat_proto_depIdxs = []int32{
-	16, // 0: async_server.chat.Join.member:type_name -> actor.PID
-	16, // 1: async_server.chat.Join.home:type_name -> actor.PID
-	16, // 2: async_server.chat.Leave.member:type_name -> actor.PID
-	16, // 3: async_server.chat.Rename.member:type_name -> actor.PID
-	16, // 4: async_server.chat.ClaimNick.owner:type_name -> actor.PID
-	16, // 5: async_server.chat.ReleaseNick.owner:type_name -> actor.PID
-	15, // 6: async_server.chat.RoomCounts.members:type_name -> async_server.chat.RoomCounts.MembersEntry
+	17, // 0: async_server.chat.Join.member:type_name -> actor.PID
+	17, // 1: async_server.chat.Join.home:type_name -> actor.PID
+	17, // 2: async_server.chat.Leave.member:type_name -> actor.PID
+	17, // 3: async_server.chat.Rename.member:type_name -> actor.PID
+	17, // 4: async_server.chat.ClaimNick.owner:type_name -> actor.PID
+	17, // 5: async_server.chat.ReleaseNick.owner:type_name -> actor.PID
+	16, // 6: async_server.chat.RoomCounts.members:type_name -> async_server.chat.RoomCounts.MembersEntry
 	7,  // [7:7] is the sub-list for method output_type
 	7,  // [7:7] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
@@ -864,7 +903,7 @@ func file_chat_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_chat_proto_rawDesc), len(file_chat_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

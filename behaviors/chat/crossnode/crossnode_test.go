@@ -2,11 +2,13 @@ package crossnode_test
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
+	"async_server/behaviors/chat"
 	"async_server/cluster/clustertest"
 )
 
@@ -17,6 +19,13 @@ func TestChatAcrossNodes(t *testing.T) {
 	bin := clustertest.Build(t)
 	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "chat"})
 	clustertest.WaitFormed(t, nodes)
+	t.Cleanup(func() {
+		if t.Failed() { // the nodes' logs say what a client could not
+			for _, n := range nodes {
+				t.Logf("node %s log:\n%s\nstderr:\n%s", n.Addr, n.Log(t), n.Stderr())
+			}
+		}
+	})
 
 	t.Run("RoomAcrossNodes", func(t *testing.T) {
 		// Members on three nodes share a room hosted on one of them: each
@@ -57,6 +66,31 @@ func TestChatAcrossNodes(t *testing.T) {
 		alice.expect("* you are now alicia")
 		dave.send("/nick alice")
 		dave.expect("* you are now alice")
+	})
+
+	t.Run("GrainFault", func(t *testing.T) {
+		// A fault injected into a room's grain through its node's admin
+		// endpoint (POST /faults, target chatroom/ROOM, as /tree lists the
+		// grain): the grain is restarted, its members on every node are put
+		// back and told, and talk on.
+		host := nodes[2]
+		room := roomOn(t, nodes, host, "fault")
+		amy, _ := join(t, nodes[0], "amy", room)
+		ben, _ := join(t, nodes[1], "ben", room)
+		amy.expect("* ben joined " + room)
+		body := `{"target": "` + chat.GrainKind + "/" + room + `", "category": "Internal"}`
+		resp, err := http.Post("http://"+host.Admin+"/faults", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("POST /faults: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("POST /faults %s: status %d; want 202", body, resp.StatusCode)
+		}
+		amy.expect("* room " + room + " restarted (lines in flight may be lost)")
+		ben.expect("* room " + room + " restarted (lines in flight may be lost)")
+		ben.send("after")
+		amy.expect("[" + room + "] ben: after")
 	})
 
 	t.Run("NodeDies", func(t *testing.T) {
