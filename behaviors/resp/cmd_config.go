@@ -54,6 +54,16 @@ var params = []param{
 			return ""
 		},
 		set: func(c *config, v string) { c.policy.Store(int32(policyIndex(v))) }},
+	{name: "maxmemory-samples", get: func(c *config) string { return strconv.Itoa(int(c.samples.Load())) },
+		check: func(v string) string {
+			if n, ok := parseInt([]byte(v)); !ok {
+				return "argument couldn't be parsed into an integer"
+			} else if n < 1 || n > 1<<31-1 {
+				return "argument must be between 1 and 2147483647 inclusive"
+			}
+			return ""
+		},
+		set: func(c *config, v string) { n, _ := parseInt([]byte(v)); c.samples.Store(int32(n)) }},
 	{name: "proto-max-bulk-len", get: func(c *config) string { return strconv.FormatInt(c.maxBulkLen.Load(), 10) },
 		check: func(v string) string {
 			if n, ok := memValue(v); !ok {

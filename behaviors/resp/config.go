@@ -26,12 +26,14 @@ type config struct {
 	maxMemory   atomic.Int64
 	maxBulkLen  atomic.Int64
 	policy      atomic.Int32 // maxmemory-policy: index in policies
+	samples     atomic.Int32 // maxmemory-samples: keys sampled per database to choose one to evict
 }
 
 // newConfig returns o in force, or an error naming a bad field.
 func newConfig(o Options) (*config, error) {
 	c := &config{}
 	c.policy.Store(policyNoEviction)
+	c.samples.Store(evictionSamples)
 	if o.MaxMemoryPolicy != "" {
 		i := policyIndex(o.MaxMemoryPolicy)
 		if i < 0 {

@@ -19,7 +19,8 @@ var policies = []string{"volatile-lru", "volatile-lfu", "volatile-random", "vola
 	"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}
 
 // evictionSamples is Redis's maxmemory-samples default: the keys looked at
-// per database to choose one to evict.
+// per database to choose one to evict (CONFIG SET maxmemory-samples changes
+// it; at most a database's keys are drawn, however large it is set).
 const evictionSamples = 5
 
 // makeRoom is Redis's performEvictions, run before each command (never
@@ -144,16 +145,17 @@ func (db *DB) sample(policy int) (string, int64, bool) {
 		}
 		return e.used
 	}
+	samples := int(db.st.cfg.samples.Load())
 	switch policy {
 	case policyAllKeysLRU, policyAllKeysLFU:
-		for i := 0; i < evictionSamples && db.keys.len() > 0; i++ {
+		for i := 0; i < samples && i < db.keys.len(); i++ {
 			key, e := db.keys.random()
 			consider(key, score(e))
 		}
 	default: // volatile-lru, volatile-lfu, volatile-ttl
 		n := 0
 		for key, at := range db.expires {
-			if n++; n > evictionSamples {
+			if n++; n > samples {
 				break
 			}
 			if policy == policyVolatileTTL {

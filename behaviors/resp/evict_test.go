@@ -262,3 +262,54 @@ func TestEvictionNotInsideExec(t *testing.T) {
 		t.Fatal("the refused transaction's SET ran")
 	}
 }
+
+// TestDenyOOMFlagsAsRedis ensures the commands refused over maxmemory are
+// Redis's: every command and subcommand of the table has the denyoom flag
+// (COMMAND's third field) exactly where redis-server 7.0's COMMAND has it.
+func TestDenyOOMFlagsAsRedis(t *testing.T) {
+	redisAddr := startRedisServer(t)
+	srv := startResp(t)
+	ctx := context.Background()
+	denyOOM := func(addr string) map[string]bool {
+		rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
+		defer rdb.Close()
+		all, err := rdb.Do(ctx, "COMMAND").Slice()
+		if err != nil {
+			t.Fatalf("COMMAND on %s: %v", addr, err)
+		}
+		out := map[string]bool{}
+		var add func(c []any)
+		add = func(c []any) {
+			flags, _ := c[2].([]any)
+			out[c[0].(string)] = false
+			for _, f := range flags {
+				if f == "denyoom" {
+					out[c[0].(string)] = true
+				}
+			}
+			if len(c) > 9 {
+				subs, _ := c[9].([]any)
+				for _, s := range subs {
+					add(s.([]any))
+				}
+			}
+		}
+		for _, c := range all {
+			add(c.([]any))
+		}
+		return out
+	}
+	ours, ref := denyOOM(srv.Addr), denyOOM(redisAddr)
+	compared := 0
+	for name, deny := range ours {
+		if want, ok := ref[name]; ok {
+			compared++
+			if deny != want {
+				t.Errorf("%s: denyoom %v here, %v in redis-server", name, deny, want)
+			}
+		}
+	}
+	if compared < 150 {
+		t.Fatalf("only %d commands compared; want the whole table", compared)
+	}
+}

@@ -50,6 +50,7 @@ func (k *keySpace) Receive(ctx actor.Context) {
 		k.wakeAt = time.Time{}
 		k.st.now = time.Now().UnixMilli()
 		k.timeouts(ctx)
+		k.srv.oom.Store(k.st.stuck())
 	case *clientReset:
 		// Answered, though nobody reads it: the connection counts its
 		// unanswered requests (MaxInFlight; shutdown waits for them).

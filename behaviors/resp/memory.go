@@ -86,7 +86,14 @@ func (st *Store) settle() {
 		st.touched[i] = touched{}
 	}
 	st.touched = st.touched[:0]
+	if cap(st.touched) > maxTouchedKept {
+		st.touched = nil // an MSET of many keys does not keep its list for good
+	}
 }
+
+// maxTouchedKept is the most entries settle's list keeps room for between
+// commands: more than most commands change, little memory.
+const maxTouchedKept = 1024
 
 // forget subtracts a removed entry's size and marks it removed.
 func (db *DB) forget(e *entry) {
