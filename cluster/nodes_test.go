@@ -13,9 +13,11 @@ import (
 )
 
 // TestNodes runs three nodes with a static member list (real processes of
-// the built binary) through the node's promises: they form, an unknown
-// message from a rogue sender is dropped without harm, and a node that
-// leaves (SIGTERM) exits promptly and is seen gone by the others.
+// the built binary) through the node's promises: they form, /tree shows the
+// members and where a room lives, an unknown message from a rogue sender is
+// dropped without harm, a node killed and started again is seen gone and
+// back, and a node that leaves (SIGTERM) exits promptly and is seen gone by
+// the others.
 func TestNodes(t *testing.T) {
 	bin := clustertest.Build(t)
 	// chat: the one behavior with grains (a room is a chatroom grain).
@@ -107,6 +109,27 @@ func TestNodes(t *testing.T) {
 		if log := victim.Log(t); !strings.Contains(log, "unknown message type rogue.Unknown") {
 			t.Errorf("the log does not say what was dropped:\n%s", log)
 		}
+	})
+
+	t.Run("KilledAndBack", func(t *testing.T) {
+		// SIGKILL: the others see the node unreachable (its connections
+		// break), and with a static list it stays a member; started again
+		// with the same command line it is reachable again, and a member.
+		clustertest.WaitFormed(t, nodes)
+		killed := nodes[1]
+		killed.Signal(t, syscall.SIGKILL)
+		killed.Wait(t, 10*time.Second)
+		for _, p := range []*clustertest.Node{nodes[0], nodes[2]} {
+			clustertest.WaitFor(t, "peer "+p.Addr+" to see the node unreachable", 5*time.Second, func() bool {
+				v, err := p.Metric("async_server_cluster_members_up")
+				return err == nil && v == 2
+			})
+			if v, err := p.Metric("async_server_cluster_members"); err != nil || v != 3 {
+				t.Errorf("peer %s: %v members (%v); want 3: a static list keeps a dead node", p.Addr, v, err)
+			}
+		}
+		killed.Restart(t)
+		clustertest.WaitFormed(t, nodes)
 	})
 
 	t.Run("GracefulLeave", func(t *testing.T) {

@@ -40,8 +40,9 @@ type Node struct {
 
 	args           []string // the command line it was started with, for Restart
 	bin            string
+	owner          testing.TB // the test that started it: its end kills the node, restarted or not
 	cmd            *exec.Cmd
-	stdout, stderr buffer
+	stdout, stderr *buffer       // the current process's
 	done           chan struct{} // closed once it has exited and been waited for
 }
 
@@ -72,8 +73,8 @@ func Start(tb testing.TB, o Options) []*Node {
 		} else {
 			args = append(args, "-peers", strings.Join(addrs, ","))
 		}
-		nodes[i] = &Node{Addr: addrs[i], bin: o.Binary, args: append(args, o.Args...)}
-		nodes[i].start(tb)
+		nodes[i] = &Node{Addr: addrs[i], bin: o.Binary, args: append(args, o.Args...), owner: tb}
+		nodes[i].start()
 	}
 	for _, n := range nodes {
 		n.WaitReady(tb)
@@ -95,15 +96,18 @@ func FreeAddr(tb testing.TB) string {
 }
 
 // start runs the node's process; it is killed, if still running, and waited
-// for when tb ends.
-func (n *Node) start(tb testing.TB) {
+// for when the test that started the node (owner) ends, not a subtest that
+// restarted it.
+func (n *Node) start() {
+	tb := n.owner
 	tb.Helper()
 	n.LogPath = filepath.Join(tb.TempDir(), "server.log")
-	n.stdout, n.stderr = buffer{}, buffer{}
+	stdout, stderr := &buffer{}, &buffer{}
+	n.stdout, n.stderr = stdout, stderr
 	n.Listen, n.Admin = "", ""
 	n.done = make(chan struct{})
 	n.cmd = exec.Command(n.bin, append([]string{"-log-file", n.LogPath}, n.args...)...)
-	n.cmd.Stdout, n.cmd.Stderr = &n.stdout, &n.stderr
+	n.cmd.Stdout, n.cmd.Stderr = stdout, stderr
 	if err := n.cmd.Start(); err != nil {
 		tb.Fatalf("start %s: %v", n.bin, err)
 	}
@@ -119,20 +123,21 @@ func (n *Node) start(tb testing.TB) {
 			_ = cmd.Process.Kill()
 			<-done
 		}
-		if out := n.stderr.String(); strings.Contains(out, "DATA RACE") {
+		if out := stderr.String(); strings.Contains(out, "DATA RACE") {
 			tb.Errorf("node %s reported a data race:\n%s", n.Addr, out)
 		}
 	})
 }
 
 // Restart starts a node that has exited again, with the same command line
-// (the same -node-addr), and waits for its ready lines.
+// (the same -node-addr), and waits for its ready lines. Like the first, the
+// new process lives until the test that called Start ends.
 func (n *Node) Restart(tb testing.TB) {
 	tb.Helper()
 	if !n.Exited() {
 		tb.Fatalf("node %s: Restart while it runs", n.Addr)
 	}
-	n.start(tb)
+	n.start()
 	n.WaitReady(tb)
 }
 

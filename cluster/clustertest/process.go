@@ -104,8 +104,8 @@ func (b *buffer) String() string {
 // nodes that must refuse to start.
 func RunOnce(tb testing.TB, bin string, d time.Duration, args ...string) (int, string) {
 	tb.Helper()
-	n := &Node{bin: bin, args: args, Addr: "(run once)"}
-	n.start(tb)
+	n := &Node{bin: bin, args: args, Addr: "(run once)", owner: tb}
+	n.start()
 	n.Wait(tb, d)
 	return n.ExitCode(), n.Stderr()
 }
