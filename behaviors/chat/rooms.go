@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/eventstream"
 
 	"async_server/behaviors/chat/chatpb"
 	"async_server/messages"
@@ -47,6 +48,8 @@ type roomsService struct {
 	placerOf func(*actor.ActorSystem) placer // nil, or nil from it: not clustered
 	placer   placer                          // cluster mode: finds the rooms' grains; nil: rooms are children
 	timeout  time.Duration                   // cluster mode: one request's deadline at a grain
+	attempts uint64                          // cluster mode: Finds started (roomEntry.attempt)
+	topology *eventstream.Subscription       // cluster mode: to the member list's changes
 
 	strategy   *supervision.Strategy
 	decision   supervision.Decision // the last decision strategy made (observe)
@@ -72,6 +75,7 @@ type roomEntry struct {
 	owed    []owedJoin      // requests answered once the grain has their connection
 	finding bool            // a Find is in flight
 	began   time.Time       // when the last Find began
+	attempt uint64          // the Find whose answer counts (roomsService.attempts then)
 	lost    string          // the pidKey of the grain last lost: a Find that gives it again is stale
 	retry   *time.Timer     // the next Find, while no node gives the grain
 }
@@ -102,6 +106,7 @@ func (s *roomsService) Receive(ctx actor.Context) {
 		if s.placerOf != nil {
 			if s.placer = s.placerOf(ctx.ActorSystem()); s.placer != nil {
 				s.timeout = s.placer.Timeout()
+				s.watchMembers(ctx)
 			}
 		}
 	case *messages.ServiceRequest:
@@ -113,9 +118,12 @@ func (s *roomsService) Receive(ctx actor.Context) {
 	case *chatpb.Restarted:
 		s.grainRestarted(ctx, m)
 	case *findRoom:
-		s.find(ctx, m.Name)
+		s.find(ctx, m.Name, false)
+	case *membersChanged:
+		s.onMembersChanged(ctx)
 	case *actor.Stopping:
 		s.stopTimers()
+		s.unwatchMembers(ctx)
 	case *actor.Terminated:
 		s.onTerminated(ctx, m)
 	case *GetStats:

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	pcluster "github.com/asynkron/protoactor-go/cluster"
 
 	"async_server/behaviors/chat/chatpb"
 	"async_server/messages"
@@ -61,7 +62,7 @@ func (s *roomsService) enterGrain(ctx actor.Context, c *chatter, name string, qu
 		ctx.Send(e.pid, s.joinOf(ctx, c, quiet))
 	} else {
 		e.loud[c.pid.Id] = !quiet
-		s.find(ctx, name)
+		s.find(ctx, name, false)
 	}
 	return e
 }
@@ -85,12 +86,17 @@ func (s *roomsService) joinGrain(ctx actor.Context, c *chatter, name string, req
 	}
 }
 
-// find starts looking for the room's grain, unless a look is in flight.
-func (s *roomsService) find(ctx actor.Context, name string) {
+// find starts looking for the room's grain, unless a look is in flight (or,
+// with again, whether or not: the member list changed, and the look in
+// flight may be waiting for a node that has left; its answer is ignored).
+func (s *roomsService) find(ctx actor.Context, name string, again bool) {
 	e := s.rooms[name]
-	if e == nil || e.pid != nil || e.finding {
+	if e == nil || e.pid != nil || (e.finding && !again) {
 		return
 	}
+	s.attempts++
+	attempt := s.attempts
+	e.attempt = attempt
 	fut := s.placer.Find(ctx, name, GrainKind)
 	if fut == nil {
 		s.found(ctx, name, nil)
@@ -98,10 +104,42 @@ func (s *roomsService) find(ctx actor.Context, name string) {
 	}
 	e.finding, e.began = true, time.Now()
 	ctx.ReenterAfter(fut, func(res any, err error) {
-		if !s.restarting {
+		if e := s.rooms[name]; !s.restarting && e != nil && e.attempt == attempt {
 			s.found(ctx, name, foundGrain(res, err))
 		}
 	})
+}
+
+// membersChanged is sent to the rooms service (cluster mode) when the
+// cluster's member list changes: the rooms whose grains are lost are looked
+// for at once, on the owner the new list names.
+type membersChanged struct{}
+
+// watchMembers subscribes the rooms service to the member list's changes;
+// the subscription ends with the instance (unwatchMembers).
+func (s *roomsService) watchMembers(ctx actor.Context) {
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	s.topology = ctx.ActorSystem().EventStream.Subscribe(func(ev any) {
+		if _, ok := ev.(*pcluster.ClusterTopology); ok {
+			root.Send(self, &membersChanged{}) // the stream's handlers run on the publisher's goroutine
+		}
+	})
+}
+
+func (s *roomsService) unwatchMembers(ctx actor.Context) {
+	if s.topology != nil {
+		ctx.ActorSystem().EventStream.Unsubscribe(s.topology)
+		s.topology = nil
+	}
+}
+
+// onMembersChanged looks for every lost grain again, at once.
+func (s *roomsService) onMembersChanged(ctx actor.Context) {
+	for name, e := range s.rooms {
+		if e.pid == nil {
+			s.find(ctx, name, true)
+		}
+	}
 }
 
 // found joins the room's members to its grain, or gives up the joins that
@@ -274,7 +312,7 @@ func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
 	for id := range e.members {
 		ctx.Send(s.conns[id].pid, &roomMoving{Room: name, Line: line})
 	}
-	s.find(ctx, name)
+	s.find(ctx, name, false)
 	return true
 }
 

@@ -43,6 +43,7 @@ func (s *roomsService) stopTimers() {
 func (s *roomsService) onRestarting(ctx actor.Context) {
 	s.restarting = true
 	s.stopTimers()
+	s.unwatchMembers(ctx)
 	for _, c := range s.conns {
 		ctx.Send(c.pid, &roomsRestarted{})
 	}
