@@ -3,7 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 
 	"async_server/cluster"
@@ -40,6 +42,34 @@ func checkCluster(fs *flag.FlagSet, c cluster.Config) error {
 		err = fmt.Errorf("-cluster: %q has spaces around it", c.Name)
 	}
 	return err
+}
+
+// nodeAddrClash refuses a -node-addr that a listener or the admin endpoint
+// takes (the same port, on the same host or on every interface): the node
+// would fail to bind it after the start.
+func nodeAddrClash(cmd *command) error {
+	c := cmd.Cluster
+	nhost, nport, err := net.SplitHostPort(c.NodeAddr)
+	if !c.Enabled() || err != nil {
+		return nil
+	}
+	taken := map[string]string{} // address -> what takes it
+	if len(cmd.Listeners) == 0 {
+		taken[net.JoinHostPort(cmd.Host, strconv.Itoa(cmd.Port))] = "the " + cmd.Behavior + " listener"
+	}
+	for _, l := range cmd.Listeners {
+		taken[l.Addr] = "the " + l.Behavior + " listener"
+	}
+	if cmd.admin != "" {
+		taken[cmd.admin] = "the admin endpoint"
+	}
+	for addr, what := range taken {
+		host, port, err := net.SplitHostPort(addr)
+		if err == nil && port == nport && (host == nhost || everywhere(host)) {
+			return fmt.Errorf("-node-addr %s clashes with %s on %s: give the node a port of its own", c.NodeAddr, what, addr)
+		}
+	}
+	return nil
 }
 
 func isClusterFlag(name string) bool { return slices.Contains(clusterFlagNames, name) }

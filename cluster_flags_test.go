@@ -42,6 +42,10 @@ func TestClusterFlagErrors(t *testing.T) {
 		{[]string{"-cluster", "c", "-node-addr", "127.0.0.1:0", "-peers", "127.0.0.1:0"}, "-node-addr: ", "port from 1 to 65535"},
 		{[]string{"-cluster", "c", "-node-addr", "0.0.0.0:17001", "-peers", "0.0.0.0:17001"}, "-node-addr: ", "cannot reach"},
 		{with("-peers", a+",nonsense"), "-peers: ", `"nonsense" is not HOST:PORT`},
+		{with("-peers", a, "17001"), "-node-addr " + a + " clashes with the http listener on " + a, ""},
+		{with("-peers", a, "-host", "0.0.0.0", "17001"), "-node-addr " + a + " clashes with the http listener on 0.0.0.0:17001", ""},
+		{with("-peers", a, "-listen", "chat=127.0.0.1:17001"), "-node-addr " + a + " clashes with the chat listener", ""},
+		{with("-peers", a, "-admin", a), "-node-addr " + a + " clashes with the admin endpoint", ""},
 	}
 	for _, tt := range tests {
 		_, err := parseArgs(tt.args, io.Discard)

@@ -92,6 +92,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if err := cfg.Validate(); err != nil {
 		return cmd, err
 	}
+	if err := nodeAddrClash(&cmd); err != nil {
+		return cmd, err
+	}
 	if err := onlyFor(fs, respOnly, "resp", served(*cfg)); err != nil {
 		return cmd, err
 	}

@@ -23,9 +23,14 @@
 // With -cluster (package cluster) the node joins its cluster in Start, before
 // root is spawned, so every PID carries the node's address. protoactor's
 // cluster actors are top-level actors of the system beside root, not root's
-// children: remote's endpoint manager and writers, the gossip, and disthash's
-// partition-activator, whose children are the grains hosted on this node
-// (the behaviors' Setup.Grains). Root ends them in the shutdown (below).
+// children: remote's endpoint manager and writers, the gossip (idle: its
+// interval is set past any run), disthash's partition-activator, whose
+// children are the grains hosted on this node (the behaviors' Setup.Grains),
+// and package cluster's cluster-ping (the other nodes' pings land there) and
+// cluster-request-outcomes (counts failed grain lookups). Root ends them in
+// the shutdown (below). Their goroutines are the library's (remote's gRPC
+// streams, the etcd client's) and one of package cluster's, its pinger (it
+// ends in Node.Stop, which waits for it).
 //
 // The connections are not the acceptor's children, as Ranch keeps them apart
 // from its acceptors: a protoactor restart stops every child of the restarted

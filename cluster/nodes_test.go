@@ -98,15 +98,22 @@ func TestNodes(t *testing.T) {
 		if err := clustertest.SendRaw(victim.Addr, clustertest.UnknownBatch(victim.Addr, "root", "rogue.Unknown")); err != nil {
 			t.Fatalf("sending the rogue batch: %v", err)
 		}
-		clustertest.WaitFor(t, "the drop to be counted", 5*time.Second, func() bool {
+		// And a malformed batch: a target index past its targets (remote
+		// indexes the table with it).
+		malformed := clustertest.UnknownBatch(victim.Addr, "root", "actor.PID")
+		malformed.Envelopes[0].Target = 5
+		if err := clustertest.SendRaw(victim.Addr, malformed); err != nil {
+			t.Fatalf("sending the malformed batch: %v", err)
+		}
+		clustertest.WaitFor(t, "the drops to be counted", 5*time.Second, func() bool {
 			v, err := victim.Metric("async_server_cluster_dropped_messages_total")
-			return err == nil && v == 1
+			return err == nil && v == 2
 		})
 		if victim.Exited() {
 			t.Fatalf("node exited with status %d; stderr:\n%s", victim.ExitCode(), victim.Stderr())
 		}
 		clustertest.WaitFormed(t, nodes)
-		if log := victim.Log(t); !strings.Contains(log, "unknown message type rogue.Unknown") {
+		if log := victim.Log(t); !strings.Contains(log, "unknown message type rogue.Unknown") || !strings.Contains(log, "target index 5 past 1 targets") {
 			t.Errorf("the log does not say what was dropped:\n%s", log)
 		}
 	})
