@@ -12,8 +12,9 @@ import (
 // TestEtcdNodes runs three nodes whose membership is in etcd (real
 // processes, a real etcd): they form; a node stalled past its lease
 // (SIGSTOP, then SIGCONT) exits with status 3 on waking, saying why, and the
-// others drop it; a node that cannot reach etcd at start exits with status
-// 3 within the 5 s it waits. Skipped where etcd is not installed.
+// others drop it; a node that leaves (SIGTERM) is dropped at once; a node
+// that cannot reach etcd at start exits with status 3 within the 5 s it
+// waits. Skipped where etcd is not installed.
 func TestEtcdNodes(t *testing.T) {
 	etcd := clustertest.StartEtcd(t)
 	bin := clustertest.BuildWithoutRace(t) // a member leaves: protoactor's BlockList races (BuildWithoutRace)
@@ -45,6 +46,24 @@ func TestEtcdNodes(t *testing.T) {
 		}
 		if !strings.Contains(stalled.Stderr(), "cluster membership lost") {
 			t.Errorf("its standard error does not say why:\n%s", stalled.Stderr())
+		}
+	})
+
+	t.Run("GracefulLeave", func(t *testing.T) {
+		// SIGTERM: the node revokes its lease as it leaves, so the last
+		// node drops it within 0.5 s of its exit, not a TTL later.
+		leaver, last := nodes[1], nodes[0]
+		leaver.Signal(t, syscall.SIGTERM)
+		if code := leaver.Wait(t, 10*time.Second); code != 0 {
+			t.Fatalf("exit status %d; want 0; stderr:\n%s", code, leaver.Stderr())
+		}
+		exited := time.Now()
+		clustertest.WaitFor(t, "the last node to drop it", 5*time.Second, func() bool {
+			v, err := last.Metric("async_server_cluster_members")
+			return err == nil && v == 1
+		})
+		if took := time.Since(exited); took > 500*time.Millisecond {
+			t.Errorf("the last node dropped the leaver %v after its exit; want at most 0.5 s", took)
 		}
 	})
 
