@@ -79,6 +79,7 @@
 //	conn.go                 the connection actor: runs one behavior
 //	link.go, link_conn.go   what survives its restarts: socket, engine, protocol.Conn
 //	link_events.go          what the engine (netpoll.Conn) tells the connection actor
+//	mailbox.go              the connection actor's mailbox: the reader's input runs an idle actor at once
 //	outbox.go               the mailbox's bound on what others queue for a connection
 //	sender_mailbox.go       the mailbox of a service that runs on its senders (OnSender)
 //	chaos.go, inject.go     fault injection; observe.go: reports to the observatory

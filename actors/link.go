@@ -36,6 +36,7 @@ type link struct {
 
 	sock  netpoll.Conn          // the reader's role and the dispatcher that runs the actor on this connection's goroutines
 	msg   messages.DataReceived // one message serves every read: see its doc for why that is safe
+	mbox  *mailbox              // the actor's, made at its spawn: the reader delivers msg into it
 	slots chan struct{}         // the listener's connection slots: the reader frees one as it closes the socket
 	slot  atomic.Int32          // what the link holds of slots and env.closing: a slotState
 

@@ -19,11 +19,13 @@ var _ netpoll.Handler = (*linkEvents)(nil)
 // message, never changed, that any number of actors may hold.
 var peerClosed = &messages.ReadFailed{Err: io.EOF}
 
-// Data implements netpoll.Handler: one DataReceived, reused for every read.
+// Data implements netpoll.Handler: one DataReceived, reused for every read,
+// put straight into the actor's mailbox (mailbox.deliver), which runs the
+// actor here when it is idle.
 func (e *linkEvents) Data(p []byte) {
 	e.stats.In.Add(uint64(len(p)))
 	e.msg.Data = p
-	e.env.root.Send(e.self, &e.msg)
+	e.mbox.deliver(&e.msg)
 }
 
 // Ready implements netpoll.Handler.

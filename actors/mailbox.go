@@ -1,0 +1,217 @@
+package actors
+
+import (
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// mailbox is a connection actor's mailbox: protoactor's lock-free one
+// (actor.UnboundedLockfree: a system and a user queue, system messages
+// first, suspended while its supervisor decides on a failure, a panic
+// escalated to the supervisor), with one more way in, the reader's
+// (deliver). A read's DataReceived to an idle, empty mailbox is handled at
+// once, on the reader's goroutine, as the connection's dispatcher would have
+// it handled anyway (netpoll.Dispatcher): without the root context's Send,
+// the process lookup, a queue node and a scheduled run, two allocations and
+// about a fifth of the server's user CPU per echo round trip (docs/benchmarks.md).
+// Everyone else posts as to protoactor's mailbox, and its runs go to the
+// connection's dispatcher.
+//
+// Its one middleware is the connection's outbox. The queues live inside the
+// mailbox, not behind pointers: an idle connection holds one object for its
+// mailbox instead of five.
+type mailbox struct {
+	user, system mpscQueue
+	status       atomic.Int32 // mailboxIdle or mailboxRunning: who set it running runs it
+	userN, sysN  atomic.Int32 // messages queued
+	suspended    atomic.Bool  // by the failure's SuspendMailbox until its ResumeMailbox
+
+	invoker    actor.MessageInvoker
+	dispatcher actor.Dispatcher
+	outbox     *outbox
+}
+
+var _ actor.Mailbox = (*mailbox)(nil)
+
+const (
+	mailboxIdle int32 = iota
+	mailboxRunning
+)
+
+// newMailbox makes a mailbox whose middleware is o.
+func newMailbox(o *outbox) *mailbox {
+	m := &mailbox{outbox: o}
+	m.user.init()
+	m.system.init()
+	return m
+}
+
+// PostUserMessage implements actor.Mailbox.
+func (m *mailbox) PostUserMessage(msg any) {
+	if batch, ok := actor.UnwrapEnvelopeMessage(msg).(actor.MessageBatch); ok {
+		for _, b := range batch.GetMessages() { // as protoactor's: each, then the batch
+			m.PostUserMessage(b)
+		}
+	}
+	m.outbox.MessagePosted(msg)
+	m.user.push(msg)
+	m.userN.Add(1)
+	m.schedule()
+}
+
+// PostSystemMessage implements actor.Mailbox.
+func (m *mailbox) PostSystemMessage(msg any) {
+	m.outbox.MessagePosted(msg)
+	m.system.push(msg)
+	m.sysN.Add(1)
+	m.schedule()
+}
+
+// deliver is the reader's post, inside a delivery (netpoll.Handler.Data),
+// on the connection's own goroutine: an idle mailbox with nothing queued
+// and not suspended handles msg at once, here; one with messages queued
+// handles them and msg after them, here; one running elsewhere gets msg
+// queued, as anyone's.
+func (m *mailbox) deliver(msg any) {
+	m.outbox.MessagePosted(msg)
+	if !m.status.CompareAndSwap(mailboxIdle, mailboxRunning) {
+		m.user.push(msg)
+		m.userN.Add(1)
+		m.schedule() // it may have gone idle meanwhile
+		return
+	}
+	// Running, and ours: the counts and suspended change only by a run now.
+	if m.sysN.Load() != 0 || m.userN.Load() != 0 || m.suspended.Load() {
+		m.user.push(msg)
+		m.userN.Add(1)
+		msg = nil
+	}
+	m.process(msg)
+}
+
+// RegisterHandlers implements actor.Mailbox.
+func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
+	m.invoker, m.dispatcher = invoker, dispatcher
+}
+
+// Start implements actor.Mailbox.
+func (m *mailbox) Start() { m.outbox.MailboxStarted() }
+
+// UserMessageCount implements actor.Mailbox.
+func (m *mailbox) UserMessageCount() int { return int(m.userN.Load()) }
+
+// schedule has the dispatcher run the mailbox, unless it runs already.
+func (m *mailbox) schedule() {
+	if m.status.CompareAndSwap(mailboxIdle, mailboxRunning) {
+		m.dispatcher.Schedule(m.processMessages)
+	}
+}
+
+func (m *mailbox) processMessages() { m.process(nil) }
+
+// process runs the mailbox, first (if not nil) before anything queued, until
+// nothing is left to run, then sets it idle.
+func (m *mailbox) process(first any) {
+	for {
+		m.run(first)
+		first = nil
+		m.status.Store(mailboxIdle)
+		sys, user := m.sysN.Load(), m.userN.Load()
+		// Messages posted after the run ended, which found it running.
+		if (sys > 0 || (user > 0 && !m.suspended.Load())) &&
+			m.status.CompareAndSwap(mailboxIdle, mailboxRunning) {
+			continue
+		}
+		if user == 0 && !m.suspended.Load() {
+			m.outbox.MailboxEmpty()
+		}
+		return
+	}
+}
+
+// run handles first, if not nil, then system messages before user ones until
+// both queues are empty or the mailbox is suspended; a panic is escalated to
+// the supervisor (which suspends the mailbox) and ends the run.
+func (m *mailbox) run(first any) {
+	var msg any
+	defer func() {
+		if r := recover(); r != nil {
+			m.invoker.EscalateFailure(r, msg)
+		}
+	}()
+	if first != nil {
+		msg = first
+		m.invoker.InvokeUserMessage(msg)
+		m.outbox.MessageReceived(msg)
+	}
+	i, t := 0, m.dispatcher.Throughput()
+	for {
+		if i > t {
+			i = 0
+			runtime.Gosched()
+		}
+		i++
+		if msg = m.system.pop(); msg != nil {
+			m.sysN.Add(-1)
+			switch msg.(type) {
+			case *actor.SuspendMailbox:
+				m.suspended.Store(true)
+			case *actor.ResumeMailbox:
+				m.suspended.Store(false)
+			default:
+				m.invoker.InvokeSystemMessage(msg)
+			}
+			m.outbox.MessageReceived(msg)
+			continue
+		}
+		if m.suspended.Load() {
+			return
+		}
+		if msg = m.user.pop(); msg == nil {
+			return
+		}
+		m.userN.Add(-1)
+		m.invoker.InvokeUserMessage(msg)
+		m.outbox.MessageReceived(msg)
+	}
+}
+
+// mpscQueue is protoactor's multi-producer, single-consumer queue
+// (internal/queue/mpsc, after Dmitry Vyukov's node-based queue), with its
+// stub node inside it: push is safe from any goroutine, pop only from the
+// mailbox's run.
+type mpscQueue struct {
+	head, tail *mpscNode
+	stub       mpscNode
+}
+
+type mpscNode struct {
+	next *mpscNode
+	val  any
+}
+
+func (q *mpscQueue) init() { q.head, q.tail = &q.stub, &q.stub }
+
+func (q *mpscQueue) push(x any) {
+	n := &mpscNode{val: x}
+	prev := (*mpscNode)(atomic.SwapPointer((*unsafe.Pointer)(unsafe.Pointer(&q.head)), unsafe.Pointer(n)))
+	atomic.StorePointer((*unsafe.Pointer)(unsafe.Pointer(&prev.next)), unsafe.Pointer(n))
+}
+
+// pop also unlinks the node it leaves: the stub, which lives as long as the
+// queue, must not keep every node ever pushed reachable.
+func (q *mpscQueue) pop() any {
+	tail := q.tail
+	next := (*mpscNode)(atomic.LoadPointer((*unsafe.Pointer)(unsafe.Pointer(&tail.next))))
+	if next == nil {
+		return nil
+	}
+	q.tail = next
+	atomic.StorePointer((*unsafe.Pointer)(unsafe.Pointer(&tail.next)), nil) // no producer writes it again: it wrote next
+	v := next.val
+	next.val = nil
+	return v
+}
