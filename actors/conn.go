@@ -52,8 +52,8 @@ func connProps(l *link) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connActor{link: l}
 	}, actor.WithDispatcher(l.sock.Dispatcher()), actor.WithMailbox(func() actor.Mailbox {
-		l.mbox = newMailbox(&l.outbox)
-		return l.mbox
+		l.box.init(l)
+		return &l.box
 	}))
 }
 
@@ -64,6 +64,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 	a.link.outbox.taken(msg) // first: the message may fail the actor
 	switch m := msg.(type) {
 	case *actor.Started:
+		a.link.actor = a
 		a.onStarted(ctx)
 	case *messages.DataReceived:
 		a.onData(ctx, m)
@@ -191,6 +192,7 @@ func (a *connActor) makeBehavior() {
 // emptied, so the PIDs of children gone stay reachable, each with its process,
 // its actor and this link, until the slot is reused.
 func (a *connActor) release() {
+	a.link.actor = nil
 	a.proto = nil
 	a.link.gate = nil
 	a.link.unread = nil
@@ -221,6 +223,20 @@ func (a *connActor) start(ctx actor.Context) bool {
 		a.failed(ctx, err)
 	}
 	return !a.stopIfClosing(ctx)
+}
+
+// onInput handles the reader's DataReceived when the mailbox runs it at once
+// (mailbox.deliver), as Receive would: the mailbox is running on the
+// connection's goroutine, the incarnation is alive (actor is set from its
+// Started to its Stopped), and the context is the one protoactor keeps for
+// the actor's life, whatever the incarnation. The outbox counts nothing for
+// the reader's input, and nothing in onData asks the context for the
+// message, so protoactor's invocation (the context's checks, its receiver
+// chain, Receive's switch) is skipped.
+func (l *link) onInput() {
+	if a := l.actor; a != nil {
+		a.onData(l.ctx, &l.msg)
+	}
 }
 
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {

@@ -131,7 +131,8 @@
 // stalled peer blocks nothing but its own connection. protoactor runs a
 // mailbox on whoever finds it idle, until it is empty; a connection actor's dispatcher
 // (netpoll.Dispatcher) therefore runs its mailbox on the reader when the reader's
-// message woke it (a round trip costs no goroutine hand-off), and on a runner
+// message woke it (a round trip costs no goroutine hand-off; the reader's input to
+// an idle mailbox is handled right there, mailbox.go), and on a runner
 // goroutine that does nothing else while the run lasts when anyone else's did (a
 // spawn, a restart, a poison pill, a service). Every new sender to a connection
 // keeps this for free. The poller runs no behavior code: it hands a readable

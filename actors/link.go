@@ -36,7 +36,7 @@ type link struct {
 
 	sock  netpoll.Conn          // the reader's role and the dispatcher that runs the actor on this connection's goroutines
 	msg   messages.DataReceived // one message serves every read: see its doc for why that is safe
-	mbox  *mailbox              // the actor's, made at its spawn: the reader delivers msg into it
+	box   mailbox               // the actor's (its producer returns it): the reader delivers msg into it
 	slots chan struct{}         // the listener's connection slots: the reader frees one as it closes the socket
 	slot  atomic.Int32          // what the link holds of slots and env.closing: a slotState
 
@@ -75,6 +75,7 @@ type link struct {
 	closeRequested bool
 	unread         []byte        // input handed back by a failing behavior, for its successor
 	ctx            actor.Context // the current Receive's context: valid only during it
+	actor          *connActor    // the incarnation from its Started to its Stopped, for onInput; nil otherwise
 	requests       uint64        // Requests made, across restarts: the last ID
 	inFlight       int           // Requests not yet answered
 	ackOwed        bool          // the reader waits for an ack held back by the in-flight bound

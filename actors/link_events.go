@@ -25,7 +25,7 @@ var peerClosed = &messages.ReadFailed{Err: io.EOF}
 func (e *linkEvents) Data(p []byte) {
 	e.stats.In.Add(uint64(len(p)))
 	e.msg.Data = p
-	e.mbox.deliver(&e.msg)
+	e.box.deliver()
 }
 
 // Ready implements netpoll.Handler.

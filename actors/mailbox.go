@@ -12,17 +12,16 @@ import (
 // (actor.UnboundedLockfree: a system and a user queue, system messages
 // first, suspended while its supervisor decides on a failure, a panic
 // escalated to the supervisor), with one more way in, the reader's
-// (deliver). A read's DataReceived to an idle, empty mailbox is handled at
-// once, on the reader's goroutine, as the connection's dispatcher would have
-// it handled anyway (netpoll.Dispatcher): without the root context's Send,
-// the process lookup, a queue node and a scheduled run, two allocations and
-// about a fifth of the server's user CPU per echo round trip (docs/benchmarks.md).
-// Everyone else posts as to protoactor's mailbox, and its runs go to the
-// connection's dispatcher.
+// (deliver). A read's input to an idle, empty mailbox is handled at once, on
+// the reader's goroutine, as the connection's dispatcher would have it
+// handled anyway (netpoll.Dispatcher), and by the connection actor's onData
+// directly (link.onInput): without the root context's Send, the process
+// lookup, a queue node, a scheduled run and protoactor's invocation of
+// Receive (docs/benchmarks.md has what each cost). Everyone else posts as to
+// protoactor's mailbox, and its runs go to the connection's dispatcher.
 //
-// Its one middleware is the connection's outbox. The queues live inside the
-// mailbox, not behind pointers: an idle connection holds one object for its
-// mailbox instead of five.
+// It lives inside its link, and its queues inside it: an idle connection
+// holds no object for its mailbox. Its one middleware is the link's outbox.
 type mailbox struct {
 	user, system mpscQueue
 	status       atomic.Int32 // mailboxIdle or mailboxRunning: who set it running runs it
@@ -31,7 +30,7 @@ type mailbox struct {
 
 	invoker    actor.MessageInvoker
 	dispatcher actor.Dispatcher
-	outbox     *outbox
+	link       *link
 }
 
 var _ actor.Mailbox = (*mailbox)(nil)
@@ -41,12 +40,11 @@ const (
 	mailboxRunning
 )
 
-// newMailbox makes a mailbox whose middleware is o.
-func newMailbox(o *outbox) *mailbox {
-	m := &mailbox{outbox: o}
+// init readies the mailbox of l, before its actor is spawned.
+func (m *mailbox) init(l *link) {
+	m.link = l
 	m.user.init()
 	m.system.init()
-	return m
 }
 
 // PostUserMessage implements actor.Mailbox.
@@ -56,7 +54,7 @@ func (m *mailbox) PostUserMessage(msg any) {
 			m.PostUserMessage(b)
 		}
 	}
-	m.outbox.MessagePosted(msg)
+	m.link.outbox.MessagePosted(msg)
 	m.user.push(msg)
 	m.userN.Add(1)
 	m.schedule()
@@ -64,19 +62,21 @@ func (m *mailbox) PostUserMessage(msg any) {
 
 // PostSystemMessage implements actor.Mailbox.
 func (m *mailbox) PostSystemMessage(msg any) {
-	m.outbox.MessagePosted(msg)
+	m.link.outbox.MessagePosted(msg)
 	m.system.push(msg)
 	m.sysN.Add(1)
 	m.schedule()
 }
 
-// deliver is the reader's post, inside a delivery (netpoll.Handler.Data),
-// on the connection's own goroutine: an idle mailbox with nothing queued
-// and not suspended handles msg at once, here; one with messages queued
-// handles them and msg after them, here; one running elsewhere gets msg
-// queued, as anyone's.
-func (m *mailbox) deliver(msg any) {
-	m.outbox.MessagePosted(msg)
+// deliver is the reader's post of its DataReceived (link.msg), inside a
+// delivery (netpoll.Handler.Data), on the connection's own goroutine: an
+// idle mailbox with nothing queued and not suspended has the actor handle it
+// at once, here; one with messages queued handles them and it after them,
+// here; one running elsewhere gets it queued, as anyone's message. The
+// outbox counts nothing for a DataReceived (sizeOf), so the first way skips
+// it.
+func (m *mailbox) deliver() {
+	msg := &m.link.msg
 	if !m.status.CompareAndSwap(mailboxIdle, mailboxRunning) {
 		m.user.push(msg)
 		m.userN.Add(1)
@@ -87,9 +87,10 @@ func (m *mailbox) deliver(msg any) {
 	if m.sysN.Load() != 0 || m.userN.Load() != 0 || m.suspended.Load() {
 		m.user.push(msg)
 		m.userN.Add(1)
-		msg = nil
+		m.process(false)
+		return
 	}
-	m.process(msg)
+	m.process(true)
 }
 
 // RegisterHandlers implements actor.Mailbox.
@@ -98,7 +99,7 @@ func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher acto
 }
 
 // Start implements actor.Mailbox.
-func (m *mailbox) Start() { m.outbox.MailboxStarted() }
+func (m *mailbox) Start() { m.link.outbox.MailboxStarted() }
 
 // UserMessageCount implements actor.Mailbox.
 func (m *mailbox) UserMessageCount() int { return int(m.userN.Load()) }
@@ -110,14 +111,14 @@ func (m *mailbox) schedule() {
 	}
 }
 
-func (m *mailbox) processMessages() { m.process(nil) }
+func (m *mailbox) processMessages() { m.process(false) }
 
-// process runs the mailbox, first (if not nil) before anything queued, until
+// process runs the mailbox, the reader's input first if input, until
 // nothing is left to run, then sets it idle.
-func (m *mailbox) process(first any) {
+func (m *mailbox) process(input bool) {
 	for {
-		m.run(first)
-		first = nil
+		m.run(input)
+		input = false
 		m.status.Store(mailboxIdle)
 		sys, user := m.sysN.Load(), m.userN.Load()
 		// Messages posted after the run ended, which found it running.
@@ -126,26 +127,25 @@ func (m *mailbox) process(first any) {
 			continue
 		}
 		if user == 0 && !m.suspended.Load() {
-			m.outbox.MailboxEmpty()
+			m.link.outbox.MailboxEmpty()
 		}
 		return
 	}
 }
 
-// run handles first, if not nil, then system messages before user ones until
-// both queues are empty or the mailbox is suspended; a panic is escalated to
-// the supervisor (which suspends the mailbox) and ends the run.
-func (m *mailbox) run(first any) {
+// run handles the reader's input if input, then system messages before user
+// ones until both queues are empty or the mailbox is suspended; a panic is
+// escalated to the supervisor (which suspends the mailbox) and ends the run.
+func (m *mailbox) run(input bool) {
 	var msg any
 	defer func() {
 		if r := recover(); r != nil {
 			m.invoker.EscalateFailure(r, msg)
 		}
 	}()
-	if first != nil {
-		msg = first
-		m.invoker.InvokeUserMessage(msg)
-		m.outbox.MessageReceived(msg)
+	if input {
+		msg = &m.link.msg
+		m.link.onInput()
 	}
 	i, t := 0, m.dispatcher.Throughput()
 	for {
@@ -164,7 +164,7 @@ func (m *mailbox) run(first any) {
 			default:
 				m.invoker.InvokeSystemMessage(msg)
 			}
-			m.outbox.MessageReceived(msg)
+			m.link.outbox.MessageReceived(msg)
 			continue
 		}
 		if m.suspended.Load() {
@@ -175,7 +175,7 @@ func (m *mailbox) run(first any) {
 		}
 		m.userN.Add(-1)
 		m.invoker.InvokeUserMessage(msg)
-		m.outbox.MessageReceived(msg)
+		m.link.outbox.MessageReceived(msg)
 	}
 }
 

@@ -7,23 +7,14 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// fakeInvoker records what a mailbox hands it; a message "panic" panics.
+// fakeInvoker records what a mailbox hands it.
 type fakeInvoker struct {
 	user, sys []any
 	escalated []any
-	onUser    func(msg any)
 }
 
-func (f *fakeInvoker) InvokeSystemMessage(m any) { f.sys = append(f.sys, m) }
-func (f *fakeInvoker) InvokeUserMessage(m any) {
-	if f.onUser != nil {
-		f.onUser(m)
-	}
-	if m == "panic" {
-		panic(errors.New("boom"))
-	}
-	f.user = append(f.user, m)
-}
+func (f *fakeInvoker) InvokeSystemMessage(m any)     { f.sys = append(f.sys, m) }
+func (f *fakeInvoker) InvokeUserMessage(m any)       { f.user = append(f.user, m) }
 func (f *fakeInvoker) EscalateFailure(reason, m any) { f.escalated = append(f.escalated, m) }
 
 // queueDispatcher keeps the runs it is given, for the test to run.
@@ -40,64 +31,86 @@ func (d *queueDispatcher) runAll() {
 	}
 }
 
-func newTestMailbox() (*mailbox, *fakeInvoker, *queueDispatcher) {
-	m := newMailbox(&outbox{})
+// countingProto counts the input its connection hands it.
+type countingProto struct{ reads int }
+
+func (p *countingProto) Received([]byte) error { p.reads++; return nil }
+func (p *countingProto) TimedOut()             {}
+
+// newTestMailbox is the mailbox of a link whose actor has started with a
+// countingProto, wired to a fake invoker and dispatcher.
+func newTestMailbox() (*mailbox, *fakeInvoker, *queueDispatcher, *countingProto) {
+	l := &link{env: &connEnv{}}
+	l.box.init(l)
+	proto := &countingProto{}
+	l.actor = &connActor{link: l, proto: proto}
 	inv, disp := &fakeInvoker{}, &queueDispatcher{}
-	m.RegisterHandlers(inv, disp)
-	return m, inv, disp
+	l.box.RegisterHandlers(inv, disp)
+	return &l.box, inv, disp, proto
 }
 
-// The reader's message to an idle, empty mailbox runs at once, on the
-// reader's goroutine, with nothing scheduled and nothing allocated.
+// The reader's input to an idle, empty mailbox is handled at once, on the
+// reader's goroutine, by the actor's onData: nothing invoked through
+// protoactor, nothing scheduled, nothing allocated.
 func TestMailboxDeliverRunsInline(t *testing.T) {
-	m, inv, disp := newTestMailbox()
-	msg := &struct{ n int }{}
-	m.deliver(msg)
-	if len(inv.user) != 1 || inv.user[0] != msg || len(disp.runs) != 0 {
-		t.Fatalf("delivered %v, scheduled %d runs; want the message handled inline, none scheduled", inv.user, len(disp.runs))
+	m, inv, disp, proto := newTestMailbox()
+	m.deliver()
+	if proto.reads != 1 || len(inv.user) != 0 || len(disp.runs) != 0 {
+		t.Fatalf("behavior read %d times, invoked %v, scheduled %d runs; want 1 inline read, nothing else",
+			proto.reads, inv.user, len(disp.runs))
 	}
-	inv.user = inv.user[:0:1]
-	if n := testing.AllocsPerRun(100, func() { m.deliver(msg); inv.user = inv.user[:0] }); n != 0 {
+	if n := testing.AllocsPerRun(100, m.deliver); n != 0 {
 		t.Errorf("deliver allocated %v times per message; want 0", n)
+	}
+	m.link.actor = nil // stopped
+	m.deliver()
+	if proto.reads != 102 {
+		t.Errorf("behavior read %d times; want 102 (none after the actor stopped)", proto.reads)
 	}
 }
 
 // Messages queued before the reader's run first, in order; a message posted
 // while the mailbox runs elsewhere is queued for that run.
 func TestMailboxDeliverKeepsOrder(t *testing.T) {
-	m, inv, disp := newTestMailbox()
+	m, inv, disp, proto := newTestMailbox()
 	m.PostUserMessage("a") // scheduled, not run yet: the mailbox is running
-	m.deliver("b")         // finds it running: queued behind a
-	if len(inv.user) != 0 {
+	m.deliver()            // finds it running: queued behind a
+	if len(inv.user) != 0 || proto.reads != 0 {
 		t.Fatalf("handled %v before the scheduled run", inv.user)
 	}
 	disp.runAll()
-	if got := inv.user; len(got) != 2 || got[0] != "a" || got[1] != "b" {
-		t.Fatalf("handled %v; want [a b]", got)
+	if got := inv.user; len(got) != 2 || got[0] != "a" || got[1] != &m.link.msg {
+		t.Fatalf("handled %v; want [a, the DataReceived]", got)
 	}
 }
 
-// A panic in the reader's inline run is escalated with its message, and a
+// panicProto fails its connection with an error, as a behavior's bug does
+// once call has recovered it.
+type panicProto struct{}
+
+func (panicProto) Received([]byte) error { return errors.New("boom") }
+func (panicProto) TimedOut()             {}
+
+// A failure in the reader's inline run is escalated with its message, and a
 // suspended mailbox queues the reader's next message until it is resumed.
 func TestMailboxDeliverSuspended(t *testing.T) {
-	m, inv, disp := newTestMailbox()
-	inv.onUser = func(msg any) {
-		if msg == "panic" { // as actorContext.EscalateFailure does
-			m.PostSystemMessage(&actor.SuspendMailbox{})
-		}
+	m, inv, disp, proto := newTestMailbox()
+	m.link.actor.proto = panicProto{}
+	m.deliver()
+	if len(inv.escalated) != 1 || inv.escalated[0] != &m.link.msg {
+		t.Fatalf("escalated %v; want the DataReceived", inv.escalated)
 	}
-	m.deliver("panic")
-	if len(inv.escalated) != 1 || inv.escalated[0] != "panic" || !m.suspended.Load() {
-		t.Fatalf("escalated %v, suspended %v; want the panic's message escalated, suspended", inv.escalated, m.suspended.Load())
-	}
-	m.deliver("next")
-	if len(inv.user) != 0 || m.UserMessageCount() != 1 {
-		t.Fatalf("handled %v while suspended (%d queued)", inv.user, m.UserMessageCount())
+	m.PostSystemMessage(&actor.SuspendMailbox{}) // as actorContext.EscalateFailure does, on the run
+	disp.runAll()
+	m.link.actor.proto = proto
+	m.deliver()
+	if len(inv.user) != 0 || proto.reads != 0 || m.UserMessageCount() != 1 {
+		t.Fatalf("handled %v, read %d while suspended (%d queued)", inv.user, proto.reads, m.UserMessageCount())
 	}
 	m.PostSystemMessage(&actor.ResumeMailbox{})
 	disp.runAll()
-	if len(inv.user) != 1 || inv.user[0] != "next" || m.UserMessageCount() != 0 {
-		t.Fatalf("handled %v after the resume; want [next]", inv.user)
+	if len(inv.user) != 1 || inv.user[0] != &m.link.msg || m.UserMessageCount() != 0 {
+		t.Fatalf("handled %v after the resume; want the DataReceived", inv.user)
 	}
 }
 
