@@ -154,7 +154,15 @@ func (m *mailbox) run(input bool) {
 			runtime.Gosched()
 		}
 		i++
-		if msg = m.system.pop(); msg != nil {
+		// The counts first, so that the reader's run, which almost always
+		// finds both queues empty, touches neither. A message is counted
+		// after it is pushed, but with two senders at once it may be counted
+		// before it is linked in: pop finds nothing then, and process runs
+		// again.
+		if m.sysN.Load() > 0 {
+			if msg = m.system.pop(); msg == nil {
+				return
+			}
 			m.sysN.Add(-1)
 			switch msg.(type) {
 			case *actor.SuspendMailbox:
@@ -167,7 +175,7 @@ func (m *mailbox) run(input bool) {
 			m.link.outbox.MessageReceived(msg)
 			continue
 		}
-		if m.suspended.Load() {
+		if m.suspended.Load() || m.userN.Load() == 0 {
 			return
 		}
 		if msg = m.user.pop(); msg == nil {
