@@ -75,10 +75,12 @@ func (l *link) resumed() {
 // ackInput acks the DataReceived just handled, unless the input must wait
 // (holdInput): then the ack waits for a message that changes that (a reply,
 // the budget's resumed), and until it comes the reader reads nothing, so TCP
-// pushes back on the peer.
+// pushes back on the peer. Meanwhile the reader keeps no read buffer
+// (HoldAck: the behavior is done with the input).
 func (l *link) ackInput() {
 	if l.holdInput() {
 		l.ackOwed = true
+		l.sock.HoldAck()
 		return
 	}
 	l.ack()

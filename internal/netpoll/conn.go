@@ -89,6 +89,7 @@ const (
 	ackNone    int32 = iota // no ack since the reader last took one
 	ackGiven                // an ack waits for the reader
 	ackAwaited              // the reader waits on acks for one
+	ackHeld                 // none yet, but the actor is done with the last Data (HoldAck)
 )
 
 // Ack lets the reader read again: the actor is done with the last Data.
@@ -99,13 +100,20 @@ func (c *Conn) Ack() {
 	}
 }
 
+// HoldAck tells the reader that the actor has handled the last Data and will
+// Ack it later (its input must wait: see the owner's flow control), so that
+// the reader need not keep its read buffer while it waits: a reader that
+// sees it after the delivery returns its buffer to the pool (deliverData).
+// Said too late (the reader already waits) it changes nothing.
+func (c *Conn) HoldAck() { c.acked.CompareAndSwap(ackNone, ackHeld) }
+
 // awaitAck waits for an ack and takes it: without touching the channel when
 // it is there already, as it almost always is.
 func (c *Conn) awaitAck() {
 	if c.acked.CompareAndSwap(ackGiven, ackNone) {
 		return
 	}
-	if c.acked.CompareAndSwap(ackNone, ackAwaited) {
+	if c.acked.CompareAndSwap(ackNone, ackAwaited) || c.acked.CompareAndSwap(ackHeld, ackAwaited) {
 		<-c.acks
 	}
 	c.acked.Store(ackNone) // given, by the Ack that woke us or came just before we waited

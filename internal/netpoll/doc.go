@@ -18,7 +18,9 @@
 //     takes one from a pool to read, delivers each read to the owner, whose
 //     actor runs right there (the Dispatcher runs a mailbox the reader woke on
 //     the reader), waits for the ack and reads again, into the same buffer if
-//     input is already there. The runner that ran the actor's Started begins
+//     input is already there. An owner that has handled the input but holds
+//     its ack back (its input must wait) says so with HoldAck, and the reader
+//     returns its buffer to the pool while it waits. The runner that ran the actor's Started begins
 //     as the reader (begin). After a hot spell without input (hotFor;
 //     hotForNew for a new connection) the role goes cold.
 //   - cold: the Poller (poller_linux.go), an epoll instance with one

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -16,6 +17,8 @@ import (
 type echoHandler struct {
 	c *Conn
 
+	holdAcks atomic.Bool // Data holds its ack back (HoldAck) instead of acking
+
 	mu        sync.Mutex
 	failed    []error // every Failed, in order
 	closes    int     // Closed calls
@@ -26,6 +29,10 @@ type echoHandler struct {
 func (h *echoHandler) Data(p []byte) {
 	h.late()
 	_, _ = h.c.conn.Write(p)
+	if h.holdAcks.Load() {
+		h.c.HoldAck()
+		return
+	}
 	h.c.Ack()
 }
 

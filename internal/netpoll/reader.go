@@ -234,6 +234,9 @@ func (c *Conn) deliverData(data []byte) bool {
 	c.disp.wake()
 	c.h.Data(data)
 	c.disp.sleep()
+	if c.acked.Load() == ackHeld { // the actor is done with data, and its input waits
+		c.dropBuffer()
+	}
 	c.awaitAck() // almost always given: the delivery ran the actor on this goroutine
 	return !c.IsShut()
 }

@@ -96,6 +96,26 @@ func TestHotReaderWaitsWithoutBuffer(t *testing.T) {
 	}
 }
 
+// TestHeldAckHoldsNoBuffer ensures a reader whose actor has handled its
+// input and holds the ack back (the memory budget pausing a connection that
+// holds much, a behavior not ready for more) waits without its read buffer:
+// 1 000 paused connections held 16 MiB of buffers outside the budget. Once
+// acked it reads, and delivers, as before.
+func TestHeldAckHoldsNoBuffer(t *testing.T) {
+	savedFor, savedNew := hotFor, hotForNew
+	hotFor, hotForNew = time.Hour, time.Hour // the reader waits hot, on its runner, with the buffer it read into
+	t.Cleanup(func() { hotFor, hotForNew = savedFor, savedNew })
+	h := setReaderHooks(t)
+	s := serveEcho(t, Options{})
+	s.h.holdAcks.Store(true)
+	s.echoOnce(t, []byte("ping"))
+	h.waitNoBuffers(t)
+	s.h.holdAcks.Store(false)
+	s.c.Ack()
+	s.echoOnce(t, bytes.Repeat([]byte("x"), 3*readBufferSize+7))
+	h.waitNoBuffers(t)
+}
+
 // TestIdleDeadlineWhileWaiting ensures the idle timeout still ends a
 // connection whose reader waits for readability: cold (after hotFor; the
 // poller's timer) as hot (before it; the socket's read deadline).
