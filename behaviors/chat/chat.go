@@ -296,6 +296,8 @@ func (c *session) HandleMessage(msg any) error {
 		return c.onRoomMoving(m)
 	case *roomMoved:
 		return c.onRoomMoved(m)
+	case *nickLost:
+		return c.onNickLost(m)
 	case *roomsRestarted:
 		// The request in flight, if any, may have died with the old instance:
 		// this one replaces it, and a late answer to it is ignored.

@@ -32,9 +32,14 @@ const testLinger = 20 * time.Millisecond
 // GrainsService is the test placement's service name.
 const GrainsService = "grains"
 
-// StopGrain asks the test placement to stop the grain of room, as its node
-// going away would (but Terminated says Stopped, not AddressTerminated).
-type StopGrain struct{ Room string }
+// StopGrain asks the test placement to stop the grain of room (or of the
+// nick Nick), as its node going away would (but Terminated says Stopped,
+// not AddressTerminated).
+type StopGrain struct{ Room, Nick string }
+
+// GrainPID asks the test placement for the PID of the grain of Kind and
+// Identity: answered with an *actor.PID, nil if there is none.
+type GrainPID struct{ Kind, Identity string }
 
 // CountGrains asks the test placement how many grains of Kind are alive:
 // answered with an int.
@@ -75,10 +80,16 @@ func (p *localPlacement) Receive(ctx actor.Context) {
 			}
 		}
 	case *StopGrain:
-		if pid := p.grains[cluster.NewClusterIdentity(m.Room, GrainKind).AsKey()]; pid != nil {
+		key := cluster.NewClusterIdentity(m.Room, GrainKind).AsKey()
+		if m.Nick != "" {
+			key = cluster.NewClusterIdentity(m.Nick, NickKind).AsKey()
+		}
+		if pid := p.grains[key]; pid != nil {
 			ctx.Stop(pid)
 		}
 		ctx.Respond(m)
+	case *GrainPID:
+		ctx.Respond(p.grains[cluster.NewClusterIdentity(m.Identity, m.Kind).AsKey()])
 	case *CountGrains:
 		n := 0
 		for key := range p.grains {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"async_server/behaviors/chat"
 	"async_server/testkit"
 )
@@ -138,6 +140,37 @@ func TestGrainNicks(t *testing.T) {
 	waitGrains(t, s, chat.NickKind, 1)
 	bob.SendLine("/nick al")
 	bob.ExpectLine("* you are now al")
+}
+
+// TestGrainNickMoved ensures a nick whose grain is lost (its node died, or
+// it moved) is claimed again by its owner's node, so nobody else can take it.
+func TestGrainNickMoved(t *testing.T) {
+	s := startGrains(t)
+	_ = join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
+	old := grainPID(t, s, chat.NickKind, "alice")
+	if _, err := s.Ask(chat.GrainsService, &chat.StopGrain{Nick: "alice"}, s.Timeout); err != nil {
+		t.Fatalf("StopGrain: %v", err)
+	}
+	deadline := time.Now().Add(s.Timeout)
+	for pid := old; pid == nil || pid.Equal(old); pid = grainPID(t, s, chat.NickKind, "alice") {
+		if time.Now().After(deadline) {
+			t.Fatalf("nick alice's grain: %v; want a new one, claimed again", pid)
+		}
+		time.Sleep(5 * time.Millisecond) // a poll of the placement's state, not a guess
+	}
+	bob.SendLine("/nick alice")
+	bob.ExpectLine("error: nick alice is taken")
+}
+
+func grainPID(t *testing.T, s *testkit.Server, kind, identity string) *actor.PID {
+	t.Helper()
+	got, err := s.Ask(chat.GrainsService, &chat.GrainPID{Kind: kind, Identity: identity}, s.Timeout)
+	if err != nil {
+		t.Fatalf("GrainPID: %v", err)
+	}
+	pid, _ := got.(*actor.PID)
+	return pid
 }
 
 // waitGrains waits until the test placement has n grains of kind alive.

@@ -175,6 +175,14 @@ type roomMoved struct {
 	PID  *actor.PID
 }
 
+// nickLost is sent by the rooms service (cluster mode) to a connection whose
+// nick was claimed by another while its claim moved (its grain's node
+// died): it is Nick now, and Line tells the peer.
+type nickLost struct {
+	Nick string
+	Line string
+}
+
 // roomsRestarted is sent by the rooms service, as its old instance is replaced,
 // to every connection it knew: register again (nick and room), since the fresh
 // instance knows nobody.

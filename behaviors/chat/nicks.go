@@ -138,6 +138,7 @@ func (s *roomsService) renameReleased(ctx actor.Context, c *chatter, nick string
 		answer(s.applyNick(ctx, c, nick, grain))
 		return
 	}
+	s.unholdNick(ctx, c)
 	c.nickGrain = nil // released here, not again in applyNick
 	fut := ctx.RequestFuture(old, &chatpb.ReleaseNick{Owner: c.pid}, s.timeout)
 	ctx.ReenterAfter(fut, func(any, error) {
@@ -150,7 +151,91 @@ func (s *roomsService) renameReleased(ctx actor.Context, c *chatter, nick string
 // releaseNick frees c's claimed nick at its grain (cluster mode).
 func (s *roomsService) releaseNick(ctx actor.Context, c *chatter) {
 	if c.nickGrain != nil {
+		s.unholdNick(ctx, c)
 		ctx.Send(c.nickGrain, &chatpb.ReleaseNick{Owner: c.pid})
 		c.nickGrain = nil
 	}
+}
+
+// holdNick records that c's nick is claimed at grain, and watches the grain:
+// if it is lost (its node died, or it moved), the claim goes with it, and c
+// claims its nick again (nickLost).
+func (s *roomsService) holdNick(ctx actor.Context, c *chatter, grain *actor.PID) {
+	c.nickGrain = grain
+	s.byNick[pidKey(grain)] = c.pid.Id
+	ctx.Watch(grain)
+}
+
+func (s *roomsService) unholdNick(ctx actor.Context, c *chatter) {
+	delete(s.byNick, pidKey(c.nickGrain))
+	ctx.Unwatch(c.nickGrain)
+}
+
+// reclaimNick is sent to the rooms service by the timer of a claim to make
+// again (the nick's grain was lost, and no node gave it since).
+type reclaimNick struct{ Conn string }
+
+// nickLost handles the Terminated of a watched nick grain and reports
+// whether it was one: its owner claims the nick again at once.
+func (s *roomsService) nickLost(ctx actor.Context, m *actor.Terminated) bool {
+	id, ok := s.byNick[pidKey(m.GetWho())]
+	if !ok {
+		return false
+	}
+	delete(s.byNick, pidKey(m.GetWho()))
+	if c := s.conns[id]; c != nil && c.nickGrain != nil && c.nickGrain.Equal(m.GetWho()) {
+		c.nickGrain = nil
+		s.reclaim(ctx, c)
+	}
+	return true
+}
+
+// onReclaim claims again the nick of a connection whose claim was lost.
+func (s *roomsService) onReclaim(ctx actor.Context, m *reclaimNick) {
+	if c := s.conns[m.Conn]; c != nil && c.nickGrain == nil && !strings.HasPrefix(c.nick, guestPrefix) {
+		s.reclaim(ctx, c)
+	}
+}
+
+// reclaim claims c's nick again, once within the deadline, and again a
+// second later while no node answers. Another connection may have claimed
+// it meanwhile (the grain's new activation knew nobody): c then takes its
+// guest name, and is told.
+func (s *roomsService) reclaim(ctx actor.Context, c *chatter) {
+	nick := c.nick
+	again := func() {
+		self, root := ctx.Self(), ctx.ActorSystem().Root
+		time.AfterFunc(retryFind, func() { root.Send(self, &reclaimNick{Conn: c.pid.Id}) })
+	}
+	fut := s.placer.Find(ctx, nick, NickKind)
+	if fut == nil {
+		again()
+		return
+	}
+	ctx.ReenterAfter(fut, func(res any, err error) {
+		pid := foundGrain(res, err)
+		if s.restarting || s.conns[c.pid.Id] != c || c.nick != nick || c.nickGrain != nil {
+			return // gone, renamed or claimed meanwhile
+		}
+		if pid == nil {
+			again()
+			return
+		}
+		claim := ctx.RequestFuture(pid, &chatpb.ClaimNick{Owner: c.pid}, s.timeout)
+		ctx.ReenterAfter(claim, func(res any, err error) {
+			m, ok := res.(*chatpb.NickClaimed)
+			switch {
+			case s.restarting || s.conns[c.pid.Id] != c || c.nick != nick || c.nickGrain != nil:
+			case err != nil || !ok:
+				again()
+			case m.GetOk():
+				s.holdNick(ctx, c, pid)
+			default:
+				guest := guestPrefix + strings.TrimPrefix(c.pid.Id[strings.LastIndex(c.pid.Id, "/")+1:], "conn-")
+				s.applyNick(ctx, c, s.freeNick(guest), nil)
+				ctx.Send(c.pid, &nickLost{Nick: c.nick, Line: "* your nick " + nick +
+					" was taken on another node while its claim moved; you are " + c.nick + "\n"})
+			}
+		})
+	})
 }

@@ -44,6 +44,7 @@ type roomsService struct {
 	rooms   map[string]*roomEntry // by room name: rooms with members
 	byActor map[string]string     // room actor PID id -> room name, until the actor has stopped
 	byGrain map[string]string     // cluster mode: watched grain (pidKey) -> room name
+	byNick  map[string]string     // cluster mode: watched nick grain (pidKey) -> connection PID id
 
 	placerOf func(*actor.ActorSystem) placer // nil, or nil from it: not clustered
 	placer   placer                          // cluster mode: finds the rooms' grains; nil: rooms are children
@@ -90,7 +91,7 @@ const roomsServiceName = "rooms"
 
 func newRoomsService(placerOf func(*actor.ActorSystem) placer) actor.Actor {
 	s := &roomsService{conns: map[string]*chatter{}, nicks: map[string]string{},
-		rooms: map[string]*roomEntry{}, byActor: map[string]string{}, byGrain: map[string]string{},
+		rooms: map[string]*roomEntry{}, byActor: map[string]string{}, byGrain: map[string]string{}, byNick: map[string]string{},
 		placerOf: placerOf}
 	s.strategy = supervision.NewStrategy(supervision.DefaultIntensity, func(d supervision.Decision) { s.decision = d })
 	return s
@@ -117,6 +118,8 @@ func (s *roomsService) Receive(ctx actor.Context) {
 		ctx.Respond(s.roomCounts())
 	case *chatpb.Restarted:
 		s.grainRestarted(ctx, m)
+	case *reclaimNick:
+		s.onReclaim(ctx, m)
 	case *findRoom:
 		s.find(ctx, m.Name, false)
 	case *membersChanged:
@@ -231,7 +234,7 @@ func (s *roomsService) applyNick(ctx actor.Context, c *chatter, nick string, gra
 	}
 	if grain != nil && (c.nickGrain == nil || !c.nickGrain.Equal(grain)) {
 		s.releaseNick(ctx, c)
-		c.nickGrain = grain
+		s.holdNick(ctx, c, grain)
 	}
 	delete(s.nicks, c.nick)
 	c.nick = nick
@@ -312,7 +315,7 @@ func (s *roomsService) forget(ctx actor.Context, c *chatter) {
 // A room stopped by us (emptied) is only forgotten; one stopped by its
 // supervisor while it had members is closed: they are told.
 func (s *roomsService) onTerminated(ctx actor.Context, m *actor.Terminated) {
-	if s.placer != nil && s.grainLost(ctx, m) {
+	if s.placer != nil && (s.grainLost(ctx, m) || s.nickLost(ctx, m)) {
 		return
 	}
 	if name, ok := s.byActor[m.Who.Id]; ok {

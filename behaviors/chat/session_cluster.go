@@ -55,6 +55,12 @@ func (c *session) onRoomMoved(m *roomMoved) error {
 	return c.write("* back in " + m.Room + "\n")
 }
 
+// onNickLost: the rooms service gave the connection another nick.
+func (c *session) onNickLost(m *nickLost) error {
+	c.nick = m.Nick
+	return c.write(m.Line)
+}
+
 // noRoom is why a line cannot go to a room now.
 func (c *session) noRoom() string {
 	if c.room != "" {
