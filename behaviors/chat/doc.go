@@ -148,9 +148,13 @@
 //     at a grain of its own (nicks.go, kind "chatnick"), which frees it when
 //     its owner's connection (or node) ends. The guest-N names connections
 //     start with are their node's own (every node has a guest-1), and /nick
-//     refuses guest-... names in a cluster. A nick's claim lives on one
-//     node: if that node dies, the nick may be taken again while its owner
-//     still has it (two members with one nick) until one of them renames.
+//     refuses guest-... names in a cluster. A claim lives on one node: if
+//     that node dies (or the grain moves), the owner's node claims the nick
+//     again at once, and every second while no node answers (with a static
+//     list, claims of the nicks that lived there fail meanwhile: "could not
+//     be checked"). With etcd another node's /nick may get there first: the
+//     owner then gets its guest name and is told ("* your nick alice was
+//     taken on another node while its claim moved; you are guest-7").
 //   - One activation per room while membership is stable. A grain empty
 //     (or a nick free) for 10 s stops.
 //   - The node that hosts a room dies (SIGKILL): its own connections are
