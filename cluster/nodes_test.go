@@ -105,6 +105,12 @@ func TestNodes(t *testing.T) {
 		if err := clustertest.SendRaw(victim.Addr, malformed); err != nil {
 			t.Fatalf("sending the malformed batch: %v", err)
 		}
+		// And a message remote can read but not handle: a Terminated whose
+		// Who is missing (remote dereferences it in the stream's goroutine).
+		// The stream fails and closes; the node stays up.
+		noWho := clustertest.UnknownBatch(victim.Addr, "root", "actor.Terminated")
+		noWho.Envelopes[0].MessageData = nil
+		_ = clustertest.SendRaw(victim.Addr, noWho)
 		clustertest.WaitFor(t, "the drops to be counted", 5*time.Second, func() bool {
 			v, err := victim.Metric("async_server_cluster_dropped_messages_total")
 			return err == nil && v == 2
@@ -113,7 +119,8 @@ func TestNodes(t *testing.T) {
 			t.Fatalf("node exited with status %d; stderr:\n%s", victim.ExitCode(), victim.Stderr())
 		}
 		clustertest.WaitFormed(t, nodes)
-		if log := victim.Log(t); !strings.Contains(log, "unknown message type rogue.Unknown") || !strings.Contains(log, "target index 5 past 1 targets") {
+		if log := victim.Log(t); !strings.Contains(log, "unknown message type rogue.Unknown") || !strings.Contains(log, "target index 5 past 1 targets") ||
+			!strings.Contains(log, "a peer's stream failed") {
 			t.Errorf("the log does not say what was dropped:\n%s", log)
 		}
 	})
