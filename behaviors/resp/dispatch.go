@@ -64,6 +64,10 @@ func (s *session) dispatch(args [][]byte) {
 	case OnBroker:
 		s.remote(s.broker, cmd{Index: idx, DB: s.db, Args: args})
 	default:
+		if s.srv.clustered.Load() {
+			s.toShard(spec, args)
+			return
+		}
 		s.remote(s.keySpace, cmd{Index: idx, DB: s.db, Args: args})
 	}
 }
@@ -77,7 +81,16 @@ func (s *session) afterLocal() {
 	}
 	if s.unwatchNext {
 		s.unwatchNext = false
-		s.remote(s.keySpace, unwatchCmd(s.db))
+		if s.srv.clustered.Load() { // no watches to forget: DISCARD's +OK
+			s.local().OK()
+			s.endLocal()
+		} else {
+			s.remote(s.keySpace, unwatchCmd(s.db))
+		}
+	}
+	if s.resetNext && s.srv.clustered.Load() {
+		s.resetNext = false
+		s.resetPubSub()
 	}
 	if s.resetNext {
 		s.resetNext = false

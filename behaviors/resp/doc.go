@@ -23,6 +23,10 @@
 //	broker.go      the pub/sub service
 //	pubsub.go      the broker's index of subscriptions (a Broker), and what it sends
 //	pubsub_cluster.go  -cluster: PUBLISH forwarded to every node's broker (resppb)
+//	slot.go        -cluster: Redis Cluster's hash slots, divided among 16 shards
+//	cluster_route.go  -cluster: a key-space command to its shard, or refused (CROSSSLOT, ...)
+//	shard_router.go   -cluster: the service that sends a shard's batches to its grain
+//	shard_grain.go    -cluster: a shard grain (ShardKind): a Store of its own
 //	cmd_*.go       the commands, one file per group
 //	*_value.go, zset.go, skiplist.go, members.go   the values of each type
 //	score.go       doubles read (strtod's rules) and written (%.17g) as Redis 7.0 does

@@ -19,6 +19,7 @@ type batch struct {
 	Exec    bool
 	ExecLen int  // EXEC: the array's length (the connection's own commands among them count)
 	Abort   bool // EXEC of a transaction refused while queueing: EXECABORT, and forget the watches
+	Shard   int  // cluster mode: the shard grain its commands' keys are in (the shard router's)
 }
 
 // cmd is one command of a batch.

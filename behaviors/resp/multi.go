@@ -58,7 +58,17 @@ func (s *session) queueTx(spec *Command, args [][]byte) {
 // watches) and whose reply is the transaction's array.
 func (s *session) exec(failed bool, cmds []queued) {
 	b := &batch{Proto: s.proto, Exec: true, ExecLen: len(cmds), Abort: failed}
-	seg := s.openSegment(s.keySpace, b)
+	target := s.keySpace
+	if s.srv.clustered.Load() {
+		shard, refused := execShard(cmds)
+		if refused != "" {
+			s.local().Error(refused)
+			s.endLocal()
+			return
+		}
+		target, b.Shard = s.shards, shard
+	}
+	seg := s.openSegment(target, b)
 	seg.exec = true
 	quiet := s.quiet()
 	seg.local = seg.local || quiet

@@ -78,13 +78,18 @@ func (s *session) endLocal() {
 }
 
 // remote adds a command for target to the open segment, or to a new one.
-func (s *session) remote(target *actor.PID, c cmd) {
+func (s *session) remote(target *actor.PID, c cmd) { s.remoteShard(target, 0, c) }
+
+// remoteShard is remote for a shard's commands (cluster mode): a segment
+// holds one shard's.
+func (s *session) remoteShard(target *actor.PID, shard int, c cmd) {
 	var seg *segment
 	if n := len(s.queue); n > 0 {
 		seg = s.queue[n-1]
 	}
-	if seg == nil || seg.sent || seg.exec || seg.target != target || seg.b.Proto != s.proto {
+	if seg == nil || seg.sent || seg.exec || seg.target != target || seg.b.Proto != s.proto || seg.b.Shard != shard {
 		seg = s.openRemote(target)
+		seg.b.Shard = shard
 	}
 	seg.b.Cmds = append(seg.b.Cmds, c)
 	for _, a := range c.Args {

@@ -4,6 +4,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	pcluster "github.com/asynkron/protoactor-go/cluster"
+
 	"async_server/behaviors/protocol"
 )
 
@@ -17,6 +19,10 @@ type server struct {
 	cmdStats []cmdStat    // by command index (flat): INFO commandstats
 	started  time.Time
 	metrics  *cmdMetrics // /metrics: nil with the observatory off
+	// clustered: -cluster is on, and the key-space commands go to shard
+	// grains through the shard router (cluster_route.go), which sets it
+	// when it starts, before any connection.
+	clustered atomic.Bool
 	// oom: after the key space's last batch the data was over maxmemory
 	// with nothing the policy may evict (Store.publishMemory). MULTI
 	// refuses to queue commands then, as Redis does.
@@ -44,7 +50,9 @@ func New(o Options) (protocol.Setup, error) {
 		Services: []protocol.Service{
 			{Name: keySpaceName, New: newKeySpace(st, srv), OnSender: true},
 			{Name: brokerName, New: newBrokerService(br, srv), OnSender: true},
+			{Name: shardRouterName, New: newShardRouter(srv)},
 		},
-		Busy: protocol.Busy{Reply: []byte("-ERR max number of clients reached\r\n")},
+		Grains: []*pcluster.Kind{newShardKind(srv)},
+		Busy:   protocol.Busy{Reply: []byte("-ERR max number of clients reached\r\n")},
 	}, nil
 }

@@ -22,6 +22,7 @@ type session struct {
 	srv      *server
 	keySpace *actor.PID
 	broker   *actor.PID
+	shards   *actor.PID // the shard router (cluster mode)
 
 	p      parser
 	proto  int         // 2, or 3 after HELLO 3
@@ -65,7 +66,7 @@ var (
 // newSession makes a connection's behavior.
 func newSession(srv *server, c protocol.Conn) *session {
 	s := &session{conn: c, srv: srv, proto: 2, ci: srv.clients.join(srv, c.ID(), c.RemoteAddr(), nil),
-		keySpace: c.Service(keySpaceName), broker: c.Service(brokerName)}
+		keySpace: c.Service(keySpaceName), broker: c.Service(brokerName), shards: c.Service(shardRouterName)}
 	s.queue = s.queue1[:0]
 	s.ci.proto.Store(2) // a fresh behavior starts as a fresh connection does
 	s.ci.db.Store(0)

@@ -1,0 +1,156 @@
+package crossnode_test
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	pcluster "github.com/asynkron/protoactor-go/cluster"
+	"github.com/redis/go-redis/v9"
+
+	"async_server/behaviors/resp"
+	"async_server/cluster/clustertest"
+)
+
+// TestKeysAcrossNodes runs the resp behavior on three nodes (a static member
+// list): the key space is 16 shard grains spread over them. A SET on one
+// node is read on the others; keys in two slots are refused together
+// (CROSSSLOT) and a hash tag co-locates them; a transaction runs within one
+// slot; and SIGKILL of a node that hosts shards loses their keys (they come
+// back empty with the node), the others' intact.
+func TestKeysAcrossNodes(t *testing.T) {
+	bin := clustertest.Build(t)
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "resp"})
+	clustertest.WaitFormed(t, nodes)
+	a, b, c := client(t, nodes[0]), client(t, nodes[1]), client(t, nodes[2])
+
+	// One key per shard, so every node hosts some of them.
+	keys := make([]string, 16)
+	for shard := range keys {
+		keys[shard] = keyIn(t, shard, "k")
+	}
+	for _, k := range keys {
+		if err := a.Set(ctx(t), k, "v-"+k, 0).Err(); err != nil {
+			t.Fatalf("SET %s on A: %v", k, err)
+		}
+	}
+	for name, cl := range map[string]*redis.Client{"B": b, "C": c} {
+		for _, k := range keys {
+			if got, err := cl.Get(ctx(t), k).Result(); err != nil || got != "v-"+k {
+				t.Fatalf("GET %s on %s: %q, %v; want v-%s", k, name, got, err, k)
+			}
+		}
+	}
+
+	// Keys in two slots: CROSSSLOT; with a hash tag: one slot, served.
+	if err := a.MSet(ctx(t), keys[0], "x", keys[1], "y").Err(); err == nil || !strings.HasPrefix(err.Error(), "CROSSSLOT Keys in request don't hash to the same slot") {
+		t.Fatalf("MSET across shards: %v; want CROSSSLOT", err)
+	}
+	if err := b.MSet(ctx(t), "{user1}.name", "ann", "{user1}.mail", "ann@x").Err(); err != nil {
+		t.Fatalf("MSET with a hash tag on B: %v", err)
+	}
+	if got, err := c.MGet(ctx(t), "{user1}.name", "{user1}.mail").Result(); err != nil || fmt.Sprint(got) != "[ann ann@x]" {
+		t.Fatalf("MGET with a hash tag on C: %v, %v", got, err)
+	}
+
+	// A transaction within one slot runs; across slots EXEC is refused.
+	cmds, err := c.TxPipelined(ctx(t), func(p redis.Pipeliner) error {
+		p.Incr(ctx(t), "{tx}.n")
+		p.Incr(ctx(t), "{tx}.n")
+		return nil
+	})
+	if err != nil || cmds[1].(*redis.IntCmd).Val() != 2 {
+		t.Fatalf("MULTI INCR INCR EXEC on C: %v", err)
+	}
+	if _, err := c.TxPipelined(ctx(t), func(p redis.Pipeliner) error {
+		p.Incr(ctx(t), keys[0])
+		p.Incr(ctx(t), keys[1])
+		return nil
+	}); err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
+		t.Fatalf("EXEC across slots: %v; want CROSSSLOT", err)
+	}
+
+	// SIGKILL of C: the shards it hosted come back empty with it; the others
+	// keep their keys.
+	victim := nodes[2]
+	lost := map[string]bool{}
+	for shard, k := range keys {
+		lost[k] = ownerOf(nodes, strconv.Itoa(shard)) == victim.Addr
+	}
+	if n := countTrue(lost); n == 0 || n == len(keys) {
+		t.Fatalf("node C hosts %d of the %d shards; the test needs some, not all", n, len(keys))
+	}
+	victim.Signal(t, syscall.SIGKILL)
+	victim.Wait(t, waitReply)
+	for _, k := range keys {
+		if !lost[k] {
+			continue
+		}
+		start := time.Now()
+		err := a.Get(ctx(t), k).Err()
+		if err == nil || !strings.HasPrefix(err.Error(), "CLUSTERDOWN shard") {
+			t.Fatalf("GET %s (its shard's node is dead) on A: %v; want CLUSTERDOWN", k, err)
+		}
+		t.Logf("GET %s with its node dead: %q after %v", k, err, time.Since(start).Round(time.Millisecond))
+		break
+	}
+	victim.Restart(t)
+	clustertest.WaitFormed(t, nodes)
+	c = client(t, victim)
+	for _, k := range keys {
+		if !lost[k] {
+			if got, err := c.Get(ctx(t), k).Result(); err != nil || got != "v-"+k {
+				t.Fatalf("GET %s on the restarted node: %q, %v; want v-%s (its shard was elsewhere)", k, got, err, k)
+			}
+			continue
+		}
+		var err error
+		clustertest.WaitFor(t, "GET "+k+" answered again", waitReply, func() bool {
+			err = a.Get(ctx(t), k).Err()
+			return err == nil || err == redis.Nil
+		})
+		if err != redis.Nil {
+			t.Fatalf("GET %s after its node came back: %v; want nil (the shard comes back empty)", k, err)
+		}
+	}
+}
+
+// keyIn returns a key, prefix followed by a number, that shard holds.
+func keyIn(t testing.TB, shard int, prefix string) string {
+	t.Helper()
+	for i := range 100000 {
+		if k := prefix + strconv.Itoa(i); resp.ShardOfKey(k) == shard {
+			return k
+		}
+	}
+	t.Fatalf("no key %sN in shard %d", prefix, shard)
+	return ""
+}
+
+// ownerOf is the node that hosts the shard grain identity (rendezvous
+// hashing over the static member list, as disthash places it).
+func ownerOf(nodes []*clustertest.Node, identity string) string {
+	rdv := pcluster.NewRendezvous()
+	ms := make(pcluster.Members, 0, len(nodes))
+	for _, n := range nodes {
+		ap := netip.MustParseAddrPort(n.Addr)
+		ms = append(ms, &pcluster.Member{Id: n.Addr, Host: ap.Addr().String(), Port: int32(ap.Port()),
+			Kinds: []string{resp.ShardKind}})
+	}
+	rdv.UpdateMembers(ms)
+	return rdv.GetByClusterIdentity(pcluster.NewClusterIdentity(identity, resp.ShardKind))
+}
+
+func countTrue(m map[string]bool) int {
+	n := 0
+	for _, v := range m {
+		if v {
+			n++
+		}
+	}
+	return n
+}
