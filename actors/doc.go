@@ -190,7 +190,8 @@
 // the metrics from those reports and from each link's byte counters
 // (atomics); it never asks an actor anything, so looking costs the data path
 // nothing. Server.Inject (inject.go) sends a messages.Inject to a connection,
-// service, acceptor or the logger, which fails on its own goroutine with a
+// service, acceptor or the logger (or, on a clustered node, a grain it hosts,
+// named KIND/IDENTITY, whose behavior acts it out), which fails on its own goroutine with a
 // supervision error marked injected (or stalls), so its supervisor decides as
 // for a real failure. A connection hands its behavior's held input
 // (protocol.Holder) to the successor, so an injected restart loses no input.

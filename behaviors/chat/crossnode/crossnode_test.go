@@ -1,6 +1,7 @@
 package crossnode_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -43,6 +44,9 @@ func TestChatAcrossNodes(t *testing.T) {
 		wantJoined(t, joined, room, 3)
 		alice.expect("* bob joined "+room, "* carol joined "+room)
 		bob.expect("* carol joined " + room)
+		if hosts := hostsOf(t, nodes, room); len(hosts) != 1 || hosts[0] != nodes[1].Addr {
+			t.Errorf("room %s hosted on %v (by their /tree); want on %s alone", room, hosts, nodes[1].Addr)
+		}
 
 		const lines = 24
 		talkers := map[string]*client{"alice": alice, "bob": bob, "carol": carol}
@@ -116,6 +120,9 @@ func TestChatAcrossNodes(t *testing.T) {
 		host.Restart(t)
 		bob.expect("* back in " + room)
 		carol.expect("* back in " + room)
+		if hosts := hostsOf(t, nodes, room); len(hosts) != 1 || hosts[0] != host.Addr {
+			t.Errorf("room %s hosted on %v (by their /tree); want on %s alone", room, hosts, host.Addr)
+		}
 		bob.send("after")
 		carol.expect("[" + room + "] bob2: after")
 		carol.send("/who")
@@ -159,4 +166,30 @@ func checkOnceInOrder(t *testing.T, nick string, c *client, room string, lines, 
 	if len(next) != senders {
 		t.Errorf("%s read lines of %d senders; want %d", nick, len(next), senders)
 	}
+}
+
+// hostsOf returns the nodes whose /tree lists the grain of room.
+func hostsOf(t *testing.T, nodes []*clustertest.Node, room string) []string {
+	t.Helper()
+	var hosts []string
+	for _, n := range nodes {
+		body, err := n.Get("/tree")
+		if err != nil {
+			t.Fatalf("node %s: GET /tree: %v", n.Addr, err)
+		}
+		var tree struct {
+			Cluster struct {
+				Grains []struct{ Kind, Identity string } `json:"grains"`
+			} `json:"cluster"`
+		}
+		if err := json.Unmarshal([]byte(body), &tree); err != nil {
+			t.Fatalf("node %s: /tree: %v", n.Addr, err)
+		}
+		for _, g := range tree.Cluster.Grains {
+			if g.Kind == chat.GrainKind && g.Identity == room {
+				hosts = append(hosts, n.Addr)
+			}
+		}
+	}
+	return hosts
 }
