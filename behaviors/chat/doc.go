@@ -180,9 +180,9 @@
 //
 // Measured on a loaded machine (BenchmarkChatFanoutCluster in
 // behaviors/chat/crossnode: one sender, 30 members spread over three nodes
-// beside the same room on one node without a cluster): the cluster delivers
-// 0.43-0.60 times the lines per second of one node, three processes sharing
-// two cores.
+// beside the same room on one node without a cluster): the cluster delivered
+// 0.43-0.73 times the lines per second of one node in three runs, three
+// processes sharing two cores with other builds (docs/cluster.md).
 //
 // There is no chat command to crash a room: tests use the fault-injection hook,
 // srv.Ask("rooms", &chat.PanicRoom{Name: "lobby"}, timeout) (and
