@@ -1,6 +1,9 @@
 package resp
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // The maxmemory policies, by Redis's names and in the order of its list
 // (CONFIG SET's error names them); config.policy is an index in policies.
@@ -23,37 +26,70 @@ var policies = []string{"volatile-lru", "volatile-lfu", "volatile-random", "vola
 // it; at most a database's keys are drawn, however large it is set).
 const evictionSamples = 5
 
+// room is what makeRoom found.
+type room int
+
+const (
+	roomOK       room = iota // used memory is within the limit (or there is none)
+	roomEvicting             // still over, its time budget spent: more next time (Redis's EVICT_RUNNING)
+	roomNone                 // over, and nothing the policy may evict (Redis's EVICT_FAIL)
+)
+
+// evictBudget is how long one makeRoom evicts before it lets the command
+// run and leaves the rest for later: Redis's eviction time limit at its
+// default maxmemory-eviction-tenacity (10), 500 us. Evicting is a few
+// microseconds a key here, so lowering maxmemory far below the data would
+// otherwise hold every client's commands for seconds.
+const evictBudget = 500 * time.Microsecond
+
 // makeRoom is Redis's performEvictions, run before each command (never
 // inside one, nor between the commands of an EXEC, so no command or
 // transaction sees its data change under it): while used memory is over
-// -maxmemory it removes a key the policy chooses. It reports whether used
-// memory is within the limit (always, without one); false means the
-// commands that may add data are refused with the OOM error. Like Redis's,
-// the LRU, LFU and TTL choices are approximate: the best of evictionSamples keys
-// sampled in each database, not the best of all. Unlike Redis, which stops
-// after a time budget and goes on in the background, it evicts until the
-// data fits: lowering maxmemory far below the data makes one command wait
-// for the evictions.
-func (st *Store) makeRoom() bool {
+// -maxmemory it removes a key the policy chooses, for at most evictBudget
+// (the clock read every 16 keys, as Redis does, from the 16th on: a few
+// evictions cost no clock reading). Over the limit with nothing to
+// evict (noeviction, or no key the policy may take) the commands that may
+// add data are refused with the OOM error; while keys are being evicted
+// they are not, as in Redis (the key space goes on evicting between other
+// requests: evictMore). Like Redis's, the LRU, LFU and TTL choices are
+// approximate: the best of maxmemory-samples keys sampled in each database,
+// not the best of all.
+func (st *Store) makeRoom() room {
 	max := st.cfg.maxMemory.Load()
 	if max <= 0 {
-		return true
+		return roomOK
 	}
 	policy := int(st.cfg.policy.Load())
-	for used := st.usedMemory(); used > max; {
+	var start time.Time
+	for n, used := 0, st.usedMemory(); used > max; n++ {
 		if policy == policyNoEviction {
-			return false
+			return roomNone
+		}
+		if n%16 == 0 && n > 0 {
+			if start.IsZero() {
+				start = time.Now()
+			} else if time.Since(start) > st.evictBudget {
+				return roomEvicting
+			}
 		}
 		db, key := st.victim(policy)
 		if db == nil {
-			return false
+			return roomNone
 		}
 		before := db.used
 		db.evict(key)
 		used -= before - db.used
 	}
-	return true
+	return roomOK
 }
+
+// evictMore is what the key space sends itself while makeRoom has keys
+// left to evict: the next chunk runs after the requests already queued.
+type evictMore struct{}
+
+// IgnoreDeadLetterLogging keeps one that arrives as the key space stops
+// out of the dead-letter log, as the expiry's tick.
+func (*evictMore) IgnoreDeadLetterLogging() {}
 
 // stuck says whether used memory is over maxmemory with nothing the policy
 // may evict: the next command that may add data will be refused.

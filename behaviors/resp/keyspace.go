@@ -28,6 +28,9 @@ type keySpace struct {
 	tick   *time.Timer
 	wake   *time.Timer
 	wakeAt time.Time // when wake fires; zero if not armed
+	// evicting: an evictMore is in the mailbox. Lost with a failed
+	// instance, which is harmless: the next command evicts again.
+	evicting bool
 }
 
 var _ actor.Actor = (*keySpace)(nil)
@@ -42,6 +45,11 @@ func (k *keySpace) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.ServiceRequest:
 		k.onRequest(ctx, m)
+	case *evictMore:
+		k.evicting = false
+		k.st.now = time.Now().UnixMilli()
+		k.makeRoom(ctx)
+		k.srv.oom.Store(k.st.stuck())
 	case *expireTick:
 		k.activeExpire()
 		k.armTick(ctx)
@@ -178,6 +186,17 @@ func (k *keySpace) reply(ctx actor.Context, j *job) {
 
 // maxReplyHint bounds the reply buffer a request starts with.
 const maxReplyHint = 4 << 10
+
+// makeRoom evicts as the Store's makeRoom does, and has the key space go
+// on evicting, after the requests already queued, while keys are left.
+func (k *keySpace) makeRoom(ctx actor.Context) room {
+	r := k.st.makeRoom()
+	if r == roomEvicting && !k.evicting {
+		k.evicting = true
+		ctx.Send(ctx.Self(), &evictMore{})
+	}
+	return r
+}
 
 // armTick has the active expiry run again in expireEvery.
 func (k *keySpace) armTick(ctx actor.Context) {

@@ -73,7 +73,7 @@ func (k *keySpace) invoke(j *job, call *Call) bool {
 	// Room is made before a command of its own (Redis's processCommand), not
 	// before each command of an EXEC (exec made it for the whole) nor a
 	// parked command tried again.
-	if !call.InMulti && call.Woken == nil && !k.st.makeRoom() && call.cmd.Flags&DenyOOM != 0 {
+	if !call.InMulti && call.Woken == nil && k.makeRoom(call.Ctx) == roomNone && call.cmd.Flags&DenyOOM != 0 {
 		call.W.Error(errOOM)
 		k.srv.rejected(call.cmd)
 		return true
@@ -118,7 +118,7 @@ func (k *keySpace) exec(ctx actor.Context, j *job) {
 	dirty := k.st.watches.dirty[client]
 	k.st.watches.unwatch(client)
 	switch {
-	case !k.st.makeRoom() && j.b.denyOOM():
+	case k.makeRoom(ctx) == roomNone && j.b.denyOOM():
 		// As Redis: the whole transaction is refused, before it runs.
 		j.w.Error("EXECABORT Transaction discarded because of: " + errOOM)
 		j.aborted = true

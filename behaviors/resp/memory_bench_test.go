@@ -42,7 +42,7 @@ func BenchmarkAccounting(b *testing.B) {
 		cfg.maxMemory.Store(1 << 40)
 		defer cfg.maxMemory.Store(0)
 		for range b.N {
-			if !st.makeRoom() {
+			if st.makeRoom() != roomOK {
 				b.Fatal("over")
 			}
 		}

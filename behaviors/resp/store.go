@@ -12,15 +12,16 @@ const numDBs = 16
 // instance finds it as the failed one left it, as an Erlang ETS table given
 // an heir outlives its owner. Only the key space's actor touches it: no lock.
 type Store struct {
-	dbs     [numDBs]*DB
-	clients map[string]*client // by connection PID id: every connection that sent a request
-	blocks  blocks             // requests parked on keys (block.go)
-	watches watches            // WATCH (watches.go)
-	dirty   int64              // changes (INFO rdb_changes_since_last_save)
-	stats   Stats
-	cfg     *config
-	touched []touched // entries changed by the running command (memory.go)
-	nextDB  int       // the database allkeys-random evicts from next (evict.go)
+	dbs         [numDBs]*DB
+	clients     map[string]*client // by connection PID id: every connection that sent a request
+	blocks      blocks             // requests parked on keys (block.go)
+	watches     watches            // WATCH (watches.go)
+	dirty       int64              // changes (INFO rdb_changes_since_last_save)
+	stats       Stats
+	cfg         *config
+	touched     []touched     // entries changed by the running command (memory.go)
+	nextDB      int           // the database allkeys-random evicts from next (evict.go)
+	evictBudget time.Duration // evict.go's evictBudget; tests change it
 
 	// now is the time of the command being run, in Unix milliseconds: one
 	// clock reading per batch, as Redis reads it once per command.
@@ -38,7 +39,7 @@ type Stats struct {
 
 // NewStore returns an empty store.
 func NewStore(cfg *config) *Store {
-	st := &Store{clients: map[string]*client{}, cfg: cfg}
+	st := &Store{clients: map[string]*client{}, cfg: cfg, evictBudget: evictBudget}
 	for i := range st.dbs {
 		st.dbs[i] = &DB{Index: i, keys: newMemberTable[*entry](), expires: map[string]int64{}, st: st}
 	}
