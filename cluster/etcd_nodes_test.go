@@ -18,7 +18,10 @@ import (
 func TestEtcdNodes(t *testing.T) {
 	etcd := clustertest.StartEtcd(t)
 	bin := clustertest.BuildWithoutRace(t) // a member leaves: protoactor's BlockList races (BuildWithoutRace)
-	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Etcd: []string{etcd.URL}, Args: []string{"-lease-ttl", "1s"}})
+	// 2 s: a node fences itself after 1.5 s without an acknowledged
+	// keep-alive, and exits; with 1 s a loaded machine stalled nodes that
+	// long before the test stalled any.
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Etcd: []string{etcd.URL}, Args: []string{"-lease-ttl", "2s"}})
 
 	t.Run("Formation", func(t *testing.T) {
 		clustertest.WaitFormed(t, nodes)
@@ -33,7 +36,7 @@ func TestEtcdNodes(t *testing.T) {
 		clustertest.WaitFormed(t, nodes)
 		stalled, peers := nodes[2], nodes[:2]
 		stalled.Signal(t, syscall.SIGSTOP)
-		// The others drop it once its 1 s lease expires.
+		// The others drop it once its 2 s lease expires.
 		for _, p := range peers {
 			clustertest.WaitFor(t, "peer "+p.Addr+" to drop the stalled node", 10*time.Second, func() bool {
 				v, err := p.Metric("async_server_cluster_members")

@@ -262,6 +262,9 @@ func WaitFormed(tb testing.TB, nodes []*Node) {
 	}
 	wg.Wait()
 	for _, n := range nodes {
+		if n.Exited() {
+			tb.Fatalf("node %s exited with status %d; stderr:\n%s", n.Addr, n.ExitCode(), n.Stderr())
+		}
 		if v, err := n.Metric("async_server_cluster_members_up"); err != nil || v != float64(len(nodes)) {
 			tb.Fatalf("node %s sees %v members up (%v); want %d", n.Addr, v, err, len(nodes))
 		}
@@ -272,7 +275,7 @@ func WaitFormed(tb testing.TB, nodes []*Node) {
 // reports whether it did.
 func waitMetric(n *Node, name string, want float64, d time.Duration) bool {
 	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
+	for time.Now().Before(deadline) && !n.Exited() {
 		if v, err := n.Metric(name); err == nil && v == want {
 			return true
 		}

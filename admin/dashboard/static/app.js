@@ -190,8 +190,35 @@ function renderTree(root) {
   })(root, 0);
   placeChildren($('tree'), order);
   for (const k of rows.keys()) if (!seen.has(k)) rows.delete(k);
+  renderCluster(root.cluster);
   setText($('stat-conns'), conns + (conns === 1 ? ' connection' : ' connections'));
   if (budget) setText($('budget-n'), String(budget));
+}
+
+// renderCluster shows a clustered node's members (this node's link to each:
+// up or unreachable) and the grains it hosts; nothing without a cluster.
+function renderCluster(c) {
+  $('cluster').hidden = !c;
+  if (!c) return;
+  setText($('cluster-name'), c.name + ' · this node ' + c.node);
+  setText($('cluster-mode'), '(' + c.membership + ' membership)');
+  const body = $('members').tBodies[0], want = [];
+  for (const m of c.members || []) {
+    let r = body.querySelector(`tr[data-member="${CSS.escape(m.addr)}"]`);
+    if (!r) {
+      r = el('tr', { 'data-member': m.addr }, el('td'), el('td'), el('td'));
+      r.cells[0].textContent = m.addr + (m.self ? ' (this node)' : '');
+    }
+    r.dataset.up = m.up ? 'up' : 'down';
+    setText(r.cells[1], m.self ? '' : m.up ? 'up' : 'unreachable');
+    setText(r.cells[2], m.since ? fmtTime(m.since) : '');
+    want.push(r);
+  }
+  placeChildren(body, want);
+  const gs = (c.grains || []).slice(0, 20).map(g => g.kind + '/' + g.identity);
+  const more = (c.grain_count || 0) - gs.length;
+  setText($('grains'), (c.grain_count || 0) + (c.grain_count === 1 ? ' grain' : ' grains') + ' hosted here' +
+    (gs.length ? ': ' + gs.join(', ') + (more > 0 ? ' and ' + more + ' more' : '') : ''));
 }
 
 let latestTree = null, treeFrame = 0;
