@@ -50,6 +50,10 @@ func (g *shardGrain) Receive(ctx actor.Context) {
 	case *expireTick:
 		g.k.activeExpire()
 		g.k.armTick(ctx)
+	case *evictMore: // the evictions a command left (evict.go)
+		g.k.evicting = false
+		g.k.st.now = time.Now().UnixMilli()
+		g.k.makeRoom(ctx)
 	case *actor.Started:
 		g.k.armTick(ctx)
 	case *actor.Restarting, *actor.Stopping:
