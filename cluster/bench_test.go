@@ -36,8 +36,10 @@ const (
 // loopback (processes), the caller's Node.Request to echo grains that the
 // other node hosts (looked up once, then cached), a 64-byte payload. It
 // reports the latency of sequential requests (p50, p99), the throughput of
-// one caller and of 32 concurrent ones, and the requests that got no answer
-// within the 1 s request timeout (a loaded machine stalls a node that long). The nodes measure themselves, so
+// one caller and of 32 concurrent ones, the latency of the same requests to
+// grains on the caller's own node (same-node-*), and the requests that got
+// no answer within the 1 s request timeout (a loaded machine stalls a node
+// that long). The nodes measure themselves, so
 // ns/op is meaningless: run it once, e.g.
 //
 //	go test -run '^$' -bench BenchmarkRequest -benchtime 1x ./cluster/
@@ -129,16 +131,10 @@ func benchCall(n *Node, host string) error {
 	if v, err := strconv.Atoi(os.Getenv(benchRequests)); err == nil && v > 0 {
 		total = v
 	}
-	var ids []string
-	for i := 0; len(ids) < 64 && i < 100000; i++ {
-		id := "g" + strconv.Itoa(i)
-		if n.view.owner(pcluster.NewClusterIdentity(id, benchKind)) == host {
-			ids = append(ids, id)
-		}
-	}
+	ids, local := benchIDs(n, host), benchIDs(n, n.cfg.NodeAddr)
 	msg := &wrapperspb.BytesValue{Value: make([]byte, 64)}
 	deadline := time.Now().Add(30 * time.Second)
-	for _, id := range ids { // activate them all, waiting for the host to answer
+	for _, id := range append(append([]string(nil), ids...), local...) { // activate them all, waiting for the host to answer
 		for {
 			if _, err := n.Request(id, benchKind, msg); err == nil {
 				break
@@ -158,12 +154,35 @@ func benchCall(n *Node, host string) error {
 		lat[i] = time.Since(t)
 	}
 	seq := float64(total) / time.Since(began).Seconds()
+	// The same requests to grains on the caller's own node, for comparison.
+	same := make([]time.Duration, total)
+	for i := range same {
+		t := time.Now()
+		if _, err := n.Request(local[i%len(local)], benchKind, msg); err != nil {
+			failed++
+		}
+		same[i] = time.Since(t)
+	}
+	slices.Sort(same)
 	par, parFailed := benchParallel(n, ids, msg, total, 32)
 	slices.Sort(lat)
 	w := bufio.NewWriter(os.Stdout)
-	fmt.Fprintf(w, "result requests=%d p50-µs=%.1f p99-µs=%.1f seq-req/s=%.0f par32-req/s=%.0f failed=%d\n", total,
-		float64(lat[total/2].Nanoseconds())/1e3, float64(lat[total*99/100].Nanoseconds())/1e3, seq, par, failed+parFailed)
+	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+	fmt.Fprintf(w, "result requests=%d p50-µs=%.1f p99-µs=%.1f seq-req/s=%.0f par32-req/s=%.0f same-node-p50-µs=%.1f same-node-p99-µs=%.1f failed=%d\n",
+		total, us(lat[total/2]), us(lat[total*99/100]), seq, par, us(same[total/2]), us(same[total*99/100]), failed+parFailed)
 	return w.Flush()
+}
+
+// benchIDs returns 64 grain identities that the cluster places on owner.
+func benchIDs(n *Node, owner string) []string {
+	var ids []string
+	for i := 0; len(ids) < 64 && i < 100000; i++ {
+		id := "g" + strconv.Itoa(i)
+		if n.view.owner(pcluster.NewClusterIdentity(id, benchKind)) == owner {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // benchParallel sends total requests from callers goroutines at once and
