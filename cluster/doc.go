@@ -27,15 +27,20 @@
 //     batch a peer sends before remote reads it, and recovers a panic in the
 //     stream's handler: the stream ends, the node stays up.
 //   - cluster.Request retries 3 times, each with the full timeout, and checks
-//     its deadline only between attempts; Request here makes one attempt
-//     within one deadline.
+//     its deadline only between attempts; Node.Request here makes one attempt
+//     within one deadline, and Node.FindFuture one lookup without blocking
+//     (for actors: wait with ReenterAfter). Both count in the metrics.
 //   - Cluster.Shutdown(true) sleeps 2 s; Stop does provider, identity lookup,
 //     then Shutdown(false).
 //   - StartMember sleeps 1 s and panics on errors; Start turns a panic into
 //     an error (a port in use).
 //   - The gossip blocks, for good, a member ID it has seen leave or whose
-//     heartbeat expired, and remote then refuses that ID's connections. The
-//     actor system's ID therefore stays the random one protoactor gives each
-//     process (a restarted node is a new ID), and only the static list's
-//     member IDs are derived from the address.
+//     heartbeat expired, and remote then refuses that ID's connections; under
+//     -race it raced on every three-node run. Nothing here uses it, so it is
+//     off (its interval set past any run). The actor system's ID stays the
+//     random one protoactor gives each process (a restarted node is a new
+//     ID), and only the static list's member IDs are derived from the
+//     address.
+//   - MemberList.Members reads without its lock; the view (view.go) keeps
+//     the members from the topology events, under its own.
 package cluster
