@@ -43,7 +43,10 @@ type batchReply struct {
 // clientReset is what a connection's fresh behavior sends the key space and
 // the broker when it starts: forget what this connection asked before (a
 // crashed behavior's parked requests, watches, subscriptions), since the
-// connection actor, and so its PID, outlives the restart that made it.
+// connection actor, and so its PID, outlives the restart that made it. The
+// key space also gives the server's registry record of the connection its
+// PID (CLIENT KILL), and makes no record of its own: that comes with the
+// connection's first key-space command.
 type clientReset struct {
 	Conn string // the connection's name (conn-N)
 }
