@@ -2,9 +2,7 @@ package chat
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -334,34 +332,4 @@ func (s *roomsService) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	if c := s.conns[m.Who.Id]; c != nil {
 		s.forget(ctx, c)
 	}
-}
-
-func (s *roomsService) members(c *chatter) any {
-	e := s.rooms[c.room]
-	if e == nil {
-		return &refused{Reason: errNoRoom}
-	}
-	nicks := make([]string, 0, len(e.members))
-	for id := range e.members {
-		nicks = append(nicks, s.conns[id].nick)
-	}
-	slices.Sort(nicks)
-	return &memberList{Room: c.room, Nicks: nicks}
-}
-
-func (s *roomsService) roomList() any {
-	list := make([]roomCount, 0, len(s.rooms))
-	for name, e := range s.rooms {
-		list = append(list, roomCount{Name: name, Members: len(e.members)})
-	}
-	slices.SortFunc(list, func(a, b roomCount) int { return strings.Compare(a.Name, b.Name) })
-	return &roomList{Rooms: list}
-}
-
-func (s *roomsService) stats(ctx actor.Context) *Stats {
-	st := &Stats{Conns: len(s.conns), Rooms: len(s.rooms), Actors: len(ctx.Children())}
-	for _, e := range s.rooms {
-		st.Members += len(e.members)
-	}
-	return st
 }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	pcluster "github.com/asynkron/protoactor-go/cluster"
 
 	"async_server/behaviors/chat/chatpb"
 	"async_server/messages"
@@ -110,38 +109,6 @@ func (s *roomsService) find(ctx actor.Context, name string, again bool) {
 	})
 }
 
-// membersChanged is sent to the rooms service (cluster mode) when the
-// cluster's member list changes: the rooms whose grains are lost are looked
-// for at once, on the owner the new list names.
-type membersChanged struct{}
-
-// watchMembers subscribes the rooms service to the member list's changes;
-// the subscription ends with the instance (unwatchMembers).
-func (s *roomsService) watchMembers(ctx actor.Context) {
-	self, root := ctx.Self(), ctx.ActorSystem().Root
-	s.topology = ctx.ActorSystem().EventStream.Subscribe(func(ev any) {
-		if _, ok := ev.(*pcluster.ClusterTopology); ok {
-			root.Send(self, &membersChanged{}) // the stream's handlers run on the publisher's goroutine
-		}
-	})
-}
-
-func (s *roomsService) unwatchMembers(ctx actor.Context) {
-	if s.topology != nil {
-		ctx.ActorSystem().EventStream.Unsubscribe(s.topology)
-		s.topology = nil
-	}
-}
-
-// onMembersChanged looks for every lost grain again, at once.
-func (s *roomsService) onMembersChanged(ctx actor.Context) {
-	for name, e := range s.rooms {
-		if e.pid == nil {
-			s.find(ctx, name, true)
-		}
-	}
-}
-
 // found joins the room's members to its grain, or gives up the joins that
 // wait for it (the room's other members wait on: retryFind).
 func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
@@ -174,27 +141,6 @@ func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
 	s.answerJoins(ctx, name, e)
 }
 
-// whenJoined sends notice to the members ids of the room once its grain
-// has handled the Joins sent it so far (a Who, answered in its mailbox's
-// order; or once the deadline passed), so that a member told it is back in
-// the room is talked to at once, by every member who was told so too.
-func (s *roomsService) whenJoined(ctx actor.Context, name string, pid *actor.PID, ids []string, notice any) {
-	if len(ids) == 0 {
-		return
-	}
-	fut := ctx.RequestFuture(pid, &chatpb.Who{}, s.timeout)
-	ctx.ReenterAfter(fut, func(any, error) {
-		if e := s.rooms[name]; s.restarting || e == nil || !e.pid.Equal(pid) {
-			return // lost again meanwhile: its members hear of that
-		}
-		for _, id := range ids {
-			if c := s.conns[id]; c != nil && c.room == name {
-				ctx.Send(c.pid, notice)
-			}
-		}
-	})
-}
-
 // notFound answers the joins that waited for a grain no node gave: refused
 // (a register: in no room), and they are out of the room.
 func (s *roomsService) notFound(ctx actor.Context, name string, e *roomEntry) {
@@ -216,12 +162,6 @@ func (s *roomsService) notFound(ctx actor.Context, name string, e *roomEntry) {
 		return
 	}
 	s.findLater(ctx, name, e, retryFind-time.Since(e.began))
-}
-
-// findLater looks for the room's grain again after d.
-func (s *roomsService) findLater(ctx actor.Context, name string, e *roomEntry, d time.Duration) {
-	self, root := ctx.Self(), ctx.ActorSystem().Root
-	e.retry = time.AfterFunc(d, func() { root.Send(self, &findRoom{Name: name}) })
 }
 
 // answerJoins answers the joins owed for the room, with its member count
@@ -289,48 +229,6 @@ func (s *roomsService) dropEntry(ctx actor.Context, name string, e *roomEntry) {
 		e.retry.Stop()
 	}
 	delete(s.rooms, name)
-}
-
-// grainLost handles the Terminated of a watched grain and reports whether
-// it was one: its members are told (if its node is gone) and it is found
-// again.
-func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
-	name, ok := s.byGrain[pidKey(m.GetWho())]
-	if !ok {
-		return false
-	}
-	delete(s.byGrain, pidKey(m.GetWho()))
-	e := s.rooms[name]
-	if e == nil || !e.pid.Equal(m.GetWho()) {
-		return true
-	}
-	e.pid, e.lost = nil, pidKey(m.GetWho())
-	line := "* room " + name + " moved: it stopped on node " + m.GetWho().GetAddress() + "; rejoining (lines in flight may be lost)\n"
-	if m.GetWhy() == actor.TerminatedReason_AddressTerminated {
-		line = "* room " + name + " moved: its node " + m.GetWho().GetAddress() + " is gone; rejoining (lines in flight may be lost)\n"
-	}
-	for id := range e.members {
-		ctx.Send(s.conns[id].pid, &roomMoving{Room: name, Line: line})
-	}
-	s.find(ctx, name, false)
-	return true
-}
-
-// grainRestarted adds this node's members back to a grain that was
-// restarted (its fresh instance knows nobody), and tells them.
-func (s *roomsService) grainRestarted(ctx actor.Context, m *chatpb.Restarted) {
-	e := s.rooms[m.GetRoom()]
-
-	if e == nil || e.pid == nil {
-		return
-	}
-	notice := &roomRestarted{Line: "* room " + m.GetRoom() + " restarted (lines in flight may be lost)\n"}
-	ids := make([]string, 0, len(e.members))
-	for id := range e.members {
-		ctx.Send(e.pid, s.joinOf(ctx, s.conns[id], true))
-		ids = append(ids, id)
-	}
-	s.whenJoined(ctx, m.GetRoom(), e.pid, ids, notice)
 }
 
 // whoGrain asks the grain for its members, over every node, once.

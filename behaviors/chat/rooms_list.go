@@ -10,7 +10,8 @@ import (
 	"async_server/messages"
 )
 
-// This file is /rooms in cluster mode: every node's rooms service knows only
+// This file is /who and /rooms, and the service's Stats. /rooms in
+// cluster mode: every node's rooms service knows only
 // its own node's members, so the one asked asks them all (itself included),
 // once each within the deadline, and adds up their counts. A node that does
 // not answer in time is named in the answer, its members not counted.
@@ -59,4 +60,34 @@ func sortedRooms(counts map[string]int, silent []string) *roomList {
 	slices.SortFunc(list, func(a, b roomCount) int { return strings.Compare(a.Name, b.Name) })
 	slices.Sort(silent)
 	return &roomList{Rooms: list, Silent: silent}
+}
+
+func (s *roomsService) members(c *chatter) any {
+	e := s.rooms[c.room]
+	if e == nil {
+		return &refused{Reason: errNoRoom}
+	}
+	nicks := make([]string, 0, len(e.members))
+	for id := range e.members {
+		nicks = append(nicks, s.conns[id].nick)
+	}
+	slices.Sort(nicks)
+	return &memberList{Room: c.room, Nicks: nicks}
+}
+
+func (s *roomsService) roomList() any {
+	list := make([]roomCount, 0, len(s.rooms))
+	for name, e := range s.rooms {
+		list = append(list, roomCount{Name: name, Members: len(e.members)})
+	}
+	slices.SortFunc(list, func(a, b roomCount) int { return strings.Compare(a.Name, b.Name) })
+	return &roomList{Rooms: list}
+}
+
+func (s *roomsService) stats(ctx actor.Context) *Stats {
+	st := &Stats{Conns: len(s.conns), Rooms: len(s.rooms), Actors: len(ctx.Children())}
+	for _, e := range s.rooms {
+		st.Members += len(e.members)
+	}
+	return st
 }
