@@ -119,6 +119,9 @@ func (n *Node) start() {
 	tb.Cleanup(func() {
 		select {
 		case <-done:
+			if tb.Failed() { // a node that ended by itself may be why: say how
+				tb.Logf("node %s had exited with status %d; stderr:\n%s", n.Addr, cmd.ProcessState.ExitCode(), tail(stderr.String()))
+			}
 		default:
 			_ = cmd.Process.Kill()
 			<-done
@@ -282,4 +285,13 @@ func waitMetric(n *Node, name string, want float64, d time.Duration) bool {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return false
+}
+
+// tail returns the last 2 000 bytes of s, enough for a node's last lines.
+func tail(s string) string {
+	const n = 2000
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
 }
