@@ -10,7 +10,7 @@ import (
 // chatFlags defines the chat behavior's flags on fs, writing into o, and
 // returns their names (refused with another behavior).
 func chatFlags(fs *flag.FlagSet, o *chat.Options) []string {
-	fs.BoolFunc("chat-flood", "chat: flood control, IRC's penalty per line (default true; false: none, for trusted clients and benchmarks)",
+	fs.BoolFunc("chat-flood", "chat: flood control, IRC's penalty per line (default true; -chat-flood=false, with the =: none, for trusted clients and benchmarks)",
 		func(s string) error {
 			on, err := strconv.ParseBool(s)
 			if err == nil && !on {

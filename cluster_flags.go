@@ -17,11 +17,11 @@ var clusterFlagNames = []string{"node-addr", "peers", "etcd", "lease-ttl", "clus
 // clusterFlags defines the cluster's flags on fs, writing into c.
 func clusterFlags(fs *flag.FlagSet, c *cluster.Config) {
 	*c = cluster.DefaultConfig()
-	fs.StringVar(&c.Name, "cluster", c.Name, "join the cluster called `NAME`: chat rooms and other named services become grains shared by its nodes (docs/cluster.md; empty: one process)")
+	fs.StringVar(&c.Name, "cluster", c.Name, "join the cluster called `NAME`: chat's rooms and nicks, and resp's keys (16 shards) and pub/sub, are shared by its nodes (docs/cluster.md; empty: one process)")
 	fs.StringVar(&c.NodeAddr, "node-addr", c.NodeAddr, "this node's `HOST:PORT` for the other nodes, bound and advertised (required with -cluster)")
 	fs.Var((*listFlag)(&c.Peers), "peers", "the cluster's members, a fixed list: every node's -node-addr, this one's too, as `ADDR,ADDR,...` (no failure detection: a dead node's grains wait for it)")
 	fs.Var((*listFlag)(&c.Etcd), "etcd", "keep the members in etcd at `URL,URL,...` (a node that loses its lease exits with status 3); instead of -peers")
-	fs.DurationVar(&c.LeaseTTL, "lease-ttl", c.LeaseTTL, "-etcd: a node silent this long has left, and its grains move (above 0)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", c.LeaseTTL, "-etcd: a node silent this long has left, and its grains move (whole seconds, 1s to 10m: etcd grants leases in seconds)")
 	fs.DurationVar(&c.RequestTimeout, "cluster-request-timeout", c.RequestTimeout, "deadline of one request to a grain, one attempt, its activation included (above 0)")
 }
 

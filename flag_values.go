@@ -11,6 +11,7 @@ import (
 	"net"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +70,13 @@ func (f *listenFlag) Set(v string) error {
 // portOf returns the port given as -port (value) or as the one positional
 // argument; both are fine when they name the same port.
 func portOf(fs *flag.FlagSet, value string, positional []string) (int, error) {
+	for _, p := range positional {
+		// "-chat-flood false": the flag package takes a boolean flag's value
+		// only after =, so the word is left over where the port goes.
+		if b, err := strconv.ParseBool(p); err == nil && strings.Trim(p, "01") != "" {
+			return 0, fmt.Errorf("%q is not a port: a boolean flag takes its value after =, as -chat-flood=%t", p, b)
+		}
+	}
 	switch {
 	case len(positional) > 1:
 		return 0, fmt.Errorf("too many arguments: %q (want at most a port)", positional)

@@ -263,6 +263,8 @@ func TestRunBadArgs(t *testing.T) {
 		{[]string{"-1"}, `invalid port "-1"`},
 		{[]string{"1", "2"}, "too many arguments"},
 		{[]string{"-port", "1", "2"}, "port given twice"},
+		{[]string{"-behavior", "chat", "-chat-flood", "false", "0"}, `"false" is not a port: a boolean flag takes its value after =, as -chat-flood=false`},
+		{[]string{"-behavior", "chat", "-chat-flood", "TRUE"}, `"TRUE" is not a port: a boolean flag takes its value after =, as -chat-flood=true`},
 		{[]string{"-behavior", "gopher", "0"}, `unknown behavior "gopher"`},
 		{[]string{"-nope"}, "-nope"},
 		{[]string{"-max-body", "x"}, `invalid value "x" for flag -max-body`},
