@@ -199,8 +199,8 @@ a failure, 2 for a bad command line, 3 when a cluster node loses its membership
 
 Sizes and durations: 0 turns the limit off (never, no limit); a negative value is
 an error. Names (behavior, log format, log level, at-limit) may be given in any
-case. Flags marked "http:" belong to -behavior http and are refused with any
-other.
+case. Flags marked "http:", "chat:" or "resp:" belong to that behavior and are
+refused with any other.
 
 Flags:
 `)
