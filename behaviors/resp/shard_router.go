@@ -159,7 +159,7 @@ func (r *shardRouter) forward(ctx actor.Context, shard int, pid *actor.PID, rt *
 	ctx.ReenterAfter(fut, func(res any, err error) {
 		reply, ok := res.(*resppb.ShardReply)
 		if err != nil || !ok {
-			if r.pids[shard].Equal(pid) {
+			if p := r.pids[shard]; p != nil && p.Equal(pid) { // (*PID).Equal panics on a nil receiver
 				r.pids[shard] = nil // look it up afresh next time
 			}
 			why := "did not answer within " + r.timeout.String()

@@ -93,7 +93,8 @@ func TestKeysAcrossNodes(t *testing.T) {
 		start := time.Now()
 		err := a.Get(ctx(t), k).Err()
 		if err == nil || !strings.HasPrefix(err.Error(), "CLUSTERDOWN shard") {
-			t.Fatalf("GET %s (its shard's node is dead) on A: %v; want CLUSTERDOWN", k, err)
+			log := nodes[0].Log(t)
+			t.Fatalf("GET %s (its shard's node is dead) on A: %v; want CLUSTERDOWN; A's log ends:\n%s", k, err, log[max(0, len(log)-6000):])
 		}
 		t.Logf("GET %s with its node dead: %q after %v", k, err, time.Since(start).Round(time.Millisecond))
 		break
