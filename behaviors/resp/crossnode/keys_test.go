@@ -74,6 +74,24 @@ func TestKeysAcrossNodes(t *testing.T) {
 		t.Fatalf("EXEC across slots: %v; want CROSSSLOT", err)
 	}
 
+	// What one shard cannot do alone is refused; INFO stays node-local.
+	for _, tc := range []struct {
+		args []any
+		want string
+	}{
+		{[]any{"watch", keys[0]}, "ERR WATCH is not supported in cluster mode here"},
+		{[]any{"blpop", keys[0], "1"}, "ERR blocking commands ('blpop') are not supported in cluster mode here"},
+		{[]any{"dbsize"}, "ERR 'dbsize' has no key: not supported in cluster mode (the keys are spread over shards)"},
+		{[]any{"rename", keys[0], keys[1]}, "CROSSSLOT Keys in request don't hash to the same slot"},
+	} {
+		if err := b.Do(ctx(t), tc.args...).Err(); err == nil || err.Error() != tc.want {
+			t.Fatalf("%v on B: %v; want %q", tc.args, err, tc.want)
+		}
+	}
+	if info, err := b.Info(ctx(t), "server").Result(); err != nil || !strings.Contains(info, "redis_version") {
+		t.Fatalf("INFO server on B: %v", err)
+	}
+
 	// SIGKILL of C: the shards it hosted come back empty with it; the others
 	// keep their keys.
 	victim := nodes[2]
