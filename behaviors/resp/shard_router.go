@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -125,13 +126,22 @@ func (r *shardRouter) find(ctx actor.Context, shard int) {
 		a, _ := res.(*pcluster.ActivationResponse)
 		switch {
 		case err != nil:
-			r.found(ctx, shard, nil, err.Error())
+			r.found(ctx, shard, nil, lookupFailed(err, r.timeout))
 		case a == nil || a.GetFailed() || a.GetPid() == nil:
 			r.found(ctx, shard, nil, "its node did not activate it")
 		default:
 			r.found(ctx, shard, a.GetPid(), "")
 		}
 	})
+}
+
+// lookupFailed says why a shard's grain was not found, in a client's terms:
+// protoactor's timeout error is "future: timeout".
+func lookupFailed(err error, timeout time.Duration) string {
+	if errors.Is(err, actor.ErrTimeout) {
+		return "no node answered its activation within " + timeout.String()
+	}
+	return err.Error()
 }
 
 // found sends the batches waiting for shard's grain, or answers them with
