@@ -2,6 +2,7 @@ package resp
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -96,8 +97,19 @@ func (g *shardGrain) run(ctx actor.Context, m *resppb.ShardBatch) *resppb.ShardR
 	return replyOf(j)
 }
 
-// replyOf is j's answer.
+// replyOf is j's answer. One over maxCrossBytes would be lost between
+// nodes (gRPC's 4 MiB batches): its commands ran, but each is answered with
+// an error (EXEC with one).
 func replyOf(j *job) *resppb.ShardReply {
+	if len(j.w.buf) > maxCrossBytes {
+		text := "ERR reply over " + strconv.Itoa(maxCrossBytes) + " bytes cannot cross the cluster (the command ran)"
+		n := len(j.b.Cmds)
+		if j.b.Exec {
+			n, j.aborted = 1, true
+		}
+		r := failedBatch(n, text)
+		j.w.buf, j.ends = r.Out, r.Ends
+	}
 	ends := make([]int32, len(j.ends))
 	for i, e := range j.ends {
 		ends[i] = int32(e)

@@ -84,7 +84,7 @@ func (r *shardRouter) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 		rt.wants++
 	}
 	if size := proto.Size(rt.msg); size > maxCrossBytes {
-		r.answer(ctx, rt, failedBatch(rt.wants, "ERR request over "+strconv.Itoa(maxCrossBytes)+" bytes cannot cross the cluster"))
+		r.answer(ctx, rt, rt.failed("ERR request over "+strconv.Itoa(maxCrossBytes)+" bytes cannot cross the cluster"))
 		return
 	}
 	if pid := r.pids[b.Shard]; pid != nil {
@@ -155,7 +155,7 @@ func (r *shardRouter) found(ctx actor.Context, shard int, pid *actor.PID, why st
 	}
 	for _, rt := range waiting {
 		if pid == nil {
-			r.answer(ctx, rt, failedBatch(rt.wants, shardDown(shard, "cannot be reached ("+why+"); the command did not run")))
+			r.answer(ctx, rt, rt.failed(shardDown(shard, "cannot be reached ("+why+"); the command did not run")))
 			continue
 		}
 		r.forward(ctx, shard, pid, rt)
@@ -176,7 +176,7 @@ func (r *shardRouter) forward(ctx actor.Context, shard int, pid *actor.PID, rt *
 			if err != nil && err != actor.ErrTimeout {
 				why = "failed: " + err.Error()
 			}
-			r.answer(ctx, rt, failedBatch(rt.wants, shardDown(shard, why+"; the command may or may not have run")))
+			r.answer(ctx, rt, rt.failed(shardDown(shard, why+"; the command may or may not have run")))
 			return
 		}
 		ends := make([]int, len(reply.GetEnds()))
@@ -185,6 +185,19 @@ func (r *shardRouter) forward(ctx actor.Context, shard int, pid *actor.PID, rt *
 		}
 		r.answer(ctx, rt, &batchReply{Out: reply.GetOut(), Ends: ends, Aborted: reply.GetAborted()})
 	})
+}
+
+// failed is the answer to a batch that did not run (or may not have):
+// every command gets text, and EXEC one error as its whole reply (an error
+// for each of its commands after the array's header's would be replies
+// the client never asked for).
+func (rt *routed) failed(text string) *batchReply {
+	if !rt.msg.GetExec() {
+		return failedBatch(rt.wants, text)
+	}
+	r := failedBatch(1, text)
+	r.Aborted = true
+	return r
 }
 
 // answer sends a connection its batch's replies.

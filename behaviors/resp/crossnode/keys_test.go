@@ -1,7 +1,9 @@
 package crossnode_test
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -88,19 +90,39 @@ func TestKeysAcrossNodes(t *testing.T) {
 			t.Fatalf("%v on B: %v; want %q", tc.args, err, tc.want)
 		}
 	}
+	// A reply too large to cross nodes: an error (the command ran).
+	half := strings.Repeat("x", 600<<10)
+	for range 2 {
+		if err := b.Append(ctx(t), "{big}", half).Err(); err != nil {
+			t.Fatalf("APPEND of 600 KiB on B: %v", err)
+		}
+	}
+	if n, err := b.StrLen(ctx(t), "{big}").Result(); err != nil || n != 1200<<10 {
+		t.Fatalf("STRLEN {big}: %d, %v", n, err)
+	}
+	if err := b.Get(ctx(t), "{big}").Err(); err == nil || !strings.HasPrefix(err.Error(), "ERR reply over 1048576 bytes cannot cross the cluster") {
+		t.Fatalf("GET of 1.2 MB on B: %v; want the cluster's refusal", err)
+	}
 	if info, err := b.Info(ctx(t), "server").Result(); err != nil || !strings.Contains(info, "redis_version") {
 		t.Fatalf("INFO server on B: %v", err)
 	}
 
 	// SIGKILL of C: the shards it hosted come back empty with it; the others
 	// keep their keys.
-	victim := nodes[2]
-	lost := map[string]bool{}
-	for shard, k := range keys {
-		lost[k] = ownerOf(nodes, strconv.Itoa(shard)) == victim.Addr
+	// The victim is C, or B if C happens to host no shard (or all).
+	var victim *clustertest.Node
+	var lost map[string]bool
+	for _, v := range []*clustertest.Node{nodes[2], nodes[1]} {
+		victim, lost = v, map[string]bool{}
+		for shard, k := range keys {
+			lost[k] = ownerOf(nodes, strconv.Itoa(shard)) == v.Addr
+		}
+		if n := countTrue(lost); n > 0 && n < len(keys) {
+			break
+		}
 	}
 	if n := countTrue(lost); n == 0 || n == len(keys) {
-		t.Fatalf("node C hosts %d of the %d shards; the test needs some, not all", n, len(keys))
+		t.Fatalf("node %s hosts %d of the %d shards; the test needs some, not all", victim.Addr, n, len(keys))
 	}
 	victim.Signal(t, syscall.SIGKILL)
 	victim.Wait(t, waitReply)
@@ -115,6 +137,11 @@ func TestKeysAcrossNodes(t *testing.T) {
 			t.Fatalf("GET %s (its shard's node is dead) on A: %v; want CLUSTERDOWN; A's log ends:\n%s", k, err, log[max(0, len(log)-6000):])
 		}
 		t.Logf("GET %s with its node dead: %q after %v", k, err, time.Since(start).Round(time.Millisecond))
+		// EXEC's one reply is the error: the next reply is PING's.
+		got := rawExchange(t, nodes[0], "MULTI\r\nINCR "+k+"\r\nEXEC\r\nPING\r\n", 4)
+		if got[0] != "+OK" || got[1] != "+QUEUED" || !strings.HasPrefix(got[2], "-CLUSTERDOWN shard") || got[3] != "+PONG" {
+			t.Fatalf("MULTI, INCR %s, EXEC, PING with its node dead: %q; want +OK, +QUEUED, -CLUSTERDOWN ..., +PONG", k, got)
+		}
 		break
 	}
 	victim.Restart(t)
@@ -172,4 +199,29 @@ func countTrue(m map[string]bool) int {
 		}
 	}
 	return n
+}
+
+// rawExchange sends in (inline commands) to node n on a connection of its
+// own and reads n simple replies (one line each).
+func rawExchange(t testing.TB, node *clustertest.Node, in string, n int) []string {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", node.Listen, waitReply)
+	if err != nil {
+		t.Fatalf("dial %s: %v", node.Listen, err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(waitReply))
+	if _, err := conn.Write([]byte(in)); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	r := bufio.NewReader(conn)
+	out := make([]string, n)
+	for i := range out {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading reply %d of %d (have %q): %v", i+1, n, out[:i], err)
+		}
+		out[i] = strings.TrimRight(line, "\r\n")
+	}
+	return out
 }
