@@ -2,7 +2,7 @@ package resp
 
 // lcsCommands is LCS.
 var lcsCommands = []Command{
-	{Name: "lcs", Arity: -3, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "string",
+	{Name: "lcs", Arity: -3, Flags: ReadOnly, FirstKey: 1, LastKey: 2, Step: 1, Group: "string",
 		Run: cmdLCS, Summary: "Finds the longest common substring."},
 }
 
