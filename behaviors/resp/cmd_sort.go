@@ -9,7 +9,7 @@ import (
 
 // sortCommands are SORT and SORT_RO.
 var sortCommands = []Command{
-	{Name: "sort", Arity: -2, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic",
+	{Name: "sort", Arity: -2, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Keys: sortKeys,
 		Run: func(c *Call) { sortGeneric(c, false) }, Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result."},
 	{Name: "sort_ro", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic",
 		Run: func(c *Call) { sortGeneric(c, true) }, Summary: "Returns the sorted elements of a list, a set, or a sorted set."},
@@ -300,4 +300,30 @@ func lookupByPattern(c *Call, pat, elem []byte) ([]byte, bool) {
 		return s.B, true
 	}
 	return nil, false
+}
+
+// sortKeys is SORT's keys as Redis's sortGetKeys finds them: the sorted key
+// and the last STORE's destination, skipping LIMIT's two words and BY's and
+// GET's pattern (a pattern may be "store"). Without it a cluster sent SORT
+// ... STORE to the sorted key's shard alone, which wrote the destination
+// where no other command looks for it.
+func sortKeys(args [][]byte) []int {
+	keys := []int{1}
+	store := 0
+	for i := 2; i < len(args); i++ {
+		switch strings.ToLower(string(args[i])) {
+		case "limit":
+			i += 2
+		case "get", "by":
+			i++
+		case "store":
+			if i+1 < len(args) {
+				store = i + 1
+			}
+		}
+	}
+	if store > 0 {
+		keys = append(keys, store)
+	}
+	return keys
 }
