@@ -182,7 +182,8 @@
 // behaviors/chat/crossnode: one sender, 30 members spread over three nodes
 // beside the same room on one node without a cluster): the cluster delivered
 // 0.43-0.73 times the lines per second of one node in three runs, three
-// processes sharing two cores with other builds (docs/cluster.md).
+// processes sharing two cores with other builds; on a nearly quiet machine
+// 0.37 and 0.44 in two runs (docs/cluster.md).
 //
 // There is no chat command to crash a room: tests use the fault-injection hook,
 // srv.Ask("rooms", &chat.PanicRoom{Name: "lobby"}, timeout) (and
