@@ -12,12 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"async_server/internal/binary"
 )
 
 // cliBuild builds the binary into a temporary directory removed when t ends, with
@@ -26,38 +27,7 @@ import (
 // directory goes when the last subtest is done.
 func cliBuild(t testing.TB) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	gomod, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil || strings.TrimSpace(string(gomod)) == "" {
-		t.Fatalf("go env GOMOD: %q, %v", gomod, err)
-	}
-	bin := filepath.Join(t.TempDir(), "async_server")
-	args := []string{"build", "-o", bin}
-	if cliRaceEnabled() {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, ".")...)
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return bin
-}
-
-// cliRaceEnabled reports whether this test binary was built with -race.
-func cliRaceEnabled() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
+	return binary.Build(t, binary.RaceBuilt())
 }
 
 // cliProcess is a running binary started by cliStart.

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"async_server/internal/binary"
 )
 
 // scaleConns is how many idle connections BenchmarkIdleMemory opens to each
@@ -524,7 +526,7 @@ func scaleSkip(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skipf("reads the server's RSS from /proc: %v", err)
 	}
-	if cliRaceEnabled() {
+	if binary.RaceBuilt() {
 		b.Skip("measures the server built without -race")
 	}
 }

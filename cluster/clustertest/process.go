@@ -2,14 +2,11 @@ package clustertest
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime/debug"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"async_server/internal/binary"
 )
 
 // Build builds the server binary into a directory removed when tb ends, with
@@ -33,41 +30,13 @@ func BuildWithoutRace(tb testing.TB) string {
 
 func build(tb testing.TB, race bool) string {
 	tb.Helper()
-	if testing.Short() {
-		tb.Skip("builds the binary and runs cluster nodes")
-	}
-	gomod, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil || strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
-		tb.Skipf("no Go module to build the binary from (go env GOMOD: %q, %v)", gomod, err)
-	}
-	bin := filepath.Join(tb.TempDir(), "async_server")
-	args := []string{"build", "-o", bin}
-	if race {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, ".")...)
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return bin
+	return binary.Build(tb, race)
 }
 
 // RaceBuilt reports whether this test binary was built with -race, and so
 // the binary Build makes: its processes are slower, and take about a
 // second more to exit (the race detector's finalizer runs after os.Exit).
-func RaceBuilt() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
+func RaceBuilt() bool { return binary.RaceBuilt() }
 
 // WaitFor polls cond every 10 ms until it holds, and fails tb after timeout.
 func WaitFor(tb testing.TB, what string, timeout time.Duration, cond func() bool) {
