@@ -220,53 +220,12 @@ func TestBudgetChatFloodBigRoom(t *testing.T) {
 		c.Options.Chat = opts
 	})
 	reg := s.Hub().Registry()
-	readers := make([]*lineClient, members)
-	for i := range readers {
-		readers[i] = s.joinChat(t, fmt.Sprintf("m%03d", i), "lobby", i)
-	}
-	talker := s.joinChat(t, "talker", "lobby", members)
-	flooders := []*lineClient{s.joinChat(t, "flood1", "lobby", members+1), s.joinChat(t, "flood2", "lobby", members+2)}
-
-	start := time.Now()
-	results := make(chan memberResult, members)
-	for _, m := range readers {
-		go func() { results <- readPaced(m, talks) }()
-	}
-	var wg sync.WaitGroup
-	floodEnds := make([]string, len(flooders))
-	for i, f := range flooders {
-		wg.Add(1)
-		go func() { defer wg.Done(); floodEnds[i] = flood(f) }()
-	}
 	var maxHeld float64
-	for i := range talks { // a person's pace: within the burst, under the rate
-		talker.send(t, fmt.Sprintf("talk %d", i))
-		maxHeld = max(maxHeld, heldBytes(t, s))
-		time.Sleep(100 * time.Millisecond) // pacing the talker, not waiting for an outcome
-	}
-	maxFlood := 0
-	for range members {
-		r := <-results
-		if r.err != nil {
-			t.Error(r.err)
-		}
-		maxFlood = max(maxFlood, r.floodLines)
-	}
-	elapsed := time.Since(start)
-	maxHeld = max(maxHeld, heldBytes(t, s))
+	r := floodRoom(t, s, opts, members, talks, func() { maxHeld = max(maxHeld, heldBytes(t, s)) })
 	closed := gatheredSum(t, reg, "async_server_memory_budget_closed_total")
-	for _, f := range flooders {
-		_ = f.Close() // a flooder still held back ends now
-	}
-	wg.Wait()
-	cost := opts.LineCost + (4<<10)*time.Second/time.Duration(opts.ByteRate)
-	allowed := 2 * 2 * int((elapsed+opts.Burst)/cost+1) // two flooders; twice that as a margin for timing
-	if maxFlood > allowed {
-		t.Errorf("a member got %d flood lines in %v; want at most %d (the flood control's rate)", maxFlood, elapsed, allowed)
-	}
 	if closed != 0 || maxHeld > scaleBudget {
 		t.Errorf("%v connections closed for the budget, %v bytes held at most; want none closed, within %d", closed, maxHeld, scaleBudget)
 	}
 	t.Logf("%d members in %v: at most %d flood lines reached a member (allowed %d), %.1f KiB held at most; flooders ended: %q",
-		members, elapsed.Round(time.Millisecond), maxFlood, allowed, maxHeld/1024, floodEnds)
+		members, r.elapsed.Round(time.Millisecond), r.maxFlood, r.allowed, maxHeld/1024, r.floodEnds)
 }

@@ -28,9 +28,30 @@ func TestChatFlood(t *testing.T) {
 		c.OutputLimit = 256 << 10
 		c.Options.Chat = opts
 	})
+	r := floodRoom(t, s, opts, members, talks, func() {})
+	t.Logf("in %v: at most %d flood lines reached a member (allowed %d); flooders ended: %q", r.elapsed, r.maxFlood, r.allowed, r.floodEnds)
+}
+
+// floodRun is what one floodRoom saw.
+type floodRun struct {
+	elapsed   time.Duration
+	maxFlood  int // the most flood lines one member got
+	allowed   int // what the flood control lets two flooders say in elapsed, twice over
+	floodEnds []string
+}
+
+// floodRoom joins members readers, a talker and two flooders to lobby on s:
+// the readers read at 256 KiB/s, the flooders write 4 KiB lines as fast as
+// the server takes them, and the talker says talks lines at a person's
+// pace, calling each after every line and once more when every member has
+// read them all. It fails t for a member that misses a talk line or gets
+// more flood lines than opts lets two senders say, closes the flooders and
+// returns what it saw.
+func floodRoom(t *testing.T, s *testServer, opts chat.Options, members, talks int, each func()) floodRun {
+	t.Helper()
 	readers := make([]*lineClient, members)
 	for i := range readers {
-		readers[i] = s.joinChat(t, fmt.Sprintf("m%02d", i), "lobby", i)
+		readers[i] = s.joinChat(t, fmt.Sprintf("m%03d", i), "lobby", i)
 	}
 	talker := s.joinChat(t, "talker", "lobby", members)
 	flooders := []*lineClient{s.joinChat(t, "flood1", "lobby", members+1), s.joinChat(t, "flood2", "lobby", members+2)}
@@ -41,24 +62,25 @@ func TestChatFlood(t *testing.T) {
 		go func() { results <- readPaced(m, talks) }()
 	}
 	var wg sync.WaitGroup
-	floodEnds := make([]string, len(flooders))
+	r := floodRun{floodEnds: make([]string, len(flooders))}
 	for i, f := range flooders {
 		wg.Add(1)
-		go func() { defer wg.Done(); floodEnds[i] = flood(f) }()
+		go func() { defer wg.Done(); r.floodEnds[i] = flood(f) }()
 	}
 	for i := range talks { // a person's pace: within the burst, under the rate
 		talker.send(t, fmt.Sprintf("talk %d", i))
+		each()
 		time.Sleep(100 * time.Millisecond) // pacing the talker, not waiting for an outcome
 	}
-	maxFlood := 0
 	for range members {
-		r := <-results
-		if r.err != nil {
-			t.Error(r.err)
+		m := <-results
+		if m.err != nil {
+			t.Error(m.err)
 		}
-		maxFlood = max(maxFlood, r.floodLines)
+		r.maxFlood = max(r.maxFlood, m.floodLines)
 	}
-	elapsed := time.Since(start)
+	r.elapsed = time.Since(start)
+	each()
 	for _, f := range flooders {
 		_ = f.Close() // a flooder still held back ends now
 	}
@@ -66,11 +88,11 @@ func TestChatFlood(t *testing.T) {
 	// What the flood control lets two flooders say in elapsed: the burst, then
 	// a line per cost, each; twice that as a margin for timing.
 	cost := opts.LineCost + (4<<10)*time.Second/time.Duration(opts.ByteRate)
-	allowed := 2 * 2 * int((elapsed+opts.Burst)/cost+1)
-	if maxFlood > allowed {
-		t.Errorf("a member got %d flood lines in %v; want at most %d (the flood control's rate)", maxFlood, elapsed, allowed)
+	r.allowed = 2 * 2 * int((r.elapsed+opts.Burst)/cost+1)
+	if r.maxFlood > r.allowed {
+		t.Errorf("a member got %d flood lines in %v; want at most %d (the flood control's rate)", r.maxFlood, r.elapsed, r.allowed)
 	}
-	t.Logf("in %v: at most %d flood lines reached a member (allowed %d); flooders ended: %q", elapsed, maxFlood, allowed, floodEnds)
+	return r
 }
 
 // memberResult is what one member saw.
