@@ -18,6 +18,8 @@ import "strings"
 //     would hold its shard's grain; inside MULTI it answers at once, as on
 //     one node;
 //   - WATCH (UNWATCH answers +OK: there is nothing to forget);
+//   - (in the shard, as Redis Cluster in sort.c) SORT's BY and GET patterns
+//     that may form keys outside the sorted key's slot (cmd_sort.go);
 //   - EXEC of a transaction whose key-space commands are in more than one
 //     slot (CROSSSLOT), or include one without keys: the transaction is
 //     discarded. A transaction runs within its one shard, atomically.

@@ -58,8 +58,16 @@ func parseSort(c *Call, readonly bool) (sortSpec, bool) {
 		case argIs(a, "by") && left >= 1:
 			o.by = c.Args[j+1]
 			o.dontSort = bytes.IndexByte(o.by, '*') < 0
+			if !o.dontSort && sortDenied(c, o.by) {
+				c.W.Error("ERR BY option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.")
+				return o, false
+			}
 			j++
 		case argIs(a, "get") && left >= 1:
+			if g := c.Args[j+1]; string(g) != "#" && sortDenied(c, g) {
+				c.W.Error("ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.")
+				return o, false
+			}
 			o.gets = append(o.gets, c.Args[j+1])
 			j++
 		default:
@@ -68,6 +76,13 @@ func parseSort(c *Call, readonly bool) (sortSpec, bool) {
 		}
 	}
 	return o, true
+}
+
+// sortDenied says whether, in cluster mode, the keys a BY or GET pattern
+// forms may be outside the sorted key's slot, so outside its shard: Redis
+// Cluster refuses those patterns rather than read another slot's keys.
+func sortDenied(c *Call, pattern []byte) bool {
+	return c.Srv != nil && c.Srv.clustered.Load() && patternSlot(pattern) != keySlot(c.Args[1])
 }
 
 func sortGeneric(c *Call, readonly bool) {

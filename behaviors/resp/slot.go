@@ -53,3 +53,25 @@ const errCrossSlot = "CROSSSLOT Keys in request don't hash to the same slot"
 // ShardOfKey is the shard grain (its identity, strconv.Itoa of it) that
 // holds key in cluster mode; tests place keys with it.
 func ShardOfKey(key string) int { return shardOf(keySlot([]byte(key))) }
+
+// patternSlot is the one slot of every key a SORT BY or GET pattern can
+// form, or -1 when they may be in several: Redis 7.0's patternHashSlot. A
+// wildcard (*, ?, [) or an escape before the hash tag's end may form keys
+// in any slot; a non-empty {tag} is the keys' slot; without one (or with
+// an empty {}), the pattern is itself the one key.
+func patternSlot(p []byte) int {
+	open := -1 // index of the first '{'; -2 after an empty {}
+	for i, c := range p {
+		switch {
+		case c == '*' || c == '?' || c == '[' || c == '\\':
+			return -1
+		case open == -1 && c == '{':
+			open = i
+		case open >= 0 && c == '}' && i == open+1:
+			open = -2
+		case open >= 0 && c == '}':
+			return int(crc16(p[open+1:i]) % numSlots)
+		}
+	}
+	return int(crc16(p) % numSlots)
+}

@@ -22,3 +22,24 @@ func TestKeySlot(t *testing.T) {
 		t.Error("keys with the same hash tag are in different slots")
 	}
 }
+
+// TestPatternSlot checks patternSlot's cases (Redis 7.0's patternHashSlot):
+// a hash tag before any wildcard is the slot, a wildcard or escape before
+// it makes any slot possible, and a pattern without a tag is one key.
+func TestPatternSlot(t *testing.T) {
+	for p, want := range map[string]int{
+		"{l}w_*":    keySlot([]byte("l")),
+		"w_{l}*":    keySlot([]byte("l")),
+		"w_*{l}":    -1,
+		"w_?{l}":    -1,
+		"w_[ab]":    -1,
+		`w_\{l}`:    -1,
+		"{}w_{l}":   int(crc16([]byte("{}w_{l}")) % numSlots), // an empty tag: the whole pattern
+		"nosort":    keySlot([]byte("nosort")),
+		"{l}w_*->f": keySlot([]byte("l")),
+	} {
+		if got := patternSlot([]byte(p)); got != want {
+			t.Errorf("patternSlot(%q) = %d; want %d", p, got, want)
+		}
+	}
+}

@@ -85,9 +85,31 @@ func TestKeysAcrossNodes(t *testing.T) {
 		{[]any{"blpop", keys[0], "1"}, "ERR blocking commands ('blpop') are not supported in cluster mode here"},
 		{[]any{"dbsize"}, "ERR 'dbsize' has no key: not supported in cluster mode (the keys are spread over shards)"},
 		{[]any{"rename", keys[0], keys[1]}, "CROSSSLOT Keys in request don't hash to the same slot"},
+		// SORT's BY and GET patterns name keys that may be in other slots.
+		{[]any{"sort", keys[0], "by", "w_*"}, "ERR BY option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots."},
+		{[]any{"sort_ro", keys[0], "get", "#", "get", "g_*"}, "ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots."},
 	} {
 		if err := b.Do(ctx(t), tc.args...).Err(); err == nil || err.Error() != tc.want {
 			t.Fatalf("%v on B: %v; want %q", tc.args, err, tc.want)
+		}
+	}
+	// SORT's patterns with the key's hash tag are in its slot; BY nosort and
+	// GET # name no key.
+	if err := b.RPush(ctx(t), "{s}l", "2", "1").Err(); err != nil {
+		t.Fatalf("RPUSH {s}l on B: %v", err)
+	}
+	if err := b.MSet(ctx(t), "{s}w_1", "9", "{s}w_2", "5", "{s}g_1", "one", "{s}g_2", "two").Err(); err != nil {
+		t.Fatalf("MSET {s}... on B: %v", err)
+	}
+	for _, tc := range []struct {
+		args []any
+		want string
+	}{
+		{[]any{"sort", "{s}l", "by", "{s}w_*", "get", "#", "get", "{s}g_*"}, "[2 two 1 one]"},
+		{[]any{"sort", "{s}l", "by", "nosort", "get", "#"}, "[2 1]"},
+	} {
+		if got, err := c.Do(ctx(t), tc.args...).Result(); err != nil || fmt.Sprint(got) != tc.want {
+			t.Fatalf("%v on C: %v, %v; want %s", tc.args, got, err, tc.want)
 		}
 	}
 	// A reply too large to cross nodes: an error (the command ran).
