@@ -83,6 +83,20 @@ func TestChatBadInput(t *testing.T) {
 	alice.roundTrip(t, "/rooms", "* no rooms; /join ROOM makes one")
 }
 
+// TestChatTooLargeAnswersFirst ensures the lines before one over 4 KiB are
+// answered, in order, before its error line and the close, as at the peer's
+// EOF: all in one write, the first two still wait for the rooms service when
+// the long line is read.
+func TestChatTooLargeAnswersFirst(t *testing.T) {
+	s := startBehavior(t, "chat", nil)
+	bob := s.dialChat(t, "bob")
+	bob.send(t, "/join r\n/who\n"+strings.Repeat("x", 5000)+"\n/rooms")
+	bob.expect(t, "* you joined r (1 member)", "* in r: bob", "error: line over 4096 bytes; closing")
+	bob.expectEOF(t)
+	s.waitLogLine(t, logLine{"msg": "supervision decision", "category": "TooLarge", "directive": "Stop"})
+	s.waitChatStats(t, chat.Stats{})
+}
+
 // TestChatHalfClose ensures a client that sends its lines and closes its side
 // at once (nc -N, shutdown(SHUT_WR)) still reads every answer: the rooms
 // service's replies come after the EOF, and the connection waits for them

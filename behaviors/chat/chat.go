@@ -30,8 +30,8 @@ import (
 //
 // Members see "* bob joined lobby", "* bob left lobby" and "* alice is now bob"
 // for the others in their room. Bad input gets one "error: ..." line and the
-// connection goes on; a line over maxChatLine is TooLarge (an error line, then
-// the connection closes).
+// connection goes on; a line over maxChatLine is TooLarge (the lines before
+// it answered, then an error line, then the connection closes: lineTooLong).
 //
 // The connection owns only what it needs to talk: its nick, its room's PID.
 // Nicks and membership belong to the rooms service (rooms.go), which it
@@ -68,6 +68,7 @@ type session struct {
 	reported int      // what was last reported held (report)
 	said     []string // chat lines not yet sent to the room: they go together (flush)
 	quit     bool     // /quit: ignore the rest
+	closing  error    // a line too long, owed replies first (lineTooLong): ignore the rest
 }
 
 var (
@@ -139,11 +140,11 @@ func (c *session) Started() error {
 func (c *session) Received(data []byte) error {
 	defer c.report()
 	defer c.flush()
-	for len(data) > 0 && !c.quit {
+	for len(data) > 0 && !c.quit && c.closing == nil {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
 			if len(c.partial)+len(data) > maxChatLine {
-				return c.tooLarge(errLineTooLong)
+				return c.lineTooLong()
 			}
 			c.partial = append(c.partial, data...)
 			return nil
@@ -153,7 +154,7 @@ func (c *session) Received(data []byte) error {
 			line = append(c.partial, line...)
 		}
 		if len(line) > maxChatLine {
-			return c.tooLarge(errLineTooLong)
+			return c.lineTooLong()
 		}
 		data = data[i+1:]
 		text := string(bytes.TrimSuffix(line, []byte("\r")))
@@ -268,8 +269,20 @@ func (c *session) flush() {
 	c.said = nil
 }
 
-// HandleMessage handles what the rooms service and rooms send.
+// HandleMessage handles what the rooms service and rooms send, then closes
+// the connection if it is closing (tooLarge) and is owed nothing more.
 func (c *session) HandleMessage(msg any) error {
+	if err := c.handle(msg); err != nil {
+		return err
+	}
+	if c.closing != nil && !c.owed() {
+		return c.tooLarge(c.closing)
+	}
+	return nil
+}
+
+// handle is HandleMessage's dispatch.
+func (c *session) handle(msg any) error {
 	switch m := msg.(type) {
 	case *lineSaid:
 		return c.write(m.Line)
@@ -426,7 +439,7 @@ func formatRooms(rooms []roomCount) string {
 // unanswered (the room's answer to lines of a flooding sender comes late),
 // the session takes one read's worth of lines more and then no more, so TCP
 // pushes back on the sender instead of its lines piling up here.
-func (c *session) ReadyForInput() bool { return c.queuedN < maxGated }
+func (c *session) ReadyForInput() bool { return c.queuedN < maxGated && c.closing == nil }
 
 // report tells the connection what the session holds of its peer's input,
 // for the server's memory budget (protocol.Conn.Hold): the lines waiting for
@@ -438,7 +451,27 @@ func (c *session) report() {
 	}
 }
 
-// tooLarge writes the error line and fails the connection: TooLarge, Stop.
+// lineTooLong fails the connection for a line over maxChatLine (TooLarge,
+// Stop) once the lines before it are answered, as the peer's EOF does
+// (doc.go): until then the session keeps what it queued and takes no more
+// input, and HandleMessage fails it once nothing is owed. A flooder's limits
+// (maxQueued, ExcessFlood) close at once instead (tooLarge): what it queued
+// is the flood.
+func (c *session) lineTooLong() error {
+	c.partial = nil
+	if c.flush(); c.owed() {
+		c.closing = errLineTooLong
+		return nil
+	}
+	return c.tooLarge(errLineTooLong)
+}
+
+// owed reports whether a line the peer sent still waits for an answer.
+func (c *session) owed() bool {
+	return c.waiting != 0 || len(c.says) > 0 || len(c.queued) > 0 || len(c.said) > 0
+}
+
+// tooLarge writes err's line and fails the connection: TooLarge, Stop.
 func (c *session) tooLarge(err error) error {
 	if werr := c.write("error: " + err.Error() + "; closing\n"); werr != nil {
 		return werr

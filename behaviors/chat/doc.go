@@ -58,8 +58,9 @@
 // Bad input gets one "error: ..." line and the connection goes on (unknown
 // command, taken nick, no room joined, a bad nick or room name: 1 to 32 letters,
 // digits, - or _, a command with a missing or extra argument). A line over 4 KiB
-// is TooLarge: "error: line over 4096 bytes; closing", then the connection
-// closes. A chat line reaches the others with its control characters (but tab)
+// is TooLarge: the lines before it are answered, in order, then comes
+// "error: line over 4096 bytes; closing" and the connection closes, and
+// nothing sent after it is read. A chat line reaches the others with its control characters (but tab)
 // shown as ? and bytes that are not UTF-8 as �, so no member can send another's
 // terminal an escape sequence. Nicks are unique server-wide. Lines a client
 // sends while a command of its is waiting for the rooms service are held and run
@@ -70,7 +71,7 @@
 // does at shutdown. At most 256 KiB is held so, each line counting its bytes
 // and 32 more (so a flood of empty lines is bounded too): past it the
 // connection is TooLarge ("error: input over 256 KiB while waiting for the
-// rooms service; closing").
+// rooms service; closing"), at once: what it held is lost.
 //
 // # Flood control
 //
