@@ -142,7 +142,7 @@ func (s *session) sendOpen() {
 		s.lastDepth = len(seg.b.Cmds)
 	}
 	if s.gone(seg.target) {
-		seg.reply = failedBatch(seg.wants(), errServiceGone)
+		seg.reply = seg.failed(errServiceGone)
 		return
 	}
 	s.watch(seg.target)
@@ -158,6 +158,19 @@ func (seg *segment) wants() int {
 	return len(seg.b.Cmds)
 }
 
+// failed is the answer of a segment its service did not run: an error for
+// each command, and for EXEC one error as its whole reply (an error for the
+// array's header and one for each queued command would be replies the
+// client never asked for, putting the later ones out of step).
+func (seg *segment) failed(text string) *batchReply {
+	if !seg.exec {
+		return failedBatch(len(seg.b.Cmds), text)
+	}
+	r := failedBatch(1, text)
+	r.Aborted = true
+	return r
+}
+
 // answered files a service's reply with its segment. A reply no segment
 // awaits is a failed predecessor's: dropped.
 func (s *session) answered(m *messages.ServiceReply) {
@@ -169,7 +182,7 @@ func (s *session) answered(m *messages.ServiceReply) {
 			}
 			r, ok := m.Body.(*batchReply)
 			if want := seg.wants(); !ok || !r.Aborted && len(r.Ends) != want {
-				r = failedBatch(want, errNotRun)
+				r = seg.failed(errNotRun)
 			}
 			seg.reply = r
 			return
@@ -271,7 +284,7 @@ func (s *session) serviceGone(pid *actor.PID) {
 	}
 	for _, seg := range s.queue {
 		if seg.sent && seg.reply == nil && seg.target.Equal(pid) {
-			seg.reply = failedBatch(seg.wants(), errServiceGone)
+			seg.reply = seg.failed(errServiceGone)
 		}
 	}
 }

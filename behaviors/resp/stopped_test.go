@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"async_server/testkit"
 )
 
 // TestKeySpaceStoppedAnswers ensures a key space stopped for good (it
@@ -17,6 +19,9 @@ func TestKeySpaceStoppedAnswers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	blocked, rdb := client(t, srv, 2), client(t, srv, 3)
+	raw := srv.Dial(t) // watches the key space before it stops
+	raw.SendString("GET k\r\n")
+	raw.ExpectString("$-1\r\n")
 	popped := make(chan error, 1)
 	go func() { popped <- blocked.BLPop(ctx, 0, "q").Err() }()
 	waitBlocked(t, rdb, 1)
@@ -49,6 +54,12 @@ func TestKeySpaceStoppedAnswers(t *testing.T) {
 	}
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		t.Errorf("PING after the key space stopped: %v; want PONG", err)
+	}
+	// EXEC's whole reply is the one error: PING's reply comes next.
+	gone := "-ERR the key space (or pub/sub broker) has stopped: it failed too often; see the server log\r\n"
+	for _, c := range []*testkit.Client{raw, srv.Dial(t)} { // watching it, and new
+		c.SendString("MULTI\r\nINCR n\r\nPING\r\nEXEC\r\nPING\r\n")
+		c.ExpectString("+OK\r\n+QUEUED\r\n+QUEUED\r\n" + gone + "+PONG\r\n")
 	}
 }
 
