@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/resp"
 )
 
 // listenFlag is -listen BEHAVIOR=HOST:PORT, repeatable.
@@ -205,5 +206,28 @@ func (f *listFlag) Set(v string) error {
 		}
 	}
 	*f = items
+	return nil
+}
+
+// memoryFlag is -maxmemory: bytes, with an optional unit as redis.conf's
+// (resp.ParseMemory: k is 1000, kb 1024, any case), so that a value copied
+// from a Redis configuration means the same here.
+type memoryFlag int64
+
+func (f *memoryFlag) String() string {
+	if f == nil {
+		return "0"
+	}
+	return strconv.FormatInt(int64(*f), 10)
+}
+
+// Set parses v; the flag package quotes it and names the flag in front of
+// the error.
+func (f *memoryFlag) Set(v string) error {
+	n, ok := resp.ParseMemory(v)
+	if !ok {
+		return errors.New("want a number of bytes with an optional unit b, k, kb, m, mb, g or gb (k is 1000, kb 1024), e.g. 1gb; no sign, no fraction")
+	}
+	*f = memoryFlag(n)
 	return nil
 }

@@ -86,6 +86,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if err := checkObserve(&cmd); err != nil {
 		return cmd, err
 	}
+	if err := resp.CheckPolicy(cfg.Options.RESP.MaxMemoryPolicy); err != nil && slices.Contains(served(*cfg), "resp") {
+		return cmd, fmt.Errorf("-maxmemory-policy: %w", err) // before Validate's, which names no flag
+	}
 	if err := checkCluster(fs, cfg.Cluster); err != nil {
 		return cmd, err
 	}
@@ -172,7 +175,7 @@ func respFlags(fs *flag.FlagSet, o *resp.Options) (names []string) {
 	name := func(n string) string { names = append(names, n); return n }
 	*o = resp.DefaultOptions()
 	fs.StringVar(&o.RequirePass, name("requirepass"), o.RequirePass, "resp: password clients must give with AUTH (or HELLO ... AUTH) before any other command (empty: none)")
-	fs.Int64Var(&o.MaxMemory, name("maxmemory"), o.MaxMemory, "resp: bytes of data (as the key space counts them: docs/resp.md) past which keys are evicted by -maxmemory-policy, or commands that add data get Redis's OOM error (0: no limit)")
+	fs.Var((*memoryFlag)(&o.MaxMemory), name("maxmemory"), "resp: `bytes` of data (as the key space counts them: docs/resp.md) past which keys are evicted by -maxmemory-policy, or commands that add data get Redis's OOM error; a number with an optional unit as redis.conf's, in any case: b, k (1000), kb (1024), m, mb, g, gb, e.g. 100mb (0: no limit)")
 	fs.StringVar(&o.MaxMemoryPolicy, name("maxmemory-policy"), "noeviction", "resp: past -maxmemory, noeviction (refuse commands that add data), allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random or volatile-ttl (Redis's, with its sampled LRU and LFU)")
 	fs.Int64Var(&o.MaxBulkLen, name("proto-max-bulk-len"), o.MaxBulkLen, "resp: largest bulk string a client may send, in bytes (Redis's proto-max-bulk-len)")
 	return names

@@ -40,12 +40,12 @@ type param struct {
 var params = []param{
 	{name: "maxmemory", get: func(c *config) string { return strconv.FormatInt(c.maxMemory.Load(), 10) },
 		check: func(v string) string {
-			if _, ok := memValue(v); !ok {
+			if _, ok := ParseMemory(v); !ok {
 				return "argument must be a memory value"
 			}
 			return ""
 		},
-		set: func(c *config, v string) { n, _ := memValue(v); c.maxMemory.Store(n) }},
+		set: func(c *config, v string) { n, _ := ParseMemory(v); c.maxMemory.Store(n) }},
 	{name: "maxmemory-policy", get: func(c *config) string { return policies[c.policy.Load()] },
 		check: func(v string) string {
 			if policyIndex(v) < 0 {
@@ -66,14 +66,14 @@ var params = []param{
 		set: func(c *config, v string) { n, _ := parseInt([]byte(v)); c.samples.Store(int32(n)) }},
 	{name: "proto-max-bulk-len", get: func(c *config) string { return strconv.FormatInt(c.maxBulkLen.Load(), 10) },
 		check: func(v string) string {
-			if n, ok := memValue(v); !ok {
+			if n, ok := ParseMemory(v); !ok {
 				return "argument must be a memory value"
 			} else if n < 1<<20 {
 				return "argument must be between 1048576 and 9223372036854775807 inclusive"
 			}
 			return ""
 		},
-		set: func(c *config, v string) { n, _ := memValue(v); c.maxBulkLen.Store(n) }},
+		set: func(c *config, v string) { n, _ := ParseMemory(v); c.maxBulkLen.Store(n) }},
 	{name: "requirepass", get: func(c *config) string { return *c.requirePass.Load() },
 		check: func(string) string { return "" },
 		set:   func(c *config, v string) { c.requirePass.Store(&v) }},
@@ -82,9 +82,10 @@ var params = []param{
 	{name: "appendonly", get: func(*config) string { return "no" }},
 }
 
-// memValue parses a memory value as Redis's memtoull: digits and an
-// optional unit (b, k, kb, m, mb, g, gb; k is 1000, kb 1024), no sign.
-func memValue(v string) (int64, bool) {
+// ParseMemory parses a memory value as Redis's memtoull: digits and an
+// optional unit (b, k, kb, m, mb, g, gb, any case; k is 1000, kb 1024), no
+// sign. CONFIG SET and the -maxmemory flag take it.
+func ParseMemory(v string) (int64, bool) {
 	low := strings.ToLower(v)
 	units := []struct {
 		suffix string

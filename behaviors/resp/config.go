@@ -35,11 +35,10 @@ func newConfig(o Options) (*config, error) {
 	c.policy.Store(policyNoEviction)
 	c.samples.Store(evictionSamples)
 	if o.MaxMemoryPolicy != "" {
-		i := policyIndex(o.MaxMemoryPolicy)
-		if i < 0 {
-			return nil, fmt.Errorf("resp: maxmemory-policy %q: must be one of %s", o.MaxMemoryPolicy, strings.Join(policies, ", "))
+		if err := CheckPolicy(o.MaxMemoryPolicy); err != nil {
+			return nil, fmt.Errorf("resp: maxmemory-policy: %w", err)
 		}
-		c.policy.Store(int32(i))
+		c.policy.Store(int32(policyIndex(o.MaxMemoryPolicy)))
 	}
 	if o.MaxMemory < 0 {
 		return nil, fmt.Errorf("resp: maxmemory %d: must be 0 (no limit) or more", o.MaxMemory)
@@ -49,6 +48,15 @@ func newConfig(o Options) (*config, error) {
 	c.maxMemory.Store(o.MaxMemory)
 	c.maxBulkLen.Store(o.MaxBulkLen)
 	return c, nil
+}
+
+// CheckPolicy says why name is not a maxmemory-policy (nil if it is); the
+// command line checks -maxmemory-policy with it.
+func CheckPolicy(name string) error {
+	if policyIndex(name) < 0 {
+		return fmt.Errorf("%q is not one of %s", name, strings.Join(policies, ", "))
+	}
+	return nil
 }
 
 // policyIndex is name's index in policies (any case, as Redis's enum
