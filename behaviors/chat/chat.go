@@ -88,12 +88,14 @@ const (
 	// maxGated is what the session queues before its connection stops
 	// reading (ReadyForInput): a read of 16 KiB takes it there.
 	maxGated = 16 << 10
-	// maxSays is how many batches of lines a session may have unanswered at
-	// its room: more than one, so a sender that pipelines does not wait a
-	// round trip to the room per batch (with one, the chat fan-out
-	// benchmark's ratio fell from about 2.9 to 1.7), and few, so one sender
-	// cannot make a room queue more than a few batches for it.
-	maxSays = 3
+	// maxSays is how many batches of lines (each at most a read, maxGated)
+	// a session may have unanswered at its room: more than a few, so a
+	// sender that pipelines does not wait a round trip to the room per batch
+	// (the chat fan-out benchmark against the plain server: one, about 1.7;
+	// 3, 1.18-1.95; 8, 1.85-2.41; without a bound, 2.21-2.63: docs/benchmarks.md),
+	// and bounded, so one sender cannot make a room queue more than 128 KiB
+	// for it.
+	maxSays = 8
 )
 
 // queuedCost is what a queued line counts against maxQueued: its bytes and

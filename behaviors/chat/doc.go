@@ -77,9 +77,9 @@
 //
 // A room's input is bounded, and flood control slows the sender, never the
 // readers (flood.go). A member's lines go to its room as a request the room
-// answers once it has sent them on; a member may have 3 such batches
+// answers once it has sent them on; a member may have 8 such batches
 // unanswered, and its next lines wait for an answer, so one sender has at
-// most 3 batches of lines at its room at a time (and one sender that
+// most 8 batches of lines (each at most 16 KiB) at its room at a time (and one sender that
 // pipelines is not slowed by a round trip to the room per batch). As IRC
 // servers do (RFC 1459, 8.10), every line costs its sender a penalty on a
 // timer, 250 ms plus a second per 4 KiB of it; while the timer is at most 5 s
@@ -140,7 +140,7 @@
 //     in order per sender (one grain handles a room's lines one at a time,
 //     and remote keeps one ordered stream per pair of nodes). Flood control
 //     works as on one node: the grain answers a batch (chatpb.Say) once it
-//     has sent it on, late for a flooder, and a sender has at most 3 batches
+//     has sent it on, late for a flooder, and a sender has at most 8 batches
 //     unanswered. "* you joined lobby (3 members)" counts every node's.
 //   - /who asks the room's grain: every node's members. /rooms asks every
 //     node's rooms service and adds their counts; a node that does not

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,15 +130,22 @@ func TestSessionPipelinedSays(t *testing.T) {
 	f := &fakeConn{}
 	s := New(Options{}).Factory(f).(*session)
 	s.nick, s.room, s.roomPID = "bob", "lobby", actor.NewPID("test", "lobby-$1") // nothing awaited
-	for _, in := range []string{"a\n", "b\n", "c\n", "d\n", "/who\n", "e\n"} {
-		if err := s.Received([]byte(in)); err != nil {
+	lines := make([]string, maxSays+1)                                           // one more than may go unanswered
+	for i := range lines {
+		lines[i] = fmt.Sprintf("l%d", i)
+	}
+	for _, in := range append(slices.Clone(lines), "/who", "e") {
+		if err := s.Received([]byte(in + "\n")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	say := func(line string) string { return "lobby-$1: &{Lines:[" + line + "] Hold:0s}" }
-	want := []string{say("a"), say("b"), say("c")}
+	var want []string
+	for _, l := range lines[:maxSays] {
+		want = append(want, say(l))
+	}
 	if !reflect.DeepEqual(f.sent, want) {
-		t.Fatalf("3 lines, each in its own read, no answer: sent %q; want %q", f.sent, want)
+		t.Fatalf("%d lines, each in its own read, no answer: sent %q; want %q", len(lines), f.sent, want)
 	}
 	answer := func(id uint64) {
 		t.Helper()
@@ -145,16 +153,17 @@ func TestSessionPipelinedSays(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	answer(1) // d goes; /who waits for it
-	if want = append(want, say("d")); !reflect.DeepEqual(f.sent, want) {
+	answer(1) // the last line goes; /who waits for it
+	if want = append(want, say(lines[maxSays])); !reflect.DeepEqual(f.sent, want) {
 		t.Fatalf("first say answered: sent %q; want %q", f.sent, want)
 	}
-	answer(2)
-	answer(3)
-	if !reflect.DeepEqual(f.sent, want) {
-		t.Fatalf("d unanswered: sent %q; want %q (/who waits for it)", f.sent, want)
+	for id := uint64(2); id <= maxSays; id++ {
+		answer(id)
 	}
-	answer(4) // /who goes; e waits for its answer
+	if !reflect.DeepEqual(f.sent, want) {
+		t.Fatalf("the last say unanswered: sent %q; want %q (/who waits for it)", f.sent, want)
+	}
+	answer(maxSays + 1) // /who goes; e waits for its answer
 	if want = append(want, "rooms: &{}"); !reflect.DeepEqual(f.sent, want) {
 		t.Fatalf("every say answered: sent %q; want %q", f.sent, want)
 	}
