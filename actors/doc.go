@@ -146,9 +146,10 @@
 //
 // A service runs on runners (netpoll.RunnerDispatcher) unless it is
 // declared OnSender (protocol.Service; the resp key space and broker): then
-// its mailbox (sender_mailbox.go) runs on the goroutine whose message found
-// it idle, a connection's reader as a rule, for at most a few messages
-// before a runner takes over the run. Its answer to that connection lands
+// its mailbox (sender_mailbox.go) runs on the goroutine whose request found
+// it idle, a connection's as a rule (an actor's request; system messages,
+// root's PoisonPill, timers and remote's deliveries start a runner), for at
+// most a few messages before a runner takes over the run. Its answer to that connection lands
 // in a mailbox the same goroutine is running, so the reply is handled, and
 // written, by the connection's own run, with no hand-off; what it sends to
 // any other connection goes through that connection's dispatcher as

@@ -79,8 +79,8 @@ func (m *senderMailbox) UserMessageCount() int {
 	return m.user.len()
 }
 
-// post queues msg and, if the mailbox was idle, runs it here (or, for an
-// injected fault, on a runner).
+// post queues msg and, if the mailbox was idle, runs it here when an actor
+// sent it (fromActor), else on a runner.
 func (m *senderMailbox) post(q *fifo, msg any) {
 	m.mu.Lock()
 	q.push(msg)
@@ -90,11 +90,23 @@ func (m *senderMailbox) post(q *fifo, msg any) {
 	}
 	m.running = true
 	m.mu.Unlock()
-	if isInject(msg) {
-		netpoll.Go(m.onRunner)
+	if q == &m.user && fromActor(msg) {
+		m.runOnSender()
 		return
 	}
-	m.runOnSender()
+	netpoll.Go(m.onRunner)
+}
+
+// fromActor reports whether msg is one a run may start on the goroutine
+// that posted it: an actor's request (a connection's Conn.Send and
+// Conn.Request are, with the connection as Sender), and not an injected
+// fault. Everything else starts a runner: system messages (the supervisor's
+// Stop and ResumeMailbox), root's PoisonPill at shutdown, a timer's tick,
+// what remote's endpoint reader delivers from another node, so that none
+// of those goroutines is held by the service's queue (DEBUG SLEEP among it).
+func fromActor(msg any) bool {
+	env, ok := msg.(*actor.MessageEnvelope)
+	return ok && env.Sender != nil && !isInject(msg)
 }
 
 // runOnSender handles up to onSenderRun messages on the sender's goroutine,

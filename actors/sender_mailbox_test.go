@@ -36,6 +36,7 @@ type recordingInvoker struct {
 
 func (r *recordingInvoker) InvokeUserMessage(msg any) {
 	defer r.all.Done()
+	msg = actor.UnwrapEnvelopeMessage(msg)
 	r.mu.Lock()
 	first := len(r.user) == 0
 	r.user = append(r.user, msg)
@@ -53,9 +54,16 @@ func (r *recordingInvoker) InvokeUserMessage(msg any) {
 func (r *recordingInvoker) InvokeSystemMessage(any) {}
 
 func (r *recordingInvoker) EscalateFailure(reason, msg any) {
+	msg = actor.UnwrapEnvelopeMessage(msg)
 	r.mu.Lock()
 	r.escalated = append(r.escalated, msg)
 	r.mu.Unlock()
+}
+
+// request is v as a connection sends it to a service (Conn.Request: an
+// envelope whose Sender is the connection).
+func request(v any) any {
+	return &actor.MessageEnvelope{Message: v, Sender: actor.NewPID("test", "conn-1")}
 }
 
 func newRecording(t *testing.T) (*senderMailbox, *recordingInvoker) {
@@ -73,7 +81,7 @@ func TestSenderMailboxRunsOnSender(t *testing.T) {
 	m, r := newRecording(t)
 	r.all.Add(3)
 	for i := range 3 {
-		m.PostUserMessage(i)
+		m.PostUserMessage(request(i))
 		if len(r.user) != i+1 || r.on[i] != goid() {
 			t.Fatalf("message %d: handled %d, on goroutine %v; want handled before the post returned, on %d", i, len(r.user), r.on, goid())
 		}
@@ -91,12 +99,12 @@ func TestSenderMailboxHandsLongRunsOff(t *testing.T) {
 	r.all.Add(n)
 	sender := make(chan uint64)
 	go func() {
-		m.PostUserMessage(0) // handled here, and held
+		m.PostUserMessage(request(0)) // handled here, and held
 		sender <- goid()
 	}()
 	<-r.held
 	for i := 1; i < n; i++ {
-		m.PostUserMessage(i) // queued behind the held one: never run here
+		m.PostUserMessage(request(i)) // queued behind the held one: never run here
 	}
 	close(r.hold)
 	id := <-sender
@@ -130,23 +138,46 @@ func TestSenderMailboxInjectOnRunner(t *testing.T) {
 	}
 }
 
+// TestSenderMailboxOthersOnRunner ensures that a message no actor sent
+// (root's PoisonPill, a timer's tick, what remote delivers) is handled on a
+// runner, not on the goroutine that posted it: root, a timer or remote's
+// reader is never held by the service's queue.
+func TestSenderMailboxOthersOnRunner(t *testing.T) {
+	m, r := newRecording(t)
+	for _, msg := range []any{&actor.PoisonPill{}, &actor.MessageEnvelope{Message: "tick"}} {
+		r.all.Add(1)
+		m.PostUserMessage(msg)
+		r.all.Wait() // handled: the next finds the mailbox idle again
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, id := range r.on {
+		if id == goid() {
+			t.Errorf("message %v ran on the goroutine that posted it", r.user[i])
+		}
+	}
+}
+
 // TestSenderMailboxSuspendAndPanic ensures protoactor's mailbox contract: a
 // panic is escalated with its message, and the run goes on; user messages
 // wait while the mailbox is suspended, and are handled once it is resumed.
 func TestSenderMailboxSuspendAndPanic(t *testing.T) {
 	m, r := newRecording(t)
 	r.all.Add(3)
-	m.PostUserMessage("panic")
+	m.PostUserMessage(request("panic"))
 	if len(r.escalated) != 1 || r.escalated[0] != "panic" {
 		t.Fatalf("escalated %v; want the message that panicked", r.escalated)
 	}
 	m.PostSystemMessage(&actor.SuspendMailbox{})
-	m.PostUserMessage("a")
-	m.PostUserMessage("b")
+	m.PostUserMessage(request("a"))
+	m.PostUserMessage(request("b"))
 	if len(r.user) != 1 || m.UserMessageCount() != 2 {
 		t.Fatalf("handled %v while suspended, %d queued; want a and b queued", r.user, m.UserMessageCount())
 	}
-	m.PostSystemMessage(&actor.ResumeMailbox{})
+	m.PostSystemMessage(&actor.ResumeMailbox{}) // on a runner: wait for a and b
+	r.all.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if len(r.user) != 3 || r.user[1] != "a" || r.user[2] != "b" {
 		t.Fatalf("handled %v after the resume; want a, b", r.user)
 	}
