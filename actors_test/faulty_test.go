@@ -84,7 +84,9 @@ func (f *faulty) Received(data []byte) error {
 }
 
 func (f *faulty) command(line string) error {
-	f.conn.SetIdle(line == "idle")
+	if line != "idle" {
+		f.conn.SetIdle(false)
+	}
 	switch line {
 	case "panic":
 		f.conn.Unread(f.partial)
@@ -112,6 +114,7 @@ func (f *faulty) command(line string) error {
 		return nil
 	case "idle":
 		_, err := f.conn.Write([]byte("idle\n"))
+		f.conn.SetIdle(true) // after its reply: idle means it owes the peer nothing
 		return err
 	case "deadline":
 		f.conn.SetReadDeadline(time.Now().Add(faultyDeadline))
