@@ -21,10 +21,9 @@ import (
 	"async_server/internal/binary"
 )
 
-// cliBuild builds the binary into a temporary directory removed when t ends, with
-// the race detector if this test binary has it. TestCLI calls it once and shares
-// the binary with its subtests, so the build happens once per run and the
-// directory goes when the last subtest is done.
+// cliBuild returns the binary, with the race detector if this test binary has
+// it, built by the first test that asks and shared with the rest of this run
+// (binary.Build); TestMain removes it.
 func cliBuild(t testing.TB) string {
 	t.Helper()
 	return binary.Build(t, binary.RaceBuilt())

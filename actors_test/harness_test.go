@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"async_server/actors"
+	"async_server/internal/binary"
 	"async_server/internal/leakcheck"
 	"async_server/testkit"
 )
@@ -24,8 +25,8 @@ import (
 // TestMain fails the run if any goroutine outlives the tests: every server the
 // tests start must leave nothing behind. Each server a test starts is checked
 // the same way when it stops (testServer.stop), so a leak usually names its
-// test first.
-func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
+// test first. The binary the command-line tests share is removed after them.
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m, binary.Remove) }
 
 // waitTimeout bounds every wait on a condition. It is generous because CI
 // machines are slow and shared; a wait that succeeds returns as soon as it can.

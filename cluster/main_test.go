@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"async_server/internal/binary"
 	"async_server/internal/leakcheck"
 )
 
@@ -16,5 +17,5 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(benchRole); role != "" {
 		os.Exit(runBenchRole(role))
 	}
-	leakcheck.VerifyTestMain(m)
+	leakcheck.VerifyTestMain(m, binary.Remove)
 }

@@ -5,7 +5,7 @@
 // with its admin endpoint, so a test reads a node's view (/metrics, /tree),
 // signals it and waits for its exit.
 //
-//	bin := clustertest.Build(t)                 // once per top-level test
+//	bin := clustertest.Build(t)                 // built once per test run
 //	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "chat"})
 //	clustertest.WaitFormed(t, nodes)            // every node reaches every other
 //	nodes[2].Signal(t, syscall.SIGTERM)

@@ -9,9 +9,10 @@ import (
 	"async_server/internal/binary"
 )
 
-// Build builds the server binary into a directory removed when tb ends, with
-// the race detector if this test binary has it, and returns its path. Call
-// it once in a top-level test and share the binary with its subtests.
+// Build returns the server binary, with the race detector if this test binary
+// has it, built on the first call and shared with every later test of this
+// run; the package's TestMain must pass binary.Remove to
+// leakcheck.VerifyTestMain, which deletes it after the tests.
 func Build(tb testing.TB) string {
 	tb.Helper()
 	return build(tb, RaceBuilt())

@@ -49,10 +49,14 @@ func Find(ignore ...goleak.Option) error {
 	}
 }
 
-// VerifyTestMain runs a package's tests and fails the run if a goroutine
-// outlives them (waiting up to Wait for them to end). Call it from TestMain.
-func VerifyTestMain(m *testing.M) {
+// VerifyTestMain runs a package's tests, then cleanups (binary.Remove, say),
+// and fails the run if a goroutine outlives them (waiting up to Wait for them
+// to end). Call it from TestMain.
+func VerifyTestMain(m *testing.M, cleanups ...func()) {
 	code := m.Run()
+	for _, cleanup := range cleanups {
+		cleanup()
+	}
 	if code == 0 {
 		if err := Find(); err != nil {
 			fmt.Fprintf(os.Stderr, "goleak: goroutines outlived the tests: %v\n", err)
