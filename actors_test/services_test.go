@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -183,6 +184,12 @@ func TestServiceInFlightBound(t *testing.T) {
 	s := startRelay(t, nil)
 	s.ask(t, &holdRequests{})
 	c := s.dialLines(t)
+	// A small send buffer: what the kernel holds of the stalled write is read
+	// back line by line at the end (a default buffer autotunes to MBs, 120 000
+	// lines and most of this test's time); the stall is the server's doing.
+	if err := c.Conn.(*net.TCPConn).SetWriteBuffer(8 << 10); err != nil {
+		t.Fatal(err)
+	}
 	const line = "0123456789abcdef0123456789abcdef" // 33 bytes with its newline
 	payload := []byte(strings.Repeat(line+"\n", 200_000))
 	_ = c.SetWriteDeadline(time.Now().Add(2 * time.Second)) // stalling is what is expected
