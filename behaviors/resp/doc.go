@@ -26,6 +26,7 @@
 //	slot.go        -cluster: Redis Cluster's hash slots, divided among 16 shards
 //	cluster_route.go  -cluster: a key-space command to its shard, or refused (CROSSSLOT, ...)
 //	shard_router.go   -cluster: the service that sends a shard's batches to its grain
+//	router_owed.go    -cluster: what the shard router owes, answered when it fails
 //	shard_grain.go    -cluster: a shard grain (ShardKind): a Store of its own
 //	cmd_*.go       the commands, one file per group
 //	*_value.go, zset.go, skiplist.go, members.go   the values of each type

@@ -48,7 +48,10 @@ func (srv *server) registerMetrics(reg prometheus.Registerer) {
 			Buckets: latencyBuckets}, []string{"command"}),
 		byIndex: make([]atomic.Pointer[cmdChildren], len(flat)+1),
 	}
-	reg.MustRegister(m.calls, m.errors, m.latency)
+	owed := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_resp_shard_batches_owed",
+		Help: "In cluster mode: batches of commands the node's shard router has taken and not yet answered (waiting for a shard grain, or in flight to it)."},
+		func() float64 { return float64(srv.shardOwed.Load()) })
+	reg.MustRegister(m.calls, m.errors, m.latency, owed)
 	srv.metrics = m
 }
 

@@ -142,7 +142,7 @@ func (s *session) sendOpen() {
 		s.lastDepth = len(seg.b.Cmds)
 	}
 	if s.gone(seg.target) {
-		seg.reply = seg.failed(errServiceGone)
+		seg.reply = seg.failed(s.goneText(seg.target))
 		return
 	}
 	s.watch(seg.target)
@@ -284,9 +284,17 @@ func (s *session) serviceGone(pid *actor.PID) {
 	}
 	for _, seg := range s.queue {
 		if seg.sent && seg.reply == nil && seg.target.Equal(pid) {
-			seg.reply = seg.failed(errServiceGone)
+			seg.reply = seg.failed(s.goneText(pid))
 		}
 	}
+}
+
+// goneText is the reply to a command for pid once it has stopped for good.
+func (s *session) goneText(pid *actor.PID) string {
+	if s.shards != nil && pid.Equal(s.shards) {
+		return errRouterGone
+	}
+	return errServiceGone
 }
 
 // reportHeld tells the server's memory budget (protocol.Conn.Hold) what the

@@ -27,6 +27,9 @@ type server struct {
 	// with nothing the policy may evict (Store.publishMemory). MULTI
 	// refuses to queue commands then, as Redis does.
 	oom atomic.Bool
+	// shardOwed: batches the shard router has taken and not yet answered
+	// (held for a grain's PID, or in flight); /metrics shows it.
+	shardOwed atomic.Int64
 }
 
 // New returns the resp behavior's Setup: a session per connection, and the

@@ -27,6 +27,12 @@ const shardRouterName = "shards"
 // connection's batches to one shard reach the grain in the order sent (one
 // router, one stream per pair of nodes). Without a cluster it is idle, and
 // the connections send to the key space.
+//
+// Every batch it takes is owed an answer until it has one (owed). When the
+// router fails, or is stopped, the failing instance answers every batch it
+// owes (Restarting, Stopping: router_owed.go), so no client waits on a
+// router that is gone, and a batch held by the failed instance is never
+// sent after those its successor takes.
 type shardRouter struct {
 	srv     *server
 	node    *acluster.Node
@@ -34,13 +40,17 @@ type shardRouter struct {
 	pids    [numShards]*actor.PID
 	finding [numShards]bool
 	waiting [numShards][]*routed // batches waiting for the grain's PID
+	owed    map[*routed]struct{} // every batch taken and not yet answered
 }
 
 // routed is one batch being routed.
 type routed struct {
 	to    *actor.PID // the connection
 	id    uint64     // its request's ID
-	wants int        // replies its answer has
+	shard int
+	wants int  // replies its answer has
+	exec  bool // EXEC's transaction: one error is its whole reply
+	sent  bool // forwarded to the grain: it may have run
 	msg   *resppb.ShardBatch
 }
 
@@ -50,7 +60,7 @@ type routed struct {
 const maxCrossBytes = 1 << 20
 
 func newShardRouter(srv *server) func() actor.Actor {
-	return func() actor.Actor { return &shardRouter{srv: srv} }
+	return func() actor.Actor { return &shardRouter{srv: srv, owed: map[*routed]struct{}{}} }
 }
 
 // Receive dispatches.
@@ -64,6 +74,10 @@ func (r *shardRouter) Receive(ctx actor.Context) {
 		r.timeout = r.node.Config().RequestTimeout
 	case *messages.ServiceRequest:
 		r.onRequest(ctx, m)
+	case *actor.Restarting:
+		r.answerOwed(ctx, routerRestarted)
+	case *actor.Stopping:
+		r.answerOwed(ctx, routerStopped)
 	case *actor.Terminated:
 		for i, pid := range r.pids {
 			if pid != nil && pid.Equal(m.Who) {
@@ -79,10 +93,13 @@ func (r *shardRouter) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 		ctx.Respond(&messages.ServiceReply{ID: m.ID})
 		return
 	}
-	rt := &routed{to: ctx.Sender(), id: m.ID, wants: len(b.Cmds), msg: protoOf(b)}
+	// Owed from here on: a failure past this point still answers it.
+	rt := &routed{to: ctx.Sender(), id: m.ID, shard: b.Shard, wants: len(b.Cmds), exec: b.Exec}
 	if b.Exec {
 		rt.wants++
 	}
+	r.owe(rt)
+	rt.msg = protoOf(b)
 	if size := proto.Size(rt.msg); size > maxCrossBytes {
 		r.answer(ctx, rt, rt.failed("ERR request over "+strconv.Itoa(maxCrossBytes)+" bytes cannot cross the cluster"))
 		return
@@ -165,6 +182,7 @@ func (r *shardRouter) found(ctx actor.Context, shard int, pid *actor.PID, why st
 // forward sends rt to the grain and answers its connection once the grain
 // has, or with an error at -cluster-request-timeout.
 func (r *shardRouter) forward(ctx actor.Context, shard int, pid *actor.PID, rt *routed) {
+	rt.sent = true
 	fut := ctx.RequestFuture(pid, rt.msg, r.timeout)
 	ctx.ReenterAfter(fut, func(res any, err error) {
 		reply, ok := res.(*resppb.ShardReply)
@@ -192,7 +210,7 @@ func (r *shardRouter) forward(ctx actor.Context, shard int, pid *actor.PID, rt *
 // for each of its commands after the array's header's would be replies
 // the client never asked for).
 func (rt *routed) failed(text string) *batchReply {
-	if !rt.msg.GetExec() {
+	if !rt.exec {
 		return failedBatch(rt.wants, text)
 	}
 	r := failedBatch(1, text)
@@ -200,14 +218,24 @@ func (rt *routed) failed(text string) *batchReply {
 	return r
 }
 
-// answer sends a connection its batch's replies.
+// answer sends a connection its batch's replies, if it is still owed them:
+// a failed instance's continuations may come after it answered everything
+// (answerOwed).
 func (r *shardRouter) answer(ctx actor.Context, rt *routed, br *batchReply) {
+	if !r.paid(rt) {
+		return
+	}
 	ctx.Send(rt.to, &messages.ServiceReply{ID: rt.id, Body: br})
 }
 
 // shardDown is the error for a shard that cannot serve: Redis Cluster's
 // CLUSTERDOWN code, with which shard and why.
 func shardDown(shard int, why string) string {
+	return "CLUSTERDOWN shard " + shardName(shard) + " " + why
+}
+
+// shardName is a shard's number and its slots: "5 (slots 5120-6143)".
+func shardName(shard int) string {
 	first, last := shard*numSlots/numShards, (shard+1)*numSlots/numShards-1
-	return "CLUSTERDOWN shard " + strconv.Itoa(shard) + " (slots " + strconv.Itoa(first) + "-" + strconv.Itoa(last) + ") " + why
+	return strconv.Itoa(shard) + " (slots " + strconv.Itoa(first) + "-" + strconv.Itoa(last) + ")"
 }

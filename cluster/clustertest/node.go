@@ -174,6 +174,9 @@ func (n *Node) Signal(tb testing.TB, sig os.Signal) {
 	}
 }
 
+// Pid is the node's process ID, for a test's diagnostics (/proc/PID/stat).
+func (n *Node) Pid() int { return n.cmd.Process.Pid }
+
 // Exited reports whether the node's process has exited.
 func (n *Node) Exited() bool {
 	select {
