@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -96,6 +97,19 @@ const ExitLeaseLost = 3
 // The links between members are kept up by the pinger instead.
 const gossipOff = time.Duration(1 << 62)
 
+// MaxBatchBytes is the largest gRPC message a node sends another, and takes
+// from it: gRPC's most (an int32's; protobuf's own limit is 2 GiB), not its
+// 4 MiB default. Remote sends a node, as ONE message, every message queued
+// for it (up to 1000), however large: under the default, a burst of replies
+// of a few hundred KiB each, or one value of 5 MiB, made a batch the
+// receiver refused (ResourceExhausted), and remote lost the whole batch and
+// reconnected. What bounds a batch now is what the senders queue, which is
+// in their memory already; a behavior bounds each message it sends (resp's
+// maxCrossBytes: 768 MiB) so that a few fit in one batch. The cluster port is for
+// trusted peers only (docs/cluster.md): one can make a node allocate up to
+// this much for one message.
+const MaxBatchBytes = math.MaxInt32
+
 // startTimeout bounds the wait for etcd at start (the 5 s): the
 // etcd provider gives up after it with etcdmembers.ErrUnreachable.
 // startWithin waits startSlack more, a backstop for the rest of the start
@@ -128,7 +142,9 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	n.view = newView(cfg, log)
 	rcfg := remote.Configure(host, port,
 		remote.WithAdvertisedHost(cfg.NodeAddr),
-		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped))))
+		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped)),
+			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes)),
+		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchBytes), grpc.MaxCallSendMsgSize(MaxBatchBytes)))
 	ccfg := pcluster.Configure(cfg.Name, n.provider, disthash.New(), rcfg,
 		pcluster.WithKinds(n.view.track(kinds, fence)...),
 		pcluster.WithRequestTimeout(cfg.RequestTimeout))

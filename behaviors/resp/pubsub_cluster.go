@@ -31,10 +31,11 @@ import (
 // published value once it reaches its node).
 
 // maxCrossPublish bounds the channel and payload of a PUBLISH in cluster
-// mode: remote batches the messages to a node, and gRPC refuses a batch
-// over 4 MiB by default (the stream fails and its messages are lost), so
-// a larger message is refused with an error rather than lost.
-const maxCrossPublish = 1 << 20
+// mode as maxCrossBytes bounds a shard's batch: remote sends what is
+// queued for a node as one gRPC message, lost whole past the nodes' limit
+// (cluster.MaxBatchBytes), so a larger message is refused with an error
+// rather than lost.
+const maxCrossPublish = maxCrossBytes
 
 // errCrossPublish is the reply to a PUBLISH over maxCrossPublish.
 var errCrossPublish = "ERR message and channel over " + strconv.Itoa(maxCrossPublish) + " bytes cannot cross the cluster"

@@ -97,9 +97,9 @@ func (g *shardGrain) run(ctx actor.Context, m *resppb.ShardBatch) *resppb.ShardR
 	return replyOf(j)
 }
 
-// replyOf is j's answer. One over maxCrossBytes would be lost between
-// nodes (gRPC's 4 MiB batches): its commands ran, but each is answered with
-// an error (EXEC with one).
+// replyOf is j's answer. One over maxCrossBytes could be lost between
+// nodes (shard_router.go): its commands ran, but each is answered with an
+// error (EXEC with one).
 func replyOf(j *job) *resppb.ShardReply {
 	if len(j.w.buf) > maxCrossBytes {
 		text := "ERR reply over " + strconv.Itoa(maxCrossBytes) + " bytes cannot cross the cluster (the command ran)"

@@ -55,9 +55,14 @@ type routed struct {
 }
 
 // maxCrossBytes bounds what one batch, or one answer, may carry between
-// nodes: remote batches messages to a node and gRPC refuses a batch over 4
-// MiB by default (the stream fails and its messages are lost).
-const maxCrossBytes = 1 << 20
+// nodes (and to a shard on the same node, so that what a command may do
+// does not depend on where its shard is): 768 MiB, so that a value as large
+// as -proto-max-bulk-len's default (512 MB), with its command, crosses, and
+// two such fit in one gRPC message under the nodes' limit
+// (cluster.MaxBatchBytes, 2 GiB): remote sends what is queued for a node
+// as one message, and one over the limit is lost whole. A larger one is
+// refused with an error that names the limit, never lost.
+const maxCrossBytes = 768 << 20
 
 func newShardRouter(srv *server) func() actor.Actor {
 	return func() actor.Actor { return &shardRouter{srv: srv, owed: map[*routed]struct{}{}} }

@@ -1,6 +1,8 @@
 package crossnode_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strconv"
@@ -28,6 +30,7 @@ func TestShardEdgesAcrossNodes(t *testing.T) {
 	a, b := nodes[0], nodes[1]
 
 	t.Run("RouterCrash", func(t *testing.T) { routerCrash(t, nodes, a, b) })
+	t.Run("LargeValues", func(t *testing.T) { largeValues(t, nodes, a, b) })
 	// Last: it leaves B without a shard router.
 	t.Run("RouterStopped", func(t *testing.T) { routerStopped(t, b) })
 }
@@ -82,6 +85,58 @@ func routerCrash(t *testing.T, nodes []*clustertest.Node, a, b *clustertest.Node
 		}
 		if n := owed(a); n != 0 {
 			t.Fatalf("A's shard router owes %v batches after its restart and a GET; want 0", n)
+		}
+	}
+}
+
+// largeValues: requests and replies past gRPC's default 4 MiB message
+// cross nodes: on A, with the keys in B's shard, a SET of 5 MiB and its
+// GET, a MULTI/EXEC with both, an LRANGE of 6 MiB, and GETs of 5 MiB from
+// 8 clients at once (remote sends B's replies to A, queued together, as one
+// gRPC message). Before, the SET was refused ('request over 1048576
+// bytes'), and replies under that, queued together past 4 MiB, were lost
+// with the batch gRPC refused.
+func largeValues(t *testing.T, nodes []*clustertest.Node, a, b *clustertest.Node) {
+	tag := "{" + keyOn(t, nodes, b) + "}"
+	ca := client(t, a)
+	t.Cleanup(func() { ca.Del(context.Background(), tag+"big", tag+"tx", tag+"list") })
+	big := strings.Repeat("v", 5<<20)
+	if err := ca.Set(ctx(t), tag+"big", big, 0).Err(); err != nil {
+		t.Fatalf("SET of 5 MiB on A, its shard on B: %v", err)
+	}
+	if got, err := ca.Get(ctx(t), tag+"big").Result(); err != nil || got != big {
+		t.Fatalf("GET of 5 MiB on A: %d bytes, %v; want the value", len(got), err)
+	}
+	cmds, err := ca.TxPipelined(ctx(t), func(p redis.Pipeliner) error {
+		p.Set(ctx(t), tag+"tx", big, 0)
+		p.Get(ctx(t), tag+"tx")
+		return nil
+	})
+	if err != nil || cmds[1].(*redis.StringCmd).Val() != big {
+		t.Fatalf("MULTI SET GET EXEC of 5 MiB on A: %v", err)
+	}
+	part := strings.Repeat("l", 2<<20)
+	if err := ca.RPush(ctx(t), tag+"list", part, part, part).Err(); err != nil {
+		t.Fatalf("RPUSH of 3 x 2 MiB on A: %v", err)
+	}
+	if got, err := ca.LRange(ctx(t), tag+"list", 0, -1).Result(); err != nil || len(got) != 3 || got[2] != part {
+		t.Fatalf("LRANGE of 6 MiB on A: %d elements, %v", len(got), err)
+	}
+	const clients = 8
+	errs := make(chan error, clients)
+	for range clients {
+		c := client(t, a)
+		go func() {
+			got, err := c.Get(ctx(t), tag+"big").Result()
+			if err == nil && got != big {
+				err = fmt.Errorf("%d bytes; want %d", len(got), len(big))
+			}
+			errs <- err
+		}()
+	}
+	for range clients {
+		if err := <-errs; err != nil {
+			t.Fatalf("GET of 5 MiB on A, %d clients at once: %v", clients, err)
 		}
 	}
 }
