@@ -2,9 +2,7 @@ package actors
 
 import (
 	"crypto/tls"
-	"errors"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,7 +14,6 @@ import (
 	"async_server/internal/netpoll"
 	"async_server/messages"
 	"async_server/observatory"
-	"async_server/supervision"
 )
 
 // link is one connection's socket and its engine (sock, internal/netpoll):
@@ -40,7 +37,7 @@ type link struct {
 	slots chan struct{}         // the listener's connection slots: the reader frees one as it closes the socket
 	slot  atomic.Int32          // what the link holds of slots and env.closing: a slotState
 
-	writeArmed time.Time // the write deadline on the socket; touched only by the actor
+	writeArmed time.Time // the write deadline on the socket (link_write.go); touched only by the actor
 
 	// idleSince is when the behavior last said it is idle (SetIdle), in unix
 	// nanoseconds; 0 while it is busy. The connection supervisor reads it at
@@ -147,27 +144,6 @@ func (l *link) isShut() bool { return l.sock.IsShut() }
 // which drains the peer's last bytes so that the close does not reset
 // replies in flight; otherwise the socket is closed at once. It never blocks.
 func (l *link) shut(graceful bool) { l.sock.Shut(graceful) }
-
-// Write implements protocol.Conn.
-func (l *link) Write(p []byte) (int, error) {
-	if wt := l.env.cfg.WriteTimeout; wt > 0 {
-		now := time.Now()
-		if d := now.Add(wt); netpoll.Rearm(l.writeArmed, d, now) {
-			_ = l.sock.NetConn().SetWriteDeadline(d)
-			l.writeArmed = d
-		}
-	}
-	n, err := l.sock.NetConn().Write(p)
-	l.stats.Out.Add(uint64(n))
-	if err != nil {
-		cat := supervision.ConnectionFailed
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			cat = supervision.Timeout
-		}
-		return n, supervision.New(cat, "write", err)
-	}
-	return n, nil
-}
 
 // SetReadDeadline implements protocol.Conn.
 func (l *link) SetReadDeadline(t time.Time) { l.sock.SetReadDeadline(t) }

@@ -1,0 +1,81 @@
+package actors
+
+import (
+	"errors"
+	"net"
+	"os"
+	"time"
+
+	"async_server/internal/netpoll"
+	"async_server/supervision"
+)
+
+// writeSlices is how finely a plain socket's write deadline is kept: it is
+// armed writeTimeout/writeSlices ahead and moved only when it has passed, so
+// that a write costs no clock read and no timer update (on a busy
+// connection, one write in every writeTimeout/16 of activity finds it passed
+// and moves it). A write that finds it passed gets the whole write timeout
+// from then on, so a write fails only after it has been blocked for at least
+// the write timeout, and at most writeTimeout/writeSlices later than that
+// (the deadline it first found was armed at most that far ahead of it).
+const writeSlices = 16
+
+// Write implements protocol.Conn.
+func (l *link) Write(p []byte) (int, error) {
+	wt := l.env.cfg.WriteTimeout
+	if wt > 0 && l.env.tls != nil {
+		return l.writeTLS(p, wt)
+	}
+	nc := l.sock.NetConn()
+	if wt > 0 && l.writeArmed.IsZero() {
+		l.armWrite(nc, time.Now().Add(wt/writeSlices))
+	}
+	n, err := nc.Write(p)
+	if err != nil && wt > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		// The deadline armed ahead has passed: this write has its own, the
+		// whole timeout from now (never earlier than from its start), and
+		// the next ones the short one again.
+		l.armWrite(nc, time.Now().Add(wt))
+		var m int
+		m, err = nc.Write(p[n:])
+		n += m
+		if err == nil {
+			l.armWrite(nc, time.Now().Add(wt/writeSlices))
+		}
+	}
+	return n, l.written(n, err)
+}
+
+// armWrite sets the socket's write deadline to d.
+func (l *link) armWrite(nc net.Conn, d time.Time) {
+	_ = nc.SetWriteDeadline(d)
+	l.writeArmed = d
+}
+
+// writeTLS is Write on a TLS connection, whose first timed-out write leaves
+// it unusable (crypto/tls keeps the error), so every write has its deadline
+// before it starts; moving it only when it would move by more than 1/16 of
+// the time it grants (netpoll.Rearm) keeps most writes off the timer.
+func (l *link) writeTLS(p []byte, wt time.Duration) (int, error) {
+	nc := l.sock.NetConn()
+	now := time.Now()
+	if d := now.Add(wt); netpoll.Rearm(l.writeArmed, d, now) {
+		l.armWrite(nc, d)
+	}
+	n, err := nc.Write(p)
+	return n, l.written(n, err)
+}
+
+// written counts n bytes out and makes err, if any, the supervision error
+// Write returns.
+func (l *link) written(n int, err error) error {
+	l.stats.Out.Add(uint64(n))
+	if err == nil {
+		return nil
+	}
+	cat := supervision.ConnectionFailed
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		cat = supervision.Timeout
+	}
+	return supervision.New(cat, "write", err)
+}

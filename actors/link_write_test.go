@@ -1,0 +1,78 @@
+package actors
+
+import (
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"async_server/internal/netpoll"
+	"async_server/supervision"
+)
+
+// TestWriteTimeoutNeverEarly ensures a write to a peer that does not read
+// fails as Timeout only once it has been blocked for the whole write timeout,
+// though the socket's deadline is armed only writeTimeout/writeSlices ahead
+// and moved only when it has passed: when the deadline is about to pass as
+// the write starts, and when it passed long before. It may fail later than
+// that by writeTimeout/writeSlices and the scheduler's delay; the test allows
+// a generous second for the latter on a loaded machine and logs the lateness.
+func TestWriteTimeoutNeverEarly(t *testing.T) {
+	const wt = 400 * time.Millisecond
+	for _, tt := range []struct {
+		name  string
+		armed func(l *link, nc net.Conn) // the deadline on the socket as the write starts
+	}{
+		{"about to pass", func(l *link, nc net.Conn) {
+			if _, err := l.Write([]byte("x")); err != nil { // arms it wt/writeSlices ahead
+				t.Fatalf("first write: %v", err)
+			}
+		}},
+		{"passed", func(l *link, nc net.Conn) { l.armWrite(nc, time.Now().Add(-time.Second)) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			server := tcpPair(t)
+			l := &link{env: &connEnv{cfg: &Config{WriteTimeout: wt}}}
+			l.sock.Init(server, nil, &netpoll.Options{})
+			tt.armed(l, server)
+			start := time.Now()
+			n, err := l.Write(make([]byte, 256<<20)) // far more than loopback's buffers hold
+			took := time.Since(start)
+			var se *supervision.Error
+			if !errors.As(err, &se) || se.Category != supervision.Timeout {
+				t.Fatalf("Write to a peer that does not read = %d, %v; want a Timeout", n, err)
+			}
+			late := took - wt
+			switch {
+			case took < wt:
+				t.Errorf("the write failed after %v; want at least the write timeout, %v", took, wt)
+			case late > wt/writeSlices+time.Second:
+				t.Errorf("the write failed %v after the write timeout; want at most %v and the scheduler's delay", late, wt/writeSlices)
+			default:
+				t.Logf("failed %v after the write timeout (the bound: %v and the scheduler's delay)", late, wt/writeSlices)
+			}
+		})
+	}
+}
+
+// tcpPair returns the server side of a loopback TCP connection whose client
+// side never reads; both are closed when the test ends.
+func tcpPair(t *testing.T) net.Conn {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return server
+}
