@@ -36,7 +36,7 @@ type Conn struct {
 	peerDone atomic.Bool // the reader read the peer's EOF: nothing is left unread
 	shutOnce sync.Once
 
-	readDeadline atomic.Int64 // unix nanoseconds set by the behavior; 0: none
+	readDeadline atomic.Int64 // the behavior's, a stamp; 0: none
 	in           input        // the reader's state: touched only by whoever holds the reader's role
 }
 
@@ -128,11 +128,11 @@ func (c *Conn) PeerDone() bool { return c.peerDone.Load() }
 // SetReadDeadline sets the behavior's own read deadline (zero: none); the
 // idle timeout applies as well, whichever comes first.
 func (c *Conn) SetReadDeadline(t time.Time) {
-	if t.IsZero() {
-		c.readDeadline.Store(0)
-	} else {
-		c.readDeadline.Store(t.UnixNano())
+	s := stampOf(t)
+	if s == 0 && !t.IsZero() {
+		s = -1 // the epoch itself: long passed, and not "none"
 	}
+	c.readDeadline.Store(int64(s))
 	if c.in.cold.Load() { // the poller keyed its deadline when it took the role: re-key it
 		c.in.poll.rekey(c)
 	}

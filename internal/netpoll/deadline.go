@@ -33,68 +33,72 @@ func (s stamp) time() time.Time {
 	return epoch.Add(time.Duration(s))
 }
 
-// idleDeadline is the idle deadline of input that begins to be awaited now.
-func (c *Conn) idleDeadline(now time.Time) time.Time {
+// now is the time as a stamp: one read of the monotonic clock (time.Since
+// of a time with a monotonic reading reads nothing else), where time.Now
+// reads the wall clock too, and stamps add and compare as integers. The
+// reader takes it once per delivery.
+func now() stamp { return stamp(time.Since(epoch)) }
+
+// idleDeadline is the idle deadline of input that begins to be awaited at t.
+func (c *Conn) idleDeadline(t stamp) stamp {
 	if d := c.opts.IdleTimeout; d > 0 {
-		return now.Add(d)
+		return t + stamp(d)
 	}
-	return time.Time{}
+	return 0
 }
 
 // deadline is when the next input is due: the earlier of the idle deadline and
 // the behavior's own (SetReadDeadline); zero: never.
-func (c *Conn) deadline() time.Time {
-	d := c.in.idleBy.time()
-	if ns := c.readDeadline.Load(); ns != 0 {
-		if b := time.Unix(0, ns); d.IsZero() || b.Before(d) {
-			d = b
-		}
+func (c *Conn) deadline() stamp {
+	d := c.in.idleBy
+	if b := stamp(c.readDeadline.Load()); b != 0 && (d == 0 || b < d) {
+		d = b
 	}
 	return d
 }
 
-// arm sets the socket's read deadline to d, unless Rearm says it may stay.
-func (c *Conn) arm(d, now time.Time) {
-	if Rearm(c.in.armed.time(), d, now) {
-		_ = c.conn.SetReadDeadline(d)
-		c.in.armed = stampOf(d)
+// setDeadline sets the socket's read deadline to d.
+func (c *Conn) setDeadline(d stamp) {
+	_ = c.conn.SetReadDeadline(d.time())
+	c.in.armed = d
+}
+
+// arm sets the socket's read deadline to d, unless rearm says it may stay.
+func (c *Conn) arm(d, t stamp) {
+	if rearm(c.in.armed, d, t) {
+		c.setDeadline(d)
 	}
 }
 
-// armHot sets the deadline of the hot reader: the input's own if it falls
-// within the hot spell (hotFor, or hotForNew for a connection not yet busy),
-// else the spell's end, when the reader goes cold (cooled). A hot deadline
-// moves only once it is less than half a spell away, so a busy connection
-// touches its timer at most every hotFor/2.
-func (c *Conn) armHot(now time.Time) {
-	d, spell := c.deadline(), hotFor
+// armHot sets the deadline of the hot reader at t: the input's own if it
+// falls within the hot spell (hotFor, or hotForNew for a connection not yet
+// busy), else the spell's end, when the reader goes cold (serveHot). A hot
+// deadline moves only once it is less than half a spell away, so a busy
+// connection touches its timer at most every hotFor/2.
+func (c *Conn) armHot(t stamp) {
+	d, spell := c.deadline(), stamp(hotFor)
 	if c.in.reads < busyReads {
-		spell = hotForNew
+		spell = stamp(hotForNew)
 	}
-	if hot := now.Add(spell); d.IsZero() || hot.Before(d) {
-		if a := c.in.armed.time(); !a.After(hot) && a.After(now.Add(spell/2)) {
+	if hot := t + spell; d == 0 || hot < d {
+		if a := c.in.armed; a != 0 && a <= hot && a > t+spell/2 {
 			return
 		}
 		d = hot
 	}
-	c.arm(d, now)
+	c.arm(d, t)
 }
 
-// cooled reports whether err, from a hot reader's read, is its hot deadline
-// passing (the connection has gone quiet), not the input's own.
-func (c *Conn) cooled(err error) bool {
+// lapsed reports whether err, from a read with a deadline that is not a hot
+// spell's, is the input's own deadline passing: the connection has timed out,
+// unless input is waiting after all (look), which a read whose deadline has
+// passed does not look for.
+func (c *Conn) lapsed(err error) bool {
 	if !errors.Is(err, os.ErrDeadlineExceeded) || c.IsShut() {
 		return false
 	}
 	d := c.deadline()
-	return d.IsZero() || time.Now().Before(d)
-}
-
-// lapsed reports whether err, from a read, is the input's own deadline
-// passing: the connection has timed out, unless input is waiting after all
-// (look), which a read whose deadline has passed does not look for.
-func (c *Conn) lapsed(err error) bool {
-	return errors.Is(err, os.ErrDeadlineExceeded) && !c.IsShut() && !c.cooled(err)
+	return d != 0 && now() >= d
 }
 
 // Rearm reports whether a socket deadline must move from armed to want, at now.
@@ -110,4 +114,12 @@ func Rearm(armed, want, now time.Time) bool {
 		return !want.Equal(armed)
 	}
 	return want.Sub(armed) > want.Sub(now)/16
+}
+
+// rearm is Rearm in stamps.
+func rearm(armed, want, t stamp) bool {
+	if want == 0 || armed == 0 || want < armed {
+		return want != armed
+	}
+	return want-armed > (want-t)/16
 }

@@ -2,6 +2,7 @@ package netpoll
 
 import (
 	"errors"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -87,7 +88,7 @@ type input struct {
 	rerr    error              // readSocket's error
 	buf     *[]byte            // the hot reader's buffer, from the pool: held from a read to its ack
 	idleBy  stamp              // the idle deadline of the next input; zero: no idle timeout
-	armed   stamp              // the read deadline on the socket
+	armed   stamp              // the read deadline on the socket; 0: none
 	reads   uint32             // reads delivered, up to busyReads
 
 	// Written under poll.mu, by the poller and Shut; cold is read without it
@@ -111,7 +112,7 @@ func (c *Conn) begin() {
 		return
 	}
 	c.in.serveFn = c.serve
-	c.in.idleBy = stampOf(c.idleDeadline(time.Now()))
+	c.in.idleBy = c.idleDeadline(now())
 	c.serve()
 }
 
@@ -124,7 +125,7 @@ func (c *Conn) read() {
 		c.end(err)
 		return
 	}
-	c.in.idleBy = stampOf(c.idleDeadline(time.Now()))
+	c.in.idleBy = c.idleDeadline(now())
 	c.readHeld()
 }
 
@@ -170,14 +171,20 @@ func (c *Conn) dropBuffer() {
 // role stays hot) leaves it where it was, so the idle timeout still ends a
 // silent connection.
 func (c *Conn) serveHot() error {
-	now := time.Now()
+	t := now()
 	for {
-		c.armHot(now)
+		c.armHot(t)
 		if c.IsShut() {
 			return nil
 		}
 		n, err := c.readHot()
-		if err != nil && c.lapsed(err) {
+		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && !c.IsShut() {
+			if d := c.deadline(); d == 0 || now() < d { // the spell's end, not the input's deadline
+				if testHookCooled != nil {
+					testHookCooled()
+				}
+				return errCooled
+			}
 			n, err = c.look(err)
 		}
 		if n > 0 && !c.deliverData((*c.in.buf)[:n]) {
@@ -185,17 +192,11 @@ func (c *Conn) serveHot() error {
 			return nil
 		}
 		if err != nil {
-			if c.cooled(err) {
-				if testHookCooled != nil {
-					testHookCooled()
-				}
-				return errCooled
-			}
 			return err
 		}
 		c.in.reads = min(c.in.reads+1, busyReads)
-		now = time.Now()
-		c.in.idleBy = stampOf(c.idleDeadline(now))
+		t = now()
+		c.in.idleBy = c.idleDeadline(t)
 	}
 }
 
@@ -205,7 +206,7 @@ func (c *Conn) serveHot() error {
 func (c *Conn) readHeld() {
 	buf := make([]byte, readBufferSize) // after the handshake: a stalled one holds none
 	for {
-		c.arm(c.deadline(), time.Now())
+		c.arm(c.deadline(), now())
 		if c.IsShut() {
 			break
 		}
@@ -220,7 +221,7 @@ func (c *Conn) readHeld() {
 			c.end(err)
 			return
 		}
-		c.in.idleBy = stampOf(c.idleDeadline(time.Now()))
+		c.in.idleBy = c.idleDeadline(now())
 	}
 	c.end(nil)
 }

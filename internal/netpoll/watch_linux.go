@@ -115,7 +115,7 @@ func (p *Poller) release(c *Conn) {
 // key puts cold c in the deadlines at its read deadline, if it has one; p.mu
 // is held.
 func (p *Poller) key(c *Conn) {
-	if d := c.deadline(); !d.IsZero() && p.due.add(c, d.Sub(p.epoch)) {
+	if d := c.deadline(); d != 0 && p.due.add(c, d.time().Sub(p.epoch)) {
 		p.wakeUp() // the earliest deadline now: loop may be waiting too long
 	}
 }
