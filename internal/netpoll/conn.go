@@ -37,7 +37,12 @@ type Conn struct {
 	shutOnce sync.Once
 
 	readDeadline atomic.Int64 // the behavior's, a stamp; 0: none
-	in           input        // the reader's state: touched only by whoever holds the reader's role
+	// since is when the reader began to await the next input (a stamp): its
+	// last delivery, or its start. The idle deadline counts from it, and a
+	// hot spell ends hotFor after it (sweep.go). Set by the reader; read by
+	// the sweeper too.
+	since atomic.Int64
+	in    input // the reader's state: touched only by whoever holds the reader's role
 }
 
 // Handler is what the engine tells a connection's owner. Data, Ready and

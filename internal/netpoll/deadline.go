@@ -39,18 +39,14 @@ func (s stamp) time() time.Time {
 // reader takes it once per delivery.
 func now() stamp { return stamp(time.Since(epoch)) }
 
-// idleDeadline is the idle deadline of input that begins to be awaited at t.
-func (c *Conn) idleDeadline(t stamp) stamp {
-	if d := c.opts.IdleTimeout; d > 0 {
-		return t + stamp(d)
-	}
-	return 0
-}
-
-// deadline is when the next input is due: the earlier of the idle deadline and
-// the behavior's own (SetReadDeadline); zero: never.
+// deadline is when the next input is due: the earlier of the idle deadline
+// (IdleTimeout after since) and the behavior's own (SetReadDeadline); zero:
+// never.
 func (c *Conn) deadline() stamp {
-	d := c.in.idleBy
+	var d stamp
+	if idle := c.opts.IdleTimeout; idle > 0 {
+		d = stamp(c.since.Load()) + stamp(idle)
+	}
 	if b := stamp(c.readDeadline.Load()); b != 0 && (d == 0 || b < d) {
 		d = b
 	}
@@ -63,22 +59,28 @@ func (c *Conn) setDeadline(d stamp) {
 	c.in.armed = d
 }
 
+// unknown is input.armed when the socket's read deadline may have been set
+// by the sweeper (kicked): the next arm sets it whatever it is.
+const unknown = stamp(-1 << 63)
+
 // arm sets the socket's read deadline to d, unless rearm says it may stay.
 func (c *Conn) arm(d, t stamp) {
-	if rearm(c.in.armed, d, t) {
+	if c.in.armed == unknown || rearm(c.in.armed, d, t) {
 		c.setDeadline(d)
 	}
 }
 
 // armHot sets the deadline of the hot reader at t: the input's own if it
-// falls within the hot spell (hotFor, or hotForNew for a connection not yet
-// busy), else the spell's end, when the reader goes cold (serveHot). A hot
-// deadline moves only once it is less than half a spell away, so a busy
-// connection touches its timer at most every hotFor/2.
+// falls within the hot spell (hotForNew: the connection is not yet busy),
+// else the spell's end, when the reader goes cold (serveHot). A hot deadline
+// moves only once it is less than half a spell away. A busy connection's
+// spell is ended by the sweeper (sweep.go): its socket has the input's own
+// deadline alone.
 func (c *Conn) armHot(t stamp) {
-	d, spell := c.deadline(), stamp(hotFor)
-	if c.in.reads < busyReads {
-		spell = stamp(hotForNew)
+	d, spell := c.deadline(), stamp(hotForNew)
+	if c.in.swept {
+		c.arm(d, t)
+		return
 	}
 	if hot := t + spell; d == 0 || hot < d {
 		if a := c.in.armed; a != 0 && a <= hot && a > t+spell/2 {

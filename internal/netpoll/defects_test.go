@@ -93,7 +93,7 @@ func TestDeadlinePassedWithInputWaiting(t *testing.T) {
 	h.waitCooled(t)
 	p := s.c.in.poll
 	p.mu.Lock()
-	deadline := s.c.in.idleBy.time()
+	deadline := s.c.deadline().time()
 	if _, err := s.peer.Write([]byte("late")); err != nil {
 		p.mu.Unlock()
 		t.Fatal(err)

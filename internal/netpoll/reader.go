@@ -87,7 +87,6 @@ type input struct {
 	n       int                // readSocket's result
 	rerr    error              // readSocket's error
 	buf     *[]byte            // the hot reader's buffer, from the pool: held from a read to its ack
-	idleBy  stamp              // the idle deadline of the next input; zero: no idle timeout
 	armed   stamp              // the read deadline on the socket; 0: none
 	reads   uint32             // reads delivered, up to busyReads
 
@@ -96,6 +95,9 @@ type input struct {
 	cold atomic.Bool // the poller holds the role
 	due  int32       // the index in the poller's deadlines; -1: not in them
 	slot int32       // the connection's slot in the poller's table; 0: none (watch_linux.go)
+
+	swept   bool  // in the sweeper's set (sweep.go): the reader's own view of it
+	sweptAt int32 // the index there, while in it; guarded by sweeper.mu
 }
 
 // begin starts the reader, on the runner that ran the actor's Started, once
@@ -112,7 +114,7 @@ func (c *Conn) begin() {
 		return
 	}
 	c.in.serveFn = c.serve
-	c.in.idleBy = c.idleDeadline(now())
+	c.since.Store(int64(now()))
 	c.serve()
 }
 
@@ -125,7 +127,7 @@ func (c *Conn) read() {
 		c.end(err)
 		return
 	}
-	c.in.idleBy = c.idleDeadline(now())
+	c.since.Store(int64(now()))
 	c.readHeld()
 }
 
@@ -172,20 +174,28 @@ func (c *Conn) dropBuffer() {
 // silent connection.
 func (c *Conn) serveHot() error {
 	t := now()
+	defer c.unsweep()
 	for {
+		if c.in.reads >= busyReads && !c.in.swept {
+			c.sweep()
+		}
 		c.armHot(t)
 		if c.IsShut() {
 			return nil
 		}
 		n, err := c.readHot()
 		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && !c.IsShut() {
-			if d := c.deadline(); d == 0 || now() < d { // the spell's end, not the input's deadline
+			switch cooled, lapsed := c.expired(); {
+			case lapsed:
+				n, err = c.look(err)
+			case cooled:
 				if testHookCooled != nil {
 					testHookCooled()
 				}
 				return errCooled
+			default: // the sweeper's wake-up as input came: read on
+				continue
 			}
-			n, err = c.look(err)
 		}
 		if n > 0 && !c.deliverData((*c.in.buf)[:n]) {
 			c.in.buf = nil // shut: the actor may still hold it; left to the GC
@@ -196,8 +206,21 @@ func (c *Conn) serveHot() error {
 		}
 		c.in.reads = min(c.in.reads+1, busyReads)
 		t = now()
-		c.in.idleBy = c.idleDeadline(t)
+		c.since.Store(int64(t))
 	}
+}
+
+// expired reports what a hot reader's read deadline passing means: the
+// spell has ended (cooled), the input's own deadline has passed (lapsed), or
+// neither (the sweeper woke the reader as input came). The sweeper may have
+// set the socket's deadline, so it is set again before the next read.
+func (c *Conn) expired() (cooled, lapsed bool) {
+	c.in.armed = unknown
+	t := now()
+	if d := c.deadline(); d != 0 && t >= d {
+		return false, true
+	}
+	return !c.in.swept || t >= stamp(c.since.Load())+stamp(hotFor), false
 }
 
 // readHeld is the reader of a connection read through its net.Conn (TLS, or
@@ -221,7 +244,7 @@ func (c *Conn) readHeld() {
 			c.end(err)
 			return
 		}
-		c.in.idleBy = c.idleDeadline(now())
+		c.since.Store(int64(now()))
 	}
 	c.end(nil)
 }
