@@ -49,9 +49,10 @@
 // a closed listener; exits when the listener closes, the acceptor waits for
 // it), and the engine's (netpoll's package doc): the poller (one per process,
 // from the first server's start to the last one's end, which waits for it),
-// and the runners (each runs one mailbox run at a time and exits after 20 to
+// the runners (each runs one mailbox run at a time and exits after 20 to
 // 40 ms parked, ended by a reaper goroutine that runs only while some runner
-// is parked). A connection's reader is a role, not a goroutine: while input
+// is parked), and the sweeper, which ends busy connections' hot spells and
+// runs only while some busy connection is hot. A connection's reader is a role, not a goroutine: while input
 // flows a runner holds it, reading and running the actor; once the connection
 // has been quiet for a few milliseconds the poller holds it, and an idle
 // connection holds no goroutine and no read buffer. Whoever holds the role

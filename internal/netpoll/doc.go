@@ -22,7 +22,9 @@
 //     its ack back (its input must wait) says so with HoldAck, and the reader
 //     returns its buffer to the pool while it waits. The runner that ran the actor's Started begins
 //     as the reader (begin). After a hot spell without input (hotFor;
-//     hotForNew for a new connection) the role goes cold.
+//     hotForNew for a new connection) the role goes cold: a new
+//     connection's spell ends at a socket deadline, a busy one's when the
+//     sweeper (sweep.go) wakes its reader.
 //   - cold: the Poller (poller_linux.go), an epoll instance with one
 //     goroutine for every connection of the process. When the socket becomes
 //     readable it hands the role to a runner again; when the connection's read
@@ -47,7 +49,9 @@
 // The Poller's one goroutine runs from the first Acquire to the last Release,
 // which waits for it to exit. Runners (runners.go) each run one mailbox run at
 // a time (Go) and exit after 20 to 40 ms parked, ended by a reaper goroutine
-// that runs only while some runner is parked. A TLS connection's reader exits
+// that runs only while some runner is parked. The sweeper's goroutine
+// (sweep.go) runs only while some busy connection's reader is hot, and exits
+// as the last one leaves its set. A TLS connection's reader exits
 // after Handler.Closed.
 //
 // # Files
@@ -55,6 +59,7 @@
 //	conn.go            Conn, Handler, Options: the API the connection actor uses
 //	reader.go          the reader's role: begin, serve hot, go cold, deliver
 //	deadline.go        the read deadlines: idle, the behavior's, the hot spell's
+//	sweep.go           the sweeper: ends busy connections' hot spells
 //	end.go             ending: tell the owner, drain, close; the TLS handshake
 //	read_linux.go      the hot reader's read, without a held buffer
 //	poller_linux.go    the Poller: epoll for cold connections, its loop and expiry
