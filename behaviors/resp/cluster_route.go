@@ -12,8 +12,9 @@ import "strings"
 //   - a key-space command without keys (DBSIZE, KEYS, SCAN, RANDOMKEY,
 //     FLUSHALL, FLUSHDB, SWAPDB): the keys are spread over the shards. INFO,
 //     CONFIG and DEBUG SLEEP run on the node's own key space, as on one node
-//     (INFO's keyspace and memory count the node's key space, which holds no
-//     key in cluster mode);
+//     (INFO's keyspace counts the node's key space, which holds no key in
+//     cluster mode; its used_memory and evicted_keys are the node's shards'
+//     too: memory_cluster.go);
 //   - a blocking command (BLPOP, BLMOVE, BZPOPMIN, ...) outside MULTI: it
 //     would hold its shard's grain; inside MULTI it answers at once, as on
 //     one node;

@@ -181,6 +181,7 @@ func findParam(name string) *param {
 func cmdConfigResetStat(c *Call) {
 	c.Srv.resetStats()
 	c.Store.stats = Stats{}
+	c.Srv.shardMem.evicted.Store(0) // the node's shards' evictions (INFO stats)
 	c.W.OK()
 }
 

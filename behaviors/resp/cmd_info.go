@@ -83,6 +83,9 @@ func infoClients(c *Call, b *strings.Builder) {
 // Go heap's objects, garbage not yet collected included, for comparison.
 func infoMemory(c *Call, b *strings.Builder) {
 	used := c.Store.usedMemory()
+	if c.Srv.clustered.Load() { // the node's shards' data (memory_cluster.go)
+		used += c.Srv.shardMem.used.Load()
+	}
 	max := c.Srv.cfg.maxMemory.Load()
 	line(b, "used_memory:%d", used)
 	line(b, "used_memory_human:%s", human(used))
@@ -127,7 +130,7 @@ func infoStats(c *Call, b *strings.Builder) {
 	line(b, "total_connections_received:%d", c.Srv.clients.total.Load())
 	line(b, "total_commands_processed:%d", st.Commands)
 	line(b, "expired_keys:%d", st.ExpiredKeys)
-	line(b, "evicted_keys:%d", st.EvictedKeys)
+	line(b, "evicted_keys:%d", st.EvictedKeys+c.Srv.shardMem.evicted.Load())
 	line(b, "keyspace_hits:%d", st.KeyHits)
 	line(b, "keyspace_misses:%d", st.KeyMisses)
 }

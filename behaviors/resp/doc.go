@@ -28,6 +28,7 @@
 //	shard_router.go   -cluster: the service that sends a shard's batches to its grain
 //	router_owed.go    -cluster: what the shard router owes, answered when it fails
 //	shard_grain.go    -cluster: a shard grain (ShardKind): a Store of its own
+//	memory_cluster.go -cluster: -maxmemory over the node's shards together
 //	cmd_*.go       the commands, one file per group
 //	*_value.go, zset.go, skiplist.go, members.go   the values of each type
 //	score.go       doubles read (strtod's rules) and written (%.17g) as Redis 7.0 does

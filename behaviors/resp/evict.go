@@ -33,6 +33,10 @@ const (
 	roomOK       room = iota // used memory is within the limit (or there is none)
 	roomEvicting             // still over, its time budget spent: more next time (Redis's EVICT_RUNNING)
 	roomNone                 // over, and nothing the policy may evict (Redis's EVICT_FAIL)
+	// over, nothing here the policy may evict, but the node's other shards
+	// have some: they are asked to evict (memory_cluster.go), and the
+	// command runs meanwhile, as under roomEvicting
+	roomElsewhere
 )
 
 // evictBudget is how long one makeRoom evicts before it lets the command
@@ -61,7 +65,7 @@ func (st *Store) makeRoom() room {
 	}
 	policy := int(st.cfg.policy.Load())
 	var start time.Time
-	for n, used := 0, st.usedMemory(); used > max; n++ {
+	for n, used := 0, st.limited(); used > max; n++ {
 		if policy == policyNoEviction {
 			return roomNone
 		}
@@ -74,6 +78,9 @@ func (st *Store) makeRoom() room {
 		}
 		db, key := st.victim(policy)
 		if db == nil {
+			if st.othersEvictable(policy) {
+				return roomElsewhere
+			}
 			return roomNone
 		}
 		before := db.used
@@ -116,6 +123,9 @@ func (db *DB) evict(key string) {
 	db.remove(key)
 	db.st.watches.touch(db.Index, []byte(key))
 	db.st.stats.EvictedKeys++
+	if db.st.node != nil {
+		db.st.node.evicted.Add(1)
+	}
 }
 
 // victim is the key the policy evicts next, and its database; nil if the

@@ -195,6 +195,9 @@ func (k *keySpace) makeRoom(ctx actor.Context) room {
 		k.evicting = true
 		ctx.Send(ctx.Self(), &evictMore{})
 	}
+	if r == roomElsewhere {
+		k.st.node.askOthersToEvict(ctx)
+	}
 	return r
 }
 

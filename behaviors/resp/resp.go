@@ -30,6 +30,9 @@ type server struct {
 	// shardOwed: batches the shard router has taken and not yet answered
 	// (held for a grain's PID, or in flight); /metrics shows it.
 	shardOwed atomic.Int64
+	// shardMem: in cluster mode, the data of the shard grains this node
+	// hosts, which -maxmemory applies to (memory_cluster.go).
+	shardMem nodeMemory
 }
 
 // New returns the resp behavior's Setup: a session per connection, and the

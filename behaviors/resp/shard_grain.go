@@ -39,7 +39,9 @@ type shardGrain struct {
 // newShardKind returns the kind, its grains sharing srv (settings, stats).
 func newShardKind(srv *server) *cluster.Kind {
 	return cluster.NewKind(ShardKind, actor.PropsFromProducer(func() actor.Actor {
-		return &shardGrain{k: &keySpace{st: NewStore(srv.cfg), srv: srv}}
+		st := NewStore(srv.cfg)
+		st.node = &srv.shardMem
+		return &shardGrain{k: &keySpace{st: st, srv: srv}}
 	}))
 }
 
@@ -48,18 +50,36 @@ func (g *shardGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *resppb.ShardBatch:
 		ctx.Respond(g.run(ctx, m))
+		g.k.st.publish()
 	case *expireTick:
 		g.k.activeExpire()
 		g.k.armTick(ctx)
-	case *evictMore: // the evictions a command left (evict.go)
-		g.k.evicting = false
-		g.k.st.now = time.Now().UnixMilli()
-		g.k.makeRoom(ctx)
+		g.k.st.publish()
+	case *evictMore: // the evictions a command left (evict.go), or another shard's ask
+		g.evictMore(ctx)
 	case *actor.Started:
 		g.k.armTick(ctx)
+		g.k.srv.shardMem.grains.Store(ctx.Self().Id, ctx.Self())
 	case *actor.Restarting, *actor.Stopping:
+		// The Store goes with this instance: out of the node's sums.
 		g.k.stopTimers()
+		g.k.st.unpublish()
+		g.k.srv.shardMem.grains.Delete(ctx.Self().Id)
 	}
+}
+
+// evictMore evicts while the node is over -maxmemory: more of what a
+// command left, or what another shard of the node asked for. It never asks
+// the others in turn (keySpace.makeRoom would): two shards with nothing to
+// evict must not ask each other back and forth.
+func (g *shardGrain) evictMore(ctx actor.Context) {
+	g.k.evicting = false
+	g.k.st.now = time.Now().UnixMilli()
+	if g.k.st.makeRoom() == roomEvicting {
+		g.k.evicting = true
+		ctx.Send(ctx.Self(), &evictMore{})
+	}
+	g.k.st.publish()
 }
 
 // run runs a batch and returns its answer.

@@ -23,6 +23,12 @@ type Store struct {
 	nextDB      int           // the database allkeys-random evicts from next (evict.go)
 	evictBudget time.Duration // evict.go's evictBudget; tests change it
 
+	// node is, in a shard grain, its node's sums of its shards' data, which
+	// -maxmemory applies to; reported is what this Store last added to
+	// them (memory_cluster.go). nil outside a shard grain.
+	node     *nodeMemory
+	reported memReport
+
 	// now is the time of the command being run, in Unix milliseconds: one
 	// clock reading per batch, as Redis reads it once per command.
 	now int64

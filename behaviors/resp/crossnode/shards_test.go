@@ -31,6 +31,7 @@ func TestShardEdgesAcrossNodes(t *testing.T) {
 
 	t.Run("RouterCrash", func(t *testing.T) { routerCrash(t, nodes, a, b) })
 	t.Run("LargeValues", func(t *testing.T) { largeValues(t, nodes, a, b) })
+	t.Run("MaxMemory", func(t *testing.T) { maxMemory(t, nodes, a, b) })
 	// Last: it leaves B without a shard router.
 	t.Run("RouterStopped", func(t *testing.T) { routerStopped(t, b) })
 }
@@ -139,6 +140,120 @@ func largeValues(t *testing.T, nodes []*clustertest.Node, a, b *clustertest.Node
 			t.Fatalf("GET of 5 MiB on A, %d clients at once: %v", clients, err)
 		}
 	}
+}
+
+// maxMemory: -maxmemory (CONFIG SET on each node) holds per node, over the
+// shards it hosts together, as each Redis Cluster primary's over its keys.
+// Under noeviction, once A's shard s1 has filled A's limit a SET in another
+// of A's shards is refused with OOM, while one in B's shard is served;
+// INFO memory's used_memory is the node's shards' data. Under allkeys-lru
+// the SET in A's empty shard is served and A's full shard evicts (INFO
+// stats' evicted_keys counts it), down to A's limit by its next command. Before, each shard
+// had the whole limit to itself and INFO counted none of the shards.
+func maxMemory(t *testing.T, nodes []*clustertest.Node, a, b *clustertest.Node) {
+	const limit = 2_000_000
+	ca, cb := client(t, a), client(t, b)
+	onA, onB := shardsOn(nodes, a), shardsOn(nodes, b)
+	full, empty, far := keyIn(t, onA[0], "mm"), keyIn(t, onA[1], "mm"), keyIn(t, onB[0], "mm")
+	var keys []string
+	t.Cleanup(func() {
+		for _, c := range []*redis.Client{ca, cb} {
+			c.ConfigSet(context.Background(), "maxmemory", "0")
+			c.ConfigSet(context.Background(), "maxmemory-policy", "noeviction")
+		}
+		for _, k := range keys {
+			ca.Del(context.Background(), k)
+		}
+	})
+	for _, c := range []*redis.Client{ca, cb} {
+		if err := c.ConfigSet(ctx(t), "maxmemory", strconv.Itoa(limit)).Err(); err != nil {
+			t.Fatalf("CONFIG SET maxmemory: %v", err)
+		}
+	}
+	val := strings.Repeat("m", 400_000)
+	set := func(key string) error {
+		keys = append(keys, key)
+		return ca.Set(ctx(t), key, val, 0).Err()
+	}
+	n := 0
+	for ; n < 10; n++ {
+		err := set("{" + full + "}" + strconv.Itoa(n))
+		if err != nil && strings.HasPrefix(err.Error(), "OOM ") {
+			break
+		}
+		if err != nil {
+			t.Fatalf("SET %d of 400 KB in A's shard %d: %v", n, onA[0], err)
+		}
+	}
+	if n < 5 || n == 10 {
+		t.Fatalf("A's shard %d took %d values of 400 KB under maxmemory %d; want 5 (then OOM)", onA[0], n, limit)
+	}
+	if err := set(empty); err == nil || !strings.HasPrefix(err.Error(), "OOM ") {
+		t.Fatalf("SET in A's shard %d, with A's shard %d at A's limit: %v; want OOM (A's limit is over all its shards)", onA[1], onA[0], err)
+	}
+	if err := set(far); err != nil {
+		t.Fatalf("SET in B's shard %d, from A: %v; want it served (B is under its limit)", onB[0], err)
+	}
+	if used := infoInt(t, ca, "memory", "used_memory"); used < limit {
+		t.Fatalf("INFO memory on A: used_memory %d; want at least %d (its shards' data)", used, limit)
+	}
+	if used := infoInt(t, cb, "memory", "used_memory"); used < 400_000 || used > limit/2 {
+		t.Fatalf("INFO memory on B: used_memory %d; want one value of 400 KB and its key", used)
+	}
+
+	if err := ca.ConfigSet(ctx(t), "maxmemory-policy", "allkeys-lru").Err(); err != nil {
+		t.Fatalf("CONFIG SET maxmemory-policy on A: %v", err)
+	}
+	if err := set(empty); err != nil {
+		t.Fatalf("SET in A's empty shard %d under allkeys-lru: %v; want it served (the node's other shards evict)", onA[1], err)
+	}
+	// The full shard evicts when asked, before or after the SET's value
+	// counts (a command may take the data past the limit, as in Redis):
+	// its next command evicts what is left over.
+	clustertest.WaitFor(t, "A's full shard to evict", waitReply, func() bool {
+		return infoInt(t, ca, "stats", "evicted_keys") >= 1
+	})
+	if err := ca.Set(ctx(t), "{"+full+"}small", "x", 0).Err(); err != nil {
+		t.Fatalf("SET of a small value in A's full shard: %v", err)
+	}
+	keys = append(keys, "{"+full+"}small")
+	if used := infoInt(t, ca, "memory", "used_memory"); used > limit {
+		t.Fatalf("INFO memory on A after evictions: used_memory %d; want at most %d", used, limit)
+	}
+	if got, err := ca.Get(ctx(t), empty).Result(); err != nil || got != val {
+		t.Fatalf("GET of the value just set in A's shard %d: %d bytes, %v; want it kept (the full shard evicts)", onA[1], len(got), err)
+	}
+}
+
+// shardsOn returns the shards node hosts.
+func shardsOn(nodes []*clustertest.Node, node *clustertest.Node) []int {
+	var shards []int
+	for shard := range 16 {
+		if ownerOf(nodes, strconv.Itoa(shard)) == node.Addr {
+			shards = append(shards, shard)
+		}
+	}
+	return shards
+}
+
+// infoInt reads field of INFO section from c as an integer.
+func infoInt(t testing.TB, c *redis.Client, section, field string) int64 {
+	t.Helper()
+	info, err := c.Info(ctx(t), section).Result()
+	if err != nil {
+		t.Fatalf("INFO %s: %v", section, err)
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				t.Fatalf("INFO %s: %s: %v", section, line, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("INFO %s has no %s:\n%s", section, field, info)
+	return 0
 }
 
 // routerStopped: B's shard router fails 4 times in 10 s and is stopped for
