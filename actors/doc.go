@@ -55,7 +55,9 @@
 // runs only while some busy connection is hot. A connection's reader is a role, not a goroutine: while input
 // flows a runner holds it, reading and running the actor; once the connection
 // has been quiet for a few milliseconds the poller holds it, and an idle
-// connection holds no goroutine and no read buffer. Whoever holds the role
+// connection holds no goroutine and no read buffer; nor does one whose input
+// waits (not acked: the memory budget, chat's room, the in-flight bound),
+// whose reader parks until the ack starts it again on a runner. Whoever holds the role
 // when the connection ends closes the socket; the Server waits for every
 // reader before it is done. A TLS connection (and every connection where
 // there is no epoll) has a reader goroutine of its own instead, which first

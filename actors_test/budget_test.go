@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -159,4 +160,69 @@ func TestMemoryBudgetPauses(t *testing.T) {
 	if n := gatheredSum(t, reg, "async_server_memory_budget_closed_total"); n != 0 {
 		t.Errorf("%v connections closed for the budget; want 0: pausing the largest is enough", n)
 	}
+}
+
+// TestBudgetPausedHoldNoGoroutine ensures a connection the budget pauses
+// gives its goroutine back, as an idle connection does (the I/O engine's
+// design: a connection not read holds no goroutine and no buffer): 16
+// connections sending 1 MiB bodies (but the last byte) against a 4 MiB
+// budget: most are paused, the rest read their body and wait for its last
+// byte, and then no goroutine serves any of them (none has a netpoll.Conn's
+// method on its stack). On the code before this test, each
+// paused connection's runner waited for the ack (netpoll's awaitAck), 2 KiB
+// of stack or more a connection that the budget did not count.
+func TestBudgetPausedHoldNoGoroutine(t *testing.T) {
+	const budget, conns, size = 4 << 20, 16, 1 << 20
+	s := startHTTP(t, func(c *actors.Config) {
+		c.Observe = true
+		c.MemoryBudget = budget
+		c.Options.HTTP.MaxBody = size
+		c.Options.HTTP.HeaderTimeout = 2 * time.Minute // the budget, not the body rate, must act here
+	})
+	req := []byte(httpReq("POST / HTTP/1.1", "Host: x", fmt.Sprintf("Content-Length: %d", size)) +
+		strings.Repeat("a", size-1))
+	for range conns {
+		c := s.dial(t)
+		go func() { // blocks once the server stops reading it; ends when the test closes c
+			_ = c.SetWriteDeadline(time.Now().Add(waitTimeout))
+			_, _ = c.Write(req)
+		}()
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%d goroutines serve connections", connGoroutines())
+		}
+	})
+	reg := s.Hub().Registry()
+	waitFor(t, "half the connections paused", func() bool {
+		return gatheredSum(t, reg, "async_server_memory_paused_connections") >= conns/2
+	})
+	var readers int
+	waitFor(t, "no goroutine serving a connection", func() bool {
+		readers = connGoroutines()
+		return readers == 0
+	})
+	paused := gatheredSum(t, reg, "async_server_memory_paused_connections")
+	t.Logf("%v connections paused, %d goroutines serve them", paused, readers)
+}
+
+// connGoroutines counts the goroutines that have a method of
+// netpoll.Conn on their stack: a connection's reader, hot or waiting.
+func connGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "async_server/internal/netpoll.(*Conn).") {
+			count++
+		}
+	}
+	return count
 }

@@ -95,33 +95,76 @@ const (
 	ackGiven                // an ack waits for the reader
 	ackAwaited              // the reader waits on acks for one
 	ackHeld                 // none yet, but the actor is done with the last Data (HoldAck)
+	ackParked               // the same, and the reader has given its goroutine back: the Ack resumes it
 )
 
 // Ack lets the reader read again: the actor is done with the last Data.
-// Acks not taken yet count as one.
+// Acks not taken yet count as one. The Ack that ends a parked reader's wait
+// starts it again on a runner (resume).
 func (c *Conn) Ack() {
-	if c.acked.Swap(ackGiven) == ackAwaited {
-		c.acks <- struct{}{} // the one send for this wait: never blocks
+	for {
+		switch s := c.acked.Load(); s {
+		case ackParked:
+			if c.acked.CompareAndSwap(ackParked, ackNone) { // taken: this Ack is the resumed reader's
+				Go(c.resume)
+				return
+			}
+		default:
+			if c.acked.CompareAndSwap(s, ackGiven) {
+				if s == ackAwaited {
+					c.acks <- struct{}{} // the one send for this wait: never blocks
+				}
+				return
+			}
+		}
 	}
 }
 
 // HoldAck tells the reader that the actor has handled the last Data and will
 // Ack it later (its input must wait: see the owner's flow control), so that
-// the reader need not keep its read buffer while it waits: a reader that
-// sees it after the delivery returns its buffer to the pool (deliverData).
-// Said too late (the reader already waits) it changes nothing.
-func (c *Conn) HoldAck() { c.acked.CompareAndSwap(ackNone, ackHeld) }
-
-// awaitAck waits for an ack and takes it: without touching the channel when
-// it is there already, as it almost always is.
-func (c *Conn) awaitAck() {
-	if c.acked.CompareAndSwap(ackGiven, ackNone) {
+// the reader keeps neither its read buffer nor, serving hot, its goroutine
+// while it waits: it returns the buffer to the pool and parks (awaitAck),
+// and the Ack resumes it on a runner. Said once the reader already waits
+// (the actor ran elsewhere), it wakes the reader to do so.
+func (c *Conn) HoldAck() {
+	if c.acked.CompareAndSwap(ackNone, ackHeld) {
 		return
 	}
-	if c.acked.CompareAndSwap(ackNone, ackAwaited) || c.acked.CompareAndSwap(ackHeld, ackAwaited) {
-		<-c.acks
+	if c.acked.CompareAndSwap(ackAwaited, ackHeld) {
+		c.acks <- struct{}{} // as Ack's: the one send for this wait
 	}
-	c.acked.Store(ackNone) // given, by the Ack that woke us or came just before we waited
+}
+
+// awaitAck waits for an ack and takes it, and reports true: without touching
+// the channel when it is there already, as it almost always is. When the
+// actor holds the ack back (HoldAck), the reader's buffer goes back to the
+// pool, and a reader that may park (the hot reader, on a runner) leaves the
+// sweeper's set and parks instead of waiting: it reports false, and its
+// caller gives the goroutine back at once, touching nothing of the reader's
+// state after (the Ack may resume it on another runner at any moment).
+func (c *Conn) awaitAck(park bool) bool {
+	for {
+		switch s := c.acked.Load(); s {
+		case ackGiven:
+			if c.acked.CompareAndSwap(ackGiven, ackNone) {
+				return true
+			}
+		case ackHeld:
+			c.dropBuffer()
+			if park {
+				c.unsweep() // a parked reader's spell is over; the sweeper must not wake it
+				if c.acked.CompareAndSwap(ackHeld, ackParked) {
+					return false
+				}
+			} else if c.acked.CompareAndSwap(ackHeld, ackAwaited) {
+				<-c.acks // an Ack's, or a HoldAck's that changes nothing here
+			}
+		default: // ackNone: the only other state the reader can see
+			if c.acked.CompareAndSwap(ackNone, ackAwaited) {
+				<-c.acks
+			}
+		}
+	}
 }
 
 // IsShut reports whether Shut has been called.

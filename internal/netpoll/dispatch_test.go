@@ -44,9 +44,9 @@ func TestDeliverRunsOnReader(t *testing.T) {
 func TestAckWakesAwaitingReader(t *testing.T) {
 	c := &Conn{acks: make(chan struct{}, 1)}
 	c.Ack()
-	c.awaitAck() // given before: must not block
+	c.awaitAck(false) // given before: must not block
 	done := make(chan struct{})
-	go func() { c.awaitAck(); close(done) }()
+	go func() { c.awaitAck(false); close(done) }()
 	for c.acked.Load() != ackAwaited { // the reader waits now
 		time.Sleep(time.Millisecond)
 	}
@@ -58,7 +58,7 @@ func TestAckWakesAwaitingReader(t *testing.T) {
 	}
 	c.Ack()
 	c.Ack()
-	c.awaitAck()
+	c.awaitAck(false)
 	if got := c.acked.Load(); got != ackNone || len(c.acks) != 0 {
 		t.Fatalf("after two acks and one take: state %d, %d in the channel; want none, 0", got, len(c.acks))
 	}

@@ -20,7 +20,9 @@
 //     the reader), waits for the ack and reads again, into the same buffer if
 //     input is already there. An owner that has handled the input but holds
 //     its ack back (its input must wait) says so with HoldAck, and the reader
-//     returns its buffer to the pool while it waits. The runner that ran the actor's Started begins
+//     returns its buffer to the pool and parks: it gives its runner back, and
+//     the Ack starts it again on a runner (resume), so a connection whose input
+//     waits holds no goroutine and no buffer, as an idle one. The runner that ran the actor's Started begins
 //     as the reader (begin). After a hot spell without input (hotFor;
 //     hotForNew for a new connection) the role goes cold: a new
 //     connection's spell ends at a socket deadline, a busy one's when the

@@ -38,7 +38,7 @@ func (c *Conn) finish(err error) int {
 			c.disp.sleep()
 		}
 		for !c.IsShut() { // the actor always stops after a failure
-			c.awaitAck()
+			c.awaitAck(false)
 		}
 	}
 	return c.drain()

@@ -18,6 +18,7 @@ type echoHandler struct {
 	c *Conn
 
 	holdAcks atomic.Bool // Data holds its ack back (HoldAck) instead of acking
+	noAck    atomic.Bool // Data neither acks nor holds: the test does, later
 
 	mu        sync.Mutex
 	failed    []error // every Failed, in order
@@ -29,6 +30,9 @@ type echoHandler struct {
 func (h *echoHandler) Data(p []byte) {
 	h.late()
 	_, _ = h.c.conn.Write(p)
+	if h.noAck.Load() {
+		return
+	}
 	if h.holdAcks.Load() {
 		h.c.HoldAck()
 		return

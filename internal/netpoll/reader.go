@@ -131,16 +131,29 @@ func (c *Conn) read() {
 	c.readHeld()
 }
 
-// errCooled is serveHot's report that the connection went quiet.
-var errCooled = errors.New("reader cooled")
+// errCooled is serveHot's report that the connection went quiet, and
+// errParked that its input waits and the reader has parked (awaitAck).
+var (
+	errCooled = errors.New("reader cooled")
+	errParked = errors.New("reader parked")
+)
 
 // serve is the hot reader, on a runner: it delivers what follows until the
 // connection has been quiet for hotFor, and then gives the role to the poller,
-// or until it ends: then it ends it (end).
+// or until it ends: then it ends it (end). A reader whose input must wait
+// parks: it returns, and its Ack resumes it on a runner (resume).
 func (c *Conn) serve() {
-	err := c.serveHot()
-	for err == errCooled {
+	for {
+		err := c.serveHot()
+		if err == errParked {
+			return // out of the sweeper's set already (awaitAck): the role is the Ack's now, c.in is not ours
+		}
+		c.unsweep() // the spell is over
 		c.dropBuffer()
+		if err != errCooled {
+			c.end(err)
+			return
+		}
 		switch c.in.poll.watch(c) {
 		case watched:
 			return // the poller holds the role now
@@ -151,10 +164,15 @@ func (c *Conn) serve() {
 			c.readHeld()
 			return
 		}
-		err = c.serveHot() // shut: it returns at once
+		// shut: serveHot returns at once
 	}
-	c.dropBuffer()
-	c.end(err)
+}
+
+// resume is a parked reader's return, on the runner its Ack started: the
+// next input is awaited from now.
+func (c *Conn) resume() {
+	c.since.Store(int64(now()))
+	c.serve()
 }
 
 // dropBuffer puts the hot reader's buffer back in the pool: the actor has
@@ -167,14 +185,15 @@ func (c *Conn) dropBuffer() {
 	}
 }
 
-// serveHot is serve's loop. It returns errCooled, the read's error, or nil once
-// the connection is shut. The idle deadline moves only when input has come:
-// a spell that ends without any (the poller refused the socket, say, and the
-// role stays hot) leaves it where it was, so the idle timeout still ends a
-// silent connection.
+// serveHot is serve's loop. It returns errCooled, errParked, the read's
+// error, or nil once the connection is shut; serve then takes the reader
+// out of the sweeper's set (but a parked one, which left it as it parked).
+// The idle deadline moves only when input has come: a spell that ends
+// without any (the poller refused the socket, say, and the role stays hot)
+// leaves it where it was, so the idle timeout still ends a silent
+// connection.
 func (c *Conn) serveHot() error {
 	t := now()
-	defer c.unsweep()
 	for {
 		if c.in.reads >= busyReads && !c.in.swept {
 			c.sweep()
@@ -197,14 +216,17 @@ func (c *Conn) serveHot() error {
 				continue
 			}
 		}
-		if n > 0 && !c.deliverData((*c.in.buf)[:n]) {
-			c.in.buf = nil // shut: the actor may still hold it; left to the GC
-			return nil
-		}
 		if err != nil {
 			return err
 		}
 		c.in.reads = min(c.in.reads+1, busyReads)
+		switch c.deliverData((*c.in.buf)[:n], true) {
+		case shut:
+			c.in.buf = nil // the actor may still hold it; left to the GC
+			return nil
+		case parked:
+			return errParked
+		}
 		t = now()
 		c.since.Store(int64(t))
 	}
@@ -237,7 +259,7 @@ func (c *Conn) readHeld() {
 		if n == 0 && err != nil && c.in.raw != nil && c.lapsed(err) { // not TLS: its records may hide input
 			n, err = c.lookInto(buf, err)
 		}
-		if n > 0 && !c.deliverData(buf[:n]) {
+		if n > 0 && c.deliverData(buf[:n], false) == shut {
 			break
 		}
 		if err != nil {
@@ -249,18 +271,27 @@ func (c *Conn) readHeld() {
 	c.end(nil)
 }
 
-// deliverData sends data to the actor and waits for its ack. It reports false,
-// having delivered nothing or without the ack, once the connection is shut.
-func (c *Conn) deliverData(data []byte) bool {
+// What deliverData did.
+const (
+	acked  = iota // the actor has acked: read on
+	shut          // the connection is shut: nothing, or no ack, delivered
+	parked        // the actor holds the ack back and the reader has parked (awaitAck)
+)
+
+// deliverData sends data to the actor and waits for its ack, or parks if
+// park and the actor holds the ack back (awaitAck).
+func (c *Conn) deliverData(data []byte, park bool) int {
 	if c.IsShut() {
-		return false
+		return shut
 	}
 	c.disp.wake()
 	c.h.Data(data)
 	c.disp.sleep()
-	if c.acked.Load() == ackHeld { // the actor is done with data, and its input waits
-		c.dropBuffer()
+	if !c.awaitAck(park) { // almost always given: the delivery ran the actor on this goroutine
+		return parked
 	}
-	c.awaitAck() // almost always given: the delivery ran the actor on this goroutine
-	return !c.IsShut()
+	if c.IsShut() {
+		return shut
+	}
+	return acked
 }
