@@ -287,7 +287,8 @@ func (c *session) HandleMessage(msg any) error {
 func (c *session) handle(msg any) error {
 	switch m := msg.(type) {
 	case *lineSaid:
-		return c.write(m.Line)
+		_, err := c.conn.Write(m.Line) // shared with the other members: written, never changed
+		return err
 	case *messages.ServiceReply:
 		return c.onReply(m)
 	case *roomClosed:

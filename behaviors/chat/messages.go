@@ -129,12 +129,12 @@ type renameMember struct {
 	Nick string
 }
 
-// lineSaid is sent to a connection by its room (a member's line, a join or
-// leave notice) or by the rooms service (the room restarted or closed). Line is
-// ready to write, newline included; one lineSaid is shared by every member it
-// goes to.
+// lineSaid is sent to a connection by its room (a member's lines, a join or
+// leave notice). Line is ready to write, newline included; one lineSaid is
+// shared by every member it goes to, which writes Line as it is: nobody
+// changes its bytes once it is sent.
 type lineSaid struct {
-	Line string
+	Line []byte
 }
 
 // Size is what the line counts against the connection's output limit.

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -80,14 +79,15 @@ func (r *room) onSay(ctx actor.Context, m *say) {
 		return
 	}
 	prefix := "[" + r.name + "] " + sender.nick + ": "
-	var b strings.Builder
+	n := 0
 	for _, l := range m.Lines {
-		b.Grow(len(prefix) + len(l) + 1)
-		b.WriteString(prefix)
-		b.WriteString(l)
-		b.WriteByte('\n')
+		n += len(prefix) + len(l) + 1
 	}
-	r.broadcast(ctx, from, b.String())
+	b := make([]byte, 0, n)
+	for _, l := range m.Lines {
+		b = append(append(append(b, prefix...), l...), '\n')
+	}
+	r.send(ctx, from, &lineSaid{Line: b})
 }
 
 // answer answers a member's request: at once, or after the Hold its say
@@ -131,11 +131,17 @@ func (r *room) onRename(ctx actor.Context, m *renameMember) {
 	r.broadcast(ctx, m.PID, "* "+old+" is now "+m.Nick+"\n")
 }
 
-// broadcast sends line to every member but except. One message serves them
-// all: it is immutable. Sending never blocks; a member that does not read is
-// closed by its own output limit, not waited for.
+// broadcast sends line to every member but except.
 func (r *room) broadcast(ctx actor.Context, except *actor.PID, line string) {
-	msg := &lineSaid{Line: line}
+	r.send(ctx, except, &lineSaid{Line: []byte(line)})
+}
+
+// send sends msg to every member but except. One message serves them all:
+// it is immutable, and each member writes its bytes as they are, with no
+// copy of its own (a batch of lines to 100 members was 100 copies of it,
+// most of the fan-out's memory traffic). Sending never blocks; a member that
+// does not read is closed by its own output limit, not waited for.
+func (r *room) send(ctx actor.Context, except *actor.PID, msg *lineSaid) {
 	for id, mb := range r.members {
 		if id != except.Id {
 			ctx.Send(mb.pid, msg)
