@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -174,8 +175,49 @@ func (n *Node) Signal(tb testing.TB, sig os.Signal) {
 	}
 }
 
-// Pid is the node's process ID, for a test's diagnostics (/proc/PID/stat).
-func (n *Node) Pid() int { return n.cmd.Process.Pid }
+// Pause stops the node's process (SIGSTOP) and waits until every one of
+// its threads has stopped. The signal alone is not enough for a test that
+// then expects the node to answer nothing: the kernel delivers it to one
+// thread, and the group stop begins only when that thread runs, which on a
+// loaded machine can be after the node's other threads have served a
+// request or two (seen: a GET answered by a node the test had just
+// stopped). Where there is no /proc, it returns once the signal is sent.
+func (n *Node) Pause(tb testing.TB) {
+	tb.Helper()
+	n.Signal(tb, syscall.SIGSTOP)
+	task := "/proc/" + strconv.Itoa(n.cmd.Process.Pid) + "/task"
+	if _, err := os.Stat(task); err != nil {
+		return
+	}
+	WaitFor(tb, "node "+n.Addr+"'s threads to stop", StartTimeout, func() bool { return allStopped(task) })
+}
+
+// allStopped says whether every thread listed in task (/proc/PID/task) is
+// stopped (state T, or t when traced).
+func allStopped(task string) bool {
+	threads, err := os.ReadDir(task)
+	if err != nil {
+		return false
+	}
+	for _, th := range threads {
+		stat, err := os.ReadFile(filepath.Join(task, th.Name(), "stat"))
+		if err != nil {
+			continue // the thread has exited
+		}
+		// "TID (COMM) STATE ...": the state follows the last ')'.
+		i := strings.LastIndexByte(string(stat), ')')
+		if i < 0 || i+2 >= len(stat) || (stat[i+2] != 'T' && stat[i+2] != 't') {
+			return false
+		}
+	}
+	return true
+}
+
+// Resume continues a node Pause stopped (SIGCONT).
+func (n *Node) Resume(tb testing.TB) {
+	tb.Helper()
+	n.Signal(tb, syscall.SIGCONT)
+}
 
 // Exited reports whether the node's process has exited.
 func (n *Node) Exited() bool {
