@@ -49,16 +49,16 @@ func (k *keySpace) Receive(ctx actor.Context) {
 		k.evicting = false
 		k.st.now = time.Now().UnixMilli()
 		k.makeRoom(ctx)
-		k.srv.oom.Store(k.st.stuck())
+		k.srv.oom.Store(k.stuck())
 	case *expireTick:
 		k.activeExpire()
 		k.armTick(ctx)
-		k.srv.oom.Store(k.st.stuck())
+		k.srv.oom.Store(k.stuck())
 	case *wakeUp:
 		k.wakeAt = time.Time{}
 		k.st.now = time.Now().UnixMilli()
 		k.timeouts(ctx)
-		k.srv.oom.Store(k.st.stuck())
+		k.srv.oom.Store(k.stuck())
 	case *clientReset:
 		// Answered, though nobody reads it: the connection counts its
 		// unanswered requests (MaxInFlight; shutdown waits for them).
@@ -110,7 +110,7 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	k.run(ctx, j)
 	k.serveReady(ctx)
 	k.armWake(ctx)
-	k.srv.oom.Store(k.st.stuck())
+	k.srv.oom.Store(k.stuck())
 }
 
 // client returns the Store's record of the connection pid, made (and the

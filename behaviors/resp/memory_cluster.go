@@ -92,6 +92,34 @@ func (st *Store) othersEvictable(policy int) bool {
 	return st.node.keys.Load() > st.reported.keys
 }
 
+// stuck is Store.stuck for the node: over -maxmemory with nothing any of
+// its shards' policy may evict. MULTI then refuses to queue (server.oom),
+// as on one node.
+func (n *nodeMemory) stuck(cfg *config) bool {
+	max := cfg.maxMemory.Load()
+	if max <= 0 || n.used.Load() <= max {
+		return false
+	}
+	switch policy := int(cfg.policy.Load()); {
+	case policy == policyNoEviction:
+		return true
+	case policy <= policyVolatileTTL:
+		return n.volatile.Load() == 0
+	default:
+		return n.keys.Load() == 0
+	}
+}
+
+// stuck says whether the data is over -maxmemory with nothing to evict: the
+// Store's, or in cluster mode (a shard grain, or the node's own key space,
+// which holds no key then) the node's shards'.
+func (k *keySpace) stuck() bool {
+	if k.st.node != nil || k.srv.clustered.Load() {
+		return k.srv.shardMem.stuck(k.srv.cfg)
+	}
+	return k.st.stuck()
+}
+
 // askOthersToEvict sends evictMore to every other shard grain of the node.
 func (n *nodeMemory) askOthersToEvict(ctx actor.Context) {
 	self := ctx.Self().Id

@@ -50,11 +50,11 @@ func (g *shardGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *resppb.ShardBatch:
 		ctx.Respond(g.run(ctx, m))
-		g.k.st.publish()
+		g.settled()
 	case *expireTick:
 		g.k.activeExpire()
 		g.k.armTick(ctx)
-		g.k.st.publish()
+		g.settled()
 	case *evictMore: // the evictions a command left (evict.go), or another shard's ask
 		g.evictMore(ctx)
 	case *actor.Started:
@@ -79,7 +79,14 @@ func (g *shardGrain) evictMore(ctx actor.Context) {
 		g.k.evicting = true
 		ctx.Send(ctx.Self(), &evictMore{})
 	}
+	g.settled()
+}
+
+// settled publishes the Store's data into the node's sums, and whether the
+// node is now over -maxmemory with nothing to evict (MULTI's refusal).
+func (g *shardGrain) settled() {
 	g.k.st.publish()
+	g.k.srv.oom.Store(g.k.stuck())
 }
 
 // run runs a batch and returns its answer.

@@ -188,6 +188,12 @@ func maxMemory(t *testing.T, nodes []*clustertest.Node, a, b *clustertest.Node) 
 	if err := set(empty); err == nil || !strings.HasPrefix(err.Error(), "OOM ") {
 		t.Fatalf("SET in A's shard %d, with A's shard %d at A's limit: %v; want OOM (A's limit is over all its shards)", onA[1], onA[0], err)
 	}
+	// As on one node, MULTI queues nothing while the node is stuck over its
+	// limit (EXEC is then refused).
+	got := rawExchange(t, a, "MULTI\r\nSET "+empty+" x\r\nEXEC\r\n", 3)
+	if got[0] != "+OK" || !strings.HasPrefix(got[1], "-OOM ") || !strings.HasPrefix(got[2], "-EXECABORT ") {
+		t.Fatalf("MULTI, SET in A's shard %d, EXEC with A at its limit: %q; want +OK, -OOM ..., -EXECABORT ...", onA[1], got)
+	}
 	if err := set(far); err != nil {
 		t.Fatalf("SET in B's shard %d, from A: %v; want it served (B is under its limit)", onB[0], err)
 	}
