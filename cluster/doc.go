@@ -30,6 +30,11 @@
 //     its deadline only between attempts; Node.Request here makes one attempt
 //     within one deadline, and Node.FindFuture one lookup without blocking
 //     (for actors: wait with ReenterAfter). Both count in the metrics.
+//   - Remote sends a node every message queued for it (up to 1000) as one
+//     gRPC message, and gRPC refuses one over 4 MiB by default: the whole
+//     batch was lost, and the stream reconnected. Remote's server and call
+//     options here take and send up to MaxBatchBytes (2 GiB - 1) instead
+//     (node.go); a behavior bounds each message it sends.
 //   - Cluster.Shutdown(true) sleeps 2 s; Stop does provider, identity lookup,
 //     then Shutdown(false).
 //   - StartMember sleeps 1 s and panics on errors; Start turns a panic into
