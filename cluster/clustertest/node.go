@@ -2,6 +2,7 @@ package clustertest
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -45,6 +46,14 @@ type Node struct {
 	cmd            *exec.Cmd
 	stdout, stderr *buffer       // the current process's
 	done           chan struct{} // closed once it has exited and been waited for
+	procs          []*proc       // every process it ran, the current one last (GrainLives)
+}
+
+// proc is one process a Node ran: its log, and when it was seen to exit.
+type proc struct {
+	log    string
+	done   chan struct{} // closed once it has exited; exited is set before
+	exited time.Time     // just after its exit was seen: no earlier than its end
 }
 
 // Start starts o.Nodes nodes at once, each on loopback ports chosen now,
@@ -113,8 +122,11 @@ func (n *Node) start() {
 		tb.Fatalf("start %s: %v", n.bin, err)
 	}
 	cmd, done := n.cmd, n.done
+	p := &proc{log: n.LogPath, done: done}
+	n.procs = append(n.procs, p)
 	go func() {
 		_ = cmd.Wait() // the exit status is in cmd.ProcessState
+		p.exited = time.Now()
 		close(done)
 	}()
 	tb.Cleanup(func() {
@@ -339,4 +351,37 @@ func tail(s string) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
+}
+
+// Stop stops the node's process (SIGSTOP) and waits until every one of its
+// threads is stopped: the signal takes effect only as each thread is next
+// scheduled, which on a loaded machine may be milliseconds after kill
+// returns, and a test that says something to a stalled node must know that
+// it did not hear it first. Linux only (/proc): elsewhere it returns once the
+// signal is sent.
+func (n *Node) Stop(tb testing.TB) {
+	tb.Helper()
+	n.Signal(tb, syscall.SIGSTOP)
+	tasks := filepath.Join("/proc", strconv.Itoa(n.cmd.Process.Pid), "task")
+	if _, err := os.Stat(tasks); err != nil {
+		return
+	}
+	WaitFor(tb, "node "+n.Addr+"'s threads to stop", StartTimeout, func() bool {
+		stats, err := filepath.Glob(filepath.Join(tasks, "*", "stat"))
+		if err != nil || len(stats) == 0 {
+			return false
+		}
+		for _, s := range stats {
+			b, err := os.ReadFile(s)
+			if err != nil { // a thread that ended meanwhile
+				continue
+			}
+			// pid (comm) STATE ...: comm may hold spaces and parentheses.
+			i := bytes.LastIndexByte(b, ')')
+			if i < 0 || i+2 >= len(b) || (b[i+2] != 'T' && b[i+2] != 't') {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -23,6 +23,7 @@ type fence struct {
 	after    atomic.Int64 // nanoseconds: 3/4 of the granted TTL; 0 = never opened
 	ackSent  atomic.Int64 // offset from start of the last acknowledged send
 	shut     atomic.Bool  // for good: lease lost or shutdown
+	shutAt   atomic.Int64 // offset from start when shut was first set, plus 1 (0: not shut)
 	dropped  atomic.Uint64
 	reported atomic.Bool // the current closed spell has been logged
 }
@@ -45,7 +46,25 @@ func (f *fence) ack(sent time.Time) {
 }
 
 // close shuts the fence for good.
-func (f *fence) close() { f.shut.Store(true) }
+func (f *fence) close() {
+	f.shutAt.CompareAndSwap(0, int64(time.Since(f.start))+1)
+	f.shut.Store(true)
+}
+
+// closedSince returns when the fence last closed, on the wall clock: 3/4 of
+// the TTL after the send of the last acknowledged keep-alive, or when it
+// was shut, whichever came first. Only meaningful once it is closed for
+// good (the lease lost): it cannot open again then, so nothing has passed
+// it since. The lease-lost log line carries it (fenced_from), for a test
+// that checks that a stalled node acted for no grain once another node may
+// have taken it over.
+func (f *fence) closedSince() time.Time {
+	at := time.Duration(f.ackSent.Load() + f.after.Load())
+	if s := f.shutAt.Load(); s != 0 && time.Duration(s-1) < at {
+		at = time.Duration(s - 1)
+	}
+	return f.start.Add(at)
+}
 
 // closedAt reports whether the fence is closed at elapsed (since start) and
 // how long that is after the last acknowledged send.

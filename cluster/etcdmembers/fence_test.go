@@ -39,6 +39,28 @@ func TestFenceClock(t *testing.T) {
 	check("closed, then acknowledged", 2*time.Second, true)
 }
 
+// TestFenceClosedSince states when the lease-lost line says the fence
+// closed: 3/4 of the TTL past the last acknowledged send, or when it was shut
+// if that came first (the watch saw the lease go).
+func TestFenceClosedSince(t *testing.T) {
+	var f fence
+	f.init()
+	f.open(time.Second, f.start)
+	f.ack(f.start.Add(500 * time.Millisecond))
+	if got, want := f.closedSince(), f.start.Add(1250*time.Millisecond); !got.Equal(want) {
+		t.Errorf("closed by the clock: closedSince = start+%v; want start+%v", got.Sub(f.start), want.Sub(f.start))
+	}
+	var g fence
+	g.init()
+	g.open(time.Hour, g.start)
+	before := time.Now()
+	g.close()
+	if got := g.closedSince(); got.Before(g.start) || got.After(time.Now()) || got.Sub(before) > time.Second {
+		t.Errorf("shut at once: closedSince = start+%v; want about now (start+%v)", got.Sub(g.start), before.Sub(g.start))
+	}
+	g.close() // a second close keeps the first time
+}
+
 // BenchmarkFence is the fence's cost on every grain message: an open fence
 // (the common case) beside no middleware at all.
 func BenchmarkFence(b *testing.B) {

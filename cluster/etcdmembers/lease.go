@@ -24,7 +24,7 @@ func (p *Provider) runKeepAlive() {
 	lost := err != nil && !p.stopping.Load()
 	if lost {
 		p.fence.close()
-		p.log.WithError(err).Error("etcd lease lost")
+		p.log.WithError(err).WithField("fenced_from", p.fence.closedSince().Format(time.RFC3339Nano)).Error("etcd lease lost")
 	}
 	p.wg.Done()
 	if lost {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"async_server/behaviors/chat"
 	"async_server/cluster/clustertest"
@@ -97,6 +98,61 @@ func TestChatAcrossNodes(t *testing.T) {
 		amy.expect("[" + room + "] ben: after")
 	})
 
+	t.Run("NodeStalls", func(t *testing.T) {
+		// SIGSTOP of the node that hosts a room for 5 s, then SIGCONT, with
+		// a static member list: nothing moves. The members on the other
+		// nodes stay in the room (no "moved" line), lines said during the
+		// stall wait and then come, every line reaches every other member
+		// exactly once and in order per sender, and the room lived on its
+		// node alone the whole time (the nodes' grain lives).
+		host := nodes[2]
+		room := roomOn(t, nodes, host, "stall")
+		dan, _ := join(t, nodes[0], "dan", room)
+		eve, _ := join(t, nodes[1], "eve", room)
+		fay, _ := join(t, host, "fay", room)
+		dan.expect("* eve joined "+room, "* fay joined "+room)
+		eve.expect("* fay joined " + room)
+		talkers := map[string]*client{"dan": dan, "eve": eve, "fay": fay}
+		say := func(from, to int) {
+			for nick, c := range talkers {
+				var out []string
+				for i := from; i < to; i++ {
+					out = append(out, nick+" "+strconv.Itoa(i))
+				}
+				c.send(out...)
+			}
+		}
+		const during, lines = 3, 13 // within flood control's burst: no line is held back
+
+		host.Stop(t)
+		say(0, during)    // to a room that cannot answer: they wait
+		time.Sleep(stall) // the scenario: a stall this long
+		host.Signal(t, syscall.SIGCONT)
+		resumed := time.Now()
+		next := map[string]int{}
+		first := eve.read()
+		t.Logf("lines flow again %v after SIGCONT: eve read %q (said during the %v stall)",
+			time.Since(resumed).Round(time.Microsecond), first, stall)
+		takeLine(t, "eve", first, room, next)
+		say(during, lines)
+		for range 2*lines - 1 {
+			takeLine(t, "eve", eve.read(), room, next)
+		}
+		wantAll(t, "eve", next, lines, 2)
+		checkOnceInOrder(t, "dan", dan, room, lines, 2)
+		checkOnceInOrder(t, "fay", fay, room, lines, 2)
+		dan.send("/who")
+		dan.expect("* in " + room + ": dan, eve, fay")
+
+		lives := clustertest.GrainLives(t, nodes)
+		if got := clustertest.LivesOf(lives, chat.GrainKind+"/"+room); len(got) != 1 || got[0].Node != host.Addr {
+			t.Errorf("room %s lived %+v; want once, on %s", room, got, host.Addr)
+		}
+		for _, o := range clustertest.Overlaps(lives) {
+			t.Errorf("two lives of one grain at once: %s", o)
+		}
+	})
+
 	t.Run("NodeDies", func(t *testing.T) {
 		// SIGKILL of the node that hosts a room: its members on the other
 		// nodes are told the room moved, lines said meanwhile are refused,
@@ -130,6 +186,12 @@ func TestChatAcrossNodes(t *testing.T) {
 	})
 }
 
+// stall is how long NodeStalls stops a node: the scenario. With a
+// static member list no timer of the cluster's runs between the request
+// timeout (1 s) and an empty room's linger (10 s), so 5 s shows what 2 s
+// would, and more.
+const stall = 5 * time.Second
+
 func wantJoined(t *testing.T, got, room string, members int) {
 	t.Helper()
 	want := fmt.Sprintf("* you joined %s (%d members)", room, members)
@@ -147,17 +209,29 @@ func checkOnceInOrder(t *testing.T, nick string, c *client, room string, lines, 
 	t.Helper()
 	next := map[string]int{}
 	for range lines * senders {
-		got := c.read()
-		rest, ok := strings.CutPrefix(got, "["+room+"] ")
-		from, text, ok2 := strings.Cut(rest, ": ")
-		if !ok || !ok2 || from == nick {
-			t.Fatalf("%s read %q; want another member's line", nick, got)
-		}
-		if want := from + " " + strconv.Itoa(next[from]); text != want {
-			t.Fatalf("%s read %q from %s; want %q (every line once, in order)", nick, text, from, want)
-		}
-		next[from]++
+		takeLine(t, nick, c.read(), room, next)
 	}
+	wantAll(t, nick, next, lines, senders)
+}
+
+// takeLine checks that got, read by nick, is the next line of its sender
+// ("SENDER N", N counting from 0 per sender), and counts it in next.
+func takeLine(t *testing.T, nick, got, room string, next map[string]int) {
+	t.Helper()
+	rest, ok := strings.CutPrefix(got, "["+room+"] ")
+	from, text, ok2 := strings.Cut(rest, ": ")
+	if !ok || !ok2 || from == nick {
+		t.Fatalf("%s read %q; want another member's line", nick, got)
+	}
+	if want := from + " " + strconv.Itoa(next[from]); text != want {
+		t.Fatalf("%s read %q from %s; want %q (every line once, in order)", nick, text, from, want)
+	}
+	next[from]++
+}
+
+// wantAll fails unless next counts lines of each of senders senders.
+func wantAll(t *testing.T, nick string, next map[string]int, lines, senders int) {
+	t.Helper()
 	for from, n := range next {
 		if n != lines {
 			t.Errorf("%s read %d lines of %s; want %d", nick, n, from, lines)

@@ -146,6 +146,8 @@ func TestKeysAcrossNodes(t *testing.T) {
 	if n := countTrue(lost); n == 0 || n == len(keys) {
 		t.Fatalf("node %s hosts %d of the %d shards; the test needs some, not all", victim.Addr, n, len(keys))
 	}
+	stallShards(t, nodes, victim, keys, lost, a, b)
+
 	victim.Signal(t, syscall.SIGKILL)
 	victim.Wait(t, waitReply)
 	for _, k := range keys {
@@ -184,6 +186,59 @@ func TestKeysAcrossNodes(t *testing.T) {
 		if err != redis.Nil {
 			t.Fatalf("GET %s after its node came back: %v; want nil (the shard comes back empty)", k, err)
 		}
+	}
+}
+
+// stall is how long stallShards stops a node: the scenario. With a
+// static member list nothing of the cluster's times out between the request
+// timeout (1 s) and 10 s, so 5 s shows what 2 s would, and more.
+const stall = 5 * time.Second
+
+// stallShards stops victim (SIGSTOP) for stall, then lets it go on
+// (SIGCONT): with a static member list nothing moves. A GET of a key in one
+// of its shards answers CLUSTERDOWN meanwhile (after the request timeout);
+// once it goes on, every key is read again on A and B, those of its shards
+// included (not emptied: no shard was activated anywhere else), and no two
+// nodes' lives of a shard overlap.
+func stallShards(t *testing.T, nodes []*clustertest.Node, victim *clustertest.Node, keys []string, lost map[string]bool, a, b *redis.Client) {
+	t.Helper()
+	var onVictim string
+	for _, k := range keys {
+		if lost[k] {
+			onVictim = k
+			break
+		}
+	}
+	victim.Stop(t)
+	stopped := time.Now()
+	err := a.Get(ctx(t), onVictim).Err()
+	if err == nil || !strings.HasPrefix(err.Error(), "CLUSTERDOWN shard") {
+		t.Fatalf("GET %s (its shard's node stalled) on A: %v; want CLUSTERDOWN", onVictim, err)
+	}
+	t.Logf("GET %s with its node stalled: %q after %v", onVictim, err, time.Since(stopped).Round(time.Millisecond))
+	time.Sleep(time.Until(stopped.Add(stall))) // the scenario: a stall this long
+	victim.Signal(t, syscall.SIGCONT)
+	resumed := time.Now()
+	if got, err := a.Get(ctx(t), onVictim).Result(); err != nil || got != "v-"+onVictim {
+		t.Fatalf("GET %s on A after SIGCONT: %q, %v; want v-%s (nothing moved)", onVictim, got, err, onVictim)
+	}
+	t.Logf("GET %s answered again %v after SIGCONT", onVictim, time.Since(resumed).Round(time.Microsecond))
+	for name, cl := range map[string]*redis.Client{"A": a, "B": b} {
+		for _, k := range keys {
+			if got, err := cl.Get(ctx(t), k).Result(); err != nil || got != "v-"+k {
+				t.Fatalf("GET %s on %s after the stall: %q, %v; want v-%s (its shard kept its keys)", k, name, got, err, k)
+			}
+		}
+	}
+	lives := clustertest.GrainLives(t, nodes)
+	for shard := range keys {
+		grain := resp.ShardKind + "/" + strconv.Itoa(shard)
+		if got := clustertest.LivesOf(lives, grain); len(got) != 1 || got[0].Node != ownerOf(nodes, strconv.Itoa(shard)) {
+			t.Errorf("shard %s lived %+v; want once, on its owner", grain, got)
+		}
+	}
+	for _, o := range clustertest.Overlaps(lives) {
+		t.Errorf("two lives of one grain at once: %s", o)
 	}
 }
 
