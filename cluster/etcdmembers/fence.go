@@ -95,14 +95,21 @@ func (p *Provider) Fenced() bool {
 func (p *Provider) Dropped() uint64 { return p.fence.dropped.Load() }
 
 // Fence is a receiver middleware for grain kinds: while Fenced, it drops
-// every message but the actor's lifecycle (Started, Stopping, Stopped,
-// Restarting, PoisonPill, Terminated and the other system messages,
-// ReceiveTimeout) and cluster.ClusterInit, so a grain whose node may no
-// longer own it neither changes state nor answers. A requester sees its
-// request time out. Install it on every grain kind's props:
+// every message but the grain's own lifecycle (Started, Stopping, Stopped,
+// Restarting, PoisonPill: it can still stop) and cluster.ClusterInit, so a
+// grain whose node may no longer own it neither changes state nor answers
+// nor acts. That includes the Terminated of an actor it watches and its
+// receive timeout: a chat room, woken fenced, broadcast "* dave left" on the
+// Terminated of a member that had closed during the stall, to members who
+// had already moved to the room's new grain. A requester sees its request
+// time out. Install it on every grain kind's props:
 //
 //	props := actor.PropsFromProducer(newRoom, actor.WithReceiverMiddleware(provider.Fence))
 //	kind := cluster.NewKind("room", props)
+//
+// What a fence drops is lost, not delayed, even if it opens again (a late
+// acknowledgement within the TTL): a grain fenced for a moment may miss a
+// Leave, or the Terminated of a watched actor, as it misses a request.
 func (p *Provider) Fence(next actor.ReceiverFunc) actor.ReceiverFunc {
 	return func(c actor.ReceiverContext, env *actor.MessageEnvelope) {
 		if passesFence(env.Message) {
@@ -122,11 +129,14 @@ func (p *Provider) Fence(next actor.ReceiverFunc) actor.ReceiverFunc {
 	}
 }
 
-// passesFence reports the messages a fenced grain still gets: its lifecycle,
-// which lets it stop, and nothing that asks it to act.
+// passesFence reports the messages a fenced grain still gets: its own
+// lifecycle, which lets it stop, and nothing that asks it to act. Terminated
+// and ReceiveTimeout are system messages too, but a grain acts on them.
 func passesFence(msg interface{}) bool {
 	switch msg.(type) {
-	case actor.SystemMessage, actor.AutoReceiveMessage, *actor.ReceiveTimeout, *cluster.ClusterInit:
+	case *actor.Terminated, *actor.ReceiveTimeout:
+		return false
+	case actor.SystemMessage, actor.AutoReceiveMessage, *cluster.ClusterInit:
 		return true
 	}
 	return false

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
 )
 
 // TestFenceClock states when the fence is shut, by its clock alone: before
@@ -59,6 +60,39 @@ func TestFenceClosedSince(t *testing.T) {
 		t.Errorf("shut at once: closedSince = start+%v; want about now (start+%v)", got.Sub(g.start), before.Sub(g.start))
 	}
 	g.close() // a second close keeps the first time
+}
+
+// TestFenceDrops states what a shut fence lets through to a grain: its own
+// lifecycle (so it can stop) and ClusterInit, and nothing it could act on:
+// not a user message, not the Terminated of an actor it watches (a chat
+// room broadcast "* dave left" from a grain fenced on waking, read by a
+// member after the room had moved: TestChatNodeDiesEtcd), not a receive
+// timeout.
+func TestFenceDrops(t *testing.T) {
+	p := &Provider{log: logOrDiscard(nil)}
+	p.fence.init()
+	p.fence.open(time.Hour, time.Now())
+	p.fence.close()
+	for _, tc := range []struct {
+		msg  any
+		pass bool
+	}{
+		{&actor.Started{}, true},
+		{&actor.Stopping{}, true},
+		{&actor.Stopped{}, true},
+		{&actor.Restarting{}, true},
+		{&actor.PoisonPill{}, true},
+		{&cluster.ClusterInit{}, true},
+		{"hello", false},
+		{&actor.Terminated{Who: actor.NewPID("127.0.0.1:1", "conn-1")}, false},
+		{&actor.ReceiveTimeout{}, false},
+	} {
+		passed := false
+		p.Fence(func(actor.ReceiverContext, *actor.MessageEnvelope) { passed = true })(nil, &actor.MessageEnvelope{Message: tc.msg})
+		if passed != tc.pass {
+			t.Errorf("a shut fence passes %T: %v; want %v", tc.msg, passed, tc.pass)
+		}
+	}
 }
 
 // BenchmarkFence is the fence's cost on every grain message: an open fence
