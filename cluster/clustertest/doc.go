@@ -10,6 +10,10 @@
 //	clustertest.WaitFormed(t, nodes)            // every node reaches every other
 //	nodes[2].Signal(t, syscall.SIGTERM)
 //
+//	nodes[0].Stop(t)                            // SIGSTOP, and wait until it took effect
+//	lives := clustertest.GrainLives(t, nodes)   // each grain's activations, from the logs
+//	clustertest.Overlaps(lives)                 // two at once: a failure
+//
 // Every node is killed, if still running, and waited for when the test
 // ends; a data race the binary reports fails the test. Build skips the test
 // under -short.
