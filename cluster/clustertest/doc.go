@@ -10,7 +10,7 @@
 //	clustertest.WaitFormed(t, nodes)            // every node reaches every other
 //	nodes[2].Signal(t, syscall.SIGTERM)
 //
-//	nodes[0].Stop(t)                            // SIGSTOP, and wait until it took effect
+//	nodes[0].Pause(t)                           // SIGSTOP, and wait until it took effect
 //	lives := clustertest.GrainLives(t, nodes)   // each grain's activations, from the logs
 //	clustertest.Overlaps(lives)                 // two at once: a failure
 //

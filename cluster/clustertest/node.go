@@ -2,7 +2,6 @@ package clustertest
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -351,37 +350,4 @@ func tail(s string) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
-}
-
-// Stop stops the node's process (SIGSTOP) and waits until every one of its
-// threads is stopped: the signal takes effect only as each thread is next
-// scheduled, which on a loaded machine may be milliseconds after kill
-// returns, and a test that says something to a stalled node must know that
-// it did not hear it first. Linux only (/proc): elsewhere it returns once the
-// signal is sent.
-func (n *Node) Stop(tb testing.TB) {
-	tb.Helper()
-	n.Signal(tb, syscall.SIGSTOP)
-	tasks := filepath.Join("/proc", strconv.Itoa(n.cmd.Process.Pid), "task")
-	if _, err := os.Stat(tasks); err != nil {
-		return
-	}
-	WaitFor(tb, "node "+n.Addr+"'s threads to stop", StartTimeout, func() bool {
-		stats, err := filepath.Glob(filepath.Join(tasks, "*", "stat"))
-		if err != nil || len(stats) == 0 {
-			return false
-		}
-		for _, s := range stats {
-			b, err := os.ReadFile(s)
-			if err != nil { // a thread that ended meanwhile
-				continue
-			}
-			// pid (comm) STATE ...: comm may hold spaces and parentheses.
-			i := bytes.LastIndexByte(b, ')')
-			if i < 0 || i+2 >= len(b) || (b[i+2] != 'T' && b[i+2] != 't') {
-				return false
-			}
-		}
-		return true
-	})
 }

@@ -124,10 +124,10 @@ func TestChatAcrossNodes(t *testing.T) {
 		}
 		const during, lines = 3, 13 // within flood control's burst: no line is held back
 
-		host.Stop(t)
+		host.Pause(t)
 		say(0, during)    // to a room that cannot answer: they wait
 		time.Sleep(stall) // the scenario: a stall this long
-		host.Signal(t, syscall.SIGCONT)
+		host.Resume(t)
 		resumed := time.Now()
 		next := map[string]int{}
 		first := eve.read()

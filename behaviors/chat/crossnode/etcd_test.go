@@ -50,7 +50,7 @@ func TestChatNodeDiesEtcd(t *testing.T) {
 		bob.expect("* carol joined "+room, "* dave joined "+room)
 		carol.expect("* dave joined " + room)
 
-		host.Stop(t)
+		host.Pause(t)
 		stopped := time.Now()
 		// Said to the stalled grain, which must never act on them once
 		// fenced: a line, and a member's end (its Leave, and the Terminated
@@ -62,7 +62,7 @@ func TestChatNodeDiesEtcd(t *testing.T) {
 		carol.expect(moved, "* back in "+room)
 		t.Logf("members back in the room %v after SIGSTOP (lease TTL %v)", time.Since(stopped).Round(time.Millisecond), ttl)
 		time.Sleep(time.Until(stopped.Add(stall))) // the scenario: a stall this long
-		host.Signal(t, syscall.SIGCONT)
+		host.Resume(t)
 		resumed := time.Now()
 		if code := host.Wait(t, waitLine); code != 3 {
 			t.Fatalf("the stalled node exited with status %d; want 3", code)

@@ -209,7 +209,7 @@ func stallShards(t *testing.T, nodes []*clustertest.Node, victim *clustertest.No
 			break
 		}
 	}
-	victim.Stop(t)
+	victim.Pause(t)
 	stopped := time.Now()
 	err := a.Get(ctx(t), onVictim).Err()
 	if err == nil || !strings.HasPrefix(err.Error(), "CLUSTERDOWN shard") {
@@ -217,7 +217,7 @@ func stallShards(t *testing.T, nodes []*clustertest.Node, victim *clustertest.No
 	}
 	t.Logf("GET %s with its node stalled: %q after %v", onVictim, err, time.Since(stopped).Round(time.Millisecond))
 	time.Sleep(time.Until(stopped.Add(stall))) // the scenario: a stall this long
-	victim.Signal(t, syscall.SIGCONT)
+	victim.Resume(t)
 	resumed := time.Now()
 	if got, err := a.Get(ctx(t), onVictim).Result(); err != nil || got != "v-"+onVictim {
 		t.Fatalf("GET %s on A after SIGCONT: %q, %v; want v-%s (nothing moved)", onVictim, got, err, onVictim)
