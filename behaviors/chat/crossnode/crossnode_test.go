@@ -77,7 +77,8 @@ func TestChatAcrossNodes(t *testing.T) {
 		// A fault injected into a room's grain through its node's admin
 		// endpoint (POST /faults, target chatroom/ROOM, as /tree lists the
 		// grain): the grain is restarted, its members on every node are put
-		// back and told, and talk on.
+		// back and told, and talk on. A restart goes on with the same
+		// activation: the room lives once, and its node logs the restart.
 		host := nodes[2]
 		room := roomOn(t, nodes, host, "fault")
 		amy, _ := join(t, nodes[0], "amy", room)
@@ -96,6 +97,12 @@ func TestChatAcrossNodes(t *testing.T) {
 		ben.expect("* room " + room + " restarted (lines in flight may be lost)")
 		ben.send("after")
 		amy.expect("[" + room + "] ben: after")
+		if got := clustertest.LivesOf(clustertest.GrainLives(t, nodes), chat.GrainKind+"/"+room); len(got) != 1 {
+			t.Errorf("room %s lived %+v after its restart; want once", room, got)
+		}
+		if !strings.Contains(host.Log(t), "msg=\"grain restarted\"") {
+			t.Errorf("node %s's log does not say the grain restarted", host.Addr)
+		}
 	})
 
 	t.Run("NodeStalls", func(t *testing.T) {
