@@ -9,12 +9,13 @@ import "strings"
 //
 //   - a command whose keys are in more than one slot: CROSSSLOT, Redis
 //     Cluster's error (a hash tag puts keys in one slot);
-//   - a key-space command without keys (DBSIZE, KEYS, SCAN, RANDOMKEY,
-//     FLUSHALL, FLUSHDB, SWAPDB): the keys are spread over the shards. INFO,
-//     CONFIG and DEBUG SLEEP run on the node's own key space, as on one node
-//     (INFO's keyspace counts the node's key space, which holds no key in
-//     cluster mode; its used_memory and evicted_keys are the node's shards'
-//     too: memory_cluster.go);
+//   - a key-space command without keys (KEYS, SCAN, RANDOMKEY, FLUSHALL,
+//     FLUSHDB, SWAPDB): the keys are spread over the shards. INFO, DBSIZE,
+//     CONFIG and DEBUG SLEEP run on the node's own key space, which holds no
+//     key in cluster mode: DBSIZE and INFO's keyspace count the keys of the
+//     shards the node hosts, as Redis Cluster's count the node asked, and
+//     INFO's used_memory and evicted_keys are the node's shards' too
+//     (memory_cluster.go);
 //   - a blocking command (BLPOP, BLMOVE, BZPOPMIN, ...) outside MULTI: it
 //     would hold its shard's grain; inside MULTI it answers at once, as on
 //     one node;
@@ -98,5 +99,5 @@ func execShard(cmds []queued) (int, string) {
 // space in cluster mode: it reads or sets the server, not keys.
 func nodeLocal(spec *Command) bool {
 	return spec.FirstKey == 0 && spec.Keys == nil &&
-		(spec.Name == "info" || spec.Name == "debug" || strings.HasPrefix(spec.fullName, "config|") || strings.HasPrefix(spec.Name, "test."))
+		(spec.Name == "info" || spec.Name == "dbsize" || spec.Name == "debug" || strings.HasPrefix(spec.fullName, "config|") || strings.HasPrefix(spec.Name, "test."))
 }

@@ -158,9 +158,12 @@ func infoCommandStats(c *Call, b *strings.Builder) {
 }
 
 func infoKeyspace(c *Call, b *strings.Builder) {
-	for _, db := range c.Store.dbs {
-		if db.Len() > 0 {
-			line(b, "db%d:keys=%d,expires=%d,avg_ttl=0", db.Index, db.Len(), len(db.expires))
+	// In cluster mode the node's own key space holds no key: its shards' count.
+	mem := &c.Srv.shardMem
+	for i, db := range c.Store.dbs {
+		keys := int64(db.Len()) + mem.dbKeys[i].Load()
+		if keys > 0 {
+			line(b, "db%d:keys=%d,expires=%d,avg_ttl=0", db.Index, keys, int64(len(db.expires))+mem.dbVolatile[i].Load())
 		}
 	}
 }

@@ -25,7 +25,10 @@ var serverCommands = []Command{
 		Summary: "A container for debugging commands (SLEEP only, here)."},
 }
 
-func cmdDBSize(c *Call) { c.W.Int(int64(c.DB.Len())) }
+// cmdDBSize is DBSIZE: the keys of the selected database; in cluster mode
+// (on the node's own key space, which holds none) those of the shards the
+// node hosts, as Redis Cluster's DBSIZE counts the node asked.
+func cmdDBSize(c *Call) { c.W.Int(int64(c.DB.Len()) + c.Srv.shardMem.dbKeys[c.DB.Index].Load()) }
 
 // flushArg checks FLUSHDB's and FLUSHALL's optional ASYNC or SYNC. Both run
 // at once: the old maps go to the garbage collector, which is what ASYNC

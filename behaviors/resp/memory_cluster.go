@@ -21,9 +21,9 @@ import (
 // the node's other shards to evict (evictMore): they do, after what they
 // have queued, until the node is under its limit again. With nothing to
 // evict anywhere on the node (or under noeviction) a command that may add
-// data gets the OOM error. INFO memory's used_memory, and INFO stats'
-// evicted_keys, are the node's: its shards' data, beside its own key space
-// (which holds no key in cluster mode).
+// data gets the OOM error. INFO memory's used_memory, INFO stats'
+// evicted_keys, INFO keyspace and DBSIZE are the node's: its shards' data,
+// beside its own key space (which holds no key in cluster mode).
 
 // nodeMemory is the data of the shard grains one node hosts, summed; the
 // registry of those grains, for asking them to evict.
@@ -33,11 +33,17 @@ type nodeMemory struct {
 	volatile atomic.Int64 // keys with a time to live
 	evicted  atomic.Int64 // keys evicted (INFO stats)
 	grains   sync.Map     // the PID id of each shard grain hosted here -> *actor.PID
+
+	// Each database's keys, and keys with a time to live: DBSIZE and INFO
+	// keyspace count the node's shards, as Redis Cluster's count the keys
+	// of the node asked.
+	dbKeys, dbVolatile [numDBs]atomic.Int64
 }
 
 // memReport is what one Store last added to its node's sums.
 type memReport struct {
 	used, keys, volatile int64
+	dbKeys, dbVolatile   [numDBs]int64
 }
 
 // publish adds to the node's sums what changed in the Store since it last
@@ -47,14 +53,29 @@ func (st *Store) publish() {
 		return
 	}
 	now := memReport{used: st.usedMemory()}
-	for _, db := range st.dbs {
-		now.keys += int64(db.Len())
-		now.volatile += int64(len(db.expires))
+	for i, db := range st.dbs {
+		now.dbKeys[i], now.dbVolatile[i] = int64(db.Len()), int64(len(db.expires))
+		now.keys += now.dbKeys[i]
+		now.volatile += now.dbVolatile[i]
 	}
-	st.node.used.Add(now.used - st.reported.used)
-	st.node.keys.Add(now.keys - st.reported.keys)
-	st.node.volatile.Add(now.volatile - st.reported.volatile)
+	st.node.add(&now, &st.reported)
 	st.reported = now
+}
+
+// add adds now - was to the sums: only the databases that changed, so that
+// shards touching different databases share no counter.
+func (n *nodeMemory) add(now, was *memReport) {
+	n.used.Add(now.used - was.used)
+	n.keys.Add(now.keys - was.keys)
+	n.volatile.Add(now.volatile - was.volatile)
+	for i := range numDBs {
+		if d := now.dbKeys[i] - was.dbKeys[i]; d != 0 {
+			n.dbKeys[i].Add(d)
+		}
+		if d := now.dbVolatile[i] - was.dbVolatile[i]; d != 0 {
+			n.dbVolatile[i].Add(d)
+		}
+	}
 }
 
 // unpublish takes the Store's data out of its node's sums: its grain is
@@ -63,9 +84,7 @@ func (st *Store) unpublish() {
 	if st.node == nil {
 		return
 	}
-	st.node.used.Add(-st.reported.used)
-	st.node.keys.Add(-st.reported.keys)
-	st.node.volatile.Add(-st.reported.volatile)
+	st.node.add(&memReport{}, &st.reported)
 	st.reported = memReport{}
 }
 

@@ -49,8 +49,11 @@ func newShardKind(srv *server) *cluster.Kind {
 func (g *shardGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *resppb.ShardBatch:
-		ctx.Respond(g.run(ctx, m))
+		// Settled before the answer: a DBSIZE or INFO sent after a reply
+		// counts what the command did.
+		r := g.run(ctx, m)
 		g.settled()
+		ctx.Respond(r)
 	case *expireTick:
 		g.k.activeExpire()
 		g.k.armTick(ctx)
