@@ -35,7 +35,7 @@ func TestEtcdNodes(t *testing.T) {
 	t.Run("LeaseLost", func(t *testing.T) {
 		clustertest.WaitFormed(t, nodes)
 		stalled, peers := nodes[2], nodes[:2]
-		stalled.Signal(t, syscall.SIGSTOP)
+		stalled.Pause(t) // returns once every thread has stopped: the stall has begun
 		// The others drop it once its 2 s lease expires.
 		for _, p := range peers {
 			clustertest.WaitFor(t, "peer "+p.Addr+" to drop the stalled node", 10*time.Second, func() bool {
@@ -43,7 +43,7 @@ func TestEtcdNodes(t *testing.T) {
 				return err == nil && v == 2
 			})
 		}
-		stalled.Signal(t, syscall.SIGCONT)
+		stalled.Resume(t)
 		if code := stalled.Wait(t, 10*time.Second); code != 3 {
 			t.Fatalf("the stalled node exited with status %d; want 3; stderr:\n%s", code, stalled.Stderr())
 		}
