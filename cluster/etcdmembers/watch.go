@@ -117,9 +117,12 @@ func (p *Provider) apply(members map[string]member, ev *clientv3.Event) {
 	key := string(ev.Kv.Key)
 	id := strings.TrimPrefix(key, p.dir)
 	if ev.Type == mvccpb.DELETE {
-		if _, ok := members[id]; ok {
+		if m, ok := members[id]; ok {
 			delete(members, id)
-			p.log.WithField("member", capped(id)).Info("etcd: member left")
+			// The address, as "member joined" says: the ID alone names no node
+			// a reader knows.
+			p.log.WithField("member", capped(id)).WithField("address", fmt.Sprintf("%s:%d", m.Host, m.Port)).
+				Info("etcd: member left")
 		}
 		if key == p.key {
 			p.lose(fmt.Errorf("%w: this node's key was deleted", ErrLeaseLost))
