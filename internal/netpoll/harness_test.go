@@ -29,11 +29,12 @@ type echoHandler struct {
 
 func (h *echoHandler) Data(p []byte) {
 	h.late()
+	noAck, hold := h.noAck.Load(), h.holdAcks.Load() // before the echo: a test may change them once it has it
 	_, _ = h.c.conn.Write(p)
-	if h.noAck.Load() {
+	if noAck {
 		return
 	}
-	if h.holdAcks.Load() {
+	if hold {
 		h.c.HoldAck()
 		return
 	}

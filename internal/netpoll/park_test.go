@@ -2,6 +2,7 @@ package netpoll
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -9,20 +10,26 @@ import (
 // TestHeldAckParksReader ensures a connection whose input waits (its actor
 // has handled the last read and holds the ack back: HoldAck, as the memory
 // budget or chat's room does) gives its goroutine back, as an idle one does:
-// 50 such connections hold no goroutine between them, whether the actor
+// 50 such connections hold no goroutine between them (none has a method of
+// Conn on its stack), whether the actor
 // said HoldAck inside the delivery or only after the reader had begun to
 // wait (the actor's run was elsewhere). The Ack each gets later resumes its
 // reader on a runner: its next input is read and echoed, and a connection
-// shut while it waits is closed.
+// shut while it waits is closed. A busy reader leaves the sweeper's set as
+// it parks.
 func TestHeldAckParksReader(t *testing.T) {
 	const n = 50
 	opts := Options{Poller: Acquire()}
 	t.Cleanup(Release) // last: after every connection is closed
-	base := runtime.NumGoroutine()
 	conns := make([]*served, n)
 	for i := range conns {
 		s := dialServed(t, &opts)
 		start(s)
+		if i%4 < 2 { // busy: its reader is in the sweeper's set when it parks
+			for range busyReads {
+				s.echoOnce(t, []byte("busy"))
+			}
+		}
 		if i%2 == 0 {
 			s.h.holdAcks.Store(true) // HoldAck inside the delivery
 		} else {
@@ -37,11 +44,13 @@ func TestHeldAckParksReader(t *testing.T) {
 			s.c.HoldAck()
 		}
 	}
-	// The reaper ends the runners the readers gave back within 40 ms; a few
-	// goroutines may come and go meanwhile (the reaper itself).
-	waitUntil(t, "the waiting connections' goroutines given back", func() bool {
-		return runtime.NumGoroutine() <= base+2
-	})
+	waitUntil(t, "no goroutine serving a connection", func() bool { return connGoroutines() == 0 })
+	sweeper.mu.Lock()
+	swept := len(sweeper.conns)
+	sweeper.mu.Unlock()
+	if swept != 0 {
+		t.Errorf("%d parked readers in the sweeper's set; want 0", swept)
+	}
 	for i, s := range conns {
 		s.h.holdAcks.Store(false)
 		s.h.noAck.Store(false)
@@ -53,6 +62,27 @@ func TestHeldAckParksReader(t *testing.T) {
 		s.c.Ack()
 		s.echoOnce(t, []byte("pong"))
 	}
+}
+
+// connGoroutines counts the goroutines with a method of Conn on their
+// stack: a connection's reader, hot or waiting for its ack.
+func connGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "internal/netpoll.(*Conn).") {
+			count++
+		}
+	}
+	return count
 }
 
 // waitUntil waits for cond, polling, for up to 10 s.
