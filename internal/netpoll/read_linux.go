@@ -51,7 +51,7 @@ func (c *Conn) readHot() (int, error) {
 		c.in.readFn = c.readSocket // made once: a method value passed on costs an allocation
 	}
 	err := c.in.raw.Read(c.in.readFn)
-	n, rerr := c.in.n, c.in.rerr
+	n, rerr := int(c.in.n), c.in.rerr
 	switch {
 	case err != nil: // the deadline, or the socket closed
 		if oe, ok := err.(*net.OpError); ok {
@@ -80,7 +80,8 @@ func (c *Conn) readSocket(fd uintptr) bool {
 		c.in.buf = getReadBuffer()
 	}
 	for {
-		c.in.n, c.in.rerr = syscall.Read(int(fd), *c.in.buf)
+		n, err := syscall.Read(int(fd), *c.in.buf)
+		c.in.n, c.in.rerr = int32(n), err
 		if c.in.rerr != syscall.EINTR {
 			break
 		}

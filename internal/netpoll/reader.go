@@ -84,11 +84,15 @@ type input struct {
 	poll    *Poller            // Options.Poller
 	raw     syscall.RawConn    // the socket, for the hot reader (readHot)
 	readFn  func(uintptr) bool // readSocket, made once
-	n       int                // readSocket's result
 	rerr    error              // readSocket's error
 	buf     *[]byte            // the hot reader's buffer, from the pool: held from a read to its ack
 	armed   stamp              // the read deadline on the socket; 0: none
-	reads   uint32             // reads delivered, up to busyReads
+	// The small fields are packed so that a link (its Conn inside) stays
+	// within 696 bytes: with the 8-byte header of the heap object it is in
+	// the runtime's 704-byte size class, not the 768-byte one.
+	n     int32  // readSocket's result (at most readBufferSize)
+	reads uint16 // reads delivered, up to busyReads
+	swept bool   // in the sweeper's set (sweep.go): the reader's own view of it
 
 	// Written under poll.mu, by the poller and Shut; cold is read without it
 	// by SetReadDeadline, to re-key a cold connection's deadline.
@@ -96,8 +100,7 @@ type input struct {
 	due  int32       // the index in the poller's deadlines; -1: not in them
 	slot int32       // the connection's slot in the poller's table; 0: none (watch_linux.go)
 
-	swept   bool  // in the sweeper's set (sweep.go): the reader's own view of it
-	sweptAt int32 // the index there, while in it; guarded by sweeper.mu
+	sweptAt int32 // the index in the sweeper's set, while in it; guarded by sweeper.mu
 }
 
 // begin starts the reader, on the runner that ran the actor's Started, once
