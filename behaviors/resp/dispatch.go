@@ -1,9 +1,6 @@
 package resp
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // dispatch checks one command against the table, as Redis's processCommand
 // does and in its order (unknown command, arity, authentication), and runs
@@ -56,9 +53,9 @@ func (s *session) dispatch(args [][]byte) {
 	switch spec.Where {
 	case OnConn:
 		w := s.local()
-		mark, start := w.Len(), time.Now()
+		mark, start := w.Len(), monoNow()
 		spec.Run(&Call{Args: args, W: w, Sess: s, Srv: s.srv, cmd: spec})
-		s.srv.ran(spec, time.Since(start), w.buf[mark:])
+		s.srv.ran(spec, monoNow()-start, w.buf[mark:])
 		s.endLocal()
 		s.afterLocal()
 	case OnBroker:

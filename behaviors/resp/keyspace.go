@@ -31,6 +31,13 @@ type keySpace struct {
 	// evicting: an evictMore is in the mailbox. Lost with a failed
 	// instance, which is harmless: the next command evicts again.
 	evicting bool
+	// clock is when the command about to run starts (monoNow), for its
+	// latency (invoke): the end of the one before it in this request, or
+	// the request's arrival. Zero outside a request's handling, so that a
+	// command run by anything else reads the clock itself. One read of
+	// the monotonic clock per command, where time.Now and time.Since made
+	// three: at redis-benchmark -P 16 the clock was 5% of the server's CPU.
+	clock time.Duration
 }
 
 var _ actor.Actor = (*keySpace)(nil)
@@ -42,6 +49,7 @@ func newKeySpace(st *Store, srv *server) func() actor.Actor {
 
 // Receive dispatches.
 func (k *keySpace) Receive(ctx actor.Context) {
+	k.clock = 0
 	switch m := ctx.Message().(type) {
 	case *messages.ServiceRequest:
 		k.onRequest(ctx, m)
@@ -107,6 +115,7 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 		return
 	}
 	k.st.now = time.Now().UnixMilli()
+	k.clock = monoNow()
 	k.run(ctx, j)
 	k.serveReady(ctx)
 	k.armWake(ctx)

@@ -78,10 +78,17 @@ func (k *keySpace) invoke(j *job, call *Call) bool {
 		k.srv.rejected(call.cmd)
 		return true
 	}
-	start := time.Now()
+	start := k.clock
+	if start == 0 || k.st.cfg.maxMemory.Load() > 0 { // not the eviction's time
+		start = monoNow()
+	}
 	call.cmd.Run(call)
 	k.st.settle()
-	k.srv.ran(call.cmd, time.Since(start), j.w.buf[mark:])
+	end := monoNow()
+	k.srv.ran(call.cmd, end-start, j.w.buf[mark:])
+	if k.clock != 0 {
+		k.clock = end
+	}
 	return true
 }
 

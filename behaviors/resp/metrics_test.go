@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -122,4 +123,53 @@ func respLines(body string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestLatencyPerCommandInBatch ensures each command of a pipelined batch is
+// timed by itself (the key space reads the clock once per command, each
+// command starting where the one before it ended): after DEBUG SLEEP 0.2
+// and a SET sent in one pipeline, INFO commandstats gives the sleep at
+// least 200 ms and the SET far less.
+func TestLatencyPerCommandInBatch(t *testing.T) {
+	srv := startResp(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2, PoolSize: 1})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	pipe := rdb.Pipeline()
+	pipe.Do(ctx, "debug", "sleep", "0.2")
+	pipe.Set(ctx, "k", "v", 0)
+	pipe.Get(ctx, "k")
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	info, err := rdb.Info(ctx, "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	usec := func(name string) int {
+		t.Helper()
+		for _, l := range strings.Split(info, "\r\n") {
+			if rest, ok := strings.CutPrefix(l, "cmdstat_"+name+":"); ok {
+				for _, f := range strings.Split(rest, ",") {
+					if v, ok := strings.CutPrefix(f, "usec="); ok {
+						n, err := strconv.Atoi(v)
+						if err != nil {
+							t.Fatalf("%q: %v", l, err)
+						}
+						return n
+					}
+				}
+			}
+		}
+		t.Fatalf("INFO commandstats has no cmdstat_%s: %q", name, info)
+		return 0
+	}
+	if d := usec("debug"); d < 200_000 {
+		t.Errorf("DEBUG SLEEP 0.2: usec=%d; want at least 200000", d)
+	}
+	for _, name := range []string{"set", "get"} {
+		if d := usec(name); d >= 100_000 {
+			t.Errorf("%s after DEBUG SLEEP in one pipeline: usec=%d; want under 100000", name, d)
+		}
+	}
 }

@@ -24,6 +24,14 @@ func (srv *server) ran(c *Command, d time.Duration, reply []byte) {
 	srv.observeRun(c, d, failed)
 }
 
+// monoNow is the monotonic clock, for a command's latency: one clock read,
+// where time.Now reads the wall clock too (and time.Since then reads the
+// monotonic one again). Never zero.
+func monoNow() time.Duration { return time.Since(monoEpoch) + 1 }
+
+// monoEpoch is monoNow's zero.
+var monoEpoch = time.Now()
+
 // rejected counts a command refused before it ran (arity, NOAUTH, OOM).
 func (srv *server) rejected(c *Command) {
 	srv.cmdStats[c.index].rejected.Add(1)
