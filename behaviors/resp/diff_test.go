@@ -27,6 +27,10 @@ var diffCases = []string{
 	// protocol: inline, multibulk, pipelining, errors (the connection closes)
 	`PING\r\nPING hi\r\nECHO "a b"\r\n*1\r\n$4\r\nPING\r\n\r\n  \r\n*0\r\n*-1\r\n`,
 	`*2\r\n$4\r\nECHO\r\n$3\r\nabcXY*1\r\n$4\r\nPING\r\n`,
+	// One read's key-space commands around connection commands and skipped
+	// replies: the segment's reply is assembled part by part once a local or
+	// skipped reply joins it (order.go's spellOut).
+	`SET a 1\r\nGET a\r\nCLIENT REPLY SKIP\r\nGET a\r\nPING\r\nINCR a\r\nCLIENT REPLY OFF\r\nINCR a\r\nCLIENT REPLY ON\r\nGET a\r\nECHO e\r\nINCR a\r\n`,
 	`PING\r\n*x\r\n`, `*1\r\n:1\r\n`, `*1\r\n\r\n`, `*1\r\n$-1\r\n`, `*1\r\n$536870913\r\n`, `*3000000000\r\n`,
 	`SET "a\x41" 'b\'c'\r\nGET aA\r\nGET "unbalanced\r\n`, `GET a"b\r\n`,
 	`NOSUCH a b\r\nnosuch\r\nGET\r\nGET a b\r\nSELECT 16\r\nSELECT x\r\nSELECT 1\r\nSET k v\r\nSELECT 0\r\nGET k\r\n`,

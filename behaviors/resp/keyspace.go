@@ -104,10 +104,11 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	// Sized for the common replies (+OK, :1, a short bulk), so a pipeline
 	// of them costs one allocation, not one per doubling.
 	n := len(b.Cmds) + 1
-	j.w.buf = make([]byte, 0, min(16*n, maxReplyHint))
 	if n > 2 {
+		j.w.buf = make([]byte, 0, min(16*n, maxReplyHint))
 		j.ends = make([]int, 0, n)
 	} else {
+		j.w.buf = j.out1[:0]
 		j.ends = j.end1[:0]
 	}
 	if cl.parked != nil {
