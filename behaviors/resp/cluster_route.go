@@ -23,8 +23,9 @@ import "strings"
 //   - (in the shard, as Redis Cluster in sort.c) SORT's BY and GET patterns
 //     that may form keys outside the sorted key's slot (cmd_sort.go);
 //   - EXEC of a transaction whose key-space commands are in more than one
-//     slot (CROSSSLOT), or include one without keys: the transaction is
-//     discarded. A transaction runs within its one shard, atomically.
+//     slot (CROSSSLOT), or include one without keys, or one the node answers
+//     itself (INFO, DBSIZE, CONFIG): the transaction is discarded. A
+//     transaction runs within its one shard, atomically.
 
 // toShard sends a key-space command to its shard, or refuses it.
 func (s *session) toShard(spec *Command, args [][]byte) {
@@ -82,6 +83,9 @@ func execShard(cmds []queued) (int, string) {
 	for _, q := range cmds {
 		if q.spec.Where == OnConn {
 			continue
+		}
+		if nodeLocal(q.spec) { // served outside MULTI: say why not here
+			return 0, "ERR '" + q.spec.fullName + "' runs on the node, not in a shard: not supported inside MULTI in cluster mode"
 		}
 		k, refused := slotOf(q.spec, q.args)
 		if refused != "" {
