@@ -2,6 +2,7 @@ package netpoll
 
 import (
 	"errors"
+	"math"
 	"os"
 	"time"
 )
@@ -46,6 +47,9 @@ func (c *Conn) deadline() stamp {
 	var d stamp
 	if idle := c.opts.IdleTimeout; idle > 0 {
 		d = stamp(c.since.Load()) + stamp(idle)
+		if d < 0 { // past a stamp's most (-idle-timeout near a Duration's): far away, not passed
+			d = math.MaxInt64
+		}
 	}
 	if b := stamp(c.readDeadline.Load()); b != 0 && (d == 0 || b < d) {
 		d = b

@@ -106,3 +106,21 @@ func TestDeadlinePassedWithInputWaiting(t *testing.T) {
 		t.Fatalf("read %q, %v; want the input that waited echoed (failures: %v)", got[:n], err, s.h.failures())
 	}
 }
+
+// TestLongestIdleTimeout ensures the longest idle timeout a flag takes
+// (-idle-timeout 2562047h, a Duration's most) is a deadline far away, not
+// one that has passed: since plus the timeout overflowed a stamp, and every
+// connection ended as idle the moment it went quiet.
+func TestLongestIdleTimeout(t *testing.T) {
+	h := setReaderHooks(t)
+	s := serveEcho(t, Options{IdleTimeout: math.MaxInt64})
+	s.echoOnce(t, []byte("ping"))
+	select {
+	case <-h.cooled:
+	case <-s.h.done:
+		t.Fatalf("the connection ended as it went quiet (failures: %v)", s.h.failures())
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader did not go cold")
+	}
+	s.echoOnce(t, []byte("pong"))
+}
