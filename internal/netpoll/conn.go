@@ -51,7 +51,8 @@ type Conn struct {
 // before the call returns to the engine.
 type Handler interface {
 	// Data hands over one read's input. The reader reads nothing more until
-	// Ack; p is valid until then (the buffer is the engine's, reused).
+	// Ack; p is valid until then, or until HoldAck, which says the owner is
+	// done with it (the buffer is the engine's, reused).
 	Data(p []byte)
 	// Ready tells that a TLS connection's handshake is done: input follows.
 	Ready()
