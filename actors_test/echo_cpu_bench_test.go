@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,10 @@ import (
 	"testing"
 	"time"
 )
+
+// echoCPUBase is another build of async_server for BenchmarkEchoCPU to run
+// beside ours.
+var echoCPUBase = flag.String("echocpu.base", "", "BenchmarkEchoCPU: another async_server binary to run beside ours (base-ratio)")
 
 // BenchmarkEchoCPU measures what a round trip costs the server in CPU time,
 // ours (async_server -behavior echo) against bench/plainecho (a goroutine per
@@ -23,15 +28,23 @@ import (
 // above, ours costs less).
 //
 //	go test -run '^$' -bench BenchmarkEchoCPU -benchtime 100000x -count 3 ./actors_test/
+//
+// With -echocpu.base BINARY, a third server runs beside them: BINARY (another
+// build of async_server, say the commit before a change) with ours'
+// arguments, and base-ratio is its CPU per round trip over ours' (above 1.0,
+// ours costs less): a change measured side by side with what it changes.
 func BenchmarkEchoCPU(b *testing.B) {
 	scaleSkip(b)
 	ours, plain := cliBuild(b), benchBuild(b, "plainecho")
 	for _, conns := range []int{1, 100} {
 		b.Run(benchName(conns), func(b *testing.B) {
-			sides := []*scaleProc{
-				scaleStart(b, ours, "-behavior", "echo", "-log-level", "warn",
-					"-log-file", filepath.Join(b.TempDir(), "server.log"), "0"),
-				scaleStart(b, plain, "0"),
+			echo := func(bin string) *scaleProc {
+				return scaleStart(b, bin, "-behavior", "echo", "-log-level", "warn",
+					"-log-file", filepath.Join(b.TempDir(), "server.log"), "0")
+			}
+			sides := []*scaleProc{echo(ours), scaleStart(b, plain, "0")}
+			if *echoCPUBase != "" {
+				sides = append(sides, echo(*echoCPUBase))
 			}
 			cpu := make([]time.Duration, len(sides))
 			b.ResetTimer()
@@ -51,6 +64,10 @@ func BenchmarkEchoCPU(b *testing.B) {
 			b.ReportMetric(float64(cpu[0].Microseconds())/n, "ours-cpu-us/rt")
 			b.ReportMetric(float64(cpu[1].Microseconds())/n, "plain-cpu-us/rt")
 			b.ReportMetric(cpu[1].Seconds()/cpu[0].Seconds(), "cpu-ratio")
+			if len(cpu) > 2 {
+				b.ReportMetric(float64(cpu[2].Microseconds())/n, "base-cpu-us/rt")
+				b.ReportMetric(cpu[2].Seconds()/cpu[0].Seconds(), "base-ratio")
+			}
 		})
 	}
 }
