@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"async_server/actors"
 	"async_server/behaviors/chat"
+	"async_server/internal/leakcheck"
 )
 
 // TestMemoryBudget ensures the server-wide memory budget bounds what slow
@@ -135,15 +135,7 @@ func TestMemoryBudgetPauses(t *testing.T) {
 			t.Log(s.log(t))
 		}
 	})
-	req := []byte(httpReq("POST / HTTP/1.1", "Host: x", fmt.Sprintf("Content-Length: %d", size)) +
-		strings.Repeat("a", size-1))
-	for range conns {
-		c := s.dial(t)
-		go func() { // blocks once the server stops reading it; ends when the test closes c
-			_ = c.SetWriteDeadline(time.Now().Add(waitTimeout))
-			_, _ = c.Write(req)
-		}()
-	}
+	sendMostOfBodies(t, s, conns, size)
 	reg := s.Hub().Registry()
 	waitFor(t, "connections paused", func() bool {
 		return gatheredSum(t, reg, "async_server_memory_paused_connections") > 0
@@ -179,15 +171,7 @@ func TestBudgetPausedHoldNoGoroutine(t *testing.T) {
 		c.Options.HTTP.MaxBody = size
 		c.Options.HTTP.HeaderTimeout = 2 * time.Minute // the budget, not the body rate, must act here
 	})
-	req := []byte(httpReq("POST / HTTP/1.1", "Host: x", fmt.Sprintf("Content-Length: %d", size)) +
-		strings.Repeat("a", size-1))
-	for range conns {
-		c := s.dial(t)
-		go func() { // blocks once the server stops reading it; ends when the test closes c
-			_ = c.SetWriteDeadline(time.Now().Add(waitTimeout))
-			_, _ = c.Write(req)
-		}()
-	}
+	sendMostOfBodies(t, s, conns, size)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("%d goroutines serve connections", connGoroutines())
@@ -206,23 +190,21 @@ func TestBudgetPausedHoldNoGoroutine(t *testing.T) {
 	t.Logf("%v connections paused, %d goroutines serve them", paused, readers)
 }
 
-// connGoroutines counts the goroutines that have a method of
-// netpoll.Conn on their stack: a connection's reader, hot or waiting.
-func connGoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
+// connGoroutines counts the goroutines that serve connections: a
+// reader, hot or waiting for its ack.
+func connGoroutines() int { return leakcheck.Count("async_server/internal/netpoll.(*Conn).") }
+
+// sendMostOfBodies opens conns connections that each send all but the last
+// byte of a size-byte request body, then nothing: each holds its body.
+func sendMostOfBodies(t *testing.T, s *testServer, conns, size int) {
+	t.Helper()
+	req := []byte(httpReq("POST / HTTP/1.1", "Host: x", fmt.Sprintf("Content-Length: %d", size)) +
+		strings.Repeat("a", size-1))
+	for range conns {
+		c := s.dial(t)
+		go func() { // blocks once the server stops reading it; ends when the test closes c
+			_ = c.SetWriteDeadline(time.Now().Add(waitTimeout))
+			_, _ = c.Write(req)
+		}()
 	}
-	count := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "async_server/internal/netpoll.(*Conn).") {
-			count++
-		}
-	}
-	return count
 }

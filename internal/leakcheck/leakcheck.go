@@ -6,6 +6,8 @@ package leakcheck
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,4 +66,27 @@ func VerifyTestMain(m *testing.M, cleanups ...func()) {
 		}
 	}
 	os.Exit(code)
+}
+
+// Count returns how many goroutines have a frame whose function name contains
+// fn on their stack: "internal/netpoll.(*Conn)." counts the goroutines that
+// serve connections. For tests that check a goroutine is given back, not only
+// that it ends.
+func Count(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) {
+			count++
+		}
+	}
+	return count
 }

@@ -1,10 +1,10 @@
 package netpoll
 
 import (
-	"runtime"
-	"strings"
 	"testing"
 	"time"
+
+	"async_server/internal/leakcheck"
 )
 
 // TestHeldAckParksReader ensures a connection whose input waits (its actor
@@ -64,26 +64,9 @@ func TestHeldAckParksReader(t *testing.T) {
 	}
 }
 
-// connGoroutines counts the goroutines with a method of Conn on their
-// stack: a connection's reader, hot or waiting for its ack.
-func connGoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	count := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "internal/netpoll.(*Conn).") {
-			count++
-		}
-	}
-	return count
-}
+// connGoroutines counts the goroutines that serve connections: a
+// reader, hot or waiting for its ack.
+func connGoroutines() int { return leakcheck.Count("internal/netpoll.(*Conn).") }
 
 // waitUntil waits for cond, polling, for up to 10 s.
 func waitUntil(t *testing.T, what string, cond func() bool) {
