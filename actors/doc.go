@@ -26,7 +26,8 @@
 // children: remote's endpoint manager and writers, the gossip (idle: its
 // interval is set past any run), disthash's partition-activator, whose
 // children are the grains hosted on this node (the behaviors' Setup.Grains),
-// and package cluster's cluster-ping (the other nodes' pings land there) and
+// and package cluster's cluster-ping (the other nodes' pings land there;
+// spawned before remote listens, so a ping never meets it half-spawned) and
 // cluster-request-outcomes (counts failed grain lookups). Root ends them in
 // the shutdown (below). Their goroutines are the library's (remote's gRPC
 // streams, the etcd client's) and one of package cluster's, its pinger (it

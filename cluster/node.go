@@ -152,10 +152,12 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	n.c = pcluster.New(sys, ccfg)
 	sys.Extensions.Register(n)
 	n.view.watch(sys)
+	n.ping = newPinger(sys) // before remote listens: see newPinger
 	if err := n.startWithin(startTimeout + startSlack); err != nil {
+		n.ping.stop()
 		return nil, err
 	}
-	n.ping = startPinger(sys, n.view.peers)
+	n.ping.start(n.view.peers)
 	n.outcomes, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(n.view.countOutcomes), outcomesName)
 	log.WithField("members", n.view.memberCount()).Info("cluster member started")
 	return n, nil

@@ -20,6 +20,7 @@ type pinger struct {
 	done     chan struct{} // closed when the goroutine has exited
 	sys      *actor.ActorSystem
 	pid      *actor.PID // this node's pingName actor
+	started  bool       // start was called: stop waits for done
 }
 
 // pingName is the actor every node's pings go to.
@@ -30,13 +31,26 @@ const pingName = "cluster-ping"
 // connection breaks, not at the next ping.
 const pingInterval = 250 * time.Millisecond
 
-// startPinger spawns this node's pingName actor and the goroutine that pings
-// the others. The goroutine exits on stop, which waits for it.
-func startPinger(sys *actor.ActorSystem, peers func() []string) *pinger {
+// newPinger spawns this node's pingName actor; start begins the pings. Call
+// it before remote starts (StartMember): the other members ping this
+// address all the while it starts, and SpawnNamed makes the name visible to
+// remote (ProcessRegistry.Add) before it gives the mailbox its dispatcher
+// (RegisterHandlers), so a ping delivered between the two read the
+// dispatcher while it was written (a data race under -race; a nil
+// dispatcher at worst). Before remote listens nothing else can reach the
+// actor. Its PID carries no address then ("nonhost"); it is only ever
+// stopped, here, and remote finds it by name.
+func newPinger(sys *actor.ActorSystem) *pinger {
 	p := &pinger{quit: make(chan struct{}), done: make(chan struct{}), sys: sys}
 	p.pid, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(func(actor.Context) {}), pingName)
-	go p.run(peers)
 	return p
+}
+
+// start runs the goroutine that pings the others; it exits on stop, which
+// waits for it.
+func (p *pinger) start(peers func() []string) {
+	p.started = true
+	go p.run(peers)
 }
 
 func (p *pinger) run(peers func() []string) {
@@ -55,14 +69,17 @@ func (p *pinger) run(peers func() []string) {
 	}
 }
 
-// stop ends the pings and waits for the goroutine; a nil pinger does nothing.
+// stop ends the pings, waits for the goroutine if it started, and stops the
+// actor; a nil pinger does nothing.
 func (p *pinger) stop() {
 	if p == nil {
 		return
 	}
 	p.stopOnce.Do(func() {
 		close(p.quit)
-		<-p.done
+		if p.started {
+			<-p.done
+		}
 		if p.pid != nil {
 			p.sys.Root.Stop(p.pid)
 		}
