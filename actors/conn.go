@@ -98,8 +98,11 @@ func (a *connActor) Receive(ctx actor.Context) {
 // onMessage hands a message from another actor (a service's reply or news, an
 // actor the behavior watches that stopped) to a message-driven behavior.
 func (a *connActor) onMessage(ctx actor.Context, m any) {
-	if _, ok := m.(*messages.ServiceReply); ok {
-		a.link.replied()
+	switch m := m.(type) {
+	case *messages.ServiceReply:
+		a.link.replied(m.ID)
+	case *actor.Terminated:
+		a.link.writeOff(m.Who)
 	}
 	h, ok := a.proto.(protocol.MessageHandler)
 	if !ok {
@@ -107,6 +110,7 @@ func (a *connActor) onMessage(ctx actor.Context, m any) {
 		if a.link.env.log.Logger.IsLevelEnabled(logrus.DebugLevel) {
 			a.link.Log().WithField("type", fmt.Sprintf("%T", m)).Debug("message ignored: the behavior takes none")
 		}
+		a.maybeFinish(ctx)
 		return
 	}
 	if err := a.call(func() error { return h.HandleMessage(m) }); err != nil {
@@ -271,7 +275,7 @@ func (a *connActor) stopIfClosing(ctx actor.Context) bool {
 
 // maybeFinish stops a connection told to Finish once no reply is owed to it.
 func (a *connActor) maybeFinish(ctx actor.Context) {
-	if a.link.finishing && a.link.inFlight == 0 {
+	if a.link.finishing && len(a.link.inFlight) == 0 {
 		a.link.setEnd(endShutdown)
 		a.stop(ctx)
 	}
@@ -306,7 +310,7 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 			return
 		}
 		a.link.finishing = true
-		if a.link.inFlight > 0 {
+		if len(a.link.inFlight) > 0 {
 			a.link.awaitReplies()
 		}
 		a.maybeFinish(ctx)
@@ -330,9 +334,9 @@ func (a *connActor) onReadFailed(ctx actor.Context, m *messages.ReadFailed) {
 // replyWait has passed with replies still owed (a service that restarted may
 // never answer a request it had).
 func (a *connActor) onRepliesOverdue(ctx actor.Context) {
-	if a.link.inFlight > 0 {
+	if len(a.link.inFlight) > 0 {
 		if e := a.link.env.failures.entry(a.link.Log(), logrus.InfoLevel); e != nil {
-			e.WithField("owed", a.link.inFlight).Info("replies still owed after the peer closed; closing")
+			e.WithField("owed", len(a.link.inFlight)).Info("replies still owed after the peer closed; closing")
 		}
 	}
 	a.stop(ctx)

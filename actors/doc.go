@@ -107,7 +107,8 @@
 // Services learn a connection from a message's sender, Watch it, and forget it on
 // its Terminated. Two bounds keep a connection's memory finite: at most
 // protocol.MaxInFlight unanswered requests (then the reader is not acked, and
-// TCP pushes back on the peer), and what others queue for it (outbox.go: past
+// TCP pushes back on the peer; those to a service that stopped for good are
+// written off at its Terminated, link_conn.go), and what others queue for it (outbox.go: past
 // -output-limit, or above -output-soft-limit for a minute, it is closed).
 //
 // Flow control: the reader sends one DataReceived and waits for the actor's ack

@@ -57,11 +57,11 @@ type link struct {
 	// What the connection holds, for the server's memory budget (budget.go):
 	// charged is its input and output bytes counted there (any goroutine;
 	// gone once it no longer counts), held the part its behavior reported
-	// last (Hold; the actor's), budgetPaused whether its input waits for the
-	// budget to have room (the actor's).
-	charged      atomic.Int64
-	held         int64
-	budgetPaused bool
+	// last (Hold; the actor's), budgetPaused (below, beside the other flags,
+	// to spare the padding) whether its input waits for the budget to have
+	// room (the actor's).
+	charged atomic.Int64
+	held    int64
 
 	gate protocol.InputGate // the behavior, if it is one; set at each Started (the actor's)
 
@@ -70,14 +70,15 @@ type link struct {
 	ready          bool // the behavior may start (protocol.Starter): at once, or after the TLS handshake
 	handling       bool // a DataReceived is being handled: a restart owes its ack
 	closeRequested bool
-	unread         []byte        // input handed back by a failing behavior, for its successor
-	ctx            actor.Context // the current Receive's context: valid only during it
-	actor          *connActor    // the incarnation from its Started to its Stopped, for onInput; nil otherwise
-	requests       uint64        // Requests made, across restarts: the last ID
-	inFlight       int           // Requests not yet answered
-	ackOwed        bool          // the reader waits for an ack held back by the in-flight bound
-	finishing      bool          // told to Finish, or the peer closed: stop once no reply is owed
-	overdue        *time.Timer   // after the peer's EOF with replies owed: bounds the wait (awaitReplies)
+	ackOwed        bool             // the reader waits for an ack held back by the in-flight bound
+	finishing      bool             // told to Finish, or the peer closed: stop once no reply is owed
+	budgetPaused   bool             // see charged
+	unread         []byte           // input handed back by a failing behavior, for its successor
+	ctx            actor.Context    // the current Receive's context: valid only during it
+	actor          *connActor       // the incarnation from its Started to its Stopped, for onInput; nil otherwise
+	requests       uint64           // Requests made, across restarts: the last ID
+	inFlight       []pendingRequest // Requests not yet answered (link_conn.go)
+	overdue        *time.Timer      // after the peer's EOF with replies owed: bounds the wait (awaitReplies)
 }
 
 var _ protocol.Conn = (*link)(nil)

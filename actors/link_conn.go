@@ -26,10 +26,17 @@ func (l *link) Send(pid *actor.PID, msg any) {
 	}
 }
 
+// pendingRequest is a Request not yet answered: its ID, and whom it went to,
+// so that it can be written off if that actor stops for good (writeOff).
+type pendingRequest struct {
+	id uint64
+	to *actor.PID
+}
+
 // Request implements protocol.Conn.
 func (l *link) Request(pid *actor.PID, msg any) uint64 {
 	l.requests++
-	l.inFlight++
+	l.inFlight = append(l.inFlight, pendingRequest{id: l.requests, to: pid})
 	l.Send(pid, &messages.ServiceRequest{ID: l.requests, Body: msg})
 	return l.requests
 }
@@ -41,11 +48,50 @@ func (l *link) Watch(pid *actor.PID) {
 	}
 }
 
-// replied counts an answer to one of the connection's requests (the actor
-// then acks input the in-flight bound held back: ackIfOwed).
-func (l *link) replied() {
-	if l.inFlight > 0 {
-		l.inFlight--
+// replied counts the answer to the connection's request id (the actor then
+// acks input the in-flight bound held back: ackIfOwed). An answer to a
+// request written off already counts for nothing.
+func (l *link) replied(id uint64) {
+	for i, p := range l.inFlight {
+		if p.id == id {
+			last := len(l.inFlight) - 1
+			l.inFlight[i] = l.inFlight[last]
+			l.inFlight[last] = pendingRequest{}
+			l.inFlight = l.inFlight[:last]
+			l.trimInFlight()
+			return
+		}
+	}
+}
+
+// writeOff forgets the requests sent to pid, which has stopped (a
+// Terminated the behavior asked for with Watch): a service stopped for good
+// answers nothing, protoactor drops what was queued for it, and a request
+// sent after its stop is a dead letter. Waiting for those answers would hold
+// the reader's ack forever at the in-flight bound and keep a finishing
+// connection (shutdown, the peer's EOF) open until it is forced; the
+// behavior answers its client itself (resp's errServiceGone).
+func (l *link) writeOff(pid *actor.PID) {
+	if pid == nil {
+		return
+	}
+	kept := l.inFlight[:0]
+	for _, p := range l.inFlight {
+		if !p.to.Equal(pid) {
+			kept = append(kept, p)
+		}
+	}
+	clear(l.inFlight[len(kept):])
+	l.inFlight = kept
+	l.trimInFlight()
+}
+
+// trimInFlight drops the array of a connection with nothing in flight once
+// it has grown past the in-flight bound (a behavior may send more in one
+// go): a quiet connection keeps no more than that.
+func (l *link) trimInFlight() {
+	if len(l.inFlight) == 0 && cap(l.inFlight) > protocol.MaxInFlight {
+		l.inFlight = nil
 	}
 }
 
@@ -62,7 +108,7 @@ func (l *link) ackIfOwed() {
 // (protocol.InputGate), or the server is near its memory budget and this
 // connection holds the most (budget.pause).
 func (l *link) holdInput() bool {
-	return l.inFlight >= protocol.MaxInFlight || (l.gate != nil && !l.gate.ReadyForInput()) ||
+	return len(l.inFlight) >= protocol.MaxInFlight || (l.gate != nil && !l.gate.ReadyForInput()) ||
 		l.env.budget.pause(l)
 }
 

@@ -109,7 +109,11 @@ type Conn interface {
 	// ID. The receiver answers it with exactly one *messages.ServiceReply of the
 	// same ID (ctx.Respond), which reaches HandleMessage. While MaxInFlight
 	// requests are unanswered the connection reads no more input: TCP pushes back
-	// on the peer, as it does when a behavior is slow.
+	// on the peer, as it does when a behavior is slow. A pid that stops for
+	// good answers nothing: once its *actor.Terminated reaches the connection
+	// (Watch it), the requests it still owed are written off, so they hold
+	// back neither input nor the connection's finish (shutdown, the peer's
+	// EOF); the behavior answers its client for them itself.
 	Request(pid *actor.PID, msg any) uint64
 
 	// Watch asks for an *actor.Terminated, through HandleMessage, when pid stops

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"async_server/actors"
 	"async_server/testkit"
 )
 
@@ -60,6 +61,38 @@ func TestKeySpaceStoppedAnswers(t *testing.T) {
 	for _, c := range []*testkit.Client{raw, srv.Dial(t)} { // watching it, and new
 		c.SendString("MULTI\r\nINCR n\r\nPING\r\nEXEC\r\nPING\r\n")
 		c.ExpectString("+OK\r\n+QUEUED\r\n+QUEUED\r\n" + gone + "+PONG\r\n")
+	}
+}
+
+// TestKeySpaceStoppedDrains ensures requests the stopped key space lost (a
+// BLPOP parked in it when it stopped; GETs a connection sent it after, before
+// hearing it had stopped) owe their connections nothing: the shutdown drains
+// both gracefully, with their clients still connected. They once waited for
+// replies that never come, until the shutdown timeout passed (the report
+// said abandoned=2, after 30 s).
+func TestKeySpaceStoppedDrains(t *testing.T) {
+	srv := startResp(t, func(c *actors.Config) { c.ShutdownTimeout = 30 * time.Second })
+	parked, later := srv.Dial(t), srv.Dial(t)
+	parked.SendString("BLPOP q 0\r\n")
+	waitBlocked(t, client(t, srv, 2), 1)
+	for range 3 {
+		injectKeySpace(t, srv)
+	}
+	if d := injectKeySpace(t, srv); d.Directive != "Stop" {
+		t.Fatalf("fourth decision about the key space: %s; want Stop", d.Directive)
+	}
+	gone := "-ERR the key space (or pub/sub broker) has stopped: it failed too often; see the server log\r\n"
+	parked.ExpectString(gone)
+	// Each GET is a request of its own (the PINGs between are answered
+	// locally), sent before the connection hears the key space has stopped.
+	const pairs = 16
+	later.SendString(strings.Repeat("GET k\r\nPING\r\n", pairs))
+	later.ExpectString(strings.Repeat(gone+"+PONG\r\n", pairs))
+	later.SendString("PING\r\n")
+	later.ExpectString("+PONG\r\n")
+	srv.Close() // with the clients still connected: each is told to finish
+	if r := srv.WaitLog("shutdown report"); !strings.Contains(r, " forced=0 ") || !strings.Contains(r, "abandoned=0 ") {
+		t.Errorf("%s; want forced=0 abandoned=0", r)
 	}
 }
 
