@@ -22,16 +22,22 @@ import (
 // admin endpoint's address ("" for none).
 type command struct {
 	actors.Config
-	admin   string
-	version bool // -version: print the version and exit
+	admin     string
+	version   bool  // -version: print the version and exit
+	heapFloor int64 // -heap-floor: internal/heapfloor's floor, in bytes
 }
+
+// defaultHeapFloor is -heap-floor's default: 32 MiB of garbage before a
+// collection cycle, which took resp's CPU per SET at redis-benchmark -P 16
+// down by a tenth (docs/benchmarks.md) for at most 32 MiB of memory.
+const defaultHeapFloor = 32 << 20
 
 // parseArgs maps the command line onto a command. Flags may come before
 // and after the positional port. -h writes the usage to help (standard output,
 // so that "async_server -h | less" works) and returns flag.ErrHelp. A bad command
 // line writes nothing: run prints the error once, with a hint, on standard error.
 func parseArgs(args []string, help io.Writer) (command, error) {
-	cmd := command{Config: actors.DefaultConfig()}
+	cmd := command{Config: actors.DefaultConfig(), heapFloor: defaultHeapFloor}
 	cfg := &cmd.Config
 	fs := flag.NewFlagSet("async_server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
@@ -56,6 +62,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (a bare :PORT is 127.0.0.1, 0.0.0.0:PORT every interface; add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
+	fs.Int64Var(&cmd.heapFloor, "heap-floor", cmd.heapFloor, "bytes of garbage Go's collector lets gather before it runs, while the live heap is smaller than this (past it, GOGC paces it as usual): fewer collections for a server with a small heap, at the cost of at most this much memory (0: GOGC alone)")
 	fs.BoolVar(&cmd.version, "version", false, "print the version (module, commit, Go) and exit")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 	respOnly := respFlags(fs, &cfg.Options.RESP)
@@ -79,6 +86,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	}
 	if err := checkOutputLimits(fs, cfg); err != nil {
 		return cmd, err
+	}
+	if cmd.heapFloor < 0 {
+		return cmd, fmt.Errorf("-heap-floor: %d is negative (0 leaves the collector to GOGC)", cmd.heapFloor)
 	}
 	if len(cfg.Listeners) > 0 && (len(positional) > 0 || isSet(fs, "port") || isSet(fs, "host") || isSet(fs, "behavior")) {
 		return cmd, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")

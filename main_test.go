@@ -135,25 +135,26 @@ func TestParseArgsZero(t *testing.T) {
 	tests := []struct {
 		flag     string
 		negative string
-		get      func(actors.Config) int64
+		get      func(command) int64
 	}{
-		{"idle-timeout", "-1s", func(c actors.Config) int64 { return int64(c.IdleTimeout) }},
-		{"write-timeout", "-1s", func(c actors.Config) int64 { return int64(c.WriteTimeout) }},
-		{"shutdown-timeout", "-1s", func(c actors.Config) int64 { return int64(c.ShutdownTimeout) }},
-		{"header-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.HeaderTimeout) }},
-		{"max-body", "-1", func(c actors.Config) int64 { return c.Options.HTTP.MaxBody }},
-		{"max-header-bytes", "-1", func(c actors.Config) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) }},
-		{"keepalive-timeout", "-1s", func(c actors.Config) int64 { return int64(c.Options.HTTP.KeepAliveTimeout) }},
-		{"min-body-rate", "-1", func(c actors.Config) int64 { return c.Options.HTTP.MinBodyRate }},
-		{"output-limit", "-1", func(c actors.Config) int64 { return c.OutputLimit }},
-		{"output-soft-limit", "-1", func(c actors.Config) int64 { return c.OutputSoftLimit }},
-		{"log-max-size", "-1", func(c actors.Config) int64 { return int64(c.Log.MaxSize) }},
-		{"log-max-backups", "-3", func(c actors.Config) int64 { return int64(c.Log.MaxBackups) }},
+		{"idle-timeout", "-1s", func(c command) int64 { return int64(c.IdleTimeout) }},
+		{"write-timeout", "-1s", func(c command) int64 { return int64(c.WriteTimeout) }},
+		{"shutdown-timeout", "-1s", func(c command) int64 { return int64(c.ShutdownTimeout) }},
+		{"header-timeout", "-1s", func(c command) int64 { return int64(c.Options.HTTP.HeaderTimeout) }},
+		{"max-body", "-1", func(c command) int64 { return c.Options.HTTP.MaxBody }},
+		{"max-header-bytes", "-1", func(c command) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) }},
+		{"keepalive-timeout", "-1s", func(c command) int64 { return int64(c.Options.HTTP.KeepAliveTimeout) }},
+		{"min-body-rate", "-1", func(c command) int64 { return c.Options.HTTP.MinBodyRate }},
+		{"output-limit", "-1", func(c command) int64 { return c.OutputLimit }},
+		{"output-soft-limit", "-1", func(c command) int64 { return c.OutputSoftLimit }},
+		{"log-max-size", "-1", func(c command) int64 { return int64(c.Log.MaxSize) }},
+		{"log-max-backups", "-3", func(c command) int64 { return int64(c.Log.MaxBackups) }},
+		{"heap-floor", "-1", func(c command) int64 { return c.heapFloor }},
 	}
 	for _, tt := range tests {
 		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)
-		if err != nil || tt.get(cfg.Config) != 0 {
-			t.Errorf("parseArgs(-%s 0) = %d, %v; want 0, nil", tt.flag, tt.get(cfg.Config), err)
+		if err != nil || tt.get(cfg) != 0 {
+			t.Errorf("parseArgs(-%s 0) = %d, %v; want 0, nil", tt.flag, tt.get(cfg), err)
 		}
 		_, err = parseArgs([]string{"-" + tt.flag, tt.negative}, io.Discard)
 		if want := tt.flag + ": " + tt.negative + " is negative"; err == nil || !strings.Contains(err.Error(), want) {
