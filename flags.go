@@ -27,10 +27,13 @@ type command struct {
 	heapFloor int64 // -heap-floor: internal/heapfloor's floor, in bytes
 }
 
-// defaultHeapFloor is -heap-floor's default: 32 MiB of garbage before a
-// collection cycle, which took resp's CPU per SET at redis-benchmark -P 16
-// down by a tenth (docs/benchmarks.md) for at most 32 MiB of memory.
-const defaultHeapFloor = 32 << 20
+// defaultHeapFloor is -heap-floor's default: off. A floor buys throughput
+// under allocation pressure (resp's SET at redis-benchmark -P 16: a tenth
+// or more) with resident memory, and a burst of new connections is such
+// pressure: with a 32 MiB floor, 5 000 idle connections measured about
+// 1 KiB more each (BenchmarkIdleMemory), which is the footprint this
+// server promises to keep small. So it is the operator's choice.
+const defaultHeapFloor = 0
 
 // parseArgs maps the command line onto a command. Flags may come before
 // and after the positional port. -h writes the usage to help (standard output,
@@ -62,7 +65,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (a bare :PORT is 127.0.0.1, 0.0.0.0:PORT every interface; add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
-	fs.Int64Var(&cmd.heapFloor, "heap-floor", cmd.heapFloor, "bytes of garbage Go's collector lets gather before it runs, while the live heap is smaller than this (past it, GOGC paces it as usual): fewer collections for a server with a small heap, at the cost of at most this much memory (0: GOGC alone)")
+	fs.Int64Var(&cmd.heapFloor, "heap-floor", cmd.heapFloor, "bytes of garbage Go's collector may let gather before it runs while the program allocates fast and its live heap is smaller than this (else GOGC paces it as usual): fewer collections under load for up to this much more memory, e.g. 33554432 (0: GOGC alone)")
 	fs.BoolVar(&cmd.version, "version", false, "print the version (module, commit, Go) and exit")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 	respOnly := respFlags(fs, &cfg.Options.RESP)

@@ -15,6 +15,14 @@
 // so the floor costs at most floor bytes of memory, never a multiple of
 // what is live (raising GOGC for good would let a large heap grow fivefold).
 //
+// It applies only under allocation pressure: while the program allocates
+// fast enough that GOGC alone would start a cycle more often than every
+// pressureWindow. A server that is quiet, or that allocates slowly (idle
+// connections coming in), keeps GOGC's pacing and so no more garbage than
+// it would have had: its resident memory is unchanged. Pressure is judged
+// by the allocation rate since the last cycle, not by how often cycles
+// come, which the floor itself changes.
+//
 // It works by setting GOGC (debug.SetGCPercent) once per cycle, from the
 // finalizer of an object each cycle frees: the runtime's own tuning knob,
 // adjusted as runtime/metrics reports the live heap, as gctuner-style
@@ -27,23 +35,33 @@ import (
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // maxPercent bounds the GOGC the floor may set: a live heap of a few
 // hundred kilobytes would ask for more, and the floor is met well before.
 const maxPercent = 10000
 
+// pressureWindow is the interval between cycles under GOGC alone below which
+// the floor applies: ten cycles a second.
+const pressureWindow = 100 * time.Millisecond
+
 var (
-	floor   atomic.Int64 // bytes; 0: off
-	base    int          // the GOGC in force when Set first ran (100 unless the environment says)
-	once    sync.Once
-	samples = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	mu      sync.Mutex // guards samples
+	floor atomic.Int64 // bytes; 0: off
+	base  int          // the GOGC in force when Set first ran (100 unless the environment says)
+	once  sync.Once
+
+	mu      sync.Mutex // guards what follows
+	samples = []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/allocs:bytes"}}
+	last    struct {
+		allocs uint64    // /gc/heap/allocs:bytes at the last adjust
+		at     time.Time // when
+	}
 )
 
-// Set makes every collection cycle from now on keep the heap's goal at
-// least floor bytes above the live heap; 0 turns that off (base GOGC from
-// the next cycle on). The first Set arms the per-cycle adjustment, which
+// Set makes every collection cycle from now on, while allocation presses
+// (Pressed), keep the heap's goal at least floor bytes above the live heap;
+// 0 turns that off (base GOGC from the next cycle on). The first Set arms the per-cycle adjustment, which
 // lasts for the process's life.
 func Set(bytes int64) {
 	once.Do(func() {
@@ -71,9 +89,44 @@ func arm() {
 }
 
 // adjust sets GOGC for the next cycle from the live heap the last one
-// marked.
+// marked and the allocation rate since the last adjust.
 func adjust() {
-	debug.SetGCPercent(Percent(floor.Load(), liveHeap(), base))
+	mu.Lock()
+	defer mu.Unlock()
+	metrics.Read(samples)
+	live, allocs := uint64Of(samples[0]), uint64Of(samples[1])
+	t := time.Now()
+	rate := 0.0 // bytes a second
+	if !last.at.IsZero() && allocs >= last.allocs {
+		rate = float64(allocs-last.allocs) / max(t.Sub(last.at).Seconds(), 1e-6)
+	}
+	last.allocs, last.at = allocs, t
+	p := base
+	if Pressed(int64(live), base, rate) {
+		p = Percent(floor.Load(), int64(live), base)
+	}
+	debug.SetGCPercent(p)
+}
+
+func uint64Of(s metrics.Sample) uint64 {
+	if s.Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s.Value.Uint64()
+}
+
+// minHeap is the runtime's defaultHeapMinimum: its heap minimum at GOGC=100.
+const minHeap = 4 << 20
+
+// Pressed reports whether allocating rate bytes a second would start
+// cycles more often than every pressureWindow under base alone, with live
+// bytes live.
+func Pressed(live int64, base int, rate float64) bool {
+	if base < 0 {
+		return false
+	}
+	runway := max(live*int64(base)/100, minHeap*int64(base)/100)
+	return rate*pressureWindow.Seconds() > float64(runway)
 }
 
 // Percent is the GOGC that puts the heap's goal floor bytes above live
@@ -86,22 +139,9 @@ func Percent(floor, live int64, base int) int {
 	if base < 0 || floor <= 0 {
 		return base
 	}
-	const minHeap = 4 << 20 // the runtime's defaultHeapMinimum, its heap minimum at GOGC=100
 	p := (live + floor) * 100 / minHeap
 	if live > 0 {
 		p = min(p, floor*100/live)
 	}
 	return int(min(max(p, int64(base)), maxPercent))
-}
-
-// liveHeap is the heap the last cycle found live, in bytes (0 before the
-// first cycle).
-func liveHeap() int64 {
-	mu.Lock()
-	defer mu.Unlock()
-	metrics.Read(samples)
-	if samples[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return int64(samples[0].Value.Uint64())
 }

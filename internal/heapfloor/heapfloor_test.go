@@ -35,6 +35,28 @@ func TestPercent(t *testing.T) {
 	}
 }
 
+func TestPressed(t *testing.T) {
+	const MiB = 1 << 20
+	for _, c := range []struct {
+		live int64
+		base int
+		rate float64
+		want bool
+	}{
+		{2 * MiB, 100, 100 * MiB, true},   // 4 MiB of runway in 40 ms
+		{2 * MiB, 100, 30 * MiB, false},   // in 133 ms
+		{2 * MiB, 100, 0, false},          // quiet
+		{64 * MiB, 100, 500 * MiB, false}, // 64 MiB of runway in 128 ms
+		{64 * MiB, 100, 700 * MiB, true},  // in 91 ms
+		{2 * MiB, -1, 1e12, false},        // GOGC=off
+		{2 * MiB, 400, 100 * MiB, false},  // GOGC=400: 16 MiB of runway, 160 ms
+	} {
+		if got := Pressed(c.live, c.base, c.rate); got != c.want {
+			t.Errorf("Pressed(%d, %d, %g) = %v, want %v", c.live, c.base, c.rate, got, c.want)
+		}
+	}
+}
+
 // TestFloorFewerCycles allocates the same garbage, with a live heap of a
 // few megabytes, before and after Set: without a floor the collector runs
 // about every 4 MiB, with a 64 MiB one at most every 32 MiB (a cycle starts
