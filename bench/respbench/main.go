@@ -38,6 +38,7 @@ type config struct {
 	serverCPU, clientCPU int
 	n, c                 int
 	tests                string
+	serverArgs           string // more flags for async_server, space-separated
 	pipelines            []int
 }
 
@@ -52,6 +53,7 @@ func main() {
 	flag.IntVar(&cfg.n, "n", 200000, "requests per test (redis-benchmark -n)")
 	flag.IntVar(&cfg.c, "c", 50, "connections (redis-benchmark -c)")
 	flag.StringVar(&cfg.tests, "tests", "ping,set,get,incr,lpush,lpop,sadd,hset,zadd,mset", "redis-benchmark -t")
+	flag.StringVar(&cfg.serverArgs, "server-args", "", "more flags for async_server, space-separated (e.g. \"-heap-floor 33554432\")")
 	flag.StringVar(&pipes, "pipelines", "1,16", "pipeline depths (redis-benchmark -P), comma-separated")
 	flag.Parse()
 	for _, p := range strings.Split(pipes, ",") {
@@ -141,8 +143,9 @@ func pinned(cpu int, name string, args ...string) *exec.Cmd {
 // startOurs starts async_server -behavior resp on a free port and reads the
 // port from its "listening on" line.
 func startOurs(cfg config) (*proc, error) {
-	cmd := pinned(cfg.serverCPU, cfg.server, "-behavior", "resp", "-log-file", os.DevNull, "-log-level", "error",
-		"-max-conns", "10000", "0")
+	args := append([]string{"-behavior", "resp", "-log-file", os.DevNull, "-log-level", "error",
+		"-max-conns", "10000"}, strings.Fields(cfg.serverArgs)...)
+	cmd := pinned(cfg.serverCPU, cfg.server, append(args, "0")...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
