@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-
-	"async_server/messages"
 )
 
 // This file is the data of blocking commands (BLPOP, BZPOPMIN, ...): a
@@ -15,29 +13,6 @@ import (
 // runs the command again: Redis's signalKeyAsReady and
 // handleClientsBlockedOnKeys), its timeout passes, or its connection goes.
 // Like everything in the Store it outlives a failed key-space instance.
-
-// job is one batch in the key space: a request being run, parked, or queued
-// behind its connection's parked one.
-type job struct {
-	client  *actor.PID
-	id      uint64 // the ServiceRequest's ID
-	b       *batch
-	at      int // the next command to run
-	w       Writer
-	ends    []int
-	aborted bool // an EXEC that did not run
-	call    Call // the command being run
-
-	// The answer's parts, in the job (one allocation, not three): it is
-	// sent once, when the job is done, and nothing touches the job after.
-	reply batchReply
-	msg   messages.ServiceReply
-	end1  [1]int // ends' array for a request of one command
-	// out1 is the reply's buffer for a request of one command, until the
-	// reply outgrows it (+OK, :1, a short bulk fit): 24 bytes make the job
-	// 352, its size class as it was without them.
-	out1 [24]byte
-}
 
 // client is a connection the key space knows (and watches).
 type client struct {

@@ -100,17 +100,7 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 		return
 	}
 	cl := k.client(ctx, ctx.Sender())
-	j := &job{client: cl.pid, id: m.ID, b: b, w: Writer{Proto: b.Proto}}
-	// Sized for the common replies (+OK, :1, a short bulk), so a pipeline
-	// of them costs one allocation, not one per doubling.
-	n := len(b.Cmds) + 1
-	if n > 2 {
-		j.w.buf = make([]byte, 0, min(16*n, maxReplyHint))
-		j.ends = make([]int, 0, n)
-	} else {
-		j.w.buf = j.out1[:0]
-		j.ends = j.end1[:0]
-	}
+	j := newJob(cl.pid, m.ID, b)
 	if cl.parked != nil {
 		cl.queue = append(cl.queue, j)
 		return
@@ -187,15 +177,13 @@ func (k *keySpace) known(pid *actor.PID, conn string) {
 	}
 }
 
-// reply sends a finished job's replies to its connection.
+// reply sends a finished job's replies to its connection. From here on the
+// job is the connection's, which recycles it (job): nothing may touch it.
 func (k *keySpace) reply(ctx actor.Context, j *job) {
-	j.reply = batchReply{Out: j.w.buf, Ends: j.ends, Aborted: j.aborted}
+	j.reply = batchReply{Out: j.w.buf, Ends: j.ends, Aborted: j.aborted, job: j}
 	j.msg = messages.ServiceReply{ID: j.id, Body: &j.reply}
 	ctx.Send(j.client, &j.msg)
 }
-
-// maxReplyHint bounds the reply buffer a request starts with.
-const maxReplyHint = 4 << 10
 
 // makeRoom evicts as the Store's makeRoom does, and has the key space go
 // on evicting, after the requests already queued, while keys are left.

@@ -27,8 +27,9 @@ func (k *keySpace) run(ctx actor.Context, j *job) {
 		// changed before the connection's next command runs.
 		k.serveReady(ctx)
 	}
-	k.reply(ctx, j)
-	k.next(ctx, k.st.clients[j.client.Id])
+	cl := k.st.clients[j.client.Id]
+	k.reply(ctx, j) // j is the connection's now
+	k.next(ctx, cl)
 }
 
 // step runs j's command j.at and reports whether it parked.

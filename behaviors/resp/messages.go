@@ -38,6 +38,9 @@ type batchReply struct {
 	// Aborted: EXEC did not run (EXECABORT, or a watched key changed): Out
 	// is the whole reply, and the connection's own commands' replies go.
 	Aborted bool
+	// job is the key space's job these are fields of (nil for any other
+	// reply): the connection hands it back once it has copied Out (release).
+	job *job
 }
 
 // clientReset is what a connection's fresh behavior sends the key space and

@@ -266,6 +266,14 @@ func failedBatch(n int, text string) *batchReply {
 	return &batchReply{Out: w.buf, Ends: ends}
 }
 
+// release hands the key space's job whose fields r is back, once r's bytes
+// are copied out: r, its Out and its Ends may be reused from then on.
+func (r *batchReply) release() {
+	if r.job != nil {
+		r.job.release()
+	}
+}
+
 // collect moves the answered segments at the head of the queue to out.
 func (s *session) collect() {
 	for len(s.queue) > 0 && s.queue[0].reply != nil {
@@ -281,6 +289,7 @@ func (s *session) collect() {
 			parts = parts[seg.own:]
 		} else if !seg.local {
 			s.out.Raw(r.Out)
+			r.release()
 			s.recycle(seg)
 			continue
 		}
@@ -298,6 +307,7 @@ func (s *session) collect() {
 			}
 			s.out.Raw(r.Out[from:r.Ends[pt.i]])
 		}
+		r.release()
 		s.recycle(seg)
 	}
 	if len(s.queue) == 0 {

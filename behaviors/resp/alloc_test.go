@@ -1,0 +1,96 @@
+package resp_test
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"async_server/testkit"
+)
+
+// TestAllocsPerCommand ensures what the server allocates per command in the
+// steady state of a redis-benchmark run (SET and GET, one command a read or
+// sixteen), over a real TCP connection: the whole process's allocations over
+// a few hundred pipelined batches, divided by the commands (the client
+// allocates nothing per batch). The bounds are what the request path costs
+// now with a little room for the process's background work; a per-command
+// allocation that comes back fails it. Not under -race, where sync.Pool drops
+// a share of what is put back.
+func TestAllocsPerCommand(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not production's under -race (sync.Pool drops on purpose)")
+	}
+	srv := testkit.Start(t, "resp")
+	for _, tc := range []struct {
+		cmd   string
+		depth int
+		max   float64
+	}{
+		{"SET", 1, 7.5},  // 8 before the key space's jobs were recycled
+		{"GET", 1, 5.5},  // 6
+		{"SET", 16, 2.4}, // 2.5
+		{"GET", 16, 0.4}, // 0.5
+	} {
+		name := tc.cmd + "/P" + strconv.Itoa(tc.depth)
+		got := allocsPerCommand(t, srv.Addr, tc.cmd, tc.depth)
+		t.Logf("%s: %.2f allocations per command", name, got)
+		if got > tc.max {
+			t.Errorf("%s: %.2f allocations per command; want at most %.2f", name, got, tc.max)
+		}
+	}
+}
+
+// allocsPerCommand runs pipelined batches of depth commands on a connection
+// of its own and returns the allocations per command.
+func allocsPerCommand(t *testing.T, addr, cmd string, depth int) float64 {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	one, reply := "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000000042\r\n", "$3\r\nxxx\r\n"
+	if cmd == "SET" {
+		one, reply = "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n", "+OK\r\n"
+	}
+	batch := bytes.Repeat([]byte(one), depth)
+	want := bytes.Repeat([]byte(reply), depth)
+	got := make([]byte, len(want))
+	r := bufio.NewReaderSize(c, 64<<10)
+	round := func() {
+		if _, err := c.Write(batch); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readFull(r, got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("replies %q; want %q", got, want)
+		}
+	}
+	if _, err := c.Write([]byte("*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ReadSlice('\n'); err != nil {
+		t.Fatal(err)
+	}
+	for range 200 { // warm: pools filled, buffers grown, the connection hot
+		round()
+	}
+	return perRun(400, round) / float64(depth)
+}
+
+// perRun is testing.AllocsPerRun without its rounding down to an integer:
+// the allocations of a batch of sixteen commands are a fraction per command.
+func perRun(runs int, f func()) float64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.Mallocs-before.Mallocs) / float64(runs)
+}
