@@ -105,8 +105,8 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 		cl.queue = append(cl.queue, j)
 		return
 	}
-	k.st.now = time.Now().UnixMilli()
 	k.clock = monoNow()
+	k.st.now = b.wallAt(k.clock)
 	k.run(ctx, j)
 	k.serveReady(ctx)
 	k.armWake(ctx)

@@ -1,5 +1,7 @@
 package resp
 
+import "time"
+
 // The messages between a connection (session) and the resp services. All are
 // plain data: a command is named by its index in the table, which every node
 // builds the same.
@@ -20,6 +22,28 @@ type batch struct {
 	ExecLen int  // EXEC: the array's length (the connection's own commands among them count)
 	Abort   bool // EXEC of a transaction refused while queueing: EXECABORT, and forget the watches
 	Shard   int  // cluster mode: the shard grain its commands' keys are in (the shard router's)
+	// The connection's stamp of the read that made the batch: the wall
+	// clock (Unix ns) and monoNow at one instant, so that the key space,
+	// with its own monotonic reading, knows the wall clock without reading
+	// it again (wallAt). Zero: none (a shard's batch from the wire).
+	Wall int64
+	Mono time.Duration
+}
+
+// stampFresh is how old a batch's stamp may be for wallAt to derive the
+// wall clock from it: a step of the system clock since the stamp (NTP) is
+// missed for at most this long.
+const stampFresh = time.Second
+
+// wallAt is the wall clock, in Unix ms, at mono (a monoNow reading): from
+// the batch's stamp when it is recent, else read. At redis-benchmark -P 1
+// the key space's time.Now (two clock reads) was a quarter of the server's
+// clock reading, which was 2.6% of its CPU.
+func (b *batch) wallAt(mono time.Duration) int64 {
+	if d := mono - b.Mono; b.Mono != 0 && d >= 0 && d < stampFresh {
+		return (b.Wall + int64(d)) / int64(time.Millisecond)
+	}
+	return time.Now().UnixMilli()
 }
 
 // cmd is one command of a batch.

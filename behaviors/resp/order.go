@@ -202,6 +202,7 @@ func (s *session) sendOpen() {
 		return
 	}
 	s.watch(seg.target)
+	seg.b.Wall, seg.b.Mono = s.wall, s.mono
 	seg.id = s.conn.Request(seg.target, seg.b)
 }
 

@@ -40,6 +40,12 @@ type session struct {
 	localFrom int          // where the local reply being written starts (order.go)
 	out       Writer       // replies ready to write
 	idle      bool         // told the connection it is idle
+	// wall and mono stamp the last read (Received): the wall clock in
+	// Unix ns and monoNow at the same instant, one time.Now. Each batch
+	// carries them (sendOpen), so the key space reads only the monotonic
+	// clock (batch.wallAt).
+	wall int64
+	mono time.Duration
 
 	multi       *multiState // MULTI: the transaction being queued; nil outside
 	execNext    *multiState // EXEC just ran: its transaction, to send (afterLocal)
@@ -92,7 +98,9 @@ func (s *session) Received(data []byte) error {
 	if s.closing != nil || s.quit {
 		return nil // past QUIT or a protocol error: nothing more is read
 	}
-	s.ci.lastActive.Store(time.Now().UnixMilli())
+	now := time.Now() // the one clock reading of the read (stamp)
+	s.wall, s.mono = now.UnixNano(), now.Sub(monoEpoch)+1
+	s.ci.lastActive.Store(s.wall / int64(time.Millisecond))
 	s.p.maxBulk = s.srv.cfg.maxBulkLen.Load() // CONFIG SET applies at once
 	s.p.feed(data)
 	for !s.quit {
