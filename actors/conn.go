@@ -243,6 +243,26 @@ func (l *link) onInput() {
 	}
 }
 
+// onReply handles a service's reply that the mailbox's run takes
+// (mailbox.run), as Receive would, and reports whether it did: protoactor's
+// invocation (its checks, its context's current message, Receive's switch)
+// is skipped, as for onInput. The incarnation is alive (actor is set from
+// its Started to its Stopped; otherwise protoactor's invocation drops or
+// handles it), a connection actor has no receive timeout and no receiver
+// middleware, and nothing that handles a reply asks the context for the
+// message. A panic goes up to the run, which escalates it with the reply, as
+// one in Receive. At redis-benchmark -P 1 every command's reply comes this
+// way: protoactor's invocation and Receive were 1.3% of the server's CPU.
+func (l *link) onReply(r *messages.ServiceReply) bool {
+	a := l.actor
+	if a == nil {
+		return false
+	}
+	l.outbox.taken(r) // first, as in Receive: the reply may fail the actor
+	a.onMessage(l.ctx, r)
+	return true
+}
+
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 	if a.link.finishing {
 		return // after the pill: not "already received"; the reader waits for shut

@@ -75,7 +75,7 @@ type link struct {
 	budgetPaused   bool             // see charged
 	unread         []byte           // input handed back by a failing behavior, for its successor
 	ctx            actor.Context    // the current Receive's context: valid only during it
-	actor          *connActor       // the incarnation from its Started to its Stopped, for onInput; nil otherwise
+	actor          *connActor       // the incarnation from its Started to its Stopped, for onInput and onReply; nil otherwise
 	requests       uint64           // Requests made, across restarts: the last ID
 	inFlight       []pendingRequest // Requests not yet answered (link_conn.go)
 	overdue        *time.Timer      // after the peer's EOF with replies owed: bounds the wait (awaitReplies)

@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/messages"
 )
 
 // mailbox is a connection actor's mailbox: protoactor's lock-free one
@@ -182,7 +184,9 @@ func (m *mailbox) run(input bool) {
 			return
 		}
 		m.userN.Add(-1)
-		m.invoker.InvokeUserMessage(msg)
+		if r, ok := msg.(*messages.ServiceReply); !ok || !m.link.onReply(r) {
+			m.invoker.InvokeUserMessage(msg)
+		}
 		m.link.outbox.MessageReceived(msg)
 	}
 }
