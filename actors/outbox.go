@@ -45,14 +45,14 @@ const defaultMessageSize = 64
 // envelope's payload counts, not the envelope).
 func sizeOf(msg any) int64 {
 	switch m := actor.UnwrapEnvelopeMessage(msg).(type) {
+	case *messages.ServiceReply: // first: the most frequent, and its type is checked at once
+		if s, ok := m.Body.(interface{ Size() int }); ok {
+			return int64(s.Size())
+		}
 	case *messages.DataReceived, *messages.ReadFailed, actor.SystemMessage, actor.AutoReceiveMessage, actor.MailboxMessage:
 		return 0
 	case interface{ Size() int }:
 		return int64(m.Size())
-	case *messages.ServiceReply:
-		if s, ok := m.Body.(interface{ Size() int }); ok {
-			return int64(s.Size())
-		}
 	}
 	return defaultMessageSize
 }
@@ -72,7 +72,7 @@ func (o *outbox) taken(msg any) {
 	if size == 0 { // the reader's own input: nothing counted, nothing to do
 		return
 	}
-	if n := o.queued.Add(-size); n <= o.soft {
+	if n := o.queued.Add(-size); n <= o.soft && o.softSince.Load() != 0 {
 		o.softSince.Store(0)
 	}
 	o.link.charge(-size)
