@@ -2,6 +2,7 @@ package actors
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -132,6 +133,72 @@ func TestMailboxQueueForgetsPopped(t *testing.T) {
 	}
 	if q.pop() != "b" || q.pop() != nil {
 		t.Fatal("the queue lost its order")
+	}
+}
+
+// A queue that holds one message at a time reuses the node pop left: no
+// allocation per message (not under -race, where sync.Pool drops some on
+// purpose).
+func TestMailboxQueueReusesNodes(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops nodes on purpose under -race")
+	}
+	var q mpscQueue
+	q.init()
+	msg := any(&actor.Started{})
+	for range 3 { // past the stub
+		q.push(msg)
+		q.pop()
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		q.push(msg)
+		if q.pop() != msg {
+			t.Fatal("the queue lost its message")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per message; want 0", allocs)
+	}
+}
+
+// Producers pushing from several goroutines while the consumer pops, nodes
+// reused all along, between two queues sharing the pool as a mailbox's do:
+// every message arrives once, each producer's in the order it pushed them
+// (-race checks the reuse's ordering).
+func TestMailboxQueueConcurrentReuse(t *testing.T) {
+	const producers, each = 4, 20000
+	var q, other mpscQueue
+	q.init()
+	other.init()
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Go(func() {
+			for i := range each {
+				q.push([2]int{p, i})
+				if i%64 == 0 { // the other queue shares the nodes, as a mailbox's system queue
+					other.push(nil)
+				}
+			}
+		})
+	}
+	next := make([]int, producers)
+	for got := 0; got < producers*each; {
+		other.pop()
+		v := q.pop()
+		if v == nil {
+			runtime.Gosched()
+			continue
+		}
+		m := v.([2]int)
+		if m[1] != next[m[0]] {
+			t.Fatalf("producer %d: message %d; want %d", m[0], m[1], next[m[0]])
+		}
+		next[m[0]]++
+		got++
+	}
+	wg.Wait()
+	if v := q.pop(); v != nil {
+		t.Fatalf("left in the queue: %v", v)
 	}
 }
 
