@@ -19,6 +19,7 @@ var testCommands = []Command{
 }
 
 func init() {
+	poisonReleased = true // a command that kept an argument shows as a wrong reply
 	commandFiles = append(commandFiles, testCommands)
 	table, flat, byName = buildTable()
 }
@@ -60,3 +61,6 @@ func cmdTestBPop(c *Call) {
 	c.W.Bulk(c.Args[1])
 	c.W.Bulk(item)
 }
+
+// RaceEnabled is raceEnabled, for the package's external tests.
+const RaceEnabled = raceEnabled

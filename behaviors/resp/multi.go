@@ -46,6 +46,7 @@ func (s *session) queueTx(spec *Command, args [][]byte) {
 		s.reject(errOOM)
 		return
 	}
+	s.p.pin() // kept until EXEC, past this read
 	s.multi.cmds = append(s.multi.cmds, queued{spec: spec, args: args})
 	s.ci.multi.Store(int32(len(s.multi.cmds)))
 	w := s.local()

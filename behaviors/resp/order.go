@@ -113,6 +113,9 @@ func (s *session) remoteShard(target *actor.PID, shard int, c cmd) {
 		seg = s.openRemote(target)
 		seg.b.Shard = shard
 	}
+	if target != s.keySpace {
+		s.p.pin() // a shard may run a request whose answer timed out; the broker's segments are not recycled either
+	}
 	if s.quiet() {
 		seg.spellOut() // assembled part by part, to leave this one out
 	}
@@ -313,6 +316,7 @@ func (s *session) collect() {
 	}
 	if len(s.queue) == 0 {
 		s.queue = s.queue1[:0] // no array held for an idle connection, none made for the next read
+		s.p.release()          // no request owed an answer holds an argument (parse_input.go)
 	}
 }
 

@@ -42,8 +42,14 @@ type parser struct {
 	bulk int    // the length of the bulk being read, -1 before its header
 	args []span // the arguments parsed so far of the command in progress
 	// slots is where the commands of one read get their argument slices
-	// (argSlots): one array for all of them, dropped at compact.
+	// (argSlots): one array for all of them, lent with the input or
+	// dropped at compact.
 	slots [][]byte
+	// in is the pooled input buf is in (parse_input.go), or nil; lent is the
+	// last one compact lent, until release; pinned: an argument of buf's is
+	// kept by others, so in never goes back.
+	in, lent *input
+	pinned   bool
 	// mbStart is where the multibulk command in progress starts in buf.
 	mbStart int
 
@@ -57,10 +63,6 @@ const argsKept = 64
 
 // span is an argument's place in parser.buf.
 type span struct{ from, to int }
-
-// feed appends input. Arguments handed out before stay valid: their bytes are
-// never overwritten (see compact).
-func (p *parser) feed(data []byte) { p.buf = append(p.buf, data...) }
 
 // next returns the next complete command (nil when the input holds none;
 // an empty command is skipped) or a protocol error. The arguments are slices
@@ -104,8 +106,9 @@ func (p *parser) next() ([][]byte, error) {
 // pipeline's commands are alike: sized at eight bytes each, the slots of
 // sixteen SETs took 2.2 KB where they need 1.2 (40% of what the server
 // allocated at -P 16). Commands with shorter arguments than the first
-// start another array. One command alone costs no more than before;
-// compact drops it, so an idle connection keeps none. The slots handed out
+// start another array. The array goes with the read's pooled input
+// (parse_input.go), or compact drops it, so an idle connection keeps none,
+// and a read that reuses an input reuses its slots. The slots handed out
 // are capped at n: appending to them cannot reach the next command's.
 func (p *parser) argSlots(n, per int) [][]byte {
 	if cap(p.slots)-len(p.slots) < n {
@@ -125,11 +128,14 @@ const maxSlots = 256
 // this read ended in it), and kept in place otherwise, so that a bulk arriving
 // in many reads is appended to, never copied again.
 func (p *parser) compact() {
-	p.slots = nil
 	start := p.commandStart()
 	if start == 0 {
+		if p.in == nil {
+			p.slots = nil
+		}
 		return
 	}
+	p.lend()
 	if start >= len(p.buf) {
 		p.buf, p.pos = nil, 0
 		return

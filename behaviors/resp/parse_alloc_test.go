@@ -5,11 +5,15 @@ import (
 	"testing"
 )
 
-// TestParserAllocations ensures a pipelined read costs the parser a fixed
-// number of allocations, not some per command: the copy of the input and
-// one array of argument slots (redis-benchmark -P 16 sends reads of 16
-// commands; the parser made two allocations per command before).
+// TestParserAllocations ensures a pipelined read costs the parser no
+// allocation once its input has gone back to the pool (the session
+// releases it when every request it sent is answered): the copy of the
+// input and its argument slots are the pool's. Not under -race, where
+// sync.Pool drops a share of what is put back.
 func TestParserAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops on purpose under -race")
+	}
 	read := []byte(strings.Repeat("*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n", 16))
 	var p parser
 	p.maxBulk = DefaultMaxBulkLen
@@ -25,9 +29,10 @@ func TestParserAllocations(t *testing.T) {
 			}
 		}
 		p.compact()
+		p.release()
 	})
-	if allocs > 2 {
-		t.Errorf("%v allocations for a read of 16 commands; want at most 2", allocs)
+	if allocs > 0 {
+		t.Errorf("%v allocations for a read of 16 commands; want 0", allocs)
 	}
 }
 

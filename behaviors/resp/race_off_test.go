@@ -1,6 +1,6 @@
 //go:build !race
 
-package resp_test
+package resp
 
 // raceEnabled: the race detector is on (see race_on_test.go).
 const raceEnabled = false
