@@ -71,7 +71,7 @@ func setexFn(seconds bool) Handler {
 		if !ok {
 			return
 		}
-		c.DB.Set(c.Args[1], &Str{B: clone(c.Args[3])}, false)
+		c.DB.SetStr(c.Args[1], c.Args[3], false)
 		c.DB.Expire(c.Args[1], at)
 		c.W.OK()
 	}
@@ -112,7 +112,7 @@ func cmdGetSet(c *Call) {
 	} else {
 		c.W.Bulk(old.B)
 	}
-	c.DB.Set(c.Args[1], &Str{B: clone(c.Args[2])}, false)
+	c.DB.SetStr(c.Args[1], c.Args[2], false)
 }
 
 func cmdGetDel(c *Call) {
@@ -154,7 +154,7 @@ func mset(c *Call, nx bool) {
 		}
 	}
 	for i := 1; i < len(c.Args); i += 2 {
-		c.DB.Set(c.Args[i], &Str{B: clone(c.Args[i+1])}, false)
+		c.DB.SetStr(c.Args[i], c.Args[i+1], false)
 	}
 	if nx {
 		c.W.Int(1)

@@ -93,7 +93,7 @@ func cmdSet(c *Call) {
 			return
 		}
 	}
-	c.DB.Set(key, &Str{B: clone(c.Args[2])}, flags&setKeepTTL != 0)
+	c.DB.SetStr(key, c.Args[2], flags&setKeepTTL != 0)
 	if expIdx > 0 {
 		c.DB.Expire(key, at)
 	}

@@ -145,8 +145,29 @@ func (db *DB) isExpired(key string) bool {
 
 // Set makes v the value of key, a new key or an existing one of any type;
 // the key's time to live is dropped unless keepTTL. It counts as a change.
-func (db *DB) Set(key []byte, v Value, keepTTL bool) {
+func (db *DB) Set(key []byte, v Value, keepTTL bool) { db.set(db.entry(key), key, v, keepTTL) }
+
+// SetStr is Set of a string holding a copy of val (SET, GETSET, ...). A key
+// that holds a string with room for val has it rewritten in place: a Str is
+// its key's alone (APPEND and SETRANGE change it in place, COPY copies it,
+// a reply copies its bytes), and redis-benchmark's SETs overwrite their
+// keys, two allocations each (the Str and its bytes) otherwise. Room: at
+// least len(val), and at most twice that and a little, since the memory
+// count (valueSize) sees its length, not its capacity.
+func (db *DB) SetStr(key, val []byte, keepTTL bool) {
 	e := db.entry(key)
+	if e != nil {
+		if s, ok := e.v.(*Str); ok && cap(s.B) >= len(val) && cap(s.B) <= 2*len(val)+16 {
+			s.B = append(s.B[:0], val...)
+			db.set(e, key, s, keepTTL)
+			return
+		}
+	}
+	db.set(e, key, &Str{B: clone(val)}, keepTTL)
+}
+
+// set is Set on key's slot e (nil: none).
+func (db *DB) set(e *entry, key []byte, v Value, keepTTL bool) {
 	if e != nil {
 		e.v, e.used = v, db.st.now
 		if db.st.lfu() {
