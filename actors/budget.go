@@ -70,7 +70,7 @@ func (b *budget) join(l *link) {
 // leave forgets l, whose actor has stopped: what it held is freed.
 func (b *budget) leave(l *link) {
 	if c := l.charged.Swap(gone); c != gone {
-		b.release(counted(c))
+		b.release(c)
 	}
 	b.mu.Lock()
 	delete(b.links, l)
@@ -83,16 +83,15 @@ func (b *budget) leave(l *link) {
 
 // charge adds delta bytes to what l holds (negative: it freed some). Any
 // goroutine may call it; it never blocks for long (an eviction scans the
-// connections under the mutex). The total changes only when what l holds
-// crosses a multiple of chargeGrain (counted).
+// connections under the mutex). Its callers charge whole multiples of
+// chargeGrain (counted).
 func (l *link) charge(delta int64) {
 	b := l.env.budget
 	if b == nil || delta == 0 {
 		return
 	}
-	var c int64
 	for {
-		c = l.charged.Load()
+		c := l.charged.Load()
 		if c == gone {
 			return
 		}
@@ -100,28 +99,35 @@ func (l *link) charge(delta int64) {
 			break
 		}
 	}
-	d := counted(c+delta) - counted(c)
-	if d == 0 {
-		return
-	}
-	b.release(-d)
-	if d > 0 && b.limit > 0 && b.total.Load() > b.limit {
+	b.release(-delta)
+	if delta > 0 && b.limit > 0 && b.total.Load() > b.limit {
 		b.evict()
 	}
 }
 
-// chargeGrain is the unit in which the total counts what a connection
-// holds: counted rounds it down to a multiple. So the shared total (one
-// cache line every core writes) and the eviction check are left alone by
-// the small changes of every message (a command held until its reply, the
-// reply queued until taken: at redis-benchmark -P 1, four charges per
-// command, none of which crosses a KiB), and the total undercounts each
-// connection by less than a KiB: a connection that holds enough to matter
-// to the budget (minPause and up) is counted within 2%.
+// chargeGrain is the unit in which the budget counts what a connection
+// holds: each of its two parts (what its behavior holds, Hold; what others
+// queued for it, outbox) is counted rounded down to a multiple (counted),
+// so it is charged only when it crosses one. The small changes of every
+// message (at redis-benchmark -P 1, the command held until its reply and
+// the reply queued until taken: four charges per command, none crossing a
+// KiB) then touch neither the link's count nor the total every core
+// writes, nor check for an eviction; a connection is undercounted by less
+// than 2 KiB, and one that holds enough to be paused (minPause, 64 KiB)
+// is counted within 3%.
 const chargeGrain = 1 << 10
 
-// counted is what the total counts of a connection holding c bytes.
+// counted is what the budget counts of a part of a connection's holding
+// of c bytes.
 func counted(c int64) int64 { return c &^ (chargeGrain - 1) }
+
+// recount charges the change in what is counted of a part that went from
+// was bytes to now.
+func (l *link) recount(was, now int64) {
+	if d := counted(now) - counted(was); d != 0 {
+		l.charge(d)
+	}
+}
 
 // release subtracts n freed bytes from the total, and wakes the paused
 // connections once the total is below resumeAt.
@@ -180,7 +186,7 @@ func (b *budget) evict() {
 			return
 		}
 		if c := largest.charged.Swap(gone); c != gone {
-			b.total.Add(-counted(c))
+			b.total.Add(-c)
 		}
 		b.evicted.Add(1)
 		largest.overBudget(most, b)
@@ -209,7 +215,7 @@ func (*budgetResumed) IgnoreDeadLetterLogging() {}
 
 // Hold implements protocol.Conn.
 func (l *link) Hold(n int) {
-	l.charge(int64(n) - l.held)
+	l.recount(l.held, int64(n))
 	l.held = int64(n)
 }
 

@@ -55,8 +55,9 @@ type link struct {
 	outbox outbox // bounds what other actors have queued for the connection
 
 	// What the connection holds, for the server's memory budget (budget.go):
-	// charged is its input and output bytes counted there (any goroutine;
-	// gone once it no longer counts), held the part its behavior reported
+	// charged is its input and output bytes counted there, each part in
+	// whole KiB (counted; any goroutine; gone once it no longer counts),
+	// held the part its behavior reported
 	// last (Hold; the actor's), budgetPaused (below, beside the other flags,
 	// to spare the padding) whether its input waits for the budget to have
 	// room (the actor's).

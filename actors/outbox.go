@@ -72,10 +72,11 @@ func (o *outbox) taken(msg any) {
 	if size == 0 { // the reader's own input: nothing counted, nothing to do
 		return
 	}
-	if n := o.queued.Add(-size); n <= o.soft && o.softSince.Load() != 0 {
+	n := o.queued.Add(-size)
+	if n <= o.soft && o.softSince.Load() != 0 {
 		o.softSince.Store(0)
 	}
-	o.link.charge(-size)
+	o.link.recount(n+size, n)
 }
 
 // MessagePosted runs on the sender's goroutine: it must never block.
@@ -86,7 +87,7 @@ func (o *outbox) MessagePosted(msg any) {
 	}
 	n := o.queued.Add(size)
 	if o.link != nil {
-		o.link.charge(size)
+		o.link.recount(n-size, n)
 	}
 	if o.hard > 0 && n > o.hard {
 		o.overflow(n, "hard")
