@@ -327,8 +327,13 @@ func (s *session) collect() {
 // silence, and the connection goes on. (A restart is not a stop: the fresh
 // instance answers what was queued.)
 
-// watch watches target, the first time the session sends to it.
+// watch watches target, the first time the session sends to it. The key
+// space, which nearly every request goes to, is known by a flag: the list
+// is an array of its own, whose load was a cache miss per request.
 func (s *session) watch(target *actor.PID) {
+	if target == s.keySpace && s.keySpaceWatched {
+		return
+	}
 	for _, w := range s.watched {
 		if w.Equal(target) {
 			return
@@ -336,6 +341,7 @@ func (s *session) watch(target *actor.PID) {
 	}
 	s.watched = append(s.watched, target)
 	s.conn.Watch(target)
+	s.keySpaceWatched = s.keySpaceWatched || target == s.keySpace
 }
 
 // gone reports whether target has stopped for good.

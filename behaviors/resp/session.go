@@ -24,12 +24,11 @@ type session struct {
 	broker   *actor.PID
 	shards   *actor.PID // the shard router (cluster mode)
 
-	p      parser
-	proto  int         // 2, or 3 after HELLO 3
-	db     int         // SELECT
-	ci     *clientInfo // this connection's record (CLIENT, INFO): its ID, name, ...
-	authed bool
-	subs   *subscriptions // pub/sub channels and patterns (cmd_pubsub.go); nil: none yet
+	p     parser
+	proto int            // 2, or 3 after HELLO 3
+	db    int            // SELECT
+	ci    *clientInfo    // this connection's record (CLIENT, INFO): its ID, name, ...
+	subs  *subscriptions // pub/sub channels and patterns (cmd_pubsub.go); nil: none yet
 
 	queue     []*segment   // replies owed, in request order (order.go)
 	queue1    [1]*segment  // queue's array while it holds at most one
@@ -39,7 +38,6 @@ type session struct {
 	held      int          // what it last told the memory budget it holds (reportHeld)
 	localFrom int          // where the local reply being written starts (order.go)
 	out       Writer       // replies ready to write
-	idle      bool         // told the connection it is idle
 	// wall and mono stamp the last read (Received): the wall clock in
 	// Unix ns and monoNow at the same instant, one time.Now. Each batch
 	// carries them (sendOpen), so the key space reads only the monotonic
@@ -47,17 +45,21 @@ type session struct {
 	wall int64
 	mono time.Duration
 
-	multi       *multiState // MULTI: the transaction being queued; nil outside
-	execNext    *multiState // EXEC just ran: its transaction, to send (afterLocal)
-	unwatchNext bool        // DISCARD just ran: unwatch (afterLocal)
-	resetNext   bool        // RESET just ran: unwatch, unsubscribe (afterLocal)
+	multi    *multiState // MULTI: the transaction being queued; nil outside
+	execNext *multiState // EXEC just ran: its transaction, to send (afterLocal)
+	closing  error       // a protocol error: its reply is queued; close once all is written
 
-	replyOff bool // CLIENT REPLY OFF
-	skipNext bool // CLIENT REPLY SKIP: the next command's reply is not written
-	skipThis bool // the command being dispatched is that one
-
-	closing error // a protocol error: its reply is queued; close once all is written
-	quit    bool  // QUIT: close once all is written
+	// The flags, side by side (one word, not one each: the session stays in
+	// its 416-byte size class).
+	authed          bool
+	idle            bool // told the connection it is idle
+	keySpaceWatched bool // the key space is in watched (order.go's watch)
+	unwatchNext     bool // DISCARD just ran: unwatch (afterLocal)
+	resetNext       bool // RESET just ran: unwatch, unsubscribe (afterLocal)
+	replyOff        bool // CLIENT REPLY OFF
+	skipNext        bool // CLIENT REPLY SKIP: the next command's reply is not written
+	skipThis        bool // the command being dispatched is that one
+	quit            bool // QUIT: close once all is written
 }
 
 var (
