@@ -33,12 +33,24 @@ type pendingRequest struct {
 	to *actor.PID
 }
 
-// Request implements protocol.Conn.
+// Request implements protocol.Conn. The request and its envelope, which
+// names the connection as its sender (what protoactor's Request makes), are
+// one allocation, not two.
 func (l *link) Request(pid *actor.PID, msg any) uint64 {
 	l.requests++
 	l.inFlight = append(l.inFlight, pendingRequest{id: l.requests, to: pid})
-	l.Send(pid, &messages.ServiceRequest{ID: l.requests, Body: msg})
+	if pid != nil {
+		r := &envelopedRequest{req: messages.ServiceRequest{ID: l.requests, Body: msg}}
+		r.env = actor.MessageEnvelope{Message: &r.req, Sender: l.ctx.Self()}
+		l.ctx.Send(pid, &r.env)
+	}
 	return l.requests
+}
+
+// envelopedRequest is a ServiceRequest in its envelope.
+type envelopedRequest struct {
+	env actor.MessageEnvelope
+	req messages.ServiceRequest
 }
 
 // Watch implements protocol.Conn.
