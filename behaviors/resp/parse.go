@@ -46,15 +46,14 @@ type parser struct {
 	// dropped at compact.
 	slots [][]byte
 	// in is the pooled input buf is in (parse_input.go), or nil; lent is the
-	// last one compact lent, until release; pinned: an argument of buf's is
-	// kept by others, so in never goes back.
+	// last one compact lent, until release.
 	in, lent *input
-	pinned   bool
 	// mbStart is where the multibulk command in progress starts in buf.
 	mbStart int
 
 	maxBulk int64 // proto-max-bulk-len
 	strict  bool  // a password is required and not yet given (Redis's authRequired)
+	pinned  bool  // an argument of buf's is kept by others: in never goes back (pin)
 }
 
 // argsKept is the largest args array a parser reuses for the next command:
