@@ -81,7 +81,7 @@
 //			c.DB.Set(c.Args[1], l, false) // a new key (Set counts as a change)
 //		}
 //		for _, v := range c.Args[2:] {
-//			l.PushFront(clone(v)) // clone: arguments share their read's buffer
+//			l.PushFront(clone(v)) // clone: arguments are slices of their read's buffer, reused after the reply
 //		}
 //		c.DB.Changed(c.Args[1]) // changed in place: tell watchers and blocked clients
 //		c.W.Int(int64(l.Len()))
@@ -94,6 +94,12 @@
 // writes each as RESP2 or RESP3 by the connection's protocol. Helpers:
 // c.Int(i) and c.Float(i) parse argument i and write Redis's error if it
 // is not one; c.Timeout(i) a blocking command's timeout.
+//
+// A handler keeps no argument past its return (a parked command keeps its
+// c.Args until it answers): it copies what it keeps (clone, string(arg)).
+// The arguments are slices of the read's copy, which goes back to a pool
+// once the connection has its answers (parse_input.go); the package's
+// tests fill what goes back with '!', so a kept argument fails them.
 //
 // A value type implements Value (Type, Encoding), and memory.go's
 // valueSize counts it in O(1) (keep a running sum of its elements'
