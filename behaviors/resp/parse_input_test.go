@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -76,5 +77,35 @@ func TestInputLentUntilReleased(t *testing.T) {
 	rest := read(&p, set[10:])
 	if len(rest) != 1 || string(rest[0][2]) != "value" || p.lent != nil {
 		t.Fatalf("the command completed: %q, lent %v; want it whole, nothing lent (its array is its own)", rest, p.lent != nil)
+	}
+}
+
+// TestCIndexAsStrchr ensures cIndex's loop over a line's first bytes
+// answers as the two IndexByte calls it stands in for (the first c, unless
+// a NUL comes before it), on lines shorter and longer than shortLine, with
+// the c or the NUL at every place.
+func TestCIndexAsStrchr(t *testing.T) {
+	want := func(b []byte, c byte) int {
+		i := bytes.IndexByte(b, c)
+		if i < 0 || bytes.IndexByte(b[:i], 0) >= 0 {
+			return -1
+		}
+		return i
+	}
+	for _, n := range []int{0, 1, 5, shortLine - 1, shortLine, shortLine + 1, 3 * shortLine} {
+		for cr := -1; cr < n; cr++ {
+			for nul := -1; nul < n; nul++ {
+				b := bytes.Repeat([]byte{'x'}, n)
+				if nul >= 0 {
+					b[nul] = 0
+				}
+				if cr >= 0 {
+					b[cr] = '\r'
+				}
+				if got, w := cIndex(b, '\r'), want(b, '\r'); got != w {
+					t.Fatalf("cIndex(%q) = %d; want %d", b, got, w)
+				}
+			}
+		}
 	}
 }
