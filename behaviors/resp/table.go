@@ -138,8 +138,8 @@ var (
 
 func init() { table, flat, byName = buildTable() }
 
-// buildTable concatenates the files' slices, sorted by name; a name twice is
-// a bug.
+// buildTable concatenates the files' slices, sorted by name, and fills
+// lookup's name table; a name twice is a bug.
 func buildTable() ([]*Command, []*Command, map[string]*Command) {
 	var all []*Command
 	for _, f := range commandFiles {
@@ -167,21 +167,13 @@ func buildTable() ([]*Command, []*Command, map[string]*Command) {
 			flat = append(flat, sub)
 		}
 	}
+	buildNames(all) // lookup's table (table_names.go), made again with the rest
 	return all, flat, names
 }
 
-// lookup returns the top-level command called name (any case), or nil. It
-// lower-cases into a buffer on the stack: no allocation.
-func lookup(name []byte) *Command {
-	if c, ok := byName[string(name)]; ok {
-		return c
-	}
-	var tmp [32]byte
-	if len(name) > len(tmp) {
-		return nil
-	}
-	return byName[string(lower(tmp[:0], name))]
-}
+// lookup returns the top-level command called name (any case), or nil,
+// without allocating (table_names.go).
+func lookup(name []byte) *Command { return lookupName(name) }
 
 // lookupSub returns c's subcommand called name (any case), or nil.
 func (c *Command) lookupSub(name []byte) *Command {
