@@ -83,7 +83,8 @@
 //	conn.go                 the connection actor: runs one behavior
 //	link.go, link_conn.go   what survives its restarts: socket, engine, protocol.Conn
 //	link_events.go          what the engine (netpoll.Conn) tells the connection actor
-//	mailbox.go              the connection actor's mailbox: the reader's input runs an idle actor at once
+//	mailbox.go              the connection actor's mailbox: the reader's input runs an idle actor at once,
+//	                        a service's reply reaches the actor without protoactor's invocation (link.onReply)
 //	outbox.go               the mailbox's bound on what others queue for a connection
 //	sender_mailbox.go       the mailbox of a service that runs on its senders (OnSender)
 //	chaos.go, inject.go     fault injection; observe.go: reports to the observatory
@@ -118,8 +119,9 @@
 // behavior is not ready for more (protocol.InputGate: chat waits for its room)
 // and, near the memory budget (budget.go, -memory-budget), for a connection
 // holding 64 KiB or more: what behaviors report holding (Conn.Hold) and what
-// others queue for a connection count against one server-wide budget, and past
-// it the connection holding the most is closed.
+// others queue for a connection count against one server-wide budget (each in
+// whole KiB, so that a message's small change touches no shared count), and
+// past it the connection holding the most is closed.
 //
 // A connection slot (-max-conns) is taken by the accept loop and freed by the
 // reader once the socket is closed, so the limit bounds open sockets. At the
