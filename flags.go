@@ -22,25 +22,16 @@ import (
 // admin endpoint's address ("" for none).
 type command struct {
 	actors.Config
-	admin     string
-	version   bool  // -version: print the version and exit
-	heapFloor int64 // -heap-floor: internal/heapfloor's floor, in bytes
+	admin   string
+	version bool // -version: print the version and exit
 }
-
-// defaultHeapFloor is -heap-floor's default: off. A floor buys throughput
-// under allocation pressure (resp's SET at redis-benchmark -P 16: a tenth
-// or more) with resident memory, and a burst of new connections is such
-// pressure: with a 32 MiB floor, 5 000 idle connections measured about
-// 1 KiB more each (BenchmarkIdleMemory), which is the footprint this
-// server promises to keep small. So it is the operator's choice.
-const defaultHeapFloor = 0
 
 // parseArgs maps the command line onto a command. Flags may come before
 // and after the positional port. -h writes the usage to help (standard output,
 // so that "async_server -h | less" works) and returns flag.ErrHelp. A bad command
 // line writes nothing: run prints the error once, with a hint, on standard error.
 func parseArgs(args []string, help io.Writer) (command, error) {
-	cmd := command{Config: actors.DefaultConfig(), heapFloor: defaultHeapFloor}
+	cmd := command{Config: actors.DefaultConfig()}
 	cfg := &cmd.Config
 	fs := flag.NewFlagSet("async_server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
@@ -65,7 +56,6 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (a bare :PORT is 127.0.0.1, 0.0.0.0:PORT every interface; add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
-	fs.Int64Var(&cmd.heapFloor, "heap-floor", cmd.heapFloor, "bytes of garbage Go's collector may let gather before it runs while the program allocates fast and its live heap is smaller than this (else GOGC paces it as usual): fewer collections under load for up to this much more memory, e.g. 33554432 (0: GOGC alone)")
 	fs.BoolVar(&cmd.version, "version", false, "print the version (module, commit, Go) and exit")
 	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
 	respOnly := respFlags(fs, &cfg.Options.RESP)
@@ -89,9 +79,6 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	}
 	if err := checkOutputLimits(fs, cfg); err != nil {
 		return cmd, err
-	}
-	if cmd.heapFloor < 0 {
-		return cmd, fmt.Errorf("-heap-floor: %d is negative (0 leaves the collector to GOGC)", cmd.heapFloor)
 	}
 	if len(cfg.Listeners) > 0 && (len(positional) > 0 || isSet(fs, "port") || isSet(fs, "host") || isSet(fs, "behavior")) {
 		return cmd, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")

@@ -19,7 +19,6 @@ import (
 	"async_server/actors"
 	"async_server/admin"
 	"async_server/cluster"
-	"async_server/internal/heapfloor"
 
 	"github.com/sirupsen/logrus"
 )
@@ -62,7 +61,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// with SIGPIPE in the middle of its shutdown.
 	signal.Ignore(syscall.SIGPIPE)
 
-	heapfloor.Set(cmd.heapFloor)
 	srv, err := actors.Start(cmd.Config)
 	if err != nil {
 		fmt.Fprintf(stderr, "async_server: %v\n", err)

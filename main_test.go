@@ -149,7 +149,6 @@ func TestParseArgsZero(t *testing.T) {
 		{"output-soft-limit", "-1", func(c command) int64 { return c.OutputSoftLimit }},
 		{"log-max-size", "-1", func(c command) int64 { return int64(c.Log.MaxSize) }},
 		{"log-max-backups", "-3", func(c command) int64 { return int64(c.Log.MaxBackups) }},
-		{"heap-floor", "-1", func(c command) int64 { return c.heapFloor }},
 	}
 	for _, tt := range tests {
 		cfg, err := parseArgs([]string{"-" + tt.flag, "0"}, io.Discard)

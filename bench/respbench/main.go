@@ -53,7 +53,7 @@ func main() {
 	flag.IntVar(&cfg.n, "n", 200000, "requests per test (redis-benchmark -n)")
 	flag.IntVar(&cfg.c, "c", 50, "connections (redis-benchmark -c)")
 	flag.StringVar(&cfg.tests, "tests", "ping,set,get,incr,lpush,lpop,sadd,hset,zadd,mset", "redis-benchmark -t")
-	flag.StringVar(&cfg.serverArgs, "server-args", "", "more flags for async_server, space-separated (e.g. \"-heap-floor 33554432\")")
+	flag.StringVar(&cfg.serverArgs, "server-args", "", "more flags for async_server, space-separated (e.g. \"-maxmemory 1gb\")")
 	flag.StringVar(&pipes, "pipelines", "1,16", "pipeline depths (redis-benchmark -P), comma-separated")
 	flag.Parse()
 	for _, p := range strings.Split(pipes, ",") {
