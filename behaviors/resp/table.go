@@ -171,10 +171,6 @@ func buildTable() ([]*Command, []*Command, map[string]*Command) {
 	return all, flat, names
 }
 
-// lookup returns the top-level command called name (any case), or nil,
-// without allocating (table_names.go).
-func lookup(name []byte) *Command { return lookupName(name) }
-
 // lookupSub returns c's subcommand called name (any case), or nil.
 func (c *Command) lookupSub(name []byte) *Command {
 	var tmp [32]byte

@@ -1,13 +1,13 @@
 package resp
 
-// names finds a top-level command by its name, in any case, for lookup: an
+// nameTable finds a top-level command by its name, in any case, for lookup: an
 // open-addressed table whose slots hold the names inline, in lower case, so
 // that finding SET hashes three bytes and compares them with one or two
 // slots' and touches no string elsewhere. The map it replaces (byName, with
 // each name in lower and upper case) hashed the name with the runtime's
 // string hash and compared against keys stored apart from their slots: at
 // redis-benchmark -P 16 that lookup was 1.6% of the server's CPU.
-var names [nameSlots]nameSlot
+var nameTable [nameSlots]nameSlot
 
 const (
 	nameMax   = 23 // the longest name a slot holds: 1 length byte, 23 name bytes and a pointer are 32 bytes
@@ -21,11 +21,11 @@ type nameSlot struct {
 	cmd  *Command
 }
 
-// buildNames fills names with the top-level commands (buildTable), in
+// buildNames fills nameTable with the top-level commands (buildTable), in
 // place of what it held; a name too long for a slot, or more commands than
 // half the slots, is a bug.
 func buildNames(cmds []*Command) {
-	clear(names[:])
+	clear(nameTable[:])
 	if len(cmds) > nameSlots/2 {
 		panic("resp: too many commands for the name table")
 	}
@@ -34,12 +34,12 @@ func buildNames(cmds []*Command) {
 			panic("resp: command name " + c.Name + " is too long for the name table")
 		}
 		i := nameHash([]byte(c.Name))
-		for names[i].cmd != nil {
+		for nameTable[i].cmd != nil {
 			i = (i + 1) & (nameSlots - 1)
 		}
-		names[i].n = uint8(len(c.Name))
-		copy(names[i].name[:], c.Name)
-		names[i].cmd = c
+		nameTable[i].n = uint8(len(c.Name))
+		copy(nameTable[i].name[:], c.Name)
+		nameTable[i].cmd = c
 	}
 }
 
@@ -54,13 +54,14 @@ func nameHash(b []byte) uint32 {
 	return h >> (32 - nameBits)
 }
 
-// lookupName returns the top-level command called name (any case), or nil.
-func lookupName(name []byte) *Command {
+// lookup returns the top-level command called name (any case), or nil,
+// without allocating.
+func lookup(name []byte) *Command {
 	if len(name) == 0 || len(name) > nameMax {
 		return nil
 	}
 	for i := nameHash(name); ; i = (i + 1) & (nameSlots - 1) {
-		s := &names[i]
+		s := &nameTable[i]
 		if s.cmd == nil {
 			return nil
 		}
