@@ -168,6 +168,26 @@ func (c *Conn) awaitAck(park bool) bool {
 	}
 }
 
+// takeAck is awaitAck for a busy reader inside its raw read (readBusy),
+// which cannot park there: it reports false, taking nothing, when the actor
+// holds the ack back, and the reader then leaves the read to park.
+func (c *Conn) takeAck() bool {
+	for {
+		switch c.acked.Load() {
+		case ackGiven:
+			if c.acked.CompareAndSwap(ackGiven, ackNone) {
+				return true
+			}
+		case ackHeld:
+			return false
+		default: // ackNone
+			if c.acked.CompareAndSwap(ackNone, ackAwaited) {
+				<-c.acks
+			}
+		}
+	}
+}
+
 // IsShut reports whether Shut has been called.
 func (c *Conn) IsShut() bool { return c.isClosed.Load() }
 
@@ -232,6 +252,12 @@ func (c *Conn) Shut(graceful bool) {
 		}
 		if tc, ok := sock.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0)
+		}
+		if s := c.disp.state.Load(); s == awake || s == handed {
+			// Maybe called by the reader itself, delivering inside its raw
+			// read (readBusy): a Close waits for that read to end.
+			Go(func() { _ = sock.Close() })
+			return
 		}
 		_ = sock.Close() // safe beside the reader's Read, and twice
 	}

@@ -18,7 +18,10 @@
 //     takes one from a pool to read, delivers each read to the owner, whose
 //     actor runs right there (the Dispatcher runs a mailbox the reader woke on
 //     the reader), waits for the ack and reads again, into the same buffer if
-//     input is already there. An owner that has handled the input but holds
+//     input is already there. A busy connection's reader does all that inside
+//     one raw read of the socket (readBusy), so a read that leaves the socket
+//     empty is its last before it waits: one read per request, where a Read
+//     per request makes two. An owner that has handled the input but holds
 //     its ack back (its input must wait) says so with HoldAck, and the reader
 //     returns its buffer to the pool and parks: it gives its runner back, and
 //     the Ack starts it again on a runner (resume), so a connection whose input

@@ -19,6 +19,8 @@ type echoHandler struct {
 
 	holdAcks atomic.Bool // Data holds its ack back (HoldAck) instead of acking
 	noAck    atomic.Bool // Data neither acks nor holds: the test does, later
+	shutAt   int64       // Data number shutAt (from 1), if set, shuts the connection hard instead of acking
+	datas    atomic.Int64
 
 	mu        sync.Mutex
 	failed    []error // every Failed, in order
@@ -31,6 +33,10 @@ func (h *echoHandler) Data(p []byte) {
 	h.late()
 	noAck, hold := h.noAck.Load(), h.holdAcks.Load() // before the echo: a test may change them once it has it
 	_, _ = h.c.conn.Write(p)
+	if h.datas.Add(1) == h.shutAt {
+		h.c.Shut(false)
+		return
+	}
 	if noAck {
 		return
 	}

@@ -33,23 +33,20 @@ func socket(conn net.Conn) (syscall.RawConn, bool) {
 // connection (busyReads reads) keeps its buffer through its spell, as the
 // reader did before it waited this way: with a buffer back to the pool at
 // every wait, BenchmarkHTTP with 100 connections measured 1.00 of net/http
-// against 1.05 before (4 runs each); keeping it, 1.00 against 1.01. Holding
-// its buffer anyway, it reads with the socket's own Read, which does what the
-// raw read does without the callback (-2% CPU per echo round trip at 100
-// connections, side by side).
+// against 1.05 before (4 runs each); keeping it, 1.00 against 1.01.
+//
+// A busy connection's read also delivers (readBusy): it returns only when
+// the read must: the socket's deadline, an error or EOF (a Read's), the
+// actor holding its ack back (errHeld), or the connection shut after a
+// delivery (errShutRead).
 //
 // Its errors are a Read's: io.EOF at the peer's FIN, and *net.OpError
 // otherwise (deadline, closed, reset).
 func (c *Conn) readHot() (int, error) {
-	if c.in.reads >= busyReads {
-		if c.in.buf == nil {
-			c.in.buf = getReadBuffer()
-		}
-		return c.conn.Read(*c.in.buf)
-	}
 	if c.in.readFn == nil {
 		c.in.readFn = c.readSocket // made once: a method value passed on costs an allocation
 	}
+	c.in.got = gotRead
 	err := c.in.raw.Read(c.in.readFn)
 	n, rerr := int(c.in.n), c.in.rerr
 	switch {
@@ -58,6 +55,10 @@ func (c *Conn) readHot() (int, error) {
 			oe.Op = "read" // not "raw-read": it is the connection's read
 		}
 		return 0, err
+	case c.in.got == gotHeld:
+		return 0, errHeld
+	case c.in.got == gotShut:
+		return 0, errShutRead
 	case rerr != nil:
 		return 0, c.readError(os.NewSyscallError("read", rerr))
 	case n == 0:
@@ -71,26 +72,82 @@ func (c *Conn) readError(err error) error {
 	return &net.OpError{Op: "read", Net: "tcp", Source: c.conn.LocalAddr(), Addr: c.conn.RemoteAddr(), Err: err}
 }
 
-// readSocket is readHot's attempt at a read of socket fd (the connection is
-// not busy), with a buffer taken for it: it reports false when there is
-// nothing to read yet (the buffer returned), and true with the read's result
-// in c.in.n and c.in.rerr otherwise.
+// readSocket is readHot's callback, with a buffer taken for it: it reports
+// false when there is nothing to read yet (a connection that is not busy
+// returns its buffer first), and true with the read's result in c.in.n and
+// c.in.rerr otherwise. A busy connection's reads are delivered here
+// (readBusy) and end only as readHot says.
 func (c *Conn) readSocket(fd uintptr) bool {
 	if c.in.buf == nil {
 		c.in.buf = getReadBuffer()
 	}
 	for {
-		n, err := syscall.Read(int(fd), *c.in.buf)
+		n, err := readFD(fd, *c.in.buf)
 		c.in.n, c.in.rerr = int32(n), err
-		if c.in.rerr != syscall.EINTR {
-			break
+		switch {
+		case err == syscall.EAGAIN:
+			if c.in.reads < busyReads {
+				c.dropBuffer() // wait for input holding nothing
+			}
+			return false
+		case err != nil || n == 0 || c.in.reads < busyReads:
+			return true
+		}
+		if !c.readBusy(n) {
+			return true
+		}
+		if n < len(*c.in.buf) {
+			return false
 		}
 	}
-	if c.in.rerr == syscall.EAGAIN {
-		c.dropBuffer() // wait for input holding nothing
+}
+
+// readBusy delivers the n bytes a busy connection's read has just read,
+// inside the socket's raw read, and reports whether the read goes on (with
+// c.in.got saying why not). It is what saves a busy connection a read per
+// request: a Read resets the socket's readiness as it begins, so after a
+// delivery it must read once more to learn that the socket is empty (an
+// EAGAIN for every request of a client that waits for its reply, as every
+// goroutine-per-connection server makes). Inside one raw read nothing resets
+// it: a read that did not fill the buffer has emptied the socket, and the
+// runtime's netpoller wakes the reader when more arrives, even if it arrived
+// during the delivery (edge-triggered epoll reports every arrival after the
+// last report). While it runs, the reader holds the socket's read lock, which
+// a Close waits for: a hard Shut called inside a delivery closes the socket
+// on a runner (Shut).
+func (c *Conn) readBusy(n int) bool {
+	if c.IsShut() {
+		c.in.got = gotShut
 		return false
 	}
+	c.disp.wake()
+	c.h.Data((*c.in.buf)[:n])
+	c.disp.sleep()
+	switch {
+	case !c.takeAck():
+		c.in.got = gotHeld
+		return false
+	case c.IsShut():
+		c.in.got = gotShut
+		return false
+	}
+	t := now()
+	c.since.Store(int64(t))
+	c.armHot(t)
 	return true
+}
+
+// readFD reads from socket fd into buf, retrying an interrupted read.
+func readFD(fd uintptr, buf []byte) (int, error) {
+	if testHookRead != nil {
+		testHookRead()
+	}
+	for {
+		n, err := syscall.Read(int(fd), buf)
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
 }
 
 // look reads once without waiting, into the hot reader's buffer, after the
@@ -113,14 +170,7 @@ func (c *Conn) look(timeout error) (int, error) {
 // lookInto is look's read, into buf.
 func (c *Conn) lookInto(buf []byte, timeout error) (int, error) {
 	n, rerr := 0, error(nil)
-	if c.in.raw.Control(func(fd uintptr) {
-		for {
-			n, rerr = syscall.Read(int(fd), buf)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-	}) != nil {
+	if c.in.raw.Control(func(fd uintptr) { n, rerr = readFD(fd, buf) }) != nil {
 		return 0, timeout // closed
 	}
 	switch {

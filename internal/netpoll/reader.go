@@ -57,10 +57,12 @@ var readBuffers = sync.Pool{New: func() any { b := make([]byte, readBufferSize);
 
 // Test hooks, nil outside tests (set before a server starts, cleared after it
 // is done): testHookBuffers sees every read buffer taken (+1) and returned (-1),
-// testHookCooled every reader that goes cold.
+// testHookCooled every reader that goes cold, testHookRead every read of a
+// hot reader's socket.
 var (
 	testHookBuffers func(delta int)
 	testHookCooled  func()
+	testHookRead    func()
 )
 
 func getReadBuffer() *[]byte {
@@ -93,6 +95,7 @@ type input struct {
 	n     int32  // readSocket's result (at most readBufferSize)
 	reads uint16 // reads delivered, up to busyReads
 	swept bool   // in the sweeper's set (sweep.go): the reader's own view of it
+	got   uint8  // why readSocket's raw read ended: gotRead, gotHeld or gotShut
 
 	// Written under poll.mu, by the poller and Shut; cold is read without it
 	// by SetReadDeadline, to re-key a cold connection's deadline.
@@ -136,9 +139,21 @@ func (c *Conn) read() {
 
 // errCooled is serveHot's report that the connection went quiet, and
 // errParked that its input waits and the reader has parked (awaitAck).
+// errHeld and errShutRead are readHot's, for a busy connection whose read
+// delivered (readBusy): the actor holds the ack of that delivery back, or
+// the connection was shut during it.
 var (
-	errCooled = errors.New("reader cooled")
-	errParked = errors.New("reader parked")
+	errCooled   = errors.New("reader cooled")
+	errParked   = errors.New("reader parked")
+	errHeld     = errors.New("ack held back")
+	errShutRead = errors.New("shut in a delivery")
+)
+
+// Why a hot read ended (input.got).
+const (
+	gotRead uint8 = iota // a read's result, in input.n and input.rerr
+	gotHeld              // a delivery's ack is held back (errHeld)
+	gotShut              // the connection was shut in a delivery (errShutRead)
 )
 
 // serve is the hot reader, on a runner: it delivers what follows until the
@@ -219,11 +234,19 @@ func (c *Conn) serveHot() error {
 				continue
 			}
 		}
-		if err != nil {
+		var r int
+		switch err {
+		case nil:
+			c.in.reads = min(c.in.reads+1, busyReads)
+			r = c.deliverData((*c.in.buf)[:n], true)
+		case errHeld:
+			r = c.settle(true)
+		case errShutRead:
+			r = shut
+		default:
 			return err
 		}
-		c.in.reads = min(c.in.reads+1, busyReads)
-		switch c.deliverData((*c.in.buf)[:n], true) {
+		switch r {
 		case shut:
 			c.in.buf = nil // the actor may still hold it; left to the GC
 			return nil
@@ -290,6 +313,12 @@ func (c *Conn) deliverData(data []byte, park bool) int {
 	c.disp.wake()
 	c.h.Data(data)
 	c.disp.sleep()
+	return c.settle(park)
+}
+
+// settle waits for the ack of a delivery, or parks if park and the actor
+// holds it back (awaitAck), and says what deliverData did.
+func (c *Conn) settle(park bool) int {
 	if !c.awaitAck(park) { // almost always given: the delivery ran the actor on this goroutine
 		return parked
 	}

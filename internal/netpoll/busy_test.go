@@ -1,0 +1,63 @@
+package netpoll
+
+import (
+	"errors"
+	"io"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestBusyReaderReadsOncePerRequest ensures a busy connection's reader makes
+// one read per request of a client that waits for each reply, not two: a
+// Read per request would first find the socket empty after every reply
+// (readBusy). Before the raw read spanned deliveries, the busy reader's
+// Read made 2 read calls per round trip.
+func TestBusyReaderReadsOncePerRequest(t *testing.T) {
+	var reads atomic.Int64
+	testHookRead = func() { reads.Add(1) }
+	t.Cleanup(func() { testHookRead = nil })
+	s := serveEcho(t, Options{})
+	for range busyReads + 4 { // busy from here on
+		s.echoOnce(t, []byte("warm"))
+	}
+	const trips = 500
+	before := reads.Load()
+	for range trips {
+		s.echoOnce(t, []byte("ping"))
+	}
+	// A read finds the socket empty only when the runtime reports input the
+	// reader had already read (it arrived during a delivery): rare here,
+	// where the client sends only after the reply.
+	if got := reads.Load() - before; got > trips+trips/10 {
+		t.Errorf("%d reads for %d round trips; want about one each", got, trips)
+	}
+}
+
+// TestBusyReaderShutHardInDelivery ensures a hard Shut from inside a busy
+// reader's delivery (an output limit, a failure) ends the connection: the
+// reader holds the socket's read lock there, which a Close waits for, so
+// such a Close from the reader itself would never return.
+func TestBusyReaderShutHardInDelivery(t *testing.T) {
+	s := dialServed(t, &Options{Poller: Acquire()})
+	t.Cleanup(Release)
+	s.h.shutAt = busyReads + 3
+	start(s)
+	for range busyReads + 2 {
+		s.echoOnce(t, []byte("warm"))
+	}
+	if _, err := s.peer.Write([]byte("last")); err != nil {
+		t.Fatal(err)
+	}
+	s.waitClosed(t)
+	_ = s.peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 16)
+	var err error
+	for err == nil {
+		_, err = s.peer.Read(buf)
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("the client read %v after a hard close; want EOF or a reset", err)
+	}
+}
