@@ -83,7 +83,7 @@ func (s *session) exec(failed bool, cmds []queued) {
 			w := &seg.w
 			w.Proto = s.proto
 			from := w.Len()
-			q.spec.Run(&Call{Args: q.args, W: w, Sess: s, Srv: s.srv, cmd: q.spec, InMulti: true})
+			runLocal(q.spec, &Call{Args: q.args, W: w, Sess: s, Srv: s.srv, cmd: q.spec, InMulti: true})
 			seg.parts = append(seg.parts, part{from: from, to: w.Len(), skip: quiet})
 			seg.local = true
 			continue
