@@ -75,7 +75,7 @@ func cmdHSet(c *Call) {
 	}
 	added := 0
 	for i := 2; i < len(c.Args); i += 2 {
-		if h.Set(c.Args[i], clone(c.Args[i+1])) {
+		if h.Put(c.Args[i], c.Args[i+1]) {
 			added++
 		}
 	}

@@ -37,6 +37,9 @@ func cmdSadd(c *Call) {
 	}
 	added := 0
 	for _, m := range c.Args[2:] {
+		if !created && s.Has(string(m)) { // a member already: no copy made (Add keeps its string)
+			continue
+		}
 		if s.Add(string(m)) {
 			added++
 		}

@@ -68,14 +68,15 @@ pairs:
 		c.W.Error("ERR INCR option supports a single increment-element pair")
 		return
 	}
-	scores := make([]float64, n/2)
-	for i := range scores {
+	var few [8]float64 // most ZADDs: no allocation for their scores
+	scores := few[:0]
+	for i := range n / 2 {
 		v, ok := parseFloatArg(string(c.Args[at+2*i]))
 		if !ok {
 			c.W.Error(ErrNotFloat)
 			return
 		}
-		scores[i] = v
+		scores = append(scores, v)
 	}
 	z, ok := Lookup[*ZSet](c, c.Args[1])
 	if !ok {
@@ -91,7 +92,7 @@ pairs:
 	}
 	changed, added, last, processed := 0, 0, 0.0, false
 	for i, score := range scores {
-		res, after, done := z.add(string(c.Args[at+2*i+1]), score, f)
+		res, after, done := z.add(c.Args[at+2*i+1], score, f)
 		if res == zaddNaN {
 			c.W.Error(errNaNScore)
 			return

@@ -23,7 +23,7 @@ func copyValue(v Value) Value {
 		return s
 	case *Hash:
 		h := newHash()
-		t.Each(func(f string, val []byte) { h.Set([]byte(f), val) })
+		t.Each(func(f string, val []byte) { h.Set([]byte(f), clone(val)) }) // its own: HSET rewrites a value in place (Put)
 		h.table = t.table
 		return h
 	case *ZSet:

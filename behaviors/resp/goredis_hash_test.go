@@ -74,6 +74,30 @@ func TestGoRedisHash(t *testing.T) {
 	})
 }
 
+// TestGoRedisHashInPlace ensures an HSET that rewrites a field's value in
+// place (Hash.Put: the new value fits the old one's bytes) changes that
+// hash alone: not a COPY of it, nor a value already read.
+func TestGoRedisHashInPlace(t *testing.T) {
+	perProtocol(t, func(t *testing.T, rdb *redis.Client) {
+		ctx := context.Background()
+		must(t, "HSET", rdb.HSet(ctx, "h", "f", "old-value").Err())
+		if n, err := rdb.Do(ctx, "copy", "h", "h2").Int(); n != 1 || err != nil {
+			t.Fatalf("COPY = %d, %v", n, err)
+		}
+		for _, v := range []string{"new-value", "short", "a-longer-value-than-before"} {
+			if n, err := rdb.HSet(ctx, "h", "f", v).Result(); n != 0 || err != nil {
+				t.Fatalf("HSET f %s = %d, %v; want 0 (an update)", v, n, err)
+			}
+			if got, err := rdb.HGet(ctx, "h", "f").Result(); got != v || err != nil {
+				t.Fatalf("HGET f = %q, %v; want %q", got, err, v)
+			}
+			if got, err := rdb.HGet(ctx, "h2", "f").Result(); got != "old-value" || err != nil {
+				t.Fatalf("the copy's HGET f = %q, %v after HSET f %s on the original; want old-value", got, err, v)
+			}
+		}
+	})
+}
+
 // TestGoRedisHashIncr ensures HINCRBY and HINCRBYFLOAT count as Redis does:
 // overflow refused, a field that holds no number an error, and floats in
 // Redis's long double (0.1 + 0.2 is 0.3).

@@ -53,6 +53,16 @@ func (t *memberTable[V]) get(m string) (V, bool) {
 	return t.slots[i].val, true
 }
 
+// getBytes is get of m as bytes, without making a string of it.
+func (t *memberTable[V]) getBytes(m []byte) (V, bool) {
+	i, ok := t.index[string(m)]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return t.slots[i].val, true
+}
+
 func (t *memberTable[V]) has(m string) bool {
 	_, ok := t.index[m]
 	return ok
@@ -73,6 +83,9 @@ func (t *memberTable[V]) add(m string, v V) bool {
 
 // set replaces the value of m, which must be a member.
 func (t *memberTable[V]) set(m string, v V) { t.slots[t.index[m]].val = v }
+
+// setBytes is set of m as bytes.
+func (t *memberTable[V]) setBytes(m []byte, v V) { t.slots[t.index[string(m)]].val = v }
 
 // remove removes m; false if it was not a member.
 func (t *memberTable[V]) remove(m string) (V, bool) {

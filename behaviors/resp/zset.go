@@ -95,8 +95,8 @@ const (
 // add applies one score-member pair of ZADD as Redis's zsetAdd: it returns
 // what it did and the member's score after it. A same-score update is not a
 // change (zaddNop, but the member was processed: INCR still replies).
-func (z *ZSet) add(m string, score float64, f zaddFlags) (zaddResult, float64, bool) {
-	if n, ok := z.table.get(m); ok {
+func (z *ZSet) add(m []byte, score float64, f zaddFlags) (zaddResult, float64, bool) {
+	if n, ok := z.table.getBytes(m); ok {
 		if f.nx {
 			return zaddNop, 0, false
 		}
@@ -115,13 +115,13 @@ func (z *ZSet) add(m string, score float64, f zaddFlags) (zaddResult, float64, b
 		if !z.skiplist {
 			score = normalizeZero(score)
 		}
-		z.table.set(m, z.zsl.updateScore(n, score))
+		z.table.setBytes(m, z.zsl.updateScore(n, score))
 		return zaddUpdated, score, true
 	}
 	if f.xx {
 		return zaddNop, 0, false
 	}
-	return zaddAdded, z.insert(m, score), true
+	return zaddAdded, z.insert(string(m), score), true
 }
 
 // normalizeZero turns -0 into 0, as a listpack stores it (an integral score

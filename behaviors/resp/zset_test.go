@@ -73,7 +73,7 @@ func TestZsetAgainstModel(t *testing.T) {
 		score := float64(rand.IntN(20))
 		switch op := rand.IntN(10); {
 		case op < 5:
-			res, got, _ := z.add(mem, score, zaddFlags{})
+			res, got, _ := z.add([]byte(mem), score, zaddFlags{})
 			_, had := m[mem]
 			m[mem] = score
 			if had != (res != zaddAdded) || got != score && res != zaddNop {
@@ -85,7 +85,7 @@ func TestZsetAgainstModel(t *testing.T) {
 			} else {
 				m[mem] = score
 			}
-			if _, got, _ := z.add(mem, score, zaddFlags{incr: true}); got != m[mem] {
+			if _, got, _ := z.add([]byte(mem), score, zaddFlags{incr: true}); got != m[mem] {
 				t.Fatalf("incr(%q) = %v; want %v", mem, got, m[mem])
 			}
 		default:
@@ -123,8 +123,8 @@ func TestZaddFlags(t *testing.T) {
 	}
 	for _, c := range cases {
 		z := newZset()
-		z.add("a", 2, zaddFlags{})
-		if res, _, _ := z.add("a", c.score, c.f); res != c.res {
+		z.add([]byte("a"), 2, zaddFlags{})
+		if res, _, _ := z.add([]byte("a"), c.score, c.f); res != c.res {
 			t.Errorf("%s: result %v; want %v", c.name, res, c.res)
 		}
 		if got, _ := z.score("a"); got != c.after {
@@ -132,11 +132,11 @@ func TestZaddFlags(t *testing.T) {
 		}
 	}
 	z := newZset()
-	if res, _, _ := z.add("a", 1, zaddFlags{xx: true}); res != zaddNop || z.len() != 0 {
+	if res, _, _ := z.add([]byte("a"), 1, zaddFlags{xx: true}); res != zaddNop || z.len() != 0 {
 		t.Errorf("xx on a missing member added it")
 	}
-	z.add("a", inf, zaddFlags{})
-	if res, _, _ := z.add("a", -inf, zaddFlags{incr: true}); res != zaddNaN {
+	z.add([]byte("a"), inf, zaddFlags{})
+	if res, _, _ := z.add([]byte("a"), -inf, zaddFlags{incr: true}); res != zaddNaN {
 		t.Errorf("inf + -inf = %v; want zaddNaN", res)
 	}
 }
@@ -149,13 +149,13 @@ func TestZsetRanges(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		mem := string(rune('a'+rand.IntN(26))) + strconv.Itoa(rand.IntN(10))
 		score := float64(rand.IntN(30))
-		z.add(mem, score, zaddFlags{})
+		z.add([]byte(mem), score, zaddFlags{})
 		m[mem] = score
 	}
 	sorted := m.sorted()
 	lz := newZset() // a lex range needs one score for all
 	for mem := range m {
-		lz.add(mem, 0, zaddFlags{})
+		lz.add([]byte(mem), 0, zaddFlags{})
 	}
 	for i := 0; i < 300; i++ {
 		r := scoreRange{min: float64(rand.IntN(34) - 2), max: float64(rand.IntN(34) - 2), minex: rand.IntN(2) == 0, maxex: rand.IntN(2) == 0}
