@@ -28,6 +28,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"async_server/bench/pinproc"
 )
 
 type config struct {
@@ -113,7 +115,7 @@ type side struct {
 func run(cfg config, out io.Writer) error {
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "echobench: %s, %d cores; servers on cpu %d, client on cpu %d; %d-byte round trips, %v per run, %d rounds\n",
-		host, numCPU(), cfg.serverCPU, cfg.clientCPU, cfg.size, cfg.dur, cfg.rounds)
+		host, pinproc.NumCPU(), cfg.serverCPU, cfg.clientCPU, cfg.size, cfg.dur, cfg.rounds)
 	for _, conns := range cfg.conns {
 		sides := []*side{
 			{name: "async_server", args: []string{cfg.server, "-behavior", "echo", "-log-file", os.DevNull, "-log-level", "error", "-max-conns", "10000"}},
@@ -152,7 +154,7 @@ func report(out io.Writer, conns int, sides []*side) {
 
 // measure starts s's server, runs the client against it, and adds the run to s.
 func measure(cfg config, s *side, conns int) error {
-	srv := pinned(cfg.serverCPU, s.args[0], append(s.args[1:], "0")...)
+	srv := pinproc.Command(cfg.serverCPU, s.args[0], append(s.args[1:], "0")...)
 	addr, err := start(srv)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.name, err)
@@ -162,14 +164,14 @@ func measure(cfg config, s *side, conns int) error {
 	if err != nil {
 		return err
 	}
-	cl := pinned(cfg.clientCPU, self, "-client", addr, "-d", cfg.dur.String(), "-size", strconv.Itoa(cfg.size), strconv.Itoa(conns))
+	cl := pinproc.Command(cfg.clientCPU, self, "-client", addr, "-d", cfg.dur.String(), "-size", strconv.Itoa(cfg.size), strconv.Itoa(conns))
 	cl.Stderr = os.Stderr
-	before := cpuTime(srv.Process.Pid)
+	before := pinproc.CPUTime(srv.Process.Pid)
 	raw, err := cl.Output()
 	if err != nil {
 		return fmt.Errorf("client against %s: %w", s.name, err)
 	}
-	s.cpu += cpuTime(srv.Process.Pid) - before
+	s.cpu += pinproc.CPUTime(srv.Process.Pid) - before
 	var timed, total int64
 	if _, err := fmt.Sscan(string(raw), &timed, &total); err != nil {
 		return fmt.Errorf("client against %s printed %q", s.name, raw)
@@ -200,37 +202,4 @@ func start(cmd *exec.Cmd) (string, error) {
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	return "", fmt.Errorf("%s printed no listening line", cmd.Path)
-}
-
-// pinned returns the command line run under taskset -c cpu (unless cpu < 0).
-func pinned(cpu int, name string, args ...string) *exec.Cmd {
-	if cpu < 0 {
-		return exec.Command(name, args...)
-	}
-	return exec.Command("taskset", append([]string{"-c", strconv.Itoa(cpu), name}, args...)...)
-}
-
-// cpuTime is the user+system CPU time of process pid so far (from
-// /proc/PID/stat, in clock ticks of 10 ms), or 0 if it cannot be read.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-func numCPU() int {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return 0
-	}
-	return strings.Count(string(b), "processor\t:")
 }

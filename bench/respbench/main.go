@@ -31,6 +31,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"async_server/bench/pinproc"
 )
 
 type config struct {
@@ -82,7 +84,7 @@ func run(cfg config, out io.Writer) error {
 	defer ref.stop()
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "respbench: %s, %d cores; servers on cpu %d, redis-benchmark on cpu %d; -n %d -c %d\n",
-		host, numCPU(), cfg.serverCPU, cfg.clientCPU, cfg.n, cfg.c)
+		host, pinproc.NumCPU(), cfg.serverCPU, cfg.clientCPU, cfg.n, cfg.c)
 	for _, p := range cfg.pipelines {
 		var a1, b1, b2, a2 map[string]float64
 		var cpuA, cpuB time.Duration
@@ -93,12 +95,12 @@ func run(cfg config, out io.Writer) error {
 		}{{ours, &a1, &cpuA}, {ref, &b1, &cpuB}, {ref, &b2, &cpuB}, {ours, &a2, &cpuA}}
 		var order []string
 		for _, s := range steps {
-			before := cpuTime(s.srv.cmd.Process.Pid)
+			before := pinproc.CPUTime(s.srv.cmd.Process.Pid)
 			res, names, err := benchmark(cfg, s.srv.port, p)
 			if err != nil {
 				return err
 			}
-			*s.cpu += cpuTime(s.srv.cmd.Process.Pid) - before
+			*s.cpu += pinproc.CPUTime(s.srv.cmd.Process.Pid) - before
 			*s.dst, order = res, names
 		}
 		fmt.Fprintf(out, "\n-P %d (requests per second; A B B A, each the mean of its two runs)\n", p)
@@ -132,20 +134,12 @@ func (p *proc) stop() {
 	_ = p.cmd.Wait()
 }
 
-// pinned returns the command line run under taskset -c cpu (unless cpu < 0).
-func pinned(cpu int, name string, args ...string) *exec.Cmd {
-	if cpu < 0 {
-		return exec.Command(name, args...)
-	}
-	return exec.Command("taskset", append([]string{"-c", strconv.Itoa(cpu), name}, args...)...)
-}
-
 // startOurs starts async_server -behavior resp on a free port and reads the
 // port from its "listening on" line.
 func startOurs(cfg config) (*proc, error) {
 	args := append([]string{"-behavior", "resp", "-log-file", os.DevNull, "-log-level", "error",
 		"-max-conns", "10000"}, strings.Fields(cfg.serverArgs)...)
-	cmd := pinned(cfg.serverCPU, cfg.server, append(args, "0")...)
+	cmd := pinproc.Command(cfg.serverCPU, cfg.server, append(args, "0")...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -176,7 +170,7 @@ func startRedis(cfg config) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := pinned(cfg.serverCPU, cfg.redis, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+	cmd := pinproc.Command(cfg.serverCPU, cfg.redis, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", cfg.redis, err)
@@ -203,7 +197,7 @@ func freePort() (int, error) {
 // benchmark runs redis-benchmark once against port and returns each test's
 // requests per second, and the tests in the order it ran them.
 func benchmark(cfg config, port, pipeline int) (map[string]float64, []string, error) {
-	cmd := pinned(cfg.clientCPU, cfg.bench, "-p", strconv.Itoa(port), "-c", strconv.Itoa(cfg.c),
+	cmd := pinproc.Command(cfg.clientCPU, cfg.bench, "-p", strconv.Itoa(port), "-c", strconv.Itoa(cfg.c),
 		"-n", strconv.Itoa(cfg.n), "-t", cfg.tests, "-P", strconv.Itoa(pipeline), "--csv")
 	cmd.Stderr = os.Stderr
 	raw, err := cmd.Output()
@@ -228,29 +222,4 @@ func benchmark(cfg config, port, pipeline int) (map[string]float64, []string, er
 		order = append(order, r[0])
 	}
 	return res, order, nil
-}
-
-// cpuTime is the user+system CPU time of process pid so far (from
-// /proc/PID/stat, in clock ticks of 10 ms), or 0 if it cannot be read.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-func numCPU() int {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return 0
-	}
-	return strings.Count(string(b), "processor\t:")
 }
