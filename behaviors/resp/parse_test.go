@@ -51,6 +51,13 @@ var parseCases = []struct {
 	{"*1\r0\r0", []string{"error: Protocol error: expected '$', got '\r'"}}, // found by FuzzParse: it panicked
 	{"set \"a\"b\r\n", []string{"error: Protocol error: unbalanced quotes in request"}},
 	{"set 'a\r\n", []string{"error: Protocol error: unbalanced quotes in request"}},
+	// The edges of the one-pass header (shortHeader) and what the general
+	// path answers beyond them.
+	{"*2\r\n$10\r\n0123456789\r\n$0\r\n\r\n", []string{"0123456789|"}},
+	{"*1\r\n$3\rxabc\r\n", []string{"abc"}},
+	{"*1\r\n$999999999\r\n", []string{"error: Protocol error: invalid bulk length"}},  // nine digits, over proto-max-bulk-len
+	{"*1\r\n$1234567890\r\n", []string{"error: Protocol error: invalid bulk length"}}, // ten
+	{"*01\r\n$1\r\na\r\n", []string{"error: Protocol error: invalid multibulk length"}},
 }
 
 // TestParse ensures the parser reads what Redis reads, whole and split at
