@@ -61,3 +61,25 @@ func TestBusyReaderShutHardInDelivery(t *testing.T) {
 		t.Fatalf("the client read %v after a hard close; want EOF or a reset", err)
 	}
 }
+
+// TestBusyReaderShutHardWhileStuck ensures a hard Shut from elsewhere (the
+// forced close at the shutdown timeout) ends the connection for the peer at
+// once even while the behavior is stuck in a busy reader's delivery, inside
+// the raw read whose hold on the socket a Close would wait for: the peer
+// reads the end, and the socket is closed once the delivery returns.
+func TestBusyReaderShutHardWhileStuck(t *testing.T) {
+	s := dialServed(t, &Options{Poller: Acquire()})
+	t.Cleanup(Release)
+	s.h.blockAt, s.h.unblock = busyReads+3, make(chan struct{})
+	start(s)
+	for range busyReads + 3 { // the last one's delivery does not return
+		s.echoOnce(t, []byte("warm"))
+	}
+	s.c.Shut(false)
+	_ = s.peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := s.peer.Read(make([]byte, 1)); n != 0 || (!errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET)) {
+		t.Fatalf("the client read %d, %v while the behavior was stuck; want the end (EOF or a reset)", n, err)
+	}
+	close(s.h.unblock)
+	s.waitClosed(t)
+}

@@ -250,13 +250,20 @@ func (c *Conn) Shut(graceful bool) {
 		if tc, ok := sock.(*tls.Conn); ok {
 			sock = tc.NetConn()
 		}
-		if tc, ok := sock.(*net.TCPConn); ok {
+		tc, ok := sock.(*net.TCPConn)
+		if ok {
 			_ = tc.SetLinger(0)
 		}
-		if s := c.disp.state.Load(); s == awake || s == handed {
-			// Maybe called by the reader itself, delivering inside its raw
-			// read (readBusy): a Close waits for that read to end.
-			Go(func() { _ = sock.Close() })
+		if s := c.disp.state.Load(); ok && (s == awake || s == handed) {
+			// The reader is delivering, maybe inside its raw read (readBusy),
+			// whose hold on the socket a Close waits for: from the reader
+			// itself it would wait forever, and from anyone else for as long
+			// as the behavior runs (for good, if it never returns: an
+			// abandoned connection). Shut both directions instead, at once:
+			// the peer sees the end, I/O blocked on the socket fails, and the
+			// reader closes it as it ends (drain, which then reads EOF).
+			_ = tc.CloseRead()
+			_ = tc.CloseWrite()
 			return
 		}
 		_ = sock.Close() // safe beside the reader's Read, and twice

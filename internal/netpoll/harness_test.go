@@ -17,9 +17,11 @@ import (
 type echoHandler struct {
 	c *Conn
 
-	holdAcks atomic.Bool // Data holds its ack back (HoldAck) instead of acking
-	noAck    atomic.Bool // Data neither acks nor holds: the test does, later
-	shutAt   int64       // Data number shutAt (from 1), if set, shuts the connection hard instead of acking
+	holdAcks atomic.Bool   // Data holds its ack back (HoldAck) instead of acking
+	noAck    atomic.Bool   // Data neither acks nor holds: the test does, later
+	shutAt   int64         // Data number shutAt (from 1), if set, shuts the connection hard instead of acking
+	blockAt  int64         // Data number blockAt, if set, waits for unblock (a behavior that does not return) after its echo
+	unblock  chan struct{} // see blockAt
 	datas    atomic.Int64
 
 	mu        sync.Mutex
@@ -33,9 +35,12 @@ func (h *echoHandler) Data(p []byte) {
 	h.late()
 	noAck, hold := h.noAck.Load(), h.holdAcks.Load() // before the echo: a test may change them once it has it
 	_, _ = h.c.conn.Write(p)
-	if h.datas.Add(1) == h.shutAt {
+	switch h.datas.Add(1) {
+	case h.shutAt:
 		h.c.Shut(false)
 		return
+	case h.blockAt:
+		<-h.unblock
 	}
 	if noAck {
 		return

@@ -113,8 +113,8 @@ func (c *Conn) readSocket(fd uintptr) bool {
 // runtime's netpoller wakes the reader when more arrives, even if it arrived
 // during the delivery (edge-triggered epoll reports every arrival after the
 // last report). While it runs, the reader holds the socket's read lock, which
-// a Close waits for: a hard Shut called inside a delivery closes the socket
-// on a runner (Shut).
+// a Close waits for: a hard Shut during a delivery shuts the socket down and
+// leaves the close to the reader's end (Shut).
 func (c *Conn) readBusy(n int) bool {
 	if c.IsShut() {
 		c.in.got = gotShut
