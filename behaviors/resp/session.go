@@ -39,9 +39,10 @@ type session struct {
 	localFrom int          // where the local reply being written starts (order.go)
 	out       Writer       // replies ready to write
 	// wall and mono stamp the last read (Received): the wall clock in
-	// Unix ns and monoNow at the same instant, one time.Now. Each batch
-	// carries them (sendOpen), so the key space reads only the monotonic
-	// clock (batch.wallAt).
+	// Unix ns and monoNow at the same instant, one time.Now, moved on
+	// together to the end of each connection command (dispatch: the next
+	// one's start). Each batch carries them (sendOpen), so the key space
+	// reads only the monotonic clock (batch.wallAt).
 	wall int64
 	mono time.Duration
 
