@@ -3,6 +3,7 @@ package resp_test
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"net"
 	"strconv"
 	"testing"
@@ -57,7 +58,7 @@ func benchPipeline(b *testing.B, addr, cmd string, depth int) {
 		if _, err := c.Write(batch); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := readFull(r, got); err != nil {
+		if _, err := io.ReadFull(r, got); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -65,16 +66,4 @@ func benchPipeline(b *testing.B, addr, cmd string, depth int) {
 	if !bytes.Equal(got, want) {
 		b.Fatalf("replies %q; want %q", got, want)
 	}
-}
-
-func readFull(r *bufio.Reader, p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		m, err := r.Read(p[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }

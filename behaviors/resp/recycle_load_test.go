@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -124,7 +125,7 @@ func roundTrip(c net.Conn, r *bufio.Reader, req, want string) error {
 		}
 	}
 	got := make([]byte, len(want))
-	if _, err := readFull(r, got); err != nil {
+	if _, err := io.ReadFull(r, got); err != nil {
 		return fmt.Errorf("%w after %q", err, got)
 	}
 	if !bytes.Equal(got, []byte(want)) {
