@@ -11,7 +11,14 @@
 //
 //	go build -o async_server . && (cd bench && go run ./respbench -server ../async_server)
 //
-// Flags: -server (the async_server binary), -redis (redis-server),
+// With -redcon it measures bench/redconresp too, a plain Go server (a
+// goroutine per connection on github.com/tidwall/redcon, one mutex-guarded
+// map), A B C C B A: what Go without actors and services reaches beside
+// redis-server on the same machine in the same run.
+//
+//	go build -o /tmp/redconresp ./redconresp && go run ./respbench -server ../async_server -redcon /tmp/redconresp
+//
+// Flags: -server (the async_server binary), -redis (redis-server), -redcon,
 // -benchmark (redis-benchmark), -server-cpu and -client-cpu (cores for
 // taskset; -1: do not pin), -n, -c, -tests, -pipelines (comma-separated
 // depths). It needs redis-server, redis-benchmark and taskset on the PATH
@@ -41,6 +48,7 @@ type config struct {
 	n, c                 int
 	tests                string
 	serverArgs           string // more flags for async_server, space-separated
+	redcon               string // bench/redconresp's binary, measured too if set
 	pipelines            []int
 }
 
@@ -56,6 +64,7 @@ func main() {
 	flag.IntVar(&cfg.c, "c", 50, "connections (redis-benchmark -c)")
 	flag.StringVar(&cfg.tests, "tests", "ping,set,get,incr,lpush,lpop,sadd,hset,zadd,mset", "redis-benchmark -t")
 	flag.StringVar(&cfg.serverArgs, "server-args", "", "more flags for async_server, space-separated (e.g. \"-maxmemory 1gb\")")
+	flag.StringVar(&cfg.redcon, "redcon", "", "a bench/redconresp binary to measure too (a plain Go server on tidwall/redcon)")
 	flag.StringVar(&pipes, "pipelines", "1,16", "pipeline depths (redis-benchmark -P), comma-separated")
 	flag.Parse()
 	for _, p := range strings.Split(pipes, ",") {
@@ -70,6 +79,23 @@ func main() {
 	}
 }
 
+// side is one server of the run and what it measured at one depth.
+type side struct {
+	name string
+	srv  *proc
+	runs []map[string]float64 // requests per second by test, one map per run
+	cpu  time.Duration        // user+system time over the depth's runs
+}
+
+// mean is the side's mean requests per second for test.
+func (s *side) mean(test string) float64 {
+	var sum float64
+	for _, r := range s.runs {
+		sum += r[test]
+	}
+	return sum / float64(max(len(s.runs), 1))
+}
+
 // run measures every pipeline depth and prints one table per depth.
 func run(cfg config, out io.Writer) error {
 	ours, err := startOurs(cfg)
@@ -82,45 +108,93 @@ func run(cfg config, out io.Writer) error {
 		return err
 	}
 	defer ref.stop()
+	sides := []*side{{name: "async_server", srv: ours}, {name: "redis-server", srv: ref}}
+	if cfg.redcon != "" {
+		rc, err := startRedcon(cfg)
+		if err != nil {
+			return err
+		}
+		defer rc.stop()
+		sides = append(sides, &side{name: "redcon", srv: rc})
+	}
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "respbench: %s, %d cores; servers on cpu %d, redis-benchmark on cpu %d; -n %d -c %d\n",
 		host, pinproc.NumCPU(), cfg.serverCPU, cfg.clientCPU, cfg.n, cfg.c)
 	for _, p := range cfg.pipelines {
-		var a1, b1, b2, a2 map[string]float64
-		var cpuA, cpuB time.Duration
-		steps := []struct {
-			srv *proc
-			dst *map[string]float64
-			cpu *time.Duration
-		}{{ours, &a1, &cpuA}, {ref, &b1, &cpuB}, {ref, &b2, &cpuB}, {ours, &a2, &cpuA}}
-		var order []string
-		for _, s := range steps {
-			before := pinproc.CPUTime(s.srv.cmd.Process.Pid)
-			res, names, err := benchmark(cfg, s.srv.port, p)
-			if err != nil {
-				return err
-			}
-			*s.cpu += pinproc.CPUTime(s.srv.cmd.Process.Pid) - before
-			*s.dst, order = res, names
+		order, err := measure(cfg, sides, p)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(out, "\n-P %d (requests per second; A B B A, each the mean of its two runs)\n", p)
-		fmt.Fprintf(out, "%-16s %14s %14s %7s\n", "test", "async_server", "redis-server", "ratio")
-		for _, name := range order {
-			a, b := (a1[name]+a2[name])/2, (b1[name]+b2[name])/2
-			ratio := 0.0
-			if b > 0 {
-				ratio = a / b
-			}
-			fmt.Fprintf(out, "%-16s %14.0f %14.0f %6.2fx\n", name, a, b, ratio)
-		}
-		// CPU per request is what a loaded machine does not distort much:
-		// the servers' user+system time over every request of the depth.
-		reqs := float64(2 * cfg.n * len(order))
-		fmt.Fprintf(out, "%-16s %13.2fus %13.2fus %6.2fx\n", "cpu/request",
-			float64(cpuA.Microseconds())/reqs, float64(cpuB.Microseconds())/reqs,
-			float64(cpuB)/float64(max(cpuA, 1)))
+		report(out, cfg, sides, order, p)
 	}
 	return nil
+}
+
+// measure runs redis-benchmark at depth p against each side, in the order
+// A B B A (A B C C B A with redcon), and returns the tests in the order
+// redis-benchmark ran them.
+func measure(cfg config, sides []*side, p int) ([]string, error) {
+	steps := append([]*side{}, sides...)
+	for i := len(sides) - 1; i >= 0; i-- {
+		steps = append(steps, sides[i])
+	}
+	for _, s := range sides {
+		s.runs, s.cpu = nil, 0
+	}
+	var order []string
+	for _, s := range steps {
+		before := pinproc.CPUTime(s.srv.cmd.Process.Pid)
+		res, names, err := benchmark(cfg, s.srv.port, p)
+		if err != nil {
+			return nil, err
+		}
+		s.cpu += pinproc.CPUTime(s.srv.cmd.Process.Pid) - before
+		s.runs, order = append(s.runs, res), names
+	}
+	return order, nil
+}
+
+// report prints one depth's table: each side's mean requests per second and
+// its ratio to redis-server's (above 1: faster than redis-server), then each
+// side's CPU time per request and redis-server's over it (above 1: it spends
+// less than redis-server), which a loaded machine distorts less than the
+// rates.
+func report(out io.Writer, cfg config, sides []*side, order []string, p int) {
+	ref := sides[1]
+	fmt.Fprintf(out, "\n-P %d (requests per second; each the mean of its two runs; ratio: over redis-server's)\n", p)
+	fmt.Fprintf(out, "%-16s", "test")
+	for _, s := range sides {
+		fmt.Fprintf(out, " %14s", s.name)
+	}
+	for _, s := range sides {
+		if s != ref {
+			fmt.Fprintf(out, " %14s", s.name+" ratio")
+		}
+	}
+	fmt.Fprintln(out)
+	for _, name := range order {
+		fmt.Fprintf(out, "%-16s", name)
+		for _, s := range sides {
+			fmt.Fprintf(out, " %14.0f", s.mean(name))
+		}
+		for _, s := range sides {
+			if s != ref {
+				fmt.Fprintf(out, " %13.2fx", s.mean(name)/max(ref.mean(name), 1))
+			}
+		}
+		fmt.Fprintln(out)
+	}
+	reqs := float64(2 * cfg.n * len(order))
+	fmt.Fprintf(out, "%-16s", "cpu/request")
+	for _, s := range sides {
+		fmt.Fprintf(out, " %12.2fus", float64(s.cpu.Microseconds())/reqs)
+	}
+	for _, s := range sides {
+		if s != ref {
+			fmt.Fprintf(out, " %13.2fx", float64(ref.cpu)/float64(max(s.cpu, 1)))
+		}
+	}
+	fmt.Fprintln(out)
 }
 
 // proc is a server started for the run.
@@ -172,8 +246,25 @@ func startRedis(cfg config) (*proc, error) {
 	}
 	cmd := pinproc.Command(cfg.serverCPU, cfg.redis, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+	return startAnswering(cmd, port)
+}
+
+// startRedcon starts bench/redconresp on a free port and waits until it
+// answers.
+func startRedcon(cfg config) (*proc, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	return startAnswering(pinproc.Command(cfg.serverCPU, cfg.redcon, strconv.Itoa(port)), port)
+}
+
+// startAnswering starts cmd, a server that will listen on port, and waits
+// until it accepts a connection there.
+func startAnswering(cmd *exec.Cmd, port int) (*proc, error) {
+	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", cfg.redis, err)
+		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
 	}
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
@@ -182,7 +273,8 @@ func startRedis(cfg config) (*proc, error) {
 		}
 	}
 	_ = cmd.Process.Kill()
-	return nil, fmt.Errorf("%s did not answer on port %d", cfg.redis, port)
+	_ = cmd.Wait()
+	return nil, fmt.Errorf("%s did not answer on port %d", cmd.Path, port)
 }
 
 func freePort() (int, error) {
