@@ -83,3 +83,41 @@ func TestBusyReaderShutHardWhileStuck(t *testing.T) {
 	close(s.h.unblock)
 	s.waitClosed(t)
 }
+
+// TestBusyReaderShutHardBeforeDelivery ensures a hard Shut that lands just
+// as a busy reader is about to deliver does not Close the socket under the
+// reader's raw read, which the Close would wait for: for as long as the
+// behavior runs, for good if it is stuck there (the forced close at the
+// shutdown timeout would never return). The reader says it is awake before
+// it looks whether the connection is shut, and Shut the reverse, so one of
+// them sees the other. The Shut runs here on the reader itself at that
+// moment (testHookBusy), where such a Close never returns at all: when the
+// reader looked before it said it was awake, this test failed.
+func TestBusyReaderShutHardBeforeDelivery(t *testing.T) {
+	s := dialServed(t, &Options{Poller: Acquire()})
+	t.Cleanup(Release)
+	var delivering atomic.Int32
+	testHookBusy = func(c *Conn) {
+		if delivering.Add(1) == 3 { // busy since two deliveries: this is the third
+			c.Shut(false)
+		}
+	}
+	t.Cleanup(func() { testHookBusy = nil })
+	start(s)
+	for delivering.Load() < 2 {
+		s.echoOnce(t, []byte("warm"))
+	}
+	if _, err := s.peer.Write([]byte("last")); err != nil {
+		t.Fatal(err)
+	}
+	s.waitClosed(t)
+	_ = s.peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 16)
+	var err error
+	for err == nil {
+		_, err = s.peer.Read(buf)
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("the client read %v after a hard close; want EOF or a reset", err)
+	}
+}

@@ -254,6 +254,9 @@ func (c *Conn) Shut(graceful bool) {
 		if ok {
 			_ = tc.SetLinger(0)
 		}
+		// isClosed is set by now, and a busy reader says it is awake before
+		// it looks at that (readBusy): either it delivers nothing more, or
+		// this sees it awake.
 		if s := c.disp.state.Load(); ok && (s == awake || s == handed) {
 			// The reader is delivering, maybe inside its raw read (readBusy),
 			// whose hold on the socket a Close waits for: from the reader

@@ -116,11 +116,18 @@ func (c *Conn) readSocket(fd uintptr) bool {
 // a Close waits for: a hard Shut during a delivery shuts the socket down and
 // leaves the close to the reader's end (Shut).
 func (c *Conn) readBusy(n int) bool {
+	// Awake before the look at the shut, as Shut sets it before its look at
+	// the reader's state: either this sees the Shut and delivers nothing, or
+	// a hard Shut sees the reader awake and leaves the socket open for it.
+	c.disp.wake()
+	if testHookBusy != nil {
+		testHookBusy(c)
+	}
 	if c.IsShut() {
+		c.disp.sleep()
 		c.in.got = gotShut
 		return false
 	}
-	c.disp.wake()
 	c.h.Data((*c.in.buf)[:n])
 	c.disp.sleep()
 	switch {

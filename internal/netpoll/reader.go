@@ -58,11 +58,12 @@ var readBuffers = sync.Pool{New: func() any { b := make([]byte, readBufferSize);
 // Test hooks, nil outside tests (set before a server starts, cleared after it
 // is done): testHookBuffers sees every read buffer taken (+1) and returned (-1),
 // testHookCooled every reader that goes cold, testHookRead every read of a
-// hot reader's socket.
+// hot reader's socket, testHookBusy every busy reader about to deliver.
 var (
 	testHookBuffers func(delta int)
 	testHookCooled  func()
 	testHookRead    func()
+	testHookBusy    func(*Conn)
 )
 
 func getReadBuffer() *[]byte {
