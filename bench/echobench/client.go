@@ -11,9 +11,10 @@ import (
 )
 
 // runClient is echobench's client: conns connections to addr, each making
-// size-byte round trips in a loop, for a warm-up of dur/4 and then dur. It
-// prints the round trips of the timed part and of the whole run.
-func runClient(addr string, conns, size int, dur time.Duration, out io.Writer) error {
+// size-byte round trips in a loop, for a warm-up of dur/4 and then dur: all
+// of them from one epoll loop (loop, loopTrips), or each from a goroutine of
+// its own. It prints the round trips of the timed part and of the whole run.
+func runClient(addr string, conns, size int, dur time.Duration, loop bool, out io.Writer) error {
 	if conns < 1 {
 		return fmt.Errorf("bad connection count %d", conns)
 	}
@@ -36,14 +37,21 @@ func runClient(addr string, conns, size int, dur time.Duration, out io.Writer) e
 		wg             sync.WaitGroup
 		errs           = make(chan error, conns)
 	)
-	for _, c := range cs {
+	run := func(f func() error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := trips(c, size, &stop, &total); err != nil {
+			if err := f(); err != nil {
 				errs <- err
 			}
 		}()
+	}
+	if loop {
+		run(func() error { return loopTrips(cs, size, &stop, &total) })
+	} else {
+		for _, c := range cs {
+			run(func() error { return trips(c, size, &stop, &total) })
+		}
 	}
 	time.Sleep(dur / 4) // the warm-up: every connection busy, the servers' runners grown
 	atStart.Store(total.Load())

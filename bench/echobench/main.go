@@ -12,8 +12,12 @@
 //
 // The client is echobench itself (-client), re-run under taskset: each
 // connection writes -size bytes and reads them back, in a loop, for -d after
-// a warm-up of a quarter of -d. It needs taskset on the PATH (Debian:
-// util-linux); plainecho and gnetecho are built from this module.
+// a warm-up of a quarter of -d; all connections from one epoll loop (-loop,
+// the default: it spends less per round trip than the servers, so that they
+// set the pace) or each from a goroutine (-loop=false, which at 100
+// connections spends about what plainecho does and holds every server to
+// the same rate). It needs taskset on the PATH (Debian: util-linux);
+// plainecho and gnetecho are built from this module.
 package main
 
 import (
@@ -38,6 +42,7 @@ type config struct {
 	conns                []int
 	dur                  time.Duration
 	rounds, size         int
+	loop                 bool // the client runs every connection from one epoll loop
 }
 
 func main() {
@@ -52,11 +57,12 @@ func main() {
 	flag.IntVar(&cfg.rounds, "rounds", 3, "rounds of A B B A per connection count")
 	flag.IntVar(&cfg.size, "size", 64, "bytes per round trip")
 	flag.BoolVar(&withGnet, "gnet", false, "measure bench/gnetecho too")
+	flag.BoolVar(&cfg.loop, "loop", true, "the client makes every connection's round trips from one epoll loop (false: a goroutine per connection)")
 	flag.StringVar(&client, "client", "", "run as the client against this address (used by echobench itself)")
 	flag.Parse()
 	if client != "" {
 		n, _ := strconv.Atoi(flag.Arg(0))
-		if err := runClient(client, n, cfg.size, cfg.dur, os.Stdout); err != nil {
+		if err := runClient(client, n, cfg.size, cfg.dur, cfg.loop, os.Stdout); err != nil {
 			log.Fatalf("echobench client: %v", err)
 		}
 		return
@@ -114,8 +120,12 @@ type side struct {
 // run measures every connection count and prints one table for each.
 func run(cfg config, out io.Writer) error {
 	host, _ := os.Hostname()
-	fmt.Fprintf(out, "echobench: %s, %d cores; servers on cpu %d, client on cpu %d; %d-byte round trips, %v per run, %d rounds\n",
-		host, pinproc.NumCPU(), cfg.serverCPU, cfg.clientCPU, cfg.size, cfg.dur, cfg.rounds)
+	how := "one epoll loop"
+	if !cfg.loop {
+		how = "a goroutine per connection"
+	}
+	fmt.Fprintf(out, "echobench: %s, %d cores; servers on cpu %d, client (%s) on cpu %d; %d-byte round trips, %v per run, %d rounds\n",
+		host, pinproc.NumCPU(), cfg.serverCPU, how, cfg.clientCPU, cfg.size, cfg.dur, cfg.rounds)
 	for _, conns := range cfg.conns {
 		sides := []*side{
 			{name: "async_server", args: []string{cfg.server, "-behavior", "echo", "-log-file", os.DevNull, "-log-level", "error", "-max-conns", "10000"}},
@@ -164,7 +174,8 @@ func measure(cfg config, s *side, conns int) error {
 	if err != nil {
 		return err
 	}
-	cl := pinproc.Command(cfg.clientCPU, self, "-client", addr, "-d", cfg.dur.String(), "-size", strconv.Itoa(cfg.size), strconv.Itoa(conns))
+	cl := pinproc.Command(cfg.clientCPU, self, "-client", addr, "-d", cfg.dur.String(), "-size", strconv.Itoa(cfg.size),
+		"-loop="+strconv.FormatBool(cfg.loop), strconv.Itoa(conns))
 	cl.Stderr = os.Stderr
 	before := pinproc.CPUTime(srv.Process.Pid)
 	raw, err := cl.Output()
