@@ -41,12 +41,13 @@ type pendingRequest struct {
 // server's samples at redis-benchmark -P 1.
 func (l *link) Request(pid *actor.PID, msg any) uint64 {
 	l.requests++
-	l.inFlight = append(l.inFlight, pendingRequest{id: l.requests, to: pid})
-	if pid != nil {
-		r := &envelopedRequest{req: messages.ServiceRequest{ID: l.requests, Body: msg}}
-		r.env = actor.MessageEnvelope{Message: &r.req, Sender: l.self}
-		l.ctx.Send(pid, &r.env)
+	if pid == nil { // nobody to answer it: not in flight, as one written off
+		return l.requests
 	}
+	l.inFlight = append(l.inFlight, pendingRequest{id: l.requests, to: pid})
+	r := &envelopedRequest{req: messages.ServiceRequest{ID: l.requests, Body: msg}}
+	r.env = actor.MessageEnvelope{Message: &r.req, Sender: l.self}
+	l.ctx.Send(pid, &r.env)
 	return l.requests
 }
 

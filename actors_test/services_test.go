@@ -38,8 +38,18 @@ func (r *relay) Received(data []byte) error {
 		if i < 0 {
 			return nil
 		}
-		r.conn.Request(r.conn.Service("upper"), string(r.partial[:i]))
+		line := string(r.partial[:i])
 		r.partial = r.partial[i+1:]
+		if rest, ok := strings.CutPrefix(line, "nobody "); ok {
+			// A request to a service there is not (Service returns nil):
+			// nothing will answer it, so relay says so itself.
+			r.conn.Request(r.conn.Service("nobody"), rest)
+			if _, err := r.conn.Write([]byte("unanswered " + rest + "\n")); err != nil {
+				return err
+			}
+			continue
+		}
+		r.conn.Request(r.conn.Service("upper"), line)
 	}
 }
 
@@ -209,6 +219,19 @@ func TestServiceInFlightBound(t *testing.T) {
 			t.Fatalf("reply %d = %q; want %q", i, got, strings.ToUpper(line))
 		}
 	}
+}
+
+// TestRequestToNoService ensures a Request to a nil PID (a service name the
+// behavior did not declare) is not counted in flight: nothing can answer
+// it, so counted it would hold the connection's input back for good once
+// MaxInFlight of them were sent.
+func TestRequestToNoService(t *testing.T) {
+	s := startRelay(t, nil)
+	c := s.dialLines(t)
+	for i := range protocol.MaxInFlight + 8 {
+		c.roundTrip(t, fmt.Sprintf("nobody %d", i), fmt.Sprintf("unanswered %d", i))
+	}
+	c.roundTrip(t, "still read", "STILL READ")
 }
 
 // TestServiceCrashKeepsConnections ensures a service that panics is restarted

@@ -113,7 +113,9 @@ type Conn interface {
 	// good answers nothing: once its *actor.Terminated reaches the connection
 	// (Watch it), the requests it still owed are written off, so they hold
 	// back neither input nor the connection's finish (shutdown, the peer's
-	// EOF); the behavior answers its client for them itself.
+	// EOF); the behavior answers its client for them itself. A request to a
+	// nil pid (Service found no such name) goes nowhere and is written off at
+	// once.
 	Request(pid *actor.PID, msg any) uint64
 
 	// Watch asks for an *actor.Terminated, through HandleMessage, when pid stops
