@@ -22,8 +22,9 @@ import (
 // admin endpoint's address ("" for none).
 type command struct {
 	actors.Config
-	admin   string
-	version bool // -version: print the version and exit
+	admin      string
+	cpuProfile string // -cpuprofile: where to write a CPU profile of the run ("": none)
+	version    bool   // -version: print the version and exit
 }
 
 // parseArgs maps the command line onto a command. Flags may come before

@@ -51,6 +51,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, version())
 		return exitOK
 	}
+	stopProfile, ok := startProfile(cmd.cpuProfile, stderr)
+	if !ok {
+		return exitFailure
+	}
+	defer stopProfile() // the last thing run does: the profile covers the shutdown
 	// Signals are caught before the listener opens, so a client that connects as
 	// soon as the ready line appears can count on a graceful shutdown.
 	signals := make(chan os.Signal, 2)

@@ -49,6 +49,8 @@ func TestCLI(t *testing.T) {
 		{"AdminInUse", testCLIAdminInUse},
 		{"TLSUnused", testCLITLSUnused},
 		{"TLS", testCLITLS},
+		{"CPUProfile", testCLICPUProfile},
+		{"CPUProfileBadPath", testCLICPUProfileBadPath},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
