@@ -1,8 +1,7 @@
 package main
 
-// -cpuprofile: a CPU profile of the whole run, for go tool pprof, and what
-// bench/pgo.sh makes the build's default.pgo from (profile-guided
-// optimization: go build uses default.pgo, beside main.go, by itself).
+// -cpuprofile: a CPU profile of the whole run, for go tool pprof (or for a
+// profile-guided build: docs/benchmarks.md has what one measured here).
 
 import (
 	"fmt"

@@ -13,8 +13,7 @@ import (
 
 // testCLICPUProfile ensures -cpuprofile leaves a CPU profile of the run once
 // the process has exited after CTRL+C: gzip-compressed protocol buffers, as
-// go tool pprof reads them and as default.pgo is, naming the binary it
-// profiled.
+// go tool pprof reads them, naming the binary it profiled.
 func testCLICPUProfile(t *testing.T, bin string) {
 	path := filepath.Join(t.TempDir(), "cpu.prof")
 	p := cliStart(t, bin, "-behavior", "echo", "-cpuprofile", path, "0")
