@@ -117,3 +117,31 @@ func (s *served) lastThenEnd(t *testing.T) {
 		t.Fatalf("the client read %v after a hard close; want EOF or a reset", err)
 	}
 }
+
+// TestBusyReaderShutHardAwaitingAck ensures a hard Shut from elsewhere
+// returns while a busy reader waits, inside its raw read, for the ack of a
+// delivery whose actor runs elsewhere and does not ack (stuck): Shut acks
+// before it closes, which lets the reader out of the raw read, whose hold on
+// the socket the Close waits for. Without that order the forced close at the
+// shutdown timeout would never return.
+func TestBusyReaderShutHardAwaitingAck(t *testing.T) {
+	s := dialServed(t, &Options{Poller: Acquire()})
+	t.Cleanup(Release)
+	start(s)
+	for range busyReads + 2 {
+		s.echoOnce(t, []byte("warm"))
+	}
+	s.h.noAck.Store(true)
+	s.echoOnce(t, []byte("unacked")) // delivered: the reader now waits for its ack
+	shut := make(chan struct{})
+	go func() {
+		s.c.Shut(false)
+		close(shut)
+	}()
+	select {
+	case <-shut:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a hard Shut did not return while the reader waited for an ack")
+	}
+	s.waitClosed(t)
+}

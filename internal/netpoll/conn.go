@@ -234,7 +234,8 @@ func (c *Conn) Shut(graceful bool) {
 		// The drain may set its deadline from now on: the one just set cannot
 		// land after it and cut the drain short (the peer's last bytes would
 		// then meet a reset). Then wake the reader if it waits for an ack or
-		// for this.
+		// for this: a busy reader waits for its ack inside its raw read
+		// (takeAck), whose hold on the socket the Close below waits for.
 		c.shutDone.Store(true)
 		c.Ack()
 		if p := c.in.poll; p != nil && p.claim(c) {
