@@ -14,6 +14,7 @@
 //	table.go       the command table: one entry per command; COMMAND reads it
 //	call.go        what a handler gets (Call) and its helpers
 //	keyspace*.go   the key-space service: runs batches, survives its failures
+//	direct.go      the direct path: a batch run on the connection's goroutine when the key space is idle
 //	store.go       the data (16 databases, typed values), outside the actor
 //	block.go       parked blocking commands
 //	expire.go      active expiry (lazy expiry is in DB.Get)
@@ -133,5 +134,7 @@
 // New: when a handler panics, its command is answered with an error, the
 // key-space instance fails (Internal, Restart), and the fresh one finds the
 // Store. Keep every piece of state that must outlive a failure in the Store
-// (or the Broker), never in the actor instance.
+// (or the Broker), never in the actor instance. A command that panics on
+// the direct path (direct.go) is answered the same way, and the key space
+// fails with its error (directFailed) for the supervisor to decide on.
 package resp

@@ -25,11 +25,12 @@ const keySpaceName = "keyspace"
 type keySpace struct {
 	st     *Store
 	srv    *server
+	gate   *direct // the direct path (direct.go); nil in a shard grain
 	tick   *time.Timer
 	wake   *time.Timer
 	wakeAt time.Time // when wake fires; zero if not armed
-	// evicting: an evictMore is in the mailbox. Lost with a failed
-	// instance, which is harmless: the next command evicts again.
+	// evicting: an evictMore is in the mailbox (evictingFlag). Lost with
+	// a failed instance, which is harmless: the next command evicts again.
 	evicting bool
 	// clock is when the command about to run starts (monoNow), for its
 	// latency (invoke): the end of the one before it in this request, or
@@ -42,19 +43,32 @@ type keySpace struct {
 
 var _ actor.Actor = (*keySpace)(nil)
 
-// newKeySpace returns the service's New: every instance works on st.
-func newKeySpace(st *Store, srv *server) func() actor.Actor {
-	return func() actor.Actor { return &keySpace{st: st, srv: srv} }
+// newKeySpace returns the service's New: every instance works on st, and
+// shares the gate of the direct path with the connections.
+func newKeySpace(st *Store, srv *server, gate *direct) func() actor.Actor {
+	return func() actor.Actor { return &keySpace{st: st, srv: srv, gate: gate} }
 }
 
-// Receive dispatches.
+// Receive handles one message with the gate held: a connection's direct run
+// is never beside it (direct.go).
 func (k *keySpace) Receive(ctx actor.Context) {
+	if k.gate != nil {
+		k.gate.mu.Lock()
+		defer k.gate.mu.Unlock()
+	}
+	k.receive(ctx)
+}
+
+// receive dispatches.
+func (k *keySpace) receive(ctx actor.Context) {
 	k.clock = 0
 	switch m := ctx.Message().(type) {
 	case *messages.ServiceRequest:
 		k.onRequest(ctx, m)
+	case *directFailed:
+		panic(m.err) // a command run on the direct path panicked: this is its failure
 	case *evictMore:
-		k.evicting = false
+		*k.evictingFlag() = false
 		k.st.now = time.Now().UnixMilli()
 		k.makeRoom(ctx)
 		k.srv.oom.Store(k.stuck())
@@ -79,6 +93,9 @@ func (k *keySpace) Receive(ctx actor.Context) {
 	case *actor.Started:
 		// A fresh instance, maybe after a failure: serve what its predecessor
 		// left ready, and time what is parked.
+		if k.gate != nil {
+			k.gate.started(ctx)
+		}
 		k.st.now = time.Now().UnixMilli()
 		k.armTick(ctx)
 		for _, cl := range k.st.clients {
@@ -86,8 +103,13 @@ func (k *keySpace) Receive(ctx actor.Context) {
 		}
 		k.serveReady(ctx)
 		k.timeouts(ctx)
-	case *actor.Restarting, *actor.Stopping:
+	case *actor.Restarting:
 		k.stopTimers()
+	case *actor.Stopping:
+		k.stopTimers()
+		if k.gate != nil {
+			k.gate.stopped()
+		}
 	}
 }
 
@@ -98,6 +120,9 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	if !ok {
 		ctx.Respond(&messages.ServiceReply{ID: m.ID})
 		return
+	}
+	if k.gate != nil {
+		k.gate.messages.Add(1)
 	}
 	cl := k.client(ctx, ctx.Sender())
 	j := newJob(cl.pid, m.ID, b)
@@ -189,14 +214,28 @@ func (k *keySpace) reply(ctx actor.Context, j *job) {
 // on evicting, after the requests already queued, while keys are left.
 func (k *keySpace) makeRoom(ctx actor.Context) room {
 	r := k.st.makeRoom()
-	if r == roomEvicting && !k.evicting {
-		k.evicting = true
-		ctx.Send(ctx.Self(), &evictMore{})
+	if evicting := k.evictingFlag(); r == roomEvicting && !*evicting {
+		*evicting = true
+		if ctx == nil { // the direct path
+			k.gate.root.Send(k.gate.self, &evictMore{})
+		} else {
+			ctx.Send(ctx.Self(), &evictMore{})
+		}
 	}
 	if r == roomElsewhere {
 		k.st.node.askOthersToEvict(ctx)
 	}
 	return r
+}
+
+// evictingFlag is where the key space notes that an evictMore is in its
+// mailbox: with the gate, which the direct path shares; in a shard grain,
+// in the instance.
+func (k *keySpace) evictingFlag() *bool {
+	if k.gate != nil {
+		return &k.gate.evicting
+	}
+	return &k.evicting
 }
 
 // armTick has the active expiry run again in expireEvery.

@@ -109,7 +109,9 @@ func (k *keySpace) crashed(j *job, mark int, name string, r any) {
 		k.st.blocks.unpark(cl.parked) // it crashed being retried: answered now
 		cl.parked = nil
 	}
-	k.reply(j.call.Ctx, j)
+	if ctx := j.call.Ctx; ctx != nil { // else the direct path, which answers j itself
+		k.reply(ctx, j)
+	}
 	cause := fmt.Sprint(r)
 	if len(cause) > 200 {
 		cause = cause[:200] + "..."

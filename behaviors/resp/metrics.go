@@ -51,7 +51,14 @@ func (srv *server) registerMetrics(reg prometheus.Registerer) {
 	owed := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_resp_shard_batches_owed",
 		Help: "In cluster mode: batches of commands the node's shard router has taken and not yet answered (waiting for a shard grain, or in flight to it)."},
 		func() float64 { return float64(srv.shardOwed.Load()) })
-	reg.MustRegister(m.calls, m.errors, m.latency, owed)
+	batches := func(path string, n *atomic.Int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "async_server_resp_keyspace_batches_total",
+			Help:        "Batches of commands (a read's commands for the key space) the key space ran, by path: sent as a message, or run directly on the connection's goroutine because the key space was idle.",
+			ConstLabels: prometheus.Labels{"path": path}},
+			func() float64 { return float64(n.Load()) })
+	}
+	reg.MustRegister(m.calls, m.errors, m.latency, owed,
+		batches("message", &srv.direct.messages), batches("direct", &srv.direct.runs))
 	srv.metrics = m
 }
 

@@ -206,7 +206,32 @@ func (s *session) sendOpen() {
 	}
 	s.watch(seg.target)
 	seg.b.Wall, seg.b.Mono = s.wall, s.mono
+	if s.runDirect(seg) {
+		return
+	}
 	seg.id = s.conn.Request(seg.target, seg.b)
+}
+
+// runDirect runs seg on the key space's direct path (direct.go) if it may:
+// it is the key space's, every request before it is answered, and the key
+// space has answered this session by message (so it has had the
+// clientReset, and any peerGone, sent before). It reports whether seg is
+// answered.
+func (s *session) runDirect(seg *segment) bool {
+	if seg.target != s.keySpace || !s.keySpaceHeard || seg.exec || s.srv.clustered.Load() {
+		return false
+	}
+	for _, before := range s.queue[:len(s.queue)-1] {
+		if before.reply == nil {
+			return false
+		}
+	}
+	j := s.srv.direct.run(s.ci.pid.Load(), seg.b)
+	if j == nil {
+		return false
+	}
+	seg.reply, seg.done = &j.reply, true
+	return true
 }
 
 // wants is how many replies the segment's answer has: one per command, and
@@ -245,6 +270,7 @@ func (s *session) answered(m *messages.ServiceReply) {
 				r = seg.failed(errNotRun)
 			} else {
 				seg.done = true
+				s.keySpaceHeard = s.keySpaceHeard || seg.target == s.keySpace
 			}
 			seg.reply = r
 			return

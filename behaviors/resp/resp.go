@@ -33,6 +33,8 @@ type server struct {
 	// shardMem: in cluster mode, the data of the shard grains this node
 	// hosts, which -maxmemory applies to (memory_cluster.go).
 	shardMem nodeMemory
+	// direct: the key space's direct path (direct.go).
+	direct *direct
 }
 
 // New returns the resp behavior's Setup: a session per connection, and the
@@ -49,12 +51,13 @@ func New(o Options) (protocol.Setup, error) {
 	}
 	srv := &server{cfg: cfg, cmdStats: make([]cmdStat, len(flat)), started: time.Now()}
 	st := NewStore(srv.cfg)
+	srv.direct = newDirect(st, srv)
 	br := NewBroker()
 	return protocol.Setup{
 		Metrics: srv.registerMetrics,
 		Factory: func(c protocol.Conn) protocol.Protocol { return newSession(srv, c) },
 		Services: []protocol.Service{
-			{Name: keySpaceName, New: newKeySpace(st, srv), OnSender: true},
+			{Name: keySpaceName, New: newKeySpace(st, srv, srv.direct), OnSender: true},
 			{Name: brokerName, New: newBrokerService(br, srv), OnSender: true},
 			{Name: shardRouterName, New: newShardRouter(srv)},
 		},

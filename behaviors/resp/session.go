@@ -55,6 +55,7 @@ type session struct {
 	authed          bool
 	idle            bool // told the connection it is idle
 	keySpaceWatched bool // the key space is in watched (order.go's watch)
+	keySpaceHeard   bool // the key space has answered a request by message since the last Send to it (runDirect)
 	unwatchNext     bool // DISCARD just ran: unwatch (afterLocal)
 	resetNext       bool // RESET just ran: unwatch, unsubscribe (afterLocal)
 	replyOff        bool // CLIENT REPLY OFF
@@ -192,6 +193,7 @@ func (s *session) Held() []byte { return s.p.buf[s.p.commandStart():] }
 // are still written, for a peer that only half-closed.
 func (s *session) PeerClosed() bool {
 	s.conn.Send(s.keySpace, &peerGone{})
+	s.keySpaceHeard = false // no direct run before the key space has had it
 	return false
 }
 
