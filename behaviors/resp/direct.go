@@ -47,10 +47,13 @@ import (
 //     direct path runs on the connection's goroutine, and the key space's
 //     goroutine still writes no socket.
 type direct struct {
-	mu       sync.Mutex
-	st       *Store
-	k        keySpace   // the direct path's own: never the actor's instance, whose timers are its own
-	self     *actor.PID // the key space, for evictMore; set when it starts
+	mu   sync.Mutex
+	st   *Store
+	k    keySpace   // the direct path's own: never the actor's instance, whose timers are its own
+	self *actor.PID // the key space, for evictMore and directFailed; set when it starts
+	// root sends them: a message from the root context carries no sender,
+	// so it never starts a run of the key space's mailbox on this goroutine
+	// (actors/sender_mailbox.go), which holds the gate: it goes to a runner.
 	root     *actor.RootContext
 	closed   bool // the key space has stopped: every request goes as a message (and finds it gone)
 	evicting bool // an evictMore is in the key space's mailbox (keySpace.evictingFlag)

@@ -29,8 +29,9 @@ type keySpace struct {
 	tick   *time.Timer
 	wake   *time.Timer
 	wakeAt time.Time // when wake fires; zero if not armed
-	// evicting: an evictMore is in the mailbox (evictingFlag). Lost with
-	// a failed instance, which is harmless: the next command evicts again.
+	// evicting: an evictMore is in the mailbox, in a shard grain (the key
+	// space's is the gate's: evictingFlag). Lost with a failed instance,
+	// which is harmless: the next command evicts again.
 	evicting bool
 	// clock is when the command about to run starts (monoNow), for its
 	// latency (invoke): the end of the one before it in this request, or
