@@ -105,15 +105,23 @@ func TestKeySpaceCrash(t *testing.T) {
 func TestKeySpaceCommandPanics(t *testing.T) {
 	srv := startResp(t)
 	c := srv.Dial(t)
-	c.SendString("SET a 1\r\nTEST.PANIC\r\nGET a\r\n")
+	sendPanicking(t, srv, c, "SET a 1")
+	c.SendString("GET a\r\n")
+	c.ExpectString("$1\r\n1\r\n")
+}
+
+// sendPanicking sends c's pipeline of set (a SET), TEST.PANIC and GET a,
+// and expects the SET's +OK, the panic's error, GET's "not run", and the
+// key space's supervisor to restart it.
+func sendPanicking(t *testing.T, srv *testkit.Server, c *testkit.Client, set string) {
+	t.Helper()
+	c.SendString(set + "\r\nTEST.PANIC\r\nGET a\r\n")
 	c.ExpectString("+OK\r\n-ERR internal error in the key space running 'test.panic'; it restarted\r\n" +
 		"-ERR not run: the key space failed on an earlier command of this pipeline\r\n")
 	d := srv.WaitDecision(testkit.IsDecision("keyspace", "Internal"))
 	if d.Directive != "Restart" {
 		t.Fatalf("decision about the key space: %s; want Restart", d.Directive)
 	}
-	c.SendString("GET a\r\n")
-	c.ExpectString("$1\r\n1\r\n")
 }
 
 // TestConnectionCrashReleases ensures a connection whose behavior fails (an

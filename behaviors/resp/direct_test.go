@@ -1,14 +1,10 @@
 package resp_test
 
 import (
-	"io"
 	"regexp"
 	"strconv"
 	"testing"
 
-	"github.com/sirupsen/logrus"
-
-	"async_server/admin"
 	"async_server/testkit"
 )
 
@@ -19,13 +15,7 @@ type batchesByPath func() (message, direct int)
 // async_server_resp_keyspace_batches_total.
 func withBatches(t *testing.T, srv *testkit.Server) batchesByPath {
 	t.Helper()
-	quiet := logrus.New()
-	quiet.SetOutput(io.Discard)
-	a, err := admin.Start("127.0.0.1:0", srv.Server, logrus.NewEntry(quiet))
-	if err != nil {
-		t.Fatalf("admin.Start: %v", err)
-	}
-	t.Cleanup(a.Close)
+	a := startAdmin(t, srv)
 	line := regexp.MustCompile(`(?m)^async_server_resp_keyspace_batches_total\{path="(\w+)"\} (\d+)$`)
 	return func() (message, direct int) {
 		t.Helper()
@@ -112,13 +102,7 @@ func TestDirectPathCommandPanics(t *testing.T) {
 		c.SendString("SET a 1\r\n")
 		c.ExpectString("+OK\r\n")
 		_, d0 := batches()
-		c.SendString("SET b 2\r\nTEST.PANIC\r\nGET a\r\n")
-		c.ExpectString("+OK\r\n-ERR internal error in the key space running 'test.panic'; it restarted\r\n" +
-			"-ERR not run: the key space failed on an earlier command of this pipeline\r\n")
-		d := srv.WaitDecision(testkit.IsDecision("keyspace", "Internal"))
-		if d.Directive != "Restart" {
-			t.Fatalf("decision about the key space: %s; want Restart", d.Directive)
-		}
+		sendPanicking(t, srv, c, "SET b 2")
 		c.SendString("MGET a b\r\n")
 		c.ExpectString("*2\r\n$1\r\n1\r\n$1\r\n2\r\n")
 		if _, d1 := batches(); d1 > d0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"async_server/admin"
+	"async_server/testkit"
 )
 
 // TestMetricsCountCommands runs commands with go-redis against a server with
@@ -21,13 +22,7 @@ import (
 // arity, and unknown ones under one label.
 func TestMetricsCountCommands(t *testing.T) {
 	srv := startResp(t)
-	quiet := logrus.New()
-	quiet.SetOutput(io.Discard)
-	a, err := admin.Start("127.0.0.1:0", srv.Server, logrus.NewEntry(quiet))
-	if err != nil {
-		t.Fatalf("admin.Start: %v", err)
-	}
-	t.Cleanup(a.Close)
+	a := startAdmin(t, srv)
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2, PoolSize: 1})
 	t.Cleanup(func() { rdb.Close() })
 	ctx := context.Background()
@@ -89,6 +84,20 @@ func TestMetricsCountCommands(t *testing.T) {
 	if t.Failed() {
 		t.Logf("/metrics, resp lines:\n%s", respLines(body))
 	}
+}
+
+// startAdmin starts an admin endpoint (quiet) for srv, closed when the test
+// ends.
+func startAdmin(t *testing.T, srv *testkit.Server) *admin.Admin {
+	t.Helper()
+	quiet := logrus.New()
+	quiet.SetOutput(io.Discard)
+	a, err := admin.Start("127.0.0.1:0", srv.Server, logrus.NewEntry(quiet))
+	if err != nil {
+		t.Fatalf("admin.Start: %v", err)
+	}
+	t.Cleanup(a.Close)
+	return a
 }
 
 // scrape GETs url and returns the body.
