@@ -42,6 +42,11 @@ import (
 //     fails the actor with the same error: the services supervisor decides,
 //     logs and counts it as it does any key-space failure. The data is the
 //     Store's either way.
+//   - Long commands. A long command on the direct path (DEBUG SLEEP) holds
+//     the gate, so a connection whose message then starts a run of the key
+//     space on its own goroutine waits in Receive for it: as one that ran
+//     the key space on its sender waited behind a long command before
+//     (actors/sender_mailbox.go; docs/resp.md).
 //   - No socket. The key space's code writes into the job's buffer; the
 //     connection writes its replies as before, so confinement holds: the
 //     direct path runs on the connection's goroutine, and the key space's
