@@ -1,9 +1,13 @@
 package resp_test
 
 import (
+	"context"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"async_server/testkit"
 )
@@ -110,6 +114,97 @@ func TestDirectPathCommandPanics(t *testing.T) {
 		}
 		if attempt == 3 {
 			t.Fatal("the panicking batch never ran on the direct path")
+		}
+	}
+}
+
+// TestDirectPathAtomicWithMessages ensures the two paths into the key space
+// exclude each other: clients that INCR one key (alone, pipelined, and in
+// MULTI/EXEC, which always goes as a message) while two others keep parking
+// and waking a BLPOP (while it is parked every batch goes the message way)
+// lose no increment, and both paths ran.
+func TestDirectPathAtomicWithMessages(t *testing.T) {
+	srv := startResp(t)
+	batches := withBatches(t, srv)
+	ctx := context.Background()
+	const writers, rounds = 6, 150
+	errs := make(chan error, writers+1)
+	var wg sync.WaitGroup
+	want := 0
+	for i := range writers {
+		for r := range rounds {
+			want += 1 + min((i+r)%3, 1) // INCR, or two of them
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- incrRounds(ctx, srv.Addr, i, rounds)
+		}()
+	}
+	done := make(chan struct{})
+	go func() { errs <- parkAndWake(ctx, srv.Addr, done) }()
+	wg.Wait()
+	close(done)
+	for range writers + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := client(t, srv, 2).Get(ctx, "n").Int(); err != nil || n != want {
+		t.Fatalf("n = %d (%v); want %d", n, err, want)
+	}
+	if m, d := batches(); m < writers || d == 0 {
+		t.Fatalf("%d batches by message, %d direct; want both paths used", m, d)
+	}
+}
+
+// incrRounds INCRs n rounds times on one connection: alone, two in a
+// pipeline, or two in MULTI/EXEC, in turn from i.
+func incrRounds(ctx context.Context, addr string, i, rounds int) error {
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, PoolSize: 1})
+	defer rdb.Close()
+	two := func(p redis.Pipeliner) error {
+		p.Incr(ctx, "n")
+		p.Incr(ctx, "n")
+		return nil
+	}
+	for r := range rounds {
+		var err error
+		switch (i + r) % 3 {
+		case 0:
+			err = rdb.Incr(ctx, "n").Err()
+		case 1:
+			_, err = rdb.Pipelined(ctx, two)
+		case 2:
+			_, err = rdb.TxPipelined(ctx, two)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parkAndWake parks a BLPOP and wakes it with an RPUSH, over and over,
+// until done.
+func parkAndWake(ctx context.Context, addr string, done <-chan struct{}) error {
+	waiter := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, PoolSize: 1})
+	pusher := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, PoolSize: 1})
+	defer waiter.Close()
+	defer pusher.Close()
+	for {
+		select {
+		case <-done:
+			return nil
+		default:
+		}
+		popped := make(chan error, 1)
+		go func() { popped <- waiter.BLPop(ctx, 0, "q").Err() }()
+		if err := pusher.RPush(ctx, "q", "x").Err(); err != nil {
+			return err
+		}
+		if err := <-popped; err != nil {
+			return err
 		}
 	}
 }
