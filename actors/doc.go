@@ -161,7 +161,12 @@
 // written, by the connection's own run, with no hand-off; what it sends to
 // any other connection goes through that connection's dispatcher as
 // anyone's does. A service is not behavior code and writes to no socket,
-// so this keeps confinement; it must only never block.
+// so this keeps confinement; it must only never block. A behavior may go one
+// step further and run its service's code itself, under a lock the service
+// holds for each message it handles: the resp key space's direct path
+// (behaviors/resp/direct.go), where a request that finds the key space idle
+// is no message at all. That too is a connection's goroutine running service
+// code, never a service's goroutine running behavior code.
 //
 // # Supervision
 //
