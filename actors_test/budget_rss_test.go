@@ -78,8 +78,18 @@ func TestBudgetRSSThousandBodies(t *testing.T) {
 	if resp, _ := httpGet(t, httpClient(t), http.MethodGet, "http://"+addr+"/", nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("a fresh GET: %d; want 200", resp.StatusCode)
 	}
+	// The budget may still be closing a connection (the GET above took
+	// memory too): the log, which the logger actor writes after the count,
+	// and the metric are compared once they agree, and must come to.
+	held := regexp.MustCompile(`msg="memory budget exceeded; closing the connection that holds the most".* held=(\d+)`)
+	var lines [][]string
+	var closed float64
+	waitFor(t, "every connection closed for the budget counted and logged", func() bool {
+		closed = metrics()("async_server_memory_budget_closed_total")
+		lines = held.FindAllStringSubmatch(p.log(t), -1)
+		return float64(len(lines)) == closed
+	})
 	peak, rss := procStatusKiB(t, pid, "VmHWM"), procStatusKiB(t, pid, "VmRSS")
-	closed := metrics()("async_server_memory_budget_closed_total")
 	limit := start + 2*(budget+conns*rssPerConn)>>10
 	t.Logf("RSS %.1f MiB at the start, %.1f MiB now, %.1f MiB at its peak (bound %.1f MiB); held at most %.1f MiB; %v closed for the budget",
 		float64(start)/1024, float64(rss)/1024, float64(peak)/1024, float64(limit)/1024, maxHeld/(1<<20), closed)
@@ -87,16 +97,10 @@ func TestBudgetRSSThousandBodies(t *testing.T) {
 		t.Errorf("peak RSS %d KiB; want at most %d KiB: %d at the start, and twice the budget and %d KiB a connection",
 			peak, limit, start, rssPerConn>>10)
 	}
-	held := regexp.MustCompile(`msg="memory budget exceeded; closing the connection that holds the most".* held=(\d+)`)
-	lines := 0
-	for _, m := range held.FindAllStringSubmatch(p.log(t), -1) {
-		lines++
+	for _, m := range lines {
 		if n, _ := strconv.Atoi(m[1]); n < 128<<10 {
 			t.Errorf("closed a connection holding %s bytes; want at least %d (one of the largest)", m[1], 128<<10)
 		}
-	}
-	if float64(lines) != closed {
-		t.Errorf("%d log lines name a connection closed for the budget; the metric counts %v", lines, closed)
 	}
 }
 
