@@ -13,7 +13,8 @@ const keySpaceName = "keyspace"
 
 // keySpace is the service that owns the data, Redis's model: one actor runs
 // every command of every connection, one after the other, so each command
-// (and each batch, and EXEC) is atomic. Its data is the Store, which lives
+// (and each batch, and EXEC) is atomic. (A connection that finds it idle
+// runs its batch itself, under the same gate: direct.go.) Its data is the Store, which lives
 // outside the instance (see Store): when a command panics, the instance
 // answers that command with an error, then fails, and the fresh instance the
 // services supervisor makes finds the store as it was; requests queued in
