@@ -39,7 +39,7 @@ type session struct {
 	localFrom int          // where the local reply being written starts (order.go)
 	out       Writer       // replies ready to write
 	// wall and mono stamp the last read (Received): the wall clock in
-	// Unix ns and monoNow at the same instant, one time.Now, moved on
+	// Unix ns and monoNow at the same instant (wallNow), moved on
 	// together to the end of each connection command (dispatch: the next
 	// one's start). Each batch carries them (sendOpen), so the key space
 	// reads only the monotonic clock (batch.wallAt).
@@ -102,8 +102,8 @@ func (s *session) Received(data []byte) error {
 	if s.closing != nil || s.quit {
 		return nil // past QUIT or a protocol error: nothing more is read
 	}
-	now := time.Now() // the one clock reading of the read (stamp)
-	s.wall, s.mono = now.UnixNano(), now.Sub(monoEpoch)+1
+	s.mono = monoNow() // the one clock reading of the read (stamp)
+	s.wall = wallNow(s.mono)
 	s.ci.lastActive.Store(s.wall / int64(time.Millisecond))
 	s.p.maxBulk = s.srv.cfg.maxBulkLen.Load() // CONFIG SET applies at once
 	s.p.feed(data)
