@@ -159,6 +159,9 @@ func (l *link) ID() string { return l.id }
 // RemoteAddr implements protocol.Conn.
 func (l *link) RemoteAddr() net.Addr { return l.sock.NetConn().RemoteAddr() }
 
+// LocalAddr implements protocol.Conn.
+func (l *link) LocalAddr() net.Addr { return l.sock.NetConn().LocalAddr() }
+
 // Log implements protocol.Conn.
 // The entry is made for each call, not kept: most connections log nothing, and
 // an entry with its fields costs more than the rest of an idle connection's

@@ -35,6 +35,7 @@ func (c *lineConn) Request(*actor.PID, any) uint64 { return 0 }
 func (c *lineConn) Watch(*actor.PID)               {}
 func (c *lineConn) ID() string                     { return "conn-1" }
 func (c *lineConn) RemoteAddr() net.Addr           { return &net.TCPAddr{} }
+func (c *lineConn) LocalAddr() net.Addr            { return &net.TCPAddr{} }
 func (c *lineConn) Log() *logrus.Entry             { return logrus.NewEntry(logrus.New()) }
 
 // feedFaults hands each read to one faults behavior, as its connection would,

@@ -48,6 +48,7 @@ func (f *fakeConn) Request(pid *actor.PID, msg any) uint64 {
 func (f *fakeConn) Watch(*actor.PID)     {}
 func (f *fakeConn) ID() string           { return "conn-7" }
 func (f *fakeConn) RemoteAddr() net.Addr { return &net.TCPAddr{} }
+func (f *fakeConn) LocalAddr() net.Addr  { return &net.TCPAddr{} }
 func (f *fakeConn) Log() *logrus.Entry   { return logrus.NewEntry(logrus.New()) }
 
 // awaited is the oldest unanswered request: to the rooms service, or else

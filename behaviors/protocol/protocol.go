@@ -124,6 +124,7 @@ type Conn interface {
 
 	ID() string           // the connection's name in the log and the actor tree
 	RemoteAddr() net.Addr // the peer's address
+	LocalAddr() net.Addr  // the server's address the peer connected to (its listener's)
 	Log() *logrus.Entry   // a logger that carries the connection's id and remote address
 }
 

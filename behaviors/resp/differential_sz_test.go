@@ -84,7 +84,7 @@ var divergences = []struct{ what, why, in, want string }{
 	{what: "INFO memory's other fields", why: "used_memory, used_memory_human, used_memory_dataset (the same count), allocator_allocated (the Go heap's objects), maxmemory, maxmemory_human and maxmemory_policy only"},
 	{what: "COMMAND, COMMAND COUNT, COMMAND LIST", why: "the table has the commands in scope only"},
 	{what: "COMMAND INFO and DOCS", why: "ACL categories and the one key spec are derived from the flags, group and keys (DEL's key spec is RW update, Redis's RM delete); DOCS has summary, group and subcommands only"},
-	{what: "CLIENT LIST and CLIENT INFO", why: "fd, laddr and the memory fields are not known to a behavior: fd=-1, laddr= (empty), 0"},
+	{what: "CLIENT LIST and CLIENT INFO", why: "fd and the memory fields are not known to a behavior: fd=-1 and 0"},
 	{what: "CONFIG GET with several matches", why: "listed in the table's order, Redis's in its dict's; each name's value is the same"},
 	{what: "KEYS, SCAN, RANDOMKEY, SORT BY nosort of a set", why: "the keys (and a hashtable set's members) are in insertion order, Redis's in hash order: neither is promised"},
 	{what: "the order of a \"hashtable\" set's members (SMEMBERS, SINTER, SUNION, SDIFF, SPOP with a count, SSCAN)", why: "insertion order here, the hash table's in Redis: neither is promised; an \"intset\" set is in numeric order in both"},

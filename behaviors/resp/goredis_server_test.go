@@ -63,7 +63,8 @@ func TestGoRedisServerGroup(t *testing.T) {
 }
 
 // TestGoRedisConnectionGroup ensures CLIENT ID, SETNAME, GETNAME, LIST,
-// KILL and RESET work for go-redis.
+// KILL and RESET work for go-redis, and that CLIENT INFO gives the
+// listener's address as laddr.
 func TestGoRedisConnectionGroup(t *testing.T) {
 	forProtocols(t, func(t *testing.T, rdb *redis.Client) {
 		ctx := context.Background()
@@ -82,6 +83,10 @@ func TestGoRedisConnectionGroup(t *testing.T) {
 		list, err := rdb.ClientList(ctx).Result()
 		if err != nil || !strings.Contains(list, "name=worker") {
 			t.Fatalf("CLIENT LIST = %q, %v", list, err)
+		}
+		laddr := " laddr=" + rdb.Options().Addr + " " // the listener's address, as Redis gives it
+		if info, err := conn.Do(ctx, "client", "info").Text(); err != nil || !strings.Contains(info, laddr) {
+			t.Fatalf("CLIENT INFO = %q, %v; want %q in it", info, err, laddr)
 		}
 		victim := rdb.Conn()
 		defer victim.Close()

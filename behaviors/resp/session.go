@@ -75,7 +75,7 @@ var (
 
 // newSession makes a connection's behavior.
 func newSession(srv *server, c protocol.Conn) *session {
-	s := &session{conn: c, srv: srv, proto: 2, ci: srv.clients.join(srv, c.ID(), c.RemoteAddr(), nil),
+	s := &session{conn: c, srv: srv, proto: 2, ci: srv.clients.join(srv, c.ID(), c.RemoteAddr(), c.LocalAddr()),
 		keySpace: c.Service(keySpaceName), broker: c.Service(brokerName), shards: c.Service(shardRouterName)}
 	s.queue = s.queue1[:0]
 	s.ci.proto.Store(2) // a fresh behavior starts as a fresh connection does

@@ -56,6 +56,9 @@ func (c *fakeConn) ID() string       { return "conn-test" }
 func (c *fakeConn) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4242}
 }
+func (c *fakeConn) LocalAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 7878}
+}
 func (c *fakeConn) Log() *logrus.Entry {
 	l := logrus.New()
 	l.SetOutput(io.Discard)
