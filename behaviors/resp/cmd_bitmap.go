@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// bitmapCommands are the bitmap group's (but BITFIELD: see the README).
+// bitmapCommands are the bitmap group's but BITFIELD (cmd_bitfield.go).
 var bitmapCommands = []Command{
 	{Name: "setbit", Arity: 4, Flags: Write | DenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap",
 		Run: cmdSetBit, Summary: "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."},

@@ -61,6 +61,18 @@ var diffCases = []string{
 	`INCR a\r\nSET z x\r\nINCR z\r\nINCRBY a 9223372036854775807\r\nDECRBY a -9223372036854775808\r\nINCRBYFLOAT f 0.1\r\nINCRBYFLOAT f 0.2\r\nINCRBYFLOAT f 1e5000\r\nINCRBYFLOAT f abc\r\nSET g 10\r\nINCRBYFLOAT g -5.5e2\r\n`,
 	`SET a ohmytext\r\nSET b mynewtext\r\nLCS a b\r\nLCS a b LEN\r\nLCS a b IDX\r\nLCS a b IDX MINMATCHLEN 4 WITHMATCHLEN\r\nLCS a b IDX LEN\r\nLCS a nokey\r\n`,
 	`SETBIT bm 7 1\r\nSETBIT bm 100 1\r\nSETBIT bm -1 1\r\nSETBIT bm 1 2\r\nGETBIT bm 100\r\nSET s foobar\r\nBITCOUNT s 1 1\r\nBITCOUNT s 5 30 BIT\r\nBITCOUNT s -1 -3\r\nSET p "\xff\xf0\x01"\r\nBITPOS p 0\r\nBITPOS p 1 7 15 BIT\r\nBITPOS p 2\r\nBITOP AND dest s p\r\nGET dest\r\nBITOP NOT dest s p\r\nBITOP AND dest nokey\r\nEXISTS dest\r\n`,
+	// BITFIELD: every overflow mode at the edges of signed and unsigned fields, #n offsets, a
+	// refused write that still makes the key, each argument error, the read-only form, RESP3's null
+	"BITFIELD k\r\nBITFIELD k SET u8 0 255 GET u8 0 INCRBY u2 100 1 OVERFLOW SAT INCRBY u2 102 5\r\nBITFIELD k SET i8 #1 -100 GET i8 #1 GET u8 8 GET i4 8 GET u4 12\r\n" +
+		"BITFIELD k INCRBY i8 8 -100 OVERFLOW SAT INCRBY i8 8 -100 OVERFLOW FAIL INCRBY i8 8 -100\r\nBITFIELD k SET i64 0 -1 GET i64 0 GET u63 0 GET u63 1\r\n" +
+		"BITFIELD k INCRBY i64 0 9223372036854775807 OVERFLOW SAT INCRBY i64 0 9223372036854775807 OVERFLOW WRAP INCRBY i64 0 -9223372036854775808\r\n" +
+		"BITFIELD k SET u63 0 9223372036854775807 INCRBY u63 0 1 OVERFLOW SAT INCRBY u63 0 5 INCRBY u63 0 -9223372036854775807 INCRBY u63 0 -5\r\n" +
+		"BITFIELD k SET u8 0 -1 OVERFLOW SAT SET u8 8 -1 SET u8 16 300 OVERFLOW FAIL SET u8 24 300 SET i8 32 -129 SET i8 40 128\r\n" +
+		"BITFIELD nk OVERFLOW FAIL SET u2 0 7\r\nGET nk\r\nSTRLEN k\r\nGET k\r\nHELLO 3\r\nBITFIELD k OVERFLOW FAIL INCRBY u1 0 5 GET u1 0\r\nHELLO 2\r\n" +
+		"BITFIELD k GET u64 0\r\nBITFIELD k GET i65 0\r\nBITFIELD k GET i0 0\r\nBITFIELD k GET I8 0\r\nBITFIELD k GET i08 0\r\nBITFIELD k GET u8 -1\r\nBITFIELD k GET u8 #\r\n" +
+		"BITFIELD k GET u8 4294967296\r\nBITFIELD k GET u8 4294967295\r\nBITFIELD k GET u8 #536870912\r\nBITFIELD k SET u8 0 x\r\nBITFIELD k OVERFLOW\r\nBITFIELD k OVERFLOW BAD GET u8 0\r\n" +
+		"BITFIELD k FOO u8 0\r\nBITFIELD k GET u8 0 GET\r\nBITFIELD_RO k GET u8 0 GET i16 #3\r\nBITFIELD_RO k INCRBY u8 0 1 GET u8 0\r\nBITFIELD_RO k SET u8 0 x\r\n" +
+		"BITFIELD_RO nokey GET u8 0\r\nLPUSH l a\r\nBITFIELD l GET u8 0\r\nBITFIELD l SET u8 0 1\r\nBITFIELD_RO l GET u8 0\r\nSET e hello EX 100\r\nBITFIELD e SET u8 0 72\r\nTTL e\r\nGET e\r\n",
 	// lists and hashes pipelined (sequences of each command: testdata/differential/lists.txt,
 	// hashes.txt): a blocking pop answered at once, one that times out with commands behind it
 	`RPUSH l a b c\r\nBLPOP l 0\r\nBRPOP nokey l 0\r\nBLPOP nokey 0.01\r\nLRANGE l 0 -1\r\nBLMOVE l l LEFT RIGHT 0.01\r\nBLMPOP 0.01 2 nokey l RIGHT COUNT 5\r\nEXISTS l\r\nBLMOVE l x LEFT LEFT 0.01\r\nLLEN x\r\n`,

@@ -72,6 +72,8 @@ var divergences = []struct{ what, why, in, want string }{
 		in: `LASTSAVE\r\n`, want: ":0\r\n"},
 	{what: "OBJECT REFCOUNT of a small integer", why: "values are never shared here: 1; Redis shares small integers (2147483647)",
 		in: `SET n 12\r\nOBJECT REFCOUNT n\r\n`, want: "+OK\r\n:1\r\n"},
+	{what: "OBJECT ENCODING of a string changed in place (APPEND to a key that exists, SETRANGE, SETBIT, a BITFIELD write) or made by INCRBYFLOAT", why: "the encoding a SET of the same bytes gives (int, embstr or raw by content and length): a string here is its bytes alone; Redis's is raw (embstr after INCRBYFLOAT), the form its in-place edits leave",
+		in: `SET n 12345\r\nSETRANGE n 0 9\r\nOBJECT ENCODING n\r\n`, want: "+OK\r\n:5\r\n$3\r\nint\r\n"},
 	{what: "OBJECT IDLETIME and OBJECT FREQ of a small integer", why: "Redis's shared integer object (without maxmemory) carries the idle time and LFU counter of its first use"},
 	{what: "DEBUG SLEEP", why: "redis-server's default enable-debug-command no refuses DEBUG; DEBUG SLEEP (and HELP) is offered here, at most 10 s (any client may send it, and it blocks the key space)",
 		in: `DEBUG SLEEP 0\r\n`, want: "+OK\r\n"},

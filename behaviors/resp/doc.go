@@ -43,11 +43,12 @@
 //
 // In: Redis 7.0's connection, server, generic, string, bitmap, list, hash,
 // set, sorted set, pub/sub and transactions groups as issue 16 lists them
-// (COMMAND LIST prints the table). Out, refused as an unknown command and
-// absent from COMMAND: streams, HyperLogLog, geo, scripting and functions,
-// modules, replication, persistence (SAVE, BGSAVE, ...), cluster, ACL
-// users, DUMP/RESTORE, MONITOR, BITFIELD, DEBUG (but DEBUG SLEEP),
-// CLIENT PAUSE/UNBLOCK/TRACKING/CACHING/GETREDIR. Where the replies differ from
+// (COMMAND LIST prints the table), with BITFIELD and BITFIELD_RO. Out,
+// refused as an unknown command and absent from COMMAND: streams,
+// HyperLogLog, geo, scripting and functions, modules, replication,
+// persistence (SAVE, BGSAVE, ...), cluster, ACL users, DUMP/RESTORE,
+// MONITOR, DEBUG (but DEBUG SLEEP), CLIENT
+// PAUSE/UNBLOCK/TRACKING/CACHING/GETREDIR. Where the replies differ from
 // redis-server's on purpose, the one table of divergences is in
 // differential_sz_test.go.
 //

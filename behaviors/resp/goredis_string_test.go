@@ -59,6 +59,14 @@ func TestGoRedisStrings(t *testing.T) {
 		check("BITPOS", n, int64(9), err)
 		n, err = rdb.BitOpNot(ctx, "nb", "b").Result()
 		check("BITOP NOT", n, int64(2), err)
+		fields, err := rdb.BitField(ctx, "bf", "SET", "i8", "#1", -100, "INCRBY", "u4", 0, 17, "GET", "i8", 8).Result()
+		if err != nil || len(fields) != 3 || fields[0] != 0 || fields[1] != 1 || fields[2] != -100 {
+			t.Fatalf("BITFIELD = %v, %v; want [0 1 -100]", fields, err)
+		}
+		fields, err = rdb.BitFieldRO(ctx, "bf", "u16", 0).Result()
+		if err != nil || len(fields) != 1 || fields[0] != 0x1000|0x9c {
+			t.Fatalf("BITFIELD_RO = %v, %v; want [%d]", fields, err, 0x1000|0x9c)
+		}
 		if err := rdb.LPush(ctx, "list", "x").Err(); err != nil {
 			t.Fatalf("LPUSH: %v", err)
 		}

@@ -115,6 +115,7 @@ var commandFiles = [][]Command{
 	incrCommands,
 	lcsCommands,
 	bitmapCommands,
+	bitfieldCommands,
 	listCommands,
 	listMoveCommands,
 	setCommands,
