@@ -199,7 +199,7 @@ func cmdClientHelp(c *Call) {
 		"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
 		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
 		"SETNAME <name>", "    Assign the name <name> to the current connection.",
-		"HELP", "    Print this help.",
+		"HELP", "    Prints this help.",
 	}
 	c.W.Array(len(lines))
 	for _, l := range lines {

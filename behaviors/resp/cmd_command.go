@@ -184,7 +184,7 @@ func cmdCommandHelp(c *Call) {
 		"    If no command names are given, documentation details for all",
 		"    commands are returned.",
 		"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-		"HELP", "    Print this help.",
+		"HELP", "    Prints this help.",
 	}
 	c.W.Array(len(lines))
 	for _, l := range lines {

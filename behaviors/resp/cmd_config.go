@@ -192,7 +192,7 @@ func cmdConfigHelp(c *Call) {
 		"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
 		"RESETSTAT", "    Reset statistics reported by the INFO command.",
 		"REWRITE", "    Rewrite the configuration file.",
-		"HELP", "    Print this help.",
+		"HELP", "    Prints this help.",
 	}
 	c.W.Array(len(lines))
 	for _, l := range lines {

@@ -85,7 +85,7 @@ func cmdObjectHelp(c *Call) {
 		"    seconds elapsed since the last access to the key.",
 		"REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
 		"    <key>.",
-		"HELP", "    Print this help.",
+		"HELP", "    Prints this help.",
 	}
 	c.W.Array(len(lines))
 	for _, l := range lines {

@@ -61,6 +61,8 @@ var diffCases = []string{
 	`INCR a\r\nSET z x\r\nINCR z\r\nINCRBY a 9223372036854775807\r\nDECRBY a -9223372036854775808\r\nINCRBYFLOAT f 0.1\r\nINCRBYFLOAT f 0.2\r\nINCRBYFLOAT f 1e5000\r\nINCRBYFLOAT f abc\r\nSET g 10\r\nINCRBYFLOAT g -5.5e2\r\n`,
 	`SET a ohmytext\r\nSET b mynewtext\r\nLCS a b\r\nLCS a b LEN\r\nLCS a b IDX\r\nLCS a b IDX MINMATCHLEN 4 WITHMATCHLEN\r\nLCS a b IDX LEN\r\nLCS a nokey\r\n`,
 	`SETBIT bm 7 1\r\nSETBIT bm 100 1\r\nSETBIT bm -1 1\r\nSETBIT bm 1 2\r\nGETBIT bm 100\r\nSET s foobar\r\nBITCOUNT s 1 1\r\nBITCOUNT s 5 30 BIT\r\nBITCOUNT s -1 -3\r\nSET p "\xff\xf0\x01"\r\nBITPOS p 0\r\nBITPOS p 1 7 15 BIT\r\nBITPOS p 2\r\nBITOP AND dest s p\r\nGET dest\r\nBITOP NOT dest s p\r\nBITOP AND dest nokey\r\nEXISTS dest\r\n`,
+	// the help of the commands whose subcommands are all here
+	"OBJECT HELP\r\nCONFIG HELP\r\nPUBSUB HELP\r\n",
 	// BITFIELD: every overflow mode at the edges of signed and unsigned fields, #n offsets, a
 	// refused write that still makes the key, each argument error, the read-only form, RESP3's null
 	"BITFIELD k\r\nBITFIELD k SET u8 0 255 GET u8 0 INCRBY u2 100 1 OVERFLOW SAT INCRBY u2 102 5\r\nBITFIELD k SET i8 #1 -100 GET i8 #1 GET u8 8 GET i4 8 GET u4 12\r\n" +
