@@ -44,10 +44,10 @@ var lastWall atomic.Pointer[wallStamp]
 
 // wallNow is the wall clock in Unix ns at mono, a monoNow reading just
 // taken: derived from lastWall while it is fresh (stampFresh), so a read
-// costs one clock reading, not time.Now's two (each a tenth of a
-// microsecond on a VM); read, and lastWall renewed, once it is not. A step
-// of the system clock (NTP) is so missed for at most stampFresh, as a
-// batch's stamp misses it (batch.wallAt).
+// costs one clock reading, not time.Now's two (each about 60 ns on a VM);
+// read, and lastWall renewed, once it is not. A step of the system clock
+// (NTP) is so missed for at most stampFresh, as a batch's stamp misses it
+// (batch.wallAt).
 func wallNow(mono time.Duration) int64 {
 	if w := lastWall.Load(); w != nil {
 		if d := mono - w.mono; d >= 0 && d < stampFresh {
