@@ -71,7 +71,7 @@ func (ci *clientInfo) line(self *session) string {
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=0 "+
 		"multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r "+
 		"cmd=%s user=default redir=-1 resp=%d\n",
-		ci.id, ci.addr, ci.laddr, name, int64(now.Sub(ci.created).Seconds()),
+		ci.id, ci.addr, ci.localAddr(), name, int64(now.Sub(ci.created).Seconds()),
 		(now.UnixMilli()-ci.lastActive.Load())/1000, flags, ci.db.Load(), ci.subs.Load(), ci.psubs.Load(),
 		ci.multi.Load(), cmd, ci.proto.Load())
 }
@@ -289,7 +289,7 @@ func killClients(c *Call, f killFilter) int {
 		self := ci == c.Sess.ci
 		switch {
 		case f.id != 0 && ci.id != f.id, f.addr != "" && ci.addr != f.addr,
-			f.laddr != "" && ci.laddr != f.laddr, f.typ != "" && clientType(ci) != f.typ,
+			f.laddr != "" && ci.localAddr() != f.laddr, f.typ != "" && clientType(ci) != f.typ,
 			f.user != "" && f.user != "default", self && f.skipMe:
 			continue
 		}

@@ -64,7 +64,7 @@ func TestGoRedisServerGroup(t *testing.T) {
 
 // TestGoRedisConnectionGroup ensures CLIENT ID, SETNAME, GETNAME, LIST,
 // KILL and RESET work for go-redis, and that CLIENT INFO gives the
-// listener's address as laddr.
+// listener's address as laddr, which CLIENT KILL LADDR matches.
 func TestGoRedisConnectionGroup(t *testing.T) {
 	forProtocols(t, func(t *testing.T, rdb *redis.Client) {
 		ctx := context.Background()
@@ -102,6 +102,17 @@ func TestGoRedisConnectionGroup(t *testing.T) {
 		}
 		if err := conn.ClientGetName(ctx).Err(); err != redis.Nil {
 			t.Fatalf("CLIENT GETNAME after RESET: %v; want nil", err)
+		}
+		other := rdb.Conn()
+		defer other.Close()
+		if err := other.Ping(ctx).Err(); err != nil {
+			t.Fatalf("PING: %v", err)
+		}
+		if n, err := conn.ClientKillByFilter(ctx, "LADDR", rdb.Options().Addr).Result(); n < 1 || err != nil {
+			t.Fatalf("CLIENT KILL LADDR = %d, %v; want the other connections to this listener", n, err)
+		}
+		if err := other.Ping(ctx).Err(); err == nil {
+			t.Fatalf("PING on a connection killed by LADDR succeeded")
 		}
 	})
 }
