@@ -1,9 +1,6 @@
 package resp
 
-import (
-	"math"
-	"strings"
-)
+import "math"
 
 // bitfieldCommands are BITFIELD and its read-only form, the bitmap group's
 // last two: integers of 1 to 64 bits (unsigned: 63) at any bit offset of a
@@ -32,9 +29,18 @@ const (
 	overflowFail                 // write nothing and answer nil
 )
 
+// fieldOpcode is what a BITFIELD operation does.
+type fieldOpcode uint8
+
+const (
+	fieldGet fieldOpcode = iota
+	fieldSet
+	fieldIncrBy
+)
+
 // fieldOp is one GET, SET or INCRBY of a BITFIELD.
 type fieldOp struct {
-	op     string // "get", "set" or "incrby"
+	op     fieldOpcode
 	signed bool
 	bits   uint
 	offset uint64
@@ -65,13 +71,7 @@ func bitField(c *Call, readOnly bool) {
 		return
 	}
 	if writes {
-		if s == nil {
-			s = &Str{}
-			c.DB.Set(c.Args[1], s, false)
-		}
-		if need := int(highest>>3) + 1; need > len(s.B) {
-			s.B = append(s.B, make([]byte, need-len(s.B))...)
-		}
+		s = c.bitString(c.Args[1], s, highest)
 	}
 	c.W.Array(len(ops))
 	for i := range ops {
@@ -88,22 +88,26 @@ func parseFieldOps(c *Call) (ops []fieldOp, highest int64, ok bool) {
 	highest = -1
 	ow := overflowWrap
 	for j := 2; j < len(c.Args); {
-		left := len(c.Args) - j - 1
-		op := strings.ToLower(string(c.Args[j]))
+		left, word := len(c.Args)-j-1, c.Args[j]
+		f := fieldOp{ow: ow}
 		switch {
-		case op == "overflow" && left >= 1:
+		case argIs(word, "overflow") && left >= 1:
 			if ow, ok = parseOverflow(c.Args[j+1]); !ok {
 				c.W.Error(errBitfieldOverflow)
 				return nil, 0, false
 			}
 			j += 2
 			continue
-		case op == "get" && left >= 2, (op == "set" || op == "incrby") && left >= 3:
+		case argIs(word, "get") && left >= 2:
+			f.op = fieldGet
+		case argIs(word, "set") && left >= 3:
+			f.op = fieldSet
+		case argIs(word, "incrby") && left >= 3:
+			f.op = fieldIncrBy
 		default:
 			c.W.Error(ErrSyntax)
 			return nil, 0, false
 		}
-		f := fieldOp{op: op, ow: ow}
 		if f.signed, f.bits, ok = parseFieldType(c.Args[j+1]); !ok {
 			c.W.Error(errBitfieldType)
 			return nil, 0, false
@@ -112,7 +116,7 @@ func parseFieldOps(c *Call) (ops []fieldOp, highest int64, ok bool) {
 			return nil, 0, false
 		}
 		j += 3
-		if op != "get" {
+		if f.op != fieldGet {
 			highest = max(highest, int64(f.offset+uint64(f.bits)-1))
 			if f.value, ok = c.Int(j); !ok {
 				return nil, 0, false
@@ -125,12 +129,12 @@ func parseFieldOps(c *Call) (ops []fieldOp, highest int64, ok bool) {
 }
 
 func parseOverflow(p []byte) (overflow, bool) {
-	switch strings.ToLower(string(p)) {
-	case "wrap":
+	switch {
+	case argIs(p, "wrap"):
 		return overflowWrap, true
-	case "sat":
+	case argIs(p, "sat"):
 		return overflowSat, true
-	case "fail":
+	case argIs(p, "fail"):
 		return overflowFail, true
 	}
 	return 0, false
@@ -158,18 +162,11 @@ func (c *Call) fieldOffset(i int, bits uint) (uint64, bool) {
 		p, fields = p[1:], true
 	}
 	n, ok := parseInt(p)
-	if ok && fields {
-		if n > math.MaxInt64/int64(bits) || n < math.MinInt64/int64(bits) {
-			ok = false
-		} else {
-			n *= int64(bits)
-		}
+	if fields {
+		n *= int64(bits) // wrapping past int64 as Redis's does: #-9223372036854775808 of i64 is bit 0
 	}
-	if !ok || n < 0 || n>>3 >= c.Store.cfg.maxBulkLen.Load() {
-		c.W.Error(errBitOffset)
-		return 0, false
-	}
-	return uint64(n), true
+	n, ok = c.offsetInRange(n, ok)
+	return uint64(n), ok
 }
 
 // runFieldOp runs f on s (nil: no such key, for a GET) and writes its reply:
@@ -181,7 +178,7 @@ func runFieldOp(w *Writer, s *Str, f *fieldOp) {
 		b = s.B
 	}
 	old := getField(b, f.offset, f.bits)
-	if f.op == "get" {
+	if f.op == fieldGet {
 		w.Int(f.asInt(old))
 		return
 	}
@@ -206,7 +203,7 @@ func (f *fieldOp) asInt(raw uint64) int64 {
 // bits to store, the value to answer, and whether the result overflowed.
 func (f *fieldOp) apply(old uint64) (next, reply uint64, over bool) {
 	value, incr := f.value, int64(0)
-	if f.op == "incrby" {
+	if f.op == fieldIncrBy {
 		value, incr = f.asInt(old), f.value
 	}
 	var res int64
@@ -221,7 +218,7 @@ func (f *fieldOp) apply(old uint64) (next, reply uint64, over bool) {
 		res = value + incr
 	}
 	next = uint64(res) & fieldMask(f.bits)
-	if f.op == "incrby" {
+	if f.op == fieldIncrBy {
 		return next, uint64(res), over
 	}
 	return next, old, over

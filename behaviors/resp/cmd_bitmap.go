@@ -24,11 +24,31 @@ const errBitOffset = "ERR bit offset is not an integer or out of range"
 // bitOffset reads argument i as a bit offset within proto-max-bulk-len.
 func (c *Call) bitOffset(i int) (int64, bool) {
 	n, ok := parseInt(c.Args[i])
+	return c.offsetInRange(n, ok)
+}
+
+// offsetInRange passes n, a bit offset read (ok) from an argument, if it
+// falls within proto-max-bulk-len; else it writes the error.
+func (c *Call) offsetInRange(n int64, ok bool) (int64, bool) {
 	if !ok || n < 0 || n>>3 >= c.Store.cfg.maxBulkLen.Load() {
 		c.W.Error(errBitOffset)
 		return 0, false
 	}
 	return n, true
+}
+
+// bitString is the string s at key (nil: none yet) made long enough to hold
+// bit, the key set to a new one if missing: Redis's
+// lookupStringForBitCommand, for SETBIT and BITFIELD's writes.
+func (c *Call) bitString(key []byte, s *Str, bit int64) *Str {
+	if s == nil {
+		s = &Str{}
+		c.DB.Set(key, s, false)
+	}
+	if need := int(bit>>3) + 1; need > len(s.B) {
+		s.B = append(s.B, make([]byte, need-len(s.B))...)
+	}
+	return s
 }
 
 func cmdSetBit(c *Call) {
@@ -46,13 +66,7 @@ func cmdSetBit(c *Call) {
 	if !ok {
 		return
 	}
-	if s == nil {
-		s = &Str{}
-		c.DB.Set(key, s, false)
-	}
-	if need := int(off>>3) + 1; need > len(s.B) {
-		s.B = append(s.B, make([]byte, need-len(s.B))...)
-	}
+	s = c.bitString(key, s, off)
 	mask := byte(1) << (7 - off&7)
 	old := s.B[off>>3]&mask != 0
 	if on == 1 {
