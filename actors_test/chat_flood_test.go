@@ -159,3 +159,37 @@ func flood(c *lineClient) string {
 		}
 	}
 }
+
+// TestChatFloodPaced ensures a room sends a flooding sender's lines on no
+// faster than its penalty allows: a paste of 40 lines reaches the others
+// within the burst, then a line per LineCost, however fast it was sent (IRC's
+// rule, RFC 1459 8.10), and the sender is not cut while under ExcessFlood.
+// The k-th line is due LineCost*k - Burst after the paste at the earliest;
+// the test checks that none comes earlier (a lower bound: a slow machine
+// only makes lines later). Before the room held a say's lines as well as
+// its answer, all 40 reached the reader at once.
+func TestChatFloodPaced(t *testing.T) {
+	opts := chat.Options{LineCost: 20 * time.Millisecond, Burst: 100 * time.Millisecond, ExcessFlood: 10 * time.Second}
+	s := startBehavior(t, "chat", func(c *actors.Config) { c.Options.Chat = opts })
+	reader := s.joinChat(t, "reader", "lobby", 0)
+	sender := s.joinChat(t, "sender", "lobby", 1)
+	reader.expect(t, "* sender joined lobby")
+
+	const n = 40
+	var paste strings.Builder
+	for k := 1; k <= n; k++ {
+		fmt.Fprintf(&paste, "line %d\n", k)
+	}
+	start := time.Now()
+	if _, err := io.WriteString(sender, paste.String()); err != nil {
+		t.Fatal(err)
+	}
+	for k := 1; k <= n; k++ {
+		reader.expect(t, fmt.Sprintf("[lobby] sender: line %d", k))
+		at, due := time.Since(start), time.Duration(k)*opts.LineCost-opts.Burst
+		if at < due {
+			t.Fatalf("line %d reached the room after %v; flood control lets it go at %v at the earliest", k, at, due)
+		}
+	}
+	sender.roundTrip(t, "/who", "* in lobby: reader, sender")
+}

@@ -58,17 +58,18 @@ type session struct {
 	grainN  uint64     // the last grain say's number
 	greeted bool       // the welcome line has been written
 
-	partial  []byte   // the start of a line whose newline has not arrived
-	waiting  uint64   // the ID of the unanswered request to the rooms service; 0: none
-	says     []uint64 // the IDs of the unanswered says to the room, at most maxSays
-	heldSay  uint64   // the one of them the room answers late (flood control); 0: none
-	flood    flood    // the flood control's timer
-	queued   []string // lines received while waiting, oldest first
-	queuedN  int      // what they cost: queuedCost each
-	reported int      // what was last reported held (report)
-	said     []string // chat lines not yet sent to the room: they go together (flush)
-	quit     bool     // /quit: ignore the rest
-	closing  error    // a line too long, owed replies first (lineTooLong): ignore the rest
+	partial  []byte    // the start of a line whose newline has not arrived
+	waiting  uint64    // the ID of the unanswered request to the rooms service; 0: none
+	says     []uint64  // the IDs of the unanswered says to the room, at most maxSays
+	heldSay  uint64    // the one of them the room holds (flood control): one line; 0: none
+	flood    flood     // the flood control's timer
+	queued   []string  // lines received while waiting, oldest first
+	queuedN  int       // what they cost: queuedCost each
+	reported int       // what was last reported held (report)
+	said     []string  // chat lines not yet sent to the room: they go together (flush)
+	saidDue  time.Time // when the room may send them on (flood.due at the last)
+	quit     bool      // /quit: ignore the rest
+	closing  error     // a line too long, owed replies first (lineTooLong): ignore the rest
 }
 
 var (
@@ -187,13 +188,14 @@ func (c *session) input(line string) error {
 // ready reports whether line may run now. A command may when no request is
 // unanswered: it first sends the lines said before it to the room, and waits
 // for the room's answers. A chat line may when the rooms service owes no
-// answer and the room has room for another say (canSay).
+// answer, the room has room for another say (canSay), and no line said
+// before it waits for the flood control (saidHeld).
 func (c *session) ready(line string) bool {
 	if c.waiting != 0 {
 		return false
 	}
 	if !strings.HasPrefix(line, "/") {
-		return c.canSay()
+		return c.canSay() && !c.saidHeld()
 	}
 	if len(c.said) > 0 {
 		c.flush()
@@ -205,6 +207,10 @@ func (c *session) ready(line string) bool {
 // are unanswered, and none of them is held back by flood control (a
 // flooder's next lines wait for the held one, as IRC servers stop reading).
 func (c *session) canSay() bool { return len(c.says) < maxSays && c.heldSay == 0 }
+
+// saidHeld reports whether the lines said, not yet sent, wait for the flood
+// control: a line past the burst, which goes alone (say).
+func (c *session) saidHeld() bool { return len(c.said) > 0 && hold(c.saidDue, c.now()) > 0 }
 
 // run handles one line.
 func (c *session) run(line string) error {
@@ -220,7 +226,7 @@ func (c *session) run(line string) error {
 		if c.roomPID == nil {
 			return c.write("error: " + c.noRoom() + "\n")
 		}
-		c.said = append(c.said, cmd.arg)
+		c.say(cmd.arg)
 	case "nick":
 		c.request(&setNick{Nick: cmd.arg})
 	case "join":
@@ -240,6 +246,20 @@ func (c *session) run(line string) error {
 	return nil
 }
 
+// say adds a chat line to those the room gets at the next flush. A line
+// past the flood control's burst goes alone, held: the lines within it go
+// first (at once), and the lines after it wait for its answer (ready), so
+// that each goes on when its own penalty allows.
+func (c *session) say(line string) {
+	now := c.now()
+	due := c.flood.send(c.opts, line, now)
+	if len(c.said) > 0 && hold(due, now) > 0 {
+		c.flush()
+	}
+	c.said = append(c.said, line)
+	c.saidDue = due
+}
+
 // request asks the rooms service. The lines said before it have gone to the
 // room (ready), or are lost with it (roomsRestarted).
 func (c *session) request(body any) {
@@ -257,15 +277,15 @@ func (c *session) flush() {
 	if len(c.said) == 0 || c.waiting != 0 || !c.canSay() {
 		return
 	}
-	hold := c.flood.hold(c.opts, c.now())
+	wait := hold(c.saidDue, c.now())
 	var id uint64
 	if c.grain {
-		id = c.sayToGrain(hold)
+		id = c.sayToGrain(wait)
 	} else {
-		id = c.conn.Request(c.roomPID, &say{Lines: c.said, Hold: hold})
+		id = c.conn.Request(c.roomPID, &say{Lines: c.said, Hold: wait})
 	}
 	c.says = append(c.says, id)
-	if hold > 0 {
+	if wait > 0 {
 		c.heldSay = id
 	}
 	c.said = nil

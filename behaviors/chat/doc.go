@@ -83,9 +83,10 @@
 // pipelines is not slowed by a round trip to the room per batch). As IRC
 // servers do (RFC 1459, 8.10), every line costs its sender a penalty on a
 // timer, 250 ms plus a second per 4 KiB of it; while the timer is at most 5 s
-// ahead of the clock (a paste of 20 lines) lines go at once; past that the
-// room answers only once the timer is back within 5 s (so 4 short lines a
-// second, or about 3 KiB a second of long ones, may follow for ever); past
+// ahead of the clock (a paste of 20 lines) lines go at once; a line past that
+// is sent on to the others, and answered, only once the timer is back within
+// 5 s, and the sender's later lines wait for it (so 4 short lines a second, or
+// about 3 KiB a second of long ones, may follow for ever); past
 // 15 s ahead the connection is closed: "error: excess flood; closing"
 // (TooLarge). A room therefore moves no faster than its talkers' penalties
 // allow, and only a member slower than that falls behind and is cut by its

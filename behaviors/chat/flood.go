@@ -12,11 +12,11 @@ import (
 // sender, never the readers. Every line a connection sends costs
 // Options.LineCost, plus a second per Options.ByteRate of its bytes; the
 // costs add up on the connection's timer. While the timer is at most Burst
-// ahead of the clock, lines go to the room at once. Past it, the room answers
-// the connection's lines (say is a request) only once the timer is back
-// within Burst, and until then the connection's later lines wait (queued,
-// read no further once the connection layer stops reading for a waiting
-// behavior): the sender moves at the rate the penalty allows. Past
+// ahead of the clock, lines go to the room at once. Past it, the room sends the
+// connection's lines on, and answers them (say is a request), only once the
+// timer is back within Burst, and until then the connection's later lines
+// wait (queued, read no further once the connection layer stops reading for a
+// waiting behavior): the sender moves at the rate the penalty allows. Past
 // ExcessFlood the connection is closed: "excess flood", as IRC says it.
 //
 // So a room moves at most as fast as its talkers' penalties allow, and a
@@ -62,33 +62,54 @@ func (o *Options) on() bool { return o.LineCost > 0 || o.ByteRate > 0 }
 // errExcessFlood is why a flooding connection is closed.
 var errExcessFlood = errors.New("excess flood")
 
-// flood is one connection's timer.
+// flood is one connection's message timer, kept twice: charged as its lines
+// are read, for the excess-flood line (what the sender has sent counts, sent
+// on or not), and as its chat lines go to the room, for when each may be sent
+// on (in order, one after another, however they arrived).
 type flood struct {
-	timer time.Time // the message timer; zero until the first line
+	timer time.Time // charged as lines are read; zero until the first line
+	sent  time.Time // charged as chat lines go to the room; zero until the first
 }
 
-// charge puts line's cost on the timer at now and reports whether the timer
-// is now past ExcessFlood.
-func (f *flood) charge(o *Options, line string, now time.Time) bool {
-	if !o.on() {
-		return false
-	}
-	if f.timer.Before(now) {
-		f.timer = now
-	}
+// cost is what line costs on a timer.
+func (o *Options) cost(line string) time.Duration {
 	cost := o.LineCost
 	if o.ByteRate > 0 {
 		cost += time.Duration(len(line)) * time.Second / time.Duration(o.ByteRate)
 	}
-	f.timer = f.timer.Add(cost)
+	return cost
+}
+
+// advance puts cost on timer t at now.
+func advance(t *time.Time, cost time.Duration, now time.Time) {
+	if t.Before(now) {
+		*t = now
+	}
+	*t = t.Add(cost)
+}
+
+// charge puts a line just read on the timer at now and reports whether the
+// timer is now past ExcessFlood.
+func (f *flood) charge(o *Options, line string, now time.Time) bool {
+	if !o.on() {
+		return false
+	}
+	advance(&f.timer, o.cost(line), now)
 	return o.ExcessFlood > 0 && f.timer.Sub(now) > o.ExcessFlood
 }
 
-// hold is how long the room should wait before it answers lines sent at now:
-// how far the timer is past Burst (0: answer at once).
-func (f *flood) hold(o *Options, now time.Time) time.Duration {
+// send puts a chat line going to the room on the timer of lines sent at now,
+// and returns when the room may send it on: once that timer is back within
+// Burst (the zero time, at once, without flood control).
+func (f *flood) send(o *Options, line string, now time.Time) time.Time {
 	if !o.on() {
-		return 0
+		return time.Time{}
 	}
-	return max(f.timer.Sub(now)-o.Burst, 0)
+	advance(&f.sent, o.cost(line), now)
+	return f.sent.Add(-o.Burst)
 }
+
+// hold is how long the room should wait, at now, before it sends on lines
+// that may go at due (flood.send's for the last of them): 0, at once, for
+// lines within the burst.
+func hold(due, now time.Time) time.Duration { return max(due.Sub(now), 0) }

@@ -30,9 +30,9 @@ const GrainKind = "chatroom"
 // nothing else. A member's lines come as a Say from the member's connection
 // and go to every other member as a Line, in the order the grain handles
 // them, so each member gets each sender's lines once and in order (remote
-// keeps one ordered stream per pair of nodes). A Say is answered SayHeard
-// once sent on, and Hold later for a flooding sender (flood.go), as a room
-// answers say.
+// keeps one ordered stream per pair of nodes). A Say is sent on and
+// answered SayHeard at once, or both its hold later for a flooding sender
+// (flood.go), as a room takes a say.
 //
 // It watches its members, so a member whose node dies (no rooms service is
 // left to send Leave) is dropped with a "left" notice. It stops itself once
@@ -43,7 +43,7 @@ const GrainKind = "chatroom"
 type grain struct {
 	name    string
 	members map[string]*grainMember // by pidKey
-	timers  map[uint64]*time.Timer  // of the says answered later, by grainSayDue.Seq
+	timers  map[uint64]*time.Timer  // of the says held, by grainSayDue.Seq
 	seq     uint64
 	idle    idleStop
 }
@@ -90,12 +90,14 @@ type grainMember struct {
 	home *actor.PID // the rooms service that added it: told when the grain restarts
 }
 
-// grainSayDue is sent to a grain by the timer of a Say it answers later. It is
-// local (a timer of the grain's own node), never remote.
+// grainSayDue is sent to a grain by the timer of a Say it holds: the grain
+// sends its lines on and answers it now. It is local (a timer of the grain's
+// own node), never remote.
 type grainSayDue struct {
-	To  *actor.PID
-	ID  uint64
-	Seq uint64
+	To    *actor.PID
+	ID    uint64
+	Seq   uint64
+	Lines []string
 }
 
 // IgnoreDeadLetterLogging: a timer that fires after its grain stopped is routine.
@@ -132,6 +134,7 @@ func (g *grain) Receive(ctx actor.Context) {
 		g.onSay(ctx, m)
 	case *grainSayDue:
 		delete(g.timers, m.Seq)
+		g.sendOn(ctx, m.To, m.Lines)
 		ctx.Send(m.To, &chatpb.SayHeard{Id: m.ID})
 	case *chatpb.Join:
 		g.onJoin(ctx, m)
@@ -157,35 +160,44 @@ func (g *grain) Receive(ctx actor.Context) {
 	}
 }
 
-// onSay sends a member's lines to the others in one message each, then
-// answers. Lines from a connection that is not a member (it left, or the
-// grain restarted and its home has not added it back yet) are dropped, but
-// answered: the sender's flood control waits for the answer.
+// onSay takes a member's Say: its lines go to the others and the grain
+// answers SayHeard, at once, or both after the hold the Say asks for (the
+// sender's flood control), as a room does with a say.
 func (g *grain) onSay(ctx actor.Context, m *chatpb.Say) {
 	from := ctx.Sender()
 	if from == nil {
 		return
 	}
-	if sender, ok := g.members[pidKey(from)]; ok {
-		prefix := "[" + g.name + "] " + sender.nick + ": "
-		var b strings.Builder
-		for _, l := range m.GetLines() {
-			b.Grow(len(prefix) + len(l) + 1)
-			b.WriteString(prefix)
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
-		g.broadcast(ctx, from, b.String())
-	}
 	hold := time.Duration(m.GetHoldNanos())
 	if hold <= 0 {
+		g.sendOn(ctx, from, m.GetLines())
 		ctx.Respond(&chatpb.SayHeard{Id: m.GetId()})
 		return
 	}
 	g.seq++
-	due := &grainSayDue{To: from, ID: m.GetId(), Seq: g.seq}
+	due := &grainSayDue{To: from, ID: m.GetId(), Seq: g.seq, Lines: m.GetLines()}
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	g.timers[g.seq] = time.AfterFunc(hold, func() { root.Send(self, due) })
+}
+
+// sendOn sends a member's lines to the others in one message each. Lines
+// from a connection that is not a member (it left, or the grain restarted and
+// its home has not added it back yet) are dropped, but still answered by the
+// caller: the sender's flood control waits for the answer.
+func (g *grain) sendOn(ctx actor.Context, from *actor.PID, lines []string) {
+	sender, ok := g.members[pidKey(from)]
+	if !ok {
+		return
+	}
+	prefix := "[" + g.name + "] " + sender.nick + ": "
+	var b strings.Builder
+	for _, l := range lines {
+		b.Grow(len(prefix) + len(l) + 1)
+		b.WriteString(prefix)
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	g.broadcast(ctx, from, b.String())
 }
 
 // onJoin adds a member, or renames one already there quietly (its home

@@ -14,6 +14,7 @@ import (
 //	rooms      --Reply---> connection:   registered, nickSet, roomJoined, roomLeft, memberList, roomList, refused
 //	connection --Request-> room:         say
 //	room       --Reply---> connection:   sayHeard (at once, or after say.Hold: room --sayDue--> room)
+//	                                     (a held say's lines go to the others then too)
 //	rooms      ---------> room:          addMember, removeMember, renameMember, PanicRoom
 //	room       ---------> connections:   lineSaid (a line, or a notice such as "* bob joined lobby")
 //	rooms      ---------> connections:   roomRestarted, roomClosed, roomsRestarted, roomMoving, roomMoved
@@ -89,8 +90,8 @@ type refused struct{ Reason string }
 
 // say is a member's request to its room: lines for the other members, in
 // order (those its peer sent in one read, or while its says were
-// unanswered). The room answers sayHeard once it has sent them on, and Hold
-// later (the sender's flood control: flood.go), so a sender has at most
+// unanswered). The room sends them on and answers sayHeard, at once, or both
+// Hold later (the sender's flood control: flood.go), so a sender has at most
 // maxSays says at its room at a time, and none after a held one.
 type say struct {
 	Lines []string
@@ -100,13 +101,15 @@ type say struct {
 // sayHeard is the room's answer to a say.
 type sayHeard struct{}
 
-// sayDue is sent to a room by the timer of a say it was asked to answer
-// later: the room answers it now. It carries all it needs, so a restarted
-// room answers what its old instance owed.
+// sayDue is sent to a room by the timer of a say it was asked to hold: the
+// room sends its lines on and answers it now. It carries all it needs, so a
+// restarted room answers what its old instance owed (the lines go to the
+// members the fresh room has been told of by then).
 type sayDue struct {
-	To  *actor.PID
-	ID  uint64
-	Seq uint64 // the room's number for its timer
+	To    *actor.PID
+	ID    uint64
+	Seq   uint64   // the room's number for its timer
+	Lines []string // the say's lines
 }
 
 // IgnoreDeadLetterLogging: a timer that fires after its room has stopped is

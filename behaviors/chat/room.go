@@ -22,7 +22,7 @@ import (
 type room struct {
 	name    string
 	members map[string]*roomMember // by connection PID id
-	timers  map[uint64]*time.Timer // of the says answered later, by sayDue.Seq: stopped with the room
+	timers  map[uint64]*time.Timer // of the says held, by sayDue.Seq: stopped with the room
 	seq     uint64                 // the last sayDue.Seq
 }
 
@@ -44,12 +44,10 @@ func newRoom(name string) *room {
 func (r *room) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.ServiceRequest:
-		if m, ok := m.Body.(*say); ok {
-			r.onSay(ctx, m)
-		}
-		r.answer(ctx, m)
+		r.onRequest(ctx, m)
 	case *sayDue:
 		delete(r.timers, m.Seq)
+		r.sendOn(ctx, m.To, m.Lines)
 		ctx.Send(m.To, &messages.ServiceReply{ID: m.ID, Body: &sayHeard{}})
 	case *actor.Stopping:
 		for _, t := range r.timers {
@@ -66,43 +64,47 @@ func (r *room) Receive(ctx actor.Context) {
 	}
 }
 
-// onSay sends a member's lines to the others, in one message. A line from a connection that is
-// not a member (it left, or the room restarted and has not been told of it yet)
-// is dropped.
-func (r *room) onSay(ctx actor.Context, m *say) {
+// onRequest takes a member's say: its lines go to the others and the room
+// answers, at once, or both after the Hold the say asks for (the sender's
+// flood control), from a timer that sends the room a sayDue carrying them.
+// Since a sender sends nothing after a held say until it is answered, its
+// lines still reach the others in the order it sent them.
+func (r *room) onRequest(ctx actor.Context, req *messages.ServiceRequest) {
+	m, _ := req.Body.(*say)
 	from := ctx.Sender()
-	if from == nil {
+	if m == nil || from == nil {
+		ctx.Respond(&messages.ServiceReply{ID: req.ID, Body: &sayHeard{}})
 		return
 	}
+	if m.Hold <= 0 {
+		r.sendOn(ctx, from, m.Lines)
+		ctx.Respond(&messages.ServiceReply{ID: req.ID, Body: &sayHeard{}})
+		return
+	}
+	r.seq++
+	due := &sayDue{To: from, ID: req.ID, Seq: r.seq, Lines: m.Lines}
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	r.timers[r.seq] = time.AfterFunc(m.Hold, func() { root.Send(self, due) })
+}
+
+// sendOn sends a member's lines to the others, in one message. Lines from a
+// connection that is not a member (it left, or the room restarted and has not
+// been told of it yet) are dropped.
+func (r *room) sendOn(ctx actor.Context, from *actor.PID, lines []string) {
 	sender, ok := r.members[from.Id]
 	if !ok {
 		return
 	}
 	prefix := "[" + r.name + "] " + sender.nick + ": "
 	n := 0
-	for _, l := range m.Lines {
+	for _, l := range lines {
 		n += len(prefix) + len(l) + 1
 	}
 	b := make([]byte, 0, n)
-	for _, l := range m.Lines {
+	for _, l := range lines {
 		b = append(append(append(b, prefix...), l...), '\n')
 	}
 	r.send(ctx, from, &lineSaid{Line: b})
-}
-
-// answer answers a member's request: at once, or after the Hold its say
-// asks for (the sender's flood control), from a timer that only sends the
-// room a sayDue.
-func (r *room) answer(ctx actor.Context, req *messages.ServiceRequest) {
-	m, _ := req.Body.(*say)
-	if m == nil || m.Hold <= 0 || ctx.Sender() == nil {
-		ctx.Respond(&messages.ServiceReply{ID: req.ID, Body: &sayHeard{}})
-		return
-	}
-	r.seq++
-	due := &sayDue{To: ctx.Sender(), ID: req.ID, Seq: r.seq}
-	self, root := ctx.Self(), ctx.ActorSystem().Root
-	r.timers[r.seq] = time.AfterFunc(m.Hold, func() { root.Send(self, due) })
 }
 
 func (r *room) onAdd(ctx actor.Context, m *addMember) {
