@@ -90,6 +90,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if err := resp.CheckPolicy(cfg.Options.RESP.MaxMemoryPolicy); err != nil && slices.Contains(served(*cfg), "resp") {
 		return cmd, fmt.Errorf("-maxmemory-policy: %w", err) // before Validate's, which names no flag
 	}
+	if n := cfg.Options.RESP.MaxBulkLen; n < resp.MinMaxBulkLen && slices.Contains(served(*cfg), "resp") {
+		return cmd, fmt.Errorf("-proto-max-bulk-len: %d is below 1048576 (1mb), the least Redis takes", n)
+	}
 	if err := checkCluster(fs, cfg.Cluster); err != nil {
 		return cmd, err
 	}
@@ -178,7 +181,7 @@ func respFlags(fs *flag.FlagSet, o *resp.Options) (names []string) {
 	fs.StringVar(&o.RequirePass, name("requirepass"), o.RequirePass, "resp: password clients must give with AUTH (or HELLO ... AUTH) before any other command (empty: none)")
 	fs.Var((*memoryFlag)(&o.MaxMemory), name("maxmemory"), "resp: `bytes` of data (as the key space counts them: docs/resp.md) past which keys are evicted by -maxmemory-policy, or commands that add data get Redis's OOM error; a number with an optional unit as redis.conf's, in any case: b, k (1000), kb (1024), m, mb, g, gb, e.g. 100mb (0: no limit)")
 	fs.StringVar(&o.MaxMemoryPolicy, name("maxmemory-policy"), "noeviction", "resp: past -maxmemory, noeviction (refuse commands that add data), allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random or volatile-ttl (Redis's, with its sampled LRU and LFU)")
-	fs.Int64Var(&o.MaxBulkLen, name("proto-max-bulk-len"), o.MaxBulkLen, "resp: largest bulk string a client may send, in bytes (Redis's proto-max-bulk-len)")
+	fs.Var((*memoryFlag)(&o.MaxBulkLen), name("proto-max-bulk-len"), "resp: largest bulk string a client may send, in `bytes` (Redis's proto-max-bulk-len), with -maxmemory's units; at least 1mb, as Redis's")
 	return names
 }
 
@@ -201,10 +204,10 @@ Exit status: 0 after a clean shutdown, 1 when the server cannot start or stops o
 a failure, 2 for a bad command line, 3 when a cluster node loses its membership
 (its etcd lease) or cannot reach etcd at start.
 
-Sizes and durations: 0 turns the limit off (never, no limit); a negative value is
-an error. Names (behavior, log format, log level, at-limit) may be given in any
-case. Flags marked "http:", "chat:" or "resp:" belong to that behavior and are
-refused with any other.
+Sizes and durations: 0 turns the limit off (never, no limit) unless the flag
+says otherwise below; a negative value is an error. Names (behavior, log
+format, log level, at-limit) may be given in any case. Flags marked "http:",
+"chat:" or "resp:" belong to that behavior and are refused with any other.
 
 Flags:
 `)

@@ -13,7 +13,7 @@ type Options struct {
 	RequirePass     string // "" : no AUTH needed
 	MaxMemory       int64  // bytes of data (memory.go); 0: no limit
 	MaxMemoryPolicy string // what to do past MaxMemory (evict.go); "": noeviction
-	MaxBulkLen      int64  // proto-max-bulk-len: the largest bulk string a client may send
+	MaxBulkLen      int64  // proto-max-bulk-len: the largest bulk string a client may send; 0: DefaultMaxBulkLen, else at least MinMaxBulkLen
 }
 
 // DefaultOptions returns Redis's defaults.
@@ -42,6 +42,12 @@ func newConfig(o Options) (*config, error) {
 	}
 	if o.MaxMemory < 0 {
 		return nil, fmt.Errorf("resp: maxmemory %d: must be 0 (no limit) or more", o.MaxMemory)
+	}
+	if o.MaxBulkLen == 0 {
+		o.MaxBulkLen = DefaultMaxBulkLen
+	}
+	if o.MaxBulkLen < MinMaxBulkLen {
+		return nil, fmt.Errorf("resp: proto-max-bulk-len %d: must be at least %d (1mb), as Redis's", o.MaxBulkLen, MinMaxBulkLen)
 	}
 	pass := o.RequirePass
 	c.requirePass.Store(&pass)

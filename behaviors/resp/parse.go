@@ -13,6 +13,9 @@ const (
 	inlineMax = 64 << 10
 	// DefaultMaxBulkLen is proto-max-bulk-len's default: the largest bulk string.
 	DefaultMaxBulkLen = 512 << 20
+	// MinMaxBulkLen is the least proto-max-bulk-len Redis takes (1mb): below
+	// it, a client could not even send a configuration value.
+	MinMaxBulkLen = 1 << 20
 	// maxArgsAtOnce is how many argument slots a multibulk header reserves at
 	// once (Redis's argv_len = min(multibulklen, 1024)): a header announcing a
 	// million arguments costs nothing until they arrive.

@@ -42,9 +42,6 @@ type server struct {
 // here, once, and captured by the services' New functions, so that an
 // instance made after a failure finds the data its predecessor left.
 func New(o Options) (protocol.Setup, error) {
-	if o.MaxBulkLen <= 0 {
-		o.MaxBulkLen = DefaultMaxBulkLen
-	}
 	cfg, err := newConfig(o)
 	if err != nil {
 		return protocol.Setup{}, err
