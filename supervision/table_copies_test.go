@@ -9,12 +9,12 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// The supervision table lives in decide.go (directives); actors/doc.go and
-// README.md show it to readers. This file checks that each copy says what
+// The supervision table lives in decide.go (directives); actors/doc.go,
+// README.md and the http behavior's embedded home page show it to readers. This file checks that each copy says what
 // the table says, so a change to one cannot leave the others behind.
 
 // tableCopies are the files that show the table, from this package's directory.
-var tableCopies = []string{"../actors/doc.go", "../README.md"}
+var tableCopies = []string{"../actors/doc.go", "../README.md", "../behaviors/web/site/index.html"}
 
 // directiveWord is a directive as the copies write it: its first word, in
 // capitals ("Stop", "Restart: fresh state, ...").
@@ -23,7 +23,8 @@ var directiveWord = regexp.MustCompile(`\b(Stop|Restart|Resume|Escalate)\b`)
 // TestTableCopies ensures every copy of the supervision table has one row per
 // category, each with the directive of decide.go. A copy's table is found by
 // its rows, whatever their layout: a run of lines that each begin (after
-// comment marks, indentation, "|" and a backquote) with a category's name, and
+// comment marks, indentation, "|" and a backquote, or an HTML row's
+// "<tr><td>") with a category's name, and
 // that names every category; its first directive word after the name is the
 // row's directive.
 func TestTableCopies(t *testing.T) {
@@ -80,9 +81,10 @@ func tableRows(text string) (map[Category]string, string) {
 // rest of the row.
 func categoryRow(line string) (Category, string, bool) {
 	s := strings.TrimLeft(strings.TrimPrefix(strings.TrimLeft(line, " \t"), "//"), " \t|`")
+	s = strings.TrimPrefix(s, "<tr><td>")
 	for c, name := range categoryNames {
 		rest, ok := strings.CutPrefix(s, name)
-		if ok && (rest == "" || strings.ContainsRune(" \t|`", rune(rest[0]))) {
+		if ok && (rest == "" || strings.ContainsRune(" \t|`<", rune(rest[0]))) {
 			return Category(c), rest, true
 		}
 	}
@@ -92,13 +94,15 @@ func categoryRow(line string) (Category, string, bool) {
 // TestTableRowsFound ensures the table finder finds a table in each layout
 // the copies use, and sees a wrong directive.
 func TestTableRowsFound(t *testing.T) {
-	var doc, md strings.Builder
+	var doc, md, html strings.Builder
 	for c, name := range categoryNames {
 		d := strings.TrimSuffix(directives[Category(c)].String(), "Directive")
 		doc.WriteString("//\t" + name + "    " + d + "  why\n")
 		md.WriteString("| `" + name + "` | a cause | " + d + ": more |\n")
+		html.WriteString("<tr><td>" + name + "</td><td>a cause</td><td>" + d + ", more</td></tr>\n")
 	}
-	for layout, text := range map[string]string{"doc.go": doc.String(), "README": "intro\n\n" + md.String() + "\nafter"} {
+	for layout, text := range map[string]string{"doc.go": doc.String(), "README": "intro\n\n" + md.String() + "\nafter",
+		"index.html": "<table>\n" + html.String() + "</table>"} {
 		rows, why := tableRows(text)
 		if why != "" {
 			t.Fatalf("%s layout: %s", layout, why)
