@@ -44,6 +44,16 @@ func checkCluster(fs *flag.FlagSet, c cluster.Config) error {
 	return err
 }
 
+// clusterShares refuses -cluster for a server that serves neither chat nor
+// resp, the behaviors whose state a cluster shares: it would join and do
+// nothing.
+func clusterShares(c cluster.Config, served []string) error {
+	if !c.Enabled() || slices.Contains(served, "chat") || slices.Contains(served, "resp") {
+		return nil
+	}
+	return fmt.Errorf("-cluster: its nodes share chat's rooms and resp's keys; %s serves neither", strings.Join(served, ", "))
+}
+
 // nodeAddrClash refuses a -node-addr that a listener or the admin endpoint
 // takes (the same port, on the same host or on every interface): the node
 // would fail to bind it after the start.

@@ -46,6 +46,8 @@ func TestClusterFlagErrors(t *testing.T) {
 		{with("-peers", a, "-host", "0.0.0.0", "17001"), "-node-addr " + a + " clashes with the http listener on 0.0.0.0:17001", ""},
 		{with("-peers", a, "-listen", "chat=127.0.0.1:17001"), "-node-addr " + a + " clashes with the chat listener", ""},
 		{with("-peers", a, "-admin", a), "-node-addr " + a + " clashes with the admin endpoint", ""},
+		{with("-peers", a), "-cluster: its nodes share chat's rooms and resp's keys; http serves neither", ""},
+		{with("-peers", a, "-listen", "echo=127.0.0.1:0", "-listen", "http=127.0.0.1:0"), "-cluster: ", "echo, http serves neither"},
 	}
 	for _, tt := range tests {
 		_, err := parseArgs(tt.args, io.Discard)
@@ -63,7 +65,7 @@ func TestClusterFlagErrors(t *testing.T) {
 // TestClusterFlagsAccepted ensures good cluster command lines parse, and map
 // onto the config.
 func TestClusterFlagsAccepted(t *testing.T) {
-	cmd, err := parseArgs([]string{"-cluster", "c", "-node-addr", "127.0.0.1:17001",
+	cmd, err := parseArgs([]string{"-behavior", "chat", "-cluster", "c", "-node-addr", "127.0.0.1:17001",
 		"-peers", "127.0.0.1:17001, 127.0.0.1:17002", "-cluster-request-timeout", "250ms"}, io.Discard)
 	if err != nil {
 		t.Fatalf("parseArgs: %v", err)
@@ -72,7 +74,7 @@ func TestClusterFlagsAccepted(t *testing.T) {
 	if c.Name != "c" || c.NodeAddr != "127.0.0.1:17001" || len(c.Peers) != 2 || c.Peers[1] != "127.0.0.1:17002" || c.RequestTimeout.String() != "250ms" {
 		t.Errorf("cluster config = %+v", c)
 	}
-	if _, err := parseArgs([]string{"-cluster", "c", "-node-addr", "127.0.0.1:17001", "-etcd", "http://127.0.0.1:2379", "-lease-ttl", "1s"}, io.Discard); err != nil {
+	if _, err := parseArgs([]string{"-behavior", "resp", "-cluster", "c", "-node-addr", "127.0.0.1:17001", "-etcd", "http://127.0.0.1:2379", "-lease-ttl", "1s"}, io.Discard); err != nil {
 		t.Errorf("-etcd with -lease-ttl: %v", err)
 	}
 }

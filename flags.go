@@ -78,6 +78,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
 		return cmd, err
 	}
+	if cfg.Host == "" {
+		return cmd, errors.New(`-host: empty; give an address, or 0.0.0.0 for every interface`)
+	}
 	if err := checkOutputLimits(fs, cfg); err != nil {
 		return cmd, err
 	}
@@ -108,7 +111,10 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if err := onlyFor(fs, chatOnly, "chat", served(*cfg)); err != nil {
 		return cmd, err
 	}
-	return cmd, onlyFor(fs, httpOnly, "http", served(*cfg))
+	if err := onlyFor(fs, httpOnly, "http", served(*cfg)); err != nil {
+		return cmd, err
+	}
+	return cmd, clusterShares(cfg.Cluster, served(*cfg))
 }
 
 // checkOutputLimits refuses -output-soft-limit above the hard limit (both on):

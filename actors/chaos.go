@@ -36,6 +36,12 @@ var chaosFaults = []Fault{
 	{Category: "Timeout"}, {Category: "TooLarge"}, {Stall: 200 * time.Millisecond},
 }
 
+// MaxChaos is the most faults a second Config.Chaos may ask for: one a
+// millisecond keeps every connection of a soak run failing, and more only
+// spins the chaos actor's timer (a rate of 1e9 kept a core busy with no
+// connection open).
+const MaxChaos = 1000
+
 func chaosProps(rate float64, inj injector) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &chaosActor{rate: rate, inj: inj} })
 }

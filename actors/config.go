@@ -90,7 +90,8 @@ type Config struct {
 	Observe bool
 
 	// Chaos, when above 0, injects that many random faults per second into
-	// random connections (a soak run; see chaos.go). It implies Observe.
+	// random connections (a soak run; see chaos.go), at most MaxChaos. It
+	// implies Observe.
 	Chaos float64
 
 	// Listen, when set, replaces net.Listen. Tests use it to inject listener failures.
@@ -148,6 +149,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-memory-budget: %d is negative", c.MemoryBudget)
 	case c.Chaos < 0 || math.IsNaN(c.Chaos) || math.IsInf(c.Chaos, 0):
 		return fmt.Errorf("-chaos: %v is not a rate of faults per second (0 turns it off)", c.Chaos)
+	case c.Chaos > MaxChaos:
+		return fmt.Errorf("-chaos: %v is above %d faults per second", c.Chaos, MaxChaos)
 	case c.Intensity.MaxRestarts < 0:
 		return errors.New("restart intensity: max restarts is negative")
 	}

@@ -20,10 +20,10 @@ func Address(s string) (string, error) {
 	}
 	host, port, err := net.SplitHostPort(hostPort)
 	if err != nil {
-		return "", fmt.Errorf("admin: %q is not HOST:PORT or PORT", s)
+		return "", fmt.Errorf("%q is not HOST:PORT or PORT", s)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return "", fmt.Errorf("admin: %q: port %q is not a number from 0 to 65535", s, port)
+		return "", fmt.Errorf("%q: port %q is not a number from 0 to 65535", s, port)
 	}
 	if host == "" {
 		host = defaultHost

@@ -73,7 +73,7 @@ func TestEtcdNodes(t *testing.T) {
 	t.Run("Unreachable", func(t *testing.T) {
 		gone := clustertest.FreeAddr(t) // nothing listens there
 		began := time.Now()
-		code, stderr := clustertest.RunOnce(t, bin, 15*time.Second, "-behavior", "echo", "-port", "0",
+		code, stderr := clustertest.RunOnce(t, bin, 15*time.Second, "-behavior", "chat", "-port", "0",
 			"-cluster", "test", "-node-addr", clustertest.FreeAddr(t), "-etcd", "http://"+gone)
 		if code != 3 || !strings.Contains(stderr, "etcd unreachable") {
 			t.Errorf("exit status %d, stderr %q; want 3 and a line saying etcd is unreachable", code, stderr)

@@ -23,7 +23,7 @@ type Options struct {
 	Binary   string   // from Build
 	Nodes    int      // how many; 0 means 3
 	Name     string   // the cluster's name; "" means "test"
-	Behavior string   // each node's behavior; "" means echo
+	Behavior string   // each node's behavior; "" means chat (a cluster shares chat's or resp's state; echo has none and is refused)
 	Etcd     []string // etcd's client URLs: membership by lease instead of a static -peers list
 	Args     []string // more flags for every node (-cluster-request-timeout 200ms, say)
 }
@@ -67,7 +67,7 @@ func Start(tb testing.TB, o Options) []*Node {
 		o.Name = "test"
 	}
 	if o.Behavior == "" {
-		o.Behavior = "echo"
+		o.Behavior = "chat"
 	}
 	nodes := make([]*Node, o.Nodes)
 	addrs := make([]string, o.Nodes)
