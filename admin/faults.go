@@ -68,7 +68,8 @@ func decodeFault(w http.ResponseWriter, r *http.Request) (faultRequest, int, err
 	dec.DisallowUnknownFields()
 	err := dec.Decode(&req)
 	if err == nil { // the object must be the whole body
-		switch err = dec.Decode(&struct{}{}); err {
+		var more json.RawMessage // any value, whatever its fields
+		switch err = dec.Decode(&more); err {
 		case io.EOF:
 			err = nil
 		case nil:
@@ -99,7 +100,7 @@ func (req faultRequest) fault() (actors.Fault, error) {
 		return actors.Fault{}, errors.New(`give a category (e.g. "Internal") or a stall (e.g. "2s")`)
 	}
 	d, err := time.ParseDuration(req.Stall)
-	if err != nil || d <= 0 {
+	if err != nil || d <= 0 || d > actors.MaxStall { // actors' own check words it otherwise
 		return actors.Fault{}, fmt.Errorf("stall %q: want a positive duration such as \"2s\", at most %v", req.Stall, actors.MaxStall)
 	}
 	return actors.Fault{Stall: d}, nil
