@@ -178,10 +178,12 @@ func cmdStrlen(c *Call) {
 // errStringSize is Redis's checkStringLength error.
 const errStringSize = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
-// fits says whether a string of n bytes is allowed (proto-max-bulk-len),
-// writing Redis's error if not.
-func (c *Call) fits(n int64) bool {
-	if n > c.Store.cfg.maxBulkLen.Load() {
+// fits says whether a string of size plus add bytes (both at least 0) is
+// allowed (proto-max-bulk-len), writing Redis's error if not: its
+// checkStringLength, whose sum may pass int64's end (SETRANGE's offset is
+// the client's), which is too large as well.
+func (c *Call) fits(size, add int64) bool {
+	if n := size + add; n < size || n > c.Store.cfg.maxBulkLen.Load() {
 		c.W.Error(errStringSize)
 		return false
 	}
@@ -199,7 +201,7 @@ func cmdAppend(c *Call) {
 		c.W.Int(int64(len(c.Args[2])))
 		return
 	}
-	if !c.fits(int64(len(s.B) + len(c.Args[2]))) {
+	if !c.fits(int64(len(s.B)), int64(len(c.Args[2]))) {
 		return
 	}
 	s.B = append(s.B, c.Args[2]...)
@@ -263,7 +265,7 @@ func cmdSetRange(c *Call) {
 			c.W.Int(0)
 			return
 		}
-		if !c.fits(off + int64(len(val))) {
+		if !c.fits(off, int64(len(val))) {
 			return
 		}
 		s = &Str{}
@@ -271,7 +273,7 @@ func cmdSetRange(c *Call) {
 	} else if len(val) == 0 {
 		c.W.Int(int64(len(s.B)))
 		return
-	} else if !c.fits(off + int64(len(val))) {
+	} else if !c.fits(off, int64(len(val))) {
 		return
 	}
 	if need := int(off) + len(val); need > len(s.B) {
