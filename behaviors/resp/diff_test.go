@@ -77,7 +77,7 @@ var diffCases = []string{
 		"BITFIELD_RO nokey GET u8 0\r\nLPUSH l a\r\nBITFIELD l GET u8 0\r\nBITFIELD l SET u8 0 1\r\nBITFIELD_RO l GET u8 0\r\nSET e hello EX 100\r\nBITFIELD e SET u8 0 72\r\nTTL e\r\nGET e\r\n",
 	// lists and hashes pipelined (sequences of each command: testdata/differential/lists.txt,
 	// hashes.txt): a blocking pop answered at once, one that times out with commands behind it
-	`RPUSH l a b c\r\nBLPOP l 0\r\nBRPOP nokey l 0\r\nBLPOP nokey 0.01\r\nLRANGE l 0 -1\r\nBLMOVE l l LEFT RIGHT 0.01\r\nBLMPOP 0.01 2 nokey l RIGHT COUNT 5\r\nEXISTS l\r\nBLMOVE l x LEFT LEFT 0.01\r\nLLEN x\r\n`,
+	`RPUSH l a b c\r\nBLPOP l 0\r\nBRPOP nokey l 0\r\nBLPOP nokey 0.01\r\nLRANGE l 0 -1\r\nBLMOVE l l LEFT RIGHT 0.01\r\nBLMPOP 0.01 2 nokey l RIGHT COUNT 5\r\nEXISTS l\r\nBLMOVE l x LEFT LEFT 0.01\r\nLLEN x\r\nBLPOP nokey 0.0005\r\nBZPOPMIN nokey 1e-310\r\nBLMPOP 0.0001 1 nokey LEFT\r\n`,
 	`HSET h a 1 b 2\r\nHINCRBYFLOAT h a 0.1\r\nHGETALL h\r\nHELLO 3\r\nHGETALL h\r\nHRANDFIELD h 5 WITHVALUES\r\nHSCAN h 0\r\nMULTI\r\nHDEL h a b\r\nBLPOP h 0\r\nEXEC\r\nHELLO 2\r\nEXISTS h\r\n`,
 	// types meeting the wrong command
 	`RPUSH l a\r\nGET l\r\nINCR l\r\nAPPEND l x\r\nSETBIT l 1 1\r\nGETEX l\r\nSET s v\r\nLPUSH s x\r\n`,
