@@ -2,8 +2,8 @@ package resp
 
 import (
 	"bytes"
+	"math"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -208,15 +208,18 @@ func sortScores(c *Call, o sortSpec, items []sortItem) bool {
 	return true
 }
 
-// strtod parses as C's strtod for SORT: leading blanks, then a number that
-// must take the whole rest; not NaN, not out of range.
+// strtod parses a SORT weight as Redis's sortCommand does with C's strtod:
+// leading blanks, then a number (decimal or hexadecimal, inf) that takes the
+// whole rest; "" is 0; not NaN, and no ERANGE (an overflow, or an underflow
+// to a denormal or zero, is refused). Redis tests an errno it did not clear,
+// so after an ERANGE of some earlier call it refuses "" as well; this is what
+// it does with a clean errno.
 func strtod(b []byte) (float64, bool) {
-	s := strings.TrimLeft(string(b), " \t\n\v\f\r")
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != f {
+	v, n, erange := cStrtod(string(b))
+	if n != len(b) || erange || math.IsNaN(v) {
 		return 0, false
 	}
-	return f, true
+	return v, true
 }
 
 // sortCompare is Redis's sortCompare (strcoll in the C locale: bytes).
