@@ -100,6 +100,24 @@ func (c *Call) Int(i int) (int64, bool) {
 	return n, ok
 }
 
+// Int32 parses argument i as Redis's getIntFromObjectOrReply does (a
+// database index, say), writing its error if it is not an int: msg if given,
+// else Redis's "not an integer" or, past an int's range, its "out of range".
+func (c *Call) Int32(i int, msg string) (int, bool) {
+	n, ok := parseInt(c.Args[i])
+	switch {
+	case ok && n >= math.MinInt32 && n <= math.MaxInt32:
+		return int(n), true
+	case msg != "":
+		c.W.Error(msg)
+	case !ok:
+		c.W.Error(ErrNotInt)
+	default:
+		c.W.Error("ERR value is out of range, value must between -2147483648 and 2147483647")
+	}
+	return 0, false
+}
+
 // Float parses argument i as Redis's strtold does for a score or increment,
 // writing "ERR value is not a valid float" if it is not one (NaN included).
 func (c *Call) Float(i int) (float64, bool) {

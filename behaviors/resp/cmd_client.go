@@ -95,7 +95,7 @@ func cmdClientList(c *Call) {
 		ids := map[int64]bool{}
 		for _, a := range args[1:] {
 			id, ok := parseInt(a)
-			if !ok || id <= 0 {
+			if !ok { // 0 and below are taken, and match no client, as Redis's
 				c.W.Error("ERR Invalid client ID")
 				return
 			}
@@ -256,6 +256,10 @@ func parseKill(c *Call, args [][]byte) (killFilter, bool) {
 		case "laddr":
 			f.laddr = v
 		case "user":
+			if v != "default" { // the one user there is (no ACL users)
+				c.W.Error("ERR No such user '" + cString(args[i+1], len(v)) + "'")
+				return f, false
+			}
 			f.user = v
 		case "type":
 			f.typ = strings.ToLower(v)

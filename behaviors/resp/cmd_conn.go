@@ -1,7 +1,5 @@
 package resp
 
-import "strconv"
-
 // connCommands are the connection group's commands that run on the
 // connection itself.
 var connCommands = []Command{
@@ -40,9 +38,8 @@ func cmdQuit(c *Call) {
 }
 
 func cmdSelect(c *Call) {
-	n, err := strconv.Atoi(string(c.Args[1]))
-	if _, ok := parseInt(c.Args[1]); !ok || err != nil {
-		c.W.Error(ErrNotInt)
+	n, ok := c.Int32(1, "")
+	if !ok {
 		return
 	}
 	if n < 0 || n >= numDBs {

@@ -166,7 +166,7 @@ func cmdCopy(c *Call) {
 		case argIs(c.Args[i], "replace"):
 			replace = true
 		case argIs(c.Args[i], "db") && i+1 < len(c.Args):
-			n, ok := c.Int(i + 1)
+			n, ok := c.Int32(i+1, "")
 			if !ok {
 				return
 			}
@@ -200,7 +200,7 @@ func cmdCopy(c *Call) {
 
 // cmdMove is MOVE key db: only to a database that lacks the key.
 func cmdMove(c *Call) {
-	n, ok := c.Int(2)
+	n, ok := c.Int32(2, "")
 	if !ok {
 		return
 	}

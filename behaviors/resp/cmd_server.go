@@ -59,21 +59,19 @@ func cmdFlushAll(c *Call) {
 }
 
 func cmdSwapDB(c *Call) {
-	a, ok := parseInt(c.Args[1])
+	a, ok := c.Int32(1, "ERR invalid first DB index")
 	if !ok {
-		c.W.Error("ERR invalid first DB index")
 		return
 	}
-	b, ok := parseInt(c.Args[2])
+	b, ok := c.Int32(2, "ERR invalid second DB index")
 	if !ok {
-		c.W.Error("ERR invalid second DB index")
 		return
 	}
 	if a < 0 || a >= numDBs || b < 0 || b >= numDBs {
 		c.W.Error(ErrDBIndex)
 		return
 	}
-	c.Store.swap(int(a), int(b))
+	c.Store.swap(a, b)
 	c.W.OK()
 }
 

@@ -83,6 +83,12 @@ var diffCases = []string{
 	// hashes.txt): a blocking pop answered at once, one that times out with commands behind it
 	`RPUSH l a b c\r\nBLPOP l 0\r\nBRPOP nokey l 0\r\nBLPOP nokey 0.01\r\nLRANGE l 0 -1\r\nBLMOVE l l LEFT RIGHT 0.01\r\nBLMPOP 0.01 2 nokey l RIGHT COUNT 5\r\nEXISTS l\r\nBLMOVE l x LEFT LEFT 0.01\r\nLLEN x\r\nBLPOP nokey 0.0005\r\nBZPOPMIN nokey 1e-310\r\nBLMPOP 0.0001 1 nokey LEFT\r\n`,
 	`HSET h a 1 b 2\r\nHINCRBYFLOAT h a 0.1\r\nHGETALL h\r\nHELLO 3\r\nHGETALL h\r\nHRANDFIELD h 5 WITHVALUES\r\nHSCAN h 0\r\nMULTI\r\nHDEL h a b\r\nBLPOP h 0\r\nEXEC\r\nHELLO 2\r\nEXISTS h\r\n`,
+	// database indexes past an int, each command's way (getIntFromObjectOrReply)
+	`SELECT 4294967296\r\nSELECT -4294967296\r\nSELECT abc\r\nSELECT 16\r\nSET k v\r\nMOVE k 4294967296\r\nCOPY k k2 DB 4294967296\r\nSWAPDB 4294967296 0\r\nSWAPDB 0 4294967296\r\nSWAPDB -4294967296 u8\r\nSWAPDB 0 16\r\n`,
+	// EXEC refused before it runs: EXECABORT, the transaction discarded
+	`EXEC x\r\nMULTI\r\nSET a 1\r\nEXEC x\r\nEXEC\r\nGET a\r\nSUBSCRIBE c\r\nEXEC\r\nRESET\r\n`,
+	// the one user there is; client ids that match no client
+	`CLIENT KILL USER nobody\r\nCLIENT KILL USER default ID 999999\r\nCLIENT LIST ID 0\r\nCLIENT LIST ID -1\r\nCLIENT LIST ID abc\r\n`,
 	// types meeting the wrong command
 	`RPUSH l a\r\nGET l\r\nINCR l\r\nAPPEND l x\r\nSETBIT l 1 1\r\nGETEX l\r\nSET s v\r\nLPUSH s x\r\n`,
 }

@@ -28,18 +28,18 @@ func (s *session) dispatch(args [][]byte) {
 	}
 	if !spec.arityOK(len(args)) {
 		s.srv.rejected(spec)
-		s.reject(arityError(spec.fullName))
+		s.refuse(spec, arityError(spec.fullName))
 		return
 	}
 	idx := spec.index
 	if !s.authed && spec.Flags&NoAuth == 0 {
 		s.srv.rejected(spec)
-		s.reject("NOAUTH Authentication required.")
+		s.refuse(spec, "NOAUTH Authentication required.")
 		return
 	}
 	if msg := s.subscribedReject(spec); msg != "" {
 		s.srv.observeRefused(spec)
-		s.reject(msg)
+		s.refuse(spec, msg)
 		return
 	}
 	if s.multi != nil && !txControl(spec) {
@@ -117,6 +117,26 @@ func (s *session) reject(msg string) {
 	}
 	s.local().Error(msg)
 	s.endLocal()
+}
+
+// refuse answers a known command that is not run with an error, as reject
+// does, but for EXEC as Redis's rejectCommand does: the transaction, if any,
+// is discarded and the watches forgotten, and the error says so
+// (EXECABORT, and the reason without its ERR), in MULTI or not.
+func (s *session) refuse(spec *Command, msg string) {
+	if spec.fullName != "exec" {
+		s.reject(msg)
+		return
+	}
+	s.multi = nil
+	s.local().Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+	s.endLocal()
+	if s.keySpaceWatched && !s.srv.clustered.Load() { // else it watches nothing
+		quiet := s.skipThis
+		s.skipThis = true // the error was EXEC's reply: the unwatch's +OK is not written
+		s.remote(s.keySpace, unwatchCmd(s.db))
+		s.skipThis = quiet
+	}
 }
 
 // unknownCommand is Redis 7.0's reply to an unknown command: its name and

@@ -13,16 +13,17 @@ import (
 
 // TestRequirePass ensures -requirepass as Redis's requirepass: every command
 // but AUTH, HELLO (with AUTH), QUIT and RESET is refused with NOAUTH before
-// AUTH, a wrong password is WRONGPASS, and go-redis given the password (it
+// AUTH (EXEC's refusal an EXECABORT, as Redis's), a wrong password is WRONGPASS, and go-redis given the password (it
 // sends HELLO 3 AUTH, or AUTH in RESP2) works.
 func TestRequirePass(t *testing.T) {
 	srv := startResp(t, func(c *actors.Config) { c.Options.RESP.RequirePass = "s3cret" })
 	c := srv.Dial(t)
-	c.SendString("GET a\r\nAUTH wrong\r\nAUTH default wrong\r\nHELLO 3\r\nPING\r\nAUTH s3cret\r\nPING\r\n")
+	c.SendString("GET a\r\nEXEC\r\nAUTH wrong\r\nAUTH default wrong\r\nHELLO 3\r\nPING\r\nAUTH s3cret\r\nPING\r\n")
 	c.ExpectString("-NOAUTH Authentication required.\r\n" +
+		"-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n" +
 		"-WRONGPASS invalid username-password pair or user is disabled.\r\n" +
 		"-WRONGPASS invalid username-password pair or user is disabled.\r\n" +
-		"-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n" +
+		"-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n" +
 		"-NOAUTH Authentication required.\r\n+OK\r\n+PONG\r\n")
 	u := srv.Dial(t)
 	u.SendString("*11\r\n")
