@@ -68,10 +68,12 @@
 // says hi in lobby). A client that sends its lines and closes its side at once
 // ("nc -N") still reads every answer: after a peer's EOF a connection stops once
 // the replies it owes have come from the rooms service (at most 10 s), as it
-// does at shutdown. At most 256 KiB is held so, each line counting its bytes
-// and 32 more (so a flood of empty lines is bounded too): past it the
-// connection is TooLarge ("error: input over 256 KiB while waiting for the
-// rooms service; closing"), at once: what it held is lost.
+// does at shutdown. At most 280 KiB is held so, each line counting its bytes
+// and 32 more (so a flood of short lines is bounded too; empty lines, which do
+// nothing, are not held): past it the connection is TooLarge ("error: input
+// over 280 KiB while waiting for the rooms service; closing"), at once: what
+// it held is lost. A client that TCP holds back when the connection stops
+// reading at 16 KiB queued never gets there.
 //
 // # Flood control
 //

@@ -99,10 +99,11 @@ func TestSessionSplitInput(t *testing.T) {
 }
 
 // TestSessionFloodOfEmptyLines ensures input queued behind an unanswered
-// request is bounded however it is split into lines: empty lines cost their
-// slot in the queue, though they have no bytes.
+// request is bounded however it is split into lines, even fed past the gate:
+// a line costs its slot in the queue besides its bytes, and empty lines,
+// which do nothing, are not queued at all.
 func TestSessionFloodOfEmptyLines(t *testing.T) {
-	for _, line := range []string{"\n", "x\n", strings.Repeat("y", 1000) + "\n"} {
+	for _, line := range []string{"\n", "\r\n", "x\n", strings.Repeat("y", 1000) + "\n"} {
 		s := New(Options{}).Factory(&fakeConn{}).(*session)
 		if err := s.Started(); err != nil { // waits for the rooms service's answer
 			t.Fatal(err)
@@ -110,15 +111,35 @@ func TestSessionFloodOfEmptyLines(t *testing.T) {
 		chunk := []byte(strings.Repeat(line, 4096/len(line)+1))
 		var err error
 		sent := 0
-		for err == nil && sent < 64<<20 {
+		for err == nil && sent < 4<<20 {
 			err = s.Received(chunk)
 			sent += len(chunk)
 		}
-		if !errors.Is(err, errFlooding) {
-			t.Fatalf("lines of %d bytes: after %d bytes got %v; want %v", len(line), sent, err, errFlooding)
+		if empty := strings.TrimSpace(line) == ""; empty != (err == nil) || !empty && !errors.Is(err, errFlooding) || len(s.queued) > 0 && empty {
+			t.Errorf("lines %q: after %d bytes got %v, %d lines queued; want errFlooding, or nothing queued for empty lines", line, sent, err, len(s.queued))
 		}
 		if len(s.queued) > maxQueued/32 {
 			t.Errorf("lines of %d bytes: %d lines queued; want at most %d", len(line), len(s.queued), maxQueued/32)
+		}
+	}
+}
+
+// TestSessionGatedNeverFloods ensures a client read only while the session
+// is ready for input (ReadyForInput: the connection stops reading at the
+// gate) is never closed for flooding, whatever its lines: one 16 KiB read of
+// two-byte lines costs 264 KiB queued, which took it past the old 256 KiB
+// limit at once (a trusted paste, with flood control off).
+func TestSessionGatedNeverFloods(t *testing.T) {
+	for _, line := range []string{"x\n", "\n", "hello there\n", strings.Repeat("y", 4095) + "\n"} {
+		s := New(Options{}).Factory(&fakeConn{}).(*session)
+		if err := s.Started(); err != nil { // waits for the rooms service's answer
+			t.Fatal(err)
+		}
+		chunk := []byte(strings.Repeat(line, 16<<10/len(line)))
+		for reads := 0; s.ReadyForInput() && reads < 1000; reads++ {
+			if err := s.Received(chunk); err != nil {
+				t.Fatalf("lines of %d bytes: read %d: %v; want none (the gate was open)", len(line), reads+1, err)
+			}
 		}
 	}
 }
