@@ -3,6 +3,7 @@ package actors_test
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,45 @@ func TestMaxConnsClosesIdleFirst(t *testing.T) {
 	busy.roundTrip(t, "still", "count 2 still")
 	s.waitLogLine(t, logLine{"msg": "closing idle connection to admit a waiting client",
 		"remote": idle.LocalAddr().String()})
+}
+
+// TestMaxConnsClosesSilentFirst ensures echo and chat count a client that has
+// sent nothing yet as idle, as http does: at the limit it is closed to admit
+// a waiting client, while one that has spoken is kept. (Before, sockets that
+// connected and sent nothing held every echo or chat slot until the idle
+// timeout, 5 minutes, and new clients waited that long.)
+func TestMaxConnsClosesSilentFirst(t *testing.T) {
+	for _, behavior := range []string{"echo", "chat"} {
+		t.Run(behavior, func(t *testing.T) {
+			s := startBehavior(t, behavior, func(cfg *actors.Config) { cfg.MaxConns = 2 })
+			greet := func(c *lineClient) { // chat's welcome line: the connection has started
+				if behavior == "chat" {
+					if got := readLine(t, c, c.r); !strings.HasPrefix(got, chatGreeting) {
+						t.Fatalf("read %q; want the welcome line", got)
+					}
+				}
+			}
+			silent := s.dialLines(t)
+			greet(silent)
+			spoke := s.dialLines(t)
+			greet(spoke)
+			spoke.roundTrip(t, "/who", echoOr(behavior, "/who", "error: no room joined; /join ROOM first"))
+
+			waiting := s.dialLines(t)
+			greet(waiting)
+			waiting.roundTrip(t, "/who", echoOr(behavior, "/who", "error: no room joined; /join ROOM first"))
+			silent.expectEOF(t)
+			spoke.roundTrip(t, "/who", echoOr(behavior, "/who", "error: no room joined; /join ROOM first"))
+		})
+	}
+}
+
+// echoOr is what echo answers to line (the line), or else want.
+func echoOr(behavior, line, want string) string {
+	if behavior == "echo" {
+		return line
+	}
+	return want
 }
 
 // TestMaxConnsAdmitsBurst ensures room made at the limit is room at once: an

@@ -57,6 +57,7 @@ type session struct {
 	grain   bool       // roomPID is a grain (cluster mode): session_cluster.go
 	grainN  uint64     // the last grain say's number
 	greeted bool       // the welcome line has been written
+	spoke   bool       // the peer has sent something: no longer idle (Started)
 
 	partial  []byte    // the start of a line whose newline has not arrived
 	waiting  uint64    // the ID of the unanswered request to the rooms service; 0: none
@@ -138,8 +139,12 @@ func newSetup(o Options, placerOf func(*actor.ActorSystem) placer) protocol.Setu
 }
 
 // Started registers the connection's default nick (guest-N, from its conn-N)
-// with the rooms service; the welcome line follows its answer.
+// with the rooms service; the welcome line follows its answer. Until the
+// peer sends something the connection is idle (Conn.SetIdle): at the
+// connection limit a client that never spoke is closed first to admit a
+// waiting one; a member that has spoken is closed only by the idle timeout.
 func (c *session) Started() error {
+	c.conn.SetIdle(true)
 	c.nick = "guest-" + strings.TrimPrefix(c.conn.ID(), "conn-")
 	c.request(&register{Nick: c.nick})
 	return nil
@@ -149,6 +154,10 @@ func (c *session) Started() error {
 // among them go to the room together (flush): a peer's lines that arrive in one
 // read leave in one message, and reach each member in one write.
 func (c *session) Received(data []byte) error {
+	if !c.spoke {
+		c.spoke = true
+		c.conn.SetIdle(false)
+	}
 	defer c.report()
 	defer c.flush()
 	for len(data) > 0 && !c.quit && c.closing == nil {

@@ -68,7 +68,7 @@ type Conn interface {
 
 	// SetIdle says whether the behavior is between requests and owes the peer
 	// nothing (true), or is busy with one (false, the state a connection starts
-	// in). At the connection limit the acceptor closes the longest-idle
+	// in). At the connection limit the accept loop closes the longest-idle
 	// connection to admit a waiting client, as servers under pressure drop idle
 	// keep-alive connections first. A behavior that never calls it is never
 	// closed that way.
