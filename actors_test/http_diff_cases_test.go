@@ -41,9 +41,9 @@ var diffCases = []struct {
 
 	// Smuggling forms.
 	{"CL and TE", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 4", "Transfer-Encoding: chunked") +
-		"0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+		"0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), "cl-te"},
 	{"TE and CL", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked", "Content-Length: 30") +
-		"0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+		"0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), "cl-te"},
 	{"duplicate CL, different", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 3", "Content-Length: 5") + "abcde", ""},
 	{"duplicate CL, same", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 3", "Content-Length: 3") + "abc", ""},
 	{"CL list", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 3, 3") + "abc", ""},

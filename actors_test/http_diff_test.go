@@ -225,6 +225,20 @@ var divergences = []divergence{
 			return h2Preface.Match(in) && k >= 0 && k < len(theirs) &&
 				ours[:k].String() == theirs[:k].String() && ours[k].status == http.StatusHTTPVersionNotSupported
 		}},
+	{"cl-te", "a request with both Content-Length and Transfer-Encoding is answered by its " +
+		"Transfer-Encoding, as by net/http, and the connection then closed, as RFC 9112 (6.1) has " +
+		"a server do (a proxy in front may have framed it by its Content-Length: request " +
+		"smuggling); net/http keeps the connection open and answers what follows",
+		func(in []byte, ours, theirs exchange) bool {
+			k := len(ours) - 1
+			if k < 0 || len(theirs) <= k || ours[:k].String() != theirs[:k].String() {
+				return false
+			}
+			a, b := ours[k], theirs[k]
+			low := bytes.ToLower(in)
+			return a.close && !b.close && a.status == b.status && a.echo == b.echo &&
+				bytes.Contains(low, []byte("\ncontent-length:")) && bytes.Contains(low, []byte("\ntransfer-encoding:"))
+		}},
 	{"408", "a request head (or body) that misses -header-timeout is answered 408 before the " +
 		"close; net/http closes without a response. A connection that sent nothing, or is idle " +
 		"between requests, is closed quietly by both", nil},

@@ -124,6 +124,10 @@
 //     body that came (its own handler of "OPTIONS *" answers 200).
 //   - h2-preface: "PRI * HTTP/2.0" with no header is answered 505; net/http
 //     hands it to the handler for a Hijacker to upgrade.
+//   - cl-te: a request with both Content-Length and Transfer-Encoding is
+//     answered by its Transfer-Encoding and the connection then closed (RFC
+//     9112, 6.1: a proxy in front may have framed it by its Content-Length);
+//     net/http keeps the connection open.
 //   - 408: a head (or body) that misses -header-timeout is answered 408 before
 //     the close; net/http closes without a response. Silent and idle connections
 //     are closed quietly by both.

@@ -55,14 +55,15 @@ var _ protocol.Protocol = (*httpConn)(nil)
 // http_chunked_feed.go), the head's bytes to head, and buf holds only what
 // follows (headLen is then 0): the chunk framing not yet read whole.
 type pendingHead struct {
-	req       *http.Request
-	headLen   int        // bytes of the head at the start of buf, blank line included
-	head      []byte     // the head's bytes, once body holds the body (for Held)
-	body      *bodyBuf   // the body, once it outgrew the read that ended the head (its data, if chunked)
-	chunks    *chunkFeed // how far such a chunked body is decoded (http_chunked_feed.go)
-	continued bool       // "100 Continue" has been sent
-	walk      chunkWalk  // how far a chunked body's end has been looked for
-	rate      bodyRate   // when the body falls behind MinBodyRate (http_state.go)
+	req        *http.Request
+	headLen    int        // bytes of the head at the start of buf, blank line included
+	head       []byte     // the head's bytes, once body holds the body (for Held)
+	body       *bodyBuf   // the body, once it outgrew the read that ended the head (its data, if chunked)
+	chunks     *chunkFeed // how far such a chunked body is decoded (http_chunked_feed.go)
+	continued  bool       // "100 Continue" has been sent
+	closeAfter bool       // close after the response: lengthAndChunked
+	walk       chunkWalk  // how far a chunked body's end has been looked for
+	rate       bodyRate   // when the body falls behind MinBodyRate (http_state.go)
 }
 
 // writerSize is the response buffer: big enough to batch the responses to a
@@ -200,7 +201,7 @@ func (h *httpConn) next(b []byte) (int, error) {
 	}
 	h.pending, h.scanned, h.started = nil, 0, time.Time{}
 	h.served, h.begun, h.lastPOST = true, false, p.req.Method == http.MethodPost
-	return n, h.respond(p.req, body, b[n:])
+	return n, h.respond(p.req, body, b[n:], p.closeAfter)
 }
 
 // head parses the request head at the start of b once it is complete, checks
@@ -224,14 +225,15 @@ func (h *httpConn) head(b []byte) (bool, error) {
 	if over(req.ContentLength, h.opts.MaxBody) {
 		return false, h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
 	}
-	h.pending, h.scanned = &pendingHead{req: req, headLen: end}, end
+	h.pending, h.scanned = &pendingHead{req: req, headLen: end, closeAfter: lengthAndChunked(req, b[:end])}, end
 	h.pending.rate.start(h.clock.now(), h.opts)
 	return true, nil
 }
 
-// respond runs the handler on req and writes its response. rest is what
-// followed the request in the input: pipelined requests.
-func (h *httpConn) respond(req *http.Request, body io.ReadCloser, rest []byte) error {
+// respond runs the handler on req and writes its response, closing the
+// connection after it if closeAfter. rest is what followed the request in
+// the input: pipelined requests.
+func (h *httpConn) respond(req *http.Request, body io.ReadCloser, rest []byte, closeAfter bool) error {
 	req.Body = body
 	if h.remote == "" {
 		h.remote = h.conn.RemoteAddr().String()
@@ -239,6 +241,7 @@ func (h *httpConn) respond(req *http.Request, body io.ReadCloser, rest []byte) e
 	req.RemoteAddr = h.remote
 	pre := preCommits.Get().(*[preCommitSize]byte)
 	w := newResponse(h, req, pre[:0])
+	w.closeAfter = closeAfter
 	err := h.run(w, req, rest)
 	w.pre = nil // a handler that writes after it returned cannot reach the pooled buffer
 	preCommits.Put(pre)

@@ -113,13 +113,7 @@ func checkHeader(req *http.Request, head []byte) (int, error) {
 // which then wins. So the field is looked for in the raw head, and parsed again
 // only in the rare absolute form.
 func hostField(req *http.Request, head []byte) (string, bool) {
-	found := false
-	for line := range bytes.Lines(head) {
-		if len(line) >= 5 && bytes.EqualFold(line[:5], []byte("host:")) {
-			found = true
-			break
-		}
-	}
+	found := hasField(head, "host:")
 	if !found || req.URL.Host == "" {
 		return req.Host, found
 	}
@@ -129,6 +123,27 @@ func hostField(req *http.Request, head []byte) (string, bool) {
 	}
 	h, _ := tp.ReadMIMEHeader()
 	return h.Get("Host"), true
+}
+
+// hasField reports whether a line of head starts with name (lower case, its
+// colon included), in any case.
+func hasField(head []byte, name string) bool {
+	for line := range bytes.Lines(head) {
+		if len(line) >= len(name) && bytes.EqualFold(line[:len(name)], []byte(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// lengthAndChunked reports whether a request has both a Transfer-Encoding and
+// a Content-Length field (http.ReadRequest has dropped the latter from
+// req.Header: the raw head says). RFC 9112 (6.1) has the server answer it by
+// the Transfer-Encoding and then close the connection, since a proxy in
+// front may have framed it by the Content-Length (request smuggling);
+// net/http keeps it open.
+func lengthAndChunked(req *http.Request, head []byte) bool {
+	return len(req.TransferEncoding) > 0 && hasField(head, "content-length:")
 }
 
 // isUnsupportedTE reports whether ReadRequest refused the request's
