@@ -3,6 +3,7 @@ package netpoll
 import (
 	"errors"
 	"io"
+	"net"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -96,6 +97,38 @@ func TestBusyReaderShutHardBeforeDelivery(t *testing.T) {
 		s.echoOnce(t, []byte("warm"))
 	}
 	s.lastThenEnd(t)
+}
+
+// TestShutDeliveryCounted ensures input a busy reader read but did not
+// deliver, having found the connection shut (a graceful Shut that lands just
+// before the delivery: a shutdown, say), counts as discarded in Closed, as
+// what the drain reads after it does: the log's "unread input discarded"
+// line is the only trace of it. Before, such input went uncounted.
+func TestShutDeliveryCounted(t *testing.T) {
+	s := dialServed(t, &Options{Poller: Acquire()})
+	t.Cleanup(Release)
+	var delivering atomic.Int32
+	testHookBusy = func(c *Conn) {
+		if delivering.Add(1) == 3 { // busy since two deliveries: this is the third
+			c.Shut(true)
+		}
+	}
+	t.Cleanup(func() { testHookBusy = nil })
+	start(s)
+	for delivering.Load() < 2 {
+		s.echoOnce(t, []byte("warm"))
+	}
+	if _, err := s.peer.Write([]byte("last")); err != nil {
+		t.Fatal(err)
+	}
+	s.readEOF(t) // the graceful Shut's FIN: "last" was not echoed
+	_ = s.peer.(*net.TCPConn).CloseWrite()
+	s.waitClosed(t)
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	if s.h.discarded != len("last") {
+		t.Errorf("Closed said %d bytes were discarded; want %d (the read not delivered)", s.h.discarded, len("last"))
+	}
 }
 
 // lastThenEnd sends one more request to a connection that a hard Shut is to

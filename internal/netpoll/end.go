@@ -82,9 +82,11 @@ func (c *Conn) answerPlainText(err error) {
 }
 
 // drain discards what the peer still sends until it closes or lingerTimeout
-// passes, then closes the socket, and returns how many bytes it discarded.
+// passes, then closes the socket, and returns how many bytes were discarded:
+// those and any the reader read but did not deliver, having found the
+// connection shut.
 func (c *Conn) drain() int {
-	discarded := 0
+	discarded := int(c.in.dropped)
 	if !c.peerDone.Load() {
 		for !c.shutDone.Load() { // shut is between a few calls that do not block
 			runtime.Gosched()
@@ -94,7 +96,7 @@ func (c *Conn) drain() int {
 			conn = drainTLS(tc)
 		}
 		buf := getReadBuffer() // a fresh one: the last delivered may still be in use
-		discarded = Discard(conn, *buf)
+		discarded += Discard(conn, *buf)
 		putReadBuffer(buf)
 	}
 	if c.in.slot != 0 {

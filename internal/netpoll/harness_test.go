@@ -27,6 +27,7 @@ type echoHandler struct {
 	mu        sync.Mutex
 	failed    []error // every Failed, in order
 	closes    int     // Closed calls
+	discarded int     // what the first Closed said was discarded
 	lateCalls int     // Data, Ready or Failed calls after Closed
 	done      chan struct{}
 }
@@ -79,10 +80,13 @@ func (h *echoHandler) Failed(err error) {
 	h.c.Shut(true)
 }
 
-func (h *echoHandler) Closed(int) {
+func (h *echoHandler) Closed(discarded int) {
 	h.mu.Lock()
 	h.closes++
 	first := h.closes == 1
+	if first {
+		h.discarded = discarded
+	}
 	h.mu.Unlock()
 	if first {
 		close(h.done)

@@ -83,7 +83,7 @@ func (c *Conn) readSocket(fd uintptr) bool {
 	}
 	for {
 		n, err := readFD(fd, *c.in.buf)
-		c.in.n, c.in.rerr = int32(n), err
+		c.in.n, c.in.rerr = int16(n), err
 		switch {
 		case err == syscall.EAGAIN:
 			if c.in.reads < busyReads {
@@ -126,6 +126,7 @@ func (c *Conn) readBusy(n int) bool {
 	if c.IsShut() {
 		c.disp.sleep()
 		c.in.got = gotShut
+		c.in.dropped = uint16(n) // the one: the reader stops here
 		return false
 	}
 	c.h.Data((*c.in.buf)[:n])

@@ -2,6 +2,7 @@ package netpoll
 
 import (
 	"errors"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -93,10 +94,11 @@ type input struct {
 	// The small fields are packed so that a link (its Conn inside) stays
 	// within 696 bytes: with the 8-byte header of the heap object it is in
 	// the runtime's 704-byte size class, not the 768-byte one.
-	n     int32  // readSocket's result (at most readBufferSize)
-	reads uint16 // reads delivered, up to busyReads
-	swept bool   // in the sweeper's set (sweep.go): the reader's own view of it
-	got   uint8  // why readSocket's raw read ended: gotRead, gotHeld or gotShut
+	n       int16  // readSocket's result: at most readBufferSize, or -1
+	reads   uint16 // reads delivered, up to busyReads
+	swept   bool   // in the sweeper's set (sweep.go): the reader's own view of it
+	got     uint8  // why readSocket's raw read ended: gotRead, gotHeld or gotShut
+	dropped uint16 // bytes of the one read not delivered, the connection found shut: drain counts them
 
 	// Written under poll.mu, by the poller and Shut; cold is read without it
 	// by SetReadDeadline, to re-key a cold connection's deadline.
@@ -106,6 +108,9 @@ type input struct {
 
 	sweptAt int32 // the index in the sweeper's set, while in it; guarded by sweeper.mu
 }
+
+// A read's result fits input's int16 and uint16 fields.
+var _ [math.MaxInt16 - readBufferSize]struct{}
 
 // begin starts the reader, on the runner that ran the actor's Started, once
 // that run is over (dispatch.go): this runner serves hot at once, so the first
@@ -309,6 +314,7 @@ const (
 // park and the actor holds the ack back (awaitAck).
 func (c *Conn) deliverData(data []byte, park bool) int {
 	if c.IsShut() {
+		c.in.dropped = uint16(len(data)) // the one: the reader stops here
 		return shut
 	}
 	c.disp.wake()
