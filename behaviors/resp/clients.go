@@ -41,14 +41,15 @@ type clients struct {
 	total  atomic.Int64 // connections ever registered (INFO total_connections_received)
 }
 
-// join returns the record of the connection c names, made on its first call.
-func (cs *clients) join(srv *server, conn string, remote, local net.Addr) *clientInfo {
+// join returns the record of the connection conn names, made on its first
+// call, and whether it was there already (the fresh behavior of a restart).
+func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *clientInfo, again bool) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if ci := cs.byConn[conn]; ci != nil {
-		return ci
+	if old := cs.byConn[conn]; old != nil {
+		return old, true // a restart's fresh behavior
 	}
-	ci := &clientInfo{id: srv.nextID.Add(1), conn: conn, created: time.Now()}
+	ci = &clientInfo{id: srv.nextID.Add(1), conn: conn, created: time.Now()}
 	if remote != nil {
 		ci.addr = remote.String()
 	}
@@ -63,7 +64,7 @@ func (cs *clients) join(srv *server, conn string, remote, local net.Addr) *clien
 	}
 	cs.byConn[conn] = ci
 	cs.total.Add(1)
-	return ci
+	return ci, false
 }
 
 // leave drops the record of a connection that ended.

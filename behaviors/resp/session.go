@@ -75,7 +75,8 @@ var (
 
 // newSession makes a connection's behavior.
 func newSession(srv *server, c protocol.Conn) *session {
-	s := &session{conn: c, srv: srv, proto: 2, ci: srv.clients.join(srv, c.ID(), c.RemoteAddr(), c.LocalAddr()),
+	ci, restarted := srv.clients.join(srv, c.ID(), c.RemoteAddr(), c.LocalAddr())
+	s := &session{conn: c, srv: srv, proto: 2, ci: ci, quit: restarted, // see Started
 		keySpace: c.Service(keySpaceName), broker: c.Service(brokerName), shards: c.Service(shardRouterName)}
 	s.queue = s.queue1[:0]
 	s.ci.proto.Store(2) // a fresh behavior starts as a fresh connection does
@@ -90,10 +91,20 @@ func newSession(srv *server, c protocol.Conn) *session {
 }
 
 // Started tells the services to forget what a failed predecessor of this
-// behavior, on the same connection, left with them (see clientReset).
+// behavior, on the same connection, left with them (see clientReset), and
+// then, after a restart, closes the connection. A restart (a bug in the
+// session, or an injected fault) loses the connection's state: its database,
+// protocol, name-independent modes, subscriptions, watches, transaction and
+// blocked command. A client that went on would get replies out of step (a
+// blocked command never answered) and act on state it no longer has (writes
+// to database 0, a watch that fails open); closed, it reconnects, as Redis
+// clients do after any connection error.
 func (s *session) Started() error {
 	s.conn.Send(s.keySpace, &clientReset{Conn: s.ci.conn})
 	s.conn.Send(s.broker, &clientReset{Conn: s.ci.conn})
+	if s.quit { // set at its making: a restart's fresh behavior; nothing more is read or run
+		s.conn.Close()
+	}
 	return nil
 }
 
