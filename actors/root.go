@@ -58,6 +58,7 @@ type rootActor struct {
 	serviceSpecs []protocol.Service // every behavior's service actors
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
 	draining     *atomic.Bool       // Server.Serving's: set when the shutdown begins
+	lost         *lostServices      // Server.LostServices': the services supervisor's strategy adds to it
 	readers      *sync.WaitGroup    // the connections' readers (a role, not always a goroutine) and rejections, passed to every listener
 	poll         *netpoll.Poller    // the process's poller, held by the Server; nil: none
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
@@ -139,7 +140,7 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 		r.maybeStopLogger(ctx)
 		return
 	}
-	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub), servicesName)
+	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub, r.lost), servicesName)
 }
 
 // onServicesStarted starts serving: a connection supervisor and an acceptor

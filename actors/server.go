@@ -44,6 +44,11 @@ type Server struct {
 	// draining is set by root when the shutdown begins, whoever began it
 	// (Shutdown, or a listener that failed for good): Serving reads it.
 	draining atomic.Bool
+
+	// lost names the services stopped for good (their restarts spent), in
+	// that order: written by the services supervisor's strategy, read by
+	// LostServices.
+	lost lostServices
 }
 
 // Start opens the log, listens, and starts the actor tree. When it cannot listen it
@@ -104,7 +109,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
+	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, lost: &s.lost, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
 		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too
@@ -162,6 +167,30 @@ func (s *Server) Serving() bool {
 	default:
 		return !s.draining.Load()
 	}
+}
+
+// LostServices names the services that have stopped for good, their
+// restarts spent (the resp key space after four failures in 10 s, say): the
+// server still runs, but every command that needs one is refused. A
+// readiness probe reads it (the admin endpoint's /readyz).
+func (s *Server) LostServices() []string { return s.lost.list() }
+
+// lostServices is Server.lost.
+type lostServices struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (l *lostServices) add(name string) {
+	l.mu.Lock()
+	l.names = append(l.names, name)
+	l.mu.Unlock()
+}
+
+func (l *lostServices) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.names...)
 }
 
 // Done is closed when the server has stopped: every connection closed, every log

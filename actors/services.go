@@ -26,8 +26,11 @@ type servicesActor struct {
 const servicesName = "services"
 
 // servicesProps returns the props of the services supervisor.
-func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logrus.Entry, hub *observatory.Hub) *actor.Props {
+func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logrus.Entry, hub *observatory.Hub, lost *lostServices) *actor.Props {
 	strategy := supervision.NewStrategy(in, func(d supervision.Decision) {
+		if d.Directive == actor.StopDirective { // first: whoever hears of the decision finds it lost
+			lost.add(childName(d.Child))
+		}
 		log.WithFields(decisionFields(d)).WithField("service", childName(d.Child)).Warn("supervision decision")
 		hub.Decided(decisionEvent(d, childName(d.Child), observatory.KindService))
 	})

@@ -2,7 +2,10 @@ package actors_test
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
+
+	"async_server/actors"
 )
 
 // TestAdminProbes ensures /healthz and /readyz answer as Kubernetes probes
@@ -33,5 +36,32 @@ func TestAdminProbes(t *testing.T) {
 	case <-s.Done():
 		t.Fatal("the server was done before the stalled connection drained: the test saw no drain")
 	default:
+	}
+}
+
+// TestAdminReadyzLostService ensures /readyz says 503, naming the service, once
+// a service has stopped for good (its restarts spent: chat's rooms after four
+// failures in 10 s), since every client would be refused what needs it; the
+// server itself still runs (healthz 200). Before, readyz said ok, and a load
+// balancer kept sending clients to a server that could not serve them.
+func TestAdminReadyzLostService(t *testing.T) {
+	s, a := startObserved(t, func(cfg *actors.Config) { cfg.Behavior = "chat" })
+	for i := 1; i <= 4; i++ {
+		if code, body := a.get(t, "/readyz"); code != http.StatusOK {
+			t.Fatalf("GET /readyz before failure %d = %d %q; want 200", i, code, body)
+		}
+		a.inject(t, `{"target": "rooms", "category": "Internal"}`)
+		want := "Restart"
+		if i == 4 {
+			want = "Stop"
+		}
+		s.waitLogLine(t, logLine{"msg": "supervision decision", "service": "rooms", "directive": want, "restarts": strconv.Itoa(i)})
+	}
+	code, body := a.get(t, "/readyz")
+	if want := "service rooms stopped: it failed too often; see the server log\n"; code != http.StatusServiceUnavailable || string(body) != want {
+		t.Errorf("GET /readyz with rooms stopped = %d %q; want 503 %q", code, body, want)
+	}
+	if code, _ := a.get(t, "/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz with rooms stopped = %d; want 200 (alive)", code)
 	}
 }

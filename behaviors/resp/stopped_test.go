@@ -31,8 +31,14 @@ func TestKeySpaceStoppedAnswers(t *testing.T) {
 			t.Fatalf("decision about the key space: %s; want Restart", d.Directive)
 		}
 	}
+	if lost := srv.LostServices(); len(lost) != 0 {
+		t.Fatalf("LostServices after 3 restarts = %q; want none", lost)
+	}
 	if d := injectKeySpace(t, srv); d.Directive != "Stop" {
 		t.Fatalf("fourth decision about the key space: %s; want Stop", d.Directive)
+	}
+	if lost := srv.LostServices(); len(lost) != 1 || lost[0] != "keyspace" {
+		t.Errorf("LostServices after the Stop = %q; want [keyspace] (the admin endpoint's /readyz says 503 then)", lost)
 	}
 	select {
 	case err := <-popped:
@@ -78,8 +84,14 @@ func TestKeySpaceStoppedDrains(t *testing.T) {
 	for range 3 {
 		injectKeySpace(t, srv)
 	}
+	if lost := srv.LostServices(); len(lost) != 0 {
+		t.Fatalf("LostServices after 3 restarts = %q; want none", lost)
+	}
 	if d := injectKeySpace(t, srv); d.Directive != "Stop" {
 		t.Fatalf("fourth decision about the key space: %s; want Stop", d.Directive)
+	}
+	if lost := srv.LostServices(); len(lost) != 1 || lost[0] != "keyspace" {
+		t.Errorf("LostServices after the Stop = %q; want [keyspace] (the admin endpoint's /readyz says 503 then)", lost)
 	}
 	gone := "-ERR the key space (or pub/sub broker) has stopped: it failed too often; see the server log\r\n"
 	parked.ExpectString(gone)
