@@ -63,17 +63,33 @@ func (ci *clientInfo) line(self *session) string {
 	if c := ci.lastCmd.Load(); c != nil {
 		cmd = c.fullName
 	}
-	flags := "N"
-	if ci.multi.Load() >= 0 {
-		flags = "x"
-	}
 	now := time.Now()
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=0 "+
 		"multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r "+
 		"cmd=%s user=default redir=-1 resp=%d\n",
 		ci.id, ci.addr, ci.localAddr(), name, int64(now.Sub(ci.created).Seconds()),
-		(now.UnixMilli()-ci.lastActive.Load())/1000, flags, ci.db.Load(), ci.subs.Load(), ci.psubs.Load(),
+		(now.UnixMilli()-ci.lastActive.Load())/1000, ci.flags(), ci.db.Load(), ci.subs.Load(), ci.psubs.Load(),
 		ci.multi.Load(), cmd, ci.proto.Load())
+}
+
+// flags are the connection's CLIENT LIST flags, in Redis's order, of those
+// it knows: P subscribed, x in MULTI, e no-evict; N for none (b, blocked, and
+// d, a watched key changed, are the key space's to know: see the divergences).
+func (ci *clientInfo) flags() string {
+	var f []byte
+	if ci.subs.Load()+ci.psubs.Load() > 0 {
+		f = append(f, 'P')
+	}
+	if ci.multi.Load() >= 0 {
+		f = append(f, 'x')
+	}
+	if ci.noEvict.Load() {
+		f = append(f, 'e')
+	}
+	if len(f) == 0 {
+		return "N"
+	}
+	return string(f)
 }
 
 // cmdClientList is CLIENT LIST [TYPE type] [ID id ...].

@@ -12,6 +12,7 @@ func (s *session) dispatch(args [][]byte) {
 	s.skipThis, s.skipNext = s.skipNext, false
 	spec := lookup(args[0])
 	if spec == nil {
+		s.ci.lastCmd.Store(nil) // CLIENT LIST's cmd: Redis's lastcmd, set at the lookup
 		s.srv.observeRefused(nil)
 		s.reject(unknownCommand(args))
 		return
@@ -19,6 +20,7 @@ func (s *session) dispatch(args [][]byte) {
 	if len(spec.Subs) > 0 && len(args) >= 2 {
 		sub := spec.lookupSub(args[1])
 		if sub == nil {
+			s.ci.lastCmd.Store(nil)
 			s.srv.observeRefused(spec)
 			s.reject("ERR unknown subcommand '" + cString(args[1], 128) + "'. Try " +
 				strings.ToUpper(spec.Name) + " HELP.")
@@ -26,6 +28,7 @@ func (s *session) dispatch(args [][]byte) {
 		}
 		spec = sub
 	}
+	s.ci.lastCmd.Store(spec) // refused or queued, it is the last command (Redis's lastcmd)
 	if !spec.arityOK(len(args)) {
 		s.srv.rejected(spec)
 		s.refuse(spec, arityError(spec.fullName))
@@ -52,7 +55,6 @@ func (s *session) dispatch(args [][]byte) {
 		s.endLocal()
 		return
 	}
-	s.ci.lastCmd.Store(spec)
 	switch spec.Where {
 	case OnConn:
 		w := s.local()
