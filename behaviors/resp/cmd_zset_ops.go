@@ -280,7 +280,10 @@ func interEach(srcs []zsource, agg aggregate, fn func(m string, score float64) b
 	srcs[0].each(func(m string, s float64) bool {
 		score := weighted(s, srcs[0].weight)
 		for _, o := range srcs[1:] {
-			v, ok := o.find(m)
+			v, ok := s, true // the first input again (ZINTER 2 k k): no lookup, as in Redis
+			if !o.same(srcs[0]) {
+				v, ok = o.find(m)
+			}
 			if !ok {
 				return true
 			}
