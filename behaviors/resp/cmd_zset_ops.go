@@ -62,15 +62,21 @@ func (src zsource) find(m string) (float64, bool) {
 	return 0, false
 }
 
-func (src zsource) each(fn func(m string, score float64)) {
+// each calls fn for each member until fn returns false (ZINTERCARD's
+// LIMIT reached).
+func (src zsource) each(fn func(m string, score float64) bool) {
 	switch {
 	case src.z != nil:
-		for x := src.z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
-			fn(x.member, x.score)
+		for x := src.z.zsl.header.level[0].forward; x != nil && fn(x.member, x.score); x = x.level[0].forward {
 		}
 	case src.s != nil:
-		src.s.Each(func(m string) bool { fn(m, 1); return true })
+		src.s.Each(func(m string) bool { return fn(m, 1) })
 	}
+}
+
+// same says whether two inputs are the same key's value (ZDIFF k k).
+func (src zsource) same(o zsource) bool {
+	return (src.z != nil && src.z == o.z) || (src.s != nil && src.s == o.s)
 }
 
 func cmdZunion(c *Call)      { zsetAlgebra(c, 1, false, opUnion, false) }
@@ -155,12 +161,24 @@ func zsetAlgebra(c *Call, at int, store bool, op zsetOp, card bool) {
 		return
 	}
 	res := combine(srcs, op, agg)
-	items := res.rangeItems(zrangeReq{by: byRank, start: 0, end: -1, limit: -1})
 	if store {
-		storeScored(c, c.Args[1], items)
+		storeResult(c, c.Args[1], res)
 		return
 	}
-	writeScored(c.W, items, withScores, true)
+	writeScored(c.W, res.rangeItems(zrangeReq{by: byRank, start: 0, end: -1, limit: -1}), withScores, true)
+}
+
+// storeResult stores res (a new set, no other's) at dst as storeScored would
+// store its items, without building it a second time.
+func storeResult(c *Call, dst []byte, res *ZSet) {
+	if res.len() == 0 {
+		c.DB.Delete(dst)
+		c.W.Int(0)
+		return
+	}
+	res.fitListpack()
+	c.DB.Set(dst, res, false)
+	c.W.Int(int64(res.len()))
 }
 
 // aggregateInto combines v into *t as AGGREGATE says; a sum that is NaN
@@ -204,15 +222,16 @@ func combine(srcs []zsource, op zsetOp, agg aggregate) *ZSet {
 		acc := map[string]float64{}
 		var order []string
 		for _, src := range srcs {
-			src.each(func(m string, s float64) {
+			src.each(func(m string, s float64) bool {
 				v := weighted(s, src.weight)
 				if cur, ok := acc[m]; ok {
 					aggregateInto(&cur, v, agg)
 					acc[m] = cur
-					return
+					return true
 				}
 				acc[m] = v
 				order = append(order, m)
+				return true
 			})
 		}
 		for _, m := range order {
@@ -221,16 +240,35 @@ func combine(srcs []zsource, op zsetOp, agg aggregate) *ZSet {
 	case opInter:
 		interEach(srcs, agg, func(m string, score float64) bool { out.insert(m, score); return true })
 	case opDiff:
-		srcs[0].each(func(m string, s float64) {
-			for _, o := range srcs[1:] {
-				if _, ok := o.find(m); ok {
-					return
-				}
-			}
-			out.insert(m, s)
-		})
+		diffInto(out, srcs)
 	}
 	return out
+}
+
+// diffInto puts in out the members of srcs[0] that no other input has, as
+// Redis's zdiff algorithm 1 finds them: nothing when another input is the
+// first one (ZDIFF 2 k k), else the others asked largest first, where a
+// member is likeliest to be found. (Its algorithm 2, removing the others'
+// members from a copy of the first, which it picks when all the inputs
+// together are fewer than half the first's size times their number, is not
+// done here: it saves lookups, not the inserts.)
+func diffInto(out *ZSet, srcs []zsource) {
+	others := slices.Clone(srcs[1:])
+	for _, o := range others {
+		if o.same(srcs[0]) {
+			return
+		}
+	}
+	slices.SortStableFunc(others, func(a, b zsource) int { return b.len() - a.len() })
+	srcs[0].each(func(m string, s float64) bool {
+		for _, o := range others {
+			if _, ok := o.find(m); ok {
+				return true
+			}
+		}
+		out.insert(m, s)
+		return true
+	})
 }
 
 // interEach calls fn for each member of every input (srcs sorted smallest
@@ -239,20 +277,19 @@ func interEach(srcs []zsource, agg aggregate, fn func(m string, score float64) b
 	if srcs[0].len() == 0 {
 		return
 	}
-	stop := false
-	srcs[0].each(func(m string, s float64) {
-		if stop {
-			return
-		}
+	srcs[0].each(func(m string, s float64) bool {
 		score := weighted(s, srcs[0].weight)
 		for _, o := range srcs[1:] {
-			v, ok := o.find(m)
+			v, ok := s, true // the first input again (ZINTER 2 k k): no lookup, as in Redis
+			if !o.same(srcs[0]) {
+				v, ok = o.find(m)
+			}
 			if !ok {
-				return
+				return true
 			}
 			aggregateInto(&score, v*o.weight, agg)
 		}
-		stop = !fn(m, score)
+		return fn(m, score)
 	})
 }
 
