@@ -120,6 +120,8 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.onShutdownTimedOut(ctx)
 	case *messages.GracePassed:
 		r.onGracePassed(ctx)
+	case *messages.ServicesSlow:
+		r.onServicesSlow()
 	case *messages.ClusterLeft:
 		r.left = true
 		r.maybeStopLogger(ctx)
@@ -348,6 +350,8 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 		if !r.stopServices {
 			r.stopServices = true
 			ctx.Poison(r.services)
+			root, self := ctx.ActorSystem().Root, ctx.Self()
+			time.AfterFunc(servicesSlow, func() { root.Send(self, &messages.ServicesSlow{}) })
 		}
 		return
 	}
@@ -357,6 +361,27 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 		return
 	}
 	ctx.Send(r.logger, &messages.StopLogger{})
+}
+
+// servicesSlow is how long the services may take to stop before root says
+// in the log that the shutdown waits for them: a service stops as soon as it
+// has handled what it was sent, in microseconds, unless one is stalled.
+const servicesSlow = 2 * time.Second
+
+// onServicesSlow logs, if the services have not stopped yet, that the
+// shutdown waits for them: with the report already out, the log would
+// otherwise say nothing of why the process has not exited (and, past the
+// last-resort timer, why it was forced to).
+func (r *rootActor) onServicesSlow() {
+	if r.services == nil {
+		return
+	}
+	names := make([]string, len(r.serviceSpecs))
+	for i, s := range r.serviceSpecs {
+		names[i] = s.Name
+	}
+	r.log.WithFields(logrus.Fields{"after": servicesSlow.String(), "services": strings.Join(names, ",")}).
+		Warn("services have not stopped; the shutdown waits for them (is one stalled?)")
 }
 
 // finish is phase 6: root stops itself, and the Server is done at its

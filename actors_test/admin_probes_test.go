@@ -65,3 +65,22 @@ func TestAdminReadyzLostService(t *testing.T) {
 		t.Errorf("GET /healthz with rooms stopped = %d; want 200 (alive)", code)
 	}
 }
+
+// TestShutdownWaitingForServicesLogged ensures a shutdown held up by a stalled
+// service says so in the log: once the report is out root stops the
+// services, and if they have not stopped two seconds later it logs that the
+// shutdown waits for them, naming them. Before, the log ended at the report
+// while the process did not exit (and, past the last-resort timer, was forced
+// to with no word of why).
+func TestShutdownWaitingForServicesLogged(t *testing.T) {
+	s, a := startObserved(t, func(cfg *actors.Config) { cfg.Behavior = "chat" })
+	a.inject(t, `{"target": "rooms", "stall": "5s"}`) // well past the 2 s, however late the shutdown gets to the services
+	s.Shutdown()
+	s.waitLogLine(t, logLine{"msg": "services have not stopped; the shutdown waits for them (is one stalled?)",
+		"services": "rooms", "after": "2s", "level": "warning"})
+	select {
+	case <-s.Done():
+		t.Fatal("the server was done while the log said it waited for its services")
+	default:
+	}
+}

@@ -151,6 +151,14 @@ type ShutdownTimedOut struct{}
 // after ForceClose: time to Abandon what is still open.
 type GracePassed struct{}
 
+// ServicesSlow is sent by the root actor's timer to the root actor, a while
+// after it told the services supervisor to stop: if the services are still
+// there, root says so in the log (a stalled service holds the shutdown).
+type ServicesSlow struct{}
+
+// IgnoreDeadLetterLogging: the timer may fire after root has stopped.
+func (*ServicesSlow) IgnoreDeadLetterLogging() {}
+
 // LogEntry is sent by any component (through the logrus front end in package logs)
 // to the logger actor, which writes it to the log file. Fields is owned by the
 // message.
