@@ -32,6 +32,10 @@ type clientInfo struct {
 	subs       atomic.Int32 // channels subscribed to (the broker's commands keep it)
 	psubs      atomic.Int32 // patterns subscribed to
 	noEvict    atomic.Bool
+	// killed: CLIENT KILL chose it. From then on it is no client of
+	// CLIENT LIST, KILL or INFO, as Redis frees a killed client at once,
+	// though its record stays until the connection ends (Ended).
+	killed atomic.Bool // set under clients.mu (clients.kill)
 }
 
 // clients is the server's registry of connections, by conn name.
@@ -39,6 +43,7 @@ type clients struct {
 	mu     sync.Mutex
 	byConn map[string]*clientInfo
 	total  atomic.Int64 // connections ever registered (INFO total_connections_received)
+	killed int          // records in byConn of killed connections (mu)
 }
 
 // join returns the record of the connection conn names, made on its first
@@ -70,27 +75,44 @@ func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *c
 // leave drops the record of a connection that ended.
 func (cs *clients) leave(conn string) {
 	cs.mu.Lock()
+	if ci := cs.byConn[conn]; ci != nil && ci.killed.Load() {
+		cs.killed--
+	}
 	delete(cs.byConn, conn)
 	cs.mu.Unlock()
 }
 
-// list returns every record, by ID.
+// kill marks ci killed (CLIENT KILL), and reports whether this call did:
+// false if it was killed already or has ended.
+func (cs *clients) kill(ci *clientInfo) bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.byConn[ci.conn] != ci || !ci.killed.CompareAndSwap(false, true) {
+		return false
+	}
+	cs.killed++
+	return true
+}
+
+// list returns every record, by ID, but those of killed connections.
 func (cs *clients) list() []*clientInfo {
 	cs.mu.Lock()
 	all := make([]*clientInfo, 0, len(cs.byConn))
 	for _, ci := range cs.byConn {
-		all = append(all, ci)
+		if !ci.killed.Load() {
+			all = append(all, ci)
+		}
 	}
 	cs.mu.Unlock()
 	slices.SortFunc(all, func(a, b *clientInfo) int { return cmp.Compare(a.id, b.id) })
 	return all
 }
 
-// count is the number of connections.
+// count is the number of connections, but killed ones.
 func (cs *clients) count() int {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	return len(cs.byConn)
+	return len(cs.byConn) - cs.killed
 }
 
 // localAddr is the listener's address the client connected to; "" if unknown.

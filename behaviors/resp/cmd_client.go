@@ -302,7 +302,14 @@ func parseKill(c *Call, args [][]byte) (killFilter, bool) {
 }
 
 // killClients closes the connections f selects and returns how many. The
-// connection itself closes after its reply; the others are told.
+// connection itself closes after its reply. The others are killed as Redis
+// frees them, before the reply: each is marked killed (gone from CLIENT
+// LIST and INFO, and no second kill counts it), the key space is told to
+// forget its parked request and watches (clientKilled: a push sent after
+// the reply serves the next waiter, never the killed client), and the
+// connection is told to close at once (killClient), on its own goroutine.
+// A connection whose PID the key space has not given its record yet is
+// told by the key space when it does (keySpace.known).
 func killClients(c *Call, f killFilter) int {
 	n := 0
 	for _, ci := range c.Srv.clients.list() {
@@ -313,12 +320,18 @@ func killClients(c *Call, f killFilter) int {
 			f.user != "" && f.user != "default", self && f.skipMe:
 			continue
 		}
-		n++
 		if self {
+			n++
 			c.Sess.quit = true
 			continue
 		}
+		if !c.Srv.clients.kill(ci) {
+			continue // killed meanwhile by another, or ended
+		}
+		n++
 		if pid := ci.pid.Load(); pid != nil {
+			c.Sess.conn.Send(c.Sess.keySpace, &clientKilled{PID: pid})
+			c.Sess.keySpaceHeard = false // this connection's next batch goes after it, never directly
 			c.Sess.conn.Send(pid, &killClient{})
 		}
 	}

@@ -127,7 +127,9 @@
 // timeout (0: never) the function
 // given writes the reply. Under MULTI (c.InMulti) Block answers with that
 // function at once. A connection that ends or restarts is forgotten, and
-// its parked request with it (a restarted one is then closed: session.Started).
+// its parked request with it (a restarted one is then closed:
+// session.Started); one CLIENT KILL chose is forgotten before the kill
+// answers (clientKilled), and closes at once.
 //
 // # Failure
 //

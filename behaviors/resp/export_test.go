@@ -16,6 +16,8 @@ var testCommands = []Command{
 	{Name: "test.bpop", Arity: 3, Flags: Write | Blocking, FirstKey: 1, LastKey: 1, Step: 1, Group: "test", Run: cmdTestBPop},
 	{Name: "test.panic", Arity: 1, Group: "test", Run: func(*Call) { panic("test.panic") }},
 	{Name: "test.memcheck", Arity: 1, Group: "test", Run: cmdTestMemCheck},
+	// TEST.WATCHING: how many connections the key space has watching keys.
+	{Name: "test.watching", Arity: 1, Group: "test", Run: func(c *Call) { c.W.Int(int64(len(c.Store.watches.byClient))) }},
 }
 
 func init() {

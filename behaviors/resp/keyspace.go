@@ -87,9 +87,15 @@ func (k *keySpace) receive(ctx actor.Context) {
 		// Answered, though nobody reads it: the connection counts its
 		// unanswered requests (MaxInFlight; shutdown waits for them).
 		k.forget(ctx, ctx.Sender(), false, true)
-		k.known(ctx.Sender(), m.Conn)
+		k.known(ctx, ctx.Sender(), m.Conn)
 	case *peerGone:
 		k.forget(ctx, ctx.Sender(), false, true)
+	case *clientKilled:
+		pid := m.PID
+		if pid == nil {
+			pid = ctx.Sender()
+		}
+		k.forget(ctx, pid, false, false)
 	case *actor.Terminated:
 		k.forget(ctx, m.Who, true, false)
 	case *actor.Started:
@@ -191,8 +197,9 @@ func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool)
 // just started (clientReset) its PID: CLIENT KILL sends to it. The key
 // space makes no record of its own for it (client does, at its first
 // command); the registry's record goes when the connection ends
-// (session.Ended).
-func (k *keySpace) known(pid *actor.PID, conn string) {
+// (session.Ended). A connection CLIENT KILL chose before it had its PID
+// is told now (killClient): the killer found no PID to send to.
+func (k *keySpace) known(ctx actor.Context, pid *actor.PID, conn string) {
 	if pid == nil {
 		return
 	}
@@ -201,6 +208,9 @@ func (k *keySpace) known(pid *actor.PID, conn string) {
 	k.srv.clients.mu.Unlock()
 	if ci != nil {
 		ci.pid.Store(pid)
+		if ci.killed.Load() {
+			ctx.Send(pid, &killClient{})
+		}
 	}
 }
 

@@ -1,6 +1,10 @@
 package resp
 
-import "time"
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // The messages between a connection (session) and the resp services. All are
 // plain data: a command is named by its index in the table, which every node
@@ -102,8 +106,21 @@ type wakeUp struct{}
 // IgnoreDeadLetterLogging: as expireTick's.
 func (*wakeUp) IgnoreDeadLetterLogging() {}
 
-// killClient is what CLIENT KILL sends the connections it kills.
+// killClient is what CLIENT KILL sends the connections it kills: close at
+// once, with what is owed unwritten, as Redis frees a killed client.
 type killClient struct{}
+
+// clientKilled is what CLIENT KILL sends the key space: forget the killed
+// connection's parked request, its queued ones and its watches now, with no
+// answer (the connection closes without them). The killer sends it, naming
+// the connection (PID), before its reply, so that a push sent once the
+// reply is read finds the killed client's BLPOP gone and serves the next
+// waiter; the killed connection sends it again (PID nil: the sender) as it
+// closes, after any request it sent meanwhile. Its end (Terminated) then
+// drops the key space's record of it.
+type clientKilled struct {
+	PID *actor.PID
+}
 
 // Size is what the reply counts against the connection's -output-limit and
 // the memory budget (actors' outbox): its bytes. Without it a reply counted

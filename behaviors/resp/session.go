@@ -102,7 +102,10 @@ func newSession(srv *server, c protocol.Conn) *session {
 func (s *session) Started() error {
 	s.conn.Send(s.keySpace, &clientReset{Conn: s.ci.conn})
 	s.conn.Send(s.broker, &clientReset{Conn: s.ci.conn})
-	if s.quit { // set at its making: a restart's fresh behavior; nothing more is read or run
+	switch {
+	case s.ci.killed.Load(): // killed as its predecessor failed
+		s.kill()
+	case s.quit: // set at its making: a restart's fresh behavior; nothing more is read or run
 		s.conn.Close()
 	}
 	return nil
@@ -112,6 +115,10 @@ func (s *session) Started() error {
 func (s *session) Received(data []byte) error {
 	if s.closing != nil || s.quit {
 		return nil // past QUIT or a protocol error: nothing more is read
+	}
+	if s.ci.killed.Load() { // CLIENT KILL, its killClient still on the way
+		s.kill()
+		return nil
 	}
 	s.mono = monoNow() // the one clock reading of the read (stamp)
 	s.wall = wallNow(s.mono)
@@ -144,19 +151,33 @@ func (s *session) protocolError(err error) {
 
 // HandleMessage takes the services' replies.
 func (s *session) HandleMessage(msg any) error {
+	if s.ci.killed.Load() { // killClient, or what came before it
+		s.kill()
+		return nil
+	}
 	switch m := msg.(type) {
 	case *messages.ServiceReply:
 		s.answered(m)
 	case *published:
 		s.deliver(m) // pub/sub (cmd_pubsub.go)
-	case *killClient:
-		s.quit = true // closes once what is owed is written
 	case *actor.Terminated:
 		s.serviceGone(m.Who)
 	case *actor.DeadLetterResponse:
 		s.serviceGone(m.Target)
 	}
 	return s.flush()
+}
+
+// kill closes a connection CLIENT KILL chose, at once: what it is owed
+// (a parked BLPOP's reply, a pipeline's) and the replies not yet written are
+// dropped, as Redis frees a killed client. The key space forgets what it
+// still holds of the connection (clientKilled, after every request this
+// one sent), so a parked request takes no data for it; the key space and
+// the broker forget the rest when the connection ends (Terminated).
+func (s *session) kill() {
+	s.conn.Send(s.keySpace, &clientKilled{})
+	s.quit = true // nothing more is read
+	s.conn.Close()
 }
 
 // flush writes the replies that are ready, in order, in one write; then, if
