@@ -63,10 +63,20 @@ var unsubscribeReplies = [subKinds]string{"unsubscribe", "punsubscribe", "sunsub
 
 func cmdSubscribe(c *Call)    { subscribeCmd(c, subChannel) }
 func cmdPsubscribe(c *Call)   { subscribeCmd(c, subPattern) }
-func cmdSsubscribe(c *Call)   { subscribeCmd(c, subShard) }
 func cmdUnsubscribe(c *Call)  { unsubscribeCmd(c, subChannel) }
 func cmdPunsubscribe(c *Call) { unsubscribeCmd(c, subPattern) }
 func cmdSunsubscribe(c *Call) { unsubscribeCmd(c, subShard) }
+
+// cmdSsubscribe is SSUBSCRIBE, which Redis 7.0 refuses to a client that
+// expects one reply per command (CLIENT_DENY_BLOCKING), as one inside EXEC
+// is; SUBSCRIBE and PSUBSCRIBE it lets run there.
+func cmdSsubscribe(c *Call) {
+	if c.InMulti {
+		c.W.Error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+		return
+	}
+	subscribeCmd(c, subShard)
+}
 
 // subscribeCmd subscribes the connection to each name (once: a name it
 // already has is answered again, with the same count) and tells the broker

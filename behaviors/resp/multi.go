@@ -74,7 +74,10 @@ func (s *session) exec(failed bool, cmds []queued) {
 	quiet := s.quiet()
 	seg.local = seg.local || quiet
 	seg.parts = append(seg.parts, part{remote: true, i: 0, skip: quiet}) // the array's header
-	defer func() { seg.own = len(seg.parts) }()
+	// Sent once whole (Received's sendOpen), not by a SUBSCRIBE among its
+	// commands, which sends what is open before it tells the broker.
+	seg.filling = true
+	defer func() { seg.own, seg.filling = len(seg.parts), false }()
 	if failed {
 		return
 	}

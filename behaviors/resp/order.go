@@ -30,6 +30,12 @@ type segment struct {
 	own    int         // EXEC's: its parts are parts[:own]; later ones are replies after it
 	held   int         // bytes of its commands' arguments (reportHeld)
 	done   bool        // its service answered it, and so no longer touches it (recycle)
+	// EXEC's, while exec fills its batch: not sent yet, though a connection
+	// command of the transaction (SUBSCRIBE) asks for what is open to be
+	// sent (sendOpen); sent half-filled, its answer had fewer replies than
+	// the segment wants by the time it came, and the commands after it were
+	// never run.
+	filling bool
 
 	// The arrays of a segment of one command (redis-benchmark -P 1): its
 	// batch, command and part live in the segment, one allocation in all.
@@ -192,7 +198,7 @@ func (s *session) openSegment(target *actor.PID, b *batch) *segment {
 // sendOpen sends the last segment if it has not been.
 func (s *session) sendOpen() {
 	n := len(s.queue)
-	if n == 0 || s.queue[n-1].sent {
+	if n == 0 || s.queue[n-1].sent || s.queue[n-1].filling {
 		return
 	}
 	seg := s.queue[n-1]
