@@ -90,6 +90,7 @@ func subscribeCmd(c *Call, k subKind) {
 	if s.subs.names[k] == nil {
 		s.subs.names[k] = map[string]struct{}{}
 	}
+	s.pushed = true // its confirmations, whatever CLIENT REPLY says (local)
 	var added []string
 	for _, a := range c.Args[1:] {
 		name := string(a)
@@ -113,6 +114,7 @@ func subscribeCmd(c *Call, k subKind) {
 // when none is given (in sorted order; Redis's is its hash table's).
 func unsubscribeCmd(c *Call, k subKind) {
 	s := c.Sess
+	s.pushed = true // its confirmations, whatever CLIENT REPLY says (local)
 	names := make([]string, 0, len(c.Args)-1)
 	for _, a := range c.Args[1:] {
 		names = append(names, string(a))
@@ -191,6 +193,7 @@ func (s *session) deliver(m *published) {
 		}
 	}
 	m.write(s.local())
+	s.pushed = true // whatever CLIENT REPLY says (local)
 	s.endLocal()
 }
 

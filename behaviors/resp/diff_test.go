@@ -91,6 +91,12 @@ var diffCases = []string{
 	// is refused there, as Redis refuses it to a DENY BLOCKING client)
 	`GET a\r\nMULTI\r\nSUBSCRIBE q\r\nSET a 5\r\nINCR cnt\r\nEXEC\r\nRESET\r\nGET a\r\nGET cnt\r\n`,
 	`HELLO 3\r\nMULTI\r\nSUBSCRIBE q\r\nSET a 5\r\nPSUBSCRIBE p*\r\nINCR cnt\r\nSSUBSCRIBE s\r\nUNSUBSCRIBE q\r\nPUNSUBSCRIBE\r\nEXEC\r\nGET a\r\nGET cnt\r\n`,
+	// pub/sub's confirmations are written whatever CLIENT REPLY says (Redis's
+	// CLIENT_PUSHING); a CLIENT REPLY OFF inside EXEC applies from its own reply on
+	`CLIENT REPLY OFF\r\nSUBSCRIBE y\r\nPING\r\nPSUBSCRIBE p*\r\nUNSUBSCRIBE nope\r\nPUNSUBSCRIBE\r\nUNSUBSCRIBE\r\nCLIENT REPLY ON\r\nCLIENT REPLY SKIP\r\nSUBSCRIBE z\r\nPING\r\nRESET\r\n`,
+	`HELLO 3\r\nCLIENT REPLY SKIP\r\nSUBSCRIBE z\r\nPING\r\nCLIENT REPLY OFF\r\nSSUBSCRIBE s\r\nSUNSUBSCRIBE\r\nGET a\r\nCLIENT REPLY ON\r\nRESET\r\n`,
+	`CLIENT REPLY OFF\r\nMULTI\r\nSUBSCRIBE q\r\nSET a 1\r\nEXEC\r\nUNSUBSCRIBE\r\nCLIENT REPLY ON\r\nPING\r\n`,
+	`SET a 1\r\nMULTI\r\nSUBSCRIBE q\r\nCLIENT REPLY OFF\r\nGET a\r\nUNSUBSCRIBE q\r\nCLIENT REPLY ON\r\nGET a\r\nEXEC\r\nPING\r\n`,
 	// EXEC refused before it runs: EXECABORT, the transaction discarded
 	`EXEC x\r\nMULTI\r\nSET a 1\r\nEXEC x\r\nEXEC\r\nGET a\r\nSUBSCRIBE c\r\nEXEC\r\nRESET\r\n`,
 	// the one user there is; client ids that match no client

@@ -243,3 +243,39 @@ func TestPubSubBrokerCrash(t *testing.T) {
 
 // brokerService is the broker's service name (root/services/pubsub).
 const brokerService = "pubsub"
+
+// TestPubSubReplyOffPushes ensures CLIENT REPLY OFF and SKIP do not swallow
+// pub/sub's pushes, as Redis 7.0 writes them whatever CLIENT REPLY says
+// (CLIENT_PUSHING): a subscriber with replies off still gets its messages
+// and its (un)subscribe confirmations, in RESP3 and RESP2, and a message
+// that comes after a skipped reply is written. Both were dropped.
+func TestPubSubReplyOffPushes(t *testing.T) {
+	srv := startResp(t)
+	pub := srv.Dial(t)
+	publish := func(channel, msg string) {
+		t.Helper()
+		pub.SendString("PUBLISH " + channel + " " + msg + "\r\n")
+		pub.ExpectString(":1\r\n") // the broker has sent it to the subscriber
+	}
+	sub := srv.Dial(t)
+	sub.SendString("CLIENT REPLY SKIP\r\nHELLO 3\r\nSUBSCRIBE x\r\n")
+	sub.ExpectString(">3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:1\r\n")
+	sub.SendString("CLIENT REPLY OFF\r\nSUBSCRIBE y\r\nPING\r\n")
+	sub.ExpectString(">3\r\n$9\r\nsubscribe\r\n$1\r\ny\r\n:2\r\n")
+	publish("x", "off")
+	sub.ExpectString(">3\r\n$7\r\nmessage\r\n$1\r\nx\r\n$3\r\noff\r\n")
+	sub.SendString("CLIENT REPLY ON\r\nCLIENT REPLY SKIP\r\nPING\r\n") // the read ends on a skipped reply
+	sub.ExpectString("+OK\r\n")
+	publish("x", "skipped")
+	sub.ExpectString(">3\r\n$7\r\nmessage\r\n$1\r\nx\r\n$7\r\nskipped\r\n")
+	sub.SendString("CLIENT REPLY SKIP\r\nSUBSCRIBE z\r\nPING\r\n")
+	sub.ExpectString(">3\r\n$9\r\nsubscribe\r\n$1\r\nz\r\n:3\r\n+PONG\r\n")
+
+	resp2 := srv.Dial(t)
+	resp2.SendString("CLIENT REPLY OFF\r\nSUBSCRIBE w\r\nPING\r\n")
+	resp2.ExpectString("*3\r\n$9\r\nsubscribe\r\n$1\r\nw\r\n:1\r\n")
+	publish("w", "two")
+	resp2.ExpectString("*3\r\n$7\r\nmessage\r\n$1\r\nw\r\n$3\r\ntwo\r\n")
+	resp2.SendString("UNSUBSCRIBE\r\nCLIENT REPLY ON\r\n")
+	resp2.ExpectString("*3\r\n$11\r\nunsubscribe\r\n$1\r\nw\r\n:0\r\n+OK\r\n")
+}
