@@ -84,6 +84,10 @@ func cmdSsubscribe(c *Call) {
 // PUBLISH earlier in the pipeline does not reach it.
 func subscribeCmd(c *Call, k subKind) {
 	s := c.Sess
+	if s.srv.brokerStopped.Load() || s.gone(s.broker) {
+		c.W.Error(errServiceGone) // not pushed: an error, which CLIENT REPLY OFF drops as Redis would
+		return
+	}
 	if s.subs == nil {
 		s.subs = &subscriptions{}
 	}
@@ -106,7 +110,29 @@ func subscribeCmd(c *Call, k subKind) {
 	if len(added) > 0 {
 		s.countSubs()
 		s.sendOpen()
+		s.watch(s.broker) // to hear if it stops for good (brokerGone)
 		s.conn.Send(s.broker, &subscribe{Kind: k, Names: added})
+	}
+}
+
+// brokerGone is the broker's end, for good: the connection's subscriptions
+// are dead, and no message will ever come. A connection subscribed to
+// anything is closed once what it is owed is written. Closing is what a
+// Redis client handles best: go-redis's PubSub, redis-py and the others
+// take a lost connection as a reason to reconnect and subscribe again,
+// and that SUBSCRIBE's answer is the error saying why; an unsolicited
+// error written into a subscribed connection would be taken as the reply
+// to some later command, and silence would leave the client waiting for
+// messages for ever.
+func (s *session) brokerGone() {
+	if s.subs == nil {
+		return
+	}
+	for _, names := range s.subs.names {
+		if len(names) > 0 {
+			s.quit = true // flush closes once nothing is owed
+			return
+		}
 	}
 }
 

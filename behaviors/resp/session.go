@@ -143,6 +143,9 @@ func (s *session) HandleMessage(msg any) error {
 		s.quit = true // closes once what is owed is written
 	case *actor.Terminated:
 		s.serviceGone(m.Who)
+		if m.Who.Equal(s.broker) {
+			s.brokerGone()
+		}
 	case *actor.DeadLetterResponse:
 		s.serviceGone(m.Target)
 	}
