@@ -34,6 +34,13 @@ func (s *broker) Receive(ctx actor.Context) {
 		s.onRequest(ctx, m)
 	case *resppb.Published:
 		s.b.onForwarded(ctx, m) // from another node (pubsub_cluster.go)
+	case *actor.Stopped:
+		// A restart is Restarting, never Stopped: this is the end, the
+		// supervisor's restart budget spent (or the server's shutdown, once
+		// every connection has gone). SUBSCRIBE refuses from now on; the
+		// subscribers, which watch the broker, hear of it (Terminated) and
+		// are closed (session.brokerGone).
+		s.srv.brokerStopped.Store(true)
 	default:
 		s.b.receive(ctx) // subscriptions, and subscribers gone (pubsub.go)
 	}

@@ -63,10 +63,20 @@ var unsubscribeReplies = [subKinds]string{"unsubscribe", "punsubscribe", "sunsub
 
 func cmdSubscribe(c *Call)    { subscribeCmd(c, subChannel) }
 func cmdPsubscribe(c *Call)   { subscribeCmd(c, subPattern) }
-func cmdSsubscribe(c *Call)   { subscribeCmd(c, subShard) }
 func cmdUnsubscribe(c *Call)  { unsubscribeCmd(c, subChannel) }
 func cmdPunsubscribe(c *Call) { unsubscribeCmd(c, subPattern) }
 func cmdSunsubscribe(c *Call) { unsubscribeCmd(c, subShard) }
+
+// cmdSsubscribe is SSUBSCRIBE, which Redis 7.0 refuses to a client that
+// expects one reply per command (CLIENT_DENY_BLOCKING), as one inside EXEC
+// is; SUBSCRIBE and PSUBSCRIBE it lets run there.
+func cmdSsubscribe(c *Call) {
+	if c.InMulti {
+		c.W.Error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+		return
+	}
+	subscribeCmd(c, subShard)
+}
 
 // subscribeCmd subscribes the connection to each name (once: a name it
 // already has is answered again, with the same count) and tells the broker
@@ -74,12 +84,17 @@ func cmdSunsubscribe(c *Call) { unsubscribeCmd(c, subShard) }
 // PUBLISH earlier in the pipeline does not reach it.
 func subscribeCmd(c *Call, k subKind) {
 	s := c.Sess
+	if s.srv.brokerStopped.Load() || s.gone(s.broker) {
+		c.W.Error(errServiceGone) // not pushed: an error, which CLIENT REPLY OFF drops as Redis would
+		return
+	}
 	if s.subs == nil {
 		s.subs = &subscriptions{}
 	}
 	if s.subs.names[k] == nil {
 		s.subs.names[k] = map[string]struct{}{}
 	}
+	s.pushed = true // its confirmations, whatever CLIENT REPLY says (local)
 	var added []string
 	for _, a := range c.Args[1:] {
 		name := string(a)
@@ -95,7 +110,29 @@ func subscribeCmd(c *Call, k subKind) {
 	if len(added) > 0 {
 		s.countSubs()
 		s.sendOpen()
+		s.watch(s.broker) // to hear if it stops for good (brokerGone)
 		s.conn.Send(s.broker, &subscribe{Kind: k, Names: added})
+	}
+}
+
+// brokerGone is the broker's end, for good: the connection's subscriptions
+// are dead, and no message will ever come. A connection subscribed to
+// anything is closed once what it is owed is written. Closing is what a
+// Redis client handles best: go-redis's PubSub, redis-py and the others
+// take a lost connection as a reason to reconnect and subscribe again,
+// and that SUBSCRIBE's answer is the error saying why; an unsolicited
+// error written into a subscribed connection would be taken as the reply
+// to some later command, and silence would leave the client waiting for
+// messages for ever.
+func (s *session) brokerGone() {
+	if s.subs == nil {
+		return
+	}
+	for _, names := range s.subs.names {
+		if len(names) > 0 {
+			s.quit = true // flush closes once nothing is owed
+			return
+		}
 	}
 }
 
@@ -103,6 +140,7 @@ func subscribeCmd(c *Call, k subKind) {
 // when none is given (in sorted order; Redis's is its hash table's).
 func unsubscribeCmd(c *Call, k subKind) {
 	s := c.Sess
+	s.pushed = true // its confirmations, whatever CLIENT REPLY says (local)
 	names := make([]string, 0, len(c.Args)-1)
 	for _, a := range c.Args[1:] {
 		names = append(names, string(a))
@@ -181,6 +219,7 @@ func (s *session) deliver(m *published) {
 		}
 	}
 	m.write(s.local())
+	s.pushed = true // whatever CLIENT REPLY says (local)
 	s.endLocal()
 }
 

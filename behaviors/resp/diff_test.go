@@ -86,6 +86,18 @@ var diffCases = []string{
 	`HSET h a 1 b 2\r\nHINCRBYFLOAT h a 0.1\r\nHGETALL h\r\nHELLO 3\r\nHGETALL h\r\nHRANDFIELD h 5 WITHVALUES\r\nHSCAN h 0\r\nMULTI\r\nHDEL h a b\r\nBLPOP h 0\r\nEXEC\r\nHELLO 2\r\nEXISTS h\r\n`,
 	// database indexes past an int, each command's way (getIntFromObjectOrReply)
 	`SELECT 4294967296\r\nSELECT -4294967296\r\nSELECT abc\r\nSELECT 16\r\nSET k v\r\nMOVE k 4294967296\r\nCOPY k k2 DB 4294967296\r\nSWAPDB 4294967296 0\r\nSWAPDB 0 4294967296\r\nSWAPDB -4294967296 u8\r\nSWAPDB 0 16\r\n`,
+	// SUBSCRIBE and company among a transaction's key-space commands, on a
+	// connection that has spoken to the key space (FLUSHALL): EXEC's array
+	// holds their confirmations, and every command of it runs (SSUBSCRIBE
+	// is refused there, as Redis refuses it to a DENY BLOCKING client)
+	`GET a\r\nMULTI\r\nSUBSCRIBE q\r\nSET a 5\r\nINCR cnt\r\nEXEC\r\nRESET\r\nGET a\r\nGET cnt\r\n`,
+	`HELLO 3\r\nMULTI\r\nSUBSCRIBE q\r\nSET a 5\r\nPSUBSCRIBE p*\r\nINCR cnt\r\nSSUBSCRIBE s\r\nUNSUBSCRIBE q\r\nPUNSUBSCRIBE\r\nEXEC\r\nGET a\r\nGET cnt\r\n`,
+	// pub/sub's confirmations are written whatever CLIENT REPLY says (Redis's
+	// CLIENT_PUSHING); a CLIENT REPLY OFF inside EXEC applies from its own reply on
+	`CLIENT REPLY OFF\r\nSUBSCRIBE y\r\nPING\r\nPSUBSCRIBE p*\r\nUNSUBSCRIBE nope\r\nPUNSUBSCRIBE\r\nUNSUBSCRIBE\r\nCLIENT REPLY ON\r\nCLIENT REPLY SKIP\r\nSUBSCRIBE z\r\nPING\r\nRESET\r\n`,
+	`HELLO 3\r\nCLIENT REPLY SKIP\r\nSUBSCRIBE z\r\nPING\r\nCLIENT REPLY OFF\r\nSSUBSCRIBE s\r\nSUNSUBSCRIBE\r\nGET a\r\nCLIENT REPLY ON\r\nRESET\r\n`,
+	`CLIENT REPLY OFF\r\nMULTI\r\nSUBSCRIBE q\r\nSET a 1\r\nEXEC\r\nUNSUBSCRIBE\r\nCLIENT REPLY ON\r\nPING\r\n`,
+	`SET a 1\r\nMULTI\r\nSUBSCRIBE q\r\nCLIENT REPLY OFF\r\nGET a\r\nUNSUBSCRIBE q\r\nCLIENT REPLY ON\r\nGET a\r\nEXEC\r\nPING\r\n`,
 	// EXEC refused before it runs: EXECABORT, the transaction discarded
 	`EXEC x\r\nMULTI\r\nSET a 1\r\nEXEC x\r\nEXEC\r\nGET a\r\nSUBSCRIBE c\r\nEXEC\r\nRESET\r\n`,
 	// the one user there is; client ids that match no client

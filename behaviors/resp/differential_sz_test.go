@@ -77,7 +77,7 @@ var divergences = []struct{ what, why, in, want string }{
 	{what: "OBJECT IDLETIME and OBJECT FREQ of a small integer", why: "Redis's shared integer object (without maxmemory) carries the idle time and LFU counter of its first use"},
 	{what: "DEBUG SLEEP", why: "redis-server's default enable-debug-command no refuses DEBUG; DEBUG SLEEP (and HELP) is offered here, at most 10 s (any client may send it, and it blocks the key space)",
 		in: `DEBUG SLEEP 0\r\n`, want: "+OK\r\n"},
-	{what: "a broker command (PUBLISH, SUBSCRIBE, ...) inside MULTI", why: "its reply cannot be put inside the key space's atomic EXEC batch: refused at queueing (EXECABORT)",
+	{what: "a broker command (PUBLISH, SPUBLISH, PUBSUB) inside MULTI", why: "its reply cannot be put inside the key space's atomic EXEC batch: refused at queueing (EXECABORT)",
 		in: `MULTI\r\nPUBLISH c m\r\nEXEC\r\n`, want: "+OK\r\n-ERR publish is not allowed in a transaction here\r\n-EXECABORT Transaction discarded because of previous errors.\r\n"},
 	{what: "used_memory (INFO memory), and so which command first passes maxmemory", why: "the data set as the key space counts it (docs/resp.md gives the formula; 0 when empty), Redis's the allocator's bytes (about 1 MB when empty, client buffers included): with the same data and limit, which write gets the OOM error, and how many keys a policy evicts, differ"},
 	{what: "which keys allkeys-lru, volatile-lru, allkeys-lfu, volatile-lfu and volatile-ttl evict", why: "approximated by sampling in both: the best of 5 keys sampled per database here; Redis keeps a pool of 16 candidates across evictions"},

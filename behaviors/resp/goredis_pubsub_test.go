@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"async_server/actors"
+	"async_server/observatory"
 	"async_server/testkit"
 )
 
@@ -242,3 +243,95 @@ func TestPubSubBrokerCrash(t *testing.T) {
 
 // brokerService is the broker's service name (root/services/pubsub).
 const brokerService = "pubsub"
+
+// TestPubSubReplyOffPushes ensures CLIENT REPLY OFF and SKIP do not swallow
+// pub/sub's pushes, as Redis 7.0 writes them whatever CLIENT REPLY says
+// (CLIENT_PUSHING): a subscriber with replies off still gets its messages
+// and its (un)subscribe confirmations, in RESP3 and RESP2, and a message
+// that comes after a skipped reply is written. Both were dropped.
+func TestPubSubReplyOffPushes(t *testing.T) {
+	srv := startResp(t)
+	pub := srv.Dial(t)
+	publish := func(channel, msg string) {
+		t.Helper()
+		pub.SendString("PUBLISH " + channel + " " + msg + "\r\n")
+		pub.ExpectString(":1\r\n") // the broker has sent it to the subscriber
+	}
+	sub := srv.Dial(t)
+	sub.SendString("CLIENT REPLY SKIP\r\nHELLO 3\r\nSUBSCRIBE x\r\n")
+	sub.ExpectString(">3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:1\r\n")
+	sub.SendString("CLIENT REPLY OFF\r\nSUBSCRIBE y\r\nPING\r\n")
+	sub.ExpectString(">3\r\n$9\r\nsubscribe\r\n$1\r\ny\r\n:2\r\n")
+	publish("x", "off")
+	sub.ExpectString(">3\r\n$7\r\nmessage\r\n$1\r\nx\r\n$3\r\noff\r\n")
+	sub.SendString("CLIENT REPLY ON\r\nCLIENT REPLY SKIP\r\nPING\r\n") // the read ends on a skipped reply
+	sub.ExpectString("+OK\r\n")
+	publish("x", "skipped")
+	sub.ExpectString(">3\r\n$7\r\nmessage\r\n$1\r\nx\r\n$7\r\nskipped\r\n")
+	sub.SendString("CLIENT REPLY SKIP\r\nSUBSCRIBE z\r\nPING\r\n")
+	sub.ExpectString(">3\r\n$9\r\nsubscribe\r\n$1\r\nz\r\n:3\r\n+PONG\r\n")
+
+	resp2 := srv.Dial(t)
+	resp2.SendString("CLIENT REPLY OFF\r\nSUBSCRIBE w\r\nPING\r\n")
+	resp2.ExpectString("*3\r\n$9\r\nsubscribe\r\n$1\r\nw\r\n:1\r\n")
+	publish("w", "two")
+	resp2.ExpectString("*3\r\n$7\r\nmessage\r\n$1\r\nw\r\n$3\r\ntwo\r\n")
+	resp2.SendString("UNSUBSCRIBE\r\nCLIENT REPLY ON\r\n")
+	resp2.ExpectString("*3\r\n$11\r\nunsubscribe\r\n$1\r\nw\r\n:0\r\n+OK\r\n")
+}
+
+// TestPubSubBrokerStopped ensures a broker stopped for good (it failed more
+// often than its restart budget allows) is told, not hidden: its
+// subscribers, RESP2 and RESP3, are closed (they would wait for messages
+// for ever), a connection that was subscribed and is no longer stays open,
+// and (P|S)SUBSCRIBE answers the error PUBLISH answers, on a new connection
+// too; so a go-redis subscriber, which reconnects and subscribes again, gets
+// that error. SUBSCRIBE answered success.
+func TestPubSubBrokerStopped(t *testing.T) {
+	srv := startResp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pub := client(t, srv, 2)
+	sub2, sub3, left := srv.Dial(t), srv.Dial(t), srv.Dial(t)
+	sub2.SendString("SUBSCRIBE ch\r\n")
+	sub2.ExpectString("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n")
+	sub3.SendString("CLIENT REPLY SKIP\r\nHELLO 3\r\nPSUBSCRIBE c*\r\n")
+	sub3.ExpectString(">3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:1\r\n")
+	left.SendString("SUBSCRIBE ch\r\nUNSUBSCRIBE\r\n")
+	left.ExpectString("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n*3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n")
+	waitNumSub(t, pub, "ch", 1)
+	goSub := pub.Subscribe(ctx, "gch")
+	if _, err := goSub.Receive(ctx); err != nil {
+		t.Fatalf("go-redis SUBSCRIBE: %v", err)
+	}
+	for i := range 4 { // the budget: 3 restarts in 10 s; the fourth failure stops it
+		ev, err := srv.Inject(brokerService, actors.Fault{Category: "Internal"})
+		if err != nil {
+			t.Fatalf("injecting into the broker: %v", err)
+		}
+		d := srv.WaitEvent("the decision about the broker", func(e testkit.Event) bool {
+			return e.Seq > ev.Seq && e.Kind == observatory.Decision && e.Actor == brokerService
+		})
+		if want := map[bool]string{true: "Stop", false: "Restart"}[i == 3]; d.Directive != want {
+			t.Fatalf("decision %d about the broker: %s; want %s", i+1, d.Directive, want)
+		}
+	}
+	sub2.ExpectClosed()
+	sub3.ExpectClosed()
+	gone := "-ERR the key space (or pub/sub broker) has stopped: it failed too often; see the server log\r\n"
+	left.SendString("PING\r\n")
+	left.ExpectString("+PONG\r\n")
+	for _, c := range []*testkit.Client{left, srv.Dial(t)} { // it knows the broker, and it does not
+		c.SendString("SUBSCRIBE x\r\nPSUBSCRIBE x*\r\nSSUBSCRIBE s\r\nPUBLISH x m\r\nGET k\r\n")
+		c.ExpectString(gone + gone + gone + gone + "$-1\r\n")
+	}
+	// go-redis reports the lost connection (EOF), reconnects, subscribes
+	// again, and reports that SUBSCRIBE's answer.
+	_, err := goSub.Receive(ctx)
+	if err != nil && !strings.Contains(err.Error(), "has stopped") {
+		_, err = goSub.Receive(ctx)
+	}
+	if err == nil || !strings.Contains(err.Error(), "pub/sub broker) has stopped") {
+		t.Errorf("go-redis subscriber after the broker stopped: %v; want the error naming it", err)
+	}
+}

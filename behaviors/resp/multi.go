@@ -74,22 +74,30 @@ func (s *session) exec(failed bool, cmds []queued) {
 	quiet := s.quiet()
 	seg.local = seg.local || quiet
 	seg.parts = append(seg.parts, part{remote: true, i: 0, skip: quiet}) // the array's header
-	defer func() { seg.own = len(seg.parts) }()
+	// Sent once whole (Received's sendOpen), not by a SUBSCRIBE among its
+	// commands, which sends what is open before it tells the broker.
+	seg.filling = true
+	defer func() { seg.own, seg.filling = len(seg.parts), false }()
 	if failed {
 		return
 	}
+	// Each reply is written or not as CLIENT REPLY says once its command has
+	// run: a CLIENT REPLY OFF (or ON) among the commands applies from its own
+	// reply on, as in Redis, which checks at each reply.
 	for _, q := range cmds {
 		if q.spec.Where == OnConn {
 			w := &seg.w
 			w.Proto = s.proto
 			from := w.Len()
+			s.pushed = false
 			runLocal(q.spec, &Call{Args: q.args, W: w, Sess: s, Srv: s.srv, cmd: q.spec, InMulti: true})
-			seg.parts = append(seg.parts, part{from: from, to: w.Len(), skip: quiet})
+			seg.parts = append(seg.parts, part{from: from, to: w.Len(), skip: s.quiet() && !s.pushed}) // a push is written all the same (local)
+			s.pushed = false
 			seg.local = true
 			continue
 		}
 		b.Cmds = append(b.Cmds, cmd{Index: q.spec.index, DB: s.db, Args: q.args})
-		seg.parts = append(seg.parts, part{remote: true, i: len(b.Cmds), skip: quiet})
+		seg.parts = append(seg.parts, part{remote: true, i: len(b.Cmds), skip: s.quiet()})
 	}
 }
 

@@ -30,6 +30,12 @@ type segment struct {
 	own    int         // EXEC's: its parts are parts[:own]; later ones are replies after it
 	held   int         // bytes of its commands' arguments (reportHeld)
 	done   bool        // its service answered it, and so no longer touches it (recycle)
+	// EXEC's, while exec fills its batch: not sent yet, though a connection
+	// command of the transaction (SUBSCRIBE) asks for what is open to be
+	// sent (sendOpen); sent half-filled, its answer had fewer replies than
+	// the segment wants by the time it came, and the commands after it were
+	// never run.
+	filling bool
 
 	// The arrays of a segment of one command (redis-benchmark -P 1): its
 	// batch, command and part live in the segment, one allocation in all.
@@ -49,7 +55,14 @@ type part struct {
 
 // local returns where a connection command's reply goes: straight out if
 // nothing is owed before it, else after the last segment's. endLocal closes
-// it (and drops it under CLIENT REPLY OFF or SKIP).
+// it (and drops it under CLIENT REPLY OFF or SKIP, unless it is a push).
+//
+// Pub/sub's pushes (a published message; the confirmations of
+// (P|S)SUBSCRIBE and (P|S)UNSUBSCRIBE, which say so with pushed) are
+// written whatever CLIENT REPLY says, in RESP2 as in RESP3: Redis 7.0
+// writes them with CLIENT_PUSHING, which its prepareClientToWrite lets
+// through CLIENT REPLY OFF and SKIP. A subscriber that turned replies off
+// still hears its channels.
 func (s *session) local() *Writer {
 	w := &s.out
 	if n := len(s.queue); n > 0 {
@@ -57,6 +70,7 @@ func (s *session) local() *Writer {
 	}
 	w.Proto = s.proto
 	s.localFrom = w.Len()
+	s.pushed = false
 	return w
 }
 
@@ -65,14 +79,16 @@ func (s *session) quiet() bool { return s.replyOff || s.skipThis }
 
 // endLocal ends the reply local() was asked for.
 func (s *session) endLocal() {
+	drop := s.quiet() && !s.pushed
+	s.pushed = false
 	if len(s.queue) == 0 {
-		if s.quiet() {
+		if drop {
 			s.out.buf = s.out.buf[:s.localFrom]
 		}
 		return
 	}
 	seg := s.queue[len(s.queue)-1]
-	if s.quiet() {
+	if drop {
 		seg.w.buf = seg.w.buf[:s.localFrom]
 		return
 	}
@@ -192,7 +208,7 @@ func (s *session) openSegment(target *actor.PID, b *batch) *segment {
 // sendOpen sends the last segment if it has not been.
 func (s *session) sendOpen() {
 	n := len(s.queue)
-	if n == 0 || s.queue[n-1].sent {
+	if n == 0 || s.queue[n-1].sent || s.queue[n-1].filling {
 		return
 	}
 	seg := s.queue[n-1]

@@ -35,6 +35,10 @@ type server struct {
 	shardMem nodeMemory
 	// direct: the key space's direct path (direct.go).
 	direct *direct
+	// brokerStopped: the pub/sub broker has stopped for good (its restart
+	// budget spent; broker.go), so (P|S)SUBSCRIBE answers errServiceGone
+	// at once, even on a connection that has not heard of it yet.
+	brokerStopped atomic.Bool
 }
 
 // New returns the resp behavior's Setup: a session per connection, and the

@@ -61,6 +61,7 @@ type session struct {
 	replyOff        bool // CLIENT REPLY OFF
 	skipNext        bool // CLIENT REPLY SKIP: the next command's reply is not written
 	skipThis        bool // the command being dispatched is that one
+	pushed          bool // the local reply being written is pub/sub's push: written whatever CLIENT REPLY says (order.go's local)
 	quit            bool // QUIT: close once all is written
 }
 
@@ -162,6 +163,9 @@ func (s *session) HandleMessage(msg any) error {
 		s.deliver(m) // pub/sub (cmd_pubsub.go)
 	case *actor.Terminated:
 		s.serviceGone(m.Who)
+		if m.Who.Equal(s.broker) {
+			s.brokerGone()
+		}
 	case *actor.DeadLetterResponse:
 		s.serviceGone(m.Target)
 	}
