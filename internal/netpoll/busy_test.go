@@ -83,12 +83,19 @@ func TestBusyReaderShutHardWhileStuck(t *testing.T) {
 // moment (testHookBusy), where such a Close never returns at all: when the
 // reader looked before it said it was awake, this test failed.
 func TestBusyReaderShutHardBeforeDelivery(t *testing.T) {
+	shutAtThirdDelivery(t, false).lastThenEnd(t)
+}
+
+// shutAtThirdDelivery serves a connection whose reader is busy after two
+// deliveries and Shuts it (gracefully or not), on the reader itself, just
+// before it delivers the third: the moment a shutdown may land.
+func shutAtThirdDelivery(t *testing.T, graceful bool) *served {
 	s := dialServed(t, &Options{Poller: Acquire()})
 	t.Cleanup(Release)
 	var delivering atomic.Int32
 	testHookBusy = func(c *Conn) {
 		if delivering.Add(1) == 3 { // busy since two deliveries: this is the third
-			c.Shut(false)
+			c.Shut(graceful)
 		}
 	}
 	t.Cleanup(func() { testHookBusy = nil })
@@ -96,7 +103,7 @@ func TestBusyReaderShutHardBeforeDelivery(t *testing.T) {
 	for delivering.Load() < 2 {
 		s.echoOnce(t, []byte("warm"))
 	}
-	s.lastThenEnd(t)
+	return s
 }
 
 // TestShutDeliveryCounted ensures input a busy reader read but did not
@@ -105,19 +112,7 @@ func TestBusyReaderShutHardBeforeDelivery(t *testing.T) {
 // what the drain reads after it does: the log's "unread input discarded"
 // line is the only trace of it. Before, such input went uncounted.
 func TestShutDeliveryCounted(t *testing.T) {
-	s := dialServed(t, &Options{Poller: Acquire()})
-	t.Cleanup(Release)
-	var delivering atomic.Int32
-	testHookBusy = func(c *Conn) {
-		if delivering.Add(1) == 3 { // busy since two deliveries: this is the third
-			c.Shut(true)
-		}
-	}
-	t.Cleanup(func() { testHookBusy = nil })
-	start(s)
-	for delivering.Load() < 2 {
-		s.echoOnce(t, []byte("warm"))
-	}
+	s := shutAtThirdDelivery(t, true)
 	if _, err := s.peer.Write([]byte("last")); err != nil {
 		t.Fatal(err)
 	}
