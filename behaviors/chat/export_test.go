@@ -45,6 +45,11 @@ type GrainPID struct{ Kind, Identity string }
 // answered with an int.
 type CountGrains struct{ Kind string }
 
+// ReuseIDs asks the test placement to name each grain after its identity
+// alone, so that a grain made again gets the id of the one before it, as a
+// node restarted under the same address numbers its activations anew.
+type ReuseIDs struct{}
+
 // localPlacer asks the test placement, a sibling service of the rooms
 // service; its one node is its own.
 type localPlacer struct{ addr string }
@@ -61,6 +66,7 @@ func (localPlacer) Find(ctx actor.Context, identity, kind string) *actor.Future 
 
 type localPlacement struct {
 	grains map[string]*actor.PID
+	reuse  bool // ReuseIDs
 }
 
 func (p *localPlacement) Receive(ctx actor.Context) {
@@ -69,7 +75,7 @@ func (p *localPlacement) Receive(ctx actor.Context) {
 		name := m.GetClusterIdentity().AsKey()
 		pid := p.grains[name]
 		if pid == nil {
-			pid = ctx.SpawnPrefix(grainProps(m.GetClusterIdentity()), m.GetClusterIdentity().GetIdentity()+"-")
+			pid = p.spawn(ctx, m.GetClusterIdentity())
 			p.grains[name] = pid
 		}
 		ctx.Respond(&cluster.ActivationResponse{Pid: pid})
@@ -88,6 +94,9 @@ func (p *localPlacement) Receive(ctx actor.Context) {
 			ctx.Stop(pid)
 		}
 		ctx.Respond(m)
+	case *ReuseIDs:
+		p.reuse = true
+		ctx.Respond(m)
 	case *GrainPID:
 		ctx.Respond(p.grains[cluster.NewClusterIdentity(m.Identity, m.Kind).AsKey()])
 	case *CountGrains:
@@ -99,6 +108,20 @@ func (p *localPlacement) Receive(ctx actor.Context) {
 		}
 		ctx.Respond(n)
 	}
+}
+
+// spawn makes the grain of ci: named after its identity alone with
+// ReuseIDs (SpawnNamed fails while the one before is still stopping: the
+// placement then answers no grain, and is asked again), else uniquely.
+func (p *localPlacement) spawn(ctx actor.Context, ci *cluster.ClusterIdentity) *actor.PID {
+	if !p.reuse {
+		return ctx.SpawnPrefix(grainProps(ci), ci.GetIdentity()+"-")
+	}
+	pid, err := ctx.SpawnNamed(grainProps(ci), ci.GetIdentity())
+	if err != nil {
+		return nil
+	}
+	return pid
 }
 
 // grainProps makes a grain as the cluster's kinds do: a ClusterInit after

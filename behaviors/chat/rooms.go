@@ -75,7 +75,8 @@ type roomEntry struct {
 	finding bool            // a Find is in flight
 	began   time.Time       // when the last Find began
 	attempt uint64          // the Find whose answer counts (roomsService.attempts then)
-	lost    string          // the pidKey of the grain last lost: a Find that gives it again is stale
+	lost    string          // the pidKey of the grain last lost: a Find that gives it again soon after is stale
+	lostAt  time.Time       // when it was lost
 	retry   *time.Timer     // the next Find, while no node gives the grain
 }
 

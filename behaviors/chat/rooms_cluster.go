@@ -30,10 +30,16 @@ import (
 // deadline for a dead node is followed by the next at once, so a room comes
 // back within a deadline of its node leaving the member list).
 // retryStale is how soon, when the placement gave the grain just lost: its
-// placement actor hears of the stop a moment after the watchers do.
+// placement actor hears of the stop a moment after the watchers do. Past
+// staleFor after the loss the same grain is taken as what it then is, a
+// fresh one: a node restarted under the same address numbers its
+// activations anew, so its grain for the room can have the lost one's id
+// (lobby$3 both times), and taken for stale for ever it kept the members
+// out while the room was in use.
 const (
 	retryFind  = time.Second
 	retryStale = 20 * time.Millisecond
+	staleFor   = retryFind
 )
 
 // owedJoin is a request answered once its room's grain is found: a /join
@@ -121,7 +127,7 @@ func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
 		s.notFound(ctx, name, e)
 		return
 	}
-	if pidKey(pid) == e.lost {
+	if pidKey(pid) == e.lost && time.Since(e.lostAt) < staleFor {
 		s.findLater(ctx, name, e, retryStale)
 		return
 	}

@@ -26,7 +26,7 @@ func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
 	if e == nil || !e.pid.Equal(m.GetWho()) {
 		return true
 	}
-	e.pid, e.lost = nil, pidKey(m.GetWho())
+	e.pid, e.lost, e.lostAt = nil, pidKey(m.GetWho()), time.Now()
 	line := "* room " + name + " moved: it stopped on node " + m.GetWho().GetAddress() + "; rejoining (lines in flight may be lost)\n"
 	if m.GetWhy() == actor.TerminatedReason_AddressTerminated {
 		line = "* room " + name + " moved: its node " + m.GetWho().GetAddress() + " is gone; rejoining (lines in flight may be lost)\n"
