@@ -143,7 +143,8 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	rcfg := remote.Configure(host, port,
 		remote.WithAdvertisedHost(cfg.NodeAddr),
 		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped)),
-			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes)),
+			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes),
+			grpc.ConnectionTimeout(handshakeTimeout)),
 		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchBytes), grpc.MaxCallSendMsgSize(MaxBatchBytes)))
 	ccfg := pcluster.Configure(cfg.Name, n.provider, disthash.New(), rcfg,
 		pcluster.WithKinds(n.view.track(kinds, fence)...),
@@ -219,6 +220,13 @@ func (n *Node) leaseLost(err error) {
 	default:
 	}
 }
+
+// handshakeTimeout bounds how long a connection to -node-addr may take to
+// begin speaking HTTP/2 (gRPC's ConnectionTimeout, 120 s by default): a peer
+// sends its preface at once. Remote's stop waits for every connection still
+// in its handshake, so one that sent nothing held a node's shutdown until
+// the last-resort exit (15 s, exit 1), and each held a descriptor.
+const handshakeTimeout = time.Second
 
 // Stop leaves the cluster, in the order that lets the others see it at once
 // and that loses no log line: the provider first (etcd: the lease is

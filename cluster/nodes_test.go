@@ -197,3 +197,26 @@ func treeOf(t testing.TB, n *clustertest.Node) cluster.Info {
 	}
 	return *tree.Cluster
 }
+
+// TestLeaveWithSilentConnection ensures a node leaves cleanly though a
+// connection to its -node-addr never began speaking HTTP/2: remote's stop
+// waits for connections in their handshake, which gRPC gave 120 s, so one
+// that sent nothing held the shutdown until the last-resort exit (exit 1, no
+// "left the cluster" in the log). The handshake now has a second.
+func TestLeaveWithSilentConnection(t *testing.T) {
+	bin := clustertest.Build(t)
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Nodes: 1})
+	n := nodes[0]
+	silent, err := net.DialTimeout("tcp", n.Addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	n.Signal(t, syscall.SIGINT)
+	if code := n.Wait(t, 30*time.Second); code != 0 {
+		t.Fatalf("exit status %d; want 0; stderr:\n%s", code, n.Stderr())
+	}
+	if log := n.Log(t); !strings.Contains(log, "left the cluster") {
+		t.Errorf("the node's log does not say it left:\n%s", log)
+	}
+}
