@@ -75,55 +75,41 @@ func TestGrainStopsWhenEmpty(t *testing.T) {
 }
 
 // TestGrainMoved ensures the members of a room whose grain is lost are told,
-// joined to a fresh grain without a word from them, and talk on in it.
-func TestGrainMoved(t *testing.T) {
-	s := startGrains(t)
-	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
-	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
-	alice.ExpectLine("* bob joined lobby")
-
-	if _, err := s.Ask(chat.GrainsService, &chat.StopGrain{Room: "lobby"}, s.Timeout); err != nil {
-		t.Fatalf("StopGrain: %v", err)
-	}
-	for _, c := range []*testkit.Client{alice, bob} {
-		if got := c.ReadLine(); !strings.HasPrefix(got, "* room lobby moved: ") ||
-			!strings.HasSuffix(got, "; rejoining (lines in flight may be lost)") {
-			t.Fatalf("read %q; want the room's move told", got)
-		}
-		c.ExpectLine("* back in lobby")
-	}
-	alice.SendLine("still here")
-	bob.ExpectLine("[lobby] alice: still here")
-	bob.SendLine("/who")
-	bob.ExpectLine("* in lobby: alice, bob")
-}
-
-// TestGrainMovedSameID ensures members get back into a room whose grain is
-// made again under the id of the one lost (a node restarted under the same
-// address numbers its activations anew: lobby$3 both times). The rooms
+// joined to a fresh grain without a word from them, and talk on in it; also
+// when the fresh grain has the lost one's id (a node restarted under the
+// same address numbers its activations anew: lobby$3 both times). The rooms
 // service takes a lookup that gives the lost grain for the placement's lag
 // only for a moment after the loss; before, it took it so for ever, and the
 // members stayed out of the room while it was in use.
-func TestGrainMovedSameID(t *testing.T) {
-	s := startGrains(t)
-	if _, err := s.Ask(chat.GrainsService, &chat.ReuseIDs{}, s.Timeout); err != nil {
-		t.Fatalf("ReuseIDs: %v", err)
-	}
-	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
-	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
-	alice.ExpectLine("* bob joined lobby")
+func TestGrainMoved(t *testing.T) {
+	for _, sameID := range []bool{false, true} {
+		t.Run(map[bool]string{false: "fresh id", true: "same id"}[sameID], func(t *testing.T) {
+			s := startGrains(t)
+			if sameID {
+				if _, err := s.Ask(chat.GrainsService, &chat.ReuseIDs{}, s.Timeout); err != nil {
+					t.Fatalf("ReuseIDs: %v", err)
+				}
+			}
+			alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
+			bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
+			alice.ExpectLine("* bob joined lobby")
 
-	if _, err := s.Ask(chat.GrainsService, &chat.StopGrain{Room: "lobby"}, s.Timeout); err != nil {
-		t.Fatalf("StopGrain: %v", err)
+			if _, err := s.Ask(chat.GrainsService, &chat.StopGrain{Room: "lobby"}, s.Timeout); err != nil {
+				t.Fatalf("StopGrain: %v", err)
+			}
+			for _, c := range []*testkit.Client{alice, bob} {
+				if got := c.ReadLine(); !strings.HasPrefix(got, "* room lobby moved: ") ||
+					!strings.HasSuffix(got, "; rejoining (lines in flight may be lost)") {
+					t.Fatalf("read %q; want the room's move told", got)
+				}
+				c.ExpectLine("* back in lobby")
+			}
+			alice.SendLine("still here")
+			bob.ExpectLine("[lobby] alice: still here")
+			bob.SendLine("/who")
+			bob.ExpectLine("* in lobby: alice, bob")
+		})
 	}
-	for _, c := range []*testkit.Client{alice, bob} {
-		if got := c.ReadLine(); !strings.HasPrefix(got, "* room lobby moved: ") {
-			t.Fatalf("read %q; want the room's move told", got)
-		}
-		c.ExpectLine("* back in lobby")
-	}
-	alice.SendLine("still here")
-	bob.ExpectLine("[lobby] alice: still here")
 }
 
 // TestGrainCrash ensures a grain that crashes (the fault-injection hook) is
