@@ -98,10 +98,7 @@ func (s *session) afterLocal() {
 	}
 	if s.resetNext {
 		s.resetNext = false
-		quiet := s.skipThis
-		s.skipThis = true // RESET has replied: the unwatch's +OK is not written
-		s.remote(s.keySpace, unwatchCmd(s.db))
-		s.skipThis = quiet
+		s.unwatchQuietly() // RESET has replied
 		s.resetPubSub()
 	}
 }
@@ -134,11 +131,17 @@ func (s *session) refuse(spec *Command, msg string) {
 	s.local().Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
 	s.endLocal()
 	if s.keySpaceWatched && !s.srv.clustered.Load() { // else it watches nothing
-		quiet := s.skipThis
-		s.skipThis = true // the error was EXEC's reply: the unwatch's +OK is not written
-		s.remote(s.keySpace, unwatchCmd(s.db))
-		s.skipThis = quiet
+		s.unwatchQuietly() // the error was EXEC's reply
 	}
+}
+
+// unwatchQuietly has the key space forget the connection's watches for a
+// command that has replied already: the unwatch's +OK is not written.
+func (s *session) unwatchQuietly() {
+	quiet := s.skipThis
+	s.skipThis = true
+	s.remote(s.keySpace, unwatchCmd(s.db))
+	s.skipThis = quiet
 }
 
 // unknownCommand is Redis 7.0's reply to an unknown command: its name and
