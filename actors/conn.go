@@ -151,6 +151,7 @@ func (a *connActor) onStarted(ctx actor.Context) {
 	// and before the behavior is made, which may fail this run.
 	a.link.env.readers.Add(1)
 	a.link.reading.Store(true)
+	a.link.SetIdle(true) // until the peer speaks (onData); the behavior's constructor may say otherwise
 	a.makeBehavior()
 	if _, secure := a.link.sock.NetConn().(*tls.Conn); !secure {
 		a.link.ready = true
@@ -263,9 +264,18 @@ func (l *link) onReply(r *messages.ServiceReply) bool {
 	return true
 }
 
+// onData hands the reader's input to the behavior and acks it. The first
+// input ends the connection's silence: from its start until then it is idle
+// (onStarted), so at the connection limit a client that never spoke is closed
+// first to admit a waiting one; from then on only the behavior says
+// (Conn.SetIdle).
 func (a *connActor) onData(ctx actor.Context, m *messages.DataReceived) {
 	if a.link.finishing {
 		return // after the pill: not "already received"; the reader waits for shut
+	}
+	if !a.link.spoke { // its first input: from now on only the behavior says it is idle
+		a.link.spoke = true
+		a.link.SetIdle(false)
 	}
 	a.link.handling = true // until acked: if the behavior fails, the restart acks
 	a.receive(ctx, m.Data)

@@ -9,7 +9,8 @@ import (
 // (protocol.Conn.SetIdle), so that at the connection limit the connection
 // supervisor finds the one idle longest in O(1) (oldest) rather than by
 // looking at every connection for each waiting client. A link is put at the
-// back when its behavior says it is idle and taken out when it says it is
+// back when its behavior says it is idle (or the connection does, for a peer
+// that has sent nothing yet: connActor.onData) and taken out when it is
 // busy: a lock per change, taken on the connection's goroutine, and never
 // held across anything but a few pointer writes.
 //

@@ -74,6 +74,7 @@ type link struct {
 	ackOwed        bool             // the reader waits for an ack held back by the in-flight bound
 	finishing      bool             // told to Finish, or the peer closed: stop once no reply is owed
 	budgetPaused   bool             // see charged
+	spoke          bool             // the peer has sent something: no longer idle for that (connActor.onData)
 	unread         []byte           // input handed back by a failing behavior, for its successor
 	ctx            actor.Context    // the current Receive's context: valid only during it
 	actor          *connActor       // the incarnation from its Started to its Stopped, for onInput and onReply; nil otherwise

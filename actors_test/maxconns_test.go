@@ -47,43 +47,42 @@ func TestMaxConnsClosesIdleFirst(t *testing.T) {
 		"remote": idle.LocalAddr().String()})
 }
 
-// TestMaxConnsClosesSilentFirst ensures echo and chat count a client that has
-// sent nothing yet as idle, as http does: at the limit it is closed to admit
-// a waiting client, while one that has spoken is kept. (Before, sockets that
-// connected and sent nothing held every echo or chat slot until the idle
-// timeout, 5 minutes, and new clients waited that long.)
+// TestMaxConnsClosesSilentFirst ensures a client that has sent nothing yet
+// is idle whatever the behavior (the connection says it until the peer
+// speaks): at the limit it is closed to admit a waiting client, while one that
+// has spoken is kept. (Before, sockets that connected and sent nothing held
+// every echo, chat or resp slot until the idle timeout, 5 minutes, and new
+// clients waited that long.)
 func TestMaxConnsClosesSilentFirst(t *testing.T) {
-	for _, behavior := range []string{"echo", "chat"} {
-		t.Run(behavior, func(t *testing.T) {
-			s := startBehavior(t, behavior, func(cfg *actors.Config) { cfg.MaxConns = 2 })
-			greet := func(c *lineClient) { // chat's welcome line: the connection has started
-				if behavior == "chat" {
+	for _, b := range []struct {
+		name, request, reply string
+		greeted              bool // chat's welcome line comes first
+	}{
+		{"echo", "/who", "/who", false},
+		{"chat", "/who", "error: no room joined; /join ROOM first", true},
+		{"resp", "PING", "+PONG\r", false},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			s := startBehavior(t, b.name, func(cfg *actors.Config) { cfg.MaxConns = 2 })
+			dial := func() *lineClient {
+				c := s.dialLines(t)
+				if b.greeted { // and so the connection has started
 					if got := readLine(t, c, c.r); !strings.HasPrefix(got, chatGreeting) {
 						t.Fatalf("read %q; want the welcome line", got)
 					}
 				}
+				return c
 			}
-			silent := s.dialLines(t)
-			greet(silent)
-			spoke := s.dialLines(t)
-			greet(spoke)
-			spoke.roundTrip(t, "/who", echoOr(behavior, "/who", "error: no room joined; /join ROOM first"))
+			silent := dial()
+			spoke := dial()
+			spoke.roundTrip(t, b.request, b.reply)
 
-			waiting := s.dialLines(t)
-			greet(waiting)
-			waiting.roundTrip(t, "/who", echoOr(behavior, "/who", "error: no room joined; /join ROOM first"))
+			waiting := dial()
+			waiting.roundTrip(t, b.request, b.reply)
 			silent.expectEOF(t)
-			spoke.roundTrip(t, "/who", echoOr(behavior, "/who", "error: no room joined; /join ROOM first"))
+			spoke.roundTrip(t, b.request, b.reply)
 		})
 	}
-}
-
-// echoOr is what echo answers to line (the line), or else want.
-func echoOr(behavior, line, want string) string {
-	if behavior == "echo" {
-		return line
-	}
-	return want
 }
 
 // TestMaxConnsAdmitsBurst ensures room made at the limit is room at once: an

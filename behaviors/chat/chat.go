@@ -57,7 +57,6 @@ type session struct {
 	grain   bool       // roomPID is a grain (cluster mode): session_cluster.go
 	grainN  uint64     // the last grain say's number
 	greeted bool       // the welcome line has been written
-	spoke   bool       // the peer has sent something: no longer idle (Started)
 
 	partial  []byte    // the start of a line whose newline has not arrived
 	waiting  uint64    // the ID of the unanswered request to the rooms service; 0: none
@@ -86,9 +85,8 @@ const (
 	// maxGated is what the session queues before its connection stops
 	// reading (ReadyForInput): a read of 16 KiB takes it there.
 	maxGated = 16 << 10
-	// maxRead is the most input one Received brings: the engine's read
-	// buffer, or a TLS record.
-	maxRead = 16 << 10
+	// maxRead is the most input one Received brings.
+	maxRead = protocol.MaxReceived
 	// maxQueued bounds the input held while a request is unanswered: over
 	// it, TooLarge. A client the connection stops reading at maxGated never
 	// gets there: one more read of the costliest lines ("x\n": an empty line
@@ -139,12 +137,8 @@ func newSetup(o Options, placerOf func(*actor.ActorSystem) placer) protocol.Setu
 }
 
 // Started registers the connection's default nick (guest-N, from its conn-N)
-// with the rooms service; the welcome line follows its answer. Until the
-// peer sends something the connection is idle (Conn.SetIdle): at the
-// connection limit a client that never spoke is closed first to admit a
-// waiting one; a member that has spoken is closed only by the idle timeout.
+// with the rooms service; the welcome line follows its answer.
 func (c *session) Started() error {
-	c.conn.SetIdle(true)
 	c.nick = "guest-" + strings.TrimPrefix(c.conn.ID(), "conn-")
 	c.request(&register{Nick: c.nick})
 	return nil
@@ -154,10 +148,6 @@ func (c *session) Started() error {
 // among them go to the room together (flush): a peer's lines that arrive in one
 // read leave in one message, and reach each member in one write.
 func (c *session) Received(data []byte) error {
-	if !c.spoke {
-		c.spoke = true
-		c.conn.SetIdle(false)
-	}
 	defer c.report()
 	defer c.flush()
 	for len(data) > 0 && !c.quit && c.closing == nil {

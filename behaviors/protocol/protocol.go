@@ -23,11 +23,17 @@ import (
 	"net"
 	"time"
 
+	"async_server/internal/netpoll"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sirupsen/logrus"
 )
+
+// MaxReceived is the most input one Protocol.Received brings: the I/O
+// engine's read buffer (one TLS record fits it).
+const MaxReceived = netpoll.MaxDelivery
 
 // Protocol is a connection behavior: one connection's protocol state and logic.
 // A fresh Protocol is made for each connection, and again after each restart of
@@ -38,6 +44,7 @@ type Protocol interface {
 	// connection actor, and its category decides what the supervisor does; return a
 	// *supervision.Error (an error of any other type counts as Internal, as does a
 	// panic). Write any error reply the protocol has before returning the error.
+	// At most MaxReceived bytes come in one call.
 	Received(data []byte) error
 
 	// TimedOut is called when the peer missed a read deadline: it sent nothing for
@@ -67,11 +74,13 @@ type Conn interface {
 	Close()
 
 	// SetIdle says whether the behavior is between requests and owes the peer
-	// nothing (true), or is busy with one (false, the state a connection starts
-	// in). At the connection limit the accept loop closes the longest-idle
-	// connection to admit a waiting client, as servers under pressure drop idle
-	// keep-alive connections first. A behavior that never calls it is never
-	// closed that way.
+	// nothing (true), or is busy with one (false). At the connection limit the
+	// accept loop closes the longest-idle connection to admit a waiting client,
+	// as servers under pressure drop idle keep-alive connections first. The
+	// connection says it for the behavior until the peer speaks: idle from its
+	// start (the constructor may say otherwise), busy from its first input on.
+	// A behavior that never calls it is then never closed that way; after a
+	// restart the fresh behavior starts busy.
 	SetIdle(idle bool)
 
 	// Unread hands back input the behavior received but did not consume because

@@ -19,6 +19,10 @@ const (
 	// from the read that fills it to the ack of its DataReceived.
 	readBufferSize = 16 << 10
 
+	// MaxDelivery is the most input one Handler.Data carries, on either reader
+	// (a TLS connection's reads are of the same size).
+	MaxDelivery = readBufferSize
+
 	// lingerTimeout bounds how long a gracefully closed connection keeps reading
 	// (and discarding) after it sent its FIN: closing a socket with unread input
 	// makes the kernel send RST, which can destroy the last reply in flight. 500 ms
