@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"async_server/behaviors/protocol"
 )
 
 // TestParserAllocations ensures a pipelined read costs the parser no
@@ -114,6 +116,28 @@ func TestParserAnnouncedBulkCostsWhatArrived(t *testing.T) {
 		t.Errorf("%d bytes arrived of a %d-byte bulk: %d bytes allocated (%.1fx); want at most %d", arrived, announced, allocated, float64(allocated)/float64(arrived), want)
 	}
 }
+
+// TestHeldCountsBuffer ensures what a session reports holding for the
+// memory budget (reportHeld) is the buffer of its command in progress, not
+// only the bytes that arrived in it: a big bulk's buffer may be twice as
+// large (parser.grow), and the budget counted half of it.
+func TestHeldCountsBuffer(t *testing.T) {
+	c := &holdConn{}
+	s := &session{conn: c, p: parser{maxBulk: DefaultMaxBulkLen}}
+	feedBulk(t, &s.p, DefaultMaxBulkLen, 1<<20)
+	s.reportHeld()
+	if c.held != cap(s.p.buf) {
+		t.Errorf("held %d with %d bytes arrived in a buffer of %d; want %d", c.held, len(s.p.buf), cap(s.p.buf), cap(s.p.buf))
+	}
+}
+
+// holdConn is a connection that only takes Hold's reports.
+type holdConn struct {
+	protocol.Conn
+	held int
+}
+
+func (c *holdConn) Hold(n int) { c.held = n }
 
 // feedBulk feeds p a SET whose value is announced bytes long, in 16 KiB
 // reads, until sent bytes of the value have arrived (its CRLF too if that
