@@ -421,12 +421,13 @@ func (s *session) goneText(pid *actor.PID) string {
 }
 
 // reportHeld tells the server's memory budget (protocol.Conn.Hold) what the
-// session holds for its client: the input not yet parsed into a command, and
-// the commands and local replies owed behind a service's answer. Output
-// already written is the socket's; what services queue for the connection
-// counts by itself (batchReply.Size).
+// session holds for its client: the buffer of the input not yet parsed into
+// a command (its capacity: a big bulk's may be up to twice what arrived,
+// parser.grow), and the commands and local replies owed behind a service's
+// answer. Output already written is the socket's; what services queue for
+// the connection counts by itself (batchReply.Size).
 func (s *session) reportHeld() {
-	n := len(s.p.buf)
+	n := cap(s.p.buf)
 	for _, seg := range s.queue {
 		n += seg.held + len(seg.w.buf)
 	}

@@ -1,8 +1,13 @@
 package resp
 
 import (
+	"bytes"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+
+	"async_server/behaviors/protocol"
 )
 
 // TestParserAllocations ensures a pipelined read costs the parser no
@@ -70,4 +75,109 @@ func TestParserSlotsSized(t *testing.T) {
 	if args, err := p.next(); args != nil || err != nil {
 		t.Fatalf("after the last command: %q, %v", args, err)
 	}
+}
+
+// TestParserBigBulkAllocations ensures a big bulk arriving in 16 KiB reads
+// costs the parser about twice its length in allocations, and its buffer at
+// most twice what has arrived: appended to with append's growth (1.25x for
+// a large slice, a copy each time), the buffers a 64 MiB SET left behind
+// added up to four times its length, garbage until the next collection.
+// The value handed out is whole, in a buffer as long as the command.
+func TestParserBigBulkAllocations(t *testing.T) {
+	const size = 64 << 20
+	p := parser{maxBulk: DefaultMaxBulkLen}
+	allocated, args := feedBulk(t, &p, size, size)
+	if len(args) != 3 || len(args[2]) != size || bytes.Count(args[2], []byte{'a'}) != size {
+		t.Fatalf("SET of %d bytes: %d arguments, the value %d bytes long; want 3, %d bytes of 'a'", size, len(args), len(args[2]), size)
+	}
+	if allocated > size*5/2 {
+		t.Errorf("%d bytes allocated for a %d-byte bulk (%.1fx); want at most 2.5x", allocated, size, float64(allocated)/size)
+	}
+}
+
+// TestParserAnnouncedBulkCostsWhatArrived ensures a bulk announced at 512 MB
+// of which 1 MiB has arrived costs what arrived, not what was announced
+// (Redis preallocates a big bulk, we do not: a client that never sends it
+// must cost nothing): a buffer at most twice what arrived, and at most four
+// times as many bytes allocated, the worst moment of a doubling (just after
+// a step), where append's growth had allocated more than five times.
+func TestParserAnnouncedBulkCostsWhatArrived(t *testing.T) {
+	const announced, sent = DefaultMaxBulkLen, 1 << 20
+	p := parser{maxBulk: DefaultMaxBulkLen}
+	allocated, args := feedBulk(t, &p, announced, sent)
+	if args != nil {
+		t.Fatalf("%d bytes of %d: a command (%d arguments); want none yet", sent, announced, len(args))
+	}
+	arrived := len(p.buf)
+	if c := cap(p.buf); c > 2*arrived {
+		t.Errorf("%d bytes arrived of a %d-byte bulk: a buffer of %d; want at most %d", arrived, announced, c, 2*arrived)
+	}
+	if want := 4*arrived + 64<<10; allocated > uint64(want) {
+		t.Errorf("%d bytes arrived of a %d-byte bulk: %d bytes allocated (%.1fx); want at most %d", arrived, announced, allocated, float64(allocated)/float64(arrived), want)
+	}
+}
+
+// TestHeldCountsBuffer ensures what a session reports holding for the
+// memory budget (reportHeld) is the buffer of its command in progress, not
+// only the bytes that arrived in it: a big bulk's buffer may be twice as
+// large (parser.grow), and the budget counted half of it.
+func TestHeldCountsBuffer(t *testing.T) {
+	c := &holdConn{}
+	s := &session{conn: c, p: parser{maxBulk: DefaultMaxBulkLen}}
+	feedBulk(t, &s.p, DefaultMaxBulkLen, 1<<20)
+	s.reportHeld()
+	if c.held != cap(s.p.buf) {
+		t.Errorf("held %d with %d bytes arrived in a buffer of %d; want %d", c.held, len(s.p.buf), cap(s.p.buf), cap(s.p.buf))
+	}
+}
+
+// holdConn is a connection that only takes Hold's reports.
+type holdConn struct {
+	protocol.Conn
+	held int
+}
+
+func (c *holdConn) Hold(n int) { c.held = n }
+
+// feedBulk feeds p a SET whose value is announced bytes long, in 16 KiB
+// reads, until sent bytes of the value have arrived (its CRLF too if that
+// is all of it), as a session does (feed, next, compact). It returns the
+// bytes the heap allocated meanwhile and the command, if it was complete.
+// After each read, p's buffer is at most twice the bytes it holds.
+func feedBulk(t testing.TB, p *parser, announced, sent int) (allocated uint64, args [][]byte) {
+	t.Helper()
+	const read = 16 << 10
+	header := fmt.Sprintf("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n", announced)
+	value := bytes.Repeat([]byte{'a'}, read)
+	tail := append(bytes.Repeat([]byte{'a'}, read), "\r\n"...)
+	first := append([]byte(header), value[len(header):]...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for left := len(header) + sent; left > 0; {
+		data := value[:min(left, read)]
+		switch {
+		case left == len(header)+sent:
+			data = first[:min(left, read)]
+		case left <= read && sent == announced:
+			data = tail[:left+2]
+		}
+		left -= min(left, read)
+		p.feed(data)
+		if len(p.buf) > 64<<10 && cap(p.buf) > 2*len(p.buf) {
+			t.Fatalf("a buffer of %d bytes for %d that arrived; want at most twice as many", cap(p.buf), len(p.buf))
+		}
+		for {
+			cmd, err := p.next()
+			if err != nil {
+				t.Fatalf("next: %v", err)
+			}
+			if cmd == nil {
+				break
+			}
+			args = cmd
+		}
+		p.compact()
+	}
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, args
 }

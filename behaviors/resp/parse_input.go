@@ -75,13 +75,42 @@ func (p *parser) feed(data []byte) {
 			return
 		}
 	}
-	p.buf = append(p.buf, data...)
+	p.buf = append(p.grow(len(data)), data...)
 	if p.in != nil && cap(p.buf) != cap(p.in.b) {
 		// Outgrown: nothing was handed out of it (a command in progress is
 		// kept in place only while nothing before it was consumed), and it
 		// is dropped, its slots with it.
 		p.in, p.slots = nil, nil
 	}
+}
+
+// grow returns buf with room for n more bytes. It at least doubles buf:
+// append's growth (1.25x for a large slice, a copy each time) left buffers
+// adding up to four times a big bulk behind it, garbage until the next
+// collection, where doubling leaves less than the buffer it ends with.
+// While a big bulk of known length is arriving (at least half as long as
+// its command before it), the doubling goes along the steps ..., end/4,
+// end/2, end, where end is where the bulk ends, so the bulk's last step is
+// its exact end. Only what arrived is paid for, never the length announced
+// (Redis preallocates a bulk of 32 KiB or more: a client announcing 512 MB
+// and sending nothing would cost 512 MB), and buf stays under twice what
+// arrived. A small bulk's end is no step: stepping to the end of each would
+// copy a long command once for every bulk in it.
+func (p *parser) grow(n int) []byte {
+	need := len(p.buf) + n
+	if need <= cap(p.buf) {
+		return p.buf
+	}
+	c := max(need, 2*cap(p.buf))
+	if p.argc > 0 && p.bulk >= 0 && 2*p.bulk >= p.pos {
+		c = max(need, p.pos+p.bulk+2) // need: the bulk ends in this read
+		for c > 2*cap(p.buf) && (c+1)/2 >= need {
+			c = (c + 1) / 2
+		}
+	}
+	b := make([]byte, len(p.buf), c)
+	copy(b, p.buf)
+	return b
 }
 
 // pin marks the input of the command just handed out as kept by others:
