@@ -57,12 +57,13 @@ func incrBy(c *Call, by int64) {
 	}
 	cur += by
 	if s == nil {
-		c.DB.Set(key, &Str{B: intText(nil, cur)}, false)
+		s = &Str{B: intText(nil, cur)}
+		c.DB.Set(key, s, false)
 	} else {
 		s.B = intText(s.B, cur)
 		c.DB.Changed(key)
 	}
-	c.W.Int(cur)
+	c.W.IntText(s.B) // the value's text is the reply's: formatted once
 }
 
 // intText returns n's decimal text, written over b when b has room for it

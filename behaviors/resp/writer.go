@@ -52,6 +52,12 @@ func (w *Writer) Error(msg string) {
 // Int writes an integer reply.
 func (w *Writer) Int(n int64) { w.header(':', n) }
 
+// IntText writes an integer reply whose decimal text t already is (a
+// counter's stored value), without formatting it again.
+func (w *Writer) IntText(t []byte) {
+	w.buf = append(append(append(w.buf, ':'), t...), '\r', '\n')
+}
+
 // Bulk writes a bulk string.
 func (w *Writer) Bulk(p []byte) {
 	w.header('$', int64(len(p)))
