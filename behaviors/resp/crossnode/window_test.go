@@ -1,0 +1,60 @@
+package crossnode_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"async_server/cluster"
+	"async_server/cluster/clustertest"
+)
+
+// TestPublishWindow ensures a node that stalls cannot make another hold
+// every publication meanwhile (before, the publishing node queued all of
+// them for the stopped one, without bound): with B stopped (SIGSTOP), A
+// forwards PUBLISHes to B only within B's send window, never counting more
+// than the window in flight, and drops the rest, counting them; once B
+// resumes, B's subscriber gets exactly the ones A sent, in order, and a
+// later publication reaches it.
+func TestPublishWindow(t *testing.T) {
+	bin := clustertest.Build(t)
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "resp", Nodes: 2})
+	clustertest.WaitFormed(t, nodes)
+	a, b := client(t, nodes[0]), client(t, nodes[1])
+	sub := subscribe(t, b.Subscribe(ctx(t), "news"))
+	inFlight := `async_server_cluster_forward_bytes_in_flight{peer="` + nodes[1].Addr + `"}`
+	drops := `async_server_cluster_forward_drops_total{peer="` + nodes[1].Addr + `"}`
+
+	nodes[1].Pause(t)
+	// 64 KiB each: the window (16 MiB) holds about 250; send half as many again.
+	const n, size = 400, 64 << 10
+	payload := func(i int) string { return fmt.Sprintf("%04d", i) + strings.Repeat("x", size-4) }
+	for i := range n {
+		if err := a.Publish(ctx(t), "news", payload(i)).Err(); err != nil {
+			t.Fatalf("PUBLISH %d on A: %v", i, err)
+		}
+		if i%20 == 19 || i == n-1 {
+			if v, err := nodes[0].Metric(inFlight); err != nil || v > cluster.SendWindow {
+				t.Fatalf("after %d publications: A's %s = %v (%v); want at most %d", i+1, inFlight, v, err, cluster.SendWindow)
+			}
+		}
+	}
+	dropped, err := nodes[0].Metric(drops)
+	if err != nil || dropped < 1 || dropped >= n {
+		t.Fatalf("A's %s = %v (%v); want some of the %d dropped, not all", drops, dropped, err, n)
+	}
+	sent := n - int(dropped)
+
+	nodes[1].Resume(t)
+	for i := range sent {
+		if m := receive(t, sub); m.Payload != payload(i) {
+			t.Fatalf("B's subscriber read message %.4s (%d bytes); want %04d, the %d sent within the window in order", m.Payload, len(m.Payload), i, sent)
+		}
+	}
+	if err := a.Publish(ctx(t), "news", "after").Err(); err != nil {
+		t.Fatalf("PUBLISH after on A: %v", err)
+	}
+	if m := receive(t, sub); m.Payload != "after" {
+		t.Fatalf("B's subscriber read %.4s (%d bytes) after the %d; want after", m.Payload, len(m.Payload), sent)
+	}
+}
