@@ -3,6 +3,7 @@ package crossnode_test
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 
 	"async_server/cluster"
@@ -56,5 +57,47 @@ func TestPublishWindow(t *testing.T) {
 	}
 	if m := receive(t, sub); m.Payload != "after" {
 		t.Fatalf("B's subscriber read %.4s (%d bytes) after the %d; want after", m.Payload, len(m.Payload), sent)
+	}
+}
+
+// TestPublishWindowRestart ensures a window filled for a node that then
+// dies does not stay shut: the bytes in flight to it are lost and never
+// acknowledged, so A empties B's window when the link ends or is made
+// again, and once B is restarted under the same address, a publication on A
+// reaches B's new subscriber.
+func TestPublishWindowRestart(t *testing.T) {
+	bin := clustertest.Build(t)
+	nodes := clustertest.Start(t, clustertest.Options{Binary: bin, Behavior: "resp", Nodes: 2})
+	clustertest.WaitFormed(t, nodes)
+	a := client(t, nodes[0])
+	inFlight := `async_server_cluster_forward_bytes_in_flight{peer="` + nodes[1].Addr + `"}`
+	drops := `async_server_cluster_forward_drops_total{peer="` + nodes[1].Addr + `"}`
+
+	nodes[1].Pause(t)
+	big := strings.Repeat("x", 1<<20)
+	for i := 0; ; i++ { // until the window is full: 16 MiB of 1 MiB publications
+		if err := a.Publish(ctx(t), "news", big).Err(); err != nil {
+			t.Fatalf("PUBLISH %d on A: %v", i, err)
+		}
+		if v, err := nodes[0].Metric(drops); err == nil && v > 0 {
+			break
+		} else if i > 2*cluster.SendWindow>>20 {
+			t.Fatalf("after %d publications of 1 MiB: A's %s = %v (%v); want some dropped", i+1, drops, v, err)
+		}
+	}
+	nodes[1].Signal(t, syscall.SIGKILL)
+	nodes[1].Wait(t, waitReply)
+	nodes[1].Restart(t)
+	clustertest.WaitFormed(t, nodes)
+	clustertest.WaitFor(t, "A's window for B to empty", waitReply, func() bool {
+		v, err := nodes[0].Metric(inFlight)
+		return err == nil && v == 0
+	})
+	sub := subscribe(t, client(t, nodes[1]).Subscribe(ctx(t), "news"))
+	if err := a.Publish(ctx(t), "news", "again").Err(); err != nil {
+		t.Fatalf("PUBLISH again on A: %v", err)
+	}
+	if m := receive(t, sub); m.Payload != "again" {
+		t.Fatalf("B's new subscriber read %.10q (%d bytes); want again", m.Payload, len(m.Payload))
 	}
 }
