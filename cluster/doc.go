@@ -39,8 +39,9 @@
 //     gRPC stream is blocked: a stalled node (SIGSTOP) made a node that
 //     kept sending to it grow by everything sent. Node.Forward, for
 //     messages sent fire and forget (resp's PUBLISH to the other brokers,
-//     chat's lines), sends a peer at most SendWindow unacknowledged bytes
-//     and drops the rest (window.go); the peer's guard acknowledges them.
+//     chat's lines, the pinger's pings), sends a peer at most SendWindow
+//     unacknowledged bytes and drops the rest (window.go); the peer's guard
+//     acknowledges them.
 //   - Cluster.Shutdown(true) sleeps 2 s; Stop does provider, identity lookup,
 //     then Shutdown(false).
 //   - StartMember sleeps 1 s and panics on errors; Start turns a panic into

@@ -161,7 +161,7 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 		n.ping.stop()
 		return nil, err
 	}
-	n.ping.start(n.view.peers)
+	n.ping.start(n.view.peers, n)
 	n.outcomes, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(n.view.countOutcomes), outcomesName)
 	log.WithField("members", n.view.memberCount()).Info("cluster member started")
 	return n, nil

@@ -18,20 +18,22 @@ import (
 
 // The send window: what this node may have queued for one other node of
 // the messages it sends fire and forget (Forward: resp's PUBLISH to the
-// other brokers, a chat room's lines to members on other nodes).
+// other brokers, a chat room's lines to members on other nodes, the
+// pinger's pings).
 //
 // Remote queues what is sent to a node in its endpoint writer's mailbox, a
 // queue that grows without bound, while the writer waits on that node's
 // gRPC flow control: a node that stalls (SIGSTOP, a frozen VM) made the
 // node that kept sending to it grow by everything sent (32 MB to 647 MB of
 // RSS under 300 000 PUBLISHes of 1 KB; docs/cluster.md), outside
-// -memory-budget. So Forward counts the
-// bytes it sends each peer (its window's in-flight bytes), the peer's guard
-// counts what it receives from this node and acknowledges it every ackEvery
-// bytes (a clusterpb.WindowAck, which this node's guard takes), and a
-// message that would take a peer past SendWindow is dropped and counted.
-// Delivery of such messages is at most once already (a link that breaks
-// loses what is in flight), so a drop breaks no promise.
+// -memory-budget. So Forward counts the bytes it sends each peer (its
+// window's in-flight bytes), the peer's guard counts what it receives from
+// this node and acknowledges it every ackEvery bytes (a
+// clusterpb.WindowAck, which this node's guard takes), and a message that
+// would take a peer past SendWindow is dropped and counted, as is every
+// one after it until half the window is acknowledged. Delivery of
+// such messages is at most once already (a link that breaks loses what is
+// in flight), so a drop breaks no promise.
 //
 // A window is reset (to nothing in flight) when the link to its peer ends
 // or is made again, and when the peer leaves the topology: remote drops
@@ -90,6 +92,7 @@ type windows struct {
 // peerWindow is one peer's send window.
 type peerWindow struct {
 	inFlight      atomic.Int64 // bytes forwarded and not acknowledged; at most SendWindow but for one larger message
+	full          atomic.Bool  // a message was dropped: none is taken until inFlight is down to reopenAt
 	dropped       atomic.Int64 // messages dropped, ever
 	loggedDropped atomic.Int64 // dropped as of the last log line
 	lastLog       atomic.Int64 // when the last drop line was logged (UnixNano)
@@ -111,13 +114,28 @@ func (w *windows) peer(addr string) *peerWindow {
 	return p
 }
 
+// reopenAt is where a full window takes messages again: half of it
+// acknowledged. So each sender's messages to a peer arrive as those sent
+// before its window filled, then, after a gap, those sent once it had room
+// again (never a small one slipped in between larger ones dropped), and a
+// peer that only just falls behind is not given one message in two.
+const reopenAt = SendWindow / 2
+
 // take counts size bytes in flight and reports true, or reports false when
-// they would take the window past SendWindow (a window with nothing in
-// flight takes any one message).
+// they would take the window past SendWindow, or the window is full (it
+// dropped a message and is not yet down to reopenAt). A window with
+// nothing in flight takes any one message.
 func (p *peerWindow) take(size int64) bool {
+	if p.full.Load() {
+		if p.inFlight.Load() > reopenAt {
+			return false
+		}
+		p.full.Store(false)
+	}
 	for {
 		cur := p.inFlight.Load()
 		if cur > 0 && cur+size > SendWindow {
+			p.full.Store(true)
 			return false
 		}
 		if p.inFlight.CompareAndSwap(cur, cur+size) {
@@ -137,7 +155,11 @@ func (p *peerWindow) ack(n int64) {
 }
 
 // reset empties addr's window: its link ended or was made again, or it left.
-func (w *windows) reset(addr string) { w.peer(addr).inFlight.Store(0) }
+func (w *windows) reset(addr string) {
+	p := w.peer(addr)
+	p.inFlight.Store(0)
+	p.full.Store(false)
+}
 
 // watch resets a peer's window at each event that ends what was in flight
 // to it (the event stream's handlers run on the publisher's goroutine).

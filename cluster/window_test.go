@@ -11,12 +11,13 @@ import (
 )
 
 // TestWindowTake ensures a peer's window takes messages until the next
-// would pass SendWindow, takes any one message when empty (a PUBLISH may be
-// larger than the window), and that an acknowledgement or a reset empties
-// it but never below nothing (acknowledgements of bytes sent before a
-// reset still arrive).
+// would pass SendWindow, then none until half of it is acknowledged, takes
+// any one message when empty (a PUBLISH may be larger than the window), and
+// that an acknowledgement or a reset empties it but never below nothing
+// (acknowledgements of bytes sent before a reset still arrive).
 func TestWindowTake(t *testing.T) {
-	var p peerWindow
+	w := newWindows(nil)
+	p := w.peer("peer")
 	steps := []struct {
 		op   string
 		n    int64
@@ -25,14 +26,17 @@ func TestWindowTake(t *testing.T) {
 	}{
 		{"take", SendWindow - 10, true, SendWindow - 10},
 		{"take", 10, true, SendWindow},
-		{"take", 1, false, SendWindow},
+		{"take", 1, false, SendWindow}, // full
 		{"ack", 100, true, SendWindow - 100},
-		{"take", 101, false, SendWindow - 100},
-		{"take", 100, true, SendWindow},
+		{"take", 50, false, SendWindow - 100}, // full until down to half
+		{"ack", SendWindow / 2, true, SendWindow/2 - 100},
+		{"take", 100, true, SendWindow / 2}, // open again
+		{"take", 100, true, SendWindow/2 + 100},
 		{"ack", 2 * SendWindow, true, 0},
 		{"take", 3 * SendWindow, true, 3 * SendWindow}, // empty: one message of any size
 		{"take", 1, false, 3 * SendWindow},
 		{"reset", 0, true, 0},
+		{"take", 1, true, 1}, // a reset opens it
 		{"ack", 5, true, 0},
 	}
 	for i, s := range steps {
@@ -43,7 +47,7 @@ func TestWindowTake(t *testing.T) {
 		case "ack":
 			p.ack(s.n)
 		case "reset":
-			p.inFlight.Store(0)
+			w.reset("peer")
 		}
 		if ok != s.ok || p.inFlight.Load() != s.want {
 			t.Fatalf("step %d: %s(%d) = %v, in flight %d; want %v, %d", i, s.op, s.n, ok, p.inFlight.Load(), s.ok, s.want)

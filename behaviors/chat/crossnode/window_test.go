@@ -53,6 +53,11 @@ func TestRoomWindow(t *testing.T) {
 	}
 
 	nodes[1].Resume(t)
+	// A full window takes nothing more until half of it is acknowledged.
+	clustertest.WaitFor(t, "B to acknowledge what A sent it", waitLine, func() bool {
+		v, err := nodes[0].Metric(inFlight)
+		return err == nil && v <= cluster.SendWindow/2
+	})
 	alice.send("after")
 	prefix := "[" + room + "] alice: "
 	next := 0
