@@ -90,8 +90,9 @@ func (s *guardedStream) RecvMsg(m any) error {
 
 // unwrap puts each Forwarded message of b back in its place as the message
 // it carries (counting its bytes for the acknowledgement), and takes every
-// WindowAck out of b, applying it to the peer's window. An envelope it
-// cannot read is left as it is, for filterBatch (no actor knows Forwarded).
+// WindowAck out of b, applying it to the peer's window. A Forwarded it
+// cannot read becomes an empty envelope, and any other envelope it cannot
+// read is left as it is: filterBatch drops both, counted.
 func (s *guardedStream) unwrap(b *remote.MessageBatch) {
 	kept := b.Envelopes[:0]
 	for _, e := range b.Envelopes {
@@ -108,10 +109,12 @@ func (s *guardedStream) unwrap(b *remote.MessageBatch) {
 			continue
 		case forwardedName:
 			var f clusterpb.Forwarded
-			if err := proto.Unmarshal(e.MessageData, &f); err == nil && f.GetType() != "" {
-				s.unacked += int64(len(f.GetData())) + forwardOverhead
-				e.MessageData, e.TypeId = f.GetData(), typeIndex(b, f.GetType())
+			if err := proto.Unmarshal(e.MessageData, &f); err != nil || f.GetType() == "" {
+				e = nil // no actor knows Forwarded: filterBatch drops it, counted
+				break
 			}
+			s.unacked += int64(len(f.GetData())) + forwardOverhead
+			e.MessageData, e.TypeId = f.GetData(), typeIndex(b, f.GetType())
 		}
 		kept = append(kept, e)
 	}
