@@ -156,9 +156,13 @@ func (p *peerWindow) ack(n int64) {
 
 // reset empties addr's window: its link ended or was made again, or it left.
 func (w *windows) reset(addr string) {
-	p := w.peer(addr)
-	p.inFlight.Store(0)
-	p.full.Store(false)
+	w.mu.Lock()
+	p := w.peers[addr]
+	w.mu.Unlock()
+	if p != nil { // else nothing was ever forwarded there (this node's own address, say)
+		p.inFlight.Store(0)
+		p.full.Store(false)
+	}
 }
 
 // watch resets a peer's window at each event that ends what was in flight
