@@ -35,6 +35,13 @@
 //     batch was lost, and the stream reconnected. Remote's server and call
 //     options here take and send up to MaxBatchBytes (2 GiB - 1) instead
 //     (node.go); a behavior bounds each message it sends.
+//   - Remote queues what is sent to a node without bound while the node's
+//     gRPC stream is blocked: a stalled node (SIGSTOP) made a node that
+//     kept sending to it grow by everything sent. Node.Forward, for
+//     messages sent fire and forget (resp's PUBLISH to the other brokers,
+//     chat's lines, the pinger's pings), sends a peer at most SendWindow
+//     unacknowledged bytes and drops the rest (window.go); the peer's guard
+//     acknowledges them.
 //   - Cluster.Shutdown(true) sleeps 2 s; Stop does provider, identity lookup,
 //     then Shutdown(false).
 //   - StartMember sleeps 1 s and panics on errors; Start turns a panic into

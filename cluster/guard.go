@@ -2,13 +2,17 @@ package cluster
 
 import (
 	"fmt"
+	"math"
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"async_server/cluster/clusterpb"
 )
 
 // guard returns the gRPC stream interceptor of the node's remote server: it
@@ -20,9 +24,15 @@ import (
 //   - a type, sender or target index past the batch's tables, or a
 //     serializer that does not exist: an index out of range.
 //
+// It also keeps the send windows (window.go): it counts the peer's
+// Forwarded messages, puts each one's message back in the batch in its
+// place, and acknowledges them (ack) every ackEvery bytes; and it takes the
+// peer's WindowAcks out of the batch, applying them to the peer's window in
+// win. The peer is the address the stream's ConnectRequest gives.
+//
 // A panic in the stream's handler that gets past it ends that stream with an
 // error (the peer reconnects), not the process: gRPC recovers none.
-func guard(log *logrus.Entry, dropped *atomic.Int64) grpc.StreamServerInterceptor {
+func guard(log *logrus.Entry, dropped *atomic.Int64, win *windows, ack func(addr string, bytes int64)) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -30,7 +40,7 @@ func guard(log *logrus.Entry, dropped *atomic.Int64) grpc.StreamServerIntercepto
 				err = fmt.Errorf("stream failed: %v", r)
 			}
 		}()
-		return handler(srv, &guardedStream{ServerStream: ss, log: log, dropped: dropped})
+		return handler(srv, &guardedStream{ServerStream: ss, log: log, dropped: dropped, win: win, ack: ack})
 	}
 }
 
@@ -40,6 +50,10 @@ type guardedStream struct {
 	log     *logrus.Entry
 	dropped *atomic.Int64
 	logged  int // drop lines logged for this stream; at most maxDropLines
+	win     *windows
+	ack     func(addr string, bytes int64)
+	from    string // the peer's address, from its ConnectRequest; "" before it
+	unacked int64  // bytes of the peer's Forwarded messages not yet acknowledged
 }
 
 // maxDropLines bounds the log lines one stream's drops cost: a peer that
@@ -54,7 +68,11 @@ func (s *guardedStream) RecvMsg(m any) error {
 	if !ok {
 		return nil
 	}
+	if c := msg.GetConnectRequest().GetServerConnection(); c != nil {
+		s.from = c.GetAddress()
+	}
 	if b := msg.GetMessageBatch(); b != nil {
+		s.unwrap(b)
 		if n, why := filterBatch(b); n > 0 {
 			s.dropped.Add(int64(n))
 			if s.logged < maxDropLines {
@@ -63,7 +81,56 @@ func (s *guardedStream) RecvMsg(m any) error {
 			}
 		}
 	}
+	if s.unacked >= ackEvery && s.from != "" {
+		s.ack(s.from, s.unacked)
+		s.unacked = 0
+	}
 	return nil
+}
+
+// unwrap puts each Forwarded message of b back in its place as the message
+// it carries (counting its bytes for the acknowledgement), and takes every
+// WindowAck out of b, applying it to the peer's window. A Forwarded it
+// cannot read becomes an empty envelope, and any other envelope it cannot
+// read is left as it is: filterBatch drops both, counted.
+func (s *guardedStream) unwrap(b *remote.MessageBatch) {
+	kept := b.Envelopes[:0]
+	for _, e := range b.Envelopes {
+		if e == nil || e.SerializerId != protoSerializer || e.TypeId < 0 || int(e.TypeId) >= len(b.TypeNames) {
+			kept = append(kept, e)
+			continue
+		}
+		switch b.TypeNames[e.TypeId] {
+		case windowAckName:
+			var a clusterpb.WindowAck
+			if err := proto.Unmarshal(e.MessageData, &a); err == nil && s.from != "" {
+				s.win.peer(s.from).ack(int64(min(a.GetBytes(), uint64(math.MaxInt64))))
+			}
+			continue
+		case forwardedName:
+			var f clusterpb.Forwarded
+			if err := proto.Unmarshal(e.MessageData, &f); err != nil || f.GetType() == "" {
+				e = nil // no actor knows Forwarded: filterBatch drops it, counted
+				break
+			}
+			s.unacked += int64(len(f.GetData())) + forwardOverhead
+			e.MessageData, e.TypeId = f.GetData(), typeIndex(b, f.GetType())
+		}
+		kept = append(kept, e)
+	}
+	clear(b.Envelopes[len(kept):])
+	b.Envelopes = kept
+}
+
+// typeIndex returns name's index in b's type names, adding it if missing.
+func typeIndex(b *remote.MessageBatch, name string) int32 {
+	for i, n := range b.TypeNames {
+		if n == name {
+			return int32(i)
+		}
+	}
+	b.TypeNames = append(b.TypeNames, name)
+	return int32(len(b.TypeNames) - 1)
 }
 
 // filterBatch removes from b every envelope remote could not read safely,

@@ -42,7 +42,7 @@ func TestFilterBatch(t *testing.T) {
 		t.Errorf("kept %v; want the two good envelopes in order", b.Envelopes)
 	}
 	var dropped atomic.Int64
-	if guard(nil, &dropped) == nil {
+	if guard(nil, &dropped, newWindows(nil), nil) == nil {
 		t.Fatal("guard = nil")
 	}
 }

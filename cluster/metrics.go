@@ -33,6 +33,7 @@ func (n *Node) RegisterMetrics(reg prometheus.Registerer) {
 			func() float64 { return float64(v.failures.Load()) }),
 		counter("async_server_cluster_dropped_messages_total", "Messages from other nodes dropped unread: a type this node does not know, or a malformed batch.",
 			func() float64 { return float64(v.dropped.Load()) }),
+		newWindowCollector(n.windows),
 	)
 }
 

@@ -36,6 +36,7 @@ type Node struct {
 	stopped  chan struct{} // closed once Stop has returned
 	ping     *pinger       // keeps the links to the other members up; stopped first in Stop
 	outcomes *actor.PID    // counts FindFuture's failures (request.go)
+	windows  *windows      // the send windows of Forward, one per peer (window.go)
 }
 
 // nodeExtension registers a Node on its actor system, for NodeOf.
@@ -140,9 +141,10 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	host, portText, _ := net.SplitHostPort(cfg.NodeAddr) // Validate checked it
 	port, _ := strconv.Atoi(portText)
 	n.view = newView(cfg, log)
+	n.windows = newWindows(log)
 	rcfg := remote.Configure(host, port,
 		remote.WithAdvertisedHost(cfg.NodeAddr),
-		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped)),
+		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped, n.windows, n.sendAck)),
 			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes),
 			grpc.ConnectionTimeout(handshakeTimeout)),
 		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchBytes), grpc.MaxCallSendMsgSize(MaxBatchBytes)))
@@ -153,12 +155,13 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	n.c = pcluster.New(sys, ccfg)
 	sys.Extensions.Register(n)
 	n.view.watch(sys)
+	n.windows.watch(sys)
 	n.ping = newPinger(sys) // before remote listens: see newPinger
 	if err := n.startWithin(startTimeout + startSlack); err != nil {
 		n.ping.stop()
 		return nil, err
 	}
-	n.ping.start(n.view.peers)
+	n.ping.start(n.view.peers, n)
 	n.outcomes, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(n.view.countOutcomes), outcomesName)
 	log.WithField("members", n.view.memberCount()).Info("cluster member started")
 	return n, nil

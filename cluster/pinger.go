@@ -47,19 +47,23 @@ func newPinger(sys *actor.ActorSystem) *pinger {
 }
 
 // start runs the goroutine that pings the others; it exits on stop, which
-// waits for it.
-func (p *pinger) start(peers func() []string) {
+// waits for it. Each ping goes through the node's send windows (n.Forward):
+// a member that stalls is pinged only while its window has room, so a
+// stall of hours does not pile four pings a second up for it in remote's
+// queue.
+func (p *pinger) start(peers func() []string, n *Node) {
 	p.started = true
-	go p.run(peers)
+	go p.run(peers, n)
 }
 
-func (p *pinger) run(peers func() []string) {
+func (p *pinger) run(peers func() []string, n *Node) {
 	defer close(p.done)
 	t := time.NewTicker(pingInterval)
 	defer t.Stop()
+	ping := NewOutgoing(&emptypb.Empty{})
 	for {
 		for _, a := range peers() {
-			p.sys.Root.Send(actor.NewPID(a, pingName), &emptypb.Empty{})
+			n.Forward(p.sys.Root, actor.NewPID(a, pingName), ping)
 		}
 		select {
 		case <-p.quit:

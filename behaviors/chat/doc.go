@@ -144,7 +144,15 @@
 //     and remote keeps one ordered stream per pair of nodes). Flood control
 //     works as on one node: the grain answers a batch (chatpb.Say) once it
 //     has sent it on, late for a flooder, and a sender has at most 8 batches
-//     unanswered. "* you joined lobby (3 members)" counts every node's.
+//     unanswered, to a room on its own node or another (so what a sender's
+//     node queues for a stalled room's node is at most 8 batches of 16 KiB
+//     a sender). "* you joined lobby (3 members)" counts every node's.
+//     Unlike one node: a member's node that stalls (or falls behind) gets
+//     its members' lines only within its send window (cluster.SendWindow,
+//     16 MiB unacknowledged; the grain sends them with cluster.Node.Forward):
+//     past it the room's node drops lines for that node's members rather
+//     than hold every line said meanwhile (TestRoomWindow). They are lost
+//     to those members, as lines in flight to a node that dies are.
 //   - /who asks the room's grain: every node's members. /rooms asks every
 //     node's rooms service and adds their counts; a node that does not
 //     answer in time is named ("(not counted: nodes ADDR did not answer)").

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster"
 
 	"async_server/behaviors/chat/chatpb"
+	acluster "async_server/cluster"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -303,13 +304,18 @@ func (g *grain) onRestarting(ctx actor.Context) {
 }
 
 // broadcast sends line to every member but except. Locally one message
-// serves them all (it is immutable); remote copies it per member.
+// serves them all (it is immutable); remote copies it per member. A line to
+// a member on another node goes within that node's send window
+// (cluster.Node.Forward): a node that stalls gets no more lines once this
+// one has SendWindow bytes unacknowledged at it, rather than this node
+// holding every line said meanwhile for it (its members lose those lines).
 func (g *grain) broadcast(ctx actor.Context, except *actor.PID, line string) {
-	msg := &chatpb.Line{Line: line}
+	msg := acluster.NewOutgoing(&chatpb.Line{Line: line})
+	node := acluster.NodeOf(ctx.ActorSystem())
 	skip := pidKey(except)
 	for key, mb := range g.members {
 		if key != skip {
-			ctx.Send(mb.pid, msg)
+			node.Forward(ctx, mb.pid, msg)
 		}
 	}
 }

@@ -24,7 +24,10 @@ import (
 // node's connections received the message; PUBSUB CHANNELS, NUMSUB,
 // NUMPAT, SHARDCHANNELS and SHARDNUMSUB count this node's subscribers
 // only. Delivery across nodes is at most once: a node that is down, or a
-// link that breaks, loses what was in flight, and nothing is sent again.
+// link that breaks, loses what was in flight, and nothing is sent again;
+// and a node that stalls or falls behind gets nothing more once this node
+// has SendWindow bytes unacknowledged at it (cluster.Node.Forward), so a
+// stalled node cannot make this one hold every publication meanwhile.
 // A subscriber on another node gets one publisher's messages in the order
 // they were published (remote keeps one ordered stream per pair of nodes);
 // its output limit applies as to a local publication (it is the same
@@ -55,11 +58,14 @@ func publishCmd(c *Call, shard bool) {
 	}
 	// The arguments share their read's buffer, and remote serializes the
 	// message later, on its own goroutine: send copies.
-	msg := &resppb.Published{Channel: clone(channel), Payload: clone(payload), Shard: shard}
+	// Forward, not Send: what this node may queue for a node that stalls is
+	// bounded by its send window, past which a publication is dropped for
+	// that node (at most once: cluster/window.go).
+	msg := acluster.NewOutgoing(&resppb.Published{Channel: clone(channel), Payload: clone(payload), Shard: shard})
 	self := c.Ctx.Self().Id
 	for _, m := range node.Members() {
 		if !m.Self {
-			c.Ctx.Send(actor.NewPID(m.Addr, self), msg)
+			node.Forward(c.Ctx, actor.NewPID(m.Addr, self), msg)
 		}
 	}
 }
