@@ -415,6 +415,12 @@ func (r *rootActor) logDecision(d supervision.Decision) {
 	} else if childName(d.Child) == servicesName {
 		kind = observatory.KindServices
 	}
+	if r.logger != nil && d.Child.Equal(r.logger) && d.Directive == actor.StopDirective {
+		// The logger will handle nothing more (its mailbox is suspended until
+		// the stop), so an entry sent to it now is lost: this line would be.
+		// Write directly from now on, as onTerminated does.
+		r.fw.Detach(r.out)
+	}
 	r.hub.Decided(decisionEvent(d, childName(d.Child), kind))
 	entry.Warn("supervision decision")
 }

@@ -167,3 +167,19 @@ func TestInjectRefused(t *testing.T) {
 		t.Errorf("Inject without the observatory = %v; want ErrNoObservatory naming -admin", err)
 	}
 }
+
+// TestInjectLoggerStopIsLogged: the decision that stops the logger for good
+// is in the log like every other decision, before the line that says the log
+// is written directly. (It was sent to the logger as it stopped, and lost.)
+func TestInjectLoggerStopIsLogged(t *testing.T) {
+	s := startWatched(t, "echo")
+	d := s.injectAndWait(t, "logger", actors.Fault{Category: "TooLarge"})
+	if d.Directive != "Stop" {
+		t.Fatalf("logger decision %+v: want Stop", d)
+	}
+	s.waitLogLine(t, logLine{"msg": "logger actor stopped; writing the log directly"})
+	want := logLine{"msg": "supervision decision", "actor": "logger", "directive": "Stop", "category": "TooLarge", "injected": "true"}
+	if n := s.countLogLines(t, want); n != 1 {
+		t.Errorf("%d log lines with %v; want 1", n, want)
+	}
+}
