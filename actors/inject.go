@@ -182,18 +182,31 @@ func injected(m *messages.Inject, cut func() bool) *supervision.Error {
 	return supervision.Inject(c)
 }
 
-// injectable wraps an actor's Receive (a service's, written by a behavior
-// that knows nothing of faults; an acceptor's; the logger's) so that it acts
-// out an injected fault.
-func injectable(next actor.ReceiverFunc) actor.ReceiverFunc {
-	return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
-		if m, ok := env.Message.(*messages.Inject); ok {
-			if err := injected(m, nil); err != nil {
-				panic(err)
+// injectable returns the middleware that wraps an actor's Receive (a
+// service's, written by a behavior that knows nothing of faults; an
+// acceptor's; the logger's) so that it acts out an injected fault.
+//
+// Its stall ends when shuttingDown says so (root passes Server.Serving's
+// flag): the shutdown begins. An injected stall is a simulated fault, and
+// these actors are stopped only after every connection (the services, the
+// logger) or at once (the acceptors): a stall of up to MaxStall that outlived
+// the shutdown's start would hold the exit past main's last resort
+// (-shutdown-timeout + 5 s), which would then exit 1 with the log cut short
+// (the shutdown report never written, or never written to a stalled logger's
+// file). A connection's stall is not cut: the shutdown timeout's forced
+// close ends it, as it ends a stuck behavior. A real stall of one of these
+// actors still holds the shutdown, and the last resort is for that.
+func injectable(shuttingDown func() bool) actor.ReceiverMiddleware {
+	return func(next actor.ReceiverFunc) actor.ReceiverFunc {
+		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
+			if m, ok := env.Message.(*messages.Inject); ok {
+				if err := injected(m, shuttingDown); err != nil {
+					panic(err)
+				}
+				return
 			}
-			return
+			next(ctx, env)
 		}
-		next(ctx, env)
 	}
 }
 

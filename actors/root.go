@@ -134,7 +134,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 
 func (r *rootActor) onStarted(ctx actor.Context) {
 	// Names are unique within root, so SpawnNamed cannot fail here.
-	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub), loggerName)
+	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub, r.injectable()), loggerName)
 	r.hub.Logger(loggerName)
 	r.acceptors, r.conns = make(map[string]listenerRef), make(map[string]listenerRef)
 	if len(r.listeners) == 0 { // Start failed to listen: nothing ran, so nothing to report
@@ -142,8 +142,12 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 		r.maybeStopLogger(ctx)
 		return
 	}
-	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub, r.lost), servicesName)
+	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub, r.lost, r.injectable()), servicesName)
 }
+
+// injectable is the fault injection middleware of root's children and the
+// services: an injected stall ends when the shutdown begins (inject.go).
+func (r *rootActor) injectable() actor.ReceiverMiddleware { return injectable(r.draining.Load) }
 
 // onServicesStarted starts serving: a connection supervisor and an acceptor
 // per listener. Only the first report counts: a restarted services supervisor
@@ -159,7 +163,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		share := newListenerShare(l, shared)
 		conns, _ := ctx.SpawnNamed(connsProps(share), connsName(addr))
 		r.conns[conns.Id] = listenerRef{pid: conns, addr: addr}
-		pid, _ := ctx.SpawnNamed(acceptorProps(l, share, conns), acceptorName(addr))
+		pid, _ := ctx.SpawnNamed(acceptorProps(l, share, conns, r.injectable()), acceptorName(addr))
 		r.hub.Listening(acceptorName(addr), connsName(addr), addr, l.behavior)
 		r.acceptors[pid.Id] = listenerRef{pid: pid, addr: addr}
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")

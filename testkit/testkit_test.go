@@ -162,3 +162,15 @@ func (g *greeter) Started() error {
 	_, err := fmt.Fprintf(g.conn, "service: %v\n", g.conn.Service("quiet") != nil)
 	return err
 }
+
+// TestCloseEndsServiceStall ensures Close returns promptly after a stall the
+// kit lets a test inject into a service (up to actors.MaxStall): the stall
+// ends when the shutdown begins. (Close failed with "the server did not stop
+// within 20s" while the key space stalled for 30 s.)
+func TestCloseEndsServiceStall(t *testing.T) {
+	srv := testkit.Start(t, "resp")
+	if _, err := srv.Inject("keyspace", actors.Fault{Stall: actors.MaxStall}); err != nil {
+		t.Fatalf("Inject(keyspace, stall): %v", err)
+	}
+	srv.Close()
+}
