@@ -59,6 +59,7 @@ type rootActor struct {
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
 	draining     *atomic.Bool       // Server.Serving's: set when the shutdown begins
 	lost         *lostServices      // Server.LostServices': the services supervisor's strategy adds to it
+	stopped      *stoppedActors     // root's children stopped for good, which take no faults: root adds to it
 	readers      *sync.WaitGroup    // the connections' readers (a role, not always a goroutine) and rejections, passed to every listener
 	poll         *netpoll.Poller    // the process's poller, held by the Server; nil: none
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
@@ -204,6 +205,7 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 	}
 	r.log.WithField("timeout", r.cfg.ShutdownTimeout.String()).Info("shutdown started")
 	for _, a := range r.acceptors {
+		r.stopped.add(a.pid.Id)
 		ctx.Stop(a.pid) // closes its listener (and overtakes a queued AcceptFailed)
 	}
 	r.waiting = make(map[string]bool)
@@ -364,6 +366,7 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 		r.finish(ctx)
 		return
 	}
+	r.stopped.add(r.logger.Id)
 	ctx.Send(r.logger, &messages.StopLogger{})
 }
 
@@ -418,6 +421,9 @@ func (r *rootActor) logDecision(d supervision.Decision) {
 		kind = observatory.KindConns
 	} else if childName(d.Child) == servicesName {
 		kind = observatory.KindServices
+	}
+	if d.Directive == actor.StopDirective {
+		r.stopped.add(d.Child.Id) // before anyone hears of the decision
 	}
 	if r.logger != nil && d.Child.Equal(r.logger) && d.Directive == actor.StopDirective {
 		// The logger will handle nothing more (its mailbox is suspended until
