@@ -34,14 +34,14 @@ type acceptor struct {
 // acceptorProps returns the props of the acceptor of l, whose connections go
 // to conns. The first incarnation takes l's listener; after a restart the
 // acceptor listens on the same address again.
-func acceptorProps(l served, share *listenerShare, conns *actor.PID) *actor.Props {
+func acceptorProps(l served, share *listenerShare, conns *actor.PID, inject actor.ReceiverMiddleware) *actor.Props {
 	first := l.ln
 	addr := l.ln.Addr().String()
 	return actor.PropsFromProducer(func() actor.Actor {
 		a := &acceptor{addr: addr, share: share, conns: conns, ln: first, log: share.env.log}
 		first = nil
 		return a
-	}, actor.WithDispatcher(netpoll.RunnerDispatcher{}), actor.WithReceiverMiddleware(injectable))
+	}, actor.WithDispatcher(netpoll.RunnerDispatcher{}), actor.WithReceiverMiddleware(inject))
 }
 
 // Receive dispatches.

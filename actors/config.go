@@ -124,33 +124,34 @@ func DefaultConfig() Config {
 }
 
 // Validate reports the first field that cannot work, by its command-line
-// flag, as it is typed (-max-conns).
+// flag, as it is typed (-max-conns); for most fields the error is a
+// *FieldError, which names the field too.
 func (c Config) Validate() error {
 	switch {
 	case c.Port < 0 || c.Port > 65535:
-		return fmt.Errorf("-port: %d is not from 0 to 65535", c.Port)
+		return fieldError("Port", "-port", "%d is not from 0 to 65535", c.Port)
 	case c.MaxConns < 1:
-		return fmt.Errorf("-max-conns: %d is not at least 1", c.MaxConns)
+		return fieldError("MaxConns", "-max-conns", "%d is not at least 1", c.MaxConns)
 	case c.AtLimit != AtLimitQueue && c.AtLimit != AtLimitReject:
-		return fmt.Errorf("-at-limit: %q is not %s or %s", c.AtLimit, AtLimitQueue, AtLimitReject)
+		return fieldError("AtLimit", "-at-limit", "%q is not %s or %s", c.AtLimit, AtLimitQueue, AtLimitReject)
 	case c.IdleTimeout < 0:
-		return fmt.Errorf("-idle-timeout: %v is negative", c.IdleTimeout)
+		return fieldError("IdleTimeout", "-idle-timeout", "%v is negative", c.IdleTimeout)
 	case c.WriteTimeout < 0:
-		return fmt.Errorf("-write-timeout: %v is negative", c.WriteTimeout)
+		return fieldError("WriteTimeout", "-write-timeout", "%v is negative", c.WriteTimeout)
 	case c.ShutdownTimeout < 0:
-		return fmt.Errorf("-shutdown-timeout: %v is negative", c.ShutdownTimeout)
+		return fieldError("ShutdownTimeout", "-shutdown-timeout", "%v is negative", c.ShutdownTimeout)
 	case c.OutputLimit < 0:
-		return fmt.Errorf("-output-limit: %d is negative", c.OutputLimit)
+		return fieldError("OutputLimit", "-output-limit", "%d is negative", c.OutputLimit)
 	case c.OutputSoftLimit < 0:
-		return fmt.Errorf("-output-soft-limit: %d is negative", c.OutputSoftLimit)
+		return fieldError("OutputSoftLimit", "-output-soft-limit", "%d is negative", c.OutputSoftLimit)
 	case c.SendBuffer < 0:
-		return fmt.Errorf("-send-buffer: %d is negative", c.SendBuffer)
+		return fieldError("SendBuffer", "-send-buffer", "%d is negative", c.SendBuffer)
 	case c.MemoryBudget < 0:
-		return fmt.Errorf("-memory-budget: %d is negative", c.MemoryBudget)
+		return fieldError("MemoryBudget", "-memory-budget", "%d is negative", c.MemoryBudget)
 	case c.Chaos < 0 || math.IsNaN(c.Chaos) || math.IsInf(c.Chaos, 0):
-		return fmt.Errorf("-chaos: %v is not a rate of faults per second (0 turns it off)", c.Chaos)
+		return fieldError("Chaos", "-chaos", "%v is not a rate of faults per second (0 turns it off)", c.Chaos)
 	case c.Chaos > MaxChaos:
-		return fmt.Errorf("-chaos: %v is above %d faults per second", c.Chaos, MaxChaos)
+		return fieldError("Chaos", "-chaos", "%v is above %d faults per second", c.Chaos, MaxChaos)
 	case c.Intensity.MaxRestarts < 0:
 		return errors.New("restart intensity: max restarts is negative")
 	}
@@ -169,6 +170,24 @@ func (c Config) Validate() error {
 	}
 	set.release()
 	return c.Log.Validate()
+}
+
+// FieldError is a field of Config that Validate refuses. Its text names the
+// field by its command-line flag, as main's users set it ("-max-conns: 0 is
+// not at least 1"); Field names it as Go code sets it, for a caller that
+// builds the Config itself (the test kit).
+type FieldError struct {
+	Field string // "MaxConns"
+	Flag  string // "-max-conns"
+	Err   error  // what is wrong with its value: "0 is not at least 1"
+}
+
+func (e *FieldError) Error() string { return e.Flag + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// fieldError is a *FieldError whose Err is formatted.
+func fieldError(field, flag, format string, args ...any) error {
+	return &FieldError{Field: field, Flag: flag, Err: fmt.Errorf(format, args...)}
 }
 
 // What a client meets when every connection slot (MaxConns) is taken and no

@@ -208,6 +208,9 @@
 // supervision error marked injected (or stalls), so its supervisor decides as
 // for a real failure. A connection hands its behavior's held input
 // (protocol.Holder) to the successor, so an injected restart loses no input.
+// A stall of any other actor ends when the shutdown begins, so that a
+// simulated fault cannot hold the shutdown order below past main's last
+// resort; an actor stopped for good takes no more faults (ErrStopped).
 //
 // # Shutdown order
 //

@@ -3,7 +3,9 @@ package actors
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -33,6 +35,12 @@ var (
 	ErrNoObservatory = errors.New("the observatory is off (start with -admin, -chaos or Config.Observe)")
 	ErrUnknownTarget = errors.New("no such target")
 	ErrBadFault      = errors.New("bad fault")
+	// ErrStopped is a target that has stopped for good: a service or the
+	// logger whose supervisor stopped it (its restarts spent, or a category
+	// that stops), an acceptor once the shutdown has begun. Such an error is
+	// ErrUnknownTarget too: the actor no longer exists (the admin endpoint
+	// answers 404), though /tree still lists it, marked stopped.
+	ErrStopped = errors.New("stopped for good")
 )
 
 // Inject sends f to the actor target names, as the observatory's tree does: a
@@ -50,7 +58,7 @@ func (s *Server) Inject(target string, f Fault) (observatory.Event, error) {
 }
 
 func (s *Server) injector() injector {
-	return injector{sys: s.sys, rootID: s.root.Id, hub: s.hub, log: s.log}
+	return injector{sys: s.sys, rootID: s.root.Id, hub: s.hub, log: s.log, stopped: &s.stopped, lost: &s.lost}
 }
 
 // injector sends faults to the actors of one server: Server.Inject's and the
@@ -66,6 +74,62 @@ type injector struct {
 	// metrics count every one, and the decision each fault causes is logged,
 	// marked injected, within its listener's log budget.
 	random bool
+	// stopped and lost name the actors stopped for good (root's children;
+	// the services), which take no faults; nil for the chaos actor, which
+	// injects into connections only.
+	stopped *stoppedActors
+	lost    *lostServices
+}
+
+// stoppedActors names root's children stopped for good, by PID id: marked by
+// root on its goroutine as it decides or begins to stop them, so a fault
+// sent once the decision is known finds them stopped (protoactor removes an
+// actor from its registry only once it has finished stopping).
+type stoppedActors struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+func (s *stoppedActors) add(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil {
+		s.ids = make(map[string]bool)
+	}
+	s.ids[id] = true
+}
+
+func (s *stoppedActors) has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ids[id]
+}
+
+// stoppedError is ErrStopped (and ErrUnknownTarget) for one target.
+type stoppedError struct{ target string }
+
+func (e stoppedError) Error() string {
+	return fmt.Sprintf("%q has stopped for good and takes no faults", e.target)
+}
+func (e stoppedError) Is(target error) bool {
+	return target == ErrStopped || target == ErrUnknownTarget
+}
+
+// gone reports whether the actor named name, of kind, whose PID id is id,
+// has stopped for good. A connection that has stopped is gone from the
+// observatory; the other kinds stay in its tree.
+func (s injector) gone(name, kind, id string) bool {
+	if kind == observatory.KindGrain {
+		return false // the cluster's placement actor restarts it
+	}
+	if s.stopped != nil && s.stopped.has(id) {
+		return true
+	}
+	if kind == observatory.KindService && s.lost != nil && slices.Contains(s.lost.list(), name) {
+		return true
+	}
+	_, ok := s.sys.ProcessRegistry.GetLocal(id)
+	return !ok
 }
 
 // unknownTarget says why target names no actor that takes a fault: for the
@@ -116,6 +180,9 @@ func (s injector) inject(target string, f Fault) (observatory.Event, error) {
 		id = childID(s.rootID, servicesName, name)
 	default: // logger, acceptor: root's children
 		id = childID(s.rootID, name)
+	}
+	if s.gone(name, kind, id) {
+		return observatory.Event{}, stoppedError{target: name}
 	}
 	e := observatory.Event{Actor: name, ActorKind: kind, Category: msg.Category}
 	if msg.Stall > 0 {
@@ -182,18 +249,31 @@ func injected(m *messages.Inject, cut func() bool) *supervision.Error {
 	return supervision.Inject(c)
 }
 
-// injectable wraps an actor's Receive (a service's, written by a behavior
-// that knows nothing of faults; an acceptor's; the logger's) so that it acts
-// out an injected fault.
-func injectable(next actor.ReceiverFunc) actor.ReceiverFunc {
-	return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
-		if m, ok := env.Message.(*messages.Inject); ok {
-			if err := injected(m, nil); err != nil {
-				panic(err)
+// injectable returns the middleware that wraps an actor's Receive (a
+// service's, written by a behavior that knows nothing of faults; an
+// acceptor's; the logger's) so that it acts out an injected fault.
+//
+// Its stall ends when shuttingDown says so (root passes Server.Serving's
+// flag): the shutdown begins. An injected stall is a simulated fault, and
+// these actors are stopped only after every connection (the services, the
+// logger) or at once (the acceptors): a stall of up to MaxStall that outlived
+// the shutdown's start would hold the exit past main's last resort
+// (-shutdown-timeout + 5 s), which would then exit 1 with the log cut short
+// (the shutdown report never written, or never written to a stalled logger's
+// file). A connection's stall is not cut: the shutdown timeout's forced
+// close ends it, as it ends a stuck behavior. A real stall of one of these
+// actors still holds the shutdown, and the last resort is for that.
+func injectable(shuttingDown func() bool) actor.ReceiverMiddleware {
+	return func(next actor.ReceiverFunc) actor.ReceiverFunc {
+		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
+			if m, ok := env.Message.(*messages.Inject); ok {
+				if err := injected(m, shuttingDown); err != nil {
+					panic(err)
+				}
+				return
 			}
-			return
+			next(ctx, env)
 		}
-		next(ctx, env)
 	}
 }
 

@@ -113,7 +113,7 @@ func openBehaviors(c Config) (*behaviorSet, error) {
 				return nil, fmt.Errorf("-listen %s=%s: %w", l.Behavior, l.Addr, err)
 			}
 			if c.Protocol == nil && !slices.Contains(behaviors.Names(), l.Behavior) {
-				return nil, fmt.Errorf("-behavior: %w", err)
+				return nil, &FieldError{Field: "Behavior", Flag: "-behavior", Err: err}
 			}
 			return nil, err // an option's error names its flag (-root: ...)
 		}

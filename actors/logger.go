@@ -25,13 +25,13 @@ type loggerActor struct {
 // loggerName is the logger actor's name under root.
 const loggerName = "logger"
 
-func loggerProps(out *logrus.Logger, file logs.File, fw *logs.Forwarder, hub *observatory.Hub) *actor.Props {
+func loggerProps(out *logrus.Logger, file logs.File, fw *logs.Forwarder, hub *observatory.Hub, inject actor.ReceiverMiddleware) *actor.Props {
 	// An injected fault (injectable) restarts it and loses nothing: the
 	// entries queued behind it stay queued, and the Forwarder queues entries
 	// while the logger is away.
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &loggerActor{out: out, file: file, fw: fw, hub: hub}
-	}, actor.WithReceiverMiddleware(injectable))
+	}, actor.WithReceiverMiddleware(inject))
 }
 
 // Receive dispatches.

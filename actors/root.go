@@ -59,6 +59,7 @@ type rootActor struct {
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
 	draining     *atomic.Bool       // Server.Serving's: set when the shutdown begins
 	lost         *lostServices      // Server.LostServices': the services supervisor's strategy adds to it
+	stopped      *stoppedActors     // root's children stopped for good, which take no faults: root adds to it
 	readers      *sync.WaitGroup    // the connections' readers (a role, not always a goroutine) and rejections, passed to every listener
 	poll         *netpoll.Poller    // the process's poller, held by the Server; nil: none
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
@@ -134,7 +135,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 
 func (r *rootActor) onStarted(ctx actor.Context) {
 	// Names are unique within root, so SpawnNamed cannot fail here.
-	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub), loggerName)
+	r.logger, _ = ctx.SpawnNamed(loggerProps(r.out, r.file, r.fw, r.hub, r.injectable()), loggerName)
 	r.hub.Logger(loggerName)
 	r.acceptors, r.conns = make(map[string]listenerRef), make(map[string]listenerRef)
 	if len(r.listeners) == 0 { // Start failed to listen: nothing ran, so nothing to report
@@ -142,8 +143,12 @@ func (r *rootActor) onStarted(ctx actor.Context) {
 		r.maybeStopLogger(ctx)
 		return
 	}
-	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub, r.lost), servicesName)
+	r.services, _ = ctx.SpawnNamed(servicesProps(r.serviceSpecs, r.cfg.Intensity, r.log, r.hub, r.lost, r.injectable()), servicesName)
 }
+
+// injectable is the fault injection middleware of root's children and the
+// services: an injected stall ends when the shutdown begins (inject.go).
+func (r *rootActor) injectable() actor.ReceiverMiddleware { return injectable(r.draining.Load) }
 
 // onServicesStarted starts serving: a connection supervisor and an acceptor
 // per listener. Only the first report counts: a restarted services supervisor
@@ -159,7 +164,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 		share := newListenerShare(l, shared)
 		conns, _ := ctx.SpawnNamed(connsProps(share), connsName(addr))
 		r.conns[conns.Id] = listenerRef{pid: conns, addr: addr}
-		pid, _ := ctx.SpawnNamed(acceptorProps(l, share, conns), acceptorName(addr))
+		pid, _ := ctx.SpawnNamed(acceptorProps(l, share, conns, r.injectable()), acceptorName(addr))
 		r.hub.Listening(acceptorName(addr), connsName(addr), addr, l.behavior)
 		r.acceptors[pid.Id] = listenerRef{pid: pid, addr: addr}
 		r.log.WithFields(logrus.Fields{"listener": addr, "behavior": l.behavior}).Info("listening")
@@ -200,6 +205,7 @@ func (r *rootActor) beginShutdown(ctx actor.Context, cause error) {
 	}
 	r.log.WithField("timeout", r.cfg.ShutdownTimeout.String()).Info("shutdown started")
 	for _, a := range r.acceptors {
+		r.stopped.add(a.pid.Id)
 		ctx.Stop(a.pid) // closes its listener (and overtakes a queued AcceptFailed)
 	}
 	r.waiting = make(map[string]bool)
@@ -360,6 +366,7 @@ func (r *rootActor) maybeStopLogger(ctx actor.Context) {
 		r.finish(ctx)
 		return
 	}
+	r.stopped.add(r.logger.Id)
 	ctx.Send(r.logger, &messages.StopLogger{})
 }
 
@@ -414,6 +421,15 @@ func (r *rootActor) logDecision(d supervision.Decision) {
 		kind = observatory.KindConns
 	} else if childName(d.Child) == servicesName {
 		kind = observatory.KindServices
+	}
+	if d.Directive == actor.StopDirective {
+		r.stopped.add(d.Child.Id) // before anyone hears of the decision
+	}
+	if r.logger != nil && d.Child.Equal(r.logger) && d.Directive == actor.StopDirective {
+		// The logger will handle nothing more (its mailbox is suspended until
+		// the stop), so an entry sent to it now is lost: this line would be.
+		// Write directly from now on, as onTerminated does.
+		r.fw.Detach(r.out)
 	}
 	r.hub.Decided(decisionEvent(d, childName(d.Child), kind))
 	entry.Warn("supervision decision")

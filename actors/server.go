@@ -49,6 +49,10 @@ type Server struct {
 	// that order: written by the services supervisor's strategy, read by
 	// LostServices.
 	lost lostServices
+
+	// stopped names root's children stopped for good (inject.go): written by
+	// root, read by Inject.
+	stopped stoppedActors
 }
 
 // Start opens the log, listens, and starts the actor tree. When it cannot listen it
@@ -109,7 +113,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, lost: &s.lost, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
+	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, lost: &s.lost, stopped: &s.stopped, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
 		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too

@@ -18,7 +18,8 @@ import (
 // so no connection sends to a service that is not there yet, and stops it after
 // every connection has closed and before the logger.
 type servicesActor struct {
-	specs []protocol.Service
+	specs  []protocol.Service
+	inject actor.ReceiverMiddleware // acts out injected faults (inject.go)
 }
 
 // servicesName is the services supervisor's name under root; a service called
@@ -26,7 +27,7 @@ type servicesActor struct {
 const servicesName = "services"
 
 // servicesProps returns the props of the services supervisor.
-func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logrus.Entry, hub *observatory.Hub, lost *lostServices) *actor.Props {
+func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logrus.Entry, hub *observatory.Hub, lost *lostServices, inject actor.ReceiverMiddleware) *actor.Props {
 	strategy := supervision.NewStrategy(in, func(d supervision.Decision) {
 		if d.Directive == actor.StopDirective { // first: whoever hears of the decision finds it lost
 			lost.add(childName(d.Child))
@@ -37,7 +38,7 @@ func servicesProps(specs []protocol.Service, in supervision.Intensity, log *logr
 	for _, s := range specs {
 		hub.Service(s.Name)
 	}
-	return actor.PropsFromProducer(func() actor.Actor { return &servicesActor{specs: specs} },
+	return actor.PropsFromProducer(func() actor.Actor { return &servicesActor{specs: specs, inject: inject} },
 		actor.WithSupervisor(strategy))
 }
 
@@ -69,7 +70,7 @@ func (s *servicesActor) onStarted(ctx actor.Context) {
 		// (the resp key space woke for every command at redis-benchmark -P 1:
 		// 13% of the server's CPU was copystack); a parked runner has grown it.
 		// One with OnSender runs on its senders instead (sender_mailbox.go).
-		opts := []actor.PropsOption{actor.WithReceiverMiddleware(injectable), actor.WithDispatcher(netpoll.RunnerDispatcher{})}
+		opts := []actor.PropsOption{actor.WithReceiverMiddleware(s.inject), actor.WithDispatcher(netpoll.RunnerDispatcher{})}
 		if spec.OnSender {
 			opts = append(opts, actor.WithMailbox(newSenderMailbox))
 		}

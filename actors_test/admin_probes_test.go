@@ -5,7 +5,10 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // TestAdminProbes ensures /healthz and /readyz answer as Kubernetes probes
@@ -71,16 +74,32 @@ func TestAdminReadyzLostService(t *testing.T) {
 // services, and if they have not stopped two seconds later it logs that the
 // shutdown waits for them, naming them. Before, the log ended at the report
 // while the process did not exit (and, past the last-resort timer, was forced
-// to with no word of why).
+// to with no word of why). The service really stalls (it does not return
+// from Stopping until the test ends): an injected stall ends when the
+// shutdown begins.
 func TestShutdownWaitingForServicesLogged(t *testing.T) {
-	s, a := startObserved(t, func(cfg *actors.Config) { cfg.Behavior = "chat" })
-	a.inject(t, `{"target": "rooms", "stall": "5s"}`) // well past the 2 s, however late the shutdown gets to the services
+	release := make(chan struct{})
+	defer close(release) // before the server's cleanup, which waits for it to stop
+	s, _ := startObserved(t, func(cfg *actors.Config) {
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &flooder{conn: c} } // no client comes
+		cfg.Services = []protocol.Service{{Name: "stuck", New: func() actor.Actor { return stuckService(release) }}}
+	})
 	s.Shutdown()
 	s.waitLogLine(t, logLine{"msg": "services have not stopped; the shutdown waits for them (is one stalled?)",
-		"services": "rooms", "after": "2s", "level": "warning"})
+		"services": "stuck", "after": "2s", "level": "warning"})
 	select {
 	case <-s.Done():
 		t.Fatal("the server was done while the log said it waited for its services")
 	default:
+	}
+}
+
+// stuckService is a service that does not stop until release is closed: its
+// Stopping blocks.
+type stuckService chan struct{}
+
+func (s stuckService) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*actor.Stopping); ok {
+		<-s
 	}
 }

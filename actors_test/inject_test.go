@@ -167,3 +167,68 @@ func TestInjectRefused(t *testing.T) {
 		t.Errorf("Inject without the observatory = %v; want ErrNoObservatory naming -admin", err)
 	}
 }
+
+// TestInjectLoggerStopIsLogged: the decision that stops the logger for good
+// is in the log like every other decision, before the line that says the log
+// is written directly. (It was sent to the logger as it stopped, and lost.)
+func TestInjectLoggerStopIsLogged(t *testing.T) {
+	s := startWatched(t, "echo")
+	d := s.injectAndWait(t, "logger", actors.Fault{Category: "TooLarge"})
+	if d.Directive != "Stop" {
+		t.Fatalf("logger decision %+v: want Stop", d)
+	}
+	s.waitLogLine(t, logLine{"msg": "logger actor stopped; writing the log directly"})
+	want := logLine{"msg": "supervision decision", "actor": "logger", "directive": "Stop", "category": "TooLarge", "injected": "true"}
+	if n := s.countLogLines(t, want); n != 1 {
+		t.Errorf("%d log lines with %v; want 1", n, want)
+	}
+}
+
+// TestInjectStoppedRefused ensures an actor stopped for good takes no more
+// faults: a service after its restarts are spent, the logger after a Stop,
+// and an acceptor once the shutdown has begun are refused with ErrStopped
+// (an ErrUnknownTarget: the admin endpoint answers 404), and nothing is
+// counted as injected. (Each was accepted, counted, and sent to a dead
+// letter.) /tree marks the stopped service.
+func TestInjectStoppedRefused(t *testing.T) {
+	refused := func(t *testing.T, s *testServer, target string, f actors.Fault, counted float64) {
+		t.Helper()
+		_, err := s.Inject(target, f)
+		if !errors.Is(err, actors.ErrStopped) || !errors.Is(err, actors.ErrUnknownTarget) {
+			t.Errorf("Inject(%q) after it stopped = %v; want ErrStopped and ErrUnknownTarget", target, err)
+		}
+		if n := gatheredSum(t, s.Hub().Registry(), "async_server_faults_injected_total"); n != counted {
+			t.Errorf("%v faults counted as injected; want %v", n, counted)
+		}
+	}
+	t.Run("service", func(t *testing.T) {
+		s := startWatched(t, "resp")
+		budget := 3
+		for i := 0; i <= budget; i++ {
+			s.injectAndWait(t, "keyspace", actors.Fault{Category: "Internal"})
+		}
+		refused(t, s, "keyspace", actors.Fault{Category: "Internal"}, float64(budget+1))
+		refused(t, s, "keyspace", actors.Fault{Stall: time.Second}, float64(budget+1))
+		for _, n := range s.Hub().Tree().Children {
+			if n.Kind != observatory.KindServices {
+				continue
+			}
+			for _, svc := range n.Children {
+				if svc.Name == "keyspace" && !svc.Stopped {
+					t.Errorf("keyspace in /tree after it stopped: %+v; want stopped", svc)
+				}
+			}
+		}
+	})
+	t.Run("logger", func(t *testing.T) {
+		s := startWatched(t, "echo")
+		s.injectAndWait(t, "logger", actors.Fault{Category: "TooLarge"})
+		refused(t, s, "logger", actors.Fault{Category: "Internal"}, 1)
+	})
+	t.Run("acceptor", func(t *testing.T) {
+		s := startWatched(t, "echo")
+		s.Shutdown()
+		waitFor(t, "the shutdown to begin", func() bool { return !s.Serving() })
+		refused(t, s, s.Addr, actors.Fault{Category: "ListenerFailed"}, 0)
+	})
+}

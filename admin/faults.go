@@ -51,6 +51,8 @@ func (a *Admin) faults(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, actors.ErrBadFault):
 		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, actors.ErrStopped): // an ErrUnknownTarget that /tree lists, marked stopped
+		writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, actors.ErrUnknownTarget):
 		writeError(w, http.StatusNotFound, err.Error()+" (see GET /tree for the names)")
 	case err != nil:

@@ -119,7 +119,7 @@ func (h *Hub) Decided(e Event) {
 			m.inWindow(h.opts.Window, now)
 			m.restarts = append(m.restarts, now)
 		} else {
-			m.restarts = nil
+			m.restarts, m.stopped = nil, true
 		}
 	}
 	h.metrics.decided(e)

@@ -24,6 +24,10 @@ type Node struct {
 	// Restarts used within the intensity window now, of Budget.
 	Restarts int `json:"restarts"`
 	Budget   int `json:"budget"`
+	// Stopped marks an actor its supervisor has stopped for good
+	// (LastDecision says why): a service, the logger or an acceptor stays
+	// listed, marked so; it takes no faults and does not come back.
+	Stopped bool `json:"stopped,omitempty"`
 	// Connections is a connection supervisor's live connections, all of
 	// them, whether or not Children lists each (TreeUpTo).
 	Connections  int     `json:"connections,omitempty"`
@@ -70,6 +74,7 @@ type member struct {
 	since    time.Time
 	restarts []time.Time // restarts within the window, oldest first
 	last     *Event
+	stopped  bool           // a Stop decision was made about it
 	lis      *listenerState // an acceptor's
 	sup      *member        // an acceptor's: its listener's connection supervisor
 }
@@ -232,7 +237,7 @@ func (h *Hub) TreeUpTo(perListener int) *Node {
 func (h *Hub) node(m *member, now time.Time) *Node {
 	n := &Node{Name: m.name, Kind: m.kind, Listener: m.conn.Listener, Behavior: m.conn.Behavior,
 		Remote: m.conn.Remote, AgeMS: now.Sub(m.since).Milliseconds(),
-		Restarts: m.inWindow(h.opts.Window, now), Budget: h.opts.Budget, LastDecision: m.last}
+		Restarts: m.inWindow(h.opts.Window, now), Budget: h.opts.Budget, LastDecision: m.last, Stopped: m.stopped}
 	if s := m.conn.Stats; s != nil {
 		n.BytesIn, n.BytesOut = s.In.Load(), s.Out.Load()
 	}

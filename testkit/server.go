@@ -1,6 +1,8 @@
 package testkit
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,11 +44,21 @@ type Option func(*settings)
 type settings struct {
 	cfg     actors.Config
 	timeout time.Duration
+	misuse  string // why an option cannot be applied: the start fails with it
 }
 
 // WithConfig lets f adjust the server's config (limits, timeouts, options of
-// the behavior) after the kit has set its own fields.
-func WithConfig(f func(*actors.Config)) Option { return func(s *settings) { f(&s.cfg) } }
+// the behavior) after the kit has set its own fields. A nil f fails the
+// start, saying so: it is a function the test meant to give, not "no change".
+func WithConfig(f func(*actors.Config)) Option {
+	return func(s *settings) {
+		if f == nil {
+			s.misuse = "WithConfig(nil): give a function that adjusts the config"
+			return
+		}
+		f(&s.cfg)
+	}
+}
 
 // WithServices declares the service actors a Factory given to StartProtocol
 // talks to (protocol.Setup.Services).
@@ -68,9 +80,13 @@ func Start(t testing.TB, name string, opts ...Option) *Server {
 // (a behavior of the test's own, registered or not); WithServices adds the
 // services they need. Its log and events name the behavior "custom" (not the
 // default, http, which it does not run); WithConfig may set Config.Behavior to
-// name it otherwise. It is shut down when the test ends.
+// name it otherwise. A nil f fails the test at once. It is shut down when the
+// test ends.
 func StartProtocol(t testing.TB, f protocol.Factory, opts ...Option) *Server {
 	t.Helper()
+	if f == nil {
+		t.Fatalf("testkit: StartProtocol: the Factory is nil")
+	}
 	return start(t, func(cfg *actors.Config) { cfg.Protocol, cfg.Behavior = f, "custom" }, opts)
 }
 
@@ -81,16 +97,34 @@ func start(t testing.TB, behavior func(*actors.Config), opts []Option) *Server {
 	for _, o := range opts {
 		o(&s)
 	}
+	if s.misuse != "" {
+		t.Fatalf("testkit: %s", s.misuse)
+	}
 	s.cfg.Observe = true // every wait reads the observatory's events
 	before := goleak.IgnoreCurrent()
 	srv, err := actors.Start(s.cfg)
 	if err != nil {
-		t.Fatalf("testkit: starting the server: %v", err)
+		t.Fatalf("testkit: starting the server: %v", configError(err))
 	}
 	ks := &Server{Server: srv, Addr: srv.Addrs()[0].String(), LogPath: s.cfg.Log.File,
 		Timeout: s.timeout, stopWait: s.cfg.ShutdownTimeout + s.timeout, t: t, rec: record(srv.Hub()), before: before}
 	t.Cleanup(ks.Close)
 	return ks
+}
+
+// configError says what is wrong with a config in the kit's terms: a field
+// of actors.Config that Validate refuses is named as a test sets it
+// (Config.MaxConns), not by the command-line flag that sets it (-max-conns);
+// an unknown behavior is the name given to Start (or Config.Behavior).
+func configError(err error) error {
+	var fe *actors.FieldError
+	switch {
+	case !errors.As(err, &fe):
+		return err
+	case fe.Field == "Behavior":
+		return fe.Err
+	}
+	return fmt.Errorf("Config.%s: %w", fe.Field, fe.Err)
 }
 
 // Config is the configuration a test server starts from: the defaults, on

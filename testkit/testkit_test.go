@@ -162,3 +162,49 @@ func (g *greeter) Started() error {
 	_, err := fmt.Fprintf(g.conn, "service: %v\n", g.conn.Service("quiet") != nil)
 	return err
 }
+
+// TestCloseEndsServiceStall ensures Close returns promptly after a stall the
+// kit lets a test inject into a service (up to actors.MaxStall): the stall
+// ends when the shutdown begins. (Close failed with "the server did not stop
+// within 20s" while the key space stalled for 30 s.)
+func TestCloseEndsServiceStall(t *testing.T) {
+	srv := testkit.Start(t, "resp")
+	if _, err := srv.Inject("keyspace", actors.Fault{Stall: actors.MaxStall}); err != nil {
+		t.Fatalf("Inject(keyspace, stall): %v", err)
+	}
+	srv.Close()
+}
+
+// TestMisuseMessages ensures a kit misused fails the test saying what the
+// caller wrote, in the kit's terms: WithConfig(nil) (it panicked), a nil
+// Factory (it blamed `-behavior: unknown behavior "custom"`), a bad Config
+// field (named by its flag, -max-conns) and an unknown behavior.
+func TestMisuseMessages(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		start func(tb testing.TB)
+		want  string
+	}{
+		{"WithConfig(nil)", func(tb testing.TB) { testkit.Start(tb, "echo", testkit.WithConfig(nil)) },
+			"testkit: WithConfig(nil): give a function that adjusts the config"},
+		{"nil Factory", func(tb testing.TB) { testkit.StartProtocol(tb, nil) },
+			"testkit: StartProtocol: the Factory is nil"},
+		{"bad field", func(tb testing.TB) {
+			testkit.Start(tb, "echo", testkit.WithConfig(func(c *actors.Config) { c.MaxConns = 0 }))
+		}, "testkit: starting the server: Config.MaxConns: 0 is not at least 1"},
+		{"unknown behavior", func(tb testing.TB) { testkit.Start(tb, "nosuch") },
+			`testkit: starting the server: unknown behavior "nosuch"`},
+	} {
+		var panicked any
+		msg := failure(t, func(tb testing.TB) {
+			defer func() { panicked = recover() }()
+			tc.start(tb)
+		})
+		if panicked != nil {
+			msg = fmt.Sprintf("panic: %v", panicked)
+		}
+		if !strings.HasPrefix(msg, tc.want) {
+			t.Errorf("%s: failed with %q; want it to start with %q", tc.name, msg, tc.want)
+		}
+	}
+}
