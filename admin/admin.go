@@ -68,6 +68,7 @@ type Admin struct {
 
 	quit      chan struct{} // closed by Close: every /events stream ends
 	streams   chan struct{} // a slot per open /events stream (maxStreams)
+	frames    frames        // each event encoded once for every stream
 	served    chan struct{} // closed when Serve has returned; Close waits for it
 	closeOnce sync.Once
 }

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -65,11 +64,11 @@ func (a *Admin) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // a proxy in front must not hold events back
 	w.WriteHeader(http.StatusOK)
-	if send(w, rc, ": stream\n\n") != nil { // the client sees the headers at once
+	if send(w, rc, []byte(": stream\n\n")) != nil { // the client sees the headers at once
 		return
 	}
 	for _, e := range backlog {
-		if want(e) && sendEvent(w, rc, e) != nil {
+		if want(e) && a.sendEvent(w, rc, e) != nil {
 			return
 		}
 	}
@@ -86,14 +85,14 @@ func (a *Admin) stream(w http.ResponseWriter, rc *http.ResponseController, r *ht
 		select {
 		case e, ok := <-sub.C:
 			if !ok { // lagged: the client reconnects and gets what the hub kept
-				_ = send(w, rc, ": lagged behind; reconnect with Last-Event-ID\n\n")
+				_ = send(w, rc, []byte(": lagged behind; reconnect with Last-Event-ID\n\n"))
 				return
 			}
 			if want(e) {
-				err = sendEvent(w, rc, e)
+				err = a.sendEvent(w, rc, e)
 			}
 		case <-ping.C:
-			err = send(w, rc, ": ping\n\n")
+			err = send(w, rc, []byte(": ping\n\n"))
 		case <-r.Context().Done():
 			return
 		case <-a.quit:
@@ -105,20 +104,20 @@ func (a *Admin) stream(w http.ResponseWriter, rc *http.ResponseController, r *ht
 	}
 }
 
-// sendEvent writes e as one server-sent event. Its JSON is one line:
-// encoding/json escapes every newline inside strings.
-func sendEvent(w http.ResponseWriter, rc *http.ResponseController, e observatory.Event) error {
-	data, err := json.Marshal(e)
+// sendEvent writes e as one server-sent event, encoded once for every
+// stream (frames).
+func (a *Admin) sendEvent(w http.ResponseWriter, rc *http.ResponseController, e observatory.Event) error {
+	b, err := a.frames.of(e)
 	if err != nil {
 		return err
 	}
-	return send(w, rc, fmt.Sprintf("id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Kind, data))
+	return send(w, rc, b)
 }
 
-// send writes s within writeWait and flushes it to the client.
-func send(w http.ResponseWriter, rc *http.ResponseController, s string) error {
+// send writes b within writeWait and flushes it to the client.
+func send(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
 	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
-	if _, err := w.Write([]byte(s)); err != nil {
+	if _, err := w.Write(b); err != nil {
 		return err
 	}
 	return rc.Flush()
