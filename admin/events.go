@@ -25,6 +25,10 @@ const (
 	// a buffer of streamBuffer events (a few hundred KiB). Past it a client
 	// gets 503 and tries again (an EventSource does by itself).
 	maxStreams = 32
+	// maxBatch is how many waiting events a stream writes before it flushes:
+	// enough that a burst costs few writes, few enough that a slow client
+	// still gets events as they come.
+	maxBatch = 64
 )
 
 // kinds are the event kinds ?kinds= may name.
@@ -67,10 +71,14 @@ func (a *Admin) events(w http.ResponseWriter, r *http.Request) {
 	if send(w, rc, []byte(": stream\n\n")) != nil { // the client sees the headers at once
 		return
 	}
+	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
 	for _, e := range backlog {
-		if want(e) && a.sendEvent(w, rc, e) != nil {
+		if want(e) && a.writeEvent(w, e) != nil {
 			return
 		}
+	}
+	if rc.Flush() != nil {
+		return
 	}
 	a.stream(w, rc, r, sub, want)
 }
@@ -88,9 +96,7 @@ func (a *Admin) stream(w http.ResponseWriter, rc *http.ResponseController, r *ht
 				_ = send(w, rc, []byte(": lagged behind; reconnect with Last-Event-ID\n\n"))
 				return
 			}
-			if want(e) {
-				err = a.sendEvent(w, rc, e)
-			}
+			err = a.sendEvents(w, rc, e, sub.C, want)
 		case <-ping.C:
 			err = send(w, rc, []byte(": ping\n\n"))
 		case <-r.Context().Done():
@@ -104,14 +110,40 @@ func (a *Admin) stream(w http.ResponseWriter, rc *http.ResponseController, r *ht
 	}
 }
 
-// sendEvent writes e as one server-sent event, encoded once for every
-// stream (frames).
-func (a *Admin) sendEvent(w http.ResponseWriter, rc *http.ResponseController, e observatory.Event) error {
-	b, err := a.frames.of(e)
-	if err != nil {
-		return err
+// sendEvents writes first and the events already waiting behind it in more
+// (up to maxBatch in all) that want lets through, within writeWait, and
+// flushes them at once: a burst of events costs a stream one write to its
+// client, not one per event.
+func (a *Admin) sendEvents(w http.ResponseWriter, rc *http.ResponseController, first observatory.Event,
+	more <-chan observatory.Event, want func(observatory.Event) bool) error {
+	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
+	e, ok := first, true
+	for n := 1; ok; n++ {
+		if want(e) {
+			if err := a.writeEvent(w, e); err != nil {
+				return err
+			}
+		}
+		if n == maxBatch {
+			break
+		}
+		select {
+		case e, ok = <-more: // closed (lagged): the stream's next receive sees it
+		default:
+			ok = false
+		}
 	}
-	return send(w, rc, b)
+	return rc.Flush()
+}
+
+// writeEvent writes e as one server-sent event, encoded once for every
+// stream (frames), without flushing it.
+func (a *Admin) writeEvent(w http.ResponseWriter, e observatory.Event) error {
+	b, err := a.frames.of(e)
+	if err == nil {
+		_, err = w.Write(b)
+	}
+	return err
 }
 
 // send writes b within writeWait and flushes it to the client.
