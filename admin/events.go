@@ -58,6 +58,10 @@ func (a *Admin) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
+	if !a.admit(rc) {
+		return // Close has begun
+	}
+	defer a.leave(rc)
 	// The server's read and write timeouts are for short replies: a stream
 	// lives long. Each write sets its own deadline instead (send).
 	_ = rc.SetReadDeadline(time.Time{})
@@ -68,10 +72,12 @@ func (a *Admin) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // a proxy in front must not hold events back
 	w.WriteHeader(http.StatusOK)
-	if send(w, rc, []byte(": stream\n\n")) != nil { // the client sees the headers at once
+	if a.send(w, rc, []byte(": stream\n\n")) != nil { // the client sees the headers at once
 		return
 	}
-	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
+	if a.extend(rc) != nil {
+		return
+	}
 	for _, e := range backlog {
 		if want(e) && a.writeEvent(w, e) != nil {
 			return
@@ -93,12 +99,12 @@ func (a *Admin) stream(w http.ResponseWriter, rc *http.ResponseController, r *ht
 		select {
 		case e, ok := <-sub.C:
 			if !ok { // lagged: the client reconnects and gets what the hub kept
-				_ = send(w, rc, []byte(": lagged behind; reconnect with Last-Event-ID\n\n"))
+				_ = a.send(w, rc, []byte(": lagged behind; reconnect with Last-Event-ID\n\n"))
 				return
 			}
 			err = a.sendEvents(w, rc, e, sub.C, want)
 		case <-ping.C:
-			err = send(w, rc, []byte(": ping\n\n"))
+			err = a.send(w, rc, []byte(": ping\n\n"))
 		case <-r.Context().Done():
 			return
 		case <-a.quit:
@@ -116,7 +122,9 @@ func (a *Admin) stream(w http.ResponseWriter, rc *http.ResponseController, r *ht
 // client, not one per event.
 func (a *Admin) sendEvents(w http.ResponseWriter, rc *http.ResponseController, first observatory.Event,
 	more <-chan observatory.Event, want func(observatory.Event) bool) error {
-	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := a.extend(rc); err != nil {
+		return err
+	}
 	e, ok := first, true
 	for n := 1; ok; n++ {
 		if want(e) {
@@ -147,8 +155,10 @@ func (a *Admin) writeEvent(w http.ResponseWriter, e observatory.Event) error {
 }
 
 // send writes b within writeWait and flushes it to the client.
-func send(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
-	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
+func (a *Admin) send(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
+	if err := a.extend(rc); err != nil {
+		return err
+	}
 	if _, err := w.Write(b); err != nil {
 		return err
 	}
