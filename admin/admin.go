@@ -30,7 +30,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/net/netutil"
 
 	"async_server/actors"
 	"async_server/admin/dashboard"
@@ -50,7 +49,8 @@ const (
 	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
 
 	// maxConns bounds the endpoint's open connections (each holds a goroutine
-	// and a socket), /events streams (maxStreams) included; maxScrapes bounds
+	// and a socket), /events streams (maxStreams) included: at the limit a
+	// new one closes a silent or idle one (limit.go); maxScrapes bounds
 	// the /metrics replies made at once (each walks every connection's
 	// counters under the observatory's lock): more get 503.
 	maxConns   = 64
@@ -72,9 +72,10 @@ type Admin struct {
 	served    chan struct{} // closed when Serve has returned; Close waits for it
 	closeOnce sync.Once
 
-	// writeWait and closeWait are writeWait and closeTimeout; tests lengthen
-	// them (start). Set before the server serves, read only after.
-	writeWait, closeWait time.Duration
+	// writeWait, closeWait and headerWait are writeWait, closeTimeout and
+	// readHeaderTimeout; tests lengthen them (start). Set before the server
+	// serves, read only after.
+	writeWait, closeWait, headerWait time.Duration
 
 	mu      sync.Mutex
 	closing bool                                  // Close has begun: no stream writes again (cutStreams)
@@ -100,21 +101,23 @@ func start(addr string, srv *actors.Server, logger *logrus.Entry, configure func
 	if err != nil {
 		return nil, fmt.Errorf("admin: cannot listen on %s: %w", addr, err)
 	}
-	ln = netutil.LimitListener(ln, maxConns)
+	limit := newLimitListener(ln, maxConns)
+	ln = limit
 	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"), ln: ln,
 		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams),
-		writeWait: writeWait, closeWait: closeTimeout, open: make(map[*http.ResponseController]struct{})}
+		writeWait: writeWait, closeWait: closeTimeout, headerWait: readHeaderTimeout, open: make(map[*http.ResponseController]struct{})}
 	if configure != nil {
 		configure(a)
 	}
 	a.http = &http.Server{
 		Handler:           hostGuard(addr, a.routes()),
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: a.headerWait,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          errorLog(a.log),
+		ConnState:         limit.track,
 	}
 	go func() { // exits when Close shuts the server down
 		defer close(a.served)

@@ -48,7 +48,8 @@ func startAdmin(t *testing.T, configure func(*Admin)) (*actors.Server, *Admin) {
 // is subscribed when it returns.
 func openStream(t *testing.T, a *Admin, query string) *bufio.Reader {
 	t.Helper()
-	client := http.Client{Timeout: testkit.DefaultTimeout}
+	// No Timeout: it would end the stream. The comment comes with the headers.
+	client := http.Client{Transport: &http.Transport{ResponseHeaderTimeout: testkit.DefaultTimeout}}
 	resp, err := client.Get("http://" + a.Addr().String() + "/events" + query)
 	if err != nil {
 		t.Fatalf("GET /events: %v", err)
