@@ -9,9 +9,9 @@ import (
 )
 
 // TestAdminIdleConnectionsMakeRoom ensures clients that fill the admin
-// endpoint's 64 connections with idle keep-alive connections lock nobody out
-// for long: the endpoint closes a connection idle for its idle timeout (5 s),
-// and the next client is served.
+// endpoint's 64 connections with idle keep-alive connections lock nobody out:
+// the next client's connection closes the oldest idle one to make room
+// (admin/limit.go); the idle timeout (5 s) would close them all anyway.
 func TestAdminIdleConnectionsMakeRoom(t *testing.T) {
 	_, a := startObserved(t, nil)
 	addr := a.Addr().String()

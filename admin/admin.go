@@ -30,7 +30,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/net/netutil"
 
 	"async_server/actors"
 	"async_server/admin/dashboard"
@@ -50,7 +49,8 @@ const (
 	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
 
 	// maxConns bounds the endpoint's open connections (each holds a goroutine
-	// and a socket), /events streams (maxStreams) included; maxScrapes bounds
+	// and a socket), /events streams (maxStreams) included: at the limit a
+	// new one closes a silent or idle one (limit.go); maxScrapes bounds
 	// the /metrics replies made at once (each walks every connection's
 	// counters under the observatory's lock): more get 503.
 	maxConns   = 64
@@ -68,13 +68,28 @@ type Admin struct {
 
 	quit      chan struct{} // closed by Close: every /events stream ends
 	streams   chan struct{} // a slot per open /events stream (maxStreams)
+	frames    frames        // each event encoded once for every stream
 	served    chan struct{} // closed when Serve has returned; Close waits for it
 	closeOnce sync.Once
+
+	// writeWait, closeWait and headerWait are writeWait, closeTimeout and
+	// readHeaderTimeout; tests lengthen them (start). Set before the server
+	// serves, read only after.
+	writeWait, closeWait, headerWait time.Duration
+
+	mu      sync.Mutex
+	closing bool                                  // Close has begun: no stream writes again (cutStreams)
+	open    map[*http.ResponseController]struct{} // the open streams' writers, that Close cuts
 }
 
 // Start listens on addr (any form Address accepts) and serves srv's
 // observatory there until Close. srv must keep one (Config.Observe).
 func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error) {
+	return start(addr, srv, logger, nil)
+}
+
+// start is Start; configure, if not nil, adjusts the Admin before it serves.
+func start(addr string, srv *actors.Server, logger *logrus.Entry, configure func(*Admin)) (*Admin, error) {
 	if srv.Hub() == nil {
 		return nil, errors.New("admin: the server keeps no observatory (start it with Config.Observe)")
 	}
@@ -86,17 +101,23 @@ func Start(addr string, srv *actors.Server, logger *logrus.Entry) (*Admin, error
 	if err != nil {
 		return nil, fmt.Errorf("admin: cannot listen on %s: %w", addr, err)
 	}
-	ln = netutil.LimitListener(ln, maxConns)
+	limit := newLimitListener(ln, maxConns)
+	ln = limit
 	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"), ln: ln,
-		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams)}
+		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams),
+		writeWait: writeWait, closeWait: closeTimeout, headerWait: readHeaderTimeout, open: make(map[*http.ResponseController]struct{})}
+	if configure != nil {
+		configure(a)
+	}
 	a.http = &http.Server{
 		Handler:           hostGuard(addr, a.routes()),
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: a.headerWait,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          errorLog(a.log),
+		ConnState:         limit.track,
 	}
 	go func() { // exits when Close shuts the server down
 		defer close(a.served)
@@ -136,15 +157,18 @@ func (a *Admin) routes() http.Handler {
 // asked for port 0).
 func (a *Admin) Addr() net.Addr { return a.ln.Addr() }
 
-// Close ends every /events stream, lets the other requests in flight finish
+// Close ends every /events stream at once (one blocked writing to a client
+// that does not read included), lets the other requests in flight finish
 // (up to closeTimeout, then cuts them), closes the listener and waits until
 // the server has stopped. Calling it again does nothing.
 func (a *Admin) Close() {
 	a.closeOnce.Do(func() {
 		// Streams first: Shutdown waits for every request, and a stream never
-		// ends by itself.
+		// ends by itself. quit ends a stream waiting for events; cutStreams
+		// one blocked writing to a client that does not read.
 		close(a.quit)
-		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		a.cutStreams()
+		ctx, cancel := context.WithTimeout(context.Background(), a.closeWait)
 		defer cancel()
 		if err := a.http.Shutdown(ctx); err != nil {
 			_ = a.http.Close()

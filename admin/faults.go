@@ -62,13 +62,14 @@ func (a *Admin) faults(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// decodeFault reads one JSON object with only the known fields. It returns
-// the status to reply with when the body is not one.
+// decodeFault reads one JSON object with only the known fields, each named
+// exactly and at most once (encoding/json alone would take "TARGET" for
+// "target", and the last of two "target"s). It returns the status to reply
+// with when the body is not one.
 func decodeFault(w http.ResponseWriter, r *http.Request) (faultRequest, int, error) {
 	var req faultRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFaultBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&req)
+	err := decodeFields(dec, map[string]*string{"target": &req.Target, "category": &req.Category, "stall": &req.Stall})
 	if err == nil { // the object must be the whole body
 		var more json.RawMessage // any value, whatever its fields
 		switch err = dec.Decode(&more); err {
@@ -106,4 +107,36 @@ func (req faultRequest) fault() (actors.Fault, error) {
 		return actors.Fault{}, fmt.Errorf("stall %q: want a positive duration such as \"2s\", at most %v", req.Stall, actors.MaxStall)
 	}
 	return actors.Fault{Stall: d}, nil
+}
+
+// decodeFields reads one JSON object whose fields are strings named as in
+// fields, into them: a name not in fields, in another case or given twice is
+// an error.
+func decodeFields(dec *json.Decoder, fields map[string]*string) error {
+	if t, err := dec.Token(); err != nil {
+		return err
+	} else if t != json.Delim('{') {
+		return fmt.Errorf("not a JSON object")
+	}
+	seen := make(map[string]bool, len(fields))
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		name, _ := t.(string) // a key is always a string
+		field, ok := fields[name]
+		switch {
+		case !ok:
+			return fmt.Errorf("unknown field %q", name)
+		case seen[name]:
+			return fmt.Errorf("field %q given twice", name)
+		}
+		seen[name] = true
+		if err := dec.Decode(field); err != nil {
+			return fmt.Errorf("field %q: %w", name, err)
+		}
+	}
+	_, err := dec.Token() // the closing '}'
+	return err
 }

@@ -9,16 +9,23 @@ import (
 
 // TestFaultBodyErrors ensures each kind of bad POST /faults body gets the
 // reason that fits it: a second JSON value is one, whatever its fields (it
-// read "unknown field" when it had any), and a stall out of bounds is worded
-// the same above the bound as at 0 or below.
+// read "unknown field" when it had any), a stall out of bounds is worded
+// the same above the bound as at 0 or below, and a field named in another
+// case or given twice is refused (encoding/json took "TARGET" for "target",
+// and the last of two targets).
 func TestFaultBodyErrors(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"target":"conn-1","category":"Internal"}{"x":1}`: "more than one JSON value",
-		`{"target":"conn-1","category":"Internal"} 7`:      "more than one JSON value",
-		`{"target":"conn-1","x":1}`:                        `unknown field "x"`,
-		`{"target":"conn-1","stall":"31s"}`:                `stall "31s": want a positive duration such as "2s", at most 30s`,
-		`{"target":"conn-1","stall":"0s"}`:                 `stall "0s": want a positive duration such as "2s", at most 30s`,
-		`{"target":"conn-1","stall":"abc"}`:                `stall "abc": want a positive duration such as "2s", at most 30s`,
+		`{"target":"conn-1","category":"Internal"}{"x":1}`:            "more than one JSON value",
+		`{"target":"conn-1","category":"Internal"} 7`:                 "more than one JSON value",
+		`{"target":"conn-1","x":1}`:                                   `unknown field "x"`,
+		`{"TARGET":"conn-1","category":"Internal"}`:                   `unknown field "TARGET"`,
+		`{"target":"logger","category":"Internal","Target":"conn-1"}`: `unknown field "Target"`,
+		`{"target":"logger","category":"Internal","target":"conn-1"}`: `field "target" given twice`,
+		`{"target":"conn-1","category":7}`:                            `field "category"`,
+		`["target","conn-1"]`:                                         "not a JSON object",
+		`{"target":"conn-1","stall":"31s"}`:                           `stall "31s": want a positive duration such as "2s", at most 30s`,
+		`{"target":"conn-1","stall":"0s"}`:                            `stall "0s": want a positive duration such as "2s", at most 30s`,
+		`{"target":"conn-1","stall":"abc"}`:                           `stall "abc": want a positive duration such as "2s", at most 30s`,
 	} {
 		r := httptest.NewRequest(http.MethodPost, "/faults", strings.NewReader(body))
 		req, code, err := decodeFault(httptest.NewRecorder(), r)

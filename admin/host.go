@@ -3,6 +3,7 @@ package admin
 import (
 	"net"
 	"net/http"
+	"strings"
 )
 
 // hostGuard refuses a request whose Host names something other than the
@@ -20,7 +21,11 @@ func hostGuard(addr string, next http.Handler) http.Handler {
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
-		if net.ParseIP(host) == nil && host != "localhost" && host != own {
+		if host == "" {
+			writeError(w, http.StatusForbidden, "no Host header: name this endpoint by its address, localhost or "+own)
+			return
+		}
+		if net.ParseIP(host) == nil && !strings.EqualFold(host, "localhost") && !strings.EqualFold(host, own) {
 			writeError(w, http.StatusForbidden, "Host "+r.Host+" is not this endpoint's: use its address, localhost or "+own)
 			return
 		}

@@ -105,6 +105,17 @@ func (h *Hub) LastSeq() uint64 {
 	return h.seq
 }
 
+// Subscribers is how many subscriptions are live: not closed, nor dropped
+// for falling behind.
+func (h *Hub) Subscribers() int {
+	if h == nil {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
+}
+
 // Recent returns the kept events after seq (0: all kept), oldest first.
 func (h *Hub) Recent(after uint64) []Event {
 	if h == nil {

@@ -220,3 +220,24 @@ func TestRandomPicksLiveOnly(t *testing.T) {
 		t.Errorf("random picked %v over 200 tries; want each of the 3 live ones", seen)
 	}
 }
+
+// TestSubscribers ensures Subscribers counts the live subscriptions: not one
+// closed, nor one dropped for falling behind (what admin's tests wait on to
+// know a stream no longer reads).
+func TestSubscribers(t *testing.T) {
+	h := newTestHub()
+	slow, _ := h.Subscribe(0, 1)
+	done, _ := h.Subscribe(0, 8)
+	if n := h.Subscribers(); n != 2 {
+		t.Fatalf("Subscribers() = %d with two; want 2", n)
+	}
+	done.Close()
+	open(h, "conn-1", "127.0.0.1:5000")
+	open(h, "conn-2", "127.0.0.1:5001") // slow has room for one: dropped
+	if n := h.Subscribers(); n != 0 || !slow.Lagged {
+		t.Errorf("Subscribers() = %d, lagged %v after one closed and one dropped; want 0, true", n, slow.Lagged)
+	}
+	if n := (*Hub)(nil).Subscribers(); n != 0 {
+		t.Errorf("nil hub: Subscribers() = %d; want 0", n)
+	}
+}

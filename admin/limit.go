@@ -1,0 +1,121 @@
+package admin
+
+import (
+	"net"
+	"net/http"
+	"sync"
+)
+
+// limitListener keeps the endpoint's connections at max, as
+// netutil.LimitListener did, but a connection past the limit makes room
+// rather than waits behind sockets that do nothing: it closes the oldest
+// connection that has sent no request yet (a silent socket, held until
+// readHeaderTimeout otherwise), else the oldest idle keep-alive one. Only
+// when every connection is busy (a request or an /events stream in
+// progress, each bounded by its timeouts) does Accept wait for one to end.
+// So 32 streams and 32 silent sockets no longer lock a liveness probe out.
+//
+// The http.Server reports each connection's state to track (ConnState).
+type limitListener struct {
+	net.Listener
+	max int
+
+	mu     sync.Mutex
+	room   *sync.Cond              // signalled when a connection ends, and by Close
+	conns  map[net.Conn]*connState // every connection accepted and not yet closed
+	next   uint64                  // the order of the next accepted connection
+	closed bool
+}
+
+// connState is what the listener knows of a connection.
+type connState struct {
+	order uint64 // accepted order: the lowest is the oldest
+	state http.ConnState
+}
+
+func newLimitListener(ln net.Listener, max int) *limitListener {
+	l := &limitListener{Listener: ln, max: max, conns: make(map[net.Conn]*connState)}
+	l.room = sync.NewCond(&l.mu)
+	return l
+}
+
+// Accept returns the next connection, once there is room for it.
+func (l *limitListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.conns) >= l.max && !l.closed {
+		if v := l.victim(); v != nil {
+			delete(l.conns, v)
+			_ = v.Close() // its server goroutine sees the error and ends
+			break
+		}
+		l.room.Wait()
+	}
+	if l.closed {
+		_ = c.Close()
+		return nil, net.ErrClosed
+	}
+	l.conns[c] = &connState{order: l.next, state: http.StateNew}
+	l.next++
+	return c, nil
+}
+
+// victim is the connection to close for a new one: the oldest that has sent
+// nothing yet, else the oldest idle one; nil when every one is busy. Call
+// with l.mu held.
+func (l *limitListener) victim() net.Conn {
+	var victim net.Conn
+	var best *connState
+	for c, s := range l.conns {
+		r := evictRank(s.state)
+		if r == 0 {
+			continue
+		}
+		if best == nil || r < evictRank(best.state) || r == evictRank(best.state) && s.order < best.order {
+			victim, best = c, s
+		}
+	}
+	return victim
+}
+
+// evictRank orders the connections victim may close: silent ones first,
+// then idle ones; 0 for a busy one, which is never closed.
+func evictRank(s http.ConnState) int {
+	switch s {
+	case http.StateNew:
+		return 1
+	case http.StateIdle:
+		return 2
+	}
+	return 0
+}
+
+// track is the http.Server's ConnState hook: it follows each connection's
+// state, and forgets one that has ended.
+func (l *limitListener) track(c net.Conn, state http.ConnState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.conns[c]
+	if !ok { // closed to make room, or not one of ours
+		return
+	}
+	if state == http.StateClosed || state == http.StateHijacked {
+		delete(l.conns, c)
+		l.room.Signal()
+		return
+	}
+	s.state = state
+}
+
+// Close closes the listener and wakes an Accept waiting for room.
+func (l *limitListener) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	l.room.Broadcast()
+	l.mu.Unlock()
+	return l.Listener.Close()
+}
