@@ -1,0 +1,91 @@
+package resp_test
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSubscriptionMemoryRedis measures what redis-server holds per
+// subscription (INFO memory's used_memory, before and after) when one
+// connection subscribes to 100 000 channels, the first case of
+// TestSubscriptionMemory, for the comparison in docs/resp.md:
+//
+//	RESP_MEM_REDIS=1 go test -run TestSubscriptionMemoryRedis -v ./behaviors/resp/
+//
+// (With 10 000 connections, each on a channel, the clients' buffers, which
+// grow and shrink as they read and write, swamp the subscriptions in
+// used_memory, even less mem_clients_normal: no number worth giving.)
+func TestSubscriptionMemoryRedis(t *testing.T) {
+	if os.Getenv("RESP_MEM_REDIS") == "" {
+		t.Skip("set RESP_MEM_REDIS=1 to measure redis-server's pub/sub memory")
+	}
+	addr := startRedisServer(t)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	subscribeAll(t, c, nil) // its buffers, before the count
+	const n = 100_000
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "channel:" + strconv.Itoa(i)
+	}
+	before := redisUsedMemory(t, addr)
+	subscribeAll(t, c, names)
+	after := redisUsedMemory(t, addr)
+	t.Logf("1x100000: redis-server %.0f bytes per subscription", float64(after-before)/n)
+}
+
+// subscribeAll sends one SUBSCRIBE per name, then PING, and reads until
+// PING's reply ("pong": its first element in subscribed mode, the simple
+// string otherwise), reading as it writes so that the server's output
+// buffer stays small.
+func subscribeAll(t *testing.T, c net.Conn, names []string) {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	done := make(chan error, 1)
+	go func() { // ends at PING's reply or an error; subscribeAll waits for it
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil || line == "pong\r\n" || line == "+PONG\r\n" {
+				done <- err
+				return
+			}
+		}
+	}()
+	w := bufio.NewWriter(c)
+	for _, n := range names {
+		fmt.Fprintf(w, "*2\r\n$9\r\nSUBSCRIBE\r\n$%d\r\n%s\r\n", len(n), n)
+	}
+	w.WriteString("*1\r\n$4\r\nPING\r\n")
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// redisUsedMemory is INFO memory's used_memory.
+func redisUsedMemory(t *testing.T, addr string) int64 {
+	t.Helper()
+	rc := dialRESP(t, addr)
+	defer rc.c.Close()
+	info := string(rc.roundTrip(t, []string{"INFO", "memory"}, 1))
+	for _, l := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(l, "used_memory:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	t.Fatalf("no used_memory in %q", info)
+	return 0
+}
