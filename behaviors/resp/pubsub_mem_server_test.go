@@ -2,13 +2,18 @@ package resp_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"async_server/behaviors/resp"
+	"async_server/testkit"
 )
 
 // TestSubscriptionMemoryRedis measures what redis-server holds per
@@ -41,6 +46,57 @@ func TestSubscriptionMemoryRedis(t *testing.T) {
 	subscribeAll(t, c, names)
 	after := redisUsedMemory(t, addr)
 	t.Logf("1x100000: redis-server %.0f bytes per subscription", float64(after-before)/n)
+}
+
+// TestSubscriptionMemoryServer bounds what the whole server holds (live
+// heap after a GC, the process's) per subscription when one connection
+// subscribes to 100 000 channels over TCP, one SUBSCRIBE each: the broker's
+// index, the connection's own set, the names, and whatever else the
+// subscriptions keep. The bound is generous (measured: see docs/resp.md,
+// "Pub/sub memory"); it was 377 bytes before the broker's index was made
+// small. Not under -race, whose shadow memory is not production's.
+func TestSubscriptionMemoryServer(t *testing.T) {
+	if resp.RaceEnabled || testing.Short() {
+		t.Skip("measures the heap: not under -race or -short")
+	}
+	srv := testkit.Start(t, "resp")
+	c, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	subscribeAll(t, c, nil) // its buffers, before the count
+	const n = 100_000
+	before := liveHeap()
+	names := make([]string, n)
+	for i := range names {
+		names[i] = names0(i)
+	}
+	subscribeAll(t, c, names)
+	names = nil
+	rc := dialRESP(t, srv.Addr)
+	deadline := time.Now().Add(30 * time.Second)
+	for !bytes.HasSuffix(rc.roundTrip(t, []string{"PUBSUB", "NUMSUB", names0(n - 1)}, 1), []byte(":1\r\n")) {
+		if time.Now().After(deadline) { // the broker hears of them after the replies
+			t.Fatal("the broker did not count the last channel's subscriber in 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := float64(liveHeap()-before) / n
+	t.Logf("1x100000: the server holds %.0f bytes per subscription", got)
+	if got > 250 {
+		t.Errorf("the server holds %.0f bytes per subscription; want at most 250", got)
+	}
+}
+
+func names0(i int) string { return "channel:" + strconv.Itoa(i) }
+
+func liveHeap() int64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
 
 // subscribeAll sends one SUBSCRIBE per name, then PING, and reads until
