@@ -39,9 +39,8 @@ func subscriptionCost(clients, perClient int, shared bool) (broker, total float6
 	}
 	brokerDone := heapAfterGC()
 	for c := range own {
-		own[c].names[subChannel] = map[string]struct{}{}
 		for _, name := range names[c*perClient : (c+1)*perClient] {
-			own[c].names[subChannel][name] = struct{}{}
+			own[c].names[subChannel].add(name)
 		}
 	}
 	all := heapAfterGC()

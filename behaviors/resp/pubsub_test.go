@@ -108,3 +108,31 @@ func TestBrokerChurn(t *testing.T) {
 		}
 	}
 }
+
+// TestNameSet checks a connection's set of names across fewNames, where it
+// turns from a slice into a map, and back to empty.
+func TestNameSet(t *testing.T) {
+	var ns nameSet
+	const n = 3 * fewNames
+	for i := n - 1; i >= 0; i-- {
+		name := "ch" + strconv.Itoa(100+i)
+		if !ns.add(name) || ns.add(name) {
+			t.Fatalf("add(%s): want true, then false", name)
+		}
+		if !ns.has(name) || ns.len() != n-i {
+			t.Fatalf("after add(%s): has %v, len %d; want true, %d", name, ns.has(name), ns.len(), n-i)
+		}
+	}
+	got := ns.sorted()
+	if len(got) != n || !slices.IsSorted(got) || got[0] != "ch100" {
+		t.Fatalf("sorted() = %v", got)
+	}
+	for i, name := range got {
+		if !ns.remove(name) || ns.remove(name) || ns.has(name) || ns.len() != n-1-i {
+			t.Fatalf("remove(%s): wrong, len %d", name, ns.len())
+		}
+	}
+	if ns.m != nil || len(ns.few) != 0 {
+		t.Fatalf("emptied set holds %v, %v", ns.few, ns.m)
+	}
+}
