@@ -38,10 +38,7 @@ func TestSubscriptionMemoryRedis(t *testing.T) {
 	defer c.Close()
 	subscribeAll(t, c, nil) // its buffers, before the count
 	const n = 100_000
-	names := make([]string, n)
-	for i := range names {
-		names[i] = "channel:" + strconv.Itoa(i)
-	}
+	names := channelNames(n)
 	before := redisUsedMemory(t, addr)
 	subscribeAll(t, c, names)
 	after := redisUsedMemory(t, addr)
@@ -68,15 +65,10 @@ func TestSubscriptionMemoryServer(t *testing.T) {
 	subscribeAll(t, c, nil) // its buffers, before the count
 	const n = 100_000
 	before := liveHeap()
-	names := make([]string, n)
-	for i := range names {
-		names[i] = names0(i)
-	}
-	subscribeAll(t, c, names)
-	names = nil
+	subscribeAll(t, c, channelNames(n)) // garbage once sent: not counted
 	rc := dialRESP(t, srv.Addr)
 	deadline := time.Now().Add(30 * time.Second)
-	for !bytes.HasSuffix(rc.roundTrip(t, []string{"PUBSUB", "NUMSUB", names0(n - 1)}, 1), []byte(":1\r\n")) {
+	for !bytes.HasSuffix(rc.roundTrip(t, []string{"PUBSUB", "NUMSUB", channelName(n - 1)}, 1), []byte(":1\r\n")) {
 		if time.Now().After(deadline) { // the broker hears of them after the replies
 			t.Fatal("the broker did not count the last channel's subscriber in 30 s")
 		}
@@ -89,7 +81,15 @@ func TestSubscriptionMemoryServer(t *testing.T) {
 	}
 }
 
-func names0(i int) string { return "channel:" + strconv.Itoa(i) }
+func channelName(i int) string { return "channel:" + strconv.Itoa(i) }
+
+func channelNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = channelName(i)
+	}
+	return names
+}
 
 func liveHeap() int64 {
 	runtime.GC()
