@@ -1,7 +1,5 @@
 package resp
 
-import "slices"
-
 // The pub/sub commands. (P|S)SUBSCRIBE and (P|S)UNSUBSCRIBE run on the
 // connection, which keeps its subscriptions (subscriptions) and answers with
 // its own counts, then tells the broker; PUBLISH, SPUBLISH and PUBSUB run in
@@ -24,32 +22,6 @@ var pubsubCommands = []Command{
 		{Name: "shardnumsub", Arity: -2, Flags: PubSub | Loading | Stale, Group: "pubsub", Where: OnBroker, Summary: "Get the count of subscribers for shard channels", Run: cmdPubsubShardnumsub},
 		{Name: "help", Arity: 2, Flags: Loading | Stale, Group: "pubsub", Where: OnConn, Summary: "Show helpful text about the different subcommands", Run: cmdPubsubHelp},
 	}},
-}
-
-// subscriptions is what one connection is subscribed to, by kind; nil maps
-// until it first subscribes to one of a kind.
-type subscriptions struct {
-	names [subKinds]map[string]struct{}
-}
-
-// count is what (P)SUBSCRIBE's replies count: channels and patterns
-// (SSUBSCRIBE's count shard channels alone).
-func (ps *subscriptions) count(k subKind) int {
-	if ps == nil {
-		return 0
-	}
-	if k == subShard {
-		return len(ps.names[subShard])
-	}
-	return len(ps.names[subChannel]) + len(ps.names[subPattern])
-}
-
-func (ps *subscriptions) has(k subKind, name string) bool {
-	if ps == nil {
-		return false
-	}
-	_, ok := ps.names[k][name]
-	return ok
 }
 
 // subscribed says whether the connection is in Redis's subscribed mode: in
@@ -91,15 +63,11 @@ func subscribeCmd(c *Call, k subKind) {
 	if s.subs == nil {
 		s.subs = &subscriptions{}
 	}
-	if s.subs.names[k] == nil {
-		s.subs.names[k] = map[string]struct{}{}
-	}
 	s.pushed = true // its confirmations, whatever CLIENT REPLY says (local)
 	var added []string
 	for _, a := range c.Args[1:] {
 		name := string(a)
-		if _, dup := s.subs.names[k][name]; !dup {
-			s.subs.names[k][name] = struct{}{}
+		if s.subs.names[k].add(name) {
 			added = append(added, name)
 		}
 		c.W.Push(3)
@@ -129,7 +97,7 @@ func (s *session) brokerGone() {
 		return
 	}
 	for _, names := range s.subs.names {
-		if len(names) > 0 {
+		if names.len() > 0 {
 			s.quit = true // flush closes once nothing is owed
 			return
 		}
@@ -147,10 +115,7 @@ func unsubscribeCmd(c *Call, k subKind) {
 	}
 	all := len(names) == 0
 	if all && s.subs != nil {
-		for n := range s.subs.names[k] {
-			names = append(names, n)
-		}
-		slices.Sort(names)
+		names = s.subs.names[k].sorted()
 	}
 	if len(names) == 0 { // nothing to unsubscribe from: one reply all the same
 		c.W.Push(3)
@@ -161,8 +126,7 @@ func unsubscribeCmd(c *Call, k subKind) {
 	}
 	var gone []string
 	for _, name := range names {
-		if s.subs.has(k, name) {
-			delete(s.subs.names[k], name)
+		if s.subs != nil && s.subs.names[k].remove(name) {
 			gone = append(gone, name)
 		}
 		c.W.Push(3)
@@ -181,7 +145,7 @@ func unsubscribeCmd(c *Call, k subKind) {
 func (s *session) countSubs() {
 	var subs, psubs int
 	if s.subs != nil {
-		subs, psubs = len(s.subs.names[subChannel]), len(s.subs.names[subPattern])
+		subs, psubs = s.subs.names[subChannel].len(), s.subs.names[subPattern].len()
 	}
 	s.ci.subs.Store(int32(subs))
 	s.ci.psubs.Store(int32(psubs))

@@ -23,6 +23,8 @@
 //	lfu.go         the LFU policies' access counter (OBJECT FREQ)
 //	broker.go      the pub/sub service
 //	pubsub.go      the broker's index of subscriptions (a Broker), and what it sends
+//	pubsub_set.go  the index kept small: a name's subscribers, a subscriber's names
+//	subscriptions.go  a connection's own subscriptions (cmd_pubsub.go runs the commands)
 //	pubsub_cluster.go  -cluster: PUBLISH forwarded to every node's broker (resppb)
 //	slot.go        -cluster: Redis Cluster's hash slots, divided among 16 shards
 //	cluster_route.go  -cluster: a key-space command to its shard, or refused (CROSSSLOT, ...)

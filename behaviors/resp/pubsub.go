@@ -33,23 +33,20 @@ const (
 )
 
 // Broker is the pub/sub broker's state: for each kind, each name's
-// subscribers, and what each subscriber holds (to forget it in one go). Only
-// the broker service's actor touches it.
+// subscribers, and each subscriber by PID id, with the names it holds (to
+// forget it in one go: the connection's own subscriptions may be gone, with
+// its behavior or the connection itself). Only the broker service's actor
+// touches it. pubsub_set.go keeps it small.
 type Broker struct {
-	names   [subKinds]map[string]map[string]*actor.PID // name -> subscriber PID id -> PID
-	clients map[string]*subscriber                     // by PID id
-}
-
-type subscriber struct {
-	pid   *actor.PID
-	names [subKinds]map[string]struct{}
+	names   [subKinds]map[string]subscribers
+	clients map[string]*subscriber // by PID id
 }
 
 // NewBroker returns an empty Broker.
 func NewBroker() *Broker {
 	b := &Broker{clients: map[string]*subscriber{}}
 	for k := range b.names {
-		b.names[k] = map[string]map[string]*actor.PID{}
+		b.names[k] = map[string]subscribers{}
 	}
 	return b
 }
@@ -83,17 +80,13 @@ func (b *Broker) subscribe(pid *actor.PID, k subKind, names []string) bool {
 		c = &subscriber{pid: pid}
 		b.clients[pid.Id] = c
 	}
-	if c.names[k] == nil {
-		c.names[k] = map[string]struct{}{}
-	}
 	for _, n := range names {
-		c.names[k][n] = struct{}{}
-		subs := b.names[k][n]
-		if subs == nil {
-			subs = map[string]*actor.PID{}
-			b.names[k][n] = subs
+		s := b.names[k][n]
+		if s.add(c) {
+			b.names[k][n] = s
+			c.held = append(c.held, heldName{name: n, k: k})
+			c.live++
 		}
-		subs[pid.Id] = pid
 	}
 	return !known
 }
@@ -106,26 +99,30 @@ func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) bool {
 		return false
 	}
 	for _, n := range names {
-		delete(c.names[k], n)
-		b.drop(k, n, pid.Id)
-	}
-	for k := range c.names {
-		if len(c.names[k]) > 0 {
-			return false
+		if b.drop(k, n, c) {
+			c.live--
 		}
+	}
+	if c.live > 0 {
+		b.compact(c)
+		return false
 	}
 	delete(b.clients, pid.Id)
 	return true
 }
 
-// drop takes subscriber id out of name's subscribers.
-func (b *Broker) drop(k subKind, name, id string) {
-	if subs := b.names[k][name]; subs != nil {
-		delete(subs, id)
-		if len(subs) == 0 {
-			delete(b.names[k], name)
-		}
+// drop takes c out of name's subscribers; false if it was not there.
+func (b *Broker) drop(k subKind, name string, c *subscriber) bool {
+	s, ok := b.names[k][name]
+	if !ok || !s.remove(c) {
+		return false
 	}
+	if len(s.list) == 0 {
+		delete(b.names[k], name)
+	} else {
+		b.names[k][name] = s
+	}
+	return true
 }
 
 // forget drops every subscription of the connection whose PID id is id (it
@@ -135,10 +132,8 @@ func (b *Broker) forget(id string) bool {
 	if c == nil {
 		return false
 	}
-	for k, names := range c.names {
-		for n := range names {
-			b.drop(subKind(k), n, id)
-		}
+	for _, h := range c.held {
+		b.drop(h.k, h.name, c)
 	}
 	delete(b.clients, id)
 	return true
@@ -157,7 +152,7 @@ func (b *Broker) publish(ctx actor.Context, self *actor.PID, w *Writer, shard bo
 	if shard {
 		kind, direct = subShard, publishedShard
 	}
-	if subs := b.names[kind][channel]; len(subs) > 0 {
+	if subs := b.names[kind][channel].list; len(subs) > 0 {
 		b.fanOut(ctx, self, w, subs, &published{Kind: direct, Channel: channel, Payload: payload})
 		n += len(subs)
 	}
@@ -168,20 +163,20 @@ func (b *Broker) publish(ctx actor.Context, self *actor.PID, w *Writer, shard bo
 		if !globMatch([]byte(pattern), []byte(channel), false) {
 			continue
 		}
-		b.fanOut(ctx, self, w, subs, &published{Kind: publishedPattern, Pattern: pattern, Channel: channel, Payload: payload})
-		n += len(subs)
+		b.fanOut(ctx, self, w, subs.list, &published{Kind: publishedPattern, Pattern: pattern, Channel: channel, Payload: payload})
+		n += len(subs.list)
 	}
 	return n
 }
 
 // fanOut sends m to subs, writing it to w for self.
-func (b *Broker) fanOut(ctx actor.Context, self *actor.PID, w *Writer, subs map[string]*actor.PID, m *published) {
-	for id, pid := range subs {
-		if self != nil && id == self.Id {
+func (b *Broker) fanOut(ctx actor.Context, self *actor.PID, w *Writer, subs []*subscriber, m *published) {
+	for _, c := range subs {
+		if self != nil && c.pid.Id == self.Id {
 			m.write(w)
 			continue
 		}
-		ctx.Send(pid, m)
+		ctx.Send(c.pid, m)
 	}
 }
 
@@ -199,7 +194,7 @@ func (b *Broker) channels(k subKind, pattern []byte) []string {
 }
 
 // count is the number of subscribers of name (kind k).
-func (b *Broker) count(k subKind, name string) int { return len(b.names[k][name]) }
+func (b *Broker) count(k subKind, name string) int { return len(b.names[k][name].list) }
 
 // patterns is the number of distinct patterns with subscribers (PUBSUB NUMPAT).
 func (b *Broker) patterns() int { return len(b.names[subPattern]) }
