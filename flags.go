@@ -104,6 +104,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if err := cfg.Validate(); err != nil {
 		return cmd, err
 	}
+	if err := listenClash(cfg.Listeners); err != nil {
+		return cmd, err
+	}
 	if err := nodeAddrClash(&cmd); err != nil {
 		return cmd, err
 	}
