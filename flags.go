@@ -107,6 +107,9 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	if err := listenClash(cfg.Listeners); err != nil {
 		return cmd, err
 	}
+	if err := checkLogAccess(cfg.Log.File); err != nil {
+		return cmd, err
+	}
 	if err := nodeAddrClash(&cmd); err != nil {
 		return cmd, err
 	}
