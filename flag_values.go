@@ -231,3 +231,59 @@ func (f *memoryFlag) Set(v string) error {
 	*f = memoryFlag(n)
 	return nil
 }
+
+// listenClash refuses two -listen entries that one address takes spelled two
+// ways: localhost:X and 127.0.0.1:X, or 0.0.0.0:X (or [::]:X) and any host
+// on X (the wildcard takes every interface). The second
+// would fail to bind at the start, with exit 1 and "address already in
+// use", where actors.Config.Validate refuses the same spelling twice as a bad
+// command line. Host names other than localhost are not resolved: a parse
+// does no DNS; such a clash is still found when the server binds.
+func listenClash(ls []actors.Listener) error {
+	for i, a := range ls {
+		for _, b := range ls[:i] {
+			if !bindsOverlap(a.Addr, b.Addr) {
+				continue
+			}
+			wide := b.Addr
+			if h, _, _ := net.SplitHostPort(a.Addr); everywhere(h) {
+				wide = a.Addr
+			}
+			if h, _, _ := net.SplitHostPort(wide); everywhere(h) {
+				return fmt.Errorf("-listen: %s and %s are given twice: %s takes its port on every interface", b.Addr, a.Addr, wide)
+			}
+			return fmt.Errorf("-listen: %s is given twice, also as %s", b.Addr, a.Addr)
+		}
+	}
+	return nil
+}
+
+// bindsOverlap reports whether listening on a and on b (HOST:PORT, the same
+// port other than 0) takes one address twice.
+func bindsOverlap(a, b string) bool {
+	ah, ap, errA := net.SplitHostPort(a)
+	bh, bp, errB := net.SplitHostPort(b)
+	pa, okA := actors.PortNumber(ap)
+	pb, okB := actors.PortNumber(bp)
+	if errA != nil || errB != nil || !okA || !okB || pa != pb || pa == 0 {
+		return false
+	}
+	ia, ib := bindIP(ah), bindIP(bh)
+	if ia == nil || ib == nil {
+		return strings.EqualFold(ah, bh)
+	}
+	// A wildcard (0.0.0.0 or ::) takes every address, of both families: Go
+	// listens on an IPv6 address dual-stack, so even 0.0.0.0:X and [::1]:X
+	// clash on Linux.
+	return ia.Equal(ib) || ia.IsUnspecified() || ib.IsUnspecified()
+}
+
+// bindIP is the address net.Listen("tcp", HOST:PORT) binds for host: the IP
+// itself, or for localhost 127.0.0.1 (Listen takes a name's first IPv4
+// address); nil for another name.
+func bindIP(host string) net.IP {
+	if strings.EqualFold(host, "localhost") {
+		return net.IPv4(127, 0, 0, 1)
+	}
+	return net.ParseIP(host)
+}

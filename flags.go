@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,17 +44,18 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.StringVar(&cfg.Log.File, "log-file", cfg.Log.File, "log file, appended to (- for standard error)")
 	fs.StringVar(&cfg.Log.Format, "log-format", cfg.Log.Format, "log format: text or json")
 	fs.StringVar(&cfg.Log.Level, "log-level", cfg.Log.Level, "least level logged: error, warn, info, debug or trace")
-	fs.IntVar(&cfg.Log.MaxSize, "log-max-size", cfg.Log.MaxSize, "rotate the log file when it would pass this many megabytes, renaming it NAME-TIMESTAMP.EXT (0: never rotate)")
-	fs.IntVar(&cfg.Log.MaxBackups, "log-max-backups", cfg.Log.MaxBackups, "rotated log files to keep, the oldest removed first; needs -log-max-size (0: keep all)")
-	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, at least 1; at the limit an idle connection is closed to admit a new client, else -at-limit applies")
+	countVar(fs, &cfg.Log.MaxSize, "log-max-size", maxLogSize, " megabytes: the rotation counts them in bytes, an int64", "rotate the log file when it would pass this many `megabytes` (decimal, at most 8796093022207), renaming it NAME-TIMESTAMP.EXT (0: never rotate)")
+	countVar(fs, &cfg.Log.MaxBackups, "log-max-backups", math.MaxInt, "", "rotated log `files` to keep, the oldest removed first; needs -log-max-size (0: keep all)")
+	countVar(fs, &cfg.MaxConns, "max-conns", math.MaxInt, "", "open `connections` per listener, at least 1; at the limit an idle connection is closed to admit a new client, else -at-limit applies")
 	fs.StringVar(&cfg.AtLimit, "at-limit", cfg.AtLimit, "at -max-conns with no idle connection to close: queue (new clients wait in the kernel backlog) or reject (a new client gets the behavior's busy reply, e.g. HTTP 503, and is closed; past 64 rejections in flight per listener, closed without it)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")
-	fs.Int64Var(&cfg.OutputLimit, "output-limit", cfg.OutputLimit, "bytes other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
-	fs.Int64Var(&cfg.MemoryBudget, "memory-budget", cfg.MemoryBudget, "bytes every connection together may hold for its clients (buffered input: bodies, unfinished requests, lines; output queued for them); near it the connections holding the most are not read, past it the largest is closed (the default, below, is a quarter of the machine's or container's memory, since Go's heap may grow to twice what is live; 0: no budget)")
-	fs.IntVar(&cfg.SendBuffer, "send-buffer", cfg.SendBuffer, "each connection's kernel send buffer (SO_SNDBUF) in bytes: the kernel holds at most about twice this of a slow reader's output, outside -memory-budget; fixing it turns off the kernel's autotuning, capping output at about twice this a round trip (0: the kernel's autotuning, up to net.ipv4.tcp_wmem's maximum)")
-	fs.Int64Var(&cfg.OutputSoftLimit, "output-soft-limit", cfg.OutputSoftLimit, "bytes queued for one connection that close it when exceeded for a minute, at most -output-limit (0: no limit; off when -output-limit alone is set below it)")
+	sizeVar(fs, &cfg.OutputLimit, "output-limit", math.MaxInt64, "", "`bytes` other actors (services) may queue for one connection; past it the connection is closed (0: no limit)")
+	sizeVar(fs, &cfg.MemoryBudget, "memory-budget", math.MaxInt64, "", "`bytes` every connection together may hold for its clients (buffered input: bodies, unfinished requests, lines; output queued for them); near it the connections holding the most are not read, past it the largest is closed (the default, below, is a quarter of the machine's or container's memory, since Go's heap may grow to twice what is live; 0: no budget)")
+	sizeVar(fs, &cfg.SendBuffer, "send-buffer", maxSendBuffer, " (setsockopt's int); the kernel caps it at net.core.wmem_max, doubled, anyway",
+		"each connection's kernel send buffer (SO_SNDBUF) in `bytes`, at most 2147483647, which the kernel caps at net.core.wmem_max (and doubles, as socket(7) says): the kernel holds at most about twice this of a slow reader's output, outside -memory-budget; fixing it turns off the kernel's autotuning, capping output at about twice this a round trip (0: the kernel's autotuning, up to net.ipv4.tcp_wmem's maximum)")
+	sizeVar(fs, &cfg.OutputSoftLimit, "output-soft-limit", math.MaxInt64, "", "`bytes` queued for one connection that close it when exceeded for a minute, at most -output-limit (0: no limit; off when -output-limit alone is set below it)")
 	fs.Var((*listenFlag)(&cfg.Listeners), "listen", "serve BEHAVIOR on HOST:PORT, as BEHAVIOR=HOST:PORT (a bare :PORT is 127.0.0.1, 0.0.0.0:PORT every interface; add ,tls for TLS with -tls-cert and -tls-key); repeat it for several listeners, which then replace -host, -port, -behavior and the port argument")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
@@ -100,6 +102,12 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 		return cmd, err
 	}
 	if err := cfg.Validate(); err != nil {
+		return cmd, err
+	}
+	if err := listenClash(cfg.Listeners); err != nil {
+		return cmd, err
+	}
+	if err := checkLogAccess(cfg.Log.File); err != nil {
 		return cmd, err
 	}
 	if err := nodeAddrClash(&cmd); err != nil {
@@ -171,10 +179,10 @@ func httpFlags(fs *flag.FlagSet, o *web.Options) (names []string) {
 	name := func(n string) string { names = append(names, n); return n }
 	*o = web.DefaultOptions()
 	fs.StringVar(&o.Root, name("root"), o.Root, "http: directory to serve (default: the embedded site)")
-	fs.Int64Var(&o.MaxBody, name("max-body"), o.MaxBody, "http: largest request body in bytes, buffered before the handler runs; larger ones get 413 (0: no limit)")
-	fs.IntVar(&o.MaxHeaderBytes, name("max-header-bytes"), o.MaxHeaderBytes, "http: largest request line and header block in bytes; larger ones get 431 (0: no limit)")
+	sizeVar(fs, &o.MaxBody, name("max-body"), math.MaxInt64, "", "http: largest request body in `bytes`, buffered before the handler runs; larger ones get 413 (0: no limit)")
+	sizeVar(fs, &o.MaxHeaderBytes, name("max-header-bytes"), math.MaxInt, "", "http: largest request line and header block in `bytes`; larger ones get 431 (0: no limit)")
 	fs.DurationVar(&o.HeaderTimeout, name("header-timeout"), o.HeaderTimeout, "http: a request head must arrive within this long of its first byte, and a body progress as often, else 408 and close; also bounds the wait for a connection's first request (0: no limit)")
-	fs.Int64Var(&o.MinBodyRate, name("min-body-rate"), o.MinBodyRate, "http: a request body must keep arriving at least this many bytes per second, over the last -header-timeout (bytes sent fast earn no more than that much credit), else 408 and close (0: no minimum; -header-timeout 0 turns it off too)")
+	sizeVar(fs, &o.MinBodyRate, name("min-body-rate"), math.MaxInt64, "", "http: a request body must keep arriving at least this many `bytes` per second, over the last -header-timeout (bytes sent fast earn no more than that much credit), else 408 and close (0: no minimum; -header-timeout 0 turns it off too)")
 	fs.DurationVar(&o.KeepAliveTimeout, name("keepalive-timeout"), o.KeepAliveTimeout, "http: close a keep-alive connection that starts no new request within this long of the last response (0: no limit; -idle-timeout still applies)")
 	return names
 }
@@ -210,8 +218,10 @@ Exit status: 0 after a clean shutdown, 1 when the server cannot start or stops o
 a failure, 2 for a bad command line, 3 when a cluster node loses its membership
 (its etcd lease) or cannot reach etcd at start.
 
-Sizes and durations: 0 turns the limit off (never, no limit) unless the flag
-says otherwise below; a negative value is an error. Names (behavior, log
+Numbers are decimal ("0100" is 100; no 0x, no _). A size in bytes takes an
+optional unit as redis.conf's, in any case: b, k (1000), kb (1024), m, mb, g,
+gb, e.g. 64kb. Sizes and durations: 0 turns the limit off (never, no limit)
+unless the flag says otherwise below; a negative value is an error. Names (behavior, log
 format, log level, at-limit) may be given in any case. Flags marked "http:",
 "chat:" or "resp:" belong to that behavior and are refused with any other.
 

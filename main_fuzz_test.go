@@ -23,6 +23,8 @@ func FuzzParseArgs(f *testing.F) {
 		"+9000", "-port\x00+9000", "-idle-timeout\x005", "-output-limit\x00100\x00-output-soft-limit\x001000",
 		"-output-limit\x00100", "-log-level\x00fatal", "-listen\x00echo=127.0.0.1:0,TLS", "-listen\x00echo=127.0.0.1:0,tls,tls",
 		"-tls-cert\x00c\x00-tls-key\x00k\x00-listen\x00http=127.0.0.1:0",
+		"-max-header-bytes\x000100", "-memory-budget\x001gb", "-send-buffer\x004294967296", "-log-max-size\x008796093022208",
+		"-max-conns\x000x10", "-listen\x00http=localhost:1\x00-listen\x00echo=127.0.0.1:1", "-log-file\x00/proc/x.log",
 	} {
 		f.Add(seed)
 	}
