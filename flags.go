@@ -46,7 +46,7 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.IntVar(&cfg.Log.MaxSize, "log-max-size", cfg.Log.MaxSize, "rotate the log file when it would pass this many megabytes, renaming it NAME-TIMESTAMP.EXT (0: never rotate)")
 	fs.IntVar(&cfg.Log.MaxBackups, "log-max-backups", cfg.Log.MaxBackups, "rotated log files to keep, the oldest removed first; needs -log-max-size (0: keep all)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, at least 1; at the limit an idle connection is closed to admit a new client, else -at-limit applies")
-	fs.StringVar(&cfg.AtLimit, "at-limit", cfg.AtLimit, "at -max-conns with no idle connection to close: queue (new clients wait in the kernel backlog) or reject (a new client gets the behavior's busy reply, e.g. HTTP 503, and is closed; past 64 rejections in flight per listener, closed without it)")
+	fs.StringVar(&cfg.AtLimit, "at-limit", cfg.AtLimit, "at -max-conns with no idle connection to close: queue (new clients wait in the kernel backlog) or reject (a new client gets the behavior's busy reply, e.g. HTTP 503, over TLS on a TLS listener after a handshake of at most 1 s, and is closed; past 64 rejections in flight per listener, closed without it)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data for this long (0: never)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")

@@ -65,7 +65,7 @@
 // runs the handshake under a deadline, so the connection supervisor never
 // does. With -at-limit reject there is one more kind, which sends nothing: a
 // client turned away at the limit gets its busy reply from a goroutine of its
-// own (reject.go; at most 64 per listener, past which a client is closed
+// own (reject.go; on a TLS listener after a handshake it runs too; at most 64 per listener, past which a client is closed
 // without the reply; each ends within a few seconds or when its accept loop
 // exits; the Server waits for them as for readers).
 //

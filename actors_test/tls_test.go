@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // The TLS listener: the handshake runs on the connection's reader (never on the
@@ -154,6 +155,51 @@ func TestTLSPlainHTTPGets400(t *testing.T) {
 		got, err := io.ReadAll(c)
 		if err != nil || string(got) != want {
 			t.Errorf("sent %.60q in the clear: read %q, %v; want %q and the close", send, got, err, want)
+		}
+	}
+}
+
+// dialTLS makes a TLS connection to s trusting pool and runs its handshake;
+// it is closed when the test ends.
+func dialTLS(t testing.TB, s *testServer, pool *x509.CertPool) *tls.Conn {
+	t.Helper()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: waitTimeout}, "tcp", s.Addr, &tls.Config{RootCAs: pool})
+	if err != nil {
+		t.Fatalf("TLS dial %s: %v", s.Addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	return c
+}
+
+// TestTLSAtLimitRejectOverTLS ensures that with -at-limit reject a client of a
+// TLS listener turned away at the limit reads the busy reply over TLS (its
+// handshake completes, then the line, then the end), never in plain text
+// before any handshake, which a TLS client cannot read; and the client being
+// served is unaffected.
+func TestTLSAtLimitRejectOverTLS(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) {
+		rejectAtOne(cfg)
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+	})
+	first := dialTLS(t, s, pool)
+	firstIn := bufio.NewReader(first)
+	for _, line := range []string{"first\n", "still served\n"} {
+		if _, err := io.WriteString(first, line); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := firstIn.ReadString('\n'); err != nil || got != line {
+			t.Fatalf("first client's echo: %q, %v; want %q", got, err, line)
+		}
+		if line != "first\n" {
+			break
+		}
+		// The first client is a session now, never idle: the next is rejected.
+		rejected := dialTLS(t, s, pool)
+		got, err := io.ReadAll(rejected)
+		if want := string(protocol.DefaultBusyReply); err != nil || string(got) != want {
+			t.Errorf("rejected TLS client read %q, %v; want %q over TLS, then the end", got, err, want)
 		}
 	}
 }
