@@ -129,7 +129,8 @@
 // keeps them in the order they became idle) for each waiting client, and that
 // slot is free at once: the evicted socket finishes closing in a closing slot
 // (link.evict), of which a listener has as many again, so open sockets stay
-// under twice the limit.
+// under twice the limit; one that has exchanged nothing with its peer is
+// closed at once instead (nothing in flight to protect).
 //
 // # Confinement
 //

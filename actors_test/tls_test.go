@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,5 +203,51 @@ func TestTLSAtLimitRejectOverTLS(t *testing.T) {
 		if want := string(protocol.DefaultBusyReply); err != nil || string(got) != want {
 			t.Errorf("rejected TLS client read %q, %v; want %q over TLS, then the end", got, err, want)
 		}
+	}
+}
+
+// TestTLSSilentClientsEvictedAtOnce ensures clients that connect to a TLS
+// listener and never start their handshake do not slow the admission of a
+// real client: at -max-conns 2, five of them (more than the listener's slots
+// and closing slots together) and then a TLS client, which is served while
+// the last of them is still connected (its handshake has 10 s). Each evicted
+// one is closed at once, reset, not drained: a drain has no reply to protect
+// there, and held a closing slot for its whole linger (500 ms a socket), so
+// the backlog of such clients was admitted at two -max-conns a second.
+func TestTLSSilentClientsEvictedAtOnce(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) {
+		cfg.MaxConns = 2
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+	})
+	const silent = 5
+	ended := make(chan error, silent)
+	for range silent {
+		c := s.dial(t)
+		go func() {
+			_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+			_, err := c.Read(make([]byte, 1))
+			ended <- err
+		}()
+	}
+
+	c := dialTLS(t, s, pool)
+	if _, err := io.WriteString(c, "over tls\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "over tls\n" {
+		t.Fatalf("echo over TLS behind %d silent clients: %q, %v", silent, line, err)
+	}
+	// Four silent clients made room (one each for the next three and the
+	// TLS client); the fifth holds a slot beside the TLS client.
+	for range silent - 1 {
+		if err := <-ended; !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("evicted silent client read %v; want a reset: closed at once, not drained", err)
+		}
+	}
+	select {
+	case err := <-ended:
+		t.Errorf("the fifth silent client ended (%v) while the TLS client held the other slot", err)
+	default:
 	}
 }
