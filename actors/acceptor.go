@@ -73,7 +73,7 @@ func (a *acceptor) onStarted(ctx actor.Context) {
 		budget: a.share.env.failures, idle: a.share.env.idle, backoffMin: acceptBackoffMin, backoffMax: acceptBackoffMax}
 	env := a.share.env
 	if env.cfg.AtLimit == AtLimitReject {
-		l.reject = newRejecter(a.share.busy, env.readers, a.log, func() { env.hub.Rejected(env.listener, env.behavior) })
+		l.reject = newRejecter(a.share.busy, env.tls, env.readers, a.log, func() { env.hub.Rejected(env.listener, env.behavior) })
 	}
 	go l.run()
 	ctx.Send(ctx.Parent(), &messages.Accepting{Listener: a.addr})

@@ -65,7 +65,7 @@
 // runs the handshake under a deadline, so the connection supervisor never
 // does. With -at-limit reject there is one more kind, which sends nothing: a
 // client turned away at the limit gets its busy reply from a goroutine of its
-// own (reject.go; at most 64 per listener, past which a client is closed
+// own (reject.go; on a TLS listener after a handshake it runs too; at most 64 per listener, past which a client is closed
 // without the reply; each ends within a few seconds or when its accept loop
 // exits; the Server waits for them as for readers).
 //
@@ -129,7 +129,8 @@
 // keeps them in the order they became idle) for each waiting client, and that
 // slot is free at once: the evicted socket finishes closing in a closing slot
 // (link.evict), of which a listener has as many again, so open sockets stay
-// under twice the limit.
+// under twice the limit; one that has exchanged nothing with its peer is
+// closed at once instead (nothing in flight to protect).
 //
 // # Confinement
 //

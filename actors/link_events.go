@@ -80,9 +80,18 @@ func (l *link) freeSlot() {
 // slots, so open sockets stay under twice -max-conns. With every closing
 // slot taken the connection keeps its own until its socket is closed, as
 // any other does. It runs on the connection supervisor.
+//
+// A connection that has exchanged nothing with its peer (no input, no
+// output: a client that connected and sent nothing, over TLS one that never
+// finished its handshake) is closed at once, not drained: the drain keeps a
+// reply in flight from being reset, and there is none. Its socket then holds
+// its closing slot for no time, where a drain held it for its whole linger
+// (500 ms, its peer sending nothing), so that silent clients filling the
+// limit, and the backlog behind them, are evicted as fast as clients arrive,
+// not at two -max-conns a second.
 func (l *link) evict() {
 	l.setEnd(endEvicted)
-	l.shut(true)
+	l.shut(l.stats.In.Load() != 0 || l.stats.Out.Load() != 0)
 	if takeSlot(l.env.closing) {
 		if l.slot.CompareAndSwap(slotHeld, slotClosing) {
 			freeSlot(l.slots)

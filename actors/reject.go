@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/tls"
 	"net"
 	"sync"
 	"time"
@@ -21,8 +22,9 @@ const (
 	// while costing less than a tenth of the default -max-conns in sockets.
 	rejectLimit = 64
 
-	// rejectTimeout bounds each wait of a rejection: for the client's first bytes
-	// (protocol.Busy.AfterInput) and for the reply's write. A busy reply is a few
+	// rejectTimeout bounds each wait of a rejection: on a TLS listener for the
+	// handshake, then for the client's first bytes (protocol.Busy.AfterInput)
+	// and for the reply's write. A busy reply is a few
 	// hundred bytes, which any socket buffer takes at once; a client that has not
 	// taken it in a second is not reading.
 	rejectTimeout = time.Second
@@ -36,6 +38,8 @@ const (
 // one accept loop. The loop calls reject for each; a goroutine per client writes
 // the behavior's busy reply and closes, so the loop never writes to a socket
 // (Confinement) and a client that does not read holds only its own goroutine.
+// On a TLS listener the reply goes through TLS: the same goroutine runs the
+// handshake first, so a TLS client can read it (in plain text it could not).
 // The loop calls close as it exits: in-flight rejections are cut short and the
 // count not yet logged is logged. Every goroutine it starts (rejections, the
 // log timer) is counted in wg, the Server's readers, so the Server is not done
@@ -43,6 +47,7 @@ const (
 type rejecter struct {
 	reply      []byte
 	afterInput bool
+	tls        *tls.Config // the listener's; nil for plain TCP
 	wg         *sync.WaitGroup
 	log        *logrus.Entry
 	counted    func()        // tells the observatory of each rejection
@@ -59,13 +64,14 @@ type rejecter struct {
 }
 
 // newRejecter returns the rejecter of an accept loop whose behavior says busy.
-// counted is called for each rejection.
-func newRejecter(busy protocol.Busy, wg *sync.WaitGroup, log *logrus.Entry, counted func()) *rejecter {
+// counted is called for each rejection; tlsConfig is the listener's TLS, nil
+// for plain TCP.
+func newRejecter(busy protocol.Busy, tlsConfig *tls.Config, wg *sync.WaitGroup, log *logrus.Entry, counted func()) *rejecter {
 	reply := busy.Reply
 	if reply == nil {
 		reply = protocol.DefaultBusyReply
 	}
-	return &rejecter{reply: reply, afterInput: busy.AfterInput, wg: wg, log: log, counted: counted,
+	return &rejecter{reply: reply, afterInput: busy.AfterInput, tls: tlsConfig, wg: wg, log: log, counted: counted,
 		inFlight: make(chan struct{}, rejectLimit), conns: make(map[net.Conn]struct{})}
 }
 
@@ -89,11 +95,29 @@ func (r *rejecter) reject(conn net.Conn) {
 
 // turnAway writes the busy reply to conn and closes it gracefully, as a
 // connection's reader does (link.drain): FIN first, then discard, so that the
-// close does not reset the connection and destroy the reply in flight. It exits when conn is
-// closed, at most 2*rejectTimeout+lingerMax after it started.
+// close does not reset the connection and destroy the reply in flight. On a
+// TLS listener the handshake comes first, and a client that does not finish
+// it in rejectTimeout is closed without the reply. It exits when conn is
+// closed, at most 3*rejectTimeout+lingerMax after it started.
 func (r *rejecter) turnAway(conn net.Conn) {
 	defer r.wg.Done()
 	defer freeSlot(r.inFlight)
+	sock := conn // what r.conns and close know: closing it ends any wait below
+	defer func() {
+		r.mu.Lock()
+		delete(r.conns, sock)
+		r.mu.Unlock()
+		_ = sock.Close()
+	}()
+	if r.tls != nil {
+		tc := tls.Server(conn, r.tls)
+		_ = tc.SetDeadline(time.Now().Add(rejectTimeout))
+		if err := tc.Handshake(); err != nil {
+			return
+		}
+		_ = tc.SetDeadline(time.Time{})
+		conn = tc
+	}
 	var buf [1024]byte
 	if r.afterInput {
 		_ = conn.SetReadDeadline(time.Now().Add(rejectTimeout))
@@ -107,10 +131,6 @@ func (r *rejecter) turnAway(conn net.Conn) {
 		_ = cw.CloseWrite()
 	}
 	netpoll.Discard(conn, buf[:])
-	r.mu.Lock()
-	delete(r.conns, conn)
-	r.mu.Unlock()
-	_ = conn.Close()
 }
 
 // count counts one rejection, answered with the busy reply or not, and makes

@@ -19,7 +19,7 @@ func newTestRejecter(t *testing.T, busy protocol.Busy) (*rejecter, *sync.WaitGro
 	t.Helper()
 	logger, hook := test.NewNullLogger()
 	var wg sync.WaitGroup
-	return newRejecter(busy, &wg, logrus.NewEntry(logger), func() {}), &wg, hook
+	return newRejecter(busy, nil, &wg, logrus.NewEntry(logger), func() {}), &wg, hook
 }
 
 // TestRejecterBoundsInFlight ensures a flood of rejections holds at most

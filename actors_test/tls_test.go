@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -17,10 +18,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // The TLS listener: the handshake runs on the connection's reader (never on the
@@ -155,5 +158,96 @@ func TestTLSPlainHTTPGets400(t *testing.T) {
 		if err != nil || string(got) != want {
 			t.Errorf("sent %.60q in the clear: read %q, %v; want %q and the close", send, got, err, want)
 		}
+	}
+}
+
+// dialTLS makes a TLS connection to s trusting pool and runs its handshake;
+// it is closed when the test ends.
+func dialTLS(t testing.TB, s *testServer, pool *x509.CertPool) *tls.Conn {
+	t.Helper()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: waitTimeout}, "tcp", s.Addr, &tls.Config{RootCAs: pool})
+	if err != nil {
+		t.Fatalf("TLS dial %s: %v", s.Addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	return c
+}
+
+// TestTLSAtLimitRejectOverTLS ensures that with -at-limit reject a client of a
+// TLS listener turned away at the limit reads the busy reply over TLS (its
+// handshake completes, then the line, then the end), never in plain text
+// before any handshake, which a TLS client cannot read; and the client being
+// served is unaffected.
+func TestTLSAtLimitRejectOverTLS(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) {
+		rejectAtOne(cfg)
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+	})
+	first := dialTLS(t, s, pool)
+	firstIn := bufio.NewReader(first)
+	for _, line := range []string{"first\n", "still served\n"} {
+		if _, err := io.WriteString(first, line); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := firstIn.ReadString('\n'); err != nil || got != line {
+			t.Fatalf("first client's echo: %q, %v; want %q", got, err, line)
+		}
+		if line != "first\n" {
+			break
+		}
+		// The first client is a session now, never idle: the next is rejected.
+		rejected := dialTLS(t, s, pool)
+		got, err := io.ReadAll(rejected)
+		if want := string(protocol.DefaultBusyReply); err != nil || string(got) != want {
+			t.Errorf("rejected TLS client read %q, %v; want %q over TLS, then the end", got, err, want)
+		}
+	}
+}
+
+// TestTLSSilentClientsEvictedAtOnce ensures clients that connect to a TLS
+// listener and never start their handshake do not slow the admission of a
+// real client: at -max-conns 2, five of them (more than the listener's slots
+// and closing slots together) and then a TLS client, which is served while
+// the last of them is still connected (its handshake has 10 s). Each evicted
+// one is closed at once, reset, not drained: a drain has no reply to protect
+// there, and held a closing slot for its whole linger (500 ms a socket), so
+// the backlog of such clients was admitted at two -max-conns a second.
+func TestTLSSilentClientsEvictedAtOnce(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) {
+		cfg.MaxConns = 2
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+	})
+	const silent = 5
+	ended := make(chan error, silent)
+	for range silent {
+		c := s.dial(t)
+		go func() {
+			_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+			_, err := c.Read(make([]byte, 1))
+			ended <- err
+		}()
+	}
+
+	c := dialTLS(t, s, pool)
+	if _, err := io.WriteString(c, "over tls\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "over tls\n" {
+		t.Fatalf("echo over TLS behind %d silent clients: %q, %v", silent, line, err)
+	}
+	// Four silent clients made room (one each for the next three and the
+	// TLS client); the fifth holds a slot beside the TLS client.
+	for range silent - 1 {
+		if err := <-ended; !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("evicted silent client read %v; want a reset: closed at once, not drained", err)
+		}
+	}
+	select {
+	case err := <-ended:
+		t.Errorf("the fifth silent client ended (%v) while the TLS client held the other slot", err)
+	default:
 	}
 }
