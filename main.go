@@ -19,6 +19,7 @@ import (
 	"async_server/actors"
 	"async_server/admin"
 	"async_server/cluster"
+	"async_server/logs"
 
 	"github.com/sirupsen/logrus"
 )
@@ -67,6 +68,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signal.Ignore(syscall.SIGPIPE)
 
 	srv, err := actors.Start(cmd.Config)
+	if errors.Is(err, logs.ErrUnwritable) { // as a -log-file in a missing directory
+		fmt.Fprintf(stderr, "async_server: %v\nRun 'async_server -h' for usage.\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "async_server: %v\n", err)
 		if errors.Is(err, cluster.ErrUnavailable) {

@@ -385,8 +385,8 @@ func TestRunPortInUse(t *testing.T) {
 	}
 }
 
-// TestRunBadLogFile ensures a log file in a directory that does not exist, or
-// one that is a directory, is a bad command line, as a missing -root is: exit 2
+// TestRunBadLogFile ensures a log file in a directory that does not exist, one
+// that is a directory, or one that cannot be written, is a bad command line, as a missing -root is: exit 2
 // with a message naming the flag and the path, no ready line, nothing created.
 func TestRunBadLogFile(t *testing.T) {
 	dir := t.TempDir()
@@ -394,6 +394,8 @@ func TestRunBadLogFile(t *testing.T) {
 	for _, tt := range []struct{ file, want string }{
 		{missing, "-log-file: " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
 		{dir, "-log-file: " + dir + " is a directory"},
+		// opens, and refuses every write: found by a first write at start
+		{"/dev/full", "-log-file: cannot be written: write /dev/full: no space left on device"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := []string{"-log-file", tt.file, "0"}

@@ -93,7 +93,8 @@ func (c Config) validateFile() error {
 
 // Open opens the log file and returns the logger that writes it, and the file
 // (nil for standard error) for the caller to sync and close once the last entry is
-// written.
+// written. The logger writes the file through a fallback (fallback.go): an
+// entry the file refuses goes to standard error, not nowhere.
 func Open(c Config) (*logrus.Logger, File, error) {
 	if err := c.Validate(); err != nil {
 		return nil, nil, err
@@ -114,7 +115,7 @@ func Open(c Config) (*logrus.Logger, File, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	lg.SetOutput(f)
+	lg.SetOutput(newFallback(f, os.Stderr, c.File))
 	return lg, f, nil
 }
 

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +22,11 @@ var (
 	_ File = (*os.File)(nil)
 	_ File = (*rotating)(nil)
 )
+
+// ErrUnwritable is in Open's error when the log file cannot be opened for
+// appending or refuses the first write: main exits 2 on it, as on a -log-file
+// in a missing directory.
+var ErrUnwritable = errors.New("cannot be written")
 
 // validateRotation reports rotation settings that cannot work, or would be
 // accepted and silently do nothing, by their command-line name.
@@ -46,6 +52,8 @@ func (c Config) validateRotation() error {
 // one, and removes the oldest renamed files past MaxBackups. A log line is a
 // few kilobytes at most (cut.go), so no write is ever too big for a file.
 //
+// A file that cannot be opened, or refuses a write at once, is ErrUnwritable.
+//
 // With rotation the file is still opened here first, and closed: a path that
 // cannot be written fails now, naming -log-file, not at the first entry; and a
 // file created here is 0644, which lumberjack keeps for every file after it
@@ -53,7 +61,15 @@ func (c Config) validateRotation() error {
 func openFile(c Config) (File, error) {
 	f, err := os.OpenFile(c.File, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("-log-file: %w", err)
+		return nil, fmt.Errorf("-log-file: %w: %w", ErrUnwritable, err)
+	}
+	// A write of nothing costs nothing and adds nothing, but the kernel
+	// still asks the file: /dev/full, or a /proc file opened by root, open
+	// and then refuse every write. Refused now, it is a bad -log-file; a
+	// file that fails later (a full disk) is the fallback's (fallback.go).
+	if _, err := f.Write(nil); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("-log-file: %w: %w", ErrUnwritable, err)
 	}
 	if c.MaxSize == 0 {
 		return f, nil
