@@ -90,24 +90,55 @@ func TestMaxConnsClosesSilentFirst(t *testing.T) {
 // socket's close-wait (500 ms while the peer neither reads nor closes), and a
 // burst of waiting clients is admitted as fast as idle connections can be
 // closed. (With -max-conns 100 and 300 idle clients, the server once admitted
-// 2 a second: one slot per close-wait.)
+// 2 a second: one slot per close-wait.) It checks the order, not the time: each
+// evicted client, once it reads the server's FIN, sends a line that its
+// socket's drain discards at the close ("unread input discarded at close"),
+// and every waiting client is opened before the first of those closes.
 func TestMaxConnsAdmitsBurst(t *testing.T) {
 	const n = 4
 	s := startFaulty(t, func(cfg *actors.Config) { cfg.MaxConns = n })
-	for range n { // idle, and never reading or closing: each eviction's drain lasts its whole linger
-		s.dialLines(t).roundTrip(t, "idle", "idle")
+	idle := make([]*lineClient, n)
+	for i := range idle { // idle, and never closing: each eviction's drain lasts its whole linger
+		idle[i] = s.dialLines(t)
+		idle[i].roundTrip(t, "idle", "idle")
 	}
-	start := time.Now()
 	waiting := make([]*lineClient, n)
 	for i := range waiting {
 		waiting[i] = s.dialLines(t)
 		waiting[i].send(t, "hello")
 	}
+	for _, c := range idle {
+		c.expectEOF(t)
+		c.send(t, "late")
+	}
 	for _, c := range waiting {
 		c.expect(t, "count 1 hello")
 	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("%d waiting clients were admitted in %v; want under 1s (no close-wait between them)", n, took)
+	s.stop(t)
+
+	firstClosed, lastOpened := -1, -1
+	isIdle, isWaiting := map[string]bool{}, map[string]bool{}
+	for i := range n {
+		isIdle[idle[i].LocalAddr().String()] = true
+		isWaiting[waiting[i].LocalAddr().String()] = true
+	}
+	closed, opened := 0, 0
+	for i, l := range s.logLines(t) {
+		remote := l["remote"]
+		switch {
+		case l["msg"] == "unread input discarded at close" && isIdle[remote]:
+			if closed++; firstClosed < 0 {
+				firstClosed = i
+			}
+		case l["msg"] == "connection opened" && isWaiting[remote]:
+			opened++
+			lastOpened = i
+		}
+	}
+	if closed != n || opened != n || lastOpened > firstClosed {
+		t.Errorf("%d of %d evicted sockets closed with their late line discarded, the first at log line %d; "+
+			"%d of %d waiting clients opened, the last at line %d; want all, every waiting client opened first",
+			closed, n, firstClosed, opened, n, lastOpened)
 	}
 }
 
