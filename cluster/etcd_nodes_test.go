@@ -54,7 +54,10 @@ func TestEtcdNodes(t *testing.T) {
 
 	t.Run("GracefulLeave", func(t *testing.T) {
 		// SIGTERM: the node revokes its lease as it leaves, so the last
-		// node drops it within 0.5 s of its exit, not a TTL later.
+		// node drops it at once, not as the lease expires: the lease is
+		// renewed every quarter of its 2 s TTL, so an expiry comes 1.5 s
+		// to 2 s after the exit. The bound sits below that, with what room
+		// a loaded machine needs above "at once".
 		leaver, last := nodes[1], nodes[0]
 		leaver.Signal(t, syscall.SIGTERM)
 		if code := leaver.Wait(t, 10*time.Second); code != 0 {
@@ -65,8 +68,8 @@ func TestEtcdNodes(t *testing.T) {
 			v, err := last.Metric("async_server_cluster_members")
 			return err == nil && v == 1
 		})
-		if took := time.Since(exited); took > 500*time.Millisecond {
-			t.Errorf("the last node dropped the leaver %v after its exit; want at most 0.5 s", took)
+		if took := time.Since(exited); took > 1200*time.Millisecond {
+			t.Errorf("the last node dropped the leaver %v after its exit; want it before its lease could expire (1.5 s)", took)
 		}
 	})
 
