@@ -87,7 +87,7 @@ func (s *connSupervisor) Receive(ctx actor.Context) {
 		s.onForceClose()
 	case *messages.Abandon:
 		s.onAbandon(ctx)
-	case *actor.Stopping:
+	case *actor.Stopping: // at shutdown root has flushed the budget before its report: nothing, as a rule
 		s.env.failures.flush(s.log)
 	}
 }

@@ -222,11 +222,19 @@
 // gone; past -shutdown-timeout the rest are closed hard, and a grace after
 // that a connection whose behavior is still blocked (on anything but its
 // socket) is abandoned (abandon.go); once every reader has closed its socket
-// (or been written off with its abandoned connection), root logs the shutdown
-// report and stops the connection supervisors, then, clustered, leaves the
+// (or been written off with its abandoned connection), root logs what each
+// listener's log budget still counts (logbudget.go), then the shutdown
+// report, and stops the connection supervisors, then, clustered, leaves the
 // cluster (cluster.Node.Stop off root's goroutine: the provider, the grains,
 // remote; ClusterLeft), then the services, and only then the logger
 // (StopLogger), which writes every entry already queued and
 // syncs the file. Server.Serving is false from the moment the shutdown begins
 // (the admin endpoint's /readyz answers 503 then).
+//
+// So the shutdown report is the log's last word about the listeners and their
+// connections: every entry they cause comes before it, the lines their log
+// budgets left out counted in full. After it come only the later phases' own
+// entries: a clustered node's "left the cluster", and, if a phase goes wrong,
+// its warnings and errors (a service slow to stop or failing as it stops, the
+// logger's restarts spent). A shutdown without those ends with the report.
 package actors

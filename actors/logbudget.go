@@ -15,8 +15,9 @@ import (
 // write 235 MB in 10 s with "panic" lines). Each budget allows a burst of
 // logBurst lines, then logRate a second. A line past it is not written but
 // counted, and the next line written says how many were left out
-// ("suppressed"); what is still counted when the listener's connection
-// supervisor stops is logged then. Routine lines (a peer's reset or silence, at Info) have a
+// ("suppressed"); what is still counted at the shutdown is logged by root
+// just before the shutdown report (root.go's phase 3), and by a connection
+// supervisor that stops for good before it. Routine lines (a peer's reset or silence, at Info) have a
 // budget of their own, so that a flood of them cannot crowd out the warnings;
 // a line whose level is off costs nothing. The observatory's events and
 // metrics (-admin) still see every decision.

@@ -37,8 +37,10 @@ import (
 //  3. With every report in, every acceptor gone (so every connection its
 //     accept loop handed over is queued at its supervisor) and every socket
 //     closed (readers drain a closing socket for up to lingerTimeout,
-//     lingerMax if input keeps coming), root logs the shutdown report and
-//     poisons the connection supervisors.
+//     lingerMax if input keeps coming), nothing logs about the connections
+//     any more: root logs what each listener's log budget still counts
+//     (logbudget.go), then the shutdown report, and poisons the connection
+//     supervisors.
 //  4. With every connection supervisor gone, a clustered node leaves its
 //     cluster (cluster.Node.Stop: the provider, then the grains hosted here,
 //     then remote), off root's goroutine, and says ClusterLeft; then root
@@ -55,6 +57,7 @@ type rootActor struct {
 	node         *cluster.Node      // the cluster membership; nil unless clustered
 	budget       *budget            // the server's memory budget, for every listener; nil: none
 	listeners    []served           // each with its behavior's factory
+	shares       []*listenerShare   // each listener's, in the listeners' order; made when the services are up
 	serviceSpecs []protocol.Service // every behavior's service actors
 	ready        chan struct{}      // closed once every acceptor accepts: Start returns then
 	draining     *atomic.Bool       // Server.Serving's: set when the shutdown begins
@@ -162,6 +165,7 @@ func (r *rootActor) onServicesStarted(ctx actor.Context) {
 	for _, l := range r.listeners {
 		addr := l.ln.Addr().String()
 		share := newListenerShare(l, shared)
+		r.shares = append(r.shares, share)
 		conns, _ := ctx.SpawnNamed(connsProps(share), connsName(addr))
 		r.conns[conns.Id] = listenerRef{pid: conns, addr: addr}
 		pid, _ := ctx.SpawnNamed(acceptorProps(l, share, conns, r.injectable()), acceptorName(addr))
@@ -248,10 +252,13 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 }
 
 // maybeReport runs phase 3 once every connection supervisor has reported,
-// every acceptor is gone and every socket is closed. Readers close their sockets after their connection actors stop (they
-// drain the peer's last bytes for up to lingerTimeout, and may log what they
-// threw away), so a goroutine waits for them and tells root: the report stays the
-// last word about connections.
+// every acceptor is gone and every socket is closed. Readers close their
+// sockets after their connection actors stop (they drain the peer's last
+// bytes for up to lingerTimeout, and may log what they threw away), so a
+// goroutine waits for them and tells root. Then nothing is left to count
+// lines against a listener's log budget, and root logs what each still
+// counts before the report: the report is the last word about connections,
+// and follows every line they left out.
 func (r *rootActor) maybeReport(ctx actor.Context) {
 	if !r.shuttingDown || r.reported || len(r.waiting) > 0 || len(r.acceptors) > 0 {
 		return
@@ -270,6 +277,9 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 		r.grace.Stop()
 	}
 	r.hub.ShutdownTook(time.Since(r.started))
+	for _, sh := range r.shares { // nothing counts lines any more: the acceptors and readers are gone
+		sh.env.failures.flush(sh.env.log)
+	}
 	entry := r.log.WithFields(logrus.Fields{
 		"graceful":  r.report.Graceful,
 		"failed":    r.report.Failed,

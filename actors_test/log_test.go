@@ -276,3 +276,50 @@ func atoiField(t testing.TB, l logLine, field string) int {
 	}
 	return n
 }
+
+// TestShutdownReportIsLastWithSuppressedCounts ensures the shutdown report is
+// the log's last entry even when the listener's log budget still holds lines
+// it left out: the count of those ("connection failures left out of the
+// log") comes before the report, and none is lost. (The count was logged as
+// the connection supervisor stopped, after the report: 400 silent clients at
+// -idle-timeout 100ms left the report followed by suppressed_routine=300.)
+func TestShutdownReportIsLastWithSuppressedCounts(t *testing.T) {
+	s := startEcho(t, func(cfg *actors.Config) { cfg.IdleTimeout = 20 * time.Millisecond })
+	const batches, batch = 6, 50 // 300 routine lines wanted: past the burst of 100 in well under 20 s
+	for range batches {
+		conns := make([]net.Conn, batch)
+		for i := range conns {
+			conns[i] = s.dial(t)
+		}
+		for _, c := range conns { // closed by the server: its Timeout decision is made
+			expectEOF(t, c)
+		}
+	}
+	s.stop(t)
+
+	lines := s.logLines(t)
+	written, counted, reports := 0, 0, 0
+	for _, l := range lines {
+		switch {
+		case l["msg"] == "supervision decision" && l["category"] == "Timeout":
+			written++
+			counted += atoiField(t, l, "suppressed")
+		case strings.HasPrefix(l["msg"], "connection failures left out"):
+			counted += atoiField(t, l, "suppressed_routine")
+		case l["msg"] == "shutdown report":
+			reports++
+		}
+	}
+	if counted == 0 {
+		t.Fatalf("%d Timeout decisions written, none left out: the budget was not spent, so this test shows nothing", written)
+	}
+	if written+counted != batches*batch {
+		t.Errorf("%d Timeout decisions written and %d counted as left out; want %d in all", written, counted, batches*batch)
+	}
+	if reports != 1 {
+		t.Errorf("%d shutdown reports; want 1", reports)
+	}
+	if last := lines[len(lines)-1]; last["msg"] != "shutdown report" {
+		t.Errorf("last log entry is %v; want the shutdown report", last)
+	}
+}
