@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // limitListener keeps the endpoint's connections at max, as
@@ -18,13 +19,15 @@ import (
 // The http.Server reports each connection's state to track (ConnState).
 type limitListener struct {
 	net.Listener
-	max int
+	max   int
+	stall time.Duration // each connection's closeStall (conn)
 
-	mu     sync.Mutex
-	room   *sync.Cond              // signalled when a connection ends, and by Close
-	conns  map[net.Conn]*connState // every connection accepted and not yet closed
-	next   uint64                  // the order of the next accepted connection
-	closed bool
+	mu       sync.Mutex
+	room     *sync.Cond           // signalled when a connection ends, and by Close
+	conns    map[*conn]*connState // every connection accepted and not yet closed
+	next     uint64               // the order of the next accepted connection
+	closed   bool
+	draining bool // the endpoint is closing (drain): a new connection is reset
 }
 
 // connState is what the listener knows of a connection.
@@ -33,21 +36,33 @@ type connState struct {
 	state http.ConnState
 }
 
-func newLimitListener(ln net.Listener, max int) *limitListener {
-	l := &limitListener{Listener: ln, max: max, conns: make(map[net.Conn]*connState)}
+func newLimitListener(ln net.Listener, max int, stall time.Duration) *limitListener {
+	l := &limitListener{Listener: ln, max: max, stall: stall, conns: make(map[*conn]*connState)}
 	l.room = sync.NewCond(&l.mu)
 	return l
 }
 
-// Accept returns the next connection, once there is room for it.
+// Accept returns the next connection, once there is room for it. Once the
+// endpoint is closing (drain) it resets each new connection and accepts
+// again, until the listener is closed.
 func (l *limitListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	for {
+		nc, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if c, err := l.admit(&conn{Conn: nc, stall: l.stall}); c != nil || err != nil {
+			return c, err
+		}
 	}
+}
+
+// admit makes room for c and tracks it. It returns nil, nil when the
+// endpoint is closing: c is reset.
+func (l *limitListener) admit(c *conn) (net.Conn, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for len(l.conns) >= l.max && !l.closed {
+	for len(l.conns) >= l.max && !l.closed && !l.draining {
 		if v := l.victim(); v != nil {
 			delete(l.conns, v)
 			_ = v.Close() // its server goroutine sees the error and ends
@@ -59,6 +74,10 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		_ = c.Close()
 		return nil, net.ErrClosed
 	}
+	if l.draining {
+		c.reset()
+		return nil, nil
+	}
 	l.conns[c] = &connState{order: l.next, state: http.StateNew}
 	l.next++
 	return c, nil
@@ -67,8 +86,8 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // victim is the connection to close for a new one: the oldest that has sent
 // nothing yet, else the oldest idle one; nil when every one is busy. Call
 // with l.mu held.
-func (l *limitListener) victim() net.Conn {
-	var victim net.Conn
+func (l *limitListener) victim() *conn {
+	var victim *conn
 	var best *connState
 	for c, s := range l.conns {
 		r := evictRank(s.state)
@@ -96,11 +115,12 @@ func evictRank(s http.ConnState) int {
 
 // track is the http.Server's ConnState hook: it follows each connection's
 // state, and forgets one that has ended.
-func (l *limitListener) track(c net.Conn, state http.ConnState) {
+func (l *limitListener) track(nc net.Conn, state http.ConnState) {
+	c, _ := nc.(*conn)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s, ok := l.conns[c]
-	if !ok { // closed to make room, or not one of ours
+	if !ok { // closed to make room or by drain
 		return
 	}
 	if state == http.StateClosed || state == http.StateHijacked {
@@ -109,6 +129,31 @@ func (l *limitListener) track(c net.Conn, state http.ConnState) {
 		return
 	}
 	s.state = state
+	if state == http.StateActive && l.draining { // a request came on an idle connection as the endpoint closed
+		c.drain()
+	}
+}
+
+// drain begins the endpoint's close (Admin.Close). It resets every
+// connection that has sent no request yet, and each new one: nothing is in
+// flight on it, and http.Server.Shutdown would wait for it until it is 5 s
+// old. It bounds the I/O of every busy one by closeStall (conn.drain): a
+// client that keeps up gets its reply, one that has stopped is cut. Idle
+// ones are Shutdown's to close.
+func (l *limitListener) drain() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.draining = true
+	for c, s := range l.conns {
+		switch s.state {
+		case http.StateNew:
+			delete(l.conns, c)
+			c.reset()
+		case http.StateActive:
+			c.drain()
+		}
+	}
+	l.room.Broadcast() // an Accept waiting for room resets its connection
 }
 
 // Close closes the listener and wakes an Accept waiting for room.
