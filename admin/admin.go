@@ -47,18 +47,20 @@ const (
 	idleTimeout       = 5 * time.Second  // between requests: the dashboard asks twice a second; idle keep-alives must not fill maxConns
 	maxHeaderBytes    = 64 << 10
 	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
-	// closeStall is how long, once Close has begun, a request in flight may
-	// go without its client taking a byte of the reply, or sending one of
-	// the request, before it is cut (conn): a scraper that reads gets its
-	// reply whole, one that has stopped reading does not hold the exit.
-	// Longer than a retransmission on any link the endpoint should serve.
-	closeStall = time.Second
+	// clientStall is how long a request's client may go without taking a
+	// byte of the reply, or sending one of the body, before it counts as
+	// stalled (conn): at maxConns a new connection may close it then, and
+	// once Close has begun it is cut then. A scraper that reads gets its
+	// reply whole; one that has stopped reading holds neither a slot nor
+	// the exit. Longer than a retransmission on any link the endpoint
+	// should serve.
+	clientStall = time.Second
 
 	// maxConns bounds the endpoint's open connections (each holds a goroutine
 	// and a socket), /events streams (maxStreams) included: at the limit a
-	// new one closes a silent or idle one (limit.go); maxScrapes bounds
-	// the /metrics replies made at once (each walks every connection's
-	// counters under the observatory's lock): more get 503.
+	// new one closes a silent, idle or stalled one (limit.go); maxScrapes
+	// bounds the /metrics replies made at once (each walks every
+	// connection's counters under the observatory's lock): more get 503.
 	maxConns   = 64
 	maxScrapes = 4
 )
@@ -79,7 +81,7 @@ type Admin struct {
 	closeOnce sync.Once
 
 	// writeWait, closeWait, stallWait and headerWait are writeWait,
-	// closeTimeout, closeStall and readHeaderTimeout; tests lengthen them
+	// closeTimeout, clientStall and readHeaderTimeout; tests lengthen them
 	// (start). Set before the server serves, read only after.
 	writeWait, closeWait, stallWait, headerWait time.Duration
 	// listen opens the listener; tests give its sockets a small send buffer
@@ -108,7 +110,7 @@ func start(addr string, srv *actors.Server, logger *logrus.Entry, configure func
 	}
 	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"),
 		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams),
-		writeWait: writeWait, closeWait: closeTimeout, stallWait: closeStall, headerWait: readHeaderTimeout, open: make(map[*http.ResponseController]struct{})}
+		writeWait: writeWait, closeWait: closeTimeout, stallWait: clientStall, headerWait: readHeaderTimeout, open: make(map[*http.ResponseController]struct{})}
 	if configure != nil {
 		configure(a)
 	}
@@ -118,7 +120,7 @@ func start(addr string, srv *actors.Server, logger *logrus.Entry, configure func
 	}
 	a.ln = newLimitListener(ln, maxConns, a.stallWait)
 	a.http = &http.Server{
-		Handler:           hostGuard(addr, a.routes()),
+		Handler:           watchBody(hostGuard(addr, a.routes())),
 		ReadHeaderTimeout: a.headerWait,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -126,6 +128,7 @@ func start(addr string, srv *actors.Server, logger *logrus.Entry, configure func
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          errorLog(a.log),
 		ConnState:         a.ln.track,
+		ConnContext:       withConn,
 	}
 	go func() { // exits when Close shuts the server down
 		defer close(a.served)
@@ -168,7 +171,7 @@ func (a *Admin) Addr() net.Addr { return a.ln.Addr() }
 // Close ends every /events stream at once (one blocked writing to a client
 // that does not read included), resets the connections that have sent no
 // request, lets the other requests in flight finish while their clients
-// keep up (each read and each chunk of a reply within closeStall; up to
+// keep up (each read and each chunk of a reply within clientStall; up to
 // closeTimeout in all, then cuts them), closes the listener and waits until
 // the server has stopped. Calling it again does nothing.
 func (a *Admin) Close() {

@@ -148,7 +148,7 @@ func TestCloseCutsStuckClients(t *testing.T) {
 
 // TestCloseLetsReaderFinish ensures a client that reads its reply gets it
 // whole when Close begins in the middle of it: Close cuts only clients that
-// stop keeping up. The endpoint's waits are an hour here, closeStall
+// stop keeping up. The endpoint's waits are an hour here, clientStall
 // included, so that the client's reading, not a timer, ends the reply.
 func TestCloseLetsReaderFinish(t *testing.T) {
 	srv, a := startAdmin(t, func(a *Admin) {
