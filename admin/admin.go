@@ -47,13 +47,13 @@ const (
 	idleTimeout       = 5 * time.Second  // between requests: the dashboard asks twice a second; idle keep-alives must not fill maxConns
 	maxHeaderBytes    = 64 << 10
 	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
-	// clientStall is how long a request's client may go without taking a
-	// byte of the reply, or sending one of the body, before it counts as
-	// stalled (conn): at maxConns a new connection may close it then, and
-	// once Close has begun it is cut then. A scraper that reads gets its
-	// reply whole; one that has stopped reading holds neither a slot nor
-	// the exit. Longer than a retransmission on any link the endpoint
-	// should serve.
+	// clientStall is how long a request's client may go without taking the
+	// next chunk of the reply (writeChunk), or sending a byte of the body,
+	// before it counts as stalled (conn): at maxConns a new connection may
+	// close it then, and once Close has begun it is cut then. A scraper
+	// that reads gets its reply whole; one that has stopped reading holds
+	// neither a slot nor the exit. Longer than a retransmission on any
+	// link the endpoint should serve.
 	clientStall = time.Second
 
 	// maxConns bounds the endpoint's open connections (each holds a goroutine
