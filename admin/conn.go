@@ -18,10 +18,11 @@ const writeChunk = 16 << 10
 // knows when its client has stalled: a chunk of the reply it has not taken,
 // or a read of the request's body (body) that has not got a byte, for
 // clientStall. At maxConns a new connection closes a stalled one
-// (limitListener). Once the endpoint closes (drain), its reads and writes
-// must move a byte every clientStall, or they fail and the request ends: a
-// client that reads its reply, or sends its request, keeps going; one that
-// has stopped is cut then, not at closeTimeout.
+// (limitListener). Once the endpoint closes (drain), each read must get a
+// byte, and each chunk be taken, within clientStall of the last that moved,
+// or it fails and the request ends: a client that reads its reply, or sends
+// its request, keeps going; one that has stopped is cut then, not at
+// closeTimeout.
 type conn struct {
 	net.Conn
 	stall time.Duration // clientStall (Admin.stallWait)
@@ -199,8 +200,13 @@ func withConn(ctx context.Context, c net.Conn) context.Context {
 // watchBody tells a request's connection that its body is still to come,
 // until a read of it ends (all of it has come, or the read failed): a read
 // on the connection till then is the request's, not net/http's background
-// read. If the handler does not read it all, net/http reads the rest after
-// it, as the request's too; the connection forgets it once idle.
+// read. If the handler does not read it all, net/http reads the rest itself
+// (up to 256 KiB, when the reply starts or after the handler), which counts
+// as the request's too; the connection forgets the body once idle. So, once
+// net/http has read such a body whole, its background read counts as the
+// body's till then: a handler that runs on for a second after (a GET
+// /events sent with a body) makes its connection count as stalled, which a
+// client doing so deserves.
 func watchBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, ok := r.Context().Value(connKey{}).(*conn); ok && r.ContentLength != 0 {
