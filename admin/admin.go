@@ -47,12 +47,20 @@ const (
 	idleTimeout       = 5 * time.Second  // between requests: the dashboard asks twice a second; idle keep-alives must not fill maxConns
 	maxHeaderBytes    = 64 << 10
 	closeTimeout      = 5 * time.Second // Close waits this long for requests in flight, then cuts them
+	// clientStall is how long a request's client may go without taking the
+	// next chunk of the reply (writeChunk), or sending a byte of the body,
+	// before it counts as stalled (conn): at maxConns a new connection may
+	// close it then, and once Close has begun it is cut then. A scraper
+	// that reads gets its reply whole; one that has stopped reading holds
+	// neither a slot nor the exit. Longer than a retransmission on any
+	// link the endpoint should serve.
+	clientStall = time.Second
 
 	// maxConns bounds the endpoint's open connections (each holds a goroutine
 	// and a socket), /events streams (maxStreams) included: at the limit a
-	// new one closes a silent or idle one (limit.go); maxScrapes bounds
-	// the /metrics replies made at once (each walks every connection's
-	// counters under the observatory's lock): more get 503.
+	// new one closes a silent, idle or stalled one (limit.go); maxScrapes
+	// bounds the /metrics replies made at once (each walks every
+	// connection's counters under the observatory's lock): more get 503.
 	maxConns   = 64
 	maxScrapes = 4
 )
@@ -64,7 +72,7 @@ type Admin struct {
 	hub  *observatory.Hub
 	log  *logrus.Entry
 	http *http.Server
-	ln   net.Listener
+	ln   *limitListener
 
 	quit      chan struct{} // closed by Close: every /events stream ends
 	streams   chan struct{} // a slot per open /events stream (maxStreams)
@@ -72,10 +80,13 @@ type Admin struct {
 	served    chan struct{} // closed when Serve has returned; Close waits for it
 	closeOnce sync.Once
 
-	// writeWait, closeWait and headerWait are writeWait, closeTimeout and
-	// readHeaderTimeout; tests lengthen them (start). Set before the server
-	// serves, read only after.
-	writeWait, closeWait, headerWait time.Duration
+	// writeWait, closeWait, stallWait and headerWait are writeWait,
+	// closeTimeout, clientStall and readHeaderTimeout; tests lengthen them
+	// (start). Set before the server serves, read only after.
+	writeWait, closeWait, stallWait, headerWait time.Duration
+	// listen opens the listener; tests give its sockets a small send buffer
+	// (Control), so that a reply fills it as it would on a slow link.
+	listen net.ListenConfig
 
 	mu      sync.Mutex
 	closing bool                                  // Close has begun: no stream writes again (cutStreams)
@@ -97,33 +108,33 @@ func start(addr string, srv *actors.Server, logger *logrus.Entry, configure func
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("admin: cannot listen on %s: %w", addr, err)
-	}
-	limit := newLimitListener(ln, maxConns)
-	ln = limit
-	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"), ln: ln,
+	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"),
 		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams),
-		writeWait: writeWait, closeWait: closeTimeout, headerWait: readHeaderTimeout, open: make(map[*http.ResponseController]struct{})}
+		writeWait: writeWait, closeWait: closeTimeout, stallWait: clientStall, headerWait: readHeaderTimeout, open: make(map[*http.ResponseController]struct{})}
 	if configure != nil {
 		configure(a)
 	}
+	ln, err := a.listen.Listen(context.Background(), "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("admin: cannot listen on %s: %w", addr, err)
+	}
+	a.ln = newLimitListener(ln, maxConns, a.stallWait)
 	a.http = &http.Server{
-		Handler:           hostGuard(addr, a.routes()),
+		Handler:           watchBody(hostGuard(addr, a.routes())),
 		ReadHeaderTimeout: a.headerWait,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          errorLog(a.log),
-		ConnState:         limit.track,
+		ConnState:         a.ln.track,
+		ConnContext:       withConn,
 	}
 	go func() { // exits when Close shuts the server down
 		defer close(a.served)
-		_ = a.http.Serve(ln) // always ErrServerClosed after Close
+		_ = a.http.Serve(a.ln) // always ErrServerClosed after Close
 	}()
-	a.log.WithField("addr", ln.Addr().String()).Info("admin listening")
+	a.log.WithField("addr", a.ln.Addr().String()).Info("admin listening")
 	return a, nil
 }
 
@@ -158,16 +169,21 @@ func (a *Admin) routes() http.Handler {
 func (a *Admin) Addr() net.Addr { return a.ln.Addr() }
 
 // Close ends every /events stream at once (one blocked writing to a client
-// that does not read included), lets the other requests in flight finish
-// (up to closeTimeout, then cuts them), closes the listener and waits until
+// that does not read included), resets the connections that have sent no
+// request, lets the other requests in flight finish while their clients
+// keep up (each read and each chunk of a reply within clientStall; up to
+// closeTimeout in all, then cuts them), closes the listener and waits until
 // the server has stopped. Calling it again does nothing.
 func (a *Admin) Close() {
 	a.closeOnce.Do(func() {
 		// Streams first: Shutdown waits for every request, and a stream never
 		// ends by itself. quit ends a stream waiting for events; cutStreams
-		// one blocked writing to a client that does not read.
+		// one blocked writing to a client that does not read. Then drain:
+		// Shutdown waits for a connection that sent nothing until it is 5 s
+		// old, and for a reply until its client has taken it.
 		close(a.quit)
 		a.cutStreams()
+		a.ln.drain()
 		ctx, cancel := context.WithTimeout(context.Background(), a.closeWait)
 		defer cancel()
 		if err := a.http.Shutdown(ctx); err != nil {
