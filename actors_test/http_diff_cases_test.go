@@ -26,6 +26,15 @@ var diffCases = []struct {
 		"POST /a HTTP/1.0\r\nConnection: keep-alive\r\n 00000000000000000\n\r\n000000000000000000000", "truncated"},
 	{"close as a word, not a token", "0 * HTTP/1.1\nHost:\nConneCtion:0 Close\n\n", ""}, // found by FuzzHTTPDifferential
 	{"Connection: close", httpReq("GET /a HTTP/1.1", "Host: x", "Connection: close") + httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"Connection: close on a second line", httpReq("GET /a HTTP/1.1", "Host: x", "Connection: keep-alive", "Connection: close") +
+		httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"HEAD, Connection: close on a second line", httpReq("HEAD /a HTTP/1.1", "Host: x", "Connection: te", "Connection: close") +
+		httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS *, Connection: close on a second line", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Connection: te", "Connection: close") +
+		httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"HTTP/1.0 keep-alive and close", httpReq("GET /a HTTP/1.0", "Connection: keep-alive, close") + httpReq("GET /b HTTP/1.0"), "close-wins"},
+	{"HTTP/1.0 keep-alive, then close on a second line", httpReq("GET /a HTTP/1.0", "Connection: keep-alive", "Connection: close") +
+		httpReq("GET /b HTTP/1.0"), "close-wins"},
 	{"Content-Length body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello" +
 		httpReq("GET /n HTTP/1.1", "Host: x"), ""},
 	{"chunked body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
