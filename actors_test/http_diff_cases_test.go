@@ -73,6 +73,8 @@ var diffCases = []struct {
 	{"obs-fold of TE", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding:", " chunked") + "0\r\n\r\n", ""},
 	{"bare LF", "GET /a HTTP/1.1\nHost: x\n\n" + "GET /b HTTP/1.1\nHost: x\n\n", ""},
 	{"bare LF in a chunk line", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\nabc\r\n0\r\n\r\n", ""},
+	{"1-byte chunks, encoded past twice -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		strings.Repeat("1\r\na\r\n", 400000) + "0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
 	{"chunk size overflow", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
 		"ffffffffffffffffff\r\nabc\r\n0\r\n\r\n", ""},
 	{"chunk size not hex", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "zz\r\n\r\n", ""},
