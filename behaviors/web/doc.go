@@ -55,7 +55,9 @@
 //     within -keepalive-timeout of a response: closed quietly, as net/http does;
 //     Timeout → Stop.
 //   - handler panic: 500; requests pipelined behind it are answered by the
-//     restarted behavior; Internal → Restart, socket kept.
+//     restarted behavior; Internal → Restart, socket kept. Its "http handler
+//     panicked" line, with the stack, is within the listener's log budget
+//     (Conn.LogFailure), as its decision is.
 //   - %00 in the path (static files): 404, as http.Dir; none.
 //
 // # Deadlines
