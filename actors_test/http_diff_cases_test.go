@@ -80,6 +80,23 @@ var diffCases = []struct {
 	{"chunk size not hex", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "zz\r\n\r\n", ""},
 	{"chunk without CRLF", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\r\nabcX\r\n0\r\n\r\n", ""},
 
+	// Inputs past the fuzzer's 4 KiB: bodies at -max-body and one byte over,
+	// framing past the chunked reader's limits, many requests in one write.
+	{"body at -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 1048576") + strings.Repeat("a", 1<<20) +
+		httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"body over -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 1048577") + strings.Repeat("a", 1<<20+1), ""},
+	{"chunked at -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "100000\r\n" +
+		strings.Repeat("a", 1<<20) + "\r\n0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"chunked over -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "100000\r\n" +
+		strings.Repeat("a", 1<<20) + "\r\n1\r\na\r\n0\r\n\r\n", ""},
+	{"chunk extension past 4 KiB", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		"1;" + strings.Repeat("e", 5000) + "\r\na\r\n0\r\n\r\n", ""},
+	{"trailer past 4 KiB", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		"1\r\na\r\n0\r\nX: " + strings.Repeat("a", 5000) + "\r\n\r\n", ""},
+	{"too much framing", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		strings.Repeat("1;"+strings.Repeat("e", 100)+"\r\na\r\n", 300) + "0\r\n\r\n", ""},
+	{"500 pipelined", strings.Repeat(httpReq("GET /n HTTP/1.1", "Host: x"), 500), ""},
+
 	// Header and Host validation (net/http's server checks after ReadRequest).
 	{"no Host", httpReq("GET / HTTP/1.1"), ""},
 	{"empty Host", httpReq("GET / HTTP/1.1", "Host:"), ""},
