@@ -16,7 +16,7 @@ import (
 func observeFlags(fs *flag.FlagSet, cmd *command) {
 	fs.StringVar(&cmd.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run, start to exit, to `FILE`, for go tool pprof (empty: none)")
 	fs.StringVar(&cmd.admin, "admin", "", "serve the admin endpoint (metrics, tree, events, health probes, fault injection, dashboard) on `HOST:PORT`; a bare PORT or :PORT listens on 127.0.0.1, 0 picks a free port; whoever reaches it can break connections (empty: off)")
-	fs.Float64Var(&cmd.Chaos, "chaos", cmd.Chaos, "inject `RATE` random categorized faults per second into random connections, for soak runs, at most 1000 (0: off)")
+	fs.Var(rateFlag{&cmd.Chaos}, "chaos", "inject `RATE` random categorized faults per second into random connections, for soak runs, at most 1000 (0: off)")
 }
 
 // checkObserve checks -admin and turns the observatory on when it is given

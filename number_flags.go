@@ -91,3 +91,29 @@ const (
 	// int64; past this they overflowed, and every entry was refused.
 	maxLogSize = math.MaxInt64 >> 20
 )
+
+// rateFlag is -chaos's rate of faults per second: a decimal number with an
+// optional fraction or exponent (0.5, 2.5, 1e3). The flag package's Float64Var
+// took Go's float literals, "1_0" and the hex "0x1p4" among them, against
+// the rule that numbers are decimal, and called anything else a bare "parse
+// error". NaN, Inf and a negative value parse, for the config's Validate to
+// refuse in the words of the rest ("-chaos: NaN is not a rate").
+type rateFlag struct{ p *float64 }
+
+func (f rateFlag) String() string {
+	if f.p == nil { // the flag package's zero value, for -h
+		return "0"
+	}
+	return strconv.FormatFloat(*f.p, 'g', -1, 64)
+}
+
+// Set parses v; the flag package quotes it and names the flag in front of
+// the error.
+func (f rateFlag) Set(v string) error {
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || strings.ContainsAny(v, "_xXpP") {
+		return errors.New("want a decimal number of faults per second, e.g. 0.5 or 10; no 0x, no _")
+	}
+	*f.p = r
+	return nil
+}

@@ -91,3 +91,27 @@ func TestNumberFlagLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestRateFlag ensures -chaos takes decimal numbers only, as every number on
+// the command line: Go's float literals "1_0" and "0x1p4" were taken (16
+// faults a second for the hex one), and "fast" or "0x10" was a bare "parse
+// error". NaN, Inf and negatives still reach Validate, which names them.
+func TestRateFlag(t *testing.T) {
+	for v, want := range map[string]float64{"0": 0, "2.5": 2.5, ".5": 0.5, "010": 10, "1e3": 1000} {
+		cmd, err := parseArgs([]string{"-chaos", v}, io.Discard)
+		if err != nil || cmd.Chaos != want {
+			t.Errorf("-chaos %s = %v, %v; want %v, nil", v, cmd.Chaos, err, want)
+		}
+	}
+	for _, v := range []string{"1_0", "0x1p4", "0x10", "fast", "", "1.5x"} {
+		_, err := parseArgs([]string{"-chaos", v}, io.Discard)
+		if want := `invalid value "` + v + `" for flag -chaos: want a decimal number of faults per second`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("-chaos %q: error %v; want one containing %q", v, err, want)
+		}
+	}
+	for v, want := range map[string]string{"NaN": "-chaos: NaN is not a rate", "-1": "-chaos: -1 is not a rate", "1e9": "is above 1000"} {
+		if _, err := parseArgs([]string{"-chaos", v}, io.Discard); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("-chaos %s: error %v; want one containing %q", v, err, want)
+		}
+	}
+}

@@ -171,6 +171,12 @@ func (l *link) Log() *logrus.Entry {
 	return l.env.log.WithFields(logrus.Fields{"conn": l.id, "remote": l.sock.NetConn().RemoteAddr().String()})
 }
 
+// LogFailure implements protocol.Conn: Log within the listener's budget for
+// failure lines (logbudget.go).
+func (l *link) LogFailure(level logrus.Level) *logrus.Entry {
+	return l.env.failures.entry(l.Log(), level)
+}
+
 // debug logs msg at Debug level, and costs nothing when that level is off
 // (the default): it runs for every connection.
 func (l *link) debug(msg string) {

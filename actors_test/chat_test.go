@@ -40,6 +40,19 @@ func TestChatConversation(t *testing.T) {
 	s.waitChatStats(t, chat.Stats{Conns: 1, Rooms: 1, Members: 1, Actors: 1})
 }
 
+// TestChatNickUnchanged ensures "/nick NAME" with the nick one already has
+// answers as a rename but tells the room nothing: it told the others
+// "* bob is now bob" (and in a cluster refused a guest its own guest name).
+func TestChatNickUnchanged(t *testing.T) {
+	s := startBehavior(t, "chat", nil)
+	alice := s.joinChat(t, "alice", "lobby", 0)
+	bob := s.joinChat(t, "bob", "lobby", 1)
+	alice.expect(t, "* bob joined lobby")
+	bob.roundTrip(t, "/nick bob", "* you are now bob")
+	bob.send(t, "still bob")
+	alice.expect(t, "[lobby] bob: still bob")
+}
+
 // TestChatPipelined ensures lines sent in one write, behind a request, run in
 // order: the line after /join is said in the room joined.
 func TestChatPipelined(t *testing.T) {

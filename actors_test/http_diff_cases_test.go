@@ -26,6 +26,15 @@ var diffCases = []struct {
 		"POST /a HTTP/1.0\r\nConnection: keep-alive\r\n 00000000000000000\n\r\n000000000000000000000", "truncated"},
 	{"close as a word, not a token", "0 * HTTP/1.1\nHost:\nConneCtion:0 Close\n\n", ""}, // found by FuzzHTTPDifferential
 	{"Connection: close", httpReq("GET /a HTTP/1.1", "Host: x", "Connection: close") + httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"Connection: close on a second line", httpReq("GET /a HTTP/1.1", "Host: x", "Connection: keep-alive", "Connection: close") +
+		httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"HEAD, Connection: close on a second line", httpReq("HEAD /a HTTP/1.1", "Host: x", "Connection: te", "Connection: close") +
+		httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"OPTIONS *, Connection: close on a second line", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Connection: te", "Connection: close") +
+		httpReq("GET /b HTTP/1.1", "Host: x"), ""},
+	{"HTTP/1.0 keep-alive and close", httpReq("GET /a HTTP/1.0", "Connection: keep-alive, close") + httpReq("GET /b HTTP/1.0"), "close-wins"},
+	{"HTTP/1.0 keep-alive, then close on a second line", httpReq("GET /a HTTP/1.0", "Connection: keep-alive", "Connection: close") +
+		httpReq("GET /b HTTP/1.0"), "close-wins"},
 	{"Content-Length body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello" +
 		httpReq("GET /n HTTP/1.1", "Host: x"), ""},
 	{"chunked body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
@@ -64,10 +73,29 @@ var diffCases = []struct {
 	{"obs-fold of TE", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding:", " chunked") + "0\r\n\r\n", ""},
 	{"bare LF", "GET /a HTTP/1.1\nHost: x\n\n" + "GET /b HTTP/1.1\nHost: x\n\n", ""},
 	{"bare LF in a chunk line", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\nabc\r\n0\r\n\r\n", ""},
+	{"1-byte chunks, encoded past twice -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		strings.Repeat("1\r\na\r\n", 400000) + "0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
 	{"chunk size overflow", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
 		"ffffffffffffffffff\r\nabc\r\n0\r\n\r\n", ""},
 	{"chunk size not hex", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "zz\r\n\r\n", ""},
 	{"chunk without CRLF", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "3\r\nabcX\r\n0\r\n\r\n", ""},
+
+	// Inputs past the fuzzer's 4 KiB: bodies at -max-body and one byte over,
+	// framing past the chunked reader's limits, many requests in one write.
+	{"body at -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 1048576") + strings.Repeat("a", 1<<20) +
+		httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"body over -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 1048577") + strings.Repeat("a", 1<<20+1), ""},
+	{"chunked at -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "100000\r\n" +
+		strings.Repeat("a", 1<<20) + "\r\n0\r\n\r\n" + httpReq("GET /n HTTP/1.1", "Host: x"), ""},
+	{"chunked over -max-body", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + "100000\r\n" +
+		strings.Repeat("a", 1<<20) + "\r\n1\r\na\r\n0\r\n\r\n", ""},
+	{"chunk extension past 4 KiB", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		"1;" + strings.Repeat("e", 5000) + "\r\na\r\n0\r\n\r\n", ""},
+	{"trailer past 4 KiB", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		"1\r\na\r\n0\r\nX: " + strings.Repeat("a", 5000) + "\r\n\r\n", ""},
+	{"too much framing", httpReq("POST /p HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") +
+		strings.Repeat("1;"+strings.Repeat("e", 100)+"\r\na\r\n", 300) + "0\r\n\r\n", ""},
+	{"500 pipelined", strings.Repeat(httpReq("GET /n HTTP/1.1", "Host: x"), 500), ""},
 
 	// Header and Host validation (net/http's server checks after ReadRequest).
 	{"no Host", httpReq("GET / HTTP/1.1"), ""},

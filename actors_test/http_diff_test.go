@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
+
 	"async_server/actors"
 	"async_server/behaviors/web"
 )
@@ -239,6 +241,18 @@ var divergences = []divergence{
 			return a.close && !b.close && a.status == b.status && a.echo == b.echo &&
 				bytes.Contains(low, []byte("\ncontent-length:")) && bytes.Contains(low, []byte("\ntransfer-encoding:"))
 		}},
+	{"close-wins", "an HTTP/1.0 request whose Connection lines have both keep-alive and close is " +
+		"answered and the connection closed, as RFC 9112 (9.6) has a server do on any close; " +
+		"net/http keeps it open when its first Connection line says keep-alive",
+		func(in []byte, ours, theirs exchange) bool {
+			k := len(ours) - 1
+			if k < 0 || len(theirs) <= k || ours[:k].String() != theirs[:k].String() {
+				return false
+			}
+			a, b := ours[k], theirs[k]
+			return a.close && !b.close && a.status == b.status && a.echo == b.echo &&
+				strings.Contains(a.echo, " HTTP/1.0 host=") && http10KeepAliveAndClose(in)
+		}},
 	{"408", "a request head (or body) that misses -header-timeout is answered 408 before the " +
 		"close; net/http closes without a response. A connection that sent nothing, or is idle " +
 		"between requests, is closed quietly by both", nil},
@@ -266,6 +280,28 @@ var divergences = []divergence{
 // h2Preface matches the HTTP/2 preface's first line and the blank line after it,
 // with CRLF or bare LF line ends (net/http's parser takes either).
 var h2Preface = regexp.MustCompile(`PRI \* HTTP/2\.0\r?\n\r?\n`)
+
+// http10KeepAliveAndClose reports whether in has an HTTP/1.0 request head whose
+// Connection lines have both the token keep-alive and the token close.
+func http10KeepAliveAndClose(in []byte) bool {
+	for _, head := range http10Head.FindAll(in, -1) {
+		var conn []string
+		for _, m := range connectionLine.FindAllSubmatch(head, -1) {
+			conn = append(conn, string(m[1]))
+		}
+		if httpguts.HeaderValuesContainsToken(conn, "keep-alive") && httpguts.HeaderValuesContainsToken(conn, "close") {
+			return true
+		}
+	}
+	return false
+}
+
+// http10Head finds HTTP/1.0 request heads; connectionLine a head's Connection
+// lines.
+var (
+	http10Head     = regexp.MustCompile(`(?s)[^\n]* HTTP/1\.0\r?\n.*?\r?\n\r?\n`)
+	connectionLine = regexp.MustCompile(`(?im)^connection:[ \t]*([^\r\n]*)`)
+)
 
 // optionsOverMaxBody reports whether in has an "OPTIONS *" request whose
 // Content-Length is over the differential servers' -max-body.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/web"
 	"async_server/logs"
 )
 
@@ -207,6 +209,50 @@ func TestLogBudgetBoundsFailureLines(t *testing.T) {
 	n := 0
 	for _, l := range s.logLines(t) {
 		if l["msg"] == "supervision decision" || l["msg"] == "behavior panicked" {
+			n++
+		}
+	}
+	if most := 100 + int(10*elapsed.Seconds()) + 1; n > most {
+		t.Errorf("%d failure lines in %v; want at most %d", n, elapsed.Round(time.Millisecond), most)
+	}
+}
+
+// TestLogBudgetBoundsHTTPPanics ensures an http handler that panics on a
+// request cannot be made to write the log at the rate clients send it: its
+// "http handler panicked" lines, each with a stack, are within the listener's
+// budget with the decisions, as the faults behavior's panics are. They were
+// not: 60 clients sending 4 such requests each wrote 240 stacks.
+func TestLogBudgetBoundsHTTPPanics(t *testing.T) {
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.Protocol = web.New(diffHandler(web.DefaultMaxBody), web.DefaultOptions())
+	})
+	start := time.Now()
+	panics := func() {
+		c := s.dialRaw(t)
+		req := httpReq("GET /panic HTTP/1.1", "Host: x")
+		c.send(t, req+req+req+req) // 3 restarts, then a Stop
+		for range 4 {
+			if resp, _ := c.response(t, "GET"); resp.StatusCode != http.StatusInternalServerError {
+				t.Fatalf("GET /panic: %d; want 500", resp.StatusCode)
+			}
+		}
+		c.expectEOF(t)
+	}
+	for range 60 { // 480 lines wanted: 4 decisions and 4 stacks each
+		panics()
+	}
+	deadline := time.Now().Add(waitTimeout)
+	for !s.logHas(t, "suppressed", "supervision decision", "http handler panicked") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failure line says how many were suppressed:\n%.5000s", s.log(t))
+		}
+		panics()
+	}
+	elapsed := time.Since(start)
+	s.stop(t)
+	n := 0
+	for _, l := range s.logLines(t) {
+		if l["msg"] == "supervision decision" || l["msg"] == "http handler panicked" {
 			n++
 		}
 	}

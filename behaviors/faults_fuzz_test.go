@@ -23,20 +23,21 @@ type lineConn struct {
 
 var _ protocol.Conn = (*lineConn)(nil)
 
-func (c *lineConn) Write(p []byte) (int, error)    { return c.out.Write(p) }
-func (c *lineConn) SetReadDeadline(time.Time)      {}
-func (c *lineConn) Close()                         {}
-func (c *lineConn) SetIdle(bool)                   {}
-func (c *lineConn) Unread(p []byte)                { c.unread = append([]byte(nil), p...) }
-func (c *lineConn) Hold(int)                       {}
-func (c *lineConn) Service(string) *actor.PID      { return nil }
-func (c *lineConn) Send(*actor.PID, any)           {}
-func (c *lineConn) Request(*actor.PID, any) uint64 { return 0 }
-func (c *lineConn) Watch(*actor.PID)               {}
-func (c *lineConn) ID() string                     { return "conn-1" }
-func (c *lineConn) RemoteAddr() net.Addr           { return &net.TCPAddr{} }
-func (c *lineConn) LocalAddr() net.Addr            { return &net.TCPAddr{} }
-func (c *lineConn) Log() *logrus.Entry             { return logrus.NewEntry(logrus.New()) }
+func (c *lineConn) Write(p []byte) (int, error)           { return c.out.Write(p) }
+func (c *lineConn) SetReadDeadline(time.Time)             {}
+func (c *lineConn) Close()                                {}
+func (c *lineConn) SetIdle(bool)                          {}
+func (c *lineConn) Unread(p []byte)                       { c.unread = append([]byte(nil), p...) }
+func (c *lineConn) Hold(int)                              {}
+func (c *lineConn) Service(string) *actor.PID             { return nil }
+func (c *lineConn) Send(*actor.PID, any)                  {}
+func (c *lineConn) Request(*actor.PID, any) uint64        { return 0 }
+func (c *lineConn) Watch(*actor.PID)                      {}
+func (c *lineConn) ID() string                            { return "conn-1" }
+func (c *lineConn) RemoteAddr() net.Addr                  { return &net.TCPAddr{} }
+func (c *lineConn) LocalAddr() net.Addr                   { return &net.TCPAddr{} }
+func (c *lineConn) Log() *logrus.Entry                    { return logrus.NewEntry(logrus.New()) }
+func (c *lineConn) LogFailure(logrus.Level) *logrus.Entry { return c.Log() }
 
 // feedFaults hands each read to one faults behavior, as its connection would,
 // until one fails, and returns what it wrote, what it handed back, and the

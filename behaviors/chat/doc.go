@@ -13,7 +13,7 @@
 // of your room as "[room] nick: text". A new connection is guest-N (from its
 // conn-N) and gets one welcome line. The others in your room see "* bob joined
 // lobby", "* bob left lobby" (also when bob's connection ends) and "* alice is
-// now bob". A captured session, server in one terminal, two nc clients in two
+// now bob" (not for a /nick to the nick one has). A captured session, server in one terminal, two nc clients in two
 // more:
 //
 //	$ go run . -behavior chat 9000

@@ -213,7 +213,13 @@ func (s *roomsService) freeNick(nick string) string {
 	}
 }
 
+// setNick gives c nick, if nobody else has it. Its own nick again is answered
+// as a rename and goes no further: nothing changes, so the room is told
+// nothing (and in a cluster no grain is asked).
 func (s *roomsService) setNick(ctx actor.Context, c *chatter, nick string, req *messages.ServiceRequest) any {
+	if nick == c.nick {
+		return &nickSet{Nick: nick}
+	}
 	if owner, taken := s.nicks[nick]; taken && owner != c.pid.Id {
 		return &refused{Reason: "nick " + nick + " is taken"}
 	}

@@ -45,11 +45,12 @@ func (f *fakeConn) Request(pid *actor.PID, msg any) uint64 {
 	f.Send(pid, msg)
 	return f.ids
 }
-func (f *fakeConn) Watch(*actor.PID)     {}
-func (f *fakeConn) ID() string           { return "conn-7" }
-func (f *fakeConn) RemoteAddr() net.Addr { return &net.TCPAddr{} }
-func (f *fakeConn) LocalAddr() net.Addr  { return &net.TCPAddr{} }
-func (f *fakeConn) Log() *logrus.Entry   { return logrus.NewEntry(logrus.New()) }
+func (f *fakeConn) Watch(*actor.PID)                      {}
+func (f *fakeConn) ID() string                            { return "conn-7" }
+func (f *fakeConn) RemoteAddr() net.Addr                  { return &net.TCPAddr{} }
+func (f *fakeConn) LocalAddr() net.Addr                   { return &net.TCPAddr{} }
+func (f *fakeConn) Log() *logrus.Entry                    { return logrus.NewEntry(logrus.New()) }
+func (f *fakeConn) LogFailure(logrus.Level) *logrus.Entry { return f.Log() }
 
 // awaited is the oldest unanswered request: to the rooms service, or else
 // the first say to the room; 0: none.

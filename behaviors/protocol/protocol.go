@@ -135,6 +135,13 @@ type Conn interface {
 	RemoteAddr() net.Addr // the peer's address
 	LocalAddr() net.Addr  // the server's address the peer connected to (its listener's)
 	Log() *logrus.Entry   // a logger that carries the connection's id and remote address
+
+	// LogFailure is Log for a line a peer can cause at will (a failure, a
+	// panic's stack): nil when level is off or the listener's log budget for
+	// failures is spent (the line is then counted, and the next one written
+	// says how many were left out: docs/operations.md, Logging), so that
+	// clients cannot write the log at the rate they send.
+	LogFailure(level logrus.Level) *logrus.Entry
 }
 
 // MessageHandler is implemented by a message-driven behavior: one that receives

@@ -55,7 +55,9 @@
 //     within -keepalive-timeout of a response: closed quietly, as net/http does;
 //     Timeout → Stop.
 //   - handler panic: 500; requests pipelined behind it are answered by the
-//     restarted behavior; Internal → Restart, socket kept.
+//     restarted behavior; Internal → Restart, socket kept. Its "http handler
+//     panicked" line, with the stack, is within the listener's log budget
+//     (Conn.LogFailure), as its decision is.
 //   - %00 in the path (static files): 404, as http.Dir; none.
 //
 // # Deadlines
@@ -128,6 +130,11 @@
 //     answered by its Transfer-Encoding and the connection then closed (RFC
 //     9112, 6.1: a proxy in front may have framed it by its Content-Length);
 //     net/http keeps the connection open.
+//   - close-wins: an HTTP/1.0 request whose Connection lines have both
+//     keep-alive and close is answered and the connection closed (RFC 9112,
+//     9.6); net/http keeps it open when its first Connection line says
+//     keep-alive. In HTTP/1.1 a close on any Connection line closes, as in
+//     net/http.
 //   - 408: a head (or body) that misses -header-timeout is answered 408 before
 //     the close; net/http closes without a response. Silent and idle connections
 //     are closed quietly by both.

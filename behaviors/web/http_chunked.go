@@ -58,9 +58,6 @@ func (h *httpConn) body(b []byte) (io.ReadCloser, int, bool, error) {
 		case err != nil:
 			return nil, 0, false, h.reject(http.StatusBadRequest, malformed(err), supervision.BadRequest)
 		default:
-			if err := h.checkChunkedSize(n); err != nil {
-				return nil, 0, false, err
-			}
 			return ownBody(body), p.headLen + n, true, nil
 		}
 	}
@@ -135,7 +132,7 @@ func (w *chunkWalk) done(b []byte) bool {
 		switch {
 		case size == 0:
 			w.trailer, w.need = true, w.next+2
-		case size > math.MaxInt32: // more than any buffer: checkChunkedSize ends it
+		case size > math.MaxInt32: // more than any buffer: the feed takes it as it comes
 			w.need = math.MaxInt
 		default:
 			w.dataEnd = w.next + int(size) + 2
@@ -191,17 +188,6 @@ func chunkSize(line []byte) (n uint64, ok bool) {
 		n = n<<4 | uint64(d)
 	}
 	return n, true
-}
-
-// checkChunkedSize bounds the encoded size of a chunked body, n bytes so far, so
-// that chunk framing cannot make the buffer grow past MaxBody by much. The bound
-// is applied the same way to complete and incomplete bodies, so a request gets the
-// same answer however its bytes are split.
-func (h *httpConn) checkChunkedSize(n int) error {
-	if h.opts.MaxBody > 0 && int64(n) > 2*h.opts.MaxBody+64<<10 {
-		return h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
-	}
-	return nil
 }
 
 // decodeChunked decodes the chunked body and trailer at the start of b and

@@ -132,7 +132,7 @@ func (h *httpConn) chunkedMore(b []byte) (io.ReadCloser, int, bool, error) {
 	case err != nil:
 		return nil, n, false, h.reject(http.StatusBadRequest, malformed(err), supervision.BadRequest)
 	case state == feedMore:
-		return nil, n, false, h.checkChunkedSize(f.encoded + len(b) - n)
+		return nil, n, false, h.checkChunkedTail(len(b) - n)
 	}
 	return h.chunkedEnd(b, n)
 }
@@ -145,7 +145,7 @@ func (h *httpConn) chunkedEnd(b []byte, n int) (io.ReadCloser, int, bool, error)
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		// Only if the feed and the reader disagree: wait for more.
-		return nil, n, false, h.checkChunkedSize(p.chunks.encoded + len(b) - n)
+		return nil, n, false, h.checkChunkedTail(len(b) - n)
 	case errors.Is(err, errBodyTooLarge):
 		return nil, n, false, h.reject(http.StatusRequestEntityTooLarge, err, supervision.TooLarge)
 	case err != nil:
@@ -155,9 +155,6 @@ func (h *httpConn) chunkedEnd(b []byte, n int) (io.ReadCloser, int, bool, error)
 		return nil, n, false, h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
 	}
 	p.chunks.encoded += took
-	if err := h.checkChunkedSize(p.chunks.encoded); err != nil {
-		return nil, n, false, err
-	}
 	p.body.sizeHint = len(data)
 	p.body.write(data)
 	return p.body.reader(), n + took, true, nil
@@ -179,4 +176,20 @@ func (f *chunkFeed) held(body *bodyBuf) []byte {
 		b = fmt.Appendf(b, "%x\r\n", f.left)
 	}
 	return b
+}
+
+// maxChunkedTail bounds the bytes of a chunked body held undecoded: the feed
+// leaves at most a chunk-size line or a trailer of maxChunkLine (the chunked
+// reader refuses longer ones), so more means the feed and the reader disagree.
+const maxChunkedTail = 64 << 10
+
+// checkChunkedTail refuses a chunked body whose undecoded tail, n bytes, is past
+// maxChunkedTail, rather than hold it. The data is bounded by MaxBody as it
+// arrives, and the framing by the chunked reader's excess rule, as net/http's;
+// the encoded size is not (a body of 1-byte chunks is six times its data).
+func (h *httpConn) checkChunkedTail(n int) error {
+	if n > maxChunkedTail {
+		return h.reject(http.StatusRequestEntityTooLarge, errBodyTooLarge, supervision.TooLarge)
+	}
+	return nil
 }

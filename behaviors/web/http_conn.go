@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"async_server/behaviors/protocol"
 	"async_server/supervision"
 )
@@ -299,8 +301,10 @@ func globalOptions(w http.ResponseWriter, r *http.Request) {
 func (h *httpConn) handlerPanicked(w *response, r any, rest []byte) error {
 	cause := fmt.Errorf("handler panic: %s", capText(fmt.Sprint(r)))
 	if r != http.ErrAbortHandler { // the handler's way of saying "abort quietly"
-		h.conn.Log().WithField("panic", capText(fmt.Sprint(r))).WithField("stack", string(debug.Stack())).
-			Error("http handler panicked")
+		if e := h.conn.LogFailure(logrus.ErrorLevel); e != nil { // a client may ask for it again and again
+			e.WithField("panic", capText(fmt.Sprint(r))).WithField("stack", string(debug.Stack())).
+				Error("http handler panicked")
+		}
 	}
 	lost := w.committed || r == http.ErrAbortHandler
 	if !w.committed {

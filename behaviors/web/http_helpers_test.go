@@ -64,6 +64,7 @@ func (c *fakeConn) Log() *logrus.Entry {
 	l.SetOutput(io.Discard)
 	return logrus.NewEntry(l)
 }
+func (c *fakeConn) LogFailure(logrus.Level) *logrus.Entry { return c.Log() }
 
 // testTime is the fixed clock of test connections, so responses are reproducible.
 var testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/net/http/httpguts"
+
 	"async_server/behaviors/protocol"
 )
 
@@ -282,15 +284,20 @@ func hasToken(values []string, token string) bool {
 }
 
 // wantsClose is net/http's server rule for whether a request asks for the
-// connection to be closed after its response: when its Connection header has the
-// word close, and for HTTP/1.0 unless it has the word keep-alive. A word with
-// space, comma or tab around it, not a token of the comma list as
-// http.ReadRequest reads Request.Close ("keep-alive 0" after an obs-fold is
-// keep-alive to the server, not to ReadRequest): the differential test holds us
-// to the server.
+// connection to be closed after its response: when its first Connection line
+// has the word close, or any Connection line the token close (as
+// http.ReadRequest reads Request.Close: "Connection: te" then "Connection:
+// close" is a close), and for HTTP/1.0 unless its first Connection line has the
+// word keep-alive. A word has space, comma or tab around it, unlike a token of
+// the comma list ("keep-alive 0" after an obs-fold is keep-alive to the server,
+// not to ReadRequest): the differential test holds us to the server. One
+// divergence: an HTTP/1.0 request with both keep-alive and close is closed
+// after its response, as RFC 9112 (9.6) has a server do for any close; net/http
+// keeps it open when its first Connection line says keep-alive.
 func wantsClose(r *http.Request) bool {
 	c := r.Header.Get("Connection")
-	return hasWord(c, "close") || !r.ProtoAtLeast(1, 1) && !hasWord(c, "keep-alive")
+	return hasWord(c, "close") || httpguts.HeaderValuesContainsToken(r.Header["Connection"], "close") ||
+		!r.ProtoAtLeast(1, 1) && !hasWord(c, "keep-alive")
 }
 
 // hasWord reports whether word (lower case) appears in v, in any case, between
