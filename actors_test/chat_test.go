@@ -53,6 +53,24 @@ func TestChatNickUnchanged(t *testing.T) {
 	alice.expect(t, "[lobby] bob: still bob")
 }
 
+// TestChatNickCase ensures a nick is unique whatever its case: "BOB" or
+// "Bob" could be taken beside bob, and pass for him. Its owner may change
+// its case, which renames it as any other nick.
+func TestChatNickCase(t *testing.T) {
+	s := startBehavior(t, "chat", nil)
+	alice := s.joinChat(t, "alice", "lobby", 0)
+	bob := s.joinChat(t, "bob", "lobby", 1)
+	alice.expect(t, "* bob joined lobby")
+	alice.roundTrip(t, "/nick BOB", "error: nick BOB is taken")
+	alice.roundTrip(t, "/nick Bob", "error: nick Bob is taken")
+	bob.roundTrip(t, "/nick Bob", "* you are now Bob")
+	alice.expect(t, "* bob is now Bob")
+	alice.roundTrip(t, "/nick bob", "error: nick bob is taken")
+	bob.roundTrip(t, "/nick robert", "* you are now robert")
+	alice.expect(t, "* Bob is now robert")
+	alice.roundTrip(t, "/nick bob", "* you are now bob")
+}
+
 // TestChatPipelined ensures lines sent in one write, behind a request, run in
 // order: the line after /join is said in the room joined.
 func TestChatPipelined(t *testing.T) {

@@ -13,8 +13,10 @@
 // of your room as "[room] nick: text". A new connection is guest-N (from its
 // conn-N) and gets one welcome line. The others in your room see "* bob joined
 // lobby", "* bob left lobby" (also when bob's connection ends) and "* alice is
-// now bob" (not for a /nick to the nick one has). A captured session, server in one terminal, two nc clients in two
-// more:
+// now bob" (not for a /nick to the nick one has). A nick is unique whatever
+// its case: with bob taken, Bob and BOB are too (bob may become Bob); room
+// names are taken as written. A captured session, server in one terminal,
+// two nc clients in two more:
 //
 //	$ go run . -behavior chat 9000
 //	async_server: chat listening on 127.0.0.1:9000 (log: server.log)

@@ -134,14 +134,16 @@ func TestGrainCrash(t *testing.T) {
 
 // TestGrainNicks ensures nicks are claimed at their grains: one taken is
 // refused, one given up (a new nick, or the connection ended) is free, and
-// the guest names, each node's own in a cluster, cannot be taken.
+// the guest names, each node's own in a cluster, cannot be taken; in any
+// case (a nick's grain is its lower case).
 func TestGrainNicks(t *testing.T) {
 	s := startGrains(t)
 	alice := join(t, s, "alice", "lobby", "* you joined lobby (1 member)")
 	bob := join(t, s, "bob", "lobby", "* you joined lobby (2 members)")
 	alice.ExpectLine("* bob joined lobby")
-	bob.SendLine("/nick alice", "/nick guest-9")
-	bob.ExpectLine("error: nick alice is taken", "error: nick guest-9 is taken (guest names are each node's own)")
+	bob.SendLine("/nick alice", "/nick guest-9", "/nick Alice", "/nick GUEST-9")
+	bob.ExpectLine("error: nick alice is taken", "error: nick guest-9 is taken (guest names are each node's own)",
+		"error: nick Alice is taken", "error: nick GUEST-9 is taken (guest names are each node's own)")
 	alice.SendLine("/nick al")
 	alice.ExpectLine("* you are now al")
 	bob.ExpectLine("* alice is now al")

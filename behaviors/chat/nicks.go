@@ -92,13 +92,13 @@ const guestPrefix = "guest-"
 // setNickGrain is the cluster side of /nick: the nick's grain is found and
 // asked, each once within the deadline, then the nick is given (applyNick).
 func (s *roomsService) setNickGrain(ctx actor.Context, c *chatter, nick string, req *messages.ServiceRequest) any {
-	if strings.HasPrefix(nick, guestPrefix) {
+	if strings.HasPrefix(nickKey(nick), guestPrefix) {
 		return &refused{Reason: "nick " + nick + " is taken (guest names are each node's own)"}
 	}
 	to, id := ctx.Sender(), req.ID
 	answer := func(body any) { ctx.Send(to, &messages.ServiceReply{ID: id, Body: body}) }
 	unchecked := &refused{Reason: "nick " + nick + " could not be checked across the cluster; try again"}
-	fut := s.placer.Find(ctx, nick, NickKind)
+	fut := s.placer.Find(ctx, nickKey(nick), NickKind)
 	if fut == nil {
 		return unchecked
 	}
@@ -207,7 +207,7 @@ func (s *roomsService) reclaim(ctx actor.Context, c *chatter) {
 		self, root := ctx.Self(), ctx.ActorSystem().Root
 		time.AfterFunc(retryFind, func() { root.Send(self, &reclaimNick{Conn: c.pid.Id}) })
 	}
-	fut := s.placer.Find(ctx, nick, NickKind)
+	fut := s.placer.Find(ctx, nickKey(nick), NickKind)
 	if fut == nil {
 		again()
 		return

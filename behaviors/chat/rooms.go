@@ -3,6 +3,7 @@ package chat
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -186,7 +187,7 @@ func (s *roomsService) register(ctx actor.Context, from *actor.PID, r *register,
 	}
 	c := &chatter{pid: from, nick: s.freeNick(r.Nick)}
 	s.conns[from.Id] = c
-	s.nicks[c.nick] = from.Id
+	s.nicks[nickKey(c.nick)] = from.Id
 	ctx.Watch(from)
 	if r.Room != "" && s.placer != nil {
 		e := s.enterGrain(ctx, c, r.Room, true)
@@ -203,10 +204,15 @@ func (s *roomsService) register(ctx actor.Context, from *actor.PID, r *register,
 	return &registered{Nick: c.nick, Room: room}
 }
 
+// nickKey is what a nick is unique by: its lower case, so that "Bob" or
+// "BOB" cannot pass for bob (nicks are ASCII: validChatName). A nick is
+// shown as its owner gave it; bob may become Bob.
+func nickKey(nick string) string { return strings.ToLower(nick) }
+
 // freeNick returns nick if nobody has it, else nick-2, nick-3, ...
 func (s *roomsService) freeNick(nick string) string {
 	for i, n := 2, nick; ; i++ {
-		if _, taken := s.nicks[n]; !taken {
+		if _, taken := s.nicks[nickKey(n)]; !taken {
 			return n
 		}
 		n = nick + "-" + strconv.Itoa(i)
@@ -220,7 +226,7 @@ func (s *roomsService) setNick(ctx actor.Context, c *chatter, nick string, req *
 	if nick == c.nick {
 		return &nickSet{Nick: nick}
 	}
-	if owner, taken := s.nicks[nick]; taken && owner != c.pid.Id {
+	if owner, taken := s.nicks[nickKey(nick)]; taken && owner != c.pid.Id {
 		return &refused{Reason: "nick " + nick + " is taken"}
 	}
 	if s.placer != nil {
@@ -231,7 +237,7 @@ func (s *roomsService) setNick(ctx actor.Context, c *chatter, nick string, req *
 
 // applyNick gives c nick (claimed at grain, in cluster mode).
 func (s *roomsService) applyNick(ctx actor.Context, c *chatter, nick string, grain *actor.PID) any {
-	if owner, taken := s.nicks[nick]; taken && owner != c.pid.Id {
+	if owner, taken := s.nicks[nickKey(nick)]; taken && owner != c.pid.Id {
 		if grain != nil && (c.nickGrain == nil || !c.nickGrain.Equal(grain)) {
 			ctx.Send(grain, &chatpb.ReleaseNick{Owner: c.pid})
 		}
@@ -241,9 +247,9 @@ func (s *roomsService) applyNick(ctx actor.Context, c *chatter, nick string, gra
 		s.releaseNick(ctx, c)
 		s.holdNick(ctx, c, grain)
 	}
-	delete(s.nicks, c.nick)
+	delete(s.nicks, nickKey(c.nick))
 	c.nick = nick
-	s.nicks[nick] = c.pid.Id
+	s.nicks[nickKey(nick)] = c.pid.Id
 	switch e := s.rooms[c.room]; {
 	case e == nil || e.pid == nil: // the Join, once the grain is found, carries the nick
 	case s.placer != nil:
@@ -312,7 +318,7 @@ func (s *roomsService) leave(ctx actor.Context, c *chatter) {
 func (s *roomsService) forget(ctx actor.Context, c *chatter) {
 	s.leave(ctx, c)
 	s.releaseNick(ctx, c)
-	delete(s.nicks, c.nick)
+	delete(s.nicks, nickKey(c.nick))
 	delete(s.conns, c.pid.Id)
 }
 
