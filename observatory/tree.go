@@ -3,7 +3,7 @@ package observatory
 import (
 	"encoding/json"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -201,6 +201,7 @@ func (h *Hub) TreeUpTo(perListener int) *Node {
 	if info != nil {
 		root.Cluster = info()
 	}
+	listed, counts := h.connsToList(perListener)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := time.Now()
@@ -213,24 +214,40 @@ func (h *Hub) TreeUpTo(perListener int) *Node {
 		services.Children = append(services.Children, h.node(m, now))
 	}
 	root.Children = append(root.Children, services)
-	byListener := make(map[string][]*member)
-	for _, m := range h.tree.conns {
-		byListener[m.conn.Listener] = append(byListener[m.conn.Listener], m)
-	}
 	for _, m := range h.tree.acceptors {
 		sup := h.node(m.sup, now)
-		conns := byListener[m.conn.Listener]
-		sort.Slice(conns, func(i, j int) bool { return conns[i].num < conns[j].num })
-		sup.Connections = len(conns)
-		if perListener > 0 && len(conns) > perListener {
-			conns = conns[:perListener]
-		}
-		for _, c := range conns {
-			sup.Children = append(sup.Children, h.node(c, now))
+		sup.Connections = counts[m.conn.Listener]
+		for _, c := range listed[m.conn.Listener] {
+			if h.tree.conns[c.name] == c { // not closed meanwhile
+				sup.Children = append(sup.Children, h.node(c, now))
+			}
 		}
 		root.Children = append(root.Children, h.node(m, now), sup)
 	}
 	return root
+}
+
+// connsToList returns the connections a tree lists under each listener (the
+// oldest perListener; 0: all), oldest first, and how many each has. Only
+// their gathering holds the hub's lock, not their ordering: the connection
+// supervisors report every close under it (Closed), and a tree of 12 000
+// connections held it 4.5 ms where this holds it for a walk of the map.
+func (h *Hub) connsToList(perListener int) (map[string][]*member, map[string]int) {
+	h.mu.Lock()
+	byListener := make(map[string][]*member, len(h.tree.acceptors))
+	for _, m := range h.tree.conns {
+		byListener[m.conn.Listener] = append(byListener[m.conn.Listener], m)
+	}
+	h.mu.Unlock()
+	counts := make(map[string]int, len(byListener))
+	for l, conns := range byListener {
+		counts[l] = len(conns)
+		slices.SortFunc(conns, func(a, b *member) int { return a.num - b.num }) // num is set once, at Opened
+		if perListener > 0 && len(conns) > perListener {
+			byListener[l] = conns[:perListener]
+		}
+	}
+	return byListener, counts
 }
 
 // node renders one member. Call with h.mu held.
