@@ -219,9 +219,12 @@
 // and every connection gets a poison pill (messages.Finish), so what it
 // already received is answered first, replies it is owed by services
 // included; each connection supervisor reports when its last connection is
-// gone; past -shutdown-timeout the rest are closed hard, and a grace after
-// that a connection whose behavior is still blocked (on anything but its
-// socket) is abandoned (abandon.go); once every reader has closed its socket
+// gone; past -shutdown-timeout the rest are closed hard, and so is every
+// socket still in its close-wait (its connection gone, its reader draining
+// what the peer sends after the FIN: the drain is cut, and the peer sees a
+// reset), each supervisor saying how many of each for one warning; a grace
+// after that a connection whose behavior is still blocked (on anything but
+// its socket) is abandoned (abandon.go); once every reader has closed its socket
 // (or been written off with its abandoned connection), root logs what each
 // listener's log budget still counts (logbudget.go), then the shutdown
 // report, and stops the connection supervisors, then, clustered, leaves the
