@@ -63,8 +63,15 @@ type connSupervisor struct {
 	// those drains. Those closed since are dropped as they reach the front
 	// (drains end in about the order they begin) and whenever the slice
 	// doubles (keepClosing), so it holds little more than the drains under way.
-	closing []*link
+	closing []closingLink
 	pruneAt int // len(closing) at which keepClosing next drops the closed
+}
+
+// closingLink is a connection gone whose socket may still be closing, and
+// whether the shutdown report counts it as graceful.
+type closingLink struct {
+	*link
+	graceful bool
 }
 
 // connsProps returns the props of the connection supervisor of the listener
@@ -200,6 +207,7 @@ func (s *connSupervisor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	}
 	delete(s.conns, m.Who.Id)
 	s.env.idle.remove(c)
+	graceful := false
 	switch {
 	case s.forcing:
 		s.drained.Forced++
@@ -208,8 +216,9 @@ func (s *connSupervisor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 		s.drained.Failed++
 	case s.draining:
 		s.drained.Graceful++
+		graceful = true
 	}
-	s.keepClosing(c)
+	s.keepClosing(closingLink{c, graceful})
 	s.env.hub.Closed(c.id, c.endReason())
 	s.finishDrain(ctx)
 }
@@ -235,7 +244,10 @@ func (s *connSupervisor) onDrain(ctx actor.Context) {
 // and it closes the socket at once.
 //
 // A connection whose drain is cut stays counted as it was (graceful, as a
-// rule): it had answered what it received, and its FIN was sent after it.
+// rule: it had answered what it received, and its FIN followed the replies),
+// unless its client had not acknowledged all of them yet: the hard close
+// drops what the kernel still held of them, so a graceful one is counted
+// forced instead (ForceClosed.Unacked; root moves it).
 func (s *connSupervisor) onForceClose(ctx actor.Context) {
 	s.forcing = true
 	closed := messages.ForceClosed{Listener: s.env.listener, Connections: len(s.conns)}
@@ -243,9 +255,14 @@ func (s *connSupervisor) onForceClose(ctx actor.Context) {
 		c.shut(false)
 	}
 	for _, c := range s.closing {
-		if c.reading.Load() { // its reader has not closed the socket yet
-			c.shut(false)
-			closed.Drains++
+		if !c.reading.Load() { // its reader has closed the socket
+			continue
+		}
+		unacked := c.sock.Unacked() > 1 // more than the FIN
+		c.shut(false)
+		closed.Drains++
+		if unacked && c.graceful {
+			closed.Unacked++
 		}
 	}
 	clear(s.closing)
@@ -260,9 +277,9 @@ const closingPruneMin = 64
 // keepClosing keeps c, whose actor has stopped, in s.closing while its
 // socket may still be closing; once forcing, every socket is closed hard, and
 // none is kept.
-func (s *connSupervisor) keepClosing(c *link) {
+func (s *connSupervisor) keepClosing(c closingLink) {
 	for len(s.closing) > 0 && !s.closing[0].reading.Load() { // its socket is closed
-		s.closing[0] = nil
+		s.closing[0] = closingLink{}
 		s.closing = s.closing[1:]
 	}
 	if s.forcing || !c.reading.Load() {

@@ -92,6 +92,7 @@ type rootActor struct {
 	forcing         map[string]bool  // past the timeout: listener addresses whose connection supervisor's ForceClosed is still due
 	forcedConns     int              // the sum of the ForceClosed answers: connections closed hard
 	cutDrains       int              // and sockets whose drain was cut
+	cutUnacked      int              // of those, connections counted graceful whose client had not acknowledged everything
 	forcedLogged    bool             // the timeout's warning is logged
 	grace           *time.Timer      // abandonGrace after the forced close; nil until then
 	abandoned       map[string]bool  // listener addresses whose connection supervisor abandoned connections (abandon.go)
@@ -271,6 +272,9 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 func (r *rootActor) onForceClosed(ctx actor.Context, m *messages.ForceClosed) {
 	r.forcedConns += m.Connections
 	r.cutDrains += m.Drains
+	r.cutUnacked += m.Unacked
+	r.report.Graceful -= m.Unacked // Drained counted them graceful: the cut cost their clients bytes
+	r.report.Forced += m.Unacked
 	delete(r.forcing, m.Listener)
 	r.maybeLogForced()
 	r.maybeReport(ctx)
@@ -284,7 +288,7 @@ func (r *rootActor) maybeLogForced() {
 		return
 	}
 	r.forcedLogged = true
-	entry := r.log.WithFields(logrus.Fields{"connections": r.forcedConns, "drains_cut": r.cutDrains})
+	entry := r.log.WithFields(logrus.Fields{"connections": r.forcedConns, "drains_cut": r.cutDrains, "unacked": r.cutUnacked})
 	if r.forcedConns == 0 && r.cutDrains == 0 {
 		entry.Warn("shutdown timeout passed; nothing was left to close")
 		return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // TestShutdownTimeoutCutsDrains ensures -shutdown-timeout bounds the last
@@ -44,7 +45,8 @@ func TestShutdownTimeoutCutsDrains(t *testing.T) {
 	}
 	lines := s.logLines(t)
 	warning := s.waitLogLine(t, logLine{"msg": "shutdown timeout passed; closed hard what was still open"})
-	checkFields(t, warning, logLine{"level": "warning", "connections": "0", "drains_cut": fmt.Sprint(clients)})
+	checkFields(t, warning, logLine{"level": "warning", "connections": "0", "drains_cut": fmt.Sprint(clients),
+		"unacked": "0"})
 	checkFields(t, lines[len(lines)-1], logLine{"msg": "shutdown report", "graceful": fmt.Sprint(clients),
 		"forced": "0", "level": "info"})
 }
@@ -68,4 +70,58 @@ func wasReset(t testing.TB, c net.Conn) bool {
 		t.Fatalf("SO_ERROR: %v", err)
 	}
 	return soErr != 0
+}
+
+// replier writes size bytes at its first input, then says so on written.
+type replier struct {
+	conn    protocol.Conn
+	size    int
+	written chan struct{}
+}
+
+func (r *replier) Received([]byte) error {
+	_, err := r.conn.Write(make([]byte, r.size))
+	close(r.written)
+	return err
+}
+func (r *replier) TimedOut() {}
+
+// TestShutdownTimeoutCountsCutReplyAsForced ensures a connection whose drain
+// the timeout cuts is not counted graceful when its client has not had all
+// of its reply: one that reads nothing (a small receive buffer, and it never
+// reads) while its 256 KiB reply waits in the server's send buffer. The
+// behavior's write has returned, so the connection finishes at the shutdown
+// as a graceful one does, but the hard close drops what the kernel still
+// holds of the reply: the warning says so (unacked=1), and the report counts
+// it forced. (It said graceful=1 forced=0.)
+func TestShutdownTimeoutCountsCutReplyAsForced(t *testing.T) {
+	written := make(chan struct{})
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &replier{conn: c, size: 256 << 10, written: written} }
+		cfg.ShutdownTimeout = 200 * time.Millisecond
+		cfg.SendBuffer = 1 << 20 // room for the reply the client leaves unread
+	})
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	c, err := d.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-written:
+	case <-time.After(waitTimeout):
+		t.Fatalf("the reply was not written within %v", waitTimeout)
+	}
+	s.Shutdown()
+	s.waitDone(t)
+	checkFields(t, s.waitLogLine(t, logLine{"msg": "shutdown timeout passed; closed hard what was still open"}),
+		logLine{"connections": "0", "drains_cut": "1", "unacked": "1"})
+	lines := s.logLines(t)
+	checkFields(t, lines[len(lines)-1], logLine{"msg": "shutdown report", "graceful": "0", "forced": "1",
+		"level": "warning"})
 }

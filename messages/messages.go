@@ -118,6 +118,7 @@ type ForceClosed struct {
 	Listener    string // the listener's address
 	Connections int    // connections still open (their actors had not stopped)
 	Drains      int    // sockets of connections already gone, whose close-wait drain was cut
+	Unacked     int    // of those, connections counted graceful whose client had not acknowledged every byte: forced after all
 }
 
 // Abandon is sent by the root actor to every connection supervisor still
