@@ -55,6 +55,23 @@ type connSupervisor struct {
 	forcing  bool             // after ForceClose: connections still open are being closed hard
 	drained  messages.Drained
 	finished bool
+
+	// closing holds connections gone (their actors stopped) whose sockets
+	// may still be in their close-wait: the reader drains what the peer
+	// sends after the FIN, up to lingerMax (internal/netpoll), before it
+	// closes the socket, and the shutdown waits for that. ForceClose cuts
+	// those drains. Those closed since are dropped as they reach the front
+	// (drains end in about the order they begin) and whenever the slice
+	// doubles (keepClosing), so it holds little more than the drains under way.
+	closing []closingLink
+	pruneAt int // len(closing) at which keepClosing next drops the closed
+}
+
+// closingLink is a connection gone whose socket may still be closing, and
+// whether the shutdown report counts it as graceful.
+type closingLink struct {
+	*link
+	graceful bool
 }
 
 // connsProps returns the props of the connection supervisor of the listener
@@ -84,7 +101,7 @@ func (s *connSupervisor) Receive(ctx actor.Context) {
 	case *messages.Drain:
 		s.onDrain(ctx)
 	case *messages.ForceClose:
-		s.onForceClose()
+		s.onForceClose(ctx)
 	case *messages.Abandon:
 		s.onAbandon(ctx)
 	case *actor.Stopping: // at shutdown root has flushed the budget before its report: nothing, as a rule
@@ -190,6 +207,7 @@ func (s *connSupervisor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 	}
 	delete(s.conns, m.Who.Id)
 	s.env.idle.remove(c)
+	graceful := false
 	switch {
 	case s.forcing:
 		s.drained.Forced++
@@ -198,7 +216,9 @@ func (s *connSupervisor) onTerminated(ctx actor.Context, m *actor.Terminated) {
 		s.drained.Failed++
 	case s.draining:
 		s.drained.Graceful++
+		graceful = true
 	}
+	s.keepClosing(closingLink{c, graceful})
 	s.env.hub.Closed(c.id, c.endReason())
 	s.finishDrain(ctx)
 }
@@ -216,13 +236,67 @@ func (s *connSupervisor) onDrain(ctx actor.Context) {
 	s.finishDrain(ctx)
 }
 
-// onForceClose closes every connection still open at once. Closing the socket
-// also unblocks a connection actor stuck in a write.
-func (s *connSupervisor) onForceClose() {
+// onForceClose closes every connection still open at once, and every socket
+// still in its close-wait (its connection gone, its reader draining after
+// the FIN), and tells root how many of each (ForceClosed). Closing the socket
+// also unblocks a connection actor stuck in a write. A hard Shut after a
+// graceful one cuts the drain (netpoll.Conn.Shut): the reader's read fails,
+// and it closes the socket at once.
+//
+// A connection whose drain is cut stays counted as it was (graceful, as a
+// rule: it had answered what it received, and its FIN followed the replies),
+// unless its client had not acknowledged all of them yet: the hard close
+// drops what the kernel still held of them, so a graceful one is counted
+// forced instead (ForceClosed.Unacked; root moves it).
+func (s *connSupervisor) onForceClose(ctx actor.Context) {
 	s.forcing = true
+	closed := messages.ForceClosed{Listener: s.env.listener, Connections: len(s.conns)}
 	for _, c := range s.conns {
 		c.shut(false)
 	}
+	for _, c := range s.closing {
+		if !c.reading.Load() { // its reader has closed the socket
+			continue
+		}
+		unacked := c.sock.Unacked() > 1 // more than the FIN
+		c.shut(false)
+		closed.Drains++
+		if unacked && c.graceful {
+			closed.Unacked++
+		}
+	}
+	clear(s.closing)
+	s.closing = s.closing[:0]
+	ctx.Send(ctx.Parent(), &closed)
+}
+
+// closingPruneMin is the least length at which keepClosing drops the
+// connections whose sockets have closed.
+const closingPruneMin = 64
+
+// keepClosing keeps c, whose actor has stopped, in s.closing while its
+// socket may still be closing; once forcing, every socket is closed hard, and
+// none is kept.
+func (s *connSupervisor) keepClosing(c closingLink) {
+	for len(s.closing) > 0 && !s.closing[0].reading.Load() { // its socket is closed
+		s.closing[0] = closingLink{}
+		s.closing = s.closing[1:]
+	}
+	if s.forcing || !c.reading.Load() {
+		return
+	}
+	if len(s.closing) >= s.pruneAt {
+		kept := s.closing[:0]
+		for _, l := range s.closing {
+			if l.reading.Load() {
+				kept = append(kept, l)
+			}
+		}
+		clear(s.closing[len(kept):])
+		s.closing = kept
+		s.pruneAt = max(closingPruneMin, 2*len(kept))
+	}
+	s.closing = append(s.closing, c)
 }
 
 // finishDrain reports to root once draining and the last connection is gone.

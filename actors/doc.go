@@ -219,16 +219,20 @@
 // and every connection gets a poison pill (messages.Finish), so what it
 // already received is answered first, replies it is owed by services
 // included; each connection supervisor reports when its last connection is
-// gone; past -shutdown-timeout the rest are closed hard, and a grace after
-// that a connection whose behavior is still blocked (on anything but its
-// socket) is abandoned (abandon.go); once every reader has closed its socket
-// (or been written off with its abandoned connection), root logs what each
-// listener's log budget still counts (logbudget.go), then the shutdown
-// report, and stops the connection supervisors, then, clustered, leaves the
-// cluster (cluster.Node.Stop off root's goroutine: the provider, the grains,
-// remote; ClusterLeft), then the services, and only then the logger
-// (StopLogger), which writes every entry already queued and
-// syncs the file. Server.Serving is false from the moment the shutdown begins
+// gone; past -shutdown-timeout the rest are closed hard, and so is every
+// socket still in its close-wait (its connection gone, its reader draining
+// what the peer sends after the FIN: the drain is cut, and the peer sees a
+// reset; a graceful connection whose client had not acknowledged all its
+// replies then counts as forced), each supervisor saying how many of each
+// for one warning; a grace after that a connection whose behavior is still
+// blocked (on anything but its socket) is abandoned (abandon.go); once every
+// reader has closed its socket (or been written off with its abandoned
+// connection), root logs what each listener's log budget still counts
+// (logbudget.go), then the shutdown report, and stops the connection
+// supervisors, then, clustered, leaves the cluster (cluster.Node.Stop off
+// root's goroutine: the provider, the grains, remote; ClusterLeft), then the
+// services, and only then the logger (StopLogger), which writes every entry
+// already queued and syncs the file. Server.Serving is false from the moment the shutdown begins
 // (the admin endpoint's /readyz answers 503 then).
 //
 // So the shutdown report is the log's last word about the listeners and their

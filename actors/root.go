@@ -30,15 +30,19 @@ import (
 //     and tells every connection supervisor to Drain: it poisons each of its
 //     connections, which answer what they already received and close.
 //  2. Each connection supervisor reports Drained when its last connection is
-//     gone. If the shutdown timeout passes first, root sends ForceClose: the
-//     rest are closed hard; abandonGrace later, Abandon: a connection still
-//     there (its behavior blocked on something else than its socket) is
-//     abandoned, and its supervisor reports at once (abandon.go).
+//     gone. If the shutdown timeout passes before the report (below), root
+//     sends every connection supervisor ForceClose: the connections still
+//     there are closed hard, and so are the sockets still in their
+//     close-wait (readers drain a closing socket for up to lingerTimeout,
+//     lingerMax if input keeps coming: the drain is cut), and each says how
+//     many (ForceClosed), for one warning; abandonGrace later, Abandon: a
+//     connection still there (its behavior blocked on something else than
+//     its socket) is abandoned, and its supervisor reports at once
+//     (abandon.go).
 //  3. With every report in, every acceptor gone (so every connection its
-//     accept loop handed over is queued at its supervisor) and every socket
-//     closed (readers drain a closing socket for up to lingerTimeout,
-//     lingerMax if input keeps coming), nothing logs about the connections
-//     any more: root logs what each listener's log budget still counts
+//     accept loop handed over is queued at its supervisor), every socket
+//     closed and, past the timeout, every ForceClosed in, nothing logs about
+//     the connections any more: root logs what each listener's log budget still counts
 //     (logbudget.go), then the shutdown report, and poisons the connection
 //     supervisors.
 //  4. With every connection supervisor gone, a clustered node leaves its
@@ -85,6 +89,11 @@ type rootActor struct {
 	waiting         map[string]bool  // listener addresses whose connection supervisor's Drained is still due
 	report          messages.Drained // the sum of the reports
 	timer           *time.Timer      // the shutdown timeout
+	forcing         map[string]bool  // past the timeout: listener addresses whose connection supervisor's ForceClosed is still due
+	forcedConns     int              // the sum of the ForceClosed answers: connections closed hard
+	cutDrains       int              // and sockets whose drain was cut
+	cutUnacked      int              // of those, connections counted graceful whose client had not acknowledged everything
+	forcedLogged    bool             // the timeout's warning is logged
 	grace           *time.Timer      // abandonGrace after the forced close; nil until then
 	abandoned       map[string]bool  // listener addresses whose connection supervisor abandoned connections (abandon.go)
 	exited          bool             // exit has been called
@@ -122,6 +131,8 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.maybeReport(ctx)
 	case *messages.ShutdownTimedOut:
 		r.onShutdownTimedOut(ctx)
+	case *messages.ForceClosed:
+		r.onForceClosed(ctx, m)
 	case *messages.GracePassed:
 		r.onGracePassed(ctx)
 	case *messages.ServicesSlow:
@@ -237,18 +248,52 @@ func (r *rootActor) onDrained(ctx actor.Context, m *messages.Drained) {
 	r.maybeReport(ctx)
 }
 
-// onShutdownTimedOut is phase 2's deadline: close what is still open.
+// onShutdownTimedOut is phase 2's deadline: every connection supervisor
+// closes hard what is still open, the connections still draining and the
+// sockets still in their close-wait (drained or not, its connections'
+// sockets may be), and says how many (onForceClosed).
 func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
-	if r.reported {
+	if r.reported || r.forcing != nil {
 		return
 	}
-	r.log.WithField("listeners", len(r.waiting)).Warn("shutdown timeout passed; closing remaining connections")
+	r.forcing = make(map[string]bool)
 	for _, c := range r.conns {
-		if r.waiting[c.addr] {
-			ctx.Send(c.pid, &messages.ForceClose{})
-		}
+		r.forcing[c.addr] = true
+		ctx.Send(c.pid, &messages.ForceClose{})
 	}
-	r.armGrace(ctx)
+	if len(r.waiting) > 0 {
+		r.armGrace(ctx)
+	}
+	r.maybeLogForced()
+}
+
+// onForceClosed adds up what the connection supervisors closed hard at the
+// timeout.
+func (r *rootActor) onForceClosed(ctx actor.Context, m *messages.ForceClosed) {
+	r.forcedConns += m.Connections
+	r.cutDrains += m.Drains
+	r.cutUnacked += m.Unacked
+	r.report.Graceful -= m.Unacked // Drained counted them graceful: the cut cost their clients bytes
+	r.report.Forced += m.Unacked
+	delete(r.forcing, m.Listener)
+	r.maybeLogForced()
+	r.maybeReport(ctx)
+}
+
+// maybeLogForced logs, once every connection supervisor has answered
+// ForceClose (or is gone), what the timeout closed: one line, before the
+// report.
+func (r *rootActor) maybeLogForced() {
+	if r.forcing == nil || len(r.forcing) > 0 || r.forcedLogged {
+		return
+	}
+	r.forcedLogged = true
+	entry := r.log.WithFields(logrus.Fields{"connections": r.forcedConns, "drains_cut": r.cutDrains, "unacked": r.cutUnacked})
+	if r.forcedConns == 0 && r.cutDrains == 0 {
+		entry.Warn("shutdown timeout passed; nothing was left to close")
+		return
+	}
+	entry.Warn("shutdown timeout passed; closed hard what was still open")
 }
 
 // maybeReport runs phase 3 once every connection supervisor has reported,
@@ -260,7 +305,7 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 // counts before the report: the report is the last word about connections,
 // and follows every line they left out.
 func (r *rootActor) maybeReport(ctx actor.Context) {
-	if !r.shuttingDown || r.reported || len(r.waiting) > 0 || len(r.acceptors) > 0 {
+	if !r.shuttingDown || r.reported || len(r.waiting) > 0 || len(r.acceptors) > 0 || len(r.forcing) > 0 {
 		return
 	}
 	if !r.socketsClosed {
@@ -337,6 +382,8 @@ func (r *rootActor) onListenerTerminated(ctx actor.Context, who *actor.PID) {
 	} else if c, ok := r.conns[who.Id]; ok {
 		delete(r.conns, who.Id)
 		delete(r.waiting, c.addr)
+		delete(r.forcing, c.addr)
+		r.maybeLogForced()
 		if !r.shuttingDown {
 			r.log.WithField("listener", c.addr).Error("connection supervisor stopped; shutting down")
 			r.beginShutdown(ctx, fmt.Errorf("connections of %s failed", c.addr))

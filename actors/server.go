@@ -36,7 +36,8 @@ type Server struct {
 	// readers counts the connections' readers (internal/netpoll: a role, not always
 	// a goroutine). A reader outlives its connection actor by up to
 	// lingerTimeout (lingerMax while input keeps coming), draining the peer's
-	// last bytes before it closes the socket; done waits for all of them.
+	// last bytes before it closes the socket, unless the shutdown timeout
+	// cuts the drain; done waits for all of them.
 	readers sync.WaitGroup
 
 	shutdownOnce sync.Once

@@ -76,7 +76,7 @@ func TestShutdownTimeoutForcesStuckConnection(t *testing.T) {
 	s.Shutdown()
 	idle.expectEOF(t)
 	s.expectRefused(t)
-	s.waitLogLine(t, logLine{"msg": "shutdown timeout passed; closing remaining connections"})
+	s.waitLogLine(t, logLine{"msg": "shutdown timeout passed; closed hard what was still open", "connections": "1"})
 	stuck.expectEOF(t)
 	close(release)
 	s.waitDone(t)

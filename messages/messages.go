@@ -107,8 +107,19 @@ type Shutdown struct{}
 type Drain struct{}
 
 // ForceClose is sent by the root actor to every connection supervisor when the
-// shutdown timeout has passed: stop the connections that are still draining, now.
+// shutdown timeout has passed: close hard, now, the connections that are still
+// draining and the sockets still in their close-wait (the drain after the FIN),
+// and say how many (ForceClosed).
 type ForceClose struct{}
+
+// ForceClosed is a connection supervisor's answer to ForceClose: what it
+// closed hard.
+type ForceClosed struct {
+	Listener    string // the listener's address
+	Connections int    // connections still open (their actors had not stopped)
+	Drains      int    // sockets of connections already gone, whose close-wait drain was cut
+	Unacked     int    // of those, connections counted graceful whose client had not acknowledged every byte: forced after all
+}
 
 // Abandon is sent by the root actor to every connection supervisor still
 // draining a grace after ForceClose: report now (Drained), counting the

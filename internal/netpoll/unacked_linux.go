@@ -1,0 +1,36 @@
+//go:build linux
+
+package netpoll
+
+import (
+	"crypto/tls"
+	"syscall"
+	"unsafe"
+)
+
+// Unacked returns how many bytes written to the socket (its FIN counting
+// one) the peer has not acknowledged yet: the kernel's send queue
+// (SIOCOUTQ). A hard Shut drops them, so that a socket cut with more than
+// its FIN unacknowledged cost its peer part of what it was sent. 0 if the
+// socket is closed. It never blocks.
+func (c *Conn) Unacked() int {
+	sock := c.conn
+	if tc, ok := sock.(*tls.Conn); ok {
+		sock = tc.NetConn()
+	}
+	sc, ok := sock.(syscall.Conn)
+	if !ok {
+		return 0
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var n int32
+	_ = rc.Control(func(fd uintptr) {
+		if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n))); e != 0 {
+			n = 0
+		}
+	})
+	return int(n)
+}
