@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -131,40 +132,70 @@ func cmdConfigGet(c *Call) {
 
 // cmdConfigSet is CONFIG SET name value [name value ...]: all or nothing.
 func cmdConfigSet(c *Call) {
-	if len(c.Args)%2 != 0 {
-		c.W.Error(ErrSyntax)
+	sets, errText := checkConfigSet(c.Args)
+	if errText != "" {
+		c.W.Error(errText)
 		return
 	}
-	seen := map[string]bool{}
-	var sets []func()
-	for i := 2; i < len(c.Args); i += 2 {
-		name, value := strings.ToLower(string(c.Args[i])), string(c.Args[i+1])
+	for _, ps := range sets {
+		ps.p.set(c.Srv.cfg, ps.value)
+	}
+	c.W.OK()
+}
+
+// paramSet is one setting a CONFIG SET changes, and its new value.
+type paramSet struct {
+	p     *param
+	value string
+}
+
+// checkConfigSet checks CONFIG SET's arguments (args[0] is CONFIG) and
+// returns the settings it would change, or its error reply. It depends on
+// the arguments alone, so the connection can tell what a CONFIG SET it
+// sends will do before the key space runs it (bulkLenAfter).
+func checkConfigSet(args [][]byte) ([]paramSet, string) {
+	if len(args)%2 != 0 {
+		return nil, ErrSyntax
+	}
+	var sets []paramSet
+	for i := 2; i < len(args); i += 2 {
+		name, value := strings.ToLower(string(args[i])), string(args[i+1])
 		p := findParam(name)
-		fail := func(why string) {
-			c.W.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why)
+		fail := func(why string) ([]paramSet, string) {
+			return nil, "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why
 		}
 		switch {
 		case p == nil:
-			c.W.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + cString(c.Args[i], 128) + "'")
-			return
-		case seen[name]:
-			fail("duplicate parameter")
-			return
+			return nil, "ERR Unknown option or number of arguments for CONFIG SET - '" + cString(args[i], 128) + "'"
+		case slices.ContainsFunc(sets, func(ps paramSet) bool { return ps.p == p }):
+			return fail("duplicate parameter")
 		case p.set == nil:
-			fail("can't set immutable config")
-			return
+			return fail("can't set immutable config")
 		}
 		if why := p.check(value); why != "" {
-			fail(why)
-			return
+			return fail(why)
 		}
-		seen[name] = true
-		sets = append(sets, func() { p.set(c.Srv.cfg, value) })
+		sets = append(sets, paramSet{p, value})
 	}
-	for _, set := range sets {
-		set()
+	return sets, ""
+}
+
+// bulkLenAfter is the proto-max-bulk-len that the CONFIG SET args sets, if
+// it sets one. Redis parses a command only once the one before it has run,
+// so the commands a client sends after such a CONFIG SET, in the same read
+// or not, are read with the new limit (session.bulkHeld).
+func bulkLenAfter(args [][]byte) (int64, bool) {
+	sets, errText := checkConfigSet(args)
+	if errText != "" {
+		return 0, false
 	}
-	c.W.OK()
+	for _, ps := range sets {
+		if ps.p.name == "proto-max-bulk-len" {
+			n, _ := ParseMemory(ps.value)
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 func findParam(name string) *param {
