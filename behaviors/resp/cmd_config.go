@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,14 +40,17 @@ type param struct {
 }
 
 var params = []param{
-	{name: "maxmemory", get: func(c *config) string { return strconv.FormatInt(c.maxMemory.Load(), 10) },
+	// maxmemory is Redis's unsigned long long: past 2**63-1 it is kept as
+	// the negative int64 of the same bits, which every check takes for no
+	// limit (none could be reached) and INFO prints as Redis does (%lld).
+	{name: "maxmemory", get: func(c *config) string { return strconv.FormatUint(uint64(c.maxMemory.Load()), 10) },
 		check: func(v string) string {
-			if _, ok := ParseMemory(v); !ok {
+			if _, ok := memtoull(v); !ok {
 				return "argument must be a memory value"
 			}
 			return ""
 		},
-		set: func(c *config, v string) { n, _ := ParseMemory(v); c.maxMemory.Store(n) }},
+		set: func(c *config, v string) { n, _ := memtoull(v); c.maxMemory.Store(int64(n)) }},
 	{name: "maxmemory-policy", get: func(c *config) string { return policies[c.policy.Load()] },
 		check: func(v string) string {
 			if policyIndex(v) < 0 {
@@ -67,14 +71,14 @@ var params = []param{
 		set: func(c *config, v string) { n, _ := parseInt([]byte(v)); c.samples.Store(int32(n)) }},
 	{name: "proto-max-bulk-len", get: func(c *config) string { return strconv.FormatInt(c.maxBulkLen.Load(), 10) },
 		check: func(v string) string {
-			if n, ok := ParseMemory(v); !ok {
+			if n, ok := memtoull(v); !ok {
 				return "argument must be a memory value"
-			} else if n < 1<<20 {
+			} else if int64(n) < 1<<20 { // Redis's check of a long long config: signed
 				return "argument must be between 1048576 and 9223372036854775807 inclusive"
 			}
 			return ""
 		},
-		set: func(c *config, v string) { n, _ := ParseMemory(v); c.maxBulkLen.Store(n) }},
+		set: func(c *config, v string) { n, _ := memtoull(v); c.maxBulkLen.Store(int64(n)) }},
 	{name: "requirepass", get: func(c *config) string { return *c.requirePass.Load() },
 		check: func(string) string { return "" },
 		set:   func(c *config, v string) { c.requirePass.Store(&v) }},
@@ -83,9 +87,11 @@ var params = []param{
 	{name: "appendonly", get: func(*config) string { return "no" }},
 }
 
-// ParseMemory parses a memory value as Redis's memtoull: digits and an
-// optional unit (b, k, kb, m, mb, g, gb, any case; k is 1000, kb 1024), no
-// sign. CONFIG SET and the -maxmemory flag take it.
+// ParseMemory parses a memory value as Redis's memtoull does, but refuses
+// what memtoull takes by accident (no digits, a value past 2**63-1, a unit
+// that overflows it): digits and an optional unit (b, k, kb, m, mb, g, gb,
+// any case; k is 1000, kb 1024), no sign. The -maxmemory and
+// -proto-max-bulk-len flags take it; CONFIG SET takes memtoull's.
 func ParseMemory(v string) (int64, bool) {
 	low := strings.ToLower(v)
 	units := []struct {
@@ -105,6 +111,46 @@ func ParseMemory(v string) (int64, bool) {
 	n, err := strconv.ParseInt(low, 10, 64)
 	if err != nil || n > (1<<63-1)/mul {
 		return 0, false
+	}
+	return n * mul, true
+}
+
+// memtoull is Redis 7.0's memtoull, which CONFIG SET reads a memory value
+// with, quirks and all: digits (none is 0) and an optional unit (b, k, kb,
+// m, mb, g, gb, any case; k is 1000, kb 1024), no sign, fewer than 128
+// digits; past 2**64-1 the digits are 2**64-1 (strtoull's ERANGE is not
+// checked), and the product with the unit wraps around (17179869184gb is
+// 0). ParseMemory, stricter, reads the command line's flags.
+func memtoull(v string) (uint64, bool) {
+	u := 0
+	for u < len(v) && '0' <= v[u] && v[u] <= '9' {
+		u++
+	}
+	var mul uint64
+	switch strings.ToLower(v[u:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1 << 10
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1 << 20
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1 << 30
+	default:
+		return 0, false
+	}
+	if u >= 128 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(v[:u], 10, 64)
+	if err != nil && u > 0 { // out of range: strtoull's ULLONG_MAX
+		n = math.MaxUint64
 	}
 	return n * mul, true
 }
@@ -191,8 +237,8 @@ func bulkLenAfter(args [][]byte) (int64, bool) {
 	}
 	for _, ps := range sets {
 		if ps.p.name == "proto-max-bulk-len" {
-			n, _ := ParseMemory(ps.value)
-			return n, true
+			n, _ := memtoull(ps.value)
+			return int64(n), true
 		}
 	}
 	return 0, false
