@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -156,23 +157,39 @@ func memtoull(v string) (uint64, bool) {
 }
 
 // cmdConfigGet is CONFIG GET pattern [pattern ...]: a map of the matching
-// settings (each once), in the order params lists them.
+// settings (each once), in the order params lists them. A setting is named
+// as the first argument that matched it names it, as Redis's matches dict
+// keeps it: a pattern gives the setting's own name, a name without '*', '?'
+// or '[' the name as typed (CONFIG GET MAXMEMORY answers MAXMEMORY).
 func cmdConfigGet(c *Call) {
 	cfg := c.Srv.cfg
-	var hits []*param
-	for i := range params {
-		p := &params[i]
-		for _, pat := range c.Args[2:] {
-			if globMatch(pat, []byte(p.name), true) {
-				hits = append(hits, p)
-				break
+	names := make([]string, len(params)) // "": not matched
+	for _, pat := range c.Args[2:] {
+		exact := !bytes.ContainsAny(pat, "[*?")
+		for i := range params {
+			if names[i] != "" {
+				continue
+			}
+			switch {
+			case exact && strings.EqualFold(string(pat), params[i].name):
+				names[i] = string(pat)
+			case !exact && globMatch(pat, []byte(params[i].name), true):
+				names[i] = params[i].name
 			}
 		}
 	}
-	c.W.Map(len(hits))
-	for _, p := range hits {
-		c.W.BulkString(p.name)
-		c.W.BulkString(p.get(cfg))
+	n := 0
+	for _, name := range names {
+		if name != "" {
+			n++
+		}
+	}
+	c.W.Map(n)
+	for i, name := range names {
+		if name != "" {
+			c.W.BulkString(name)
+			c.W.BulkString(params[i].get(cfg))
+		}
 	}
 }
 

@@ -59,6 +59,8 @@ var diffCases = []string{
 		"CONFIG SET maxmemory " + strings.Repeat("0", 128) + "\r\nCONFIG SET maxmemory " + strings.Repeat("0", 127) + "1\r\nCONFIG SET maxmemory " + strings.Repeat("0", 127) + "\r\nCONFIG GET maxmemory\r\n" +
 		"CONFIG SET proto-max-bulk-len \"\"\r\nCONFIG SET proto-max-bulk-len 99999999999999999999\r\nCONFIG SET proto-max-bulk-len 9223372036854775808\r\nCONFIG SET proto-max-bulk-len 9223372036854775807\r\n" +
 		"CONFIG GET proto-max-bulk-len\r\nCONFIG SET proto-max-bulk-len 512mb\r\nCONFIG SET maxmemory 0\r\n",
+	// a setting named exactly is answered as named, once
+	`CONFIG GET MaxMemory\r\nCONFIG GET MAXMEMORY maxmemory\r\nCONFIG GET PROTO-MAX-BULK-LEN proto*\r\nCONFIG GET proto* PROTO-MAX-BULK-LEN\r\nCONFIG GET REQUIREPASS\r\nCONFIG GET Maxmemory-Samples\r\nCONFIG GET maxmemory\\*\r\n`,
 	// maxmemory: the policies, and noeviction's OOM error once the data is over the limit
 	`CONFIG GET maxmemory-samples\r\nCONFIG SET maxmemory-samples 0\r\nCONFIG SET maxmemory-samples x\r\nCONFIG SET maxmemory-samples 1kb\r\nCONFIG SET maxmemory-samples -1\r\nCONFIG SET maxmemory-samples +3\r\nCONFIG SET maxmemory-samples 2147483648\r\nCONFIG SET maxmemory-samples 10\r\nCONFIG GET maxmemory-samples\r\nCONFIG SET maxmemory-samples 5\r\n`,
 	`CONFIG SET maxmemory-policy allkeys-lru\r\nCONFIG GET maxmemory-policy\r\nCONFIG SET maxmemory-policy VOLATILE-TTL\r\nCONFIG GET maxmemory-policy\r\nCONFIG SET maxmemory-policy volatile-lru\r\nCONFIG SET maxmemory-policy allkeys-random\r\nCONFIG SET maxmemory-policy volatile-random\r\nCONFIG SET maxmemory-policy none\r\nCONFIG SET maxmemory-policy allkeys-lfu\r\nCONFIG SET maxmemory-policy noeviction\r\nCONFIG GET maxmemory-policy\r\n`,

@@ -89,7 +89,7 @@ var divergences = []struct{ what, why, in, want string }{
 	{what: "CLIENT LIST and CLIENT INFO", why: "fd and the memory fields are not known to a behavior: fd=-1 and 0; ssub is 0; of the flags, P, x and e are shown, not b (blocked) or d (a watched key changed), which the key space knows, not the connection"},
 	{what: "PUBSUB CHANNELS, and which pmessage comes first when several of a subscriber's patterns match", why: "in the broker's own order here, the hash tables' in Redis: neither is promised"},
 	{what: "CONFIG GET with several matches", why: "listed in the table's order, Redis's in its dict's; each name's value is the same"},
-	{what: "CONFIG GET of a setting Redis has and this server does not (maxmemory-clients, maxmemory-eviction-tenacity, save, ...)", why: "not listed: CONFIG has the settings the server honours only (docs/resp.md), so a pattern such as maxmemory* matches fewer names",
+	{what: "CONFIG GET and CONFIG SET of a setting Redis has and this server does not (maxmemory-clients, maxmemory-eviction-tenacity, lfu-log-factor, ...)", why: "not listed, and CONFIG SET refuses it as an unknown option: CONFIG has the settings the server honours only (docs/resp.md), so a pattern such as maxmemory* matches fewer names",
 		in: "CONFIG GET maxmemory-clients\r\n", want: "*0\r\n"},
 	{what: "KEYS, SCAN, RANDOMKEY, SORT BY nosort of a set", why: "the keys (and a hashtable set's members) are in insertion order, Redis's in hash order: neither is promised"},
 	{what: "the order of a \"hashtable\" set's members (SMEMBERS, SINTER, SUNION, SDIFF, SPOP with a count, SSCAN)", why: "insertion order here, the hash table's in Redis: neither is promised; an \"intset\" set is in numeric order in both"},
