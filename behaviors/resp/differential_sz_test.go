@@ -98,6 +98,7 @@ var divergences = []struct{ what, why, in, want string }{
 	{what: "SSCAN and ZSCAN of a large set: the cursor values, and how many members a call returns", why: "a cursor is a member's sequence number here (every member present throughout is returned once), a hash bucket in Redis; COUNT counts members here, buckets there"},
 	{what: "which members SPOP, SRANDMEMBER and ZRANDMEMBER pick", why: "random in both"},
 	{what: "HELLO's id", why: "client IDs are counted per server"},
+	{what: "a reply, or the replies queued for a connection at once, past -output-limit (32 MiB by default): GET of a 40 MB value, LRANGE of a 40 MB list", why: "the connection is closed (a log line names it), as every behavior's connection is past the limit (docs/operations.md): what one connection may hold queued is bounded; Redis's normal clients have no output limit (client-output-buffer-limit normal 0 0 0). Raise -output-limit (and -memory-budget) to read values that large"},
 	{what: "the order of a \"hashtable\" hash's fields (HGETALL, HKEYS, HVALS, HSCAN, HRANDFIELD with a count at least its size)", why: "the order they were first set here, the hash table's in Redis: neither is promised; a \"listpack\" hash is in that order in both"},
 	{what: "which fields HRANDFIELD picks", why: "random in both"},
 	{what: "HRANDFIELD with a negative count whose reply passes 16 MiB: an error", why: "Redis streams any count up to 2**63-1 (-4611686018427387903 WITHVALUES made redis-server spin and grow until killed)"},
