@@ -75,6 +75,8 @@ var divergences = []struct{ what, why, in, want string }{
 	{what: "OBJECT ENCODING of a string changed in place (APPEND to a key that exists, SETRANGE, SETBIT, a BITFIELD write) or made by INCRBYFLOAT", why: "the encoding a SET of the same bytes gives (int, embstr or raw by content and length): a string here is its bytes alone; Redis's is raw (embstr after INCRBYFLOAT), the form its in-place edits leave",
 		in: `SET n 12345\r\nSETRANGE n 0 9\r\nOBJECT ENCODING n\r\n`, want: "+OK\r\n:5\r\n$3\r\nint\r\n"},
 	{what: "OBJECT IDLETIME and OBJECT FREQ of a small integer", why: "Redis's shared integer object (without maxmemory) carries the idle time and LFU counter of its first use"},
+	{what: "OBJECT FREQ and OBJECT IDLETIME of a key not used since maxmemory-policy changed between an LFU policy and another", why: "Redis keeps one field for the LRU clock and the LFU counter, and reads what the other policy left there as its own until the key is next used (a counter near 0, an idle time of weeks: 2982640 s measured); here a key keeps both, so the answer is its own (a new key's counter 5, its idle time)",
+		in: `SET a x\r\nCONFIG SET maxmemory-policy allkeys-lfu\r\nOBJECT FREQ a\r\nCONFIG SET maxmemory-policy noeviction\r\n`, want: "+OK\r\n+OK\r\n:5\r\n+OK\r\n"},
 	{what: "DEBUG SLEEP", why: "redis-server's default enable-debug-command no refuses DEBUG; DEBUG SLEEP (and HELP) is offered here, at most 10 s (any client may send it, and it blocks the key space)",
 		in: `DEBUG SLEEP 0\r\n`, want: "+OK\r\n"},
 	{what: "a broker command (PUBLISH, SPUBLISH, PUBSUB) inside MULTI", why: "its reply cannot be put inside the key space's atomic EXEC batch: refused at queueing (EXECABORT)",
