@@ -1,6 +1,9 @@
 package resp
 
 import (
+	"bytes"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -38,14 +41,17 @@ type param struct {
 }
 
 var params = []param{
-	{name: "maxmemory", get: func(c *config) string { return strconv.FormatInt(c.maxMemory.Load(), 10) },
+	// maxmemory is Redis's unsigned long long: past 2**63-1 it is kept as
+	// the negative int64 of the same bits, which every check takes for no
+	// limit (none could be reached) and INFO prints as Redis does (%lld).
+	{name: "maxmemory", get: func(c *config) string { return strconv.FormatUint(uint64(c.maxMemory.Load()), 10) },
 		check: func(v string) string {
-			if _, ok := ParseMemory(v); !ok {
+			if _, ok := memtoull(v); !ok {
 				return "argument must be a memory value"
 			}
 			return ""
 		},
-		set: func(c *config, v string) { n, _ := ParseMemory(v); c.maxMemory.Store(n) }},
+		set: func(c *config, v string) { n, _ := memtoull(v); c.maxMemory.Store(int64(n)) }},
 	{name: "maxmemory-policy", get: func(c *config) string { return policies[c.policy.Load()] },
 		check: func(v string) string {
 			if policyIndex(v) < 0 {
@@ -66,14 +72,14 @@ var params = []param{
 		set: func(c *config, v string) { n, _ := parseInt([]byte(v)); c.samples.Store(int32(n)) }},
 	{name: "proto-max-bulk-len", get: func(c *config) string { return strconv.FormatInt(c.maxBulkLen.Load(), 10) },
 		check: func(v string) string {
-			if n, ok := ParseMemory(v); !ok {
+			if n, ok := memtoull(v); !ok {
 				return "argument must be a memory value"
-			} else if n < 1<<20 {
+			} else if int64(n) < 1<<20 { // Redis's check of a long long config: signed
 				return "argument must be between 1048576 and 9223372036854775807 inclusive"
 			}
 			return ""
 		},
-		set: func(c *config, v string) { n, _ := ParseMemory(v); c.maxBulkLen.Store(n) }},
+		set: func(c *config, v string) { n, _ := memtoull(v); c.maxBulkLen.Store(int64(n)) }},
 	{name: "requirepass", get: func(c *config) string { return *c.requirePass.Load() },
 		check: func(string) string { return "" },
 		set:   func(c *config, v string) { c.requirePass.Store(&v) }},
@@ -82,9 +88,11 @@ var params = []param{
 	{name: "appendonly", get: func(*config) string { return "no" }},
 }
 
-// ParseMemory parses a memory value as Redis's memtoull: digits and an
-// optional unit (b, k, kb, m, mb, g, gb, any case; k is 1000, kb 1024), no
-// sign. CONFIG SET and the -maxmemory flag take it.
+// ParseMemory parses a memory value as Redis's memtoull does, but refuses
+// what memtoull takes by accident (no digits, a value past 2**63-1, a unit
+// that overflows it): digits and an optional unit (b, k, kb, m, mb, g, gb,
+// any case; k is 1000, kb 1024), no sign. The -maxmemory and
+// -proto-max-bulk-len flags take it; CONFIG SET takes memtoull's.
 func ParseMemory(v string) (int64, bool) {
 	low := strings.ToLower(v)
 	units := []struct {
@@ -108,63 +116,149 @@ func ParseMemory(v string) (int64, bool) {
 	return n * mul, true
 }
 
+// memtoull is Redis 7.0's memtoull, which CONFIG SET reads a memory value
+// with, quirks and all: digits (none is 0) and an optional unit (b, k, kb,
+// m, mb, g, gb, any case; k is 1000, kb 1024), no sign, fewer than 128
+// digits; past 2**64-1 the digits are 2**64-1 (strtoull's ERANGE is not
+// checked), and the product with the unit wraps around (17179869184gb is
+// 0). ParseMemory, stricter, reads the command line's flags.
+func memtoull(v string) (uint64, bool) {
+	u := 0
+	for u < len(v) && '0' <= v[u] && v[u] <= '9' {
+		u++
+	}
+	var mul uint64
+	switch strings.ToLower(v[u:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1 << 10
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1 << 20
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1 << 30
+	default:
+		return 0, false
+	}
+	if u >= 128 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(v[:u], 10, 64)
+	if err != nil && u > 0 { // out of range: strtoull's ULLONG_MAX
+		n = math.MaxUint64
+	}
+	return n * mul, true
+}
+
 // cmdConfigGet is CONFIG GET pattern [pattern ...]: a map of the matching
-// settings (each once), in the order params lists them.
+// settings (each once), in the order params lists them. A setting is named
+// as the first argument that matched it names it, as Redis's matches dict
+// keeps it: a pattern gives the setting's own name, a name without '*', '?'
+// or '[' the name as typed (CONFIG GET MAXMEMORY answers MAXMEMORY).
 func cmdConfigGet(c *Call) {
 	cfg := c.Srv.cfg
-	var hits []*param
-	for i := range params {
-		p := &params[i]
-		for _, pat := range c.Args[2:] {
-			if globMatch(pat, []byte(p.name), true) {
-				hits = append(hits, p)
-				break
+	names := make([]string, len(params)) // "": not matched
+	for _, pat := range c.Args[2:] {
+		exact := !bytes.ContainsAny(pat, "[*?")
+		for i := range params {
+			if names[i] != "" {
+				continue
+			}
+			switch {
+			case exact && strings.EqualFold(string(pat), params[i].name):
+				names[i] = string(pat)
+			case !exact && globMatch(pat, []byte(params[i].name), true):
+				names[i] = params[i].name
 			}
 		}
 	}
-	c.W.Map(len(hits))
-	for _, p := range hits {
-		c.W.BulkString(p.name)
-		c.W.BulkString(p.get(cfg))
+	n := 0
+	for _, name := range names {
+		if name != "" {
+			n++
+		}
+	}
+	c.W.Map(n)
+	for i, name := range names {
+		if name != "" {
+			c.W.BulkString(name)
+			c.W.BulkString(params[i].get(cfg))
+		}
 	}
 }
 
 // cmdConfigSet is CONFIG SET name value [name value ...]: all or nothing.
 func cmdConfigSet(c *Call) {
-	if len(c.Args)%2 != 0 {
-		c.W.Error(ErrSyntax)
+	sets, errText := checkConfigSet(c.Args)
+	if errText != "" {
+		c.W.Error(errText)
 		return
 	}
-	seen := map[string]bool{}
-	var sets []func()
-	for i := 2; i < len(c.Args); i += 2 {
-		name, value := strings.ToLower(string(c.Args[i])), string(c.Args[i+1])
+	for _, ps := range sets {
+		ps.p.set(c.Srv.cfg, ps.value)
+	}
+	c.W.OK()
+}
+
+// paramSet is one setting a CONFIG SET changes, and its new value.
+type paramSet struct {
+	p     *param
+	value string
+}
+
+// checkConfigSet checks CONFIG SET's arguments (args[0] is CONFIG) and
+// returns the settings it would change, or its error reply. It depends on
+// the arguments alone, so the connection can tell what a CONFIG SET it
+// sends will do before the key space runs it (bulkLenAfter).
+func checkConfigSet(args [][]byte) ([]paramSet, string) {
+	if len(args)%2 != 0 {
+		return nil, ErrSyntax
+	}
+	var sets []paramSet
+	for i := 2; i < len(args); i += 2 {
+		name, value := strings.ToLower(string(args[i])), string(args[i+1])
 		p := findParam(name)
-		fail := func(why string) {
-			c.W.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why)
+		fail := func(why string) ([]paramSet, string) {
+			return nil, "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why
 		}
 		switch {
 		case p == nil:
-			c.W.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + cString(c.Args[i], 128) + "'")
-			return
-		case seen[name]:
-			fail("duplicate parameter")
-			return
+			return nil, "ERR Unknown option or number of arguments for CONFIG SET - '" + cString(args[i], 128) + "'"
+		case slices.ContainsFunc(sets, func(ps paramSet) bool { return ps.p == p }):
+			return fail("duplicate parameter")
 		case p.set == nil:
-			fail("can't set immutable config")
-			return
+			return fail("can't set immutable config")
 		}
 		if why := p.check(value); why != "" {
-			fail(why)
-			return
+			return fail(why)
 		}
-		seen[name] = true
-		sets = append(sets, func() { p.set(c.Srv.cfg, value) })
+		sets = append(sets, paramSet{p, value})
 	}
-	for _, set := range sets {
-		set()
+	return sets, ""
+}
+
+// bulkLenAfter is the proto-max-bulk-len that the CONFIG SET args sets, if
+// it sets one. Redis parses a command only once the one before it has run,
+// so the commands a client sends after such a CONFIG SET, in the same read
+// or not, are read with the new limit (session.bulkHeld).
+func bulkLenAfter(args [][]byte) (int64, bool) {
+	sets, errText := checkConfigSet(args)
+	if errText != "" {
+		return 0, false
 	}
-	c.W.OK()
+	for _, ps := range sets {
+		if ps.p.name == "proto-max-bulk-len" {
+			n, _ := memtoull(ps.value)
+			return int64(n), true
+		}
+	}
+	return 0, false
 }
 
 func findParam(name string) *param {

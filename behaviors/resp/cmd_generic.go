@@ -63,9 +63,10 @@ func cmdType(c *Call) {
 // cmdKeys is KEYS pattern: every live key that matches, "*" without matching.
 func cmdKeys(c *Call) {
 	all := len(c.Args[1]) == 1 && c.Args[1][0] == '*'
+	pattern := globCompact(c.Args[1])
 	var keys []string
 	c.DB.keys.each(func(k string, _ *entry) bool {
-		if (all || globMatch(c.Args[1], []byte(k), false)) && !c.DB.isExpired(k) {
+		if (all || globMatch(pattern, []byte(k), false)) && !c.DB.isExpired(k) {
 			keys = append(keys, k)
 		}
 		return true

@@ -88,11 +88,11 @@ func infoMemory(c *Call, b *strings.Builder) {
 	}
 	max := c.Srv.cfg.maxMemory.Load()
 	line(b, "used_memory:%d", used)
-	line(b, "used_memory_human:%s", human(used))
+	line(b, "used_memory_human:%s", human(uint64(used)))
 	line(b, "used_memory_dataset:%d", used)
 	line(b, "allocator_allocated:%d", heapBytes())
-	line(b, "maxmemory:%d", max)
-	line(b, "maxmemory_human:%s", human(max))
+	line(b, "maxmemory:%d", max) // signed, as Redis prints it: 2**64-1 is -1
+	line(b, "maxmemory_human:%s", human(uint64(max)))
 	line(b, "maxmemory_policy:%s", policies[c.Srv.cfg.policy.Load()])
 }
 
@@ -105,16 +105,23 @@ func heapBytes() int64 {
 }
 
 // human writes bytes as Redis's bytesToHuman does.
-func human(n int64) string {
+func human(n uint64) string {
+	const k = 1024
 	switch f := float64(n); {
-	case n < 1024:
+	case n < k:
 		return fmt.Sprintf("%dB", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.2fK", f/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%.2fM", f/(1<<20))
-	default:
-		return fmt.Sprintf("%.2fG", f/(1<<30))
+	case n < k*k:
+		return fmt.Sprintf("%.2fK", f/k)
+	case n < k*k*k:
+		return fmt.Sprintf("%.2fM", f/(k*k))
+	case n < k*k*k*k:
+		return fmt.Sprintf("%.2fG", f/(k*k*k))
+	case n < k*k*k*k*k:
+		return fmt.Sprintf("%.2fT", f/(k*k*k*k))
+	case n < k*k*k*k*k*k:
+		return fmt.Sprintf("%.2fP", f/(k*k*k*k*k))
+	default: // "Let's hope we never need this"
+		return fmt.Sprintf("%dB", n)
 	}
 }
 

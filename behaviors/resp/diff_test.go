@@ -45,6 +45,22 @@ var diffCases = []string{
 	// server
 	`DBSIZE\r\nSET a 1\r\nSWAPDB 0 1\r\nDBSIZE\r\nSWAPDB 0 1\r\nSWAPDB 0 x\r\nSWAPDB 0 20\r\nFLUSHDB x\r\nFLUSHDB ASYNC\r\nDBSIZE\r\n`,
 	`CONFIG SET maxmemory -1\r\nCONFIG SET maxmemory 1kb\r\nCONFIG GET maxmemory\r\nCONFIG SET maxmemory 0\r\nCONFIG SET a b c\r\nCONFIG SET nosuch 1\r\nCONFIG SET databases 3\r\nCONFIG SET proto-max-bulk-len 10\r\nCONFIG SET maxmemory 1 maxmemory 2\r\nCONFIG\r\nCONFIG FOO\r\nCONFIG GET\r\nCONFIG REWRITE\r\n`,
+	// proto-max-bulk-len applies to the commands after its CONFIG SET, those
+	// pipelined behind it too (Redis parses a command once the one before it
+	// has run): the 1048577-byte bulk is taken at 2mb, refused at 1mb
+	"CONFIG SET proto-max-bulk-len 1mb\r\nCONFIG SET proto-max-bulk-len 2mb\r\n*2\r\n$4\r\nECHO\r\n$1048577\r\n" + strings.Repeat("x", 1048577) +
+		"\r\nCONFIG SET proto-max-bulk-len 1mb x\r\nCONFIG SET proto-max-bulk-len 1mb\r\n*2\r\n$4\r\nECHO\r\n$1048577\r\n",
+	"CONFIG SET proto-max-bulk-len 512mb\r\nCONFIG GET proto-max-bulk-len\r\n",
+	// memory values as Redis's memtoull reads them: no digits is 0, past
+	// 2**64-1 is 2**64-1, a unit's product wraps, 128 digits are too many;
+	// proto-max-bulk-len's bounds are a signed long long's
+	"CONFIG SET maxmemory 99999999999999999999\r\nCONFIG GET maxmemory\r\nCONFIG SET maxmemory 9223372036854775808\r\nCONFIG GET maxmemory\r\nSET a 1\r\n" +
+		"CONFIG SET maxmemory 17179869185gb\r\nCONFIG GET maxmemory\r\nCONFIG SET maxmemory \"\"\r\nCONFIG GET maxmemory\r\nCONFIG SET maxmemory 5B\r\nCONFIG GET maxmemory\r\n" +
+		"CONFIG SET maxmemory " + strings.Repeat("0", 128) + "\r\nCONFIG SET maxmemory " + strings.Repeat("0", 127) + "1\r\nCONFIG SET maxmemory " + strings.Repeat("0", 127) + "\r\nCONFIG GET maxmemory\r\n" +
+		"CONFIG SET proto-max-bulk-len \"\"\r\nCONFIG SET proto-max-bulk-len 99999999999999999999\r\nCONFIG SET proto-max-bulk-len 9223372036854775808\r\nCONFIG SET proto-max-bulk-len 9223372036854775807\r\n" +
+		"CONFIG GET proto-max-bulk-len\r\nCONFIG SET proto-max-bulk-len 512mb\r\nCONFIG SET maxmemory 0\r\n",
+	// a setting named exactly is answered as named, once
+	`CONFIG GET MaxMemory\r\nCONFIG GET MAXMEMORY maxmemory\r\nCONFIG GET PROTO-MAX-BULK-LEN proto*\r\nCONFIG GET proto* PROTO-MAX-BULK-LEN\r\nCONFIG GET REQUIREPASS\r\nCONFIG GET Maxmemory-Samples\r\nCONFIG GET maxmemory\\*\r\n`,
 	// maxmemory: the policies, and noeviction's OOM error once the data is over the limit
 	`CONFIG GET maxmemory-samples\r\nCONFIG SET maxmemory-samples 0\r\nCONFIG SET maxmemory-samples x\r\nCONFIG SET maxmemory-samples 1kb\r\nCONFIG SET maxmemory-samples -1\r\nCONFIG SET maxmemory-samples +3\r\nCONFIG SET maxmemory-samples 2147483648\r\nCONFIG SET maxmemory-samples 10\r\nCONFIG GET maxmemory-samples\r\nCONFIG SET maxmemory-samples 5\r\n`,
 	`CONFIG SET maxmemory-policy allkeys-lru\r\nCONFIG GET maxmemory-policy\r\nCONFIG SET maxmemory-policy VOLATILE-TTL\r\nCONFIG GET maxmemory-policy\r\nCONFIG SET maxmemory-policy volatile-lru\r\nCONFIG SET maxmemory-policy allkeys-random\r\nCONFIG SET maxmemory-policy volatile-random\r\nCONFIG SET maxmemory-policy none\r\nCONFIG SET maxmemory-policy allkeys-lfu\r\nCONFIG SET maxmemory-policy noeviction\r\nCONFIG GET maxmemory-policy\r\n`,

@@ -55,6 +55,11 @@ func (s *session) dispatch(args [][]byte) {
 		s.endLocal()
 		return
 	}
+	if spec.fullName == "config|set" {
+		if n, ok := bulkLenAfter(args); ok {
+			s.p.maxBulk, s.bulkHeld = n, true // the rest is read with it (cmd_config.go)
+		}
+	}
 	switch spec.Where {
 	case OnConn:
 		w := s.local()

@@ -19,6 +19,48 @@ func globMatch(pattern, s []byte, nocase bool) bool {
 	return globMatchAt(pattern, s, nocase, &skip, 0)
 }
 
+// globCompact returns pattern with each run of '*' (outside a class, not
+// escaped) cut to one: the same matches, as the matcher skips a run the
+// same way, but at each try, so a pattern of a million stars cost a
+// million steps for every key KEYS or SCAN MATCH tried it on (10 000
+// stars against 500 000 keys: 9.8 s here, 6.1 s in redis-server, which
+// does the same). KEYS and SCAN's MATCH compact their pattern once. The
+// runs are found with the matcher's own reading of the pattern: an escape
+// takes the next byte, a class ends where globClass ends it.
+func globCompact(pattern []byte) []byte {
+	var out []byte // nil until a run is cut
+	for i := 0; i < len(pattern); {
+		j := i + 1 // the end of the token at i
+		switch pattern[i] {
+		case '\\':
+			j = min(i+2, len(pattern))
+		case '[':
+			rest, _ := globClass(pattern[i:], 0, false)
+			j = len(pattern) - len(rest) + 1
+		case '*':
+			for j < len(pattern) && pattern[j] == '*' {
+				j++
+			}
+			if j > i+1 && out == nil {
+				out = append(make([]byte, 0, len(pattern)), pattern[:i]...)
+			}
+			if out != nil {
+				out = append(out, '*')
+			}
+			i = j
+			continue
+		}
+		if out != nil {
+			out = append(out, pattern[i:j]...)
+		}
+		i = j
+	}
+	if out == nil {
+		return pattern
+	}
+	return out
+}
+
 // globMaxNesting is the depth of star recursion at which Redis 7.0.15 stops
 // matching: a pattern with 999 stars each followed by more pattern still
 // matches, one with 1000 never does (measured against redis-server 7.0.15).

@@ -30,6 +30,9 @@ func FuzzGlobMatch(f *testing.F) {
 		if want := globOracle(pattern, s, nocase); got != want {
 			t.Fatalf("globMatch(%q, %q, %v) = %v; the regexp oracle says %v", pattern, s, nocase, got, want)
 		}
+		if c := globCompact([]byte(pattern)); globMatch(c, []byte(s), nocase) != got {
+			t.Fatalf("globMatch(globCompact(%q) = %q, %q, %v) = %v; uncompacted %v", pattern, c, s, nocase, !got, got)
+		}
 	})
 }
 

@@ -64,8 +64,9 @@ func trunc(s string) string {
 
 // TestGlobMatchRedis checks 400 random patterns against 100 strings over a
 // tricky alphabet (brackets, carets, dashes, backslashes, 0xff) with the
-// answers redis-server 7.0.15's KEYS gave (testdata/glob_redis.txt), and
-// FuzzGlobMatch's regexp oracle against the same answers.
+// answers redis-server 7.0.15's KEYS gave (testdata/glob_redis.txt), the
+// same patterns compacted (globCompact) too, and FuzzGlobMatch's regexp
+// oracle against the same answers.
 func TestGlobMatchRedis(t *testing.T) {
 	f, err := os.Open("testdata/glob_redis.txt")
 	if err != nil {
@@ -96,6 +97,9 @@ func TestGlobMatchRedis(t *testing.T) {
 			if want := mask.Bit(j) == 1; globMatch(p, s, false) != want {
 				t.Errorf("globMatch(%q, %q) = %v; redis says %v", p, s, !want, want)
 			}
+			if want := mask.Bit(j) == 1; globMatch(globCompact(p), s, false) != want {
+				t.Errorf("globMatch(globCompact(%q) = %q, %q) = %v; redis says %v", p, globCompact(p), s, !want, want)
+			}
 			if want := mask.Bit(j) == 1; globOracle(string(p), string(s), false) != want {
 				t.Errorf("globOracle(%q, %q) = %v; redis says %v (the fuzz test's oracle is wrong)", p, s, !want, want)
 			}
@@ -123,5 +127,19 @@ func TestGlobMatchPathological(t *testing.T) {
 	s := []byte(strings.Repeat("a", 10000))
 	if globMatch(p, s, false) {
 		t.Fatal("matched")
+	}
+}
+
+// TestGlobCompact cuts runs of stars, and only those: not escaped stars,
+// nor stars in a class (closed or not, ranges and escapes in it).
+func TestGlobCompact(t *testing.T) {
+	for _, c := range [][2]string{
+		{"", ""}, {"*", "*"}, {"**", "*"}, {"a***b**", "a*b*"}, {"\\***", "\\**"}, {"\\\\**", "\\\\*"},
+		{"[**]**", "[**]*"}, {"[\\]**]**", "[\\]**]*"}, {"[a-]**]**", "[a-]**]*"}, {"[]**", "[]*"},
+		{"[^**", "[^**"}, {"x\\", "x\\"}, {"?**?", "?*?"},
+	} {
+		if got := string(globCompact([]byte(c[0]))); got != c[1] {
+			t.Errorf("globCompact(%q) = %q; want %q", c[0], got, c[1])
+		}
 	}
 }

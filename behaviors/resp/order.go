@@ -359,6 +359,7 @@ func (s *session) collect() {
 	if len(s.queue) == 0 {
 		s.queue = s.queue1[:0] // no array held for an idle connection, none made for the next read
 		s.p.release()          // no request owed an answer holds an argument (parse_input.go)
+		s.bulkHeld = false     // its CONFIG SET has run: the config has its proto-max-bulk-len
 	}
 }
 

@@ -65,6 +65,8 @@ func parseScanArgs(c *Call, from int) (scanArgs, bool) {
 			o.pattern = c.Args[i+1]
 			if len(o.pattern) == 1 && o.pattern[0] == '*' {
 				o.pattern = nil // every element, as Redis skips matching for "*"
+			} else {
+				o.pattern = globCompact(o.pattern) // once, not per element
 			}
 		default:
 			c.W.Error(ErrSyntax)

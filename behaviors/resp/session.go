@@ -63,6 +63,7 @@ type session struct {
 	skipThis        bool // the command being dispatched is that one
 	pushed          bool // the local reply being written is pub/sub's push: written whatever CLIENT REPLY says (order.go's local)
 	quit            bool // QUIT: close once all is written
+	bulkHeld        bool // p.maxBulk is what a CONFIG SET sent and not yet answered sets (dispatch)
 }
 
 var (
@@ -124,7 +125,9 @@ func (s *session) Received(data []byte) error {
 	s.mono = monoNow() // the one clock reading of the read (stamp)
 	s.wall = wallNow(s.mono)
 	s.ci.lastActive.Store(s.wall / int64(time.Millisecond))
-	s.p.maxBulk = s.srv.cfg.maxBulkLen.Load() // CONFIG SET applies at once
+	if !s.bulkHeld { // else its own CONFIG SET of it is not answered yet
+		s.p.maxBulk = s.srv.cfg.maxBulkLen.Load() // another's CONFIG SET applies at once
+	}
 	s.p.feed(data)
 	for !s.quit {
 		args, err := s.p.next()
