@@ -1,5 +1,7 @@
 package resp
 
+import "unsafe"
+
 // This file is MULTI/EXEC on the connection's side. Between MULTI and EXEC
 // the connection queues commands (+QUEUED); a command refused meanwhile
 // (unknown, wrong arity) dooms the transaction (EXECABORT). EXEC sends the
@@ -14,7 +16,18 @@ package resp
 type multiState struct {
 	cmds   []queued
 	failed bool // a command was refused while queueing: EXECABORT
+	// held is the bytes the queue keeps (queueTx): the memory budget counts
+	// them as the connection's (reportHeld), so a transaction cannot queue
+	// past -memory-budget.
+	held int
 }
+
+// queuedSize is what one queued command costs beside its arguments: its
+// entry in cmds (which grows by doubling: counted at cap) is counted apart.
+const (
+	queuedSize = int(unsafe.Sizeof(queued{}))
+	sliceSize  = int(unsafe.Sizeof([]byte(nil)))
+)
 
 // queued is one command of a transaction.
 type queued struct {
@@ -46,7 +59,15 @@ func (s *session) queueTx(spec *Command, args [][]byte) {
 		s.reject(errOOM)
 		return
 	}
-	s.p.pin() // kept until EXEC, past this read
+	// What the queue keeps until EXEC, past this read, is charged to the
+	// connection: the read its arguments are slices of, pinned (the whole
+	// buffer, once per read: other commands' bytes in it are kept too), and
+	// the arguments' slots.
+	if !s.p.pinned {
+		s.multi.held += cap(s.p.buf)
+	}
+	s.p.pin()
+	s.multi.held += len(args) * sliceSize
 	s.multi.cmds = append(s.multi.cmds, queued{spec: spec, args: args})
 	s.ci.multi.Store(int32(len(s.multi.cmds)))
 	w := s.local()

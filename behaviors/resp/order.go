@@ -425,10 +425,15 @@ func (s *session) goneText(pid *actor.PID) string {
 // session holds for its client: the buffer of the input not yet parsed into
 // a command (its capacity: a big bulk's may be up to twice what arrived,
 // parser.grow), and the commands and local replies owed behind a service's
-// answer. Output already written is the socket's; what services queue for
-// the connection counts by itself (batchReply.Size).
+// answer, and a transaction's queue (multiState.held: the reads it pins,
+// its arguments' slots and its entries). Output already written is the
+// socket's; what services queue for the connection counts by itself
+// (batchReply.Size).
 func (s *session) reportHeld() {
 	n := cap(s.p.buf)
+	if m := s.multi; m != nil {
+		n += m.held + cap(m.cmds)*queuedSize
+	}
 	for _, seg := range s.queue {
 		n += seg.held + len(seg.w.buf)
 	}
