@@ -22,7 +22,8 @@ import (
 //     no more and TCP pushes back on its peer. Connections that hold little,
 //     well-behaved clients, are read as before, so past pauseAt the total
 //     grows by at most a read and minPause for each of them. Below resumeAt
-//     (half the budget) every paused connection is read again.
+//     (half the budget) every paused connection is read again. One that
+//     alone holds resumeAt or more is closed instead of paused (closeHalf).
 //   - Past the budget, the connection that holds the most is closed, with a
 //     log line naming it (within its listener's log budget), and the next
 //     largest while the total is still over.
@@ -148,12 +149,33 @@ func (b *budget) pause(l *link) bool {
 	if t <= b.pauseAt || held < minPause {
 		return false
 	}
+	if held >= b.resumeAt {
+		b.closeHalf(l, held)
+		return true
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.asleep[l] = struct{}{}
 	b.paused.Add(1)
 	l.budgetPaused = true
 	return true
+}
+
+// closeHalf closes l, which holds half the budget or more and is to be
+// paused: paused, it would never be read again (the others are resumed only
+// once the total is below half the budget, which its own holding keeps it
+// above), and every other connection holding minPause or more would be
+// paused with it until it went. A transaction queued without end (resp's
+// MULTI) or a body near -max-body under a small budget, say. It is closed
+// as the largest holder past the budget is, and what it held is freed.
+func (b *budget) closeHalf(l *link, held int64) {
+	c := l.charged.Swap(gone)
+	if c == gone {
+		return // already closed for the budget
+	}
+	b.evicted.Add(1)
+	l.closeForBudget(held, b.total.Load(), b.limit, "memory budget: one connection holds half of it; closing it")
+	b.release(c)
 }
 
 // resume tells every paused connection to read again.
@@ -189,16 +211,16 @@ func (b *budget) evict() {
 			b.total.Add(-c)
 		}
 		b.evicted.Add(1)
-		largest.overBudget(most, b)
+		largest.closeForBudget(most, b.total.Load()+most, b.limit, "memory budget exceeded; closing the connection that holds the most")
 	}
 }
 
-// overBudget closes l, the largest holder of an exceeded budget: the socket
-// at once and the actor with a Stop, as an output limit does.
-func (l *link) overBudget(held int64, b *budget) {
+// closeForBudget closes l, which held held bytes of total: the socket at
+// once and the actor with a Stop, as an output limit does, with a warning
+// saying why (msg).
+func (l *link) closeForBudget(held, total, limit int64, msg string) {
 	if e := l.env.failures.entry(l.Log(), logrus.WarnLevel); e != nil {
-		e.WithFields(logrus.Fields{"held": held, "total": b.total.Load() + held, "budget": b.limit}).
-			Warn("memory budget exceeded; closing the connection that holds the most")
+		e.WithFields(logrus.Fields{"held": held, "total": total, "budget": limit}).Warn(msg)
 	}
 	l.setEnd(endBudget)
 	l.shut(false)

@@ -154,6 +154,34 @@ func TestMemoryBudgetPauses(t *testing.T) {
 	}
 }
 
+// TestBudgetClosesHalfHolder ensures a connection that alone holds half the
+// budget is closed when the budget would pause it: paused, it would never be
+// read again (the paused are read again only once the total is below half
+// the budget, which its own holding keeps it above), and every other
+// connection holding 64 KiB or more would be paused with it until it went.
+// One connection sends most of a 3.5 MiB body against a budget of 4 MiB:
+// closed, with its log line, and nothing left held. (It stayed paused.)
+func TestBudgetClosesHalfHolder(t *testing.T) {
+	const budget, size = 4 << 20, 7 << 19
+	s := startHTTP(t, func(c *actors.Config) {
+		c.Observe = true
+		c.MemoryBudget = budget
+		c.Options.HTTP.MaxBody = size
+		c.Options.HTTP.HeaderTimeout = 2 * time.Minute // the budget, not the body rate, must act here
+	})
+	sendMostOfBodies(t, s, 1, size)
+	got := s.waitLogLine(t, logLine{"msg": "memory budget: one connection holds half of it; closing it"})
+	checkFields(t, got, logLine{"level": "warning", "budget": fmt.Sprint(budget)})
+	reg := s.Hub().Registry()
+	if n := gatheredSum(t, reg, "async_server_memory_budget_closed_total"); n != 1 {
+		t.Errorf("closed for the budget: %v; want 1", n)
+	}
+	waitFor(t, "nothing held", func() bool { return heldBytes(t, s) == 0 })
+	if resp, _ := httpGet(t, httpClient(t), "GET", s.url("/"), nil); resp.StatusCode != 200 {
+		t.Errorf("a fresh GET: %d; want 200", resp.StatusCode)
+	}
+}
+
 // TestBudgetPausedHoldNoGoroutine ensures a connection the budget pauses
 // gives its goroutine back, as an idle connection does (the I/O engine's
 // design: a connection not read holds no goroutine and no buffer): 16
