@@ -31,6 +31,9 @@ type idleList struct {
 	held    bool   // the accept loop holds a queued client at the limit
 	waiting bool   // ... and no idle connection was there to close for it
 	wake    func() // tells the connection supervisor a connection turned idle (setWake)
+
+	unread func(*link) bool // whether a link's socket holds unread input (take); nil: never
+	aside  []*link          // take's scratch: links set aside for unread input
 }
 
 // idle says l is idle (from now on) or busy. It only acts on a change. A
@@ -47,14 +50,7 @@ func (q *idleList) idle(l *link, idle bool) {
 		q.mu.Unlock()
 		return
 	}
-	l.idleSince.Store(time.Now().UnixNano()) // under mu: the list stays in idleSince order
-	l.idlePrev, l.idleNext, l.idleListed = q.back, nil, true
-	if q.back != nil {
-		q.back.idleNext = l
-	} else {
-		q.front = l
-	}
-	q.back = l
+	q.append(l)
 	wake := q.waiting && q.wake != nil
 	q.waiting = false
 	fn := q.wake
@@ -62,6 +58,18 @@ func (q *idleList) idle(l *link, idle bool) {
 	if wake {
 		fn()
 	}
+}
+
+// append puts l at the back, idle since now. Call with mu held.
+func (q *idleList) append(l *link) {
+	l.idleSince.Store(time.Now().UnixNano()) // under mu: the list stays in idleSince order
+	l.idlePrev, l.idleNext, l.idleListed, l.idlePeeked = q.back, nil, true, false
+	if q.back != nil {
+		q.back.idleNext = l
+	} else {
+		q.front = l
+	}
+	q.back = l
 }
 
 // setWake sets what idle calls when a connection turns idle while a queued
@@ -85,26 +93,72 @@ func (q *idleList) hold(held bool) {
 // still holds the client, the next connection to turn idle wakes the
 // supervisor. With no client held (it has had a slot meanwhile) it returns
 // nil: there is no one to make room for.
-func (q *idleList) oldestOrWait() *link {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.held {
-		return nil
+func (q *idleList) oldestOrWait() *link { return q.take(true) }
+
+// oldest takes out and returns the link idle longest that is not shut and
+// has no unread input, or nil if none is idle. q.unread says whether a link's
+// socket holds input its reader has not read yet (netpoll.Conn.Unread): such
+// a link is not idle, whatever it or its behavior said last, since its peer
+// has spoken and the input will be delivered soon (a client that connected
+// and sent its request at once, whose reader has not run yet). It is set
+// aside, and the next one looked at; once the look is over those set aside
+// are put back at the back of the list, idle from now on, unless they have
+// turned busy meanwhile, so that one whose input never comes to be delivered
+// (a TLS handshake's bytes) can still be closed later. A link is set aside
+// at most once each time it is listed, so the looking costs O(1) amortized:
+// each skip is paid for by the listing before it.
+func (q *idleList) oldest() *link { return q.take(false) }
+
+// take is oldest, and oldestOrWait if held. q.unread runs without mu: it is
+// a system call. Only the connection supervisor calls it (q.aside is its).
+func (q *idleList) take(held bool) *link {
+	var l *link
+	for {
+		q.mu.Lock()
+		if held && !q.held {
+			q.mu.Unlock()
+			l = nil
+			break
+		}
+		l = q.oldestLocked()
+		q.waiting = held && l == nil
+		if l == nil {
+			q.mu.Unlock()
+			break
+		}
+		peeked := l.idlePeeked
+		q.mu.Unlock()
+		if peeked || q.unread == nil || !q.unread(l) {
+			break
+		}
+		q.aside = append(q.aside, l)
 	}
-	l := q.oldestLocked()
-	q.waiting = l == nil
+	if len(q.aside) > 0 {
+		q.putBack(q.aside)
+		clear(q.aside)
+		q.aside = q.aside[:0]
+	}
 	return l
 }
 
-// oldest takes out and returns the link idle longest that is not shut, or
-// nil if none is idle.
-func (q *idleList) oldest() *link {
+// putBack puts the links set aside (take) back at the back of the list,
+// marked so that they are not set aside again before they are next listed:
+// those still idle (not turned busy or listed again meanwhile by their own
+// connection, and not shut). It wakes no one: none of them turned idle.
+func (q *idleList) putBack(aside []*link) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.oldestLocked()
+	for _, l := range aside {
+		if l.idleListed || l.idleSince.Load() == 0 || l.isShut() {
+			continue
+		}
+		q.append(l)
+		l.idlePeeked = true
+	}
 }
 
-// oldestLocked is oldest with mu held.
+// oldestLocked takes out and returns the link idle longest that is not
+// shut, or nil if none is idle. Call with mu held.
 func (q *idleList) oldestLocked() *link {
 	for l := q.front; l != nil; l = q.front {
 		q.unlink(l)

@@ -116,3 +116,37 @@ func TestIdleWakesHeldClient(t *testing.T) {
 		t.Errorf("oldestOrWait with no client held = %s; want nil (no one to make room for)", got.id)
 	}
 }
+
+// TestIdleListSetsAsideUnread ensures a connection with unread input is
+// passed over for the next one, and put back at the back, to be passed over
+// no more until it is listed again; and that with every one passed over there
+// is none, a held client then waiting for the next to turn idle.
+func TestIdleListSetsAsideUnread(t *testing.T) {
+	unread := map[*link]bool{}
+	looked := 0
+	q := idleList{unread: func(l *link) bool { looked++; return unread[l] }}
+	a, b, c := &link{id: "a"}, &link{id: "b"}, &link{id: "c"}
+	for _, l := range []*link{a, b, c} {
+		q.idle(l, true)
+	}
+	unread[a], unread[b] = true, true
+	if got := q.oldest(); got != c {
+		t.Fatalf("oldest = %v; want c (a and b have unread input)", got)
+	}
+	if q.front != a || q.back != b {
+		t.Fatalf("after the look the list is %v..%v; want a..b", q.front, q.back)
+	}
+	if got := q.oldest(); got != a { // set aside once already
+		t.Fatalf("oldest = %v; want a", got)
+	}
+	q.idle(b, false) // its input delivered: busy
+	q.idle(b, true)  // and idle again: may be set aside once more
+	q.hold(true)
+	looked = 0
+	if got := q.oldestOrWait(); got != nil {
+		t.Fatalf("oldestOrWait = %s; want nil (b has unread input)", got.id)
+	}
+	if looked != 1 || !q.waiting || q.front != b {
+		t.Fatalf("looked %d times, waiting %v, front %v; want 1, true, b", looked, q.waiting, q.front)
+	}
+}

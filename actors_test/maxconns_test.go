@@ -4,10 +4,13 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // TestMaxConnsBackpressure ensures that at the connection limit the server stops
@@ -84,6 +87,73 @@ func TestMaxConnsClosesSilentFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxConnsKeepsUnreadInput ensures a client that has sent its request,
+// which its reader has not read yet, is not taken for silent at the limit: a
+// client that connected and spoke at once, its bytes in the kernel's receive
+// queue, was closed (reset: it had exchanged nothing) for a newer client and
+// its request lost. Here the first connection's reader is held (its
+// behavior's Started blocks, and the reader starts after it) while a second
+// client waits at -max-conns 1: the first is kept and answered, the second
+// is admitted when it leaves. (Before, the first was closed to admit the
+// second.)
+func TestMaxConnsKeepsUnreadInput(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(release) }) }
+	var made atomic.Int32
+	s := startServer(t, func(cfg *actors.Config) {
+		cfg.MaxConns = 1
+		cfg.Protocol = func(c protocol.Conn) protocol.Protocol {
+			h := &heldStart{conn: c}
+			if made.Add(1) == 1 {
+				h.entered, h.release = entered, release
+			}
+			return h
+		}
+	})
+	t.Cleanup(open) // before the server's stop: a failed test does not hold the first connection
+
+	first := s.dialLines(t)
+	first.send(t, "first")
+	select {
+	case <-entered: // accepted, its reader not started, its line in the kernel's queue
+	case <-time.After(waitTimeout):
+		t.Fatal("the first connection's behavior did not start")
+	}
+	waiting := s.dialLines(t)
+	waiting.send(t, "waiting")
+	remote := first.LocalAddr().String()
+	closed := logLine{"msg": "closing idle connection to admit a waiting client", "remote": remote}
+	kept := logLine{"msg": "not closing a connection with unread input to admit a waiting client", "remote": remote}
+	waitFor(t, "the connection supervisor to look at the first connection", func() bool {
+		return s.countLogLines(t, closed)+s.countLogLines(t, kept) > 0
+	})
+	open()
+	first.expect(t, "first")
+	first.Close()
+	waiting.expect(t, "waiting")
+	if n := s.countLogLines(t, closed); n != 0 {
+		t.Errorf("the first connection was closed for the waiting client (%d lines)", n)
+	}
+}
+
+// heldStart echoes; its Started waits for release, if it has one, once it
+// has said so on entered.
+type heldStart struct {
+	conn             protocol.Conn
+	entered, release chan struct{}
+}
+
+func (h *heldStart) Started() error {
+	if h.release != nil {
+		close(h.entered)
+		<-h.release
+	}
+	return nil
+}
+func (h *heldStart) Received(data []byte) error { _, err := h.conn.Write(data); return err }
+func (h *heldStart) TimedOut()                  {}
 
 // TestMaxConnsAdmitsBurst ensures room made at the limit is room at once: an
 // evicted connection's slot is free as soon as it is closed, not after its
