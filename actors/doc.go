@@ -132,8 +132,8 @@
 // under twice the limit; one that has exchanged nothing with its peer is
 // closed at once instead (nothing in flight to protect). A connection whose
 // socket holds input its reader has not read yet (netpoll.Conn.Unread, an
-// ioctl on the supervisor, no read) is not idle: it is passed over, once per
-// turn to idle, for the next one (or none: as with no idle connection).
+// ioctl on the supervisor, no read) is not idle: it is left out of the order
+// as if it had spoken, and the next one closed (or none: as with no idle one).
 //
 // # Confinement
 //

@@ -33,7 +33,6 @@ type idleList struct {
 	wake    func() // tells the connection supervisor a connection turned idle (setWake)
 
 	unread func(*link) bool // whether a link's socket holds unread input (take); nil: never
-	aside  []*link          // take's scratch: links set aside for unread input
 }
 
 // idle says l is idle (from now on) or busy. It only acts on a change. A
@@ -63,7 +62,7 @@ func (q *idleList) idle(l *link, idle bool) {
 // append puts l at the back, idle since now. Call with mu held.
 func (q *idleList) append(l *link) {
 	l.idleSince.Store(time.Now().UnixNano()) // under mu: the list stays in idleSince order
-	l.idlePrev, l.idleNext, l.idleListed, l.idlePeeked = q.back, nil, true, false
+	l.idlePrev, l.idleNext, l.idleListed = q.back, nil, true
 	if q.back != nil {
 		q.back.idleNext = l
 	} else {
@@ -100,60 +99,50 @@ func (q *idleList) oldestOrWait() *link { return q.take(true) }
 // socket holds input its reader has not read yet (netpoll.Conn.Unread): such
 // a link is not idle, whatever it or its behavior said last, since its peer
 // has spoken and the input will be delivered soon (a client that connected
-// and sent its request at once, whose reader has not run yet). It is set
-// aside, and the next one looked at; once the look is over those set aside
-// are put back at the back of the list, idle from now on, unless they have
-// turned busy meanwhile, so that one whose input never comes to be delivered
-// (a TLS handshake's bytes) can still be closed later. A link is set aside
-// at most once each time it is listed, so the looking costs O(1) amortized:
-// each skip is paid for by the listing before it.
+// and sent its request at once, whose reader has not run yet). It is left out
+// of the list, as if it had spoken, and the next one looked at: its delivery
+// makes it busy (connActor.onData), and its behavior says when it is idle
+// again. Each link is looked at once per listing, so the looking costs O(1)
+// amortized. Over TLS the bytes may be the handshake's, after which the peer
+// may say nothing: the connection is listed again once the handshake is done
+// (relist).
 func (q *idleList) oldest() *link { return q.take(false) }
 
 // take is oldest, and oldestOrWait if held. q.unread runs without mu: it is
-// a system call. Only the connection supervisor calls it (q.aside is its).
+// a system call.
 func (q *idleList) take(held bool) *link {
-	var l *link
 	for {
 		q.mu.Lock()
 		if held && !q.held {
 			q.mu.Unlock()
-			l = nil
-			break
+			return nil
 		}
-		l = q.oldestLocked()
+		l := q.oldestLocked()
 		q.waiting = held && l == nil
-		if l == nil {
-			q.mu.Unlock()
-			break
-		}
-		peeked := l.idlePeeked
 		q.mu.Unlock()
-		if peeked || q.unread == nil || !q.unread(l) {
-			break
+		if l == nil || q.unread == nil || !q.unread(l) {
+			return l
 		}
-		q.aside = append(q.aside, l)
 	}
-	if len(q.aside) > 0 {
-		q.putBack(q.aside)
-		clear(q.aside)
-		q.aside = q.aside[:0]
-	}
-	return l
 }
 
-// putBack puts the links set aside (take) back at the back of the list,
-// marked so that they are not set aside again before they are next listed:
-// those still idle (not turned busy or listed again meanwhile by their own
-// connection, and not shut). It wakes no one: none of them turned idle.
-func (q *idleList) putBack(aside []*link) {
+// relist lists l again if oldest left it out (idle, not listed): over TLS,
+// once its handshake is done (connActor), since the unread input it was left
+// out for may have been the handshake's. Like idle, it wakes the connection
+// supervisor for a queued client that waits.
+func (q *idleList) relist(l *link) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	for _, l := range aside {
-		if l.idleListed || l.idleSince.Load() == 0 || l.isShut() {
-			continue
-		}
-		q.append(l)
-		l.idlePeeked = true
+	if l.idleListed || l.idleSince.Load() == 0 {
+		q.mu.Unlock()
+		return
+	}
+	q.append(l)
+	wake := q.waiting && q.wake != nil
+	q.waiting = false
+	fn := q.wake
+	q.mu.Unlock()
+	if wake {
+		fn()
 	}
 }
 

@@ -51,7 +51,6 @@ type link struct {
 	// The link's place in env.idle while it is idle; guarded by env.idle.mu.
 	idlePrev, idleNext *link
 	idleListed         bool
-	idlePeeked         bool // set aside once for unread input since it was listed (idleList.take)
 
 	outbox outbox // bounds what other actors have queued for the connection
 
