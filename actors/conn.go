@@ -70,6 +70,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onData(ctx, m)
 	case *messages.ConnectionReady:
 		a.link.ready = true
+		a.link.env.idle.relist(a.link) // if left out for the handshake's unread bytes (idleList.oldest)
 		a.start(ctx)
 	case *messages.Finish:
 		a.link.finishing = true

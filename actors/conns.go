@@ -34,7 +34,7 @@ func newListenerShare(l served, shared connEnv) *listenerShare {
 	env := &shared
 	env.log, env.tls, env.listener, env.behavior = shared.log.WithField("listener", addr), l.tls, addr, l.behavior
 	env.failures, env.engine.NotTLS, env.factory = newLogBudgets(), l.setup.NotTLS, l.setup.Factory
-	env.idle, env.closing = &idleList{}, make(chan struct{}, shared.cfg.MaxConns)
+	env.idle, env.closing = &idleList{unread: hasUnread}, make(chan struct{}, shared.cfg.MaxConns)
 	return &listenerShare{env: env, busy: l.setup.Busy,
 		slots: make(chan struct{}, shared.cfg.MaxConns)}
 }
@@ -196,6 +196,18 @@ func (s *connSupervisor) closeIdle(ctx actor.Context, oldest *link) bool {
 	oldest.evict()
 	ctx.Stop(oldest.self)
 	return true
+}
+
+// hasUnread says whether l's socket holds input its reader has not read yet
+// (netpoll.Conn.Unread: an ioctl, no read, never blocking): such a connection
+// is not idle and is not closed for a waiting client (idleList.take). It
+// runs on the connection supervisor.
+func hasUnread(l *link) bool {
+	n := l.sock.Unread()
+	if n > 0 && l.env.log.Logger.IsLevelEnabled(logrus.DebugLevel) {
+		l.Log().WithField("unread", n).Debug("not closing a connection with unread input to admit a waiting client")
+	}
+	return n > 0
 }
 
 // onTerminated forgets a connection that has gone. Its slot is freed by its

@@ -132,7 +132,10 @@
 // slot is free at once: the evicted socket finishes closing in a closing slot
 // (link.evict), of which a listener has as many again, so open sockets stay
 // under twice the limit; one that has exchanged nothing with its peer is
-// closed at once instead (nothing in flight to protect).
+// closed at once instead (nothing in flight to protect). A connection whose
+// socket holds input its reader has not read yet (netpoll.Conn.Unread, an
+// ioctl on the supervisor, no read) is not idle: it is left out of the order
+// as if it had spoken, and the next one closed (or none: as with no idle one).
 //
 // # Confinement
 //

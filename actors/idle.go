@@ -31,6 +31,8 @@ type idleList struct {
 	held    bool   // the accept loop holds a queued client at the limit
 	waiting bool   // ... and no idle connection was there to close for it
 	wake    func() // tells the connection supervisor a connection turned idle (setWake)
+
+	unread func(*link) bool // whether a link's socket holds unread input (take); nil: never
 }
 
 // idle says l is idle (from now on) or busy. It only acts on a change. A
@@ -47,6 +49,18 @@ func (q *idleList) idle(l *link, idle bool) {
 		q.mu.Unlock()
 		return
 	}
+	q.append(l)
+	wake := q.waiting && q.wake != nil
+	q.waiting = false
+	fn := q.wake
+	q.mu.Unlock()
+	if wake {
+		fn()
+	}
+}
+
+// append puts l at the back, idle since now. Call with mu held.
+func (q *idleList) append(l *link) {
 	l.idleSince.Store(time.Now().UnixNano()) // under mu: the list stays in idleSince order
 	l.idlePrev, l.idleNext, l.idleListed = q.back, nil, true
 	if q.back != nil {
@@ -55,13 +69,6 @@ func (q *idleList) idle(l *link, idle bool) {
 		q.front = l
 	}
 	q.back = l
-	wake := q.waiting && q.wake != nil
-	q.waiting = false
-	fn := q.wake
-	q.mu.Unlock()
-	if wake {
-		fn()
-	}
 }
 
 // setWake sets what idle calls when a connection turns idle while a queued
@@ -85,26 +92,62 @@ func (q *idleList) hold(held bool) {
 // still holds the client, the next connection to turn idle wakes the
 // supervisor. With no client held (it has had a slot meanwhile) it returns
 // nil: there is no one to make room for.
-func (q *idleList) oldestOrWait() *link {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.held {
-		return nil
+func (q *idleList) oldestOrWait() *link { return q.take(true) }
+
+// oldest takes out and returns the link idle longest that is not shut and
+// has no unread input, or nil if none is idle. q.unread says whether a link's
+// socket holds input its reader has not read yet (netpoll.Conn.Unread): such
+// a link is not idle, whatever it or its behavior said last, since its peer
+// has spoken and the input will be delivered soon (a client that connected
+// and sent its request at once, whose reader has not run yet). It is left out
+// of the list, as if it had spoken, and the next one looked at: its delivery
+// makes it busy (connActor.onData), and its behavior says when it is idle
+// again. Each link is looked at once per listing, so the looking costs O(1)
+// amortized. Over TLS the bytes may be the handshake's, after which the peer
+// may say nothing: the connection is listed again once the handshake is done
+// (relist).
+func (q *idleList) oldest() *link { return q.take(false) }
+
+// take is oldest, and oldestOrWait if held. q.unread runs without mu: it is
+// a system call.
+func (q *idleList) take(held bool) *link {
+	for {
+		q.mu.Lock()
+		if held && !q.held {
+			q.mu.Unlock()
+			return nil
+		}
+		l := q.oldestLocked()
+		q.waiting = held && l == nil
+		q.mu.Unlock()
+		if l == nil || q.unread == nil || !q.unread(l) {
+			return l
+		}
 	}
-	l := q.oldestLocked()
-	q.waiting = l == nil
-	return l
 }
 
-// oldest takes out and returns the link idle longest that is not shut, or
-// nil if none is idle.
-func (q *idleList) oldest() *link {
+// relist lists l again if oldest left it out (idle, not listed): over TLS,
+// once its handshake is done (connActor), since the unread input it was left
+// out for may have been the handshake's. Like idle, it wakes the connection
+// supervisor for a queued client that waits.
+func (q *idleList) relist(l *link) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.oldestLocked()
+	if l.idleListed || l.idleSince.Load() == 0 {
+		q.mu.Unlock()
+		return
+	}
+	q.append(l)
+	wake := q.waiting && q.wake != nil
+	q.waiting = false
+	fn := q.wake
+	q.mu.Unlock()
+	if wake {
+		fn()
+	}
 }
 
-// oldestLocked is oldest with mu held.
+// oldestLocked takes out and returns the link idle longest that is not
+// shut, or nil if none is idle. Call with mu held.
 func (q *idleList) oldestLocked() *link {
 	for l := q.front; l != nil; l = q.front {
 		q.unlink(l)

@@ -116,3 +116,46 @@ func TestIdleWakesHeldClient(t *testing.T) {
 		t.Errorf("oldestOrWait with no client held = %s; want nil (no one to make room for)", got.id)
 	}
 }
+
+// TestIdleListLeavesOutUnread ensures a connection with unread input is
+// passed over for the next one and left out, looked at no more until it is
+// listed again (relist, or idle after busy); and that with every one passed
+// over there is none, a held client then waiting for the next to be listed.
+func TestIdleListLeavesOutUnread(t *testing.T) {
+	unread := map[*link]bool{}
+	looked := 0
+	q := idleList{unread: func(l *link) bool { looked++; return unread[l] }}
+	a, b, c := &link{id: "a"}, &link{id: "b"}, &link{id: "c"}
+	for _, l := range []*link{a, b, c} {
+		q.idle(l, true)
+	}
+	unread[a], unread[b] = true, true
+	if got := q.oldest(); got != c {
+		t.Fatalf("oldest = %v; want c (a and b have unread input)", got)
+	}
+	looked = 0
+	if got := q.oldest(); got != nil || looked != 0 {
+		t.Fatalf("oldest = %v after %d looks; want nil after none (a and b left out)", got, looked)
+	}
+	q.idle(a, true) // no change: it still counts idle, left out
+	q.relist(a)     // its TLS handshake done
+	q.idle(b, false)
+	q.idle(b, true) // its input delivered, and idle again
+	q.hold(true)
+	wakes := 0
+	q.setWake(func() { wakes++ })
+	if got := q.oldestOrWait(); got != nil {
+		t.Fatalf("oldestOrWait = %s; want nil (a and b have unread input)", got.id)
+	}
+	if looked != 2 || !q.waiting {
+		t.Fatalf("looked %d times, waiting %v; want 2, true", looked, q.waiting)
+	}
+	unread[a] = false
+	q.relist(a)
+	if wakes != 1 {
+		t.Fatalf("relist woke the supervisor %d times; want 1", wakes)
+	}
+	if got := q.oldestOrWait(); got != a {
+		t.Fatalf("oldestOrWait = %v; want a", got)
+	}
+}

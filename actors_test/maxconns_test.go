@@ -4,10 +4,13 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // TestMaxConnsBackpressure ensures that at the connection limit the server stops
@@ -84,6 +87,86 @@ func TestMaxConnsClosesSilentFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxConnsKeepsUnreadInput ensures a client that has sent its request,
+// which its reader has not read yet, is not taken for silent at the limit: a
+// client that connected and spoke at once, its bytes in the kernel's receive
+// queue, was closed (reset: it had exchanged nothing) for a newer client and
+// its request lost. Here the first connection's reader is held (its
+// behavior's Started blocks, and the reader starts after it) while newer
+// clients come at -max-conns 1: the first is kept and answered. Queueing, the
+// waiting client is admitted when it leaves; rejecting, two clients in turn
+// are turned away (the first is not looked at again). (Before, the first was
+// closed to admit the second; and, passed over once, for the next.)
+func TestMaxConnsKeepsUnreadInput(t *testing.T) {
+	for _, atLimit := range []string{actors.AtLimitQueue, actors.AtLimitReject} {
+		t.Run(atLimit, func(t *testing.T) {
+			entered, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			open := func() { once.Do(func() { close(release) }) }
+			var made atomic.Int32
+			s := startServer(t, func(cfg *actors.Config) {
+				cfg.MaxConns, cfg.AtLimit = 1, atLimit
+				cfg.Protocol = func(c protocol.Conn) protocol.Protocol {
+					h := &heldStart{conn: c}
+					if made.Add(1) == 1 {
+						h.entered, h.release = entered, release
+					}
+					return h
+				}
+			})
+			t.Cleanup(open) // before the server's stop: a failed test does not hold the first connection
+
+			first := s.dialLines(t)
+			first.send(t, "first")
+			select {
+			case <-entered: // accepted, its reader not started, its line in the kernel's queue
+			case <-time.After(waitTimeout):
+				t.Fatal("the first connection's behavior did not start")
+			}
+			remote := first.LocalAddr().String()
+			closed := logLine{"msg": "closing idle connection to admit a waiting client", "remote": remote}
+			kept := logLine{"msg": "not closing a connection with unread input to admit a waiting client", "remote": remote}
+			waiting := s.dialLines(t)
+			waiting.send(t, "waiting")
+			waitFor(t, "the connection supervisor to look at the first connection", func() bool {
+				return s.countLogLines(t, closed)+s.countLogLines(t, kept) > 0
+			})
+			if atLimit == actors.AtLimitReject {
+				expectEOF(t, waiting)
+				again := s.dialLines(t)
+				again.send(t, "again")
+				expectEOF(t, again) // turned away (the busy reply): no idle connection
+			}
+			open()
+			first.expect(t, "first")
+			if n := s.countLogLines(t, closed); n != 0 {
+				t.Fatalf("the first connection was closed for a waiting client (%d lines)", n)
+			}
+			first.Close()
+			if atLimit == actors.AtLimitQueue {
+				waiting.expect(t, "waiting")
+			}
+		})
+	}
+}
+
+// heldStart echoes; its Started waits for release, if it has one, once it
+// has said so on entered.
+type heldStart struct {
+	conn             protocol.Conn
+	entered, release chan struct{}
+}
+
+func (h *heldStart) Started() error {
+	if h.release != nil {
+		close(h.entered)
+		<-h.release
+	}
+	return nil
+}
+func (h *heldStart) Received(data []byte) error { _, err := h.conn.Write(data); return err }
+func (h *heldStart) TimedOut()                  {}
 
 // TestMaxConnsAdmitsBurst ensures room made at the limit is room at once: an
 // evicted connection's slot is free as soon as it is closed, not after its

@@ -13,7 +13,17 @@ import (
 // (SIOCOUTQ). A hard Shut drops them, so that a socket cut with more than
 // its FIN unacknowledged cost its peer part of what it was sent. 0 if the
 // socket is closed. It never blocks.
-func (c *Conn) Unacked() int {
+func (c *Conn) Unacked() int { return c.queued(syscall.TIOCOUTQ) }
+
+// Unread returns how many bytes the peer sent that the reader has not read
+// yet: the kernel's receive queue (SIOCINQ), looked at, not read. A
+// connection with some is about to be delivered input. 0 if the socket is
+// closed. It never blocks.
+func (c *Conn) Unread() int { return c.queued(syscall.TIOCINQ) }
+
+// queued is the socket's ioctl req (a queue's length in bytes), 0 if it
+// cannot be had.
+func (c *Conn) queued(req uint) int {
 	sock := c.conn
 	if tc, ok := sock.(*tls.Conn); ok {
 		sock = tc.NetConn()
@@ -28,7 +38,7 @@ func (c *Conn) Unacked() int {
 	}
 	var n int32
 	_ = rc.Control(func(fd uintptr) {
-		if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n))); e != 0 {
+		if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, uintptr(req), uintptr(unsafe.Pointer(&n))); e != 0 {
 			n = 0
 		}
 	})
