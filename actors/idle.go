@@ -49,14 +49,7 @@ func (q *idleList) idle(l *link, idle bool) {
 		q.mu.Unlock()
 		return
 	}
-	q.append(l)
-	wake := q.waiting && q.wake != nil
-	q.waiting = false
-	fn := q.wake
-	q.mu.Unlock()
-	if wake {
-		fn()
-	}
+	q.listUnlock(l)
 }
 
 // append puts l at the back, idle since now. Call with mu held.
@@ -126,6 +119,20 @@ func (q *idleList) take(held bool) *link {
 	}
 }
 
+// listUnlock lists l as idle last, unlocks mu, and then wakes the
+// connection supervisor if a queued client waits for an idle connection.
+// Call with mu held.
+func (q *idleList) listUnlock(l *link) {
+	q.append(l)
+	wake := q.waiting && q.wake != nil
+	q.waiting = false
+	fn := q.wake
+	q.mu.Unlock()
+	if wake {
+		fn()
+	}
+}
+
 // relist lists l again if oldest left it out (idle, not listed): over TLS,
 // once its handshake is done (connActor), since the unread input it was left
 // out for may have been the handshake's. Like idle, it wakes the connection
@@ -136,14 +143,7 @@ func (q *idleList) relist(l *link) {
 		q.mu.Unlock()
 		return
 	}
-	q.append(l)
-	wake := q.waiting && q.wake != nil
-	q.waiting = false
-	fn := q.wake
-	q.mu.Unlock()
-	if wake {
-		fn()
-	}
+	q.listUnlock(l)
 }
 
 // oldestLocked takes out and returns the link idle longest that is not
