@@ -60,9 +60,9 @@ type connSupervisor struct {
 	// may still be in their close-wait: the reader drains what the peer
 	// sends after the FIN, up to lingerMax (internal/netpoll), before it
 	// closes the socket, and the shutdown waits for that. ForceClose cuts
-	// those drains. Those closed since are dropped as they reach the front
-	// (drains end in about the order they begin) and whenever the slice
-	// doubles (keepClosing), so it holds little more than the drains under way.
+	// those drains. Those closed since are dropped whenever the slice
+	// doubles (keepClosing), so it holds at most twice the drains under way,
+	// or closingPruneMin.
 	closing []closingLink
 	pruneAt int // len(closing) at which keepClosing next drops the closed
 }
@@ -290,10 +290,6 @@ const closingPruneMin = 64
 // socket may still be closing; once forcing, every socket is closed hard, and
 // none is kept.
 func (s *connSupervisor) keepClosing(c closingLink) {
-	for len(s.closing) > 0 && !s.closing[0].reading.Load() { // its socket is closed
-		s.closing[0] = closingLink{}
-		s.closing = s.closing[1:]
-	}
 	if s.forcing || !c.reading.Load() {
 		return
 	}

@@ -84,26 +84,24 @@ type rootActor struct {
 
 	accepting       map[string]bool // listeners whose acceptor said Accepting; nil once ready is closed
 	shuttingDown    bool
-	cause           error            // why the server is stopping, if it is a failure
-	started         time.Time        // when shutdown began
-	waiting         map[string]bool  // listener addresses whose connection supervisor's Drained is still due
-	report          messages.Drained // the sum of the reports
-	timer           *time.Timer      // the shutdown timeout
-	forcing         map[string]bool  // past the timeout: listener addresses whose connection supervisor's ForceClosed is still due
-	forcedConns     int              // the sum of the ForceClosed answers: connections closed hard
-	cutDrains       int              // and sockets whose drain was cut
-	cutUnacked      int              // of those, connections counted graceful whose client had not acknowledged everything
-	forcedLogged    bool             // the timeout's warning is logged
-	grace           *time.Timer      // abandonGrace after the forced close; nil until then
-	abandoned       map[string]bool  // listener addresses whose connection supervisor abandoned connections (abandon.go)
-	exited          bool             // exit has been called
-	awaitingSockets bool             // a goroutine waits for the readers to close their sockets
-	socketsClosed   bool             // every connection's socket is closed
-	reported        bool             // the shutdown report is logged; acceptors are being stopped
-	leaving         bool             // the node is leaving its cluster (phase 4)
-	left            bool             // the node has left its cluster, or was never in one
-	stopServices    bool             // the services supervisor has been told to stop
-	stopLogger      bool             // the logger has been told to stop
+	cause           error                // why the server is stopping, if it is a failure
+	started         time.Time            // when shutdown began
+	waiting         map[string]bool      // listener addresses whose connection supervisor's Drained is still due
+	report          messages.Drained     // the sum of the reports
+	timer           *time.Timer          // the shutdown timeout
+	forcing         map[string]bool      // past the timeout: listener addresses whose connection supervisor's ForceClosed is still due
+	forced          messages.ForceClosed // the sum of the ForceClosed answers (Listener unused)
+	forcedLogged    bool                 // the timeout's warning is logged
+	grace           *time.Timer          // abandonGrace after the forced close; nil until then
+	abandoned       map[string]bool      // listener addresses whose connection supervisor abandoned connections (abandon.go)
+	exited          bool                 // exit has been called
+	awaitingSockets bool                 // a goroutine waits for the readers to close their sockets
+	socketsClosed   bool                 // every connection's socket is closed
+	reported        bool                 // the shutdown report is logged; acceptors are being stopped
+	leaving         bool                 // the node is leaving its cluster (phase 4)
+	left            bool                 // the node has left its cluster, or was never in one
+	stopServices    bool                 // the services supervisor has been told to stop
+	stopLogger      bool                 // the logger has been told to stop
 }
 
 // listenerRef is what root knows about one of its acceptors or connection
@@ -270,9 +268,9 @@ func (r *rootActor) onShutdownTimedOut(ctx actor.Context) {
 // onForceClosed adds up what the connection supervisors closed hard at the
 // timeout.
 func (r *rootActor) onForceClosed(ctx actor.Context, m *messages.ForceClosed) {
-	r.forcedConns += m.Connections
-	r.cutDrains += m.Drains
-	r.cutUnacked += m.Unacked
+	r.forced.Connections += m.Connections
+	r.forced.Drains += m.Drains
+	r.forced.Unacked += m.Unacked
 	r.report.Graceful -= m.Unacked // Drained counted them graceful: the cut cost their clients bytes
 	r.report.Forced += m.Unacked
 	delete(r.forcing, m.Listener)
@@ -288,8 +286,9 @@ func (r *rootActor) maybeLogForced() {
 		return
 	}
 	r.forcedLogged = true
-	entry := r.log.WithFields(logrus.Fields{"connections": r.forcedConns, "drains_cut": r.cutDrains, "unacked": r.cutUnacked})
-	if r.forcedConns == 0 && r.cutDrains == 0 {
+	f := r.forced
+	entry := r.log.WithFields(logrus.Fields{"connections": f.Connections, "drains_cut": f.Drains, "unacked": f.Unacked})
+	if f.Connections == 0 && f.Drains == 0 {
 		entry.Warn("shutdown timeout passed; nothing was left to close")
 		return
 	}
