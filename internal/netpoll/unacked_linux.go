@@ -28,12 +28,8 @@ func (c *Conn) queued(req uint) int {
 	if tc, ok := sock.(*tls.Conn); ok {
 		sock = tc.NetConn()
 	}
-	sc, ok := sock.(syscall.Conn)
+	rc, ok := socket(sock)
 	if !ok {
-		return 0
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
 		return 0
 	}
 	var n int32
