@@ -154,12 +154,19 @@ func (p *peerWindow) ack(n int64) {
 	}
 }
 
+// lookup returns addr's window, or nil if nothing was ever forwarded there.
+// Unlike peer it makes none: what only reads or lowers a window (an
+// acknowledgement, a reset) must not add one for an address this node never
+// sent to, such as any address a stream's ConnectRequest claims.
+func (w *windows) lookup(addr string) *peerWindow {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.peers[addr]
+}
+
 // reset empties addr's window: its link ended or was made again, or it left.
 func (w *windows) reset(addr string) {
-	w.mu.Lock()
-	p := w.peers[addr]
-	w.mu.Unlock()
-	if p != nil { // else nothing was ever forwarded there (this node's own address, say)
+	if p := w.lookup(addr); p != nil { // else nothing was ever forwarded there (this node's own address, say)
 		p.inFlight.Store(0)
 		p.full.Store(false)
 	}
