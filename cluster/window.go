@@ -1,7 +1,8 @@
 package cluster
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -280,14 +281,10 @@ func (c *windowCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.inFligh
 
 func (c *windowCollector) Collect(ch chan<- prometheus.Metric) {
 	c.w.mu.Lock()
-	addrs := make([]string, 0, len(c.w.peers))
-	for a := range c.w.peers {
-		addrs = append(addrs, a)
-	}
+	peers := maps.Clone(c.w.peers)
 	c.w.mu.Unlock()
-	sort.Strings(addrs)
-	for _, a := range addrs {
-		p := c.w.peer(a)
+	for _, a := range slices.Sorted(maps.Keys(peers)) {
+		p := peers[a]
 		ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(p.inFlight.Load()), a)
 		ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(p.dropped.Load()), a)
 	}
