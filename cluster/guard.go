@@ -103,8 +103,10 @@ func (s *guardedStream) unwrap(b *remote.MessageBatch) {
 		switch b.TypeNames[e.TypeId] {
 		case windowAckName:
 			var a clusterpb.WindowAck
-			if err := proto.Unmarshal(e.MessageData, &a); err == nil && s.from != "" {
-				s.win.peer(s.from).ack(int64(min(a.GetBytes(), uint64(math.MaxInt64))))
+			if err := proto.Unmarshal(e.MessageData, &a); err == nil {
+				if p := s.win.lookup(s.from); p != nil {
+					p.ack(int64(min(a.GetBytes(), uint64(math.MaxInt64))))
+				}
 			}
 			continue
 		case forwardedName:

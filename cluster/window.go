@@ -1,7 +1,8 @@
 package cluster
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,12 +155,19 @@ func (p *peerWindow) ack(n int64) {
 	}
 }
 
+// lookup returns addr's window, or nil if nothing was ever forwarded there.
+// Unlike peer it makes none: what only reads or lowers a window (an
+// acknowledgement, a reset) must not add one for an address this node never
+// sent to, such as any address a stream's ConnectRequest claims.
+func (w *windows) lookup(addr string) *peerWindow {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.peers[addr]
+}
+
 // reset empties addr's window: its link ended or was made again, or it left.
 func (w *windows) reset(addr string) {
-	w.mu.Lock()
-	p := w.peers[addr]
-	w.mu.Unlock()
-	if p != nil { // else nothing was ever forwarded there (this node's own address, say)
+	if p := w.lookup(addr); p != nil { // else nothing was ever forwarded there (this node's own address, say)
 		p.inFlight.Store(0)
 		p.full.Store(false)
 	}
@@ -273,14 +281,10 @@ func (c *windowCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.inFligh
 
 func (c *windowCollector) Collect(ch chan<- prometheus.Metric) {
 	c.w.mu.Lock()
-	addrs := make([]string, 0, len(c.w.peers))
-	for a := range c.w.peers {
-		addrs = append(addrs, a)
-	}
+	peers := maps.Clone(c.w.peers)
 	c.w.mu.Unlock()
-	sort.Strings(addrs)
-	for _, a := range addrs {
-		p := c.w.peer(a)
+	for _, a := range slices.Sorted(maps.Keys(peers)) {
+		p := peers[a]
 		ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(p.inFlight.Load()), a)
 		ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(p.dropped.Load()), a)
 	}

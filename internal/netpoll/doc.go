@@ -66,7 +66,8 @@
 //	deadline.go        the read deadlines: idle, the behavior's, the hot spell's
 //	sweep.go           the sweeper: ends busy connections' hot spells
 //	end.go             ending: tell the owner, drain, close; the TLS handshake
-//	unacked_linux.go   Unacked: what the peer has not acknowledged, before a hard Shut
+//	unacked_linux.go   the socket's queues: Unacked (what the peer has not
+//	                   acknowledged, before a hard Shut), Unread (input not yet read)
 //	read_linux.go      the hot reader's read, without a held buffer
 //	poller_linux.go    the Poller: epoll for cold connections, its loop and expiry
 //	watch_linux.go     handing the role to the Poller and back; the slot table
