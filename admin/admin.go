@@ -75,7 +75,6 @@ type Admin struct {
 	ln   *limitListener
 
 	quit      chan struct{} // closed by Close: every /events stream ends
-	streams   chan struct{} // a slot per open /events stream (maxStreams)
 	frames    frames        // each event encoded once for every stream
 	served    chan struct{} // closed when Serve has returned; Close waits for it
 	closeOnce sync.Once
@@ -90,7 +89,7 @@ type Admin struct {
 
 	mu      sync.Mutex
 	closing bool                                  // Close has begun: no stream writes again (cutStreams)
-	open    map[*http.ResponseController]struct{} // the open streams' writers, that Close cuts
+	open    map[*http.ResponseController]struct{} // the open /events streams' writers (at most maxStreams), that Close cuts
 }
 
 // Start listens on addr (any form Address accepts) and serves srv's
@@ -109,7 +108,7 @@ func start(addr string, srv *actors.Server, logger *logrus.Entry, configure func
 		return nil, err
 	}
 	a := &Admin{srv: srv, hub: srv.Hub(), log: logger.WithField("component", "admin"),
-		quit: make(chan struct{}), served: make(chan struct{}), streams: make(chan struct{}, maxStreams),
+		quit: make(chan struct{}), served: make(chan struct{}),
 		writeWait: writeWait, closeWait: closeTimeout, stallWait: clientStall, headerWait: readHeaderTimeout, open: make(map[*http.ResponseController]struct{})}
 	if configure != nil {
 		configure(a)

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -50,16 +51,13 @@ func (a *Admin) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	select {
-	case a.streams <- struct{}{}:
-		defer func() { <-a.streams }()
-	default:
+	rc := http.NewResponseController(w)
+	switch err := a.admit(rc); {
+	case errors.Is(err, errStreamsFull):
 		w.Header().Set("Retry-After", "5")
 		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("%d event streams are open already; try again later", maxStreams))
 		return
-	}
-	rc := http.NewResponseController(w)
-	if !a.admit(rc) {
+	case err != nil:
 		return // Close has begun
 	}
 	defer a.leave(rc)

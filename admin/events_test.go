@@ -2,17 +2,14 @@ package admin
 
 import (
 	"bufio"
-	"fmt"
-	"syscall"
-	"time"
-
-	"async_server/actors"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"async_server/actors"
 	"async_server/testkit"
 )
 
@@ -109,15 +106,7 @@ func TestEventEncodedOnceForAllStreams(t *testing.T) {
 func TestCloseCutsStreamBlockedOnClient(t *testing.T) {
 	srv, a := startAdmin(t, func(a *Admin) { a.writeWait, a.closeWait = time.Hour, time.Hour })
 	addr := srv.Addrs()[0].String()
-	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1024) })
-	}}
-	c, err := d.Dial("tcp", a.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	fmt.Fprintf(c, "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") // and never read
+	c := stuckClient(t, a, "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 	// Events until the hub drops the stream's subscription for falling
 	// behind: its handler is then blocked writing to the client.
 	hub, deadline := srv.Hub(), time.Now().Add(testkit.DefaultTimeout)

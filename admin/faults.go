@@ -116,7 +116,7 @@ func decodeFields(dec *json.Decoder, fields map[string]*string) error {
 	if t, err := dec.Token(); err != nil {
 		return err
 	} else if t != json.Delim('{') {
-		return fmt.Errorf("not a JSON object")
+		return errors.New("not a JSON object")
 	}
 	seen := make(map[string]bool, len(fields))
 	for dec.More() {

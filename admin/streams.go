@@ -6,20 +6,27 @@ import (
 	"time"
 )
 
-// errClosing ends a stream's write once Close has begun.
-var errClosing = errors.New("admin endpoint closing")
+var (
+	// errClosing ends a stream's write once Close has begun.
+	errClosing = errors.New("admin endpoint closing")
+	// errStreamsFull refuses a stream past maxStreams.
+	errStreamsFull = errors.New("too many event streams")
+)
 
 // admit registers an /events stream's writer, so that Close can cut a write
-// blocked on a client that does not read; it is false once Close has begun.
-// The stream calls leave when it ends.
-func (a *Admin) admit(rc *http.ResponseController) bool {
+// blocked on a client that does not read: errStreamsFull when maxStreams are
+// open, errClosing once Close has begun. The stream calls leave when it ends.
+func (a *Admin) admit(rc *http.ResponseController) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closing {
-		return false
+	switch {
+	case a.closing:
+		return errClosing
+	case len(a.open) >= maxStreams:
+		return errStreamsFull
 	}
 	a.open[rc] = struct{}{}
-	return true
+	return nil
 }
 
 // leave unregisters a stream's writer: Close no longer touches it.
