@@ -94,26 +94,16 @@ var params = []param{
 // any case; k is 1000, kb 1024), no sign. The -maxmemory and
 // -proto-max-bulk-len flags take it; CONFIG SET takes memtoull's.
 func ParseMemory(v string) (int64, bool) {
-	low := strings.ToLower(v)
-	units := []struct {
-		suffix string
-		mul    int64
-	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}}
-	mul := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(low, u.suffix) {
-			low, mul = strings.TrimSuffix(low, u.suffix), u.mul
-			break
-		}
-	}
-	if low == "" || low[0] < '0' || low[0] > '9' {
+	u := memDigits(v)
+	mul, ok := memUnit(v[u:])
+	if !ok || u == 0 {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(low, 10, 64)
-	if err != nil || n > (1<<63-1)/mul {
+	n, err := strconv.ParseInt(v[:u], 10, 64)
+	if err != nil || n > math.MaxInt64/int64(mul) {
 		return 0, false
 	}
-	return n * mul, true
+	return n * int64(mul), true
 }
 
 // memtoull is Redis 7.0's memtoull, which CONFIG SET reads a memory value
@@ -123,30 +113,9 @@ func ParseMemory(v string) (int64, bool) {
 // checked), and the product with the unit wraps around (17179869184gb is
 // 0). ParseMemory, stricter, reads the command line's flags.
 func memtoull(v string) (uint64, bool) {
-	u := 0
-	for u < len(v) && '0' <= v[u] && v[u] <= '9' {
-		u++
-	}
-	var mul uint64
-	switch strings.ToLower(v[u:]) {
-	case "", "b":
-		mul = 1
-	case "k":
-		mul = 1000
-	case "kb":
-		mul = 1 << 10
-	case "m":
-		mul = 1000 * 1000
-	case "mb":
-		mul = 1 << 20
-	case "g":
-		mul = 1000 * 1000 * 1000
-	case "gb":
-		mul = 1 << 30
-	default:
-		return 0, false
-	}
-	if u >= 128 {
+	u := memDigits(v)
+	mul, ok := memUnit(v[u:])
+	if !ok || u >= 128 {
 		return 0, false
 	}
 	n, err := strconv.ParseUint(v[:u], 10, 64)
@@ -154,6 +123,36 @@ func memtoull(v string) (uint64, bool) {
 		n = math.MaxUint64
 	}
 	return n * mul, true
+}
+
+// memDigits is the length of the digits v starts with.
+func memDigits(v string) int {
+	u := 0
+	for u < len(v) && '0' <= v[u] && v[u] <= '9' {
+		u++
+	}
+	return u
+}
+
+// memUnit is the multiplier of a memory value's unit, any case, none 1.
+func memUnit(unit string) (uint64, bool) {
+	switch strings.ToLower(unit) {
+	case "", "b":
+		return 1, true
+	case "k":
+		return 1000, true
+	case "kb":
+		return 1 << 10, true
+	case "m":
+		return 1000 * 1000, true
+	case "mb":
+		return 1 << 20, true
+	case "g":
+		return 1000 * 1000 * 1000, true
+	case "gb":
+		return 1 << 30, true
+	}
+	return 0, false
 }
 
 // cmdConfigGet is CONFIG GET pattern [pattern ...]: a map of the matching

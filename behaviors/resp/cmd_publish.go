@@ -59,7 +59,7 @@ func pubsubChannels(c *Call, k subKind) {
 	}
 	var pattern []byte
 	if len(c.Args) == 3 {
-		pattern = c.Args[2]
+		pattern = globCompact(c.Args[2]) // once, not per channel, as KEYS does
 	}
 	names := c.Broker.channels(k, pattern)
 	c.W.Array(len(names))

@@ -66,3 +66,7 @@ func cmdTestBPop(c *Call) {
 
 // RaceEnabled is raceEnabled, for the package's external tests.
 const RaceEnabled = raceEnabled
+
+// HeapAfterGC is heapAfterGC (pubsub_mem_test.go), for the package's
+// external tests.
+var HeapAfterGC = heapAfterGC

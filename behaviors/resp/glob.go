@@ -24,9 +24,10 @@ func globMatch(pattern, s []byte, nocase bool) bool {
 // same way, but at each try, so a pattern of a million stars cost a
 // million steps for every key KEYS or SCAN MATCH tried it on (10 000
 // stars against 500 000 keys: 9.8 s here, 6.1 s in redis-server, which
-// does the same). KEYS and SCAN's MATCH compact their pattern once. The
-// runs are found with the matcher's own reading of the pattern: an escape
-// takes the next byte, a class ends where globClass ends it.
+// does the same). KEYS, SCAN's MATCH and PUBSUB (SHARD)CHANNELS compact
+// their pattern once. The runs are found with the matcher's own reading of
+// the pattern: an escape takes the next byte, a class ends where globClass
+// ends it.
 func globCompact(pattern []byte) []byte {
 	var out []byte // nil until a run is cut
 	for i := 0; i < len(pattern); {

@@ -20,10 +20,10 @@ import (
 // queueing 100 000 SETs after MULTI, without EXEC, against a budget of
 // 4 MiB is closed once the total passes three quarters of it: the budget
 // would pause a connection holding that much, but one holding half the
-// budget alone would never be read again, and is closed instead. Uncounted, the queue took them all (+QUEUED 100 000
-// times, about 17 MiB here) while the budget saw only the input being
-// parsed; 3 million took 620 MB of resident memory under -memory-budget
-// 64mb.
+// budget alone would never be read again, and is closed instead.
+// Uncounted, the queue took them all (+QUEUED 100 000 times, about 17 MiB
+// here) while the budget saw only the input being parsed; 3 million took
+// 620 MB of resident memory under -memory-budget 64mb.
 func TestMultiQueueCountsInBudget(t *testing.T) {
 	const budget, sets = 4 << 20, 100_000
 	srv := startResp(t, func(c *actors.Config) { c.MemoryBudget = budget })

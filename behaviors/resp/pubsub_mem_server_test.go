@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,7 +63,7 @@ func TestSubscriptionMemoryServer(t *testing.T) {
 	defer c.Close()
 	subscribeAll(t, c, nil) // its buffers, before the count
 	const n = 100_000
-	before := liveHeap()
+	before := resp.HeapAfterGC()
 	subscribeAll(t, c, channelNames(n)) // garbage once sent: not counted
 	rc := dialRESP(t, srv.Addr)
 	deadline := time.Now().Add(30 * time.Second)
@@ -74,7 +73,7 @@ func TestSubscriptionMemoryServer(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	got := float64(liveHeap()-before) / n
+	got := float64(resp.HeapAfterGC()-before) / n
 	t.Logf("1x100000: the server holds %.0f bytes per subscription", got)
 	if got > 250 {
 		t.Errorf("the server holds %.0f bytes per subscription; want at most 250", got)
@@ -89,14 +88,6 @@ func channelNames(n int) []string {
 		names[i] = channelName(i)
 	}
 	return names
-}
-
-func liveHeap() int64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return int64(m.HeapAlloc)
 }
 
 // subscribeAll sends one SUBSCRIBE per name, then PING, and reads until
