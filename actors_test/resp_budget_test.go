@@ -14,9 +14,10 @@ import (
 // for its clients to the server's memory budget: connections each sending
 // most of a 1 MiB SET value are counted, paused near the budget (TCP pushes
 // back on them) and kept within it, and a fresh client is served. Without the
-// report their bytes were invisible to the budget.
+// report their bytes were invisible to the budget. Each holds less than half
+// the budget: one holding more would be closed, not paused (budget.closeHalf).
 func TestRespHeldWithinBudget(t *testing.T) {
-	const budget, conns, size = 2 << 20, 4, 1 << 20
+	const budget, conns, size = 4 << 20, 8, 1 << 20
 	s := startBehavior(t, "resp", func(c *actors.Config) {
 		c.Observe = true
 		c.MemoryBudget = budget
