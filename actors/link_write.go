@@ -20,8 +20,21 @@ import (
 // (the deadline it first found was armed at most that far ahead of it).
 const writeSlices = 16
 
-// Write implements protocol.Conn.
+// Write implements protocol.Conn. Most writes go whole at once, with one
+// raw write (netpoll.Conn.WriteNow); what the socket does not take then is
+// written through the net.Conn, which waits under the write deadline and
+// reports the error.
 func (l *link) Write(p []byte) (int, error) {
+	done := l.sock.WriteNow(p)
+	if done == len(p) {
+		return done, l.written(done, nil)
+	}
+	n, err := l.writeWait(p[done:])
+	return done + n, l.written(done+n, err)
+}
+
+// writeWait writes p through the net.Conn, under the write timeout.
+func (l *link) writeWait(p []byte) (int, error) {
 	wt := l.env.cfg.WriteTimeout
 	if wt > 0 && l.env.tls != nil {
 		return l.writeTLS(p, wt)
@@ -43,7 +56,7 @@ func (l *link) Write(p []byte) (int, error) {
 			l.armWrite(nc, time.Now().Add(wt/writeSlices))
 		}
 	}
-	return n, l.written(n, err)
+	return n, err
 }
 
 // armWrite sets the socket's write deadline to d.
@@ -62,8 +75,7 @@ func (l *link) writeTLS(p []byte, wt time.Duration) (int, error) {
 	if d := now.Add(wt); netpoll.Rearm(l.writeArmed, d, now) {
 		l.armWrite(nc, d)
 	}
-	n, err := nc.Write(p)
-	return n, l.written(n, err)
+	return nc.Write(p)
 }
 
 // written counts n bytes out and makes err, if any, the supervision error

@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -20,6 +21,10 @@ import (
 // calling Handler.Closed, once the socket is closed.
 type Conn struct {
 	conn net.Conn
+	// raw is conn's socket where the Poller can watch it (not TLS, whose
+	// input goes through crypto/tls), set by Init: the reader reads through
+	// it, and WriteNow writes; nil: conn is read on a goroutine of its own.
+	raw  syscall.RawConn
 	h    Handler
 	opts *Options
 
@@ -82,6 +87,9 @@ func (c *Conn) Init(conn net.Conn, h Handler, opts *Options) {
 	c.acks = make(chan struct{}, 1)
 	c.disp.conn = c
 	c.in.poll, c.in.due = opts.Poller, -1
+	if opts.Poller != nil {
+		c.raw, _ = socket(conn)
+	}
 }
 
 // NetConn is the connection Init was given: the owner writes to it.

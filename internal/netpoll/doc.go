@@ -69,6 +69,7 @@
 //	unacked_linux.go   the socket's queues: Unacked (what the peer has not
 //	                   acknowledged, before a hard Shut), Unread (input not yet read)
 //	read_linux.go      the hot reader's read, without a held buffer
+//	sys_linux.go       the socket's reads and writes, raw system calls (WriteNow)
 //	poller_linux.go    the Poller: epoll for cold connections, its loop and expiry
 //	watch_linux.go     handing the role to the Poller and back; the slot table
 //	deadlines_linux.go the Poller's heap of cold connections' read deadlines

@@ -66,6 +66,6 @@ func TestDescriptorReused(t *testing.T) {
 // fdOf is the descriptor of s's server-side socket.
 func fdOf(s *served) int {
 	fd := -1
-	_ = s.c.in.raw.Control(func(d uintptr) { fd = int(d) })
+	_ = s.c.raw.Control(func(d uintptr) { fd = int(d) })
 	return fd
 }

@@ -47,7 +47,7 @@ func (c *Conn) readHot() (int, error) {
 		c.in.readFn = c.readSocket // made once: a method value passed on costs an allocation
 	}
 	c.in.got = gotRead
-	err := c.in.raw.Read(c.in.readFn)
+	err := c.raw.Read(c.in.readFn)
 	n, rerr := int(c.in.n), c.in.rerr
 	switch {
 	case err != nil: // the deadline, or the socket closed
@@ -145,19 +145,6 @@ func (c *Conn) readBusy(n int) bool {
 	return true
 }
 
-// readFD reads from socket fd into buf, retrying an interrupted read.
-func readFD(fd uintptr, buf []byte) (int, error) {
-	if testHookRead != nil {
-		testHookRead()
-	}
-	for {
-		n, err := syscall.Read(int(fd), buf)
-		if err != syscall.EINTR {
-			return n, err
-		}
-	}
-}
-
 // look reads once without waiting, into the hot reader's buffer, after the
 // input's deadline has passed: a deadline that passed while input waited
 // (the process was stopped, by SIGSTOP or a frozen VM or cgroup, and no
@@ -178,7 +165,7 @@ func (c *Conn) look(timeout error) (int, error) {
 // lookInto is look's read, into buf.
 func (c *Conn) lookInto(buf []byte, timeout error) (int, error) {
 	n, rerr := 0, error(nil)
-	if c.in.raw.Control(func(fd uintptr) { n, rerr = readFD(fd, buf) }) != nil {
+	if c.raw.Control(func(fd uintptr) { n, rerr = readFD(fd, buf) }) != nil {
 		return 0, timeout // closed
 	}
 	switch {

@@ -18,3 +18,7 @@ func (c *Conn) readHot() (int, error) { return 0, errors.New("no hot reader on t
 // look and lookInto are never called where there is no socket to look at.
 func (c *Conn) look(timeout error) (int, error)                 { return 0, timeout }
 func (c *Conn) lookInto(buf []byte, timeout error) (int, error) { return 0, timeout }
+
+// WriteNow writes nothing where there is no raw socket: the caller writes it
+// all through NetConn.
+func (c *Conn) WriteNow(p []byte) int { return 0 }

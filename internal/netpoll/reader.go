@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -90,7 +89,6 @@ func putReadBuffer(b *[]byte) {
 type input struct {
 	serveFn func()             // serve, made once: what the poller hands a runner
 	poll    *Poller            // Options.Poller
-	raw     syscall.RawConn    // the socket, for the hot reader (readHot)
 	readFn  func(uintptr) bool // readSocket, made once
 	rerr    error              // readSocket's error
 	buf     *[]byte            // the hot reader's buffer, from the pool: held from a read to its ack
@@ -121,11 +119,7 @@ var _ [math.MaxInt16 - readBufferSize]struct{}
 // input costs no hand-off. The reader's last act is to close the socket and
 // call Handler.Closed.
 func (c *Conn) begin() {
-	ok := false
-	if c.in.poll != nil {
-		c.in.raw, ok = socket(c.conn)
-	}
-	if !ok {
+	if c.raw == nil {
 		go c.read()
 		return
 	}
@@ -292,7 +286,7 @@ func (c *Conn) readHeld() {
 			break
 		}
 		n, err := c.conn.Read(buf)
-		if n == 0 && err != nil && c.in.raw != nil && c.lapsed(err) { // not TLS: its records may hide input
+		if n == 0 && err != nil && c.raw != nil && c.lapsed(err) { // not TLS: its records may hide input
 			n, err = c.lookInto(buf, err)
 		}
 		if n > 0 && c.deliverData(buf[:n], false) == shut {

@@ -75,7 +75,7 @@ func (p *Poller) watch(c *Conn) int {
 // arm registers or re-arms c's socket for one event.
 func (p *Poller) arm(c *Conn, ev *syscall.EpollEvent) error {
 	var err error
-	if cerr := c.in.raw.Control(func(fd uintptr) {
+	if cerr := c.raw.Control(func(fd uintptr) {
 		err = epollCtl(p.epfd, syscall.EPOLL_CTL_MOD, int(fd), ev)
 		if err == syscall.ENOENT { // the first cold spell: not registered yet
 			err = epollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(fd), ev)
