@@ -29,7 +29,7 @@ type Config struct {
 	MaxConns        int           // open connections per listener; at the limit the accept loop stops accepting
 	AtLimit         string        // what a client meets at MaxConns: AtLimitQueue or AtLimitReject
 	IdleTimeout     time.Duration // a connection that sends nothing for this long is closed (0: never)
-	WriteTimeout    time.Duration // a write that does not complete in this long (and at most 1/16 more: link_write.go) fails with Timeout (0: never)
+	WriteTimeout    time.Duration // a write during which the peer acknowledges nothing for this long (and at most 1/16 more: link_write.go) fails with Timeout (0: never)
 	ShutdownTimeout time.Duration // graceful shutdown waits this long, then closes what is left
 
 	// What other actors may queue for one connection, in bytes, before it is

@@ -33,7 +33,14 @@ func (l *link) Write(p []byte) (int, error) {
 	return done + n, l.written(done+n, err)
 }
 
-// writeWait writes p through the net.Conn, under the write timeout.
+// writeWait writes p through the net.Conn, under the write timeout: it
+// fails once the peer has taken no data for that long. A write blocked past
+// it is not enough to say so: the kernel wakes a blocked writer only once a
+// third of the send buffer is free, which a peer that reads slowly, from a
+// buffer of megabytes, may take far longer to make. So each time the
+// deadline passes, the write goes on with a new one if the peer acknowledged
+// anything meanwhile (the send queue, SIOCOUTQ, shrank by more than was
+// written into it).
 func (l *link) writeWait(p []byte) (int, error) {
 	wt := l.env.cfg.WriteTimeout
 	if wt > 0 && l.env.tls != nil {
@@ -44,17 +51,24 @@ func (l *link) writeWait(p []byte) (int, error) {
 		l.armWrite(nc, time.Now().Add(wt/writeSlices))
 	}
 	n, err := nc.Write(p)
-	if err != nil && wt > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
-		// The deadline armed ahead has passed: this write has its own, the
-		// whole timeout from now (never earlier than from its start), and
-		// the next ones the short one again.
+	queued, since := -1, 0 // the send queue when the whole timeout was last armed, and what was written since
+	for err != nil && wt > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		q := l.sock.Unacked()
+		if queued >= 0 && q >= queued+since {
+			break // nothing acknowledged for the whole timeout
+		}
+		// The deadline armed ahead has passed (the first time), or the peer
+		// took data: this write has the whole timeout from now (never
+		// earlier than from its start), and the next ones the short one again.
+		queued, since = q, 0
 		l.armWrite(nc, time.Now().Add(wt))
 		var m int
 		m, err = nc.Write(p[n:])
 		n += m
-		if err == nil {
-			l.armWrite(nc, time.Now().Add(wt/writeSlices))
-		}
+		since += m
+	}
+	if err == nil && queued >= 0 {
+		l.armWrite(nc, time.Now().Add(wt/writeSlices))
 	}
 	return n, err
 }
