@@ -27,31 +27,24 @@ import (
 // rawWriteMax is the largest write WriteNow makes.
 const rawWriteMax = 64 << 10
 
-// readFD reads from socket fd into buf, retrying an interrupted read.
-func readFD(fd uintptr, buf []byte) (int, error) {
+// readFD reads from socket fd into buf, retrying an interrupted read; n is
+// -1 with an error, as syscall.Read's.
+func readFD(fd uintptr, buf []byte) (n int, err error) {
 	if testHookRead != nil {
 		testHookRead()
 	}
+	return rawIO(syscall.SYS_READ, fd, buf)
+}
+
+// rawIO is read(2) or write(2) (trap) of p on fd, retrying an interrupted call.
+func rawIO(trap, fd uintptr, p []byte) (int, error) {
 	for {
-		r, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(buf))), uintptr(len(buf)))
+		r, _, errno := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
 		switch {
 		case errno == 0:
 			return int(r), nil
 		case errno != syscall.EINTR:
 			return -1, errno
-		}
-	}
-}
-
-// writeFD writes p to socket fd once, retrying an interrupted write.
-func writeFD(fd uintptr, p []byte) (int, error) {
-	for {
-		r, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
-		switch {
-		case errno == 0:
-			return int(r), nil
-		case errno != syscall.EINTR:
-			return 0, errno
 		}
 	}
 }
@@ -94,6 +87,7 @@ var rawWrites = sync.Pool{New: func() any {
 }}
 
 func (w *rawWrite) write(fd uintptr) bool {
-	w.n, _ = writeFD(fd, w.p)
+	n, _ := rawIO(syscall.SYS_WRITE, fd, w.p)
+	w.n = max(n, 0)
 	return true
 }
