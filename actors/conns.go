@@ -131,7 +131,7 @@ func (s *connSupervisor) onAccepted(ctx actor.Context, m *messages.ConnectionAcc
 	self, name := childPID(ctx, s.env.seq.Add(1))
 	conn := m.Conn
 	if s.env.tls != nil { // no I/O here: the reader does the handshake (netpoll.Conn's secure)
-		conn = tls.Server(conn, s.env.tls)
+		conn = tls.Server(&tlsSocket{Conn: conn}, s.env.tls) // the socket keeps the write timeout (link_write.go)
 	}
 	l := newLink(conn, self, s.env, s.share.slots)
 	pid, err := ctx.SpawnNamed(connProps(l), name)

@@ -129,10 +129,7 @@ func newLink(conn net.Conn, self *actor.PID, env *connEnv, slots chan struct{}) 
 // setSendBuffer sets conn's SO_SNDBUF to n bytes (Config.SendBuffer). A
 // failure leaves the kernel's default, which is no reason to refuse a client.
 func setSendBuffer(conn net.Conn, n int) {
-	if tc, ok := conn.(*tls.Conn); ok {
-		conn = tc.NetConn()
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
+	if tc := netpoll.TCP(conn); tc != nil {
 		_ = tc.SetWriteBuffer(n)
 	}
 }

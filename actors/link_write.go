@@ -1,9 +1,11 @@
 package actors
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"async_server/internal/netpoll"
@@ -22,38 +24,45 @@ const writeSlices = 16
 
 // Write implements protocol.Conn. Most writes go whole at once, with one
 // raw write (netpoll.Conn.WriteNow); what the socket does not take then is
-// written through the net.Conn, which waits under the write deadline and
-// reports the error.
+// written under the write timeout (timedWrite): through the net.Conn, or,
+// over TLS, through crypto/tls, whose records go to the socket through
+// tlsSocket, which keeps the timeout.
 func (l *link) Write(p []byte) (int, error) {
 	done := l.sock.WriteNow(p)
 	if done == len(p) {
 		return done, l.written(done, nil)
 	}
-	n, err := l.writeWait(p[done:])
+	nc, wt := l.sock.NetConn(), l.env.cfg.WriteTimeout
+	var n int
+	var err error
+	if tc, ok := nc.(*tls.Conn); ok {
+		if ts, ok := tc.NetConn().(*tlsSocket); ok {
+			ts.timeout.Store(int64(wt))
+		}
+		n, err = tc.Write(p[done:])
+	} else {
+		n, err = timedWrite(nc, p[done:], wt, &l.writeArmed)
+	}
 	return done + n, l.written(done+n, err)
 }
 
-// writeWait writes p through the net.Conn, under the write timeout: it
+// timedWrite writes p to socket nc under the write timeout wt (0: none): it
 // fails once the peer has taken no data for that long. A write blocked past
 // it is not enough to say so: the kernel wakes a blocked writer only once a
 // third of the send buffer is free, which a peer that reads slowly, from a
 // buffer of megabytes, may take far longer to make. So each time the
 // deadline passes, the write goes on with a new one if the peer acknowledged
 // anything meanwhile (the send queue, SIOCOUTQ, shrank by more than was
-// written into it).
-func (l *link) writeWait(p []byte) (int, error) {
-	wt := l.env.cfg.WriteTimeout
-	if wt > 0 && l.env.tls != nil {
-		return l.writeTLS(p, wt)
-	}
-	nc := l.sock.NetConn()
-	if wt > 0 && l.writeArmed.IsZero() {
-		l.armWrite(nc, time.Now().Add(wt/writeSlices))
+// written into it). armed is the deadline on the socket (zero: none yet),
+// which only the writer moves.
+func timedWrite(nc net.Conn, p []byte, wt time.Duration, armed *time.Time) (int, error) {
+	if wt > 0 && armed.IsZero() {
+		armWrite(nc, armed, time.Now().Add(wt/writeSlices))
 	}
 	n, err := nc.Write(p)
 	queued, since := -1, 0 // the send queue when the whole timeout was last armed, and what was written since
 	for err != nil && wt > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
-		q := l.sock.Unacked()
+		q := netpoll.Unacked(nc)
 		if queued >= 0 && q >= queued+since {
 			break // nothing acknowledged for the whole timeout
 		}
@@ -61,36 +70,45 @@ func (l *link) writeWait(p []byte) (int, error) {
 		// took data: this write has the whole timeout from now (never
 		// earlier than from its start), and the next ones the short one again.
 		queued, since = q, 0
-		l.armWrite(nc, time.Now().Add(wt))
+		armWrite(nc, armed, time.Now().Add(wt))
 		var m int
 		m, err = nc.Write(p[n:])
 		n += m
 		since += m
 	}
 	if err == nil && queued >= 0 {
-		l.armWrite(nc, time.Now().Add(wt/writeSlices))
+		armWrite(nc, armed, time.Now().Add(wt/writeSlices))
 	}
 	return n, err
 }
 
 // armWrite sets the socket's write deadline to d.
-func (l *link) armWrite(nc net.Conn, d time.Time) {
+func armWrite(nc net.Conn, armed *time.Time, d time.Time) {
 	_ = nc.SetWriteDeadline(d)
-	l.writeArmed = d
+	*armed = d
 }
 
-// writeTLS is Write on a TLS connection, whose first timed-out write leaves
-// it unusable (crypto/tls keeps the error), so every write has its deadline
-// before it starts; moving it only when it would move by more than 1/16 of
-// the time it grants (netpoll.Rearm) keeps most writes off the timer.
-func (l *link) writeTLS(p []byte, wt time.Duration) (int, error) {
-	nc := l.sock.NetConn()
-	now := time.Now()
-	if d := now.Add(wt); netpoll.Rearm(l.writeArmed, d, now) {
-		l.armWrite(nc, d)
-	}
-	return nc.Write(p)
+// tlsSocket is the TCP connection under a TLS one (conns.go makes the
+// tls.Conn over it): crypto/tls writes its records through it, and it keeps
+// the write timeout as timedWrite does for a plain socket, so that crypto/tls
+// never sees a write time out while the peer still takes data (a tls.Conn
+// whose write timed out can write no more: it keeps the error). Until the
+// link's first write sets timeout, writes pass through under whatever
+// deadline is on the socket (the handshake's). crypto/tls makes one write at
+// a time (its output lock), so armed needs no lock of its own.
+type tlsSocket struct {
+	net.Conn
+	timeout atomic.Int64 // the write timeout, a time.Duration; 0: none yet
+	armed   time.Time
 }
+
+func (s *tlsSocket) Write(p []byte) (int, error) {
+	return timedWrite(s.Conn, p, time.Duration(s.timeout.Load()), &s.armed)
+}
+
+// NetConn is the TCP connection, as tls.Conn's NetConn is tlsSocket:
+// netpoll.TCP reaches the socket through both.
+func (s *tlsSocket) NetConn() net.Conn { return s.Conn }
 
 // written counts n bytes out and makes err, if any, the supervision error
 // Write returns.

@@ -32,7 +32,7 @@ func TestWriteTimeoutNeverEarly(t *testing.T) {
 				t.Fatalf("first write: %v", err)
 			}
 		}},
-		{"passed", func(l *link, nc net.Conn) { l.armWrite(nc, time.Now().Add(-time.Second)) }},
+		{"passed", func(l *link, nc net.Conn) { armWrite(nc, &l.writeArmed, time.Now().Add(-time.Second)) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			server := tcpPair(t)

@@ -2,6 +2,7 @@ package actors_test
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -249,5 +250,80 @@ func TestTLSSilentClientsEvictedAtOnce(t *testing.T) {
 	case err := <-ended:
 		t.Errorf("the fifth silent client ended (%v) while the TLS client held the other slot", err)
 	default:
+	}
+}
+
+// TestTLSWriteTimeoutSparesSlowReader ensures the write timeout over TLS
+// closes a peer that takes no data, not one that reads slowly: the kernel
+// wakes a blocked writer only once a third of its send buffer (here 128 KiB)
+// is free, about 0.5 s for this client reading 80 KB/s, twice the write
+// timeout, though it takes data every 25 ms. crypto/tls cannot go on after a
+// timed-out write, so the socket under it keeps the timeout and goes on while
+// the peer acknowledges data. Before, the echo of 256 KiB was cut by a
+// Timeout after about 100 KiB.
+func TestTLSWriteTimeoutSparesSlowReader(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) {
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+		cfg.WriteTimeout, cfg.SendBuffer = 250*time.Millisecond, 64<<10 // the kernel doubles it
+	})
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error { // before the handshake: the window follows it
+		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10) })
+	}}
+	raw, err := d.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tls.Client(raw, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	const total = 256 << 10
+	line := append(bytes.Repeat([]byte("x"), 1023), '\n')
+	go func() {
+		for range total / len(line) {
+			if _, err := c.Write(line); err != nil {
+				return
+			}
+		}
+	}()
+	n, buf := 0, make([]byte, 2<<10)
+	for n < total {
+		m, err := c.Read(buf)
+		n += m
+		if err != nil {
+			t.Fatalf("the echo ended after %d of %d bytes: %v", n, total, err)
+		}
+		time.Sleep(25 * time.Millisecond) // the client's pace, not a wait for the server
+	}
+}
+
+// TestTLSWriteTimeoutStopsNonReadingPeer is TestWriteTimeoutStopsNonReadingPeer
+// over TLS: a peer that sends but never reads ends as Timeout -> Stop, now that
+// the socket under crypto/tls keeps the write timeout.
+func TestTLSWriteTimeoutStopsNonReadingPeer(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) {
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+		cfg.WriteTimeout = 200 * time.Millisecond
+	})
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: waitTimeout}, "tcp", s.Addr, &tls.Config{RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	written := make(chan error, 1)
+	go func() {
+		_, err := writeUntilStalled(c, waitTimeout, 1<<40)
+		written <- err
+	}()
+	l := waitDecision(t, s, c, 1, logLine{"category": "Timeout", "directive": "Stop"})
+	if !strings.Contains(l["cause"], "write") {
+		t.Errorf("decision cause = %q; want the write that timed out", l["cause"])
+	}
+	if err := <-written; err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("client write error = %v; want the connection closed by the server", err)
 	}
 }

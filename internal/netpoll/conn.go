@@ -92,6 +92,22 @@ func (c *Conn) Init(conn net.Conn, h Handler, opts *Options) {
 	}
 }
 
+// TCP returns the TCP connection under conn: conn itself, or, through each
+// NetConn method on the way (a tls.Conn's, the socket wrapper under it), the
+// one it is made over; nil if there is none.
+func TCP(conn net.Conn) *net.TCPConn {
+	for {
+		switch c := conn.(type) {
+		case *net.TCPConn:
+			return c
+		case interface{ NetConn() net.Conn }:
+			conn = c.NetConn()
+		default:
+			return nil
+		}
+	}
+}
+
 // NetConn is the connection Init was given: the owner writes to it.
 func (c *Conn) NetConn() net.Conn { return c.conn }
 
@@ -255,11 +271,8 @@ func (c *Conn) Shut(graceful bool) {
 		// a peer that does not read cannot hold megabytes of send buffer for
 		// minutes after the close (a hard close is for a broken connection, a
 		// forced shutdown or an output limit: nothing more is owed).
-		sock := c.conn
-		if tc, ok := sock.(*tls.Conn); ok {
-			sock = tc.NetConn()
-		}
-		tc, ok := sock.(*net.TCPConn)
+		tc := TCP(c.conn)
+		ok := tc != nil
 		if ok {
 			_ = tc.SetLinger(0)
 		}
@@ -278,6 +291,14 @@ func (c *Conn) Shut(graceful bool) {
 			_ = tc.CloseWrite()
 			return
 		}
-		_ = sock.Close() // safe beside the reader's Read, and twice
+		// The socket itself, under TLS too (crypto/tls's Close would write):
+		// safe beside the reader's Read, and twice.
+		if ok {
+			_ = tc.Close()
+		} else if t, isTLS := c.conn.(*tls.Conn); isTLS {
+			_ = t.NetConn().Close()
+		} else {
+			_ = c.conn.Close()
+		}
 	}
 }

@@ -107,7 +107,7 @@ func (c *Conn) lapsed(err error) bool {
 	return d != 0 && now() >= d
 }
 
-// Rearm reports whether a socket deadline must move from armed to want, at now.
+// rearm reports whether a socket deadline must move from armed to want, at t.
 // Moving a deadline costs a runtime timer update, which on the per-message path
 // of a busy connection is a measurable share of a round trip; so a deadline that
 // would only move later by less than 1/16 of the time it grants (want - now)
@@ -115,14 +115,6 @@ func (c *Conn) lapsed(err error) bool {
 // timeout it comes from: a behavior's 500 ms deadline moves every 31 ms of
 // progress, the 5 min idle timeout every 19 s. The peer gets at least 15/16 of
 // what it is owed, never less than an earlier deadline gives it.
-func Rearm(armed, want, now time.Time) bool {
-	if want.IsZero() || armed.IsZero() || want.Before(armed) {
-		return !want.Equal(armed)
-	}
-	return want.Sub(armed) > want.Sub(now)/16
-}
-
-// rearm is Rearm in stamps.
 func rearm(armed, want, t stamp) bool {
 	if want == 0 || armed == 0 || want < armed {
 		return want != armed

@@ -117,7 +117,7 @@ func drainTLS(tc *tls.Conn) net.Conn {
 		return tc
 	}
 	sock := tc.NetConn()
-	if tcp, ok := sock.(*net.TCPConn); ok {
+	if tcp := TCP(sock); tcp != nil {
 		_ = tcp.CloseWrite()
 	}
 	return sock

@@ -3,7 +3,7 @@
 package netpoll
 
 import (
-	"crypto/tls"
+	"net"
 	"syscall"
 	"unsafe"
 )
@@ -13,22 +13,25 @@ import (
 // (SIOCOUTQ). A hard Shut drops them, so that a socket cut with more than
 // its FIN unacknowledged cost its peer part of what it was sent. 0 if the
 // socket is closed. It never blocks.
-func (c *Conn) Unacked() int { return c.queued(syscall.TIOCOUTQ) }
+func (c *Conn) Unacked() int { return Unacked(c.conn) }
+
+// Unacked is Conn.Unacked for any connection over a TCP one (TCP).
+func Unacked(conn net.Conn) int { return queued(conn, syscall.TIOCOUTQ) }
 
 // Unread returns how many bytes the peer sent that the reader has not read
 // yet: the kernel's receive queue (SIOCINQ), looked at, not read. A
 // connection with some is about to be delivered input. 0 if the socket is
 // closed. It never blocks.
-func (c *Conn) Unread() int { return c.queued(syscall.TIOCINQ) }
+func (c *Conn) Unread() int { return queued(c.conn, syscall.TIOCINQ) }
 
-// queued is the socket's ioctl req (a queue's length in bytes), 0 if it
-// cannot be had.
-func (c *Conn) queued(req uint) int {
-	sock := c.conn
-	if tc, ok := sock.(*tls.Conn); ok {
-		sock = tc.NetConn()
+// queued is the ioctl req of sock's socket (a queue's length in bytes), 0
+// if it cannot be had.
+func queued(conn net.Conn, req uint) int {
+	tc := TCP(conn)
+	if tc == nil {
+		return 0
 	}
-	rc, ok := socket(sock)
+	rc, ok := socket(tc)
 	if !ok {
 		return 0
 	}
