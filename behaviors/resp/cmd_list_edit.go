@@ -31,7 +31,7 @@ func cmdLInsert(c *Call) {
 			if after {
 				i++
 			}
-			l.Insert(i, clone(c.Args[4]))
+			l.Insert(i, c.Args[4]) // the list copies it
 			c.DB.Changed(c.Args[1])
 			c.W.Int(int64(l.Len()))
 			return
