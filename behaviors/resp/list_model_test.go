@@ -141,6 +141,25 @@ func (c *listChecker) apply(op, a, b, d byte) {
 					c.t.Fatalf("step %d: Range(%d, %d)[%d] = %q, walkBack's %q; want %q", c.step, start, stop, k, e, back[k], c.m[start+k])
 				}
 			}
+			// scan from either end, stopping at the range's far end.
+			var fwd, bwd []int
+			l.scan(false, func(i int, e []byte) bool {
+				if !bytes.Equal(e, c.m[i]) {
+					c.t.Fatalf("step %d: scan's element %d is %q; want %q", c.step, i, e, c.m[i])
+				}
+				fwd = append(fwd, i)
+				return i < stop
+			})
+			l.scan(true, func(i int, e []byte) bool {
+				if !bytes.Equal(e, c.m[i]) {
+					c.t.Fatalf("step %d: scan back's element %d is %q; want %q", c.step, i, e, c.m[i])
+				}
+				bwd = append(bwd, i)
+				return i > start
+			})
+			if len(fwd) != stop+1 || fwd[stop] != stop || len(bwd) != n-start || bwd[0] != n-1 || bwd[n-start-1] != start {
+				c.t.Fatalf("step %d: scan to %d visited %v; scan back to %d visited %v", c.step, stop, fwd, start, bwd)
+			}
 			if len(got) != stop-start+1 || len(back) != len(got) {
 				c.t.Fatalf("step %d: Range(%d, %d): %d elements, walkBack %d", c.step, start, stop, len(got), len(back))
 			}

@@ -306,6 +306,33 @@ func (l *List) walkBack(start, stop int, f func(e []byte)) {
 	}
 }
 
+// scan calls f with each element and its index, from the head (from the
+// tail when back), until f returns false: a search's loop, O(1) an element
+// where a loop on At would walk the chunks for each.
+func (l *List) scan(back bool, f func(i int, e []byte) bool) {
+	if back {
+		i := l.n - 1
+		for j := l.nc - 1; j >= 0; j-- {
+			c := l.chunk(j)
+			for k := c.count() - 1; k >= 0; k, i = k-1, i-1 {
+				if !f(i, c.at(k)) {
+					return
+				}
+			}
+		}
+		return
+	}
+	i := 0
+	for j := 0; j < l.nc; j++ {
+		c := l.chunk(j)
+		for k := 0; k < c.count(); k, i = k+1, i+1 {
+			if !f(i, c.at(k)) {
+				return
+			}
+		}
+	}
+}
+
 // chunk returns chunk j (0 <= j < nc).
 func (l *List) chunk(j int) *listChunk { return &l.ring[(l.head+j)&(len(l.ring)-1)] }
 
