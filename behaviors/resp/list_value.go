@@ -479,15 +479,17 @@ func (c *listChunk) takes(v []byte) bool {
 		len(c.data)+len(v) <= listChunkBytes
 }
 
-// roomBack makes room for a span at hi, or says c is too full to bother
-// (more than half full at listChunkCap spans: moving them would buy little).
+// roomBack makes room for a span at hi: it moves the spans to the start of
+// their slice when that is at most half full (a queue's pushes and pops
+// then cost no allocation), or doubles the slice up to listChunkCap; it says
+// c is too full to bother otherwise.
 func (c *listChunk) roomBack() bool {
 	switch {
 	case int(c.hi) < len(c.spans):
+	case 2*c.count() <= len(c.spans):
+		c.respan(len(c.spans), 0)
 	case len(c.spans) < listChunkCap:
 		c.respan(min(2*len(c.spans), listChunkCap), 0)
-	case c.count() <= listChunkCap/2:
-		c.respan(listChunkCap, 0)
 	default:
 		return false
 	}
@@ -498,11 +500,11 @@ func (c *listChunk) roomBack() bool {
 func (c *listChunk) roomFront() bool {
 	switch {
 	case c.lo > 0:
+	case 2*c.count() <= len(c.spans):
+		c.respan(len(c.spans), len(c.spans)-c.count())
 	case len(c.spans) < listChunkCap:
 		size := min(2*len(c.spans), listChunkCap)
 		c.respan(size, size-c.count())
-	case c.count() <= listChunkCap/2:
-		c.respan(listChunkCap, listChunkCap-c.count())
 	default:
 		return false
 	}
@@ -541,28 +543,32 @@ func (c *listChunk) insert(k int, v []byte) {
 	c.spans[p] = c.add(v)
 }
 
-// tidy compacts c into a new arena once its garbage outgrows its live bytes,
-// or its span room is four times its elements: memory stays within a
-// constant factor of the live bytes, and each compaction is paid for by the
-// pops or sets that made the garbage. The old arena is left as it is: the
-// elements handed out from it stay valid.
+// tidy compacts c into a new arena once its garbage outgrows its live bytes
+// (and listCompactMin), or its span room is four times its elements: memory
+// stays within a constant factor of the live bytes, and each compaction is
+// paid for by the pops or sets that made the garbage. The new arena has room
+// for as many bytes again (at least listCompactMin) before the next. The old
+// arena is left as it is: the elements handed out from it stay valid. The
+// spans are internal, rewritten in place unless they shrink.
 func (c *listChunk) tidy() {
 	if c.spans == nil {
 		return
 	}
 	garbage := len(c.data) - int(c.live)
 	n := c.count()
-	if !(garbage > int(c.live) && garbage >= listCompactMin) &&
-		!(len(c.spans) > 2*listMinSpans && 4*n <= len(c.spans)) {
+	sparse := len(c.spans) > 2*listMinSpans && 4*n <= len(c.spans)
+	if !sparse && !(garbage > int(c.live) && garbage >= listCompactMin) {
 		return
 	}
-	size := min(max(2*n, listMinSpans), listChunkCap)
-	nc := listChunk{data: make([]byte, 0, c.live), spans: make([]listSpan, size)}
-	nc.lo = int32((size - n) / 2)
-	nc.hi = nc.lo
-	for k := 0; k < n; k++ {
-		nc.spans[nc.hi] = nc.add(c.at(k))
-		nc.hi++
+	old, live := c.data, int(c.live)
+	c.data, c.live = make([]byte, 0, live+max(live, listCompactMin)), 0
+	if sparse {
+		size := min(max(2*n, listMinSpans), listChunkCap)
+		at := (size - n) / 2
+		c.respan(size, at)
 	}
-	*c = nc
+	for p := c.lo; p < c.hi; p++ {
+		s := c.spans[p]
+		c.spans[p] = c.add(old[s.off:s.end])
+	}
 }
