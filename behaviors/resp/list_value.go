@@ -363,7 +363,8 @@ func (l *List) find(i int) (j, k int) {
 // list that grows past one chunk gets full span room and an arena the size of
 // chunk j's, as the next elements are likely the size of the last ones.
 func (l *List) newChunk(v []byte, j int, front bool) listChunk {
-	if l.nc == 0 || len(v) > listBigElem {
+	if l.nc == 0 || len(v) > listBigElem || l.chunk(j).spans == nil {
+		// A big element's arena says nothing of the next elements' sizes.
 		return newListChunk(v, listMinSpans, front, 0)
 	}
 	return newListChunk(v, listChunkCap, front, min(len(l.chunk(j).data), listChunkBytes))
