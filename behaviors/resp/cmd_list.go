@@ -66,9 +66,9 @@ func push(c *Call, left, onlyIfExists bool) {
 	}
 	for _, v := range c.Args[2:] {
 		if left {
-			l.PushFront(clone(v))
+			l.PushFront(v) // the list copies v
 		} else {
-			l.PushBack(clone(v))
+			l.PushBack(v)
 		}
 	}
 	saveList(c, c.Args[1], l, isNew)
@@ -199,7 +199,7 @@ func cmdLSet(c *Call) {
 		c.W.Error("ERR index out of range")
 		return
 	}
-	l.Set(p, clone(c.Args[3]))
+	l.Set(p, c.Args[3]) // the list copies it
 	c.DB.Changed(c.Args[1])
 	c.W.OK()
 }
@@ -251,9 +251,7 @@ func cmdLRange(c *Call) {
 		return
 	}
 	c.W.Array(to - from + 1)
-	for i := from; i <= to; i++ {
-		c.W.Bulk(l.At(i))
-	}
+	l.walk(from, to, func(e []byte) { c.W.Bulk(e) })
 }
 
 func cmdLTrim(c *Call) {

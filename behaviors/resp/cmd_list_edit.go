@@ -26,18 +26,23 @@ func cmdLInsert(c *Call) {
 		return
 	}
 	pivot := string(c.Args[3])
-	for i := 0; i < l.Len(); i++ {
-		if string(l.At(i)) == pivot {
-			if after {
-				i++
-			}
-			l.Insert(i, clone(c.Args[4]))
-			c.DB.Changed(c.Args[1])
-			c.W.Int(int64(l.Len()))
-			return
+	at := -1
+	l.scan(false, func(i int, e []byte) bool {
+		if string(e) == pivot {
+			at = i
 		}
+		return at < 0
+	})
+	if at < 0 {
+		c.W.Int(-1)
+		return
 	}
-	c.W.Int(-1)
+	if after {
+		at++
+	}
+	l.Insert(at, c.Args[4]) // the list copies it
+	c.DB.Changed(c.Args[1])
+	c.W.Int(int64(l.Len()))
 }
 
 // cmdLRem is LREM key count element: count parsed first; the reply is the
@@ -172,22 +177,23 @@ func lposFind(l *List, elem []byte, o lposArgs) []int {
 	}
 	var found []int
 	matches := int64(0)
-	n := l.Len()
-	for k := 0; k < n && (o.maxLen == 0 || int64(k) < o.maxLen); k++ {
-		p := k
-		if o.fromTail {
-			p = n - 1 - k
+	k := int64(0)
+	l.scan(o.fromTail, func(p int, e []byte) bool {
+		if o.maxLen != 0 && k >= o.maxLen {
+			return false
 		}
-		if string(l.At(p)) != string(elem) {
-			continue
+		k++
+		if string(e) != string(elem) {
+			return true
 		}
 		matches++
 		if matches >= o.rank {
 			found = append(found, p)
 			if want != 0 && matches-o.rank+1 >= want {
-				break
+				return false
 			}
 		}
-	}
+		return true
+	})
 	return found
 }

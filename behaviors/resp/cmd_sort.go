@@ -150,18 +150,14 @@ func sortLoad(v Value, o sortSpec, start, end int64) []sortItem {
 	switch t := v.(type) {
 	case *List:
 		if o.dontSort {
-			for i := start; ranged && i <= end; i++ {
-				if o.desc {
-					add(t.At(t.Len() - 1 - int(i)))
-				} else {
-					add(t.At(int(i)))
-				}
+			if ranged && o.desc {
+				t.walkBack(t.Len()-1-int(end), t.Len()-1-int(start), add)
+			} else if ranged {
+				t.walk(int(start), int(end), add)
 			}
 			break
 		}
-		for i := range t.Len() {
-			add(t.At(i))
-		}
+		t.walk(0, t.Len()-1, add)
 	case *Set:
 		t.Each(func(m string) bool { add([]byte(m)); return true })
 	case *ZSet:
@@ -284,7 +280,7 @@ func sortOutput(c *Call, o sortSpec, items []sortItem, start, end int64) {
 	}
 	l := &List{}
 	for _, v := range out {
-		l.PushBack(clone(v))
+		l.PushBack(v) // the list copies v
 	}
 	c.DB.Set(o.store, l, false)
 	c.W.Int(int64(len(out)))

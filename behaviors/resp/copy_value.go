@@ -10,9 +10,7 @@ func copyValue(v Value) Value {
 		return &Str{B: clone(t.B)}
 	case *List:
 		l := &List{}
-		for i := range t.Len() {
-			l.PushBack(t.At(i))
-		}
+		t.walk(0, t.Len()-1, l.PushBack) // PushBack copies
 		return l
 	case *Set:
 		if t.table == nil {

@@ -85,7 +85,7 @@
 //			c.DB.Set(c.Args[1], l, false) // a new key (Set counts as a change)
 //		}
 //		for _, v := range c.Args[2:] {
-//			l.PushFront(clone(v)) // clone: arguments are slices of their read's buffer, reused after the reply
+//			l.PushFront(v) // the list copies v: arguments are slices of their read's buffer, reused after the reply
 //		}
 //		c.DB.Changed(c.Args[1]) // changed in place: tell watchers and blocked clients
 //		c.W.Int(int64(l.Len()))

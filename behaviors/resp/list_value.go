@@ -1,28 +1,62 @@
 package resp
 
-// List is a list value: a ring buffer of elements. Pushes and pops at either
-// end are O(1) amortized and LINDEX/LSET are O(1); an insert or removal in the
-// middle moves the elements of the shorter side, O(n) as in Redis's
-// quicklist. The buffer grows by doubling and shrinks by half once it is a
-// quarter full, so a list that was long and is short again gives its memory
-// back.
+// List is a list value: a deque of chunks, each chunk up to listChunkCap
+// elements whose bytes are copied into one byte arena (no pointers: the
+// garbage collector scans two pointers per chunk, not one per element), as
+// Redis keeps a quicklist of listpacks. Pushes and pops at either end are
+// O(1) amortized; At, Set and Insert find their chunk by walking the chunks
+// from the nearer end, O(n/listChunkCap); an insert moves the elements of its
+// own chunk, splitting it in two once it is full; a removal (LREM) rebuilds
+// the list, O(n).
 //
-// Elements are never changed in place: LSET stores a new slice. A reply may
-// therefore hold an element after the key space has moved on; the bytes it
-// holds stay what they were when the command ran.
+// An element the list hands out (At, PopFront, PopBack, Range, walk) never
+// changes afterwards, whatever the list does next: a reply may hold it after
+// the key space has moved on, LMOVE pushes it into another list. So arenas are
+// append-only: Set appends the new value and leaves the old bytes as garbage,
+// and a chunk whose garbage outgrows its live bytes is compacted into a new
+// arena (the old one stays as it was for whoever holds its elements). Handed
+// out slices have their capacity capped, so an append by the caller copies.
+// The values handed in are copied into the arena: callers need not clone them.
+//
+// An element over listBigElem bytes is a chunk of its own, its arena exactly
+// the element, so a big element is copied once and never again.
 //
 // The zero List is empty and ready to use; the key space deletes a list's key
 // when its last element goes (Redis keeps no empty collections).
 type List struct {
-	buf   [][]byte // len(buf) is 0 or a power of two
-	head  int      // index in buf of element 0
-	n     int      // elements held
-	bytes int      // the elements' lengths, summed (memory.go)
+	ring  []listChunk // len(ring) is 0 or a power of two
+	head  int         // index in ring of chunk 0
+	nc    int         // chunks held
+	n     int         // elements held
+	bytes int         // the elements' lengths, summed (memory.go)
 }
 
-// listMinCap is the smallest buffer a list keeps: shrinking below it saves
-// less than the next push would spend growing back.
-const listMinCap = 8
+// listChunk is a run of elements. The live elements are spans[lo:hi], in
+// order, each a range of data. A big element's chunk has no spans: data is the
+// element.
+type listChunk struct {
+	data   []byte     // append-only arena: bytes once written are never written again
+	spans  []listSpan // element k is data[spans[lo+k].off:spans[lo+k].end]
+	lo, hi int32
+	live   int32 // the live elements' lengths, summed; len(data)-live is garbage
+}
+
+// listSpan is an element's place in its chunk's arena.
+type listSpan struct{ off, end uint32 }
+
+const (
+	// listChunkCap is the most elements a chunk holds: At walks n/128
+	// chunks, an insert moves at most 128 spans.
+	listChunkCap = 128
+	// listChunkBytes is the arena size past which a push starts a new chunk.
+	listChunkBytes = 8 << 10
+	// listBigElem is the size over which an element is a chunk of its own.
+	listBigElem = 1 << 10
+	// listMinSpans is a new list's first chunk's span room (a short queue's).
+	listMinSpans = 4
+	// listCompactMin is the garbage a chunk may keep whatever its live bytes.
+	listCompactMin = 64
+)
 
 // Type implements Value.
 func (l *List) Type() string { return "list" }
@@ -33,60 +67,95 @@ func (l *List) Encoding() string { return "quicklist" }
 // Len returns the number of elements.
 func (l *List) Len() int { return l.n }
 
-// pos maps an element index (0 <= i < n) to its slot in buf.
-func (l *List) pos(i int) int { return (l.head + i) & (len(l.buf) - 1) }
-
 // At returns element i (0 <= i < Len()).
-func (l *List) At(i int) []byte { return l.buf[l.pos(i)] }
+func (l *List) At(i int) []byte {
+	j, k := l.find(i)
+	return l.chunk(j).at(k)
+}
 
-// Set replaces element i (0 <= i < Len()) with v.
+// Set replaces element i (0 <= i < Len()) with v (copied).
 func (l *List) Set(i int, v []byte) {
-	p := l.pos(i)
-	l.bytes += len(v) - len(l.buf[p])
-	l.buf[p] = v
+	j, k := l.find(i)
+	c := l.chunk(j)
+	l.bytes += len(v) - len(c.at(k))
+	if c.spans == nil || len(v) > listBigElem {
+		// The element gets a chunk of its own (a big one's is already).
+		if k > 0 {
+			l.split(j, k)
+			j++
+		}
+		if l.chunk(j).count() > 1 {
+			l.split(j, 1)
+		}
+		*l.chunk(j) = newListChunk(v, 1, false, 0)
+		return
+	}
+	c.live -= int32(len(c.at(k)))
+	c.spans[int(c.lo)+k] = c.add(v)
+	c.tidy()
 }
 
-// PushBack appends v at the tail.
+// PushBack appends v (copied) at the tail.
 func (l *List) PushBack(v []byte) {
-	l.grow()
-	l.buf[l.pos(l.n)] = v
 	l.n++
 	l.bytes += len(v)
+	if l.nc > 0 {
+		if c := l.chunk(l.nc - 1); c.takes(v) && c.roomBack() {
+			c.spans[c.hi] = c.add(v)
+			c.hi++
+			return
+		}
+	}
+	l.insertChunk(l.nc, l.newChunk(v, l.nc-1, false))
 }
 
-// PushFront prepends v at the head.
+// PushFront prepends v (copied) at the head.
 func (l *List) PushFront(v []byte) {
-	l.grow()
-	l.head = (l.head - 1) & (len(l.buf) - 1)
-	l.buf[l.head] = v
 	l.n++
 	l.bytes += len(v)
+	if l.nc > 0 {
+		if c := l.chunk(0); c.takes(v) && c.roomFront() {
+			c.lo--
+			c.spans[c.lo] = c.add(v)
+			return
+		}
+	}
+	l.insertChunk(0, l.newChunk(v, 0, true))
 }
 
 // PopFront removes and returns the head element; the list must not be empty.
 func (l *List) PopFront() []byte {
-	v := l.buf[l.head]
-	l.buf[l.head] = nil // the slot must not keep the element alive
-	l.head = (l.head + 1) & (len(l.buf) - 1)
-	l.n--
-	l.bytes -= len(v)
-	l.shrink()
+	c := l.chunk(0)
+	v := c.at(0)
+	c.lo++
+	l.popped(0, c, v)
 	return v
 }
 
 // PopBack removes and returns the tail element; the list must not be empty.
 func (l *List) PopBack() []byte {
-	p := l.pos(l.n - 1)
-	v := l.buf[p]
-	l.buf[p] = nil
-	l.n--
-	l.bytes -= len(v)
-	l.shrink()
+	j := l.nc - 1
+	c := l.chunk(j)
+	v := c.at(c.count() - 1)
+	c.hi--
+	l.popped(j, c, v)
 	return v
 }
 
-// Insert puts v before element i (0 <= i <= Len(); i == Len() appends),
-// moving the elements of the shorter side by one.
+// popped accounts for v's leaving chunk j (c), an end chunk.
+func (l *List) popped(j int, c *listChunk, v []byte) {
+	l.n--
+	l.bytes -= len(v)
+	if c.count() == 0 {
+		l.removeChunk(j)
+		return
+	}
+	c.live -= int32(len(v))
+	c.tidy()
+}
+
+// Insert puts v (copied) before element i (0 <= i <= Len(); i == Len()
+// appends), moving the spans after it in its chunk by one.
 func (l *List) Insert(i int, v []byte) {
 	if i == 0 {
 		l.PushFront(v)
@@ -96,121 +165,411 @@ func (l *List) Insert(i int, v []byte) {
 		l.PushBack(v)
 		return
 	}
-	l.grow()
-	if i < l.n/2 {
-		l.head = (l.head - 1) & (len(l.buf) - 1)
-		for j := 0; j < i; j++ {
-			l.buf[l.pos(j)] = l.buf[l.pos(j+1)]
+	j, k := l.find(i)
+	if len(v) > listBigElem || l.chunk(j).spans == nil {
+		// Its own chunk, or next to a big element's chunk: a chunk of its own
+		// too (the next insert there fills it).
+		if k > 0 {
+			l.split(j, k)
+			j++
 		}
-	} else {
-		for j := l.n; j > i; j-- {
-			l.buf[l.pos(j)] = l.buf[l.pos(j-1)]
+		l.insertChunk(j, newListChunk(v, listMinSpans, false, 0))
+		l.n++
+		l.bytes += len(v)
+		return
+	}
+	if l.chunk(j).count() == listChunkCap {
+		l.split(j, listChunkCap/2)
+		if k >= listChunkCap/2 {
+			j, k = j+1, k-listChunkCap/2
 		}
 	}
-	l.buf[l.pos(i)] = v
+	l.chunk(j).insert(k, v)
 	l.n++
 	l.bytes += len(v)
 }
 
 // Trim keeps elements start..stop (inclusive, 0 <= start <= stop < Len()) and
-// drops the rest; Trim(0, -1) drops every element.
+// drops the rest; Trim(0, -1) drops every element. Whole chunks go at once.
 func (l *List) Trim(start, stop int) {
+	for l.nc > 0 && l.n-l.chunk(l.nc-1).count() > stop {
+		l.dropChunk(l.nc - 1)
+	}
 	for l.n > stop+1 {
 		l.PopBack()
+	}
+	for l.nc > 0 && l.chunk(0).count() <= start {
+		start -= l.chunk(0).count()
+		l.dropChunk(0)
 	}
 	for ; start > 0; start-- {
 		l.PopFront()
 	}
 }
 
+// dropChunk removes end chunk j and its elements.
+func (l *List) dropChunk(j int) {
+	c := l.chunk(j)
+	l.n -= c.count()
+	if c.spans == nil {
+		l.bytes -= len(c.data)
+	} else {
+		l.bytes -= int(c.live)
+	}
+	l.removeChunk(j)
+}
+
 // Remove deletes elements equal to v, as LREM does: the first count of them
 // from the head when count > 0, the last -count from the tail when count < 0,
 // every one when count == 0. It returns how many it deleted. The kept
-// elements keep their order; the pass is O(n).
+// elements keep their order; the pass is O(n), and when it deletes any the
+// list is rebuilt from the kept elements (new arenas).
 func (l *List) Remove(v []byte, count int) int {
-	limit := count
-	if limit < 0 {
-		limit = -limit
+	total := 0
+	l.walk(0, l.n-1, func(e []byte) {
+		if string(e) == string(v) {
+			total++
+		}
+	})
+	removed := total
+	if count > 0 {
+		removed = min(total, count)
+	} else if count < 0 {
+		removed = min(total, -count)
 	}
-	removed := 0
-	kept := make([][]byte, 0, l.n)
-	if count >= 0 {
-		for i := 0; i < l.n; i++ {
-			e := l.At(i)
-			if (count == 0 || removed < limit) && string(e) == string(v) {
-				removed++
-				continue
+	if removed == 0 {
+		return 0
+	}
+	// The matches skipped are number first..first+removed-1 of total.
+	first := 0
+	if count < 0 {
+		first = total - removed
+	}
+	var kept List
+	seen := 0
+	l.walk(0, l.n-1, func(e []byte) {
+		if string(e) == string(v) {
+			seen++
+			if seen > first && seen <= first+removed {
+				return
 			}
-			kept = append(kept, e)
 		}
-	} else {
-		for i := l.n - 1; i >= 0; i-- {
-			e := l.At(i)
-			if removed < limit && string(e) == string(v) {
-				removed++
-				continue
-			}
-			kept = append(kept, e)
+		if len(e) > listBigElem {
+			// A big element's arena is never written: the new list shares it.
+			kept.insertChunk(kept.nc, listChunk{data: e, hi: 1})
+			kept.n++
+			kept.bytes += len(e)
+			return
 		}
-		for a, b := 0, len(kept)-1; a < b; a, b = a+1, b-1 {
-			kept[a], kept[b] = kept[b], kept[a]
-		}
-	}
-	if removed > 0 {
-		l.replace(kept)
-	}
+		kept.PushBack(e)
+	})
+	*l = kept
 	return removed
 }
 
 // Range returns elements start..stop (inclusive, 0 <= start <= stop < Len()),
-// in order. The slice is new; the elements are shared (never changed in place).
+// in order. The slice is new; the elements are shared (never changed).
 func (l *List) Range(start, stop int) [][]byte {
 	out := make([][]byte, 0, stop-start+1)
-	for i := start; i <= stop; i++ {
-		out = append(out, l.At(i))
-	}
+	l.walk(start, stop, func(e []byte) { out = append(out, e) })
 	return out
 }
 
-// replace makes elems (in order) the whole list, in a buffer of its own size class.
-func (l *List) replace(elems [][]byte) {
-	c := listMinCap
-	for c < len(elems) {
-		c *= 2
-	}
-	buf := make([][]byte, c)
-	copy(buf, elems)
-	*l = List{buf: buf, n: len(elems)}
-	for _, e := range elems {
-		l.bytes += len(e)
-	}
-}
-
-// grow makes room for one more element.
-func (l *List) grow() {
-	if l.n < len(l.buf) {
+// walk calls f with elements start..stop (inclusive, 0 <= start, stop <
+// Len(); none when stop < start) in order: O(stop-start) past finding
+// start, where a loop on At would walk the chunks for each element.
+func (l *List) walk(start, stop int, f func(e []byte)) {
+	if stop < start {
 		return
 	}
-	c := 2 * len(l.buf)
-	if c < listMinCap {
-		c = listMinCap
-	}
-	l.resize(c)
-}
-
-// shrink halves the buffer once it is a quarter full.
-func (l *List) shrink() {
-	if len(l.buf) > listMinCap && l.n <= len(l.buf)/4 {
-		l.resize(len(l.buf) / 2)
+	j, k := l.find(start)
+	for left := stop - start + 1; left > 0; j, k = j+1, 0 {
+		c := l.chunk(j)
+		for ; k < c.count() && left > 0; k, left = k+1, left-1 {
+			f(c.at(k))
+		}
 	}
 }
 
-// resize moves the elements into a buffer of c slots (c >= n, a power of two),
-// element 0 first.
+// walkBack calls f with elements stop down to start (inclusive, 0 <= start
+// <= stop < Len()), tail first.
+func (l *List) walkBack(start, stop int, f func(e []byte)) {
+	j, k := l.find(stop)
+	for left := stop - start + 1; left > 0; j-- {
+		c := l.chunk(j)
+		for ; k >= 0 && left > 0; k, left = k-1, left-1 {
+			f(c.at(k))
+		}
+		if j > 0 {
+			k = l.chunk(j-1).count() - 1
+		}
+	}
+}
+
+// scan calls f with each element and its index, from the head (from the
+// tail when back), until f returns false: a search's loop, O(1) an element
+// where a loop on At would walk the chunks for each.
+func (l *List) scan(back bool, f func(i int, e []byte) bool) {
+	if back {
+		i := l.n - 1
+		for j := l.nc - 1; j >= 0; j-- {
+			c := l.chunk(j)
+			for k := c.count() - 1; k >= 0; k, i = k-1, i-1 {
+				if !f(i, c.at(k)) {
+					return
+				}
+			}
+		}
+		return
+	}
+	i := 0
+	for j := 0; j < l.nc; j++ {
+		c := l.chunk(j)
+		for k := 0; k < c.count(); k, i = k+1, i+1 {
+			if !f(i, c.at(k)) {
+				return
+			}
+		}
+	}
+}
+
+// chunk returns chunk j (0 <= j < nc).
+func (l *List) chunk(j int) *listChunk { return &l.ring[(l.head+j)&(len(l.ring)-1)] }
+
+// find returns the chunk holding element i (0 <= i < n) and i's index in it,
+// walking from the nearer end.
+func (l *List) find(i int) (j, k int) {
+	if i < l.n/2 {
+		for j = 0; ; j++ {
+			if c := l.chunk(j).count(); i < c {
+				return j, i
+			} else {
+				i -= c
+			}
+		}
+	}
+	i = l.n - 1 - i // from the tail
+	for j = l.nc - 1; ; j-- {
+		c := l.chunk(j).count()
+		if i < c {
+			return j, c - 1 - i
+		}
+		i -= c
+	}
+}
+
+// newChunk returns the chunk a push of v at an end starts, next to end chunk
+// j (none when the list is empty): a short list's first chunk is small; a
+// list that grows past one chunk gets full span room and an arena the size of
+// chunk j's, as the next elements are likely the size of the last ones.
+func (l *List) newChunk(v []byte, j int, front bool) listChunk {
+	if l.nc == 0 || len(v) > listBigElem || l.chunk(j).spans == nil {
+		// A big element's arena says nothing of the next elements' sizes.
+		return newListChunk(v, listMinSpans, front, 0)
+	}
+	return newListChunk(v, listChunkCap, front, min(len(l.chunk(j).data), listChunkBytes))
+}
+
+// split moves chunk j's elements from k on (0 < k < its count) into a new
+// chunk after it.
+func (l *List) split(j, k int) {
+	c := l.chunk(j)
+	n := c.count()
+	right := listChunk{spans: make([]listSpan, max(listMinSpans, n-k))}
+	for m := k; m < n; m++ {
+		e := c.at(m)
+		right.spans[right.hi] = right.add(e)
+		right.hi++
+		c.live -= int32(len(e))
+	}
+	c.hi = c.lo + int32(k)
+	c.tidy()
+	l.insertChunk(j+1, right) // c is stale from here
+}
+
+// insertChunk puts c before chunk j (0 <= j <= nc), moving the chunks on the
+// nearer side.
+func (l *List) insertChunk(j int, c listChunk) {
+	if l.nc == len(l.ring) {
+		l.resize(max(1, 2*len(l.ring)))
+	}
+	mask := len(l.ring) - 1
+	if j < l.nc-j {
+		l.head = (l.head - 1) & mask
+		for m := 0; m < j; m++ {
+			l.ring[(l.head+m)&mask] = l.ring[(l.head+m+1)&mask]
+		}
+	} else {
+		for m := l.nc; m > j; m-- {
+			l.ring[(l.head+m)&mask] = l.ring[(l.head+m-1)&mask]
+		}
+	}
+	l.ring[(l.head+j)&mask] = c
+	l.nc++
+}
+
+// removeChunk takes end chunk j (0 or nc-1) out, and halves the ring once it
+// is a quarter full.
+func (l *List) removeChunk(j int) {
+	*l.chunk(j) = listChunk{} // the slot must not keep the arena alive
+	if j == 0 {
+		l.head = (l.head + 1) & (len(l.ring) - 1)
+	}
+	l.nc--
+	if l.nc == 0 {
+		*l = List{}
+		return
+	}
+	if len(l.ring) > 4 && l.nc <= len(l.ring)/4 {
+		l.resize(len(l.ring) / 2)
+	}
+}
+
+// resize moves the chunks into a ring of c slots (c >= nc, a power of two),
+// chunk 0 first.
 func (l *List) resize(c int) {
-	buf := make([][]byte, c)
-	for i := 0; i < l.n; i++ {
-		buf[i] = l.At(i)
+	ring := make([]listChunk, c)
+	for j := 0; j < l.nc; j++ {
+		ring[j] = *l.chunk(j)
 	}
-	l.buf, l.head = buf, 0
+	l.ring, l.head = ring, 0
+}
+
+// newListChunk returns a chunk holding a copy of v: a big one's own, else
+// one with room for spans elements and an arena of size bytes (or v's), v
+// first (at the end of the room when front, as a push at the head fills it
+// downwards).
+func newListChunk(v []byte, spans int, front bool, size int) listChunk {
+	if len(v) > listBigElem {
+		return listChunk{data: append([]byte(nil), v...), hi: 1}
+	}
+	c := listChunk{spans: make([]listSpan, spans)}
+	if size > len(v) {
+		c.data = make([]byte, 0, size)
+	}
+	if front {
+		c.lo, c.hi = int32(spans-1), int32(spans-1)
+	}
+	c.spans[c.hi] = c.add(v)
+	c.hi++
+	return c
+}
+
+func (c *listChunk) count() int { return int(c.hi - c.lo) }
+
+// at returns element k (0 <= k < count), its capacity capped.
+func (c *listChunk) at(k int) []byte {
+	if c.spans == nil {
+		return c.data[:len(c.data):len(c.data)]
+	}
+	s := c.spans[int(c.lo)+k]
+	return c.data[s.off:s.end:s.end]
+}
+
+// add appends v's bytes to the arena and returns their span.
+func (c *listChunk) add(v []byte) listSpan {
+	off := len(c.data)
+	c.data = append(c.data, v...)
+	c.live += int32(len(v))
+	return listSpan{uint32(off), uint32(len(c.data))}
+}
+
+// takes says whether a push of v may go into c rather than a new chunk.
+func (c *listChunk) takes(v []byte) bool {
+	return c.spans != nil && c.count() < listChunkCap && len(v) <= listBigElem &&
+		len(c.data)+len(v) <= listChunkBytes
+}
+
+// roomBack makes room for a span at hi: it moves the spans to the start of
+// their slice when that is at most half full (a queue's pushes and pops
+// then cost no allocation), or doubles the slice up to listChunkCap; it says
+// c is too full to bother otherwise.
+func (c *listChunk) roomBack() bool {
+	switch {
+	case int(c.hi) < len(c.spans):
+	case 2*c.count() <= len(c.spans):
+		c.respan(len(c.spans), 0)
+	case len(c.spans) < listChunkCap:
+		c.respan(min(2*len(c.spans), listChunkCap), 0)
+	default:
+		return false
+	}
+	return true
+}
+
+// roomFront makes room for a span at lo-1, as roomBack does at hi.
+func (c *listChunk) roomFront() bool {
+	switch {
+	case c.lo > 0:
+	case 2*c.count() <= len(c.spans):
+		c.respan(len(c.spans), len(c.spans)-c.count())
+	case len(c.spans) < listChunkCap:
+		size := min(2*len(c.spans), listChunkCap)
+		c.respan(size, size-c.count())
+	default:
+		return false
+	}
+	return true
+}
+
+// respan moves the live spans to index at of a span slice of size spans (new
+// when the size changes).
+func (c *listChunk) respan(size, at int) {
+	live := c.spans[c.lo:c.hi]
+	spans := c.spans
+	if size != len(spans) {
+		spans = make([]listSpan, size)
+	}
+	copy(spans[at:], live)
+	c.spans, c.lo, c.hi = spans, int32(at), int32(at+len(live))
+}
+
+// insert puts v before element k (0 <= k <= count < listChunkCap).
+func (c *listChunk) insert(k int, v []byte) {
+	p := int(c.lo) + k
+	switch {
+	case int(c.hi) < len(c.spans):
+		copy(c.spans[p+1:c.hi+1], c.spans[p:c.hi])
+		c.hi++
+	case c.lo > 0:
+		copy(c.spans[c.lo-1:p-1], c.spans[c.lo:p])
+		c.lo--
+		p--
+	default: // no room either side: count == len(spans) < listChunkCap
+		c.respan(min(2*len(c.spans), listChunkCap), 0)
+		copy(c.spans[k+1:c.hi+1], c.spans[k:c.hi])
+		c.hi++
+		p = k
+	}
+	c.spans[p] = c.add(v)
+}
+
+// tidy compacts c into a new arena once its garbage outgrows its live bytes
+// (and listCompactMin), or its span room is four times its elements: memory
+// stays within a constant factor of the live bytes, and each compaction is
+// paid for by the pops or sets that made the garbage. The new arena has room
+// for as many bytes again (at least listCompactMin) before the next. The old
+// arena is left as it is: the elements handed out from it stay valid. The
+// spans are internal, rewritten in place unless they shrink.
+func (c *listChunk) tidy() {
+	if c.spans == nil {
+		return
+	}
+	garbage := len(c.data) - int(c.live)
+	n := c.count()
+	sparse := len(c.spans) > 2*listMinSpans && 4*n <= len(c.spans)
+	if !sparse && !(garbage > int(c.live) && garbage >= listCompactMin) {
+		return
+	}
+	old, live := c.data, int(c.live)
+	c.data, c.live = make([]byte, 0, live+max(live, listCompactMin)), 0
+	if sparse {
+		size := min(max(2*n, listMinSpans), listChunkCap)
+		at := (size - n) / 2
+		c.respan(size, at)
+	}
+	for p := c.lo; p < c.hi; p++ {
+		s := c.spans[p]
+		c.spans[p] = c.add(old[s.off:s.end])
+	}
 }
