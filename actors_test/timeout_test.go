@@ -67,7 +67,14 @@ func TestWriteTimeoutStopsNonReadingPeer(t *testing.T) {
 		cfg.Behavior = "echo"
 		cfg.WriteTimeout = 200 * time.Millisecond
 	})
-	c := s.dial(t)
+	expectWriteTimeoutStop(t, s, s.dial(t))
+}
+
+// expectWriteTimeoutStop writes to c, never reading, and fails the test
+// unless the server ends the connection as Timeout -> Stop, for its write,
+// and the client's writes then fail.
+func expectWriteTimeoutStop(t *testing.T, s *testServer, c net.Conn) {
+	t.Helper()
 	written := make(chan error, 1)
 	go func() {
 		_, err := writeUntilStalled(c, waitTimeout, 1<<40)

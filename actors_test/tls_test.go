@@ -314,16 +314,5 @@ func TestTLSWriteTimeoutStopsNonReadingPeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	written := make(chan error, 1)
-	go func() {
-		_, err := writeUntilStalled(c, waitTimeout, 1<<40)
-		written <- err
-	}()
-	l := waitDecision(t, s, c, 1, logLine{"category": "Timeout", "directive": "Stop"})
-	if !strings.Contains(l["cause"], "write") {
-		t.Errorf("decision cause = %q; want the write that timed out", l["cause"])
-	}
-	if err := <-written; err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("client write error = %v; want the connection closed by the server", err)
-	}
+	expectWriteTimeoutStop(t, s, c)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"net"
-	"runtime"
 	"strconv"
 	"testing"
 
@@ -108,17 +107,5 @@ func allocsPerCommand(t *testing.T, addr, cmd string, depth int) float64 {
 	for range 200 { // warm: pools filled, buffers grown, the connection hot
 		round()
 	}
-	return perRun(400, round) / float64(depth)
-}
-
-// perRun is testing.AllocsPerRun without its rounding down to an integer:
-// the allocations of a batch of sixteen commands are a fraction per command.
-func perRun(runs int, f func()) float64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range runs {
-		f()
-	}
-	runtime.ReadMemStats(&after)
-	return float64(after.Mallocs-before.Mallocs) / float64(runs)
+	return resp.MallocsPerRun(400, round) / float64(depth)
 }

@@ -70,3 +70,7 @@ const RaceEnabled = raceEnabled
 // HeapAfterGC is heapAfterGC (pubsub_mem_test.go), for the package's
 // external tests.
 var HeapAfterGC = heapAfterGC
+
+// MallocsPerRun is mallocsPerRun (list_bench_test.go), for the package's
+// external tests.
+var MallocsPerRun = mallocsPerRun
