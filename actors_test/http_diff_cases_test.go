@@ -33,6 +33,8 @@ var diffCases = []struct {
 	{"OPTIONS *, Connection: close on a second line", httpReq("OPTIONS * HTTP/1.1", "Host: x", "Connection: te", "Connection: close") +
 		httpReq("GET /b HTTP/1.1", "Host: x"), ""},
 	{"HTTP/1.0 keep-alive and close", httpReq("GET /a HTTP/1.0", "Connection: keep-alive, close") + httpReq("GET /b HTTP/1.0"), "close-wins"},
+	{"HTTP/1.0 keep-alive and close as words of one token", // found by FuzzHTTPDifferential
+		httpReq("GET /a HTTP/1.0", "Connection: keep-Alive Close") + httpReq("GET /b HTTP/1.0"), "close-wins"},
 	{"HTTP/1.0 keep-alive, then close on a second line", httpReq("GET /a HTTP/1.0", "Connection: keep-alive", "Connection: close") +
 		httpReq("GET /b HTTP/1.0"), "close-wins"},
 	{"Content-Length body", httpReq("POST /p HTTP/1.1", "Host: x", "Content-Length: 5") + "hello" +

@@ -10,12 +10,11 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/net/http/httpguts"
 
 	"async_server/actors"
 	"async_server/behaviors/web"
@@ -282,18 +281,31 @@ var divergences = []divergence{
 var h2Preface = regexp.MustCompile(`PRI \* HTTP/2\.0\r?\n\r?\n`)
 
 // http10KeepAliveAndClose reports whether in has an HTTP/1.0 request head whose
-// Connection lines have both the token keep-alive and the token close.
+// Connection lines have both keep-alive and close, as words (split at space,
+// comma and tab, as both servers read them: "keep-alive close" on one line
+// is both, though it is a single token of the comma list).
 func http10KeepAliveAndClose(in []byte) bool {
 	for _, head := range http10Head.FindAll(in, -1) {
-		var conn []string
+		var words []string
 		for _, m := range connectionLine.FindAllSubmatch(head, -1) {
-			conn = append(conn, string(m[1]))
+			words = append(words, connectionWords(string(m[1]))...)
 		}
-		if httpguts.HeaderValuesContainsToken(conn, "keep-alive") && httpguts.HeaderValuesContainsToken(conn, "close") {
+		if slices.ContainsFunc(words, eqFold("keep-alive")) && slices.ContainsFunc(words, eqFold("close")) {
 			return true
 		}
 	}
 	return false
+}
+
+// connectionWords splits a Connection value into words, as the servers'
+// rules do (serverCloses).
+func connectionWords(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+}
+
+// eqFold returns a test for a word equal to w in any case.
+func eqFold(w string) func(string) bool {
+	return func(f string) bool { return strings.EqualFold(f, w) }
 }
 
 // http10Head finds HTTP/1.0 request heads; connectionLine a head's Connection
@@ -330,14 +342,7 @@ func isGlobalOptions(req *http.Request) bool {
 // and tab, not Request.Close's comma-separated tokens.
 func serverCloses(req *http.Request) bool {
 	has := func(word string) bool {
-		for _, f := range strings.FieldsFunc(req.Header.Get("Connection"), func(r rune) bool {
-			return r == ' ' || r == ',' || r == '\t'
-		}) {
-			if strings.EqualFold(f, word) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(connectionWords(req.Header.Get("Connection")), eqFold(word))
 	}
 	return has("close") || !req.ProtoAtLeast(1, 1) && !has("keep-alive")
 }
