@@ -231,26 +231,16 @@ var divergences = []divergence{
 		"a server do (a proxy in front may have framed it by its Content-Length: request " +
 		"smuggling); net/http keeps the connection open and answers what follows",
 		func(in []byte, ours, theirs exchange) bool {
-			k := len(ours) - 1
-			if k < 0 || len(theirs) <= k || ours[:k].String() != theirs[:k].String() {
-				return false
-			}
-			a, b := ours[k], theirs[k]
 			low := bytes.ToLower(in)
-			return a.close && !b.close && a.status == b.status && a.echo == b.echo &&
+			return onlyOursCloses(ours, theirs) &&
 				bytes.Contains(low, []byte("\ncontent-length:")) && bytes.Contains(low, []byte("\ntransfer-encoding:"))
 		}},
 	{"close-wins", "an HTTP/1.0 request whose Connection lines have both keep-alive and close is " +
 		"answered and the connection closed, as RFC 9112 (9.6) has a server do on any close; " +
 		"net/http keeps it open when its first Connection line says keep-alive",
 		func(in []byte, ours, theirs exchange) bool {
-			k := len(ours) - 1
-			if k < 0 || len(theirs) <= k || ours[:k].String() != theirs[:k].String() {
-				return false
-			}
-			a, b := ours[k], theirs[k]
-			return a.close && !b.close && a.status == b.status && a.echo == b.echo &&
-				strings.Contains(a.echo, " HTTP/1.0 host=") && http10KeepAliveAndClose(in)
+			return onlyOursCloses(ours, theirs) &&
+				strings.Contains(ours[len(ours)-1].echo, " HTTP/1.0 host=") && http10KeepAliveAndClose(in)
 		}},
 	{"408", "a request head (or body) that misses -header-timeout is answered 408 before the " +
 		"close; net/http closes without a response. A connection that sent nothing, or is idle " +
@@ -274,6 +264,17 @@ var divergences = []divergence{
 		"sends it when the handler first reads the body (responses are compared without it)", nil},
 	{"keepalive-default", "-keepalive-timeout is 60 s by default; net/http's IdleTimeout has no " +
 		"default (it falls back to ReadTimeout, none by default)", nil},
+}
+
+// onlyOursCloses reports whether the two servers answered alike but for the
+// last answer's close: ours closed after it, net/http kept the connection.
+func onlyOursCloses(ours, theirs exchange) bool {
+	k := len(ours) - 1
+	if k < 0 || len(theirs) <= k || ours[:k].String() != theirs[:k].String() {
+		return false
+	}
+	a, b := ours[k], theirs[k]
+	return a.close && !b.close && a.status == b.status && a.echo == b.echo
 }
 
 // h2Preface matches the HTTP/2 preface's first line and the blank line after it,
