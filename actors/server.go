@@ -66,18 +66,37 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err // Validate checked it, but the -root directory may have gone since
 	}
-	out, file, err := logs.Open(cfg.Log)
+	sl, err := openLog(cfg.Log)
 	if err != nil {
 		set.release()
 		return nil, err
 	}
-	front, fw := logs.NewFrontEnd(out.GetLevel())
-	log := logrus.NewEntry(front)
+	s := newServer(cfg, set, sl.log)
+	// The node joins before anything is spawned on sys: from here on the
+	// actors' PIDs carry its address, so the other nodes can answer them.
+	if s.node, err = cluster.Start(s.sys, cfg.Cluster, set.grains, sl.log); err != nil {
+		set.release()
+		sl.close()
+		return nil, err
+	}
+	if s.hub != nil && s.node != nil {
+		s.node.RegisterMetrics(s.hub.Registry())
+		node := s.node
+		s.hub.ShowCluster(func() any { return node.Info() })
+	}
+	if err := s.serve(cfg, set, sl); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer makes the actor system, whose library logs go to the server's
+// log, the memory budget and the observatory's hub.
+func newServer(cfg Config, set *behaviorSet, log *logrus.Entry) *Server {
 	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return slog.New(logs.SlogHandler(front)).With("lib", "protoactor")
+		return slog.New(logs.SlogHandler(log.Logger)).With("lib", "protoactor")
 	}))
 	compactRegistry(sys)
-
 	s := &Server{sys: sys, log: log, done: make(chan struct{})}
 	if cfg.MemoryBudget > 0 {
 		s.budget = newBudget(cfg.MemoryBudget)
@@ -87,65 +106,91 @@ func Start(cfg Config) (*Server, error) {
 		s.budget.register(s.hub.Registry())
 		set.registerMetrics(s.hub.Registry())
 	}
-	// The node joins before anything is spawned on sys: from here on the
-	// actors' PIDs carry its address, so the other nodes can answer them.
-	if s.node, err = cluster.Start(sys, cfg.Cluster, set.grains, log); err != nil {
-		set.release()
-		fw.Close()
-		if file != nil {
-			_ = file.Close()
-		}
-		return nil, err
-	}
-	if s.hub != nil && s.node != nil {
-		s.node.RegisterMetrics(s.hub.Registry())
-		node := s.node
-		s.hub.ShowCluster(func() any { return node.Info() })
-	}
-	stopWatching := watchDeadLetters(sys, s.hub)
+	return s
+}
+
+// serve listens and spawns root, which starts the tree, and returns once
+// the tree serves: the services are up and the acceptors accept. If it
+// cannot listen, root stops what it started, and serve returns the error
+// once it has.
+func (s *Server) serve(cfg Config, set *behaviorSet, sl *serverLog) error {
+	stopWatching := watchDeadLetters(s.sys, s.hub)
 	poll := netpoll.Acquire() // released in exit: by then every connection has ended
 	listeners, listenErr := listenAll(cfg, set)
 	if listenErr != nil {
-		log.WithError(listenErr).Error("cannot listen")
+		sl.log.WithError(listenErr).Error("cannot listen")
 	}
 	for _, l := range listeners {
 		s.addrs = append(s.addrs, l.ln.Addr())
 		s.behaviors = append(s.behaviors, l.behavior)
 	}
-
 	ready := make(chan struct{})
-	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, lost: &s.lost, stopped: &s.stopped, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll, out: out,
-		ready: ready, file: file, fw: fw, log: log, exit: func(err error) {
+	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, lost: &s.lost,
+		stopped: &s.stopped, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll,
+		out: sl.out, ready: ready, file: sl.file, fw: sl.fw, log: sl.log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too
-			fw.Close()
-			if file != nil {
-				_ = file.Sync()
-				_ = file.Close()
-			}
+			sl.close()
 			netpoll.Release()
 			s.err = err
 			close(s.done)
 		}}
-	r.strategy = supervision.NewStrategy(cfg.Intensity, r.logDecision)
+	s.root = spawnRoot(s.sys, r)
+	if listenErr != nil {
+		<-s.done
+		return listenErr
+	}
+	select {
+	case <-ready:
+	case <-s.done:
+	}
+	return nil
+}
+
+// spawnRoot spawns r as the actor named root, the tree's top: it supervises
+// its children with r's strategy, and it never restarts (it would re-run
+// Started and spawn a second tree): if it fails, it stops, and the server
+// stops with it.
+func spawnRoot(sys *actor.ActorSystem, r *rootActor) *actor.PID {
+	r.strategy = supervision.NewStrategy(r.cfg.Intensity, r.logDecision)
 	props := actor.PropsFromProducer(func() actor.Actor { return r },
 		actor.WithSupervisor(r.strategy),
-		// Root must not restart (it would re-run Started and spawn a second tree):
-		// if it fails, it stops, and the server stops with it.
 		actor.WithGuardian(actor.NewOneForOneStrategy(0, 0, func(reason any) actor.Directive {
 			r.cause = fmt.Errorf("root actor failed: %v", reason)
 			return actor.StopDirective
 		})))
-	s.root, _ = sys.Root.SpawnNamed(props, "root") // the only actor named root
-	if listenErr != nil {
-		<-s.done
-		return nil, listenErr
+	pid, _ := sys.Root.SpawnNamed(props, "root") // the only actor named root
+	return pid
+}
+
+// serverLog is the log as Start opens it: the file's logger, which only the
+// logger actor writes (out), the file (nil for standard error), and the
+// front end that everyone else logs to (log), whose entries fw forwards to
+// the logger actor.
+type serverLog struct {
+	out  *logrus.Logger
+	file logs.File
+	fw   *logs.Forwarder
+	log  *logrus.Entry
+}
+
+// openLog opens the log c describes.
+func openLog(c logs.Config) (*serverLog, error) {
+	out, file, err := logs.Open(c)
+	if err != nil {
+		return nil, err
 	}
-	select { // serving: the services are up and the acceptors accept
-	case <-ready:
-	case <-s.done:
+	front, fw := logs.NewFrontEnd(out.GetLevel())
+	return &serverLog{out: out, file: file, fw: fw, log: logrus.NewEntry(front)}, nil
+}
+
+// close ends the forwarding and closes the file, once nothing logs.
+func (sl *serverLog) close() {
+	sl.fw.Close()
+	if sl.file != nil {
+		_ = sl.file.Sync()
+		_ = sl.file.Close()
 	}
-	return s, nil
 }
 
 // Addrs returns the addresses the server listens on (the real port when asked
