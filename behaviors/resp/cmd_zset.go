@@ -33,41 +33,12 @@ func cmdZincrby(c *Call) { zaddGeneric(c, zaddFlags{incr: true}) }
 // zaddGeneric is ZADD and ZINCRBY (ZADD INCR), as zaddGenericCommand: the
 // options, then every score is parsed before anything changes.
 func zaddGeneric(c *Call, f zaddFlags) {
-	ch, at := false, 2
-	for ; at < len(c.Args); at++ {
-		switch opt := string(c.Args[at]); {
-		case equalFold(opt, "nx"):
-			f.nx = true
-		case equalFold(opt, "xx"):
-			f.xx = true
-		case equalFold(opt, "ch"):
-			ch = true
-		case equalFold(opt, "incr"):
-			f.incr = true
-		case equalFold(opt, "gt"):
-			f.gt = true
-		case equalFold(opt, "lt"):
-			f.lt = true
-		default:
-			goto pairs
-		}
+	ch, at, msg := zaddOptions(c, &f)
+	if msg != "" {
+		c.W.Error(msg)
+		return
 	}
-pairs:
 	n := len(c.Args) - at
-	switch {
-	case n == 0 || n%2 != 0:
-		c.W.Error(ErrSyntax)
-		return
-	case f.nx && f.xx:
-		c.W.Error("ERR XX and NX options at the same time are not compatible")
-		return
-	case (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt):
-		c.W.Error("ERR GT, LT, and/or NX options at the same time are not compatible")
-		return
-	case f.incr && n > 2:
-		c.W.Error("ERR INCR option supports a single increment-element pair")
-		return
-	}
 	var few [8]float64 // most ZADDs: no allocation for their scores
 	scores := few[:0]
 	for i := range n / 2 {
@@ -112,6 +83,47 @@ pairs:
 		c.DB.Changed(c.Args[1])
 	}
 	zaddReply(c, f.incr, ch, added, changed, processed, last)
+}
+
+// zaddOptions reads ZADD's options from c.Args[2:] into f, and returns CH
+// and where the score-member pairs begin; msg is the error reply when the
+// options do not go together or the rest is not pairs.
+func zaddOptions(c *Call, f *zaddFlags) (ch bool, at int, msg string) {
+	for at = 2; at < len(c.Args); at++ {
+		switch opt := string(c.Args[at]); {
+		case equalFold(opt, "nx"):
+			f.nx = true
+		case equalFold(opt, "xx"):
+			f.xx = true
+		case equalFold(opt, "ch"):
+			ch = true
+		case equalFold(opt, "incr"):
+			f.incr = true
+		case equalFold(opt, "gt"):
+			f.gt = true
+		case equalFold(opt, "lt"):
+			f.lt = true
+		default:
+			return ch, at, zaddConflict(f, len(c.Args)-at)
+		}
+	}
+	return ch, at, zaddConflict(f, 0)
+}
+
+// zaddConflict is the error reply for flags f with n arguments left for
+// the pairs, as Redis checks them ("" if none).
+func zaddConflict(f *zaddFlags, n int) string {
+	switch {
+	case n == 0 || n%2 != 0:
+		return ErrSyntax
+	case f.nx && f.xx:
+		return "ERR XX and NX options at the same time are not compatible"
+	case (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt):
+		return "ERR GT, LT, and/or NX options at the same time are not compatible"
+	case f.incr && n > 2:
+		return "ERR INCR option supports a single increment-element pair"
+	}
+	return ""
 }
 
 // zaddReply answers ZADD: INCR's new score (null if nothing was done), else
