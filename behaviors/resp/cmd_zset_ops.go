@@ -91,17 +91,41 @@ func cmdZintercard(c *Call)  { zsetAlgebra(c, 1, false, opInter, true) }
 // (looked up, and type-checked, before the options are read, as Redis does),
 // then WEIGHTS, AGGREGATE, WITHSCORES or LIMIT as the command allows.
 func zsetAlgebra(c *Call, at int, store bool, op zsetOp, card bool) {
-	n, ok := c.Int(at)
+	srcs, ok := zsources(c, at)
 	if !ok {
 		return
 	}
+	o, ok := zalgebraOptions(c, at+1+len(srcs), srcs, op != opDiff && !card, !store && !card, card)
+	if !ok {
+		return
+	}
+	if card {
+		c.W.Int(interCard(srcs, o.limit))
+		return
+	}
+	res := combine(srcs, op, o.agg)
+	if store {
+		storeResult(c, c.Args[1], res)
+		return
+	}
+	writeScored(c.W, res.rangeItems(zrangeReq{by: byRank, start: 0, end: -1, limit: -1}), o.withScores, true)
+}
+
+// zsources reads the numkeys at c.Args[at] and the keys after it, and
+// returns their sets (weight 1), as Redis reads them before any option: an
+// error (and false) for a bad count or a key of another type.
+func zsources(c *Call, at int) ([]zsource, bool) {
+	n, ok := c.Int(at)
+	if !ok {
+		return nil, false
+	}
 	if n < 1 {
 		c.W.Error("ERR at least 1 input key is needed for '" + c.Name() + "' command")
-		return
+		return nil, false
 	}
 	if n > int64(len(c.Args)-at-1) {
 		c.W.Error(ErrSyntax)
-		return
+		return nil, false
 	}
 	srcs := make([]zsource, n)
 	for i := range srcs {
@@ -115,57 +139,61 @@ func zsetAlgebra(c *Call, at int, store bool, op zsetOp, card bool) {
 			srcs[i].s = v
 		default:
 			c.W.Error(ErrWrongType)
-			return
+			return nil, false
 		}
 	}
-	agg, withScores, limit := aggSum, false, int64(0)
-	for j := at + 1 + int(n); j < len(c.Args); j++ {
+	return srcs, true
+}
+
+// zalgebraOpts are the options after the keys.
+type zalgebraOpts struct {
+	agg        aggregate
+	withScores bool
+	limit      int64 // ZINTERCARD's LIMIT; 0: none
+}
+
+// zalgebraOptions reads the options from c.Args[from:]: WEIGHTS (into
+// srcs) and AGGREGATE where weighted, WITHSCORES where withScores, LIMIT
+// where limit; an error (and false) for any other.
+func zalgebraOptions(c *Call, from int, srcs []zsource, weighted, withScores, limit bool) (o zalgebraOpts, ok bool) {
+	for j := from; j < len(c.Args); j++ {
 		opt, left := string(c.Args[j]), len(c.Args)-j
 		switch {
-		case op != opDiff && !card && left >= int(n)+1 && equalFold(opt, "weights"):
+		case weighted && left >= len(srcs)+1 && equalFold(opt, "weights"):
 			for i := range srcs {
 				j++
 				if srcs[i].weight, ok = parseFloatArg(string(c.Args[j])); !ok {
 					c.W.Error("ERR weight value is not a float")
-					return
+					return o, false
 				}
 			}
-		case op != opDiff && !card && left >= 2 && equalFold(opt, "aggregate"):
+		case weighted && left >= 2 && equalFold(opt, "aggregate"):
 			j++
 			switch a := string(c.Args[j]); {
 			case equalFold(a, "sum"):
-				agg = aggSum
+				o.agg = aggSum
 			case equalFold(a, "min"):
-				agg = aggMin
+				o.agg = aggMin
 			case equalFold(a, "max"):
-				agg = aggMax
+				o.agg = aggMax
 			default:
 				c.W.Error(ErrSyntax)
-				return
+				return o, false
 			}
-		case !store && !card && equalFold(opt, "withscores"):
-			withScores = true
-		case card && left >= 2 && equalFold(opt, "limit"):
+		case withScores && equalFold(opt, "withscores"):
+			o.withScores = true
+		case limit && left >= 2 && equalFold(opt, "limit"):
 			j++
-			if limit, ok = parseInt(c.Args[j]); !ok || limit < 0 {
+			if o.limit, ok = parseInt(c.Args[j]); !ok || o.limit < 0 {
 				c.W.Error("ERR LIMIT can't be negative")
-				return
+				return o, false
 			}
 		default:
 			c.W.Error(ErrSyntax)
-			return
+			return o, false
 		}
 	}
-	if card {
-		c.W.Int(interCard(srcs, limit))
-		return
-	}
-	res := combine(srcs, op, agg)
-	if store {
-		storeResult(c, c.Args[1], res)
-		return
-	}
-	writeScored(c.W, res.rangeItems(zrangeReq{by: byRank, start: 0, end: -1, limit: -1}), withScores, true)
+	return o, true
 }
 
 // storeResult stores res (a new set, no other's) at dst as storeScored would
