@@ -27,28 +27,11 @@ func cmdLCS(c *Call) {
 	if sb != nil {
 		b = sb.B
 	}
-	getLen, getIdx, withLen, minLen := false, false, false, int64(0)
-	for j := 3; j < len(c.Args); j++ {
-		switch opt := c.Args[j]; {
-		case argIs(opt, "idx"):
-			getIdx = true
-		case argIs(opt, "len"):
-			getLen = true
-		case argIs(opt, "withmatchlen"):
-			withLen = true
-		case argIs(opt, "minmatchlen") && j+1 < len(c.Args):
-			n, ok := c.Int(j + 1)
-			if !ok {
-				return
-			}
-			minLen = max(n, 0)
-			j++
-		default:
-			c.W.Error(ErrSyntax)
-			return
-		}
+	o, ok := lcsOptions(c)
+	if !ok {
+		return
 	}
-	if getIdx && getLen {
+	if o.idx && o.len {
 		c.W.Error("ERR If you want both the length and indexes, please just use IDX.")
 		return
 	}
@@ -58,36 +41,74 @@ func cmdLCS(c *Call) {
 	}
 	dp := lcsTable(a, b)
 	total := dp[len(a)*(len(b)+1)+len(b)]
-	if getLen {
+	if o.len {
 		c.W.Int(int64(total))
 		return
 	}
-	result, ranges := lcsWalk(a, b, dp, minLen)
-	if !getIdx {
+	result, ranges := lcsWalk(a, b, dp, o.minLen)
+	if !o.idx {
 		c.W.Bulk(result)
 		return
 	}
-	c.W.Map(2)
-	c.W.BulkString("matches")
-	c.W.Array(len(ranges))
+	writeLCSMatches(c.W, ranges, total, o.withLen)
+}
+
+// lcsOpts are LCS's options.
+type lcsOpts struct {
+	len, idx, withLen bool
+	minLen            int64
+}
+
+// lcsOptions reads LCS's options from c.Args[3:]; an error (and false) for
+// one it does not know, or a MINMATCHLEN that is not an integer.
+func lcsOptions(c *Call) (o lcsOpts, ok bool) {
+	for j := 3; j < len(c.Args); j++ {
+		switch opt := c.Args[j]; {
+		case argIs(opt, "idx"):
+			o.idx = true
+		case argIs(opt, "len"):
+			o.len = true
+		case argIs(opt, "withmatchlen"):
+			o.withLen = true
+		case argIs(opt, "minmatchlen") && j+1 < len(c.Args):
+			n, ok := c.Int(j + 1)
+			if !ok {
+				return o, false
+			}
+			o.minLen = max(n, 0)
+			j++
+		default:
+			c.W.Error(ErrSyntax)
+			return o, false
+		}
+	}
+	return o, true
+}
+
+// writeLCSMatches writes LCS IDX's reply: the matches' ranges in a and b
+// (and their lengths, withLen), then the LCS's length.
+func writeLCSMatches(w *Writer, ranges []lcsRange, total uint32, withLen bool) {
+	w.Map(2)
+	w.BulkString("matches")
+	w.Array(len(ranges))
 	for _, r := range ranges {
 		n := 2
 		if withLen {
 			n = 3
 		}
-		c.W.Array(n)
-		c.W.Array(2)
-		c.W.Int(int64(r.a0))
-		c.W.Int(int64(r.a1))
-		c.W.Array(2)
-		c.W.Int(int64(r.b0))
-		c.W.Int(int64(r.b1))
+		w.Array(n)
+		w.Array(2)
+		w.Int(int64(r.a0))
+		w.Int(int64(r.a1))
+		w.Array(2)
+		w.Int(int64(r.b0))
+		w.Int(int64(r.b1))
 		if withLen {
-			c.W.Int(int64(r.a1 - r.a0 + 1))
+			w.Int(int64(r.a1 - r.a0 + 1))
 		}
 	}
-	c.W.BulkString("len")
-	c.W.Int(int64(total))
+	w.BulkString("len")
+	w.Int(int64(total))
 }
 
 // lcsTable is the table of LCS lengths: dp[j+(len(b)+1)*i] is the LCS of
