@@ -14,7 +14,7 @@ import (
 // TestAllocsPerCommand ensures what the server allocates per command in the
 // steady state of a redis-benchmark run (its commands, one a read or
 // sixteen), over a real TCP connection: the whole process's allocations over
-// a few hundred pipelined batches, divided by the commands (the client
+// a few hundred pipelined batches (the fewest of three runs), divided by the commands (the client
 // allocates nothing per batch). The bounds are what the request path costs
 // now with a little room for the process's background work; a per-command
 // allocation that comes back fails it. Not under -race, where sync.Pool drops
@@ -107,5 +107,13 @@ func allocsPerCommand(t *testing.T, addr, cmd string, depth int) float64 {
 	for range 200 { // warm: pools filled, buffers grown, the connection hot
 		round()
 	}
-	return resp.MallocsPerRun(400, round) / float64(depth)
+	// The fewest of three measurements: the process's background work
+	// (a hot spell ended by a stall of the test's goroutine, a collection)
+	// allocates now and then, and on a loaded machine once pushed PING/P1 to
+	// 0.12 a command; a per-command allocation shows in every measurement.
+	best := resp.MallocsPerRun(400, round)
+	for range 2 {
+		best = min(best, resp.MallocsPerRun(400, round))
+	}
+	return best / float64(depth)
 }
