@@ -1,5 +1,7 @@
 package resp
 
+import "unsafe"
+
 // List is a list value: a deque of chunks, each chunk up to listChunkCap
 // elements whose bytes are copied into one byte arena (no pointers: the
 // garbage collector scans two pointers per chunk, not one per element), as
@@ -24,11 +26,11 @@ package resp
 // The zero List is empty and ready to use; the key space deletes a list's key
 // when its last element goes (Redis keeps no empty collections).
 type List struct {
-	ring  []listChunk // len(ring) is 0 or a power of two
-	head  int         // index in ring of chunk 0
-	nc    int         // chunks held
-	n     int         // elements held
-	bytes int         // the elements' lengths, summed (memory.go)
+	ring []listChunk // len(ring) is 0 or a power of two
+	head int         // index in ring of chunk 0
+	nc   int         // chunks held
+	n    int         // elements held
+	room int         // the chunks' sizes (listChunk.size), summed: memory.go counts it
 }
 
 // listChunk is a run of elements. The live elements are spans[lo:hi], in
@@ -77,7 +79,6 @@ func (l *List) At(i int) []byte {
 func (l *List) Set(i int, v []byte) {
 	j, k := l.find(i)
 	c := l.chunk(j)
-	l.bytes += len(v) - len(c.at(k))
 	if c.spans == nil || len(v) > listBigElem {
 		// The element gets a chunk of its own (a big one's is already).
 		if k > 0 {
@@ -87,23 +88,31 @@ func (l *List) Set(i int, v []byte) {
 		if l.chunk(j).count() > 1 {
 			l.split(j, 1)
 		}
-		*l.chunk(j) = newListChunk(v, 1, false, 0)
+		c = l.chunk(j)
+		l.room -= c.size()
+		*c = newListChunk(v, 1, false, 0)
+		l.room += c.size()
 		return
 	}
+	size := c.size()
 	c.live -= int32(len(c.at(k)))
 	c.spans[int(c.lo)+k] = c.add(v)
 	c.tidy()
+	l.room += c.size() - size
 }
 
 // PushBack appends v (copied) at the tail.
 func (l *List) PushBack(v []byte) {
 	l.n++
-	l.bytes += len(v)
 	if l.nc > 0 {
-		if c := l.chunk(l.nc - 1); c.takes(v) && c.roomBack() {
-			c.spans[c.hi] = c.add(v)
-			c.hi++
-			return
+		if c := l.chunk(l.nc - 1); c.takes(v) {
+			size := c.size()
+			if c.roomBack() {
+				c.spans[c.hi] = c.add(v)
+				c.hi++
+				l.room += c.size() - size
+				return
+			}
 		}
 	}
 	l.insertChunk(l.nc, l.newChunk(v, l.nc-1, false))
@@ -112,12 +121,15 @@ func (l *List) PushBack(v []byte) {
 // PushFront prepends v (copied) at the head.
 func (l *List) PushFront(v []byte) {
 	l.n++
-	l.bytes += len(v)
 	if l.nc > 0 {
-		if c := l.chunk(0); c.takes(v) && c.roomFront() {
-			c.lo--
-			c.spans[c.lo] = c.add(v)
-			return
+		if c := l.chunk(0); c.takes(v) {
+			size := c.size()
+			if c.roomFront() {
+				c.lo--
+				c.spans[c.lo] = c.add(v)
+				l.room += c.size() - size
+				return
+			}
 		}
 	}
 	l.insertChunk(0, l.newChunk(v, 0, true))
@@ -145,13 +157,14 @@ func (l *List) PopBack() []byte {
 // popped accounts for v's leaving chunk j (c), an end chunk.
 func (l *List) popped(j int, c *listChunk, v []byte) {
 	l.n--
-	l.bytes -= len(v)
 	if c.count() == 0 {
 		l.removeChunk(j)
 		return
 	}
+	size := c.size()
 	c.live -= int32(len(v))
 	c.tidy()
+	l.room += c.size() - size
 }
 
 // Insert puts v (copied) before element i (0 <= i <= Len(); i == Len()
@@ -175,7 +188,6 @@ func (l *List) Insert(i int, v []byte) {
 		}
 		l.insertChunk(j, newListChunk(v, listMinSpans, false, 0))
 		l.n++
-		l.bytes += len(v)
 		return
 	}
 	if l.chunk(j).count() == listChunkCap {
@@ -184,9 +196,11 @@ func (l *List) Insert(i int, v []byte) {
 			j, k = j+1, k-listChunkCap/2
 		}
 	}
-	l.chunk(j).insert(k, v)
+	c := l.chunk(j)
+	size := c.size()
+	c.insert(k, v)
+	l.room += c.size() - size
 	l.n++
-	l.bytes += len(v)
 }
 
 // Trim keeps elements start..stop (inclusive, 0 <= start <= stop < Len()) and
@@ -209,13 +223,7 @@ func (l *List) Trim(start, stop int) {
 
 // dropChunk removes end chunk j and its elements.
 func (l *List) dropChunk(j int) {
-	c := l.chunk(j)
-	l.n -= c.count()
-	if c.spans == nil {
-		l.bytes -= len(c.data)
-	} else {
-		l.bytes -= int(c.live)
-	}
+	l.n -= l.chunk(j).count()
 	l.removeChunk(j)
 }
 
@@ -258,7 +266,6 @@ func (l *List) Remove(v []byte, count int) int {
 			// A big element's arena is never written: the new list shares it.
 			kept.insertChunk(kept.nc, listChunk{data: e, hi: 1})
 			kept.n++
-			kept.bytes += len(e)
 			return
 		}
 		kept.PushBack(e)
@@ -374,7 +381,7 @@ func (l *List) newChunk(v []byte, j int, front bool) listChunk {
 // chunk after it.
 func (l *List) split(j, k int) {
 	c := l.chunk(j)
-	n := c.count()
+	n, size := c.count(), c.size()
 	right := listChunk{spans: make([]listSpan, max(listMinSpans, n-k))}
 	for m := k; m < n; m++ {
 		e := c.at(m)
@@ -384,6 +391,7 @@ func (l *List) split(j, k int) {
 	}
 	c.hi = c.lo + int32(k)
 	c.tidy()
+	l.room += c.size() - size
 	l.insertChunk(j+1, right) // c is stale from here
 }
 
@@ -406,11 +414,13 @@ func (l *List) insertChunk(j int, c listChunk) {
 	}
 	l.ring[(l.head+j)&mask] = c
 	l.nc++
+	l.room += c.size()
 }
 
 // removeChunk takes end chunk j (0 or nc-1) out, and halves the ring once it
 // is a quarter full.
 func (l *List) removeChunk(j int) {
+	l.room -= l.chunk(j).size()
 	*l.chunk(j) = listChunk{} // the slot must not keep the arena alive
 	if j == 0 {
 		l.head = (l.head + 1) & (len(l.ring) - 1)
@@ -456,6 +466,14 @@ func newListChunk(v []byte, spans int, front bool, size int) listChunk {
 }
 
 func (c *listChunk) count() int { return int(c.hi - c.lo) }
+
+// size is what c holds on the heap: its span slots, used or not, and its
+// arena's capacity (live bytes, garbage and room for the next pushes). The
+// ring slot is counted with the ring (memory.go). A List keeps the sum in
+// room: an operation that changes a chunk's slices adds the difference.
+func (c *listChunk) size() int {
+	return cap(c.spans)*int(unsafe.Sizeof(listSpan{})) + cap(c.data)
+}
 
 // at returns element k (0 <= k < count), its capacity capped.
 func (c *listChunk) at(k int) []byte {

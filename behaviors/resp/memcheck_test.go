@@ -61,10 +61,16 @@ func walkSize(v Value) int64 {
 	n := 0
 	switch t := v.(type) {
 	case *List:
-		for i := range t.Len() {
-			n += listElemOverhead + len(t.At(i))
+		elems := 0
+		for j := range t.nc {
+			c := t.chunk(j)
+			elems += c.count()
+			n += cap(c.spans)*8 + cap(c.data)
 		}
-		return int64(listOverhead + n)
+		if elems != t.Len() {
+			return -1
+		}
+		return int64(listOverhead + len(t.ring)*listSlotOverhead + n)
 	case *Hash:
 		t.Each(func(f string, val []byte) { n += hashFieldOverhead + len(f) + len(val) })
 		return int64(hashOverhead + n)

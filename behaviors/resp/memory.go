@@ -1,5 +1,7 @@
 package resp
 
+import "unsafe"
+
 // Used memory (INFO memory's used_memory, what -maxmemory is compared with)
 // is the data set as the store accounts for it, not the Go heap: the heap
 // holds garbage until the collector's next cycle, and the connections'
@@ -10,34 +12,41 @@ package resp
 //	key          keyOverhead + len(key) + value
 //	  with a TTL + expireOverhead + len(key)
 //	string       strOverhead + len(bytes)
-//	list         listOverhead + Σ (listElemOverhead + len(element))
+//	list         listOverhead + listSlotOverhead per slot of its ring
+//	             + Σ per chunk (8 per span slot + its arena's capacity)
 //	hash         hashOverhead + Σ (hashFieldOverhead + len(field) + len(value))
 //	set          setOverhead + 8 per member while an intset,
 //	             else Σ (setMemberOverhead + len(member))
 //	sorted set   zsetOverhead + Σ (zsetMemberOverhead + len(member))
 //
-// Lengths, not capacities: a string APPEND grew, or a list's ring buffer
-// after pops, may hold up to about twice what is counted. The overheads are
-// what Go spends per key and per element here (the map entries, slots and
-// headers), measured once with TestMemoryEstimate, which checks the estimate
-// stays within a factor of the heap's growth for each type.
+// Lengths, not capacities: a string APPEND grew may hold up to about twice
+// what is counted. A list is the exception, counted as it is laid out
+// (list_value.go): its chunks' span slots and arenas by their capacities,
+// which List.room keeps summed, as a list's slack is its layout's and up to
+// twice its elements' bytes and offsets for some shapes (a chunk of a few
+// big elements has span room for 128, the first chunk's arena grew by
+// doubling, a queue's arena keeps its pops' garbage, up to its live bytes,
+// and room for as many again). The other overheads are what Go spends per
+// key and per element here (the map entries, slots and headers), measured
+// once with TestMemoryEstimate, which checks the estimate stays within a
+// factor of the heap's growth for each type.
 //
 // How it stays true: a key's entry remembers the size it was last counted at
 // (entry.size). DB.Changed, which every write calls after changing a key
 // (DB.Set and DB.Delete call it; a handler that changes a value in place
 // calls it, for WATCH and blocked clients), notes the entry; after each
 // command settle counts the noted entries again, each in O(1), as every
-// value keeps the sum of its elements' lengths. Removing a key subtracts its
-// size at once, and FLUSHDB, FLUSHALL and SWAPDB move or drop a database's
-// sum whole.
+// value keeps the sum of its elements' lengths (a list, its chunks' sizes).
+// Removing a key subtracts its size at once, and FLUSHDB, FLUSHALL and
+// SWAPDB move or drop a database's sum whole.
 const (
-	keyOverhead        = 144 // memberTable slot and map entry, the entry, the interface's box
-	expireOverhead     = 48  // an expires map entry
-	strOverhead        = 24  // the Str
-	listOverhead       = 48  // the List (its buffer is counted per element)
-	listElemOverhead   = 48  // a ring slot (24, up to half empty) and the element's allocation
-	hashOverhead       = 96  // the Hash and its map header
-	hashFieldOverhead  = 112 // its entry (56), map entry, the field's and value's allocations
+	keyOverhead        = 144                             // memberTable slot and map entry, the entry, the interface's box
+	expireOverhead     = 48                              // an expires map entry
+	strOverhead        = 24                              // the Str
+	listOverhead       = int(unsafe.Sizeof(List{}))      // 64: the List (its chunks are counted in List.room)
+	listSlotOverhead   = int(unsafe.Sizeof(listChunk{})) // 64: a slot of its ring of chunks, used or not
+	hashOverhead       = 96                              // the Hash and its map header
+	hashFieldOverhead  = 112                             // its entry (56), map entry, the field's and value's allocations
 	setOverhead        = 48
 	setMemberOverhead  = 80 // memberTable slot and map entry
 	zsetOverhead       = 160
@@ -102,13 +111,13 @@ func (db *DB) forget(e *entry) {
 }
 
 // valueSize is v's estimate, in O(1): each value keeps its elements' lengths
-// summed.
+// summed, a list its chunks' sizes.
 func valueSize(v Value) int64 {
 	switch t := v.(type) {
 	case *Str:
 		return int64(strOverhead + len(t.B))
 	case *List:
-		return int64(listOverhead + t.n*listElemOverhead + t.bytes)
+		return int64(listOverhead + len(t.ring)*listSlotOverhead + t.room)
 	case *Hash:
 		return int64(hashOverhead + len(t.index)*hashFieldOverhead + t.bytes)
 	case *Set:
