@@ -34,10 +34,32 @@ type command struct {
 // line writes nothing: run prints the error once, with a hint, on standard error.
 func parseArgs(args []string, help io.Writer) (command, error) {
 	cmd := command{Config: actors.DefaultConfig()}
-	cfg := &cmd.Config
 	fs := flag.NewFlagSet("async_server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
 	fs.Usage = func() {}
+	f := defineFlags(fs, &cmd)
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(fs, help)
+	}
+	if err != nil || cmd.version {
+		return cmd, err
+	}
+	return cmd, checkArgs(fs, &cmd, f, positional)
+}
+
+// parsedFlags is what defineFlags leaves for checkArgs besides the Config:
+// the -port flag's text (the port may come as the argument instead) and
+// the flags that belong to one behavior.
+type parsedFlags struct {
+	port                         *string
+	httpOnly, respOnly, chatOnly []string
+}
+
+// defineFlags defines every flag on fs, each writing to cmd's Config (or
+// cmd), with the Config's defaults.
+func defineFlags(fs *flag.FlagSet, cmd *command) parsedFlags {
+	cfg := &cmd.Config
 	port := fs.String("port", strconv.Itoa(cfg.Port), "TCP port to listen on, 0 for any free port (or give it as the argument)")
 	fs.StringVar(&cfg.Host, "host", cfg.Host, "address to listen on")
 	fs.StringVar(&cfg.Behavior, "behavior", cfg.Behavior, "connection behavior (protocol): "+strings.Join(behaviors.Names(), ", "))
@@ -60,69 +82,69 @@ func parseArgs(args []string, help io.Writer) (command, error) {
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate (chain) file: serve TLS (the one listener, or each -listen marked ,tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key file of -tls-cert")
 	fs.BoolVar(&cmd.version, "version", false, "print the version (module, commit, Go) and exit")
-	httpOnly := httpFlags(fs, &cfg.Options.HTTP)
-	respOnly := respFlags(fs, &cfg.Options.RESP)
-	chatOnly := chatFlags(fs, &cfg.Options.Chat)
-	observeFlags(fs, &cmd)
+	f := parsedFlags{port: port, httpOnly: httpFlags(fs, &cfg.Options.HTTP), respOnly: respFlags(fs, &cfg.Options.RESP),
+		chatOnly: chatFlags(fs, &cfg.Options.Chat)}
+	observeFlags(fs, cmd)
 	clusterFlags(fs, &cfg.Cluster)
 	hintDurations(fs)
+	return f
+}
 
-	positional, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		usage(fs, help)
-	}
-	if err != nil || cmd.version {
-		return cmd, err
-	}
+// checkArgs checks the flags parsed into cmd, and the positional
+// arguments, and completes cmd.Config: the port, the names made lower case.
+// Its errors name the flag at fault; the checks that need no flag set are
+// the Config's own (Validate), which run here too.
+func checkArgs(fs *flag.FlagSet, cmd *command, f parsedFlags, positional []string) (err error) {
+	cfg := &cmd.Config
 	// Names are case-insensitive, as logrus has always taken its level names.
 	cfg.Behavior, cfg.Log.Format, cfg.Log.Level, cfg.AtLimit = strings.ToLower(cfg.Behavior),
 		strings.ToLower(cfg.Log.Format), strings.ToLower(cfg.Log.Level), strings.ToLower(cfg.AtLimit)
-	if cfg.Port, err = portOf(fs, *port, positional); err != nil {
-		return cmd, err
+	if cfg.Port, err = portOf(fs, *f.port, positional); err != nil {
+		return err
 	}
 	if cfg.Host == "" {
-		return cmd, errors.New(`-host: empty; give an address, or 0.0.0.0 for every interface`)
+		return errors.New(`-host: empty; give an address, or 0.0.0.0 for every interface`)
 	}
 	if err := checkOutputLimits(fs, cfg); err != nil {
-		return cmd, err
+		return err
 	}
 	if len(cfg.Listeners) > 0 && (len(positional) > 0 || isSet(fs, "port") || isSet(fs, "host") || isSet(fs, "behavior")) {
-		return cmd, errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
+		return errors.New("-listen replaces -host, -port, -behavior and the port argument: give one or the other")
 	}
-	if err := checkObserve(&cmd); err != nil {
-		return cmd, err
+	if err := checkObserve(cmd); err != nil {
+		return err
 	}
 	if err := resp.CheckPolicy(cfg.Options.RESP.MaxMemoryPolicy); err != nil && slices.Contains(served(*cfg), "resp") {
-		return cmd, fmt.Errorf("-maxmemory-policy: %w", err) // before Validate's, which names no flag
+		return fmt.Errorf("-maxmemory-policy: %w", err) // before Validate's, which names no flag
 	}
 	if n := cfg.Options.RESP.MaxBulkLen; n < resp.MinMaxBulkLen && slices.Contains(served(*cfg), "resp") {
-		return cmd, fmt.Errorf("-proto-max-bulk-len: %d is below 1048576 (1mb), the least Redis takes", n)
+		return fmt.Errorf("-proto-max-bulk-len: %d is below 1048576 (1mb), the least Redis takes", n)
 	}
 	if err := checkCluster(fs, cfg.Cluster); err != nil {
-		return cmd, err
+		return err
 	}
 	if err := cfg.Validate(); err != nil {
-		return cmd, err
+		return err
 	}
 	if err := listenClash(cfg.Listeners); err != nil {
-		return cmd, err
+		return err
 	}
 	if err := checkLogAccess(cfg.Log.File); err != nil {
-		return cmd, err
+		return err
 	}
-	if err := nodeAddrClash(&cmd); err != nil {
-		return cmd, err
+	if err := nodeAddrClash(cmd); err != nil {
+		return err
 	}
-	if err := onlyFor(fs, respOnly, "resp", served(*cfg)); err != nil {
-		return cmd, err
+	if err := onlyFor(fs, f.respOnly, "resp", served(*cfg)); err != nil {
+		return err
 	}
-	if err := onlyFor(fs, chatOnly, "chat", served(*cfg)); err != nil {
-		return cmd, err
+	if err := onlyFor(fs, f.chatOnly, "chat", served(*cfg)); err != nil {
+		return err
 	}
-	if err := onlyFor(fs, httpOnly, "http", served(*cfg)); err != nil {
-		return cmd, err
+	if err := onlyFor(fs, f.httpOnly, "http", served(*cfg)); err != nil {
+		return err
 	}
-	return cmd, clusterShares(cfg.Cluster, served(*cfg))
+	return clusterShares(cfg.Cluster, served(*cfg))
 }
 
 // checkOutputLimits refuses -output-soft-limit above the hard limit (both on):
