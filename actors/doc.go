@@ -182,7 +182,8 @@
 // supervision/decide.go:
 //
 //	ConnectionFailed  Stop     reset by peer, broken pipe
-//	Timeout           Stop     idle, header or write deadline (the behavior may reply first)
+//	Timeout           Stop     idle, header or write deadline (the behavior may reply first;
+//	                           after a write timeout none can be read: closed hard, a reset)
 //	TooLarge          Stop     over a limit (error reply first)
 //	BadRequest        Restart  error reply, fresh state, same socket; Stop if framing is lost
 //	Internal          Restart  a panic: fresh state, same socket

@@ -111,7 +111,10 @@ func (s *tlsSocket) Write(p []byte) (int, error) {
 func (s *tlsSocket) NetConn() net.Conn { return s.Conn }
 
 // written counts n bytes out and makes err, if any, the supervision error
-// Write returns.
+// Write returns. A write that timed out marks the link: its peer takes no
+// data (or too little: timedWrite), so whatever ends the connection closes
+// it hard (connActor's Stopping), with no drain and no close_notify, which
+// only held the socket and its slot for a peer known not to read them.
 func (l *link) written(n int, err error) error {
 	l.stats.Out.Add(uint64(n))
 	if err == nil {
@@ -120,6 +123,7 @@ func (l *link) written(n int, err error) error {
 	cat := supervision.ConnectionFailed
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		cat = supervision.Timeout
+		l.writeTimedOut = true
 	}
 	return supervision.New(cat, "write", err)
 }
