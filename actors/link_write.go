@@ -125,8 +125,10 @@ func armWrite(nc net.Conn, armed *time.Time, d time.Time) {
 // the write timeout and its minimum rate as timedWrite does for a plain
 // socket, so that crypto/tls never sees a write time out while the peer
 // still keeps up (a tls.Conn whose write timed out can write no more: it
-// keeps the error). Until the link's first write sets timeout, writes pass
-// through under whatever deadline is on the socket (the handshake's).
+// keeps the error). Until the link's first write sets timeout, and once
+// crypto/tls sets a deadline of its own (SetWriteDeadline), writes pass
+// through under whatever deadline is on the socket (the handshake's,
+// close_notify's).
 // crypto/tls makes one write at a time (its output lock), so armed needs no
 // lock of its own.
 type tlsSocket struct {
@@ -138,6 +140,19 @@ type tlsSocket struct {
 
 func (s *tlsSocket) Write(p []byte) (int, error) {
 	return timedWrite(s.Conn, p, time.Duration(s.timeout.Load()), s.minRate.Load(), &s.armed)
+}
+
+// SetWriteDeadline is crypto/tls's own deadline, never the link's (the
+// socket keeps that itself, timedWrite): its close_notify (tls.Conn's
+// CloseWrite, Close) goes out under one 5 s ahead, lest it block for ever
+// on a peer that does not read. It holds as set: the write timeout is off
+// until the link's next write sets it again (which then finds the tls.Conn
+// shut). Extended by the write timeout, as the socket's own deadlines are,
+// it held a graceful close to such a peer 5 s + -write-timeout.
+func (s *tlsSocket) SetWriteDeadline(t time.Time) error {
+	s.timeout.Store(0)
+	s.armed = t
+	return s.Conn.SetWriteDeadline(t)
 }
 
 // NetConn is the TCP connection, as tls.Conn's NetConn is tlsSocket:

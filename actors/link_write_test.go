@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -213,5 +214,38 @@ func TestKeptUp(t *testing.T) {
 		if got := keptUp(tt.acked, tt.queued, tt.wt, tt.rate); got != tt.want {
 			t.Errorf("keptUp(%d, %d, %v, %d) = %v; want %v", tt.acked, tt.queued, tt.wt, tt.rate, got, tt.want)
 		}
+	}
+}
+
+// TestTLSSocketKeepsCallersDeadline ensures a write deadline crypto/tls sets
+// itself holds as set: its close_notify (tls.Conn.CloseWrite, Close) is
+// written under a deadline 5 s ahead, lest it block for ever on a peer that
+// does not read, and the socket under it extended that by the whole write
+// timeout, as it does its own deadlines: a TLS connection closed gracefully
+// with its send buffer full held its socket 5 s + -write-timeout + the
+// drain (15.5 s at the defaults; 6.1 s measured with a 200 ms write
+// timeout). Here the deadline is 100 ms ahead and the write timeout a
+// minute: the write must fail at the deadline, not a minute later.
+func TestTLSSocketKeepsCallersDeadline(t *testing.T) {
+	server := tcpPair(t) // its peer never reads
+	s := &tlsSocket{Conn: server}
+	s.timeout.Store(int64(time.Minute)) // as the link's first write leaves it
+	if err := s.SetWriteDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Write(make([]byte, 64<<20))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Write under the caller's deadline = %v; want it exceeded", err)
+		}
+	case <-time.After(30 * time.Second): // half the write timeout: the deadline was extended
+		server.Close()
+		<-done
+		t.Fatal("the write went on 30 s past the caller's 100 ms deadline; want it to fail at the deadline")
 	}
 }
