@@ -20,6 +20,7 @@ func TestErrorsNameTheFlag(t *testing.T) {
 		{[]string{"-at-limit", "x"}, `-at-limit: "x"`, ""},
 		{[]string{"-idle-timeout", "-1s"}, "-idle-timeout: -1s", ""},
 		{[]string{"-write-timeout", "-1s"}, "-write-timeout: -1s", ""},
+		{[]string{"-min-send-rate", "-1"}, "-min-send-rate: -1", ""},
 		{[]string{"-shutdown-timeout", "-1s"}, "-shutdown-timeout: -1s", ""},
 		{[]string{"-output-limit", "-1"}, "-output-limit: -1", ""},
 		{[]string{"-send-buffer", "-1"}, "-send-buffer: -1", ""},

@@ -145,6 +145,7 @@ func TestParseArgsZero(t *testing.T) {
 		{"max-header-bytes", "-1", func(c command) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) }},
 		{"keepalive-timeout", "-1s", func(c command) int64 { return int64(c.Options.HTTP.KeepAliveTimeout) }},
 		{"min-body-rate", "-1", func(c command) int64 { return c.Options.HTTP.MinBodyRate }},
+		{"min-send-rate", "-1", func(c command) int64 { return c.MinSendRate }},
 		{"output-limit", "-1", func(c command) int64 { return c.OutputLimit }},
 		{"output-soft-limit", "-1", func(c command) int64 { return c.OutputSoftLimit }},
 		{"log-max-size", "-1", func(c command) int64 { return int64(c.Log.MaxSize) }},
@@ -321,7 +322,7 @@ func TestRunHelp(t *testing.T) {
 		}
 		help := stdout.String()
 		for _, f := range []string{"usage: async_server [flags] [port]", "-port", "-host", "-behavior", "-log-file",
-			"-log-format", "-log-level", "-max-conns", "-at-limit", "-idle-timeout", "-write-timeout", "-shutdown-timeout",
+			"-log-format", "-log-level", "-max-conns", "-at-limit", "-idle-timeout", "-write-timeout", "-min-send-rate", "-shutdown-timeout",
 			"-root", "-max-body", "-max-header-bytes", "-header-timeout", "-min-body-rate", "-log-max-size", "-log-max-backups", "-admin", "-chaos",
 			"0 turns the limit off", "SIGHUP"} {
 			if !strings.Contains(help, f) {
@@ -333,7 +334,7 @@ func TestRunHelp(t *testing.T) {
 	run([]string{"-h"}, &stdout, io.Discard)
 	help := helpByFlag(stdout.String())
 	for _, f := range []string{"idle-timeout", "write-timeout", "shutdown-timeout", "header-timeout", "max-body", "max-header-bytes",
-		"min-body-rate", "log-max-size", "log-max-backups"} {
+		"min-body-rate", "min-send-rate", "log-max-size", "log-max-backups"} {
 		if !strings.Contains(help[f], "(0: ") {
 			t.Errorf("-h says %q for -%s; want it to say what 0 means", help[f], f)
 		}

@@ -15,6 +15,7 @@ func TestSizeFlags(t *testing.T) {
 		"max-body":          func(c command) int64 { return c.Options.HTTP.MaxBody },
 		"max-header-bytes":  func(c command) int64 { return int64(c.Options.HTTP.MaxHeaderBytes) },
 		"min-body-rate":     func(c command) int64 { return c.Options.HTTP.MinBodyRate },
+		"min-send-rate":     func(c command) int64 { return c.MinSendRate },
 		"output-limit":      func(c command) int64 { return c.OutputLimit },
 		"output-soft-limit": func(c command) int64 { return c.OutputSoftLimit },
 		"memory-budget":     func(c command) int64 { return c.MemoryBudget },

@@ -29,8 +29,15 @@ type Config struct {
 	MaxConns        int           // open connections per listener; at the limit the accept loop stops accepting
 	AtLimit         string        // what a client meets at MaxConns: AtLimitQueue or AtLimitReject
 	IdleTimeout     time.Duration // a connection that sends nothing for this long is closed (0: never)
-	WriteTimeout    time.Duration // a write during which the peer acknowledges nothing for this long (and at most 1/16 more: link_write.go) fails with Timeout (0: never)
+	WriteTimeout    time.Duration // a write during which the peer acknowledges too little (MinSendRate) for this long (and at most 1/16 more: link_write.go) fails with Timeout (0: never)
 	ShutdownTimeout time.Duration // graceful shutdown waits this long, then closes what is left
+
+	// MinSendRate is the least a peer must take of a blocked write, in bytes
+	// a second over each WriteTimeout (-min-send-rate): at least MinSendRate
+	// × WriteTimeout bytes, or all that was queued for it when the window
+	// began if that is less; else the write fails with Timeout. 0: any byte
+	// acknowledged in the window will do. DefaultMinSendRate is its default.
+	MinSendRate int64
 
 	// What other actors may queue for one connection, in bytes, before it is
 	// closed: past OutputLimit at once, above OutputSoftLimit for a minute.
@@ -114,6 +121,7 @@ func DefaultConfig() Config {
 		IdleTimeout: 5 * time.Minute,
 		// A peer that has not taken a single write in 10 s is not reading at all.
 		WriteTimeout:    10 * time.Second,
+		MinSendRate:     DefaultMinSendRate,
 		ShutdownTimeout: 10 * time.Second,
 		OutputLimit:     32 << 20,
 		OutputSoftLimit: 8 << 20,
@@ -138,6 +146,8 @@ func (c Config) Validate() error {
 		return fieldError("IdleTimeout", "-idle-timeout", "%v is negative", c.IdleTimeout)
 	case c.WriteTimeout < 0:
 		return fieldError("WriteTimeout", "-write-timeout", "%v is negative", c.WriteTimeout)
+	case c.MinSendRate < 0:
+		return fieldError("MinSendRate", "-min-send-rate", "%d is negative", c.MinSendRate)
 	case c.ShutdownTimeout < 0:
 		return fieldError("ShutdownTimeout", "-shutdown-timeout", "%v is negative", c.ShutdownTimeout)
 	case c.OutputLimit < 0:
@@ -217,6 +227,12 @@ func DefaultMemoryBudget() int64 {
 // fallbackMemoryBudget is the budget where the machine's memory is unknown:
 // 1 GiB, a quarter of a small server's.
 const fallbackMemoryBudget = 1 << 30
+
+// DefaultMinSendRate is 1 KiB/s, as the http behavior's -min-body-rate asks
+// of a request body: 10 KiB a write timeout at its default, far below any
+// client that means to read, while a peer that takes a byte now and then to
+// keep its connection (and its slot, and the output queued for it) is closed.
+const DefaultMinSendRate = 1 << 10
 
 // outputSoftFor is how long a connection may stay above OutputSoftLimit: Redis's
 // 60 seconds.

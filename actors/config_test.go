@@ -41,6 +41,8 @@ func TestValidateNamesField(t *testing.T) {
 		{"idle-timeout 0", func(c *Config) { c.IdleTimeout = 0 }, ""},
 		{"write-timeout negative", func(c *Config) { c.WriteTimeout = -time.Millisecond }, "-write-timeout: -1ms"},
 		{"write-timeout 0", func(c *Config) { c.WriteTimeout = 0 }, ""},
+		{"min-send-rate negative", func(c *Config) { c.MinSendRate = -1 }, "-min-send-rate: -1 is negative"},
+		{"min-send-rate 0", func(c *Config) { c.MinSendRate = 0 }, ""},
 		{"shutdown-timeout negative", func(c *Config) { c.ShutdownTimeout = -time.Minute }, "-shutdown-timeout: -1m0s"},
 		{"shutdown-timeout 0", func(c *Config) { c.ShutdownTimeout = 0 }, ""},
 		{"restart intensity negative", func(c *Config) { c.Intensity.MaxRestarts = -1 }, "restart intensity"},

@@ -25,9 +25,13 @@ type connActor struct {
 	link  *link
 	proto protocol.Protocol
 	// hardClose: this incarnation failed with a broken connection, so if it is
-	// stopped now there is nothing to flush: close at once. Other failures close
-	// gracefully (FIN, then a short drain) so that the error reply the behavior
-	// wrote (HTTP 413, 408, ...) is not destroyed by a reset.
+	// stopped now there is nothing to flush: close at once. So does a
+	// connection one of whose writes timed out (link.writeTimedOut): its peer
+	// takes no data, and a graceful close would only hold the socket for it
+	// (the drain's 500 ms; over TLS a close_notify under crypto/tls's 5 s
+	// deadline and the write timeout again). Other failures close gracefully
+	// (FIN, then a short drain) so that the error reply the behavior wrote
+	// (HTTP 413, 408, ...) is not destroyed by a reset.
 	hardClose bool
 }
 
@@ -79,7 +83,7 @@ func (a *connActor) Receive(ctx actor.Context) {
 		a.onReadFailed(ctx, m)
 	case *actor.Stopping:
 		a.link.stopOverdue()
-		a.link.shut(!a.hardClose)
+		a.link.shut(!a.hardClose && !a.link.writeTimedOut)
 	case *messages.Inject:
 		a.onInject(m)
 	case *repliesOverdue:

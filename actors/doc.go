@@ -115,9 +115,9 @@
 // Flow control: the reader sends one DataReceived and waits for the actor's ack
 // before it reads again, so a peer that sends faster than its behavior consumes
 // fills its TCP window, not the server's memory. Writes carry -write-timeout, so a
-// peer that never reads ends as Timeout. The ack is also held back while the
-// behavior is not ready for more (protocol.InputGate: chat waits for its room)
-// and, near the memory budget (budget.go, -memory-budget), for a connection
+// peer that never reads, or reads less than -min-send-rate, ends as Timeout.
+// The ack is also held back while the behavior is not ready for more
+// (protocol.InputGate: chat waits for its room) and, near the memory budget (budget.go, -memory-budget), for a connection
 // holding 64 KiB or more: what behaviors report holding (Conn.Hold) and what
 // others queue for a connection count against one server-wide budget (each in
 // whole KiB, so that a message's small change touches no shared count), and
@@ -182,7 +182,8 @@
 // supervision/decide.go:
 //
 //	ConnectionFailed  Stop     reset by peer, broken pipe
-//	Timeout           Stop     idle, header or write deadline (the behavior may reply first)
+//	Timeout           Stop     idle, header or write deadline (the behavior may reply first;
+//	                           after a write timeout none can be read: closed hard, a reset)
 //	TooLarge          Stop     over a limit (error reply first)
 //	BadRequest        Restart  error reply, fresh state, same socket; Stop if framing is lost
 //	Internal          Restart  a panic: fresh state, same socket

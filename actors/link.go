@@ -37,7 +37,11 @@ type link struct {
 	slots chan struct{}         // the listener's connection slots: the reader frees one as it closes the socket
 	slot  atomic.Int32          // what the link holds of slots and env.closing: a slotState
 
-	writeArmed time.Time // the write deadline on the socket (link_write.go); touched only by the actor
+	// The write deadline on the socket (link_write.go), and whether a write
+	// timed out (written: the peer takes no data, so the close is hard).
+	// Touched only by the actor; here, beside slot, the flag takes no room.
+	writeTimedOut bool
+	writeArmed    time.Time
 
 	// idleSince is when the behavior last said it is idle (SetIdle), in unix
 	// nanoseconds; 0 while it is busy. The connection supervisor reads it at

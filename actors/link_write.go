@@ -3,6 +3,8 @@ package actors
 import (
 	"crypto/tls"
 	"errors"
+	"math"
+	"math/bits"
 	"net"
 	"os"
 	"sync/atomic"
@@ -32,30 +34,31 @@ func (l *link) Write(p []byte) (int, error) {
 	if done == len(p) {
 		return done, l.written(done, nil)
 	}
-	nc, wt := l.sock.NetConn(), l.env.cfg.WriteTimeout
+	nc, wt, rate := l.sock.NetConn(), l.env.cfg.WriteTimeout, l.env.cfg.MinSendRate
 	var n int
 	var err error
 	if tc, ok := nc.(*tls.Conn); ok {
 		if ts, ok := tc.NetConn().(*tlsSocket); ok {
 			ts.timeout.Store(int64(wt))
+			ts.minRate.Store(rate)
 		}
 		n, err = tc.Write(p[done:])
 	} else {
-		n, err = timedWrite(nc, p[done:], wt, &l.writeArmed)
+		n, err = timedWrite(nc, p[done:], wt, rate, &l.writeArmed)
 	}
 	return done + n, l.written(done+n, err)
 }
 
 // timedWrite writes p to socket nc under the write timeout wt (0: none): it
-// fails once the peer has taken no data for that long. A write blocked past
-// it is not enough to say so: the kernel wakes a blocked writer only once a
-// third of the send buffer is free, which a peer that reads slowly, from a
-// buffer of megabytes, may take far longer to make. So each time the
-// deadline passes, the write goes on with a new one if the peer acknowledged
-// anything meanwhile (the send queue, SIOCOUTQ, shrank by more than was
-// written into it). armed is the deadline on the socket (zero: none yet),
-// which only the writer moves.
-func timedWrite(nc net.Conn, p []byte, wt time.Duration, armed *time.Time) (int, error) {
+// fails once the peer has taken no data, or too little, for that long. A
+// write blocked past it is not enough to say so: the kernel wakes a blocked
+// writer only once a third of the send buffer is free, which a peer that
+// reads slowly, from a buffer of megabytes, may take far longer to make. So
+// each time the deadline passes, the write goes on with a new one if the
+// peer kept up minRate meanwhile (keptUp: the send queue, SIOCOUTQ, shrank
+// by that much more than was written into it). armed is the deadline on the
+// socket (zero: none yet), which only the writer moves.
+func timedWrite(nc net.Conn, p []byte, wt time.Duration, minRate int64, armed *time.Time) (int, error) {
 	if wt > 0 && armed.IsZero() {
 		armWrite(nc, armed, time.Now().Add(wt/writeSlices))
 	}
@@ -63,11 +66,11 @@ func timedWrite(nc net.Conn, p []byte, wt time.Duration, armed *time.Time) (int,
 	queued, since := -1, 0 // the send queue when the whole timeout was last armed, and what was written since
 	for err != nil && wt > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
 		q := netpoll.Unacked(nc)
-		if queued >= 0 && q >= queued+since {
-			break // nothing acknowledged for the whole timeout
+		if queued >= 0 && !keptUp(queued+since-q, queued, wt, minRate) {
+			break // too little acknowledged for the whole timeout
 		}
 		// The deadline armed ahead has passed (the first time), or the peer
-		// took data: this write has the whole timeout from now (never
+		// kept up: this write has the whole timeout from now (never
 		// earlier than from its start), and the next ones the short one again.
 		queued, since = q, 0
 		armWrite(nc, armed, time.Now().Add(wt))
@@ -82,6 +85,35 @@ func timedWrite(nc net.Conn, p []byte, wt time.Duration, armed *time.Time) (int,
 	return n, err
 }
 
+// keptUp reports whether a peer that acknowledged acked bytes during a
+// write timeout wt, with queued bytes in the send queue when it began, kept
+// up the minimum rate (Config.MinSendRate): at least minRate × wt bytes, or
+// all that was queued if that was less, and at least one byte; with minRate
+// 0, any byte. Without the rate a peer that reads a byte now and then (one
+// each window would do) held its connection, its slot and the output queued
+// for it for ever: a slowloris of the output side.
+func keptUp(acked, queued int, wt time.Duration, minRate int64) bool {
+	if acked <= 0 {
+		return false
+	}
+	if minRate <= 0 {
+		return true
+	}
+	return int64(acked) >= min(int64(queued), bytesAt(minRate, wt))
+}
+
+// bytesAt is how many bytes rate bytes a second makes in d (d >= 0, rate >
+// 0), exact: rate × d in nanoseconds would overflow past 9 GB. Past an int64
+// it is math.MaxInt64.
+func bytesAt(rate int64, d time.Duration) int64 {
+	hi, lo := bits.Mul64(uint64(rate), uint64(d))
+	if hi >= uint64(time.Second) {
+		return math.MaxInt64
+	}
+	n, _ := bits.Div64(hi, lo, uint64(time.Second))
+	return int64(min(n, math.MaxInt64))
+}
+
 // armWrite sets the socket's write deadline to d.
 func armWrite(nc net.Conn, armed *time.Time, d time.Time) {
 	_ = nc.SetWriteDeadline(d)
@@ -90,20 +122,37 @@ func armWrite(nc net.Conn, armed *time.Time, d time.Time) {
 
 // tlsSocket is the TCP connection under a TLS one (conns.go makes the
 // tls.Conn over it): crypto/tls writes its records through it, and it keeps
-// the write timeout as timedWrite does for a plain socket, so that crypto/tls
-// never sees a write time out while the peer still takes data (a tls.Conn
-// whose write timed out can write no more: it keeps the error). Until the
-// link's first write sets timeout, writes pass through under whatever
-// deadline is on the socket (the handshake's). crypto/tls makes one write at
-// a time (its output lock), so armed needs no lock of its own.
+// the write timeout and its minimum rate as timedWrite does for a plain
+// socket, so that crypto/tls never sees a write time out while the peer
+// still keeps up (a tls.Conn whose write timed out can write no more: it
+// keeps the error). Until the link's first write sets timeout, and once
+// crypto/tls sets a deadline of its own (SetWriteDeadline), writes pass
+// through under whatever deadline is on the socket (the handshake's,
+// close_notify's).
+// crypto/tls makes one write at a time (its output lock), so armed needs no
+// lock of its own.
 type tlsSocket struct {
 	net.Conn
 	timeout atomic.Int64 // the write timeout, a time.Duration; 0: none yet
+	minRate atomic.Int64 // the least bytes a second the peer must take (Config.MinSendRate)
 	armed   time.Time
 }
 
 func (s *tlsSocket) Write(p []byte) (int, error) {
-	return timedWrite(s.Conn, p, time.Duration(s.timeout.Load()), &s.armed)
+	return timedWrite(s.Conn, p, time.Duration(s.timeout.Load()), s.minRate.Load(), &s.armed)
+}
+
+// SetWriteDeadline is crypto/tls's own deadline, never the link's (the
+// socket keeps that itself, timedWrite): its close_notify (tls.Conn's
+// CloseWrite, Close) goes out under one 5 s ahead, lest it block for ever
+// on a peer that does not read. It holds as set: the write timeout is off
+// until the link's next write sets it again (which then finds the tls.Conn
+// shut). Extended by the write timeout, as the socket's own deadlines are,
+// it held a graceful close to such a peer 5 s + -write-timeout.
+func (s *tlsSocket) SetWriteDeadline(t time.Time) error {
+	s.timeout.Store(0)
+	s.armed = t
+	return s.Conn.SetWriteDeadline(t)
 }
 
 // NetConn is the TCP connection, as tls.Conn's NetConn is tlsSocket:
@@ -111,7 +160,10 @@ func (s *tlsSocket) Write(p []byte) (int, error) {
 func (s *tlsSocket) NetConn() net.Conn { return s.Conn }
 
 // written counts n bytes out and makes err, if any, the supervision error
-// Write returns.
+// Write returns. A write that timed out marks the link: its peer takes no
+// data (or too little: timedWrite), so whatever ends the connection closes
+// it hard (connActor's Stopping), with no drain and no close_notify, which
+// only held the socket and its slot for a peer known not to read them.
 func (l *link) written(n int, err error) error {
 	l.stats.Out.Add(uint64(n))
 	if err == nil {
@@ -120,6 +172,7 @@ func (l *link) written(n int, err error) error {
 	cat := supervision.ConnectionFailed
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		cat = supervision.Timeout
+		l.writeTimedOut = true
 	}
 	return supervision.New(cat, "write", err)
 }

@@ -1,15 +1,19 @@
 package actors_test
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"async_server/actors"
+	"async_server/behaviors/protocol"
 )
 
 // The Timeout row of the supervision table: an idle peer and a peer that does
@@ -104,4 +108,57 @@ func writeUntilStalled(c net.Conn, stall time.Duration, limit int64) (int64, err
 		}
 	}
 	return total, nil
+}
+
+// TestWriteTimeoutClosesHard ensures a connection stopped by its write
+// timeout is closed at once with a reset, plain or over TLS: its peer takes
+// no data, so nothing it is owed can be saved by a graceful close, and that
+// close held the socket and its slot for the drain (500 ms) or, over TLS, for
+// a close_notify written under crypto/tls's 5 s deadline and the write
+// timeout again. The peer, which reads only once a waiting client has been
+// admitted to the one slot (-max-conns 1, so the socket is closed by then),
+// reads what reached it and then the reset, not an orderly end.
+func TestWriteTimeoutClosesHard(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		name := "plain"
+		if secure {
+			name = "tls"
+		}
+		t.Run(name, func(t *testing.T) {
+			var pool *x509.CertPool
+			s := startServer(t, func(cfg *actors.Config) {
+				cfg.Protocol = func(c protocol.Conn) protocol.Protocol { return &flooder{conn: c} }
+				cfg.WriteTimeout, cfg.MaxConns = 200*time.Millisecond, 1
+				if secure {
+					cfg.TLSCert, cfg.TLSKey, pool = testCert(t)
+				}
+			})
+			dial := func() net.Conn {
+				if secure {
+					return dialTLS(t, s, pool)
+				}
+				c := s.dial(t)
+				_ = c.SetDeadline(time.Now().Add(waitTimeout))
+				return c
+			}
+			flood := func(c net.Conn) { // the flooder is writing to c once c has read a byte of it
+				if _, err := c.Write([]byte("x")); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Read(make([]byte, 1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a := dial()
+			flood(a)
+			waitDecision(t, s, a, 1, logLine{"category": "Timeout", "directive": "Stop"})
+			timedOut := time.Now()
+			flood(dial()) // admitted once a's socket is closed
+			t.Logf("the next client was admitted %v after the write timeout's decision", time.Since(timedOut))
+			_, err := io.Copy(io.Discard, a)
+			if !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("the peer whose write timed out read to %v; want a reset: closed hard, not gracefully", err)
+			}
+		})
+	}
 }

@@ -257,38 +257,18 @@ func TestTLSSilentClientsEvictedAtOnce(t *testing.T) {
 // closes a peer that takes no data, not one that reads slowly: the kernel
 // wakes a blocked writer only once a third of its send buffer (here 128 KiB)
 // is free, about 0.5 s for this client reading 80 KB/s, twice the write
-// timeout, though it takes data every 25 ms. crypto/tls cannot go on after a
-// timed-out write, so the socket under it keeps the timeout and goes on while
-// the peer acknowledges data. Before, the echo of 256 KiB was cut by a
-// Timeout after about 100 KiB.
+// timeout, though it takes data every 25 ms, far above the default minimum
+// rate. crypto/tls cannot go on after a timed-out write, so the socket under
+// it keeps the timeout and goes on while the peer acknowledges data. Before,
+// the echo of 256 KiB was cut by a Timeout after about 100 KiB.
 func TestTLSWriteTimeoutSparesSlowReader(t *testing.T) {
 	certFile, keyFile, pool := testCert(t)
 	s := startEcho(t, func(cfg *actors.Config) {
 		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
 		cfg.WriteTimeout, cfg.SendBuffer = 250*time.Millisecond, 64<<10 // the kernel doubles it
 	})
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error { // before the handshake: the window follows it
-		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10) })
-	}}
-	raw, err := d.Dial("tcp", s.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := tls.Client(raw, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(waitTimeout))
-	if err := c.Handshake(); err != nil {
-		t.Fatal(err)
-	}
 	const total = 256 << 10
-	line := append(bytes.Repeat([]byte("x"), 1023), '\n')
-	go func() {
-		for range total / len(line) {
-			if _, err := c.Write(line); err != nil {
-				return
-			}
-		}
-	}()
+	c := dialEchoing(t, s, pool, total)
 	n, buf := 0, make([]byte, 2<<10)
 	for n < total {
 		m, err := c.Read(buf)
@@ -298,6 +278,64 @@ func TestTLSWriteTimeoutSparesSlowReader(t *testing.T) {
 		}
 		time.Sleep(25 * time.Millisecond) // the client's pace, not a wait for the server
 	}
+}
+
+// TestTLSWriteTimeoutStopsTrickleReader ensures the minimum send rate holds
+// over TLS too (the socket under crypto/tls keeps it): a client that takes
+// data in every write timeout, but at most 1 KiB every 20 ms (51 KB/s, 10 KB
+// in a 200 ms window) where the rate asks 1 MiB/s (210 KB a window, or what
+// was queued, under 128 KiB), is stopped as Timeout, for a write. Before, the
+// write went on while the peer took anything, and the echo completed.
+func TestTLSWriteTimeoutStopsTrickleReader(t *testing.T) {
+	certFile, keyFile, pool := testCert(t)
+	s := startEcho(t, func(cfg *actors.Config) {
+		cfg.TLSCert, cfg.TLSKey = certFile, keyFile
+		cfg.WriteTimeout, cfg.SendBuffer, cfg.MinSendRate = 200*time.Millisecond, 64<<10, 1<<20
+	})
+	c := dialEchoing(t, s, pool, 256<<10)
+	go func() { // the trickle; it ends when the server closes the connection
+		buf := make([]byte, 1<<10)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond) // the client's pace, not a wait for the server
+		}
+	}()
+	l := waitDecision(t, s, c, 1, logLine{"category": "Timeout", "directive": "Stop"})
+	if !strings.Contains(l["cause"], "write") {
+		t.Errorf("decision cause = %q; want the write that timed out", l["cause"])
+	}
+}
+
+// dialEchoing connects a TLS client to the echo server s with a 4 KiB
+// receive buffer (so that a slow reader is slow to free the server's send
+// buffer) and sends total bytes of lines on a goroutine of its own, which
+// ends with them or when the connection does.
+func dialEchoing(t *testing.T, s *testServer, pool *x509.CertPool, total int) *tls.Conn {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error { // before the handshake: the window follows it
+		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10) })
+	}}
+	raw, err := d.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tls.Client(raw, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	line := append(bytes.Repeat([]byte("x"), 1023), '\n')
+	go func() {
+		for range total / len(line) {
+			if _, err := c.Write(line); err != nil {
+				return
+			}
+		}
+	}()
+	return c
 }
 
 // TestTLSWriteTimeoutStopsNonReadingPeer is TestWriteTimeoutStopsNonReadingPeer
