@@ -182,15 +182,15 @@
 // supervision/decide.go:
 //
 //	ConnectionFailed  Stop     reset by peer, broken pipe
-//	Timeout           Stop     idle, header or write deadline (the behavior may reply first;
-//	                           after a write timeout none can be read: closed hard, a reset)
+//	Timeout           Stop     idle, header or write deadline (the behavior may reply first)
 //	TooLarge          Stop     over a limit (error reply first)
 //	BadRequest        Restart  error reply, fresh state, same socket; Stop if framing is lost
 //	Internal          Restart  a panic: fresh state, same socket
 //	ListenerFailed    Restart  (root, for an acceptor) a new listener on the same address; connections stay
 //
-// Restart intensity: more than 3 restarts of one child within 10 s and it is
-// stopped instead. Every decision is logged ("supervision decision" with conn,
+// After a write timeout the Stop closes hard (a reset): the peer reads
+// nothing, so no reply can reach it. Restart intensity: more than 3
+// restarts of one child within 10 s and it is stopped instead. Every decision is logged ("supervision decision" with conn,
 // remote, category, directive, restarts, budget, cause). A restart throws the
 // behavior away and makes a new one; the socket and its reader stay (link.go),
 // and the input the failed behavior handed back (Conn.Unread) goes to the new
