@@ -74,10 +74,11 @@ func TestEtcdNodes(t *testing.T) {
 	})
 
 	t.Run("Unreachable", func(t *testing.T) {
-		gone := clustertest.FreeAddr(t) // nothing listens there
+		addrs := clustertest.FreeAddrs(t, 2)
+		gone := addrs[0] // nothing listens there
 		began := time.Now()
 		code, stderr := clustertest.RunOnce(t, bin, 15*time.Second, "-behavior", "chat", "-port", "0",
-			"-cluster", "test", "-node-addr", clustertest.FreeAddr(t), "-etcd", "http://"+gone)
+			"-cluster", "test", "-node-addr", addrs[1], "-etcd", "http://"+gone)
 		if code != 3 || !strings.Contains(stderr, "etcd unreachable") {
 			t.Errorf("exit status %d, stderr %q; want 3 and a line saying etcd is unreachable", code, stderr)
 		}

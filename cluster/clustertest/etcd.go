@@ -46,7 +46,8 @@ func StartEtcd(tb testing.TB) *Etcd {
 }
 
 func tryEtcd(tb testing.TB, bin string) (*Etcd, error) {
-	client, peer := "http://"+FreeAddr(tb), "http://"+FreeAddr(tb)
+	two := FreeAddrs(tb, 2)
+	client, peer := "http://"+two[0], "http://"+two[1]
 	cmd := exec.Command(bin, "--name", "test", "--data-dir", tb.TempDir(),
 		"--listen-client-urls", client, "--advertise-client-urls", client,
 		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,

@@ -70,10 +70,7 @@ func Start(tb testing.TB, o Options) []*Node {
 		o.Behavior = "chat"
 	}
 	nodes := make([]*Node, o.Nodes)
-	addrs := make([]string, o.Nodes)
-	for i := range nodes {
-		addrs[i] = FreeAddr(tb)
-	}
+	addrs := FreeAddrs(tb, o.Nodes)
 	for i := range nodes {
 		args := []string{"-behavior", o.Behavior, "-port", "0", "-admin", "127.0.0.1:0",
 			"-cluster", o.Name, "-node-addr", addrs[i]}
@@ -96,12 +93,25 @@ func Start(tb testing.TB, o Options) []*Node {
 // node binds it, and the node then fails to start, saying so).
 func FreeAddr(tb testing.TB) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("finding a free port: %v", err)
+	return FreeAddrs(tb, 1)[0]
+}
+
+// FreeAddrs returns n loopback addresses whose ports were free just now,
+// each a different one: all n are held open until the last is chosen, as
+// the kernel may choose a port just closed again (two nodes of one test
+// once got the same port, and the second refused its -peers list).
+func FreeAddrs(tb testing.TB, n int) []string {
+	tb.Helper()
+	addrs := make([]string, n)
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatalf("finding a free port: %v", err)
+		}
+		defer ln.Close()
+		addrs[i] = ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addrs
 }
 
 // start runs the node's process; it is killed, if still running, and waited
