@@ -46,7 +46,8 @@ const (
 //
 // ASYNC_SERVER_BENCH_REQUESTS sets the number of requests (default 20000).
 func BenchmarkRequest(b *testing.B) {
-	host, caller := freeAddr(b), freeAddr(b)
+	two := freeAddrs(b, 2)
+	host, caller := two[0], two[1]
 	peers := host + "," + caller
 	hostCmd := benchCommand(b, "host", host, peers)
 	stdin, err := hostCmd.StdinPipe() // the host runs until it closes
@@ -82,14 +83,20 @@ func benchCommand(b *testing.B, role, self, peers string) *exec.Cmd {
 	return cmd
 }
 
-func freeAddr(b *testing.B) string {
+// freeAddrs returns n different loopback addresses free just now (as
+// clustertest.FreeAddrs: all held open until the last is chosen).
+func freeAddrs(b *testing.B, n int) []string {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
+	addrs := make([]string, n)
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ln.Close()
+		addrs[i] = ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addrs
 }
 
 // runBenchRole runs one of the benchmark's nodes (in a process of its own)
