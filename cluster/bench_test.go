@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"slices"
@@ -20,6 +19,8 @@ import (
 	pcluster "github.com/asynkron/protoactor-go/cluster"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"async_server/cluster/clustertest"
 )
 
 // The benchmark's two nodes are this test binary run again with these
@@ -46,7 +47,7 @@ const (
 //
 // ASYNC_SERVER_BENCH_REQUESTS sets the number of requests (default 20000).
 func BenchmarkRequest(b *testing.B) {
-	two := freeAddrs(b, 2)
+	two := clustertest.FreeAddrs(b, 2)
 	host, caller := two[0], two[1]
 	peers := host + "," + caller
 	hostCmd := benchCommand(b, "host", host, peers)
@@ -81,22 +82,6 @@ func benchCommand(b *testing.B, role, self, peers string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), benchRole+"="+role, benchSelf+"="+self, benchPeers+"="+peers)
 	cmd.Stderr = os.Stderr
 	return cmd
-}
-
-// freeAddrs returns n different loopback addresses free just now (as
-// clustertest.FreeAddrs: all held open until the last is chosen).
-func freeAddrs(b *testing.B, n int) []string {
-	b.Helper()
-	addrs := make([]string, n)
-	for i := range addrs {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer ln.Close()
-		addrs[i] = ln.Addr().String()
-	}
-	return addrs
 }
 
 // runBenchRole runs one of the benchmark's nodes (in a process of its own)
