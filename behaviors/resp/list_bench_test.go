@@ -161,3 +161,52 @@ func mallocsPerRun(runs int, f func()) float64 {
 	runtime.ReadMemStats(&b)
 	return float64(b.Mallocs-a.Mallocs) / float64(runs)
 }
+
+// TestListHeapPerData checks that a list's heap stays close to what it
+// holds, its elements' bytes and an 8-byte offset each, whatever its shape:
+// a few large elements (9 of 1000 bytes cost 18 936 heap bytes, 2.09 times,
+// when a second chunk reserved a full chunk's arena and 128 offsets for one
+// element and the first chunk's arena grew past the chunk's 8 KiB), a few
+// big ones (chunks of their own), many small ones, and a queue (pushed and
+// popped until its arena holds garbage and room, at most its live bytes
+// each).
+func TestListHeapPerData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the heap")
+	}
+	for _, tc := range []struct {
+		name       string
+		n, size    int
+		queueTurns int
+		max        float64
+	}{
+		{"9 of 1000 bytes", 9, 1000, 0, 1.25},
+		{"41 of 200 bytes", 41, 200, 0, 1.25},
+		{"3 of 5000 bytes", 3, 5000, 0, 1.25},
+		{"200 of 10 bytes", 200, 10, 0, 1.5},
+		{"100 000 of 3 bytes", 100_000, 3, 0, 1.25},
+		{"a queue of 10 of 100 bytes", 10, 100, 1000, 2.5},
+	} {
+		v := make([]byte, tc.size)
+		lists := make([]*List, max(1, 4_000_000/(tc.n*tc.size)))
+		before := heapAfterGC()
+		for i := range lists {
+			l := &List{}
+			for range tc.n {
+				l.PushBack(v)
+			}
+			for range tc.queueTurns {
+				l.PushBack(v)
+				l.PopFront()
+			}
+			lists[i] = l
+		}
+		heap := float64(heapAfterGC()-before) / float64(len(lists))
+		runtime.KeepAlive(lists)
+		data := float64(tc.n * (tc.size + 8))
+		t.Logf("%-28s %9.0f heap bytes a list, %.2f times its %d bytes of data (%.2f with its offsets)", tc.name+":", heap, heap/float64(tc.n*tc.size), tc.n*tc.size, heap/data)
+		if heap > tc.max*data {
+			t.Errorf("%s: %.0f heap bytes a list, %.2f times its bytes and offsets (%.0f); want at most %.2f", tc.name, heap, heap/data, data, tc.max)
+		}
+	}
+}

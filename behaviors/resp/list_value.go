@@ -56,6 +56,11 @@ const (
 	listBigElem = 1 << 10
 	// listMinSpans is a new list's first chunk's span room (a short queue's).
 	listMinSpans = 4
+	// listArenaStart is the most a chunk's arena starts at: a chunk of 128
+	// elements of up to 8 bytes (LPUSH's common case) is two allocations,
+	// and a list ending with a chunk of one large element reserves at most
+	// 1 KiB (and 8 KiB/its size span slots) for it, not 8 KiB.
+	listArenaStart = 1 << 10
 	// listCompactMin is the garbage a chunk may keep whatever its live bytes.
 	listCompactMin = 64
 )
@@ -367,14 +372,23 @@ func (l *List) find(i int) (j, k int) {
 
 // newChunk returns the chunk a push of v at an end starts, next to end chunk
 // j (none when the list is empty): a short list's first chunk is small; a
-// list that grows past one chunk gets full span room and an arena the size of
-// chunk j's, as the next elements are likely the size of the last ones.
+// list that grows past one chunk gets span room for as many elements of v's
+// size as a chunk's bytes hold, and an arena of chunk j's size halved until
+// it is at most listArenaStart, as the next elements are likely the size of
+// the last ones: small elements' chunks (up to 8 bytes an element) get their
+// whole arena at once, and a bigger one's doubles to chunk j's size again
+// (add), without reserving 8 KiB for a list that ends with one element.
 func (l *List) newChunk(v []byte, j int, front bool) listChunk {
 	if l.nc == 0 || len(v) > listBigElem || l.chunk(j).spans == nil {
 		// A big element's arena says nothing of the next elements' sizes.
 		return newListChunk(v, listMinSpans, front, 0)
 	}
-	return newListChunk(v, listChunkCap, front, min(len(l.chunk(j).data), listChunkBytes))
+	spans := min(max(listChunkBytes/max(len(v), 1), listMinSpans), listChunkCap)
+	size := min(len(l.chunk(j).data), listChunkBytes)
+	for size > listArenaStart {
+		size /= 2
+	}
+	return newListChunk(v, spans, front, size)
 }
 
 // split moves chunk j's elements from k on (0 < k < its count) into a new
@@ -484,9 +498,26 @@ func (c *listChunk) at(k int) []byte {
 	return c.data[s.off:s.end:s.end]
 }
 
-// add appends v's bytes to the arena and returns their span.
+// add appends v's bytes to the arena and returns their span. A full arena
+// is copied into a new one twice its size, at most listChunkBytes (what a
+// chunk's pushes fill), so that a chunk of elements of one size fills its
+// arena exactly (it starts at one element's, at least 8 bytes as append's,
+// or a fraction of the last chunk's); past that (Set's and Insert's
+// garbage) a quarter larger. The old arena is never written again: the
+// elements handed out from it stay valid.
 func (c *listChunk) add(v []byte) listSpan {
 	off := len(c.data)
+	if need := off + len(v); need > cap(c.data) {
+		size := max(2*cap(c.data), need, 8)
+		if need <= listChunkBytes {
+			size = min(size, listChunkBytes)
+		} else {
+			size = max(need, cap(c.data)+cap(c.data)/4)
+		}
+		data := make([]byte, off, size)
+		copy(data, c.data)
+		c.data = data
+	}
 	c.data = append(c.data, v...)
 	c.live += int32(len(v))
 	return listSpan{uint32(off), uint32(len(c.data))}

@@ -22,11 +22,11 @@ import "unsafe"
 // Lengths, not capacities: a string APPEND grew may hold up to about twice
 // what is counted. A list is the exception, counted as it is laid out
 // (list_value.go): its chunks' span slots and arenas by their capacities,
-// which List.room keeps summed, as a list's slack is its layout's and up to
-// twice its elements' bytes and offsets for some shapes (a chunk of a few
-// big elements has span room for 128, the first chunk's arena grew by
-// doubling, a queue's arena keeps its pops' garbage, up to its live bytes,
-// and room for as many again). The other overheads are what Go spends per
+// which List.room keeps summed, as a list's slack is its layout's: an
+// arena grows by doubling up to its chunk's 8 KiB and a new chunk's starts
+// at most 1 KiB (TestListHeapPerData: 1.05-1.33 times the elements' bytes
+// and offsets), but a queue's arena keeps its pops' garbage, up to its live
+// bytes, and room for as many again (2.25 times). The other overheads are what Go spends per
 // key and per element here (the map entries, slots and headers), measured
 // once with TestMemoryEstimate, which checks the estimate stays within a
 // factor of the heap's growth for each type.
