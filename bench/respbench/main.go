@@ -3,9 +3,9 @@
 // requests per second and the ratio (async_server / redis-server), as issue
 // 16 asks: the servers pinned to one core and redis-benchmark to another
 // (taskset), each pipeline depth measured A B B A (async_server,
-// redis-server, redis-server, async_server) and each side's two runs
-// averaged, so that a machine that slows down or speeds up during the run
-// weighs on both alike. It also prints each server's CPU time per request
+// redis-server, redis-server, async_server), test by test (-per-test), and
+// each side's two runs averaged, so that a machine that slows down or
+// speeds up during the run weighs on both alike. It also prints each server's CPU time per request
 // (and redis-server's over async_server's as a ratio: above 1, async_server
 // spends less), which a loaded machine distorts less than the rates.
 //
@@ -21,7 +21,8 @@
 // Flags: -server (the async_server binary), -redis (redis-server), -redcon,
 // -benchmark (redis-benchmark), -server-cpu and -client-cpu (cores for
 // taskset; -1: do not pin), -n, -c, -tests, -pipelines (comma-separated
-// depths). It needs redis-server, redis-benchmark and taskset on the PATH
+// depths), -per-test (false: A B B A over the whole list of tests, as
+// respbench measured until 2026-12-07). It needs redis-server, redis-benchmark and taskset on the PATH
 // (Debian: redis-server, redis-tools, util-linux).
 package main
 
@@ -32,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -50,6 +52,7 @@ type config struct {
 	serverArgs           string // more flags for async_server, space-separated
 	redcon               string // bench/redconresp's binary, measured too if set
 	pipelines            []int
+	perTest              bool // A B B A for each test in turn, not for the whole list
 }
 
 func main() {
@@ -66,6 +69,7 @@ func main() {
 	flag.StringVar(&cfg.serverArgs, "server-args", "", "more flags for async_server, space-separated (e.g. \"-maxmemory 1gb\")")
 	flag.StringVar(&cfg.redcon, "redcon", "", "a bench/redconresp binary to measure too (a plain Go server on tidwall/redcon)")
 	flag.StringVar(&pipes, "pipelines", "1,16", "pipeline depths (redis-benchmark -P), comma-separated")
+	flag.BoolVar(&cfg.perTest, "per-test", true, "run A B B A for each test in turn, so that a test's runs are seconds apart (false: A B B A over the whole list of tests, each run minutes long)")
 	flag.Parse()
 	for _, p := range strings.Split(pipes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
@@ -118,8 +122,8 @@ func run(cfg config, out io.Writer) error {
 		sides = append(sides, &side{name: "redcon", srv: rc})
 	}
 	host, _ := os.Hostname()
-	fmt.Fprintf(out, "respbench: %s, %d cores; servers on cpu %d, redis-benchmark on cpu %d; -n %d -c %d\n",
-		host, pinproc.NumCPU(), cfg.serverCPU, cfg.clientCPU, cfg.n, cfg.c)
+	fmt.Fprintf(out, "respbench: %s, %d cores; servers on cpu %d, redis-benchmark on cpu %d; -n %d -c %d -per-test=%v\n",
+		host, pinproc.NumCPU(), cfg.serverCPU, cfg.clientCPU, cfg.n, cfg.c, cfg.perTest)
 	for _, p := range cfg.pipelines {
 		order, err := measure(cfg, sides, p)
 		if err != nil {
@@ -132,24 +136,40 @@ func run(cfg config, out io.Writer) error {
 
 // measure runs redis-benchmark at depth p against each side, in the order
 // A B B A (A B C C B A with redcon), and returns the tests in the order
-// redis-benchmark ran them.
+// redis-benchmark ran them. With cfg.perTest it does so for each test in
+// turn, so that the VM's phases, which move a server's rate by a third
+// over minutes (docs/benchmarks.md), weigh on each test's four runs alike;
+// else once for the whole list, each run as long as every test together.
 func measure(cfg config, sides []*side, p int) ([]string, error) {
 	steps := append([]*side{}, sides...)
 	for i := len(sides) - 1; i >= 0; i-- {
 		steps = append(steps, sides[i])
 	}
 	for _, s := range sides {
-		s.runs, s.cpu = nil, 0
+		s.runs, s.cpu = []map[string]float64{{}, {}}, 0
+	}
+	groups := []string{cfg.tests}
+	if cfg.perTest {
+		groups = strings.Split(cfg.tests, ",")
 	}
 	var order []string
-	for _, s := range steps {
-		before := pinproc.CPUTime(s.srv.cmd.Process.Pid)
-		res, names, err := benchmark(cfg, s.srv.port, p)
-		if err != nil {
-			return nil, err
+	for _, g := range groups {
+		one := cfg
+		one.tests = g
+		done := map[*side]int{} // the side's runs of g so far
+		for i, s := range steps {
+			before := pinproc.CPUTime(s.srv.cmd.Process.Pid)
+			res, names, err := benchmark(one, s.srv.port, p)
+			if err != nil {
+				return nil, err
+			}
+			s.cpu += pinproc.CPUTime(s.srv.cmd.Process.Pid) - before
+			maps.Copy(s.runs[done[s]], res)
+			done[s]++
+			if i == 0 {
+				order = append(order, names...)
+			}
 		}
-		s.cpu += pinproc.CPUTime(s.srv.cmd.Process.Pid) - before
-		s.runs, order = append(s.runs, res), names
 	}
 	return order, nil
 }
