@@ -128,9 +128,8 @@ func armWrite(nc net.Conn, armed *time.Time, d time.Time) {
 // keeps the error). Until the link's first write sets timeout, and once
 // crypto/tls sets a deadline of its own (SetWriteDeadline), writes pass
 // through under whatever deadline is on the socket (the handshake's,
-// close_notify's).
-// crypto/tls makes one write at a time (its output lock), so armed needs no
-// lock of its own.
+// close_notify's). armed is touched only by Write, and crypto/tls makes one
+// write at a time (its output lock), so it needs no lock of its own.
 type tlsSocket struct {
 	net.Conn
 	timeout atomic.Int64 // the write timeout, a time.Duration; 0: none yet
@@ -148,10 +147,12 @@ func (s *tlsSocket) Write(p []byte) (int, error) {
 // on a peer that does not read. It holds as set: the write timeout is off
 // until the link's next write sets it again (which then finds the tls.Conn
 // shut). Extended by the write timeout, as the socket's own deadlines are,
-// it held a graceful close to such a peer 5 s + -write-timeout.
+// it held a graceful close to such a peer 5 s + -write-timeout. It leaves
+// armed alone: crypto/tls calls it before it takes its output lock (the
+// reader's drain, while the actor may be writing), and with the timeout
+// off no write reads armed.
 func (s *tlsSocket) SetWriteDeadline(t time.Time) error {
 	s.timeout.Store(0)
-	s.armed = t
 	return s.Conn.SetWriteDeadline(t)
 }
 
