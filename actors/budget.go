@@ -26,18 +26,23 @@ import (
 //     alone holds resumeAt or more is closed instead of paused (closeHalf).
 //   - Past the budget, the connection that holds the most is closed, with a
 //     log line naming it (within its listener's log budget), and the next
-//     largest while the total is still over.
+//     largest while the total is still over. Charges that would pass the
+//     budget take turns (add), so the total passes it by at most one charge
+//     (a read, a segment of a body, a message), however many connections
+//     charge at once; the peak gauge shows the most it has been.
 //
 // The counts are atomics: a connection's own goroutine adds its input, and
 // any actor that sends to it adds its output (outbox.MessagePosted). The
-// mutex guards only the sets, touched when a connection opens, closes, is
-// paused or resumed, and at an eviction (which scans every connection: rare).
+// mutex guards the sets, touched when a connection opens, closes, is paused
+// or resumed, and a charge that would pass the budget and the eviction that
+// follows (which scans every connection: rare).
 type budget struct {
 	limit    int64 // bytes; 0: no budget
 	pauseAt  int64
 	resumeAt int64
 
 	total   atomic.Int64 // bytes held over every connection
+	peak    atomic.Int64 // the most total has been
 	paused  atomic.Int32 // connections paused now
 	evicted atomic.Int64 // connections closed for the budget, ever
 
@@ -100,9 +105,42 @@ func (l *link) charge(delta int64) {
 			break
 		}
 	}
-	b.release(-delta)
-	if delta > 0 && b.limit > 0 && b.total.Load() > b.limit {
-		b.evict()
+	if delta < 0 {
+		b.release(-delta)
+		return
+	}
+	b.add(delta)
+}
+
+// add counts delta more bytes held. Within the budget it is a
+// compare-and-swap; a charge that would pass the budget takes the mutex,
+// adds and evicts under it, so that charges on many goroutines at once never
+// pass the budget together: the total is over it by at most one charge, and
+// only until that charge's eviction is done.
+func (b *budget) add(delta int64) {
+	for b.limit > 0 {
+		t := b.total.Load()
+		if t+delta > b.limit {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.raisePeak(b.total.Add(delta))
+			b.evictLocked()
+			return
+		}
+		if b.total.CompareAndSwap(t, t+delta) {
+			b.raisePeak(t + delta)
+			return
+		}
+	}
+	b.raisePeak(b.total.Add(delta))
+}
+
+// raisePeak records t as the peak if it is the most held yet.
+func (b *budget) raisePeak(t int64) {
+	for p := b.peak.Load(); t > p; p = b.peak.Load() {
+		if b.peak.CompareAndSwap(p, t) {
+			return
+		}
 	}
 }
 
@@ -189,13 +227,11 @@ func (b *budget) resume() {
 	b.paused.Store(0)
 }
 
-// evict closes the connections that hold the most until the total is within
+// evictLocked, under the mutex, closes the connections that hold the most until the total is within
 // the budget again. A closed connection stops counting at once (its memory
 // is freed as its actor stops, moments later), so one over-budget moment
 // closes one connection, not every one that charges before it is gone.
-func (b *budget) evict() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+func (b *budget) evictLocked() {
 	for b.total.Load() > b.limit {
 		var largest *link
 		var most int64
@@ -252,6 +288,9 @@ func (b *budget) register(reg *prometheus.Registry) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_memory_held_bytes",
 			Help: "Bytes the connections hold for their clients: buffered input and queued output (-memory-budget)."},
 			func() float64 { return float64(b.total.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_memory_held_peak_bytes",
+			Help: "The most the connections have held at once since the server started."},
+			func() float64 { return float64(b.peak.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "async_server_memory_budget_bytes",
 			Help: "The memory budget for what connections hold (-memory-budget)."},
 			func() float64 { return float64(b.limit) }),

@@ -102,6 +102,13 @@ func heldBytes(t testing.TB, s *testServer) float64 {
 	return gatheredSum(t, s.Hub().Registry(), "async_server_memory_held_bytes")
 }
 
+// peakHeld is the most the connections of s have held at once, by the
+// budget's own count: every moment, where sampling heldBytes sees a few.
+func peakHeld(t testing.TB, s *testServer) float64 {
+	t.Helper()
+	return gatheredSum(t, s.Hub().Registry(), "async_server_memory_held_peak_bytes")
+}
+
 // expectClosed reads c until the server has closed it.
 func expectClosed(t testing.TB, c *lineClient) {
 	t.Helper()
