@@ -3,6 +3,7 @@ package resp_test
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -109,13 +110,32 @@ var divergences = []struct{ what, why, in, want string }{
 }
 
 // startRedisServer runs a redis-server on a free loopback port for the test
-// (no persistence) and returns its address, or skips the test.
+// (no persistence) and returns its address, or skips the test. The port is
+// chosen before redis-server binds it, so another process may take it
+// first: redis-server then exits, and a new port is tried. Its own log line
+// says it is ready, so a connection never reaches another server on the
+// port.
 func startRedisServer(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Skip("redis-server is not installed: the differential test needs it as the reference")
 	}
+	for attempt := 1; ; attempt++ {
+		addr, err := launchRedisServer(t, bin)
+		if err == nil {
+			return addr
+		}
+		if attempt == 3 {
+			t.Fatalf("redis-server, three times: %v", err)
+		}
+		t.Logf("redis-server: %v; trying another port", err)
+	}
+}
+
+// launchRedisServer starts bin on a port that was free a moment ago and
+// waits for its "Ready to accept connections" line, or for it to exit.
+func launchRedisServer(t *testing.T, bin string) (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -124,22 +144,38 @@ func startRedisServer(t *testing.T) string {
 	l.Close()
 	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--maxmemory", "256mb", "--dir", t.TempDir())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("redis-server: %v", err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := "127.0.0.1:" + port
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
+	// The goroutine reads redis-server's log to its end, when the process
+	// exits; ready has room for both its sends (ready, then exited).
+	ready := make(chan error, 2)
+	go func() {
+		var last string
+		lines := bufio.NewScanner(out)
+		for lines.Scan() {
+			if last = lines.Text(); strings.Contains(last, "Ready to accept connections") {
+				ready <- nil
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not listen on %s in 10 s", addr)
-		}
-		time.Sleep(10 * time.Millisecond) // polling for the listener, not guessing a delay
+		ready <- fmt.Errorf("exited before it was ready: %s", last)
+	}()
+	select {
+	case err = <-ready:
+	case <-time.After(10 * time.Second):
+		err = errors.New("not ready in 10 s")
 	}
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return "", err
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return "127.0.0.1:" + port, nil
 }
 
 type respConn struct {
