@@ -67,17 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// with SIGPIPE in the middle of its shutdown.
 	signal.Ignore(syscall.SIGPIPE)
 
-	srv, err := actors.Start(cmd.Config)
-	if errors.Is(err, logs.ErrUnwritable) { // as a -log-file in a missing directory
-		fmt.Fprintf(stderr, "async_server: %v\nRun 'async_server -h' for usage.\n", err)
-		return exitUsage
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "async_server: %v\n", err)
-		if errors.Is(err, cluster.ErrUnavailable) {
-			return exitLeaseLost
-		}
-		return exitFailure
+	srv, code := startServer(cmd.Config, stderr)
+	if srv == nil {
+		return code
 	}
 	var adm *admin.Admin
 	if cmd.admin != "" {
@@ -88,18 +80,44 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// shutdown's last events; its streams end then.
 		defer adm.Close()
 	}
-	// The ready lines come once everything listens.
+	printReady(stdout, srv, cmd.Config, adm) // once everything listens
+	return waitForShutdown(srv, cmd.Config, signals, stderr)
+}
+
+// startServer starts the server that cfg describes. When it cannot, it says
+// why on stderr and returns no server and the exit status for the cause: a
+// log file that cannot be written is a usage error (as a -log-file in a
+// missing directory), a cluster that cannot be joined has its own status.
+func startServer(cfg actors.Config, stderr io.Writer) (*actors.Server, int) {
+	srv, err := actors.Start(cfg)
+	if errors.Is(err, logs.ErrUnwritable) {
+		fmt.Fprintf(stderr, "async_server: %v\nRun 'async_server -h' for usage.\n", err)
+		return nil, exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "async_server: %v\n", err)
+		if errors.Is(err, cluster.ErrUnavailable) {
+			return nil, exitLeaseLost
+		}
+		return nil, exitFailure
+	}
+	return srv, exitOK
+}
+
+// printReady writes the ready lines on stdout, one a listener (its
+// behavior, address, TLS and log file) and the admin endpoint's if adm is
+// not nil: once they appear, a client may connect.
+func printReady(stdout io.Writer, srv *actors.Server, cfg actors.Config, adm *admin.Admin) {
 	for i, a := range srv.Addrs() {
 		secure := ""
-		if servesTLS(cmd.Config, i) {
+		if servesTLS(cfg, i) {
 			secure = " with TLS"
 		}
-		fmt.Fprintf(stdout, "async_server: %s listening on %s%s (log: %s)\n", srv.Behaviors()[i], a, secure, cmd.Log.File)
+		fmt.Fprintf(stdout, "async_server: %s listening on %s%s (log: %s)\n", srv.Behaviors()[i], a, secure, cfg.Log.File)
 	}
 	if adm != nil {
 		fmt.Fprintf(stdout, "async_server: admin listening on %s\n", adm.Addr())
 	}
-	return waitForShutdown(srv, cmd.Config, signals, stderr)
 }
 
 // servesTLS reports whether the i-th listener of cfg (in the order of

@@ -21,41 +21,18 @@ var helloCommands = []Command{
 const errWrongPass = "WRONGPASS invalid username-password pair or user is disabled."
 
 // cmdHello is HELLO [protover [AUTH username password] [SETNAME name]].
+// Its checks come in this order: the version, then the options as given
+// (AUTH logs in as it is read), then the login; only once all have passed
+// does it change the connection's name and protocol.
 func cmdHello(c *Call) {
-	s, ver := c.Sess, int64(0)
-	if len(c.Args) >= 2 {
-		v, ok := parseInt(c.Args[1])
-		if !ok {
-			c.W.Error("ERR Protocol version is not an integer or out of range")
-			return
-		}
-		if v < 2 || v > 3 {
-			c.W.Error("NOPROTO unsupported protocol version")
-			return
-		}
-		ver = v
+	s := c.Sess
+	ver, ok := helloVersion(c)
+	if !ok {
+		return
 	}
-	name, setName := "", false
-	for j := 2; j < len(c.Args); j++ {
-		more := len(c.Args) - 1 - j
-		switch opt := string(c.Args[j]); {
-		case strings.EqualFold(opt, "auth") && more >= 2:
-			if !s.login(c.Args[j+1], c.Args[j+2]) {
-				c.W.Error(errWrongPass)
-				return
-			}
-			j += 2
-		case strings.EqualFold(opt, "setname") && more >= 1:
-			if !validName(c.Args[j+1]) {
-				c.W.Error(errClientName)
-				return
-			}
-			name, setName = string(c.Args[j+1]), true
-			j++
-		default:
-			c.W.Error("ERR Syntax error in HELLO option '" + cString(c.Args[j], len(c.Args[j])) + "'")
-			return
-		}
+	name, setName, ok := helloOptions(c)
+	if !ok {
+		return
 	}
 	if !s.authed {
 		c.W.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
@@ -69,7 +46,59 @@ func cmdHello(c *Call) {
 		s.ci.proto.Store(int32(ver))
 		c.W.Proto = s.proto
 	}
-	w := c.W
+	writeHello(c.W, s)
+}
+
+// helloVersion is HELLO's protover, 0 if it has none (the protocol stays),
+// or false once it has answered one that is not 2 or 3 with Redis's error.
+func helloVersion(c *Call) (int64, bool) {
+	if len(c.Args) < 2 {
+		return 0, true
+	}
+	v, ok := parseInt(c.Args[1])
+	if !ok {
+		c.W.Error("ERR Protocol version is not an integer or out of range")
+		return 0, false
+	}
+	if v < 2 || v > 3 {
+		c.W.Error("NOPROTO unsupported protocol version")
+		return 0, false
+	}
+	return v, true
+}
+
+// helloOptions reads HELLO's options after protover in order: AUTH logs
+// the connection in as it is read, and SETNAME's name is returned, to be
+// set once every check has passed. It is false once it has answered a
+// wrong password, a bad name or an unknown option.
+func helloOptions(c *Call) (name string, setName, ok bool) {
+	for j := 2; j < len(c.Args); j++ {
+		more := len(c.Args) - 1 - j
+		switch opt := string(c.Args[j]); {
+		case strings.EqualFold(opt, "auth") && more >= 2:
+			if !c.Sess.login(c.Args[j+1], c.Args[j+2]) {
+				c.W.Error(errWrongPass)
+				return "", false, false
+			}
+			j += 2
+		case strings.EqualFold(opt, "setname") && more >= 1:
+			if !validName(c.Args[j+1]) {
+				c.W.Error(errClientName)
+				return "", false, false
+			}
+			name, setName = string(c.Args[j+1]), true
+			j++
+		default:
+			c.W.Error("ERR Syntax error in HELLO option '" + cString(c.Args[j], len(c.Args[j])) + "'")
+			return "", false, false
+		}
+	}
+	return name, setName, true
+}
+
+// writeHello writes HELLO's reply, the server's facts as Redis 7.0 gives
+// them, in the protocol the connection now speaks (a map in RESP3).
+func writeHello(w *Writer, s *session) {
 	w.Map(7)
 	w.BulkString("server")
 	w.BulkString("redis")

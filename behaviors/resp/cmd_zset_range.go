@@ -78,6 +78,29 @@ func zrangeGeneric(c *Call, at int, store bool, by rangeBy, rev, revOpt bool) {
 // Redis's order (an option's error before the range's).
 func parseZrange(c *Call, at int, store bool, by rangeBy, rev, revOpt bool) (zrangeReq, bool) {
 	req := zrangeReq{by: by, rev: rev, limit: -1}
+	if !req.readOptions(c, at, store, by, revOpt) {
+		return req, false
+	}
+	if req.by == rangeAuto {
+		req.by = byRank
+	}
+	if req.limit != -1 && req.by == byRank { // Redis checks the count, not whether LIMIT was given
+		c.W.Error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+		return req, false
+	}
+	if req.withScores && req.by == byLex {
+		c.W.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+		return req, false
+	}
+	return req, req.readRange(c, at)
+}
+
+// readOptions reads the options after the range (which starts at argument
+// at+1) into req, in the order given: WITHSCORES unless the command stores,
+// LIMIT, REV where revOpt allows it, and BYSCORE or BYLEX (one of them)
+// where the command's own by leaves it open. It is false once it has
+// answered an option it does not take, or a LIMIT that is not a number.
+func (req *zrangeReq) readOptions(c *Call, at int, store bool, by rangeBy, revOpt bool) bool {
 	for j := at + 3; j < len(c.Args); j++ {
 		opt, left := string(c.Args[j]), len(c.Args)-j-1
 		switch {
@@ -86,10 +109,10 @@ func parseZrange(c *Call, at int, store bool, by rangeBy, rev, revOpt bool) (zra
 		case equalFold(opt, "limit") && left >= 2:
 			var ok bool
 			if req.offset, ok = c.Int(j + 1); !ok {
-				return req, false
+				return false
 			}
 			if req.limit, ok = c.Int(j + 2); !ok {
-				return req, false
+				return false
 			}
 			j += 2
 		case revOpt && equalFold(opt, "rev"):
@@ -100,21 +123,16 @@ func parseZrange(c *Call, at int, store bool, by rangeBy, rev, revOpt bool) (zra
 			req.by = byScore
 		default:
 			c.W.Error(ErrSyntax)
-			return req, false
+			return false
 		}
 	}
-	if req.by == rangeAuto {
-		req.by = byRank
-	}
-	if req.limit != -1 && req.by == byRank { // Redis checks the count, not whether LIMIT was given
+	return true
+}
 
-		c.W.Error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
-		return req, false
-	}
-	if req.withScores && req.by == byLex {
-		c.W.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
-		return req, false
-	}
+// readRange reads the range, arguments at+1 and at+2, as req.by says:
+// ranks, or scores or lex bounds, which a reversed range gives as max, min.
+// It is false once it has answered a range that does not parse.
+func (req *zrangeReq) readRange(c *Call, at int) bool {
 	lo, hi := string(c.Args[at+1]), string(c.Args[at+2])
 	if req.rev && req.by != byRank { // given as max, min
 		lo, hi = hi, lo
@@ -123,10 +141,10 @@ func parseZrange(c *Call, at int, store bool, by rangeBy, rev, revOpt bool) (zra
 	switch req.by {
 	case byRank:
 		if req.start, ok = c.Int(at + 1); !ok {
-			return req, false
+			return false
 		}
 		if req.end, ok = c.Int(at + 2); !ok {
-			return req, false
+			return false
 		}
 	case byScore:
 		if req.score, ok = parseScoreRange(lo, hi); !ok {
@@ -137,7 +155,7 @@ func parseZrange(c *Call, at int, store bool, by rangeBy, rev, revOpt bool) (zra
 			c.W.Error(errMinMaxLex)
 		}
 	}
-	return req, ok
+	return ok
 }
 
 // rankSpan turns Redis's start/end indexes (negative from the end) into

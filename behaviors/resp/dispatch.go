@@ -7,37 +7,31 @@ import (
 
 // dispatch checks one command against the table, as Redis's processCommand
 // does and in its order (unknown command, arity, authentication), and runs
-// it where the table says.
+// it where the table says. It is every command's path: what it leaves to
+// helpers is only what runs when a check fails or for one command (CONFIG
+// SET), so that a command that passes makes no call more than it must.
 func (s *session) dispatch(args [][]byte) {
 	s.skipThis, s.skipNext = s.skipNext, false
 	spec := lookup(args[0])
 	if spec == nil {
-		s.ci.lastCmd.Store(nil) // CLIENT LIST's cmd: Redis's lastcmd, set at the lookup
-		s.srv.observeRefused(nil)
-		s.reject(unknownCommand(args))
+		s.rejectUnknown(args)
 		return
 	}
 	if len(spec.Subs) > 0 && len(args) >= 2 {
 		sub := spec.lookupSub(args[1])
 		if sub == nil {
-			s.ci.lastCmd.Store(nil)
-			s.srv.observeRefused(spec)
-			s.reject("ERR unknown subcommand '" + cString(args[1], 128) + "'. Try " +
-				strings.ToUpper(spec.Name) + " HELP.")
+			s.rejectUnknownSub(spec, args[1])
 			return
 		}
 		spec = sub
 	}
 	s.ci.lastCmd.Store(spec) // refused or queued, it is the last command (Redis's lastcmd)
 	if !spec.arityOK(len(args)) {
-		s.srv.rejected(spec)
-		s.refuse(spec, arityError(spec.fullName))
+		s.refuseRejected(spec, arityError(spec.fullName))
 		return
 	}
-	idx := spec.index
 	if !s.authed && spec.Flags&NoAuth == 0 {
-		s.srv.rejected(spec)
-		s.refuse(spec, "NOAUTH Authentication required.")
+		s.refuseRejected(spec, "NOAUTH Authentication required.")
 		return
 	}
 	if msg := s.subscribedReject(spec); msg != "" {
@@ -50,15 +44,11 @@ func (s *session) dispatch(args [][]byte) {
 		return
 	}
 	if s.multi != nil && spec.fullName == "watch" {
-		s.srv.observeRefused(spec)
-		s.local().Error("ERR WATCH inside MULTI is not allowed")
-		s.endLocal()
+		s.rejectWatchInMulti(spec)
 		return
 	}
 	if spec.fullName == "config|set" {
-		if n, ok := bulkLenAfter(args); ok {
-			s.p.maxBulk, s.bulkHeld = n, true // the rest is read with it (cmd_config.go)
-		}
+		s.holdConfigBulk(args)
 	}
 	switch spec.Where {
 	case OnConn:
@@ -71,13 +61,58 @@ func (s *session) dispatch(args [][]byte) {
 		s.endLocal()
 		s.afterLocal()
 	case OnBroker:
-		s.remote(s.broker, cmd{Index: idx, DB: s.db, Args: args})
+		s.remote(s.broker, cmd{Index: spec.index, DB: s.db, Args: args})
 	default:
 		if s.srv.clustered.Load() {
 			s.toShard(spec, args)
 			return
 		}
-		s.remote(s.keySpace, cmd{Index: idx, DB: s.db, Args: args})
+		s.remote(s.keySpace, cmd{Index: spec.index, DB: s.db, Args: args})
+	}
+}
+
+// rejectUnknown answers a command the table does not have, as Redis does:
+// there is no last command (CLIENT LIST's cmd, Redis's lastcmd, is set at
+// the lookup), and the refusal is counted under no command.
+func (s *session) rejectUnknown(args [][]byte) {
+	s.ci.lastCmd.Store(nil)
+	s.srv.observeRefused(nil)
+	s.reject(unknownCommand(args))
+}
+
+// rejectUnknownSub answers a known command with a subcommand it does not
+// have: as for an unknown command there is no last command, but the
+// refusal is counted under the container (spec), whose HELP the error names.
+func (s *session) rejectUnknownSub(spec *Command, sub []byte) {
+	s.ci.lastCmd.Store(nil)
+	s.srv.observeRefused(spec)
+	s.reject("ERR unknown subcommand '" + cString(sub, 128) + "'. Try " +
+		strings.ToUpper(spec.Name) + " HELP.")
+}
+
+// refuseRejected refuses a command that failed a check Redis counts in its
+// rejected_calls (arity, authentication): it counts it so, then answers msg
+// as refuse does.
+func (s *session) refuseRejected(spec *Command, msg string) {
+	s.srv.rejected(spec)
+	s.refuse(spec, msg)
+}
+
+// rejectWatchInMulti answers WATCH inside MULTI with an error that, unlike
+// reject's, leaves the transaction as it is: it is not queued, and EXEC
+// still runs what was.
+func (s *session) rejectWatchInMulti(spec *Command) {
+	s.srv.observeRefused(spec)
+	s.local().Error("ERR WATCH inside MULTI is not allowed")
+	s.endLocal()
+}
+
+// holdConfigBulk applies, before CONFIG SET runs, the proto-max-bulk-len it
+// sets, if it sets one, so that the commands the client sent after it are
+// read with the new limit, as Redis reads them (bulkLenAfter, cmd_config.go).
+func (s *session) holdConfigBulk(args [][]byte) {
+	if n, ok := bulkLenAfter(args); ok {
+		s.p.maxBulk, s.bulkHeld = n, true
 	}
 }
 

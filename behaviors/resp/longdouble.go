@@ -89,31 +89,12 @@ func equalFold(a, lower string) bool {
 // the value far outside a long double's range is clamped: the caller's range
 // check refuses the value either way, and the rational stays small.
 func parseRealText(s string) (*big.Rat, bool) {
-	base, expChar, expBase := 10, byte('e'), int64(10)
+	base, expChar := 10, byte('e')
 	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
-		base, expChar, expBase = 16, 'p', 2
+		base, expChar = 16, 'p'
 		s = s[2:]
 	}
-	mant := new(big.Int)
-	digits, fracDigits, sawPoint := 0, 0, false
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c == '.' && !sawPoint {
-			sawPoint = true
-			continue
-		}
-		d := digitVal(c)
-		if d < 0 || d >= base {
-			break
-		}
-		mant.Mul(mant, big.NewInt(int64(base)))
-		mant.Add(mant, big.NewInt(int64(d)))
-		digits++
-		if sawPoint {
-			fracDigits++
-		}
-	}
+	mant, digits, fracDigits, i := parseMantissa(s, base)
 	if digits == 0 {
 		return nil, false
 	}
@@ -134,21 +115,57 @@ func parseRealText(s string) (*big.Rat, bool) {
 	} else {
 		exp -= int64(fracDigits)
 	}
+	return scaleMantissa(mant, base, digits, exp), true
+}
+
+// parseMantissa reads the digits of s in base, with at most one point among
+// them, as one integer: the number's digits, how many came after the point,
+// and where the mantissa ends (at the exponent, if there is one) are
+// returned with it, for parseRealText to scale it.
+func parseMantissa(s string, base int) (mant *big.Int, digits, fracDigits, end int) {
+	mant = new(big.Int)
+	sawPoint := false
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '.' && !sawPoint {
+			sawPoint = true
+			continue
+		}
+		d := digitVal(c)
+		if d < 0 || d >= base {
+			break
+		}
+		mant.Mul(mant, big.NewInt(int64(base)))
+		mant.Add(mant, big.NewInt(int64(d)))
+		digits++
+		if sawPoint {
+			fracDigits++
+		}
+	}
+	return mant, digits, fracDigits, i
+}
+
+// scaleMantissa is mant (of digits digits in base) times 10**exp, or for
+// base 16 times 2**exp, exactly. The exponent is first clamped where the
+// value is past every long double either way, so that the rational stays
+// small however large an exponent the text gives.
+func scaleMantissa(mant *big.Int, base, digits int, exp int64) *big.Rat {
 	r := new(big.Rat).SetInt(mant)
 	if mant.Sign() == 0 {
-		return r, true
+		return r
 	}
 	// 10**-5200 or 2**-17000 is below every long double; so are the huge ones.
-	limit := int64(5200 + digits)
+	expBase, limit := int64(10), int64(5200+digits)
 	if base == 16 {
-		limit = int64(17000 + 4*digits)
+		expBase, limit = 2, int64(17000+4*digits)
 	}
 	exp = max(-limit, min(limit, exp))
 	pow := new(big.Int).Exp(big.NewInt(expBase), big.NewInt(abs64(exp)), nil)
 	if exp >= 0 {
-		return r.Mul(r, new(big.Rat).SetInt(pow)), true
+		return r.Mul(r, new(big.Rat).SetInt(pow))
 	}
-	return r.Quo(r, new(big.Rat).SetInt(pow)), true
+	return r.Quo(r, new(big.Rat).SetInt(pow))
 }
 
 // parseExponent parses an exponent's optional sign and its decimal digits

@@ -52,69 +52,88 @@ func splitArgs(line []byte) ([][]byte, bool) {
 	}
 }
 
-// splitWord reads the word starting at i; next is past it.
+// splitWord reads the word starting at i; next is past it. A quote, at its
+// start or not, opens a quoted part that ends the word (as in
+// sdssplitargs, the closing quote must be followed by a blank or the end).
 func splitWord(line []byte, i int) (word []byte, next int, ok bool) {
 	word = []byte{}
-	inq, insq := false, false
-	at := func(j int) byte { // line as a C string: 0 past its end
-		if j < len(line) {
-			return line[j]
-		}
-		return 0
-	}
-	for {
-		c := at(i)
-		switch {
-		case inq:
-			switch {
-			case c == '\\' && at(i+1) == 'x' && isHex(at(i+2)) && isHex(at(i+3)):
-				word = append(word, unhex(at(i+2))<<4|unhex(at(i+3)))
-				i += 3
-			case c == '\\' && at(i+1) != 0:
+	for ; ; i++ {
+		switch c := cAt(line, i); c {
+		case ' ', '\n', '\r', '\t', 0:
+			if c != 0 {
 				i++
-				word = append(word, unescape(line[i]))
-			case c == '"':
-				if n := at(i + 1); n != 0 && !isSpace(n) {
-					return nil, 0, false
-				}
-				return word, i + 1, true
-			case c == 0:
-				return nil, 0, false
-			default:
-				word = append(word, c)
 			}
-		case insq:
-			switch {
-			case c == '\\' && at(i+1) == '\'':
-				i++
-				word = append(word, '\'')
-			case c == '\'':
-				if n := at(i + 1); n != 0 && !isSpace(n) {
-					return nil, 0, false
-				}
-				return word, i + 1, true
-			case c == 0:
-				return nil, 0, false
-			default:
-				word = append(word, c)
-			}
+			return word, i, true
+		case '"':
+			return doubleQuoted(line, i+1, word)
+		case '\'':
+			return singleQuoted(line, i+1, word)
 		default:
-			switch c {
-			case ' ', '\n', '\r', '\t', 0:
-				if c != 0 {
-					i++
-				}
-				return word, i, true
-			case '"':
-				inq = true
-			case '\'':
-				insq = true
-			default:
-				word = append(word, c)
-			}
+			word = append(word, c)
 		}
-		i++
 	}
+}
+
+// doubleQuoted reads the rest of a "double quoted" part from i, just past
+// its opening quote, onto word: C escapes (\n, \xHH, ...) stand for their
+// bytes. It is not ok if the line ends before the closing quote.
+func doubleQuoted(line []byte, i int, word []byte) ([]byte, int, bool) {
+	for ; ; i++ {
+		c := cAt(line, i)
+		switch {
+		case c == '\\' && cAt(line, i+1) == 'x' && isHex(cAt(line, i+2)) && isHex(cAt(line, i+3)):
+			word = append(word, unhex(cAt(line, i+2))<<4|unhex(cAt(line, i+3)))
+			i += 3
+		case c == '\\' && cAt(line, i+1) != 0:
+			i++
+			word = append(word, unescape(line[i]))
+		case c == '"':
+			return closeQuote(line, i, word)
+		case c == 0:
+			return nil, 0, false
+		default:
+			word = append(word, c)
+		}
+	}
+}
+
+// singleQuoted reads the rest of a 'single quoted' part from i, just past
+// its opening quote, onto word: only \' is an escape. It is not ok if the
+// line ends before the closing quote.
+func singleQuoted(line []byte, i int, word []byte) ([]byte, int, bool) {
+	for ; ; i++ {
+		c := cAt(line, i)
+		switch {
+		case c == '\\' && cAt(line, i+1) == '\'':
+			i++
+			word = append(word, '\'')
+		case c == '\'':
+			return closeQuote(line, i, word)
+		case c == 0:
+			return nil, 0, false
+		default:
+			word = append(word, c)
+		}
+	}
+}
+
+// closeQuote ends a quoted word at its closing quote, at i: the word is
+// done if a blank or the end of the line follows, and the line is refused
+// (not ok) if anything else does, as sdssplitargs refuses it.
+func closeQuote(line []byte, i int, word []byte) ([]byte, int, bool) {
+	if n := cAt(line, i+1); n != 0 && !isSpace(n) {
+		return nil, 0, false
+	}
+	return word, i + 1, true
+}
+
+// cAt is line[j] as line would be read as a C string: 0 past its end, which
+// is where sdssplitargs finds the line's end.
+func cAt(line []byte, j int) byte {
+	if j < len(line) {
+		return line[j]
+	}
+	return 0
 }
 
 func isHex(c byte) bool {

@@ -25,20 +25,9 @@ func loopTrips(cs []net.Conn, size int, stop *atomic.Bool, total *atomic.Int64) 
 	}
 	defer syscall.Close(ep)
 	msg := bytes.Repeat([]byte("e"), size)
-	fds := make([]int, len(cs))
-	got := make(map[int][]byte, len(cs)) // each connection's reply so far
-	for i, c := range cs {
-		if fds[i], err = socketFD(c); err != nil {
-			return err
-		}
-		ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fds[i])}
-		if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, fds[i], &ev); err != nil {
-			return err
-		}
-		got[fds[i]] = make([]byte, 0, size)
-		if err := writeAll(fds[i], msg); err != nil {
-			return err
-		}
+	got, err := startTrips(ep, cs, msg)
+	if err != nil {
+		return err
 	}
 	events := make([]syscall.EpollEvent, len(cs))
 	buf := make([]byte, size)
@@ -51,31 +40,62 @@ func loopTrips(cs []net.Conn, size int, stop *atomic.Bool, total *atomic.Int64) 
 			return err
 		}
 		for _, ev := range events[:n] {
-			fd := int(ev.Fd)
-			r, err := syscall.Read(fd, buf[:size-len(got[fd])])
-			switch {
-			case err == syscall.EAGAIN || err == syscall.EINTR:
-				continue
-			case err != nil:
-				return err
-			case r == 0:
-				return fmt.Errorf("the server closed a connection")
-			}
-			got[fd] = append(got[fd], buf[:r]...)
-			if len(got[fd]) < size {
-				continue
-			}
-			if !bytes.Equal(got[fd], msg) {
-				return fmt.Errorf("echo returned %q for %q", got[fd], msg)
-			}
-			got[fd] = got[fd][:0]
-			total.Add(1)
-			if err := writeAll(fd, msg); err != nil {
+			if err := readTrip(int(ev.Fd), buf, got, msg, total); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// startTrips adds each connection's socket to the epoll instance ep, to be
+// read when readable, and sends each the first msg. It returns the buffers
+// of the replies so far, one a socket, each empty with room for a reply.
+func startTrips(ep int, cs []net.Conn, msg []byte) (map[int][]byte, error) {
+	got := make(map[int][]byte, len(cs)) // each connection's reply so far
+	for _, c := range cs {
+		fd, err := socketFD(c)
+		if err != nil {
+			return nil, err
+		}
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}
+		if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
+			return nil, err
+		}
+		got[fd] = make([]byte, 0, len(msg))
+		if err := writeAll(fd, msg); err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
+}
+
+// readTrip reads what the readable socket fd has of its reply, up to the
+// reply's end, into got[fd] (through buf, len(msg) bytes). Once the reply is
+// whole it checks it is msg, counts the round trip in total and starts the
+// next one; a socket with nothing to read after all is left for the next
+// epoll_wait.
+func readTrip(fd int, buf []byte, got map[int][]byte, msg []byte, total *atomic.Int64) error {
+	size := len(msg)
+	r, err := syscall.Read(fd, buf[:size-len(got[fd])])
+	switch {
+	case err == syscall.EAGAIN || err == syscall.EINTR:
+		return nil
+	case err != nil:
+		return err
+	case r == 0:
+		return fmt.Errorf("the server closed a connection")
+	}
+	got[fd] = append(got[fd], buf[:r]...)
+	if len(got[fd]) < size {
+		return nil
+	}
+	if !bytes.Equal(got[fd], msg) {
+		return fmt.Errorf("echo returned %q for %q", got[fd], msg)
+	}
+	got[fd] = got[fd][:0]
+	total.Add(1)
+	return writeAll(fd, msg)
 }
 
 // socketFD is c's socket. The connection stays open, and is not read or

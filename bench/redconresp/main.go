@@ -73,50 +73,67 @@ func (s *store) handle(conn redcon.Conn, cmd redcon.Command) {
 	case name == "incr" && len(args) == 1:
 		s.incr(conn, args[0])
 	case name == "lpush" && len(args) >= 2:
-		l, ok := kind[*list](s, args[0], func() *list { return &list{} })
-		if !ok {
-			conn.WriteError(wrongType)
-			return
-		}
-		for _, v := range args[1:] {
-			l.rev = append(l.rev, clone(v))
-		}
-		conn.WriteInt(len(l.rev))
+		s.lpush(conn, args[0], args[1:])
 	case name == "lpop" && len(args) == 1:
 		s.lpop(conn, args[0])
 	case name == "sadd" && len(args) >= 2:
-		m, ok := kind[map[string]struct{}](s, args[0], func() map[string]struct{} { return map[string]struct{}{} })
-		if !ok {
-			conn.WriteError(wrongType)
-			return
-		}
-		added := 0
-		for _, v := range args[1:] {
-			if _, in := m[string(v)]; !in {
-				m[string(v)] = struct{}{}
-				added++
-			}
-		}
-		conn.WriteInt(added)
+		s.sadd(conn, args[0], args[1:])
 	case name == "hset" && len(args) >= 3 && len(args)%2 == 1:
-		m, ok := kind[map[string][]byte](s, args[0], func() map[string][]byte { return map[string][]byte{} })
-		if !ok {
-			conn.WriteError(wrongType)
-			return
-		}
-		added := 0
-		for i := 1; i < len(args); i += 2 {
-			if _, in := m[string(args[i])]; !in {
-				added++
-			}
-			m[string(args[i])] = clone(args[i+1])
-		}
-		conn.WriteInt(added)
+		s.hset(conn, args[0], args[1:])
 	case name == "zadd" && len(args) >= 3 && len(args)%2 == 1:
 		s.zadd(conn, args[0], args[1:])
 	default:
 		conn.WriteError("ERR unknown command or wrong number of arguments for '" + name + "'")
 	}
+}
+
+// lpush is LPUSH key vals...: each value goes to the list's head in turn,
+// and the reply is the list's length.
+func (s *store) lpush(conn redcon.Conn, key []byte, vals [][]byte) {
+	l, ok := kind[*list](s, key, func() *list { return &list{} })
+	if !ok {
+		conn.WriteError(wrongType)
+		return
+	}
+	for _, v := range vals {
+		l.rev = append(l.rev, clone(v))
+	}
+	conn.WriteInt(len(l.rev))
+}
+
+// sadd is SADD key members...: the reply is how many members were new.
+func (s *store) sadd(conn redcon.Conn, key []byte, members [][]byte) {
+	m, ok := kind[map[string]struct{}](s, key, func() map[string]struct{} { return map[string]struct{}{} })
+	if !ok {
+		conn.WriteError(wrongType)
+		return
+	}
+	added := 0
+	for _, v := range members {
+		if _, in := m[string(v)]; !in {
+			m[string(v)] = struct{}{}
+			added++
+		}
+	}
+	conn.WriteInt(added)
+}
+
+// hset is HSET key field value...: every field is set, and the reply is
+// how many fields were new.
+func (s *store) hset(conn redcon.Conn, key []byte, pairs [][]byte) {
+	m, ok := kind[map[string][]byte](s, key, func() map[string][]byte { return map[string][]byte{} })
+	if !ok {
+		conn.WriteError(wrongType)
+		return
+	}
+	added := 0
+	for i := 0; i < len(pairs); i += 2 {
+		if _, in := m[string(pairs[i])]; !in {
+			added++
+		}
+		m[string(pairs[i])] = clone(pairs[i+1])
+	}
+	conn.WriteInt(added)
 }
 
 func (s *store) get(conn redcon.Conn, key []byte) {
