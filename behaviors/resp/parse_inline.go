@@ -40,7 +40,7 @@ func splitArgs(line []byte) ([][]byte, bool) {
 		for i < len(line) && isSpace(line[i]) {
 			i++
 		}
-		if i >= len(line) {
+		if i >= len(line) || line[i] == 0 { // a C string ends at its NUL
 			return args, true
 		}
 		word, next, ok := splitWord(line, i)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // parseAll feeds the input in the given pieces and returns every command
@@ -101,5 +102,25 @@ func TestParseLimits(t *testing.T) {
 	}
 	if c := cap(p.args); c > maxArgsAtOnce {
 		t.Fatalf("a million arguments announced reserved %d slots; want at most %d", c, maxArgsAtOnce)
+	}
+}
+
+// TestSplitArgsStopsAtNUL ensures splitArgs reads a line as sdssplitargs
+// reads a C string: to its first NUL. inline never passes it one (the NUL
+// hides the line's end, as in Redis), but before this rule a NUL made it
+// append empty words without end.
+func TestSplitArgsStopsAtNUL(t *testing.T) {
+	done := make(chan string, 1)
+	go func() {
+		args, ok := splitArgs([]byte("SET a\x00b c"))
+		done <- fmt.Sprintf("%q %v", args, ok)
+	}()
+	select {
+	case got := <-done:
+		if want := `["SET" "a"] true`; got != want {
+			t.Errorf("splitArgs: %s; want %s", got, want)
+		}
+	case <-time.After(10 * time.Second): // a hang, not a speed: the call takes microseconds
+		t.Fatal("splitArgs did not return") // the goroutine spins on: the run fails anyway
 	}
 }
