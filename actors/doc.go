@@ -121,7 +121,8 @@
 // holding 64 KiB or more: what behaviors report holding (Conn.Hold) and what
 // others queue for a connection count against one server-wide budget (each in
 // whole KiB, so that a message's small change touches no shared count), and
-// past it the connection holding the most is closed; so is one that alone
+// past it the connection holding the most is closed (charges that would pass
+// it take turns, so it is passed by one charge at most); so is one that alone
 // holds half the budget when it would be paused (paused, it would never be
 // read again).
 //
