@@ -1,10 +1,14 @@
 package resp_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,4 +99,64 @@ func toAny(s []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// TestPushRunsOneWaiter checks that a push of one element to a key many
+// clients wait on runs one of their commands, as Redis serves them (it
+// stops once the key is gone), not every one: each waiter's BLPOP ran again
+// and blocked again, so 2000 pushes to 2000 waiters took 1.9 s where
+// redis-server took 0.16 s, each waiter counted as a call of BLPOP in INFO
+// commandstats at each push.
+func TestPushRunsOneWaiter(t *testing.T) {
+	const waiters = 50
+	srv := startResp(t)
+	rdb := client(t, srv, 2)
+	ctx := context.Background()
+	conns := make([]net.Conn, waiters)
+	for i := range conns {
+		c, err := net.Dial("tcp", srv.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if _, err := c.Write([]byte("*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+	}
+	waitBlocked(t, rdb, waiters)
+	blpopCalls := func() int {
+		t.Helper()
+		info, err := rdb.Info(ctx, "commandstats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, ok := strings.Cut(info, "cmdstat_blpop:calls=")
+		if !ok {
+			t.Fatalf("no cmdstat_blpop in %q", info)
+		}
+		n, _, _ := strings.Cut(rest, ",")
+		calls, err := strconv.Atoi(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return calls
+	}
+	for round := range 3 {
+		before := blpopCalls()
+		if err := rdb.RPush(ctx, "q", fmt.Sprint("v", round)).Err(); err != nil {
+			t.Fatal(err)
+		}
+		// The first waiter is answered; read its reply.
+		r := bufio.NewReader(conns[round])
+		want := fmt.Sprintf("*2\r\n$1\r\nq\r\n$2\r\nv%d\r\n", round)
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(r, got); err != nil || string(got) != want {
+			t.Fatalf("round %d: the first waiter got %q, %v; want %q", round, got, err, want)
+		}
+		waitBlocked(t, rdb, waiters-round-1)
+		if d := blpopCalls() - before; d != 1 {
+			t.Errorf("round %d: one RPUSH ran BLPOP %d times; want once (the waiter it served)", round, d)
+		}
+	}
 }

@@ -133,6 +133,12 @@ func (db *DB) expired(key []byte) bool {
 	return true
 }
 
+// holds says whether key exists and has not expired, touching nothing (not
+// its access time, nor an expired key, which its next lookup removes).
+func (db *DB) holds(key string) bool {
+	return db.keys.has(key) && !db.isExpired(key)
+}
+
 // isExpired says whether key (which exists) has passed its time, without
 // removing it (for walks over the keys, which must not change them).
 func (db *DB) isExpired(key string) bool {
