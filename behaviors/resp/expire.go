@@ -32,16 +32,21 @@ func (k *keySpace) activeExpire() {
 func (db *DB) expireSample() int {
 	seen, gone := 0, 0
 	now := db.st.now
+	var due [expireSample]string
 	for key, at := range db.expires {
 		if seen++; seen > expireSample {
 			break
 		}
 		if at <= now {
-			db.remove(key)
-			db.Changed([]byte(key))
-			db.st.stats.ExpiredKeys++
+			due[gone] = key
 			gone++
 		}
+	}
+	// Removed after the walk: a removal may make expires anew (shrinkExpires).
+	for _, key := range due[:gone] {
+		db.remove(key)
+		db.Changed([]byte(key))
+		db.st.stats.ExpiredKeys++
 	}
 	return gone
 }

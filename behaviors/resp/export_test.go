@@ -74,3 +74,7 @@ var HeapAfterGC = heapAfterGC
 // MallocsPerRun is mallocsPerRun (list_bench_test.go), for the package's
 // external tests.
 var MallocsPerRun = mallocsPerRun
+
+// ListRemoveVisits is how many elements LREM has looked at in all
+// (listRemoveVisits), for the package's external tests.
+func ListRemoveVisits() int64 { return listRemoveVisits.Load() }

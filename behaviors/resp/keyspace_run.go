@@ -165,11 +165,20 @@ func (k *keySpace) next(ctx actor.Context, cl *client) {
 
 // serveReady tries again the requests parked on keys that changed, in the
 // order they parked, until no changed key has a waiter left: a served
-// request may change keys in turn (BLMOVE pushes).
+// request may change keys in turn (BLMOVE pushes). A key's waiters are
+// tried while the key is there, as Redis's handleClientsBlockedOnKeys
+// serves them (it stops once a served client took the last element): every
+// blocking command needs its key to hold something, so the rest would only
+// block again, and one push to a key N clients wait on would run the
+// command N times, not once. A key made again wakes them again (changed).
 func (k *keySpace) serveReady(ctx actor.Context) {
 	b := &k.st.blocks
 	for key, ok := b.nextReady(); ok; key, ok = b.nextReady() {
+		db := k.st.dbs[key.db]
 		for _, p := range append([]*parked(nil), b.waiting[key]...) {
+			if !db.holds(key.key) {
+				break
+			}
 			if !p.gone {
 				k.retry(ctx, p, key.key)
 			}

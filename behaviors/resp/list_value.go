@@ -1,6 +1,9 @@
 package resp
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // List is a list value: a deque of chunks, each chunk up to listChunkCap
 // elements whose bytes are copied into one byte arena (no pointers: the
@@ -8,7 +11,8 @@ import "unsafe"
 // Redis keeps a quicklist of listpacks. Pushes and pops at either end are
 // O(1) amortized; At, Set and Insert find their chunk by walking the chunks
 // from the nearer end, O(n/listChunkCap); an insert moves the elements of its
-// own chunk, splitting it in two once it is full; a removal (LREM) rebuilds
+// own chunk, splitting it in two once it is full; a removal (LREM) with a
+// count is O(the elements up to its last match), one of every match rebuilds
 // the list, O(n).
 //
 // An element the list hands out (At, PopFront, PopBack, Range, walk) never
@@ -232,40 +236,90 @@ func (l *List) dropChunk(j int) {
 	l.removeChunk(j)
 }
 
+// listRemoveVisits counts the elements Remove has looked at, for the tests
+// (TestLRemStopsAtItsLastMatch): LREM with a count looks no further than its
+// last match, as Redis's does.
+var listRemoveVisits atomic.Int64
+
 // Remove deletes elements equal to v, as LREM does: the first count of them
 // from the head when count > 0, the last -count from the tail when count < 0,
 // every one when count == 0. It returns how many it deleted. The kept
-// elements keep their order; the pass is O(n), and when it deletes any the
-// list is rebuilt from the kept elements (new arenas).
+// elements keep their order. With a count, it looks at the elements from its
+// end up to its last match and no further, as Redis's LREM does: they are
+// popped and the kept ones pushed back, O(that many). Every match (count 0)
+// is a pass over the list, rebuilt from the kept elements (new arenas) when
+// it deletes any.
 func (l *List) Remove(v []byte, count int) int {
-	total := 0
+	if count == 0 {
+		return l.removeAll(v)
+	}
+	back := count < 0
+	want := count
+	if back {
+		want = -count
+	}
+	matches, upTo := 0, 0 // upTo: the elements from the end to the last match, inclusive
+	visited := 0
+	l.scan(back, func(_ int, e []byte) bool {
+		visited++
+		if string(e) == string(v) {
+			matches++
+			upTo = visited
+		}
+		return matches < want
+	})
+	listRemoveVisits.Add(int64(visited))
+	if matches == 0 {
+		return 0
+	}
+	// Every match among the first upTo is one to delete.
+	popped := make([][]byte, upTo)
+	for i := range popped {
+		if back {
+			popped[i] = l.PopBack()
+		} else {
+			popped[i] = l.PopFront()
+		}
+	}
+	for i := len(popped) - 1; i >= 0; i-- {
+		e := popped[i]
+		switch {
+		case string(e) == string(v):
+		case len(e) > listBigElem:
+			// A big element's arena is never written: the list keeps it.
+			at := 0
+			if back {
+				at = l.nc
+			}
+			l.insertChunk(at, listChunk{data: e, hi: 1})
+			l.n++
+		case back:
+			l.PushBack(e)
+		default:
+			l.PushFront(e)
+		}
+	}
+	return matches
+}
+
+// removeAll deletes every element equal to v and returns how many it
+// deleted: a pass over the list, and when it deletes any the list is rebuilt
+// from the kept elements (new arenas).
+func (l *List) removeAll(v []byte) int {
+	removed := 0
+	listRemoveVisits.Add(int64(l.n))
 	l.walk(0, l.n-1, func(e []byte) {
 		if string(e) == string(v) {
-			total++
+			removed++
 		}
 	})
-	removed := total
-	if count > 0 {
-		removed = min(total, count)
-	} else if count < 0 {
-		removed = min(total, -count)
-	}
 	if removed == 0 {
 		return 0
 	}
-	// The matches skipped are number first..first+removed-1 of total.
-	first := 0
-	if count < 0 {
-		first = total - removed
-	}
 	var kept List
-	seen := 0
 	l.walk(0, l.n-1, func(e []byte) {
 		if string(e) == string(v) {
-			seen++
-			if seen > first && seen <= first+removed {
-				return
-			}
+			return
 		}
 		if len(e) > listBigElem {
 			// A big element's arena is never written: the new list shares it.

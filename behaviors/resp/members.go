@@ -105,8 +105,13 @@ func (t *memberTable[V]) remove(m string) (V, bool) {
 	return v, true
 }
 
+// compact drops the dead slots. The index is made anew: a Go map never
+// gives back the buckets of deleted keys, so a table that held a million
+// members and holds ten would keep a million's buckets (Redis's dict
+// shrinks); the new one is sized for the live members.
 func (t *memberTable[V]) compact() {
 	slots := make([]memberSlot[V], 0, t.live)
+	t.index = make(map[string]int, t.live)
 	for _, s := range t.slots {
 		if s.live {
 			t.index[s.member] = len(slots)

@@ -85,8 +85,14 @@ type DB struct {
 	Index   int
 	keys    *memberTable[*entry]
 	expires map[string]int64 // key -> Unix ms at which it expires
-	used    int64            // the keys' sizes and their expires entries, summed (memory.go)
-	st      *Store
+	// expiresPeak is the most keys expires has held since it was made: a Go
+	// map keeps the buckets of its deleted keys, and a walk of it (active
+	// expiry's and eviction's samples) visits them, so once it holds under
+	// a quarter of its peak it is made anew (shrinkExpires), as Redis's
+	// dict shrinks.
+	expiresPeak int
+	used        int64 // the keys' sizes and their expires entries, summed (memory.go)
+	st          *Store
 }
 
 // Len is the number of keys (DBSIZE), expired ones not yet removed included.
@@ -131,6 +137,12 @@ func (db *DB) expired(key []byte) bool {
 	db.st.stats.ExpiredKeys++
 	db.st.watches.touch(db.Index, key)
 	return true
+}
+
+// holds says whether key exists and has not expired, touching nothing (not
+// its access time, nor an expired key, which its next lookup removes).
+func (db *DB) holds(key string) bool {
+	return db.keys.has(key) && !db.isExpired(key)
 }
 
 // isExpired says whether key (which exists) has passed its time, without
@@ -203,7 +215,24 @@ func (db *DB) remove(key string) {
 	if _, ok := db.expires[key]; ok {
 		delete(db.expires, key)
 		db.used -= expireSize(key)
+		db.shrinkExpires()
 	}
+}
+
+// expiresMinPeak is the peak under which expires is never made anew.
+const expiresMinPeak = 128
+
+// shrinkExpires makes expires anew once it holds under a quarter of its
+// peak: O(its keys), paid for by the three quarters deleted since.
+func (db *DB) shrinkExpires() {
+	if db.expiresPeak < expiresMinPeak || len(db.expires) >= db.expiresPeak/4 {
+		return
+	}
+	m := make(map[string]int64, len(db.expires))
+	for k, at := range db.expires {
+		m[k] = at
+	}
+	db.expires, db.expiresPeak = m, len(m)
 }
 
 // Expire sets key's expiry time (Unix ms); the key must exist.
@@ -212,6 +241,7 @@ func (db *DB) Expire(key []byte, at int64) {
 		db.used += expireSize(string(key))
 	}
 	db.expires[string(key)] = at
+	db.expiresPeak = max(db.expiresPeak, len(db.expires))
 }
 
 // TTL returns key's expiry time (Unix ms), or -1 if it has none.
@@ -229,6 +259,7 @@ func (db *DB) Persist(key []byte) bool {
 	}
 	delete(db.expires, string(key))
 	db.used -= expireSize(string(key))
+	db.shrinkExpires()
 	return true
 }
 
@@ -276,7 +307,7 @@ func (db *DB) flush() {
 	db.st.watches.flushed(db.Index, db)
 	db.st.settle()
 	db.keys = newMemberTable[*entry]()
-	db.expires = map[string]int64{}
+	db.expires, db.expiresPeak = map[string]int64{}, 0
 	db.used = 0
 }
 
@@ -292,6 +323,7 @@ func (st *Store) swap(a, b int) {
 	st.watches.flushed(b, st.dbs[b])
 	st.dbs[a].keys, st.dbs[b].keys = st.dbs[b].keys, st.dbs[a].keys
 	st.dbs[a].expires, st.dbs[b].expires = st.dbs[b].expires, st.dbs[a].expires
+	st.dbs[a].expiresPeak, st.dbs[b].expiresPeak = st.dbs[b].expiresPeak, st.dbs[a].expiresPeak
 	st.dbs[a].used, st.dbs[b].used = st.dbs[b].used, st.dbs[a].used
 	st.watches.flushed(a, st.dbs[a])
 	st.watches.flushed(b, st.dbs[b])
