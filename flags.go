@@ -70,7 +70,7 @@ func defineFlags(fs *flag.FlagSet, cmd *command) parsedFlags {
 	countVar(fs, &cfg.Log.MaxBackups, "log-max-backups", math.MaxInt, "", "rotated log `files` to keep, the oldest removed first; needs -log-max-size (0: keep all)")
 	countVar(fs, &cfg.MaxConns, "max-conns", math.MaxInt, "", "open `connections` per listener, at least 1; at the limit an idle connection is closed to admit a new client, else -at-limit applies")
 	fs.StringVar(&cfg.AtLimit, "at-limit", cfg.AtLimit, "at -max-conns with no idle connection to close: queue (new clients wait in the kernel backlog) or reject (a new client gets the behavior's busy reply, e.g. HTTP 503, over TLS on a TLS listener after a handshake of at most 1 s, and is closed; past 64 rejections in flight per listener, closed without it)")
-	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never)")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a connection that sends nothing for this long (0: never; resp spares a client blocked or subscribed, as Redis does)")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "close a connection whose peer takes no data, or less than -min-send-rate, of a blocked write for this long (0: never)")
 	sizeVar(fs, &cfg.MinSendRate, "min-send-rate", math.MaxInt64, "", "a peer must take at least this many `bytes` per second of a blocked write, over each -write-timeout (or all that was queued for it, if less), else it is closed (0: any byte acknowledged will do)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on CTRL+C, wait this long for connections to finish, then close them (0: close them at once)")

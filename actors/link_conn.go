@@ -150,13 +150,14 @@ func (l *link) ackInput() {
 
 // restarted forgets what the failed behavior asked of the connection, so that
 // its successor starts as a fresh behavior on a fresh connection would: no close
-// pending, no read deadline of its own, busy. It runs at Restarting, in the
+// pending, no read deadline of its own, the idle timeout on, busy. It runs at Restarting, in the
 // failed incarnation: protoactor makes the successor (whose constructor may
 // set a deadline or say it is idle) before it delivers Started.
 func (l *link) restarted() {
 	l.closeRequested = false
 	l.Hold(0) // the failed behavior's buffers go with it
 	l.sock.SetReadDeadline(time.Time{})
+	l.sock.SuspendIdleTimeout(false)
 	l.idleSince.Store(0)
 }
 
@@ -169,6 +170,9 @@ func (l *link) takeUnread() []byte {
 
 // SetIdle implements protocol.Conn.
 func (l *link) SetIdle(idle bool) { l.env.idle.idle(l, idle) }
+
+// SuspendIdleTimeout implements protocol.Conn.
+func (l *link) SuspendIdleTimeout(suspend bool) { l.sock.SuspendIdleTimeout(suspend) }
 
 // Unread implements protocol.Conn.
 func (l *link) Unread(p []byte) { l.unread = append(l.unread[:0], p...) }

@@ -27,6 +27,7 @@ func (c *lineConn) Write(p []byte) (int, error)           { return c.out.Write(p
 func (c *lineConn) SetReadDeadline(time.Time)             {}
 func (c *lineConn) Close()                                {}
 func (c *lineConn) SetIdle(bool)                          {}
+func (c *lineConn) SuspendIdleTimeout(bool)               {}
 func (c *lineConn) Unread(p []byte)                       { c.unread = append([]byte(nil), p...) }
 func (c *lineConn) Hold(int)                              {}
 func (c *lineConn) Service(string) *actor.PID             { return nil }

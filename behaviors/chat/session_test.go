@@ -32,6 +32,7 @@ func (f *fakeConn) Write(p []byte) (int, error) { return f.out.Write(p) }
 func (f *fakeConn) SetReadDeadline(time.Time)   {}
 func (f *fakeConn) Close()                      {}
 func (f *fakeConn) SetIdle(bool)                {}
+func (f *fakeConn) SuspendIdleTimeout(bool)     {}
 func (f *fakeConn) Unread([]byte)               {}
 func (f *fakeConn) Hold(n int)                  { f.held = n }
 func (f *fakeConn) Service(name string) *actor.PID {

@@ -83,6 +83,16 @@ type Conn interface {
 	// restart the fresh behavior starts busy.
 	SetIdle(idle bool)
 
+	// SuspendIdleTimeout says whether the peer waits for the server (true:
+	// a reply it is owed may be long in coming, as a blocked command's, or
+	// it listens, as a pub/sub subscriber) rather than the server for the
+	// peer. While it does, the idle timeout does not apply; once it no
+	// longer does, the idle time counts anew. (Redis closes no blocked or
+	// subscribed client for idleness.) A deadline of the behavior's own
+	// (SetReadDeadline) applies throughout. After a restart the fresh
+	// behavior starts with it false.
+	SuspendIdleTimeout(suspend bool)
+
 	// Unread hands back input the behavior received but did not consume because
 	// it is failing on a request before it. If the supervisor restarts the
 	// behavior, the fresh one receives p before anything else, so the peer loses

@@ -54,6 +54,7 @@ type session struct {
 	// its 416-byte size class).
 	authed          bool
 	idle            bool // told the connection it is idle
+	awaiting        bool // told the connection its peer waits for the server (awaitServer)
 	keySpaceWatched bool // the key space is in watched (order.go's watch)
 	keySpaceHeard   bool // the key space has answered a request by message since the last Send to it (runDirect)
 	unwatchNext     bool // DISCARD just ran: unwatch (afterLocal)
@@ -201,6 +202,7 @@ func (s *session) flush() error {
 		}
 	}
 	s.reportHeld()
+	s.awaitServer()
 	if len(s.queue) > 0 {
 		return nil
 	}
@@ -217,6 +219,33 @@ func (s *session) flush() error {
 		s.conn.SetIdle(idle)
 	}
 	return nil
+}
+
+// awaitServer tells the connection whether its peer waits for the server
+// rather than the server for it: it is subscribed, or it is owed the reply
+// of a blocking command (BLPOP q 0 may wait for ever). Redis's idle timeout
+// skips such clients, so the connection's is suspended meanwhile.
+func (s *session) awaitServer() {
+	if a := s.subscribed() || s.owesBlocking(); a != s.awaiting {
+		s.awaiting = a
+		s.conn.SuspendIdleTimeout(a)
+	}
+}
+
+// owesBlocking says whether a request not yet answered holds a command
+// that may block.
+func (s *session) owesBlocking() bool {
+	for _, g := range s.queue {
+		if g.reply != nil || g.b == nil {
+			continue
+		}
+		for i := range g.b.Cmds {
+			if flat[g.b.Cmds[i].Index].Flags&Blocking != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxKeptOut is the largest output buffer a connection keeps between writes.

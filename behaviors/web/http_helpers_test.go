@@ -44,6 +44,7 @@ func (c *fakeConn) Write(p []byte) (int, error) {
 func (c *fakeConn) SetReadDeadline(t time.Time) { c.deadline = t }
 func (c *fakeConn) Close()                      { c.closed = true }
 func (c *fakeConn) SetIdle(idle bool)           { c.idle = idle }
+func (c *fakeConn) SuspendIdleTimeout(bool)     {}
 func (c *fakeConn) Unread(p []byte)             { c.unread = bytes.Clone(p) }
 func (c *fakeConn) Hold(n int)                  { c.held = n }
 func (c *fakeConn) Service(string) *actor.PID   { return nil }

@@ -39,6 +39,7 @@ type Conn struct {
 	isClosed atomic.Bool // set by Shut: the reader stops delivering and drains
 	shutDone atomic.Bool // Shut has set the socket's wake-up deadline: drain may set its own
 	peerDone atomic.Bool // the reader read the peer's EOF: nothing is left unread
+	idleOff  atomic.Bool // SuspendIdleTimeout: the idle timeout does not apply
 	shutOnce sync.Once
 
 	readDeadline atomic.Int64 // the behavior's, a stamp; 0: none
@@ -228,6 +229,35 @@ func (c *Conn) SetReadDeadline(t time.Time) {
 	c.readDeadline.Store(int64(s))
 	if c.in.cold.Load() { // the poller keyed its deadline when it took the role: re-key it
 		c.in.poll.rekey(c)
+	}
+}
+
+// SuspendIdleTimeout suspends the idle timeout (true) or restores it
+// (false): the peer waits for the server (a blocked command, a
+// subscription), not the server for the peer. Restored, the idle time
+// counts anew from now, as the wait ended with output to the peer. The
+// behavior's own deadline (SetReadDeadline) applies throughout.
+//
+// A deadline armed before a suspension passes harmlessly: the reader finds
+// it moved (expired, moved) and arms the next. A restored one must reach a
+// reader that waits with none: a cold connection's entry is re-keyed, and
+// a reader waiting on the socket is woken (as the sweeper wakes one) to
+// arm it.
+func (c *Conn) SuspendIdleTimeout(suspend bool) {
+	if c.idleOff.Swap(suspend) == suspend || c.opts.IdleTimeout <= 0 {
+		return
+	}
+	if suspend {
+		if c.in.cold.Load() {
+			c.in.poll.rekey(c)
+		}
+		return
+	}
+	c.since.Store(int64(now()))
+	if c.in.cold.Load() {
+		c.in.poll.rekey(c)
+	} else if !c.IsShut() {
+		_ = c.conn.SetReadDeadline(time.Now())
 	}
 }
 

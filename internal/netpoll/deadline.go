@@ -41,11 +41,11 @@ func (s stamp) time() time.Time {
 func now() stamp { return stamp(time.Since(epoch)) }
 
 // deadline is when the next input is due: the earlier of the idle deadline
-// (IdleTimeout after since) and the behavior's own (SetReadDeadline); zero:
-// never.
+// (IdleTimeout after since, unless suspended) and the behavior's own
+// (SetReadDeadline); zero: never.
 func (c *Conn) deadline() stamp {
 	var d stamp
-	if idle := c.opts.IdleTimeout; idle > 0 {
+	if idle := c.opts.IdleTimeout; idle > 0 && !c.idleOff.Load() {
 		d = stamp(c.since.Load()) + stamp(idle)
 		if d < 0 { // past a stamp's most (-idle-timeout near a Duration's): far away, not passed
 			d = math.MaxInt64
@@ -105,6 +105,14 @@ func (c *Conn) lapsed(err error) bool {
 	}
 	d := c.deadline()
 	return d != 0 && now() >= d
+}
+
+// moved reports whether err, from a read held for its whole deadline (not
+// a hot spell's), is a deadline that has moved since it was armed and not
+// passed (the idle timeout suspended, a later deadline set while the read
+// waited): the read goes on under the new one.
+func (c *Conn) moved(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded) && !c.IsShut() && !c.lapsed(err)
 }
 
 // rearm reports whether a socket deadline must move from armed to want, at t.

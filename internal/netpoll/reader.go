@@ -292,11 +292,15 @@ func (c *Conn) readHeld() {
 		if n > 0 && c.deliverData(buf[:n], false) == shut {
 			break
 		}
-		if err != nil {
+		switch {
+		case err == nil:
+			c.since.Store(int64(now()))
+		case c.moved(err):
+			c.in.armed = unknown // woken (SuspendIdleTimeout): the socket's deadline is not what armed says
+		default:
 			c.end(err)
 			return
 		}
-		c.since.Store(int64(now()))
 	}
 	c.end(nil)
 }
