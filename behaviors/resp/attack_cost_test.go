@@ -126,8 +126,8 @@ func TestPushRunsOneWaiter(t *testing.T) {
 			t.Fatal(err)
 		}
 		conns[i] = c
+		waitBlocked(t, rdb, i+1) // parked in the order of conns: the first push serves conns[0]
 	}
-	waitBlocked(t, rdb, waiters)
 	blpopCalls := func() int {
 		t.Helper()
 		info, err := rdb.Info(ctx, "commandstats").Result()
@@ -151,6 +151,7 @@ func TestPushRunsOneWaiter(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The first waiter is answered; read its reply.
+		_ = conns[round].SetReadDeadline(time.Now().Add(10 * time.Second))
 		r := bufio.NewReader(conns[round])
 		want := fmt.Sprintf("*2\r\n$1\r\nq\r\n$2\r\nv%d\r\n", round)
 		got := make([]byte, len(want))
