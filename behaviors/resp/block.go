@@ -50,6 +50,7 @@ type blocks struct {
 	ready    []dbKey             // keys changed since the last serving that have waiters
 	isReady  map[dbKey]bool
 	timeouts timeoutHeap // parked requests with a deadline, earliest first
+	parked   int         // requests parked now: INFO's blocked_clients (a client parks one at a time)
 }
 
 func (b *blocks) init() {
@@ -83,6 +84,7 @@ func (b *blocks) allChanged(db int) {
 // park parks j on spec's keys.
 func (b *blocks) park(j *job, spec *blockSpec, db int, now time.Time) *parked {
 	p := &parked{j: j, spec: spec, db: db, index: -1}
+	b.parked++
 	for _, k := range spec.keys {
 		dk := dbKey{db, string(k)}
 		b.waiting[dk] = append(b.waiting[dk], p)
@@ -100,6 +102,7 @@ func (b *blocks) unpark(p *parked) {
 		return
 	}
 	p.gone = true
+	b.parked--
 	for _, k := range p.spec.keys {
 		dk := dbKey{p.db, string(k)}
 		list := b.waiting[dk]
