@@ -155,7 +155,7 @@ func (k *keySpace) client(ctx actor.Context, pid *actor.PID) *client {
 	cl := k.st.clients[pid.Id]
 	if cl == nil {
 		cl = &client{pid: pid}
-		k.st.clients[pid.Id] = cl
+		k.st.addClient(pid.Id, cl)
 		ctx.Watch(pid)
 	}
 	return cl
@@ -189,7 +189,7 @@ func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool)
 	cl.queue = nil
 	k.st.watches.unwatch(pid.Id)
 	if ended {
-		delete(k.st.clients, pid.Id)
+		k.st.dropClient(pid.Id)
 	}
 }
 

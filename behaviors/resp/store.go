@@ -14,6 +14,7 @@ const numDBs = 16
 type Store struct {
 	dbs         [numDBs]*DB
 	clients     map[string]*client // by connection PID id: every connection that sent a request
+	clientsPeak int                // the most clients has held since it was made (shrinkClients)
 	blocks      blocks             // requests parked on keys (block.go)
 	watches     watches            // WATCH (watches.go)
 	dirty       int64              // changes (INFO rdb_changes_since_last_save)
@@ -217,6 +218,28 @@ func (db *DB) remove(key string) {
 		db.used -= expireSize(key)
 		db.shrinkExpires()
 	}
+}
+
+// addClient records cl, the client of connection id.
+func (st *Store) addClient(id string, cl *client) {
+	st.clients[id] = cl
+	st.clientsPeak = max(st.clientsPeak, len(st.clients))
+}
+
+// dropClient forgets the client of connection id, and makes clients anew
+// once it holds under a quarter of its peak, as shrinkExpires does: a Go
+// map keeps the buckets of its deleted keys, so 100 000 clients that came
+// and went would leave theirs behind.
+func (st *Store) dropClient(id string) {
+	delete(st.clients, id)
+	if st.clientsPeak < expiresMinPeak || len(st.clients) >= st.clientsPeak/4 {
+		return
+	}
+	m := make(map[string]*client, len(st.clients))
+	for id, cl := range st.clients {
+		m[id] = cl
+	}
+	st.clients, st.clientsPeak = m, len(m)
 }
 
 // expiresMinPeak is the peak under which expires is never made anew.
