@@ -42,7 +42,7 @@ func (db *DB) expireSample() int {
 			gone++
 		}
 	}
-	// Removed after the walk: a removal may make expires anew (shrinkExpires).
+	// Removed after the walk: a removal may make expires anew (shrunk).
 	for _, key := range due[:gone] {
 		db.remove(key)
 		db.Changed([]byte(key))

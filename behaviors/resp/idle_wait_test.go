@@ -1,10 +1,8 @@
 package resp_test
 
 import (
-	"bufio"
 	"bytes"
 	"io"
-	"net"
 	"testing"
 	"time"
 
@@ -34,34 +32,24 @@ func TestIdleTimeoutSparesWaitingClients(t *testing.T) {
 	expectEOF(t, blocked) // served: idle again, and the idle timeout applies
 }
 
-// waiting is a raw client connection and its reader.
-type waiting struct {
-	c net.Conn
-	r *bufio.Reader
-}
-
-// dialWaiting connects to addr, sends send and reads want (if not empty).
-func dialWaiting(t *testing.T, addr, send, want string) *waiting {
+// dialWaiting connects to addr (dialRESP), sends send and reads want (if
+// not empty).
+func dialWaiting(t *testing.T, addr, send, want string) *respConn {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	w := &waiting{c: c, r: bufio.NewReader(c)}
+	rc := dialRESP(t, addr)
 	if send != "" {
-		if _, err := io.WriteString(c, send); err != nil {
+		if _, err := io.WriteString(rc.c, send); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if want != "" {
-		expectReply(t, w, want)
+		expectReply(t, rc, want)
 	}
-	return w
+	return rc
 }
 
 // expectReply reads len(want) bytes and fails unless they are want.
-func expectReply(t *testing.T, w *waiting, want string) {
+func expectReply(t *testing.T, w *respConn, want string) {
 	t.Helper()
 	_ = w.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	got := make([]byte, len(want))
@@ -72,7 +60,7 @@ func expectReply(t *testing.T, w *waiting, want string) {
 
 // expectEOF fails unless the server closes w, with nothing more to read,
 // within 10 s.
-func expectEOF(t *testing.T, w *waiting) {
+func expectEOF(t *testing.T, w *respConn) {
 	t.Helper()
 	_ = w.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if b, err := w.r.ReadByte(); err != io.EOF {

@@ -14,7 +14,7 @@ const numDBs = 16
 type Store struct {
 	dbs         [numDBs]*DB
 	clients     map[string]*client // by connection PID id: every connection that sent a request
-	clientsPeak int                // the most clients has held since it was made (shrinkClients)
+	clientsPeak int                // the most clients has held since it was made (shrunk)
 	blocks      blocks             // requests parked on keys (block.go)
 	watches     watches            // WATCH (watches.go)
 	dirty       int64              // changes (INFO rdb_changes_since_last_save)
@@ -89,7 +89,7 @@ type DB struct {
 	// expiresPeak is the most keys expires has held since it was made: a Go
 	// map keeps the buckets of its deleted keys, and a walk of it (active
 	// expiry's and eviction's samples) visits them, so once it holds under
-	// a quarter of its peak it is made anew (shrinkExpires), as Redis's
+	// a quarter of its peak it is made anew (shrunk), as Redis's
 	// dict shrinks.
 	expiresPeak int
 	used        int64 // the keys' sizes and their expires entries, summed (memory.go)
@@ -216,7 +216,7 @@ func (db *DB) remove(key string) {
 	if _, ok := db.expires[key]; ok {
 		delete(db.expires, key)
 		db.used -= expireSize(key)
-		db.shrinkExpires()
+		db.expires, db.expiresPeak = shrunk(db.expires, db.expiresPeak)
 	}
 }
 
@@ -226,36 +226,30 @@ func (st *Store) addClient(id string, cl *client) {
 	st.clientsPeak = max(st.clientsPeak, len(st.clients))
 }
 
-// dropClient forgets the client of connection id, and makes clients anew
-// once it holds under a quarter of its peak, as shrinkExpires does: a Go
-// map keeps the buckets of its deleted keys, so 100 000 clients that came
-// and went would leave theirs behind.
+// dropClient forgets the client of connection id (shrunk: 100 000 clients
+// that came and went would leave their buckets behind).
 func (st *Store) dropClient(id string) {
 	delete(st.clients, id)
-	if st.clientsPeak < expiresMinPeak || len(st.clients) >= st.clientsPeak/4 {
-		return
-	}
-	m := make(map[string]*client, len(st.clients))
-	for id, cl := range st.clients {
-		m[id] = cl
-	}
-	st.clients, st.clientsPeak = m, len(m)
+	st.clients, st.clientsPeak = shrunk(st.clients, st.clientsPeak)
 }
 
-// expiresMinPeak is the peak under which expires is never made anew.
-const expiresMinPeak = 128
+// shrinkMinPeak is the peak under which shrunk never makes a map anew.
+const shrinkMinPeak = 128
 
-// shrinkExpires makes expires anew once it holds under a quarter of its
-// peak: O(its keys), paid for by the three quarters deleted since.
-func (db *DB) shrinkExpires() {
-	if db.expiresPeak < expiresMinPeak || len(db.expires) >= db.expiresPeak/4 {
-		return
+// shrunk returns m made anew, and its size as the new peak, once it holds
+// under a quarter of peak (the most it has held); else m and peak. A Go map
+// keeps the buckets of its deleted keys, and a walk of it visits them (as
+// Redis's dicts shrink, ours are remade). O(len(m)), paid for by the three
+// quarters deleted since the peak. (maps.Clone would keep the buckets.)
+func shrunk[K comparable, V any](m map[K]V, peak int) (map[K]V, int) {
+	if peak < shrinkMinPeak || len(m) >= peak/4 {
+		return m, peak
 	}
-	m := make(map[string]int64, len(db.expires))
-	for k, at := range db.expires {
-		m[k] = at
+	fresh := make(map[K]V, len(m))
+	for k, v := range m {
+		fresh[k] = v
 	}
-	db.expires, db.expiresPeak = m, len(m)
+	return fresh, len(fresh)
 }
 
 // Expire sets key's expiry time (Unix ms); the key must exist.
@@ -282,7 +276,7 @@ func (db *DB) Persist(key []byte) bool {
 	}
 	delete(db.expires, string(key))
 	db.used -= expireSize(string(key))
-	db.shrinkExpires()
+	db.expires, db.expiresPeak = shrunk(db.expires, db.expiresPeak)
 	return true
 }
 
