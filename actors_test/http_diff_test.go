@@ -348,16 +348,10 @@ func serverCloses(req *http.Request) bool {
 	return has("close") || !req.ProtoAtLeast(1, 1) && !has("keep-alive")
 }
 
-// endsMidRequest reports whether in ends inside a request, by net/http's own
-// parser and its server's rule for blank lines after a POST: a head without its
-// blank line, or a body shorter than its framing says.
-func endsMidRequest(in []byte) bool {
-	_, ok := truncatedRequest(in)
-	return ok
-}
-
-// truncatedRequest is endsMidRequest, with the request whose body was cut
-// short (nil if the input ends inside a head).
+// truncatedRequest reports whether in ends inside a request, by net/http's own
+// parser and its server's rule for blank lines after a POST (a head without
+// its blank line, or a body shorter than its framing says), with the request
+// whose body was cut short (nil if the input ends inside a head).
 func truncatedRequest(in []byte) (*http.Request, bool) {
 	br := bufio.NewReaderSize(bytes.NewReader(in), len(in)+16) // all of in is buffered at once
 	afterPOST := false

@@ -9,14 +9,6 @@ import (
 // listModel is the obvious slice implementation that list must agree with.
 type listModel [][]byte
 
-func (m listModel) strings() []string {
-	out := make([]string, len(m))
-	for i, e := range m {
-		out[i] = string(e)
-	}
-	return out
-}
-
 func listStrings(l *List) []string {
 	out := make([]string, l.Len())
 	for i := range out {

@@ -81,10 +81,7 @@ func (t *memberTable[V]) add(m string, v V) bool {
 	return true
 }
 
-// set replaces the value of m, which must be a member.
-func (t *memberTable[V]) set(m string, v V) { t.slots[t.index[m]].val = v }
-
-// setBytes is set of m as bytes.
+// setBytes replaces the value of m, which must be a member.
 func (t *memberTable[V]) setBytes(m []byte, v V) { t.slots[t.index[string(m)]].val = v }
 
 // remove removes m; false if it was not a member.

@@ -2,7 +2,6 @@ package resp
 
 import (
 	"math/rand/v2"
-	"strings"
 )
 
 // skiplist is a sorted set's order: its members ordered by score, then by
@@ -219,6 +218,3 @@ func (z *skiplist) lastWhere(within func(*zslNode) bool) (*zslNode, int) {
 	}
 	return x, r
 }
-
-// cmpMember compares member bytes as Redis's sdscmp (memcmp, then length).
-func cmpMember(a, b string) int { return strings.Compare(a, b) }

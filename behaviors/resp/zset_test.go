@@ -80,11 +80,7 @@ func TestZsetAgainstModel(t *testing.T) {
 				t.Fatalf("add(%q, %v) = %v, %v", mem, score, res, got)
 			}
 		case op < 7:
-			if _, had := m[mem]; had {
-				m[mem] += score
-			} else {
-				m[mem] = score
-			}
+			m[mem] += score
 			if _, got, _ := z.add([]byte(mem), score, zaddFlags{incr: true}); got != m[mem] {
 				t.Fatalf("incr(%q) = %v; want %v", mem, got, m[mem])
 			}
