@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -60,4 +62,46 @@ func flagNames(t *testing.T) []string {
 		t.Fatalf("-h lists %d flags: %q", len(names), help.String())
 	}
 	return names
+}
+
+// TestReadmeListsEveryFuzzTarget ensures the README's fuzz commands name every
+// fuzz target in the repository, each with the package that holds it, so that
+// a target added later is one a reader can find and run.
+func TestReadmeListsEveryFuzzTarget(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]string{} // target: the package path the README gives
+	for _, m := range regexp.MustCompile(`(?m)^go test -run '\^\$' -fuzz (Fuzz\w+) .*? (\.\S*)\s`).FindAllStringSubmatch(string(b), -1) {
+		listed[m[1]] = filepath.Clean(m[2])
+	}
+	decl := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(\w+ \*testing\.F\)`)
+	found := 0
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") || strings.HasPrefix(path, "bench/") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+			found++
+			pkg, ok := listed[m[1]]
+			switch dir := filepath.Dir(path); {
+			case !ok:
+				t.Errorf("README's fuzz commands do not list %s (%s)", m[1], path)
+			case pkg != dir:
+				t.Errorf("README runs %s in %s; it is in %s", m[1], pkg, dir)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 5 {
+		t.Fatalf("found %d fuzz targets; want the repository's", found)
+	}
 }
