@@ -255,11 +255,14 @@ func sortOutput(c *Call, o sortSpec, items []sortItem, start, end int64) {
 	out := make([][]byte, 0, (end-start+1)*int64(max(len(o.gets), 1))) // nil entries: GET found nothing
 	for j := start; j <= end; j++ {
 		if len(o.gets) == 0 {
-			out = append(out, items[j].obj)
+			out = append(out, nonNil(items[j].obj))
 		}
 		for _, pat := range o.gets {
-			val, _ := lookupByPattern(c, pat, items[j].obj)
-			out = append(out, val)
+			if val, ok := lookupByPattern(c, pat, items[j].obj); ok {
+				out = append(out, nonNil(val))
+			} else {
+				out = append(out, nil)
+			}
 		}
 	}
 	if o.store == nil {
@@ -284,6 +287,15 @@ func sortOutput(c *Call, o sortSpec, items []sortItem, start, end int64) {
 	}
 	c.DB.Set(o.store, l, false)
 	c.W.Int(int64(len(out)))
+}
+
+// nonNil is b, or an empty slice for an empty b: in sortOutput's list of
+// replies nil means that GET found nothing.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // lookupByPattern is Redis's lookupKeyByPattern: "#" is the element itself;

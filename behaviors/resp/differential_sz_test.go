@@ -115,7 +115,7 @@ var divergences = []struct{ what, why, in, want string }{
 // first: redis-server then exits, and a new port is tried. Its own log line
 // says it is ready, so a connection never reaches another server on the
 // port.
-func startRedisServer(t *testing.T) string {
+func startRedisServer(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -135,7 +135,7 @@ func startRedisServer(t *testing.T) string {
 
 // launchRedisServer starts bin on a port that was free a moment ago and
 // waits for its "Ready to accept connections" line, or for it to exit.
-func launchRedisServer(t *testing.T, bin string) (string, error) {
+func launchRedisServer(t testing.TB, bin string) (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -121,7 +121,8 @@ func (z *ZSet) add(m []byte, score float64, f zaddFlags) (zaddResult, float64, b
 	if f.xx {
 		return zaddNop, 0, false
 	}
-	return zaddAdded, z.insert(string(m), score), true
+	z.insert(string(m), score)
+	return zaddAdded, score, true // as given: -0 in the reply, if stored as 0 (Redis's zsetAdd)
 }
 
 // normalizeZero turns -0 into 0, as a listpack stores it (an integral score
@@ -134,9 +135,8 @@ func normalizeZero(v float64) float64 {
 	return v
 }
 
-// insert adds m, which must not be a member, and returns its score as
-// stored.
-func (z *ZSet) insert(m string, score float64) float64 {
+// insert adds m, which must not be a member (a "listpack" set stores -0 as 0).
+func (z *ZSet) insert(m string, score float64) {
 	if len(m) > zsetMaxListpackValue || z.len() >= zsetMaxListpackEntries {
 		z.convert()
 	}
@@ -144,7 +144,6 @@ func (z *ZSet) insert(m string, score float64) float64 {
 		score = normalizeZero(score)
 	}
 	z.table.add(m, z.zsl.insert(score, m))
-	return score
 }
 
 // remove removes m; false if it was not a member.
