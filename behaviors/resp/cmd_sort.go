@@ -213,8 +213,12 @@ func sortScores(c *Call, o sortSpec, items []sortItem) bool {
 // whole rest; "" is 0; not NaN, and no ERANGE (an overflow, or an underflow
 // to a denormal or zero, is refused). Redis tests an errno it did not clear,
 // so after an ERANGE of some earlier call it refuses "" as well; this is what
-// it does with a clean errno.
+// it does with a clean errno. The weight is a C string there: it ends at
+// its first NUL ("1\x00x" is 1, "\x00x" is 0).
 func strtod(b []byte) (float64, bool) {
+	if nul := bytes.IndexByte(b, 0); nul >= 0 {
+		b = b[:nul]
+	}
 	if v, ok := smallInt(b); ok {
 		return v, true
 	}

@@ -118,6 +118,8 @@ var diffCases = []string{
 	`EXEC x\r\nMULTI\r\nSET a 1\r\nEXEC x\r\nEXEC\r\nGET a\r\nSUBSCRIBE c\r\nEXEC\r\nRESET\r\n`,
 	// the one user there is; client ids that match no client
 	`CLIENT KILL USER nobody\r\nCLIENT KILL USER default ID 999999\r\nCLIENT LIST ID 0\r\nCLIENT LIST ID -1\r\nCLIENT LIST ID abc\r\n`,
+	// SORT's weights are C strings to Redis: each ends at its first NUL
+	`*5\r\n$5\r\nRPUSH\r\n$1\r\na\r\n$3\r\n1\x00x\r\n$2\r\n\x00y\r\n$3\r\n-2\x00\r\nSORT a\r\nSORT a DESC LIMIT 1 1\r\n`,
 	// types meeting the wrong command
 	`RPUSH l a\r\nGET l\r\nINCR l\r\nAPPEND l x\r\nSETBIT l 1 1\r\nGETEX l\r\nSET s v\r\nLPUSH s x\r\n`,
 }
