@@ -127,8 +127,10 @@ var vocabulary = [][]string{
 // pools are the arguments' values: edges of each kind's parsing rules.
 var pools = map[byte][]string{
 	'k': {"a", "b", "c", "{a}d"},
+	// "\xff\x00" is the one value with a NUL: SORT ALPHA compares C strings,
+	// and two members of a set equal up to a NUL would come in hash order
 	'v': {"", "0", "1", "-1", "10", "3.5", "-0", "1e3", "abc", "x y", "9223372036854775807", "-9223372036854775808",
-		"9223372036854775808", "0x10", " 1", "1 ", "inf", "nan", "\x00\xff", "+1", "007", "1.0", "2.5e-3", "a"},
+		"9223372036854775808", "0x10", " 1", "1 ", "inf", "nan", "\xff\x00", "+1", "007", "1.0", "2.5e-3", "a"},
 	'i': {"0", "1", "-1", "2", "3", "-2", "10", "-100", "100", "abc", "", "1.5", "9223372036854775807",
 		"-9223372036854775808", "99999999999999999999", "5", "-5", "64"},
 	// no score out of a double's range: the ERANGE it leaves changes what

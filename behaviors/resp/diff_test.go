@@ -120,6 +120,8 @@ var diffCases = []string{
 	`CLIENT KILL USER nobody\r\nCLIENT KILL USER default ID 999999\r\nCLIENT LIST ID 0\r\nCLIENT LIST ID -1\r\nCLIENT LIST ID abc\r\n`,
 	// SORT's weights are C strings to Redis: each ends at its first NUL
 	`*5\r\n$5\r\nRPUSH\r\n$1\r\na\r\n$3\r\n1\x00x\r\n$2\r\n\x00y\r\n$3\r\n-2\x00\r\nSORT a\r\nSORT a DESC LIMIT 1 1\r\n`,
+	// SORT ALPHA compares C strings (strcoll), and with STORE whole bytes
+	`*5\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$2\r\nb\x00\r\n$1\r\nb\r\n$3\r\nb\x00a\r\nSORT l ALPHA\r\nSORT l ALPHA DESC\r\nSORT l ALPHA STORE d\r\nLRANGE d 0 -1\r\nSORT l ALPHA LIMIT 0 1\r\n`,
 	// types meeting the wrong command
 	`RPUSH l a\r\nGET l\r\nINCR l\r\nAPPEND l x\r\nSETBIT l 1 1\r\nGETEX l\r\nSET s v\r\nLPUSH s x\r\n`,
 }

@@ -23,8 +23,14 @@ func sortOrder(o *sortSpec) func(a, b sortItem) int {
 	}
 }
 
-// sortCompare is Redis's sortCompare (strcoll in the C locale: bytes).
+// sortCompare is Redis's sortCompare. ALPHA compares with strcoll, in the C
+// locale (bytes), of C strings (each ends at its first NUL), or, with
+// STORE, the whole bytes (compareStringObjects).
 func sortCompare(o *sortSpec, a, b *sortItem) int {
+	alpha := bytes.Compare
+	if o.store == nil {
+		alpha = cStringCompare
+	}
 	c := 0
 	switch {
 	case !o.alpha:
@@ -44,15 +50,27 @@ func sortCompare(o *sortSpec, a, b *sortItem) int {
 		case b.cmp == nil:
 			c = 1
 		default:
-			c = bytes.Compare(a.cmp, b.cmp)
+			c = alpha(a.cmp, b.cmp)
 		}
 	default:
-		c = bytes.Compare(a.obj, b.obj)
+		c = alpha(a.obj, b.obj)
 	}
 	if o.desc {
 		return -c
 	}
 	return c
+}
+
+// cStringCompare is strcmp of a and b as C strings: each ends at its first
+// NUL.
+func cStringCompare(a, b []byte) int {
+	if nul := bytes.IndexByte(a, 0); nul >= 0 {
+		a = a[:nul]
+	}
+	if nul := bytes.IndexByte(b, 0); nul >= 0 {
+		b = b[:nul]
+	}
+	return bytes.Compare(a, b)
 }
 
 // sortWindow leaves in items[lo:hi] what a full sort by order puts there,
