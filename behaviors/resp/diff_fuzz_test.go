@@ -18,7 +18,8 @@ import (
 // writes: its input decodes (decodeProgram) into a few commands of the
 // vocabulary below, with arguments drawn from small pools of edge values,
 // which go to redis-server and to the resp behavior, each on a connection
-// kept across inputs, after FLUSHALL; the replies must match byte for byte.
+// kept across inputs, after FLUSHALL (every other command typed inline when
+// its words allow); the replies must match byte for byte.
 // The vocabulary leaves out what differs by design (divergences: hash
 // order, randomness, OBJECT, INFO, CLIENT, the clock) and what would not
 // end (blocking commands, pub/sub's subscribed mode, CLIENT REPLY), so a
@@ -46,8 +47,12 @@ func FuzzDifferential(f *testing.F) {
 			return
 		}
 		var in bytes.Buffer
-		for _, c := range cmds {
-			writeCommand(&in, c)
+		for i, c := range cmds {
+			if i%2 == 1 && plainWords(c) { // as typed: the inline parser
+				in.WriteString(strings.Join(c, " ") + "\r\n")
+			} else {
+				writeCommand(&in, c)
+			}
 		}
 		writeCommand(&in, []string{"RESET"})
 		want, got := ref.exchange(t, in.Bytes()), ours.exchange(t, in.Bytes())
@@ -68,7 +73,8 @@ var vocabulary = [][]string{
 	{"SET", "%k", "%v", "EX", "%t"}, {"SET", "%k", "%v", "KEEPTTL"}, {"SET", "%k", "%v", "GET"},
 	{"SET", "%k", "%v", "PX", "%t", "NX"}, {"SET", "%k", "%v", "EX", "%t", "KEEPTTL"},
 	{"GET", "%k"}, {"GETDEL", "%k"}, {"GETSET", "%k", "%v"}, {"GETEX", "%k", "PERSIST"},
-	{"GETEX", "%k", "EX", "%t"}, {"SETNX", "%k", "%v"}, {"MSET", "%k", "%v", "%k", "%v"},
+	{"GETEX", "%k", "EX", "%t"}, {"GETEX", "%k", "EXAT", "%t"}, {"SETEX", "%k", "%t", "%v"}, {"PSETEX", "%k", "%t", "%v"},
+	{"SUBSTR", "%k", "%i", "%i"}, {"BITFIELD_RO", "%k", "GET", "i8", "%i"}, {"SETNX", "%k", "%v"}, {"MSET", "%k", "%v", "%k", "%v"},
 	{"MSETNX", "%k", "%v", "%k", "%v"}, {"MGET", "%k*"}, {"APPEND", "%k", "%v"}, {"STRLEN", "%k"},
 	{"INCR", "%k"}, {"DECR", "%k"}, {"INCRBY", "%k", "%i"}, {"DECRBY", "%k", "%i"},
 	{"INCRBYFLOAT", "%k", "%v"}, {"INCRBYFLOAT", "%k", "%s"}, {"GETRANGE", "%k", "%i", "%i"},
@@ -84,9 +90,10 @@ var vocabulary = [][]string{
 	{"RENAME", "%k", "%k"}, {"RENAMENX", "%k", "%k"}, {"COPY", "%k", "%k"}, {"COPY", "%k", "%k", "REPLACE"},
 	{"COPY", "%k", "%k", "DB", "%d"}, {"MOVE", "%k", "%d"}, {"SELECT", "%d"}, {"SWAPDB", "%d", "%d"},
 	{"EXPIRE", "%k", "%t"}, {"EXPIRE", "%k", "%t", "NX"}, {"EXPIRE", "%k", "%t", "GT"}, {"EXPIRE", "%k", "%t", "LT"},
-	{"PEXPIRE", "%k", "%t", "XX"}, {"PERSIST", "%k"}, {"TTL", "%k"}, {"DBSIZE"}, {"FLUSHDB"},
+	{"PEXPIRE", "%k", "%t", "XX"}, {"EXPIREAT", "%k", "%t"}, {"PEXPIREAT", "%k", "%t", "NX"}, {"PERSIST", "%k"}, {"TTL", "%k"}, {"DBSIZE"}, {"FLUSHDB"},
 	{"SORT", "%k"}, {"SORT", "%k", "ALPHA"}, {"SORT", "%k", "DESC", "LIMIT", "%i", "%i"},
 	{"SORT", "%k", "ALPHA", "STORE", "%k"}, {"SORT_RO", "%k", "ALPHA", "DESC"},
+	{"SORT", "%k", "ALPHA", "GET", "#", "GET", "%k"}, {"FLUSHALL", "ASYNC"},
 	// lists
 	{"LPUSH", "%k", "%v*"}, {"RPUSH", "%k", "%v*"}, {"LPUSHX", "%k", "%v"}, {"RPUSHX", "%k", "%v"},
 	{"LPOP", "%k"}, {"RPOP", "%k", "%i"}, {"LRANGE", "%k", "%i", "%i"}, {"LINDEX", "%k", "%i"},
@@ -99,7 +106,7 @@ var vocabulary = [][]string{
 	{"HSET", "%k", "%m", "%v"}, {"HSET", "%k", "%m", "%v", "%m", "%v"}, {"HSETNX", "%k", "%m", "%v"},
 	{"HGET", "%k", "%m"}, {"HMGET", "%k", "%m*"}, {"HDEL", "%k", "%m*"}, {"HLEN", "%k"}, {"HSTRLEN", "%k", "%m"},
 	{"HEXISTS", "%k", "%m"}, {"HINCRBY", "%k", "%m", "%i"}, {"HINCRBYFLOAT", "%k", "%m", "%v"},
-	{"HKEYS", "%k"}, {"HVALS", "%k"}, {"HGETALL", "%k"}, {"HMSET", "%k", "%m", "%v"},
+	{"HKEYS", "%k"}, {"HVALS", "%k"}, {"HGETALL", "%k"}, {"HMSET", "%k", "%m", "%v"}, {"HSCAN", "%k", "0"},
 	// sets (no reply whose order is a hash table's: SMEMBERS, SUNION, SPOP, ...)
 	{"SADD", "%k", "%m*"}, {"SREM", "%k", "%m*"}, {"SCARD", "%k"}, {"SISMEMBER", "%k", "%m"},
 	{"SMISMEMBER", "%k", "%m*"}, {"SMOVE", "%k", "%k", "%m"}, {"SINTERCARD", "%i", "%k*"},
@@ -107,6 +114,8 @@ var vocabulary = [][]string{
 	// sorted sets
 	{"ZADD", "%k", "%s", "%m"}, {"ZADD", "%k", "%s", "%m", "%s", "%m"}, {"ZADD", "%k", "NX", "%s", "%m"},
 	{"ZADD", "%k", "XX", "CH", "%s", "%m"}, {"ZADD", "%k", "GT", "%s", "%m"}, {"ZADD", "%k", "INCR", "%s", "%m"},
+	{"ZADD", "%k", "NX", "GT", "%s", "%m"}, {"ZADD", "%k", "LT", "CH", "INCR", "%s", "%m"}, {"ZSCAN", "%k", "0"},
+	{"ZREVRANGE", "%k", "%i", "%i", "WITHSCORES"}, {"ZREVRANGEBYSCORE", "%k", "%r", "%r", "LIMIT", "%i", "%i"},
 	{"ZINCRBY", "%k", "%s", "%m"}, {"ZSCORE", "%k", "%m"}, {"ZMSCORE", "%k", "%m*"}, {"ZCARD", "%k"},
 	{"ZRANK", "%k", "%m"}, {"ZREVRANK", "%k", "%m"}, {"ZREM", "%k", "%m*"}, {"ZCOUNT", "%k", "%r", "%r"},
 	{"ZLEXCOUNT", "%k", "%l", "%l"}, {"ZRANGE", "%k", "%i", "%i"}, {"ZRANGE", "%k", "%i", "%i", "WITHSCORES"},
@@ -121,7 +130,8 @@ var vocabulary = [][]string{
 	{"ZDIFF", "2", "%k", "%k"}, {"ZINTERCARD", "%i", "%k*"},
 	// transactions, connection, protocols
 	{"MULTI"}, {"EXEC"}, {"DISCARD"}, {"WATCH", "%k*"}, {"UNWATCH"}, {"PING"}, {"ECHO", "%v"},
-	{"HELLO", "3"}, {"HELLO", "2"}, {"NOSUCHCMD", "%v"},
+	{"HELLO", "3"}, {"HELLO", "2"}, {"NOSUCHCMD", "%v"}, {"CLIENT", "SETNAME", "%v"}, {"CLIENT", "GETNAME"},
+	{"QUIT"},
 }
 
 // pools are the arguments' values: edges of each kind's parsing rules.
@@ -190,6 +200,17 @@ func fill(word string, next func() int) string {
 	}
 	pool := pools[word[1]]
 	return pool[next()%len(pool)]
+}
+
+// plainWords reports whether args can be typed as an inline command as
+// they are: no word empty, none with a blank, a quote or a control byte.
+func plainWords(args []string) bool {
+	for _, a := range args {
+		if a == "" || strings.ContainsFunc(a, func(r rune) bool { return r <= ' ' || r == '"' || r == '\'' || r >= 0x7f }) {
+			return false
+		}
+	}
+	return true
 }
 
 func writeCommand(w *bytes.Buffer, args []string) {
