@@ -51,14 +51,7 @@ func (b *logBudgets) entry(e *logrus.Entry, level logrus.Level) *logrus.Entry {
 	if level >= logrus.InfoLevel {
 		budget = &b.routine
 	}
-	if !budget.lim.Allow() {
-		budget.suppressed.Add(1)
-		return nil
-	}
-	if n := budget.suppressed.Swap(0); n > 0 {
-		return e.WithField("suppressed", n)
-	}
-	return e
+	return budget.take(e)
 }
 
 // flush logs how many lines are still counted and not reported, if any.
@@ -74,4 +67,19 @@ func (b *logBudgets) flush(e *logrus.Entry) {
 type logBudget struct {
 	lim        *rate.Limiter
 	suppressed atomic.Int64
+}
+
+func newLogBudget() *logBudget { return &logBudget{lim: rate.NewLimiter(logRate, logBurst)} }
+
+// take returns e, carrying how many lines were left out since the last one
+// written, or nil if the budget is spent (the line is counted then).
+func (b *logBudget) take(e *logrus.Entry) *logrus.Entry {
+	if !b.lim.Allow() {
+		b.suppressed.Add(1)
+		return nil
+	}
+	if n := b.suppressed.Swap(0); n > 0 {
+		return e.WithField("suppressed", n)
+	}
+	return e
 }

@@ -67,6 +67,7 @@ type rootActor struct {
 	draining     *atomic.Bool       // Server.Serving's: set when the shutdown begins
 	lost         *lostServices      // Server.LostServices': the services supervisor's strategy adds to it
 	stopped      *stoppedActors     // root's children stopped for good, which take no faults: root adds to it
+	injections   *logBudget         // the Server's budget of "fault injected" lines: root logs what it left out, at the report
 	readers      *sync.WaitGroup    // the connections' readers (a role, not always a goroutine) and rejections, passed to every listener
 	poll         *netpoll.Poller    // the process's poller, held by the Server; nil: none
 	out          *logrus.Logger     // the log file's writer, owned by the logger actor
@@ -323,6 +324,9 @@ func (r *rootActor) maybeReport(ctx actor.Context) {
 	r.hub.ShutdownTook(time.Since(r.started))
 	for _, sh := range r.shares { // nothing counts lines any more: the acceptors and readers are gone
 		sh.env.failures.flush(sh.env.log)
+	}
+	if n := r.injections.suppressed.Swap(0); n > 0 { // the endpoint may still inject: it closes after the tree
+		r.log.WithField("suppressed", n).Warn("faults injected left out of the log (over its budget)")
 	}
 	entry := r.log.WithFields(logrus.Fields{
 		"graceful":  r.report.Graceful,

@@ -54,6 +54,10 @@ type Server struct {
 	// stopped names root's children stopped for good (inject.go): written by
 	// root, read by Inject.
 	stopped stoppedActors
+
+	// injections is the log budget of Inject's "fault injected" lines
+	// (inject.go); root logs what it still counts before the shutdown report.
+	injections *logBudget
 }
 
 // Start opens the log, listens, and starts the actor tree. When it cannot listen it
@@ -97,7 +101,7 @@ func newServer(cfg Config, set *behaviorSet, log *logrus.Entry) *Server {
 		return slog.New(logs.SlogHandler(log.Logger)).With("lib", "protoactor")
 	}))
 	compactRegistry(sys)
-	s := &Server{sys: sys, log: log, done: make(chan struct{})}
+	s := &Server{sys: sys, log: log, done: make(chan struct{}), injections: newLogBudget()}
 	if cfg.MemoryBudget > 0 {
 		s.budget = newBudget(cfg.MemoryBudget)
 	}
@@ -126,7 +130,7 @@ func (s *Server) serve(cfg Config, set *behaviorSet, sl *serverLog) error {
 	}
 	ready := make(chan struct{})
 	r := &rootActor{cfg: &cfg, hub: s.hub, node: s.node, budget: s.budget, draining: &s.draining, lost: &s.lost,
-		stopped: &s.stopped, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll,
+		stopped: &s.stopped, injections: s.injections, listeners: listeners, serviceSpecs: set.services, readers: &s.readers, poll: poll,
 		out: sl.out, ready: ready, file: sl.file, fw: sl.fw, log: sl.log, exit: func(err error) {
 			stopWatching()
 			set.release() // every connection is gone: the behaviors' resources go too

@@ -150,7 +150,9 @@ type Subscription struct {
 
 // Subscribe returns a feed of events, with room for buffer of them, and the
 // kept events after seq, so a reconnecting client misses nothing the hub
-// still has.
+// still has. A seq past the last event published is not this hub's (a
+// browser's Last-Event-ID from before the server restarted, its count
+// begun again at 1): such a client gets every kept event, as a new one does.
 func (h *Hub) Subscribe(after uint64, buffer int) (*Subscription, []Event) {
 	ch := make(chan Event, buffer)
 	s := &Subscription{C: ch, ch: ch, hub: h}
@@ -161,6 +163,9 @@ func (h *Hub) Subscribe(after uint64, buffer int) (*Subscription, []Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.subs[s] = struct{}{}
+	if after > h.seq {
+		after = 0
+	}
 	return s, h.recent(after)
 }
 
