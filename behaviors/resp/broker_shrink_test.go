@@ -58,3 +58,27 @@ func subscribedAndGone(pids, each int, k subKind) (kept, full int64) {
 	}
 	return kept, full
 }
+
+// TestLeftSubscribersGiveBackTheirIndex ensures a channel's index of its
+// subscribers (past fewSubscribers) gives back its heap once most have left:
+// 100 000 subscribers of one channel, all but 20 gone.
+func TestLeftSubscribersGiveBackTheirIndex(t *testing.T) {
+	const n, left = 100_000, 20
+	b := NewBroker()
+	before := heapAfterGC()
+	for i := range n {
+		b.subscribe(&actor.PID{Id: "conn-" + strconv.Itoa(i)}, subChannel, []string{"ch"})
+	}
+	full := heapAfterGC() - before
+	for i := left; i < n; i++ {
+		b.forget("conn-" + strconv.Itoa(i))
+	}
+	kept := heapAfterGC() - before
+	if got := b.count(subChannel, "ch"); got != left || len(b.clients) != left { // and b is live until here
+		t.Fatalf("%d subscribers of ch, %d clients left; want %d", got, len(b.clients), left)
+	}
+	t.Logf("%d bytes with all of them, %d kept", full, kept)
+	if kept > 256<<10 {
+		t.Errorf("%d subscribers of a channel, %d left: %d bytes kept (%d with all of them), over 256 KiB", n, left, kept, full)
+	}
+}
