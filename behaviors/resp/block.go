@@ -44,13 +44,17 @@ type dbKey struct {
 	key string
 }
 
-// blocks holds every parked request.
+// blocks holds every parked request. The peaks (the most each map has held
+// since it was made) let its maps be made anew once most keys are let go
+// (shrunk): a BLPOP on 100 000 keys, once unparked, kept 16 MB.
 type blocks struct {
-	waiting  map[dbKey][]*parked // by key, first parked first served
-	ready    []dbKey             // keys changed since the last serving that have waiters
-	isReady  map[dbKey]bool
-	timeouts timeoutHeap // parked requests with a deadline, earliest first
-	parked   int         // requests parked now: INFO's blocked_clients (a client parks one at a time)
+	waiting     map[dbKey][]*parked // by key, first parked first served
+	ready       []dbKey             // keys changed since the last serving that have waiters
+	isReady     map[dbKey]bool
+	timeouts    timeoutHeap // parked requests with a deadline, earliest first
+	parked      int         // requests parked now: INFO's blocked_clients (a client parks one at a time)
+	waitingPeak int         // the most keys waiting has held
+	readyPeak   int         // the most keys isReady has held
 }
 
 func (b *blocks) init() {
@@ -67,6 +71,7 @@ func (b *blocks) changed(db int, key []byte) {
 	if _, ok := b.waiting[k]; ok && !b.isReady[k] {
 		b.isReady[k] = true
 		b.ready = append(b.ready, k)
+		b.readyPeak = max(b.readyPeak, len(b.isReady))
 	}
 }
 
@@ -79,6 +84,7 @@ func (b *blocks) allChanged(db int) {
 			b.ready = append(b.ready, k)
 		}
 	}
+	b.readyPeak = max(b.readyPeak, len(b.isReady))
 }
 
 // park parks j on spec's keys.
@@ -89,6 +95,7 @@ func (b *blocks) park(j *job, spec *blockSpec, db int, now time.Time) *parked {
 		dk := dbKey{db, string(k)}
 		b.waiting[dk] = append(b.waiting[dk], p)
 	}
+	b.waitingPeak = max(b.waitingPeak, len(b.waiting))
 	if spec.timeout > 0 {
 		p.deadline = now.Add(spec.timeout)
 		heap.Push(&b.timeouts, p)
@@ -118,6 +125,7 @@ func (b *blocks) unpark(p *parked) {
 			b.waiting[dk] = list
 		}
 	}
+	b.waiting, b.waitingPeak = shrunk(b.waiting, b.waitingPeak)
 	if p.index >= 0 {
 		heap.Remove(&b.timeouts, p.index)
 	}
@@ -130,7 +138,11 @@ func (b *blocks) nextReady() (dbKey, bool) {
 	}
 	k := b.ready[0]
 	b.ready = b.ready[1:]
+	if len(b.ready) == 0 {
+		b.ready = nil // b.ready[1:] of the last one still holds the array
+	}
 	delete(b.isReady, k)
+	b.isReady, b.readyPeak = shrunk(b.isReady, b.readyPeak)
 	return k, true
 }
 

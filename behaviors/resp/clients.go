@@ -38,10 +38,14 @@ type clientInfo struct {
 	killed atomic.Bool // set under clients.mu (clients.kill)
 }
 
-// clients is the server's registry of connections, by conn name.
+// clients is the server's registry of connections, by conn name. byConn is
+// made anew once most of the most it has held (peak) have ended (shrunk):
+// 100 000 connections that came and went kept 3.5 MB of buckets, which
+// CLIENT LIST walked.
 type clients struct {
 	mu     sync.Mutex
 	byConn map[string]*clientInfo
+	peak   int          // the most records byConn has held since it was made (mu)
 	total  atomic.Int64 // connections ever registered (INFO total_connections_received)
 	killed int          // records in byConn of killed connections (mu)
 }
@@ -68,6 +72,7 @@ func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *c
 		cs.byConn = map[string]*clientInfo{}
 	}
 	cs.byConn[conn] = ci
+	cs.peak = max(cs.peak, len(cs.byConn))
 	cs.total.Add(1)
 	return ci, false
 }
@@ -79,6 +84,7 @@ func (cs *clients) leave(conn string) {
 		cs.killed--
 	}
 	delete(cs.byConn, conn)
+	cs.byConn, cs.peak = shrunk(cs.byConn, cs.peak)
 	cs.mu.Unlock()
 }
 

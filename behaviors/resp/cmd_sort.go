@@ -254,47 +254,53 @@ func smallInt(b []byte) (float64, bool) {
 }
 
 // sortOutput replies the elements start..end (or GET's lookups), or stores
-// them as a list (STORE) and replies how many.
+// them as a list (STORE) and replies how many. The reply is written as the
+// lookups are made, as Redis writes it: it is the elements times the GETs,
+// and gathered first it cost a slice header per entry on top of its bytes.
 func sortOutput(c *Call, o sortSpec, items []sortItem, start, end int64) {
-	out := make([][]byte, 0, (end-start+1)*int64(max(len(o.gets), 1))) // nil entries: GET found nothing
-	for j := start; j <= end; j++ {
-		if len(o.gets) == 0 {
-			out = append(out, nonNil(items[j].obj))
-		}
-		for _, pat := range o.gets {
-			if val, ok := lookupByPattern(c, pat, items[j].obj); ok {
-				out = append(out, nonNil(val))
-			} else {
-				out = append(out, nil)
-			}
-		}
-	}
+	n := (end - start + 1) * int64(max(len(o.gets), 1))
 	if o.store == nil {
-		c.W.Array(len(out))
-		for _, v := range out {
+		c.W.Array(int(n))
+		sortEach(c, o, items, start, end, func(v []byte) {
 			if v == nil {
 				c.W.Null()
 			} else {
 				c.W.Bulk(v)
 			}
-		}
+		})
 		return
 	}
-	if len(out) == 0 {
+	if n == 0 {
 		c.DB.Delete(o.store)
 		c.W.Int(0)
 		return
 	}
 	l := &List{}
-	for _, v := range out {
-		l.PushBack(v) // the list copies v
-	}
+	sortEach(c, o, items, start, end, func(v []byte) { l.PushBack(v) }) // the list copies v; nil: an empty string, as Redis stores it
 	c.DB.Set(o.store, l, false)
-	c.W.Int(int64(len(out)))
+	c.W.Int(n)
 }
 
-// nonNil is b, or an empty slice for an empty b: in sortOutput's list of
-// replies nil means that GET found nothing.
+// sortEach calls out with each entry of SORT's result: the elements
+// start..end, or for each one its GET patterns' lookups (nil: nothing; an
+// empty element or value is an empty slice).
+func sortEach(c *Call, o sortSpec, items []sortItem, start, end int64, out func([]byte)) {
+	for j := start; j <= end; j++ {
+		if len(o.gets) == 0 {
+			out(nonNil(items[j].obj))
+		}
+		for _, pat := range o.gets {
+			if val, ok := lookupByPattern(c, pat, items[j].obj); ok {
+				out(nonNil(val))
+			} else {
+				out(nil)
+			}
+		}
+	}
+}
+
+// nonNil is b, or an empty slice for an empty b: to sortEach's out, nil
+// means that GET found nothing.
 func nonNil(b []byte) []byte {
 	if b == nil {
 		return []byte{}

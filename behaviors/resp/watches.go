@@ -3,11 +3,17 @@ package resp
 // watches is WATCH's bookkeeping, Redis's watched_keys: which connections
 // watch which keys, and which of them saw a watched key change since (their
 // EXEC is refused). It is in the Store, so it outlives a failed key-space
-// instance like the data it watches.
+// instance like the data it watches. The peaks (the most each map has held
+// since it was made) let the maps be made anew once most of it has been let
+// go (shrunk): 100 000 keys watched and let go kept 5.2 MB of buckets, which
+// FLUSHDB's walk (flushed) also visited.
 type watches struct {
-	byKey    map[dbKey]map[string]bool // watched key -> connection PID ids
-	byClient map[string][]dbKey        // connection PID id -> its watched keys
-	dirty    map[string]bool           // connections whose EXEC must fail
+	byKey     map[dbKey]map[string]bool // watched key -> connection PID ids
+	byClient  map[string][]dbKey        // connection PID id -> its watched keys
+	dirty     map[string]bool           // connections whose EXEC must fail
+	keysPeak  int                       // the most keys byKey has held
+	watchPeak int                       // the most clients byClient has held
+	dirtyPeak int                       // the most clients dirty has held
 }
 
 func (w *watches) init() {
@@ -23,10 +29,12 @@ func (w *watches) watch(client string, db int, key []byte) {
 	if set == nil {
 		set = map[string]bool{}
 		w.byKey[k] = set
+		w.keysPeak = max(w.keysPeak, len(w.byKey))
 	}
 	if !set[client] {
 		set[client] = true
 		w.byClient[client] = append(w.byClient[client], k)
+		w.watchPeak = max(w.watchPeak, len(w.byClient))
 	}
 }
 
@@ -42,6 +50,9 @@ func (w *watches) unwatch(client string) {
 	}
 	delete(w.byClient, client)
 	delete(w.dirty, client)
+	w.byKey, w.keysPeak = shrunk(w.byKey, w.keysPeak)
+	w.byClient, w.watchPeak = shrunk(w.byClient, w.watchPeak)
+	w.dirty, w.dirtyPeak = shrunk(w.dirty, w.dirtyPeak)
 }
 
 // touch marks the watchers of key dirty.
@@ -52,6 +63,7 @@ func (w *watches) touch(db int, key []byte) {
 	for client := range w.byKey[dbKey{db, string(key)}] {
 		w.dirty[client] = true
 	}
+	w.dirtyPeak = max(w.dirtyPeak, len(w.dirty))
 }
 
 // flushed marks dirty the watchers of every watched key in database index
@@ -68,4 +80,5 @@ func (w *watches) flushed(index int, d *DB) {
 			w.dirty[client] = true
 		}
 	}
+	w.dirtyPeak = max(w.dirtyPeak, len(w.dirty))
 }
