@@ -21,7 +21,7 @@ import "unsafe"
 //
 // Lengths, not capacities: a string APPEND grew may hold up to about twice
 // what is counted. A list is the exception, counted as it is laid out
-// (list_value.go): its chunks' span slots and arenas by their capacities,
+// (list_value.go, list_chunk.go): its chunks' span slots and arenas by their capacities,
 // which List.room keeps summed, as a list's slack is its layout's: an
 // arena grows by doubling up to its chunk's 8 KiB and a new chunk's starts
 // at most 1 KiB (TestListHeapPerData: 1.05-1.33 times the elements' bytes
