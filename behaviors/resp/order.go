@@ -30,6 +30,9 @@ type segment struct {
 	own    int         // EXEC's: its parts are parts[:own]; later ones are replies after it
 	held   int         // bytes of its commands' arguments (reportHeld)
 	done   bool        // its service answered it, and so no longer touches it (recycle)
+	// blocking: it holds a command that may block (BLPOP), so its reply may
+	// be long in coming (session.owesBlocking)
+	blocking bool
 	// EXEC's, while exec fills its batch: not sent yet, though a connection
 	// command of the transaction (SUBSCRIBE) asks for what is open to be
 	// sent (sendOpen); sent half-filled, its answer had fewer replies than
@@ -136,6 +139,9 @@ func (s *session) remoteShard(target *actor.PID, shard int, c cmd) {
 		seg.spellOut() // assembled part by part, to leave this one out
 	}
 	seg.b.Cmds = append(seg.b.Cmds, c)
+	if flat[c.Index].Flags&Blocking != 0 {
+		seg.blocking = true
+	}
 	for _, a := range c.Args {
 		seg.held += len(a)
 	}

@@ -233,16 +233,12 @@ func (s *session) awaitServer() {
 }
 
 // owesBlocking says whether a request not yet answered holds a command
-// that may block.
+// that may block (one a transaction queued does not block: EXEC runs it
+// at once).
 func (s *session) owesBlocking() bool {
 	for _, g := range s.queue {
-		if g.reply != nil || g.b == nil {
-			continue
-		}
-		for i := range g.b.Cmds {
-			if flat[g.b.Cmds[i].Index].Flags&Blocking != 0 {
-				return true
-			}
+		if g.blocking && g.reply == nil {
+			return true
 		}
 	}
 	return false
