@@ -89,6 +89,15 @@ type side struct {
 	srv  *proc
 	runs []map[string]float64 // requests per second by test, one map per run
 	cpu  time.Duration        // user+system time over the depth's runs
+	busy busy                 // the depth's runs against this side, as time on and off the cores
+}
+
+// busy is where a side's runs spent their time: the wall-clock time of the
+// redis-benchmark runs, and the CPU time the server and the client used in
+// them. A client that used nearly all of its core's time set the pace, and
+// then the requests per second measure the client, not the server.
+type busy struct {
+	wall, client time.Duration
 }
 
 // mean is the side's mean requests per second for test.
@@ -146,7 +155,7 @@ func measure(cfg config, sides []*side, p int) ([]string, error) {
 		steps = append(steps, sides[i])
 	}
 	for _, s := range sides {
-		s.runs, s.cpu = []map[string]float64{{}, {}}, 0
+		s.runs, s.cpu, s.busy = []map[string]float64{{}, {}}, 0, busy{}
 	}
 	groups := []string{cfg.tests}
 	if cfg.perTest {
@@ -159,11 +168,13 @@ func measure(cfg config, sides []*side, p int) ([]string, error) {
 		done := map[*side]int{} // the side's runs of g so far
 		for i, s := range steps {
 			before := pinproc.CPUTime(s.srv.cmd.Process.Pid)
-			res, names, err := benchmark(one, s.srv.port, p)
+			res, names, b, err := benchmark(one, s.srv.port, p)
 			if err != nil {
 				return nil, err
 			}
 			s.cpu += pinproc.CPUTime(s.srv.cmd.Process.Pid) - before
+			s.busy.wall += b.wall
+			s.busy.client += b.client
 			maps.Copy(s.runs[done[s]], res)
 			done[s]++
 			if i == 0 {
@@ -213,6 +224,24 @@ func report(out io.Writer, cfg config, sides []*side, order []string, p int) {
 		if s != ref {
 			fmt.Fprintf(out, " %13.2fx", float64(ref.cpu)/float64(max(s.cpu, 1)))
 		}
+	}
+	fmt.Fprintln(out)
+	share(out, "server busy", sides, func(s *side) time.Duration { return s.cpu })
+	share(out, "client busy", sides, func(s *side) time.Duration { return s.busy.client })
+	for _, s := range sides {
+		if s.busy.client*100 >= s.busy.wall*95 {
+			fmt.Fprintf(out, "against %s redis-benchmark was on its core %.0f%% of the time: it set the pace, and the requests per second are its own\n",
+				s.name, 100*s.busy.client.Seconds()/max(s.busy.wall.Seconds(), 1e-9))
+		}
+	}
+}
+
+// share prints a row of each side's CPU time (what) as a share of the
+// wall-clock time of its runs.
+func share(out io.Writer, row string, sides []*side, what func(*side) time.Duration) {
+	fmt.Fprintf(out, "%-16s", row)
+	for _, s := range sides {
+		fmt.Fprintf(out, " %13.0f%%", 100*what(s).Seconds()/max(s.busy.wall.Seconds(), 1e-9))
 	}
 	fmt.Fprintln(out)
 }
@@ -307,18 +336,22 @@ func freePort() (int, error) {
 }
 
 // benchmark runs redis-benchmark once against port and returns each test's
-// requests per second, and the tests in the order it ran them.
-func benchmark(cfg config, port, pipeline int) (map[string]float64, []string, error) {
+// requests per second, the tests in the order it ran them, and the run's
+// wall-clock and client CPU time (taskset execs redis-benchmark, so the
+// process's usage is the client's).
+func benchmark(cfg config, port, pipeline int) (map[string]float64, []string, busy, error) {
 	cmd := pinproc.Command(cfg.clientCPU, cfg.bench, "-p", strconv.Itoa(port), "-c", strconv.Itoa(cfg.c),
 		"-n", strconv.Itoa(cfg.n), "-t", cfg.tests, "-P", strconv.Itoa(pipeline), "--csv")
 	cmd.Stderr = os.Stderr
+	start := time.Now()
 	raw, err := cmd.Output()
 	if err != nil {
-		return nil, nil, fmt.Errorf("redis-benchmark against port %d: %w", port, err)
+		return nil, nil, busy{}, fmt.Errorf("redis-benchmark against port %d: %w", port, err)
 	}
+	b := busy{wall: time.Since(start), client: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	rows, err := csv.NewReader(strings.NewReader(string(raw))).ReadAll()
 	if err != nil {
-		return nil, nil, fmt.Errorf("redis-benchmark's csv: %w", err)
+		return nil, nil, busy{}, fmt.Errorf("redis-benchmark's csv: %w", err)
 	}
 	res := map[string]float64{}
 	var order []string
@@ -333,5 +366,5 @@ func benchmark(cfg config, port, pipeline int) (map[string]float64, []string, er
 		res[r[0]] = rps
 		order = append(order, r[0])
 	}
-	return res, order, nil
+	return res, order, b, nil
 }
