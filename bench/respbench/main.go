@@ -7,7 +7,10 @@
 // each side's two runs averaged, so that a machine that slows down or
 // speeds up during the run weighs on both alike. It also prints each server's CPU time per request
 // (and redis-server's over async_server's as a ratio: above 1, async_server
-// spends less), which a loaded machine distorts less than the rates.
+// spends less), which a loaded machine distorts less than the rates, and
+// how busy each server and redis-benchmark were (CPU time over the runs'
+// wall time): a client on its core nearly all the time sets the pace, and
+// then the rates are its own (on two cores it is so at -P 1).
 //
 //	go build -o async_server . && (cd bench && go run ./respbench -server ../async_server)
 //
