@@ -25,7 +25,12 @@
 //     process (a nil dereference in remote's proto serializer), and so did a
 //     batch whose indices point past its tables. guard.go filters every
 //     batch a peer sends before remote reads it, and recovers a panic in the
-//     stream's handler: the stream ends, the node stays up.
+//     stream's handler: the stream ends, the node stays up. It also drops
+//     the messages remote would only log a line about (an empty one, a
+//     client's ConnectRequest): a flood of them was a flood of log lines.
+//   - Remote's unary methods panic "implement me", and gRPC recovers no
+//     panic: one call ended the process. refuseUnary refuses every unary
+//     call before its handler.
 //   - cluster.Request retries 3 times, each with the full timeout, and checks
 //     its deadline only between attempts; Node.Request here makes one attempt
 //     within one deadline, and Node.FindFuture one lookup without blocking

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync/atomic"
@@ -8,6 +9,8 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -68,17 +71,19 @@ func (s *guardedStream) RecvMsg(m any) error {
 	if !ok {
 		return nil
 	}
+	for why := idleMessage(msg); why != ""; why = idleMessage(msg) {
+		s.drop(1, why)
+		if err := s.ServerStream.RecvMsg(m); err != nil {
+			return err
+		}
+	}
 	if c := msg.GetConnectRequest().GetServerConnection(); c != nil {
 		s.from = c.GetAddress()
 	}
 	if b := msg.GetMessageBatch(); b != nil {
 		s.unwrap(b)
 		if n, why := filterBatch(b); n > 0 {
-			s.dropped.Add(int64(n))
-			if s.logged < maxDropLines {
-				s.logged++
-				s.log.WithFields(logrus.Fields{"dropped": n, "why": capText(why)}).Warn("cluster: dropped messages a peer sent")
-			}
+			s.drop(n, why)
 		}
 	}
 	if s.unacked >= ackEvery && s.from != "" {
@@ -86,6 +91,45 @@ func (s *guardedStream) RecvMsg(m any) error {
 		s.unacked = 0
 	}
 	return nil
+}
+
+// drop counts n messages dropped, and logs why while the stream has lines
+// left.
+func (s *guardedStream) drop(n int, why string) {
+	s.dropped.Add(int64(n))
+	if s.logged < maxDropLines {
+		s.logged++
+		s.log.WithFields(logrus.Fields{"dropped": n, "why": capText(why)}).Warn("cluster: dropped messages a peer sent")
+	}
+}
+
+// idleMessage says why remote would do nothing with msg but log a line
+// (a warning or an error, each time: a peer sending 5-byte empty messages
+// wrote 108 bytes of log for each, 10 MB for 100 000), or "" when remote
+// acts on it: a batch, or a ConnectRequest of a server (another node).
+func idleMessage(msg *remote.RemoteMessage) string {
+	switch t := msg.GetMessageType().(type) {
+	case *remote.RemoteMessage_MessageBatch:
+		return ""
+	case *remote.RemoteMessage_ConnectRequest:
+		if t.ConnectRequest.GetServerConnection() != nil {
+			return ""
+		}
+		return "a ConnectRequest that is not a server's"
+	case nil:
+		return "an empty message"
+	default:
+		return fmt.Sprintf("a %T, which a node does not take", t)
+	}
+}
+
+// refuseUnary is the gRPC unary interceptor of the node's remote server:
+// remote serves none of its unary methods (ListProcesses and
+// GetProcessDiagnostics panic "implement me", and gRPC recovers no panic:
+// one call from any client of -node-addr ended the process), so every
+// unary call is refused before its handler runs.
+func refuseUnary(_ context.Context, _ any, info *grpc.UnaryServerInfo, _ grpc.UnaryHandler) (any, error) {
+	return nil, status.Errorf(codes.Unimplemented, "%s is not served", info.FullMethod)
 }
 
 // unwrap puts each Forwarded message of b back in its place as the message

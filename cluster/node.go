@@ -145,6 +145,7 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	rcfg := remote.Configure(host, port,
 		remote.WithAdvertisedHost(cfg.NodeAddr),
 		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped, n.windows, n.sendAck)),
+			grpc.UnaryInterceptor(refuseUnary),
 			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes),
 			grpc.ConnectionTimeout(handshakeTimeout)),
 		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchBytes), grpc.MaxCallSendMsgSize(MaxBatchBytes)))
