@@ -31,6 +31,9 @@
 //   - Remote's unary methods panic "implement me", and gRPC recovers no
 //     panic: one call ended the process. refuseUnary refuses every unary
 //     call before its handler.
+//   - gRPC keeps every connection that began HTTP/2, without bound, and
+//     lets each open streams without bound: MaxNodeConns and MaxNodeStreams
+//     (conns.go) bound what the clients of -node-addr may hold.
 //   - cluster.Request retries 3 times, each with the full timeout, and checks
 //     its deadline only between attempts; Node.Request here makes one attempt
 //     within one deadline, and Node.FindFuture one lookup without blocking

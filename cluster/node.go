@@ -37,6 +37,7 @@ type Node struct {
 	ping     *pinger       // keeps the links to the other members up; stopped first in Stop
 	outcomes *actor.PID    // counts FindFuture's failures (request.go)
 	windows  *windows      // the send windows of Forward, one per peer (window.go)
+	conns    *connLimit    // bounds the connections to -node-addr (conns.go)
 }
 
 // nodeExtension registers a Node on its actor system, for NodeOf.
@@ -142,10 +143,12 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	port, _ := strconv.Atoi(portText)
 	n.view = newView(cfg, log)
 	n.windows = newWindows(log)
+	n.conns = newConnLimit(MaxNodeConns, log)
 	rcfg := remote.Configure(host, port,
 		remote.WithAdvertisedHost(cfg.NodeAddr),
 		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped, n.windows, n.sendAck)),
 			grpc.UnaryInterceptor(refuseUnary),
+			grpc.Creds(n.conns), grpc.StatsHandler(n.conns), grpc.MaxConcurrentStreams(MaxNodeStreams),
 			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes),
 			grpc.ConnectionTimeout(handshakeTimeout)),
 		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchBytes), grpc.MaxCallSendMsgSize(MaxBatchBytes)))

@@ -2,16 +2,19 @@ package cluster_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/asynkron/protoactor-go/remote"
+	"golang.org/x/net/http2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"async_server/cluster"
 	"async_server/cluster/clustertest"
 )
 
@@ -72,4 +75,86 @@ func TestNodePortAbuse(t *testing.T) {
 		t.Errorf("after %d messages the log (%d bytes) has %d drop lines and %d of remote's reader; want at most 10 and none, and why:\n%.2000s",
 			len(msgs), len(log), drops, reader, log)
 	}
+}
+
+// TestNodePortConnections ensures the connections to -node-addr are bounded:
+// a client that begins HTTP/2 (its preface and SETTINGS) and goes silent
+// held its connection for good (2000 of them: 6000 goroutines, 60 MB, 2000
+// descriptors). Past cluster.MaxNodeConns open a new one is closed at once,
+// counted; once one closes another is served; and the node tells each
+// connection it takes at most cluster.MaxNodeStreams streams.
+func TestNodePortConnections(t *testing.T) {
+	bin := clustertest.Build(t)
+	n := clustertest.Start(t, clustertest.Options{Binary: bin, Nodes: 1})[0]
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range cluster.MaxNodeConns {
+		c, settings := beginHTTP2(t, n.Addr)
+		if settings == nil {
+			t.Fatalf("connection %d was closed; want it served", len(held)+1)
+		}
+		held = append(held, c)
+	}
+	clustertest.WaitFor(t, "the connections to be counted", 10*time.Second, func() bool {
+		v, err := n.Metric("async_server_cluster_node_connections")
+		return err == nil && v == cluster.MaxNodeConns
+	})
+	extra, settings := beginHTTP2(t, n.Addr)
+	extra.Close()
+	if settings != nil {
+		t.Fatalf("connection %d was served; want it closed", cluster.MaxNodeConns+1)
+	}
+	if v, err := n.Metric("async_server_cluster_refused_connections_total"); err != nil || v != 1 {
+		t.Errorf("refused connections: %v (%v); want 1", v, err)
+	}
+	held[0].Close()
+	held = held[1:]
+	clustertest.WaitFor(t, "a closed connection to be counted", 10*time.Second, func() bool {
+		v, err := n.Metric("async_server_cluster_node_connections")
+		return err == nil && v == cluster.MaxNodeConns-1
+	})
+	c, settings := beginHTTP2(t, n.Addr)
+	held = append(held, c)
+	if settings == nil {
+		t.Fatal("a connection once one had closed was closed; want it served")
+	}
+	if v, ok := settings[http2.SettingMaxConcurrentStreams]; !ok || v != cluster.MaxNodeStreams {
+		t.Errorf("the node's SETTINGS: %v; want MAX_CONCURRENT_STREAMS %d", settings, cluster.MaxNodeStreams)
+	}
+	if log := n.Log(t); strings.Count(log, "refused a connection to -node-addr") != 1 {
+		t.Errorf("want the refusal logged once:\n%s", log)
+	}
+}
+
+// beginHTTP2 connects to addr, sends HTTP/2's client preface and an empty
+// SETTINGS frame, as a gRPC client does first, and reads the server's first
+// frame: its settings, or nil if the connection was closed instead.
+func beginHTTP2(t *testing.T, addr string) (net.Conn, map[http2.SettingID]uint32) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte(http2.ClientPreface)); err != nil {
+		return c, nil
+	}
+	fr := http2.NewFramer(c, c)
+	if err := fr.WriteSettings(); err != nil {
+		return c, nil
+	}
+	f, err := fr.ReadFrame()
+	if err != nil {
+		return c, nil
+	}
+	sf, ok := f.(*http2.SettingsFrame)
+	if !ok {
+		t.Fatalf("the node's first frame is %v; want SETTINGS", f)
+	}
+	settings := map[http2.SettingID]uint32{}
+	_ = sf.ForeachSetting(func(s http2.Setting) error { settings[s.ID] = s.Val; return nil })
+	return c, settings
 }
