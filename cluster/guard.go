@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
@@ -36,14 +37,17 @@ import (
 // A panic in the stream's handler that gets past it ends that stream with an
 // error (the peer reconnects), not the process: gRPC recovers none.
 func guard(log *logrus.Entry, dropped *atomic.Int64, win *windows, ack func(addr string, bytes int64)) grpc.StreamServerInterceptor {
+	lines := &lineBudget{}
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				log.WithField("panic", capText(fmt.Sprint(r))).Error("cluster: a peer's stream failed; closed it")
+				if ok, unlogged := lines.take(time.Now()); ok {
+					log.WithFields(logrus.Fields{"panic": capText(fmt.Sprint(r)), "unlogged": unlogged}).Error("cluster: a peer's stream failed; closed it")
+				}
 				err = fmt.Errorf("stream failed: %v", r)
 			}
 		}()
-		return handler(srv, &guardedStream{ServerStream: ss, log: log, dropped: dropped, win: win, ack: ack})
+		return handler(srv, &guardedStream{ServerStream: ss, log: log, lines: lines, dropped: dropped, win: win, ack: ack})
 	}
 }
 
@@ -52,16 +56,12 @@ type guardedStream struct {
 	grpc.ServerStream
 	log     *logrus.Entry
 	dropped *atomic.Int64
-	logged  int // drop lines logged for this stream; at most maxDropLines
+	lines   *lineBudget // the node's lines for what peers send
 	win     *windows
 	ack     func(addr string, bytes int64)
 	from    string // the peer's address, from its ConnectRequest; "" before it
 	unacked int64  // bytes of the peer's Forwarded messages not yet acknowledged
 }
-
-// maxDropLines bounds the log lines one stream's drops cost: a peer that
-// sends nothing but garbage must not fill the log.
-const maxDropLines = 10
 
 func (s *guardedStream) RecvMsg(m any) error {
 	if err := s.ServerStream.RecvMsg(m); err != nil {
@@ -93,13 +93,12 @@ func (s *guardedStream) RecvMsg(m any) error {
 	return nil
 }
 
-// drop counts n messages dropped, and logs why while the stream has lines
-// left.
+// drop counts n messages dropped, and logs why while the node's budget of
+// lines allows.
 func (s *guardedStream) drop(n int, why string) {
 	s.dropped.Add(int64(n))
-	if s.logged < maxDropLines {
-		s.logged++
-		s.log.WithFields(logrus.Fields{"dropped": n, "why": capText(why)}).Warn("cluster: dropped messages a peer sent")
+	if ok, unlogged := s.lines.take(time.Now()); ok {
+		s.log.WithFields(logrus.Fields{"dropped": n, "why": capText(why), "unlogged": unlogged}).Warn("cluster: dropped messages a peer sent")
 	}
 }
 

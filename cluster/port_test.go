@@ -22,9 +22,9 @@ import (
 // any client of the port may: remote's unary methods, which panic
 // "implement me" (gRPC recovers no panic: the node died), and a flood of
 // messages remote only logs about, one line each (100 000 empty messages of
-// 5 bytes wrote 10 MB of log). The node refuses the calls, drops the
-// messages, counted, logs at most maxDropLines lines for the stream, and
-// stays up.
+// 5 bytes wrote 10 MB of log), and an unknown message on each of many
+// streams. The node refuses the calls, drops the messages, counted, logs at
+// most budgetLines (10) lines for them all, and stays up.
 func TestNodePortAbuse(t *testing.T) {
 	bin := clustertest.Build(t)
 	n := clustertest.Start(t, clustertest.Options{Binary: bin, Nodes: 1})[0]
@@ -54,9 +54,17 @@ func TestNodePortAbuse(t *testing.T) {
 	if err := clustertest.SendMessages(n.Addr, msgs...); err != nil {
 		t.Fatalf("sending the messages: %v", err)
 	}
+	// And an unknown message on each of many streams: the bound on the
+	// lines was one of 10 for each stream, which a client opens at will.
+	const streams = 30
+	for range streams {
+		if err := clustertest.SendRaw(n.Addr, clustertest.UnknownBatch(n.Addr, "root", "rogue.Unknown")); err != nil {
+			t.Fatalf("sending a rogue batch: %v", err)
+		}
+	}
 	clustertest.WaitFor(t, "the drops to be counted", 10*time.Second, func() bool {
 		v, err := n.Metric("async_server_cluster_dropped_messages_total")
-		return err == nil && v == 3*each
+		return err == nil && v == 3*each+streams
 	})
 	if n.Exited() {
 		t.Fatalf("node exited with status %d; stderr:\n%s", n.ExitCode(), n.Stderr())
