@@ -27,6 +27,13 @@ const MaxNodeConns = 256
 // none): a peer uses one.
 const MaxNodeStreams = 4
 
+// connIdleTimeout closes a connection to -node-addr that has had no stream
+// for this long (gRPC's MaxConnectionIdle; none by default): a peer's
+// connection carries its stream for its whole life, so one without is not
+// a peer's, or is one protoactor forgot (dials.go). Each would hold
+// one of the MaxNodeConns for good.
+const connIdleTimeout = 10 * time.Second
+
 // connLimit is the transport security of the node's remote server: none, as
 // remote's own (insecure), but a connection past MaxNodeConns open is closed
 // in its handshake, before gRPC spends anything on it. The connections open

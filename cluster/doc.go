@@ -33,7 +33,11 @@
 //     call before its handler.
 //   - gRPC keeps every connection that began HTTP/2, without bound, and
 //     lets each open streams without bound: MaxNodeConns and MaxNodeStreams
-//     (conns.go) bound what the clients of -node-addr may hold.
+//     (conns.go) bound what the clients of -node-addr may hold, and one
+//     without a stream is closed after connIdleTimeout.
+//   - Remote's endpoint writer dials a peer that is away again on each retry
+//     without closing the connection it dialled before, which went on
+//     reconnecting for good; closeFailedDials (dials.go) closes those.
 //   - cluster.Request retries 3 times, each with the full timeout, and checks
 //     its deadline only between attempts; Node.Request here makes one attempt
 //     within one deadline, and Node.FindFuture one lookup without blocking

@@ -17,6 +17,8 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 
 	"async_server/cluster/etcdmembers"
 )
@@ -149,8 +151,10 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped, n.windows, n.sendAck)),
 			grpc.UnaryInterceptor(refuseUnary),
 			grpc.Creds(n.conns), grpc.StatsHandler(n.conns), grpc.MaxConcurrentStreams(MaxNodeStreams),
+			grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: connIdleTimeout}),
 			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes),
 			grpc.ConnectionTimeout(handshakeTimeout)),
+		remote.WithDialOptions(grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithStreamInterceptor(closeFailedDials)),
 		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchBytes), grpc.MaxCallSendMsgSize(MaxBatchBytes)))
 	ccfg := pcluster.Configure(cfg.Name, n.provider, disthash.New(), rcfg,
 		pcluster.WithKinds(n.view.track(kinds, fence)...),

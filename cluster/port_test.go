@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -165,4 +166,39 @@ func beginHTTP2(t *testing.T, addr string) (net.Conn, map[http2.SettingID]uint32
 	settings := map[http2.SettingID]uint32{}
 	_ = sf.ForeachSetting(func(s http2.Setting) error { settings[s.ID] = s.Val; return nil })
 	return c, settings
+}
+
+// TestNodePortIdleConnection ensures a connection to -node-addr that opens
+// no stream is closed (a peer's carries its stream for its whole life): it
+// held one of the MaxNodeConns for good, and remote's endpoint writers leave
+// such connections behind (closeFailedDials in dials.go).
+func TestNodePortIdleConnection(t *testing.T) {
+	bin := clustertest.Build(t)
+	n := clustertest.Start(t, clustertest.Options{Binary: bin, Nodes: 1})[0]
+	c, settings := beginHTTP2(t, n.Addr)
+	defer c.Close()
+	if settings == nil {
+		t.Fatal("the connection was closed at once; want it served")
+	}
+	// Wait for the close: the read ends with EOF, after a GOAWAY and a PING
+	// that a client acknowledges (else the node waits a minute more for
+	// it). The deadline only bounds a failing run.
+	c.SetReadDeadline(time.Now().Add(2 * time.Minute))
+	fr := http2.NewFramer(c, c)
+	for {
+		f, err := fr.ReadFrame()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading the idle connection: %v; want it closed by the node", err)
+		}
+		if p, ok := f.(*http2.PingFrame); ok && !p.IsAck() {
+			_ = fr.WritePing(true, p.Data)
+		}
+	}
+	clustertest.WaitFor(t, "the connection to be gone", 10*time.Second, func() bool {
+		v, err := n.Metric("async_server_cluster_node_connections")
+		return err == nil && v == 0
+	})
 }
