@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/remote"
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -107,6 +109,7 @@ func TestNodePortConnections(t *testing.T) {
 			t.Fatalf("connection %d was closed; want it served", len(held)+1)
 		}
 		held = append(held, c)
+		openStream(t, c, n.Addr) // else the node closes it once idle
 	}
 	clustertest.WaitFor(t, "the connections to be counted", 10*time.Second, func() bool {
 		v, err := n.Metric("async_server_cluster_node_connections")
@@ -136,6 +139,24 @@ func TestNodePortConnections(t *testing.T) {
 	}
 	if log := n.Log(t); strings.Count(log, "refused a connection to -node-addr") != 1 {
 		t.Errorf("want the refusal logged once:\n%s", log)
+	}
+}
+
+// openStream opens a stream of remote's Receive on c, as a peer does, and
+// leaves it open.
+func openStream(t *testing.T, c net.Conn, addr string) {
+	t.Helper()
+	var block bytes.Buffer
+	enc := hpack.NewEncoder(&block)
+	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", "/remote.Remoting/Receive"},
+		{":authority", addr}, {"content-type", "application/grpc"}, {"te", "trailers"}} {
+		if err := enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fr := http2.NewFramer(c, c)
+	if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndHeaders: true}); err != nil {
+		t.Fatal(err)
 	}
 }
 
