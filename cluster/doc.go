@@ -8,7 +8,8 @@
 //
 //   - a static list (-peers): every node publishes the same fixed member list,
 //     each member's ID derived from its address, so every node computes the
-//     same placement. There is no failure detection: a dead node's share of
+//     same placement; a node pinged by a member with another list logs it
+//     (peerlist.go). There is no failure detection: a dead node's share of
 //     the grains is unavailable until it comes back (requests to it fail
 //     after -cluster-request-timeout), and nothing ever lives on two nodes.
 //     Whether a member answers is still watched (the remote endpoint's

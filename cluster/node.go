@@ -164,7 +164,7 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	sys.Extensions.Register(n)
 	n.view.watch(sys)
 	n.windows.watch(sys)
-	n.ping = newPinger(sys) // before remote listens: see newPinger
+	n.ping = newPinger(sys, newListCheck(cfg, log)) // before remote listens: see newPinger
 	if err := n.startWithin(startTimeout + startSlack); err != nil {
 		n.ping.stop()
 		return nil, err
