@@ -41,6 +41,8 @@ func TestClusterFlagErrors(t *testing.T) {
 		{[]string{"-cluster", "c", "-node-addr", "127.0.0.1", "-peers", "127.0.0.1"}, "-node-addr: ", "not HOST:PORT"},
 		{[]string{"-cluster", "c", "-node-addr", "127.0.0.1:0", "-peers", "127.0.0.1:0"}, "-node-addr: ", "port from 1 to 65535"},
 		{[]string{"-cluster", "c", "-node-addr", "0.0.0.0:17001", "-peers", "0.0.0.0:17001"}, "-node-addr: ", "cannot reach"},
+		{[]string{"-cluster", "c", "-node-addr", "[::1]:17001", "-peers", "[::1]:17001"}, "-node-addr: ", "IPv6"},
+		{with("-peers", a+",[::1]:17002"), "-peers: ", "IPv6"},
 		{with("-peers", a+",nonsense"), "-peers: ", `"nonsense" is not HOST:PORT`},
 		{with("-peers", a, "17001"), "-node-addr " + a + " clashes with the http listener on " + a, ""},
 		{with("-peers", a, "-host", "0.0.0.0", "17001"), "-node-addr " + a + " clashes with the http listener on 0.0.0.0:17001", ""},

@@ -112,8 +112,14 @@ func checkAddr(a string) error {
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
 		return fmt.Errorf("%q: want a port from 1 to 65535", a)
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+	ip := net.ParseIP(host)
+	if ip != nil && ip.IsUnspecified() {
 		return fmt.Errorf("%q: the other nodes cannot reach %s; give an address they can", a, host)
+	}
+	if ip != nil && ip.To4() == nil {
+		// remote joins host and port with a colon, without brackets: it
+		// could not listen ("too many colons", exit 1) nor be reached.
+		return fmt.Errorf("%q: an IPv6 address cannot be a node's at this protoactor version; give an IPv4 address or a host name", a)
 	}
 	return nil
 }

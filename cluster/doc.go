@@ -8,7 +8,8 @@
 //
 //   - a static list (-peers): every node publishes the same fixed member list,
 //     each member's ID derived from its address, so every node computes the
-//     same placement. There is no failure detection: a dead node's share of
+//     same placement; a node pinged by a member with another list logs it
+//     (peerlist.go). There is no failure detection: a dead node's share of
 //     the grains is unavailable until it comes back (requests to it fail
 //     after -cluster-request-timeout), and nothing ever lives on two nodes.
 //     Whether a member answers is still watched (the remote endpoint's
@@ -25,7 +26,19 @@
 //     process (a nil dereference in remote's proto serializer), and so did a
 //     batch whose indices point past its tables. guard.go filters every
 //     batch a peer sends before remote reads it, and recovers a panic in the
-//     stream's handler: the stream ends, the node stays up.
+//     stream's handler: the stream ends, the node stays up. It also drops
+//     the messages remote would only log a line about (an empty one, a
+//     client's ConnectRequest): a flood of them was a flood of log lines.
+//   - Remote's unary methods panic "implement me", and gRPC recovers no
+//     panic: one call ended the process. refuseUnary refuses every unary
+//     call before its handler.
+//   - gRPC keeps every connection that began HTTP/2, without bound, and
+//     lets each open streams without bound: MaxNodeConns and MaxNodeStreams
+//     (conns.go) bound what the clients of -node-addr may hold, and one
+//     without a stream is closed after connIdleTimeout.
+//   - Remote's endpoint writer dials a peer that is away again on each retry
+//     without closing the connection it dialled before, which went on
+//     reconnecting for good; closeFailedDials (dials.go) closes those.
 //   - cluster.Request retries 3 times, each with the full timeout, and checks
 //     its deadline only between attempts; Node.Request here makes one attempt
 //     within one deadline, and Node.FindFuture one lookup without blocking

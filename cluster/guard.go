@@ -1,13 +1,17 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -33,14 +37,17 @@ import (
 // A panic in the stream's handler that gets past it ends that stream with an
 // error (the peer reconnects), not the process: gRPC recovers none.
 func guard(log *logrus.Entry, dropped *atomic.Int64, win *windows, ack func(addr string, bytes int64)) grpc.StreamServerInterceptor {
+	lines := &lineBudget{}
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				log.WithField("panic", capText(fmt.Sprint(r))).Error("cluster: a peer's stream failed; closed it")
+				if ok, unlogged := lines.take(time.Now()); ok {
+					log.WithFields(logrus.Fields{"panic": capText(fmt.Sprint(r)), "unlogged": unlogged}).Error("cluster: a peer's stream failed; closed it")
+				}
 				err = fmt.Errorf("stream failed: %v", r)
 			}
 		}()
-		return handler(srv, &guardedStream{ServerStream: ss, log: log, dropped: dropped, win: win, ack: ack})
+		return handler(srv, &guardedStream{ServerStream: ss, log: log, lines: lines, dropped: dropped, win: win, ack: ack})
 	}
 }
 
@@ -49,16 +56,12 @@ type guardedStream struct {
 	grpc.ServerStream
 	log     *logrus.Entry
 	dropped *atomic.Int64
-	logged  int // drop lines logged for this stream; at most maxDropLines
+	lines   *lineBudget // the node's lines for what peers send
 	win     *windows
 	ack     func(addr string, bytes int64)
 	from    string // the peer's address, from its ConnectRequest; "" before it
 	unacked int64  // bytes of the peer's Forwarded messages not yet acknowledged
 }
-
-// maxDropLines bounds the log lines one stream's drops cost: a peer that
-// sends nothing but garbage must not fill the log.
-const maxDropLines = 10
 
 func (s *guardedStream) RecvMsg(m any) error {
 	if err := s.ServerStream.RecvMsg(m); err != nil {
@@ -68,17 +71,19 @@ func (s *guardedStream) RecvMsg(m any) error {
 	if !ok {
 		return nil
 	}
+	for why := idleMessage(msg); why != ""; why = idleMessage(msg) {
+		s.drop(1, why)
+		if err := s.ServerStream.RecvMsg(m); err != nil {
+			return err
+		}
+	}
 	if c := msg.GetConnectRequest().GetServerConnection(); c != nil {
 		s.from = c.GetAddress()
 	}
 	if b := msg.GetMessageBatch(); b != nil {
 		s.unwrap(b)
 		if n, why := filterBatch(b); n > 0 {
-			s.dropped.Add(int64(n))
-			if s.logged < maxDropLines {
-				s.logged++
-				s.log.WithFields(logrus.Fields{"dropped": n, "why": capText(why)}).Warn("cluster: dropped messages a peer sent")
-			}
+			s.drop(n, why)
 		}
 	}
 	if s.unacked >= ackEvery && s.from != "" {
@@ -86,6 +91,44 @@ func (s *guardedStream) RecvMsg(m any) error {
 		s.unacked = 0
 	}
 	return nil
+}
+
+// drop counts n messages dropped, and logs why while the node's budget of
+// lines allows.
+func (s *guardedStream) drop(n int, why string) {
+	s.dropped.Add(int64(n))
+	if ok, unlogged := s.lines.take(time.Now()); ok {
+		s.log.WithFields(logrus.Fields{"dropped": n, "why": capText(why), "unlogged": unlogged}).Warn("cluster: dropped messages a peer sent")
+	}
+}
+
+// idleMessage says why remote would do nothing with msg but log a line
+// (a warning or an error, each time: a peer sending 5-byte empty messages
+// wrote 108 bytes of log for each, 10 MB for 100 000), or "" when remote
+// acts on it: a batch, or a ConnectRequest of a server (another node).
+func idleMessage(msg *remote.RemoteMessage) string {
+	switch t := msg.GetMessageType().(type) {
+	case *remote.RemoteMessage_MessageBatch:
+		return ""
+	case *remote.RemoteMessage_ConnectRequest:
+		if t.ConnectRequest.GetServerConnection() != nil {
+			return ""
+		}
+		return "a ConnectRequest that is not a server's"
+	case nil:
+		return "an empty message"
+	default:
+		return fmt.Sprintf("a %T, which a node does not take", t)
+	}
+}
+
+// refuseUnary is the gRPC unary interceptor of the node's remote server:
+// remote serves none of its unary methods (ListProcesses and
+// GetProcessDiagnostics panic "implement me", and gRPC recovers no panic:
+// one call from any client of -node-addr ended the process), so every
+// unary call is refused before its handler runs.
+func refuseUnary(_ context.Context, _ any, info *grpc.UnaryServerInfo, _ grpc.UnaryHandler) (any, error) {
+	return nil, status.Errorf(codes.Unimplemented, "%s is not served", info.FullMethod)
 }
 
 // unwrap puts each Forwarded message of b back in its place as the message

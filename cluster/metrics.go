@@ -33,6 +33,10 @@ func (n *Node) RegisterMetrics(reg prometheus.Registerer) {
 			func() float64 { return float64(v.failures.Load()) }),
 		counter("async_server_cluster_dropped_messages_total", "Messages from other nodes dropped unread: a type this node does not know, or a malformed batch.",
 			func() float64 { return float64(v.dropped.Load()) }),
+		gauge("async_server_cluster_node_connections", "Connections open to this node's -node-addr (at most cluster.MaxNodeConns).",
+			func() float64 { return float64(n.conns.open.Load()) }),
+		counter("async_server_cluster_refused_connections_total", "Connections to -node-addr closed at once because cluster.MaxNodeConns were open.",
+			func() float64 { return float64(n.conns.refused.Load()) }),
 		newWindowCollector(n.windows),
 	)
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 
 	"async_server/cluster/etcdmembers"
 )
@@ -37,6 +39,7 @@ type Node struct {
 	ping     *pinger       // keeps the links to the other members up; stopped first in Stop
 	outcomes *actor.PID    // counts FindFuture's failures (request.go)
 	windows  *windows      // the send windows of Forward, one per peer (window.go)
+	conns    *connLimit    // bounds the connections to -node-addr (conns.go)
 }
 
 // nodeExtension registers a Node on its actor system, for NodeOf.
@@ -142,11 +145,16 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	port, _ := strconv.Atoi(portText)
 	n.view = newView(cfg, log)
 	n.windows = newWindows(log)
+	n.conns = newConnLimit(MaxNodeConns, log)
 	rcfg := remote.Configure(host, port,
 		remote.WithAdvertisedHost(cfg.NodeAddr),
 		remote.WithServerOptions(grpc.StreamInterceptor(guard(log, &n.view.dropped, n.windows, n.sendAck)),
+			grpc.UnaryInterceptor(refuseUnary),
+			grpc.Creds(n.conns), grpc.StatsHandler(n.conns), grpc.MaxConcurrentStreams(MaxNodeStreams),
+			grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: connIdleTimeout}),
 			grpc.MaxRecvMsgSize(MaxBatchBytes), grpc.MaxSendMsgSize(MaxBatchBytes),
 			grpc.ConnectionTimeout(handshakeTimeout)),
+		remote.WithDialOptions(grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithStreamInterceptor(closeFailedDials)),
 		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchBytes), grpc.MaxCallSendMsgSize(MaxBatchBytes)))
 	ccfg := pcluster.Configure(cfg.Name, n.provider, disthash.New(), rcfg,
 		pcluster.WithKinds(n.view.track(kinds, fence)...),
@@ -156,7 +164,7 @@ func Start(sys *actor.ActorSystem, cfg Config, kinds []*pcluster.Kind, log *logr
 	sys.Extensions.Register(n)
 	n.view.watch(sys)
 	n.windows.watch(sys)
-	n.ping = newPinger(sys) // before remote listens: see newPinger
+	n.ping = newPinger(sys, newListCheck(cfg, log)) // before remote listens: see newPinger
 	if err := n.startWithin(startTimeout + startSlack); err != nil {
 		n.ping.stop()
 		return nil, err

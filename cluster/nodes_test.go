@@ -30,6 +30,10 @@ func TestNodes(t *testing.T) {
 			if v, err := n.Metric("async_server_cluster_members"); err != nil || v != 3 {
 				t.Errorf("node %s: %v members (%v); want 3", n.Addr, v, err)
 			}
+			// They have pinged each other by now: the same list is no difference.
+			if log := n.Log(t); strings.Contains(log, "another -peers list") {
+				t.Errorf("node %s logs a list difference among nodes given one list:\n%s", n.Addr, log)
+			}
 		}
 	})
 
@@ -219,4 +223,18 @@ func TestLeaveWithSilentConnection(t *testing.T) {
 	if log := n.Log(t); !strings.Contains(log, "left the cluster") {
 		t.Errorf("the node's log does not say it left:\n%s", log)
 	}
+}
+
+// TestPeerListsDiffer ensures a node says so in its log when a member was
+// given another -peers list: such nodes place grains differently (a node
+// with -peers A beside one with -peers A,B split the keys), and nothing
+// said so. B's list names A, A's only itself; B pings A, and A logs it.
+func TestPeerListsDiffer(t *testing.T) {
+	bin := clustertest.Build(t)
+	a := clustertest.Start(t, clustertest.Options{Binary: bin, Nodes: 1})[0]
+	b := clustertest.Start(t, clustertest.Options{Binary: bin, Nodes: 1, Peers: []string{a.Addr}})[0]
+	clustertest.WaitFor(t, "A to log B's other list", 10*time.Second, func() bool {
+		log := a.Log(t)
+		return strings.Contains(log, "another -peers list") && strings.Contains(log, b.Addr)
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // pinger sends every other member a ping each pingInterval, so that the link
@@ -13,7 +12,8 @@ import (
 // reports EndpointConnectedEvent; a link that breaks reports
 // EndpointTerminatedEvent at once, and the next ping tries again). The
 // gossip used to do this, and is off (node.go). Members answer nothing: the
-// ping lands in their pingName actor, which drops it.
+// ping lands in their pingName actor, which only checks that the sender's
+// -peers list is its own (peerlist.go).
 type pinger struct {
 	stopOnce sync.Once
 	quit     chan struct{}
@@ -21,6 +21,7 @@ type pinger struct {
 	sys      *actor.ActorSystem
 	pid      *actor.PID // this node's pingName actor
 	started  bool       // start was called: stop waits for done
+	check    *listCheck // what the pings carry, and what the actor checks
 }
 
 // pingName is the actor every node's pings go to.
@@ -40,9 +41,9 @@ const pingInterval = 250 * time.Millisecond
 // dispatcher at worst). Before remote listens nothing else can reach the
 // actor. Its PID carries no address then ("nonhost"); it is only ever
 // stopped, here, and remote finds it by name.
-func newPinger(sys *actor.ActorSystem) *pinger {
-	p := &pinger{quit: make(chan struct{}), done: make(chan struct{}), sys: sys}
-	p.pid, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(func(actor.Context) {}), pingName)
+func newPinger(sys *actor.ActorSystem, check *listCheck) *pinger {
+	p := &pinger{quit: make(chan struct{}), done: make(chan struct{}), sys: sys, check: check}
+	p.pid, _ = sys.Root.SpawnNamed(actor.PropsFromFunc(check.receive), pingName)
 	return p
 }
 
@@ -60,7 +61,7 @@ func (p *pinger) run(peers func() []string, n *Node) {
 	defer close(p.done)
 	t := time.NewTicker(pingInterval)
 	defer t.Stop()
-	ping := NewOutgoing(&emptypb.Empty{})
+	ping := p.check.ping()
 	for {
 		for _, a := range peers() {
 			n.Forward(p.sys.Root, actor.NewPID(a, pingName), ping)

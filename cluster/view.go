@@ -237,6 +237,14 @@ func (v *view) owner(ci *pcluster.ClusterIdentity) string {
 	return rdv.GetByClusterIdentity(ci)
 }
 
+// isPeer reports whether addr is another member's address.
+func (v *view) isPeer(addr string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	m, ok := v.members[addr]
+	return ok && !m.Self
+}
+
 // peers returns the other members' addresses.
 func (v *view) peers() []string {
 	v.mu.Lock()

@@ -256,7 +256,14 @@ func (n *Node) Forward(ctx actor.SenderContext, pid *actor.PID, o *Outgoing) boo
 
 // sendAck tells the node at addr that n more bytes of its forwarded
 // messages were received (the guard calls it, on a stream's goroutine).
+// addr is what the stream's ConnectRequest claims, and any client of
+// -node-addr may claim any address: an ack to one that is not another
+// member's made remote dial it (5 times, 2 s apart, two error lines each),
+// so the node dialled and logged wherever a stranger told it to.
 func (n *Node) sendAck(addr string, bytes int64) {
+	if !n.view.isPeer(addr) {
+		return
+	}
 	n.c.ActorSystem.Root.Send(actor.NewPID(addr, ackName), &clusterpb.WindowAck{Bytes: uint64(bytes)})
 }
 

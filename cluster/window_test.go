@@ -1,10 +1,14 @@
 package cluster
 
 import (
+	"io"
+	"sync"
 	"testing"
 
 	"github.com/asynkron/protoactor-go/actor"
+	pcluster "github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/remote"
+	"github.com/sirupsen/logrus"
 	"google.golang.org/protobuf/proto"
 
 	"async_server/cluster/clusterpb"
@@ -97,5 +101,39 @@ func TestUnwrap(t *testing.T) {
 	}
 	if s.unacked != size || size != int64(proto.Size(inner))+forwardOverhead {
 		t.Errorf("unacked %d, counted %d; want both %d", s.unacked, size, proto.Size(inner)+forwardOverhead)
+	}
+}
+
+// TestAckOnlyToPeers ensures a node acknowledges forwarded bytes only to
+// another member: the address comes from the stream's ConnectRequest, which
+// any client of -node-addr writes, and an ack to a stranger's address made
+// remote dial it. Without remote here, a message to another node's PID is a
+// dead letter, published as it is sent: the member's must be the only one.
+func TestAckOnlyToPeers(t *testing.T) {
+	sys := actor.NewActorSystem()
+	quiet := logrus.New()
+	quiet.SetOutput(io.Discard)
+	v := newView(Config{NodeAddr: "127.0.0.1:1"}, logrus.NewEntry(quiet))
+	v.onTopology(&pcluster.ClusterTopology{Members: []*pcluster.Member{
+		{Host: "127.0.0.1", Port: 1, Id: "self"}, {Host: "127.0.0.1", Port: 2, Id: "peer"}}})
+	var mu sync.Mutex
+	var to []string
+	sub := sys.EventStream.Subscribe(func(evt any) {
+		if d, ok := evt.(*actor.DeadLetterEvent); ok && d.PID.Id == ackName {
+			mu.Lock()
+			to = append(to, d.PID.Address)
+			mu.Unlock()
+		}
+	})
+	defer sys.EventStream.Unsubscribe(sub)
+	n := &Node{c: &pcluster.Cluster{ActorSystem: sys}, view: v}
+	n.sendAck("10.0.0.9:7", ackEvery)  // a stranger's claim
+	n.sendAck("127.0.0.1:1", ackEvery) // this node's own address
+	n.sendAck("127.0.0.1:2", ackEvery) // the peer
+	// A dead letter is published as the message is sent, on this goroutine.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(to) != 1 || to[0] != "127.0.0.1:2" {
+		t.Errorf("acks sent to %v; want the peer's only", to)
 	}
 }

@@ -127,9 +127,10 @@ func Write(lg *logrus.Logger, e *messages.LogEntry) {
 // SlogHandler returns a slog handler that feeds front (a front end from NewFrontEnd).
 // It is for protoactor's own logger: its Info lines (an actor recovering, a dead
 // letter) are routine in a supervised server, where our own supervision log says
-// more, so they are demoted to Debug; warnings and errors keep their level.
+// more, so they are demoted to Debug; warnings and errors keep their level,
+// and one about an address that repeats is written once a minute (repeat.go).
 func SlogHandler(front *logrus.Logger) slog.Handler {
-	return lslog.NewHandler(front, &lslog.HandlerOptions{LevelMapper: func(l slog.Level) logrus.Level {
+	return newRepeatLimit(lslog.NewHandler(front, &lslog.HandlerOptions{LevelMapper: func(l slog.Level) logrus.Level {
 		switch {
 		case l >= slog.LevelError:
 			return logrus.ErrorLevel
@@ -138,5 +139,5 @@ func SlogHandler(front *logrus.Logger) slog.Handler {
 		default:
 			return logrus.DebugLevel
 		}
-	}})
+	}}))
 }

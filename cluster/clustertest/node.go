@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ type Options struct {
 	Behavior string   // each node's behavior; "" means chat (a cluster shares chat's or resp's state; echo has none and is refused)
 	Etcd     []string // etcd's client URLs: membership by lease instead of a static -peers list
 	Args     []string // more flags for every node (-cluster-request-timeout 200ms, say)
+	Peers    []string // more addresses for every node's -peers list, beside the nodes' own
 }
 
 // StartTimeout bounds a node's start: the library's own start sleeps 1 s,
@@ -77,7 +79,7 @@ func Start(tb testing.TB, o Options) []*Node {
 		if len(o.Etcd) > 0 {
 			args = append(args, "-etcd", strings.Join(o.Etcd, ","))
 		} else {
-			args = append(args, "-peers", strings.Join(addrs, ","))
+			args = append(args, "-peers", strings.Join(append(slices.Clone(addrs), o.Peers...), ","))
 		}
 		nodes[i] = &Node{Addr: addrs[i], bin: o.Binary, args: append(args, o.Args...), owner: tb}
 		nodes[i].start()

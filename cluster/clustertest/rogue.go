@@ -16,6 +16,13 @@ import (
 // messages it cannot read: a type it does not know, indices past the
 // batch's tables. It returns once the batch is sent and the stream closed.
 func SendRaw(addr string, batch *remote.MessageBatch) error {
+	return SendMessages(addr, &remote.RemoteMessage{MessageType: &remote.RemoteMessage_MessageBatch{MessageBatch: batch}})
+}
+
+// SendMessages sends msgs, as they are, on one stream to the node at addr,
+// as SendRaw sends a batch: for tests of messages that are not batches (an
+// empty one, a ConnectRequest of a client).
+func SendMessages(addr string, msgs ...*remote.RemoteMessage) error {
 	conn, err := grpc.Dial(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return err
@@ -27,14 +34,16 @@ func SendRaw(addr string, batch *remote.MessageBatch) error {
 	if err != nil {
 		return err
 	}
-	if err := stream.Send(&remote.RemoteMessage{MessageType: &remote.RemoteMessage_MessageBatch{MessageBatch: batch}}); err != nil {
-		return err
+	for _, m := range msgs {
+		if err := stream.Send(m); err != nil {
+			return err
+		}
 	}
 	if err := stream.CloseSend(); err != nil {
 		return err
 	}
 	// The node ends the stream once it has read everything before the close
-	// (or failed on it): wait for that, so the batch has been read.
+	// (or failed on it): wait for that, so the messages have been read.
 	for {
 		if _, err := stream.Recv(); err != nil {
 			if err == io.EOF {
