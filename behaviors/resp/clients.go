@@ -38,16 +38,14 @@ type clientInfo struct {
 	killed atomic.Bool // set under clients.mu (clients.kill)
 }
 
-// clients is the server's registry of connections, by conn name. byConn is
-// made anew once most of the most it has held (peak) have ended (shrunk):
-// 100 000 connections that came and went kept 3.5 MB of buckets, which
-// CLIENT LIST walked.
+// clients is the server's registry of connections, by conn name. byConn
+// shrinks: 100 000 connections that came and went kept 3.5 MB of buckets
+// before it did, which CLIENT LIST walked.
 type clients struct {
 	mu     sync.Mutex
-	byConn map[string]*clientInfo
-	peak   int          // the most records byConn has held since it was made (mu)
-	total  atomic.Int64 // connections ever registered (INFO total_connections_received)
-	killed int          // records in byConn of killed connections (mu)
+	byConn shrinkingMap[string, *clientInfo] // (mu)
+	total  atomic.Int64                      // connections ever registered (INFO total_connections_received)
+	killed int                               // records in byConn of killed connections (mu)
 }
 
 // join returns the record of the connection conn names, made on its first
@@ -55,7 +53,7 @@ type clients struct {
 func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *clientInfo, again bool) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if old := cs.byConn[conn]; old != nil {
+	if old := cs.byConn.m[conn]; old != nil {
 		return old, true // a restart's fresh behavior
 	}
 	ci = &clientInfo{id: srv.nextID.Add(1), conn: conn, created: time.Now()}
@@ -68,11 +66,7 @@ func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *c
 	ci.proto.Store(2)
 	ci.multi.Store(-1)
 	ci.lastActive.Store(ci.created.UnixMilli())
-	if cs.byConn == nil {
-		cs.byConn = map[string]*clientInfo{}
-	}
-	cs.byConn[conn] = ci
-	cs.peak = max(cs.peak, len(cs.byConn))
+	cs.byConn.set(conn, ci)
 	cs.total.Add(1)
 	return ci, false
 }
@@ -80,11 +74,10 @@ func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *c
 // leave drops the record of a connection that ended.
 func (cs *clients) leave(conn string) {
 	cs.mu.Lock()
-	if ci := cs.byConn[conn]; ci != nil && ci.killed.Load() {
+	if ci := cs.byConn.m[conn]; ci != nil && ci.killed.Load() {
 		cs.killed--
 	}
-	delete(cs.byConn, conn)
-	cs.byConn, cs.peak = shrunk(cs.byConn, cs.peak)
+	cs.byConn.delete(conn)
 	cs.mu.Unlock()
 }
 
@@ -93,7 +86,7 @@ func (cs *clients) leave(conn string) {
 func (cs *clients) kill(ci *clientInfo) bool {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if cs.byConn[ci.conn] != ci || !ci.killed.CompareAndSwap(false, true) {
+	if cs.byConn.m[ci.conn] != ci || !ci.killed.CompareAndSwap(false, true) {
 		return false
 	}
 	cs.killed++
@@ -103,8 +96,8 @@ func (cs *clients) kill(ci *clientInfo) bool {
 // list returns every record, by ID, but those of killed connections.
 func (cs *clients) list() []*clientInfo {
 	cs.mu.Lock()
-	all := make([]*clientInfo, 0, len(cs.byConn))
-	for _, ci := range cs.byConn {
+	all := make([]*clientInfo, 0, len(cs.byConn.m))
+	for _, ci := range cs.byConn.m {
 		if !ci.killed.Load() {
 			all = append(all, ci)
 		}
@@ -118,7 +111,7 @@ func (cs *clients) list() []*clientInfo {
 func (cs *clients) count() int {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	return len(cs.byConn) - cs.killed
+	return len(cs.byConn.m) - cs.killed
 }
 
 // localAddr is the listener's address the client connected to; "" if unknown.
