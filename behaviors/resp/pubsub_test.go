@@ -132,7 +132,7 @@ func TestNameSet(t *testing.T) {
 			t.Fatalf("remove(%s): wrong, len %d", name, ns.len())
 		}
 	}
-	if ns.m != nil || len(ns.few) != 0 {
-		t.Fatalf("emptied set holds %v, %v", ns.few, ns.m)
+	if ns.many.m != nil || len(ns.few) != 0 {
+		t.Fatalf("emptied set holds %v, %v", ns.few, ns.many.m)
 	}
 }
