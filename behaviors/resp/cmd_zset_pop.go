@@ -38,12 +38,10 @@ func zpop(c *Call, max bool) {
 	}
 	count := int64(1)
 	if len(c.Args) == 3 {
-		n, ok := parseInt(c.Args[2])
-		if !ok || n < 0 {
-			c.W.Error(ErrNotPosInt)
+		var ok bool
+		if count, ok = c.count(2); !ok {
 			return
 		}
-		count = n
 	}
 	z, ok := Lookup[*ZSet](c, c.Args[1])
 	if !ok {
