@@ -17,6 +17,7 @@
 //	direct.go      the direct path: a batch run on the connection's goroutine when the key space is idle
 //	store.go       the data (16 databases, typed values), outside the actor
 //	block.go       parked blocking commands
+//	mpop.go        the pops from the first of several keys, lists and sorted sets alike
 //	expire.go      active expiry (lazy expiry is in DB.Get)
 //	memory.go      used memory: the data set's size, counted per key as it changes
 //	evict.go       -maxmemory-policy: the keys evicted before a command over -maxmemory
@@ -40,6 +41,7 @@
 //	clients.go     the registry of connections (CLIENT LIST, KILL; INFO clients)
 //	config.go      the settings in force (-requirepass, -maxmemory, -maxmemory-policy, -proto-max-bulk-len; CONFIG SET)
 //	stats.go       per-command counters (INFO commandstats)
+//	shrink_map.go  a map that gives its memory back once most of it has gone (shrinkingMap)
 //
 // # What is in, what is out
 //
