@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/internal/shrink"
 )
 
 // This file is the data of blocking commands (BLPOP, BZPOPMIN, ...): a
@@ -47,21 +49,21 @@ type dbKey struct {
 // blocks holds every parked request. Its maps shrink once most keys are
 // let go: a BLPOP on 100 000 keys, once unparked, kept 16 MB before they did.
 type blocks struct {
-	waiting  shrinkingMap[dbKey, []*parked] // by key, first parked first served
-	ready    []dbKey                        // keys changed since the last serving that have waiters
-	isReady  shrinkingMap[dbKey, bool]
+	waiting  shrink.Map[dbKey, []*parked] // by key, first parked first served
+	ready    []dbKey                      // keys changed since the last serving that have waiters
+	isReady  shrink.Map[dbKey, bool]
 	timeouts timeoutHeap // parked requests with a deadline, earliest first
 	parked   int         // requests parked now: INFO's blocked_clients (a client parks one at a time)
 }
 
 // changed notes that key changed; if requests wait on it they will be tried.
 func (b *blocks) changed(db int, key []byte) {
-	if len(b.waiting.m) == 0 {
+	if len(b.waiting.M) == 0 {
 		return
 	}
 	k := dbKey{db, string(key)}
-	if _, ok := b.waiting.m[k]; ok && !b.isReady.m[k] {
-		b.isReady.set(k, true)
+	if _, ok := b.waiting.M[k]; ok && !b.isReady.M[k] {
+		b.isReady.Set(k, true)
 		b.ready = append(b.ready, k)
 	}
 }
@@ -69,9 +71,9 @@ func (b *blocks) changed(db int, key []byte) {
 // allChanged notes that every key of database db with waiters changed
 // (SWAPDB).
 func (b *blocks) allChanged(db int) {
-	for k := range b.waiting.m {
-		if k.db == db && !b.isReady.m[k] {
-			b.isReady.set(k, true)
+	for k := range b.waiting.M {
+		if k.db == db && !b.isReady.M[k] {
+			b.isReady.Set(k, true)
 			b.ready = append(b.ready, k)
 		}
 	}
@@ -83,7 +85,7 @@ func (b *blocks) park(j *job, spec *blockSpec, db int, now time.Time) *parked {
 	b.parked++
 	for _, k := range spec.keys {
 		dk := dbKey{db, string(k)}
-		b.waiting.set(dk, append(b.waiting.m[dk], p))
+		b.waiting.Set(dk, append(b.waiting.M[dk], p))
 	}
 	if spec.timeout > 0 {
 		p.deadline = now.Add(spec.timeout)
@@ -101,7 +103,7 @@ func (b *blocks) unpark(p *parked) {
 	b.parked--
 	for _, k := range p.spec.keys {
 		dk := dbKey{p.db, string(k)}
-		list := b.waiting.m[dk]
+		list := b.waiting.M[dk]
 		for i, q := range list {
 			if q == p {
 				list = append(list[:i], list[i+1:]...)
@@ -109,9 +111,9 @@ func (b *blocks) unpark(p *parked) {
 			}
 		}
 		if len(list) == 0 {
-			b.waiting.delete(dk)
+			b.waiting.Delete(dk)
 		} else {
-			b.waiting.set(dk, list)
+			b.waiting.Set(dk, list)
 		}
 	}
 	if p.index >= 0 {
@@ -129,7 +131,7 @@ func (b *blocks) nextReady() (dbKey, bool) {
 	if len(b.ready) == 0 {
 		b.ready = nil // b.ready[1:] of the last one still holds the array
 	}
-	b.isReady.delete(k)
+	b.isReady.Delete(k)
 	return k, true
 }
 

@@ -30,8 +30,8 @@ func TestUnparkedKeysGiveBackTheirMap(t *testing.T) {
 	b.unpark(p)
 	p = nil
 	kept := heapAfterGC() - before
-	if len(b.waiting.m) != 1 || b.parked != 1 { // and b is live until here
-		t.Fatalf("%d keys waited on by %d requests; want the one", len(b.waiting.m), b.parked)
+	if len(b.waiting.M) != 1 || b.parked != 1 { // and b is live until here
+		t.Fatalf("%d keys waited on by %d requests; want the one", len(b.waiting.M), b.parked)
 	}
 	t.Logf("%d bytes with all of them, %d kept", full, kept)
 	if kept > 256<<10 {

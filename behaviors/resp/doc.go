@@ -41,7 +41,6 @@
 //	clients.go     the registry of connections (CLIENT LIST, KILL; INFO clients)
 //	config.go      the settings in force (-requirepass, -maxmemory, -maxmemory-policy, -proto-max-bulk-len; CONFIG SET)
 //	stats.go       per-command counters (INFO commandstats)
-//	shrink_map.go  a map that gives its memory back once most of it has gone (shrinkingMap)
 //
 // # What is in, what is out
 //

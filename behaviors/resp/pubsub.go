@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/internal/shrink"
 )
 
 // Pub/sub: who is subscribed to what, and the messages the broker sends.
@@ -41,8 +43,8 @@ const (
 // 10 MB of buckets before they did, and PUBLISH walks the patterns' map,
 // buckets and all.
 type Broker struct {
-	names   [subKinds]shrinkingMap[string, subscribers]
-	clients shrinkingMap[string, *subscriber] // by PID id
+	names   [subKinds]shrink.Map[string, subscribers]
+	clients shrink.Map[string, *subscriber] // by PID id
 }
 
 // NewBroker returns an empty Broker.
@@ -72,15 +74,15 @@ func (b *Broker) receive(ctx actor.Context) {
 // subscribe records that pid subscribed to names of kind k; it reports
 // whether pid is new to the broker (so the caller watches it).
 func (b *Broker) subscribe(pid *actor.PID, k subKind, names []string) bool {
-	c, known := b.clients.m[pid.Id]
+	c, known := b.clients.M[pid.Id]
 	if !known {
 		c = &subscriber{pid: pid}
-		b.clients.set(pid.Id, c)
+		b.clients.Set(pid.Id, c)
 	}
 	for _, n := range names {
-		s := b.names[k].m[n]
+		s := b.names[k].M[n]
 		if s.add(c) {
-			b.names[k].set(n, s)
+			b.names[k].Set(n, s)
 			c.held = append(c.held, heldName{name: n, k: k})
 			c.live++
 		}
@@ -91,7 +93,7 @@ func (b *Broker) subscribe(pid *actor.PID, k subKind, names []string) bool {
 // unsubscribe removes pid's subscriptions to names of kind k; it reports
 // whether pid has none left (so the caller stops watching it).
 func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) bool {
-	c := b.clients.m[pid.Id]
+	c := b.clients.M[pid.Id]
 	if c == nil {
 		return false
 	}
@@ -110,14 +112,14 @@ func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) bool {
 
 // drop takes c out of name's subscribers; false if it was not there.
 func (b *Broker) drop(k subKind, name string, c *subscriber) bool {
-	s, ok := b.names[k].m[name]
+	s, ok := b.names[k].M[name]
 	if !ok || !s.remove(c) {
 		return false
 	}
 	if len(s.list) == 0 {
-		b.names[k].delete(name)
+		b.names[k].Delete(name)
 	} else {
-		b.names[k].set(name, s)
+		b.names[k].Set(name, s)
 	}
 	return true
 }
@@ -125,7 +127,7 @@ func (b *Broker) drop(k subKind, name string, c *subscriber) bool {
 // forget drops every subscription of the connection whose PID id is id (it
 // ended, or its behavior restarted); false if it had none.
 func (b *Broker) forget(id string) bool {
-	c := b.clients.m[id]
+	c := b.clients.M[id]
 	if c == nil {
 		return false
 	}
@@ -137,7 +139,7 @@ func (b *Broker) forget(id string) bool {
 }
 
 // dropClient deletes the subscriber whose PID id is id.
-func (b *Broker) dropClient(id string) { b.clients.delete(id) }
+func (b *Broker) dropClient(id string) { b.clients.Delete(id) }
 
 // publish sends msg on channel (or shard channel) to its subscribers and, for
 // a plain channel, to the subscribers of every matching pattern; it returns
@@ -152,14 +154,14 @@ func (b *Broker) publish(ctx actor.Context, self *actor.PID, w *Writer, shard bo
 	if shard {
 		kind, direct = subShard, publishedShard
 	}
-	if subs := b.names[kind].m[channel].list; len(subs) > 0 {
+	if subs := b.names[kind].M[channel].list; len(subs) > 0 {
 		b.fanOut(ctx, self, w, subs, &published{Kind: direct, Channel: channel, Payload: payload})
 		n += len(subs)
 	}
 	if shard {
 		return n
 	}
-	for pattern, subs := range b.names[subPattern].m {
+	for pattern, subs := range b.names[subPattern].M {
 		if !globMatch([]byte(pattern), []byte(channel), false) {
 			continue
 		}
@@ -184,7 +186,7 @@ func (b *Broker) fanOut(ctx actor.Context, self *actor.PID, w *Writer, subs []*s
 // (every one when pattern is nil), sorted.
 func (b *Broker) channels(k subKind, pattern []byte) []string {
 	var out []string
-	for n := range b.names[k].m {
+	for n := range b.names[k].M {
 		if pattern == nil || globMatch(pattern, []byte(n), false) {
 			out = append(out, n)
 		}
@@ -194,10 +196,10 @@ func (b *Broker) channels(k subKind, pattern []byte) []string {
 }
 
 // count is the number of subscribers of name (kind k).
-func (b *Broker) count(k subKind, name string) int { return len(b.names[k].m[name].list) }
+func (b *Broker) count(k subKind, name string) int { return len(b.names[k].M[name].list) }
 
 // patterns is the number of distinct patterns with subscribers (PUBSUB NUMPAT).
-func (b *Broker) patterns() int { return len(b.names[subPattern].m) }
+func (b *Broker) patterns() int { return len(b.names[subPattern].M) }
 
 // publishedKind says which push a published message is.
 type publishedKind uint8

@@ -35,16 +35,16 @@ const (
 // (many connections' pipelines to a slow shard) would leave their buckets
 // in it for the router's life.
 func (r *shardRouter) owe(rt *routed) {
-	r.owed.set(rt, struct{}{})
+	r.owed.Set(rt, struct{}{})
 	r.srv.shardOwed.Add(1)
 }
 
 // paid forgets rt, and says whether it was owed (and so is to be answered now).
 func (r *shardRouter) paid(rt *routed) bool {
-	if _, ok := r.owed.m[rt]; !ok {
+	if _, ok := r.owed.M[rt]; !ok {
 		return false
 	}
-	r.owed.delete(rt)
+	r.owed.Delete(rt)
 	r.srv.shardOwed.Add(-1)
 	return true
 }
@@ -54,7 +54,7 @@ func (r *shardRouter) paid(rt *routed) bool {
 // (Answering deletes from owed as it walks it, and may make it anew: the
 // walk goes on over the old map, and each batch is found owed once.)
 func (r *shardRouter) answerOwed(ctx actor.Context, why string) {
-	for rt := range r.owed.m {
+	for rt := range r.owed.M {
 		text := "TRYAGAIN the node's shard router " + why + " before it sent the command to shard " + shardName(rt.shard) + "; the command did not run"
 		if rt.sent {
 			text = shardDown(rt.shard, "lost its answer: the node's shard router "+why+" while the command was in flight; the command may or may not have run")

@@ -23,8 +23,8 @@ func TestPaidBatchesGiveBackTheirMap(t *testing.T) {
 	}
 	batches = nil
 	kept := heapAfterGC() - before
-	if len(r.owed.m) != 1 || r.srv.shardOwed.Load() != 1 { // and r is live until here
-		t.Fatalf("%d batches owed (%d counted); want the one", len(r.owed.m), r.srv.shardOwed.Load())
+	if len(r.owed.M) != 1 || r.srv.shardOwed.Load() != 1 { // and r is live until here
+		t.Fatalf("%d batches owed (%d counted); want the one", len(r.owed.M), r.srv.shardOwed.Load())
 	}
 	t.Logf("%d bytes with all of them, %d kept", full, kept)
 	if kept > 256<<10 {

@@ -11,6 +11,7 @@ import (
 
 	"async_server/behaviors/resp/resppb"
 	acluster "async_server/cluster"
+	"async_server/internal/shrink"
 	"async_server/messages"
 )
 
@@ -39,8 +40,8 @@ type shardRouter struct {
 	timeout time.Duration
 	pids    [numShards]*actor.PID
 	finding [numShards]bool
-	waiting [numShards][]*routed            // batches waiting for the grain's PID
-	owed    shrinkingMap[*routed, struct{}] // every batch taken and not yet answered
+	waiting [numShards][]*routed          // batches waiting for the grain's PID
+	owed    shrink.Map[*routed, struct{}] // every batch taken and not yet answered
 }
 
 // routed is one batch being routed.

@@ -1,6 +1,10 @@
 package resp
 
-import "time"
+import (
+	"time"
+
+	"async_server/internal/shrink"
+)
 
 // numDBs is Redis's default number of databases (SELECT 0..15).
 const numDBs = 16
@@ -13,10 +17,10 @@ const numDBs = 16
 // an heir outlives its owner. Only the key space's actor touches it: no lock.
 type Store struct {
 	dbs         [numDBs]*DB
-	clients     shrinkingMap[string, *client] // by connection PID id: every connection that sent a request
-	blocks      blocks                        // requests parked on keys (block.go)
-	watches     watches                       // WATCH (watches.go)
-	dirty       int64                         // changes (INFO rdb_changes_since_last_save)
+	clients     shrink.Map[string, *client] // by connection PID id: every connection that sent a request
+	blocks      blocks                      // requests parked on keys (block.go)
+	watches     watches                     // WATCH (watches.go)
+	dirty       int64                       // changes (INFO rdb_changes_since_last_save)
 	stats       Stats
 	cfg         *config
 	touched     []touched     // entries changed by the running command (memory.go)
@@ -84,7 +88,7 @@ type DB struct {
 	keys  *memberTable[*entry]
 	// expires is key -> Unix ms at which it expires. It shrinks: active
 	// expiry's and eviction's samples walk it, buckets and all.
-	expires shrinkingMap[string, int64]
+	expires shrink.Map[string, int64]
 	used    int64 // the keys' sizes and their expires entries, summed (memory.go)
 	st      *Store
 }
@@ -120,10 +124,10 @@ func (db *DB) Get(key []byte) Value {
 
 // expired removes key if its time has passed, and says whether it did.
 func (db *DB) expired(key []byte) bool {
-	if len(db.expires.m) == 0 {
+	if len(db.expires.M) == 0 {
 		return false
 	}
-	at, ok := db.expires.m[string(key)]
+	at, ok := db.expires.M[string(key)]
 	if !ok || at > db.st.now {
 		return false
 	}
@@ -142,10 +146,10 @@ func (db *DB) holds(key string) bool {
 // isExpired says whether key (which exists) has passed its time, without
 // removing it (for walks over the keys, which must not change them).
 func (db *DB) isExpired(key string) bool {
-	if len(db.expires.m) == 0 {
+	if len(db.expires.M) == 0 {
 		return false
 	}
-	at, ok := db.expires.m[key]
+	at, ok := db.expires.M[key]
 	return ok && at <= db.st.now
 }
 
@@ -184,7 +188,7 @@ func (db *DB) set(e *entry, key []byte, v Value, keepTTL bool) {
 		e.lfuStart(db.st.now)
 		db.keys.add(string(key), e)
 	}
-	if !keepTTL && len(db.expires.m) > 0 {
+	if !keepTTL && len(db.expires.M) > 0 {
 		db.Persist(key)
 	}
 	db.noteEntry(e, len(key)) // Changed's note, without looking key up again
@@ -206,32 +210,32 @@ func (db *DB) remove(key string) {
 	if e, ok := db.keys.remove(key); ok {
 		db.forget(e)
 	}
-	if _, ok := db.expires.m[key]; ok {
-		db.expires.delete(key)
+	if _, ok := db.expires.M[key]; ok {
+		db.expires.Delete(key)
 		db.used -= expireSize(key)
 	}
 }
 
 // addClient records cl, the client of connection id.
 func (st *Store) addClient(id string, cl *client) {
-	st.clients.set(id, cl)
+	st.clients.Set(id, cl)
 }
 
 // dropClient forgets the client of connection id (the map shrinks: 100 000
 // clients that came and went would leave their buckets behind).
-func (st *Store) dropClient(id string) { st.clients.delete(id) }
+func (st *Store) dropClient(id string) { st.clients.Delete(id) }
 
 // Expire sets key's expiry time (Unix ms); the key must exist.
 func (db *DB) Expire(key []byte, at int64) {
-	if _, ok := db.expires.m[string(key)]; !ok {
+	if _, ok := db.expires.M[string(key)]; !ok {
 		db.used += expireSize(string(key))
 	}
-	db.expires.set(string(key), at)
+	db.expires.Set(string(key), at)
 }
 
 // TTL returns key's expiry time (Unix ms), or -1 if it has none.
 func (db *DB) TTL(key []byte) int64 {
-	if at, ok := db.expires.m[string(key)]; ok {
+	if at, ok := db.expires.M[string(key)]; ok {
 		return at
 	}
 	return -1
@@ -239,10 +243,10 @@ func (db *DB) TTL(key []byte) int64 {
 
 // Persist drops key's expiry and reports whether it had one.
 func (db *DB) Persist(key []byte) bool {
-	if _, ok := db.expires.m[string(key)]; !ok {
+	if _, ok := db.expires.M[string(key)]; !ok {
 		return false
 	}
-	db.expires.delete(string(key))
+	db.expires.Delete(string(key))
 	db.used -= expireSize(string(key))
 	return true
 }
@@ -291,7 +295,7 @@ func (db *DB) flush() {
 	db.st.watches.flushed(db.Index, db)
 	db.st.settle()
 	db.keys = newMemberTable[*entry]()
-	db.expires.clear()
+	db.expires.Clear()
 	db.used = 0
 }
 

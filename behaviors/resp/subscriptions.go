@@ -1,6 +1,10 @@
 package resp
 
-import "slices"
+import (
+	"slices"
+
+	"async_server/internal/shrink"
+)
 
 // subscriptions is what one connection is subscribed to, by kind (see
 // pubsub.go: the connection is the authority on them).
@@ -34,19 +38,19 @@ const fewNames = 8
 // kept 3.5 MB of buckets before it did.
 type nameSet struct {
 	few  []string
-	many shrinkingMap[string, struct{}]
+	many shrink.Map[string, struct{}]
 }
 
 func (ns *nameSet) len() int {
-	if ns.many.m != nil {
-		return len(ns.many.m)
+	if ns.many.M != nil {
+		return len(ns.many.M)
 	}
 	return len(ns.few)
 }
 
 func (ns *nameSet) has(n string) bool {
-	if ns.many.m != nil {
-		_, ok := ns.many.m[n]
+	if ns.many.M != nil {
+		_, ok := ns.many.M[n]
 		return ok
 	}
 	return slices.Contains(ns.few, n)
@@ -57,16 +61,16 @@ func (ns *nameSet) add(n string) bool {
 	switch {
 	case ns.has(n):
 		return false
-	case ns.many.m != nil:
-		ns.many.set(n, struct{}{})
+	case ns.many.M != nil:
+		ns.many.Set(n, struct{}{})
 	case len(ns.few) < fewNames:
 		ns.few = append(ns.few, n)
 	default:
-		ns.many.m = make(map[string]struct{}, 2*fewNames)
+		ns.many.M = make(map[string]struct{}, 2*fewNames)
 		for _, f := range ns.few {
-			ns.many.set(f, struct{}{})
+			ns.many.Set(f, struct{}{})
 		}
-		ns.many.set(n, struct{}{})
+		ns.many.Set(n, struct{}{})
 		ns.few = nil
 	}
 	return true
@@ -74,13 +78,13 @@ func (ns *nameSet) add(n string) bool {
 
 // remove removes n; false if it was not there. An emptied map is let go.
 func (ns *nameSet) remove(n string) bool {
-	if ns.many.m != nil {
-		if _, ok := ns.many.m[n]; !ok {
+	if ns.many.M != nil {
+		if _, ok := ns.many.M[n]; !ok {
 			return false
 		}
-		ns.many.delete(n)
-		if len(ns.many.m) == 0 {
-			ns.many.clear()
+		ns.many.Delete(n)
+		if len(ns.many.M) == 0 {
+			ns.many.Clear()
 		}
 		return true
 	}
@@ -95,7 +99,7 @@ func (ns *nameSet) remove(n string) bool {
 // sorted is the names, sorted.
 func (ns *nameSet) sorted() []string {
 	out := slices.Clone(ns.few)
-	for n := range ns.many.m {
+	for n := range ns.many.M {
 		out = append(out, n)
 	}
 	slices.Sort(out)

@@ -23,8 +23,8 @@ func TestUnwatchingClientsGiveBackTheirSet(t *testing.T) {
 		w.unwatch("conn-" + strconv.Itoa(i))
 	}
 	kept := heapAfterGC() - before
-	if len(w.byKey.m) != 1 || len(w.byClient.m) != 1 { // and w is live until here
-		t.Fatalf("%d keys watched by %d clients left; want the one", len(w.byKey.m), len(w.byClient.m))
+	if len(w.byKey.M) != 1 || len(w.byClient.M) != 1 { // and w is live until here
+		t.Fatalf("%d keys watched by %d clients left; want the one", len(w.byKey.M), len(w.byClient.M))
 	}
 	t.Logf("%d bytes with all of them, %d kept", full, kept)
 	if kept > 256<<10 {
