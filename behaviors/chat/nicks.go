@@ -115,7 +115,7 @@ func (s *roomsService) setNickGrain(ctx actor.Context, c *chatter, nick string, 
 		ctx.ReenterAfter(claim, func(res any, err error) {
 			m, ok := res.(*chatpb.NickClaimed)
 			switch {
-			case s.restarting || s.conns[c.pid.Id] != c: // it ended: the grain's watch frees the nick
+			case s.restarting || s.conns.M[c.pid.Id] != c: // it ended: the grain's watch frees the nick
 			case err != nil || !ok:
 				answer(unchecked)
 			case !m.GetOk():
@@ -142,7 +142,7 @@ func (s *roomsService) renameReleased(ctx actor.Context, c *chatter, nick string
 	c.nickGrain = nil // released here, not again in applyNick
 	fut := ctx.RequestFuture(old, &chatpb.ReleaseNick{Owner: c.pid}, s.timeout)
 	ctx.ReenterAfter(fut, func(any, error) {
-		if !s.restarting && s.conns[c.pid.Id] == c {
+		if !s.restarting && s.conns.M[c.pid.Id] == c {
 			answer(s.applyNick(ctx, c, nick, grain))
 		}
 	})
@@ -162,12 +162,12 @@ func (s *roomsService) releaseNick(ctx actor.Context, c *chatter) {
 // claims its nick again (nickLost).
 func (s *roomsService) holdNick(ctx actor.Context, c *chatter, grain *actor.PID) {
 	c.nickGrain = grain
-	s.byNick[pidKey(grain)] = c.pid.Id
+	s.byNick.Set(pidKey(grain), c.pid.Id)
 	ctx.Watch(grain)
 }
 
 func (s *roomsService) unholdNick(ctx actor.Context, c *chatter) {
-	delete(s.byNick, pidKey(c.nickGrain))
+	s.byNick.Delete(pidKey(c.nickGrain))
 	ctx.Unwatch(c.nickGrain)
 }
 
@@ -178,12 +178,12 @@ type reclaimNick struct{ Conn string }
 // nickLost handles the Terminated of a watched nick grain and reports
 // whether it was one: its owner claims the nick again at once.
 func (s *roomsService) nickLost(ctx actor.Context, m *actor.Terminated) bool {
-	id, ok := s.byNick[pidKey(m.GetWho())]
+	id, ok := s.byNick.M[pidKey(m.GetWho())]
 	if !ok {
 		return false
 	}
-	delete(s.byNick, pidKey(m.GetWho()))
-	if c := s.conns[id]; c != nil && c.nickGrain != nil && c.nickGrain.Equal(m.GetWho()) {
+	s.byNick.Delete(pidKey(m.GetWho()))
+	if c := s.conns.M[id]; c != nil && c.nickGrain != nil && c.nickGrain.Equal(m.GetWho()) {
 		c.nickGrain = nil
 		s.reclaim(ctx, c)
 	}
@@ -192,7 +192,7 @@ func (s *roomsService) nickLost(ctx actor.Context, m *actor.Terminated) bool {
 
 // onReclaim claims again the nick of a connection whose claim was lost.
 func (s *roomsService) onReclaim(ctx actor.Context, m *reclaimNick) {
-	if c := s.conns[m.Conn]; c != nil && c.nickGrain == nil && !strings.HasPrefix(c.nick, guestPrefix) {
+	if c := s.conns.M[m.Conn]; c != nil && c.nickGrain == nil && !strings.HasPrefix(c.nick, guestPrefix) {
 		s.reclaim(ctx, c)
 	}
 }
@@ -214,7 +214,7 @@ func (s *roomsService) reclaim(ctx actor.Context, c *chatter) {
 	}
 	ctx.ReenterAfter(fut, func(res any, err error) {
 		pid := foundGrain(res, err)
-		if s.restarting || s.conns[c.pid.Id] != c || c.nick != nick || c.nickGrain != nil {
+		if s.restarting || s.conns.M[c.pid.Id] != c || c.nick != nick || c.nickGrain != nil {
 			return // gone, renamed or claimed meanwhile
 		}
 		if pid == nil {
@@ -225,7 +225,7 @@ func (s *roomsService) reclaim(ctx actor.Context, c *chatter) {
 		ctx.ReenterAfter(claim, func(res any, err error) {
 			m, ok := res.(*chatpb.NickClaimed)
 			switch {
-			case s.restarting || s.conns[c.pid.Id] != c || c.nick != nick || c.nickGrain != nil:
+			case s.restarting || s.conns.M[c.pid.Id] != c || c.nick != nick || c.nickGrain != nil:
 			case err != nil || !ok:
 				again()
 			case m.GetOk():

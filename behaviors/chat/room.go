@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/internal/shrink"
 	"async_server/messages"
 	"async_server/supervision"
 )
@@ -21,9 +22,9 @@ import (
 // service adds the members back (roomsService.HandleFailure).
 type room struct {
 	name    string
-	members map[string]*roomMember // by connection PID id
-	timers  map[uint64]*time.Timer // of the says held, by sayDue.Seq: stopped with the room
-	seq     uint64                 // the last sayDue.Seq
+	members shrink.Map[string, *roomMember] // by connection PID id (it shrinks: each line walks it)
+	timers  map[uint64]*time.Timer          // of the says held, by sayDue.Seq: stopped with the room
+	seq     uint64                          // the last sayDue.Seq
 }
 
 type roomMember struct {
@@ -37,7 +38,7 @@ var _ actor.Actor = (*room)(nil)
 var errPanicRequested = errors.New("panic requested (PanicRoom)")
 
 func newRoom(name string) *room {
-	return &room{name: name, members: map[string]*roomMember{}, timers: map[uint64]*time.Timer{}}
+	return &room{name: name, timers: map[uint64]*time.Timer{}}
 }
 
 // Receive dispatches.
@@ -91,7 +92,7 @@ func (r *room) onRequest(ctx actor.Context, req *messages.ServiceRequest) {
 // connection that is not a member (it left, or the room restarted and has not
 // been told of it yet) are dropped.
 func (r *room) sendOn(ctx actor.Context, from *actor.PID, lines []string) {
-	sender, ok := r.members[from.Id]
+	sender, ok := r.members.M[from.Id]
 	if !ok {
 		return
 	}
@@ -108,23 +109,23 @@ func (r *room) sendOn(ctx actor.Context, from *actor.PID, lines []string) {
 }
 
 func (r *room) onAdd(ctx actor.Context, m *addMember) {
-	r.members[m.PID.Id] = &roomMember{pid: m.PID, nick: m.Nick}
+	r.members.Set(m.PID.Id, &roomMember{pid: m.PID, nick: m.Nick})
 	if !m.Quiet {
 		r.broadcast(ctx, m.PID, "* "+m.Nick+" joined "+r.name+"\n")
 	}
 }
 
 func (r *room) onRemove(ctx actor.Context, m *removeMember) {
-	gone, ok := r.members[m.PID.Id]
+	gone, ok := r.members.M[m.PID.Id]
 	if !ok {
 		return
 	}
-	delete(r.members, m.PID.Id)
+	r.members.Delete(m.PID.Id)
 	r.broadcast(ctx, m.PID, "* "+gone.nick+" left "+r.name+"\n")
 }
 
 func (r *room) onRename(ctx actor.Context, m *renameMember) {
-	mb, ok := r.members[m.PID.Id]
+	mb, ok := r.members.M[m.PID.Id]
 	if !ok {
 		return
 	}
@@ -144,7 +145,7 @@ func (r *room) broadcast(ctx actor.Context, except *actor.PID, line string) {
 // most of the fan-out's memory traffic). Sending never blocks; a member that
 // does not read is closed by its own output limit, not waited for.
 func (r *room) send(ctx actor.Context, except *actor.PID, msg *lineSaid) {
-	for id, mb := range r.members {
+	for id, mb := range r.members.M {
 		if id != except.Id {
 			ctx.Send(mb.pid, msg)
 		}

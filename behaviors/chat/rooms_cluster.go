@@ -56,17 +56,17 @@ type findRoom struct{ Name string }
 // enterGrain puts c in the room called name; the grain hears of it now, or
 // once it is found.
 func (s *roomsService) enterGrain(ctx actor.Context, c *chatter, name string, quiet bool) *roomEntry {
-	e := s.rooms[name]
+	e := s.rooms.M[name]
 	if e == nil {
-		e = &roomEntry{members: map[string]bool{}, loud: map[string]bool{}}
-		s.rooms[name] = e
+		e = &roomEntry{}
+		s.rooms.Set(name, e)
 	}
-	e.members[c.pid.Id] = true
+	e.members.Set(c.pid.Id, true)
 	c.room = name
 	if e.pid != nil {
 		ctx.Send(e.pid, s.joinOf(ctx, c, quiet))
 	} else {
-		e.loud[c.pid.Id] = !quiet
+		e.loud.Set(c.pid.Id, !quiet)
 		s.find(ctx, name, false)
 	}
 	return e
@@ -95,7 +95,7 @@ func (s *roomsService) joinGrain(ctx actor.Context, c *chatter, name string, req
 // with again, whether or not: the member list changed, and the look in
 // flight may be waiting for a node that has left; its answer is ignored).
 func (s *roomsService) find(ctx actor.Context, name string, again bool) {
-	e := s.rooms[name]
+	e := s.rooms.M[name]
 	if e == nil || e.pid != nil || (e.finding && !again) {
 		return
 	}
@@ -109,7 +109,7 @@ func (s *roomsService) find(ctx actor.Context, name string, again bool) {
 	}
 	e.finding, e.began = true, time.Now()
 	ctx.ReenterAfter(fut, func(res any, err error) {
-		if e := s.rooms[name]; !s.restarting && e != nil && e.attempt == attempt {
+		if e := s.rooms.M[name]; !s.restarting && e != nil && e.attempt == attempt {
 			s.found(ctx, name, foundGrain(res, err))
 		}
 	})
@@ -118,7 +118,7 @@ func (s *roomsService) find(ctx actor.Context, name string, again bool) {
 // found joins the room's members to its grain, or gives up the joins that
 // wait for it (the room's other members wait on: retryFind).
 func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
-	e := s.rooms[name]
+	e := s.rooms.M[name]
 	if e == nil {
 		return // everyone left meanwhile
 	}
@@ -132,17 +132,17 @@ func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
 		return
 	}
 	e.pid = pid
-	s.byGrain[pidKey(pid)] = name
+	s.byGrain.Set(pidKey(pid), name)
 	ctx.Watch(pid)
 	var back []string
-	for id := range e.members {
-		c := s.conns[id]
-		ctx.Send(pid, s.joinOf(ctx, c, !e.loud[id]))
+	for id := range e.members.M {
+		c := s.conns.M[id]
+		ctx.Send(pid, s.joinOf(ctx, c, !e.loud.M[id]))
 		if !e.owes(c.pid) {
 			back = append(back, id)
 		}
 	}
-	clear(e.loud)
+	clear(e.loud.M)
 	s.whenJoined(ctx, name, pid, back, &roomMoved{Room: name, PID: pid})
 	s.answerJoins(ctx, name, e)
 }
@@ -151,9 +151,9 @@ func (s *roomsService) found(ctx actor.Context, name string, pid *actor.PID) {
 // (a register: in no room), and they are out of the room.
 func (s *roomsService) notFound(ctx actor.Context, name string, e *roomEntry) {
 	for _, o := range e.owed {
-		c := s.conns[o.to.Id]
+		c := s.conns.M[o.to.Id]
 		if c != nil && c.room == name {
-			delete(e.members, c.pid.Id)
+			e.members.Delete(c.pid.Id)
 			c.room = ""
 		}
 		var body any = &refused{Reason: "room " + name + " is unavailable (no node answered); try again"}
@@ -163,8 +163,8 @@ func (s *roomsService) notFound(ctx actor.Context, name string, e *roomEntry) {
 		ctx.Send(o.to, &messages.ServiceReply{ID: o.id, Body: body})
 	}
 	e.owed = nil
-	if len(e.members) == 0 {
-		delete(s.rooms, name)
+	if len(e.members.M) == 0 {
+		s.rooms.Delete(name)
 		return
 	}
 	s.findLater(ctx, name, e, retryFind-time.Since(e.began))
@@ -184,12 +184,12 @@ func (s *roomsService) answerJoins(ctx actor.Context, name string, e *roomEntry)
 		if s.restarting {
 			return
 		}
-		n := len(e.members)
+		n := len(e.members.M)
 		if m, ok := res.(*chatpb.Members); ok && err == nil {
 			n = len(m.GetNicks())
 		}
 		for _, o := range owed {
-			c := s.conns[o.to.Id]
+			c := s.conns.M[o.to.Id]
 			if c == nil || c.room != name {
 				continue // it ended or left meanwhile
 			}
@@ -215,12 +215,12 @@ func (e *roomEntry) owes(pid *actor.PID) bool {
 // leaveGrain takes c out of its room's grain; the grain stops itself when
 // its last member (on any node) leaves.
 func (s *roomsService) leaveGrain(ctx actor.Context, c *chatter, e *roomEntry) {
-	delete(e.members, c.pid.Id)
-	delete(e.loud, c.pid.Id)
+	e.members.Delete(c.pid.Id)
+	e.loud.Delete(c.pid.Id)
 	if e.pid != nil {
 		ctx.Send(e.pid, &chatpb.Leave{Member: c.pid})
 	}
-	if len(e.members) == 0 {
+	if len(e.members.M) == 0 {
 		s.dropEntry(ctx, c.room, e)
 	}
 }
@@ -229,17 +229,17 @@ func (s *roomsService) leaveGrain(ctx actor.Context, c *chatter, e *roomEntry) {
 func (s *roomsService) dropEntry(ctx actor.Context, name string, e *roomEntry) {
 	if e.pid != nil {
 		ctx.Unwatch(e.pid)
-		delete(s.byGrain, pidKey(e.pid))
+		s.byGrain.Delete(pidKey(e.pid))
 	}
 	if e.retry != nil {
 		e.retry.Stop()
 	}
-	delete(s.rooms, name)
+	s.rooms.Delete(name)
 }
 
 // whoGrain asks the grain for its members, over every node, once.
 func (s *roomsService) whoGrain(ctx actor.Context, c *chatter, req *messages.ServiceRequest) any {
-	e := s.rooms[c.room]
+	e := s.rooms.M[c.room]
 	if e == nil {
 		return &refused{Reason: errNoRoom}
 	}

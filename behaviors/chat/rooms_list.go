@@ -45,9 +45,9 @@ func (s *roomsService) roomsOfCluster(ctx actor.Context, req *messages.ServiceRe
 
 // roomCounts is this node's part of /rooms: its members per room.
 func (s *roomsService) roomCounts() *chatpb.RoomCounts {
-	m := make(map[string]int32, len(s.rooms))
-	for name, e := range s.rooms {
-		m[name] = int32(len(e.members))
+	m := make(map[string]int32, len(s.rooms.M))
+	for name, e := range s.rooms.M {
+		m[name] = int32(len(e.members.M))
 	}
 	return &chatpb.RoomCounts{Members: m}
 }
@@ -63,31 +63,31 @@ func sortedRooms(counts map[string]int, silent []string) *roomList {
 }
 
 func (s *roomsService) members(c *chatter) any {
-	e := s.rooms[c.room]
+	e := s.rooms.M[c.room]
 	if e == nil {
 		return &refused{Reason: errNoRoom}
 	}
-	nicks := make([]string, 0, len(e.members))
-	for id := range e.members {
-		nicks = append(nicks, s.conns[id].nick)
+	nicks := make([]string, 0, len(e.members.M))
+	for id := range e.members.M {
+		nicks = append(nicks, s.conns.M[id].nick)
 	}
 	slices.Sort(nicks)
 	return &memberList{Room: c.room, Nicks: nicks}
 }
 
 func (s *roomsService) roomList() any {
-	list := make([]roomCount, 0, len(s.rooms))
-	for name, e := range s.rooms {
-		list = append(list, roomCount{Name: name, Members: len(e.members)})
+	list := make([]roomCount, 0, len(s.rooms.M))
+	for name, e := range s.rooms.M {
+		list = append(list, roomCount{Name: name, Members: len(e.members.M)})
 	}
 	slices.SortFunc(list, func(a, b roomCount) int { return strings.Compare(a.Name, b.Name) })
 	return &roomList{Rooms: list}
 }
 
 func (s *roomsService) stats(ctx actor.Context) *Stats {
-	st := &Stats{Conns: len(s.conns), Rooms: len(s.rooms), Actors: len(ctx.Children())}
-	for _, e := range s.rooms {
-		st.Members += len(e.members)
+	st := &Stats{Conns: len(s.conns.M), Rooms: len(s.rooms.M), Actors: len(ctx.Children())}
+	for _, e := range s.rooms.M {
+		st.Members += len(e.members.M)
 	}
 	return st
 }

@@ -17,12 +17,12 @@ import (
 // it was one: its members are told (if its node is gone) and it is found
 // again.
 func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
-	name, ok := s.byGrain[pidKey(m.GetWho())]
+	name, ok := s.byGrain.M[pidKey(m.GetWho())]
 	if !ok {
 		return false
 	}
-	delete(s.byGrain, pidKey(m.GetWho()))
-	e := s.rooms[name]
+	s.byGrain.Delete(pidKey(m.GetWho()))
+	e := s.rooms.M[name]
 	if e == nil || !e.pid.Equal(m.GetWho()) {
 		return true
 	}
@@ -31,8 +31,8 @@ func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
 	if m.GetWhy() == actor.TerminatedReason_AddressTerminated {
 		line = "* room " + name + " moved: its node " + m.GetWho().GetAddress() + " is gone; rejoining (lines in flight may be lost)\n"
 	}
-	for id := range e.members {
-		ctx.Send(s.conns[id].pid, &roomMoving{Room: name, Line: line})
+	for id := range e.members.M {
+		ctx.Send(s.conns.M[id].pid, &roomMoving{Room: name, Line: line})
 	}
 	s.find(ctx, name, false)
 	return true
@@ -41,15 +41,15 @@ func (s *roomsService) grainLost(ctx actor.Context, m *actor.Terminated) bool {
 // grainRestarted adds this node's members back to a grain that was
 // restarted (its fresh instance knows nobody), and tells them.
 func (s *roomsService) grainRestarted(ctx actor.Context, m *chatpb.Restarted) {
-	e := s.rooms[m.GetRoom()]
+	e := s.rooms.M[m.GetRoom()]
 
 	if e == nil || e.pid == nil {
 		return
 	}
 	notice := &roomRestarted{Line: "* room " + m.GetRoom() + " restarted (lines in flight may be lost)\n"}
-	ids := make([]string, 0, len(e.members))
-	for id := range e.members {
-		ctx.Send(e.pid, s.joinOf(ctx, s.conns[id], true))
+	ids := make([]string, 0, len(e.members.M))
+	for id := range e.members.M {
+		ctx.Send(e.pid, s.joinOf(ctx, s.conns.M[id], true))
 		ids = append(ids, id)
 	}
 	s.whenJoined(ctx, m.GetRoom(), e.pid, ids, notice)
@@ -65,11 +65,11 @@ func (s *roomsService) whenJoined(ctx actor.Context, name string, pid *actor.PID
 	}
 	fut := ctx.RequestFuture(pid, &chatpb.Who{}, s.timeout)
 	ctx.ReenterAfter(fut, func(any, error) {
-		if e := s.rooms[name]; s.restarting || e == nil || !e.pid.Equal(pid) {
+		if e := s.rooms.M[name]; s.restarting || e == nil || !e.pid.Equal(pid) {
 			return // lost again meanwhile: its members hear of that
 		}
 		for _, id := range ids {
-			if c := s.conns[id]; c != nil && c.room == name {
+			if c := s.conns.M[id]; c != nil && c.room == name {
 				ctx.Send(c.pid, notice)
 			}
 		}
@@ -101,7 +101,7 @@ func (s *roomsService) unwatchMembers(ctx actor.Context) {
 
 // onMembersChanged looks for every lost grain again, at once.
 func (s *roomsService) onMembersChanged(ctx actor.Context) {
-	for name, e := range s.rooms {
+	for name, e := range s.rooms.M {
 		if e.pid == nil {
 			s.find(ctx, name, true)
 		}

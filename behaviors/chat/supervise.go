@@ -15,7 +15,7 @@ import (
 
 // onPanicRoom is the fault-injection hook: the room panics on it.
 func (s *roomsService) onPanicRoom(ctx actor.Context, m *PanicRoom) {
-	e := s.rooms[m.Name]
+	e := s.rooms.M[m.Name]
 	if e == nil || e.pid == nil {
 		ctx.Respond(&refused{Reason: "no room " + m.Name})
 		return
@@ -31,7 +31,7 @@ func (s *roomsService) onPanicRoom(ctx actor.Context, m *PanicRoom) {
 // stopTimers stops the timers of the rooms whose grains are looked for
 // again (cluster mode): they would wake an instance that is gone.
 func (s *roomsService) stopTimers() {
-	for _, e := range s.rooms {
+	for _, e := range s.rooms.M {
 		if e.retry != nil {
 			e.retry.Stop()
 		}
@@ -44,7 +44,7 @@ func (s *roomsService) onRestarting(ctx actor.Context) {
 	s.restarting = true
 	s.stopTimers()
 	s.unwatchMembers(ctx)
-	for _, c := range s.conns {
+	for _, c := range s.conns.M {
 		ctx.Send(c.pid, &roomsRestarted{})
 	}
 }
@@ -55,17 +55,17 @@ func (s *roomsService) HandleFailure(sys *actor.ActorSystem, sup actor.Superviso
 	rs *actor.RestartStatistics, reason, msg any) {
 	s.strategy.HandleFailure(sys, sup, child, rs, reason, msg)
 	d := s.decision
-	name := s.byActor[child.Id]
+	name := s.byActor.M[child.Id]
 	sys.Logger().Warn("supervision decision", "service", roomsServiceName, "room", name,
 		"category", d.Category.String(), "directive", strings.TrimSuffix(d.Directive.String(), "Directive"),
 		"restarts", d.Restarts, "budget", d.Budget, "cause", fmt.Sprint(d.Cause))
-	e := s.rooms[name]
+	e := s.rooms.M[name]
 	if d.Directive != actor.RestartDirective || e == nil || !e.pid.Equal(child) {
 		return // stopped: Terminated follows (onTerminated)
 	}
 	notice := &roomRestarted{Line: "* room " + name + " restarted (lines in flight may be lost)\n"}
-	for id := range e.members {
-		c := s.conns[id]
+	for id := range e.members.M {
+		c := s.conns.M[id]
 		sys.Root.Send(child, &addMember{PID: c.pid, Nick: c.nick, Quiet: true})
 		sys.Root.Send(c.pid, notice)
 	}

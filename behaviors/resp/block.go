@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/internal/shrink"
 )
 
 // This file is the data of blocking commands (BLPOP, BZPOPMIN, ...): a
@@ -44,47 +46,37 @@ type dbKey struct {
 	key string
 }
 
-// blocks holds every parked request. The peaks (the most each map has held
-// since it was made) let its maps be made anew once most keys are let go
-// (shrunk): a BLPOP on 100 000 keys, once unparked, kept 16 MB.
+// blocks holds every parked request. Its maps shrink once most keys are
+// let go: a BLPOP on 100 000 keys, once unparked, kept 16 MB before they did.
 type blocks struct {
-	waiting     map[dbKey][]*parked // by key, first parked first served
-	ready       []dbKey             // keys changed since the last serving that have waiters
-	isReady     map[dbKey]bool
-	timeouts    timeoutHeap // parked requests with a deadline, earliest first
-	parked      int         // requests parked now: INFO's blocked_clients (a client parks one at a time)
-	waitingPeak int         // the most keys waiting has held
-	readyPeak   int         // the most keys isReady has held
-}
-
-func (b *blocks) init() {
-	b.waiting = map[dbKey][]*parked{}
-	b.isReady = map[dbKey]bool{}
+	waiting  shrink.Map[dbKey, []*parked] // by key, first parked first served
+	ready    []dbKey                      // keys changed since the last serving that have waiters
+	isReady  shrink.Map[dbKey, bool]
+	timeouts timeoutHeap // parked requests with a deadline, earliest first
+	parked   int         // requests parked now: INFO's blocked_clients (a client parks one at a time)
 }
 
 // changed notes that key changed; if requests wait on it they will be tried.
 func (b *blocks) changed(db int, key []byte) {
-	if len(b.waiting) == 0 {
+	if len(b.waiting.M) == 0 {
 		return
 	}
 	k := dbKey{db, string(key)}
-	if _, ok := b.waiting[k]; ok && !b.isReady[k] {
-		b.isReady[k] = true
+	if _, ok := b.waiting.M[k]; ok && !b.isReady.M[k] {
+		b.isReady.Set(k, true)
 		b.ready = append(b.ready, k)
-		b.readyPeak = max(b.readyPeak, len(b.isReady))
 	}
 }
 
 // allChanged notes that every key of database db with waiters changed
 // (SWAPDB).
 func (b *blocks) allChanged(db int) {
-	for k := range b.waiting {
-		if k.db == db && !b.isReady[k] {
-			b.isReady[k] = true
+	for k := range b.waiting.M {
+		if k.db == db && !b.isReady.M[k] {
+			b.isReady.Set(k, true)
 			b.ready = append(b.ready, k)
 		}
 	}
-	b.readyPeak = max(b.readyPeak, len(b.isReady))
 }
 
 // park parks j on spec's keys.
@@ -93,9 +85,8 @@ func (b *blocks) park(j *job, spec *blockSpec, db int, now time.Time) *parked {
 	b.parked++
 	for _, k := range spec.keys {
 		dk := dbKey{db, string(k)}
-		b.waiting[dk] = append(b.waiting[dk], p)
+		b.waiting.Set(dk, append(b.waiting.M[dk], p))
 	}
-	b.waitingPeak = max(b.waitingPeak, len(b.waiting))
 	if spec.timeout > 0 {
 		p.deadline = now.Add(spec.timeout)
 		heap.Push(&b.timeouts, p)
@@ -112,7 +103,7 @@ func (b *blocks) unpark(p *parked) {
 	b.parked--
 	for _, k := range p.spec.keys {
 		dk := dbKey{p.db, string(k)}
-		list := b.waiting[dk]
+		list := b.waiting.M[dk]
 		for i, q := range list {
 			if q == p {
 				list = append(list[:i], list[i+1:]...)
@@ -120,12 +111,11 @@ func (b *blocks) unpark(p *parked) {
 			}
 		}
 		if len(list) == 0 {
-			delete(b.waiting, dk)
+			b.waiting.Delete(dk)
 		} else {
-			b.waiting[dk] = list
+			b.waiting.Set(dk, list)
 		}
 	}
-	b.waiting, b.waitingPeak = shrunk(b.waiting, b.waitingPeak)
 	if p.index >= 0 {
 		heap.Remove(&b.timeouts, p.index)
 	}
@@ -141,8 +131,7 @@ func (b *blocks) nextReady() (dbKey, bool) {
 	if len(b.ready) == 0 {
 		b.ready = nil // b.ready[1:] of the last one still holds the array
 	}
-	delete(b.isReady, k)
-	b.isReady, b.readyPeak = shrunk(b.isReady, b.readyPeak)
+	b.isReady.Delete(k)
 	return k, true
 }
 

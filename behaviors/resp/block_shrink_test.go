@@ -12,7 +12,6 @@ import (
 func TestUnparkedKeysGiveBackTheirMap(t *testing.T) {
 	const n = 100_000
 	var b blocks
-	b.init()
 	before := heapAfterGC()
 	b.park(&job{}, &blockSpec{keys: [][]byte{[]byte("last")}}, 0, time.Now())
 	keys := make([][]byte, n)
@@ -31,8 +30,8 @@ func TestUnparkedKeysGiveBackTheirMap(t *testing.T) {
 	b.unpark(p)
 	p = nil
 	kept := heapAfterGC() - before
-	if len(b.waiting) != 1 || b.parked != 1 { // and b is live until here
-		t.Fatalf("%d keys waited on by %d requests; want the one", len(b.waiting), b.parked)
+	if len(b.waiting.M) != 1 || b.parked != 1 { // and b is live until here
+		t.Fatalf("%d keys waited on by %d requests; want the one", len(b.waiting.M), b.parked)
 	}
 	t.Logf("%d bytes with all of them, %d kept", full, kept)
 	if kept > 256<<10 {

@@ -53,7 +53,7 @@ func subscribedAndGone(pids, each int, k subKind) (kept, full int64) {
 	}
 	b.subscribe(&actor.PID{Id: "last"}, k, []string{"last"})
 	kept = heapAfterGC() - before
-	if len(b.clients) != 1 || b.count(k, "last") != 1 {
+	if len(b.clients.M) != 1 || b.count(k, "last") != 1 {
 		panic("the last subscriber is not the one left")
 	}
 	return kept, full
@@ -74,8 +74,8 @@ func TestLeftSubscribersGiveBackTheirIndex(t *testing.T) {
 		b.forget("conn-" + strconv.Itoa(i))
 	}
 	kept := heapAfterGC() - before
-	if got := b.count(subChannel, "ch"); got != left || len(b.clients) != left { // and b is live until here
-		t.Fatalf("%d subscribers of ch, %d clients left; want %d", got, len(b.clients), left)
+	if got := b.count(subChannel, "ch"); got != left || len(b.clients.M) != left { // and b is live until here
+		t.Fatalf("%d subscribers of ch, %d clients left; want %d", got, len(b.clients.M), left)
 	}
 	t.Logf("%d bytes with all of them, %d kept", full, kept)
 	if kept > 256<<10 {

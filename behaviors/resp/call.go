@@ -118,6 +118,29 @@ func (c *Call) Int32(i int, msg string) (int, bool) {
 	return 0, false
 }
 
+// count parses argument i as a count of elements to pop (LPOP's, RPOP's,
+// ZPOPMIN's, ZPOPMAX's, SPOP's): an integer, 0 or more, writing Redis's
+// "value is out of range, must be positive" if it is not one.
+func (c *Call) count(i int) (int64, bool) {
+	n, ok := parseInt(c.Args[i])
+	if !ok || n < 0 {
+		c.W.Error(ErrNotPosInt)
+		return 0, false
+	}
+	return n, true
+}
+
+// dbIndex parses argument i as a database's index (SELECT, MOVE, COPY's
+// DB), writing Redis's errors: Int32's, then "DB index is out of range".
+func (c *Call) dbIndex(i int) (int, bool) {
+	n, ok := c.Int32(i, "")
+	if ok && (n < 0 || n >= numDBs) {
+		c.W.Error(ErrDBIndex)
+		return 0, false
+	}
+	return n, ok
+}
+
 // Float parses argument i as Redis's strtold does for a score or increment,
 // writing "ERR value is not a valid float" if it is not one (NaN included).
 func (c *Call) Float(i int) (float64, bool) {

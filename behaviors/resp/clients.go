@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/internal/shrink"
 )
 
 // clientInfo is what the server knows of one connection, for CLIENT LIST,
@@ -38,16 +40,14 @@ type clientInfo struct {
 	killed atomic.Bool // set under clients.mu (clients.kill)
 }
 
-// clients is the server's registry of connections, by conn name. byConn is
-// made anew once most of the most it has held (peak) have ended (shrunk):
-// 100 000 connections that came and went kept 3.5 MB of buckets, which
-// CLIENT LIST walked.
+// clients is the server's registry of connections, by conn name. byConn
+// shrinks: 100 000 connections that came and went kept 3.5 MB of buckets
+// before it did, which CLIENT LIST walked.
 type clients struct {
 	mu     sync.Mutex
-	byConn map[string]*clientInfo
-	peak   int          // the most records byConn has held since it was made (mu)
-	total  atomic.Int64 // connections ever registered (INFO total_connections_received)
-	killed int          // records in byConn of killed connections (mu)
+	byConn shrink.Map[string, *clientInfo] // (mu)
+	total  atomic.Int64                    // connections ever registered (INFO total_connections_received)
+	killed int                             // records in byConn of killed connections (mu)
 }
 
 // join returns the record of the connection conn names, made on its first
@@ -55,7 +55,7 @@ type clients struct {
 func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *clientInfo, again bool) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if old := cs.byConn[conn]; old != nil {
+	if old := cs.byConn.M[conn]; old != nil {
 		return old, true // a restart's fresh behavior
 	}
 	ci = &clientInfo{id: srv.nextID.Add(1), conn: conn, created: time.Now()}
@@ -68,11 +68,7 @@ func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *c
 	ci.proto.Store(2)
 	ci.multi.Store(-1)
 	ci.lastActive.Store(ci.created.UnixMilli())
-	if cs.byConn == nil {
-		cs.byConn = map[string]*clientInfo{}
-	}
-	cs.byConn[conn] = ci
-	cs.peak = max(cs.peak, len(cs.byConn))
+	cs.byConn.Set(conn, ci)
 	cs.total.Add(1)
 	return ci, false
 }
@@ -80,11 +76,10 @@ func (cs *clients) join(srv *server, conn string, remote, local net.Addr) (ci *c
 // leave drops the record of a connection that ended.
 func (cs *clients) leave(conn string) {
 	cs.mu.Lock()
-	if ci := cs.byConn[conn]; ci != nil && ci.killed.Load() {
+	if ci := cs.byConn.M[conn]; ci != nil && ci.killed.Load() {
 		cs.killed--
 	}
-	delete(cs.byConn, conn)
-	cs.byConn, cs.peak = shrunk(cs.byConn, cs.peak)
+	cs.byConn.Delete(conn)
 	cs.mu.Unlock()
 }
 
@@ -93,7 +88,7 @@ func (cs *clients) leave(conn string) {
 func (cs *clients) kill(ci *clientInfo) bool {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if cs.byConn[ci.conn] != ci || !ci.killed.CompareAndSwap(false, true) {
+	if cs.byConn.M[ci.conn] != ci || !ci.killed.CompareAndSwap(false, true) {
 		return false
 	}
 	cs.killed++
@@ -103,8 +98,8 @@ func (cs *clients) kill(ci *clientInfo) bool {
 // list returns every record, by ID, but those of killed connections.
 func (cs *clients) list() []*clientInfo {
 	cs.mu.Lock()
-	all := make([]*clientInfo, 0, len(cs.byConn))
-	for _, ci := range cs.byConn {
+	all := make([]*clientInfo, 0, len(cs.byConn.M))
+	for _, ci := range cs.byConn.M {
 		if !ci.killed.Load() {
 			all = append(all, ci)
 		}
@@ -118,7 +113,7 @@ func (cs *clients) list() []*clientInfo {
 func (cs *clients) count() int {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	return len(cs.byConn) - cs.killed
+	return len(cs.byConn.M) - cs.killed
 }
 
 // localAddr is the listener's address the client connected to; "" if unknown.

@@ -38,12 +38,8 @@ func cmdQuit(c *Call) {
 }
 
 func cmdSelect(c *Call) {
-	n, ok := c.Int32(1, "")
+	n, ok := c.dbIndex(1)
 	if !ok {
-		return
-	}
-	if n < 0 || n >= numDBs {
-		c.W.Error(ErrDBIndex)
 		return
 	}
 	c.Sess.db = n

@@ -167,12 +167,8 @@ func cmdCopy(c *Call) {
 		case argIs(c.Args[i], "replace"):
 			replace = true
 		case argIs(c.Args[i], "db") && i+1 < len(c.Args):
-			n, ok := c.Int32(i+1, "")
+			n, ok := c.dbIndex(i + 1)
 			if !ok {
-				return
-			}
-			if n < 0 || n >= numDBs {
-				c.W.Error(ErrDBIndex)
 				return
 			}
 			dst = c.Store.dbs[n]
@@ -201,12 +197,8 @@ func cmdCopy(c *Call) {
 
 // cmdMove is MOVE key db: only to a database that lacks the key.
 func cmdMove(c *Call) {
-	n, ok := c.Int32(2, "")
+	n, ok := c.dbIndex(2)
 	if !ok {
-		return
-	}
-	if n < 0 || n >= numDBs {
-		c.W.Error(ErrDBIndex)
 		return
 	}
 	dst := c.Store.dbs[n]

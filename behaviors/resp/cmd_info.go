@@ -166,7 +166,7 @@ func infoKeyspace(c *Call, b *strings.Builder) {
 	for i, db := range c.Store.dbs {
 		keys := int64(db.Len()) + mem.dbKeys[i].Load()
 		if keys > 0 {
-			line(b, "db%d:keys=%d,expires=%d,avg_ttl=0", db.Index, keys, int64(len(db.expires))+mem.dbVolatile[i].Load())
+			line(b, "db%d:keys=%d,expires=%d,avg_ttl=0", db.Index, keys, int64(len(db.expires.M))+mem.dbVolatile[i].Load())
 		}
 	}
 }

@@ -89,12 +89,10 @@ func pop(c *Call, left bool) {
 	hasCount := len(c.Args) == 3
 	var count int64
 	if hasCount {
-		n, ok := parseInt(c.Args[2])
-		if !ok || n < 0 {
-			c.W.Error(ErrNotPosInt)
+		var ok bool
+		if count, ok = c.count(2); !ok {
 			return
 		}
-		count = n
 	}
 	l, ok := Lookup[*List](c, c.Args[1])
 	if !ok {
@@ -204,9 +202,10 @@ func cmdLSet(c *Call) {
 	c.W.OK()
 }
 
-// listRange turns LRANGE/LTRIM's start and stop (negative from the tail)
-// into positions 0 <= from <= to < n, or says the range is empty.
-func listRange(start, stop int64, n int) (from, to int, ok bool) {
+// indexRange turns the start and stop indexes of LRANGE, LTRIM and ZRANGE
+// (negative from the end) into positions 0 <= from <= to < n, as Redis
+// sanitizes them, or says the range is empty.
+func indexRange(start, stop int64, n int) (from, to int, ok bool) {
 	ln := int64(n)
 	if start < 0 {
 		start += ln
@@ -245,7 +244,7 @@ func cmdLRange(c *Call) {
 		c.W.Array(0)
 		return
 	}
-	from, to, in := listRange(start, stop, l.Len())
+	from, to, in := indexRange(start, stop, l.Len())
 	if !in {
 		c.W.Array(0)
 		return
@@ -260,7 +259,7 @@ func cmdLTrim(c *Call) {
 		return
 	}
 	if l != nil {
-		if from, to, in := listRange(start, stop, l.Len()); in {
+		if from, to, in := indexRange(start, stop, l.Len()); in {
 			l.Trim(from, to)
 		} else {
 			l.Trim(0, -1)

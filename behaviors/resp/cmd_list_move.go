@@ -150,82 +150,31 @@ func blockingPop(c *Call, left bool) {
 		return
 	}
 	keys := c.Args[1 : len(c.Args)-1]
-	if c.Woken != nil {
-		keys = wokenKeys(c)
+	popped := popFirst(c, keys, func(k []byte, l *List) {
+		c.W.Array(2)
+		c.W.Bulk(k)
+		c.W.Bulk(popOne(l, left))
+		saveList(c, k, l, false)
+	})
+	if !popped {
+		c.Block(keys, timeout, timedOut)
 	}
-	for _, k := range keys {
-		l, ok := Lookup[*List](c, k)
-		if !ok {
-			return
-		}
-		if l != nil {
-			c.W.Array(2)
-			c.W.Bulk(k)
-			c.W.Bulk(popOne(l, left))
-			saveList(c, k, l, false)
-			return
-		}
-	}
-	c.Block(c.Args[1:len(c.Args)-1], timeout, timedOut)
-}
-
-// wokenKeys is what a blocked pop that runs again looks at: the key whose
-// change woke it, alone, if it now holds a list (Redis 7.0 serves a blocked
-// client from that key, whichever of its keys comes first), else none (a
-// key that became another type leaves the client blocked, not answered
-// WRONGTYPE).
-func wokenKeys(c *Call) [][]byte {
-	if _, isList := c.DB.Get(c.Woken).(*List); isList {
-		return [][]byte{c.Woken}
-	}
-	return nil
-}
-
-// mpopArgs are [B]LMPOP's numkeys key [key ...] LEFT|RIGHT [COUNT count].
-type mpopArgs struct {
-	keys  [][]byte
-	left  bool
-	count int64
-}
-
-// parseMPop parses LMPOP's arguments from numkeys (at argument at) on, in
-// Redis's order and with its errors.
-func parseMPop(c *Call, at int) (mpopArgs, bool) {
-	var o mpopArgs
-	where, ok := parseMPopNumkeys(c, at)
-	if !ok {
-		return o, false
-	}
-	if o.left, ok = parseWhere(c, where); !ok {
-		return o, false
-	}
-	o.keys = c.Args[at+1 : where]
-	o.count, ok = parseMPopCount(c, where+1)
-	return o, ok
 }
 
 // mpop pops from the first key that holds a list, replying [key, [elements]],
 // and says whether it replied (an error included); false means every key
 // was missing.
 func mpop(c *Call, o mpopArgs) bool {
-	for _, k := range o.keys {
-		l, ok := Lookup[*List](c, k)
-		if !ok {
-			return true
-		}
-		if l != nil {
-			c.W.Array(2)
-			c.W.Bulk(k)
-			popRange(c, l, o.left, o.count)
-			saveList(c, k, l, false)
-			return true
-		}
-	}
-	return false
+	return popFirst(c, o.keys, func(k []byte, l *List) {
+		c.W.Array(2)
+		c.W.Bulk(k)
+		popRange(c, l, o.side, o.count)
+		saveList(c, k, l, false)
+	})
 }
 
 func cmdLMPop(c *Call) {
-	o, ok := parseMPop(c, 1)
+	o, ok := parseMPop(c, 1, parseWhere)
 	if ok && !mpop(c, o) {
 		c.W.NullArray()
 	}
@@ -233,19 +182,12 @@ func cmdLMPop(c *Call) {
 
 // cmdBLMPop is BLMPOP timeout numkeys ...: Redis parses the timeout last.
 func cmdBLMPop(c *Call) {
-	o, ok := parseMPop(c, 2)
+	o, ok := parseMPop(c, 2, parseWhere)
 	if !ok {
 		return
 	}
 	timeout, ok := blockTimeout(c, 1)
-	if !ok {
-		return
-	}
-	keys := o.keys
-	if c.Woken != nil {
-		o.keys = wokenKeys(c)
-	}
-	if !mpop(c, o) {
-		c.Block(keys, timeout, timedOut)
+	if ok && !mpop(c, o) {
+		c.Block(o.keys, timeout, timedOut)
 	}
 }

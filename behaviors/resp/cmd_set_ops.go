@@ -41,9 +41,8 @@ func cmdSpop(c *Call) {
 }
 
 func spopCount(c *Call) {
-	count, ok := parseInt(c.Args[2])
-	if !ok || count < 0 {
-		c.W.Error(ErrNotPosInt)
+	count, ok := c.count(2)
+	if !ok {
 		return
 	}
 	s, ok := Lookup[*Set](c, c.Args[1])

@@ -39,16 +39,22 @@ var stringCommands = []Command{
 		Run: cmdSetRange, Summary: "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."},
 }
 
-func cmdGet(c *Call) {
-	s, ok := Lookup[*Str](c, c.Args[1])
-	if !ok {
-		return
-	}
-	if s == nil {
+func cmdGet(c *Call) { replyStr(c, c.Args[1]) }
+
+// replyStr replies key's string, or a null if key is missing (had false):
+// GET, and the old value of GETDEL, GETSET and SET ... GET. ok is false if
+// key holds another type (WRONGTYPE written).
+func replyStr(c *Call, key []byte) (had, ok bool) {
+	s, ok := Lookup[*Str](c, key)
+	switch {
+	case !ok:
+		return false, false
+	case s == nil:
 		c.W.Null()
-		return
+		return false, true
 	}
 	c.W.Bulk(s.B)
+	return true, true
 }
 
 // clone copies an argument that a value keeps: arguments share their read's
@@ -103,29 +109,15 @@ func expireAt(c *Call, i int, seconds, relative bool) (int64, bool) {
 }
 
 func cmdGetSet(c *Call) {
-	old, ok := Lookup[*Str](c, c.Args[1])
-	if !ok {
-		return
+	if _, ok := replyStr(c, c.Args[1]); ok {
+		c.DB.SetStr(c.Args[1], c.Args[2], false)
 	}
-	if old == nil {
-		c.W.Null()
-	} else {
-		c.W.Bulk(old.B)
-	}
-	c.DB.SetStr(c.Args[1], c.Args[2], false)
 }
 
 func cmdGetDel(c *Call) {
-	s, ok := Lookup[*Str](c, c.Args[1])
-	if !ok {
-		return
+	if had, _ := replyStr(c, c.Args[1]); had {
+		c.DB.Delete(c.Args[1])
 	}
-	if s == nil {
-		c.W.Null()
-		return
-	}
-	c.W.Bulk(s.B)
-	c.DB.Delete(c.Args[1])
 }
 
 func cmdMGet(c *Call) {

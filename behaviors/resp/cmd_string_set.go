@@ -74,14 +74,8 @@ func cmdSet(c *Call) {
 	}
 	key := c.Args[1]
 	if flags&setGet != 0 {
-		old, ok := Lookup[*Str](c, key)
-		if !ok {
+		if _, ok := replyStr(c, key); !ok {
 			return
-		}
-		if old == nil {
-			c.W.Null()
-		} else {
-			c.W.Bulk(old.B)
 		}
 	}
 	if flags&(setNX|setXX) != 0 {

@@ -227,28 +227,16 @@ func zrank(c *Call, rev bool) {
 	c.W.Null()
 }
 
-func cmdZcount(c *Call) {
-	r, ok := parseScoreRange(string(c.Args[2]), string(c.Args[3]))
-	if !ok {
-		c.W.Error(errMinMaxFloat)
-		return
-	}
-	z, ok := Lookup[*ZSet](c, c.Args[1])
-	if !ok {
-		return
-	}
-	n := 0
-	if z != nil {
-		first, last := z.scoreSpan(r)
-		n = max(last-first+1, 0)
-	}
-	c.W.Int(int64(n))
-}
+func cmdZcount(c *Call)    { zcount(c, parseScoreRange, errMinMaxFloat, (*ZSet).scoreCount) }
+func cmdZlexcount(c *Call) { zcount(c, parseLexRange, errMinMaxLex, (*ZSet).lexCount) }
 
-func cmdZlexcount(c *Call) {
-	r, ok := parseLexRange(string(c.Args[2]), string(c.Args[3]))
+// zcount is ZCOUNT and ZLEXCOUNT key min max: the members of key within the
+// range parse makes of min and max (errText if it makes none), as count
+// counts them.
+func zcount[R any](c *Call, parse func(min, max string) (R, bool), errText string, count func(*ZSet, R) int) {
+	r, ok := parse(string(c.Args[2]), string(c.Args[3]))
 	if !ok {
-		c.W.Error(errMinMaxLex)
+		c.W.Error(errText)
 		return
 	}
 	z, ok := Lookup[*ZSet](c, c.Args[1])
@@ -257,7 +245,7 @@ func cmdZlexcount(c *Call) {
 	}
 	n := 0
 	if z != nil {
-		n = z.lexCount(r)
+		n = count(z, r)
 	}
 	c.W.Int(int64(n))
 }

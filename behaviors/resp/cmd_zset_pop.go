@@ -38,12 +38,10 @@ func zpop(c *Call, max bool) {
 	}
 	count := int64(1)
 	if len(c.Args) == 3 {
-		n, ok := parseInt(c.Args[2])
-		if !ok || n < 0 {
-			c.W.Error(ErrNotPosInt)
+		var ok bool
+		if count, ok = c.count(2); !ok {
 			return
 		}
-		count = n
 	}
 	z, ok := Lookup[*ZSet](c, c.Args[1])
 	if !ok {
@@ -62,87 +60,59 @@ func cmdBzpopmin(c *Call) { bzpop(c, false) }
 func cmdBzpopmax(c *Call) { bzpop(c, true) }
 
 // bzpop is BZPOPMIN and BZPOPMAX key [key ...] timeout: [key, member, score]
-// from the first key holding a sorted set, or a wait for one.
+// from the first key holding a sorted set (popFirst), or a wait for one.
 func bzpop(c *Call, max bool) {
 	timeout, ok := blockTimeout(c, len(c.Args)-1)
 	if !ok {
 		return
 	}
 	keys := c.Args[1 : len(c.Args)-1]
-	for _, k := range keys {
-		z, ok := Lookup[*ZSet](c, k)
-		if !ok {
-			return
-		}
-		if z != nil {
-			it := z.pop(1, max)[0]
-			zsetWritten(c, k, z, true)
-			c.W.Array(3)
-			c.W.Bulk(k)
-			c.W.BulkString(it.member)
-			c.W.Double(it.score)
-			return
-		}
+	popped := popFirst(c, keys, func(k []byte, z *ZSet) {
+		it := z.pop(1, max)[0]
+		zsetWritten(c, k, z, true)
+		c.W.Array(3)
+		c.W.Bulk(k)
+		c.W.BulkString(it.member)
+		c.W.Double(it.score)
+	})
+	if !popped {
+		c.Block(keys, timeout, timedOut)
 	}
-	c.Block(keys, timeout, timedOut)
 }
 
-// zmpopArgs are [B]ZMPOP's numkeys key [key ...] MIN|MAX [COUNT count].
-type zmpopArgs struct {
-	keys  [][]byte
-	max   bool
-	count int64
-}
-
-// parseZmpop parses ZMPOP's arguments from numkeys (argument at) on, in
-// Redis's order and with its errors.
-func parseZmpop(c *Call, at int) (zmpopArgs, bool) {
-	var o zmpopArgs
-	where, ok := parseMPopNumkeys(c, at)
-	if !ok {
-		return o, false
-	}
-	switch w := string(c.Args[where]); {
+// parseMinMax parses MIN or MAX (any case) at argument i, writing a syntax
+// error for anything else; true for MAX.
+func parseMinMax(c *Call, i int) (max, ok bool) {
+	switch w := string(c.Args[i]); {
 	case equalFold(w, "min"):
+		return false, true
 	case equalFold(w, "max"):
-		o.max = true
-	default:
-		c.W.Error(ErrSyntax)
-		return o, false
+		return true, true
 	}
-	o.keys = c.Args[at+1 : where]
-	o.count, ok = parseMPopCount(c, where+1)
-	return o, ok
+	c.W.Error(ErrSyntax)
+	return false, false
 }
 
 // zmpop pops from the first key holding a sorted set, replying [key,
 // [[member, score], ...]]; false means every key was missing (nothing
 // written).
-func zmpop(c *Call, o zmpopArgs) bool {
-	for _, k := range o.keys {
-		z, ok := Lookup[*ZSet](c, k)
-		if !ok {
-			return true
-		}
-		if z != nil {
-			items := z.pop(o.count, o.max)
-			zsetWritten(c, k, z, true)
+func zmpop(c *Call, o mpopArgs) bool {
+	return popFirst(c, o.keys, func(k []byte, z *ZSet) {
+		items := z.pop(o.count, o.side)
+		zsetWritten(c, k, z, true)
+		c.W.Array(2)
+		c.W.Bulk(k)
+		c.W.Array(len(items))
+		for _, it := range items {
 			c.W.Array(2)
-			c.W.Bulk(k)
-			c.W.Array(len(items))
-			for _, it := range items {
-				c.W.Array(2)
-				c.W.BulkString(it.member)
-				c.W.Double(it.score)
-			}
-			return true
+			c.W.BulkString(it.member)
+			c.W.Double(it.score)
 		}
-	}
-	return false
+	})
 }
 
 func cmdZmpop(c *Call) {
-	o, ok := parseZmpop(c, 1)
+	o, ok := parseMPop(c, 1, parseMinMax)
 	if ok && !zmpop(c, o) {
 		c.W.NullArray()
 	}
@@ -151,7 +121,7 @@ func cmdZmpop(c *Call) {
 // cmdBzmpop is BZMPOP timeout numkeys ...: the timeout is parsed last, as
 // Redis does.
 func cmdBzmpop(c *Call) {
-	o, ok := parseZmpop(c, 2)
+	o, ok := parseMPop(c, 2, parseMinMax)
 	if !ok {
 		return
 	}

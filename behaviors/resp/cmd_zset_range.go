@@ -159,21 +159,13 @@ func (req *zrangeReq) readRange(c *Call, at int) bool {
 }
 
 // rankSpan turns Redis's start/end indexes (negative from the end) into
-// 1-based ranks first..last (first > last: none), as Redis sanitizes them.
+// 1-based ranks first..last (first > last: none), as indexRange does.
 func rankSpan(start, end int64, n int) (int, int) {
-	ln := int64(n)
-	if start < 0 {
-		start += ln
-	}
-	if end < 0 {
-		end += ln
-	}
-	start = max(start, 0)
-	if start > end || start >= ln {
+	from, to, ok := indexRange(start, end, n)
+	if !ok {
 		return 1, 0
 	}
-	end = min(end, ln-1)
-	return int(start) + 1, int(end) + 1
+	return from + 1, to + 1
 }
 
 // rangeItems is the members req selects, in its order.

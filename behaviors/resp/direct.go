@@ -114,8 +114,8 @@ func (d *direct) run(pid *actor.PID, b *batch) (j *job) {
 // space knows the connection and holds nothing of it, nothing is parked,
 // and no command of b may block.
 func (d *direct) mayRun(pid *actor.PID, b *batch) bool {
-	cl := d.st.clients[pid.Id]
-	if cl == nil || cl.parked != nil || len(cl.queue) > 0 || len(d.st.blocks.waiting) > 0 || b.Exec {
+	cl := d.st.clients.M[pid.Id]
+	if cl == nil || cl.parked != nil || len(cl.queue) > 0 || len(d.st.blocks.waiting.M) > 0 || b.Exec {
 		return false
 	}
 	for i := range b.Cmds {

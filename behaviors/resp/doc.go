@@ -17,6 +17,7 @@
 //	direct.go      the direct path: a batch run on the connection's goroutine when the key space is idle
 //	store.go       the data (16 databases, typed values), outside the actor
 //	block.go       parked blocking commands
+//	mpop.go        the pops from the first of several keys, lists and sorted sets alike
 //	expire.go      active expiry (lazy expiry is in DB.Get)
 //	memory.go      used memory: the data set's size, counted per key as it changes
 //	evict.go       -maxmemory-policy: the keys evicted before a command over -maxmemory

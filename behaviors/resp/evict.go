@@ -110,7 +110,7 @@ func (st *Store) stuck() bool {
 		return true
 	}
 	for _, db := range st.dbs {
-		if volatile := policy <= policyVolatileTTL; volatile && len(db.expires) > 0 || !volatile && db.Len() > 0 {
+		if volatile := policy <= policyVolatileTTL; volatile && len(db.expires.M) > 0 || !volatile && db.Len() > 0 {
 			return false
 		}
 	}
@@ -159,7 +159,7 @@ func (st *Store) victim(policy int) (*DB, string) {
 // volatile), and whether there is one.
 func (db *DB) randomCandidate(volatile bool) (string, bool) {
 	if volatile {
-		for key := range db.expires { // Go's map iteration starts at a random place
+		for key := range db.expires.M { // Go's map iteration starts at a random place
 			return key, true
 		}
 		return "", false
@@ -200,7 +200,7 @@ func (db *DB) sample(policy int) (string, int64, bool) {
 		}
 	default: // volatile-lru, volatile-lfu, volatile-ttl
 		n := 0
-		for key, at := range db.expires {
+		for key, at := range db.expires.M {
 			if n++; n > samples {
 				break
 			}

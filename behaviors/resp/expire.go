@@ -18,7 +18,7 @@ func (k *keySpace) activeExpire() {
 	start := time.Now()
 	k.st.now = start.UnixMilli()
 	for _, db := range k.st.dbs {
-		for len(db.expires) > 0 {
+		for len(db.expires.M) > 0 {
 			if db.expireSample() <= expireSample/4 || time.Since(start) > expireBudget {
 				break
 			}
@@ -33,7 +33,7 @@ func (db *DB) expireSample() int {
 	seen, gone := 0, 0
 	now := db.st.now
 	var due [expireSample]string
-	for key, at := range db.expires {
+	for key, at := range db.expires.M {
 		if seen++; seen > expireSample {
 			break
 		}
@@ -42,7 +42,7 @@ func (db *DB) expireSample() int {
 			gone++
 		}
 	}
-	// Removed after the walk: a removal may make expires anew (shrunk).
+	// Removed after the walk: a removal may make expires anew (it shrinks).
 	for _, key := range due[:gone] {
 		db.remove(key)
 		db.Changed([]byte(key))

@@ -17,7 +17,7 @@ var testCommands = []Command{
 	{Name: "test.panic", Arity: 1, Group: "test", Run: func(*Call) { panic("test.panic") }},
 	{Name: "test.memcheck", Arity: 1, Group: "test", Run: cmdTestMemCheck},
 	// TEST.WATCHING: how many connections the key space has watching keys.
-	{Name: "test.watching", Arity: 1, Group: "test", Run: func(c *Call) { c.W.Int(int64(len(c.Store.watches.byClient))) }},
+	{Name: "test.watching", Arity: 1, Group: "test", Run: func(c *Call) { c.W.Int(int64(len(c.Store.watches.byClient.M))) }},
 }
 
 func init() {

@@ -106,7 +106,7 @@ func (k *keySpace) receive(ctx actor.Context) {
 		}
 		k.st.now = time.Now().UnixMilli()
 		k.armTick(ctx)
-		for _, cl := range k.st.clients {
+		for _, cl := range k.st.clients.M {
 			k.next(ctx, cl)
 		}
 		k.serveReady(ctx)
@@ -152,7 +152,7 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 // 2 KiB more than an echo one, most of it this record and the watcher set
 // protoactor gives a watched actor).
 func (k *keySpace) client(ctx actor.Context, pid *actor.PID) *client {
-	cl := k.st.clients[pid.Id]
+	cl := k.st.clients.M[pid.Id]
 	if cl == nil {
 		cl = &client{pid: pid}
 		k.st.addClient(pid.Id, cl)
@@ -170,7 +170,7 @@ func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool)
 	if pid == nil {
 		return
 	}
-	cl := k.st.clients[pid.Id]
+	cl := k.st.clients.M[pid.Id]
 	if cl == nil {
 		return
 	}
@@ -204,7 +204,7 @@ func (k *keySpace) known(ctx actor.Context, pid *actor.PID, conn string) {
 		return
 	}
 	k.srv.clients.mu.Lock()
-	ci := k.srv.clients.byConn[conn]
+	ci := k.srv.clients.byConn.M[conn]
 	k.srv.clients.mu.Unlock()
 	if ci != nil {
 		ci.pid.Store(pid)
@@ -291,7 +291,7 @@ func (k *keySpace) timeouts(ctx actor.Context) {
 	for p := k.st.blocks.expired(now); p != nil; p = k.st.blocks.expired(now) {
 		k.st.blocks.unpark(p)
 		j := p.j
-		k.st.clients[j.client.Id].parked = nil
+		k.st.clients.M[j.client.Id].parked = nil
 		p.spec.onTimeout(&j.w)
 		j.ends = append(j.ends, j.w.Len())
 		j.at++

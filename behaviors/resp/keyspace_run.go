@@ -27,7 +27,7 @@ func (k *keySpace) run(ctx actor.Context, j *job) {
 		// changed before the connection's next command runs.
 		k.serveReady(ctx)
 	}
-	cl := k.st.clients[j.client.Id]
+	cl := k.st.clients.M[j.client.Id]
 	k.reply(ctx, j) // j is the connection's now
 	k.next(ctx, cl)
 }
@@ -41,7 +41,7 @@ func (k *keySpace) step(ctx actor.Context, j *job) bool {
 	}
 	if spec := call.block; spec != nil {
 		call.block = nil
-		cl := k.st.clients[j.client.Id]
+		cl := k.st.clients.M[j.client.Id]
 		cl.parked = k.st.blocks.park(j, spec, c.DB, time.UnixMilli(k.st.now))
 		return true
 	}
@@ -105,7 +105,7 @@ func (k *keySpace) crashed(j *job, mark int, name string, r any) {
 	if j.b.Exec {
 		j.ends = []int{j.w.Len()}
 	}
-	if cl := k.st.clients[j.client.Id]; cl != nil && cl.parked != nil && cl.parked.j == j {
+	if cl := k.st.clients.M[j.client.Id]; cl != nil && cl.parked != nil && cl.parked.j == j {
 		k.st.blocks.unpark(cl.parked) // it crashed being retried: answered now
 		cl.parked = nil
 	}
@@ -125,7 +125,7 @@ func (k *keySpace) crashed(j *job, mark int, name string, r any) {
 // does not run. Either way the connection's watches go.
 func (k *keySpace) exec(ctx actor.Context, j *job) {
 	client := j.client.Id
-	dirty := k.st.watches.dirty[client]
+	dirty := k.st.watches.dirty.M[client]
 	k.st.watches.unwatch(client)
 	switch {
 	case k.makeRoom(ctx) == roomNone && j.b.denyOOM():
@@ -175,7 +175,7 @@ func (k *keySpace) serveReady(ctx actor.Context) {
 	b := &k.st.blocks
 	for key, ok := b.nextReady(); ok; key, ok = b.nextReady() {
 		db := k.st.dbs[key.db]
-		for _, p := range append([]*parked(nil), b.waiting[key]...) {
+		for _, p := range append([]*parked(nil), b.waiting.M[key]...) {
 			if !db.holds(key.key) {
 				break
 			}
@@ -199,7 +199,7 @@ func (k *keySpace) retry(ctx actor.Context, p *parked, key string) {
 		return
 	}
 	k.st.blocks.unpark(p)
-	k.st.clients[j.client.Id].parked = nil
+	k.st.clients.M[j.client.Id].parked = nil
 	j.ends = append(j.ends, j.w.Len())
 	j.at++
 	k.run(ctx, j)

@@ -42,7 +42,7 @@ func (st *Store) checkMemory() error {
 		if err != nil {
 			return err
 		}
-		for k := range db.expires {
+		for k := range db.expires.M {
 			if db.keys.has(k) {
 				sum += expireSize(k)
 			} else {

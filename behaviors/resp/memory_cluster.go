@@ -54,7 +54,7 @@ func (st *Store) publish() {
 	}
 	now := memReport{used: st.usedMemory()}
 	for i, db := range st.dbs {
-		now.dbKeys[i], now.dbVolatile[i] = int64(db.Len()), int64(len(db.expires))
+		now.dbKeys[i], now.dbVolatile[i] = int64(db.Len()), int64(len(db.expires.M))
 		now.keys += now.dbKeys[i]
 		now.volatile += now.dbVolatile[i]
 	}

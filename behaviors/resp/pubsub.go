@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"async_server/internal/shrink"
 )
 
 // Pub/sub: who is subscribed to what, and the messages the broker sends.
@@ -36,25 +38,17 @@ const (
 // subscribers, and each subscriber by PID id, with the names it holds (to
 // forget it in one go: the connection's own subscriptions may be gone, with
 // its behavior or the connection itself). Only the broker service's actor
-// touches it. pubsub_set.go keeps it small, and the peaks let its maps be
-// made anew (shrunk) once most of what they held has gone: 100 000
-// subscribers that came and went kept 10 MB of buckets, and PUBLISH walks
-// the patterns' map, buckets and all.
+// touches it. pubsub_set.go keeps it small, and its maps shrink once most
+// of what they held has gone: 100 000 subscribers that came and went kept
+// 10 MB of buckets before they did, and PUBLISH walks the patterns' map,
+// buckets and all.
 type Broker struct {
-	names       [subKinds]map[string]subscribers
-	clients     map[string]*subscriber // by PID id
-	namesPeak   [subKinds]int          // the most names[k] has held since it was made
-	clientsPeak int                    // the most clients has held since it was made
+	names   [subKinds]shrink.Map[string, subscribers]
+	clients shrink.Map[string, *subscriber] // by PID id
 }
 
 // NewBroker returns an empty Broker.
-func NewBroker() *Broker {
-	b := &Broker{clients: map[string]*subscriber{}}
-	for k := range b.names {
-		b.names[k] = map[string]subscribers{}
-	}
-	return b
-}
+func NewBroker() *Broker { return &Broker{} }
 
 // receive takes the broker service's messages other than requests: what
 // connections say of their subscriptions, and the end of one it watches.
@@ -80,28 +74,26 @@ func (b *Broker) receive(ctx actor.Context) {
 // subscribe records that pid subscribed to names of kind k; it reports
 // whether pid is new to the broker (so the caller watches it).
 func (b *Broker) subscribe(pid *actor.PID, k subKind, names []string) bool {
-	c, known := b.clients[pid.Id]
+	c, known := b.clients.M[pid.Id]
 	if !known {
 		c = &subscriber{pid: pid}
-		b.clients[pid.Id] = c
-		b.clientsPeak = max(b.clientsPeak, len(b.clients))
+		b.clients.Set(pid.Id, c)
 	}
 	for _, n := range names {
-		s := b.names[k][n]
+		s := b.names[k].M[n]
 		if s.add(c) {
-			b.names[k][n] = s
+			b.names[k].Set(n, s)
 			c.held = append(c.held, heldName{name: n, k: k})
 			c.live++
 		}
 	}
-	b.namesPeak[k] = max(b.namesPeak[k], len(b.names[k]))
 	return !known
 }
 
 // unsubscribe removes pid's subscriptions to names of kind k; it reports
 // whether pid has none left (so the caller stops watching it).
 func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) bool {
-	c := b.clients[pid.Id]
+	c := b.clients.M[pid.Id]
 	if c == nil {
 		return false
 	}
@@ -120,15 +112,14 @@ func (b *Broker) unsubscribe(pid *actor.PID, k subKind, names []string) bool {
 
 // drop takes c out of name's subscribers; false if it was not there.
 func (b *Broker) drop(k subKind, name string, c *subscriber) bool {
-	s, ok := b.names[k][name]
+	s, ok := b.names[k].M[name]
 	if !ok || !s.remove(c) {
 		return false
 	}
 	if len(s.list) == 0 {
-		delete(b.names[k], name)
-		b.names[k], b.namesPeak[k] = shrunk(b.names[k], b.namesPeak[k])
+		b.names[k].Delete(name)
 	} else {
-		b.names[k][name] = s
+		b.names[k].Set(name, s)
 	}
 	return true
 }
@@ -136,7 +127,7 @@ func (b *Broker) drop(k subKind, name string, c *subscriber) bool {
 // forget drops every subscription of the connection whose PID id is id (it
 // ended, or its behavior restarted); false if it had none.
 func (b *Broker) forget(id string) bool {
-	c := b.clients[id]
+	c := b.clients.M[id]
 	if c == nil {
 		return false
 	}
@@ -147,12 +138,8 @@ func (b *Broker) forget(id string) bool {
 	return true
 }
 
-// dropClient deletes the subscriber whose PID id is id (shrunk: the map
-// would keep the buckets of every one that has gone).
-func (b *Broker) dropClient(id string) {
-	delete(b.clients, id)
-	b.clients, b.clientsPeak = shrunk(b.clients, b.clientsPeak)
-}
+// dropClient deletes the subscriber whose PID id is id.
+func (b *Broker) dropClient(id string) { b.clients.Delete(id) }
 
 // publish sends msg on channel (or shard channel) to its subscribers and, for
 // a plain channel, to the subscribers of every matching pattern; it returns
@@ -167,14 +154,14 @@ func (b *Broker) publish(ctx actor.Context, self *actor.PID, w *Writer, shard bo
 	if shard {
 		kind, direct = subShard, publishedShard
 	}
-	if subs := b.names[kind][channel].list; len(subs) > 0 {
+	if subs := b.names[kind].M[channel].list; len(subs) > 0 {
 		b.fanOut(ctx, self, w, subs, &published{Kind: direct, Channel: channel, Payload: payload})
 		n += len(subs)
 	}
 	if shard {
 		return n
 	}
-	for pattern, subs := range b.names[subPattern] {
+	for pattern, subs := range b.names[subPattern].M {
 		if !globMatch([]byte(pattern), []byte(channel), false) {
 			continue
 		}
@@ -199,7 +186,7 @@ func (b *Broker) fanOut(ctx actor.Context, self *actor.PID, w *Writer, subs []*s
 // (every one when pattern is nil), sorted.
 func (b *Broker) channels(k subKind, pattern []byte) []string {
 	var out []string
-	for n := range b.names[k] {
+	for n := range b.names[k].M {
 		if pattern == nil || globMatch(pattern, []byte(n), false) {
 			out = append(out, n)
 		}
@@ -209,10 +196,10 @@ func (b *Broker) channels(k subKind, pattern []byte) []string {
 }
 
 // count is the number of subscribers of name (kind k).
-func (b *Broker) count(k subKind, name string) int { return len(b.names[k][name].list) }
+func (b *Broker) count(k subKind, name string) int { return len(b.names[k].M[name].list) }
 
 // patterns is the number of distinct patterns with subscribers (PUBSUB NUMPAT).
-func (b *Broker) patterns() int { return len(b.names[subPattern]) }
+func (b *Broker) patterns() int { return len(b.names[subPattern].M) }
 
 // publishedKind says which push a published message is.
 type publishedKind uint8

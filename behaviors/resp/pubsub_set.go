@@ -115,7 +115,7 @@ func (b *Broker) compact(c *subscriber) {
 		return
 	}
 	held := slices.DeleteFunc(c.held, func(h heldName) bool {
-		s := b.names[h.k][h.name]
+		s := b.names[h.k].M[h.name]
 		return s.index(c) < 0
 	})
 	slices.SortFunc(held, func(x, y heldName) int {

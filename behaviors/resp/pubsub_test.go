@@ -39,12 +39,12 @@ func TestBrokerIndex(t *testing.T) {
 	}
 	b.unsubscribe(p1, subPattern, []string{"a*"})
 	for k := range b.names {
-		if len(b.names[k]) != 0 {
-			t.Fatalf("kind %d not empty: %v", k, b.names[k])
+		if len(b.names[k].M) != 0 {
+			t.Fatalf("kind %d not empty: %v", k, b.names[k].M)
 		}
 	}
-	if len(b.clients) != 0 {
-		t.Fatalf("clients left: %v", b.clients)
+	if len(b.clients.M) != 0 {
+		t.Fatalf("clients left: %v", b.clients.M)
 	}
 }
 
@@ -67,15 +67,15 @@ func TestBrokerManySubscribers(t *testing.T) {
 		if got := b.count(subChannel, "ch"); got != n-1-i {
 			t.Fatalf("after %d left: count = %d; want %d", i+1, got, n-1-i)
 		}
-		s := b.names[subChannel]["ch"]
+		s := b.names[subChannel].M["ch"]
 		for j, c := range s.list {
 			if s.at != nil && s.at[c] != int32(j) {
 				t.Fatalf("after %d left: at[%s] = %d; want %d", i+1, c.pid.Id, s.at[c], j)
 			}
 		}
 	}
-	if len(b.names[subChannel]) != 0 || len(b.clients) != 0 {
-		t.Fatalf("left behind: %v, %v", b.names[subChannel], b.clients)
+	if len(b.names[subChannel].M) != 0 || len(b.clients.M) != 0 {
+		t.Fatalf("left behind: %v, %v", b.names[subChannel].M, b.clients.M)
 	}
 }
 
@@ -92,7 +92,7 @@ func TestBrokerChurn(t *testing.T) {
 		b.unsubscribe(p, subChannel, []string{name})
 		b.subscribe(p, subShard, []string{name})
 	}
-	c := b.clients[p.Id]
+	c := b.clients.M[p.Id]
 	if c.live != 4 || len(c.held) > 2*c.live+fewSubscribers {
 		t.Fatalf("live %d, held %d: want 4, at most %d", c.live, len(c.held), 2*c.live+fewSubscribers)
 	}
@@ -103,8 +103,8 @@ func TestBrokerChurn(t *testing.T) {
 		t.Fatal("forget: not known")
 	}
 	for k := range b.names {
-		if len(b.names[k]) != 0 {
-			t.Fatalf("kind %d not empty: %v", k, b.names[k])
+		if len(b.names[k].M) != 0 {
+			t.Fatalf("kind %d not empty: %v", k, b.names[k].M)
 		}
 	}
 }
@@ -132,7 +132,7 @@ func TestNameSet(t *testing.T) {
 			t.Fatalf("remove(%s): wrong, len %d", name, ns.len())
 		}
 	}
-	if ns.m != nil || len(ns.few) != 0 {
-		t.Fatalf("emptied set holds %v, %v", ns.few, ns.m)
+	if ns.many.M != nil || len(ns.few) != 0 {
+		t.Fatalf("emptied set holds %v, %v", ns.few, ns.many.M)
 	}
 }

@@ -31,26 +31,30 @@ const (
 	routerStopped   = "stopped (it failed too often; see the server log)"
 )
 
-// owe records rt as owed an answer.
+// owe records rt as owed an answer. owed shrinks: the batches of a burst
+// (many connections' pipelines to a slow shard) would leave their buckets
+// in it for the router's life.
 func (r *shardRouter) owe(rt *routed) {
-	r.owed[rt] = struct{}{}
+	r.owed.Set(rt, struct{}{})
 	r.srv.shardOwed.Add(1)
 }
 
 // paid forgets rt, and says whether it was owed (and so is to be answered now).
 func (r *shardRouter) paid(rt *routed) bool {
-	if _, ok := r.owed[rt]; !ok {
+	if _, ok := r.owed.M[rt]; !ok {
 		return false
 	}
-	delete(r.owed, rt)
+	r.owed.Delete(rt)
 	r.srv.shardOwed.Add(-1)
 	return true
 }
 
 // answerOwed answers every batch the router owes with an error saying it
 // restarted or stopped (why), and forgets the batches it holds.
+// (Answering deletes from owed as it walks it, and may make it anew: the
+// walk goes on over the old map, and each batch is found owed once.)
 func (r *shardRouter) answerOwed(ctx actor.Context, why string) {
-	for rt := range r.owed {
+	for rt := range r.owed.M {
 		text := "TRYAGAIN the node's shard router " + why + " before it sent the command to shard " + shardName(rt.shard) + "; the command did not run"
 		if rt.sent {
 			text = shardDown(rt.shard, "lost its answer: the node's shard router "+why+" while the command was in flight; the command may or may not have run")

@@ -11,6 +11,7 @@ import (
 
 	"async_server/behaviors/resp/resppb"
 	acluster "async_server/cluster"
+	"async_server/internal/shrink"
 	"async_server/messages"
 )
 
@@ -39,8 +40,8 @@ type shardRouter struct {
 	timeout time.Duration
 	pids    [numShards]*actor.PID
 	finding [numShards]bool
-	waiting [numShards][]*routed // batches waiting for the grain's PID
-	owed    map[*routed]struct{} // every batch taken and not yet answered
+	waiting [numShards][]*routed          // batches waiting for the grain's PID
+	owed    shrink.Map[*routed, struct{}] // every batch taken and not yet answered
 }
 
 // routed is one batch being routed.
@@ -65,7 +66,7 @@ type routed struct {
 const maxCrossBytes = 768 << 20
 
 func newShardRouter(srv *server) func() actor.Actor {
-	return func() actor.Actor { return &shardRouter{srv: srv, owed: map[*routed]struct{}{}} }
+	return func() actor.Actor { return &shardRouter{srv: srv} }
 }
 
 // Receive dispatches.

@@ -191,30 +191,30 @@ func (z *skiplist) byRank(rank int) *zslNode {
 // holds for a prefix of the list (a lower bound): nil if past holds for all.
 // Its rank comes with it.
 func (z *skiplist) firstWhere(past func(*zslNode) bool) (*zslNode, int) {
-	r := 0
-	x := z.header
-	for i := z.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && past(f); f = x.level[i].forward {
-			r += x.level[i].span
-			x = f
-		}
-	}
+	x, r := z.lastOfPrefix(past)
 	return x.level[0].forward, r + 1
 }
 
 // lastWhere is the last node for which within(node) holds, given that it holds
 // for a prefix of the list (an upper bound): nil if it holds for none.
 func (z *skiplist) lastWhere(within func(*zslNode) bool) (*zslNode, int) {
+	x, r := z.lastOfPrefix(within)
+	if x == z.header {
+		return nil, 0
+	}
+	return x, r
+}
+
+// lastOfPrefix is the last node of the prefix of the list for which holds
+// holds, with its rank: the header (rank 0) if the prefix is empty.
+func (z *skiplist) lastOfPrefix(holds func(*zslNode) bool) (*zslNode, int) {
 	r := 0
 	x := z.header
 	for i := z.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && within(f); f = x.level[i].forward {
+		for f := x.level[i].forward; f != nil && holds(f); f = x.level[i].forward {
 			r += x.level[i].span
 			x = f
 		}
-	}
-	if x == z.header {
-		return nil, 0
 	}
 	return x, r
 }

@@ -1,6 +1,10 @@
 package resp
 
-import "time"
+import (
+	"time"
+
+	"async_server/internal/shrink"
+)
 
 // numDBs is Redis's default number of databases (SELECT 0..15).
 const numDBs = 16
@@ -13,11 +17,10 @@ const numDBs = 16
 // an heir outlives its owner. Only the key space's actor touches it: no lock.
 type Store struct {
 	dbs         [numDBs]*DB
-	clients     map[string]*client // by connection PID id: every connection that sent a request
-	clientsPeak int                // the most clients has held since it was made (shrunk)
-	blocks      blocks             // requests parked on keys (block.go)
-	watches     watches            // WATCH (watches.go)
-	dirty       int64              // changes (INFO rdb_changes_since_last_save)
+	clients     shrink.Map[string, *client] // by connection PID id: every connection that sent a request
+	blocks      blocks                      // requests parked on keys (block.go)
+	watches     watches                     // WATCH (watches.go)
+	dirty       int64                       // changes (INFO rdb_changes_since_last_save)
 	stats       Stats
 	cfg         *config
 	touched     []touched     // entries changed by the running command (memory.go)
@@ -46,12 +49,10 @@ type Stats struct {
 
 // NewStore returns an empty store.
 func NewStore(cfg *config) *Store {
-	st := &Store{clients: map[string]*client{}, cfg: cfg, evictBudget: evictBudget}
+	st := &Store{cfg: cfg, evictBudget: evictBudget}
 	for i := range st.dbs {
-		st.dbs[i] = &DB{Index: i, keys: newMemberTable[*entry](), expires: map[string]int64{}, st: st}
+		st.dbs[i] = &DB{Index: i, keys: newMemberTable[*entry](), st: st}
 	}
-	st.blocks.init()
-	st.watches.init()
 	st.now = time.Now().UnixMilli()
 	return st
 }
@@ -83,17 +84,13 @@ type entry struct {
 // that have one. The keys are a memberTable (members.go), which gives SCAN
 // its cursor and RANDOMKEY and eviction a random key in O(1).
 type DB struct {
-	Index   int
-	keys    *memberTable[*entry]
-	expires map[string]int64 // key -> Unix ms at which it expires
-	// expiresPeak is the most keys expires has held since it was made: a Go
-	// map keeps the buckets of its deleted keys, and a walk of it (active
-	// expiry's and eviction's samples) visits them, so once it holds under
-	// a quarter of its peak it is made anew (shrunk), as Redis's
-	// dict shrinks.
-	expiresPeak int
-	used        int64 // the keys' sizes and their expires entries, summed (memory.go)
-	st          *Store
+	Index int
+	keys  *memberTable[*entry]
+	// expires is key -> Unix ms at which it expires. It shrinks: active
+	// expiry's and eviction's samples walk it, buckets and all.
+	expires shrink.Map[string, int64]
+	used    int64 // the keys' sizes and their expires entries, summed (memory.go)
+	st      *Store
 }
 
 // Len is the number of keys (DBSIZE), expired ones not yet removed included.
@@ -127,10 +124,10 @@ func (db *DB) Get(key []byte) Value {
 
 // expired removes key if its time has passed, and says whether it did.
 func (db *DB) expired(key []byte) bool {
-	if len(db.expires) == 0 {
+	if len(db.expires.M) == 0 {
 		return false
 	}
-	at, ok := db.expires[string(key)]
+	at, ok := db.expires.M[string(key)]
 	if !ok || at > db.st.now {
 		return false
 	}
@@ -149,10 +146,10 @@ func (db *DB) holds(key string) bool {
 // isExpired says whether key (which exists) has passed its time, without
 // removing it (for walks over the keys, which must not change them).
 func (db *DB) isExpired(key string) bool {
-	if len(db.expires) == 0 {
+	if len(db.expires.M) == 0 {
 		return false
 	}
-	at, ok := db.expires[key]
+	at, ok := db.expires.M[key]
 	return ok && at <= db.st.now
 }
 
@@ -191,7 +188,7 @@ func (db *DB) set(e *entry, key []byte, v Value, keepTTL bool) {
 		e.lfuStart(db.st.now)
 		db.keys.add(string(key), e)
 	}
-	if !keepTTL && len(db.expires) > 0 {
+	if !keepTTL && len(db.expires.M) > 0 {
 		db.Persist(key)
 	}
 	db.noteEntry(e, len(key)) // Changed's note, without looking key up again
@@ -213,57 +210,32 @@ func (db *DB) remove(key string) {
 	if e, ok := db.keys.remove(key); ok {
 		db.forget(e)
 	}
-	if _, ok := db.expires[key]; ok {
-		delete(db.expires, key)
+	if _, ok := db.expires.M[key]; ok {
+		db.expires.Delete(key)
 		db.used -= expireSize(key)
-		db.expires, db.expiresPeak = shrunk(db.expires, db.expiresPeak)
 	}
 }
 
 // addClient records cl, the client of connection id.
 func (st *Store) addClient(id string, cl *client) {
-	st.clients[id] = cl
-	st.clientsPeak = max(st.clientsPeak, len(st.clients))
+	st.clients.Set(id, cl)
 }
 
-// dropClient forgets the client of connection id (shrunk: 100 000 clients
-// that came and went would leave their buckets behind).
-func (st *Store) dropClient(id string) {
-	delete(st.clients, id)
-	st.clients, st.clientsPeak = shrunk(st.clients, st.clientsPeak)
-}
-
-// shrinkMinPeak is the peak under which shrunk never makes a map anew.
-const shrinkMinPeak = 128
-
-// shrunk returns m made anew, and its size as the new peak, once it holds
-// under a quarter of peak (the most it has held); else m and peak. A Go map
-// keeps the buckets of its deleted keys, and a walk of it visits them (as
-// Redis's dicts shrink, ours are remade). O(len(m)), paid for by the three
-// quarters deleted since the peak. (maps.Clone would keep the buckets.)
-func shrunk[K comparable, V any](m map[K]V, peak int) (map[K]V, int) {
-	if peak < shrinkMinPeak || len(m) >= peak/4 {
-		return m, peak
-	}
-	fresh := make(map[K]V, len(m))
-	for k, v := range m {
-		fresh[k] = v
-	}
-	return fresh, len(fresh)
-}
+// dropClient forgets the client of connection id (the map shrinks: 100 000
+// clients that came and went would leave their buckets behind).
+func (st *Store) dropClient(id string) { st.clients.Delete(id) }
 
 // Expire sets key's expiry time (Unix ms); the key must exist.
 func (db *DB) Expire(key []byte, at int64) {
-	if _, ok := db.expires[string(key)]; !ok {
+	if _, ok := db.expires.M[string(key)]; !ok {
 		db.used += expireSize(string(key))
 	}
-	db.expires[string(key)] = at
-	db.expiresPeak = max(db.expiresPeak, len(db.expires))
+	db.expires.Set(string(key), at)
 }
 
 // TTL returns key's expiry time (Unix ms), or -1 if it has none.
 func (db *DB) TTL(key []byte) int64 {
-	if at, ok := db.expires[string(key)]; ok {
+	if at, ok := db.expires.M[string(key)]; ok {
 		return at
 	}
 	return -1
@@ -271,12 +243,11 @@ func (db *DB) TTL(key []byte) int64 {
 
 // Persist drops key's expiry and reports whether it had one.
 func (db *DB) Persist(key []byte) bool {
-	if _, ok := db.expires[string(key)]; !ok {
+	if _, ok := db.expires.M[string(key)]; !ok {
 		return false
 	}
-	delete(db.expires, string(key))
+	db.expires.Delete(string(key))
 	db.used -= expireSize(string(key))
-	db.expires, db.expiresPeak = shrunk(db.expires, db.expiresPeak)
 	return true
 }
 
@@ -324,7 +295,7 @@ func (db *DB) flush() {
 	db.st.watches.flushed(db.Index, db)
 	db.st.settle()
 	db.keys = newMemberTable[*entry]()
-	db.expires, db.expiresPeak = map[string]int64{}, 0
+	db.expires.Clear()
 	db.used = 0
 }
 
@@ -340,7 +311,6 @@ func (st *Store) swap(a, b int) {
 	st.watches.flushed(b, st.dbs[b])
 	st.dbs[a].keys, st.dbs[b].keys = st.dbs[b].keys, st.dbs[a].keys
 	st.dbs[a].expires, st.dbs[b].expires = st.dbs[b].expires, st.dbs[a].expires
-	st.dbs[a].expiresPeak, st.dbs[b].expiresPeak = st.dbs[b].expiresPeak, st.dbs[a].expiresPeak
 	st.dbs[a].used, st.dbs[b].used = st.dbs[b].used, st.dbs[a].used
 	st.watches.flushed(a, st.dbs[a])
 	st.watches.flushed(b, st.dbs[b])

@@ -31,8 +31,8 @@ func TestEndedClientsGiveBackTheirMap(t *testing.T) {
 		k.forget(nil, pid, true, false)
 	}
 	after := heapAfterGC()
-	if len(k.st.clients) != 1 || k.st.clients[pids[0].Id] == nil {
-		t.Fatalf("%d clients left; want the first alone", len(k.st.clients))
+	if len(k.st.clients.M) != 1 || k.st.clients.M[pids[0].Id] == nil {
+		t.Fatalf("%d clients left; want the first alone", len(k.st.clients.M))
 	}
 	if kept := after - before; kept > 256<<10 {
 		t.Errorf("%d clients, all but one ended: %d bytes kept (%d with all of them), over 256 KiB", n, kept, full-before)

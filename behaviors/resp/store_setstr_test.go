@@ -31,7 +31,7 @@ func TestSetStrInPlace(t *testing.T) {
 	if s := strOf(); s != first || string(s.B) != "other" {
 		t.Errorf("rewritten in place: %v, value %q; want in place, \"other\"", s == first, s.B)
 	}
-	if _, ok := db.expires["k"]; ok || db.used != used {
+	if _, ok := db.expires.M["k"]; ok || db.used != used {
 		t.Errorf("after SET: time to live kept %v, memory %d; want dropped, %d", ok, db.used, used)
 	}
 	if allocs := testing.AllocsPerRun(100, func() { db.SetStr(key, []byte("third"), false); st.settle() }); allocs != 0 {

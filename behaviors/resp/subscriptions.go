@@ -1,6 +1,10 @@
 package resp
 
-import "slices"
+import (
+	"slices"
+
+	"async_server/internal/shrink"
+)
 
 // subscriptions is what one connection is subscribed to, by kind (see
 // pubsub.go: the connection is the authority on them).
@@ -29,22 +33,24 @@ func (ps *subscriptions) has(k subKind, name string) bool {
 // it, a map keeps a lookup O(1) for a connection with 100 000.
 const fewNames = 8
 
-// nameSet is a set of names: few, while m is nil, else m.
+// nameSet is a set of names: few, while many is nil, else many. many
+// shrinks: one connection subscribed to 100 000 channels and left with one
+// kept 3.5 MB of buckets before it did.
 type nameSet struct {
-	few []string
-	m   map[string]struct{}
+	few  []string
+	many shrink.Map[string, struct{}]
 }
 
 func (ns *nameSet) len() int {
-	if ns.m != nil {
-		return len(ns.m)
+	if ns.many.M != nil {
+		return len(ns.many.M)
 	}
 	return len(ns.few)
 }
 
 func (ns *nameSet) has(n string) bool {
-	if ns.m != nil {
-		_, ok := ns.m[n]
+	if ns.many.M != nil {
+		_, ok := ns.many.M[n]
 		return ok
 	}
 	return slices.Contains(ns.few, n)
@@ -55,16 +61,16 @@ func (ns *nameSet) add(n string) bool {
 	switch {
 	case ns.has(n):
 		return false
-	case ns.m != nil:
-		ns.m[n] = struct{}{}
+	case ns.many.M != nil:
+		ns.many.Set(n, struct{}{})
 	case len(ns.few) < fewNames:
 		ns.few = append(ns.few, n)
 	default:
-		ns.m = make(map[string]struct{}, 2*fewNames)
+		ns.many.M = make(map[string]struct{}, 2*fewNames)
 		for _, f := range ns.few {
-			ns.m[f] = struct{}{}
+			ns.many.Set(f, struct{}{})
 		}
-		ns.m[n] = struct{}{}
+		ns.many.Set(n, struct{}{})
 		ns.few = nil
 	}
 	return true
@@ -72,13 +78,13 @@ func (ns *nameSet) add(n string) bool {
 
 // remove removes n; false if it was not there. An emptied map is let go.
 func (ns *nameSet) remove(n string) bool {
-	if ns.m != nil {
-		if _, ok := ns.m[n]; !ok {
+	if ns.many.M != nil {
+		if _, ok := ns.many.M[n]; !ok {
 			return false
 		}
-		delete(ns.m, n)
-		if len(ns.m) == 0 {
-			ns.m = nil
+		ns.many.Delete(n)
+		if len(ns.many.M) == 0 {
+			ns.many.Clear()
 		}
 		return true
 	}
@@ -93,7 +99,7 @@ func (ns *nameSet) remove(n string) bool {
 // sorted is the names, sorted.
 func (ns *nameSet) sorted() []string {
 	out := slices.Clone(ns.few)
-	for n := range ns.m {
+	for n := range ns.many.M {
 		out = append(out, n)
 	}
 	slices.Sort(out)

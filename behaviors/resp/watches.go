@@ -1,84 +1,74 @@
 package resp
 
+import "async_server/internal/shrink"
+
 // watches is WATCH's bookkeeping, Redis's watched_keys: which connections
 // watch which keys, and which of them saw a watched key change since (their
 // EXEC is refused). It is in the Store, so it outlives a failed key-space
-// instance like the data it watches. The peaks (the most each map has held
-// since it was made) let the maps be made anew once most of it has been let
-// go (shrunk): 100 000 keys watched and let go kept 5.2 MB of buckets, which
-// FLUSHDB's walk (flushed) also visited.
+// instance like the data it watches. Its maps shrink once most of it has
+// been let go: 100 000 keys watched and let go kept 5.2 MB of buckets before
+// they did, which FLUSHDB's walk (flushed) also visited, and a key's
+// watchers, 100 000 of them all but one gone, kept 3.5 MB, which every
+// change of the key walked.
 type watches struct {
-	byKey     map[dbKey]map[string]bool // watched key -> connection PID ids
-	byClient  map[string][]dbKey        // connection PID id -> its watched keys
-	dirty     map[string]bool           // connections whose EXEC must fail
-	keysPeak  int                       // the most keys byKey has held
-	watchPeak int                       // the most clients byClient has held
-	dirtyPeak int                       // the most clients dirty has held
+	byKey    shrink.Map[dbKey, watchers] // watched key -> its watchers
+	byClient shrink.Map[string, []dbKey] // connection PID id -> its watched keys
+	dirty    shrink.Map[string, bool]    // connections whose EXEC must fail
 }
 
-func (w *watches) init() {
-	w.byKey = map[dbKey]map[string]bool{}
-	w.byClient = map[string][]dbKey{}
-	w.dirty = map[string]bool{}
-}
+// watchers is a watched key's connections, by PID id. Kept by value in
+// watches.byKey (no allocation but its map's): store it back after a change.
+type watchers = shrink.Map[string, bool]
 
 // watch has client watch key in database db.
 func (w *watches) watch(client string, db int, key []byte) {
 	k := dbKey{db, string(key)}
-	set := w.byKey[k]
-	if set == nil {
-		set = map[string]bool{}
-		w.byKey[k] = set
-		w.keysPeak = max(w.keysPeak, len(w.byKey))
-	}
-	if !set[client] {
-		set[client] = true
-		w.byClient[client] = append(w.byClient[client], k)
-		w.watchPeak = max(w.watchPeak, len(w.byClient))
+	set := w.byKey.M[k]
+	if !set.M[client] {
+		set.Set(client, true)
+		w.byKey.Set(k, set)
+		w.byClient.Set(client, append(w.byClient.M[client], k))
 	}
 }
 
 // unwatch forgets every key client watches, and its dirty mark.
 func (w *watches) unwatch(client string) {
-	for _, k := range w.byClient[client] {
-		if set := w.byKey[k]; set != nil {
-			delete(set, client)
-			if len(set) == 0 {
-				delete(w.byKey, k)
+	for _, k := range w.byClient.M[client] {
+		if set, ok := w.byKey.M[k]; ok {
+			set.Delete(client)
+			if len(set.M) == 0 {
+				w.byKey.Delete(k)
+			} else {
+				w.byKey.Set(k, set)
 			}
 		}
 	}
-	delete(w.byClient, client)
-	delete(w.dirty, client)
-	w.byKey, w.keysPeak = shrunk(w.byKey, w.keysPeak)
-	w.byClient, w.watchPeak = shrunk(w.byClient, w.watchPeak)
-	w.dirty, w.dirtyPeak = shrunk(w.dirty, w.dirtyPeak)
+	w.byClient.Delete(client)
+	w.dirty.Delete(client)
 }
 
 // touch marks the watchers of key dirty.
 func (w *watches) touch(db int, key []byte) {
-	if len(w.byKey) == 0 {
+	if len(w.byKey.M) == 0 {
 		return
 	}
-	for client := range w.byKey[dbKey{db, string(key)}] {
-		w.dirty[client] = true
+	for client := range w.byKey.M[dbKey{db, string(key)}].M {
+		w.dirty.Set(client, true)
 	}
-	w.dirtyPeak = max(w.dirtyPeak, len(w.dirty))
 }
 
 // flushed marks dirty the watchers of every watched key in database index
 // that exists in d (about to be emptied or replaced).
 func (w *watches) flushed(index int, d *DB) {
-	for k, set := range w.byKey {
+	for k, set := range w.byKey.M {
 		if k.db != index {
 			continue
 		}
 		if !d.keys.has(k.key) {
 			continue
 		}
-		for client := range set {
-			w.dirty[client] = true
+		for client := range set.M {
+			w.dirty.Set(client, true)
 		}
 	}
-	w.dirtyPeak = max(w.dirtyPeak, len(w.dirty))
 }

@@ -11,7 +11,6 @@ import (
 func TestUnwatchedKeysGiveBackTheirMap(t *testing.T) {
 	const n = 100_000
 	var w watches
-	w.init()
 	before := heapAfterGC()
 	w.watch("last", 0, []byte("last")) // watched throughout
 	for i := range n {
@@ -21,8 +20,8 @@ func TestUnwatchedKeysGiveBackTheirMap(t *testing.T) {
 	w.unwatch("conn-0")
 	w.unwatch("conn-1")
 	kept := heapAfterGC() - before
-	if len(w.byKey) != 1 || len(w.byClient) != 1 { // and w is live until here
-		t.Fatalf("%d keys watched by %d clients left; want the one", len(w.byKey), len(w.byClient))
+	if len(w.byKey.M) != 1 || len(w.byClient.M) != 1 { // and w is live until here
+		t.Fatalf("%d keys watched by %d clients left; want the one", len(w.byKey.M), len(w.byClient.M))
 	}
 	t.Logf("%d bytes with all of them, %d kept", full, kept)
 	if kept > 256<<10 {

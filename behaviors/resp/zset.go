@@ -277,6 +277,12 @@ func (z *ZSet) lexWalk(r lexRange, rev bool, offset, limit int64, fn func(*zslNo
 	}
 }
 
+// scoreCount is ZCOUNT: the members within r.
+func (z *ZSet) scoreCount(r scoreRange) int {
+	first, last := z.scoreSpan(r)
+	return max(last-first+1, 0)
+}
+
 // lexCount is ZLEXCOUNT: a walk in a listpack, ranks in a skiplist.
 func (z *ZSet) lexCount(r lexRange) int {
 	if !z.skiplist {
