@@ -221,10 +221,45 @@ func TestPipelinedBigRepliesBounded(t *testing.T) {
 	}
 }
 
+// mixedPipeline is one write of GETs of v (300 KiB: a chunk boundary
+// after every fourth) with the connection's own commands among them (PING,
+// CLIENT REPLY SKIP, SELECT, ECHO) before, at and after the boundaries, and
+// the replies it gets, as redis-server gives them
+// (TestDifferentialChunkedPipeline).
+func mixedPipeline(v string) (string, []string) {
+	get := bulk(v)
+	var in strings.Builder
+	var want []string
+	add := func(cmd string, reply ...string) {
+		in.WriteString(cmd + "\r\n")
+		want = append(want, reply...)
+	}
+	for round := range 3 {
+		add("GET bv", get)
+		add("GET bv", get)
+		add("PING", "+PONG\r\n")
+		add("GET bv", get)
+		add("GET bv", get) // past 1 MiB: a boundary after it
+		add("ECHO e"+strconv.Itoa(round), bulk("e"+strconv.Itoa(round)))
+		add("CLIENT REPLY SKIP")
+		add("GET bv") // skipped, at the start of a chunk
+		add("SELECT 1", "+OK\r\n")
+		add("SET k x"+strconv.Itoa(round), "+OK\r\n")
+		add("GET bv", "$-1\r\n")
+		add("GET k", bulk("x"+strconv.Itoa(round)))
+		add("SELECT 0", "+OK\r\n")
+		add("CLIENT REPLY SKIP")
+		add("PING") // skipped
+		add("GET bv", get)
+		add("GET k", "$-1\r\n")
+	}
+	add("DBSIZE", ":1\r\n")
+	return in.String(), want
+}
+
 // TestChunkedPipelineMixed ensures a pipeline whose replies cross chunk
-// boundaries, with the connection's own commands among them (PING, CLIENT
-// REPLY SKIP, SELECT, ECHO) before, at and after a boundary, gets every
-// reply, in order, on either path.
+// boundaries, with the connection's own commands among them, gets every
+// reply, in order, on either path (mixedPipeline).
 func TestChunkedPipelineMixed(t *testing.T) {
 	for _, path := range []string{"message", "direct"} {
 		t.Run(path, func(t *testing.T) {
@@ -232,38 +267,32 @@ func TestChunkedPipelineMixed(t *testing.T) {
 			v := setValue(t, srv, "bv", 300<<10)
 			c := dialRaw(t, srv)
 			checkPath := onPath(t, srv, path, c)
-			get := bulk(v)
-			var in strings.Builder
-			var want []string
-			add := func(cmd string, reply ...string) {
-				in.WriteString(cmd + "\r\n")
-				want = append(want, reply...)
-			}
-			for round := range 3 {
-				add("GET bv", get)
-				add("GET bv", get)
-				add("PING", "+PONG\r\n")
-				add("GET bv", get)
-				add("GET bv", get) // past 1 MiB: a boundary after it
-				add("ECHO e"+strconv.Itoa(round), bulk("e"+strconv.Itoa(round)))
-				add("CLIENT REPLY SKIP")
-				add("GET bv") // skipped, at the start of a chunk
-				add("SELECT 1", "+OK\r\n")
-				add("SET k x"+strconv.Itoa(round), "+OK\r\n")
-				add("GET bv", "$-1\r\n")
-				add("GET k", bulk("x"+strconv.Itoa(round)))
-				add("SELECT 0", "+OK\r\n")
-				add("CLIENT REPLY SKIP")
-				add("PING") // skipped
-				add("GET bv", get)
-				add("GET k", "$-1\r\n")
-			}
-			add("DBSIZE", ":1\r\n")
-			expectWrite(t, c, in.String())
+			in, want := mixedPipeline(v)
+			expectWrite(t, c, in)
 			expectReplies(t, c, want...)
 			checkPath()
 		})
 	}
+}
+
+// TestDifferentialChunkedPipeline ensures redis-server gives mixedPipeline's
+// replies, the ones TestChunkedPipelineMixed expects of this server.
+func TestDifferentialChunkedPipeline(t *testing.T) {
+	addr := startRedisServer(t)
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
+	defer rdb.Close()
+	v := strings.Repeat("v", 300<<10-1) + "!"
+	if err := rdb.Set(context.Background(), "bv", v, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	in, want := mixedPipeline(v)
+	expectWrite(t, c, in)
+	expectReplies(t, c, want...)
 }
 
 // TestChunkedThenBlocked ensures a BLPOP after a chunk boundary in its
@@ -292,11 +321,16 @@ func TestChunkedThenBlocked(t *testing.T) {
 func pauseBig(t *testing.T, srv *testkit.Server, probe *redis.Client, n int) (*testkit.Client, string) {
 	t.Helper()
 	v := setValue(t, srv, "bv", 1<<20)
+	blocked := func() string {
+		_, rest, _ := strings.Cut(probe.Info(context.Background(), "clients").Val(), "blocked_clients:")
+		return rest[:strings.IndexByte(rest, '\r')]
+	}
+	before := blocked()
 	c := srv.Dial(t)
 	expectWrite(t, c.Conn, strings.Repeat("GET bv\r\n", n))
 	waitUntil(t, "a request paused", func() bool { return intOf(t, probe, "test.paused") == 1 })
-	if info := probe.Info(context.Background(), "clients").Val(); !strings.Contains(info, "blocked_clients:0\r\n") {
-		t.Fatalf("INFO clients with a request paused:\n%s\nwant blocked_clients:0", info)
+	if now := blocked(); now != before {
+		t.Fatalf("blocked_clients:%s with a request paused; want %s, as before", now, before)
 	}
 	return c, v
 }
@@ -309,8 +343,14 @@ func TestChunkedForgotten(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			srv := startResp(t)
 			probe := client(t, srv, 2)
+			if how == "restart" {
+				// Every chunk a message, so that the behavior handles the
+				// fault between two (on the direct path it runs them all
+				// in one go once the client reads).
+				onPath(t, srv, "message", nil)
+			}
 			c, _ := pauseBig(t, srv, probe, 500)
-			known := intOf(t, probe, "test.clients") // the probe, SET's client and c
+			known := intOf(t, probe, "test.clients") // the probe, SET's client, c (and the blocker)
 			switch how {
 			case "close":
 				c.Conn.Close()
@@ -321,6 +361,9 @@ func TestChunkedForgotten(t *testing.T) {
 				if p := intOf(t, probe, "test.paused"); p != 0 {
 					t.Fatalf("TEST.PAUSED = %d once CLIENT KILL answered; want 0", p)
 				}
+				// The killed connection closes once the write it may be
+				// blocked in is read (else at -write-timeout).
+				go func() { _, _ = io.Copy(io.Discard, c.Conn) }()
 			case "restart":
 				// The behavior fails at its next message: once the write it
 				// is blocked in is read.
@@ -329,6 +372,9 @@ func TestChunkedForgotten(t *testing.T) {
 					t.Fatalf("decision: %s; want Restart", d.Directive)
 				}
 				waitUntil(t, "the fresh behavior's clientReset", func() bool { return intOf(t, probe, "test.paused") == 0 })
+				if calls := getCalls(t, probe); calls >= 500 {
+					t.Fatalf("GET ran %d times: the batch ended before the fault; want the rest forgotten", calls)
+				}
 				c.Conn.Close()
 			}
 			waitUntil(t, "the key space forgets the connection", func() bool {
@@ -339,27 +385,35 @@ func TestChunkedForgotten(t *testing.T) {
 }
 
 // TestChunkedKeySpaceFault ensures a key-space failure (injected, Restart)
-// while a request is paused loses nothing: the fresh instance runs its
-// rest, and the client reads every reply.
+// while a request is paused loses nothing: its rest is in the Store, the
+// fresh instance runs it when asked by message (or the connection on the
+// direct path), and the client reads every reply.
 func TestChunkedKeySpaceFault(t *testing.T) {
-	srv := startResp(t)
-	probe := client(t, srv, 2)
-	const n = 300
-	c, v := pauseBig(t, srv, probe, n)
-	if d := injectKeySpace(t, srv); d.Directive != "Restart" {
-		t.Fatalf("decision about the key space: %s; want Restart", d.Directive)
+	for _, path := range []string{"message", "direct"} {
+		t.Run(path, func(t *testing.T) {
+			srv := startResp(t)
+			probe := client(t, srv, 2)
+			if path == "message" {
+				onPath(t, srv, "message", nil) // the rest is asked of the fresh instance by message
+			}
+			const n = 300
+			c, v := pauseBig(t, srv, probe, n)
+			if d := injectKeySpace(t, srv); d.Directive != "Restart" {
+				t.Fatalf("decision about the key space: %s; want Restart", d.Directive)
+			}
+			if p := intOf(t, probe, "test.paused"); p != 1 {
+				t.Fatalf("TEST.PAUSED = %d after the restart; want 1", p)
+			}
+			want := make([]string, n)
+			for i := range want {
+				want[i] = bulk(v)
+			}
+			r := bufio.NewReaderSize(c.Conn, 64<<10)
+			expectReplies(t, r, want...)
+			expectWrite(t, c.Conn, "PING\r\n")
+			expectReplies(t, r, "+PONG\r\n")
+		})
 	}
-	if p := intOf(t, probe, "test.paused"); p != 1 {
-		t.Fatalf("TEST.PAUSED = %d after the restart; want 1", p)
-	}
-	want := make([]string, n)
-	for i := range want {
-		want[i] = bulk(v)
-	}
-	r := bufio.NewReaderSize(c.Conn, 64<<10)
-	expectReplies(t, r, want...)
-	expectWrite(t, c.Conn, "PING\r\n")
-	expectReplies(t, r, "+PONG\r\n")
 }
 
 // TestBigFirstReplyDelivered ensures LRANGE of a 2-million-element list as

@@ -210,6 +210,10 @@ func (s *session) flush() error {
 			break
 		}
 		s.moreOwed = false
+		if s.ci.killed.Load() { // CLIENT KILL, between two chunks
+			s.kill()
+			return nil
+		}
 		if !s.askMore() {
 			break
 		}
