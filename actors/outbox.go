@@ -23,12 +23,23 @@ import (
 //
 // As Redis's client-output-buffer-limit: past the hard limit the connection is
 // closed at once; above the soft limit for longer than softFor, too.
+//
+// A service's reply of 64 KiB or more that says it is Unlimited (resp: the
+// answer to the connection's own request that holds one command's reply,
+// whose size the data bounds) counts for the memory budget, apart (unlimited), but never
+// against the limits, nor does it make a later message pass them: as a
+// Redis normal client has no output limit, LRANGE of a 44 MB list is
+// delivered, not a closed connection.
 type outbox struct {
 	hard, soft int64
 	softFor    time.Duration
 	queued     atomic.Int64 // bytes posted and not yet received
 	softSince  atomic.Int64 // unix nanoseconds when queued rose above soft; 0: below
 	over       atomic.Bool  // the limit was hit: the connection is being closed
+	// unlimited: KiB (each message's rounded up) of Unlimited replies posted
+	// and not yet received, not in queued. KiB in 32 bits, beside over: the
+	// link stays in its size class.
+	unlimited atomic.Int32
 
 	link *link // set before the mailbox starts; read by MessagePosted
 }
@@ -60,6 +71,28 @@ func sizeOf(msg any) int64 {
 func (o *outbox) MailboxStarted() {}
 func (o *outbox) MailboxEmpty()   {}
 
+// unlimited is a service reply's body that counts against no output limit
+// (outbox).
+type unlimited interface{ Unlimited() bool }
+
+// unlimitedFrom is the size from which a message is asked whether it is
+// Unlimited: a smaller one counts against the limits as any, and the
+// common reply (a few bytes) costs no more than it did.
+const unlimitedFrom = 64 << 10
+
+// kibOf is size in KiB, rounded up (outbox.unlimited).
+func kibOf(size int64) int32 { return int32((size + 1023) >> 10) }
+
+// isUnlimited reports whether msg is a reply whose body is unlimited.
+func isUnlimited(msg any) bool {
+	r, ok := actor.UnwrapEnvelopeMessage(msg).(*messages.ServiceReply)
+	if !ok {
+		return false
+	}
+	u, ok := r.Body.(unlimited)
+	return ok && u.Unlimited()
+}
+
 // MessageReceived implements actor.MailboxMiddleware. It does nothing: see
 // taken.
 func (o *outbox) MessageReceived(any) {}
@@ -70,6 +103,12 @@ func (o *outbox) MessageReceived(any) {}
 func (o *outbox) taken(msg any) {
 	size := sizeOf(msg)
 	if size == 0 { // the reader's own input: nothing counted, nothing to do
+		return
+	}
+	if size >= unlimitedFrom && isUnlimited(msg) {
+		kib := int64(kibOf(size))
+		n := int64(o.unlimited.Add(-int32(kib)))
+		o.link.recount((n+kib)<<10, n<<10)
 		return
 	}
 	n := o.queued.Add(-size)
@@ -83,6 +122,14 @@ func (o *outbox) taken(msg any) {
 func (o *outbox) MessagePosted(msg any) {
 	size := sizeOf(msg)
 	if size == 0 { // the per-read path of every connection: keep it free
+		return
+	}
+	if size >= unlimitedFrom && isUnlimited(msg) {
+		kib := int64(kibOf(size))
+		n := int64(o.unlimited.Add(int32(kib)))
+		if o.link != nil {
+			o.link.recount((n-kib)<<10, n<<10)
+		}
 		return
 	}
 	n := o.queued.Add(size)

@@ -20,7 +20,12 @@ import (
 type client struct {
 	pid    *actor.PID
 	parked *parked // its parked request, if any
-	queue  []*job  // its later requests, waiting behind parked
+	queue  []*job  // its later requests, waiting behind parked (or paused)
+	// paused: the rest of a request whose replies so far went to the
+	// connection as one chunk (keyspace_run.go's maxChunk); it runs when the
+	// connection, having written them, asks for more. It holds back queue
+	// as parked does.
+	paused *job
 }
 
 // blockSpec is what Call.Block asked for.

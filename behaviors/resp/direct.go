@@ -3,6 +3,7 @@ package resp
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -75,7 +76,10 @@ func newDirect(st *Store, srv *server) *direct {
 }
 
 // run runs b for the connection pid if the key space is idle and b may run
-// here, and returns its answer; nil if b must go as a message.
+// here, and returns its answer; nil if b must go as a message. The answer
+// may be a chunk (batchReply.More, as the key space's: keyspace_run.go's
+// maxChunk): the rest is paused in the key space, for the connection to
+// run (resume) or ask for once it has written the chunk.
 func (d *direct) run(pid *actor.PID, b *batch) (j *job) {
 	if pid == nil || !d.mu.TryLock() {
 		return nil
@@ -84,30 +88,72 @@ func (d *direct) run(pid *actor.PID, b *batch) (j *job) {
 	if d.closed || d.self == nil || !d.mayRun(pid, b) {
 		return nil
 	}
-	k := &d.k
+	d.runs.Add(1)
 	j = newJob(pid, 0, b)
-	defer func() {
-		d.runs.Add(1)
-		k.clock = 0
-		j.reply = batchReply{Out: j.w.buf, Ends: j.ends, job: j}
-		if r := recover(); r != nil {
-			d.failed(r) // keySpace.crashed answered the command and the rest of b
-		}
-	}()
 	// The read's stamp starts the first command's latency (invoke): it was
 	// taken on this goroutine just before the batch was parsed, and one
 	// clock reading fewer per request is 0.3% of the server's CPU at
 	// redis-benchmark -P 1 (a reading is about 60 ns on a VM).
-	k.clock = b.Mono
+	d.runJob(j, b.Mono)
+	return j
+}
+
+// resume runs the rest of the connection's batch b, paused in the key space
+// after a chunk (client.paused) the connection has written, if the key
+// space is idle and it may run here (as run's batch: nothing of the
+// connection queued behind it, nothing parked, no command left that may
+// block); and returns its answer, nil if the connection must ask for it by
+// message (more).
+func (d *direct) resume(pid *actor.PID, b *batch) (j *job) {
+	if pid == nil || !d.mu.TryLock() {
+		return nil
+	}
+	defer d.mu.Unlock()
+	if d.closed || d.self == nil {
+		return nil
+	}
+	cl := d.st.clients.M[pid.Id]
+	if cl == nil || cl.paused == nil || cl.paused.b != b || cl.parked != nil || len(cl.queue) > 0 || len(d.st.blocks.waiting.M) > 0 {
+		return nil
+	}
+	for i := cl.paused.at; i < len(b.Cmds); i++ {
+		if flat[b.Cmds[i].Index].Flags&Blocking != 0 {
+			return nil
+		}
+	}
+	j = cl.paused
+	cl.paused = nil
+	j.id = 0
+	d.runJob(j, 0)
+	return j
+}
+
+// runJob runs j from j.at on, until the last command or a chunk (pause),
+// and fills its answer. mono is when the first command's latency starts;
+// zero: now.
+func (d *direct) runJob(j *job, mono time.Duration) {
+	k := &d.k
+	defer func() {
+		k.clock = 0
+		j.reply = batchReply{Out: j.w.buf, Ends: j.ends, More: j.at < len(j.b.Cmds), job: j}
+		if r := recover(); r != nil {
+			d.failed(r) // keySpace.crashed answered the command and the rest of b
+		}
+	}()
+	k.clock = mono
 	if k.clock == 0 {
 		k.clock = monoNow()
+		d.st.now = time.Now().UnixMilli()
+	} else {
+		d.st.now = j.b.wallAt(k.clock)
 	}
-	d.st.now = b.wallAt(k.clock)
-	for j.at < len(b.Cmds) {
+	for j.at < len(j.b.Cmds) {
 		k.step(nil, j)
+		if len(j.w.buf) > maxChunk && j.at < len(j.b.Cmds) && k.pause(j) {
+			break
+		}
 	}
 	k.srv.oom.Store(k.stuck())
-	return j
 }
 
 // mayRun reports whether b of connection pid may run directly: the key
@@ -115,7 +161,7 @@ func (d *direct) run(pid *actor.PID, b *batch) (j *job) {
 // and no command of b may block.
 func (d *direct) mayRun(pid *actor.PID, b *batch) bool {
 	cl := d.st.clients.M[pid.Id]
-	if cl == nil || cl.parked != nil || len(cl.queue) > 0 || len(d.st.blocks.waiting.M) > 0 || b.Exec {
+	if cl == nil || cl.parked != nil || cl.paused != nil || len(cl.queue) > 0 || len(d.st.blocks.waiting.M) > 0 || b.Exec {
 		return false
 	}
 	for i := range b.Cmds {

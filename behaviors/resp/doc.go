@@ -134,6 +134,24 @@
 // session.Started); one CLIENT KILL chose is forgotten before the kill
 // answers (clientKilled), and closes at once.
 //
+// # Batches and chunks
+//
+// A connection sends the commands of one read that go to the key space as
+// ONE request (a batch: order.go), which the key space runs one command
+// after the other with no other connection's between them (or the
+// connection runs itself on an idle key space: direct.go). Its replies are
+// made in chunks: once they pass maxChunk (1 MiB, keyspace_run.go) with
+// commands left, the key space sends what it has (batchReply.More) and keeps
+// the rest paused in the client's record (client.paused, which holds back
+// the connection's later requests as a parked one does); the connection
+// writes that chunk, then asks for the rest (more), or runs it on the
+// direct path. So what one read makes the server hold is about a chunk and
+// one command's reply, whatever the read asks for (2000 GETs of a 1 MiB
+// value in 16 KB), and the client gets the same replies in the same order;
+// other connections' commands may run between two chunks, as between two
+// commands of a pipeline in Redis. EXEC's batch is never split, nor a
+// shard's in cluster mode (a shard answers its batch whole).
+//
 // # Failure
 //
 // The data is in the Store, made by New and captured by the key space's

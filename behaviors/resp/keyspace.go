@@ -19,7 +19,8 @@ const keySpaceName = "keyspace"
 // answers that command with an error, then fails, and the fresh instance the
 // services supervisor makes finds the store as it was; requests queued in
 // its mailbox are not lost (protoactor keeps them across a restart), and
-// parked ones are in the store.
+// parked ones, and the rest of one paused after a chunk (client.paused),
+// are in the store.
 //
 // What the instance itself holds is only its two timers: the active expiry's
 // tick and the wake-up for the earliest parked deadline.
@@ -89,7 +90,12 @@ func (k *keySpace) receive(ctx actor.Context) {
 		k.forget(ctx, ctx.Sender(), false, true)
 		k.known(ctx, ctx.Sender(), m.Conn)
 	case *peerGone:
-		k.forget(ctx, ctx.Sender(), false, true)
+		// A request paused after a chunk (and those behind it) goes on: it
+		// is not waiting for data, and a peer that only half-closed reads
+		// its replies, as it did when a batch's replies came whole.
+		if p := ctx.Sender(); p == nil || k.st.clients.M[p.Id] == nil || k.st.clients.M[p.Id].paused == nil {
+			k.forget(ctx, ctx.Sender(), false, true)
+		}
 	case *clientKilled:
 		pid := m.PID
 		if pid == nil {
@@ -126,6 +132,10 @@ func (k *keySpace) receive(ctx actor.Context) {
 func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	b, ok := m.Body.(*batch)
 	if !ok {
+		if _, ok := m.Body.(*more); ok {
+			k.onMore(ctx, m)
+			return
+		}
 		ctx.Respond(&messages.ServiceReply{ID: m.ID})
 		return
 	}
@@ -134,7 +144,7 @@ func (k *keySpace) onRequest(ctx actor.Context, m *messages.ServiceRequest) {
 	}
 	cl := k.client(ctx, ctx.Sender())
 	j := newJob(cl.pid, m.ID, b)
-	if cl.parked != nil {
+	if cl.parked != nil || cl.paused != nil {
 		cl.queue = append(cl.queue, j)
 		return
 	}
@@ -161,8 +171,9 @@ func (k *keySpace) client(ctx actor.Context, pid *actor.PID) *client {
 	return cl
 }
 
-// forget drops what a connection left: its parked request and its queued
-// ones, answered as abandoned if answer (the peer closed, or a fresh
+// forget drops what a connection left: its parked request, its paused one
+// (owed no answer: its last chunk answered the request, and a later ask for
+// more finds nothing, abandoned) and its queued ones, answered as abandoned if answer (the peer closed, or a fresh
 // behavior replaced the one that asked: the connection still counts them as
 // owed), else not at all (the connection has ended); and, if it has ended,
 // the connection itself.
@@ -180,6 +191,10 @@ func (k *keySpace) forget(ctx actor.Context, pid *actor.PID, ended, answer bool)
 			ctx.Send(pid, &messages.ServiceReply{ID: cl.parked.j.id, Body: &abandoned{}})
 		}
 		cl.parked = nil
+	}
+	if cl.paused != nil {
+		cl.paused.release() // never sent: nobody else has it
+		cl.paused = nil
 	}
 	for _, j := range cl.queue {
 		if answer {
@@ -214,10 +229,11 @@ func (k *keySpace) known(ctx actor.Context, pid *actor.PID, conn string) {
 	}
 }
 
-// reply sends a finished job's replies to its connection. From here on the
-// job is the connection's, which recycles it (job): nothing may touch it.
+// reply sends a finished job's replies to its connection, or a chunk of
+// them (More: its commands from j.at on are paused). From here on the job
+// is the connection's, which recycles it (job): nothing may touch it.
 func (k *keySpace) reply(ctx actor.Context, j *job) {
-	j.reply = batchReply{Out: j.w.buf, Ends: j.ends, Aborted: j.aborted, job: j}
+	j.reply = batchReply{Out: j.w.buf, Ends: j.ends, Aborted: j.aborted, More: j.at < len(j.b.Cmds), job: j}
 	j.msg = messages.ServiceReply{ID: j.id, Body: &j.reply}
 	ctx.Send(j.client, &j.msg)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"async_server/messages"
 	"async_server/supervision"
 )
 
@@ -13,8 +14,23 @@ import (
 // used memory is over -maxmemory.
 const errOOM = "OOM command not allowed when used memory > 'maxmemory'."
 
+// maxChunk bounds the replies one job builds before the connection has
+// written them: past it (after the command that passed it), the key space
+// sends what it has as one chunk and pauses the rest of the batch until the
+// connection, having written the chunk, asks for more (client.paused). One
+// read of a few KiB can hold thousands of commands, each of which may
+// answer with a big value (2000 GETs of a 1 MiB value in one 16 KiB write
+// made the server build 2 GB before writing a byte); so what a batch makes
+// the server hold is this plus one command's reply, whose size is the data's
+// (maxmemory). A megabyte: one write of it is a few ms of a slow client and
+// a fraction of the cost of its replies, so the chunks cost nothing to a
+// client that reads. EXEC's batch is never split: a transaction is one
+// reply, as in Redis.
+const maxChunk = 1 << 20
+
 // run runs j's commands from j.at on, until the last (then it answers the
-// connection and starts the connection's next queued request) or one parks.
+// connection and starts the connection's next queued request), one parks,
+// or its replies pass maxChunk (pause).
 func (k *keySpace) run(ctx actor.Context, j *job) {
 	if j.b.Exec {
 		k.exec(ctx, j)
@@ -26,10 +42,53 @@ func (k *keySpace) run(ctx actor.Context, j *job) {
 		// As Redis after each command: serve the requests parked on keys it
 		// changed before the connection's next command runs.
 		k.serveReady(ctx)
+		if len(j.w.buf) > maxChunk && j.at < len(j.b.Cmds) && k.pause(j) {
+			k.reply(ctx, j) // a chunk: j is the connection's now
+			return
+		}
 	}
 	cl := k.st.clients.M[j.client.Id]
 	k.reply(ctx, j) // j is the connection's now
 	k.next(ctx, cl)
+}
+
+// pause keeps the rest of j, from j.at, in its client's record (paused),
+// for the connection to ask for once it has written j's replies so far;
+// and reports whether it did (not in a shard grain, which answers a batch
+// whole, nor for a client the key space no longer knows). The rest is a
+// fresh job, so j, sent as the chunk, is the connection's as any answer is
+// (job): no buffer the connection may still read is written again, and the
+// chunk's buffer goes with it (none is copied).
+func (k *keySpace) pause(j *job) bool {
+	cl := k.st.clients.M[j.client.Id]
+	if k.gate == nil || cl == nil || j.b.Exec {
+		return false
+	}
+	rest := newJob(j.client, j.id, j.b)
+	rest.at = j.at
+	cl.paused = rest
+	return true
+}
+
+// onMore runs the next chunk of the connection's paused request: it has
+// written the last one and asks for the rest (more). Nothing paused (the
+// key space forgot it: peerGone, a fresh behavior, CLIENT KILL), it is
+// answered as abandoned.
+func (k *keySpace) onMore(ctx actor.Context, m *messages.ServiceRequest) {
+	cl := k.st.clients.M[ctx.Sender().Id]
+	if cl == nil || cl.paused == nil {
+		ctx.Respond(&messages.ServiceReply{ID: m.ID, Body: &abandoned{}})
+		return
+	}
+	j := cl.paused
+	cl.paused = nil
+	j.id = m.ID // the answer is this request's
+	k.clock = monoNow()
+	k.st.now = time.Now().UnixMilli()
+	k.run(ctx, j)
+	k.serveReady(ctx)
+	k.armWake(ctx)
+	k.srv.oom.Store(k.stuck())
 }
 
 // step runs j's command j.at and reports whether it parked.
@@ -156,7 +215,7 @@ func (k *keySpace) exec(ctx actor.Context, j *job) {
 
 // next runs a connection's queued requests, once nothing of it is parked.
 func (k *keySpace) next(ctx actor.Context, cl *client) {
-	for cl != nil && cl.parked == nil && len(cl.queue) > 0 {
+	for cl != nil && cl.parked == nil && cl.paused == nil && len(cl.queue) > 0 {
 		j := cl.queue[0]
 		cl.queue = cl.queue[1:]
 		k.run(ctx, j)

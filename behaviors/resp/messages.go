@@ -14,7 +14,8 @@ import (
 // broker: the commands of one read that go there, in order, run one after
 // the other with nothing of another connection's between them (a pipeline
 // crosses to the service in one message, not one per command). The service
-// answers with one batchReply.
+// answers with one batchReply; the key space, past maxChunk, with several
+// (batchReply.More), each asked for once the last is written (more).
 type batch struct {
 	Proto int   // the connection's protocol when it sent them (2 or 3)
 	Cmds  []cmd // at least one
@@ -66,6 +67,11 @@ type batchReply struct {
 	// Aborted: EXEC did not run (EXECABORT, or a watched key changed): Out
 	// is the whole reply, and the connection's own commands' replies go.
 	Aborted bool
+	// More: a chunk (keyspace_run.go's maxChunk). Ends are those of the
+	// commands it answers, the first ones not answered yet, in Out from 0;
+	// the rest is paused in the key space until the connection, having
+	// written these, asks for it (more).
+	More bool
 	// job is the key space's job these are fields of (nil for any other
 	// reply): the connection hands it back once it has copied Out (release).
 	job *job
@@ -90,6 +96,14 @@ type peerGone struct{}
 
 // abandoned is the body of the reply to a request dropped for peerGone.
 type abandoned struct{}
+
+// more is what a connection sends the key space (a ServiceRequest's body)
+// once it has written a chunk of a request's replies (batchReply.More):
+// run the next chunk of its paused request, answered as this request.
+type more struct{}
+
+// askMore is every ask's body: more holds nothing.
+var askMore = &more{}
 
 // expireTick is the key space's timer: time to sample keys for the active
 // expiry (expire.go).
@@ -127,3 +141,11 @@ type clientKilled struct {
 // as a small message, and a client pipelining GETs that reads nothing had
 // ~2.4 MB per 16 KiB read queued for it past any limit.
 func (r *batchReply) Size() int { return len(r.Out) + 8*len(r.Ends) }
+
+// Unlimited says the reply counts against no output limit (actors' outbox),
+// only for the memory budget: it is the key space's answer to the
+// connection's own request, and holds one command's reply, which the data
+// bounds (LRANGE of a big list), as a chunk holds at most one past
+// maxChunk. Redis's normal clients have no output limit; a reply of many
+// commands (a pipeline answered whole) still has it.
+func (r *batchReply) Unlimited() bool { return r.job != nil && len(r.Ends) == 1 }

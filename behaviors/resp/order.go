@@ -39,6 +39,10 @@ type segment struct {
 	// the segment wants by the time it came, and the commands after it were
 	// never run.
 	filling bool
+	// A segment answered in chunks (batchReply.More): got is how many of its
+	// remote replies the chunks written so far held, and written how many
+	// of its parts (when local) are written.
+	got, written int
 
 	// The arrays of a segment of one command (redis-benchmark -P 1): its
 	// batch, command and part live in the segment, one allocation in all.
@@ -244,7 +248,7 @@ func (s *session) runDirect(seg *segment) bool {
 		return false
 	}
 	for _, before := range s.queue[:len(s.queue)-1] {
-		if before.reply == nil {
+		if before.reply == nil || before.reply.More {
 			return false
 		}
 	}
@@ -252,8 +256,28 @@ func (s *session) runDirect(seg *segment) bool {
 	if j == nil {
 		return false
 	}
-	seg.reply, seg.done = &j.reply, true
+	seg.reply, seg.done = &j.reply, !j.reply.More
 	return true
+}
+
+// askMore asks for the rest of the head segment, whose last chunk is
+// written (collect): it runs it on the direct path if it may (as
+// runDirect), and then reports true (the segment has its next answer);
+// else it asks the key space by message (more), whose answer comes as any.
+func (s *session) askMore() bool {
+	seg := s.queue[0]
+	if s.gone(seg.target) {
+		seg.reply = seg.failed(s.goneText(seg.target))
+		return true
+	}
+	if s.keySpaceHeard && !s.srv.clustered.Load() {
+		if j := s.srv.direct.resume(s.ci.pid.Load(), seg.b); j != nil {
+			seg.reply, seg.done = &j.reply, !j.reply.More
+			return true
+		}
+	}
+	seg.id = s.conn.Request(seg.target, askMore)
+	return false
 }
 
 // wants is how many replies the segment's answer has: one per command, and
@@ -271,7 +295,7 @@ func (seg *segment) wants() int {
 // client never asked for, putting the later ones out of step).
 func (seg *segment) failed(text string) *batchReply {
 	if !seg.exec {
-		return failedBatch(len(seg.b.Cmds), text)
+		return failedBatch(len(seg.b.Cmds)-seg.got, text) // those not answered in chunks yet
 	}
 	r := failedBatch(1, text)
 	r.Aborted = true
@@ -282,22 +306,35 @@ func (seg *segment) failed(text string) *batchReply {
 // awaits is a failed predecessor's: dropped.
 func (s *session) answered(m *messages.ServiceReply) {
 	for _, seg := range s.queue {
-		if seg.sent && seg.id == m.ID {
+		if seg.sent && seg.id == m.ID && seg.reply == nil {
 			if _, ok := m.Body.(*abandoned); ok {
 				seg.reply, seg.local = &batchReply{}, false // the peer is gone: nothing to write
 				return
 			}
 			r, ok := m.Body.(*batchReply)
-			if want := seg.wants(); !ok || !r.Aborted && len(r.Ends) != want {
+			if !ok || !seg.fits(r) {
 				r = seg.failed(errNotRun)
 			} else {
-				seg.done = true
+				seg.done = !r.More // a chunk: the key space still holds the batch
 				s.keySpaceHeard = s.keySpaceHeard || seg.target == s.keySpace
 			}
 			seg.reply = r
 			return
 		}
 	}
+}
+
+// fits reports whether r answers seg's commands not answered yet: all of
+// them, or (a chunk, never EXEC's) some but not all.
+func (seg *segment) fits(r *batchReply) bool {
+	want := seg.wants() - seg.got
+	switch {
+	case r.Aborted:
+		return seg.got == 0
+	case r.More:
+		return !seg.exec && len(r.Ends) > 0 && len(r.Ends) < want
+	}
+	return len(r.Ends) == want
 }
 
 // The errors of commands a service did not answer.
@@ -326,13 +363,21 @@ func (r *batchReply) release() {
 	}
 }
 
-// collect moves the answered segments at the head of the queue to out.
+// collect moves the answered segments at the head of the queue to out. A
+// segment answered by a chunk (batchReply.More) has the replies it holds
+// moved, and the local ones up to the first remote one it does not hold;
+// it stays at the head, and moreOwed says its rest is to be asked for once
+// they are written (flush).
 func (s *session) collect() {
 	for len(s.queue) > 0 && s.queue[0].reply != nil {
 		seg := s.queue[0]
+		r := seg.reply
+		if r.More {
+			s.collectChunk(seg, r)
+			return
+		}
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
-		r := seg.reply
 		parts := seg.parts
 		if r.Aborted { // EXEC did not run: its reply, then the replies after it
 			if !parts[0].skip {
@@ -345,19 +390,8 @@ func (s *session) collect() {
 			s.recycle(seg)
 			continue
 		}
-		for _, pt := range parts {
-			if pt.skip {
-				continue
-			}
-			if !pt.remote {
-				s.out.Raw(seg.w.buf[pt.from:pt.to])
-				continue
-			}
-			from := 0
-			if pt.i > 0 {
-				from = r.Ends[pt.i-1]
-			}
-			s.out.Raw(r.Out[from:r.Ends[pt.i]])
+		for _, pt := range parts[seg.written:] {
+			s.writePart(seg, r, pt)
 		}
 		r.release()
 		s.recycle(seg)
@@ -367,6 +401,42 @@ func (s *session) collect() {
 		s.p.release()          // no request owed an answer holds an argument (parse_input.go)
 		s.bulkHeld = false     // its CONFIG SET has run: the config has its proto-max-bulk-len
 	}
+}
+
+// writePart adds part pt of seg, whose answer from command seg.got on is r,
+// to out.
+func (s *session) writePart(seg *segment, r *batchReply, pt part) {
+	switch {
+	case pt.skip:
+	case !pt.remote:
+		s.out.Raw(seg.w.buf[pt.from:pt.to])
+	default:
+		i, from := pt.i-seg.got, 0
+		if i > 0 {
+			from = r.Ends[i-1]
+		}
+		s.out.Raw(r.Out[from:r.Ends[i]])
+	}
+}
+
+// collectChunk moves what chunk r of the head segment seg answers to out,
+// and hands r back: seg waits for its rest (moreOwed).
+func (s *session) collectChunk(seg *segment, r *batchReply) {
+	if !seg.local {
+		s.addReply(r.Out)
+	} else {
+		for ; seg.written < len(seg.parts); seg.written++ {
+			pt := seg.parts[seg.written]
+			if pt.remote && pt.i >= seg.got+len(r.Ends) {
+				break // the next chunk's
+			}
+			s.writePart(seg, r, pt)
+		}
+	}
+	seg.got += len(r.Ends)
+	seg.reply = nil
+	r.release()
+	s.moreOwed = true
 }
 
 // addReply adds out, a service's reply, to the connection's output. A big

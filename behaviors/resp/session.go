@@ -65,6 +65,7 @@ type session struct {
 	pushed          bool // the local reply being written is pub/sub's push: written whatever CLIENT REPLY says (order.go's local)
 	quit            bool // QUIT: close once all is written
 	bulkHeld        bool // p.maxBulk is what a CONFIG SET sent and not yet answered sets (dispatch)
+	moreOwed        bool // the head segment's chunk is collected: ask for its rest once written (flush)
 }
 
 var (
@@ -189,16 +190,32 @@ func (s *session) kill() {
 }
 
 // flush writes the replies that are ready, in order, in one write; then, if
-// a protocol error or QUIT was waiting for everything before it, closes.
+// a protocol error or QUIT was waiting for everything before it, closes. A
+// request answered in chunks (batchReply.More) has its next chunk asked
+// for only once the last is written: run here on the direct path, then
+// written in turn, or asked for by message.
 func (s *session) flush() error {
-	s.collect()
-	if s.out.Len() > 0 {
-		if _, err := s.conn.Write(s.out.buf); err != nil {
-			return err
+	for {
+		s.collect()
+		if s.out.Len() > 0 {
+			if _, err := s.conn.Write(s.out.buf); err != nil {
+				return err
+			}
+			s.out.Reset()
+			if cap(s.out.buf) > maxKeptOut {
+				s.out.buf = nil // a huge reply's buffer is not kept
+			}
 		}
-		s.out.Reset()
-		if cap(s.out.buf) > maxKeptOut {
-			s.out.buf = nil // a huge reply's buffer is not kept
+		if !s.moreOwed {
+			break
+		}
+		s.moreOwed = false
+		if s.ci.killed.Load() { // CLIENT KILL, between two chunks
+			s.kill()
+			return nil
+		}
+		if !s.askMore() {
+			break
 		}
 	}
 	s.reportHeld()
