@@ -110,7 +110,9 @@
 // protocol.MaxInFlight unanswered requests (then the reader is not acked, and
 // TCP pushes back on the peer; those to a service that stopped for good are
 // written off at its Terminated, link_conn.go), and what others queue for it (outbox.go: past
-// -output-limit, or above -output-soft-limit for a minute, it is closed).
+// -output-limit, or above -output-soft-limit for a minute, it is closed; a reply that says
+// it is Unlimited, one command's answer to the connection's own request, counts for the
+// memory budget only).
 //
 // Flow control: the reader sends one DataReceived and waits for the actor's ack
 // before it reads again, so a peer that sends faster than its behavior consumes
